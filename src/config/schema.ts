@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** The one schema for platform configuration. Every field has a flag and a NIMBUS_* env var. */
+export const PlatformConfigSchema = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  /** Gateway (HTTP triggers) port. */
+  port: port.default(3000),
+  /** Control-plane API port (REST /v1, Lambda API). */
+  apiPort: port.default(8080),
+  dataDir: z.string().min(1).default('./.nimbus'),
+  /** `sqlite` (embedded, in the data dir) or a `postgres://` URL. */
+  store: z
+    .string()
+    .default('sqlite')
+    .refine((s) => s === 'sqlite' || /^postgres(ql)?:\/\//.test(s), 'must be "sqlite" or a postgres:// URL'),
+  sqliteSynchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  region: z.string().min(1).default('local-1'),
+  accountId: z.string().regex(/^\d{12}$/, 'must be 12 digits').default('000000000000'),
+  /** Sandbox kind; `auto` picks bubblewrap when installed, else unshare. */
+  sandbox: z.enum(['auto', 'bwrap', 'unshare']).default('auto'),
+  /** Pre-booted generic processes kept per runtime family. */
+  poolSize: z.coerce.number().int().min(0).max(64).default(2),
+  /** Seconds a warm instance stays idle before it is stopped. */
+  idleTtlSec: z.coerce.number().int().min(1).max(86400).default(300),
+  /** Default per-function concurrency limit (reserved concurrency overrides it). */
+  functionConcurrency: z.coerce.number().int().min(1).max(10000).default(50),
+  /** How long an invoke waits for a free concurrency slot before 429. */
+  throttleWaitMs: z.coerce.number().int().min(0).max(60000).default(2000),
+  /** Sync invoke payload limit (Lambda: 6 MB). */
+  maxPayloadBytes: z.coerce.number().int().min(1024).default(6 * 1024 * 1024),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Bootstrap admin credentials (else generated on first start). */
+  adminKeyId: z.string().regex(/^[A-Z0-9]{16,40}$/, 'must be 16–40 chars A–Z 0–9').optional(),
+  adminSecret: z.string().min(20, 'must be at least 20 characters').optional(),
+  /** Base64 32-byte master key for secrets at rest (else generated into <dataDir>/master.key). */
+  masterKey: z.string().optional(),
+});
+
+export type PlatformConfig = Readonly<z.infer<typeof PlatformConfigSchema>>;
+
+/** Flag name → env var, used by the CLI and docs. */
+export const ENV_VARS: Readonly<Record<keyof PlatformConfig, string>> = Object.freeze({
+  host: 'NIMBUS_HOST',
+  port: 'NIMBUS_PORT',
+  apiPort: 'NIMBUS_API_PORT',
+  dataDir: 'NIMBUS_DATA_DIR',
+  store: 'NIMBUS_STORE',
+  sqliteSynchronous: 'NIMBUS_SQLITE_SYNCHRONOUS',
+  region: 'NIMBUS_REGION',
+  accountId: 'NIMBUS_ACCOUNT_ID',
+  sandbox: 'NIMBUS_SANDBOX',
+  poolSize: 'NIMBUS_POOL_SIZE',
+  idleTtlSec: 'NIMBUS_IDLE_TTL_SEC',
+  functionConcurrency: 'NIMBUS_FUNCTION_CONCURRENCY',
+  throttleWaitMs: 'NIMBUS_THROTTLE_WAIT_MS',
+  maxPayloadBytes: 'NIMBUS_MAX_PAYLOAD_BYTES',
+  logLevel: 'NIMBUS_LOG_LEVEL',
+  adminKeyId: 'NIMBUS_ADMIN_KEY_ID',
+  adminSecret: 'NIMBUS_ADMIN_SECRET',
+  masterKey: 'NIMBUS_MASTER_KEY',
+});

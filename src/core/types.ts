@@ -1,0 +1,200 @@
+/**
+ * @module core/types
+ * Domain types shared by every capability. Ports speak these, never driver types.
+ * Every stored record carries a tenant id (one `default` tenant until multi-tenancy lands).
+ */
+
+export type TenantId = string;
+export const DEFAULT_TENANT: TenantId = 'default';
+
+/** Runtime families Nimbus can actually execute (the installed runtimes). */
+export type RuntimeFamily = 'node' | 'python';
+
+/** Mutable part of a function's configuration ($LATEST), copied into each published version. */
+export interface FunctionConfig {
+  /** Runtime identifier as the user gave it (Lambda ids like `nodejs22.x`, `python3.12`, or `node`). */
+  readonly runtime: string;
+  /** Lambda-style handler: `index.handler`, `src/app.main`, `app.handler` (python). */
+  readonly handler: string;
+  /** 128..10240 */
+  readonly memoryMb: number;
+  /** 1..900 */
+  readonly timeoutSec: number;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly description: string;
+  /** Max concurrent invocations of this function (all versions); 0 = platform default. */
+  readonly reservedConcurrency?: number | undefined;
+}
+
+/**
+ * What a deploy produced and the runtime executes: a content-addressed artifact (zip blob) holding
+ * the code root, plus how to enter it.
+ */
+export interface CodeRef {
+  /** sha256 hex of the artifact blob (content address in the BlobStore). */
+  readonly sha256: string;
+  /** Size of the artifact in bytes. */
+  readonly size: number;
+  readonly family: RuntimeFamily;
+  /** Module path relative to the code root (`index.mjs`, `app.py`). */
+  readonly entry: string;
+  /** Exported name (`handler`, `default` for `export default { fetch }`). */
+  readonly exportName: string;
+}
+
+export interface FunctionRecord {
+  readonly tenant: TenantId;
+  readonly name: string;
+  readonly config: FunctionConfig;
+  readonly code: CodeRef;
+  /** Changes on every update of $LATEST (Lambda RevisionId). */
+  readonly revisionId: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** `$LATEST` or a published version number as a decimal string. */
+export type VersionId = string;
+export const LATEST: VersionId = '$LATEST';
+
+export interface VersionRecord {
+  readonly tenant: TenantId;
+  readonly functionName: string;
+  /** "1", "2", ... */
+  readonly version: VersionId;
+  readonly config: FunctionConfig;
+  readonly code: CodeRef;
+  readonly description: string;
+  readonly createdAt: number;
+}
+
+export interface AliasRecord {
+  readonly tenant: TenantId;
+  readonly functionName: string;
+  readonly name: string;
+  /** Primary version the alias points to. */
+  readonly functionVersion: VersionId;
+  /** Additional versions and their weights (0..1), Lambda RoutingConfig.AdditionalVersionWeights. */
+  readonly additionalWeights: Readonly<Record<VersionId, number>>;
+  readonly description: string;
+  readonly revisionId: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type ApiKeyRole = 'admin' | 'developer' | 'invoker';
+
+export interface ApiKeyRecord {
+  readonly tenant: TenantId;
+  /** Public key id (like an AWS access key id). */
+  readonly keyId: string;
+  /** sha256 hex of the secret: Bearer auth looks a key up by this. */
+  readonly secretHash: string;
+  /** The secret encrypted with the platform master key (needed to verify SigV4 signatures). */
+  readonly secretCiphertext: string;
+  readonly role: ApiKeyRole;
+  readonly description: string;
+  readonly createdAt: number;
+  readonly disabled: boolean;
+}
+
+export type LogStream = 'stdout' | 'stderr' | 'platform';
+
+export interface LogLine {
+  readonly tenant: TenantId;
+  readonly functionName: string;
+  readonly version: VersionId;
+  readonly requestId: string;
+  /** Epoch ms. */
+  readonly ts: number;
+  readonly stream: LogStream;
+  readonly message: string;
+  /** Instance (log stream) that produced it. */
+  readonly instanceId: string;
+}
+
+/** A stored log line with its monotonically increasing id (cursor for `--follow`). */
+export interface StoredLogLine extends LogLine {
+  readonly seq: number;
+}
+
+export interface LogQuery {
+  readonly tenant: TenantId;
+  readonly functionName?: string;
+  readonly version?: VersionId;
+  readonly requestId?: string;
+  /** Epoch ms, inclusive. */
+  readonly since?: number;
+  /** Epoch ms, exclusive. */
+  readonly until?: number;
+  /** Return lines with seq > afterSeq (follow cursor). */
+  readonly afterSeq?: number;
+  /** Default 1000, max 10000. Lines are returned oldest first. */
+  readonly limit?: number;
+  /** If true, return the *last* `limit` lines matching (still ordered oldest first). */
+  readonly tail?: boolean;
+}
+
+/** One usage (metering) record per invocation. */
+export interface UsageRecord {
+  readonly tenant: TenantId;
+  readonly requestId: string;
+  readonly functionName: string;
+  readonly version: VersionId;
+  /** Epoch ms when the invocation started running. */
+  readonly startedAt: number;
+  readonly durationMs: number;
+  /** Duration rounded up to 1 ms (Lambda bills per ms). */
+  readonly billedDurationMs: number;
+  readonly memoryMb: number;
+  readonly maxRssBytes: number;
+  /** memoryMb/1024 × billedDurationMs/1000 */
+  readonly gbSeconds: number;
+  /** Present when this invocation paid a cold start. */
+  readonly initDurationMs?: number | undefined;
+  readonly outcome: 'success' | 'error' | 'timeout' | 'oom' | 'crash';
+}
+
+export interface UsageQuery {
+  readonly tenant: TenantId;
+  readonly functionName?: string;
+  readonly since?: number;
+  readonly until?: number;
+  readonly limit?: number;
+}
+
+export interface UsageSummary {
+  readonly invocations: number;
+  readonly gbSeconds: number;
+  readonly billedDurationMs: number;
+  readonly coldStarts: number;
+  readonly errors: number;
+}
+
+/** How an invocation entered the platform. Later issues add http, queue, schedule, ... */
+export type Trigger = { readonly type: 'api' } | { readonly type: 'cli' };
+
+/** The one envelope every trigger produces; runtimes see only this. */
+export interface Invocation {
+  readonly id: string;
+  readonly tenant: TenantId;
+  readonly functionName: string;
+  /** Resolved version actually executed ($LATEST or a number). */
+  readonly version: VersionId;
+  /** Alias or version qualifier the caller used, if any. */
+  readonly qualifier?: string | undefined;
+  readonly trigger: Trigger;
+  /** JSON text of the event. */
+  readonly payload: string;
+  readonly attempt: number;
+  /** Epoch ms by which the invocation must finish. */
+  readonly deadline: number;
+  readonly traceparent?: string | undefined;
+}
+
+/** Error shape returned by a failed function, exactly Lambda's. */
+export interface FunctionErrorPayload {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly trace: readonly string[];
+}
