@@ -1,0 +1,46 @@
+/**
+ * Contracts of the sync invoke service. Used by the REST API, the Lambda Invoke route and (later)
+ * the gateway, queue consumers and schedulers.
+ */
+import type { TenantId, Trigger, VersionId } from '../core/types.ts';
+
+export interface InvokeRequest {
+  readonly tenant: TenantId;
+  readonly functionName: string;
+  /** `$LATEST`, a version number or an alias name. */
+  readonly qualifier?: string | undefined;
+  /** JSON text of the event (validated by the caller; empty means `{}`). */
+  readonly payload: string;
+  readonly trigger: Trigger;
+  /** Return the last 4 KB of the invocation's logs (Lambda `X-Amz-Log-Type: Tail`). */
+  readonly logTail?: boolean;
+  readonly traceparent?: string | undefined;
+  readonly signal?: AbortSignal;
+}
+
+export interface InvokeResult {
+  readonly requestId: string;
+  /** Version actually executed. */
+  readonly version: VersionId;
+  /** JSON text: the handler's result, or the `{errorType, errorMessage, trace}` error payload. */
+  readonly payload: string;
+  /** `Unhandled` when the function failed (Lambda X-Amz-Function-Error). */
+  readonly functionError?: 'Unhandled' | undefined;
+  /** Nimbus code for platform-detected failures (timeout, OOM, crash, init). */
+  readonly errorCode?: string | undefined;
+  readonly cold: boolean;
+  readonly initDurationMs?: number | undefined;
+  readonly durationMs: number;
+  readonly billedDurationMs: number;
+  readonly maxRssBytes: number;
+  readonly memoryMb: number;
+  /** Last 4 KB of the log (START..REPORT) when `logTail` was asked. */
+  readonly logTail?: string | undefined;
+}
+
+export interface InvokeService {
+  /** Throws coded errors: function/qualifier not found (404), throttled (429), payload too large (413). */
+  invoke(req: InvokeRequest): Promise<InvokeResult>;
+  /** DryRun: validates that the function and qualifier exist (and the caller may invoke). */
+  dryRun(tenant: TenantId, functionName: string, qualifier?: string): Promise<void>;
+}

@@ -1,0 +1,116 @@
+/**
+ * Contracts of the registry service (functions, versions, aliases, deploy). Implemented by
+ * service.ts; used by the REST API, the Lambda-compatible API and the CLI (through REST).
+ */
+import type {
+  AliasRecord,
+  CodeRef,
+  FunctionConfig,
+  FunctionRecord,
+  RuntimeFamily,
+  TenantId,
+  VersionId,
+  VersionRecord,
+} from '../core/types.ts';
+
+/** Where deploy code comes from. */
+export type CodeInput =
+  | { readonly kind: 'zip'; readonly data: Uint8Array }
+  | { readonly kind: 'tar'; readonly data: Uint8Array }
+  | { readonly kind: 'dir'; readonly path: string };
+
+/** Result of building an artifact from user code (bundling Node/TS with esbuild). */
+export interface BuiltArtifact {
+  /** The artifact (a zip of the code root the runtime mounts at /var/task). */
+  readonly zip: Uint8Array;
+  readonly family: RuntimeFamily;
+  /** Module path inside the artifact. */
+  readonly entry: string;
+  readonly exportName: string;
+  readonly buildMs: number;
+  readonly warnings: readonly string[];
+}
+
+export type FunctionConfigInput = Partial<FunctionConfig> & Pick<FunctionConfig, 'runtime' | 'handler'>;
+
+export interface DeployTimings {
+  readonly buildMs: number;
+  readonly storeMs: number;
+  readonly totalMs: number;
+}
+
+export interface DeployResult {
+  readonly function: FunctionRecord;
+  /** Present when `publish` was requested. */
+  readonly version?: VersionRecord | undefined;
+  readonly timings: DeployTimings;
+  readonly warnings: readonly string[];
+}
+
+export interface ResolvedTarget {
+  readonly version: VersionId;
+  readonly config: FunctionConfig;
+  readonly code: CodeRef;
+  /** Alias name when the qualifier was an alias. */
+  readonly alias?: string | undefined;
+}
+
+export interface RegistryService {
+  /**
+   * Creates or updates $LATEST from code + config.
+   * mode: `create` fails with CONFLICT if it exists, `update` fails with NOT_FOUND if absent,
+   * `upsert` does either.
+   */
+  deploy(
+    tenant: TenantId,
+    input: { name: string; config: FunctionConfigInput; code: CodeInput },
+    opts?: { mode?: 'create' | 'update' | 'upsert'; publish?: boolean; description?: string },
+  ): Promise<DeployResult>;
+  updateCode(
+    tenant: TenantId,
+    name: string,
+    code: CodeInput,
+    opts?: { publish?: boolean; expectedRevisionId?: string },
+  ): Promise<DeployResult>;
+  updateConfig(
+    tenant: TenantId,
+    name: string,
+    patch: Partial<FunctionConfig>,
+    opts?: { expectedRevisionId?: string },
+  ): Promise<FunctionRecord>;
+  getFunction(tenant: TenantId, name: string): Promise<FunctionRecord>;
+  listFunctions(tenant: TenantId): Promise<FunctionRecord[]>;
+  deleteFunction(tenant: TenantId, name: string): Promise<void>;
+
+  publishVersion(
+    tenant: TenantId,
+    name: string,
+    opts?: { description?: string; expectedCodeSha256?: string; expectedRevisionId?: string },
+  ): Promise<VersionRecord>;
+  getVersion(tenant: TenantId, name: string, version: VersionId): Promise<VersionRecord>;
+  listVersions(tenant: TenantId, name: string): Promise<VersionRecord[]>;
+
+  createAlias(
+    tenant: TenantId,
+    name: string,
+    alias: { name: string; functionVersion: VersionId; additionalWeights?: Record<string, number>; description?: string },
+  ): Promise<AliasRecord>;
+  updateAlias(
+    tenant: TenantId,
+    name: string,
+    aliasName: string,
+    patch: { functionVersion?: VersionId; additionalWeights?: Record<string, number>; description?: string },
+    opts?: { expectedRevisionId?: string },
+  ): Promise<AliasRecord>;
+  getAlias(tenant: TenantId, name: string, aliasName: string): Promise<AliasRecord>;
+  listAliases(tenant: TenantId, name: string): Promise<AliasRecord[]>;
+  deleteAlias(tenant: TenantId, name: string, aliasName: string): Promise<void>;
+
+  /**
+   * Resolves what to run for (name, qualifier): `$LATEST` (default), a version number, or an
+   * alias (weighted routing picks one version per call using `random()` in [0,1)).
+   */
+  resolve(tenant: TenantId, name: string, qualifier?: string, random?: number): Promise<ResolvedTarget>;
+  /** Artifact bytes (zip) by sha256, for GetFunction's Code.Location download. */
+  getArtifact(sha256: string): Promise<Uint8Array>;
+}
