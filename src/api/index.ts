@@ -1,0 +1,42 @@
+/**
+ * @module api
+ * The control-plane HTTP app: REST `/v1/...`, the Lambda-compatible `/2015-03-31/...` routes,
+ * authentication on every route but `GET /healthz`, coded errors.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { PlatformConfig } from '../config/index.ts';
+import type { Authenticate } from './auth.ts';
+import { installAuth } from './auth.ts';
+import { installErrorHandler, useRawBodies } from './http.ts';
+import { registerLambdaApi } from './lambda/index.ts';
+import { type RestDeps, registerRestRoutes } from './routes.ts';
+
+export type { Authenticate, Principal } from './auth.ts';
+
+export interface ApiAppDeps extends RestDeps {
+  readonly config: PlatformConfig;
+  readonly authenticate: Authenticate;
+  readonly onSystemError?: (e: Error) => void;
+}
+
+/** Deploy uploads carry base64 zips: allow more than the 6 MB invoke limit on the API port. */
+const API_BODY_LIMIT = 96 * 1024 * 1024;
+
+export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: API_BODY_LIMIT,
+    logger: false,
+    // Deploys bundle code: give them time; slow clients are bounded by these.
+    requestTimeout: 300_000,
+    connectionTimeout: 0,
+    keepAliveTimeout: 5_000,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 500 },
+  });
+  useRawBodies(app, API_BODY_LIMIT);
+  installErrorHandler(app, undefined, (e) => d.onSystemError?.(e));
+  installAuth(app, d.authenticate);
+  registerRestRoutes(app, d);
+  await app.register(async (scope) => registerLambdaApi(scope, { registry: d.registry, invoke: d.invoke, config: d.config }));
+  return app;
+}

@@ -1,0 +1,273 @@
+/** REST control-plane routes `/v1/...` (docs/API.md). Thin: validate, call a service, render a view. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { CoreErrors } from '../core/errors.ts';
+import type { Clock, IsolationReport, Store } from '../core/ports.ts';
+import type { InvokeService } from '../invoke/types.ts';
+import type { LogSink } from '../observability/logs.ts';
+import type { CodeInput, RegistryService } from '../registry/types.ts';
+import type { FunctionStatus } from '../scheduler/index.ts';
+import { requireRole } from './auth.ts';
+import { parseJsonBody } from './http.ts';
+import { type ArnContext, aliasView, functionView, logLineView, versionView } from './views.ts';
+
+export interface RestDeps {
+  readonly registry: RegistryService;
+  readonly invoke: InvokeService;
+  readonly store: Store;
+  readonly logSink: LogSink;
+  readonly clock: Clock;
+  readonly arn: ArnContext;
+  readonly doctor: () => Promise<{ sandbox: IsolationReport; [k: string]: unknown }>;
+  readonly status: () => FunctionStatus[];
+  /** Poll interval for `logs?follow=1`. */
+  readonly followPollMs?: number;
+}
+
+const env = z.record(z.string(), z.string());
+const DeployBody = z.object({
+  runtime: z.string().min(1),
+  handler: z.string().min(1),
+  memoryMb: z.number().int().optional(),
+  timeoutSec: z.number().int().optional(),
+  environment: env.optional(),
+  description: z.string().max(256).optional(),
+  reservedConcurrency: z.number().int().min(1).optional(),
+  code: z.union([z.object({ zipBase64: z.string().min(1) }), z.object({ tarBase64: z.string().min(1) })]),
+  publish: z.boolean().optional(),
+});
+const PatchBody = z
+  .object({
+    runtime: z.string().min(1),
+    handler: z.string().min(1),
+    memoryMb: z.number().int(),
+    timeoutSec: z.number().int(),
+    environment: env,
+    description: z.string().max(256),
+    reservedConcurrency: z.number().int().min(1),
+  })
+  .partial()
+  .strict();
+const AliasBody = z.object({
+  functionVersion: z.string().min(1),
+  additionalWeights: z.record(z.string(), z.number()).optional(),
+  description: z.string().max(256).optional(),
+});
+const VersionBody = z.object({ description: z.string().max(256).optional() });
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, fallback?: unknown): T {
+  const r = schema.safeParse(parseJsonBody(body, fallback));
+  if (!r.success) {
+    throw CoreErrors.VALIDATION({
+      reason: r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    });
+  }
+  return r.data;
+}
+
+const params = (req: FastifyRequest) => req.params as Record<string, string>;
+const query = (req: FastifyRequest) => req.query as Record<string, string | undefined>;
+
+function intQuery(v: string | undefined, name: string): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw CoreErrors.VALIDATION({ reason: `${name} must be a number` });
+  return n;
+}
+
+export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
+  const fv = (f: Parameters<typeof functionView>[1]) => functionView(d.arn, f);
+
+  app.get('/healthz', async () => {
+    await d.store.ping();
+    return { ok: true };
+  });
+
+  app.get('/v1/functions', async (req) => {
+    const p = requireRole(req, 'read');
+    return { functions: (await d.registry.listFunctions(p.tenant)).map(fv) };
+  });
+
+  app.put('/v1/functions/:name', async (req, reply) => {
+    const p = requireRole(req, 'write');
+    const b = parse(DeployBody, req.body);
+    const code: CodeInput =
+      'zipBase64' in b.code
+        ? { kind: 'zip', data: Buffer.from(b.code.zipBase64, 'base64') }
+        : { kind: 'tar', data: Buffer.from(b.code.tarBase64, 'base64') };
+    const { code: _c, publish, ...config } = b;
+    const existed = await d.registry.getFunction(p.tenant, params(req).name!).then(
+      () => true,
+      () => false,
+    );
+    const r = await d.registry.deploy(p.tenant, { name: params(req).name!, config, code }, { publish: publish ?? false });
+    reply.code(existed ? 200 : 201);
+    return {
+      function: fv(r.function),
+      version: r.version ? versionView(d.arn, r.version) : undefined,
+      timings: r.timings,
+      warnings: r.warnings,
+    };
+  });
+
+  app.get('/v1/functions/:name', async (req) => {
+    const p = requireRole(req, 'read');
+    const name = params(req).name!;
+    const f = await d.registry.getFunction(p.tenant, name);
+    const [versions, aliases] = await Promise.all([
+      d.registry.listVersions(p.tenant, name),
+      d.registry.listAliases(p.tenant, name),
+    ]);
+    return {
+      function: fv(f),
+      versions: versions.map((v) => versionView(d.arn, v)),
+      aliases: aliases.map((a) => aliasView(d.arn, a)),
+    };
+  });
+
+  app.patch('/v1/functions/:name', async (req) => {
+    const p = requireRole(req, 'write');
+    const patch = parse(PatchBody, req.body);
+    return { function: fv(await d.registry.updateConfig(p.tenant, params(req).name!, patch)) };
+  });
+
+  app.delete('/v1/functions/:name', async (req, reply) => {
+    const p = requireRole(req, 'write');
+    await d.registry.deleteFunction(p.tenant, params(req).name!);
+    return reply.code(204).send();
+  });
+
+  app.post('/v1/functions/:name/versions', async (req, reply) => {
+    const p = requireRole(req, 'write');
+    const b = parse(VersionBody, req.body, {});
+    const v = await d.registry.publishVersion(p.tenant, params(req).name!, b);
+    reply.code(201);
+    return { version: versionView(d.arn, v) };
+  });
+
+  app.get('/v1/functions/:name/versions', async (req) => {
+    const p = requireRole(req, 'read');
+    return { versions: (await d.registry.listVersions(p.tenant, params(req).name!)).map((v) => versionView(d.arn, v)) };
+  });
+
+  app.put('/v1/functions/:name/aliases/:alias', async (req) => {
+    const p = requireRole(req, 'write');
+    const { name, alias } = params(req) as { name: string; alias: string };
+    const b = parse(AliasBody, req.body);
+    const exists = await d.registry.getAlias(p.tenant, name, alias).then(
+      () => true,
+      () => false,
+    );
+    const rec = exists
+      ? await d.registry.updateAlias(p.tenant, name, alias, { ...b, additionalWeights: b.additionalWeights ?? {} })
+      : await d.registry.createAlias(p.tenant, name, { name: alias, ...b });
+    return { alias: aliasView(d.arn, rec) };
+  });
+
+  app.get('/v1/functions/:name/aliases', async (req) => {
+    const p = requireRole(req, 'read');
+    return { aliases: (await d.registry.listAliases(p.tenant, params(req).name!)).map((a) => aliasView(d.arn, a)) };
+  });
+
+  app.delete('/v1/functions/:name/aliases/:alias', async (req, reply) => {
+    const p = requireRole(req, 'write');
+    await d.registry.deleteAlias(p.tenant, params(req).name!, params(req).alias!);
+    return reply.code(204).send();
+  });
+
+  app.post('/v1/functions/:name/invoke', async (req) => {
+    const p = requireRole(req, 'invoke');
+    const body = req.body instanceof Buffer ? req.body.toString('utf8') : '';
+    if (body.length > 0) parseJsonBody(req.body);
+    const q = query(req);
+    const ac = new AbortController();
+    const r = await d.invoke.invoke({
+      tenant: p.tenant,
+      functionName: params(req).name!,
+      qualifier: q.qualifier,
+      payload: body,
+      trigger: { type: 'api' },
+      logTail: q.logs === 'tail',
+      signal: ac.signal,
+    });
+    const parsed = JSON.parse(r.payload) as unknown;
+    return {
+      requestId: r.requestId,
+      version: r.version,
+      ok: r.functionError === undefined,
+      result: r.functionError === undefined ? parsed : undefined,
+      error: r.functionError === undefined ? undefined : { ...(parsed as object), code: r.errorCode },
+      cold: r.cold,
+      initDurationMs: r.initDurationMs,
+      durationMs: r.durationMs,
+      billedDurationMs: r.billedDurationMs,
+      maxRssBytes: r.maxRssBytes,
+      memoryMb: r.memoryMb,
+      logTail: r.logTail,
+    };
+  });
+
+  app.get('/v1/functions/:name/logs', async (req, reply) => {
+    const p = requireRole(req, 'read');
+    const name = params(req).name!;
+    const q = query(req);
+    const base = {
+      tenant: p.tenant,
+      functionName: name,
+      version: q.version,
+      requestId: q.requestId,
+      since: intQuery(q.since, 'since'),
+    };
+    await d.logSink.flush();
+    const limit = intQuery(q.limit, 'limit');
+    let afterSeq = intQuery(q.afterSeq, 'afterSeq');
+    const first = await d.store.logs.query({ ...base, afterSeq, limit, tail: q.tail === '1' || q.tail === 'true' });
+    if (q.follow !== '1' && q.follow !== 'true') {
+      return { lines: first.map(logLineView), nextSeq: first.at(-1)?.seq ?? afterSeq ?? 0 };
+    }
+    // Follow: NDJSON, polling the store by sequence cursor (cheap indexed query, works on any Store).
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
+    let closed = false;
+    res.on('close', () => {
+      closed = true;
+    });
+    const emit = (lines: typeof first) => {
+      for (const l of lines) res.write(`${JSON.stringify(logLineView(l))}\n`);
+      if (lines.length > 0) afterSeq = lines.at(-1)!.seq;
+    };
+    emit(first);
+    if (afterSeq === undefined) afterSeq = 0;
+    const poll = d.followPollMs ?? 250;
+    while (!closed) {
+      await new Promise((r) => setTimeout(r, poll));
+      if (closed) break;
+      try {
+        await d.logSink.flush();
+        emit(await d.store.logs.query({ ...base, since: undefined, afterSeq, limit: 1000 }));
+      } catch {
+        break;
+      }
+    }
+    res.end();
+  });
+
+  app.get('/v1/usage', async (req) => {
+    const p = requireRole(req, 'read');
+    const q = query(req);
+    const uq = { tenant: p.tenant, functionName: q.function, since: intQuery(q.since, 'since'), limit: intQuery(q.limit, 'limit') ?? 100 };
+    const [records, summary] = await Promise.all([d.store.usage.list(uq), d.store.usage.summary(uq)]);
+    return { records, summary };
+  });
+
+  app.get('/v1/status', async (req) => {
+    const p = requireRole(req, 'read');
+    return { functions: d.status().filter((s) => s.tenant === p.tenant) };
+  });
+
+  app.get('/v1/doctor', async (req) => {
+    requireRole(req, 'read');
+    return d.doctor();
+  });
+}

@@ -1,0 +1,180 @@
+/**
+ * Sync invoke: resolve qualifier → concurrency permit → warm or cold instance → run with deadline
+ * → logs (START/…/END/REPORT) + one usage record. Platform failures (timeout, OOM, crash, init)
+ * come back as Lambda does it: a 200 with `X-Amz-Function-Error: Unhandled`, plus our coded
+ * `errorCode`. Only request problems (not found, throttled, too large) are thrown.
+ */
+import { CoreErrors, isNimbusError, type NimbusErrorJSON } from '../core/errors.ts';
+import { newRequestId } from '../core/ids.ts';
+import type { Clock, InvokeOutcome, UsageRepo } from '../core/ports.ts';
+import type { FunctionErrorPayload, Invocation, LogLine, UsageRecord } from '../core/types.ts';
+import { computeUsage } from '../metering/index.ts';
+import { endLine, type LogSink, logTail, reportLine, startLine } from '../observability/logs.ts';
+import type { RegistryService } from '../registry/types.ts';
+import { RuntimeErrors } from '../runtime/errors.ts';
+import type { Lease, Scheduler } from '../scheduler/index.ts';
+import type { InvokeRequest, InvokeResult, InvokeService } from './types.ts';
+
+export interface InvokeDeps {
+  readonly registry: RegistryService;
+  readonly scheduler: Scheduler;
+  readonly logs: LogSink;
+  readonly usage: UsageRepo;
+  readonly clock: Clock;
+  readonly maxPayloadBytes: number;
+  readonly onError?: (e: unknown) => void;
+}
+
+const OUTCOME: Record<string, UsageRecord['outcome']> = {
+  function: 'error',
+  timeout: 'timeout',
+  oom: 'oom',
+  crash: 'crash',
+  init: 'error',
+};
+
+export function createInvokeService(d: InvokeDeps): InvokeService {
+  return {
+    async dryRun(tenant, functionName, qualifier) {
+      await d.registry.resolve(tenant, functionName, qualifier);
+    },
+
+    async invoke(req: InvokeRequest): Promise<InvokeResult> {
+      const size = Buffer.byteLength(req.payload, 'utf8');
+      if (size > d.maxPayloadBytes) throw CoreErrors.PAYLOAD_TOO_LARGE({ size, limit: d.maxPayloadBytes });
+      const payload = req.payload.length === 0 ? '{}' : req.payload;
+      const target = await d.registry.resolve(req.tenant, req.functionName, req.qualifier);
+      const requestId = newRequestId();
+      const base = { tenant: req.tenant, functionName: req.functionName, version: target.version, requestId };
+      const platformLine = (message: string, instanceId: string): LogLine => ({
+        ...base,
+        ts: d.clock.now(),
+        stream: 'platform',
+        message,
+        instanceId,
+      });
+
+      const startedAt = d.clock.now();
+      const t0 = d.clock.monotonic();
+      let lease: Lease;
+      let initFailure: { error: FunctionErrorPayload; platform: NimbusErrorJSON; logs: LogLine[] } | undefined;
+      try {
+        lease = await d.scheduler.acquire(
+          { tenant: req.tenant, functionName: req.functionName, version: target.version, config: target.config, code: target.code },
+          req.signal,
+        );
+      } catch (e) {
+        if (!isNimbusError(e) || !e.code.startsWith('NIMBUS_ERR_RUNTIME_') || e.code === RuntimeErrors.codes.UNAVAILABLE) throw e;
+        if (e.kind === 'system') throw e;
+        // Init failures are the function's fault: answer like Lambda (200 + Unhandled), not as a request error.
+        const det = (e.details ?? {}) as { error?: FunctionErrorPayload; logs?: LogLine[] };
+        initFailure = {
+          error: det.error ?? { errorType: 'Runtime.ImportModuleError', errorMessage: e.message, trace: [] },
+          platform: e.toJSON(),
+          logs: det.logs ?? [],
+        };
+        lease = undefined as never;
+      }
+
+      if (initFailure) {
+        const durationMs = d.clock.monotonic() - t0;
+        return finish({
+          outcome: {
+            ok: false,
+            failure: 'init',
+            error: initFailure.error,
+            platformError: initFailure.platform,
+            durationMs,
+            maxRssBytes: 0,
+            logs: initFailure.logs.map((l) => ({ ...l, requestId })),
+          },
+          cold: true,
+          initDurationMs: durationMs,
+          instanceId: 'init',
+        });
+      }
+
+      const sb = lease.sandbox;
+      const inv: Invocation = {
+        id: requestId,
+        tenant: req.tenant,
+        functionName: req.functionName,
+        version: target.version,
+        qualifier: req.qualifier,
+        trigger: req.trigger,
+        payload,
+        attempt: 1,
+        deadline: d.clock.now() + target.config.timeoutSec * 1000,
+        traceparent: req.traceparent,
+      };
+      let outcome: InvokeOutcome;
+      try {
+        outcome = await sb.invoke(inv, req.signal);
+      } finally {
+        lease.release();
+      }
+      return finish({
+        outcome,
+        cold: lease.cold,
+        initDurationMs: lease.cold ? sb.initDurationMs : undefined,
+        instanceId: sb.id,
+      });
+
+      function finish(r: {
+        outcome: InvokeOutcome;
+        cold: boolean;
+        initDurationMs: number | undefined;
+        instanceId: string;
+      }): InvokeResult {
+        const o = r.outcome;
+        const usage = computeUsage({
+          tenant: req.tenant,
+          requestId,
+          functionName: req.functionName,
+          version: target.version,
+          startedAt,
+          durationMs: o.durationMs,
+          memoryMb: target.config.memoryMb,
+          maxRssBytes: o.maxRssBytes,
+          initDurationMs: r.initDurationMs,
+          outcome: o.ok ? 'success' : (OUTCOME[o.failure] ?? 'error'),
+        });
+        const status = o.ok ? undefined : o.failure === 'function' ? undefined : o.failure;
+        const lines: LogLine[] = [
+          { ...platformLine(startLine(requestId, target.version), r.instanceId), ts: startedAt },
+          ...o.logs,
+          platformLine(endLine(requestId), r.instanceId),
+          platformLine(
+            reportLine({
+              requestId,
+              durationMs: usage.durationMs,
+              billedDurationMs: usage.billedDurationMs,
+              memoryMb: usage.memoryMb,
+              maxRssBytes: usage.maxRssBytes,
+              initDurationMs: r.initDurationMs,
+              status,
+            }),
+            r.instanceId,
+          ),
+        ];
+        d.logs.write(lines);
+        d.usage.record(usage).catch((e: unknown) => d.onError?.(e));
+        const result: InvokeResult = {
+          requestId,
+          version: target.version,
+          payload: o.ok ? o.payload : JSON.stringify(o.error),
+          functionError: o.ok ? undefined : 'Unhandled',
+          errorCode: o.ok ? undefined : o.platformError?.code,
+          cold: r.cold,
+          initDurationMs: r.initDurationMs,
+          durationMs: usage.durationMs,
+          billedDurationMs: usage.billedDurationMs,
+          maxRssBytes: usage.maxRssBytes,
+          memoryMb: usage.memoryMb,
+          logTail: req.logTail ? logTail(lines) : undefined,
+        };
+        return result;
+      }
+    },
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * Log capture: a batching sink (one store write per batch, off the invoke hot path), Lambda-style
+ * START/END/REPORT lines, and the 4 KB tail for `X-Amz-Log-Type: Tail`.
+ */
+import type { Clock, LogRepo } from '../core/ports.ts';
+import type { LogLine, StoredLogLine } from '../core/types.ts';
+
+export interface LogSinkOptions {
+  readonly repo: LogRepo;
+  readonly clock: Clock;
+  readonly flushMs?: number;
+  readonly maxBatch?: number;
+  readonly onError?: (e: unknown) => void;
+}
+
+export class LogSink {
+  #buf: LogLine[] = [];
+  #cancel: (() => void) | undefined;
+  #inflight: Promise<void> = Promise.resolve();
+  readonly #o: Required<Omit<LogSinkOptions, 'onError'>> & Pick<LogSinkOptions, 'onError'>;
+
+  constructor(o: LogSinkOptions) {
+    this.#o = { flushMs: 50, maxBatch: 500, ...o };
+  }
+
+  write(lines: readonly LogLine[]): void {
+    if (lines.length === 0) return;
+    for (const l of lines) this.#buf.push(l);
+    if (this.#buf.length >= this.#o.maxBatch) void this.flush();
+    else this.#cancel ??= this.#o.clock.setTimeout(() => void this.flush(), this.#o.flushMs);
+  }
+
+  /** Writes everything buffered so far; resolves when it is stored. */
+  flush(): Promise<void> {
+    this.#cancel?.();
+    this.#cancel = undefined;
+    const batch = this.#buf;
+    this.#buf = [];
+    const prev = this.#inflight;
+    this.#inflight = (async () => {
+      await prev;
+      if (batch.length === 0) return;
+      try {
+        await this.#o.repo.append(batch);
+      } catch (e) {
+        this.#o.onError?.(e);
+      }
+    })();
+    return this.#inflight;
+  }
+}
+
+const fmtMs = (n: number) => n.toFixed(2);
+
+export function startLine(requestId: string, version: string): string {
+  return `START RequestId: ${requestId} Version: ${version}`;
+}
+export function endLine(requestId: string): string {
+  return `END RequestId: ${requestId}`;
+}
+export function reportLine(r: {
+  requestId: string;
+  durationMs: number;
+  billedDurationMs: number;
+  memoryMb: number;
+  maxRssBytes: number;
+  initDurationMs?: number | undefined;
+  status?: string | undefined;
+}): string {
+  let s =
+    `REPORT RequestId: ${r.requestId}\tDuration: ${fmtMs(r.durationMs)} ms\tBilled Duration: ${r.billedDurationMs} ms` +
+    `\tMemory Size: ${r.memoryMb} MB\tMax Memory Used: ${Math.ceil(r.maxRssBytes / 1048576)} MB`;
+  if (r.initDurationMs !== undefined) s += `\tInit Duration: ${fmtMs(r.initDurationMs)} ms`;
+  if (r.status) s += `\tStatus: ${r.status}`;
+  return s;
+}
+
+/** A log line as CloudWatch shows it for Lambda: platform lines as-is, function lines with ts + id. */
+export function formatLogLine(l: Pick<LogLine, 'ts' | 'requestId' | 'stream' | 'message'>): string {
+  if (l.stream === 'platform') return l.message;
+  return `${new Date(l.ts).toISOString()}\t${l.requestId}\t${l.stream === 'stderr' ? 'ERROR' : 'INFO'}\t${l.message}`;
+}
+
+/** Last `maxBytes` bytes of the formatted log (Lambda's X-Amz-Log-Result is the last 4 KB). */
+export function logTail(lines: readonly Pick<LogLine, 'ts' | 'requestId' | 'stream' | 'message'>[], maxBytes = 4096): string {
+  const text = `${lines.map(formatLogLine).join('\n')}\n`;
+  const buf = Buffer.from(text, 'utf8');
+  return buf.length <= maxBytes ? text : buf.subarray(buf.length - maxBytes).toString('utf8');
+}
+
+export type { StoredLogLine };
