@@ -1,0 +1,165 @@
+/**
+ * bench/invoke.ts — warm invoke latency/throughput through the Lambda Invoke API vs bare node:http
+ * serving the same handler, and cold start (a new function's first invoke from the pre-booted
+ * pool). Both servers run as child processes; this process is the load generator.
+ *
+ *   npm run bench:invoke                       # defaults
+ *   npx node bench/invoke.ts --seq 2000 --conc 32 --duration 5 --cold 20
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { zipDirectory } from '../src/registry/build/index.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    seq: { type: 'string', default: '2000' },
+    conc: { type: 'string', default: '32' },
+    duration: { type: 'string', default: '5' },
+    cold: { type: 'string', default: '20' },
+  },
+});
+const SEQ = Number(args.seq);
+const CONC = Number(args.conc);
+const DURATION_MS = Number(args.duration) * 1000;
+const COLD = Number(args.cold);
+const HANDLER = 'examples/hello/index.mjs';
+
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+function assertLoopback(url: string): void {
+  if (!/^http:\/\/127\.0\.0\.1:\d+/.test(url)) throw new Error(`refusing non-loopback target ${url}`);
+}
+
+function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function startChild(cmd: string, argv: string[]): Promise<{ child: ChildProcess; info: Record<string, string> }> {
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const rl = createInterface({ input: child.stdout! });
+  const line = await new Promise<string>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${argv.join(' ')} did not start`)), 30_000);
+    rl.once('line', (l) => {
+      clearTimeout(t);
+      resolve(l);
+    });
+  });
+  return { child, info: JSON.parse(line) as Record<string, string> };
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
+};
+
+async function latency(send: () => Promise<unknown>, n: number): Promise<number[]> {
+  for (let i = 0; i < Math.min(200, n); i++) await send(); // warm-up
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await send();
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+async function throughput(send: () => Promise<unknown>, conc: number, ms: number): Promise<number> {
+  let done = 0;
+  const end = performance.now() + ms;
+  await Promise.all(
+    Array.from({ length: conc }, async () => {
+      while (performance.now() < end) {
+        await send();
+        done++;
+      }
+    }),
+  );
+  return done / (ms / 1000);
+}
+
+const dataDir = await mkdtemp(join(tmpdir(), 'nimbus-bench-'));
+const node = process.execPath;
+const children: ChildProcess[] = [];
+try {
+  const bare = await startChild(node, ['bench/support/bare.mjs', HANDLER]);
+  children.push(bare.child);
+  const plat = await startChild(node, ['bench/support/platform.ts', dataDir]);
+  children.push(plat.child);
+  const api = plat.info.apiUrl!;
+  const auth = { authorization: `Bearer ${plat.info.secret}` };
+  assertLoopback(api);
+  assertLoopback(bare.info.url!);
+
+  const zip = Buffer.from(await zipDirectory('examples/hello')).toString('base64');
+  const deploy = async (name: string) => {
+    const r = await new Promise<number>((resolve, reject) => {
+      const body = JSON.stringify({ runtime: 'nodejs24.x', handler: 'index.handler', code: { zipBase64: zip } });
+      const req = request(`${api}/v1/functions/${name}`, { method: 'PUT', agent, headers: { ...auth, 'content-type': 'application/json' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    if (r >= 300) throw new Error(`deploy ${name}: ${r}`);
+  };
+  await deploy('hello');
+  const event = JSON.stringify({ name: 'Ada' });
+  const nimbusSend = async () => {
+    const r = await post(`${api}/2015-03-31/functions/hello/invocations`, event, auth);
+    if (r.status !== 200) throw new Error(`invoke: ${r.status} ${r.body}`);
+  };
+  const bareSend = () => post(bare.info.url!, event);
+
+  const latBare = await latency(bareSend, SEQ);
+  const latNimbus = await latency(nimbusSend, SEQ);
+  const tpBare = await throughput(bareSend, CONC, DURATION_MS);
+  const tpNimbus = await throughput(nimbusSend, CONC, DURATION_MS);
+  const tp1Bare = await throughput(bareSend, 1, DURATION_MS);
+  const tp1Nimbus = await throughput(nimbusSend, 1, DURATION_MS);
+
+  // Cold starts: deploy N fresh functions, then time each one's first invoke (pool pre-booted).
+  const colds: number[] = [];
+  for (let i = 0; i < COLD; i++) {
+    const name = `cold-${i}`;
+    await deploy(name);
+    await new Promise((r) => setTimeout(r, 300)); // let the pool refill, as in steady state
+    const t = performance.now();
+    const r = await post(`${api}/2015-03-31/functions/${name}/invocations`, event, auth);
+    colds.push(performance.now() - t);
+    if (r.status !== 200) throw new Error(`cold invoke: ${r.status} ${r.body}`);
+  }
+
+  const f = (n: number) => n.toFixed(3);
+  const rows = [
+    ['metric', 'bare node:http', 'nimbus', 'ratio / overhead'],
+    ['warm p50 (ms)', f(pct(latBare, 50)), f(pct(latNimbus, 50)), `+${f(pct(latNimbus, 50) - pct(latBare, 50))} ms`],
+    ['warm p99 (ms)', f(pct(latBare, 99)), f(pct(latNimbus, 99)), `+${f(pct(latNimbus, 99) - pct(latBare, 99))} ms`],
+    ['req/s c=1', tp1Bare.toFixed(0), tp1Nimbus.toFixed(0), `${(tp1Nimbus / tp1Bare).toFixed(2)}×`],
+    [`req/s c=${CONC}`, tpBare.toFixed(0), tpNimbus.toFixed(0), `${(tpNimbus / tpBare).toFixed(2)}×`],
+    ['cold start p50 (ms)', '-', f(pct(colds, 50)), `p99 ${f(pct(colds, 99))} ms (n=${COLD})`],
+  ];
+  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i]!)).join('  '));
+  console.log(`\nnode ${process.versions.node}, ${(await import('node:os')).cpus().length} cores; seq=${SEQ} conc=${CONC} duration=${DURATION_MS / 1000}s`);
+  console.log('goals (issue 3): warm p50 overhead ≤ 1 ms, cold start p50 ≤ 50 ms');
+} finally {
+  for (const c of children) c.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
+  await rm(dataDir, { recursive: true, force: true });
+  agent.destroy();
+}

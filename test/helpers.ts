@@ -1,0 +1,61 @@
+/** Shared e2e helpers: a real platform on ephemeral ports in a temp data dir, and a REST client. */
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { loadConfig } from '../src/config/index.ts';
+import { zipDirectory } from '../src/registry/build/index.ts';
+import { type RunningPlatform, startPlatform } from '../src/server/index.ts';
+
+export interface TestPlatform extends RunningPlatform {
+  readonly dataDir: string;
+  readonly secret: string;
+  api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  json<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  deployDir(name: string, dir: string, config: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }>;
+  stop(): Promise<void>;
+}
+
+export async function startTestPlatform(overrides: Record<string, string | number> = {}): Promise<TestPlatform> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'nimbus-e2e-'));
+  const config = loadConfig({ port: 0, apiPort: 0, dataDir, logLevel: 'warn', poolSize: 2, ...overrides }, {});
+  const lines: string[] = [];
+  const p = await startPlatform(config, { log: (l) => lines.push(l) });
+  const secret = p.admin.secret;
+  if (!secret) throw new Error('expected generated admin credentials');
+  const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${p.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const json = async <T>(method: string, path: string, body?: unknown) => {
+    const r = await api(method, path, body);
+    const text = await r.text();
+    return { status: r.status, body: (text ? JSON.parse(text) : {}) as T };
+  };
+  return {
+    ...p,
+    dataDir,
+    secret,
+    api,
+    json,
+    async deployDir(name, dir, cfg) {
+      const zip = await zipDirectory(dir);
+      return json('PUT', `/v1/functions/${name}`, { ...cfg, code: { zipBase64: Buffer.from(zip).toString('base64') } });
+    },
+    async stop() {
+      await p.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Writes files (path → content) into a fresh temp dir and returns it. */
+export async function fixture(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'nimbus-fn-'));
+  for (const [rel, content] of Object.entries(files)) {
+    await mkdir(dirname(join(dir, rel)), { recursive: true });
+    await writeFile(join(dir, rel), content);
+  }
+  return dir;
+}
