@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createFsBlobStore } from '../blobs/index.ts';
+import { FakeClock } from '../core/clock.ts';
+import type { Store } from '../core/ports.ts';
+import { openStore } from '../store/index.ts';
+import { createRegistryService } from './service.ts';
+import type { CodeInput, RegistryService } from './types.ts';
+
+const T = 'default';
+
+describe('registry service (real SQLite store + fs blobs + esbuild)', () => {
+  let dir: string;
+  let store: Store;
+  let reg: RegistryService;
+  const changed: string[] = [];
+  const clock = new FakeClock();
+  const src = async (body: string): Promise<CodeInput> => {
+    const d = await mkdtemp(join(dir, 'src-'));
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(d, 'index.mjs'), body);
+    return { kind: 'dir', path: d };
+  };
+  const cfg = { runtime: 'nodejs24.x', handler: 'index.handler' };
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'nimbus-reg-'));
+    store = await openStore({ url: 'sqlite', dataDir: dir });
+    reg = createRegistryService({
+      store,
+      blobs: createFsBlobStore(join(dir, 'blobs')),
+      clock,
+      onFunctionChanged: (_t, n) => changed.push(n),
+    });
+  });
+  after(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('deploys with defaults and honours create/update modes', async () => {
+    const r = await reg.deploy(T, { name: 'a', config: cfg, code: await src('export const handler = () => 1;') });
+    assert.equal(r.function.config.memoryMb, 128);
+    assert.equal(r.function.config.timeoutSec, 3);
+    assert.equal(r.function.code.family, 'node');
+    assert.match(r.function.code.sha256, /^[0-9a-f]{64}$/);
+    await assert.rejects(
+      reg.deploy(T, { name: 'a', config: cfg, code: await src('export const handler = () => 1;') }, { mode: 'create' }),
+      /already exists/,
+    );
+    await assert.rejects(
+      reg.deploy(T, { name: 'zz', config: cfg, code: await src('export const handler = () => 1;') }, { mode: 'update' }),
+      /not found/,
+    );
+    assert.ok(changed.includes('a'));
+  });
+
+  it('rejects invalid config with every problem listed', async () => {
+    await assert.rejects(
+      reg.deploy(T, {
+        name: 'bad',
+        config: { ...cfg, memoryMb: 64, timeoutSec: 901 },
+        code: await src('export const handler = () => 1;'),
+      }),
+      (e: Error) => /memory/i.test(e.message) && /timeout/i.test(e.message),
+    );
+  });
+
+  it('publishes immutable versions; unchanged code+config returns the latest version', async () => {
+    const d1 = await reg.deploy(T, { name: 'v', config: cfg, code: await src('export const handler = () => 1;') }, { publish: true });
+    assert.equal(d1.version?.version, '1');
+    const again = await reg.publishVersion(T, 'v');
+    assert.equal(again.version, '1');
+    await reg.updateCode(T, 'v', await src('export const handler = () => 2;'));
+    const v2 = await reg.publishVersion(T, 'v', { description: 'second' });
+    assert.equal(v2.version, '2');
+    assert.equal((await reg.getVersion(T, 'v', '1')).code.sha256, d1.function.code.sha256);
+    await assert.rejects(reg.publishVersion(T, 'v', { expectedRevisionId: 'stale' }), /RevisionId/);
+  });
+
+  it('routes weighted aliases by the random draw and validates weights', async () => {
+    const a = await reg.createAlias(T, 'v', { name: 'live', functionVersion: '1', additionalWeights: { '2': 0.1 } });
+    assert.equal(a.functionVersion, '1');
+    assert.equal((await reg.resolve(T, 'v', 'live', 0.05)).version, '2');
+    assert.equal((await reg.resolve(T, 'v', 'live', 0.1)).version, '1');
+    assert.equal((await reg.resolve(T, 'v', 'live', 0.99)).version, '1');
+    await assert.rejects(reg.updateAlias(T, 'v', 'live', { additionalWeights: { '2': 1.5 } }), /between 0 and 1/);
+    await assert.rejects(reg.updateAlias(T, 'v', 'live', { additionalWeights: { '9': 0.5 } }), /not found/);
+    await assert.rejects(reg.createAlias(T, 'v', { name: '123', functionVersion: '1' }), /not all digits/);
+    const u = await reg.updateAlias(T, 'v', 'live', { functionVersion: '2', additionalWeights: {} });
+    assert.equal((await reg.resolve(T, 'v', 'live')).version, '2');
+    assert.notEqual(u.revisionId, a.revisionId);
+  });
+
+  it('resolves $LATEST, versions, and reports unknown qualifiers', async () => {
+    assert.equal((await reg.resolve(T, 'v')).version, '$LATEST');
+    assert.equal((await reg.resolve(T, 'v', '1')).version, '1');
+    await assert.rejects(reg.resolve(T, 'v', '7'), /version 7/);
+    await assert.rejects(reg.resolve(T, 'v', 'nope'), /alias nope/);
+    await assert.rejects(reg.resolve(T, 'missing'), /function missing/);
+  });
+
+  it('updates configuration (and rebuilds when the handler changes) with a new revision', async () => {
+    const before = await reg.getFunction(T, 'v');
+    const u = await reg.updateConfig(T, 'v', { memoryMb: 512, environment: { A: 'b' } });
+    assert.equal(u.config.memoryMb, 512);
+    assert.deepEqual(u.config.environment, { A: 'b' });
+    assert.notEqual(u.revisionId, before.revisionId);
+    await assert.rejects(reg.updateConfig(T, 'v', { memoryMb: 1 }), /memory/i);
+  });
+
+  it('deletes a function with its versions and aliases', async () => {
+    await reg.deleteFunction(T, 'v');
+    await assert.rejects(reg.getFunction(T, 'v'), /not found/);
+    await assert.rejects(reg.resolve(T, 'v', 'live'), /not found/);
+    await assert.rejects(reg.deleteFunction(T, 'v'), /not found/);
+  });
+});
