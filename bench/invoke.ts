@@ -35,20 +35,33 @@ function assertLoopback(url: string): void {
   if (!/^http:\/\/127\.0\.0\.1:\d+/.test(url)) throw new Error(`refusing non-loopback target ${url}`);
 }
 
-function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function post(
+  url: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = request(
+      url,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
     req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end(body);
   });
 }
 
-async function startChild(cmd: string, argv: string[]): Promise<{ child: ChildProcess; info: Record<string, string> }> {
+async function startChild(
+  cmd: string,
+  argv: string[],
+): Promise<{ child: ChildProcess; info: Record<string, string> }> {
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
   const rl = createInterface({ input: child.stdout! });
   const line = await new Promise<string>((resolve, reject) => {
@@ -107,11 +120,19 @@ try {
   const zip = Buffer.from(await zipDirectory('examples/hello')).toString('base64');
   const deploy = async (name: string) => {
     const r = await new Promise<number>((resolve, reject) => {
-      const body = JSON.stringify({ runtime: 'nodejs24.x', handler: 'index.handler', code: { zipBase64: zip } });
-      const req = request(`${api}/v1/functions/${name}`, { method: 'PUT', agent, headers: { ...auth, 'content-type': 'application/json' } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+      const body = JSON.stringify({
+        runtime: 'nodejs24.x',
+        handler: 'index.handler',
+        code: { zipBase64: zip },
       });
+      const req = request(
+        `${api}/v1/functions/${name}`,
+        { method: 'PUT', agent, headers: { ...auth, 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -147,15 +168,27 @@ try {
   const f = (n: number) => n.toFixed(3);
   const rows = [
     ['metric', 'bare node:http', 'nimbus', 'ratio / overhead'],
-    ['warm p50 (ms)', f(pct(latBare, 50)), f(pct(latNimbus, 50)), `+${f(pct(latNimbus, 50) - pct(latBare, 50))} ms`],
-    ['warm p99 (ms)', f(pct(latBare, 99)), f(pct(latNimbus, 99)), `+${f(pct(latNimbus, 99) - pct(latBare, 99))} ms`],
+    [
+      'warm p50 (ms)',
+      f(pct(latBare, 50)),
+      f(pct(latNimbus, 50)),
+      `+${f(pct(latNimbus, 50) - pct(latBare, 50))} ms`,
+    ],
+    [
+      'warm p99 (ms)',
+      f(pct(latBare, 99)),
+      f(pct(latNimbus, 99)),
+      `+${f(pct(latNimbus, 99) - pct(latBare, 99))} ms`,
+    ],
     ['req/s c=1', tp1Bare.toFixed(0), tp1Nimbus.toFixed(0), `${(tp1Nimbus / tp1Bare).toFixed(2)}×`],
     [`req/s c=${CONC}`, tpBare.toFixed(0), tpNimbus.toFixed(0), `${(tpNimbus / tpBare).toFixed(2)}×`],
     ['cold start p50 (ms)', '-', f(pct(colds, 50)), `p99 ${f(pct(colds, 99))} ms (n=${COLD})`],
   ];
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i]!)).join('  '));
-  console.log(`\nnode ${process.versions.node}, ${(await import('node:os')).cpus().length} cores; seq=${SEQ} conc=${CONC} duration=${DURATION_MS / 1000}s`);
+  console.log(
+    `\nnode ${process.versions.node}, ${(await import('node:os')).cpus().length} cores; seq=${SEQ} conc=${CONC} duration=${DURATION_MS / 1000}s`,
+  );
   console.log('goals (issue 3): warm p50 overhead ≤ 1 ms, cold start p50 ≤ 50 ms');
 } finally {
   for (const c of children) c.kill('SIGTERM');

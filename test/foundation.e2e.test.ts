@@ -48,7 +48,11 @@ describe('foundation e2e', () => {
   });
 
   it('deploys and invokes examples/hello (cold, then warm), with logs and usage', async () => {
-    const d = await p.deployDir('hello', 'examples/hello', { runtime: 'nodejs24.x', handler: 'index.handler', publish: true });
+    const d = await p.deployDir('hello', 'examples/hello', {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+      publish: true,
+    });
     assert.equal(d.status, 201, JSON.stringify(d.body));
     const first = await invoke('hello', { name: 'Ada' });
     assert.equal(first.status, 200);
@@ -68,10 +72,9 @@ describe('foundation e2e', () => {
     assert.match(msgs.at(-2) ?? '', /^END RequestId: /);
     assert.match(msgs.at(-1) ?? '', /^REPORT RequestId: .*Billed Duration: \d+ ms.*Init Duration/);
 
-    const usage = await p.json<{ records: { requestId: string; gbSeconds: number; billedDurationMs: number; initDurationMs?: number }[] }>(
-      'GET',
-      '/v1/usage?function=hello',
-    );
+    const usage = await p.json<{
+      records: { requestId: string; gbSeconds: number; billedDurationMs: number; initDurationMs?: number }[];
+    }>('GET', '/v1/usage?function=hello');
     const rec = usage.body.records.find((r) => r.requestId === first.body.requestId);
     assert.ok(rec, 'usage record for the first invocation');
     assert.ok(rec.billedDurationMs >= 1);
@@ -81,14 +84,20 @@ describe('foundation e2e', () => {
 
   it('deploys TypeScript with an npm dependency (examples/hello-ts)', async () => {
     await ensureExampleDeps('examples/hello-ts');
-    const d = await p.deployDir('hello-ts', 'examples/hello-ts', { runtime: 'nodejs22.x', handler: 'handler.hello' });
+    const d = await p.deployDir('hello-ts', 'examples/hello-ts', {
+      runtime: 'nodejs22.x',
+      handler: 'handler.hello',
+    });
     assert.equal(d.status, 201, JSON.stringify(d.body));
     const r = await invoke('hello-ts', { name: 'Ada' });
     assert.equal(r.body.ok, true, JSON.stringify(r.body));
   });
 
   it('deploys and invokes Python (examples/hello-python)', async () => {
-    const d = await p.deployDir('hello-python', 'examples/hello-python', { runtime: 'python3.12', handler: 'app.handler' });
+    const d = await p.deployDir('hello-python', 'examples/hello-python', {
+      runtime: 'python3.12',
+      handler: 'app.handler',
+    });
     assert.equal(d.status, 201, JSON.stringify(d.body));
     const r = await invoke('hello-python', { name: 'Ada' });
     assert.equal(r.body.ok, true, JSON.stringify(r.body));
@@ -109,7 +118,10 @@ describe('foundation e2e', () => {
     const dir = await fixture({
       'index.mjs': 'export const handler = async () => { const e = new TypeError("bad input"); throw e; };\n',
     });
-    assert.equal((await p.deployDir('thrower', dir, { runtime: 'nodejs24.x', handler: 'index.handler' })).status, 201);
+    assert.equal(
+      (await p.deployDir('thrower', dir, { runtime: 'nodejs24.x', handler: 'index.handler' })).status,
+      201,
+    );
     const r = await invoke('thrower');
     assert.equal(r.status, 200);
     assert.equal(r.body.ok, false);
@@ -123,7 +135,11 @@ describe('foundation e2e', () => {
       'index.mjs':
         'export const handler = async (e) => { if (e.hang) await new Promise(() => {}); return "ok"; };\n',
     });
-    assert.equal((await p.deployDir('sleepy', dir, { runtime: 'nodejs24.x', handler: 'index.handler', timeoutSec: 1 })).status, 201);
+    assert.equal(
+      (await p.deployDir('sleepy', dir, { runtime: 'nodejs24.x', handler: 'index.handler', timeoutSec: 1 }))
+        .status,
+      201,
+    );
     await invoke('sleepy'); // warm it so the timing below is the invocation only
     const t0 = performance.now();
     const r = await invoke('sleepy', { hang: true });
@@ -136,13 +152,17 @@ describe('foundation e2e', () => {
   });
 
   it('survives process.exit, import errors and out-of-memory', async () => {
-    const exiter = await fixture({ 'index.mjs': 'export const handler = async (e) => { if (e.exit) process.exit(3); return 1; };\n' });
+    const exiter = await fixture({
+      'index.mjs': 'export const handler = async (e) => { if (e.exit) process.exit(3); return 1; };\n',
+    });
     await p.deployDir('exiter', exiter, { runtime: 'nodejs24.x', handler: 'index.handler' });
     const crash = await invoke('exiter', { exit: true });
     assert.equal(crash.body.error?.code, 'NIMBUS_ERR_RUNTIME_CRASH');
     assert.equal((await invoke('exiter')).body.result, 1);
 
-    const importErr = await fixture({ 'index.mjs': 'throw new Error("boom at import");\nexport const handler = () => 1;\n' });
+    const importErr = await fixture({
+      'index.mjs': 'throw new Error("boom at import");\nexport const handler = () => 1;\n',
+    });
     await p.deployDir('import-err', importErr, { runtime: 'nodejs24.x', handler: 'index.handler' });
     const ie = await invoke('import-err');
     assert.equal(ie.status, 200);
@@ -154,7 +174,12 @@ describe('foundation e2e', () => {
       'index.mjs':
         'export const handler = async () => { const keep = []; for (;;) { keep.push(Buffer.alloc(8 << 20, 1)); } };\n',
     });
-    await p.deployDir('hog', hog, { runtime: 'nodejs24.x', handler: 'index.handler', memoryMb: 128, timeoutSec: 20 });
+    await p.deployDir('hog', hog, {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+      memoryMb: 128,
+      timeoutSec: 20,
+    });
     const oom = await invoke('hog');
     assert.equal(oom.body.ok, false);
     assert.equal(oom.body.error?.code, 'NIMBUS_ERR_RUNTIME_OOM');
@@ -171,11 +196,24 @@ export const handler = async (e) => {
 };
 `,
     });
-    await p.deployDir('snoop', dir, { runtime: 'nodejs24.x', handler: 'index.handler', environment: { MINE: 'yes' } });
+    await p.deployDir('snoop', dir, {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+      environment: { MINE: 'yes' },
+    });
     const r = await invoke('snoop', { dataDir: p.dataDir });
-    const res = r.body.result as { listing: unknown; creds: boolean; marker: unknown; envKeys: string[]; uid: number };
+    const res = r.body.result as {
+      listing: unknown;
+      creds: boolean;
+      marker: unknown;
+      envKeys: string[];
+      uid: number;
+    };
     assert.equal(res.creds, false);
-    assert.ok(Array.isArray(res.listing) ? res.listing.length === 0 : true, `listing: ${JSON.stringify(res.listing)}`);
+    assert.ok(
+      Array.isArray(res.listing) ? res.listing.length === 0 : true,
+      `listing: ${JSON.stringify(res.listing)}`,
+    );
     assert.equal(res.marker, null);
     assert.deepEqual(res.envKeys, []);
     assert.notEqual(res.uid, 0);
@@ -183,14 +221,26 @@ export const handler = async (e) => {
 
   it('runs 100 concurrent invokes', async () => {
     const dir = await fixture({ 'index.mjs': 'export const handler = async (e) => ({ n: e.n * 2 });\n' });
-    await p.deployDir('double', dir, { runtime: 'nodejs24.x', handler: 'index.handler', reservedConcurrency: 100 });
+    await p.deployDir('double', dir, {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+      reservedConcurrency: 100,
+    });
     const rs = await Promise.all(Array.from({ length: 100 }, (_, n) => invoke('double', { n })));
     for (const [n, r] of rs.entries()) assert.deepEqual(r.body.result, { n: n * 2 }, JSON.stringify(r.body));
   });
 
   it('throttles beyond the concurrency limit with 429 + Retry-After after a bounded wait', async () => {
-    const dir = await fixture({ 'index.mjs': 'export const handler = async () => { await new Promise((r) => setTimeout(r, 3000)); return 1; };\n' });
-    await p.deployDir('narrow', dir, { runtime: 'nodejs24.x', handler: 'index.handler', reservedConcurrency: 1, timeoutSec: 10 });
+    const dir = await fixture({
+      'index.mjs':
+        'export const handler = async () => { await new Promise((r) => setTimeout(r, 3000)); return 1; };\n',
+    });
+    await p.deployDir('narrow', dir, {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+      reservedConcurrency: 1,
+      timeoutSec: 10,
+    });
     const busy = invoke('narrow');
     await new Promise((r) => setTimeout(r, 200));
     const t0 = performance.now();
@@ -198,7 +248,10 @@ export const handler = async (e) => {
     const waited = performance.now() - t0;
     assert.equal(t.status, 429);
     assert.ok(Number(t.headers.get('retry-after')) >= 1);
-    assert.equal(((await t.json()) as { error: { code: string } }).error.code, 'NIMBUS_ERR_SCHEDULER_THROTTLED');
+    assert.equal(
+      ((await t.json()) as { error: { code: string } }).error.code,
+      'NIMBUS_ERR_SCHEDULER_THROTTLED',
+    );
     assert.ok(waited >= 1900 && waited < 2800, `waited ${waited} ms`);
     assert.equal((await busy).body.result, 1);
   });
@@ -206,10 +259,17 @@ export const handler = async (e) => {
   it('rejects malformed JSON, unknown functions and payloads over 6 MB with coded errors', async () => {
     const bad = await p.api('POST', '/v1/functions/hello/invoke', '{"nope":');
     assert.equal(bad.status, 400);
-    assert.equal(((await bad.json()) as { error: { code: string } }).error.code, 'NIMBUS_ERR_CORE_MALFORMED_JSON');
+    assert.equal(
+      ((await bad.json()) as { error: { code: string } }).error.code,
+      'NIMBUS_ERR_CORE_MALFORMED_JSON',
+    );
     const missing = await invoke('no-such-fn');
     assert.equal(missing.status, 404);
-    const big = await p.api('POST', '/v1/functions/hello/invoke', JSON.stringify({ x: 'a'.repeat(6 * 1024 * 1024 + 10) }));
+    const big = await p.api(
+      'POST',
+      '/v1/functions/hello/invoke',
+      JSON.stringify({ x: 'a'.repeat(6 * 1024 * 1024 + 10) }),
+    );
     assert.equal(big.status, 413);
   });
 
@@ -217,7 +277,11 @@ export const handler = async (e) => {
     const dir = await fixture({ 'index.mjs': 'export const handler = async () => "v1";\n' });
     await p.deployDir('ver', dir, { runtime: 'nodejs24.x', handler: 'index.handler', publish: true });
     const dir2 = await fixture({ 'index.mjs': 'export const handler = async () => "v2";\n' });
-    const d2 = await p.deployDir('ver', dir2, { runtime: 'nodejs24.x', handler: 'index.handler', publish: true });
+    const d2 = await p.deployDir('ver', dir2, {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+      publish: true,
+    });
     assert.equal((d2.body as { version: { version: string } }).version.version, '2');
     const a = await p.json('PUT', '/v1/functions/ver/aliases/live', { functionVersion: '1' });
     assert.equal(a.status, 200);
@@ -225,6 +289,9 @@ export const handler = async (e) => {
     assert.equal((await invoke('ver', {}, '?qualifier=2')).body.result, 'v2');
     assert.equal((await invoke('ver')).body.result, 'v2');
     const versions = await p.json<{ versions: { version: string }[] }>('GET', '/v1/functions/ver/versions');
-    assert.deepEqual(versions.body.versions.map((v) => v.version), ['1', '2']);
+    assert.deepEqual(
+      versions.body.versions.map((v) => v.version),
+      ['1', '2'],
+    );
   });
 });

@@ -1,5 +1,5 @@
 /** Shared e2e helpers: a real platform on ephemeral ports in a temp data dir, and a REST client. */
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadConfig } from '../src/config/index.ts';
@@ -10,14 +10,27 @@ export interface TestPlatform extends RunningPlatform {
   readonly dataDir: string;
   readonly secret: string;
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
-  json<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
-  deployDir(name: string, dir: string, config: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }>;
+  json<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>;
+  deployDir(
+    name: string,
+    dir: string,
+    config: Record<string, unknown>,
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
   stop(): Promise<void>;
 }
 
-export async function startTestPlatform(overrides: Record<string, string | number> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  overrides: Record<string, string | number> = {},
+): Promise<TestPlatform> {
   const dataDir = await mkdtemp(join(tmpdir(), 'nimbus-e2e-'));
-  const config = loadConfig({ port: 0, apiPort: 0, dataDir, logLevel: 'warn', poolSize: 2, ...overrides }, {});
+  const config = loadConfig(
+    { port: 0, apiPort: 0, dataDir, logLevel: 'warn', poolSize: 2, ...overrides },
+    {},
+  );
   const lines: string[] = [];
   const p = await startPlatform(config, { log: (l) => lines.push(l) });
   const secret = p.admin.secret;
@@ -41,7 +54,10 @@ export async function startTestPlatform(overrides: Record<string, string | numbe
     json,
     async deployDir(name, dir, cfg) {
       const zip = await zipDirectory(dir);
-      return json('PUT', `/v1/functions/${name}`, { ...cfg, code: { zipBase64: Buffer.from(zip).toString('base64') } });
+      return json('PUT', `/v1/functions/${name}`, {
+        ...cfg,
+        code: { zipBase64: Buffer.from(zip).toString('base64') },
+      });
     },
     async stop() {
       await p.close();

@@ -5,7 +5,9 @@ import { startPlatform } from '../../src/server/index.ts';
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: platform.ts <dataDir>');
 const p = await startPlatform(loadConfig({ port: 0, apiPort: 0, dataDir, logLevel: 'error' }, process.env));
-process.stdout.write(`${JSON.stringify({ apiUrl: p.apiUrl, gatewayUrl: p.gatewayUrl, secret: p.admin.secret })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ apiUrl: p.apiUrl, gatewayUrl: p.gatewayUrl, secret: p.admin.secret })}\n`,
+);
 const stop = () => void p.close().then(() => process.exit(0));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -58,6 +58,7 @@ const ALLOWED: Record<ApiKeyRole, ReadonlySet<Action>> = {
 export function requireRole(req: FastifyRequest, action: Action): Principal {
   const p = req.principal;
   if (!p) throw CoreErrors.UNAUTHORIZED({ reason: 'no credentials' });
-  if (!ALLOWED[p.role].has(action)) throw CoreErrors.FORBIDDEN({ reason: `role ${p.role} may not ${action}` });
+  if (!ALLOWED[p.role].has(action))
+    throw CoreErrors.FORBIDDEN({ reason: `role ${p.role} may not ${action}` });
   return p;
 }

@@ -35,22 +35,30 @@ export function assertJsonText(text: string): void {
 }
 
 export function sendError(reply: FastifyReply, e: NimbusError): FastifyReply {
-  if (e.retryAfterMs !== undefined) reply.header('retry-after', Math.max(1, Math.ceil(e.retryAfterMs / 1000)));
+  if (e.retryAfterMs !== undefined)
+    reply.header('retry-after', Math.max(1, Math.ceil(e.retryAfterMs / 1000)));
   return reply.code(e.status).type('application/json').send({ error: e.toJSON() });
 }
 
 /** Maps Fastify's own errors (body too large, bad content) and ours to coded JSON; never leaks stacks. */
 export function installErrorHandler(
   app: FastifyInstance,
-  render: (reply: FastifyReply, e: NimbusError, req: FastifyRequest) => FastifyReply = (r, e) => sendError(r, e),
+  render: (reply: FastifyReply, e: NimbusError, req: FastifyRequest) => FastifyReply = (r, e) =>
+    sendError(r, e),
   onSystemError?: (e: NimbusError, req: FastifyRequest) => void,
 ): void {
   app.setErrorHandler((err: unknown, req, reply) => {
     const fe = err as { code?: string; statusCode?: number; message?: string };
     let e: NimbusError;
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      e = CoreErrors.PAYLOAD_TOO_LARGE({ size: req.headers['content-length'] ?? 'more than limit', limit: app.initialConfig.bodyLimit });
-    } else if (fe.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+      e = CoreErrors.PAYLOAD_TOO_LARGE({
+        size: req.headers['content-length'] ?? 'more than limit',
+        limit: app.initialConfig.bodyLimit,
+      });
+    } else if (
+      fe.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' ||
+      fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+    ) {
       e = CoreErrors.VALIDATION({ reason: fe.message ?? 'bad body' });
     } else {
       e = toNimbusError(err);

@@ -37,6 +37,8 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   installErrorHandler(app, undefined, (e) => d.onSystemError?.(e));
   installAuth(app, d.authenticate);
   registerRestRoutes(app, d);
-  await app.register(async (scope) => registerLambdaApi(scope, { registry: d.registry, invoke: d.invoke, config: d.config }));
+  await app.register(async (scope) =>
+    registerLambdaApi(scope, { registry: d.registry, invoke: d.invoke, config: d.config }),
+  );
   return app;
 }

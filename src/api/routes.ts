@@ -100,7 +100,11 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
       () => true,
       () => false,
     );
-    const r = await d.registry.deploy(p.tenant, { name: params(req).name!, config, code }, { publish: publish ?? false });
+    const r = await d.registry.deploy(
+      p.tenant,
+      { name: params(req).name!, config, code },
+      { publish: publish ?? false },
+    );
     reply.code(existed ? 200 : 201);
     return {
       function: fv(r.function),
@@ -147,7 +151,11 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
 
   app.get('/v1/functions/:name/versions', async (req) => {
     const p = requireRole(req, 'read');
-    return { versions: (await d.registry.listVersions(p.tenant, params(req).name!)).map((v) => versionView(d.arn, v)) };
+    return {
+      versions: (await d.registry.listVersions(p.tenant, params(req).name!)).map((v) =>
+        versionView(d.arn, v),
+      ),
+    };
   });
 
   app.put('/v1/functions/:name/aliases/:alias', async (req) => {
@@ -159,14 +167,19 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
       () => false,
     );
     const rec = exists
-      ? await d.registry.updateAlias(p.tenant, name, alias, { ...b, additionalWeights: b.additionalWeights ?? {} })
+      ? await d.registry.updateAlias(p.tenant, name, alias, {
+          ...b,
+          additionalWeights: b.additionalWeights ?? {},
+        })
       : await d.registry.createAlias(p.tenant, name, { name: alias, ...b });
     return { alias: aliasView(d.arn, rec) };
   });
 
   app.get('/v1/functions/:name/aliases', async (req) => {
     const p = requireRole(req, 'read');
-    return { aliases: (await d.registry.listAliases(p.tenant, params(req).name!)).map((a) => aliasView(d.arn, a)) };
+    return {
+      aliases: (await d.registry.listAliases(p.tenant, params(req).name!)).map((a) => aliasView(d.arn, a)),
+    };
   });
 
   app.delete('/v1/functions/:name/aliases/:alias', async (req, reply) => {
@@ -221,7 +234,12 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
     await d.logSink.flush();
     const limit = intQuery(q.limit, 'limit');
     let afterSeq = intQuery(q.afterSeq, 'afterSeq');
-    const first = await d.store.logs.query({ ...base, afterSeq, limit, tail: q.tail === '1' || q.tail === 'true' });
+    const first = await d.store.logs.query({
+      ...base,
+      afterSeq,
+      limit,
+      tail: q.tail === '1' || q.tail === 'true',
+    });
     if (q.follow !== '1' && q.follow !== 'true') {
       return { lines: first.map(logLineView), nextSeq: first.at(-1)?.seq ?? afterSeq ?? 0 };
     }
@@ -256,7 +274,12 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
   app.get('/v1/usage', async (req) => {
     const p = requireRole(req, 'read');
     const q = query(req);
-    const uq = { tenant: p.tenant, functionName: q.function, since: intQuery(q.since, 'since'), limit: intQuery(q.limit, 'limit') ?? 100 };
+    const uq = {
+      tenant: p.tenant,
+      functionName: q.function,
+      since: intQuery(q.since, 'since'),
+      limit: intQuery(q.limit, 'limit') ?? 100,
+    };
     const [records, summary] = await Promise.all([d.store.usage.list(uq), d.store.usage.summary(uq)]);
     return { records, summary };
   });

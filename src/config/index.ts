@@ -45,7 +45,8 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = {}): Pla
   const cfg = { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
   if ((cfg.adminKeyId === undefined) !== (cfg.adminSecret === undefined)) {
     throw ConfigErrors.INVALID({
-      problems: '  - adminKeyId/adminSecret: set both NIMBUS_ADMIN_KEY_ID and NIMBUS_ADMIN_SECRET, or neither',
+      problems:
+        '  - adminKeyId/adminSecret: set both NIMBUS_ADMIN_KEY_ID and NIMBUS_ADMIN_SECRET, or neither',
     });
   }
   return Object.freeze(cfg);

@@ -17,7 +17,10 @@ export const PlatformConfigSchema = z.object({
     .refine((s) => s === 'sqlite' || /^postgres(ql)?:\/\//.test(s), 'must be "sqlite" or a postgres:// URL'),
   sqliteSynchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   region: z.string().min(1).default('local-1'),
-  accountId: z.string().regex(/^\d{12}$/, 'must be 12 digits').default('000000000000'),
+  accountId: z
+    .string()
+    .regex(/^\d{12}$/, 'must be 12 digits')
+    .default('000000000000'),
   /** Sandbox kind; `auto` picks bubblewrap when installed, else unshare. */
   sandbox: z.enum(['auto', 'bwrap', 'unshare']).default('auto'),
   /** Pre-booted generic processes kept per runtime family. */
@@ -29,10 +32,17 @@ export const PlatformConfigSchema = z.object({
   /** How long an invoke waits for a free concurrency slot before 429. */
   throttleWaitMs: z.coerce.number().int().min(0).max(60000).default(2000),
   /** Sync invoke payload limit (Lambda: 6 MB). */
-  maxPayloadBytes: z.coerce.number().int().min(1024).default(6 * 1024 * 1024),
+  maxPayloadBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(6 * 1024 * 1024),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Bootstrap admin credentials (else generated on first start). */
-  adminKeyId: z.string().regex(/^[A-Z0-9]{16,40}$/, 'must be 16–40 chars A–Z 0–9').optional(),
+  adminKeyId: z
+    .string()
+    .regex(/^[A-Z0-9]{16,40}$/, 'must be 16–40 chars A–Z 0–9')
+    .optional(),
   adminSecret: z.string().min(20, 'must be at least 20 characters').optional(),
   /** Base64 32-byte master key for secrets at rest (else generated into <dataDir>/master.key). */
   masterKey: z.string().optional(),

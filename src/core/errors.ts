@@ -38,9 +38,7 @@ export class NimbusError extends Error {
   readonly hint: string | undefined;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(
-    init: Omit<NimbusErrorJSON, 'retryable'> & { retryable?: boolean; cause?: unknown },
-  ) {
+  constructor(init: Omit<NimbusErrorJSON, 'retryable'> & { retryable?: boolean; cause?: unknown }) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'NimbusError';
     this.code = init.code;

@@ -57,14 +57,27 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
       const startedAt = d.clock.now();
       const t0 = d.clock.monotonic();
       let lease: Lease;
-      let initFailure: { error: FunctionErrorPayload; platform: NimbusErrorJSON; logs: LogLine[] } | undefined;
+      let initFailure:
+        | { error: FunctionErrorPayload; platform: NimbusErrorJSON; logs: LogLine[] }
+        | undefined;
       try {
         lease = await d.scheduler.acquire(
-          { tenant: req.tenant, functionName: req.functionName, version: target.version, config: target.config, code: target.code },
+          {
+            tenant: req.tenant,
+            functionName: req.functionName,
+            version: target.version,
+            config: target.config,
+            code: target.code,
+          },
           req.signal,
         );
       } catch (e) {
-        if (!isNimbusError(e) || !e.code.startsWith('NIMBUS_ERR_RUNTIME_') || e.code === RuntimeErrors.codes.UNAVAILABLE) throw e;
+        if (
+          !isNimbusError(e) ||
+          !e.code.startsWith('NIMBUS_ERR_RUNTIME_') ||
+          e.code === RuntimeErrors.codes.UNAVAILABLE
+        )
+          throw e;
         if (e.kind === 'system') throw e;
         // Init failures are the function's fault: answer like Lambda (200 + Unhandled), not as a request error.
         const det = (e.details ?? {}) as { error?: FunctionErrorPayload; logs?: LogLine[] };

@@ -82,7 +82,10 @@ export function formatLogLine(l: Pick<LogLine, 'ts' | 'requestId' | 'stream' | '
 }
 
 /** Last `maxBytes` bytes of the formatted log (Lambda's X-Amz-Log-Result is the last 4 KB). */
-export function logTail(lines: readonly Pick<LogLine, 'ts' | 'requestId' | 'stream' | 'message'>[], maxBytes = 4096): string {
+export function logTail(
+  lines: readonly Pick<LogLine, 'ts' | 'requestId' | 'stream' | 'message'>[],
+  maxBytes = 4096,
+): string {
   const text = `${lines.map(formatLogLine).join('\n')}\n`;
   const buf = Buffer.from(text, 'utf8');
   return buf.length <= maxBytes ? text : buf.subarray(buf.length - maxBytes).toString('utf8');

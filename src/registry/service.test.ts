@@ -42,17 +42,29 @@ describe('registry service (real SQLite store + fs blobs + esbuild)', () => {
   });
 
   it('deploys with defaults and honours create/update modes', async () => {
-    const r = await reg.deploy(T, { name: 'a', config: cfg, code: await src('export const handler = () => 1;') });
+    const r = await reg.deploy(T, {
+      name: 'a',
+      config: cfg,
+      code: await src('export const handler = () => 1;'),
+    });
     assert.equal(r.function.config.memoryMb, 128);
     assert.equal(r.function.config.timeoutSec, 3);
     assert.equal(r.function.code.family, 'node');
     assert.match(r.function.code.sha256, /^[0-9a-f]{64}$/);
     await assert.rejects(
-      reg.deploy(T, { name: 'a', config: cfg, code: await src('export const handler = () => 1;') }, { mode: 'create' }),
+      reg.deploy(
+        T,
+        { name: 'a', config: cfg, code: await src('export const handler = () => 1;') },
+        { mode: 'create' },
+      ),
       /already exists/,
     );
     await assert.rejects(
-      reg.deploy(T, { name: 'zz', config: cfg, code: await src('export const handler = () => 1;') }, { mode: 'update' }),
+      reg.deploy(
+        T,
+        { name: 'zz', config: cfg, code: await src('export const handler = () => 1;') },
+        { mode: 'update' },
+      ),
       /not found/,
     );
     assert.ok(changed.includes('a'));
@@ -70,7 +82,11 @@ describe('registry service (real SQLite store + fs blobs + esbuild)', () => {
   });
 
   it('publishes immutable versions; unchanged code+config returns the latest version', async () => {
-    const d1 = await reg.deploy(T, { name: 'v', config: cfg, code: await src('export const handler = () => 1;') }, { publish: true });
+    const d1 = await reg.deploy(
+      T,
+      { name: 'v', config: cfg, code: await src('export const handler = () => 1;') },
+      { publish: true },
+    );
     assert.equal(d1.version?.version, '1');
     const again = await reg.publishVersion(T, 'v');
     assert.equal(again.version, '1');
@@ -82,12 +98,19 @@ describe('registry service (real SQLite store + fs blobs + esbuild)', () => {
   });
 
   it('routes weighted aliases by the random draw and validates weights', async () => {
-    const a = await reg.createAlias(T, 'v', { name: 'live', functionVersion: '1', additionalWeights: { '2': 0.1 } });
+    const a = await reg.createAlias(T, 'v', {
+      name: 'live',
+      functionVersion: '1',
+      additionalWeights: { '2': 0.1 },
+    });
     assert.equal(a.functionVersion, '1');
     assert.equal((await reg.resolve(T, 'v', 'live', 0.05)).version, '2');
     assert.equal((await reg.resolve(T, 'v', 'live', 0.1)).version, '1');
     assert.equal((await reg.resolve(T, 'v', 'live', 0.99)).version, '1');
-    await assert.rejects(reg.updateAlias(T, 'v', 'live', { additionalWeights: { '2': 1.5 } }), /between 0 and 1/);
+    await assert.rejects(
+      reg.updateAlias(T, 'v', 'live', { additionalWeights: { '2': 1.5 } }),
+      /between 0 and 1/,
+    );
     await assert.rejects(reg.updateAlias(T, 'v', 'live', { additionalWeights: { '9': 0.5 } }), /not found/);
     await assert.rejects(reg.createAlias(T, 'v', { name: '123', functionVersion: '1' }), /not all digits/);
     const u = await reg.updateAlias(T, 'v', 'live', { functionVersion: '2', additionalWeights: {} });

@@ -5,7 +5,7 @@
  * this service's own writes (single node; the cluster issue adds cross-node invalidation).
  */
 import { randomUUID } from 'node:crypto';
-import { CoreErrors } from '../core/errors.ts';
+import { CoreErrors, defineErrors } from '../core/errors.ts';
 import type { BlobStore, Clock, Store } from '../core/ports.ts';
 import {
   type AliasRecord,
@@ -17,7 +17,6 @@ import {
   type VersionRecord,
 } from '../core/types.ts';
 import { buildArtifact as defaultBuild } from './build/index.ts';
-import { defineErrors } from '../core/errors.ts';
 import { validateFunctionConfig, validateFunctionName } from './runtimes.ts';
 import type {
   BuiltArtifact,
@@ -74,12 +73,16 @@ const sameConfig = (a: FunctionConfig, b: FunctionConfig): boolean => JSON.strin
 
 function validateWeights(weights: Record<string, number>, primary: string): Record<string, number> {
   const entries = Object.entries(weights);
-  if (entries.length > 1) throw CoreErrors.VALIDATION({ reason: 'an alias can route to at most one additional version' });
+  if (entries.length > 1)
+    throw CoreErrors.VALIDATION({ reason: 'an alias can route to at most one additional version' });
   let sum = 0;
   for (const [v, w] of entries) {
-    if (!/^\d+$/.test(v)) throw CoreErrors.VALIDATION({ reason: `additional version ${v} must be a published version number` });
-    if (v === primary) throw CoreErrors.VALIDATION({ reason: 'the additional version must differ from the primary version' });
-    if (typeof w !== 'number' || !(w >= 0 && w <= 1)) throw CoreErrors.VALIDATION({ reason: `weight for version ${v} must be between 0 and 1` });
+    if (!/^\d+$/.test(v))
+      throw CoreErrors.VALIDATION({ reason: `additional version ${v} must be a published version number` });
+    if (v === primary)
+      throw CoreErrors.VALIDATION({ reason: 'the additional version must differ from the primary version' });
+    if (typeof w !== 'number' || !(w >= 0 && w <= 1))
+      throw CoreErrors.VALIDATION({ reason: `weight for version ${v} must be between 0 and 1` });
     sum += w;
   }
   if (sum > 1) throw CoreErrors.VALIDATION({ reason: 'weights must add up to at most 1' });
@@ -138,7 +141,13 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
     const built = await build(code, { runtime: config.runtime, handler: config.handler });
     const t = clock.monotonic();
     const { sha256, size } = await blobs.put(built.zip);
-    const ref: CodeRef = { sha256, size, family: built.family, entry: built.entry, exportName: built.exportName };
+    const ref: CodeRef = {
+      sha256,
+      size,
+      family: built.family,
+      entry: built.entry,
+      exportName: built.exportName,
+    };
     return { ref, built, storeMs: clock.monotonic() - t };
   }
 
@@ -243,7 +252,8 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
       return publishFrom(fn, opts.description);
     },
 
-    getVersion: (tenant, name, version) => (version === LATEST ? latestAsVersion(tenant, name) : getVer(tenant, name, version)),
+    getVersion: (tenant, name, version) =>
+      version === LATEST ? latestAsVersion(tenant, name) : getVer(tenant, name, version),
 
     async listVersions(tenant, name) {
       await getFn(tenant, name);
@@ -351,7 +361,8 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
 
   async function ensureVersion(tenant: TenantId, name: string, version: string): Promise<void> {
     if (version === LATEST) return;
-    if (!/^\d+$/.test(version)) throw CoreErrors.VALIDATION({ reason: `version ${version} must be $LATEST or a number` });
+    if (!/^\d+$/.test(version))
+      throw CoreErrors.VALIDATION({ reason: `version ${version} must be $LATEST or a number` });
     await getVer(tenant, name, version);
   }
 

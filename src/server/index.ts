@@ -7,8 +7,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import pino from 'pino';
-import { buildApiApp } from '../api/index.ts';
 import { installErrorHandler } from '../api/http.ts';
+import { buildApiApp } from '../api/index.ts';
 import { createFsBlobStore } from '../blobs/index.ts';
 import type { PlatformConfig } from '../config/index.ts';
 import { systemClock } from '../core/clock.ts';
@@ -36,7 +36,10 @@ export interface StartOptions {
   readonly clock?: Clock;
 }
 
-export async function startPlatform(config: PlatformConfig, opts: StartOptions = {}): Promise<RunningPlatform> {
+export async function startPlatform(
+  config: PlatformConfig,
+  opts: StartOptions = {},
+): Promise<RunningPlatform> {
   const clock = opts.clock ?? systemClock;
   const logger = pino(
     { level: config.logLevel, base: { svc: 'nimbus' } },
@@ -45,7 +48,8 @@ export async function startPlatform(config: PlatformConfig, opts: StartOptions =
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const cleanups: (() => Promise<void>)[] = [];
   const closeAll = async () => {
-    for (const c of cleanups.reverse()) await c().catch((e: unknown) => logger.error({ err: e }, 'close failed'));
+    for (const c of cleanups.reverse())
+      await c().catch((e: unknown) => logger.error({ err: e }, 'close failed'));
   };
   try {
     const store = await openStore({
@@ -55,7 +59,10 @@ export async function startPlatform(config: PlatformConfig, opts: StartOptions =
     });
     cleanups.push(() => store.close());
     const blobs = createFsBlobStore(join(config.dataDir, 'blobs'));
-    const masterKey = await loadOrCreateMasterKey({ dataDir: config.dataDir, masterKeyBase64: config.masterKey });
+    const masterKey = await loadOrCreateMasterKey({
+      dataDir: config.dataDir,
+      masterKeyBase64: config.masterKey,
+    });
 
     const sandbox = createProcessSandboxFactory({
       kind: config.sandbox,
@@ -65,7 +72,11 @@ export async function startPlatform(config: PlatformConfig, opts: StartOptions =
       clock,
     });
     cleanups.push(() => sandbox.close());
-    const codeCache = createCodeCache({ dir: join(config.dataDir, 'cache', 'code'), blobs, unpack: unpackArtifact });
+    const codeCache = createCodeCache({
+      dir: join(config.dataDir, 'cache', 'code'),
+      blobs,
+      unpack: unpackArtifact,
+    });
     const scheduler = new Scheduler({
       factory: sandbox,
       clock,
@@ -84,7 +95,11 @@ export async function startPlatform(config: PlatformConfig, opts: StartOptions =
       clock,
       onFunctionChanged: (tenant, name) => scheduler.retire(tenant, name),
     });
-    const logSink = new LogSink({ repo: store.logs, clock, onError: (e) => logger.error({ err: e }, 'log write failed') });
+    const logSink = new LogSink({
+      repo: store.logs,
+      clock,
+      onError: (e) => logger.error({ err: e }, 'log write failed'),
+    });
     cleanups.push(() => logSink.flush());
     const invoke = createInvokeService({
       registry,
