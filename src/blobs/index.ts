@@ -1,0 +1,5 @@
+/**
+ * @module blobs
+ * BlobStore adapters (content-addressed bytes: code artifacts now, bucket objects later).
+ */
+export { createFsBlobStore } from './fs/index.ts';

@@ -1,0 +1,208 @@
+/** Contract suite every Store adapter must pass (run against SQLite and PostgreSQL). */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Store } from '../core/ports.ts';
+import type { FunctionRecord, LogLine } from '../core/types.ts';
+
+const T = 'default';
+const code = { sha256: 'a'.repeat(64), size: 10, family: 'node' as const, entry: 'index.mjs', exportName: 'handler' };
+const config = {
+  runtime: 'nodejs24.x',
+  handler: 'index.handler',
+  memoryMb: 128,
+  timeoutSec: 3,
+  environment: { GREETING: 'héllo ✓ 日本' },
+  description: 'd',
+};
+const fn = (name: string, rev = 'r1'): FunctionRecord => ({
+  tenant: T,
+  name,
+  config,
+  code,
+  revisionId: rev,
+  createdAt: 1_700_000_000_000,
+  updatedAt: 1_700_000_000_000,
+});
+const log = (i: number, requestId = 'req-1'): LogLine => ({
+  tenant: T,
+  functionName: 'f',
+  version: '$LATEST',
+  requestId,
+  ts: 1_700_000_000_000 + i,
+  stream: 'stdout',
+  message: `line ${i}`,
+  instanceId: 'inst',
+});
+const isCode = (code: string) => (e: unknown) => (e as { code?: string }).code === code;
+
+export function describeStoreContract(
+  name: string,
+  make: () => Promise<{ store: Store; cleanup: () => Promise<void> }>,
+): void {
+  describe(`Store contract: ${name}`, () => {
+    let s: Store;
+    let cleanup: () => Promise<void>;
+    before(async () => {
+      ({ store: s, cleanup } = await make());
+    });
+    after(async () => {
+      await cleanup?.();
+    });
+
+    it('pings', async () => {
+      await s.ping();
+    });
+
+    it('creates, reads, lists and deletes api keys; conflicts are coded', async () => {
+      const k = {
+        tenant: T,
+        keyId: 'NKAAAAAAAAAAAAAAAAAA',
+        secretHash: 'h1',
+        secretCiphertext: 'c1',
+        role: 'admin' as const,
+        description: 'x',
+        createdAt: 1,
+        disabled: false,
+      };
+      await s.keys.create(k);
+      assert.deepEqual(await s.keys.get(k.keyId), k);
+      assert.deepEqual(await s.keys.getBySecretHash('h1'), k);
+      await assert.rejects(s.keys.create(k), isCode('NIMBUS_ERR_CORE_CONFLICT'));
+      assert.equal((await s.keys.list(T)).length, 1);
+      assert.equal(await s.keys.delete(k.keyId), true);
+      assert.equal(await s.keys.delete(k.keyId), false);
+      assert.equal(await s.keys.get(k.keyId), undefined);
+    });
+
+    it('round-trips functions with unicode config and enforces revisions', async () => {
+      await s.functions.create(fn('b'));
+      await s.functions.create(fn('a'));
+      await assert.rejects(s.functions.create(fn('a')), isCode('NIMBUS_ERR_CORE_CONFLICT'));
+      assert.deepEqual(await s.functions.get(T, 'a'), fn('a'));
+      assert.deepEqual(
+        (await s.functions.list(T)).map((f) => f.name),
+        ['a', 'b'],
+      );
+      assert.equal(await s.functions.get('other-tenant', 'a'), undefined);
+      await s.functions.update({ ...fn('a', 'r2'), updatedAt: 5 }, 'r1');
+      assert.equal((await s.functions.get(T, 'a'))?.revisionId, 'r2');
+      await assert.rejects(s.functions.update(fn('a', 'r3'), 'r1'), isCode('NIMBUS_ERR_CORE_CONFLICT'));
+      await assert.rejects(s.functions.update(fn('zz')), isCode('NIMBUS_ERR_CORE_NOT_FOUND'));
+    });
+
+    it('publishes distinct version numbers under concurrency', async () => {
+      await s.functions.create(fn('pub'));
+      const data = { config, code, description: 'v', createdAt: 2 };
+      const vs = await Promise.all(Array.from({ length: 20 }, () => s.versions.publish(T, 'pub', data)));
+      assert.deepEqual(
+        vs.map((v) => Number(v.version)).sort((x, y) => x - y),
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
+      assert.equal((await s.versions.list(T, 'pub')).length, 20);
+      assert.equal((await s.versions.latest(T, 'pub'))?.version, '20');
+      assert.deepEqual((await s.versions.get(T, 'pub', '3'))?.config, config);
+      assert.equal(await s.versions.get(T, 'pub', '99'), undefined);
+      assert.equal(await s.versions.get(T, 'pub', '$LATEST'), undefined);
+      await assert.rejects(s.versions.publish(T, 'nope', data), isCode('NIMBUS_ERR_CORE_NOT_FOUND'));
+    });
+
+    it('manages aliases and deletes them with their function', async () => {
+      const a = {
+        tenant: T,
+        functionName: 'pub',
+        name: 'live',
+        functionVersion: '1',
+        additionalWeights: { '2': 0.1 },
+        description: '',
+        revisionId: 'ar1',
+        createdAt: 1,
+        updatedAt: 1,
+      };
+      await s.aliases.create(a);
+      await assert.rejects(s.aliases.create(a), isCode('NIMBUS_ERR_CORE_CONFLICT'));
+      assert.deepEqual(await s.aliases.get(T, 'pub', 'live'), a);
+      await s.aliases.update({ ...a, functionVersion: '2', additionalWeights: {}, revisionId: 'ar2' });
+      assert.equal((await s.aliases.get(T, 'pub', 'live'))?.functionVersion, '2');
+      assert.equal((await s.aliases.list(T, 'pub')).length, 1);
+      await assert.rejects(s.aliases.update({ ...a, name: 'ghost' }), isCode('NIMBUS_ERR_CORE_NOT_FOUND'));
+      assert.equal(await s.functions.delete(T, 'pub'), true);
+      assert.equal(await s.aliases.get(T, 'pub', 'live'), undefined);
+      assert.deepEqual(await s.versions.list(T, 'pub'), []);
+      assert.equal(await s.functions.delete(T, 'pub'), false);
+      // Re-created functions number their versions from 1 again, like Lambda.
+      await s.functions.create(fn('pub'));
+      assert.equal((await s.versions.publish(T, 'pub', { config, code, description: '', createdAt: 3 })).version, '1');
+    });
+
+    it('rolls back a transaction that throws and commits one that succeeds', async () => {
+      await assert.rejects(
+        s.transaction(async (tx) => {
+          await tx.functions.create(fn('tx-rolled-back'));
+          throw new Error('abort');
+        }),
+        /abort/,
+      );
+      assert.equal(await s.functions.get(T, 'tx-rolled-back'), undefined);
+      await s.transaction(async (tx) => {
+        await tx.functions.create(fn('tx-ok'));
+      });
+      assert.ok(await s.functions.get(T, 'tx-ok'));
+    });
+
+    it('appends logs and queries them by request, cursor, time and tail', async () => {
+      await s.logs.append(Array.from({ length: 10 }, (_, i) => log(i, i < 5 ? 'req-1' : 'req-2')));
+      const all = await s.logs.query({ tenant: T, functionName: 'f' });
+      assert.equal(all.length, 10);
+      assert.ok(all.every((l, i) => i === 0 || l.seq > all[i - 1]!.seq));
+      assert.equal((await s.logs.query({ tenant: T, requestId: 'req-2' })).length, 5);
+      const after = await s.logs.query({ tenant: T, functionName: 'f', afterSeq: all[6]!.seq });
+      assert.deepEqual(
+        after.map((l) => l.message),
+        ['line 7', 'line 8', 'line 9'],
+      );
+      const tail = await s.logs.query({ tenant: T, functionName: 'f', tail: true, limit: 2 });
+      assert.deepEqual(
+        tail.map((l) => l.message),
+        ['line 8', 'line 9'],
+      );
+      const since = await s.logs.query({ tenant: T, functionName: 'f', since: 1_700_000_000_008 });
+      assert.equal(since.length, 2);
+      assert.equal((await s.logs.query({ tenant: 'other', functionName: 'f' })).length, 0);
+      await s.logs.append([]);
+    });
+
+    it('records usage and summarizes it', async () => {
+      const u = {
+        tenant: T,
+        requestId: 'u1',
+        functionName: 'f',
+        version: '$LATEST',
+        startedAt: 10,
+        durationMs: 1.5,
+        billedDurationMs: 2,
+        memoryMb: 1024,
+        maxRssBytes: 40_000_000,
+        gbSeconds: 0.002,
+        initDurationMs: 30.5,
+        outcome: 'success' as const,
+      };
+      await s.usage.record(u);
+      await s.usage.record({ ...u, requestId: 'u2', startedAt: 20, initDurationMs: undefined, outcome: 'timeout' });
+      const list = await s.usage.list({ tenant: T, functionName: 'f' });
+      assert.deepEqual(
+        list.map((r) => r.requestId),
+        ['u2', 'u1'],
+      );
+      assert.deepEqual(list[1], u);
+      const sum = await s.usage.summary({ tenant: T, functionName: 'f' });
+      assert.equal(sum.invocations, 2);
+      assert.equal(sum.coldStarts, 1);
+      assert.equal(sum.errors, 1);
+      assert.equal(sum.billedDurationMs, 4);
+      assert.ok(Math.abs(sum.gbSeconds - 0.004) < 1e-9);
+      const empty = await s.usage.summary({ tenant: 'none' });
+      assert.equal(empty.invocations, 0);
+      assert.equal(empty.gbSeconds, 0);
+    });
+  });
+}

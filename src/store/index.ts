@@ -1,0 +1,23 @@
+/**
+ * @module store
+ * The Store port's adapters: embedded SQLite (default) and PostgreSQL (cluster). Migrations run on
+ * open. One contract suite (contract.ts) runs against both.
+ */
+import type { Store } from '../core/ports.ts';
+import { openPostgresStore } from './postgres/index.ts';
+import { openSqliteStore } from './sqlite/index.ts';
+
+export { StoreErrors } from './errors.ts';
+
+export interface OpenStoreOptions {
+  /** `sqlite` or a `postgres://` URL. */
+  readonly url: string;
+  readonly dataDir: string;
+  readonly sqliteSynchronous?: 'NORMAL' | 'FULL';
+  readonly schema?: string;
+}
+
+export function openStore(o: OpenStoreOptions): Promise<Store> {
+  if (o.url === 'sqlite') return openSqliteStore({ dataDir: o.dataDir, synchronous: o.sqliteSynchronous });
+  return openPostgresStore({ url: o.url, schema: o.schema });
+}

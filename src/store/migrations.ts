@@ -1,0 +1,107 @@
+/**
+ * Migrations for both adapters, written once with Kysely's schema builder; the only dialect
+ * difference is the auto-increment log sequence. Every table has `tenant` from the first migration.
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import { StoreErrors } from './errors.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+function migrations(dialect: Dialect): Record<string, Migration> {
+  const big = dialect === 'postgres' ? 'bigint' : 'integer';
+  return {
+    '0001_foundation': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('api_keys')
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('key_id', 'text', (c) => c.primaryKey())
+          .addColumn('secret_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('secret_ciphertext', 'text', (c) => c.notNull())
+          .addColumn('role', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema
+          .createTable('functions')
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('config', 'text', (c) => c.notNull())
+          .addColumn('code', 'text', (c) => c.notNull())
+          .addColumn('revision_id', 'text', (c) => c.notNull())
+          .addColumn('next_version', 'integer', (c) => c.notNull().defaultTo(1))
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('functions_pk', ['tenant', 'name'])
+          .execute();
+        await db.schema
+          .createTable('versions')
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('function_name', 'text', (c) => c.notNull())
+          .addColumn('version', 'integer', (c) => c.notNull())
+          .addColumn('config', 'text', (c) => c.notNull())
+          .addColumn('code', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('versions_pk', ['tenant', 'function_name', 'version'])
+          .execute();
+        await db.schema
+          .createTable('aliases')
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('function_name', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('function_version', 'text', (c) => c.notNull())
+          .addColumn('weights', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('revision_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('aliases_pk', ['tenant', 'function_name', 'name'])
+          .execute();
+        await db.schema
+          .createTable('log_lines')
+          .addColumn('seq', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('function_name', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('request_id', 'text', (c) => c.notNull())
+          .addColumn('ts', big, (c) => c.notNull())
+          .addColumn('stream', 'text', (c) => c.notNull())
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addColumn('instance_id', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('log_lines_fn_seq').on('log_lines').columns(['tenant', 'function_name', 'seq']).execute();
+        await db.schema.createIndex('log_lines_request').on('log_lines').columns(['request_id']).execute();
+        await db.schema.createIndex('log_lines_ts').on('log_lines').columns(['tenant', 'function_name', 'ts']).execute();
+        await db.schema
+          .createTable('usage')
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('request_id', 'text', (c) => c.notNull())
+          .addColumn('function_name', 'text', (c) => c.notNull())
+          .addColumn('version', 'text', (c) => c.notNull())
+          .addColumn('started_at', big, (c) => c.notNull())
+          .addColumn('duration_ms', 'double precision', (c) => c.notNull())
+          .addColumn('billed_duration_ms', big, (c) => c.notNull())
+          .addColumn('memory_mb', 'integer', (c) => c.notNull())
+          .addColumn('max_rss_bytes', big, (c) => c.notNull())
+          .addColumn('gb_seconds', 'double precision', (c) => c.notNull())
+          .addColumn('init_duration_ms', 'double precision')
+          .addColumn('outcome', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('usage_pk', ['tenant', 'request_id'])
+          .execute();
+        await db.schema.createIndex('usage_fn_time').on('usage').columns(['tenant', 'function_name', 'started_at']).execute();
+        await db.schema.createIndex('usage_time').on('usage').columns(['tenant', 'started_at']).execute();
+      },
+    },
+  };
+}
+
+export async function migrate(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  const { error } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) throw StoreErrors.MIGRATION_FAILED({ reason: (error as Error).message }, { cause: error });
+  void sql;
+}

@@ -1,0 +1,59 @@
+/**
+ * PostgreSQL Store through Kysely + `pg`. int8 columns are parsed as JS numbers (epoch ms and
+ * sequence numbers stay far below 2^53).
+ */
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Store } from '../../core/ports.ts';
+import { StoreErrors } from '../errors.ts';
+import { migrate } from '../migrations.ts';
+import { makeStore } from '../repos.ts';
+import type { Tables } from '../schema.ts';
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8 || oid === NUMERIC) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format);
+  },
+};
+
+export interface PostgresStoreOptions {
+  readonly url: string;
+  /** Schema to create (if missing) and use; tests isolate themselves with it. */
+  readonly schema?: string;
+  readonly maxConnections?: number;
+}
+
+export async function openPostgresStore(o: PostgresStoreOptions): Promise<Store> {
+  if (o.schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(o.schema)) {
+    throw StoreErrors.UNAVAILABLE({ reason: `invalid schema name ${o.schema}` });
+  }
+  const pool = new pg.Pool({ connectionString: o.url, max: o.maxConnections ?? 10, types });
+  pool.on('error', () => {
+    // Idle client errors (server restart) must not crash the platform; the next query reconnects.
+  });
+  if (o.schema) {
+    pool.on('connect', (c) => {
+      c.query(`SET search_path TO ${o.schema}`).catch(() => {});
+    });
+  }
+  try {
+    const c = await pool.connect();
+    try {
+      if (o.schema) {
+        await c.query(`CREATE SCHEMA IF NOT EXISTS ${o.schema}`);
+        await c.query(`SET search_path TO ${o.schema}`);
+      }
+    } finally {
+      c.release();
+    }
+  } catch (e) {
+    await pool.end().catch(() => {});
+    throw StoreErrors.UNAVAILABLE({ reason: (e as Error).message }, { cause: e });
+  }
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  await migrate(db as Kysely<unknown>, 'postgres');
+  return makeStore('postgres', db, () => db.destroy());
+}

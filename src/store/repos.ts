@@ -1,0 +1,434 @@
+/**
+ * The Store's repositories over Kysely, shared by the SQLite and PostgreSQL adapters. Driver
+ * types never leave this folder: rows are mapped to domain records here.
+ */
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { CoreErrors } from '../core/errors.ts';
+import type { Store, StoreRepos } from '../core/ports.ts';
+import type {
+  AliasRecord,
+  ApiKeyRecord,
+  FunctionRecord,
+  StoredLogLine,
+  UsageRecord,
+  VersionRecord,
+} from '../core/types.ts';
+import type { Tables } from './schema.ts';
+
+type Db = Kysely<Tables> | Transaction<Tables>;
+
+function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; message?: string; errcode?: number };
+  return err.code === '23505' || /UNIQUE constraint failed|PRIMARY KEY/.test(err.message ?? '') || err.errcode === 1555;
+}
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
+
+const toKey = (r: Selectable<Tables['api_keys']>): ApiKeyRecord => ({
+  tenant: r.tenant,
+  keyId: r.key_id,
+  secretHash: r.secret_hash,
+  secretCiphertext: r.secret_ciphertext,
+  role: r.role as ApiKeyRecord['role'],
+  description: r.description,
+  createdAt: num(r.created_at),
+  disabled: num(r.disabled) !== 0,
+});
+const toFn = (r: Selectable<Tables['functions']>): FunctionRecord => ({
+  tenant: r.tenant,
+  name: r.name,
+  config: JSON.parse(r.config),
+  code: JSON.parse(r.code),
+  revisionId: r.revision_id,
+  createdAt: num(r.created_at),
+  updatedAt: num(r.updated_at),
+});
+const toVer = (r: Selectable<Tables['versions']>): VersionRecord => ({
+  tenant: r.tenant,
+  functionName: r.function_name,
+  version: String(r.version),
+  config: JSON.parse(r.config),
+  code: JSON.parse(r.code),
+  description: r.description,
+  createdAt: num(r.created_at),
+});
+const toAlias = (r: Selectable<Tables['aliases']>): AliasRecord => ({
+  tenant: r.tenant,
+  functionName: r.function_name,
+  name: r.name,
+  functionVersion: r.function_version,
+  additionalWeights: JSON.parse(r.weights),
+  description: r.description,
+  revisionId: r.revision_id,
+  createdAt: num(r.created_at),
+  updatedAt: num(r.updated_at),
+});
+const toLog = (r: Selectable<Tables['log_lines']>): StoredLogLine => ({
+  seq: num(r.seq),
+  tenant: r.tenant,
+  functionName: r.function_name,
+  version: r.version,
+  requestId: r.request_id,
+  ts: num(r.ts),
+  stream: r.stream as StoredLogLine['stream'],
+  message: r.message,
+  instanceId: r.instance_id,
+});
+const toUsage = (r: Selectable<Tables['usage']>): UsageRecord => ({
+  tenant: r.tenant,
+  requestId: r.request_id,
+  functionName: r.function_name,
+  version: r.version,
+  startedAt: num(r.started_at),
+  durationMs: num(r.duration_ms),
+  billedDurationMs: num(r.billed_duration_ms),
+  memoryMb: num(r.memory_mb),
+  maxRssBytes: num(r.max_rss_bytes),
+  gbSeconds: num(r.gb_seconds),
+  initDurationMs: r.init_duration_ms === null ? undefined : num(r.init_duration_ms),
+  outcome: r.outcome as UsageRecord['outcome'],
+});
+
+async function insertOrConflict(what: string, run: () => Promise<unknown>): Promise<void> {
+  try {
+    await run();
+  } catch (e) {
+    if (isUniqueViolation(e)) throw CoreErrors.CONFLICT({ what });
+    throw e;
+  }
+}
+
+export function makeRepos(db: Db): StoreRepos {
+  return {
+    keys: {
+      create: (k) =>
+        insertOrConflict(`key ${k.keyId}`, () =>
+          db
+            .insertInto('api_keys')
+            .values({
+              tenant: k.tenant,
+              key_id: k.keyId,
+              secret_hash: k.secretHash,
+              secret_ciphertext: k.secretCiphertext,
+              role: k.role,
+              description: k.description,
+              created_at: k.createdAt,
+              disabled: k.disabled ? 1 : 0,
+            })
+            .execute(),
+        ),
+      async get(keyId) {
+        const r = await db.selectFrom('api_keys').selectAll().where('key_id', '=', keyId).executeTakeFirst();
+        return r && toKey(r);
+      },
+      async getBySecretHash(h) {
+        const r = await db.selectFrom('api_keys').selectAll().where('secret_hash', '=', h).executeTakeFirst();
+        return r && toKey(r);
+      },
+      async list(tenant) {
+        return (await db.selectFrom('api_keys').selectAll().where('tenant', '=', tenant).orderBy('key_id').execute()).map(toKey);
+      },
+      async delete(keyId) {
+        const r = await db.deleteFrom('api_keys').where('key_id', '=', keyId).executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+    },
+
+    functions: {
+      create: (f) =>
+        insertOrConflict(`function ${f.name}`, () =>
+          db
+            .insertInto('functions')
+            .values({
+              tenant: f.tenant,
+              name: f.name,
+              config: JSON.stringify(f.config),
+              code: JSON.stringify(f.code),
+              revision_id: f.revisionId,
+              next_version: 1,
+              created_at: f.createdAt,
+              updated_at: f.updatedAt,
+            })
+            .execute(),
+        ),
+      async get(tenant, name) {
+        const r = await db
+          .selectFrom('functions')
+          .selectAll()
+          .where('tenant', '=', tenant)
+          .where('name', '=', name)
+          .executeTakeFirst();
+        return r && toFn(r);
+      },
+      async list(tenant) {
+        return (await db.selectFrom('functions').selectAll().where('tenant', '=', tenant).orderBy('name').execute()).map(toFn);
+      },
+      async update(f, expectedRevisionId) {
+        let q = db
+          .updateTable('functions')
+          .set({
+            config: JSON.stringify(f.config),
+            code: JSON.stringify(f.code),
+            revision_id: f.revisionId,
+            updated_at: f.updatedAt,
+          })
+          .where('tenant', '=', f.tenant)
+          .where('name', '=', f.name);
+        if (expectedRevisionId !== undefined) q = q.where('revision_id', '=', expectedRevisionId);
+        const r = await q.executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 0) {
+          const exists = await db
+            .selectFrom('functions')
+            .select('name')
+            .where('tenant', '=', f.tenant)
+            .where('name', '=', f.name)
+            .executeTakeFirst();
+          if (!exists) throw CoreErrors.NOT_FOUND({ what: `function ${f.name}` });
+          throw CoreErrors.CONFLICT({ what: `a newer revision of function ${f.name}` });
+        }
+      },
+      async delete(tenant, name) {
+        await db.deleteFrom('versions').where('tenant', '=', tenant).where('function_name', '=', name).execute();
+        await db.deleteFrom('aliases').where('tenant', '=', tenant).where('function_name', '=', name).execute();
+        const r = await db.deleteFrom('functions').where('tenant', '=', tenant).where('name', '=', name).executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+    },
+
+    versions: {
+      async publish(tenant, functionName, data) {
+        // The row update takes the function row's lock (Postgres) / the write lock (SQLite), so
+        // concurrent publishes get distinct numbers.
+        const bumped = await db
+          .updateTable('functions')
+          .set((eb) => ({ next_version: eb('next_version', '+', 1) }))
+          .where('tenant', '=', tenant)
+          .where('name', '=', functionName)
+          .returning('next_version')
+          .executeTakeFirst();
+        if (!bumped) throw CoreErrors.NOT_FOUND({ what: `function ${functionName}` });
+        const version = num(bumped.next_version) - 1;
+        await db
+          .insertInto('versions')
+          .values({
+            tenant,
+            function_name: functionName,
+            version,
+            config: JSON.stringify(data.config),
+            code: JSON.stringify(data.code),
+            description: data.description,
+            created_at: data.createdAt,
+          })
+          .execute();
+        return { tenant, functionName, version: String(version), ...data };
+      },
+      async get(tenant, functionName, version) {
+        if (!/^\d+$/.test(version)) return undefined;
+        const r = await db
+          .selectFrom('versions')
+          .selectAll()
+          .where('tenant', '=', tenant)
+          .where('function_name', '=', functionName)
+          .where('version', '=', Number(version))
+          .executeTakeFirst();
+        return r && toVer(r);
+      },
+      async list(tenant, functionName) {
+        return (
+          await db
+            .selectFrom('versions')
+            .selectAll()
+            .where('tenant', '=', tenant)
+            .where('function_name', '=', functionName)
+            .orderBy('version')
+            .execute()
+        ).map(toVer);
+      },
+      async latest(tenant, functionName) {
+        const r = await db
+          .selectFrom('versions')
+          .selectAll()
+          .where('tenant', '=', tenant)
+          .where('function_name', '=', functionName)
+          .orderBy('version', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        return r && toVer(r);
+      },
+    },
+
+    aliases: {
+      create: (a) =>
+        insertOrConflict(`alias ${a.name} of function ${a.functionName}`, () =>
+          db
+            .insertInto('aliases')
+            .values({
+              tenant: a.tenant,
+              function_name: a.functionName,
+              name: a.name,
+              function_version: a.functionVersion,
+              weights: JSON.stringify(a.additionalWeights),
+              description: a.description,
+              revision_id: a.revisionId,
+              created_at: a.createdAt,
+              updated_at: a.updatedAt,
+            })
+            .execute(),
+        ),
+      async get(tenant, functionName, name) {
+        const r = await db
+          .selectFrom('aliases')
+          .selectAll()
+          .where('tenant', '=', tenant)
+          .where('function_name', '=', functionName)
+          .where('name', '=', name)
+          .executeTakeFirst();
+        return r && toAlias(r);
+      },
+      async list(tenant, functionName) {
+        return (
+          await db
+            .selectFrom('aliases')
+            .selectAll()
+            .where('tenant', '=', tenant)
+            .where('function_name', '=', functionName)
+            .orderBy('name')
+            .execute()
+        ).map(toAlias);
+      },
+      async update(a) {
+        const r = await db
+          .updateTable('aliases')
+          .set({
+            function_version: a.functionVersion,
+            weights: JSON.stringify(a.additionalWeights),
+            description: a.description,
+            revision_id: a.revisionId,
+            updated_at: a.updatedAt,
+          })
+          .where('tenant', '=', a.tenant)
+          .where('function_name', '=', a.functionName)
+          .where('name', '=', a.name)
+          .executeTakeFirst();
+        if (Number(r.numUpdatedRows) === 0) throw CoreErrors.NOT_FOUND({ what: `alias ${a.name}` });
+      },
+      async delete(tenant, functionName, name) {
+        const r = await db
+          .deleteFrom('aliases')
+          .where('tenant', '=', tenant)
+          .where('function_name', '=', functionName)
+          .where('name', '=', name)
+          .executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+    },
+
+    logs: {
+      async append(lines) {
+        if (lines.length === 0) return;
+        // Chunked to stay under SQLite's bound-parameter limit (8 columns per row).
+        for (let i = 0; i < lines.length; i += 1000) {
+          await db
+            .insertInto('log_lines')
+            .values(
+              lines.slice(i, i + 1000).map((l) => ({
+                tenant: l.tenant,
+                function_name: l.functionName,
+                version: l.version,
+                request_id: l.requestId,
+                ts: l.ts,
+                stream: l.stream,
+                message: l.message,
+                instance_id: l.instanceId,
+              })),
+            )
+            .execute();
+        }
+      },
+      async query(q) {
+        const limit = Math.min(Math.max(1, q.limit ?? 1000), 10000);
+        let s = db.selectFrom('log_lines').selectAll().where('tenant', '=', q.tenant);
+        if (q.functionName !== undefined) s = s.where('function_name', '=', q.functionName);
+        if (q.version !== undefined) s = s.where('version', '=', q.version);
+        if (q.requestId !== undefined) s = s.where('request_id', '=', q.requestId);
+        if (q.since !== undefined) s = s.where('ts', '>=', q.since);
+        if (q.until !== undefined) s = s.where('ts', '<', q.until);
+        if (q.afterSeq !== undefined) s = s.where('seq', '>', q.afterSeq);
+        const rows = await s
+          .orderBy('seq', q.tail ? 'desc' : 'asc')
+          .limit(limit)
+          .execute();
+        const out = rows.map(toLog);
+        return q.tail ? out.reverse() : out;
+      },
+    },
+
+    usage: {
+      async record(u) {
+        await db
+          .insertInto('usage')
+          .values({
+            tenant: u.tenant,
+            request_id: u.requestId,
+            function_name: u.functionName,
+            version: u.version,
+            started_at: u.startedAt,
+            duration_ms: u.durationMs,
+            billed_duration_ms: u.billedDurationMs,
+            memory_mb: u.memoryMb,
+            max_rss_bytes: u.maxRssBytes,
+            gb_seconds: u.gbSeconds,
+            init_duration_ms: u.initDurationMs ?? null,
+            outcome: u.outcome,
+          })
+          .execute();
+      },
+      async list(q) {
+        let s = db.selectFrom('usage').selectAll().where('tenant', '=', q.tenant);
+        if (q.functionName !== undefined) s = s.where('function_name', '=', q.functionName);
+        if (q.since !== undefined) s = s.where('started_at', '>=', q.since);
+        if (q.until !== undefined) s = s.where('started_at', '<', q.until);
+        const rows = await s
+          .orderBy('started_at', 'desc')
+          .limit(Math.min(Math.max(1, q.limit ?? 100), 10000))
+          .execute();
+        return rows.map(toUsage);
+      },
+      async summary(q) {
+        let s = db.selectFrom('usage').where('tenant', '=', q.tenant);
+        if (q.functionName !== undefined) s = s.where('function_name', '=', q.functionName);
+        if (q.since !== undefined) s = s.where('started_at', '>=', q.since);
+        if (q.until !== undefined) s = s.where('started_at', '<', q.until);
+        const r = await s
+          .select((eb) => [
+            eb.fn.countAll().as('n'),
+            eb.fn.coalesce(eb.fn.sum('gb_seconds'), eb.lit(0)).as('gbs'),
+            eb.fn.coalesce(eb.fn.sum('billed_duration_ms'), eb.lit(0)).as('billed'),
+            eb.fn.count('init_duration_ms').as('cold'),
+            eb.fn.sum(eb.case().when('outcome', '!=', 'success').then(1).else(0).end()).as('errors'),
+          ])
+          .executeTakeFirstOrThrow();
+        return {
+          invocations: num(r.n),
+          gbSeconds: num(r.gbs),
+          billedDurationMs: num(r.billed),
+          coldStarts: num(r.cold),
+          errors: num(r.errors ?? 0),
+        };
+      },
+    },
+  };
+}
+
+/** Builds a Store from a Kysely instance (shared by both adapters). */
+export function makeStore(kind: string, db: Kysely<Tables>, close: () => Promise<void>): Store {
+  return {
+    kind,
+    ...makeRepos(db),
+    transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx))),
+    async ping() {
+      await db.selectFrom('functions').select('name').limit(1).execute();
+    },
+    close,
+  };
+}

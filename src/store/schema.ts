@@ -1,0 +1,70 @@
+/** Kysely table types shared by both adapters. JSON values are stored as text; times as epoch ms. */
+import type { Generated } from 'kysely';
+
+export interface Tables {
+  api_keys: {
+    tenant: string;
+    key_id: string;
+    secret_hash: string;
+    secret_ciphertext: string;
+    role: string;
+    description: string;
+    created_at: number;
+    disabled: number;
+  };
+  functions: {
+    tenant: string;
+    name: string;
+    config: string;
+    code: string;
+    revision_id: string;
+    next_version: number;
+    created_at: number;
+    updated_at: number;
+  };
+  versions: {
+    tenant: string;
+    function_name: string;
+    version: number;
+    config: string;
+    code: string;
+    description: string;
+    created_at: number;
+  };
+  aliases: {
+    tenant: string;
+    function_name: string;
+    name: string;
+    function_version: string;
+    weights: string;
+    description: string;
+    revision_id: string;
+    created_at: number;
+    updated_at: number;
+  };
+  log_lines: {
+    seq: Generated<number>;
+    tenant: string;
+    function_name: string;
+    version: string;
+    request_id: string;
+    ts: number;
+    stream: string;
+    message: string;
+    instance_id: string;
+  };
+  usage: {
+    tenant: string;
+    request_id: string;
+    function_name: string;
+    version: string;
+    started_at: number;
+    duration_ms: number;
+    billed_duration_ms: number;
+    memory_mb: number;
+    max_rss_bytes: number;
+    gb_seconds: number;
+    init_duration_ms: number | null;
+    outcome: string;
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * SQLite Store on Node's built-in `node:sqlite` (no native addon to build) through Kysely.
+ * WAL journal; `synchronous` NORMAL by default (FULL selectable for stricter durability).
+ */
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import type { Store } from '../../core/ports.ts';
+import { migrate } from '../migrations.ts';
+import { makeStore } from '../repos.ts';
+import type { Tables } from '../schema.ts';
+
+type Param = null | number | bigint | string | Uint8Array;
+
+/** Adapts node:sqlite to the better-sqlite3-shaped interface Kysely's SqliteDialect expects. */
+function adapt(db: DatabaseSync): SqliteDatabase {
+  const cache = new Map<string, { stmt: StatementSync; reader: boolean }>();
+  return {
+    close: () => db.close(),
+    prepare(sqlText: string): SqliteStatement {
+      let c = cache.get(sqlText);
+      if (!c) {
+        const stmt = db.prepare(sqlText);
+        c = { stmt, reader: stmt.columns().length > 0 };
+        if (cache.size > 500) cache.clear();
+        cache.set(sqlText, c);
+      }
+      const { stmt, reader } = c;
+      return {
+        reader,
+        all: (p) => stmt.all(...(p as Param[])),
+        run: (p) => stmt.run(...(p as Param[])),
+        iterate: (p) => stmt.iterate(...(p as Param[])) as IterableIterator<unknown>,
+      };
+    },
+  };
+}
+
+export interface SqliteStoreOptions {
+  readonly dataDir: string;
+  readonly synchronous?: 'NORMAL' | 'FULL';
+  /** Defaults to `<dataDir>/nimbus.db`; `:memory:` for throwaway stores. */
+  readonly file?: string;
+}
+
+export async function openSqliteStore(o: SqliteStoreOptions): Promise<Store> {
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+  const file = o.file ?? join(o.dataDir, 'nimbus.db');
+  const raw = new DatabaseSync(file);
+  if (file !== ':memory:') chmodSync(file, 0o600);
+  raw.exec('PRAGMA journal_mode = WAL');
+  raw.exec(`PRAGMA synchronous = ${o.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
+  raw.exec('PRAGMA busy_timeout = 5000');
+  raw.exec('PRAGMA foreign_keys = ON');
+  const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: adapt(raw) }) });
+  await migrate(db as Kysely<unknown>, 'sqlite');
+  return makeStore('sqlite', db, () => db.destroy());
+}
