@@ -1,0 +1,27 @@
+import { defineErrors } from '../core/errors.ts';
+
+export const SecurityErrors = defineErrors('SECURITY', {
+  MASTER_KEY_INVALID: {
+    status: 500,
+    kind: 'user',
+    message: 'master key is invalid: {reason}',
+    hint: 'set NIMBUS_MASTER_KEY to 32 random bytes in base64, or remove the master.key file only if no secrets exist yet',
+  },
+  SECRET_CORRUPT: {
+    status: 500,
+    kind: 'system',
+    message: 'a stored secret cannot be decrypted: {reason}',
+  },
+  SIGNATURE_MISMATCH: {
+    status: 403,
+    kind: 'user',
+    message: 'the request signature does not match: {reason}',
+    hint: 'check the key id and secret (NIMBUS_KEY_ID / NIMBUS_SECRET) and the region/endpoint used to sign',
+  },
+  REQUEST_EXPIRED: {
+    status: 403,
+    kind: 'user',
+    message: 'request time {date} is more than {skewMin} minutes from the server time',
+    hint: 'fix the client clock',
+  },
+});

@@ -1,0 +1,10 @@
+/**
+ * @module security
+ * API keys (hashed + encrypted secrets), the master key, bootstrap admin credentials, and request
+ * authentication (Bearer, SigV4).
+ */
+export { type AuthRequest, createAuthenticator, type Principal } from './authenticate.ts';
+export { type AdminCredentials, bootstrapAdmin } from './bootstrap.ts';
+export { SecurityErrors } from './errors.ts';
+export { createApiKey, generateKeyId, generateSecret, hashSecret } from './keys.ts';
+export { decryptSecret, encryptSecret, loadOrCreateMasterKey } from './secrets.ts';

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { Sha256 } from '@aws-crypto/sha256-js';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { FakeClock } from '../core/clock.ts';
+import type { Store } from '../core/ports.ts';
+import { openStore } from '../store/index.ts';
+import {
+  type AuthRequest,
+  bootstrapAdmin,
+  createApiKey,
+  createAuthenticator,
+  decryptSecret,
+  encryptSecret,
+  loadOrCreateMasterKey,
+} from './index.ts';
+
+describe('security', () => {
+  let dir: string;
+  let store: Store;
+  let key: Buffer;
+  const clock = new FakeClock(Date.UTC(2026, 10, 24, 12, 0, 0));
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'nimbus-sec-'));
+    store = await openStore({ url: 'sqlite', dataDir: dir });
+    key = await loadOrCreateMasterKey({ dataDir: dir });
+  });
+  after(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('creates the master key once with mode 0600 and reuses it', async () => {
+    assert.equal((await stat(join(dir, 'master.key'))).mode & 0o777, 0o600);
+    assert.deepEqual(await loadOrCreateMasterKey({ dataDir: dir }), key);
+    await assert.rejects(loadOrCreateMasterKey({ dataDir: dir, masterKeyBase64: 'c2hvcnQ=' }), /32 bytes/);
+  });
+
+  it('encrypts secrets with AES-GCM and detects tampering or a moved ciphertext', () => {
+    const c = encryptSecret(key, 's3cret', 'NKID');
+    assert.notEqual(c, encryptSecret(key, 's3cret', 'NKID'));
+    assert.equal(decryptSecret(key, c, 'NKID'), 's3cret');
+    assert.throws(() => decryptSecret(key, c, 'OTHER'), /cannot be decrypted/);
+    const parts = c.split('.');
+    parts[3] = Buffer.from('xxxxxx').toString('base64url');
+    assert.throws(() => decryptSecret(key, parts.join('.')), /cannot be decrypted/);
+  });
+
+  it('bootstraps admin credentials once, in a 0600 file', async () => {
+    const a = await bootstrapAdmin({ keys: store.keys, masterKey: key, dataDir: dir, endpoint: 'http://x', clock });
+    assert.equal(a.generated, true);
+    assert.ok(a.secret && a.secret.length >= 40);
+    const file = JSON.parse(await readFile(a.file, 'utf8'));
+    assert.equal(file.keyId, a.keyId);
+    assert.equal(file.secret, a.secret);
+    assert.equal((await stat(a.file)).mode & 0o777, 0o600);
+    const again = await bootstrapAdmin({ keys: store.keys, masterKey: key, dataDir: dir, endpoint: 'http://x', clock });
+    assert.equal(again.generated, false);
+    assert.equal(again.secret, undefined);
+    assert.equal(again.keyId, a.keyId);
+    // The stored record never holds the secret in clear.
+    const rec = await store.keys.get(a.keyId);
+    assert.ok(rec && !JSON.stringify(rec).includes(a.secret));
+  });
+
+  it('uses configured admin credentials (config wins over a stale stored secret)', async () => {
+    const o = { keys: store.keys, masterKey: key, dataDir: dir, endpoint: 'x', clock, adminKeyId: 'NKCONFIGURED0000000A' };
+    await bootstrapAdmin({ ...o, adminSecret: 'first-secret-000000000000' });
+    const r = await bootstrapAdmin({ ...o, adminSecret: 'second-secret-00000000000' });
+    assert.equal(r.generated, false);
+    const auth = createAuthenticator({ keys: store.keys, masterKey: key, clock });
+    const p = await auth(req({ authorization: 'Bearer second-secret-00000000000' }));
+    assert.equal(p.keyId, 'NKCONFIGURED0000000A');
+    await assert.rejects(auth(req({ authorization: 'Bearer first-secret-000000000000' })), /unknown secret/);
+  });
+
+  const req = (headers: Record<string, string>, extra: Partial<AuthRequest> = {}): AuthRequest => ({
+    method: 'GET',
+    path: '/v1/functions',
+    query: '',
+    headers,
+    body: undefined,
+    ...extra,
+  });
+
+  it('authenticates Bearer secrets and rejects unknown, missing and disabled keys', async () => {
+    const { record, secret } = await createApiKey(store.keys, key, { tenant: 'default', role: 'developer', description: '' }, clock);
+    const auth = createAuthenticator({ keys: store.keys, masterKey: key, clock });
+    assert.deepEqual(await auth(req({ authorization: `Bearer ${secret}` })), {
+      tenant: 'default',
+      keyId: record.keyId,
+      role: 'developer',
+    });
+    await assert.rejects(auth(req({ authorization: 'Bearer wrong' })), (e: Error & { status: number }) => e.status === 401);
+    await assert.rejects(auth(req({})), /no Authorization header/);
+    await assert.rejects(auth(req({ authorization: 'Basic abc' })), /unsupported/);
+  });
+
+  async function sign(o: {
+    keyId: string;
+    secret: string;
+    method: string;
+    path: string;
+    query?: Record<string, string>;
+    body?: string;
+    date?: Date;
+  }): Promise<AuthRequest> {
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: o.keyId, secretAccessKey: o.secret },
+      region: 'local-1',
+      service: 'lambda',
+      sha256: Sha256,
+    });
+    const r = await signer.sign(
+      new HttpRequest({
+        method: o.method,
+        protocol: 'http:',
+        hostname: '127.0.0.1',
+        port: 8080,
+        path: o.path,
+        query: o.query ?? {},
+        headers: { host: '127.0.0.1:8080', 'content-type': 'application/json' },
+        body: o.body,
+      }),
+      { signingDate: o.date ?? new Date(clock.now()) },
+    );
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(r.headers)) headers[k.toLowerCase()] = v;
+    const query = new URLSearchParams(o.query ?? {}).toString().replace(/\+/g, '%20');
+    return { method: o.method, path: o.path, query, headers, body: o.body ? Buffer.from(o.body) : undefined };
+  }
+
+  it('verifies SigV4 (query, body, encoded path) and rejects wrong secret, tampering and skew', async () => {
+    const { record, secret } = await createApiKey(store.keys, key, { tenant: 'default', role: 'admin', description: '' }, clock);
+    const auth = createAuthenticator({ keys: store.keys, masterKey: key, clock });
+    const base = { keyId: record.keyId, secret };
+    const get = await sign({ ...base, method: 'GET', path: '/2015-03-31/functions/', query: { MaxItems: '5', Marker: 'a b' } });
+    assert.equal((await auth(get)).keyId, record.keyId);
+    const post = await sign({
+      ...base,
+      method: 'POST',
+      path: '/2015-03-31/functions/my%3Afn/invocations',
+      query: { Qualifier: 'live' },
+      body: '{"a":1}',
+    });
+    assert.equal((await auth(post)).role, 'admin');
+    await assert.rejects(auth({ ...post, body: Buffer.from('{"a":2}') }), /signature/);
+    await assert.rejects(auth({ ...post, query: 'Qualifier=other' }), /signature/);
+    const wrong = await sign({ ...base, secret: 'not-the-secret', method: 'GET', path: '/x' });
+    await assert.rejects(auth(wrong), (e: Error & { status: number }) => e.status === 403);
+    const old = await sign({ ...base, method: 'GET', path: '/x', date: new Date(clock.now() - 20 * 60_000) });
+    await assert.rejects(auth(old), /minutes from the server time/);
+    const unknown = await sign({ keyId: 'NKUNKNOWN000000000000', secret, method: 'GET', path: '/x' });
+    await assert.rejects(auth(unknown), /unknown key id/);
+  });
+});
