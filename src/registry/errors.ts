@@ -1,0 +1,34 @@
+import { defineErrors } from '../core/errors.ts';
+
+export const DeployErrors = defineErrors('DEPLOY', {
+  INVALID_CONFIG: {
+    status: 400,
+    kind: 'user',
+    message: 'invalid function configuration:\n{problems}',
+    hint: 'fix the settings listed above',
+  },
+  BUILD_FAILED: {
+    status: 400,
+    kind: 'user',
+    message: 'bundling failed:\n{messages}',
+    hint: 'fix the errors above (file:line:column) and deploy again',
+  },
+  HANDLER_FILE_NOT_FOUND: {
+    status: 400,
+    kind: 'user',
+    message: 'handler {handler}: none of {tried} exists in the code',
+    hint: 'set the handler to <file path without extension>.<exported function>, e.g. index.handler',
+  },
+  BAD_ARCHIVE: {
+    status: 400,
+    kind: 'user',
+    message: 'the code archive is not usable: {reason}',
+    hint: 'upload a zip or tar(.gz) of the function directory',
+  },
+  ARCHIVE_TOO_LARGE: {
+    status: 413,
+    kind: 'user',
+    message: 'the unpacked code is larger than {limit} bytes',
+    hint: 'exclude files the function does not need (tests, caches)',
+  },
+});

@@ -1,0 +1,78 @@
+/**
+ * Runtime identifiers → installed runtime families, and function configuration validation.
+ * All Node ids run on the platform's Node 24 (it runs code written for 18/20/22); Python ids run
+ * on the machine's python3.
+ */
+import type { FunctionConfig, RuntimeFamily } from '../core/types.ts';
+import { RuntimeErrors } from '../runtime/errors.ts';
+import { DeployErrors } from './errors.ts';
+
+const NODE = /^(node|nodejs|nodejs(18|20|22|24)\.x)$/;
+const PYTHON = /^(python|python3|python3\.(8|9|10|11|12|13|14))$/;
+/** Accepted Lambda ids whose runtime is not executable here yet (Java and custom runtimes). */
+const NOT_YET = /^(java(8|8\.al2|11|17|21)|provided(\.al2|\.al2023)?)$/;
+
+export const SUPPORTED_RUNTIMES: readonly string[] = Object.freeze([
+  'nodejs18.x',
+  'nodejs20.x',
+  'nodejs22.x',
+  'nodejs24.x',
+  'node',
+  'python3.8 … python3.14',
+  'python3',
+]);
+
+export function resolveRuntime(id: string): RuntimeFamily {
+  if (NODE.test(id)) return 'node';
+  if (PYTHON.test(id)) return 'python';
+  if (NOT_YET.test(id)) {
+    throw RuntimeErrors.UNSUPPORTED_RUNTIME(
+      { runtime: id },
+      { hint: `${id} is a valid Lambda runtime but is not installed in Nimbus yet; use nodejs24.x or python3.12` },
+    );
+  }
+  throw RuntimeErrors.UNSUPPORTED_RUNTIME({ runtime: id });
+}
+
+export function validateFunctionName(name: string): void {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
+    throw DeployErrors.INVALID_CONFIG({
+      problems: `  - name ${JSON.stringify(name)}: 1–64 characters, letters, digits, - and _ only`,
+    });
+  }
+}
+
+/** Throws one DEPLOY_INVALID_CONFIG listing every problem. */
+export function validateFunctionConfig(c: FunctionConfig): void {
+  const problems: string[] = [];
+  if (typeof c.runtime !== 'string' || !c.runtime) problems.push('runtime: required');
+  else {
+    try {
+      resolveRuntime(c.runtime);
+    } catch (e) {
+      problems.push(`runtime: ${(e as Error).message}`);
+    }
+  }
+  if (typeof c.handler !== 'string' || !/^[^\s]+\.[A-Za-z_$][\w$]*$/.test(c.handler)) {
+    problems.push(`handler ${JSON.stringify(c.handler)}: must look like <file>.<export>, e.g. index.handler`);
+  }
+  if (!Number.isInteger(c.memoryMb) || c.memoryMb < 128 || c.memoryMb > 10240) {
+    problems.push(`memory ${c.memoryMb}: must be an integer from 128 to 10240 MB`);
+  }
+  if (!Number.isInteger(c.timeoutSec) || c.timeoutSec < 1 || c.timeoutSec > 900) {
+    problems.push(`timeout ${c.timeoutSec}: must be an integer from 1 to 900 seconds`);
+  }
+  if (typeof c.description !== 'string' || c.description.length > 256) problems.push('description: at most 256 characters');
+  let envSize = 0;
+  for (const [k, v] of Object.entries(c.environment ?? {})) {
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(k)) problems.push(`environment ${k}: names start with a letter, then letters, digits, _`);
+    else if (/^AWS_/.test(k) || k === 'LAMBDA_TASK_ROOT' || k === '_HANDLER') problems.push(`environment ${k}: reserved name`);
+    if (typeof v !== 'string') problems.push(`environment ${k}: value must be a string`);
+    envSize += k.length + String(v).length;
+  }
+  if (envSize > 4096) problems.push(`environment: ${envSize} bytes in total; the limit is 4 KB`);
+  if (c.reservedConcurrency !== undefined && (!Number.isInteger(c.reservedConcurrency) || c.reservedConcurrency < 1)) {
+    problems.push('reservedConcurrency: a positive integer');
+  }
+  if (problems.length > 0) throw DeployErrors.INVALID_CONFIG({ problems: problems.map((p) => `  - ${p}`).join('\n') });
+}

@@ -1,0 +1,189 @@
+// Nimbus Node harness — runs INSIDE the sandbox. Imports only node: builtins, never host code.
+// Protocol: ../../PROTOCOL.md (length-prefixed JSON frames over fd 3).
+import { Socket } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import { format } from 'node:util';
+
+const chan = new Socket({ fd: 3, readable: true, writable: true });
+const send = (msg) => {
+  const body = Buffer.from(JSON.stringify(msg), 'utf8');
+  const head = Buffer.allocUnsafe(4);
+  head.writeUInt32BE(body.length, 0);
+  chan.write(Buffer.concat([head, body]));
+};
+
+let current = null; // { requestId, done(frame) }
+let init = null;
+let handlerFn = null;
+let fetchTarget = null;
+
+// Console → log frames tagged with the request in flight.
+const emit = (stream) => (...args) => {
+  const text = format(...args);
+  for (const line of text.split('\n')) {
+    send({ t: 'log', requestId: current?.requestId ?? null, stream, ts: Date.now(), message: line });
+  }
+};
+console.log = console.info = console.debug = console.trace = emit('stdout');
+console.error = console.warn = emit('stderr');
+
+const errorPayload = (e, fallbackType = 'Error') => {
+  if (e instanceof Error) {
+    return {
+      errorType: e.name && e.name !== 'Error' ? e.name : e.constructor?.name && e.constructor.name !== 'Object' ? e.constructor.name : fallbackType,
+      errorMessage: e.message,
+      trace: String(e.stack ?? '').split('\n'),
+    };
+  }
+  return { errorType: fallbackType, errorMessage: typeof e === 'string' ? e : JSON.stringify(e) ?? String(e), trace: [] };
+};
+
+const fail = (e, type) => {
+  if (!current) return;
+  const c = current;
+  current = null;
+  c.done({ t: 'error', requestId: c.requestId, error: errorPayload(e, type), rss: rss() });
+};
+process.on('uncaughtException', (e) => fail(e, 'Runtime.UncaughtException'));
+process.on('unhandledRejection', (e) => {
+  const p = errorPayload(e, 'Runtime.UnhandledPromiseRejection');
+  fail(Object.assign(new Error(p.errorMessage), { name: 'Runtime.UnhandledPromiseRejection', stack: p.trace.join('\n') }));
+});
+
+const rss = () => process.resourceUsage().maxRSS * 1024;
+
+async function doInit(m) {
+  const t0 = performance.now();
+  init = m;
+  Object.assign(process.env, m.env, {
+    AWS_LAMBDA_FUNCTION_NAME: m.functionName,
+    AWS_LAMBDA_FUNCTION_VERSION: m.functionVersion,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(m.memoryMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: m.logGroupName,
+    AWS_LAMBDA_LOG_STREAM_NAME: m.logStreamName,
+    AWS_REGION: m.region,
+    AWS_DEFAULT_REGION: m.region,
+    LAMBDA_TASK_ROOT: m.codeRoot,
+    TZ: ':UTC',
+  });
+  process.chdir(m.codeRoot);
+  let mod;
+  try {
+    mod = await import(pathToFileURL(`${m.codeRoot}/${m.entry}`).href);
+  } catch (e) {
+    const p = errorPayload(e, 'Runtime.ImportModuleError');
+    if (!(e instanceof SyntaxError)) p.errorType = 'Runtime.ImportModuleError';
+    send({ t: 'init-error', error: p });
+    return;
+  }
+  const ns = mod.__nimbus ?? mod;
+  const name = m.exportName;
+  let fn = ns[name];
+  const def = ns.default;
+  if ((name === 'default' || name === 'fetch') && def && typeof def.fetch === 'function') {
+    fetchTarget = def;
+  } else if (name === 'fetch' && typeof fn === 'function' && typeof ns.default?.fetch !== 'function') {
+    fetchTarget = { fetch: fn };
+  } else {
+    if (fn === undefined && def && typeof def === 'object') fn = def[name];
+    if (typeof fn !== 'function') {
+      send({
+        t: 'init-error',
+        error: { errorType: 'Runtime.HandlerNotFound', errorMessage: `${m.entry}.${name} is undefined or not exported`, trace: [] },
+      });
+      return;
+    }
+    handlerFn = fn;
+  }
+  send({ t: 'ready', initMs: performance.now() - t0 });
+}
+
+function toRequest(event) {
+  if (event && event.version === '2.0' && event.requestContext?.http) {
+    const h = new Headers();
+    for (const [k, v] of Object.entries(event.headers ?? {})) h.set(k, String(v));
+    if (event.cookies?.length) h.set('cookie', event.cookies.join('; '));
+    const host = h.get('host') ?? 'localhost';
+    const url = `http://${host}${event.rawPath ?? '/'}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
+    const method = event.requestContext.http.method ?? 'GET';
+    const body = event.body == null || method === 'GET' || method === 'HEAD' ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64') : event.body;
+    return new Request(url, { method, headers: h, body });
+  }
+  return new Request('http://localhost/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
+}
+
+const TEXTUAL = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|image\/svg)/;
+async function fromResponse(res) {
+  const headers = {};
+  res.headers.forEach((v, k) => {
+    headers[k] = v;
+  });
+  const type = res.headers.get('content-type') ?? 'text/plain';
+  const buf = Buffer.from(await res.arrayBuffer());
+  const text = TEXTUAL.test(type);
+  return { statusCode: res.status, headers, body: text ? buf.toString('utf8') : buf.toString('base64'), isBase64Encoded: !text };
+}
+
+async function doInvoke(m) {
+  const done = (frame) => send(frame);
+  current = { requestId: m.requestId, done };
+  const me = current;
+  const context = {
+    awsRequestId: m.requestId,
+    functionName: init.functionName,
+    functionVersion: init.functionVersion,
+    invokedFunctionArn: m.invokedFunctionArn,
+    memoryLimitInMB: String(init.memoryMb),
+    logGroupName: init.logGroupName,
+    logStreamName: init.logStreamName,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, m.deadline - Date.now()),
+    identity: undefined,
+    clientContext: undefined,
+  };
+  let result;
+  try {
+    const event = JSON.parse(m.payload);
+    if (fetchTarget) {
+      result = await fromResponse(await fetchTarget.fetch(toRequest(event), process.env, context));
+    } else if (handlerFn.length >= 3) {
+      result = await new Promise((resolve, reject) => {
+        const r = handlerFn(event, context, (err, value) => (err ? reject(err) : resolve(value)));
+        if (r && typeof r.then === 'function') r.then(resolve, reject);
+      });
+    } else {
+      result = await handlerFn(event, context);
+    }
+  } catch (e) {
+    if (current === me) {
+      current = null;
+      done({ t: 'error', requestId: m.requestId, error: errorPayload(e), rss: rss() });
+    }
+    return;
+  }
+  if (current !== me) return; // already failed by an uncaught error
+  current = null;
+  let payload;
+  try {
+    payload = JSON.stringify(result === undefined ? null : result);
+  } catch (e) {
+    done({ t: 'error', requestId: m.requestId, error: { ...errorPayload(e), errorType: 'Runtime.SerializationError' }, rss: rss() });
+    return;
+  }
+  done({ t: 'result', requestId: m.requestId, payload, rss: rss() });
+}
+
+let buf = Buffer.alloc(0);
+chan.on('data', (chunk) => {
+  buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+  while (buf.length >= 4) {
+    const len = buf.readUInt32BE(0);
+    if (buf.length < 4 + len) break;
+    const msg = JSON.parse(buf.subarray(4, 4 + len).toString('utf8'));
+    buf = buf.subarray(4 + len);
+    if (msg.t === 'init') doInit(msg).catch((e) => send({ t: 'init-error', error: errorPayload(e, 'Runtime.ImportModuleError') }));
+    else if (msg.t === 'invoke') doInvoke(msg);
+  }
+});
+chan.on('close', () => process.exit(0));
+send({ t: 'booted', pid: process.pid });

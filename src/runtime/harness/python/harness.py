@@ -1,0 +1,158 @@
+# Nimbus Python harness: runs INSIDE the sandbox, stdlib only. Protocol: ../../PROTOCOL.md
+# (length-prefixed JSON frames over fd 3).
+import importlib.util
+import io
+import json
+import os
+import resource
+import socket
+import struct
+import sys
+import time
+import traceback
+
+chan = socket.socket(fileno=3)
+current = {"id": None}
+
+
+def send(msg):
+    body = json.dumps(msg).encode("utf-8")
+    chan.sendall(struct.pack(">I", len(body)) + body)
+
+
+def recv_exact(n):
+    data = b""
+    while len(data) < n:
+        chunk = chan.recv(n - len(data))
+        if not chunk:
+            sys.exit(0)
+        data += chunk
+    return data
+
+
+def recv():
+    (n,) = struct.unpack(">I", recv_exact(4))
+    return json.loads(recv_exact(n).decode("utf-8"))
+
+
+class LogStream(io.TextIOBase):
+    def __init__(self, stream):
+        self.stream = stream
+        self.pending = ""
+
+    def writable(self):
+        return True
+
+    def write(self, s):
+        self.pending += s
+        while "\n" in self.pending:
+            line, self.pending = self.pending.split("\n", 1)
+            send({"t": "log", "requestId": current["id"], "stream": self.stream, "ts": int(time.time() * 1000), "message": line})
+        return len(s)
+
+    def flush(self):
+        if self.pending:
+            line, self.pending = self.pending, ""
+            send({"t": "log", "requestId": current["id"], "stream": self.stream, "ts": int(time.time() * 1000), "message": line})
+
+
+sys.stdout = LogStream("stdout")
+sys.stderr = LogStream("stderr")
+
+
+def rss():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def error_payload(e, error_type=None):
+    return {
+        "errorType": error_type or type(e).__name__,
+        "errorMessage": str(e),
+        "trace": traceback.format_tb(e.__traceback__),
+    }
+
+
+class Context:
+    def __init__(self, init, msg):
+        self.aws_request_id = msg["requestId"]
+        self.function_name = init["functionName"]
+        self.function_version = init["functionVersion"]
+        self.invoked_function_arn = msg.get("invokedFunctionArn")
+        self.memory_limit_in_mb = str(init["memoryMb"])
+        self.log_group_name = init["logGroupName"]
+        self.log_stream_name = init["logStreamName"]
+        self.identity = None
+        self.client_context = None
+        self._deadline = msg["deadline"]
+
+    def get_remaining_time_in_millis(self):
+        return max(0, int(self._deadline - time.time() * 1000))
+
+
+def main():
+    send({"t": "booted", "pid": os.getpid()})
+    init = recv()
+    t0 = time.perf_counter()
+    os.environ.update(init.get("env", {}))
+    os.environ.update(
+        {
+            "AWS_LAMBDA_FUNCTION_NAME": init["functionName"],
+            "AWS_LAMBDA_FUNCTION_VERSION": init["functionVersion"],
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(init["memoryMb"]),
+            "AWS_LAMBDA_LOG_GROUP_NAME": init["logGroupName"],
+            "AWS_LAMBDA_LOG_STREAM_NAME": init["logStreamName"],
+            "AWS_REGION": init["region"],
+            "AWS_DEFAULT_REGION": init["region"],
+            "LAMBDA_TASK_ROOT": init["codeRoot"],
+            "TZ": ":UTC",
+        }
+    )
+    root = init["codeRoot"]
+    os.chdir(root)
+    sys.path.insert(0, root)
+    try:
+        path = os.path.join(root, init["entry"])
+        name = init["entry"][:-3].replace("/", ".")
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    except SyntaxError as e:
+        send({"t": "init-error", "error": error_payload(e, "Runtime.UserCodeSyntaxError")})
+        return
+    except BaseException as e:  # noqa: BLE001 - any import failure is the function's init error
+        send({"t": "init-error", "error": error_payload(e, "Runtime.ImportModuleError")})
+        return
+    handler = getattr(module, init["exportName"], None)
+    if not callable(handler):
+        send({"t": "init-error", "error": {"errorType": "Runtime.HandlerNotFound", "errorMessage": "Handler '%s' missing on module '%s'" % (init["exportName"], name), "trace": []}})
+        return
+    send({"t": "ready", "initMs": (time.perf_counter() - t0) * 1000})
+    while True:
+        msg = recv()
+        if msg.get("t") != "invoke":
+            continue
+        current["id"] = msg["requestId"]
+        try:
+            result = handler(json.loads(msg["payload"]), Context(init, msg))
+            try:
+                payload = json.dumps(result)
+            except (TypeError, ValueError) as e:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                send({"t": "error", "requestId": msg["requestId"], "error": error_payload(e, "Runtime.MarshalError"), "rss": rss()})
+                continue
+            sys.stdout.flush()
+            sys.stderr.flush()
+            send({"t": "result", "requestId": msg["requestId"], "payload": payload, "rss": rss()})
+        except SystemExit:
+            raise
+        except BaseException as e:  # noqa: BLE001 - the function's error goes back as data
+            sys.stdout.flush()
+            sys.stderr.flush()
+            send({"t": "error", "requestId": msg["requestId"], "error": error_payload(e), "rss": rss()})
+        finally:
+            current["id"] = None
+
+
+main()

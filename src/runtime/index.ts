@@ -1,0 +1,7 @@
+/**
+ * @module runtime
+ * Sandboxed instances: the process runtime (bubblewrap + cgroups + prlimit) with a pre-booted
+ * generic pool, and the per-language harnesses that run inside it (harness/, sandbox-side code).
+ */
+export { RuntimeErrors } from './errors.ts';
+export { createProcessSandboxFactory, type ProcessSandboxOptions } from './process/factory.ts';

@@ -1,0 +1,172 @@
+/**
+ * Per-instance cgroups for memory and pids limits, peak memory and OOM detection. Supports cgroup
+ * v2 (unified, `memory.max`, `memory.peak`, `memory.events`) and v1 (`memory.limit_in_bytes`,
+ * `memory.max_usage_in_bytes`, `memory.oom_control`). When neither is writable (not root, read-only
+ * sysfs) instances run without these limits and `isolation()` says so.
+ */
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type CgroupMode = { kind: 'v2'; root: string } | { kind: 'v1'; memory: string; pids: string | undefined } | { kind: 'none'; reason: string };
+
+function writable(dir: string): boolean {
+  const probe = join(dir, `nimbus-probe-${process.pid}`);
+  try {
+    mkdirSync(probe);
+    rmdirSync(probe);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function detectCgroups(): CgroupMode {
+  const unified = '/sys/fs/cgroup';
+  try {
+    const ctrls = readFileSync(join(unified, 'cgroup.controllers'), 'utf8');
+    if (ctrls.includes('memory') && writable(unified)) {
+      // Delegate memory + pids to our subtree.
+      const root = join(unified, 'nimbus');
+      mkdirSync(root, { recursive: true });
+      try {
+        writeFileSync(join(unified, 'cgroup.subtree_control'), '+memory +pids');
+        writeFileSync(join(root, 'cgroup.subtree_control'), '+memory +pids');
+      } catch {
+        // Already enabled or not permitted; limits will be probed when used.
+      }
+      return { kind: 'v2', root };
+    }
+  } catch {
+    // Not a v2 root; try v1.
+  }
+  const mem = '/sys/fs/cgroup/memory';
+  if (existsSync(join(mem, 'memory.limit_in_bytes')) && writable(mem)) {
+    const memory = join(mem, 'nimbus');
+    mkdirSync(memory, { recursive: true });
+    const pidsRoot = '/sys/fs/cgroup/pids';
+    let pids: string | undefined;
+    if (existsSync(join(pidsRoot, 'cgroup.procs')) && writable(pidsRoot)) {
+      pids = join(pidsRoot, 'nimbus');
+      mkdirSync(pids, { recursive: true });
+    }
+    return { kind: 'v1', memory, pids };
+  }
+  return { kind: 'none', reason: 'no writable cgroup v1 memory controller or cgroup v2 hierarchy (run as root?)' };
+}
+
+const tryWrite = (file: string, value: string): boolean => {
+  try {
+    writeFileSync(file, value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const tryRead = (file: string): string | undefined => {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+/** One instance's cgroup(s). All methods are best-effort and never throw. */
+export class InstanceCgroup {
+  readonly #mode: CgroupMode;
+  readonly #dirs: string[] = [];
+  readonly memDir: string | undefined;
+  readonly pidsDir: string | undefined;
+
+  constructor(mode: CgroupMode, id: string, pidsLimit: number) {
+    this.#mode = mode;
+    if (mode.kind === 'v2') {
+      this.memDir = join(mode.root, id);
+      this.pidsDir = this.memDir;
+      mkdirSync(this.memDir, { recursive: true });
+      this.#dirs.push(this.memDir);
+      tryWrite(join(this.memDir, 'memory.swap.max'), '0');
+      tryWrite(join(this.memDir, 'pids.max'), String(pidsLimit));
+    } else if (mode.kind === 'v1') {
+      this.memDir = join(mode.memory, id);
+      mkdirSync(this.memDir, { recursive: true });
+      this.#dirs.push(this.memDir);
+      if (mode.pids) {
+        this.pidsDir = join(mode.pids, id);
+        mkdirSync(this.pidsDir, { recursive: true });
+        this.#dirs.push(this.pidsDir);
+        tryWrite(join(this.pidsDir, 'pids.max'), String(pidsLimit));
+      }
+    }
+  }
+
+  /** cgroup.procs files the spawning shell must join before exec'ing the sandbox. */
+  procsFiles(): string[] {
+    return [...new Set(this.#dirs)].map((d) => join(d, 'cgroup.procs'));
+  }
+
+  setMemoryLimit(bytes: number): boolean {
+    if (!this.memDir) return false;
+    if (this.#mode.kind === 'v2') return tryWrite(join(this.memDir, 'memory.max'), String(bytes));
+    // v1: with swap accounting, memsw must stay >= limit: order the writes accordingly.
+    const memsw = join(this.memDir, 'memory.memsw.limit_in_bytes');
+    const hasMemsw = existsSync(memsw);
+    const ok1 = tryWrite(join(this.memDir, 'memory.limit_in_bytes'), String(bytes));
+    if (hasMemsw) tryWrite(memsw, String(bytes));
+    const ok2 = ok1 || tryWrite(join(this.memDir, 'memory.limit_in_bytes'), String(bytes));
+    return ok2;
+  }
+
+  resetPeak(): void {
+    if (this.memDir && this.#mode.kind === 'v1') tryWrite(join(this.memDir, 'memory.max_usage_in_bytes'), '0');
+  }
+
+  peakBytes(): number | undefined {
+    if (!this.memDir) return undefined;
+    const f = this.#mode.kind === 'v2' ? 'memory.peak' : 'memory.max_usage_in_bytes';
+    const v = tryRead(join(this.memDir, f));
+    return v === undefined ? undefined : Number(v.trim());
+  }
+
+  oomKills(): number {
+    if (!this.memDir) return 0;
+    const text = tryRead(join(this.memDir, this.#mode.kind === 'v2' ? 'memory.events' : 'memory.oom_control')) ?? '';
+    const m = /oom_kill (\d+)/.exec(text);
+    if (m) return Number(m[1]);
+    // Old v1 kernels: under_oom / failcnt only.
+    const failcnt = tryRead(join(this.memDir, 'memory.failcnt'));
+    return failcnt !== undefined && Number(failcnt) > 0 && /under_oom 1/.test(text) ? 1 : 0;
+  }
+
+  /** SIGKILLs every process in the instance's cgroup(s). */
+  killAll(): void {
+    for (const d of this.#dirs) {
+      if (this.#mode.kind === 'v2' && tryWrite(join(d, 'cgroup.kill'), '1')) continue;
+      for (const line of (tryRead(join(d, 'cgroup.procs')) ?? '').split('\n')) {
+        const pid = Number(line);
+        if (pid > 0) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // Already gone.
+          }
+        }
+      }
+    }
+  }
+
+  /** Removes the cgroup dirs (retries briefly: the kernel frees them after the last process). */
+  async remove(): Promise<void> {
+    for (const d of [...new Set(this.#dirs)]) {
+      for (let i = 0; i < 20; i++) {
+        try {
+          rmdirSync(d);
+          break;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') break;
+          this.killAll();
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      }
+    }
+  }
+}

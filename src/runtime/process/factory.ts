@@ -1,0 +1,356 @@
+/**
+ * The process SandboxFactory: a pool of pre-booted, already-sandboxed generic harness processes
+ * per runtime family; `create(spec)` specializes one with a function (code copied into its
+ * read-only /var/task slot, memory limit applied, `init` sent) and refills the pool behind it.
+ *
+ * Sandbox (bubblewrap): user/pid/ipc/uts(/net) namespaces, read-only host root, tmpfs over the
+ * platform's data and run dirs, private /tmp, clean env, uid 65534. When the platform runs as
+ * root the process first drops to uid 65534 *outside* too (setpriv), so root-owned host files stay
+ * unreadable even though the root filesystem is visible read-only. cgroups bound memory and pids;
+ * prlimit sets RLIMITs.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { chmod, cp, mkdir, rm } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Clock, InstanceSpec, IsolationReport, Sandbox, SandboxFactory, SandboxStats } from '../../core/ports.ts';
+import type { RuntimeFamily } from '../../core/types.ts';
+import { RuntimeErrors } from '../errors.ts';
+import { type CgroupMode, detectCgroups, InstanceCgroup } from './cgroups.ts';
+import { ProcessInstance } from './instance.ts';
+
+export interface ProcessSandboxOptions {
+  readonly kind?: 'auto' | 'bwrap' | 'unshare';
+  readonly poolSize: number;
+  /** Host directory for per-instance /var/task slots; must not be inside a 0700 directory. */
+  readonly workDir?: string;
+  /** Paths invisible inside the sandbox (the platform data dir). */
+  readonly hiddenPaths: readonly string[];
+  readonly clock: Clock;
+  readonly nodeBinary?: string;
+  readonly pythonBinary?: string;
+  readonly pidsLimit?: number;
+  readonly network?: 'host' | 'none';
+  /** Init (module import) time limit; Lambda's is 10 s. */
+  readonly initTimeoutMs?: number;
+  readonly tmpSizeMb?: number;
+}
+
+const SANDBOX_UID = 65534;
+const HARNESS = {
+  node: fileURLToPath(new URL('../harness/node/harness.mjs', import.meta.url)),
+  python: fileURLToPath(new URL('../harness/python/harness.py', import.meta.url)),
+};
+
+function which(bin: string): string | undefined {
+  for (const dir of ['/usr/bin', '/usr/local/bin', '/bin', '/usr/sbin', '/sbin']) {
+    const p = join(dir, bin);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+function pythonFor(dropPrivileges: boolean, configured?: string): string | undefined {
+  if (configured) return configured;
+  // A dropped-privilege sandbox cannot execute an interpreter under /root (pyenv): prefer the system one.
+  const candidates = ['/usr/bin/python3', '/usr/local/bin/python3'];
+  if (!dropPrivileges) {
+    try {
+      candidates.unshift(execFileSync('sh', ['-c', 'command -v python3'], { encoding: 'utf8' }).trim());
+    } catch {
+      // none on PATH
+    }
+  }
+  return candidates.find((c) => c && existsSync(c));
+}
+
+export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFactory {
+  const clock = o.clock;
+  const bwrap = which('bwrap');
+  const kind = o.kind ?? 'auto';
+  const isRoot = process.getuid?.() === 0;
+  const setpriv = isRoot ? which('setpriv') : undefined;
+  const prlimit = which('prlimit');
+  const dropPrivileges = Boolean(setpriv);
+  const cg: CgroupMode = isRoot ? detectCgroups() : { kind: 'none', reason: 'not running as root' };
+  const hidden = [...new Set(o.hiddenPaths)].filter((p) => existsSync(p));
+  const workDir =
+    o.workDir ?? join(tmpdir(), `nimbus-run-${createHash('sha256').update(hidden.join('|')).digest('hex').slice(0, 12)}`);
+  const nodeBin = o.nodeBinary ?? process.execPath;
+  const pythonBin = pythonFor(dropPrivileges, o.pythonBinary);
+  const pidsLimit = o.pidsLimit ?? 256;
+  const initTimeoutMs = o.initTimeoutMs ?? 10_000;
+  // The code is mounted where Lambda puts it. The mount point must exist on the read-only host
+  // root; create it when we can (root), else mount under the sandbox's private /tmp.
+  let codeRoot = '/var/task';
+  try {
+    mkdirSync(codeRoot, { recursive: true, mode: 0o755 });
+  } catch {
+    if (!existsSync(codeRoot)) codeRoot = '/tmp/task';
+  }
+  let workDirReady: Promise<void> | undefined;
+  const pools: Record<RuntimeFamily, ProcessInstance[]> = { node: [], python: [] };
+  const booting: Record<RuntimeFamily, number> = { node: 0, python: 0 };
+  const slots = new Map<string, string>();
+  const live = new Set<ProcessInstance>();
+  let closed = false;
+
+  function unavailable(): Error | undefined {
+    if (kind === 'unshare') return RuntimeErrors.SANDBOX_UNAVAILABLE({ sandbox: 'unshare', reason: 'the unshare sandbox is not implemented yet' });
+    if (!bwrap) return RuntimeErrors.SANDBOX_UNAVAILABLE({ sandbox: 'bwrap', reason: 'bubblewrap (bwrap) is not installed' });
+    return undefined;
+  }
+
+  function ensureWorkDir(): Promise<void> {
+    workDirReady ??= (async () => {
+      await mkdir(join(workDir, 'slots'), { recursive: true });
+      // Traversable but not listable by the sandbox user (bwrap resolves bind sources as that user).
+      await chmod(workDir, 0o711);
+      await chmod(join(workDir, 'slots'), 0o711);
+    })();
+    return workDirReady;
+  }
+
+  async function boot(family: RuntimeFamily): Promise<ProcessInstance> {
+    const err = unavailable();
+    if (err) throw err;
+    if (family === 'python' && !pythonBin) {
+      throw RuntimeErrors.UNAVAILABLE({ reason: 'no python3 interpreter usable by the sandbox (install python3)' });
+    }
+    await ensureWorkDir();
+    const id = `inst_${randomBytes(8).toString('hex')}`;
+    const slot = join(workDir, 'slots', id);
+    await mkdir(slot, { mode: 0o755 });
+    const cgroup = cg.kind === 'none' ? undefined : new InstanceCgroup(cg, id, pidsLimit);
+    // A generic process gets the smallest function size until it is specialized.
+    cgroup?.setMemoryLimit(128 * 1024 * 1024 + 64 * 1024 * 1024);
+    const program =
+      family === 'node'
+        ? [nodeBin, '--disable-warning=ExperimentalWarning', '--stack-size=984', HARNESS.node]
+        : [pythonBin!, '-u', '-B', HARNESS.python];
+    const bw = [
+      bwrap!,
+      '--unshare-user',
+      '--unshare-pid',
+      '--unshare-ipc',
+      '--unshare-uts',
+      ...(o.network === 'none' ? ['--unshare-net'] : []),
+      '--die-with-parent',
+      '--new-session',
+      '--ro-bind',
+      '/',
+      '/',
+      '--dev',
+      '/dev',
+      '--proc',
+      '/proc',
+      '--size',
+      String((o.tmpSizeMb ?? 512) * 1024 * 1024),
+      '--tmpfs',
+      '/tmp',
+      ...hidden.flatMap((p) => ['--tmpfs', p]),
+      '--tmpfs',
+      workDir,
+      '--ro-bind',
+      slot,
+      codeRoot,
+      '--uid',
+      String(SANDBOX_UID),
+      '--gid',
+      String(SANDBOX_UID),
+      '--hostname',
+      'nimbus',
+      '--clearenv',
+      '--setenv',
+      'PATH',
+      '/usr/local/bin:/usr/bin:/bin',
+      '--setenv',
+      'HOME',
+      '/tmp',
+      '--setenv',
+      'LANG',
+      'C.UTF-8',
+      '--chdir',
+      '/tmp',
+      '--',
+      ...program,
+    ];
+    const drop = setpriv ? [setpriv, `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', '--'] : [];
+    const limits = prlimit ? [prlimit, '--nofile=1024:1024', '--core=0:0', '--'] : [];
+    // The shell joins the instance's cgroups *before* exec'ing the sandbox, so every descendant
+    // is accounted and killable from the first instruction.
+    const join1 = (cgroup?.procsFiles() ?? []).map((f) => `echo $$ > '${f}'`).join(' && ');
+    const script = `${join1 ? `${join1} && ` : ''}exec "$@"`;
+    const inst = new ProcessInstance({
+      id,
+      cmd: '/bin/sh',
+      args: ['-c', script, 'sh', ...limits, ...drop, ...bw],
+      cgroup,
+      clock,
+    });
+    slots.set(id, slot);
+    live.add(inst);
+    inst.onExit(() => {
+      live.delete(inst);
+      const i = pools[family].indexOf(inst);
+      if (i >= 0) pools[family].splice(i, 1);
+    });
+    return inst;
+  }
+
+  function refill(family: RuntimeFamily): void {
+    while (!closed && pools[family].length + booting[family] < o.poolSize) {
+      booting[family]++;
+      boot(family)
+        .then(async (inst) => {
+          await inst.booted;
+          return inst;
+        })
+        .then(
+          (inst) => {
+            booting[family]--;
+            if (closed || !inst.alive) void disposeInstance(inst);
+            else pools[family].push(inst);
+          },
+          () => {
+            booting[family]--;
+          },
+        );
+    }
+  }
+
+  async function take(family: RuntimeFamily): Promise<ProcessInstance> {
+    for (let inst = pools[family].shift(); inst; inst = pools[family].shift()) {
+      if (inst.alive) {
+        refill(family);
+        return inst;
+      }
+    }
+    refill(family);
+    const inst = await boot(family);
+    try {
+      await inst.booted;
+    } catch (e) {
+      void disposeInstance(inst);
+      throw e;
+    }
+    return inst;
+  }
+
+  async function disposeInstance(inst: ProcessInstance): Promise<void> {
+    await inst.dispose();
+    const slot = slots.get(inst.id);
+    slots.delete(inst.id);
+    if (slot) await rm(slot, { recursive: true, force: true }).catch(() => {});
+  }
+
+  return {
+    kind: 'process/bwrap',
+
+    async create(spec: InstanceSpec): Promise<Sandbox> {
+      if (closed) throw RuntimeErrors.UNAVAILABLE({ reason: 'sandbox factory is closed' });
+      const t0 = clock.monotonic();
+      let inst: ProcessInstance;
+      try {
+        inst = await take(spec.family);
+      } catch (e) {
+        if ((e as { code?: string }).code?.startsWith('NIMBUS_ERR_')) throw e;
+        throw RuntimeErrors.UNAVAILABLE({ reason: (e as Error).message }, { cause: e });
+      }
+      const slot = slots.get(inst.id)!;
+      await cp(spec.codeDir, slot, { recursive: true, force: true });
+      inst.cgroup?.setMemoryLimit(spec.config.memoryMb * 1024 * 1024);
+      const now = new Date(clock.now());
+      const day = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}/${String(now.getUTCDate()).padStart(2, '0')}`;
+      const target = { tenant: spec.tenant, functionName: spec.functionName, version: spec.version };
+      try {
+        await inst.specialize(
+          {
+            entry: spec.entry,
+            exportName: spec.exportName,
+            codeRoot,
+            functionName: spec.functionName,
+            functionVersion: spec.version,
+            memoryMb: spec.config.memoryMb,
+            timeoutSec: spec.config.timeoutSec,
+            functionArn: spec.functionArn,
+            logGroupName: `/aws/lambda/${spec.functionName}`,
+            logStreamName: `${day}/[${spec.version}]${inst.id}`,
+            region: spec.region,
+            env: spec.config.environment,
+          },
+          target,
+          initTimeoutMs,
+        );
+      } catch (e) {
+        void disposeInstance(inst);
+        throw e;
+      }
+      const initDurationMs = clock.monotonic() - t0;
+      const createdAt = clock.now();
+      let lastUsedAt = createdAt;
+      let invocations = 0;
+      const sandbox: Sandbox = {
+        id: inst.id,
+        spec,
+        initDurationMs,
+        get alive() {
+          return inst.alive;
+        },
+        async invoke(inv, signal) {
+          invocations++;
+          lastUsedAt = clock.now();
+          const base = spec.functionArn.split(':').slice(0, 7).join(':');
+          const arn = inv.qualifier ? `${base}:${inv.qualifier}` : base;
+          return inst.invoke(inv, arn, { memoryMb: spec.config.memoryMb, timeoutSec: spec.config.timeoutSec }, signal);
+        },
+        stats(): SandboxStats {
+          return { pid: inst.child.pid, rssBytes: inst.cgroup?.peakBytes() ?? 0, invocations, createdAt, lastUsedAt };
+        },
+        dispose: () => disposeInstance(inst),
+      };
+      return sandbox;
+    },
+
+    isolation(): IsolationReport {
+      const on = (active: boolean, detail: string) => ({ active, detail });
+      const bw = Boolean(bwrap) && kind !== 'unshare';
+      return {
+        sandbox: bw ? `bubblewrap (${bwrap})` : 'none available',
+        features: {
+          'namespace:user': on(bw, 'own user namespace, uid 65534 inside'),
+          'namespace:mount': on(bw, 'private mount namespace'),
+          'namespace:pid': on(bw, 'own pid namespace; the host processes are invisible'),
+          'namespace:ipc': on(bw, 'own IPC namespace'),
+          'namespace:uts': on(bw, 'own hostname'),
+          'namespace:net': on(bw && o.network === 'none', o.network === 'none' ? 'no network' : 'host network shared (functions may call out)'),
+          'readonly-root': on(bw, 'host filesystem mounted read-only'),
+          'private-tmp': on(bw, `tmpfs /tmp (${o.tmpSizeMb ?? 512} MB)`),
+          'clean-env': on(bw, 'environment cleared; only the function environment is set'),
+          'data-dir-hidden': on(bw && hidden.length > 0, hidden.length ? `tmpfs over ${hidden.join(', ')}` : 'no paths configured'),
+          'privilege-drop': on(dropPrivileges, dropPrivileges ? `runs as uid ${SANDBOX_UID} on the host (setpriv)` : isRoot ? 'setpriv not found' : 'platform not root: runs as its own uid'),
+          'cgroup:memory': on(cg.kind !== 'none', cg.kind === 'none' ? cg.reason : `cgroup ${cg.kind} memory limit = function memory`),
+          'cgroup:pids': on(cg.kind === 'v2' || (cg.kind === 'v1' && Boolean(cg.pids)), `pids.max = ${pidsLimit}`),
+          rlimits: on(Boolean(prlimit), prlimit ? 'RLIMIT_NOFILE 1024, RLIMIT_CORE 0 (prlimit)' : 'prlimit not found'),
+        },
+      };
+    },
+
+    async warmup() {
+      if (unavailable()) return;
+      refill('node');
+      if (pythonBin) refill('python');
+    },
+
+    async close() {
+      closed = true;
+      const all = [...live];
+      pools.node.length = 0;
+      pools.python.length = 0;
+      await Promise.allSettled(all.map((i) => disposeInstance(i)));
+    },
+  };
+}

@@ -1,0 +1,355 @@
+/**
+ * One sandboxed process: boot (generic), specialize (init), invoke one at a time with a deadline,
+ * and every way it can die (timeout kill, OOM, exit, protocol garbage) mapped to an outcome.
+ * Nothing an instance does may throw into or hang the host.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Duplex } from 'node:stream';
+import type { NimbusErrorJSON } from '../../core/errors.ts';
+import type { Clock, InvokeOutcome } from '../../core/ports.ts';
+import type { FunctionErrorPayload, Invocation, LogLine, LogStream } from '../../core/types.ts';
+import { RuntimeErrors } from '../errors.ts';
+import type { InstanceCgroup } from './cgroups.ts';
+import { encodeFrame, FrameDecoder } from './frames.ts';
+
+const MAX_RESPONSE = 6 * 1024 * 1024;
+const MAX_LOG_LINE = 256 * 1024;
+const KILL_GRACE_MS = 400;
+
+export interface LogTarget {
+  tenant: string;
+  functionName: string;
+  version: string;
+}
+
+interface Pending {
+  requestId: string;
+  logs: LogLine[];
+  resolve: (o: InvokeOutcome) => void;
+  started: number;
+  cancelTimer: () => void;
+  timedOut: boolean;
+}
+
+export class ProcessInstance {
+  readonly id: string;
+  readonly child: ChildProcess;
+  readonly cgroup: InstanceCgroup | undefined;
+  readonly booted: Promise<void>;
+  #clock: Clock;
+  #exited = false;
+  #exitInfo = '';
+  #stderrTail = '';
+  #onExit: (() => void)[] = [];
+  #frameWaiters: ((msg: Record<string, unknown>) => boolean)[] = [];
+  #pending: Pending | undefined;
+  #target: LogTarget | undefined;
+  #chan: Duplex;
+  #raw = { stdout: '', stderr: '' };
+
+  constructor(o: { id: string; cmd: string; args: string[]; cgroup: InstanceCgroup | undefined; clock: Clock }) {
+    this.id = o.id;
+    this.cgroup = o.cgroup;
+    this.#clock = o.clock;
+    this.child = spawn(o.cmd, o.args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true, env: {} });
+    this.#chan = this.child.stdio[3] as Duplex;
+    const decoder = new FrameDecoder(
+      (m) => this.#onFrame(m),
+      (reason) => {
+        this.#exitInfo = `protocol violation: ${reason}`;
+        this.kill();
+      },
+    );
+    this.#chan.on('data', (c: Buffer) => decoder.push(c));
+    this.#chan.on('error', () => {});
+    this.child.stdout?.on('data', (c: Buffer) => this.#onRaw('stdout', c));
+    this.child.stderr?.on('data', (c: Buffer) => this.#onRaw('stderr', c));
+    this.child.on('error', (e) => {
+      this.#exitInfo = `spawn failed: ${e.message}`;
+      this.#markExited();
+    });
+    this.child.on('exit', (code, signal) => {
+      this.#exitInfo ||= signal ? `killed by ${signal}` : `exit code ${code}`;
+      this.#markExited();
+    });
+    this.booted = this.#waitFrame((m) => m.t === 'booted', 15_000, 'boot').then(() => undefined);
+    this.booted.catch(() => {});
+  }
+
+  get alive(): boolean {
+    return !this.#exited;
+  }
+
+  /** Sends `init` and waits for `ready` (→ init ms) or `init-error` (→ throws RUNTIME_INIT). */
+  async specialize(init: Record<string, unknown>, target: LogTarget, timeoutMs: number): Promise<number> {
+    this.#target = target;
+    await this.booted;
+    const initLogs: LogLine[] = [];
+    this.#pending = {
+      requestId: 'init',
+      logs: initLogs,
+      resolve: () => {},
+      started: this.#clock.now(),
+      cancelTimer: () => {},
+      timedOut: false,
+    };
+    this.#send({ t: 'init', ...init });
+    let msg: Record<string, unknown>;
+    try {
+      msg = await this.#waitFrame((m) => m.t === 'ready' || m.t === 'init-error', timeoutMs, 'init');
+    } catch (e) {
+      this.kill();
+      const reason = (e as Error).message;
+      throw RuntimeErrors.INIT(
+        { function: target.functionName, reason },
+        { details: { error: { errorType: 'Runtime.InitError', errorMessage: reason, trace: [] }, logs: initLogs } },
+      );
+    } finally {
+      this.#pending = undefined;
+    }
+    if (msg.t === 'init-error') {
+      this.kill();
+      const error = msg.error as FunctionErrorPayload;
+      const factory = error.errorType === 'Runtime.HandlerNotFound' ? RuntimeErrors.HANDLER_NOT_FOUND : RuntimeErrors.INIT;
+      throw factory(
+        { function: target.functionName, reason: `${error.errorType}: ${error.errorMessage}`, handler: init.exportName, entry: init.entry },
+        { details: { error, logs: initLogs } },
+      );
+    }
+    return Number(msg.initMs ?? 0);
+  }
+
+  invoke(
+    inv: Invocation,
+    invokedFunctionArn: string,
+    limits: { memoryMb: number; timeoutSec: number },
+    signal?: AbortSignal,
+  ): Promise<InvokeOutcome> {
+    const start = this.#clock.monotonic();
+    if (this.#exited || this.#pending) {
+      return Promise.resolve(
+        this.#failure('crash', start, [], RuntimeErrors.CRASH({ function: inv.functionName, reason: this.#exited ? 'instance is gone' : 'instance is busy' }).toJSON()),
+      );
+    }
+    this.cgroup?.resetPeak();
+    return new Promise<InvokeOutcome>((resolve) => {
+      const p: Pending = {
+        requestId: inv.id,
+        logs: [],
+        resolve,
+        started: start,
+        cancelTimer: () => {},
+        timedOut: false,
+      };
+      this.#pending = p;
+      const onTimeout = () => {
+        if (this.#pending !== p) return;
+        p.timedOut = true;
+        this.kill();
+      };
+      p.cancelTimer = this.#clock.setTimeout(onTimeout, Math.max(0, inv.deadline - this.#clock.now()));
+      signal?.addEventListener('abort', onTimeout, { once: true });
+      this.#limits = limits;
+      this.#send({
+        t: 'invoke',
+        requestId: inv.id,
+        payload: inv.payload,
+        deadline: inv.deadline,
+        invokedFunctionArn,
+        traceparent: inv.traceparent,
+      });
+    });
+  }
+
+  #limits = { memoryMb: 0, timeoutSec: 0 };
+
+  kill(): void {
+    this.cgroup?.killAll();
+    try {
+      if (this.child.pid) process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      try {
+        this.child.kill('SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }
+
+  /** Kills the process tree and waits (bounded) for it to exit, then frees the cgroup. */
+  async dispose(): Promise<void> {
+    if (!this.#exited) {
+      this.kill();
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 2000);
+        this.#onExit.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+    await this.cgroup?.remove();
+  }
+
+  onExit(fn: () => void): void {
+    if (this.#exited) fn();
+    else this.#onExit.push(fn);
+  }
+
+  #send(msg: unknown): void {
+    if (this.#exited) return;
+    try {
+      this.#chan.write(encodeFrame(msg));
+    } catch {
+      // The exit handler reports it.
+    }
+  }
+
+  #waitFrame(match: (m: Record<string, unknown>) => boolean, timeoutMs: number, phase: string): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      let done = false;
+      const cancel = this.#clock.setTimeout(() => {
+        if (done) return;
+        done = true;
+        reject(new Error(`${phase} did not finish within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#frameWaiters.push((m) => {
+        if (done || !match(m)) return false;
+        done = true;
+        cancel();
+        resolve(m);
+        return true;
+      });
+      this.onExit(() => {
+        if (done) return;
+        done = true;
+        cancel();
+        reject(new Error(`process exited during ${phase} (${this.#exitInfo}${this.#stderrTail ? `: ${this.#stderrTail.trim().slice(-300)}` : ''})`));
+      });
+    });
+  }
+
+  #log(stream: LogStream, message: string, ts: number, requestId?: string | null): void {
+    const p = this.#pending;
+    if (!p || !this.#target) return;
+    if (p.logs.length > 10_000) return;
+    p.logs.push({
+      ...this.#target,
+      requestId: requestId ?? p.requestId,
+      ts,
+      stream,
+      message: message.length > MAX_LOG_LINE ? `${message.slice(0, MAX_LOG_LINE)}… [truncated]` : message,
+      instanceId: this.id,
+    });
+  }
+
+  #onRaw(stream: 'stdout' | 'stderr', chunk: Buffer): void {
+    const text = this.#raw[stream] + chunk.toString('utf8');
+    if (stream === 'stderr') this.#stderrTail = (this.#stderrTail + chunk.toString('utf8')).slice(-4096);
+    const lines = text.split('\n');
+    this.#raw[stream] = (lines.pop() ?? '').slice(-MAX_LOG_LINE);
+    for (const l of lines) this.#log(stream, l, this.#clock.now());
+  }
+
+  #onFrame(m: Record<string, unknown>): void {
+    if (m.t === 'log') {
+      const stream = m.stream === 'stderr' ? 'stderr' : 'stdout';
+      this.#log(stream, String(m.message ?? ''), Number(m.ts) || this.#clock.now());
+      return;
+    }
+    for (let i = 0; i < this.#frameWaiters.length; i++) {
+      if (this.#frameWaiters[i]!(m)) {
+        this.#frameWaiters.splice(i, 1);
+        return;
+      }
+    }
+    const p = this.#pending;
+    if (!p || m.requestId !== p.requestId) return;
+    if (m.t === 'result') {
+      const payload = String(m.payload ?? 'null');
+      if (Buffer.byteLength(payload) > MAX_RESPONSE) {
+        this.#settle(
+          this.#failure('function', p.started, p.logs, RuntimeErrors.RESPONSE_TOO_LARGE({ size: Buffer.byteLength(payload), limit: MAX_RESPONSE }).toJSON(), Number(m.rss)),
+        );
+        return;
+      }
+      this.#settle({
+        ok: true,
+        payload,
+        durationMs: this.#clock.monotonic() - p.started,
+        maxRssBytes: this.#peak(Number(m.rss)),
+        logs: p.logs,
+      });
+    } else if (m.t === 'error') {
+      const error = m.error as FunctionErrorPayload;
+      this.#settle({
+        ok: false,
+        failure: 'function',
+        error: {
+          errorType: String(error?.errorType ?? 'Error'),
+          errorMessage: String(error?.errorMessage ?? ''),
+          trace: Array.isArray(error?.trace) ? error.trace.map(String) : [],
+        },
+        durationMs: this.#clock.monotonic() - p.started,
+        maxRssBytes: this.#peak(Number(m.rss)),
+        logs: p.logs,
+      });
+    }
+  }
+
+  #peak(reported: number): number {
+    return this.cgroup?.peakBytes() ?? (Number.isFinite(reported) ? reported : 0);
+  }
+
+  #settle(o: InvokeOutcome): void {
+    const p = this.#pending;
+    if (!p) return;
+    this.#pending = undefined;
+    p.cancelTimer();
+    p.resolve(o);
+  }
+
+  #failure(
+    failure: 'function' | 'timeout' | 'oom' | 'crash',
+    started: number,
+    logs: readonly LogLine[],
+    platformError: NimbusErrorJSON,
+    rss = Number.NaN,
+  ): InvokeOutcome {
+    const errorType =
+      failure === 'timeout' ? 'Sandbox.Timedout' : failure === 'oom' ? 'Runtime.OutOfMemory' : failure === 'crash' ? 'Runtime.ExitError' : 'Function.ResponseSizeTooLarge';
+    return {
+      ok: false,
+      failure,
+      error: { errorType, errorMessage: platformError.message, trace: [] },
+      platformError,
+      durationMs: this.#clock.monotonic() - started,
+      maxRssBytes: this.#peak(rss),
+      logs,
+    };
+  }
+
+  #markExited(): void {
+    if (this.#exited) return;
+    this.#exited = true;
+    for (const s of ['stdout', 'stderr'] as const) {
+      if (this.#raw[s]) this.#log(s, this.#raw[s], this.#clock.now());
+      this.#raw[s] = '';
+    }
+    const p = this.#pending;
+    if (p && p.requestId !== 'init') {
+      const fn = this.#target?.functionName ?? '?';
+      const oom = (this.cgroup?.oomKills() ?? 0) > 0 || /heap out of memory|Allocation failed|MemoryError/.test(this.#stderrTail);
+      const err = p.timedOut
+        ? RuntimeErrors.TIMEOUT({ function: fn, timeoutSec: this.#limits.timeoutSec })
+        : oom
+          ? RuntimeErrors.OOM({ function: fn, memoryMb: this.#limits.memoryMb })
+          : RuntimeErrors.CRASH({ function: fn, reason: this.#exitInfo });
+      const failure = p.timedOut ? 'timeout' : oom ? 'oom' : 'crash';
+      this.#settle(this.#failure(failure, p.started, p.logs, err.toJSON()));
+    }
+    for (const fn of this.#onExit.splice(0)) fn();
+  }
+
+  static readonly KILL_GRACE_MS = KILL_GRACE_MS;
+}
