@@ -67,7 +67,6 @@ export async function startPlatform(
     const sandbox = createProcessSandboxFactory({
       kind: config.sandbox,
       poolSize: config.poolSize,
-      workDir: join(config.dataDir, 'run'),
       hiddenPaths: [config.dataDir],
       clock,
     });
