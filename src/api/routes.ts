@@ -193,7 +193,6 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
     const body = req.body instanceof Buffer ? req.body.toString('utf8') : '';
     if (body.length > 0) parseJsonBody(req.body);
     const q = query(req);
-    const ac = new AbortController();
     const r = await d.invoke.invoke({
       tenant: p.tenant,
       functionName: params(req).name!,
@@ -201,7 +200,6 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
       payload: body,
       trigger: { type: 'api' },
       logTail: q.logs === 'tail',
-      signal: ac.signal,
     });
     const parsed = JSON.parse(r.payload) as unknown;
     return {

@@ -1,0 +1,296 @@
+/**
+ * @module api/lambda
+ * The Lambda-compatible API subset (restJson1, as `@aws-sdk/client-lambda` speaks it):
+ * functions, code, configuration, versions, aliases with weighted routing, and Invoke.
+ * Errors use Lambda's shape (`x-amzn-ErrorType` + `{Type, message}`) with our code in the message.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { PlatformConfig } from '../../config/index.ts';
+import { CoreErrors, toNimbusError } from '../../core/errors.ts';
+import type { InvokeService } from '../../invoke/types.ts';
+import type { RegistryService } from '../../registry/types.ts';
+import { requireRole } from '../auth.ts';
+import { parseJsonBody } from '../http.ts';
+import {
+  aliasConfiguration,
+  functionConfiguration,
+  lambdaErrorType,
+  parseFunctionName,
+  versionConfiguration,
+} from './mapping.ts';
+
+export { lambdaErrorType, parseFunctionName } from './mapping.ts';
+
+export interface LambdaApiDeps {
+  readonly registry: RegistryService;
+  readonly invoke: InvokeService;
+  readonly config: PlatformConfig;
+}
+
+const Env = z.object({ Variables: z.record(z.string(), z.string()).optional() }).optional();
+const CreateFunction = z.object({
+  FunctionName: z.string().min(1),
+  Runtime: z.string().min(1),
+  Handler: z.string().min(1),
+  Role: z.string().optional(),
+  Code: z.object({ ZipFile: z.string().min(1) }),
+  Description: z.string().optional(),
+  Timeout: z.number().int().optional(),
+  MemorySize: z.number().int().optional(),
+  Environment: Env,
+  Publish: z.boolean().optional(),
+});
+const UpdateCode = z.object({ ZipFile: z.string().min(1), Publish: z.boolean().optional(), RevisionId: z.string().optional() });
+const UpdateConfig = z.object({
+  Handler: z.string().optional(),
+  Runtime: z.string().optional(),
+  MemorySize: z.number().int().optional(),
+  Timeout: z.number().int().optional(),
+  Environment: Env,
+  Description: z.string().optional(),
+  RevisionId: z.string().optional(),
+});
+const Publish = z.object({ Description: z.string().optional(), CodeSha256: z.string().optional(), RevisionId: z.string().optional() });
+const Routing = z.object({ AdditionalVersionWeights: z.record(z.string(), z.number()).optional() }).optional();
+const CreateAlias = z.object({
+  Name: z.string().min(1),
+  FunctionVersion: z.string().min(1),
+  Description: z.string().optional(),
+  RoutingConfig: Routing,
+});
+const UpdateAlias = z.object({
+  FunctionVersion: z.string().optional(),
+  Description: z.string().optional(),
+  RoutingConfig: Routing,
+  RevisionId: z.string().optional(),
+});
+
+function body<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const r = schema.safeParse(parseJsonBody(raw, {}));
+  if (!r.success) {
+    throw CoreErrors.VALIDATION({ reason: r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+  }
+  return r.data;
+}
+
+const fnParam = (req: FastifyRequest) => parseFunctionName((req.params as { fn: string }).fn);
+const q = (req: FastifyRequest) => req.query as Record<string, string | undefined>;
+const hexSha = (b64: string) => Buffer.from(b64, 'base64').toString('hex');
+
+export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void {
+  const arn = { region: d.config.region, accountId: d.config.accountId };
+  const P = '/2015-03-31/functions';
+
+  app.setErrorHandler((err, _req, reply) => {
+    const fe = err as { code?: string };
+    const e =
+      fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? CoreErrors.PAYLOAD_TOO_LARGE({ size: 'more than the limit', limit: d.config.maxPayloadBytes })
+        : toNimbusError(err);
+    const type = lambdaErrorType(e);
+    if (e.retryAfterMs !== undefined) reply.header('retry-after', Math.max(1, Math.ceil(e.retryAfterMs / 1000)));
+    return reply
+      .code(e.status)
+      .header('x-amzn-errortype', type)
+      .type('application/json')
+      .send({ Type: e.kind === 'user' ? 'User' : 'Service', message: `[${e.code}] ${e.message}`, code: e.code });
+  });
+
+  app.post(P, async (req, reply) => {
+    const p = requireRole(req, 'write');
+    const b = body(CreateFunction, req.body);
+    const r = await d.registry.deploy(
+      p.tenant,
+      {
+        name: parseFunctionName(b.FunctionName).name,
+        config: {
+          runtime: b.Runtime,
+          handler: b.Handler,
+          memoryMb: b.MemorySize,
+          timeoutSec: b.Timeout,
+          description: b.Description,
+          environment: b.Environment?.Variables,
+        },
+        code: { kind: 'zip', data: Buffer.from(b.Code.ZipFile, 'base64') },
+      },
+      { mode: 'create', publish: b.Publish ?? false },
+    );
+    reply.code(201);
+    return r.version ? versionConfiguration(arn, r.version) : functionConfiguration(arn, r.function);
+  });
+
+  const listFunctions = async (req: FastifyRequest) => {
+    const p = requireRole(req, 'read');
+    const all = await d.registry.listFunctions(p.tenant);
+    const start = q(req).Marker ? Number(q(req).Marker) : 0;
+    const max = Math.min(Number(q(req).MaxItems ?? 50) || 50, 10000);
+    const page = all.slice(start, start + max);
+    const next = start + max < all.length ? String(start + max) : undefined;
+    return { Functions: page.map((f) => functionConfiguration(arn, f)), ...(next ? { NextMarker: next } : {}) };
+  };
+  // SDK versions differ on the trailing slash.
+  app.get(P, listFunctions);
+  app.get(`${P}/`, listFunctions);
+
+  app.get(`${P}/:fn`, async (req) => {
+    const p = requireRole(req, 'read');
+    const { name, qualifier } = fnParam(req);
+    const qual = q(req).Qualifier ?? qualifier;
+    const f = await d.registry.getFunction(p.tenant, name);
+    let configuration: object = functionConfiguration(arn, f);
+    let sha = f.code.sha256;
+    if (qual && qual !== '$LATEST') {
+      const v = /^\d+$/.test(qual)
+        ? await d.registry.getVersion(p.tenant, name, qual)
+        : await d.registry.getVersion(p.tenant, name, (await d.registry.getAlias(p.tenant, name, qual)).functionVersion);
+      configuration = versionConfiguration(arn, v);
+      sha = v.code.sha256;
+    }
+    const host = req.headers.host ?? `${d.config.host}:${d.config.apiPort}`;
+    return { Configuration: configuration, Code: { RepositoryType: 'S3', Location: `http://${host}/v1/artifacts/${sha}` } };
+  });
+
+  app.get('/v1/artifacts/:sha', async (req, reply) => {
+    requireRole(req, 'read');
+    const sha = (req.params as { sha: string }).sha;
+    if (!/^[0-9a-f]{64}$/.test(sha)) throw CoreErrors.NOT_FOUND({ what: `artifact ${sha}` });
+    const data = await d.registry.getArtifact(sha);
+    return reply.type('application/zip').send(Buffer.from(data));
+  });
+
+  app.put(`${P}/:fn/code`, async (req) => {
+    const p = requireRole(req, 'write');
+    const b = body(UpdateCode, req.body);
+    const r = await d.registry.updateCode(
+      p.tenant,
+      fnParam(req).name,
+      { kind: 'zip', data: Buffer.from(b.ZipFile, 'base64') },
+      { publish: b.Publish ?? false, expectedRevisionId: b.RevisionId },
+    );
+    return r.version ? versionConfiguration(arn, r.version) : functionConfiguration(arn, r.function);
+  });
+
+  app.put(`${P}/:fn/configuration`, async (req) => {
+    const p = requireRole(req, 'write');
+    const b = body(UpdateConfig, req.body);
+    const patch = Object.fromEntries(
+      Object.entries({
+        handler: b.Handler,
+        runtime: b.Runtime,
+        memoryMb: b.MemorySize,
+        timeoutSec: b.Timeout,
+        description: b.Description,
+        environment: b.Environment ? (b.Environment.Variables ?? {}) : undefined,
+      }).filter(([, v]) => v !== undefined),
+    );
+    const f = await d.registry.updateConfig(p.tenant, fnParam(req).name, patch, { expectedRevisionId: b.RevisionId });
+    return functionConfiguration(arn, f);
+  });
+
+  app.delete(`${P}/:fn`, async (req, reply) => {
+    const p = requireRole(req, 'write');
+    await d.registry.deleteFunction(p.tenant, fnParam(req).name);
+    return reply.code(204).send();
+  });
+
+  app.post(`${P}/:fn/versions`, async (req, reply) => {
+    const p = requireRole(req, 'write');
+    const b = body(Publish, req.body);
+    const v = await d.registry.publishVersion(p.tenant, fnParam(req).name, {
+      description: b.Description,
+      expectedCodeSha256: b.CodeSha256 ? hexSha(b.CodeSha256) : undefined,
+      expectedRevisionId: b.RevisionId,
+    });
+    reply.code(201);
+    return versionConfiguration(arn, v);
+  });
+
+  app.get(`${P}/:fn/versions`, async (req) => {
+    const p = requireRole(req, 'read');
+    const name = fnParam(req).name;
+    const f = await d.registry.getFunction(p.tenant, name);
+    const vs = await d.registry.listVersions(p.tenant, name);
+    return { Versions: [functionConfiguration(arn, f), ...vs.map((v) => versionConfiguration(arn, v))] };
+  });
+
+  app.post(`${P}/:fn/aliases`, async (req, reply) => {
+    const p = requireRole(req, 'write');
+    const b = body(CreateAlias, req.body);
+    const a = await d.registry.createAlias(p.tenant, fnParam(req).name, {
+      name: b.Name,
+      functionVersion: b.FunctionVersion,
+      additionalWeights: b.RoutingConfig?.AdditionalVersionWeights,
+      description: b.Description,
+    });
+    reply.code(201);
+    return aliasConfiguration(arn, a);
+  });
+
+  app.put(`${P}/:fn/aliases/:alias`, async (req) => {
+    const p = requireRole(req, 'write');
+    const b = body(UpdateAlias, req.body);
+    const a = await d.registry.updateAlias(
+      p.tenant,
+      fnParam(req).name,
+      (req.params as { alias: string }).alias,
+      {
+        functionVersion: b.FunctionVersion,
+        description: b.Description,
+        additionalWeights: b.RoutingConfig ? (b.RoutingConfig.AdditionalVersionWeights ?? {}) : undefined,
+      },
+      { expectedRevisionId: b.RevisionId },
+    );
+    return aliasConfiguration(arn, a);
+  });
+
+  app.get(`${P}/:fn/aliases/:alias`, async (req) => {
+    const p = requireRole(req, 'read');
+    return aliasConfiguration(arn, await d.registry.getAlias(p.tenant, fnParam(req).name, (req.params as { alias: string }).alias));
+  });
+
+  app.get(`${P}/:fn/aliases`, async (req) => {
+    const p = requireRole(req, 'read');
+    return { Aliases: (await d.registry.listAliases(p.tenant, fnParam(req).name)).map((a) => aliasConfiguration(arn, a)) };
+  });
+
+  app.delete(`${P}/:fn/aliases/:alias`, async (req, reply) => {
+    const p = requireRole(req, 'write');
+    await d.registry.deleteAlias(p.tenant, fnParam(req).name, (req.params as { alias: string }).alias);
+    return reply.code(204).send();
+  });
+
+  app.post(`${P}/:fn/invocations`, async (req, reply) => {
+    const p = requireRole(req, 'invoke');
+    const { name, qualifier } = fnParam(req);
+    const qual = q(req).Qualifier ?? qualifier;
+    const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+    const raw = req.body instanceof Buffer ? req.body : Buffer.alloc(0);
+    if (raw.length > d.config.maxPayloadBytes) {
+      throw CoreErrors.PAYLOAD_TOO_LARGE({ size: raw.length, limit: d.config.maxPayloadBytes });
+    }
+    const payload = raw.toString('utf8');
+    if (payload.length > 0) parseJsonBody(raw);
+    if (type === 'DryRun') {
+      await d.invoke.dryRun(p.tenant, name, qual);
+      return reply.code(204).send();
+    }
+    if (type !== 'RequestResponse') {
+      throw CoreErrors.VALIDATION({ reason: `invocation type ${type} is not supported yet (RequestResponse, DryRun)` });
+    }
+    // Like Lambda, an invocation keeps running if the caller disconnects.
+    const r = await d.invoke.invoke({
+      tenant: p.tenant,
+      functionName: name,
+      qualifier: qual,
+      payload,
+      trigger: { type: 'api' },
+      logTail: req.headers['x-amz-log-type'] === 'Tail',
+    });
+    reply.header('x-amz-executed-version', r.version).header('x-amz-request-id', r.requestId);
+    if (r.functionError) reply.header('x-amz-function-error', r.functionError);
+    if (r.errorCode) reply.header('x-nimbus-error-code', r.errorCode);
+    if (r.logTail !== undefined) reply.header('x-amz-log-result', Buffer.from(r.logTail).toString('base64'));
+    return reply.code(200).type('application/json').send(r.payload);
+  });
+}
