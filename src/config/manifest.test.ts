@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fixture } from '../../test/helpers.ts';
+import { loadProjectManifest, SUPPORTED_EVENT_TYPES } from './manifest.ts';
+
+describe('project manifest', () => {
+  it('reads a Serverless v3 serverless.yml with provider defaults and variables', async () => {
+    const dir = await fixture({
+      'serverless.yml': `service: shop
+provider:
+  name: aws
+  runtime: nodejs20.x
+  memorySize: 512
+  timeout: 10
+  environment:
+    STAGE: \${env:STAGE, 'dev'}
+    SERVICE: \${self:service}
+functions:
+  list:
+    handler: src/list.handler
+  create:
+    handler: src/create.handler
+    runtime: python3.12
+    memorySize: 1024
+    environment:
+      TABLE: orders
+`,
+    });
+    const m = await loadProjectManifest(dir, {});
+    assert.equal(m.source, 'serverless.yml');
+    assert.equal(m.service, 'shop');
+    const [list, create] = m.functions;
+    assert.deepEqual(list, {
+      name: 'list',
+      handler: 'src/list.handler',
+      runtime: 'nodejs20.x',
+      memoryMb: 512,
+      timeoutSec: 10,
+      environment: { STAGE: 'dev', SERVICE: 'shop' },
+      description: undefined,
+      events: [],
+    });
+    assert.equal(create?.runtime, 'python3.12');
+    assert.equal(create?.memoryMb, 1024);
+    assert.deepEqual(create?.environment, { STAGE: 'dev', SERVICE: 'shop', TABLE: 'orders' });
+    assert.equal((await loadProjectManifest(dir, { STAGE: 'prod' })).functions[0]?.environment.STAGE, 'prod');
+  });
+
+  it('names the file, line and function of an unknown event type', async () => {
+    assert.equal(SUPPORTED_EVENT_TYPES.has('kafkaX'), false);
+    const dir = await fixture({
+      'nimbus.yml': `service: s
+provider:
+  runtime: nodejs24.x
+functions:
+  a:
+    handler: index.handler
+    events:
+      - kafkaX:
+          topic: t
+`,
+    });
+    await assert.rejects(loadProjectManifest(dir), (e: Error & { code: string }) => {
+      assert.equal(e.code, 'NIMBUS_ERR_MANIFEST_UNKNOWN_EVENT');
+      assert.match(e.message, /nimbus\.yml:8: function a has an event of type "kafkaX"/);
+      return true;
+    });
+  });
+
+  it('lists every schema problem with its line, and YAML syntax errors with line:col', async () => {
+    const dir = await fixture({
+      'nimbus.yml': `service: s
+functions:
+  a:
+    handler: index.handler
+    memorySize: lots
+  b:
+    timeout: 3
+`,
+    });
+    await assert.rejects(loadProjectManifest(dir), (e: Error) => {
+      assert.match(e.message, /line 5: functions\.a\.memorySize/);
+      assert.match(e.message, /functions\.b\.handler/);
+      return true;
+    });
+    const bad = await fixture({ 'nimbus.yml': 'service: [unclosed\n' });
+    await assert.rejects(loadProjectManifest(bad), /line \d+:\d+/);
+    const unsupported = await fixture({ 'nimbus.yml': 'service: ${ssm:/x}\nfunctions: {}\n' });
+    await assert.rejects(loadProjectManifest(unsupported), /unsupported variable/);
+  });
+
+  it('infers one function when there is no manifest', async () => {
+    const dir = await fixture({ 'app.py': 'def handler(e, c):\n  return 1\n' });
+    const m = await loadProjectManifest(dir);
+    assert.equal(m.source, 'inferred');
+    assert.equal(m.functions[0]?.handler, 'app.handler');
+    assert.equal(m.functions[0]?.runtime, 'python3.12');
+    const empty = await fixture({ 'README.md': 'x' });
+    await assert.rejects(loadProjectManifest(empty), /no manifest/);
+  });
+
+  it('reads the shipped examples', async () => {
+    assert.equal((await loadProjectManifest('examples/hello')).functions[0]?.name, 'hello');
+    assert.equal((await loadProjectManifest('examples/hello-ts')).functions[0]?.handler, 'handler.hello');
+    assert.equal((await loadProjectManifest('examples/hello-python')).functions[0]?.runtime, 'python3.12');
+  });
+});

@@ -1,0 +1,232 @@
+/**
+ * Project manifests. `nimbus.yml` has the same shape as a Serverless Framework v3
+ * `serverless.yml` (service, provider, functions), so a project can switch either way; an existing
+ * `serverless.yml` deploys unchanged for the supported subset:
+ *   service, provider.{runtime, memorySize, timeout, environment},
+ *   functions.<name>.{handler, runtime, memorySize, timeout, environment, description, events}.
+ * Variables: `${env:NAME}`, `${env:NAME, 'default'}`, `${self:service}`, `${self:provider.X}`.
+ * Without a manifest, one function named after the directory is inferred.
+ * Event types are added by later capabilities through SUPPORTED_EVENT_TYPES; any other type is an
+ * error that names the file, the line and the function.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { z } from 'zod';
+import { defineErrors } from '../core/errors.ts';
+
+export const ManifestErrors = defineErrors('MANIFEST', {
+  INVALID: {
+    status: 400,
+    kind: 'user',
+    message: '{file} is not valid:\n{problems}',
+    hint: 'fix the lines listed above (the format is the Serverless Framework v3 one)',
+  },
+  UNKNOWN_EVENT: {
+    status: 400,
+    kind: 'user',
+    message: '{file}:{line}: function {function} has an event of type "{type}", which Nimbus does not support yet',
+    hint: 'supported event types: {supported}; remove the event or deploy it once support lands',
+  },
+  NO_FUNCTION: {
+    status: 400,
+    kind: 'user',
+    message: 'no manifest in {dir} and no handler file to infer a function from',
+    hint: 'add a nimbus.yml (or serverless.yml), or an index.js / index.ts / app.py with a handler',
+  },
+});
+
+/** Event types some capability can deploy. Empty in the foundation: later issues add theirs. */
+export const SUPPORTED_EVENT_TYPES: Set<string> = new Set();
+
+export interface ManifestEvent {
+  readonly type: string;
+  readonly line: number;
+  readonly raw: unknown;
+}
+
+export interface ManifestFunction {
+  readonly name: string;
+  readonly handler: string;
+  readonly runtime: string;
+  readonly memoryMb?: number | undefined;
+  readonly timeoutSec?: number | undefined;
+  readonly environment: Record<string, string>;
+  readonly description?: string | undefined;
+  readonly events: ManifestEvent[];
+}
+
+export interface ProjectManifest {
+  readonly service: string;
+  readonly source: 'nimbus.yml' | 'serverless.yml' | 'inferred';
+  readonly dir: string;
+  readonly file?: string | undefined;
+  readonly functions: ManifestFunction[];
+}
+
+const EnvMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+const FnSchema = z.object({
+  handler: z.string().min(1),
+  runtime: z.string().optional(),
+  memorySize: z.number().int().optional(),
+  timeout: z.number().int().optional(),
+  environment: EnvMap.optional(),
+  description: z.string().optional(),
+  events: z.array(z.unknown()).optional(),
+});
+const FileSchema = z.object({
+  service: z.union([z.string(), z.object({ name: z.string() })]),
+  provider: z
+    .object({
+      name: z.string().optional(),
+      runtime: z.string().optional(),
+      memorySize: z.number().int().optional(),
+      timeout: z.number().int().optional(),
+      environment: EnvMap.optional(),
+    })
+    .passthrough()
+    .optional(),
+  functions: z.record(z.string(), FnSchema),
+});
+
+const NAMES = ['nimbus.yml', 'nimbus.yaml', 'serverless.yml', 'serverless.yaml'] as const;
+
+function lineOf(doc: ReturnType<typeof parseDocument>, lc: LineCounter, path: (string | number)[]): number {
+  const node = doc.getIn(path, true) as YamlNode | undefined;
+  const off = node?.range?.[0];
+  return off === undefined ? 0 : lc.linePos(off).line;
+}
+
+/** Resolves `${env:X}`, `${env:X, 'd'}`, `${self:a.b}` in every string of the document. */
+function resolveVariables(value: unknown, root: Record<string, unknown>, env: NodeJS.ProcessEnv, problems: string[]): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([^}]+)\}/g, (whole, expr: string) => {
+      const m = /^\s*(env|self):([\w.-]+)\s*(?:,\s*(?:'([^']*)'|"([^"]*)"|([^\s'"]+)))?\s*$/.exec(expr);
+      if (!m) {
+        problems.push(`unsupported variable ${whole} (supported: \${env:NAME}, \${env:NAME, 'default'}, \${self:path})`);
+        return whole;
+      }
+      const fallback = m[3] ?? m[4] ?? m[5];
+      if (m[1] === 'env') {
+        const v = env[m[2]!];
+        if (v !== undefined) return v;
+        if (fallback !== undefined) return fallback;
+        problems.push(`${whole}: environment variable ${m[2]} is not set and has no default`);
+        return '';
+      }
+      let cur: unknown = root;
+      for (const k of m[2]!.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
+      if (cur === undefined || typeof cur === 'object') {
+        if (fallback !== undefined) return fallback;
+        problems.push(`${whole}: ${m[2]} is not a value in this file`);
+        return '';
+      }
+      return String(cur);
+    });
+  }
+  if (Array.isArray(value)) return value.map((v) => resolveVariables(v, root, env, problems));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveVariables(v, root, env, problems)]));
+  }
+  return value;
+}
+
+async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Promise<ProjectManifest> {
+  const file = join(dir, name);
+  const text = await readFile(file, 'utf8');
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw ManifestErrors.INVALID({
+      file: name,
+      problems: doc.errors.map((e) => `  - line ${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}: ${e.message.split('\n')[0]}`).join('\n'),
+    });
+  }
+  const raw = doc.toJS() as Record<string, unknown>;
+  const problems: string[] = [];
+  const resolved = resolveVariables(raw, raw, env, problems) as Record<string, unknown>;
+  const parsed = FileSchema.safeParse(resolved);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) {
+      const line = lineOf(doc, lc, i.path as (string | number)[]);
+      problems.push(`line ${line || '?'}: ${i.path.join('.') || '(root)'}: ${i.message}`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success) {
+    throw ManifestErrors.INVALID({ file: name, problems: problems.map((p) => `  - ${p}`).join('\n') });
+  }
+  const m = parsed.data;
+  const provider = m.provider ?? {};
+  const functions: ManifestFunction[] = [];
+  for (const [fname, f] of Object.entries(m.functions)) {
+    const events: ManifestEvent[] = [];
+    for (const [i, ev] of (f.events ?? []).entries()) {
+      const type = ev && typeof ev === 'object' && !Array.isArray(ev) ? Object.keys(ev)[0] : undefined;
+      const line = lineOf(doc, lc, ['functions', fname, 'events', i]);
+      if (!type || !SUPPORTED_EVENT_TYPES.has(type)) {
+        throw ManifestErrors.UNKNOWN_EVENT({
+          file: name,
+          line,
+          function: fname,
+          type: type ?? String(ev),
+          supported: SUPPORTED_EVENT_TYPES.size ? [...SUPPORTED_EVENT_TYPES].join(', ') : 'none yet',
+        });
+      }
+      events.push({ type, line, raw: (ev as Record<string, unknown>)[type] });
+    }
+    const runtime = f.runtime ?? provider.runtime;
+    if (!runtime) {
+      throw ManifestErrors.INVALID({
+        file: name,
+        problems: `  - line ${lineOf(doc, lc, ['functions', fname])}: functions.${fname}: no runtime (set provider.runtime or functions.${fname}.runtime)`,
+      });
+    }
+    functions.push({
+      name: fname,
+      handler: f.handler,
+      runtime,
+      memoryMb: f.memorySize ?? provider.memorySize,
+      timeoutSec: f.timeout ?? provider.timeout,
+      environment: { ...(provider.environment ?? {}), ...(f.environment ?? {}) },
+      description: f.description,
+      events,
+    });
+  }
+  const service = typeof m.service === 'string' ? m.service : m.service.name;
+  return {
+    service,
+    source: name.startsWith('nimbus') ? 'nimbus.yml' : 'serverless.yml',
+    dir,
+    file,
+    functions,
+  };
+}
+
+function infer(dir: string): ProjectManifest {
+  const name = basename(dir).replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64) || 'function';
+  const candidates: [string, string, string][] = [
+    ['index.ts', 'index.handler', 'nodejs24.x'],
+    ['index.mjs', 'index.handler', 'nodejs24.x'],
+    ['index.js', 'index.handler', 'nodejs24.x'],
+    ['handler.ts', 'handler.handler', 'nodejs24.x'],
+    ['handler.js', 'handler.handler', 'nodejs24.x'],
+    ['app.py', 'app.handler', 'python3.12'],
+    ['lambda_function.py', 'lambda_function.lambda_handler', 'python3.12'],
+    ['handler.py', 'handler.handler', 'python3.12'],
+  ];
+  const hit = candidates.find(([f]) => existsSync(join(dir, f)));
+  if (!hit) throw ManifestErrors.NO_FUNCTION({ dir });
+  return {
+    service: name,
+    source: 'inferred',
+    dir,
+    functions: [{ name, handler: hit[1], runtime: hit[2], environment: {}, events: [] }],
+  };
+}
+
+export async function loadProjectManifest(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<ProjectManifest> {
+  const abs = resolve(dir);
+  const found = NAMES.find((n) => existsSync(join(abs, n)));
+  return found ? parseFile(abs, found, env) : infer(abs);
+}
