@@ -18,4 +18,6 @@ if (major < 24) {
   const r = spawnSync(local, [join(root, 'src', 'cli', 'main.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
-await import('../src/cli/main.ts');
+const { main } = await import('../src/cli/main.ts');
+const code = await main(process.argv.slice(2));
+if (code !== 0) process.exitCode = code;

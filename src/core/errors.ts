@@ -134,7 +134,12 @@ export const CoreErrors = defineErrors('CORE', {
     message: 'invalid request: {reason}',
     hint: 'check the request against the API documentation',
   },
-  NOT_FOUND: { status: 404, kind: 'user', message: '{what} not found' },
+  NOT_FOUND: {
+    status: 404,
+    kind: 'user',
+    message: '{what} not found',
+    hint: 'check the name and qualifier (`nimbus functions list` shows what exists)',
+  },
   CONFLICT: { status: 409, kind: 'user', message: '{what} already exists' },
   UNAUTHORIZED: {
     status: 401,

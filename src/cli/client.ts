@@ -1,0 +1,41 @@
+/** A small REST client for the control-plane API (docs/API.md); errors become NimbusErrors. */
+import { NimbusError, type NimbusErrorJSON } from '../core/errors.ts';
+import type { Credentials } from './credentials.ts';
+import { CliErrors } from './errors.ts';
+
+export class ApiClient {
+  readonly creds: Credentials;
+  constructor(creds: Credentials) {
+    this.creds = creds;
+  }
+
+  async raw(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    try {
+      return await fetch(`${this.creds.endpoint}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${this.creds.secret}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        signal,
+      });
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string; errors?: { code?: string }[] } }).cause;
+      const code = cause?.code ?? cause?.errors?.[0]?.code;
+      if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET' || code === 'EHOSTUNREACH') {
+        throw CliErrors.NOT_RUNNING({ endpoint: this.creds.endpoint });
+      }
+      throw e;
+    }
+  }
+
+  async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
+    const r = await this.raw(method, path, body);
+    const text = await r.text();
+    const parsed = text ? (JSON.parse(text) as unknown) : {};
+    if (!r.ok) {
+      const err = (parsed as { error?: NimbusErrorJSON }).error;
+      if (err?.code) throw NimbusError.fromJSON(err);
+      throw new NimbusError({ code: 'NIMBUS_ERR_CLI_HTTP', message: `HTTP ${r.status}: ${text.slice(0, 200)}`, status: r.status, kind: 'system' });
+    }
+    return parsed as T;
+  }
+}

@@ -1,0 +1,77 @@
+/** `nimbus invoke NAME`: run a function synchronously and show result, timing, cold/warm. */
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { clientFor, type GlobalOpts, withGlobals } from '../context.ts';
+import { CliErrors } from '../errors.ts';
+import { dim, printJson, red } from '../output.ts';
+
+interface InvokeOpts extends GlobalOpts {
+  data?: string;
+  file?: string;
+  qualifier?: string;
+  logType?: string;
+}
+
+interface InvokeBody {
+  requestId: string;
+  version: string;
+  ok: boolean;
+  result?: unknown;
+  error?: { errorType: string; errorMessage: string; trace?: string[]; code?: string };
+  cold: boolean;
+  initDurationMs?: number;
+  durationMs: number;
+  billedDurationMs: number;
+  maxRssBytes: number;
+  memoryMb: number;
+  logTail?: string;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function register(program: Command): void {
+  withGlobals(
+    program
+      .command('invoke <name>')
+      .description('invoke a function and print its result')
+      .option('-d, --data <json>', "event JSON ('-' reads stdin)")
+      .option('-f, --file <path>', 'read the event JSON from a file')
+      .option('-q, --qualifier <q>', 'version number or alias (default $LATEST)')
+      .option('--log-type <type>', 'Tail: also print the last 4 KB of the log'),
+  ).action(async (name: string, o: InvokeOpts) => {
+    const data = o.file ? await readFile(o.file, 'utf8') : o.data === '-' ? await readStdin() : (o.data ?? '{}');
+    try {
+      JSON.parse(data);
+    } catch (e) {
+      throw CliErrors.BAD_ARGUMENT({ reason: `the event is not valid JSON: ${(e as Error).message}`, command: 'invoke' });
+    }
+    const qs = new URLSearchParams();
+    if (o.qualifier) qs.set('qualifier', o.qualifier);
+    if (o.logType?.toLowerCase() === 'tail') qs.set('logs', 'tail');
+    const r = await clientFor(o).call<InvokeBody>(
+      'POST',
+      `/v1/functions/${encodeURIComponent(name)}/invoke${qs.size ? `?${qs}` : ''}`,
+      data,
+    );
+    if (o.json) {
+      printJson(r);
+      return;
+    }
+    if (r.ok) process.stdout.write(`${JSON.stringify(r.result, null, 2)}\n`);
+    else {
+      process.stdout.write(`${red(`${r.error?.errorType}: ${r.error?.errorMessage}`)}${r.error?.code ? dim(` (${r.error.code})`) : ''}\n`);
+      for (const t of r.error?.trace ?? []) process.stdout.write(dim(`  ${t}\n`));
+    }
+    const mem = `${Math.ceil(r.maxRssBytes / 1048576)}/${r.memoryMb} MB`;
+    const start = r.cold ? `cold (init ${r.initDurationMs?.toFixed(1)} ms)` : 'warm';
+    process.stderr.write(
+      dim(`${r.requestId} · ${r.version} · ${r.durationMs.toFixed(1)} ms · billed ${r.billedDurationMs} ms · ${mem} · ${start}\n`),
+    );
+    if (r.logTail) process.stderr.write(`\n${r.logTail}`);
+    if (!r.ok) process.exitCode = 1;
+  });
+}

@@ -1,0 +1,91 @@
+/** `nimbus logs NAME [--follow]`: function logs, CloudWatch style. */
+import type { Command } from 'commander';
+import { formatLogLine } from '../../observability/logs.ts';
+import { clientFor, type GlobalOpts, withGlobals } from '../context.ts';
+import { CliErrors } from '../errors.ts';
+
+interface LogsOpts extends GlobalOpts {
+  follow?: boolean;
+  requestId?: string;
+  version?: string;
+  since?: string;
+  limit?: string;
+}
+
+interface Line {
+  seq: number;
+  ts: number;
+  requestId: string;
+  stream: 'stdout' | 'stderr' | 'platform';
+  message: string;
+}
+
+/** `10m`, `2h`, `30s`, `1d`, an ISO date or epoch ms → epoch ms. */
+export function parseSince(s: string, now = Date.now()): number {
+  const m = /^(\d+)(s|m|h|d)$/.exec(s);
+  if (m) return now - Number(m[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[m[2] as 's' | 'm' | 'h' | 'd'];
+  if (/^\d+$/.test(s)) return Number(s);
+  const t = Date.parse(s);
+  if (Number.isNaN(t)) throw CliErrors.BAD_ARGUMENT({ reason: `--since ${s}: use 10m, 2h, an ISO date or epoch ms`, command: 'logs' });
+  return t;
+}
+
+export function register(program: Command): void {
+  withGlobals(
+    program
+      .command('logs <name>')
+      .description('show function logs (START/END/REPORT and your output)')
+      .option('-f, --follow', 'keep streaming new lines')
+      .option('--request-id <id>', 'only this invocation')
+      .option('--version <v>', 'only this version')
+      .option('--since <when>', '10m, 2h, ISO date or epoch ms')
+      .option('--limit <n>', 'at most n lines (default 1000, newest)'),
+  ).action(async (name: string, o: LogsOpts) => {
+    const client = clientFor(o);
+    const print = (l: Line) =>
+      process.stdout.write(o.json ? `${JSON.stringify(l)}\n` : `${formatLogLine(l)}\n`);
+    const base = new URLSearchParams();
+    if (o.requestId) base.set('requestId', o.requestId);
+    if (o.version) base.set('version', o.version);
+    if (o.since) base.set('since', String(parseSince(o.since)));
+    const qs = new URLSearchParams(base);
+    qs.set('limit', o.limit ?? '1000');
+    qs.set('tail', '1');
+    const first = await client.call<{ lines: Line[]; nextSeq: number }>('GET', `/v1/functions/${encodeURIComponent(name)}/logs?${qs}`);
+    for (const l of first.lines) print(l);
+    if (!o.follow) return;
+    let after = first.nextSeq;
+    const ac = new AbortController();
+    process.once('SIGINT', () => ac.abort());
+    while (!ac.signal.aborted) {
+      const fq = new URLSearchParams(base);
+      fq.delete('since');
+      fq.set('follow', '1');
+      fq.set('afterSeq', String(after));
+      try {
+        const r = await client.raw('GET', `/v1/functions/${encodeURIComponent(name)}/logs?${fq}`, undefined, ac.signal);
+        if (!r.ok || !r.body) throw new Error(`HTTP ${r.status}`);
+        let buf = '';
+        for await (const chunk of r.body) {
+          buf += Buffer.from(chunk as Uint8Array).toString('utf8');
+          let i = buf.indexOf('\n');
+          while (i >= 0) {
+            const line = buf.slice(0, i);
+            buf = buf.slice(i + 1);
+            if (line) {
+              const l = JSON.parse(line) as Line;
+              after = Math.max(after, l.seq);
+              print(l);
+            }
+            i = buf.indexOf('\n');
+          }
+        }
+      } catch (e) {
+        if (ac.signal.aborted) break;
+        // Connection dropped: reconnect from the cursor after a short pause.
+        void e;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * @module cli
+ * `nimbus` — noun-verb commands, one file each; short aliases for the daily ones (deploy, invoke,
+ * logs). User errors print "what happened / how to fix" and exit 1, never a stack trace.
+ */
+import { Command, CommanderError } from 'commander';
+import { isNimbusError, NimbusError, toNimbusError } from '../core/errors.ts';
+import * as aliases from './commands/aliases.ts';
+import * as deploy from './commands/deploy.ts';
+import * as doctor from './commands/doctor.ts';
+import * as functions from './commands/functions.ts';
+import * as invoke from './commands/invoke.ts';
+import * as logs from './commands/logs.ts';
+import * as start from './commands/start.ts';
+import * as versions from './commands/versions.ts';
+import { printError } from './output.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('nimbus')
+    .description('Nimbus: a self-hosted serverless platform')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  start.register(program);
+  const fns = program.command('functions').description('manage functions (deploy, list, get, delete)');
+  deploy.register(program, fns);
+  invoke.register(program);
+  logs.register(program);
+  functions.register(fns);
+  versions.register(program.command('versions').description('publish and list immutable versions'));
+  aliases.register(program.command('aliases').description('point aliases at versions, with weighted routing'));
+  doctor.register(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? 0 : 1;
+    }
+    const err = isNimbusError(e) ? e : toNimbusError(e);
+    printError(err instanceof NimbusError ? err : toNimbusError(e), json);
+    return 1;
+  }
+}
+
+if (import.meta.main) {
+  const code = await main(process.argv.slice(2));
+  if (code !== 0) process.exitCode = code;
+}
