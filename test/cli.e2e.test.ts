@@ -1,0 +1,95 @@
+/** The real `nimbus` CLI (bin/nimbus.mjs, child processes) against a real platform. */
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { startTestPlatform, type TestPlatform } from './helpers.ts';
+
+const run = promisify(execFile);
+
+describe('nimbus CLI e2e', () => {
+  let p: TestPlatform;
+  let env: NodeJS.ProcessEnv;
+  const cli = async (...args: string[]) => {
+    try {
+      const r = await run(process.execPath, ['bin/nimbus.mjs', ...args], { env, timeout: 60_000 });
+      return { code: 0, stdout: r.stdout, stderr: r.stderr };
+    } catch (e) {
+      const err = e as { code: number; stdout: string; stderr: string };
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
+  };
+
+  before(async () => {
+    p = await startTestPlatform();
+    env = { ...process.env, NIMBUS_ENDPOINT: p.apiUrl, NIMBUS_KEY_ID: p.admin.keyId, NIMBUS_SECRET: p.secret };
+  });
+  after(() => p?.stop());
+
+  it('deploys the README tour examples, invokes cold then warm, reads logs', async () => {
+    const d = await cli('deploy', 'examples/hello', '--json');
+    assert.equal(d.code, 0, d.stderr);
+    const dj = JSON.parse(d.stdout);
+    assert.equal(dj.functions[0].version.version, '1');
+    assert.ok(dj.functions[0].timings.buildMs >= 0);
+
+    const human = await cli('deploy', 'examples/hello-python');
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /hello-python\s+version 1\s+\(build \d+ ms/);
+
+    const i1 = JSON.parse((await cli('invoke', 'hello', '--data', '{"name":"Ada"}', '--json')).stdout);
+    assert.deepEqual(i1.result, { message: 'Hello, Ada!' });
+    assert.equal(i1.cold, true);
+    const i2 = await cli('invoke', 'hello', '--data', '{"name":"Bob"}');
+    assert.equal(i2.code, 0);
+    assert.match(i2.stdout, /Hello, Bob!/);
+    assert.match(i2.stderr, /warm/);
+
+    const py = await cli('invoke', 'hello-python', '--data', '{"name":"Ada"}');
+    assert.match(py.stdout, /Hello, Ada!/);
+
+    const logs = await cli('logs', 'hello', '--request-id', i1.requestId);
+    assert.match(logs.stdout, /^START RequestId: /m);
+    assert.match(logs.stdout, /INFO\tgreeting Ada from hello/);
+    assert.match(logs.stdout, /^REPORT RequestId: .*Init Duration/m);
+  });
+
+  it('follows logs as new invocations happen', async () => {
+    const child = spawn(process.execPath, ['bin/nimbus.mjs', 'logs', 'hello', '--follow', '--json', '--since', '1s'], { env });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    await new Promise((r) => setTimeout(r, 800));
+    const r = JSON.parse((await cli('invoke', 'hello', '--data', '{"name":"Follow"}', '--json')).stdout);
+    const deadline = Date.now() + 5000;
+    while (!out.includes(r.requestId) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+    child.kill('SIGINT');
+    assert.ok(out.includes(`greeting Follow from hello`), out);
+  });
+
+  it('manages versions, aliases and functions, and prints coded user errors without stacks', async () => {
+    assert.equal((await cli('versions', 'publish', 'hello')).code, 0);
+    const a = await cli('aliases', 'set', 'hello', 'live', '1', '--json');
+    assert.equal(JSON.parse(a.stdout).alias.functionVersion, '1');
+    const list = JSON.parse((await cli('functions', 'list', '--json')).stdout);
+    assert.ok(list.functions.some((f: { name: string }) => f.name === 'hello'));
+    const missing = await cli('invoke', 'does-not-exist');
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /function does-not-exist not found/);
+    assert.match(missing.stderr, /How to fix:/);
+    assert.doesNotMatch(missing.stderr, /\n\s+at /);
+    const doctor = JSON.parse((await cli('doctor', '--json')).stdout);
+    assert.equal(doctor.sandbox.features['namespace:pid'].active, true);
+    const del = await cli('functions', 'delete', 'hello-python', '--yes');
+    assert.equal(del.code, 0);
+  });
+
+  it('says how to fix it when the platform is not running', async () => {
+    const r = await run(process.execPath, ['bin/nimbus.mjs', 'functions', 'list'], {
+      env: { ...env, NIMBUS_ENDPOINT: 'http://127.0.0.1:39999' },
+    }).catch((e: { code: number; stderr: string }) => e);
+    assert.equal((r as { code: number }).code, 1);
+    assert.match((r as { stderr: string }).stderr, /not running at http:\/\/127\.0\.0\.1:39999/);
+  });
+});
