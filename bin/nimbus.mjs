@@ -12,10 +12,14 @@ const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   const local = join(root, 'node_modules', 'node', 'bin', 'node');
   if (!existsSync(local)) {
-    process.stderr.write('nimbus needs Node.js 24 or newer.\nHow to fix: run `npm install` in the nimbus folder (it installs Node 24 locally) or install Node 24.\n');
+    process.stderr.write(
+      'nimbus needs Node.js 24 or newer.\nHow to fix: run `npm install` in the nimbus folder (it installs Node 24 locally) or install Node 24.\n',
+    );
     process.exit(1);
   }
-  const r = spawnSync(local, [join(root, 'src', 'cli', 'main.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const r = spawnSync(local, [join(root, 'src', 'cli', 'main.ts'), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  });
   process.exit(r.status ?? 1);
 }
 const { main } = await import('../src/cli/main.ts');

@@ -22,7 +22,12 @@ describe('nimbus CLI e2e', () => {
 
   before(async () => {
     p = await startTestPlatform();
-    env = { ...process.env, NIMBUS_ENDPOINT: p.apiUrl, NIMBUS_KEY_ID: p.admin.keyId, NIMBUS_SECRET: p.secret };
+    env = {
+      ...process.env,
+      NIMBUS_ENDPOINT: p.apiUrl,
+      NIMBUS_KEY_ID: p.admin.keyId,
+      NIMBUS_SECRET: p.secret,
+    };
   });
   after(() => p?.stop());
 
@@ -55,7 +60,11 @@ describe('nimbus CLI e2e', () => {
   });
 
   it('follows logs as new invocations happen', async () => {
-    const child = spawn(process.execPath, ['bin/nimbus.mjs', 'logs', 'hello', '--follow', '--json', '--since', '1s'], { env });
+    const child = spawn(
+      process.execPath,
+      ['bin/nimbus.mjs', 'logs', 'hello', '--follow', '--json', '--since', '1s'],
+      { env },
+    );
     let out = '';
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
@@ -63,7 +72,8 @@ describe('nimbus CLI e2e', () => {
     await new Promise((r) => setTimeout(r, 800));
     const r = JSON.parse((await cli('invoke', 'hello', '--data', '{"name":"Follow"}', '--json')).stdout);
     const deadline = Date.now() + 5000;
-    while (!out.includes(r.requestId) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+    while (!out.includes(r.requestId) && Date.now() < deadline)
+      await new Promise((res) => setTimeout(res, 100));
     child.kill('SIGINT');
     assert.ok(out.includes(`greeting Follow from hello`), out);
   });

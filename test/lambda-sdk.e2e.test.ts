@@ -50,7 +50,9 @@ describe('AWS SDK v3 Lambda client', () => {
         Runtime: 'nodejs22.x',
         Role: 'arn:aws:iam::000000000000:role/any',
         Handler: 'index.handler',
-        Code: { ZipFile: zip('export const handler = async (e) => ({ v: 1, e, env: process.env.COLOR ?? null });') },
+        Code: {
+          ZipFile: zip('export const handler = async (e) => ({ v: 1, e, env: process.env.COLOR ?? null });'),
+        },
         MemorySize: 256,
         Timeout: 5,
       }),
@@ -71,10 +73,16 @@ describe('AWS SDK v3 Lambda client', () => {
     const v1 = await lambda.send(new PublishVersionCommand({ FunctionName: 'sdk-fn', Description: 'first' }));
     assert.equal(v1.Version, '1');
     await lambda.send(
-      new UpdateFunctionCodeCommand({ FunctionName: 'sdk-fn', ZipFile: zip('export const handler = async (e) => ({ v: 2, env: process.env.COLOR ?? null });') }),
+      new UpdateFunctionCodeCommand({
+        FunctionName: 'sdk-fn',
+        ZipFile: zip('export const handler = async (e) => ({ v: 2, env: process.env.COLOR ?? null });'),
+      }),
     );
     const conf = await lambda.send(
-      new UpdateFunctionConfigurationCommand({ FunctionName: 'sdk-fn', Environment: { Variables: { COLOR: 'blue' } } }),
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: 'sdk-fn',
+        Environment: { Variables: { COLOR: 'blue' } },
+      }),
     );
     assert.equal(conf.Environment?.Variables?.COLOR, 'blue');
     const v2 = await lambda.send(new PublishVersionCommand({ FunctionName: 'sdk-fn' }));
@@ -85,15 +93,24 @@ describe('AWS SDK v3 Lambda client', () => {
       ['$LATEST', '1', '2'],
     );
 
-    const latest = await lambda.send(new InvokeCommand({ FunctionName: 'sdk-fn', Payload: JSON.stringify({ a: 1 }) }));
+    const latest = await lambda.send(
+      new InvokeCommand({ FunctionName: 'sdk-fn', Payload: JSON.stringify({ a: 1 }) }),
+    );
     assert.equal(latest.StatusCode, 200);
     assert.deepEqual(dec(latest.Payload), { v: 2, env: 'blue' });
     assert.equal(latest.ExecutedVersion, '$LATEST');
 
-    const alias = await lambda.send(new CreateAliasCommand({ FunctionName: 'sdk-fn', Name: 'live', FunctionVersion: '1' }));
+    const alias = await lambda.send(
+      new CreateAliasCommand({ FunctionName: 'sdk-fn', Name: 'live', FunctionVersion: '1' }),
+    );
     assert.equal(alias.FunctionVersion, '1');
     const viaAlias = await lambda.send(
-      new InvokeCommand({ FunctionName: 'sdk-fn', Qualifier: 'live', Payload: JSON.stringify({ x: 1 }), LogType: 'Tail' }),
+      new InvokeCommand({
+        FunctionName: 'sdk-fn',
+        Qualifier: 'live',
+        Payload: JSON.stringify({ x: 1 }),
+        LogType: 'Tail',
+      }),
     );
     assert.equal(dec(viaAlias.Payload).v, 1);
     assert.equal(viaAlias.ExecutedVersion, '1');
@@ -102,7 +119,11 @@ describe('AWS SDK v3 Lambda client', () => {
     assert.match(tail, /REPORT RequestId: .*Billed Duration/);
 
     const upd = await lambda.send(
-      new UpdateAliasCommand({ FunctionName: 'sdk-fn', Name: 'live', RoutingConfig: { AdditionalVersionWeights: { '2': 0.1 } } }),
+      new UpdateAliasCommand({
+        FunctionName: 'sdk-fn',
+        Name: 'live',
+        RoutingConfig: { AdditionalVersionWeights: { '2': 0.1 } },
+      }),
     );
     assert.deepEqual(upd.RoutingConfig?.AdditionalVersionWeights, { '2': 0.1 });
     const ga = await lambda.send(new GetAliasCommand({ FunctionName: 'sdk-fn', Name: 'live' }));
@@ -148,18 +169,36 @@ describe('AWS SDK v3 Lambda client', () => {
     assert.equal(r.FunctionError, 'Unhandled');
     assert.equal(dec(r.Payload).errorType, 'RangeError');
     await assert.rejects(
-      lambda.send(new InvokeCommand({ FunctionName: 'sdk-err', Payload: new TextEncoder().encode('{not json') })),
+      lambda.send(
+        new InvokeCommand({ FunctionName: 'sdk-err', Payload: new TextEncoder().encode('{not json') }),
+      ),
       (e: Error) => e.name === 'InvalidRequestContentException',
     );
     await assert.rejects(
-      lambda.send(new InvokeCommand({ FunctionName: 'sdk-err', Payload: JSON.stringify({ a: 'x'.repeat(6 * 1024 * 1024) }) })),
+      lambda.send(
+        new InvokeCommand({
+          FunctionName: 'sdk-err',
+          Payload: JSON.stringify({ a: 'x'.repeat(6 * 1024 * 1024) }),
+        }),
+      ),
       (e: Error) => e.name === 'RequestTooLargeException',
     );
     await assert.rejects(
-      lambda.send(new CreateFunctionCommand({ FunctionName: 'sdk-err', Runtime: 'nodejs24.x', Role: 'r', Handler: 'index.handler', Code: { ZipFile: zip('') } })),
+      lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: 'sdk-err',
+          Runtime: 'nodejs24.x',
+          Role: 'r',
+          Handler: 'index.handler',
+          Code: { ZipFile: zip('') },
+        }),
+      ),
       (e: Error) => e.name === 'ResourceConflictException',
     );
-    await assert.rejects(lambda.send(new InvokeCommand({ FunctionName: 'missing-fn' })), (e: Error) => e.name === 'ResourceNotFoundException');
+    await assert.rejects(
+      lambda.send(new InvokeCommand({ FunctionName: 'missing-fn' })),
+      (e: Error) => e.name === 'ResourceNotFoundException',
+    );
   });
 
   it('rejects a client signing with the wrong secret', async () => {
@@ -169,10 +208,13 @@ describe('AWS SDK v3 Lambda client', () => {
       credentials: { accessKeyId: p.admin.keyId, secretAccessKey: 'wrong-secret-wrong-secret' },
       maxAttempts: 1,
     });
-    await assert.rejects(bad.send(new ListFunctionsCommand({})), (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
-      assert.equal(e.$metadata?.httpStatusCode, 403);
-      return true;
-    });
+    await assert.rejects(
+      bad.send(new ListFunctionsCommand({})),
+      (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
+        assert.equal(e.$metadata?.httpStatusCode, 403);
+        return true;
+      },
+    );
     bad.destroy();
   });
 });

@@ -29,7 +29,9 @@ describe('platform on PostgreSQL', async () => {
     return;
   }
   if (!ok) {
-    it('skipped: PostgreSQL not reachable at ' + BASE, { skip: 'PostgreSQL not reachable (allowed outside CI)' }, () => {});
+    it('skipped: PostgreSQL not reachable at ' + BASE, {
+      skip: 'PostgreSQL not reachable (allowed outside CI)',
+    }, () => {});
     return;
   }
   const schema = `nimbus_e2e_${randomBytes(4).toString('hex')}`;
@@ -52,15 +54,24 @@ describe('platform on PostgreSQL', async () => {
     const dir = await fixture({
       'index.mjs': 'export const handler = async (e) => { console.log("got", e.n); return e.n + 1; };\n',
     });
-    const d = await p.deployDir('pgfn', dir, { runtime: 'nodejs24.x', handler: 'index.handler', publish: true });
+    const d = await p.deployDir('pgfn', dir, {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+      publish: true,
+    });
     assert.equal(d.status, 201, JSON.stringify(d.body));
-    const r = await p.json<{ result: number; requestId: string }>('POST', '/v1/functions/pgfn/invoke', { n: 41 });
+    const r = await p.json<{ result: number; requestId: string }>('POST', '/v1/functions/pgfn/invoke', {
+      n: 41,
+    });
     assert.equal(r.body.result, 42);
     const logs = await p.json<{ lines: { message: string }[] }>(
       'GET',
       `/v1/functions/pgfn/logs?requestId=${r.body.requestId}`,
     );
-    assert.ok(logs.body.lines.some((l) => l.message.includes('got 41')), JSON.stringify(logs.body));
+    assert.ok(
+      logs.body.lines.some((l) => l.message.includes('got 41')),
+      JSON.stringify(logs.body),
+    );
     const rows = await admin.query(`SELECT count(*)::int AS n FROM ${schema}.functions`);
     assert.equal(rows.rows[0].n, 1);
     const usage = await p.json<{ records: unknown[] }>('GET', '/v1/usage?function=pgfn');

@@ -41,7 +41,10 @@ export function describeBlobStoreContract(
       const r = await blobs.put(new TextEncoder().encode('to delete'));
       await blobs.delete(r.sha256);
       assert.equal(await blobs.has(r.sha256), false);
-      await assert.rejects(blobs.get(r.sha256), (e: Error & { code: string }) => e.code === 'NIMBUS_ERR_CORE_NOT_FOUND');
+      await assert.rejects(
+        blobs.get(r.sha256),
+        (e: Error & { code: string }) => e.code === 'NIMBUS_ERR_CORE_NOT_FOUND',
+      );
       await blobs.delete(r.sha256);
     });
     it('rejects ids that are not sha256 digests (no path traversal)', async () => {

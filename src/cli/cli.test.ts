@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -12,7 +12,10 @@ describe('cli helpers', () => {
     const home = await mkdtemp(join(tmpdir(), 'nimbus-home-'));
     const data = await mkdtemp(join(tmpdir(), 'nimbus-data-'));
     assert.throws(() => resolveCredentials({ dataDir: data }, {}, home), /no Nimbus credentials/);
-    await writeFile(join(data, 'admin-credentials.json'), JSON.stringify({ keyId: 'K', secret: 'S', endpoint: 'http://127.0.0.1:1234' }));
+    await writeFile(
+      join(data, 'admin-credentials.json'),
+      JSON.stringify({ keyId: 'K', secret: 'S', endpoint: 'http://127.0.0.1:1234' }),
+    );
     assert.deepEqual(resolveCredentials({ dataDir: data }, {}, home), {
       endpoint: 'http://127.0.0.1:1234',
       keyId: 'K',
@@ -22,12 +25,18 @@ describe('cli helpers', () => {
     await mkdir(join(home, '.nimbus'));
     await writeFile(
       join(home, '.nimbus', 'credentials'),
-      JSON.stringify({ profiles: { default: { endpoint: 'http://p:1', keyId: 'PK', secret: 'PS' }, other: { secret: 'OS' } } }),
+      JSON.stringify({
+        profiles: { default: { endpoint: 'http://p:1', keyId: 'PK', secret: 'PS' }, other: { secret: 'OS' } },
+      }),
     );
     assert.equal(resolveCredentials({ dataDir: data }, {}, home).secret, 'PS');
     assert.equal(resolveCredentials({ dataDir: data, profile: 'other' }, {}, home).secret, 'OS');
     assert.throws(() => resolveCredentials({ profile: 'missing' }, {}, home), /profile missing/);
-    const env = resolveCredentials({}, { NIMBUS_KEY_ID: 'EK', NIMBUS_SECRET: 'ES', NIMBUS_ENDPOINT: 'http://e:2' }, home);
+    const env = resolveCredentials(
+      {},
+      { NIMBUS_KEY_ID: 'EK', NIMBUS_SECRET: 'ES', NIMBUS_ENDPOINT: 'http://e:2' },
+      home,
+    );
     assert.deepEqual([env.endpoint, env.keyId, env.secret], ['http://e:2', 'EK', 'ES']);
   });
 

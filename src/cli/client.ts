@@ -20,7 +20,12 @@ export class ApiClient {
     } catch (e) {
       const cause = (e as { cause?: { code?: string; errors?: { code?: string }[] } }).cause;
       const code = cause?.code ?? cause?.errors?.[0]?.code;
-      if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET' || code === 'EHOSTUNREACH') {
+      if (
+        code === 'ECONNREFUSED' ||
+        code === 'ENOTFOUND' ||
+        code === 'ECONNRESET' ||
+        code === 'EHOSTUNREACH'
+      ) {
         throw CliErrors.NOT_RUNNING({ endpoint: this.creds.endpoint });
       }
       throw e;
@@ -34,7 +39,12 @@ export class ApiClient {
     if (!r.ok) {
       const err = (parsed as { error?: NimbusErrorJSON }).error;
       if (err?.code) throw NimbusError.fromJSON(err);
-      throw new NimbusError({ code: 'NIMBUS_ERR_CLI_HTTP', message: `HTTP ${r.status}: ${text.slice(0, 200)}`, status: r.status, kind: 'system' });
+      throw new NimbusError({
+        code: 'NIMBUS_ERR_CLI_HTTP',
+        message: `HTTP ${r.status}: ${text.slice(0, 200)}`,
+        status: r.status,
+        kind: 'system',
+      });
     }
     return parsed as T;
   }

@@ -21,7 +21,11 @@ export interface CredentialOptions {
   readonly dataDir?: string | undefined;
 }
 
-export function resolveCredentials(o: CredentialOptions, env: NodeJS.ProcessEnv = process.env, home = homedir()): Credentials {
+export function resolveCredentials(
+  o: CredentialOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  home = homedir(),
+): Credentials {
   const explicitEndpoint = o.endpoint ?? env.NIMBUS_ENDPOINT;
   if (env.NIMBUS_SECRET) {
     return {
@@ -46,15 +50,25 @@ export function resolveCredentials(o: CredentialOptions, env: NodeJS.ProcessEnv 
         source: `profile ${profileName} (${profileFile})`,
       };
     }
-    if (o.profile || env.NIMBUS_PROFILE) throw CliErrors.NO_CREDENTIALS({ where: `profile ${profileName} in ${profileFile}` });
+    if (o.profile || env.NIMBUS_PROFILE)
+      throw CliErrors.NO_CREDENTIALS({ where: `profile ${profileName} in ${profileFile}` });
   }
   const dataDir = resolve(o.dataDir ?? env.NIMBUS_DATA_DIR ?? './.nimbus');
   const file = join(dataDir, 'admin-credentials.json');
   if (existsSync(file)) {
     try {
-      const c = JSON.parse(readFileSync(file, 'utf8')) as { keyId?: string; secret?: string; endpoint?: string };
+      const c = JSON.parse(readFileSync(file, 'utf8')) as {
+        keyId?: string;
+        secret?: string;
+        endpoint?: string;
+      };
       if (c.secret) {
-        return { endpoint: explicitEndpoint ?? c.endpoint ?? 'http://127.0.0.1:8080', keyId: c.keyId, secret: c.secret, source: file };
+        return {
+          endpoint: explicitEndpoint ?? c.endpoint ?? 'http://127.0.0.1:8080',
+          keyId: c.keyId,
+          secret: c.secret,
+          source: file,
+        };
       }
     } catch {
       // fall through to the error below

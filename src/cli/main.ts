@@ -28,7 +28,9 @@ export function buildProgram(): Command {
   logs.register(program);
   functions.register(fns);
   versions.register(program.command('versions').description('publish and list immutable versions'));
-  aliases.register(program.command('aliases').description('point aliases at versions, with weighted routing'));
+  aliases.register(
+    program.command('aliases').description('point aliases at versions, with weighted routing'),
+  );
   doctor.register(program);
   return program;
 }
@@ -40,7 +42,9 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) {
-      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0 ? 0 : 1;
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0
+        ? 0
+        : 1;
     }
     const err = isNimbusError(e) ? e : toNimbusError(e);
     printError(err instanceof NimbusError ? err : toNimbusError(e), json);

@@ -85,7 +85,7 @@ functions:
     });
     const bad = await fixture({ 'nimbus.yml': 'service: [unclosed\n' });
     await assert.rejects(loadProjectManifest(bad), /line \d+:\d+/);
-    const unsupported = await fixture({ 'nimbus.yml': 'service: ${ssm:/x}\nfunctions: {}\n' });
+    const unsupported = await fixture({ 'nimbus.yml': `service: ${'$'}{ssm:/x}\nfunctions: {}\n` });
     await assert.rejects(loadProjectManifest(unsupported), /unsupported variable/);
   });
 

@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { LineCounter, type Node as YamlNode, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { defineErrors } from '../core/errors.ts';
 
@@ -26,7 +26,8 @@ export const ManifestErrors = defineErrors('MANIFEST', {
   UNKNOWN_EVENT: {
     status: 400,
     kind: 'user',
-    message: '{file}:{line}: function {function} has an event of type "{type}", which Nimbus does not support yet',
+    message:
+      '{file}:{line}: function {function} has an event of type "{type}", which Nimbus does not support yet',
     hint: 'supported event types: {supported}; remove the event or deploy it once support lands',
   },
   NO_FUNCTION: {
@@ -99,12 +100,19 @@ function lineOf(doc: ReturnType<typeof parseDocument>, lc: LineCounter, path: (s
 }
 
 /** Resolves `${env:X}`, `${env:X, 'd'}`, `${self:a.b}` in every string of the document. */
-function resolveVariables(value: unknown, root: Record<string, unknown>, env: NodeJS.ProcessEnv, problems: string[]): unknown {
+function resolveVariables(
+  value: unknown,
+  root: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([^}]+)\}/g, (whole, expr: string) => {
       const m = /^\s*(env|self):([\w.-]+)\s*(?:,\s*(?:'([^']*)'|"([^"]*)"|([^\s'"]+)))?\s*$/.exec(expr);
       if (!m) {
-        problems.push(`unsupported variable ${whole} (supported: \${env:NAME}, \${env:NAME, 'default'}, \${self:path})`);
+        problems.push(
+          `unsupported variable ${whole} (supported: \${env:NAME}, \${env:NAME, 'default'}, \${self:path})`,
+        );
         return whole;
       }
       const fallback = m[3] ?? m[4] ?? m[5];
@@ -116,7 +124,8 @@ function resolveVariables(value: unknown, root: Record<string, unknown>, env: No
         return '';
       }
       let cur: unknown = root;
-      for (const k of m[2]!.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
+      for (const k of m[2]!.split('.'))
+        cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
       if (cur === undefined || typeof cur === 'object') {
         if (fallback !== undefined) return fallback;
         problems.push(`${whole}: ${m[2]} is not a value in this file`);
@@ -127,7 +136,9 @@ function resolveVariables(value: unknown, root: Record<string, unknown>, env: No
   }
   if (Array.isArray(value)) return value.map((v) => resolveVariables(v, root, env, problems));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveVariables(v, root, env, problems)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, resolveVariables(v, root, env, problems)]),
+    );
   }
   return value;
 }
@@ -140,7 +151,12 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
   if (doc.errors.length > 0) {
     throw ManifestErrors.INVALID({
       file: name,
-      problems: doc.errors.map((e) => `  - line ${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}: ${e.message.split('\n')[0]}`).join('\n'),
+      problems: doc.errors
+        .map(
+          (e) =>
+            `  - line ${e.linePos?.[0]?.line ?? '?'}:${e.linePos?.[0]?.col ?? '?'}: ${e.message.split('\n')[0]}`,
+        )
+        .join('\n'),
     });
   }
   const raw = doc.toJS() as Record<string, unknown>;
@@ -204,7 +220,10 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
 }
 
 function infer(dir: string): ProjectManifest {
-  const name = basename(dir).replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64) || 'function';
+  const name =
+    basename(dir)
+      .replace(/[^A-Za-z0-9_-]/g, '-')
+      .slice(0, 64) || 'function';
   const candidates: [string, string, string][] = [
     ['index.ts', 'index.handler', 'nodejs24.x'],
     ['index.mjs', 'index.handler', 'nodejs24.x'],
@@ -225,7 +244,10 @@ function infer(dir: string): ProjectManifest {
   };
 }
 
-export async function loadProjectManifest(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<ProjectManifest> {
+export async function loadProjectManifest(
+  dir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ProjectManifest> {
   const abs = resolve(dir);
   const found = NAMES.find((n) => existsSync(join(abs, n)));
   return found ? parseFile(abs, found, env) : infer(abs);

@@ -28,7 +28,9 @@ export function resolveRuntime(id: string): RuntimeFamily {
   if (NOT_YET.test(id)) {
     throw RuntimeErrors.UNSUPPORTED_RUNTIME(
       { runtime: id },
-      { hint: `${id} is a valid Lambda runtime but is not installed in Nimbus yet; use nodejs24.x or python3.12` },
+      {
+        hint: `${id} is a valid Lambda runtime but is not installed in Nimbus yet; use nodejs24.x or python3.12`,
+      },
     );
   }
   throw RuntimeErrors.UNSUPPORTED_RUNTIME({ runtime: id });
@@ -62,17 +64,24 @@ export function validateFunctionConfig(c: FunctionConfig): void {
   if (!Number.isInteger(c.timeoutSec) || c.timeoutSec < 1 || c.timeoutSec > 900) {
     problems.push(`timeout ${c.timeoutSec}: must be an integer from 1 to 900 seconds`);
   }
-  if (typeof c.description !== 'string' || c.description.length > 256) problems.push('description: at most 256 characters');
+  if (typeof c.description !== 'string' || c.description.length > 256)
+    problems.push('description: at most 256 characters');
   let envSize = 0;
   for (const [k, v] of Object.entries(c.environment ?? {})) {
-    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(k)) problems.push(`environment ${k}: names start with a letter, then letters, digits, _`);
-    else if (/^AWS_/.test(k) || k === 'LAMBDA_TASK_ROOT' || k === '_HANDLER') problems.push(`environment ${k}: reserved name`);
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(k))
+      problems.push(`environment ${k}: names start with a letter, then letters, digits, _`);
+    else if (/^AWS_/.test(k) || k === 'LAMBDA_TASK_ROOT' || k === '_HANDLER')
+      problems.push(`environment ${k}: reserved name`);
     if (typeof v !== 'string') problems.push(`environment ${k}: value must be a string`);
     envSize += k.length + String(v).length;
   }
   if (envSize > 4096) problems.push(`environment: ${envSize} bytes in total; the limit is 4 KB`);
-  if (c.reservedConcurrency !== undefined && (!Number.isInteger(c.reservedConcurrency) || c.reservedConcurrency < 1)) {
+  if (
+    c.reservedConcurrency !== undefined &&
+    (!Number.isInteger(c.reservedConcurrency) || c.reservedConcurrency < 1)
+  ) {
     problems.push('reservedConcurrency: a positive integer');
   }
-  if (problems.length > 0) throw DeployErrors.INVALID_CONFIG({ problems: problems.map((p) => `  - ${p}`).join('\n') });
+  if (problems.length > 0)
+    throw DeployErrors.INVALID_CONFIG({ problems: problems.map((p) => `  - ${p}`).join('\n') });
 }

@@ -93,7 +93,12 @@ export interface RegistryService {
   createAlias(
     tenant: TenantId,
     name: string,
-    alias: { name: string; functionVersion: VersionId; additionalWeights?: Record<string, number>; description?: string },
+    alias: {
+      name: string;
+      functionVersion: VersionId;
+      additionalWeights?: Record<string, number>;
+      description?: string;
+    },
   ): Promise<AliasRecord>;
   updateAlias(
     tenant: TenantId,

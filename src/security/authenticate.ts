@@ -39,7 +39,8 @@ export interface AuthenticatorOptions {
   maxSkewMs?: number;
 }
 
-const SIGV4 = /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$/;
+const SIGV4 =
+  /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$/;
 
 function header(h: AuthRequest['headers'], name: string): string | undefined {
   const v = h[name];
@@ -67,7 +68,8 @@ function parseQuery(raw: string): Record<string, string | string[]> {
   return out;
 }
 
-const safeEqual = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+const safeEqual = (a: string, b: string) =>
+  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest) => Promise<Principal> {
   const maxSkew = o.maxSkewMs ?? 15 * 60_000;
@@ -75,7 +77,8 @@ export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest)
 
   async function bearer(secret: string): Promise<Principal> {
     const k = await o.keys.getBySecretHash(hashSecret(secret));
-    if (!k || !safeEqual(k.secretHash, hashSecret(secret))) throw CoreErrors.UNAUTHORIZED({ reason: 'unknown secret' });
+    if (!k || !safeEqual(k.secretHash, hashSecret(secret)))
+      throw CoreErrors.UNAUTHORIZED({ reason: 'unknown secret' });
     if (k.disabled) throw CoreErrors.UNAUTHORIZED({ reason: `key ${k.keyId} is disabled` });
     return principal(k);
   }
@@ -90,7 +93,8 @@ export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest)
     const amzDate = header(req.headers, 'x-amz-date');
     const t = amzDate ? parseAmzDate(amzDate) : undefined;
     if (t === undefined) throw CoreErrors.UNAUTHORIZED({ reason: 'missing or malformed X-Amz-Date' });
-    if (!amzDate!.startsWith(day)) throw CoreErrors.UNAUTHORIZED({ reason: 'credential date does not match X-Amz-Date' });
+    if (!amzDate!.startsWith(day))
+      throw CoreErrors.UNAUTHORIZED({ reason: 'credential date does not match X-Amz-Date' });
     if (Math.abs(o.clock.now() - t) > maxSkew) {
       throw SecurityErrors.REQUEST_EXPIRED({ date: amzDate, skewMin: maxSkew / 60_000 });
     }
@@ -103,7 +107,8 @@ export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest)
     const headers: Record<string, string> = {};
     for (const n of names) {
       const v = header(req.headers, n);
-      if (v === undefined) throw SecurityErrors.SIGNATURE_MISMATCH({ reason: `signed header ${n} is missing` });
+      if (v === undefined)
+        throw SecurityErrors.SIGNATURE_MISMATCH({ reason: `signed header ${n} is missing` });
       headers[n] = v;
     }
     // A signed x-amz-content-sha256 is used by the signer instead of hashing the body, so it must
@@ -113,7 +118,8 @@ export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest)
       const actual = createHash('sha256')
         .update(req.body ?? new Uint8Array())
         .digest('hex');
-      if (!safeEqual(actual, claimed)) throw SecurityErrors.SIGNATURE_MISMATCH({ reason: 'body does not match x-amz-content-sha256' });
+      if (!safeEqual(actual, claimed))
+        throw SecurityErrors.SIGNATURE_MISMATCH({ reason: 'body does not match x-amz-content-sha256' });
     }
     const host = headers.host ?? header(req.headers, 'host') ?? 'localhost';
     const request = new HttpRequest({
@@ -135,7 +141,9 @@ export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest)
       applyChecksum: false,
     });
     const signed = await signer.sign(request, { signingDate: new Date(t), signableHeaders: new Set(names) });
-    const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization ?? signed.headers.Authorization))?.[1];
+    const expected = /Signature=([0-9a-f]{64})/.exec(
+      String(signed.headers.authorization ?? signed.headers.Authorization),
+    )?.[1];
     if (!expected || !safeEqual(expected, signature)) {
       throw SecurityErrors.SIGNATURE_MISMATCH({ reason: 'signature computed for this request differs' });
     }
@@ -148,6 +156,8 @@ export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest)
     if (/^Bearer\s+/i.test(auth)) return bearer(auth.replace(/^Bearer\s+/i, '').trim());
     const m = SIGV4.exec(auth);
     if (m) return sigv4(req, m);
-    throw CoreErrors.UNAUTHORIZED({ reason: 'unsupported Authorization scheme (use Bearer or AWS4-HMAC-SHA256)' });
+    throw CoreErrors.UNAUTHORIZED({
+      reason: 'unsupported Authorization scheme (use Bearer or AWS4-HMAC-SHA256)',
+    });
   };
 }

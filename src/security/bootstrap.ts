@@ -34,7 +34,13 @@ export async function bootstrapAdmin(o: {
       await createApiKey(
         o.keys,
         o.masterKey,
-        { tenant: DEFAULT_TENANT, role: 'admin', description: 'bootstrap admin (from config)', keyId: o.adminKeyId, secret: o.adminSecret },
+        {
+          tenant: DEFAULT_TENANT,
+          role: 'admin',
+          description: 'bootstrap admin (from config)',
+          keyId: o.adminKeyId,
+          secret: o.adminSecret,
+        },
         o.clock,
       );
     }

@@ -8,17 +8,22 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SecurityErrors } from './errors.ts';
 
-export async function loadOrCreateMasterKey(o: { dataDir: string; masterKeyBase64?: string | undefined }): Promise<Buffer> {
+export async function loadOrCreateMasterKey(o: {
+  dataDir: string;
+  masterKeyBase64?: string | undefined;
+}): Promise<Buffer> {
   if (o.masterKeyBase64 !== undefined) {
     const k = Buffer.from(o.masterKeyBase64, 'base64');
-    if (k.length !== 32) throw SecurityErrors.MASTER_KEY_INVALID({ reason: 'NIMBUS_MASTER_KEY must be 32 bytes, base64' });
+    if (k.length !== 32)
+      throw SecurityErrors.MASTER_KEY_INVALID({ reason: 'NIMBUS_MASTER_KEY must be 32 bytes, base64' });
     return k;
   }
   await mkdir(o.dataDir, { recursive: true, mode: 0o700 });
   const file = join(o.dataDir, 'master.key');
   try {
     const k = Buffer.from((await readFile(file, 'utf8')).trim(), 'base64');
-    if (k.length !== 32) throw SecurityErrors.MASTER_KEY_INVALID({ reason: `${file} does not hold a 32-byte base64 key` });
+    if (k.length !== 32)
+      throw SecurityErrors.MASTER_KEY_INVALID({ reason: `${file} does not hold a 32-byte base64 key` });
     return k;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
@@ -52,13 +57,16 @@ export function encryptSecret(masterKey: Buffer, plaintext: string, aad = ''): s
 
 export function decryptSecret(masterKey: Buffer, ciphertext: string, aad = ''): string {
   const [v, iv, tag, ct] = ciphertext.split('.');
-  if (v !== 'v1' || !iv || !tag || ct === undefined) throw SecurityErrors.SECRET_CORRUPT({ reason: 'unknown format' });
+  if (v !== 'v1' || !iv || !tag || ct === undefined)
+    throw SecurityErrors.SECRET_CORRUPT({ reason: 'unknown format' });
   try {
     const d = createDecipheriv('aes-256-gcm', masterKey, Buffer.from(iv, 'base64url'));
     d.setAAD(Buffer.from(aad));
     d.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([d.update(Buffer.from(ct, 'base64url')), d.final()]).toString('utf8');
   } catch {
-    throw SecurityErrors.SECRET_CORRUPT({ reason: 'authentication failed (wrong master key or tampered data)' });
+    throw SecurityErrors.SECRET_CORRUPT({
+      reason: 'authentication failed (wrong master key or tampered data)',
+    });
   }
 }

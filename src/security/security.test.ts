@@ -52,14 +52,26 @@ describe('security', () => {
   });
 
   it('bootstraps admin credentials once, in a 0600 file', async () => {
-    const a = await bootstrapAdmin({ keys: store.keys, masterKey: key, dataDir: dir, endpoint: 'http://x', clock });
+    const a = await bootstrapAdmin({
+      keys: store.keys,
+      masterKey: key,
+      dataDir: dir,
+      endpoint: 'http://x',
+      clock,
+    });
     assert.equal(a.generated, true);
     assert.ok(a.secret && a.secret.length >= 40);
     const file = JSON.parse(await readFile(a.file, 'utf8'));
     assert.equal(file.keyId, a.keyId);
     assert.equal(file.secret, a.secret);
     assert.equal((await stat(a.file)).mode & 0o777, 0o600);
-    const again = await bootstrapAdmin({ keys: store.keys, masterKey: key, dataDir: dir, endpoint: 'http://x', clock });
+    const again = await bootstrapAdmin({
+      keys: store.keys,
+      masterKey: key,
+      dataDir: dir,
+      endpoint: 'http://x',
+      clock,
+    });
     assert.equal(again.generated, false);
     assert.equal(again.secret, undefined);
     assert.equal(again.keyId, a.keyId);
@@ -69,7 +81,14 @@ describe('security', () => {
   });
 
   it('uses configured admin credentials (config wins over a stale stored secret)', async () => {
-    const o = { keys: store.keys, masterKey: key, dataDir: dir, endpoint: 'x', clock, adminKeyId: 'NKCONFIGURED0000000A' };
+    const o = {
+      keys: store.keys,
+      masterKey: key,
+      dataDir: dir,
+      endpoint: 'x',
+      clock,
+      adminKeyId: 'NKCONFIGURED0000000A',
+    };
     await bootstrapAdmin({ ...o, adminSecret: 'first-secret-000000000000' });
     const r = await bootstrapAdmin({ ...o, adminSecret: 'second-secret-00000000000' });
     assert.equal(r.generated, false);
@@ -89,14 +108,22 @@ describe('security', () => {
   });
 
   it('authenticates Bearer secrets and rejects unknown, missing and disabled keys', async () => {
-    const { record, secret } = await createApiKey(store.keys, key, { tenant: 'default', role: 'developer', description: '' }, clock);
+    const { record, secret } = await createApiKey(
+      store.keys,
+      key,
+      { tenant: 'default', role: 'developer', description: '' },
+      clock,
+    );
     const auth = createAuthenticator({ keys: store.keys, masterKey: key, clock });
     assert.deepEqual(await auth(req({ authorization: `Bearer ${secret}` })), {
       tenant: 'default',
       keyId: record.keyId,
       role: 'developer',
     });
-    await assert.rejects(auth(req({ authorization: 'Bearer wrong' })), (e: Error & { status: number }) => e.status === 401);
+    await assert.rejects(
+      auth(req({ authorization: 'Bearer wrong' })),
+      (e: Error & { status: number }) => e.status === 401,
+    );
     await assert.rejects(auth(req({})), /no Authorization header/);
     await assert.rejects(auth(req({ authorization: 'Basic abc' })), /unsupported/);
   });
@@ -136,10 +163,20 @@ describe('security', () => {
   }
 
   it('verifies SigV4 (query, body, encoded path) and rejects wrong secret, tampering and skew', async () => {
-    const { record, secret } = await createApiKey(store.keys, key, { tenant: 'default', role: 'admin', description: '' }, clock);
+    const { record, secret } = await createApiKey(
+      store.keys,
+      key,
+      { tenant: 'default', role: 'admin', description: '' },
+      clock,
+    );
     const auth = createAuthenticator({ keys: store.keys, masterKey: key, clock });
     const base = { keyId: record.keyId, secret };
-    const get = await sign({ ...base, method: 'GET', path: '/2015-03-31/functions/', query: { MaxItems: '5', Marker: 'a b' } });
+    const get = await sign({
+      ...base,
+      method: 'GET',
+      path: '/2015-03-31/functions/',
+      query: { MaxItems: '5', Marker: 'a b' },
+    });
     assert.equal((await auth(get)).keyId, record.keyId);
     const post = await sign({
       ...base,

@@ -5,7 +5,13 @@ import type { Store } from '../core/ports.ts';
 import type { FunctionRecord, LogLine } from '../core/types.ts';
 
 const T = 'default';
-const code = { sha256: 'a'.repeat(64), size: 10, family: 'node' as const, entry: 'index.mjs', exportName: 'handler' };
+const code = {
+  sha256: 'a'.repeat(64),
+  size: 10,
+  family: 'node' as const,
+  entry: 'index.mjs',
+  exportName: 'handler',
+};
 const config = {
   runtime: 'nodejs24.x',
   handler: 'index.handler',
@@ -131,7 +137,10 @@ export function describeStoreContract(
       assert.equal(await s.functions.delete(T, 'pub'), false);
       // Re-created functions number their versions from 1 again, like Lambda.
       await s.functions.create(fn('pub'));
-      assert.equal((await s.versions.publish(T, 'pub', { config, code, description: '', createdAt: 3 })).version, '1');
+      assert.equal(
+        (await s.versions.publish(T, 'pub', { config, code, description: '', createdAt: 3 })).version,
+        '1',
+      );
     });
 
     it('rolls back a transaction that throws and commits one that succeeds', async () => {
@@ -187,7 +196,13 @@ export function describeStoreContract(
         outcome: 'success' as const,
       };
       await s.usage.record(u);
-      await s.usage.record({ ...u, requestId: 'u2', startedAt: 20, initDurationMs: undefined, outcome: 'timeout' });
+      await s.usage.record({
+        ...u,
+        requestId: 'u2',
+        startedAt: 20,
+        initDurationMs: undefined,
+        outcome: 'timeout',
+      });
       const list = await s.usage.list({ tenant: T, functionName: 'f' });
       assert.deepEqual(
         list.map((r) => r.requestId),

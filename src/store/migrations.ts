@@ -73,9 +73,17 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('message', 'text', (c) => c.notNull())
           .addColumn('instance_id', 'text', (c) => c.notNull())
           .execute();
-        await db.schema.createIndex('log_lines_fn_seq').on('log_lines').columns(['tenant', 'function_name', 'seq']).execute();
+        await db.schema
+          .createIndex('log_lines_fn_seq')
+          .on('log_lines')
+          .columns(['tenant', 'function_name', 'seq'])
+          .execute();
         await db.schema.createIndex('log_lines_request').on('log_lines').columns(['request_id']).execute();
-        await db.schema.createIndex('log_lines_ts').on('log_lines').columns(['tenant', 'function_name', 'ts']).execute();
+        await db.schema
+          .createIndex('log_lines_ts')
+          .on('log_lines')
+          .columns(['tenant', 'function_name', 'ts'])
+          .execute();
         await db.schema
           .createTable('usage')
           .addColumn('tenant', 'text', (c) => c.notNull())
@@ -92,7 +100,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .addColumn('outcome', 'text', (c) => c.notNull())
           .addPrimaryKeyConstraint('usage_pk', ['tenant', 'request_id'])
           .execute();
-        await db.schema.createIndex('usage_fn_time').on('usage').columns(['tenant', 'function_name', 'started_at']).execute();
+        await db.schema
+          .createIndex('usage_fn_time')
+          .on('usage')
+          .columns(['tenant', 'function_name', 'started_at'])
+          .execute();
         await db.schema.createIndex('usage_time').on('usage').columns(['tenant', 'started_at']).execute();
       },
     },

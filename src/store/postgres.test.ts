@@ -36,5 +36,7 @@ if (await reachable()) {
 } else if (process.env.CI === 'true') {
   it('PostgreSQL must be reachable in CI', () => assert.fail(`PostgreSQL is not reachable at ${URL}`));
 } else {
-  it('Store contract: postgres', { skip: `PostgreSQL not reachable at ${URL} (allowed outside CI)` }, () => {});
+  it('Store contract: postgres', {
+    skip: `PostgreSQL not reachable at ${URL} (allowed outside CI)`,
+  }, () => {});
 }

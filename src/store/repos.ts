@@ -19,7 +19,11 @@ type Db = Kysely<Tables> | Transaction<Tables>;
 
 function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; message?: string; errcode?: number };
-  return err.code === '23505' || /UNIQUE constraint failed|PRIMARY KEY/.test(err.message ?? '') || err.errcode === 1555;
+  return (
+    err.code === '23505' ||
+    /UNIQUE constraint failed|PRIMARY KEY/.test(err.message ?? '') ||
+    err.errcode === 1555
+  );
 }
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
@@ -126,7 +130,9 @@ export function makeRepos(db: Db): StoreRepos {
         return r && toKey(r);
       },
       async list(tenant) {
-        return (await db.selectFrom('api_keys').selectAll().where('tenant', '=', tenant).orderBy('key_id').execute()).map(toKey);
+        return (
+          await db.selectFrom('api_keys').selectAll().where('tenant', '=', tenant).orderBy('key_id').execute()
+        ).map(toKey);
       },
       async delete(keyId) {
         const r = await db.deleteFrom('api_keys').where('key_id', '=', keyId).executeTakeFirst();
@@ -161,7 +167,9 @@ export function makeRepos(db: Db): StoreRepos {
         return r && toFn(r);
       },
       async list(tenant) {
-        return (await db.selectFrom('functions').selectAll().where('tenant', '=', tenant).orderBy('name').execute()).map(toFn);
+        return (
+          await db.selectFrom('functions').selectAll().where('tenant', '=', tenant).orderBy('name').execute()
+        ).map(toFn);
       },
       async update(f, expectedRevisionId) {
         let q = db
@@ -188,9 +196,21 @@ export function makeRepos(db: Db): StoreRepos {
         }
       },
       async delete(tenant, name) {
-        await db.deleteFrom('versions').where('tenant', '=', tenant).where('function_name', '=', name).execute();
-        await db.deleteFrom('aliases').where('tenant', '=', tenant).where('function_name', '=', name).execute();
-        const r = await db.deleteFrom('functions').where('tenant', '=', tenant).where('name', '=', name).executeTakeFirst();
+        await db
+          .deleteFrom('versions')
+          .where('tenant', '=', tenant)
+          .where('function_name', '=', name)
+          .execute();
+        await db
+          .deleteFrom('aliases')
+          .where('tenant', '=', tenant)
+          .where('function_name', '=', name)
+          .execute();
+        const r = await db
+          .deleteFrom('functions')
+          .where('tenant', '=', tenant)
+          .where('name', '=', name)
+          .executeTakeFirst();
         return Number(r.numDeletedRows) > 0;
       },
     },

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { it } from 'node:test';
 import { describeStoreContract } from './contract.ts';
 import { openStore } from './index.ts';
@@ -23,7 +23,16 @@ it('sqlite store persists across reopen, uses WAL and a 0600 file', async () => 
   const dir = await mkdtemp(join(tmpdir(), 'nimbus-store-'));
   const s1 = await openStore({ url: 'sqlite', dataDir: dir, sqliteSynchronous: 'FULL' });
   await s1.logs.append([
-    { tenant: 't', functionName: 'f', version: '1', requestId: 'r', ts: 1, stream: 'stdout', message: 'm', instanceId: 'i' },
+    {
+      tenant: 't',
+      functionName: 'f',
+      version: '1',
+      requestId: 'r',
+      ts: 1,
+      stream: 'stdout',
+      message: 'm',
+      instanceId: 'i',
+    },
   ]);
   await s1.close();
   const s2 = await openStore({ url: 'sqlite', dataDir: dir });

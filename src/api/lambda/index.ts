@@ -41,7 +41,11 @@ const CreateFunction = z.object({
   Environment: Env,
   Publish: z.boolean().optional(),
 });
-const UpdateCode = z.object({ ZipFile: z.string().min(1), Publish: z.boolean().optional(), RevisionId: z.string().optional() });
+const UpdateCode = z.object({
+  ZipFile: z.string().min(1),
+  Publish: z.boolean().optional(),
+  RevisionId: z.string().optional(),
+});
 const UpdateConfig = z.object({
   Handler: z.string().optional(),
   Runtime: z.string().optional(),
@@ -51,8 +55,14 @@ const UpdateConfig = z.object({
   Description: z.string().optional(),
   RevisionId: z.string().optional(),
 });
-const Publish = z.object({ Description: z.string().optional(), CodeSha256: z.string().optional(), RevisionId: z.string().optional() });
-const Routing = z.object({ AdditionalVersionWeights: z.record(z.string(), z.number()).optional() }).optional();
+const Publish = z.object({
+  Description: z.string().optional(),
+  CodeSha256: z.string().optional(),
+  RevisionId: z.string().optional(),
+});
+const Routing = z
+  .object({ AdditionalVersionWeights: z.record(z.string(), z.number()).optional() })
+  .optional();
 const CreateAlias = z.object({
   Name: z.string().min(1),
   FunctionVersion: z.string().min(1),
@@ -69,7 +79,9 @@ const UpdateAlias = z.object({
 function body<T>(schema: z.ZodType<T>, raw: unknown): T {
   const r = schema.safeParse(parseJsonBody(raw, {}));
   if (!r.success) {
-    throw CoreErrors.VALIDATION({ reason: r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+    throw CoreErrors.VALIDATION({
+      reason: r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    });
   }
   return r.data;
 }
@@ -89,12 +101,17 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
         ? CoreErrors.PAYLOAD_TOO_LARGE({ size: 'more than the limit', limit: d.config.maxPayloadBytes })
         : toNimbusError(err);
     const type = lambdaErrorType(e);
-    if (e.retryAfterMs !== undefined) reply.header('retry-after', Math.max(1, Math.ceil(e.retryAfterMs / 1000)));
+    if (e.retryAfterMs !== undefined)
+      reply.header('retry-after', Math.max(1, Math.ceil(e.retryAfterMs / 1000)));
     return reply
       .code(e.status)
       .header('x-amzn-errortype', type)
       .type('application/json')
-      .send({ Type: e.kind === 'user' ? 'User' : 'Service', message: `[${e.code}] ${e.message}`, code: e.code });
+      .send({
+        Type: e.kind === 'user' ? 'User' : 'Service',
+        message: `[${e.code}] ${e.message}`,
+        code: e.code,
+      });
   });
 
   app.post(P, async (req, reply) => {
@@ -127,7 +144,10 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
     const max = Math.min(Number(q(req).MaxItems ?? 50) || 50, 10000);
     const page = all.slice(start, start + max);
     const next = start + max < all.length ? String(start + max) : undefined;
-    return { Functions: page.map((f) => functionConfiguration(arn, f)), ...(next ? { NextMarker: next } : {}) };
+    return {
+      Functions: page.map((f) => functionConfiguration(arn, f)),
+      ...(next ? { NextMarker: next } : {}),
+    };
   };
   // SDK versions differ on the trailing slash.
   app.get(P, listFunctions);
@@ -143,12 +163,19 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
     if (qual && qual !== '$LATEST') {
       const v = /^\d+$/.test(qual)
         ? await d.registry.getVersion(p.tenant, name, qual)
-        : await d.registry.getVersion(p.tenant, name, (await d.registry.getAlias(p.tenant, name, qual)).functionVersion);
+        : await d.registry.getVersion(
+            p.tenant,
+            name,
+            (await d.registry.getAlias(p.tenant, name, qual)).functionVersion,
+          );
       configuration = versionConfiguration(arn, v);
       sha = v.code.sha256;
     }
     const host = req.headers.host ?? `${d.config.host}:${d.config.apiPort}`;
-    return { Configuration: configuration, Code: { RepositoryType: 'S3', Location: `http://${host}/v1/artifacts/${sha}` } };
+    return {
+      Configuration: configuration,
+      Code: { RepositoryType: 'S3', Location: `http://${host}/v1/artifacts/${sha}` },
+    };
   });
 
   app.get('/v1/artifacts/:sha', async (req, reply) => {
@@ -184,7 +211,9 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
         environment: b.Environment ? (b.Environment.Variables ?? {}) : undefined,
       }).filter(([, v]) => v !== undefined),
     );
-    const f = await d.registry.updateConfig(p.tenant, fnParam(req).name, patch, { expectedRevisionId: b.RevisionId });
+    const f = await d.registry.updateConfig(p.tenant, fnParam(req).name, patch, {
+      expectedRevisionId: b.RevisionId,
+    });
     return functionConfiguration(arn, f);
   });
 
@@ -246,12 +275,19 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
 
   app.get(`${P}/:fn/aliases/:alias`, async (req) => {
     const p = requireRole(req, 'read');
-    return aliasConfiguration(arn, await d.registry.getAlias(p.tenant, fnParam(req).name, (req.params as { alias: string }).alias));
+    return aliasConfiguration(
+      arn,
+      await d.registry.getAlias(p.tenant, fnParam(req).name, (req.params as { alias: string }).alias),
+    );
   });
 
   app.get(`${P}/:fn/aliases`, async (req) => {
     const p = requireRole(req, 'read');
-    return { Aliases: (await d.registry.listAliases(p.tenant, fnParam(req).name)).map((a) => aliasConfiguration(arn, a)) };
+    return {
+      Aliases: (await d.registry.listAliases(p.tenant, fnParam(req).name)).map((a) =>
+        aliasConfiguration(arn, a),
+      ),
+    };
   });
 
   app.delete(`${P}/:fn/aliases/:alias`, async (req, reply) => {
@@ -276,7 +312,9 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
       return reply.code(204).send();
     }
     if (type !== 'RequestResponse') {
-      throw CoreErrors.VALIDATION({ reason: `invocation type ${type} is not supported yet (RequestResponse, DryRun)` });
+      throw CoreErrors.VALIDATION({
+        reason: `invocation type ${type} is not supported yet (RequestResponse, DryRun)`,
+      });
     }
     // Like Lambda, an invocation keeps running if the caller disconnects.
     const r = await d.invoke.invoke({

@@ -1,7 +1,7 @@
 /** Pure mappings between Nimbus records/errors and the Lambda API's JSON shapes. */
 import type { NimbusError } from '../../core/errors.ts';
-import type { AliasRecord, FunctionConfig, FunctionRecord, VersionRecord } from '../../core/types.ts';
 import { CoreErrors } from '../../core/errors.ts';
+import type { AliasRecord, FunctionConfig, FunctionRecord, VersionRecord } from '../../core/types.ts';
 import { type ArnContext, functionArn } from '../views.ts';
 
 /** `name`, `123456789012:function:name[:q]` or `arn:aws:lambda:r:a:function:name[:q]` → parts. */
@@ -19,7 +19,15 @@ export const lambdaTime = (ms: number) => new Date(ms).toISOString().replace('Z'
 
 const b64sha = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
 
-function configuration(c: ArnContext, name: string, version: string, cfg: FunctionConfig, code: FunctionRecord['code'], modified: number, revisionId: string) {
+function configuration(
+  c: ArnContext,
+  name: string,
+  version: string,
+  cfg: FunctionConfig,
+  code: FunctionRecord['code'],
+  modified: number,
+  revisionId: string,
+) {
   return {
     FunctionName: name,
     FunctionArn: functionArn(c, name, version === '$LATEST' ? undefined : version),
@@ -47,10 +55,20 @@ export const functionConfiguration = (c: ArnContext, f: FunctionRecord) =>
   configuration(c, f.name, '$LATEST', f.config, f.code, f.updatedAt, f.revisionId);
 
 export const versionConfiguration = (c: ArnContext, v: VersionRecord) =>
-  configuration(c, v.functionName, v.version, { ...v.config, description: v.description }, v.code, v.createdAt, `${v.functionName}:${v.version}`);
+  configuration(
+    c,
+    v.functionName,
+    v.version,
+    { ...v.config, description: v.description },
+    v.code,
+    v.createdAt,
+    `${v.functionName}:${v.version}`,
+  );
 
 export function aliasConfiguration(c: ArnContext, a: AliasRecord) {
-  const weights = Object.keys(a.additionalWeights).length ? { RoutingConfig: { AdditionalVersionWeights: a.additionalWeights } } : {};
+  const weights = Object.keys(a.additionalWeights).length
+    ? { RoutingConfig: { AdditionalVersionWeights: a.additionalWeights } }
+    : {};
   return {
     AliasArn: functionArn(c, a.functionName, a.name),
     Name: a.name,
@@ -66,11 +84,15 @@ export function lambdaErrorType(e: NimbusError): string {
   if (e.code.endsWith('_NOT_FOUND')) return 'ResourceNotFoundException';
   switch (e.status) {
     case 400:
-      return e.code === CoreErrors.codes.MALFORMED_JSON ? 'InvalidRequestContentException' : 'InvalidParameterValueException';
+      return e.code === CoreErrors.codes.MALFORMED_JSON
+        ? 'InvalidRequestContentException'
+        : 'InvalidParameterValueException';
     case 401:
       return 'UnrecognizedClientException';
     case 403:
-      return e.code.includes('SIGNATURE') || e.code.includes('EXPIRED') ? 'InvalidSignatureException' : 'AccessDeniedException';
+      return e.code.includes('SIGNATURE') || e.code.includes('EXPIRED')
+        ? 'InvalidSignatureException'
+        : 'AccessDeniedException';
     case 404:
       return 'ResourceNotFoundException';
     case 409:

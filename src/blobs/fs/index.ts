@@ -12,7 +12,10 @@ const SHA = /^[0-9a-f]{64}$/;
 
 export function createFsBlobStore(dir: string): BlobStore {
   const pathOf = (sha: string) => {
-    if (!SHA.test(sha)) throw CoreErrors.VALIDATION({ reason: `blob id must be a sha256 hex digest, got ${JSON.stringify(sha)}` });
+    if (!SHA.test(sha))
+      throw CoreErrors.VALIDATION({
+        reason: `blob id must be a sha256 hex digest, got ${JSON.stringify(sha)}`,
+      });
     return join(dir, sha.slice(0, 2), sha);
   };
   return {
@@ -41,7 +44,8 @@ export function createFsBlobStore(dir: string): BlobStore {
       try {
         return new Uint8Array(await readFile(pathOf(sha256)));
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw CoreErrors.NOT_FOUND({ what: `blob ${sha256}` });
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+          throw CoreErrors.NOT_FOUND({ what: `blob ${sha256}` });
         throw e;
       }
     },

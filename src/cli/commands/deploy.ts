@@ -16,7 +16,10 @@ export async function deploy(dir: string, o: DeployOpts): Promise<void> {
   const manifest = await loadProjectManifest(dir);
   const fns = o.function ? manifest.functions.filter((f) => f.name === o.function) : manifest.functions;
   if (fns.length === 0) {
-    throw CliErrors.BAD_ARGUMENT({ reason: `no function named ${o.function} in ${manifest.file ?? dir}`, command: 'deploy' });
+    throw CliErrors.BAD_ARGUMENT({
+      reason: `no function named ${o.function} in ${manifest.file ?? dir}`,
+      command: 'deploy',
+    });
   }
   await ensureExampleDeps(manifest.dir);
   const done = progress(`packaging ${manifest.dir}`);

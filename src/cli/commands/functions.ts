@@ -18,41 +18,57 @@ export function register(functions: Command): void {
   withGlobals(functions.command('list').description('list functions')).action(async (o: GlobalOpts) => {
     const r = await clientFor(o).call<{ functions: Fn[] }>('GET', '/v1/functions');
     if (o.json) return printJson(r);
-    if (r.functions.length === 0) return void process.stdout.write(dim('no functions yet: `nimbus deploy <dir>`\n'));
+    if (r.functions.length === 0)
+      return void process.stdout.write(dim('no functions yet: `nimbus deploy <dir>`\n'));
     const rows = [['NAME', 'RUNTIME', 'MEMORY', 'TIMEOUT', 'CODE', 'UPDATED']];
     for (const f of r.functions) {
-      rows.push([f.name, f.runtime, `${f.memoryMb} MB`, `${f.timeoutSec} s`, `${(f.codeSize / 1024).toFixed(1)} KiB`, f.updatedAt]);
+      rows.push([
+        f.name,
+        f.runtime,
+        `${f.memoryMb} MB`,
+        `${f.timeoutSec} s`,
+        `${(f.codeSize / 1024).toFixed(1)} KiB`,
+        f.updatedAt,
+      ]);
     }
     process.stdout.write(`${table(rows)}\n`);
   });
 
-  withGlobals(functions.command('get <name>').description('show a function, its versions and aliases')).action(
-    async (name: string, o: GlobalOpts) => {
-      const r = await clientFor(o).call<{
-        function: Fn & Record<string, unknown>;
-        versions: { version: string; description: string; createdAt: string }[];
-        aliases: { name: string; functionVersion: string; additionalWeights: Record<string, number> }[];
-      }>('GET', `/v1/functions/${encodeURIComponent(name)}`);
-      if (o.json) return printJson(r);
-      const f = r.function;
-      process.stdout.write(
-        `${f.name}  ${f.runtime}  ${f.handler}  ${f.memoryMb} MB  ${f.timeoutSec} s\n${dim(String(f.arn))}\n`,
-      );
-      if (r.versions.length) {
-        process.stdout.write(`versions: ${r.versions.map((v) => v.version).join(', ')}\n`);
-      }
-      for (const a of r.aliases) {
-        const w = Object.entries(a.additionalWeights).map(([v, x]) => ` + ${v}@${x}`).join('');
-        process.stdout.write(`alias ${a.name} → ${a.functionVersion}${w}\n`);
-      }
-    },
-  );
+  withGlobals(
+    functions.command('get <name>').description('show a function, its versions and aliases'),
+  ).action(async (name: string, o: GlobalOpts) => {
+    const r = await clientFor(o).call<{
+      function: Fn & Record<string, unknown>;
+      versions: { version: string; description: string; createdAt: string }[];
+      aliases: { name: string; functionVersion: string; additionalWeights: Record<string, number> }[];
+    }>('GET', `/v1/functions/${encodeURIComponent(name)}`);
+    if (o.json) return printJson(r);
+    const f = r.function;
+    process.stdout.write(
+      `${f.name}  ${f.runtime}  ${f.handler}  ${f.memoryMb} MB  ${f.timeoutSec} s\n${dim(String(f.arn))}\n`,
+    );
+    if (r.versions.length) {
+      process.stdout.write(`versions: ${r.versions.map((v) => v.version).join(', ')}\n`);
+    }
+    for (const a of r.aliases) {
+      const w = Object.entries(a.additionalWeights)
+        .map(([v, x]) => ` + ${v}@${x}`)
+        .join('');
+      process.stdout.write(`alias ${a.name} → ${a.functionVersion}${w}\n`);
+    }
+  });
 
   withGlobals(
-    functions.command('delete <name>').description('delete a function with its versions and aliases').option('-y, --yes', 'do not ask'),
+    functions
+      .command('delete <name>')
+      .description('delete a function with its versions and aliases')
+      .option('-y, --yes', 'do not ask'),
   ).action(async (name: string, o: GlobalOpts & { yes?: boolean }) => {
     if (!o.yes && process.stdin.isTTY) {
-      throw CliErrors.BAD_ARGUMENT({ reason: `refusing to delete ${name} without --yes`, command: 'functions delete' });
+      throw CliErrors.BAD_ARGUMENT({
+        reason: `refusing to delete ${name} without --yes`,
+        command: 'functions delete',
+      });
     }
     await clientFor(o).call('DELETE', `/v1/functions/${encodeURIComponent(name)}`);
     if (o.json) printJson({ deleted: name });

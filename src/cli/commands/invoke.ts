@@ -43,11 +43,18 @@ export function register(program: Command): void {
       .option('-q, --qualifier <q>', 'version number or alias (default $LATEST)')
       .option('--log-type <type>', 'Tail: also print the last 4 KB of the log'),
   ).action(async (name: string, o: InvokeOpts) => {
-    const data = o.file ? await readFile(o.file, 'utf8') : o.data === '-' ? await readStdin() : (o.data ?? '{}');
+    const data = o.file
+      ? await readFile(o.file, 'utf8')
+      : o.data === '-'
+        ? await readStdin()
+        : (o.data ?? '{}');
     try {
       JSON.parse(data);
     } catch (e) {
-      throw CliErrors.BAD_ARGUMENT({ reason: `the event is not valid JSON: ${(e as Error).message}`, command: 'invoke' });
+      throw CliErrors.BAD_ARGUMENT({
+        reason: `the event is not valid JSON: ${(e as Error).message}`,
+        command: 'invoke',
+      });
     }
     const qs = new URLSearchParams();
     if (o.qualifier) qs.set('qualifier', o.qualifier);
@@ -63,13 +70,17 @@ export function register(program: Command): void {
     }
     if (r.ok) process.stdout.write(`${JSON.stringify(r.result, null, 2)}\n`);
     else {
-      process.stdout.write(`${red(`${r.error?.errorType}: ${r.error?.errorMessage}`)}${r.error?.code ? dim(` (${r.error.code})`) : ''}\n`);
+      process.stdout.write(
+        `${red(`${r.error?.errorType}: ${r.error?.errorMessage}`)}${r.error?.code ? dim(` (${r.error.code})`) : ''}\n`,
+      );
       for (const t of r.error?.trace ?? []) process.stdout.write(dim(`  ${t}\n`));
     }
     const mem = `${Math.ceil(r.maxRssBytes / 1048576)}/${r.memoryMb} MB`;
     const start = r.cold ? `cold (init ${r.initDurationMs?.toFixed(1)} ms)` : 'warm';
     process.stderr.write(
-      dim(`${r.requestId} · ${r.version} · ${r.durationMs.toFixed(1)} ms · billed ${r.billedDurationMs} ms · ${mem} · ${start}\n`),
+      dim(
+        `${r.requestId} · ${r.version} · ${r.durationMs.toFixed(1)} ms · billed ${r.billedDurationMs} ms · ${mem} · ${start}\n`,
+      ),
     );
     if (r.logTail) process.stderr.write(`\n${r.logTail}`);
     if (!r.ok) process.exitCode = 1;

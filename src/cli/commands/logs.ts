@@ -26,7 +26,11 @@ export function parseSince(s: string, now = Date.now()): number {
   if (m) return now - Number(m[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[m[2] as 's' | 'm' | 'h' | 'd'];
   if (/^\d+$/.test(s)) return Number(s);
   const t = Date.parse(s);
-  if (Number.isNaN(t)) throw CliErrors.BAD_ARGUMENT({ reason: `--since ${s}: use 10m, 2h, an ISO date or epoch ms`, command: 'logs' });
+  if (Number.isNaN(t))
+    throw CliErrors.BAD_ARGUMENT({
+      reason: `--since ${s}: use 10m, 2h, an ISO date or epoch ms`,
+      command: 'logs',
+    });
   return t;
 }
 
@@ -51,7 +55,10 @@ export function register(program: Command): void {
     const qs = new URLSearchParams(base);
     qs.set('limit', o.limit ?? '1000');
     qs.set('tail', '1');
-    const first = await client.call<{ lines: Line[]; nextSeq: number }>('GET', `/v1/functions/${encodeURIComponent(name)}/logs?${qs}`);
+    const first = await client.call<{ lines: Line[]; nextSeq: number }>(
+      'GET',
+      `/v1/functions/${encodeURIComponent(name)}/logs?${qs}`,
+    );
     for (const l of first.lines) print(l);
     if (!o.follow) return;
     let after = first.nextSeq;
@@ -63,7 +70,12 @@ export function register(program: Command): void {
       fq.set('follow', '1');
       fq.set('afterSeq', String(after));
       try {
-        const r = await client.raw('GET', `/v1/functions/${encodeURIComponent(name)}/logs?${fq}`, undefined, ac.signal);
+        const r = await client.raw(
+          'GET',
+          `/v1/functions/${encodeURIComponent(name)}/logs?${fq}`,
+          undefined,
+          ac.signal,
+        );
         if (!r.ok || !r.body) throw new Error(`HTTP ${r.status}`);
         let buf = '';
         for await (const chunk of r.body) {

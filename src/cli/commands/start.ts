@@ -15,7 +15,10 @@ export function register(program: Command): void {
     .option('--store <url>', 'sqlite or postgres://… (env NIMBUS_STORE, default sqlite)')
     .option('--sandbox <kind>', 'auto | bwrap | unshare (env NIMBUS_SANDBOX)')
     .option('--pool-size <n>', 'pre-booted processes per runtime (env NIMBUS_POOL_SIZE, default 2)')
-    .option('--idle-ttl-sec <n>', 'seconds before an idle instance stops (env NIMBUS_IDLE_TTL_SEC, default 300)')
+    .option(
+      '--idle-ttl-sec <n>',
+      'seconds before an idle instance stops (env NIMBUS_IDLE_TTL_SEC, default 300)',
+    )
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env NIMBUS_LOG_LEVEL)')
     .option('--json', 'print the start-up summary as JSON')
     .action(async (o: Record<string, string | boolean | undefined>) => {
@@ -42,7 +45,9 @@ export function register(program: Command): void {
       };
       if (o.json) printJson(summary);
       else {
-        process.stdout.write(`${bold('Nimbus is running')}\n  API      ${p.apiUrl}\n  gateway  ${p.gatewayUrl}\n  data     ${config.dataDir} (${summary.store})\n`);
+        process.stdout.write(
+          `${bold('Nimbus is running')}\n  API      ${p.apiUrl}\n  gateway  ${p.gatewayUrl}\n  data     ${config.dataDir} (${summary.store})\n`,
+        );
         if (p.admin.generated) {
           process.stdout.write(
             `\nAdmin credentials (shown once; saved to ${p.admin.file}, mode 0600):\n  key id  ${p.admin.keyId}\n  secret  ${p.admin.secret}\n`,

@@ -22,7 +22,13 @@ const FIXED_MTIME = new Date('2000-01-01T00:00:00Z');
 /** Validates a member path and returns it normalized (POSIX, relative), or throws. */
 function safeRel(name: string): string {
   const n = normalize(name.replace(/\\/g, '/')).replace(/^\.\/+/, '');
-  if (name.startsWith('/') || /^[A-Za-z]:/.test(name) || n === '..' || n.startsWith(`..${sep}`) || n.includes(`${sep}..${sep}`)) {
+  if (
+    name.startsWith('/') ||
+    /^[A-Za-z]:/.test(name) ||
+    n === '..' ||
+    n.startsWith(`..${sep}`) ||
+    n.includes(`${sep}..${sep}`)
+  ) {
     throw DeployErrors.BAD_ARCHIVE({ reason: `entry ${JSON.stringify(name)} points outside the code root` });
   }
   return n;
@@ -94,7 +100,9 @@ export async function unpackTar(data: Uint8Array, dest: string, limits: UnpackLi
         return problem === undefined;
       },
     });
-    x.on('error', (e: Error) => reject(DeployErrors.BAD_ARCHIVE({ reason: `not a valid tar archive (${e.message})` })));
+    x.on('error', (e: Error) =>
+      reject(DeployErrors.BAD_ARCHIVE({ reason: `not a valid tar archive (${e.message})` })),
+    );
     x.on('close', () => resolve());
     x.end(Buffer.from(data));
   });
@@ -102,7 +110,10 @@ export async function unpackTar(data: Uint8Array, dest: string, limits: UnpackLi
 }
 
 /** Lists files under dir (relative POSIX paths, sorted), skipping excluded names and links. */
-export async function listFiles(dir: string, exclude: (rel: string, isDir: boolean) => boolean): Promise<string[]> {
+export async function listFiles(
+  dir: string,
+  exclude: (rel: string, isDir: boolean) => boolean,
+): Promise<string[]> {
   const out: string[] = [];
   async function walk(d: string): Promise<void> {
     const ents = await readdir(d, { withFileTypes: true });
@@ -157,8 +168,13 @@ export async function ensureExampleDeps(dir: string): Promise<void> {
   const pkg = JSON.parse(await readFile(pkgFile, 'utf8')) as { dependencies?: Record<string, string> };
   if (!pkg.dependencies || Object.keys(pkg.dependencies).length === 0) return;
   await new Promise<void>((resolve, reject) => {
-    const p = spawn('npm', ['install', '--no-audit', '--no-fund', '--omit=dev'], { cwd: dir, stdio: 'ignore' });
+    const p = spawn('npm', ['install', '--no-audit', '--no-fund', '--omit=dev'], {
+      cwd: dir,
+      stdio: 'ignore',
+    });
     p.on('error', reject);
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`npm install in ${dir} exited with ${code}`))));
+    p.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`npm install in ${dir} exited with ${code}`)),
+    );
   });
 }

@@ -29,7 +29,11 @@ export function splitHandler(handler: string): { file: string; exportName: strin
   return { file: handler.slice(0, i), exportName: handler.slice(i + 1) };
 }
 
-async function withCodeDir<T>(code: CodeInput, limits: UnpackLimits, fn: (dir: string) => Promise<T>): Promise<T> {
+async function withCodeDir<T>(
+  code: CodeInput,
+  limits: UnpackLimits,
+  fn: (dir: string) => Promise<T>,
+): Promise<T> {
   if (code.kind === 'dir') return fn(code.path);
   const dir = await mkdtemp(join(tmpdir(), 'nimbus-build-'));
   try {
@@ -71,7 +75,9 @@ async function buildNode(dir: string, handler: string): Promise<Omit<BuiltArtifa
       logLevel: 'silent',
       absWorkingDir: dir,
       // CommonJS dependencies that require() Node builtins need a real `require` in ESM output.
-      banner: { js: "import { createRequire as __nimbusCreateRequire } from 'node:module';\nconst require = __nimbusCreateRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __nimbusCreateRequire } from 'node:module';\nconst require = __nimbusCreateRequire(import.meta.url);",
+      },
     });
   } catch (e) {
     const errors = (e as { errors?: esbuild.Message[] }).errors;
@@ -80,7 +86,10 @@ async function buildNode(dir: string, handler: string): Promise<Omit<BuiltArtifa
     const short = errors.map((m) =>
       m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : m.text,
     );
-    throw DeployErrors.BUILD_FAILED({ messages: short.join('\n') }, { details: { formatted: lines.join('\n') } });
+    throw DeployErrors.BUILD_FAILED(
+      { messages: short.join('\n') },
+      { details: { formatted: lines.join('\n') } },
+    );
   }
   const out = result.outputFiles?.[0];
   if (!out) throw DeployErrors.BUILD_FAILED({ messages: 'esbuild produced no output' });
@@ -94,8 +103,11 @@ async function buildPython(dir: string, handler: string): Promise<Omit<BuiltArti
   const { file, exportName } = splitHandler(handler);
   // Lambda accepts `pkg.mod.func` and `pkg/mod.func`.
   const modulePath = `${file.replace(/\./g, '/')}.py`;
-  if (!isFile(join(dir, modulePath))) throw DeployErrors.HANDLER_FILE_NOT_FOUND({ handler, tried: modulePath });
-  const files = await listFiles(dir, (rel) => /(^|\/)(\.git|\.nimbus|__pycache__|\.DS_Store)(\/|$)|\.pyc$/.test(rel));
+  if (!isFile(join(dir, modulePath)))
+    throw DeployErrors.HANDLER_FILE_NOT_FOUND({ handler, tried: modulePath });
+  const files = await listFiles(dir, (rel) =>
+    /(^|\/)(\.git|\.nimbus|__pycache__|\.DS_Store)(\/|$)|\.pyc$/.test(rel),
+  );
   const map: Record<string, Uint8Array> = {};
   for (const f of files) map[f] = new Uint8Array(await readFile(join(dir, f)));
   return { zip: zipFiles(map), entry: modulePath, exportName, warnings: [] };

@@ -7,7 +7,10 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type CgroupMode = { kind: 'v2'; root: string } | { kind: 'v1'; memory: string; pids: string | undefined } | { kind: 'none'; reason: string };
+export type CgroupMode =
+  | { kind: 'v2'; root: string }
+  | { kind: 'v1'; memory: string; pids: string | undefined }
+  | { kind: 'none'; reason: string };
 
 function writable(dir: string): boolean {
   const probe = join(dir, `nimbus-probe-${process.pid}`);
@@ -51,7 +54,10 @@ export function detectCgroups(): CgroupMode {
     }
     return { kind: 'v1', memory, pids };
   }
-  return { kind: 'none', reason: 'no writable cgroup v1 memory controller or cgroup v2 hierarchy (run as root?)' };
+  return {
+    kind: 'none',
+    reason: 'no writable cgroup v1 memory controller or cgroup v2 hierarchy (run as root?)',
+  };
 }
 
 const tryWrite = (file: string, value: string): boolean => {
@@ -117,7 +123,8 @@ export class InstanceCgroup {
   }
 
   resetPeak(): void {
-    if (this.memDir && this.#mode.kind === 'v1') tryWrite(join(this.memDir, 'memory.max_usage_in_bytes'), '0');
+    if (this.memDir && this.#mode.kind === 'v1')
+      tryWrite(join(this.memDir, 'memory.max_usage_in_bytes'), '0');
   }
 
   peakBytes(): number | undefined {
@@ -129,7 +136,8 @@ export class InstanceCgroup {
 
   oomKills(): number {
     if (!this.memDir) return 0;
-    const text = tryRead(join(this.memDir, this.#mode.kind === 'v2' ? 'memory.events' : 'memory.oom_control')) ?? '';
+    const text =
+      tryRead(join(this.memDir, this.#mode.kind === 'v2' ? 'memory.events' : 'memory.oom_control')) ?? '';
     const m = /oom_kill (\d+)/.exec(text);
     if (m) return Number(m[1]);
     // Old v1 kernels: under_oom / failcnt only.

@@ -10,13 +10,20 @@
  * prlimit sets RLIMITs.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { chmod, cp, mkdir, rm } from 'node:fs/promises';
-import { createHash, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Clock, InstanceSpec, IsolationReport, Sandbox, SandboxFactory, SandboxStats } from '../../core/ports.ts';
+import type {
+  Clock,
+  InstanceSpec,
+  IsolationReport,
+  Sandbox,
+  SandboxFactory,
+  SandboxStats,
+} from '../../core/ports.ts';
 import type { RuntimeFamily } from '../../core/types.ts';
 import { RuntimeErrors } from '../errors.ts';
 import { type CgroupMode, detectCgroups, InstanceCgroup } from './cgroups.ts';
@@ -78,7 +85,8 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
   const cg: CgroupMode = isRoot ? detectCgroups() : { kind: 'none', reason: 'not running as root' };
   const hidden = [...new Set(o.hiddenPaths)].filter((p) => existsSync(p));
   const workDir =
-    o.workDir ?? join(tmpdir(), `nimbus-run-${createHash('sha256').update(hidden.join('|')).digest('hex').slice(0, 12)}`);
+    o.workDir ??
+    join(tmpdir(), `nimbus-run-${createHash('sha256').update(hidden.join('|')).digest('hex').slice(0, 12)}`);
   const nodeBin = o.nodeBinary ?? process.execPath;
   const pythonBin = pythonFor(dropPrivileges, o.pythonBinary);
   const pidsLimit = o.pidsLimit ?? 256;
@@ -99,8 +107,16 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
   let closed = false;
 
   function unavailable(): Error | undefined {
-    if (kind === 'unshare') return RuntimeErrors.SANDBOX_UNAVAILABLE({ sandbox: 'unshare', reason: 'the unshare sandbox is not implemented yet' });
-    if (!bwrap) return RuntimeErrors.SANDBOX_UNAVAILABLE({ sandbox: 'bwrap', reason: 'bubblewrap (bwrap) is not installed' });
+    if (kind === 'unshare')
+      return RuntimeErrors.SANDBOX_UNAVAILABLE({
+        sandbox: 'unshare',
+        reason: 'the unshare sandbox is not implemented yet',
+      });
+    if (!bwrap)
+      return RuntimeErrors.SANDBOX_UNAVAILABLE({
+        sandbox: 'bwrap',
+        reason: 'bubblewrap (bwrap) is not installed',
+      });
     return undefined;
   }
 
@@ -118,7 +134,9 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
     const err = unavailable();
     if (err) throw err;
     if (family === 'python' && !pythonBin) {
-      throw RuntimeErrors.UNAVAILABLE({ reason: 'no python3 interpreter usable by the sandbox (install python3)' });
+      throw RuntimeErrors.UNAVAILABLE({
+        reason: 'no python3 interpreter usable by the sandbox (install python3)',
+      });
     }
     await ensureWorkDir();
     const id = `inst_${randomBytes(8).toString('hex')}`;
@@ -178,7 +196,9 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
       '--',
       ...program,
     ];
-    const drop = setpriv ? [setpriv, `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', '--'] : [];
+    const drop = setpriv
+      ? [setpriv, `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', '--']
+      : [];
     const limits = prlimit ? [prlimit, '--nofile=1024:1024', '--core=0:0', '--'] : [];
     // The shell joins the instance's cgroups *before* exec'ing the sandbox, so every descendant
     // is accounted and killable from the first instruction.
@@ -305,10 +325,21 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
           lastUsedAt = clock.now();
           const base = spec.functionArn.split(':').slice(0, 7).join(':');
           const arn = inv.qualifier ? `${base}:${inv.qualifier}` : base;
-          return inst.invoke(inv, arn, { memoryMb: spec.config.memoryMb, timeoutSec: spec.config.timeoutSec }, signal);
+          return inst.invoke(
+            inv,
+            arn,
+            { memoryMb: spec.config.memoryMb, timeoutSec: spec.config.timeoutSec },
+            signal,
+          );
         },
         stats(): SandboxStats {
-          return { pid: inst.child.pid, rssBytes: inst.cgroup?.peakBytes() ?? 0, invocations, createdAt, lastUsedAt };
+          return {
+            pid: inst.child.pid,
+            rssBytes: inst.cgroup?.peakBytes() ?? 0,
+            invocations,
+            createdAt,
+            lastUsedAt,
+          };
         },
         dispose: () => disposeInstance(inst),
       };
@@ -326,15 +357,37 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
           'namespace:pid': on(bw, 'own pid namespace; the host processes are invisible'),
           'namespace:ipc': on(bw, 'own IPC namespace'),
           'namespace:uts': on(bw, 'own hostname'),
-          'namespace:net': on(bw && o.network === 'none', o.network === 'none' ? 'no network' : 'host network shared (functions may call out)'),
+          'namespace:net': on(
+            bw && o.network === 'none',
+            o.network === 'none' ? 'no network' : 'host network shared (functions may call out)',
+          ),
           'readonly-root': on(bw, 'host filesystem mounted read-only'),
           'private-tmp': on(bw, `tmpfs /tmp (${o.tmpSizeMb ?? 512} MB)`),
           'clean-env': on(bw, 'environment cleared; only the function environment is set'),
-          'data-dir-hidden': on(bw && hidden.length > 0, hidden.length ? `tmpfs over ${hidden.join(', ')}` : 'no paths configured'),
-          'privilege-drop': on(dropPrivileges, dropPrivileges ? `runs as uid ${SANDBOX_UID} on the host (setpriv)` : isRoot ? 'setpriv not found' : 'platform not root: runs as its own uid'),
-          'cgroup:memory': on(cg.kind !== 'none', cg.kind === 'none' ? cg.reason : `cgroup ${cg.kind} memory limit = function memory`),
-          'cgroup:pids': on(cg.kind === 'v2' || (cg.kind === 'v1' && Boolean(cg.pids)), `pids.max = ${pidsLimit}`),
-          rlimits: on(Boolean(prlimit), prlimit ? 'RLIMIT_NOFILE 1024, RLIMIT_CORE 0 (prlimit)' : 'prlimit not found'),
+          'data-dir-hidden': on(
+            bw && hidden.length > 0,
+            hidden.length ? `tmpfs over ${hidden.join(', ')}` : 'no paths configured',
+          ),
+          'privilege-drop': on(
+            dropPrivileges,
+            dropPrivileges
+              ? `runs as uid ${SANDBOX_UID} on the host (setpriv)`
+              : isRoot
+                ? 'setpriv not found'
+                : 'platform not root: runs as its own uid',
+          ),
+          'cgroup:memory': on(
+            cg.kind !== 'none',
+            cg.kind === 'none' ? cg.reason : `cgroup ${cg.kind} memory limit = function memory`,
+          ),
+          'cgroup:pids': on(
+            cg.kind === 'v2' || (cg.kind === 'v1' && Boolean(cg.pids)),
+            `pids.max = ${pidsLimit}`,
+          ),
+          rlimits: on(
+            Boolean(prlimit),
+            prlimit ? 'RLIMIT_NOFILE 1024, RLIMIT_CORE 0 (prlimit)' : 'prlimit not found',
+          ),
         },
       };
     },

@@ -25,7 +25,10 @@ export class FrameDecoder {
     this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
     while (this.#buf.length >= 4) {
       const len = this.#buf.readUInt32BE(0);
-      if (len > MAX_FRAME) return this.#fail(`frame of ${len} bytes exceeds ${MAX_FRAME}`);
+      if (len > MAX_FRAME) {
+        this.#fail(`frame of ${len} bytes exceeds ${MAX_FRAME}`);
+        return;
+      }
       if (this.#buf.length < 4 + len) return;
       const body = this.#buf.subarray(4, 4 + len);
       this.#buf = this.#buf.subarray(4 + len);
@@ -33,10 +36,12 @@ export class FrameDecoder {
       try {
         msg = JSON.parse(body.toString('utf8'));
       } catch {
-        return this.#fail('frame is not valid JSON');
+        this.#fail('frame is not valid JSON');
+        return;
       }
       if (typeof msg !== 'object' || msg === null || typeof (msg as { t?: unknown }).t !== 'string') {
-        return this.#fail('frame has no type');
+        this.#fail('frame has no type');
+        return;
       }
       this.#onFrame(msg as Record<string, unknown>);
     }

@@ -47,7 +47,13 @@ export class ProcessInstance {
   #chan: Duplex;
   #raw = { stdout: '', stderr: '' };
 
-  constructor(o: { id: string; cmd: string; args: string[]; cgroup: InstanceCgroup | undefined; clock: Clock }) {
+  constructor(o: {
+    id: string;
+    cmd: string;
+    args: string[];
+    cgroup: InstanceCgroup | undefined;
+    clock: Clock;
+  }) {
     this.id = o.id;
     this.cgroup = o.cgroup;
     this.#clock = o.clock;
@@ -102,7 +108,12 @@ export class ProcessInstance {
       const reason = (e as Error).message;
       throw RuntimeErrors.INIT(
         { function: target.functionName, reason },
-        { details: { error: { errorType: 'Runtime.InitError', errorMessage: reason, trace: [] }, logs: initLogs } },
+        {
+          details: {
+            error: { errorType: 'Runtime.InitError', errorMessage: reason, trace: [] },
+            logs: initLogs,
+          },
+        },
       );
     } finally {
       this.#pending = undefined;
@@ -110,9 +121,15 @@ export class ProcessInstance {
     if (msg.t === 'init-error') {
       this.kill();
       const error = msg.error as FunctionErrorPayload;
-      const factory = error.errorType === 'Runtime.HandlerNotFound' ? RuntimeErrors.HANDLER_NOT_FOUND : RuntimeErrors.INIT;
+      const factory =
+        error.errorType === 'Runtime.HandlerNotFound' ? RuntimeErrors.HANDLER_NOT_FOUND : RuntimeErrors.INIT;
       throw factory(
-        { function: target.functionName, reason: `${error.errorType}: ${error.errorMessage}`, handler: init.exportName, entry: init.entry },
+        {
+          function: target.functionName,
+          reason: `${error.errorType}: ${error.errorMessage}`,
+          handler: init.exportName,
+          entry: init.entry,
+        },
         { details: { error, logs: initLogs } },
       );
     }
@@ -128,7 +145,15 @@ export class ProcessInstance {
     const start = this.#clock.monotonic();
     if (this.#exited || this.#pending) {
       return Promise.resolve(
-        this.#failure('crash', start, [], RuntimeErrors.CRASH({ function: inv.functionName, reason: this.#exited ? 'instance is gone' : 'instance is busy' }).toJSON()),
+        this.#failure(
+          'crash',
+          start,
+          [],
+          RuntimeErrors.CRASH({
+            function: inv.functionName,
+            reason: this.#exited ? 'instance is gone' : 'instance is busy',
+          }).toJSON(),
+        ),
       );
     }
     this.cgroup?.resetPeak();
@@ -205,7 +230,11 @@ export class ProcessInstance {
     }
   }
 
-  #waitFrame(match: (m: Record<string, unknown>) => boolean, timeoutMs: number, phase: string): Promise<Record<string, unknown>> {
+  #waitFrame(
+    match: (m: Record<string, unknown>) => boolean,
+    timeoutMs: number,
+    phase: string,
+  ): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
       let done = false;
       const cancel = this.#clock.setTimeout(() => {
@@ -224,7 +253,11 @@ export class ProcessInstance {
         if (done) return;
         done = true;
         cancel();
-        reject(new Error(`process exited during ${phase} (${this.#exitInfo}${this.#stderrTail ? `: ${this.#stderrTail.trim().slice(-300)}` : ''})`));
+        reject(
+          new Error(
+            `process exited during ${phase} (${this.#exitInfo}${this.#stderrTail ? `: ${this.#stderrTail.trim().slice(-300)}` : ''})`,
+          ),
+        );
       });
     });
   }
@@ -269,7 +302,16 @@ export class ProcessInstance {
       const payload = String(m.payload ?? 'null');
       if (Buffer.byteLength(payload) > MAX_RESPONSE) {
         this.#settle(
-          this.#failure('function', p.started, p.logs, RuntimeErrors.RESPONSE_TOO_LARGE({ size: Buffer.byteLength(payload), limit: MAX_RESPONSE }).toJSON(), Number(m.rss)),
+          this.#failure(
+            'function',
+            p.started,
+            p.logs,
+            RuntimeErrors.RESPONSE_TOO_LARGE({
+              size: Buffer.byteLength(payload),
+              limit: MAX_RESPONSE,
+            }).toJSON(),
+            Number(m.rss),
+          ),
         );
         return;
       }
@@ -317,7 +359,13 @@ export class ProcessInstance {
     rss = Number.NaN,
   ): InvokeOutcome {
     const errorType =
-      failure === 'timeout' ? 'Sandbox.Timedout' : failure === 'oom' ? 'Runtime.OutOfMemory' : failure === 'crash' ? 'Runtime.ExitError' : 'Function.ResponseSizeTooLarge';
+      failure === 'timeout'
+        ? 'Sandbox.Timedout'
+        : failure === 'oom'
+          ? 'Runtime.OutOfMemory'
+          : failure === 'crash'
+            ? 'Runtime.ExitError'
+            : 'Function.ResponseSizeTooLarge';
     return {
       ok: false,
       failure,
@@ -339,7 +387,9 @@ export class ProcessInstance {
     const p = this.#pending;
     if (p && p.requestId !== 'init') {
       const fn = this.#target?.functionName ?? '?';
-      const oom = (this.cgroup?.oomKills() ?? 0) > 0 || /heap out of memory|Allocation failed|MemoryError/.test(this.#stderrTail);
+      const oom =
+        (this.cgroup?.oomKills() ?? 0) > 0 ||
+        /heap out of memory|Allocation failed|MemoryError/.test(this.#stderrTail);
       const err = p.timedOut
         ? RuntimeErrors.TIMEOUT({ function: fn, timeoutSec: this.#limits.timeoutSec })
         : oom

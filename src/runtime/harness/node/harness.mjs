@@ -18,24 +18,35 @@ let handlerFn = null;
 let fetchTarget = null;
 
 // Console → log frames tagged with the request in flight.
-const emit = (stream) => (...args) => {
-  const text = format(...args);
-  for (const line of text.split('\n')) {
-    send({ t: 'log', requestId: current?.requestId ?? null, stream, ts: Date.now(), message: line });
-  }
-};
+const emit =
+  (stream) =>
+  (...args) => {
+    const text = format(...args);
+    for (const line of text.split('\n')) {
+      send({ t: 'log', requestId: current?.requestId ?? null, stream, ts: Date.now(), message: line });
+    }
+  };
 console.log = console.info = console.debug = console.trace = emit('stdout');
 console.error = console.warn = emit('stderr');
 
 const errorPayload = (e, fallbackType = 'Error') => {
   if (e instanceof Error) {
     return {
-      errorType: e.name && e.name !== 'Error' ? e.name : e.constructor?.name && e.constructor.name !== 'Object' ? e.constructor.name : fallbackType,
+      errorType:
+        e.name && e.name !== 'Error'
+          ? e.name
+          : e.constructor?.name && e.constructor.name !== 'Object'
+            ? e.constructor.name
+            : fallbackType,
       errorMessage: e.message,
       trace: String(e.stack ?? '').split('\n'),
     };
   }
-  return { errorType: fallbackType, errorMessage: typeof e === 'string' ? e : JSON.stringify(e) ?? String(e), trace: [] };
+  return {
+    errorType: fallbackType,
+    errorMessage: typeof e === 'string' ? e : (JSON.stringify(e) ?? String(e)),
+    trace: [],
+  };
 };
 
 const fail = (e, type) => {
@@ -47,7 +58,12 @@ const fail = (e, type) => {
 process.on('uncaughtException', (e) => fail(e, 'Runtime.UncaughtException'));
 process.on('unhandledRejection', (e) => {
   const p = errorPayload(e, 'Runtime.UnhandledPromiseRejection');
-  fail(Object.assign(new Error(p.errorMessage), { name: 'Runtime.UnhandledPromiseRejection', stack: p.trace.join('\n') }));
+  fail(
+    Object.assign(new Error(p.errorMessage), {
+      name: 'Runtime.UnhandledPromiseRejection',
+      stack: p.trace.join('\n'),
+    }),
+  );
 });
 
 const rss = () => process.resourceUsage().maxRSS * 1024;
@@ -89,7 +105,11 @@ async function doInit(m) {
     if (typeof fn !== 'function') {
       send({
         t: 'init-error',
-        error: { errorType: 'Runtime.HandlerNotFound', errorMessage: `${m.entry}.${name} is undefined or not exported`, trace: [] },
+        error: {
+          errorType: 'Runtime.HandlerNotFound',
+          errorMessage: `${m.entry}.${name} is undefined or not exported`,
+          trace: [],
+        },
       });
       return;
     }
@@ -106,10 +126,19 @@ function toRequest(event) {
     const host = h.get('host') ?? 'localhost';
     const url = `http://${host}${event.rawPath ?? '/'}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
     const method = event.requestContext.http.method ?? 'GET';
-    const body = event.body == null || method === 'GET' || method === 'HEAD' ? undefined : event.isBase64Encoded ? Buffer.from(event.body, 'base64') : event.body;
+    const body =
+      event.body == null || method === 'GET' || method === 'HEAD'
+        ? undefined
+        : event.isBase64Encoded
+          ? Buffer.from(event.body, 'base64')
+          : event.body;
     return new Request(url, { method, headers: h, body });
   }
-  return new Request('http://localhost/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
+  return new Request('http://localhost/', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(event),
+  });
 }
 
 const TEXTUAL = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|image\/svg)/;
@@ -121,7 +150,12 @@ async function fromResponse(res) {
   const type = res.headers.get('content-type') ?? 'text/plain';
   const buf = Buffer.from(await res.arrayBuffer());
   const text = TEXTUAL.test(type);
-  return { statusCode: res.status, headers, body: text ? buf.toString('utf8') : buf.toString('base64'), isBase64Encoded: !text };
+  return {
+    statusCode: res.status,
+    headers,
+    body: text ? buf.toString('utf8') : buf.toString('base64'),
+    isBase64Encoded: !text,
+  };
 }
 
 async function doInvoke(m) {
@@ -167,7 +201,12 @@ async function doInvoke(m) {
   try {
     payload = JSON.stringify(result === undefined ? null : result);
   } catch (e) {
-    done({ t: 'error', requestId: m.requestId, error: { ...errorPayload(e), errorType: 'Runtime.SerializationError' }, rss: rss() });
+    done({
+      t: 'error',
+      requestId: m.requestId,
+      error: { ...errorPayload(e), errorType: 'Runtime.SerializationError' },
+      rss: rss(),
+    });
     return;
   }
   done({ t: 'result', requestId: m.requestId, payload, rss: rss() });
@@ -181,7 +220,10 @@ chan.on('data', (chunk) => {
     if (buf.length < 4 + len) break;
     const msg = JSON.parse(buf.subarray(4, 4 + len).toString('utf8'));
     buf = buf.subarray(4 + len);
-    if (msg.t === 'init') doInit(msg).catch((e) => send({ t: 'init-error', error: errorPayload(e, 'Runtime.ImportModuleError') }));
+    if (msg.t === 'init')
+      doInit(msg).catch((e) =>
+        send({ t: 'init-error', error: errorPayload(e, 'Runtime.ImportModuleError') }),
+      );
     else if (msg.t === 'invoke') doInvoke(msg);
   }
 });
