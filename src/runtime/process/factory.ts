@@ -169,9 +169,8 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
       String((o.tmpSizeMb ?? 512) * 1024 * 1024),
       '--tmpfs',
       '/tmp',
-      ...hidden.flatMap((p) => ['--tmpfs', p]),
-      '--tmpfs',
-      workDir,
+      // Paths under /tmp are already invisible behind the private /tmp.
+      ...[...hidden, workDir].filter((p) => !p.startsWith('/tmp/')).flatMap((p) => ['--tmpfs', p]),
       '--ro-bind',
       slot,
       codeRoot,
