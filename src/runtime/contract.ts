@@ -9,9 +9,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { systemClock } from '../core/clock.ts';
-import type { InstanceSpec, Invocation, Sandbox, SandboxFactory } from '../core/ports.ts';
-import type { RuntimeFamily } from '../core/types.ts';
+import type { InstanceSpec, Sandbox, SandboxFactory } from '../core/ports.ts';
+import type { Invocation, RuntimeFamily } from '../core/types.ts';
 
 export interface ContractEnv {
   /** A directory the sandbox must not see (passed as a hidden path to the factory). */
@@ -306,7 +305,7 @@ export const handler = async (e) => {
     it('attributes log lines to the right request id, including raw stderr', async () => {
       const sb = await create({
         'index.mjs':
-          "export const handler = async (e) => { console.log('line', e.i); console.error('err', e.i); process.stderr.write(`raw ${e.i}\\n`); return e.i; };",
+          "export const handler = async (e) => { console.log('line', e.i); console.error('err', e.i); process.stderr.write('raw ' + e.i + '\\n'); return e.i; };",
       });
       for (const i of [1, 2]) {
         const v = inv(sb, { i });
