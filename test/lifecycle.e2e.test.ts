@@ -1,0 +1,91 @@
+/**
+ * Instance lifecycle: warm reuse, idle TTL (scale to zero), retirement on code change, and the
+ * same function surviving a platform restart (SQLite data dir reused).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
+
+type Status = { functions: { functionName: string; warm: number; busy: number; coldStarts: number }[] };
+
+describe('instance lifecycle', () => {
+  let p: TestPlatform;
+  before(async () => {
+    p = await startTestPlatform({ idleTtlSec: 1 });
+  });
+  after(() => p?.stop());
+
+  const invoke = (name: string) =>
+    p.json<{ cold: boolean; result: unknown }>('POST', `/v1/functions/${name}/invoke`, {});
+  const status = async (name: string) =>
+    (await p.json<Status>('GET', '/v1/status')).body.functions.find((f) => f.functionName === name);
+
+  it('reuses a warm instance, then stops it after the idle TTL (scale to zero)', async () => {
+    const dir = await fixture({ 'index.mjs': 'let n = 0; export const handler = async () => ++n;' });
+    await p.deployDir('ttl', dir, { runtime: 'nodejs24.x', handler: 'index.handler' });
+    const a = await invoke('ttl');
+    const b = await invoke('ttl');
+    assert.deepEqual([a.body.cold, a.body.result, b.body.cold, b.body.result], [true, 1, false, 2]);
+    assert.equal((await status('ttl'))?.warm, 1);
+    await new Promise((r) => setTimeout(r, 1600));
+    assert.equal((await status('ttl'))?.warm, 0);
+    const c = await invoke('ttl');
+    assert.deepEqual([c.body.cold, c.body.result], [true, 1]);
+  });
+
+  it('retires warm instances when the code changes', async () => {
+    const v1 = await fixture({ 'index.mjs': 'export const handler = async () => "v1";' });
+    await p.deployDir('swap', v1, { runtime: 'nodejs24.x', handler: 'index.handler' });
+    assert.equal((await invoke('swap')).body.result, 'v1');
+    const v2 = await fixture({ 'index.mjs': 'export const handler = async () => "v2";' });
+    await p.deployDir('swap', v2, { runtime: 'nodejs24.x', handler: 'index.handler' });
+    const r = await invoke('swap');
+    assert.equal(r.body.result, 'v2');
+    assert.equal(r.body.cold, true);
+  });
+});
+
+describe('restart', () => {
+  it('keeps functions, versions and credentials across a platform restart', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { loadConfig } = await import('../src/config/index.ts');
+    const { startPlatform } = await import('../src/server/index.ts');
+    const { zipDirectory } = await import('../src/registry/build/index.ts');
+    const dataDir = await mkdtemp(join(tmpdir(), 'nimbus-restart-'));
+    const cfg = loadConfig({ port: 0, apiPort: 0, dataDir, logLevel: 'silent' }, {});
+    const first = await startPlatform(cfg, { log: () => {} });
+    const secret = first.admin.secret;
+    assert.ok(secret);
+    const zip = Buffer.from(await zipDirectory('examples/hello')).toString('base64');
+    const put = await fetch(`${first.apiUrl}/v1/functions/hello`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        runtime: 'nodejs24.x',
+        handler: 'index.handler',
+        code: { zipBase64: zip },
+        publish: true,
+      }),
+    });
+    assert.equal(put.status, 201);
+    await first.close();
+
+    const second = await startPlatform(cfg, { log: () => {} });
+    try {
+      assert.equal(second.admin.generated, false);
+      assert.equal(second.admin.secret, undefined);
+      const r = await fetch(`${second.apiUrl}/v1/functions/hello/invoke?qualifier=1`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'again' }),
+      });
+      assert.equal(r.status, 200);
+      assert.deepEqual(((await r.json()) as { result: unknown }).result, { message: 'Hello, again!' });
+    } finally {
+      await second.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
