@@ -16,6 +16,8 @@ export interface RestDeps {
   readonly invoke: InvokeService;
   readonly store: Store;
   readonly logSink: LogSink;
+  /** Flushes batched usage records so a query sees every finished invocation. */
+  readonly flushUsage: () => Promise<void>;
   readonly clock: Clock;
   readonly arn: ArnContext;
   readonly doctor: () => Promise<{ sandbox: IsolationReport; [k: string]: unknown }>;
@@ -272,6 +274,7 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
   app.get('/v1/usage', async (req) => {
     const p = requireRole(req, 'read');
     const q = query(req);
+    await d.flushUsage();
     const uq = {
       tenant: p.tenant,
       functionName: q.function,

@@ -96,6 +96,8 @@ export interface LogRepo {
 
 export interface UsageRepo {
   record(rec: UsageRecord): Promise<void>;
+  /** Records many at once (one statement). */
+  recordMany(recs: readonly UsageRecord[]): Promise<void>;
   /** Newest first. */
   list(q: UsageQuery): Promise<UsageRecord[]>;
   summary(q: UsageQuery): Promise<UsageSummary>;

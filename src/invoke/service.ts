@@ -6,10 +6,17 @@
  */
 import { CoreErrors, isNimbusError, type NimbusErrorJSON } from '../core/errors.ts';
 import { newRequestId } from '../core/ids.ts';
-import type { Clock, InvokeOutcome, UsageRepo } from '../core/ports.ts';
+import type { Clock, InvokeOutcome } from '../core/ports.ts';
 import type { FunctionErrorPayload, Invocation, LogLine, UsageRecord } from '../core/types.ts';
 import { computeUsage } from '../metering/index.ts';
-import { endLine, type LogSink, logTail, reportLine, startLine } from '../observability/logs.ts';
+import {
+  type BatchWriter,
+  endLine,
+  type LogSink,
+  logTail,
+  reportLine,
+  startLine,
+} from '../observability/logs.ts';
 import type { RegistryService } from '../registry/types.ts';
 import { RuntimeErrors } from '../runtime/errors.ts';
 import type { Lease, Scheduler } from '../scheduler/index.ts';
@@ -19,7 +26,8 @@ export interface InvokeDeps {
   readonly registry: RegistryService;
   readonly scheduler: Scheduler;
   readonly logs: LogSink;
-  readonly usage: UsageRepo;
+  /** Usage records are batched like logs: one store write per batch. */
+  readonly usage: BatchWriter<UsageRecord>;
   readonly clock: Clock;
   readonly maxPayloadBytes: number;
   readonly onError?: (e: unknown) => void;
@@ -171,7 +179,7 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
           ),
         ];
         d.logs.write(lines);
-        d.usage.record(usage).catch((e: unknown) => d.onError?.(e));
+        d.usage.write([usage]);
         const result: InvokeResult = {
           requestId,
           version: target.version,

@@ -5,29 +5,31 @@
 import type { Clock, LogRepo } from '../core/ports.ts';
 import type { LogLine, StoredLogLine } from '../core/types.ts';
 
-export interface LogSinkOptions {
-  readonly repo: LogRepo;
+export interface BatchWriterOptions<T> {
+  /** Writes one batch (one statement per batch keeps store writes off the invoke hot path). */
+  readonly write: (batch: T[]) => Promise<void>;
   readonly clock: Clock;
   readonly flushMs?: number;
   readonly maxBatch?: number;
   readonly onError?: (e: unknown) => void;
 }
 
-export class LogSink {
-  #buf: LogLine[] = [];
+/** Buffers items and writes them in batches, in order, at most `flushMs` after the first. */
+export class BatchWriter<T> {
+  #buf: T[] = [];
   #cancel: (() => void) | undefined;
   #inflight: Promise<void> = Promise.resolve();
-  readonly #o: Required<Omit<LogSinkOptions, 'onError'>> & Pick<LogSinkOptions, 'onError'>;
+  readonly #o: BatchWriterOptions<T>;
 
-  constructor(o: LogSinkOptions) {
-    this.#o = { flushMs: 50, maxBatch: 500, ...o };
+  constructor(o: BatchWriterOptions<T>) {
+    this.#o = o;
   }
 
-  write(lines: readonly LogLine[]): void {
-    if (lines.length === 0) return;
-    for (const l of lines) this.#buf.push(l);
-    if (this.#buf.length >= this.#o.maxBatch) void this.flush();
-    else this.#cancel ??= this.#o.clock.setTimeout(() => void this.flush(), this.#o.flushMs);
+  write(items: readonly T[]): void {
+    if (items.length === 0) return;
+    for (const l of items) this.#buf.push(l);
+    if (this.#buf.length >= (this.#o.maxBatch ?? 500)) void this.flush();
+    else this.#cancel ??= this.#o.clock.setTimeout(() => void this.flush(), this.#o.flushMs ?? 50);
   }
 
   /** Writes everything buffered so far; resolves when it is stored. */
@@ -41,13 +43,20 @@ export class LogSink {
       await prev;
       if (batch.length === 0) return;
       try {
-        await this.#o.repo.append(batch);
+        await this.#o.write(batch);
       } catch (e) {
         this.#o.onError?.(e);
       }
     })();
     return this.#inflight;
   }
+}
+
+/** The log sink: a BatchWriter of log lines into the Store. */
+export type LogSink = BatchWriter<LogLine>;
+
+export function createLogSink(o: { repo: LogRepo; clock: Clock; onError?: (e: unknown) => void }): LogSink {
+  return new BatchWriter<LogLine>({ write: (b) => o.repo.append(b), clock: o.clock, onError: o.onError });
 }
 
 const fmtMs = (n: number) => n.toFixed(2);

@@ -13,8 +13,9 @@ import { createFsBlobStore } from '../blobs/index.ts';
 import type { PlatformConfig } from '../config/index.ts';
 import { systemClock } from '../core/clock.ts';
 import type { Clock } from '../core/ports.ts';
+import type { UsageRecord } from '../core/types.ts';
 import { createInvokeService } from '../invoke/service.ts';
-import { LogSink } from '../observability/logs.ts';
+import { BatchWriter, createLogSink } from '../observability/logs.ts';
 import { unpackArtifact } from '../registry/build/index.ts';
 import { createRegistryService } from '../registry/service.ts';
 import { createProcessSandboxFactory } from '../runtime/index.ts';
@@ -94,20 +95,25 @@ export async function startPlatform(
       clock,
       onFunctionChanged: (tenant, name) => scheduler.retire(tenant, name),
     });
-    const logSink = new LogSink({
+    const logSink = createLogSink({
       repo: store.logs,
       clock,
       onError: (e) => logger.error({ err: e }, 'log write failed'),
     });
     cleanups.push(() => logSink.flush());
+    const usageSink = new BatchWriter<UsageRecord>({
+      write: (b) => store.usage.recordMany(b),
+      clock,
+      onError: (e) => logger.error({ err: e }, 'usage write failed'),
+    });
+    cleanups.push(() => usageSink.flush());
     const invoke = createInvokeService({
       registry,
       scheduler,
       logs: logSink,
-      usage: store.usage,
+      usage: usageSink,
       clock,
       maxPayloadBytes: config.maxPayloadBytes,
-      onError: (e) => logger.error({ err: e }, 'usage write failed'),
     });
 
     const api = await buildApiApp({
@@ -116,6 +122,7 @@ export async function startPlatform(
       invoke,
       store,
       logSink,
+      flushUsage: () => usageSink.flush(),
       clock,
       arn: { region: config.region, accountId: config.accountId },
       authenticate: createAuthenticator({ keys: store.keys, masterKey, clock, region: config.region }),

@@ -385,23 +385,31 @@ export function makeRepos(db: Db): StoreRepos {
 
     usage: {
       async record(u) {
-        await db
-          .insertInto('usage')
-          .values({
-            tenant: u.tenant,
-            request_id: u.requestId,
-            function_name: u.functionName,
-            version: u.version,
-            started_at: u.startedAt,
-            duration_ms: u.durationMs,
-            billed_duration_ms: u.billedDurationMs,
-            memory_mb: u.memoryMb,
-            max_rss_bytes: u.maxRssBytes,
-            gb_seconds: u.gbSeconds,
-            init_duration_ms: u.initDurationMs ?? null,
-            outcome: u.outcome,
-          })
-          .execute();
+        await this.recordMany([u]);
+      },
+      async recordMany(us) {
+        // Chunked under SQLite's bound-parameter limit (12 columns per row).
+        for (let i = 0; i < us.length; i += 500) {
+          await db
+            .insertInto('usage')
+            .values(
+              us.slice(i, i + 500).map((u) => ({
+                tenant: u.tenant,
+                request_id: u.requestId,
+                function_name: u.functionName,
+                version: u.version,
+                started_at: u.startedAt,
+                duration_ms: u.durationMs,
+                billed_duration_ms: u.billedDurationMs,
+                memory_mb: u.memoryMb,
+                max_rss_bytes: u.maxRssBytes,
+                gb_seconds: u.gbSeconds,
+                init_duration_ms: u.initDurationMs ?? null,
+                outcome: u.outcome,
+              })),
+            )
+            .execute();
+        }
       },
       async list(q) {
         let s = db.selectFrom('usage').selectAll().where('tenant', '=', q.tenant);
