@@ -7,23 +7,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { isPostgresReachable, TEST_PG_URL } from '../src/store/postgres/reachable.ts';
 import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
 
-const BASE = process.env.NIMBUS_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-async function reachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: BASE, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
+const BASE = TEST_PG_URL;
 
 describe('platform on PostgreSQL', async () => {
-  const ok = await reachable();
+  const ok = await isPostgresReachable();
   if (!ok && process.env.CI === 'true') {
     it('PostgreSQL must be reachable in CI', () => assert.fail(`PostgreSQL not reachable at ${BASE}`));
     return;

@@ -4,21 +4,10 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CoreErrors } from '../core/errors.ts';
-import type { ApiKeyRole, TenantId } from '../core/types.ts';
+import type { ApiKeyRole } from '../core/types.ts';
+import type { AuthRequest, Principal } from '../security/index.ts';
 
-export interface Principal {
-  readonly tenant: TenantId;
-  readonly keyId: string;
-  readonly role: ApiKeyRole;
-}
-
-export interface AuthRequest {
-  method: string;
-  path: string;
-  query: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: Uint8Array | undefined;
-}
+export type { AuthRequest, Principal } from '../security/index.ts';
 
 export type Authenticate = (req: AuthRequest) => Promise<Principal>;
 export type Action = 'read' | 'write' | 'invoke' | 'admin';

@@ -4,21 +4,11 @@ import { it } from 'node:test';
 import pg from 'pg';
 import { describeStoreContract } from './contract.ts';
 import { openStore } from './index.ts';
+import { isPostgresReachable, TEST_PG_URL } from './postgres/reachable.ts';
 
-const URL = process.env.NIMBUS_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+const URL = TEST_PG_URL;
 
-async function reachable(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: URL, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-if (await reachable()) {
+if (await isPostgresReachable()) {
   describeStoreContract('postgres', async () => {
     const schema = `nimbus_test_${randomBytes(4).toString('hex')}`;
     const store = await openStore({ url: URL, dataDir: '/nonexistent', schema });
