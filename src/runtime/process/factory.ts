@@ -11,7 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { chmod, cp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -169,6 +169,11 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
       String((o.tmpSizeMb ?? 512) * 1024 * 1024),
       '--tmpfs',
       '/tmp',
+      // The runtime's own files may live under the host /tmp (e.g. a checkout there): bind them back.
+      ...[nodeBin, HARNESS.node, HARNESS.python, ...(pythonBin ? [pythonBin] : [])]
+        .map((p) => realpathSync(p))
+        .filter((p) => p.startsWith('/tmp/'))
+        .flatMap((p) => ['--ro-bind', p, p]),
       // Paths under /tmp are already invisible behind the private /tmp.
       ...[...hidden, workDir].filter((p) => !p.startsWith('/tmp/')).flatMap((p) => ['--tmpfs', p]),
       '--ro-bind',
