@@ -51,7 +51,8 @@ export async function unpackZip(zip: Uint8Array, dest: string, limits: UnpackLim
       },
     });
   } catch (e) {
-    if ((e as { code?: string }).code?.startsWith('NIMBUS_ERR_')) throw e;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('NIMBUS_ERR_')) throw e;
     throw DeployErrors.BAD_ARCHIVE({ reason: `not a valid zip (${(e as Error).message})` });
   }
   let written = 0;

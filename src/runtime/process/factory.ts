@@ -16,6 +16,7 @@ import { chmod, cp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isNimbusError } from '../../core/errors.ts';
 import type {
   Clock,
   InstanceSpec,
@@ -281,7 +282,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
       try {
         inst = await take(spec.family);
       } catch (e) {
-        if ((e as { code?: string }).code?.startsWith('NIMBUS_ERR_')) throw e;
+        if (isNimbusError(e)) throw e;
         throw RuntimeErrors.UNAVAILABLE({ reason: (e as Error).message }, { cause: e });
       }
       const slot = slots.get(inst.id)!;
