@@ -5,6 +5,7 @@
  */
 export { type AuthRequest, createAuthenticator, type Principal } from './authenticate.ts';
 export { type AdminCredentials, bootstrapAdmin } from './bootstrap.ts';
+export { withEncryptedEnvironment } from './encrypted-store.ts';
 export { SecurityErrors } from './errors.ts';
 export { createApiKey, generateKeyId, generateSecret, hashSecret } from './keys.ts';
 export { decryptSecret, encryptSecret, loadOrCreateMasterKey } from './secrets.ts';

@@ -20,7 +20,12 @@ import { unpackArtifact } from '../registry/build/index.ts';
 import { createRegistryService } from '../registry/service.ts';
 import { createProcessSandboxFactory } from '../runtime/index.ts';
 import { Scheduler } from '../scheduler/index.ts';
-import { bootstrapAdmin, createAuthenticator, loadOrCreateMasterKey } from '../security/index.ts';
+import {
+  bootstrapAdmin,
+  createAuthenticator,
+  loadOrCreateMasterKey,
+  withEncryptedEnvironment,
+} from '../security/index.ts';
 import { openStore } from '../store/index.ts';
 import { createCodeCache } from './code-cache.ts';
 
@@ -53,17 +58,18 @@ export async function startPlatform(
       await c().catch((e: unknown) => logger.error({ err: e }, 'close failed'));
   };
   try {
-    const store = await openStore({
+    const rawStore = await openStore({
       url: config.store,
       dataDir: config.dataDir,
       sqliteSynchronous: config.sqliteSynchronous,
     });
-    cleanups.push(() => store.close());
+    cleanups.push(() => rawStore.close());
     const blobs = createFsBlobStore(join(config.dataDir, 'blobs'));
     const masterKey = await loadOrCreateMasterKey({
       dataDir: config.dataDir,
       masterKeyBase64: config.masterKey,
     });
+    const store = withEncryptedEnvironment(rawStore, masterKey);
 
     const sandbox = createProcessSandboxFactory({
       kind: config.sandbox,

@@ -1,0 +1,71 @@
+/**
+ * Function environment variables hold users' secrets (API tokens, database passwords), so they are
+ * encrypted at rest like Lambda does: this Store decorator seals `config.environment` of functions
+ * and versions with the master key on write and opens it on read. Everything else passes through.
+ */
+import type { FunctionRepo, Store, StoreRepos, VersionRepo } from '../core/ports.ts';
+import type { FunctionConfig } from '../core/types.ts';
+import { decryptSecret, encryptSecret } from './secrets.ts';
+
+const SEALED = '__nimbus_sealed_env';
+
+function seal(key: Buffer, c: FunctionConfig): FunctionConfig {
+  if (Object.keys(c.environment).length === 0) return c;
+  return {
+    ...c,
+    environment: { [SEALED]: encryptSecret(key, JSON.stringify(c.environment), 'environment') },
+  };
+}
+
+function open(key: Buffer, c: FunctionConfig): FunctionConfig {
+  const sealed = c.environment[SEALED];
+  if (sealed === undefined) return c;
+  return {
+    ...c,
+    environment: JSON.parse(decryptSecret(key, sealed, 'environment')) as Record<string, string>,
+  };
+}
+
+function wrapFunctions(key: Buffer, r: FunctionRepo): FunctionRepo {
+  const o = <T extends { config: FunctionConfig } | undefined>(x: T): T =>
+    x ? { ...x, config: open(key, x.config) } : x;
+  return {
+    create: (f) => r.create({ ...f, config: seal(key, f.config) }),
+    get: async (t, n) => o(await r.get(t, n)),
+    list: async (t) => (await r.list(t)).map((f) => o(f)),
+    update: (f, rev) => r.update({ ...f, config: seal(key, f.config) }, rev),
+    delete: (t, n) => r.delete(t, n),
+  };
+}
+
+function wrapVersions(key: Buffer, r: VersionRepo): VersionRepo {
+  const o = <T extends { config: FunctionConfig } | undefined>(x: T): T =>
+    x ? { ...x, config: open(key, x.config) } : x;
+  return {
+    publish: async (t, n, d) => o(await r.publish(t, n, { ...d, config: seal(key, d.config) })),
+    get: async (t, n, v) => o(await r.get(t, n, v)),
+    list: async (t, n) => (await r.list(t, n)).map((v) => o(v)),
+    latest: async (t, n) => o(await r.latest(t, n)),
+  };
+}
+
+function wrapRepos(key: Buffer, repos: StoreRepos): StoreRepos {
+  return {
+    keys: repos.keys,
+    functions: wrapFunctions(key, repos.functions),
+    versions: wrapVersions(key, repos.versions),
+    aliases: repos.aliases,
+    logs: repos.logs,
+    usage: repos.usage,
+  };
+}
+
+export function withEncryptedEnvironment(store: Store, masterKey: Buffer): Store {
+  return {
+    ...wrapRepos(masterKey, store),
+    kind: store.kind,
+    transaction: (fn) => store.transaction((tx) => fn(wrapRepos(masterKey, tx))),
+    ping: () => store.ping(),
+    close: () => store.close(),
+  };
+}
