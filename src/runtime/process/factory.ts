@@ -28,6 +28,7 @@ import type {
 import type { RuntimeFamily } from '../../core/types.ts';
 import { RuntimeErrors } from '../errors.ts';
 import { type CgroupMode, detectCgroups, InstanceCgroup } from './cgroups.ts';
+import { SANDBOX_UID, sandboxCommand } from './command.ts';
 import { ProcessInstance } from './instance.ts';
 
 export interface ProcessSandboxOptions {
@@ -47,7 +48,6 @@ export interface ProcessSandboxOptions {
   readonly tmpSizeMb?: number;
 }
 
-const SANDBOX_UID = 65534;
 const HARNESS = {
   node: fileURLToPath(new URL('../harness/node/harness.mjs', import.meta.url)),
   python: fileURLToPath(new URL('../harness/python/harness.py', import.meta.url)),
@@ -78,9 +78,13 @@ function pythonFor(dropPrivileges: boolean, configured?: string): string | undef
 export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFactory {
   const clock = o.clock;
   const bwrap = which('bwrap');
-  const kind = o.kind ?? 'auto';
+  const unshareBin = which('unshare');
   const isRoot = process.getuid?.() === 0;
   const setpriv = isRoot ? which('setpriv') : undefined;
+  const requested = o.kind ?? 'auto';
+  // auto: bubblewrap when installed, else the util-linux unshare fallback (needs root + setpriv).
+  const kind: 'bwrap' | 'unshare' =
+    requested === 'auto' ? (bwrap || !isRoot || !unshareBin || !setpriv ? 'bwrap' : 'unshare') : requested;
   const prlimit = which('prlimit');
   const dropPrivileges = Boolean(setpriv);
   const cg: CgroupMode = isRoot ? detectCgroups() : { kind: 'none', reason: 'not running as root' };
@@ -107,17 +111,29 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
   const live = new Set<ProcessInstance>();
   let closed = false;
 
+  const runtimeFiles = [nodeBin, HARNESS.node, HARNESS.python, ...(pythonBin ? [pythonBin] : [])];
+
   function unavailable(): Error | undefined {
-    if (kind === 'unshare')
-      return RuntimeErrors.SANDBOX_UNAVAILABLE({
-        sandbox: 'unshare',
-        reason: 'the unshare sandbox is not implemented yet',
-      });
-    if (!bwrap)
+    if (kind === 'bwrap' && !bwrap) {
       return RuntimeErrors.SANDBOX_UNAVAILABLE({
         sandbox: 'bwrap',
-        reason: 'bubblewrap (bwrap) is not installed',
+        reason: 'bubblewrap (bwrap) is not installed and the unshare fallback needs root',
       });
+    }
+    if (kind === 'unshare') {
+      if (!isRoot || !unshareBin || !setpriv) {
+        return RuntimeErrors.SANDBOX_UNAVAILABLE({
+          sandbox: 'unshare',
+          reason: 'the unshare sandbox needs root, util-linux unshare and setpriv',
+        });
+      }
+      if (runtimeFiles.some((f) => realpathSync(f).startsWith('/tmp/'))) {
+        return RuntimeErrors.SANDBOX_UNAVAILABLE({
+          sandbox: 'unshare',
+          reason: 'the runtime lives under /tmp, which the unshare sandbox replaces; install bubblewrap',
+        });
+      }
+    }
     return undefined;
   }
 
@@ -150,69 +166,26 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
       family === 'node'
         ? [nodeBin, '--disable-warning=ExperimentalWarning', '--stack-size=984', HARNESS.node]
         : [pythonBin!, '-u', '-B', HARNESS.python];
-    const bw = [
-      bwrap!,
-      '--unshare-user',
-      '--unshare-pid',
-      '--unshare-ipc',
-      '--unshare-uts',
-      ...(o.network === 'none' ? ['--unshare-net'] : []),
-      '--die-with-parent',
-      '--new-session',
-      '--ro-bind',
-      '/',
-      '/',
-      '--dev',
-      '/dev',
-      '--proc',
-      '/proc',
-      '--size',
-      String((o.tmpSizeMb ?? 512) * 1024 * 1024),
-      '--tmpfs',
-      '/tmp',
-      // The runtime's own files may live under the host /tmp (e.g. a checkout there): bind them back.
-      ...[nodeBin, HARNESS.node, HARNESS.python, ...(pythonBin ? [pythonBin] : [])]
-        .map((p) => realpathSync(p))
-        .filter((p) => p.startsWith('/tmp/'))
-        .flatMap((p) => ['--ro-bind', p, p]),
-      // Paths under /tmp are already invisible behind the private /tmp.
-      ...[...hidden, workDir].filter((p) => !p.startsWith('/tmp/')).flatMap((p) => ['--tmpfs', p]),
-      '--ro-bind',
+    const { cmd, args } = sandboxCommand({
+      kind,
+      bwrap,
+      unshare: unshareBin,
+      setpriv,
+      prlimit,
+      cgroupProcs: cgroup?.procsFiles() ?? [],
       slot,
       codeRoot,
-      '--uid',
-      String(SANDBOX_UID),
-      '--gid',
-      String(SANDBOX_UID),
-      '--hostname',
-      'nimbus',
-      '--clearenv',
-      '--setenv',
-      'PATH',
-      '/usr/local/bin:/usr/bin:/bin',
-      '--setenv',
-      'HOME',
-      '/tmp',
-      '--setenv',
-      'LANG',
-      'C.UTF-8',
-      '--chdir',
-      '/tmp',
-      '--',
-      ...program,
-    ];
-    const drop = setpriv
-      ? [setpriv, `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', '--']
-      : [];
-    const limits = prlimit ? [prlimit, '--nofile=1024:1024', '--core=0:0', '--'] : [];
-    // The shell joins the instance's cgroups *before* exec'ing the sandbox, so every descendant
-    // is accounted and killable from the first instruction.
-    const join1 = (cgroup?.procsFiles() ?? []).map((f) => `echo $$ > '${f}'`).join(' && ');
-    const script = `${join1 ? `${join1} && ` : ''}exec "$@"`;
+      hidden,
+      workDir,
+      runtimeFiles,
+      program,
+      network: o.network ?? 'host',
+      tmpSizeMb: o.tmpSizeMb ?? 512,
+    });
     const inst = new ProcessInstance({
       id,
-      cmd: '/bin/sh',
-      args: ['-c', script, 'sh', ...limits, ...drop, ...bw],
+      cmd,
+      args,
       cgroup,
       clock,
     });
@@ -273,7 +246,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
   }
 
   return {
-    kind: 'process/bwrap',
+    kind: `process/${kind}`,
 
     async create(spec: InstanceSpec): Promise<Sandbox> {
       if (closed) throw RuntimeErrors.UNAVAILABLE({ reason: 'sandbox factory is closed' });
@@ -353,11 +326,20 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
 
     isolation(): IsolationReport {
       const on = (active: boolean, detail: string) => ({ active, detail });
-      const bw = Boolean(bwrap) && kind !== 'unshare';
+      const bw = unavailable() === undefined;
+      const sandboxName =
+        kind === 'bwrap'
+          ? `bubblewrap (${bwrap ?? 'not installed'})`
+          : `util-linux unshare (${unshareBin ?? 'missing'})`;
       return {
-        sandbox: bw ? `bubblewrap (${bwrap})` : 'none available',
+        sandbox: bw ? sandboxName : `none usable: ${unavailable()?.message}`,
         features: {
-          'namespace:user': on(bw, 'own user namespace, uid 65534 inside'),
+          'namespace:user': on(
+            bw && kind === 'bwrap',
+            kind === 'bwrap'
+              ? 'own user namespace, uid 65534 inside'
+              : 'not used: privileges dropped with setpriv instead',
+          ),
           'namespace:mount': on(bw, 'private mount namespace'),
           'namespace:pid': on(bw, 'own pid namespace; the host processes are invisible'),
           'namespace:ipc': on(bw, 'own IPC namespace'),
