@@ -4,7 +4,7 @@
  * come back as Lambda does it: a 200 with `X-Amz-Function-Error: Unhandled`, plus our coded
  * `errorCode`. Only request problems (not found, throttled, too large) are thrown.
  */
-import { CoreErrors, isNimbusError, type NimbusErrorJSON } from '../core/errors.ts';
+import { CoreErrors, isNimbusError } from '../core/errors.ts';
 import { newRequestId } from '../core/ids.ts';
 import type { Clock, InvokeOutcome } from '../core/ports.ts';
 import type { FunctionErrorPayload, Invocation, LogLine, UsageRecord } from '../core/types.ts';
@@ -18,7 +18,6 @@ import {
   startLine,
 } from '../observability/logs.ts';
 import type { RegistryService } from '../registry/types.ts';
-import { RuntimeErrors } from '../runtime/errors.ts';
 import type { Lease, Scheduler } from '../scheduler/index.ts';
 import type { InvokeRequest, InvokeResult, InvokeService } from './types.ts';
 
@@ -65,9 +64,6 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
       const startedAt = d.clock.now();
       const t0 = d.clock.monotonic();
       let lease: Lease;
-      let initFailure:
-        | { error: FunctionErrorPayload; platform: NimbusErrorJSON; logs: LogLine[] }
-        | undefined;
       try {
         lease = await d.scheduler.acquire(
           {
@@ -80,34 +76,24 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
           req.signal,
         );
       } catch (e) {
-        if (
-          !isNimbusError(e) ||
-          !e.code.startsWith('NIMBUS_ERR_RUNTIME_') ||
-          e.code === RuntimeErrors.codes.UNAVAILABLE
-        )
-          throw e;
-        if (e.kind === 'system') throw e;
-        // Init failures are the function's fault: answer like Lambda (200 + Unhandled), not as a request error.
+        // Init failures are the function's fault: answer like Lambda (200 + Unhandled), not as a
+        // request error. Everything else (throttling, platform trouble) is thrown.
+        if (!isNimbusError(e) || !e.code.startsWith('NIMBUS_ERR_RUNTIME_') || e.kind === 'system') throw e;
         const det = (e.details ?? {}) as { error?: FunctionErrorPayload; logs?: LogLine[] };
-        initFailure = {
-          error: det.error ?? { errorType: 'Runtime.ImportModuleError', errorMessage: e.message, trace: [] },
-          platform: e.toJSON(),
-          logs: det.logs ?? [],
-        };
-        lease = undefined as never;
-      }
-
-      if (initFailure) {
         const durationMs = d.clock.monotonic() - t0;
         return finish({
           outcome: {
             ok: false,
             failure: 'init',
-            error: initFailure.error,
-            platformError: initFailure.platform,
+            error: det.error ?? {
+              errorType: 'Runtime.ImportModuleError',
+              errorMessage: e.message,
+              trace: [],
+            },
+            platformError: e.toJSON(),
             durationMs,
             maxRssBytes: 0,
-            logs: initFailure.logs.map((l) => ({ ...l, requestId })),
+            logs: (det.logs ?? []).map((l) => ({ ...l, requestId })),
           },
           cold: true,
           initDurationMs: durationMs,

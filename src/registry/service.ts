@@ -51,7 +51,6 @@ export const RegistryServiceErrors = defineErrors('REGISTRY', {
     hint: 'publish with the CodeSha256 of the current $LATEST code',
   },
 });
-const RegistryErrors = RegistryServiceErrors;
 
 const DEFAULTS = { memoryMb: 128, timeoutSec: 3, environment: {}, description: '' } as const;
 
@@ -199,7 +198,7 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
       const t0 = clock.monotonic();
       const fn = await getFn(tenant, name);
       if (opts.expectedRevisionId && opts.expectedRevisionId !== fn.revisionId) {
-        throw RegistryErrors.REVISION_MISMATCH({ name });
+        throw RegistryServiceErrors.REVISION_MISMATCH({ name });
       }
       const { ref, built, storeMs } = await storeArtifact(code, fn.config);
       const rec: FunctionRecord = { ...fn, code: ref, revisionId: randomUUID(), updatedAt: clock.now() };
@@ -217,7 +216,7 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
     async updateConfig(tenant, name, patch, opts = {}) {
       const fn = await getFn(tenant, name);
       if (opts.expectedRevisionId && opts.expectedRevisionId !== fn.revisionId) {
-        throw RegistryErrors.REVISION_MISMATCH({ name });
+        throw RegistryServiceErrors.REVISION_MISMATCH({ name });
       }
       const config = normalizeConfig({ ...fn.config, ...patch }, fn.config);
       let code = fn.code;
@@ -244,10 +243,10 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
     async publishVersion(tenant, name, opts = {}) {
       const fn = await getFn(tenant, name);
       if (opts.expectedRevisionId && opts.expectedRevisionId !== fn.revisionId) {
-        throw RegistryErrors.REVISION_MISMATCH({ name });
+        throw RegistryServiceErrors.REVISION_MISMATCH({ name });
       }
       if (opts.expectedCodeSha256 && opts.expectedCodeSha256 !== fn.code.sha256) {
-        throw RegistryErrors.CODE_SHA_MISMATCH({ name });
+        throw RegistryServiceErrors.CODE_SHA_MISMATCH({ name });
       }
       return publishFrom(fn, opts.description);
     },
@@ -286,7 +285,7 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
     async updateAlias(tenant, name, aliasName, patch, opts = {}) {
       const cur = await getAliasRec(tenant, name, aliasName);
       if (opts.expectedRevisionId && opts.expectedRevisionId !== cur.revisionId) {
-        throw RegistryErrors.REVISION_MISMATCH({ name: `${name}:${aliasName}` });
+        throw RegistryServiceErrors.REVISION_MISMATCH({ name: `${name}:${aliasName}` });
       }
       const functionVersion = patch.functionVersion ?? cur.functionVersion;
       await ensureVersion(tenant, name, functionVersion);

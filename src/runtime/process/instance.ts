@@ -14,7 +14,6 @@ import { encodeFrame, FrameDecoder } from './frames.ts';
 
 const MAX_RESPONSE = 6 * 1024 * 1024;
 const MAX_LOG_LINE = 256 * 1024;
-const KILL_GRACE_MS = 400;
 
 export interface LogTarget {
   tenant: string;
@@ -400,6 +399,4 @@ export class ProcessInstance {
     }
     for (const fn of this.#onExit.splice(0)) fn();
   }
-
-  static readonly KILL_GRACE_MS = KILL_GRACE_MS;
 }
