@@ -322,6 +322,45 @@ export const handler = async (e) => {
       }
     });
 
+    it('survives hostile code: fork bombs, log floods, protocol garbage, closing the channel', async () => {
+      const bomb = await create(
+        {
+          'index.mjs': `import { spawn } from 'node:child_process';
+export const handler = async () => { let ok = 0, failed = 0;
+  for (let i = 0; i < 400; i++) { try { const c = spawn('sleep', ['30'], { stdio: 'ignore' }); c.on('error', () => {}); if (c.pid) ok++; else failed++; } catch { failed++; } }
+  await new Promise((r) => setTimeout(r, 200)); return { ok, failed }; };`,
+        },
+        { timeoutSec: 10 },
+      );
+      const b = await bomb.invoke(inv(bomb, {}, 10_000));
+      if (b.ok) {
+        const r = JSON.parse(b.payload) as { ok: number; failed: number };
+        assert.ok(r.ok < 400, `pids limit did not bound the fork bomb: ${JSON.stringify(r)}`);
+      }
+      await bomb.dispose();
+      const flood = await create({
+        'index.mjs':
+          'export const handler = async () => { for (let i = 0; i < 20000; i++) console.log("x".repeat(100)); return "done"; };',
+      });
+      const f = await flood.invoke(inv(flood));
+      assert.ok(f.ok);
+      assert.ok(f.logs.length <= 10_001, `${f.logs.length} log lines kept`);
+      const garbage = await create({
+        'index.mjs': `import { writeSync } from 'node:fs';
+export const handler = async () => { writeSync(3, Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3])); await new Promise((r) => setTimeout(r, 2000)); };`,
+      });
+      const g = await garbage.invoke(inv(garbage));
+      assert.equal(!g.ok && g.failure, 'crash');
+      const closer = await create({
+        'index.mjs': `import { closeSync } from 'node:fs';
+export const handler = async () => { closeSync(3); await new Promise((r) => setTimeout(r, 5000)); };`,
+      });
+      const c = await closer.invoke(inv(closer, {}, 3000));
+      assert.equal(c.ok, false);
+      const next = await create({ 'index.mjs': 'export const handler = async () => "still fine";' });
+      assert.equal(await ok(next), 'still fine');
+    });
+
     it('serves 20 instances in parallel', async () => {
       const sbs = await Promise.all(
         Array.from({ length: 20 }, () =>
