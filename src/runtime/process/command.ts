@@ -85,14 +85,28 @@ function bwrapArgs(c: CommandContext): string[] {
 }
 
 function unshareArgs(c: CommandContext): string[] {
-  // Runs as root inside fresh mount/pid namespaces; the order matters: bind the code before /tmp
-  // (where the slot lives) disappears behind the private tmpfs.
+  // Runs as root inside fresh mount/pid namespaces. The host /tmp is stashed on the code root for
+  // a moment so that, after the private tmpfs covers /tmp, the slot and any runtime files living
+  // under the host /tmp can still be bound into place.
+  const S = q(c.codeRoot);
+  const fromHost = (p: string) => (p.startsWith('/tmp/') ? `${S}/${q(p.slice(5))}` : q(p));
   const script = [
     'set -e',
     'mount --make-rprivate /',
-    `mount --bind ${q(c.slot)} ${q(c.codeRoot)}`,
-    `mount -o remount,bind,ro ${q(c.codeRoot)}`,
+    `mount --bind /tmp ${S}`,
     `mount -t tmpfs -o size=${c.tmpSizeMb}m,mode=1777,nosuid,nodev tmpfs /tmp`,
+    'mkdir /tmp/.nimbus-slot',
+    `mount --bind ${fromHost(c.slot)} /tmp/.nimbus-slot`,
+    ...underTmp(c.runtimeFiles).flatMap((p) => [
+      `mkdir -p ${q(p.slice(0, p.lastIndexOf('/')))}`,
+      `touch ${q(p)}`,
+      `mount --bind ${fromHost(p)} ${q(p)}`,
+      `mount -o remount,bind,ro ${q(p)}`,
+    ]),
+    `umount ${S}`,
+    `mount --move /tmp/.nimbus-slot ${S}`,
+    'rmdir /tmp/.nimbus-slot',
+    `mount -o remount,bind,ro ${S}`,
     ...outsideTmp([...c.hidden, c.workDir]).map((p) => `mount -t tmpfs -o size=1m,mode=000 tmpfs ${q(p)}`),
     'mount -o remount,bind,ro /',
     'hostname nimbus',

@@ -11,7 +11,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { chmod, cp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,12 +125,6 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
         return RuntimeErrors.SANDBOX_UNAVAILABLE({
           sandbox: 'unshare',
           reason: 'the unshare sandbox needs root, util-linux unshare and setpriv',
-        });
-      }
-      if (runtimeFiles.some((f) => realpathSync(f).startsWith('/tmp/'))) {
-        return RuntimeErrors.SANDBOX_UNAVAILABLE({
-          sandbox: 'unshare',
-          reason: 'the runtime lives under /tmp, which the unshare sandbox replaces; install bubblewrap',
         });
       }
     }
