@@ -2,7 +2,7 @@
  * The Store's repositories over Kysely, shared by the SQLite and PostgreSQL adapters. Driver
  * types never leave this folder: rows are mapped to domain records here.
  */
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
 import { CoreErrors } from '../core/errors.ts';
 import type { Store, StoreRepos } from '../core/ports.ts';
 import type {
@@ -10,6 +10,7 @@ import type {
   ApiKeyRecord,
   FunctionRecord,
   StoredLogLine,
+  UsageQuery,
   UsageRecord,
   VersionRecord,
 } from '../core/types.ts';
@@ -92,6 +93,15 @@ const toUsage = (r: Selectable<Tables['usage']>): UsageRecord => ({
   initDurationMs: r.init_duration_ms === null ? undefined : num(r.init_duration_ms),
   outcome: r.outcome as UsageRecord['outcome'],
 });
+
+/** The WHERE clause shared by usage listing and summaries. */
+const usageFilter = (q: UsageQuery) => (eb: ExpressionBuilder<Tables, 'usage'>) =>
+  eb.and([
+    eb('tenant', '=', q.tenant),
+    ...(q.functionName !== undefined ? [eb('function_name', '=', q.functionName)] : []),
+    ...(q.since !== undefined ? [eb('started_at', '>=', q.since)] : []),
+    ...(q.until !== undefined ? [eb('started_at', '<', q.until)] : []),
+  ]);
 
 async function insertOrConflict(what: string, run: () => Promise<unknown>): Promise<void> {
   try {
@@ -412,22 +422,19 @@ export function makeRepos(db: Db): StoreRepos {
         }
       },
       async list(q) {
-        let s = db.selectFrom('usage').selectAll().where('tenant', '=', q.tenant);
-        if (q.functionName !== undefined) s = s.where('function_name', '=', q.functionName);
-        if (q.since !== undefined) s = s.where('started_at', '>=', q.since);
-        if (q.until !== undefined) s = s.where('started_at', '<', q.until);
-        const rows = await s
+        const rows = await db
+          .selectFrom('usage')
+          .selectAll()
+          .where(usageFilter(q))
           .orderBy('started_at', 'desc')
           .limit(Math.min(Math.max(1, q.limit ?? 100), 10000))
           .execute();
         return rows.map(toUsage);
       },
       async summary(q) {
-        let s = db.selectFrom('usage').where('tenant', '=', q.tenant);
-        if (q.functionName !== undefined) s = s.where('function_name', '=', q.functionName);
-        if (q.since !== undefined) s = s.where('started_at', '>=', q.since);
-        if (q.until !== undefined) s = s.where('started_at', '<', q.until);
-        const r = await s
+        const r = await db
+          .selectFrom('usage')
+          .where(usageFilter(q))
           .select((eb) => [
             eb.fn.countAll().as('n'),
             eb.fn.coalesce(eb.fn.sum('gb_seconds'), eb.lit(0)).as('gbs'),
