@@ -13,6 +13,7 @@ import type {
   Invocation,
   LogLine,
   LogQuery,
+  RouteRecord,
   RuntimeFamily,
   StoredLogLine,
   TenantId,
@@ -103,6 +104,17 @@ export interface UsageRepo {
   summary(q: UsageQuery): Promise<UsageSummary>;
 }
 
+export interface RouteRepo {
+  /** Throws CORE_CONFLICT if (tenant, routeKey) exists. */
+  create(rec: RouteRecord): Promise<void>;
+  /** Every route of every tenant (the gateway loads the whole table). */
+  listAll(): Promise<RouteRecord[]>;
+  list(tenant: TenantId): Promise<RouteRecord[]>;
+  delete(tenant: TenantId, id: string): Promise<boolean>;
+  /** Deletes a function's routes (on function delete or when its manifest routes are replaced). */
+  deleteForFunction(tenant: TenantId, functionName: string): Promise<number>;
+}
+
 export interface StoreRepos {
   readonly keys: KeyRepo;
   readonly functions: FunctionRepo;
@@ -110,6 +122,7 @@ export interface StoreRepos {
   readonly aliases: AliasRepo;
   readonly logs: LogRepo;
   readonly usage: UsageRepo;
+  readonly routes: RouteRepo;
 }
 
 export interface Store extends StoreRepos {

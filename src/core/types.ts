@@ -171,8 +171,25 @@ export interface UsageSummary {
   readonly errors: number;
 }
 
+/** An HTTP route on the gateway (API Gateway HTTP API semantics). */
+export interface RouteRecord {
+  readonly tenant: TenantId;
+  readonly id: string;
+  /** `GET /user/{userId}`, `ANY /files/{proxy+}`, `$default`. */
+  readonly routeKey: string;
+  readonly functionName: string;
+  /** Version or alias to invoke; undefined = $LATEST. */
+  readonly qualifier?: string | undefined;
+  /** API Gateway payload format: 2.0 (httpApi events) or 1.0 (http / REST events). */
+  readonly payloadFormat: '1.0' | '2.0';
+  readonly createdAt: number;
+}
+
 /** How an invocation entered the platform. Later issues add http, queue, schedule, ... */
-export type Trigger = { readonly type: 'api' } | { readonly type: 'cli' };
+export type Trigger =
+  | { readonly type: 'api' }
+  | { readonly type: 'cli' }
+  | { readonly type: 'http'; readonly routeKey: string };
 
 /** The one envelope every trigger produces; runtimes see only this. */
 export interface Invocation {

@@ -57,6 +57,7 @@ function wrapRepos(key: Buffer, repos: StoreRepos): StoreRepos {
     aliases: repos.aliases,
     logs: repos.logs,
     usage: repos.usage,
+    routes: repos.routes,
   };
 }
 

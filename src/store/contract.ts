@@ -180,6 +180,36 @@ export function describeStoreContract(
       await s.logs.append([]);
     });
 
+    it('stores routes, rejects duplicate route keys and deletes by function', async () => {
+      const r = {
+        tenant: T,
+        id: 'rt_1',
+        routeKey: 'GET /user/{userId}',
+        functionName: 'users',
+        qualifier: 'live',
+        payloadFormat: '2.0' as const,
+        createdAt: 5,
+      };
+      await s.routes.create(r);
+      await s.routes.create({
+        ...r,
+        id: 'rt_2',
+        routeKey: '$default',
+        qualifier: undefined,
+        payloadFormat: '1.0',
+      });
+      await assert.rejects(s.routes.create({ ...r, id: 'rt_3' }), isCode('NIMBUS_ERR_CORE_CONFLICT'));
+      assert.deepEqual(await s.routes.list(T), [
+        { ...r, id: 'rt_2', routeKey: '$default', qualifier: undefined, payloadFormat: '1.0' },
+        r,
+      ]);
+      assert.equal((await s.routes.listAll()).length, 2);
+      assert.equal(await s.routes.delete(T, 'rt_2'), true);
+      assert.equal(await s.routes.delete(T, 'rt_2'), false);
+      assert.equal(await s.routes.deleteForFunction(T, 'users'), 1);
+      assert.deepEqual(await s.routes.list(T), []);
+    });
+
     it('records usage and summarizes it', async () => {
       const u = {
         tenant: T,

@@ -108,6 +108,22 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('usage_time').on('usage').columns(['tenant', 'started_at']).execute();
       },
     },
+    '0002_routes': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('routes')
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('route_key', 'text', (c) => c.notNull())
+          .addColumn('function_name', 'text', (c) => c.notNull())
+          .addColumn('qualifier', 'text')
+          .addColumn('payload_format', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('routes_pk', ['tenant', 'id'])
+          .addUniqueConstraint('routes_key_unique', ['tenant', 'route_key'])
+          .execute();
+      },
+    },
   };
 }
 

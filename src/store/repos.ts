@@ -9,6 +9,7 @@ import type {
   AliasRecord,
   ApiKeyRecord,
   FunctionRecord,
+  RouteRecord,
   StoredLogLine,
   UsageQuery,
   UsageRecord,
@@ -78,6 +79,15 @@ const toLog = (r: Selectable<Tables['log_lines']>): StoredLogLine => ({
   stream: r.stream as StoredLogLine['stream'],
   message: r.message,
   instanceId: r.instance_id,
+});
+const toRoute = (r: Selectable<Tables['routes']>): RouteRecord => ({
+  tenant: r.tenant,
+  id: r.id,
+  routeKey: r.route_key,
+  functionName: r.function_name,
+  qualifier: r.qualifier ?? undefined,
+  payloadFormat: r.payload_format === '1.0' ? '1.0' : '2.0',
+  createdAt: num(r.created_at),
 });
 const toUsage = (r: Selectable<Tables['usage']>): UsageRecord => ({
   tenant: r.tenant,
@@ -390,6 +400,55 @@ export function makeRepos(db: Db): StoreRepos {
           .execute();
         const out = rows.map(toLog);
         return q.tail ? out.reverse() : out;
+      },
+    },
+
+    routes: {
+      create: (r) =>
+        insertOrConflict(`route ${r.routeKey}`, () =>
+          db
+            .insertInto('routes')
+            .values({
+              tenant: r.tenant,
+              id: r.id,
+              route_key: r.routeKey,
+              function_name: r.functionName,
+              qualifier: r.qualifier ?? null,
+              payload_format: r.payloadFormat,
+              created_at: r.createdAt,
+            })
+            .execute(),
+        ),
+      async listAll() {
+        return (
+          await db.selectFrom('routes').selectAll().orderBy('tenant').orderBy('route_key').execute()
+        ).map(toRoute);
+      },
+      async list(tenant) {
+        return (
+          await db
+            .selectFrom('routes')
+            .selectAll()
+            .where('tenant', '=', tenant)
+            .orderBy('route_key')
+            .execute()
+        ).map(toRoute);
+      },
+      async delete(tenant, id) {
+        const r = await db
+          .deleteFrom('routes')
+          .where('tenant', '=', tenant)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+      async deleteForFunction(tenant, functionName) {
+        const r = await db
+          .deleteFrom('routes')
+          .where('tenant', '=', tenant)
+          .where('function_name', '=', functionName)
+          .executeTakeFirst();
+        return Number(r.numDeletedRows);
       },
     },
 

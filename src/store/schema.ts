@@ -53,6 +53,15 @@ export interface Tables {
     message: string;
     instance_id: string;
   };
+  routes: {
+    tenant: string;
+    id: string;
+    route_key: string;
+    function_name: string;
+    qualifier: string | null;
+    payload_format: string;
+    created_at: number;
+  };
   usage: {
     tenant: string;
     request_id: string;
