@@ -5,15 +5,17 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { PlatformConfig } from '../config/index.ts';
+import { CoreErrors } from '../core/errors.ts';
 import type { Authenticate } from './auth.ts';
 import { installAuth } from './auth.ts';
-import { installErrorHandler, useRawBodies } from './http.ts';
+import { installErrorHandler, sendError, useRawBodies } from './http.ts';
+import { type RouteAdminDeps, registerRouteAdmin } from './http-routes.ts';
 import { registerLambdaApi } from './lambda/index.ts';
 import { type RestDeps, registerRestRoutes } from './routes.ts';
 
 export type { Authenticate, Principal } from './auth.ts';
 
-export interface ApiAppDeps extends RestDeps {
+export interface ApiAppDeps extends RestDeps, Omit<RouteAdminDeps, 'registry' | 'clock'> {
   readonly config: PlatformConfig;
   readonly authenticate: Authenticate;
   readonly onSystemError?: (e: Error) => void;
@@ -32,11 +34,14 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 500 },
+    frameworkErrors: (_err, _req, reply) =>
+      sendError(reply, CoreErrors.VALIDATION({ reason: 'invalid percent-encoding in the URL' })),
   });
   useRawBodies(app, API_BODY_LIMIT);
   installErrorHandler(app, undefined, (e) => d.onSystemError?.(e));
   installAuth(app, d.authenticate);
   registerRestRoutes(app, d);
+  registerRouteAdmin(app, d);
   await app.register(async (scope) =>
     registerLambdaApi(scope, { registry: d.registry, invoke: d.invoke, config: d.config }),
   );

@@ -5,15 +5,14 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import Fastify from 'fastify';
 import pino from 'pino';
-import { installErrorHandler } from '../api/http.ts';
 import { buildApiApp } from '../api/index.ts';
 import { createFsBlobStore } from '../blobs/index.ts';
 import type { PlatformConfig } from '../config/index.ts';
 import { systemClock } from '../core/clock.ts';
 import type { Clock } from '../core/ports.ts';
 import type { UsageRecord } from '../core/types.ts';
+import { buildGateway } from '../gateway/index.ts';
 import { createInvokeService } from '../invoke/service.ts';
 import { BatchWriter, createLogSink } from '../observability/logs.ts';
 import { unpackArtifact } from '../registry/build/index.ts';
@@ -122,7 +121,18 @@ export async function startPlatform(
       maxPayloadBytes: config.maxPayloadBytes,
     });
 
+    const gateway = await buildGateway({
+      config,
+      invoke,
+      routes: store.routes,
+      clock,
+      onSystemError: (e) => logger.error({ err: e }, 'gateway request failed'),
+    });
+    cleanups.push(() => gateway.app.close());
+
     const api = await buildApiApp({
+      routes: store.routes,
+      onRoutesChanged: () => gateway.reload(),
       config,
       registry,
       invoke,
@@ -145,11 +155,7 @@ export async function startPlatform(
     const apiAddress = await api.listen({ host: config.host, port: config.apiPort });
     const apiUrl = urlOf(apiAddress);
 
-    // The HTTP gateway gets its routes in the gateway issue; today every path is a coded 404.
-    const gateway = Fastify({ logger: false, return503OnClosing: true });
-    installErrorHandler(gateway);
-    cleanups.push(() => gateway.close());
-    const gwAddress = await gateway.listen({ host: config.host, port: config.port });
+    const gwAddress = await gateway.app.listen({ host: config.host, port: config.port });
 
     const admin = await bootstrapAdmin({
       keys: store.keys,

@@ -1,0 +1,95 @@
+/** REST `/v1/routes`: gateway routes (route key → function), applied without a restart. */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { CoreErrors } from '../core/errors.ts';
+import type { Clock, RouteRepo } from '../core/ports.ts';
+import type { RouteRecord } from '../core/types.ts';
+import { normalizeRouteKey } from '../gateway/routes.ts';
+import type { RegistryService } from '../registry/types.ts';
+import { requireRole } from './auth.ts';
+import { parseJsonBody } from './http.ts';
+
+export interface RouteAdminDeps {
+  readonly routes: RouteRepo;
+  readonly registry: RegistryService;
+  readonly clock: Clock;
+  /** Swaps the gateway's route table; awaited so a created route answers right after 201. */
+  readonly onRoutesChanged: () => Promise<void>;
+}
+
+const RouteSpec = z.object({
+  routeKey: z.string().min(1),
+  qualifier: z.string().min(1).optional(),
+  payloadFormat: z.enum(['1.0', '2.0']).optional(),
+});
+const CreateBody = RouteSpec.extend({ function: z.string().min(1) });
+const ReplaceBody = z.object({ routes: z.array(RouteSpec).max(300) });
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(parseJsonBody(body));
+  if (!r.success) {
+    throw CoreErrors.VALIDATION({
+      reason: r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    });
+  }
+  return r.data;
+}
+
+const view = (r: RouteRecord) => ({
+  id: r.id,
+  routeKey: r.routeKey,
+  function: r.functionName,
+  qualifier: r.qualifier ?? null,
+  payloadFormat: r.payloadFormat,
+  createdAt: new Date(r.createdAt).toISOString(),
+});
+
+export function registerRouteAdmin(app: FastifyInstance, d: RouteAdminDeps): void {
+  const make = (tenant: string, fn: string, s: z.infer<typeof RouteSpec>): RouteRecord => ({
+    tenant,
+    id: `rt_${randomBytes(6).toString('hex')}`,
+    routeKey: normalizeRouteKey(s.routeKey),
+    functionName: fn,
+    qualifier: s.qualifier,
+    payloadFormat: s.payloadFormat ?? '2.0',
+    createdAt: d.clock.now(),
+  });
+
+  app.get('/v1/routes', async (req) => {
+    const p = requireRole(req, 'read');
+    return { routes: (await d.routes.list(p.tenant)).map(view) };
+  });
+
+  app.post('/v1/routes', async (req, reply) => {
+    const p = requireRole(req, 'write');
+    const b = parse(CreateBody, req.body);
+    await d.registry.getFunction(p.tenant, b.function);
+    const rec = make(p.tenant, b.function, b);
+    await d.routes.create(rec);
+    await d.onRoutesChanged();
+    reply.code(201);
+    return { route: view(rec) };
+  });
+
+  app.delete('/v1/routes/:id', async (req, reply) => {
+    const p = requireRole(req, 'write');
+    const ok = await d.routes.delete(p.tenant, (req.params as { id: string }).id);
+    if (!ok) throw CoreErrors.NOT_FOUND({ what: `route ${(req.params as { id: string }).id}` });
+    await d.onRoutesChanged();
+    return reply.code(204).send();
+  });
+
+  // Replaces all routes of one function (what `nimbus deploy` does from httpApi/http events).
+  app.put('/v1/functions/:name/routes', async (req) => {
+    const p = requireRole(req, 'write');
+    const name = (req.params as { name: string }).name;
+    const b = parse(ReplaceBody, req.body);
+    await d.registry.getFunction(p.tenant, name);
+    const recs = b.routes.map((s) => make(p.tenant, name, s));
+    await d.routes.deleteForFunction(p.tenant, name);
+    for (const r of recs) await d.routes.create(r);
+    await d.onRoutesChanged();
+    return { routes: recs.map(view) };
+  });
+}

@@ -1,0 +1,174 @@
+/**
+ * @module gateway
+ * The HTTP gateway: routes like `GET /user/{userId}` to functions with API Gateway event and
+ * response shapes (payload 2.0 and 1.0). The route table is swapped atomically when routes change
+ * (no restart; requests in flight keep the table they matched against). Errors never leak
+ * internals to clients: every failure is a coded JSON body.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { PlatformConfig } from '../config/index.ts';
+import { CoreErrors, type NimbusError } from '../core/errors.ts';
+import type { Clock, RouteRepo } from '../core/ports.ts';
+import type { InvokeService } from '../invoke/types.ts';
+import { buildEventV1, buildEventV2, type GatewayRequest } from './events.ts';
+import { GatewayErrors, type HttpResponse, mapFunctionResult } from './response.ts';
+import { RouteTable } from './routes.ts';
+
+export { GatewayErrors } from './response.ts';
+export { normalizeRouteKey, parseRouteKey, RouteErrors, RouteTable } from './routes.ts';
+
+export interface GatewayDeps {
+  readonly config: PlatformConfig;
+  readonly invoke: InvokeService;
+  readonly routes: RouteRepo;
+  readonly clock: Clock;
+  readonly onSystemError?: (e: Error) => void;
+}
+
+export interface Gateway {
+  readonly app: FastifyInstance;
+  /** Reloads the route table from the store and swaps it in. */
+  reload(): Promise<void>;
+}
+
+const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+const TENANT = 'default';
+
+function sendCoded(reply: FastifyReply, e: NimbusError, requestId: string): FastifyReply {
+  // System errors say only that something failed; details stay in the platform log.
+  const body =
+    e.kind === 'system'
+      ? { error: { code: e.code, message: 'internal error', requestId } }
+      : { error: { code: e.code, message: e.message, requestId } };
+  if (e.retryAfterMs !== undefined)
+    reply.header('retry-after', Math.max(1, Math.ceil(e.retryAfterMs / 1000)));
+  return reply.code(e.status).header('apigw-requestid', requestId).type('application/json').send(body);
+}
+
+function send(reply: FastifyReply, r: HttpResponse, requestId: string): FastifyReply {
+  const grouped = new Map<string, string[]>();
+  for (const [k, v] of r.headers) grouped.set(k, [...(grouped.get(k) ?? []), v]);
+  reply.code(r.statusCode).header('apigw-requestid', requestId);
+  for (const [k, vs] of grouped) reply.header(k, vs.length === 1 ? vs[0] : vs);
+  return reply.send(r.body);
+}
+
+export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
+  let table = new RouteTable(await d.routes.listAll());
+  const app = Fastify({
+    logger: false,
+    bodyLimit: d.config.maxPayloadBytes,
+    return503OnClosing: true,
+    // Slow-client protection: bounded header/body time and keep-alive.
+    requestTimeout: 30_000,
+    keepAliveTimeout: 5_000,
+    routerOptions: { maxParamLength: 2048 },
+    // Paths the router cannot even decode get our coded 400, not Fastify's own body.
+    frameworkErrors: (_err, req, reply) =>
+      sendCoded(
+        reply,
+        GatewayErrors.MALFORMED_REQUEST({ reason: 'invalid percent-encoding in the URL' }),
+        String(req.id),
+      ),
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err, req, reply) => {
+    const fe = err as { code?: string };
+    const requestId = String(req.id);
+    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendCoded(
+        reply,
+        CoreErrors.PAYLOAD_TOO_LARGE({
+          size: req.headers['content-length'] ?? '?',
+          limit: d.config.maxPayloadBytes,
+        }),
+        requestId,
+      );
+    }
+    const e = (err as NimbusError).code?.startsWith?.('NIMBUS_ERR_')
+      ? (err as NimbusError)
+      : CoreErrors.INTERNAL({ reason: String(err) });
+    if (e.kind === 'system') d.onSystemError?.(e);
+    return sendCoded(reply, e, requestId);
+  });
+
+  app.route({
+    method: [...ALL_METHODS],
+    url: '*',
+    handler: async (req, reply) => {
+      const requestId = randomUUID();
+      const url = req.raw.url ?? '/';
+      const q = url.indexOf('?');
+      const rawPath = q >= 0 ? url.slice(0, q) : url;
+      const rawQueryString = q >= 0 ? url.slice(q + 1) : '';
+      let segments: string[];
+      try {
+        segments = rawPath === '/' ? [] : rawPath.slice(1).split('/').map(decodeURIComponent);
+      } catch {
+        return sendCoded(
+          reply,
+          GatewayErrors.MALFORMED_REQUEST({ reason: 'invalid percent-encoding in the path' }),
+          requestId,
+        );
+      }
+      const match = table.match(TENANT, req.method, segments);
+      if (!match) {
+        return sendCoded(
+          reply,
+          GatewayErrors.ROUTE_NOT_FOUND({ method: req.method, path: rawPath.slice(0, 200) }),
+          requestId,
+        );
+      }
+      const raw = req.raw.rawHeaders;
+      const headers: [string, string][] = [];
+      for (let i = 0; i + 1 < raw.length; i += 2) headers.push([raw[i]!, raw[i + 1]!]);
+      const greq: GatewayRequest = {
+        method: req.method,
+        rawPath,
+        rawQueryString,
+        headers,
+        body: req.body instanceof Buffer ? req.body : undefined,
+        sourceIp: req.ip,
+        protocol: `HTTP/${req.raw.httpVersion}`,
+        requestId,
+        timeEpoch: d.clock.now(),
+        accountId: d.config.accountId,
+        apiId: 'nimbus',
+      };
+      const { route, pathParameters } = match;
+      const event =
+        route.payloadFormat === '1.0'
+          ? buildEventV1(greq, route, pathParameters)
+          : buildEventV2(greq, route, pathParameters);
+      const r = await d.invoke.invoke({
+        tenant: route.tenant,
+        functionName: route.functionName,
+        qualifier: route.qualifier,
+        payload: JSON.stringify(event),
+        trigger: { type: 'http', routeKey: route.routeKey },
+      });
+      if (r.functionError) {
+        const e =
+          r.errorCode === 'NIMBUS_ERR_RUNTIME_TIMEOUT'
+            ? GatewayErrors.FUNCTION_TIMEOUT()
+            : GatewayErrors.FUNCTION_ERROR();
+        return sendCoded(reply, e, r.requestId);
+      }
+      try {
+        return send(reply, mapFunctionResult(r.payload, route.payloadFormat), r.requestId);
+      } catch (e) {
+        return sendCoded(reply, e as NimbusError, r.requestId);
+      }
+    },
+  });
+
+  return {
+    app,
+    async reload() {
+      table = new RouteTable(await d.routes.listAll());
+    },
+  };
+}
