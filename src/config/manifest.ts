@@ -38,13 +38,56 @@ export const ManifestErrors = defineErrors('MANIFEST', {
   },
 });
 
-/** Event types some capability can deploy. Empty in the foundation: later issues add theirs. */
-export const SUPPORTED_EVENT_TYPES: Set<string> = new Set();
+export interface HttpRouteSpec {
+  /** `GET /user/{userId}` or `$default`. */
+  readonly routeKey: string;
+  readonly payloadFormat: '1.0' | '2.0';
+}
+
+/**
+ * Event types Nimbus can deploy, each with the parser that validates its Serverless syntax.
+ * A parser returns a problem string instead of throwing so the error can name the line.
+ */
+const EVENT_PARSERS: Record<string, (raw: unknown) => HttpRouteSpec | string> = {
+  // httpApi: 'GET /user/{userId}' | '*' | { method, path, authorizer? } — payload format 2.0
+  httpApi(raw) {
+    if (raw === '*') return { routeKey: '$default', payloadFormat: '2.0' };
+    if (typeof raw === 'string') {
+      const m = /^([A-Za-z*]+)\s+(\/\S*)$/.exec(raw.trim());
+      if (!m) return `httpApi "${raw}" must look like "GET /path" or "*"`;
+      return { routeKey: `${m[1] === '*' ? 'ANY' : m[1]!.toUpperCase()} ${m[2]}`, payloadFormat: '2.0' };
+    }
+    if (raw && typeof raw === 'object') {
+      const o = raw as { method?: unknown; path?: unknown };
+      if (typeof o.path !== 'string' || !o.path.startsWith('/'))
+        return 'httpApi.path must be a string starting with /';
+      const method =
+        typeof o.method === 'string' ? (o.method === '*' ? 'ANY' : o.method.toUpperCase()) : 'ANY';
+      return { routeKey: `${method} ${o.path}`, payloadFormat: '2.0' };
+    }
+    return 'httpApi must be "METHOD /path", "*" or {method, path}';
+  },
+  // http: 'GET users/{id}' | { method, path } — REST API, payload format 1.0
+  http(raw) {
+    let method: unknown;
+    let path: unknown;
+    if (typeof raw === 'string') [method, path] = raw.trim().split(/\s+/);
+    else if (raw && typeof raw === 'object') ({ method, path } = raw as { method?: unknown; path?: unknown });
+    if (typeof method !== 'string' || typeof path !== 'string') return 'http events need a method and a path';
+    const m = method.toUpperCase();
+    return { routeKey: `${m === '*' ? 'ANY' : m} /${path.replace(/^\/+/, '')}`, payloadFormat: '1.0' };
+  },
+};
+
+/** Event types some capability can deploy. Later issues add theirs to EVENT_PARSERS. */
+export const SUPPORTED_EVENT_TYPES: ReadonlySet<string> = new Set(Object.keys(EVENT_PARSERS));
 
 export interface ManifestEvent {
   readonly type: string;
   readonly line: number;
   readonly raw: unknown;
+  /** For httpApi / http events: the gateway route to create. */
+  readonly route?: HttpRouteSpec | undefined;
 }
 
 export interface ManifestFunction {
@@ -189,7 +232,15 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
           supported: SUPPORTED_EVENT_TYPES.size ? [...SUPPORTED_EVENT_TYPES].join(', ') : 'none yet',
         });
       }
-      events.push({ type, line, raw: (ev as Record<string, unknown>)[type] });
+      const raw = (ev as Record<string, unknown>)[type];
+      const parsed = EVENT_PARSERS[type]!(raw);
+      if (typeof parsed === 'string') {
+        throw ManifestErrors.INVALID({
+          file: name,
+          problems: `  - line ${line}: functions.${fname}.events[${i}]: ${parsed}`,
+        });
+      }
+      events.push({ type, line, raw, route: parsed });
     }
     const runtime = f.runtime ?? provider.runtime;
     if (!runtime) {

@@ -47,14 +47,26 @@ export async function deploy(dir: string, o: DeployOpts): Promise<void> {
         publish: o.publish,
       })
       .finally(stop);
+    // A manifest declares the function's HTTP routes: replace them (declarative, like sls deploy).
+    let routes: { routeKey: string }[] = [];
+    if (manifest.source !== 'inferred') {
+      const specs = f.events.flatMap((e) => (e.route ? [e.route] : []));
+      const rr = await client.call<{ routes: { routeKey: string }[] }>(
+        'PUT',
+        `/v1/functions/${encodeURIComponent(f.name)}/routes`,
+        { routes: specs },
+      );
+      routes = rr.routes;
+    }
     const wallMs = performance.now() - t0;
-    results.push({ ...r, wallMs });
+    results.push({ ...r, routes, wallMs });
     if (!o.json) {
       const v = r.version ? `version ${r.version.version}` : '$LATEST';
       process.stdout.write(
         `${f.name.padEnd(20)} ${v.padEnd(12)} ${dim(`(build ${r.timings.buildMs.toFixed(0)} ms, store ${r.timings.storeMs.toFixed(0)} ms, total ${wallMs.toFixed(0)} ms, ${(r.function.codeSize / 1024).toFixed(1)} KiB)`)}\n`,
       );
       for (const w of r.warnings) process.stdout.write(`  warning: ${w}\n`);
+      for (const rt of routes) process.stdout.write(dim(`  route ${rt.routeKey}\n`));
     }
   }
   if (o.json) printJson({ service: manifest.service, source: manifest.source, functions: results });
