@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CoreErrors } from '../core/errors.ts';
 import type { Clock, RouteRepo } from '../core/ports.ts';
-import type { RouteRecord } from '../core/types.ts';
+import type { RouteAuth, RouteRecord } from '../core/types.ts';
+import { hashApiKey } from '../gateway/auth.ts';
 import { normalizeRouteKey } from '../gateway/routes.ts';
 import type { RegistryService } from '../registry/types.ts';
 import { requireRole } from './auth.ts';
@@ -18,11 +19,46 @@ export interface RouteAdminDeps {
   readonly onRoutesChanged: () => Promise<void>;
 }
 
+const AuthSpec = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('apiKey'),
+    header: z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/)
+      .default('x-api-key'),
+    keys: z.array(z.string().min(16, 'API keys must be at least 16 characters')).min(1).max(100),
+  }),
+  z
+    .object({
+      type: z.literal('jwt'),
+      issuer: z.string().min(1),
+      audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+      jwksUrl: z.url().optional(),
+      publicKeys: z.array(z.string().includes('BEGIN PUBLIC KEY')).min(1).optional(),
+      scopes: z.array(z.string().min(1)).optional(),
+    })
+    .refine((a) => Boolean(a.jwksUrl) !== Boolean(a.publicKeys), 'give exactly one of jwksUrl or publicKeys'),
+]);
 const RouteSpec = z.object({
   routeKey: z.string().min(1),
   qualifier: z.string().min(1).optional(),
   payloadFormat: z.enum(['1.0', '2.0']).optional(),
+  auth: AuthSpec.optional(),
 });
+
+/** Stored form: API keys only as hashes, audience as a list. */
+function toRouteAuth(a: z.infer<typeof AuthSpec> | undefined): RouteAuth | undefined {
+  if (!a) return undefined;
+  if (a.type === 'apiKey') return { type: 'apiKey', header: a.header, keyHashes: a.keys.map(hashApiKey) };
+  return {
+    type: 'jwt',
+    issuer: a.issuer,
+    audience: typeof a.audience === 'string' ? [a.audience] : a.audience,
+    jwksUrl: a.jwksUrl,
+    publicKeys: a.publicKeys,
+    scopes: a.scopes,
+  };
+}
 const CreateBody = RouteSpec.extend({ function: z.string().min(1) });
 const ReplaceBody = z.object({ routes: z.array(RouteSpec).max(300) });
 
@@ -42,6 +78,11 @@ const view = (r: RouteRecord) => ({
   function: r.functionName,
   qualifier: r.qualifier ?? null,
   payloadFormat: r.payloadFormat,
+  auth: r.auth
+    ? r.auth.type === 'apiKey'
+      ? { type: 'apiKey', header: r.auth.header, keys: r.auth.keyHashes.length }
+      : r.auth
+    : null,
   createdAt: new Date(r.createdAt).toISOString(),
 });
 
@@ -53,6 +94,7 @@ export function registerRouteAdmin(app: FastifyInstance, d: RouteAdminDeps): voi
     functionName: fn,
     qualifier: s.qualifier,
     payloadFormat: s.payloadFormat ?? '2.0',
+    auth: toRouteAuth(s.auth),
     createdAt: d.clock.now(),
   });
 

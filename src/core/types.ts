@@ -171,6 +171,21 @@ export interface UsageSummary {
   readonly errors: number;
 }
 
+/** Per-route authorization on the gateway. Secrets are never stored: API keys as sha256 only. */
+export type RouteAuth =
+  | { readonly type: 'apiKey'; readonly header: string; readonly keyHashes: readonly string[] }
+  | {
+      readonly type: 'jwt';
+      readonly issuer: string;
+      readonly audience: readonly string[];
+      /** Remote JWKS (fetched and cached by jose) … */
+      readonly jwksUrl?: string | undefined;
+      /** … or static public keys (SPKI PEM). */
+      readonly publicKeys?: readonly string[] | undefined;
+      /** Every scope listed must be in the token's `scope`/`scp` claim. */
+      readonly scopes?: readonly string[] | undefined;
+    };
+
 /** An HTTP route on the gateway (API Gateway HTTP API semantics). */
 export interface RouteRecord {
   readonly tenant: TenantId;
@@ -182,6 +197,7 @@ export interface RouteRecord {
   readonly qualifier?: string | undefined;
   /** API Gateway payload format: 2.0 (httpApi events) or 1.0 (http / REST events). */
   readonly payloadFormat: '1.0' | '2.0';
+  readonly auth?: RouteAuth | undefined;
   readonly createdAt: number;
 }
 

@@ -61,6 +61,7 @@ export function buildEventV2(
   req: GatewayRequest,
   route: RouteRecord,
   pathParameters: Record<string, string>,
+  authorizer?: unknown,
 ) {
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
@@ -100,6 +101,7 @@ export function buildEventV2(
       },
       requestId: req.requestId,
       routeKey: route.routeKey,
+      ...(authorizer ? { authorizer } : {}),
       stage: '$default',
       time: clfTime(req.timeEpoch),
       timeEpoch: req.timeEpoch,
@@ -112,6 +114,7 @@ export function buildEventV1(
   req: GatewayRequest,
   route: RouteRecord,
   pathParameters: Record<string, string>,
+  authorizer?: unknown,
 ) {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
@@ -151,6 +154,7 @@ export function buildEventV1(
       requestTimeEpoch: req.timeEpoch,
       resourceId: route.id,
       resourcePath: resource,
+      ...(authorizer ? { authorizer } : {}),
       stage: '$default',
     },
     pathParameters: Object.keys(pathParameters).length ? pathParameters : null,

@@ -11,6 +11,7 @@ import type { PlatformConfig } from '../config/index.ts';
 import { CoreErrors, type NimbusError } from '../core/errors.ts';
 import type { Clock, RouteRepo } from '../core/ports.ts';
 import type { InvokeService } from '../invoke/types.ts';
+import { authorize } from './auth.ts';
 import { buildEventV1, buildEventV2, type GatewayRequest } from './events.ts';
 import { GatewayErrors, type HttpResponse, mapFunctionResult } from './response.ts';
 import { RouteTable } from './routes.ts';
@@ -139,10 +140,13 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
         apiId: 'nimbus',
       };
       const { route, pathParameters } = match;
+      const authorizer = route.auth
+        ? await authorize(route.auth, (n) => headers.find(([k]) => k.toLowerCase() === n)?.[1])
+        : undefined;
       const event =
         route.payloadFormat === '1.0'
-          ? buildEventV1(greq, route, pathParameters)
-          : buildEventV2(greq, route, pathParameters);
+          ? buildEventV1(greq, route, pathParameters, authorizer)
+          : buildEventV2(greq, route, pathParameters, authorizer);
       const r = await d.invoke.invoke({
         tenant: route.tenant,
         functionName: route.functionName,

@@ -188,6 +188,7 @@ export function describeStoreContract(
         functionName: 'users',
         qualifier: 'live',
         payloadFormat: '2.0' as const,
+        auth: { type: 'jwt' as const, issuer: 'https://issuer', audience: ['api'], scopes: ['users:write'] },
         createdAt: 5,
       };
       await s.routes.create(r);
@@ -197,10 +198,18 @@ export function describeStoreContract(
         routeKey: '$default',
         qualifier: undefined,
         payloadFormat: '1.0',
+        auth: undefined,
       });
       await assert.rejects(s.routes.create({ ...r, id: 'rt_3' }), isCode('NIMBUS_ERR_CORE_CONFLICT'));
       assert.deepEqual(await s.routes.list(T), [
-        { ...r, id: 'rt_2', routeKey: '$default', qualifier: undefined, payloadFormat: '1.0' },
+        {
+          ...r,
+          id: 'rt_2',
+          routeKey: '$default',
+          qualifier: undefined,
+          payloadFormat: '1.0',
+          auth: undefined,
+        },
         r,
       ]);
       assert.equal((await s.routes.listAll()).length, 2);

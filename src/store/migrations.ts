@@ -124,6 +124,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0003_route_auth': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('routes').addColumn('auth', 'text').execute();
+      },
+    },
   };
 }
 

@@ -9,6 +9,7 @@ import type {
   AliasRecord,
   ApiKeyRecord,
   FunctionRecord,
+  RouteAuth,
   RouteRecord,
   StoredLogLine,
   UsageQuery,
@@ -87,6 +88,7 @@ const toRoute = (r: Selectable<Tables['routes']>): RouteRecord => ({
   functionName: r.function_name,
   qualifier: r.qualifier ?? undefined,
   payloadFormat: r.payload_format === '1.0' ? '1.0' : '2.0',
+  auth: r.auth ? (JSON.parse(r.auth) as RouteAuth) : undefined,
   createdAt: num(r.created_at),
 });
 const toUsage = (r: Selectable<Tables['usage']>): UsageRecord => ({
@@ -415,6 +417,7 @@ export function makeRepos(db: Db): StoreRepos {
               function_name: r.functionName,
               qualifier: r.qualifier ?? null,
               payload_format: r.payloadFormat,
+              auth: r.auth ? JSON.stringify(r.auth) : null,
               created_at: r.createdAt,
             })
             .execute(),

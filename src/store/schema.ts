@@ -60,6 +60,7 @@ export interface Tables {
     function_name: string;
     qualifier: string | null;
     payload_format: string;
+    auth: string | null;
     created_at: number;
   };
   usage: {

@@ -1,0 +1,137 @@
+/** Gateway route auth: API keys and JWTs (static keys and a JWKS URL), scopes, forged/expired tokens. */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
+
+describe('gateway route authorization', () => {
+  let p: TestPlatform;
+  let jwks: Server;
+  let signKey: CryptoKey;
+  let jwksKey: CryptoKey;
+  let otherKey: CryptoKey;
+  const ISS = 'https://issuer.example';
+
+  const token = (
+    key: CryptoKey,
+    o: { aud?: string; scope?: string; exp?: string | number; iss?: string; kid?: string } = {},
+  ) =>
+    new SignJWT({ scope: o.scope ?? 'users:read users:write', sub: 'ada' })
+      .setProtectedHeader({ alg: 'RS256', ...(o.kid ? { kid: o.kid } : {}) })
+      .setIssuer(o.iss ?? ISS)
+      .setAudience(o.aud ?? 'users-api')
+      .setIssuedAt()
+      .setExpirationTime(o.exp ?? '5m')
+      .sign(key);
+
+  before(async () => {
+    const a = await generateKeyPair('RS256', { extractable: true });
+    const b = await generateKeyPair('RS256', { extractable: true });
+    const c = await generateKeyPair('RS256', { extractable: true });
+    signKey = a.privateKey;
+    jwksKey = b.privateKey;
+    otherKey = c.privateKey;
+    const jwk = { ...(await exportJWK(b.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    jwks = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
+    p = await startTestPlatform();
+    const dir = await fixture({
+      'index.mjs':
+        'export const handler = async (e) => ({ authorizer: e.requestContext.authorizer ?? null });',
+    });
+    await p.deployDir('who', dir, { runtime: 'nodejs24.x', handler: 'index.handler' });
+    const pem = await exportSPKI(a.publicKey);
+    const routes = [
+      {
+        routeKey: 'GET /static',
+        auth: { type: 'jwt', issuer: ISS, audience: 'users-api', publicKeys: [pem], scopes: ['users:read'] },
+      },
+      {
+        routeKey: 'PUT /static',
+        auth: { type: 'jwt', issuer: ISS, audience: 'users-api', publicKeys: [pem], scopes: ['admin'] },
+      },
+      {
+        routeKey: 'GET /jwks',
+        auth: {
+          type: 'jwt',
+          issuer: ISS,
+          audience: ['users-api'],
+          jwksUrl: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`,
+        },
+      },
+      { routeKey: 'GET /keyed', auth: { type: 'apiKey', header: 'x-api-key', keys: ['k-0123456789abcdef'] } },
+    ];
+    for (const r of routes) {
+      const res = await p.json('POST', '/v1/routes', { ...r, function: 'who' });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+    }
+  });
+  after(async () => {
+    await p?.stop();
+    jwks?.close();
+  });
+
+  const gw = (path: string, headers: Record<string, string> = {}, method = 'GET') =>
+    fetch(`${p.gatewayUrl}${path}`, { method, headers });
+
+  it('accepts a valid JWT and passes its claims and scopes to the function', async () => {
+    const r = await gw('/static', { authorization: `Bearer ${await token(signKey)}` });
+    assert.equal(r.status, 200);
+    const body = (await r.json()) as { authorizer: { jwt: { claims: { sub: string }; scopes: string[] } } };
+    assert.equal(body.authorizer.jwt.claims.sub, 'ada');
+    assert.deepEqual(body.authorizer.jwt.scopes, ['users:read', 'users:write']);
+  });
+
+  it('verifies tokens against a JWKS URL', async () => {
+    assert.equal(
+      (await gw('/jwks', { authorization: `Bearer ${await token(jwksKey, { kid: 'k1' })}` })).status,
+      200,
+    );
+    assert.equal(
+      (await gw('/jwks', { authorization: `Bearer ${await token(signKey, { kid: 'k1' })}` })).status,
+      401,
+    );
+  });
+
+  it('rejects missing, forged, expired, wrong-audience and wrong-issuer tokens (401) and missing scopes (403)', async () => {
+    const cases: [Record<string, string>, number][] = [
+      [{}, 401],
+      [{ authorization: 'Bearer not.a.jwt' }, 401],
+      [{ authorization: `Bearer ${await token(otherKey)}` }, 401],
+      [{ authorization: `Bearer ${await token(signKey, { exp: Math.floor(Date.now() / 1000) - 60 })}` }, 401],
+      [{ authorization: `Bearer ${await token(signKey, { aud: 'other' })}` }, 401],
+      [{ authorization: `Bearer ${await token(signKey, { iss: 'https://evil' })}` }, 401],
+    ];
+    for (const [headers, status] of cases) {
+      const r = await gw('/static', headers);
+      assert.equal(r.status, status, JSON.stringify(headers).slice(0, 80));
+      assert.match(await r.text(), /NIMBUS_ERR_GATEWAY_AUTH_UNAUTHORIZED/);
+    }
+    const noScope = await gw('/static', { authorization: `Bearer ${await token(signKey)}` }, 'PUT');
+    assert.equal(noScope.status, 403);
+    assert.match(await noScope.text(), /lacks scope admin/);
+  });
+
+  it('checks API keys and never stores them in clear', async () => {
+    assert.equal((await gw('/keyed')).status, 401);
+    assert.equal((await gw('/keyed', { 'x-api-key': 'wrong-key-0000000000' })).status, 401);
+    assert.equal((await gw('/keyed', { 'x-api-key': 'k-0123456789abcdef' })).status, 200);
+    const routes = await p.json<{ routes: { auth: unknown }[] }>('GET', '/v1/routes');
+    assert.doesNotMatch(JSON.stringify(routes.body), /k-0123456789abcdef/);
+  });
+
+  it('rejects an invalid auth configuration at route creation', async () => {
+    const r = await p.json('POST', '/v1/routes', {
+      routeKey: 'GET /x',
+      function: 'who',
+      auth: { type: 'jwt', issuer: ISS, audience: 'a' },
+    });
+    assert.equal(r.status, 400);
+    assert.match(JSON.stringify(r.body), /exactly one of jwksUrl or publicKeys/);
+  });
+});
