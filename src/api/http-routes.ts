@@ -3,9 +3,10 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CoreErrors } from '../core/errors.ts';
-import type { Clock, RouteRepo } from '../core/ports.ts';
+import type { Clock, RouteRepo, SettingsRepo } from '../core/ports.ts';
 import type { RouteAuth, RouteRecord } from '../core/types.ts';
 import { hashApiKey } from '../gateway/auth.ts';
+import { CORS_SETTING, CorsSchema } from '../gateway/cors.ts';
 import { normalizeRouteKey } from '../gateway/routes.ts';
 import type { RegistryService } from '../registry/types.ts';
 import { requireRole } from './auth.ts';
@@ -13,6 +14,7 @@ import { parseJsonBody } from './http.ts';
 
 export interface RouteAdminDeps {
   readonly routes: RouteRepo;
+  readonly settings: SettingsRepo;
   readonly registry: RegistryService;
   readonly clock: Clock;
   /** Swaps the gateway's route table; awaited so a created route answers right after 201. */
@@ -118,6 +120,26 @@ export function registerRouteAdmin(app: FastifyInstance, d: RouteAdminDeps): voi
     const p = requireRole(req, 'write');
     const ok = await d.routes.delete(p.tenant, (req.params as { id: string }).id);
     if (!ok) throw CoreErrors.NOT_FOUND({ what: `route ${(req.params as { id: string }).id}` });
+    await d.onRoutesChanged();
+    return reply.code(204).send();
+  });
+
+  app.get('/v1/gateway/cors', async (req) => {
+    const p = requireRole(req, 'read');
+    return { cors: (await d.settings.get(p.tenant, CORS_SETTING)) ?? null };
+  });
+
+  app.put('/v1/gateway/cors', async (req) => {
+    const p = requireRole(req, 'write');
+    const cors = parse(CorsSchema, req.body);
+    await d.settings.put(p.tenant, CORS_SETTING, cors);
+    await d.onRoutesChanged();
+    return { cors };
+  });
+
+  app.delete('/v1/gateway/cors', async (req, reply) => {
+    const p = requireRole(req, 'write');
+    await d.settings.delete(p.tenant, CORS_SETTING);
     await d.onRoutesChanged();
     return reply.code(204).send();
   });

@@ -115,6 +115,15 @@ export interface RouteRepo {
   deleteForFunction(tenant: TenantId, functionName: string): Promise<number>;
 }
 
+/** Small per-tenant settings documents (e.g. `gateway.cors`). */
+export interface SettingsRepo {
+  get<T = unknown>(tenant: TenantId, key: string): Promise<T | undefined>;
+  put(tenant: TenantId, key: string, value: unknown): Promise<void>;
+  delete(tenant: TenantId, key: string): Promise<boolean>;
+  /** Every tenant's value for a key (the gateway loads them all). */
+  listKey<T = unknown>(key: string): Promise<{ tenant: TenantId; value: T }[]>;
+}
+
 export interface StoreRepos {
   readonly keys: KeyRepo;
   readonly functions: FunctionRepo;
@@ -123,6 +132,7 @@ export interface StoreRepos {
   readonly logs: LogRepo;
   readonly usage: UsageRepo;
   readonly routes: RouteRepo;
+  readonly settings: SettingsRepo;
 }
 
 export interface Store extends StoreRepos {

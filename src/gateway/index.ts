@@ -9,9 +9,10 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { PlatformConfig } from '../config/index.ts';
 import { CoreErrors, type NimbusError } from '../core/errors.ts';
-import type { Clock, RouteRepo } from '../core/ports.ts';
+import type { Clock, RouteRepo, SettingsRepo } from '../core/ports.ts';
 import type { InvokeService } from '../invoke/types.ts';
 import { authorize } from './auth.ts';
+import { CORS_SETTING, type CorsConfig, corsResponseHeaders, preflight } from './cors.ts';
 import { buildEventV1, buildEventV2, type GatewayRequest } from './events.ts';
 import { GatewayErrors, type HttpResponse, mapFunctionResult } from './response.ts';
 import { RouteTable } from './routes.ts';
@@ -23,6 +24,7 @@ export interface GatewayDeps {
   readonly config: PlatformConfig;
   readonly invoke: InvokeService;
   readonly routes: RouteRepo;
+  readonly settings: SettingsRepo;
   readonly clock: Clock;
   readonly onSystemError?: (e: Error) => void;
 }
@@ -47,9 +49,13 @@ function sendCoded(reply: FastifyReply, e: NimbusError, requestId: string): Fast
   return reply.code(e.status).header('apigw-requestid', requestId).type('application/json').send(body);
 }
 
-function send(reply: FastifyReply, r: HttpResponse, requestId: string): FastifyReply {
+function send(reply: FastifyReply, r: HttpResponse, requestId: string, gatewayCors: boolean): FastifyReply {
   const grouped = new Map<string, string[]>();
-  for (const [k, v] of r.headers) grouped.set(k, [...(grouped.get(k) ?? []), v]);
+  for (const [k, v] of r.headers) {
+    // With CORS configured on the API, the gateway owns the CORS headers (as API Gateway does).
+    if (gatewayCors && k.startsWith('access-control-')) continue;
+    grouped.set(k, [...(grouped.get(k) ?? []), v]);
+  }
   reply.code(r.statusCode).header('apigw-requestid', requestId);
   for (const [k, vs] of grouped) reply.header(k, vs.length === 1 ? vs[0] : vs);
   return reply.send(r.body);
@@ -57,6 +63,9 @@ function send(reply: FastifyReply, r: HttpResponse, requestId: string): FastifyR
 
 export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
   let table = new RouteTable(await d.routes.listAll());
+  const loadCors = async () =>
+    new Map((await d.settings.listKey<CorsConfig>(CORS_SETTING)).map((s) => [s.tenant, s.value] as const));
+  let cors = await loadCors();
   const app = Fastify({
     logger: false,
     bodyLimit: d.config.maxPayloadBytes,
@@ -115,6 +124,18 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
           requestId,
         );
       }
+      const header = (n: string) => {
+        const v = req.headers[n];
+        return Array.isArray(v) ? v.join(',') : v;
+      };
+      const corsCfg = cors.get(TENANT);
+      const pre = preflight(corsCfg, req.method, header);
+      if (pre) {
+        reply.code(pre.status).header('apigw-requestid', requestId);
+        for (const [k, v] of pre.headers) reply.header(k, v);
+        return reply.send();
+      }
+      for (const [k, v] of corsResponseHeaders(corsCfg, header('origin'))) reply.header(k, v);
       const match = table.match(TENANT, req.method, segments);
       if (!match) {
         return sendCoded(
@@ -140,9 +161,7 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
         apiId: 'nimbus',
       };
       const { route, pathParameters } = match;
-      const authorizer = route.auth
-        ? await authorize(route.auth, (n) => headers.find(([k]) => k.toLowerCase() === n)?.[1])
-        : undefined;
+      const authorizer = route.auth ? await authorize(route.auth, header) : undefined;
       const event =
         route.payloadFormat === '1.0'
           ? buildEventV1(greq, route, pathParameters, authorizer)
@@ -162,7 +181,12 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
         return sendCoded(reply, e, r.requestId);
       }
       try {
-        return send(reply, mapFunctionResult(r.payload, route.payloadFormat), r.requestId);
+        return send(
+          reply,
+          mapFunctionResult(r.payload, route.payloadFormat),
+          r.requestId,
+          corsCfg !== undefined,
+        );
       } catch (e) {
         return sendCoded(reply, e as NimbusError, r.requestId);
       }
@@ -173,6 +197,7 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
     app,
     async reload() {
       table = new RouteTable(await d.routes.listAll());
+      cors = await loadCors();
     },
   };
 }

@@ -125,6 +125,7 @@ export async function startPlatform(
       config,
       invoke,
       routes: store.routes,
+      settings: store.settings,
       clock,
       onSystemError: (e) => logger.error({ err: e }, 'gateway request failed'),
     });
@@ -132,6 +133,7 @@ export async function startPlatform(
 
     const api = await buildApiApp({
       routes: store.routes,
+      settings: store.settings,
       onRoutesChanged: () => gateway.reload(),
       config,
       registry,

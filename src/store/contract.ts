@@ -219,6 +219,20 @@ export function describeStoreContract(
       assert.deepEqual(await s.routes.list(T), []);
     });
 
+    it('upserts, reads, lists and deletes settings', async () => {
+      assert.equal(await s.settings.get(T, 'gateway.cors'), undefined);
+      await s.settings.put(T, 'gateway.cors', { allowOrigins: ['*'] });
+      await s.settings.put(T, 'gateway.cors', { allowOrigins: ['https://a.example'], maxAge: 60 });
+      await s.settings.put('other', 'gateway.cors', { allowOrigins: [] });
+      assert.deepEqual(await s.settings.get(T, 'gateway.cors'), {
+        allowOrigins: ['https://a.example'],
+        maxAge: 60,
+      });
+      assert.equal((await s.settings.listKey('gateway.cors')).length, 2);
+      assert.equal(await s.settings.delete(T, 'gateway.cors'), true);
+      assert.equal(await s.settings.delete(T, 'gateway.cors'), false);
+    });
+
     it('records usage and summarizes it', async () => {
       const u = {
         tenant: T,

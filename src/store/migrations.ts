@@ -129,6 +129,17 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('routes').addColumn('auth', 'text').execute();
       },
     },
+    '0004_settings': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('settings')
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('settings_pk', ['tenant', 'key'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -455,6 +455,42 @@ export function makeRepos(db: Db): StoreRepos {
       },
     },
 
+    settings: {
+      async get<T>(tenant: string, key: string) {
+        const r = await db
+          .selectFrom('settings')
+          .select('value')
+          .where('tenant', '=', tenant)
+          .where('key', '=', key)
+          .executeTakeFirst();
+        return r ? (JSON.parse(r.value) as T) : undefined;
+      },
+      async put(tenant, key, value) {
+        const v = JSON.stringify(value);
+        await db
+          .insertInto('settings')
+          .values({ tenant, key, value: v })
+          .onConflict((oc) => oc.columns(['tenant', 'key']).doUpdateSet({ value: v }))
+          .execute();
+      },
+      async delete(tenant, key) {
+        const r = await db
+          .deleteFrom('settings')
+          .where('tenant', '=', tenant)
+          .where('key', '=', key)
+          .executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+      async listKey<T>(key: string) {
+        const rows = await db
+          .selectFrom('settings')
+          .select(['tenant', 'value'])
+          .where('key', '=', key)
+          .execute();
+        return rows.map((r) => ({ tenant: r.tenant, value: JSON.parse(r.value) as T }));
+      },
+    },
+
     usage: {
       async record(u) {
         await this.recordMany([u]);

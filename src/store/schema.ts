@@ -63,6 +63,11 @@ export interface Tables {
     auth: string | null;
     created_at: number;
   };
+  settings: {
+    tenant: string;
+    key: string;
+    value: string;
+  };
   usage: {
     tenant: string;
     request_id: string;
