@@ -5,7 +5,10 @@ interface HelloEvent {
   name?: string;
 }
 
-export const hello = async (event: HelloEvent, context: { functionName: string; getRemainingTimeInMillis(): number }) => {
+export const hello = async (
+  event: HelloEvent,
+  context: { functionName: string; getRemainingTimeInMillis(): number },
+) => {
   return {
     message: `Hello, ${event.name ?? 'world'}!`,
     function: context.functionName,

@@ -42,15 +42,25 @@ export interface HttpRouteSpec {
   /** `GET /user/{userId}` or `$default`. */
   readonly routeKey: string;
   readonly payloadFormat: '1.0' | '2.0';
+  /** Route auth in the REST API's shape (`{type: 'jwt', issuer, audience, jwksUrl, scopes}`). */
+  readonly auth?: Record<string, unknown> | undefined;
+}
+
+/** `provider.httpApi.authorizers.<name>` (Serverless v3 JWT authorizers; `jwksUrl` is a Nimbus extension). */
+interface EventContext {
+  readonly authorizers: Record<
+    string,
+    { issuerUrl?: unknown; audience?: unknown; jwksUrl?: unknown; type?: unknown }
+  >;
 }
 
 /**
  * Event types Nimbus can deploy, each with the parser that validates its Serverless syntax.
  * A parser returns a problem string instead of throwing so the error can name the line.
  */
-const EVENT_PARSERS: Record<string, (raw: unknown) => HttpRouteSpec | string> = {
+const EVENT_PARSERS: Record<string, (raw: unknown, ctx: EventContext) => HttpRouteSpec | string> = {
   // httpApi: 'GET /user/{userId}' | '*' | { method, path, authorizer? } — payload format 2.0
-  httpApi(raw) {
+  httpApi(raw, ctx) {
     if (raw === '*') return { routeKey: '$default', payloadFormat: '2.0' };
     if (typeof raw === 'string') {
       const m = /^([A-Za-z*]+)\s+(\/\S*)$/.exec(raw.trim());
@@ -58,12 +68,36 @@ const EVENT_PARSERS: Record<string, (raw: unknown) => HttpRouteSpec | string> = 
       return { routeKey: `${m[1] === '*' ? 'ANY' : m[1]!.toUpperCase()} ${m[2]}`, payloadFormat: '2.0' };
     }
     if (raw && typeof raw === 'object') {
-      const o = raw as { method?: unknown; path?: unknown };
+      const o = raw as { method?: unknown; path?: unknown; authorizer?: unknown };
       if (typeof o.path !== 'string' || !o.path.startsWith('/'))
         return 'httpApi.path must be a string starting with /';
       const method =
         typeof o.method === 'string' ? (o.method === '*' ? 'ANY' : o.method.toUpperCase()) : 'ANY';
-      return { routeKey: `${method} ${o.path}`, payloadFormat: '2.0' };
+      let auth: Record<string, unknown> | undefined;
+      if (o.authorizer !== undefined) {
+        const a = (typeof o.authorizer === 'string' ? { name: o.authorizer } : o.authorizer) as {
+          name?: unknown;
+          scopes?: unknown;
+        };
+        const def = typeof a.name === 'string' ? ctx.authorizers[a.name] : undefined;
+        if (!def)
+          return `httpApi.authorizer ${JSON.stringify(a.name)} is not defined in provider.httpApi.authorizers`;
+        if (def.type !== undefined && def.type !== 'jwt')
+          return `authorizer ${String(a.name)}: only JWT authorizers are supported yet`;
+        if (typeof def.issuerUrl !== 'string') return `authorizer ${String(a.name)} needs issuerUrl`;
+        auth = {
+          type: 'jwt',
+          issuer: def.issuerUrl,
+          audience: def.audience,
+          // API Gateway discovers keys through OIDC; we take jwksUrl, or the conventional path.
+          jwksUrl:
+            typeof def.jwksUrl === 'string'
+              ? def.jwksUrl
+              : `${def.issuerUrl.replace(/\/$/, '')}/.well-known/jwks.json`,
+          ...(Array.isArray(a.scopes) ? { scopes: a.scopes } : {}),
+        };
+      }
+      return { routeKey: `${method} ${o.path}`, payloadFormat: '2.0', auth };
     }
     return 'httpApi must be "METHOD /path", "*" or {method, path}';
   },
@@ -218,6 +252,8 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
   const m = parsed.data;
   const provider = m.provider ?? {};
   const functions: ManifestFunction[] = [];
+  const httpApi = (provider as { httpApi?: { authorizers?: EventContext['authorizers'] } }).httpApi;
+  const ctx: EventContext = { authorizers: httpApi?.authorizers ?? {} };
   for (const [fname, f] of Object.entries(m.functions)) {
     const events: ManifestEvent[] = [];
     for (const [i, ev] of (f.events ?? []).entries()) {
@@ -233,7 +269,7 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
         });
       }
       const raw = (ev as Record<string, unknown>)[type];
-      const parsed = EVENT_PARSERS[type]!(raw);
+      const parsed = EVENT_PARSERS[type]!(raw, ctx);
       if (typeof parsed === 'string') {
         throw ManifestErrors.INVALID({
           file: name,
