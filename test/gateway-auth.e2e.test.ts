@@ -125,6 +125,30 @@ describe('gateway route authorization', () => {
     assert.doesNotMatch(JSON.stringify(routes.body), /k-0123456789abcdef/);
   });
 
+  it('rate-limits per route and per key with 429 + Retry-After', async () => {
+    const mk = (routeKey: string, perKey: boolean, auth?: unknown) =>
+      p.json('POST', '/v1/routes', {
+        routeKey,
+        function: 'who',
+        throttle: { rateLimit: 0.5, burstLimit: 2, perKey },
+        auth,
+      });
+    assert.equal((await mk('GET /limited', false)).status, 201);
+    const codes = [];
+    for (let i = 0; i < 3; i++) codes.push((await gw('/limited')).status);
+    assert.deepEqual(codes, [200, 200, 429]);
+    const r = await gw('/limited');
+    assert.equal(r.status, 429);
+    assert.ok(Number(r.headers.get('retry-after')) >= 1);
+    assert.match(await r.text(), /NIMBUS_ERR_GATEWAY_THROTTLED/);
+    const keys = ['key-a-0123456789abcdef', 'key-b-0123456789abcdef'];
+    assert.equal((await mk('GET /per-key', true, { type: 'apiKey', keys })).status, 201);
+    const a = [];
+    for (let i = 0; i < 3; i++) a.push((await gw('/per-key', { 'x-api-key': keys[0]! })).status);
+    assert.deepEqual(a, [200, 200, 429]);
+    assert.equal((await gw('/per-key', { 'x-api-key': keys[1]! })).status, 200); // its own bucket
+  });
+
   it('rejects an invalid auth configuration at route creation', async () => {
     const r = await p.json('POST', '/v1/routes', {
       routeKey: 'GET /x',

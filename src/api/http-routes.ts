@@ -46,6 +46,13 @@ const RouteSpec = z.object({
   qualifier: z.string().min(1).optional(),
   payloadFormat: z.enum(['1.0', '2.0']).optional(),
   auth: AuthSpec.optional(),
+  throttle: z
+    .object({
+      rateLimit: z.number().positive().max(100_000),
+      burstLimit: z.number().int().min(1).max(100_000),
+      perKey: z.boolean().default(false),
+    })
+    .optional(),
 });
 
 /** Stored form: API keys only as hashes, audience as a list. */
@@ -80,6 +87,7 @@ const view = (r: RouteRecord) => ({
   function: r.functionName,
   qualifier: r.qualifier ?? null,
   payloadFormat: r.payloadFormat,
+  throttle: r.throttle ?? null,
   auth: r.auth
     ? r.auth.type === 'apiKey'
       ? { type: 'apiKey', header: r.auth.header, keys: r.auth.keyHashes.length }
@@ -97,6 +105,7 @@ export function registerRouteAdmin(app: FastifyInstance, d: RouteAdminDeps): voi
     qualifier: s.qualifier,
     payloadFormat: s.payloadFormat ?? '2.0',
     auth: toRouteAuth(s.auth),
+    throttle: s.throttle,
     createdAt: d.clock.now(),
   });
 

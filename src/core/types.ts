@@ -198,6 +198,10 @@ export interface RouteRecord {
   /** API Gateway payload format: 2.0 (httpApi events) or 1.0 (http / REST events). */
   readonly payloadFormat: '1.0' | '2.0';
   readonly auth?: RouteAuth | undefined;
+  /** Token-bucket limit: requests per second and burst, per route or per caller (key / JWT sub / IP). */
+  readonly throttle?:
+    | { readonly rateLimit: number; readonly burstLimit: number; readonly perKey: boolean }
+    | undefined;
   readonly createdAt: number;
 }
 

@@ -14,6 +14,7 @@ import type { InvokeService } from '../invoke/types.ts';
 import { authorize } from './auth.ts';
 import { CORS_SETTING, type CorsConfig, corsResponseHeaders, preflight } from './cors.ts';
 import { buildEventV1, buildEventV2, type GatewayRequest } from './events.ts';
+import { TokenBuckets } from './ratelimit.ts';
 import { GatewayErrors, type HttpResponse, mapFunctionResult } from './response.ts';
 import { RouteTable } from './routes.ts';
 
@@ -66,6 +67,7 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
   const loadCors = async () =>
     new Map((await d.settings.listKey<CorsConfig>(CORS_SETTING)).map((s) => [s.tenant, s.value] as const));
   let cors = await loadCors();
+  const buckets = new TokenBuckets(d.clock);
   const app = Fastify({
     logger: false,
     bodyLimit: d.config.maxPayloadBytes,
@@ -162,6 +164,23 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
       };
       const { route, pathParameters } = match;
       const authorizer = route.auth ? await authorize(route.auth, header) : undefined;
+      if (route.throttle) {
+        const t = route.throttle;
+        const who = !t.perKey
+          ? ''
+          : authorizer && 'apiKey' in authorizer
+            ? `k:${authorizer.apiKey.id}`
+            : authorizer && 'jwt' in authorizer
+              ? `j:${String(authorizer.jwt.claims.sub ?? '')}`
+              : `ip:${req.ip}`;
+        const taken = buckets.take(`${route.id}|${who}`, t.rateLimit, t.burstLimit);
+        if (!taken.ok)
+          return sendCoded(
+            reply,
+            GatewayErrors.THROTTLED({}, { retryAfterMs: taken.retryAfterMs }),
+            requestId,
+          );
+      }
       const event =
         route.payloadFormat === '1.0'
           ? buildEventV1(greq, route, pathParameters, authorizer)

@@ -23,6 +23,13 @@ export const GatewayErrors = defineErrors('GATEWAY', {
   },
   FUNCTION_TIMEOUT: { status: 504, kind: 'user', message: 'the function did not answer in time' },
   MALFORMED_REQUEST: { status: 400, kind: 'user', message: 'malformed request: {reason}' },
+  THROTTLED: {
+    status: 429,
+    kind: 'user',
+    message: 'too many requests for this route',
+    hint: 'retry after the Retry-After delay',
+    retryable: true,
+  },
 });
 
 export interface HttpResponse {

@@ -189,6 +189,7 @@ export function describeStoreContract(
         qualifier: 'live',
         payloadFormat: '2.0' as const,
         auth: { type: 'jwt' as const, issuer: 'https://issuer', audience: ['api'], scopes: ['users:write'] },
+        throttle: { rateLimit: 10, burstLimit: 20, perKey: true },
         createdAt: 5,
       };
       await s.routes.create(r);
@@ -199,6 +200,7 @@ export function describeStoreContract(
         qualifier: undefined,
         payloadFormat: '1.0',
         auth: undefined,
+        throttle: undefined,
       });
       await assert.rejects(s.routes.create({ ...r, id: 'rt_3' }), isCode('NIMBUS_ERR_CORE_CONFLICT'));
       assert.deepEqual(await s.routes.list(T), [
@@ -209,6 +211,7 @@ export function describeStoreContract(
           qualifier: undefined,
           payloadFormat: '1.0',
           auth: undefined,
+          throttle: undefined,
         },
         r,
       ]);

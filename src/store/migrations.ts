@@ -140,6 +140,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0005_route_throttle': {
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('routes').addColumn('throttle', 'text').execute();
+      },
+    },
   };
 }
 

@@ -89,6 +89,7 @@ const toRoute = (r: Selectable<Tables['routes']>): RouteRecord => ({
   qualifier: r.qualifier ?? undefined,
   payloadFormat: r.payload_format === '1.0' ? '1.0' : '2.0',
   auth: r.auth ? (JSON.parse(r.auth) as RouteAuth) : undefined,
+  throttle: r.throttle ? (JSON.parse(r.throttle) as RouteRecord['throttle']) : undefined,
   createdAt: num(r.created_at),
 });
 const toUsage = (r: Selectable<Tables['usage']>): UsageRecord => ({
@@ -418,6 +419,7 @@ export function makeRepos(db: Db): StoreRepos {
               qualifier: r.qualifier ?? null,
               payload_format: r.payloadFormat,
               auth: r.auth ? JSON.stringify(r.auth) : null,
+              throttle: r.throttle ? JSON.stringify(r.throttle) : null,
               created_at: r.createdAt,
             })
             .execute(),

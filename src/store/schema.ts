@@ -61,6 +61,7 @@ export interface Tables {
     qualifier: string | null;
     payload_format: string;
     auth: string | null;
+    throttle: string | null;
     created_at: number;
   };
   settings: {
