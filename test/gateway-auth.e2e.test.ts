@@ -149,6 +149,49 @@ describe('gateway route authorization', () => {
     assert.equal((await gw('/per-key', { 'x-api-key': keys[1]! })).status, 200); // its own bucket
   });
 
+  it('runs Lambda authorizers (simple responses), caches by identity, and reports throwing authorizers', async () => {
+    const dir = await fixture({
+      'index.mjs': `let calls = 0;
+export const handler = async (e) => {
+  calls++;
+  const token = e.identitySource[0];
+  if (token === 'boom') throw new Error('authorizer exploded');
+  return { isAuthorized: token === 'let-me-in', context: { user: 'ada', calls, route: e.routeKey } };
+};`,
+    });
+    await p.deployDir('authz', dir, { runtime: 'nodejs24.x', handler: 'index.handler' });
+    const res = await p.json('POST', '/v1/routes', {
+      routeKey: 'GET /guarded',
+      function: 'who',
+      auth: {
+        type: 'lambda',
+        function: 'authz',
+        identitySource: ['$request.header.Authorization'],
+        ttlSec: 60,
+      },
+    });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal((await gw('/guarded')).status, 401);
+    assert.equal((await gw('/guarded', { authorization: 'nope' })).status, 403);
+    const ok1 = (await (await gw('/guarded', { authorization: 'let-me-in' })).json()) as {
+      authorizer: { lambda: { user: string; calls: number } };
+    };
+    const ok2 = (await (await gw('/guarded', { authorization: 'let-me-in' })).json()) as {
+      authorizer: { lambda: { calls: number } };
+    };
+    assert.equal(ok1.authorizer.lambda.user, 'ada');
+    assert.equal(
+      ok2.authorizer.lambda.calls,
+      ok1.authorizer.lambda.calls,
+      'second call served from the authorizer cache',
+    );
+    const boom = await gw('/guarded', { authorization: 'boom' });
+    assert.equal(boom.status, 500);
+    const text = await boom.text();
+    assert.match(text, /NIMBUS_ERR_GATEWAY_AUTH_AUTHORIZER_FAILED/);
+    assert.doesNotMatch(text, /exploded/);
+  });
+
   it('rejects an invalid auth configuration at route creation', async () => {
     const r = await p.json('POST', '/v1/routes', {
       routeKey: 'GET /x',

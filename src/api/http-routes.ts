@@ -40,6 +40,19 @@ const AuthSpec = z.discriminatedUnion('type', [
       scopes: z.array(z.string().min(1)).optional(),
     })
     .refine((a) => Boolean(a.jwksUrl) !== Boolean(a.publicKeys), 'give exactly one of jwksUrl or publicKeys'),
+  z.object({
+    type: z.literal('lambda'),
+    function: z.string().min(1),
+    identitySource: z
+      .array(
+        z
+          .string()
+          .regex(/^\$request\.(header|querystring)\..+$/, 'use $request.header.X or $request.querystring.X'),
+      )
+      .min(1)
+      .default(['$request.header.Authorization']),
+    ttlSec: z.number().int().min(0).max(3600).default(300),
+  }),
 ]);
 const RouteSpec = z.object({
   routeKey: z.string().min(1),
@@ -59,6 +72,9 @@ const RouteSpec = z.object({
 function toRouteAuth(a: z.infer<typeof AuthSpec> | undefined): RouteAuth | undefined {
   if (!a) return undefined;
   if (a.type === 'apiKey') return { type: 'apiKey', header: a.header, keyHashes: a.keys.map(hashApiKey) };
+  if (a.type === 'lambda') {
+    return { type: 'lambda', functionName: a.function, identitySource: a.identitySource, ttlSec: a.ttlSec };
+  }
   return {
     type: 'jwt',
     issuer: a.issuer,

@@ -184,6 +184,15 @@ export type RouteAuth =
       readonly publicKeys?: readonly string[] | undefined;
       /** Every scope listed must be in the token's `scope`/`scp` claim. */
       readonly scopes?: readonly string[] | undefined;
+    }
+  | {
+      /** A Lambda authorizer function (payload 2.0, simple responses). */
+      readonly type: 'lambda';
+      readonly functionName: string;
+      /** e.g. `$request.header.Authorization`, `$request.querystring.token`. */
+      readonly identitySource: readonly string[];
+      /** Result cache per identity; 0 disables it. */
+      readonly ttlSec: number;
     };
 
 /** An HTTP route on the gateway (API Gateway HTTP API semantics). */

@@ -17,12 +17,19 @@ import type { RouteAuth } from '../core/types.ts';
 
 export const AuthErrors = defineErrors('GATEWAY_AUTH', {
   UNAUTHORIZED: { status: 401, kind: 'user', message: 'unauthorized: {reason}' },
+  AUTHORIZER_FAILED: {
+    status: 500,
+    kind: 'user',
+    message: 'the authorizer function failed',
+    hint: 'see the logs of the authorizer function',
+  },
   FORBIDDEN: { status: 403, kind: 'user', message: 'forbidden: {reason}' },
 });
 
 export type AuthorizerContext =
   | { jwt: { claims: Record<string, unknown>; scopes: string[] } }
-  | { apiKey: { id: string } };
+  | { apiKey: { id: string } }
+  | { lambda: Record<string, unknown> };
 
 export const hashApiKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
 
@@ -53,9 +60,84 @@ async function keySetFor(a: Extract<RouteAuth, { type: 'jwt' }>): Promise<JWTVer
   return ks;
 }
 
-/** Returns the authorizer context, or throws a coded 401/403. */
+/** Runs a Lambda authorizer: given the identity values and the v2 request event, returns its simple response. */
+export type LambdaAuthorizerCall = (
+  functionName: string,
+  event: Record<string, unknown>,
+) => Promise<{ ok: boolean; payload: string }>;
+
+export interface AuthRequestView {
+  header(name: string): string | undefined;
+  query(name: string): string | undefined;
+  /** The route's API Gateway v2 request event (built lazily; only Lambda authorizers need it). */
+  event(): Record<string, unknown>;
+}
+
+/** Resolves `$request.header.X` / `$request.querystring.X` identity sources. */
+export function identityValues(sources: readonly string[], req: AuthRequestView): string[] | undefined {
+  const out: string[] = [];
+  for (const src of sources) {
+    const m = /^\$request\.(header|querystring)\.(.+)$/.exec(src);
+    const v = m ? (m[1] === 'header' ? req.header(m[2]!.toLowerCase()) : req.query(m[2]!)) : undefined;
+    if (v === undefined || v === '') return undefined;
+    out.push(v);
+  }
+  return out;
+}
+
+export class RouteAuthorizer {
+  readonly #call: LambdaAuthorizerCall;
+  readonly #now: () => number;
+  readonly #cache = new Map<string, { until: number; ok: boolean; context: Record<string, unknown> }>();
+
+  constructor(call: LambdaAuthorizerCall, now: () => number) {
+    this.#call = call;
+    this.#now = now;
+  }
+
+  /** Returns the authorizer context, or throws a coded 401/403/500. */
+  async authorize(routeId: string, auth: RouteAuth, req: AuthRequestView): Promise<AuthorizerContext> {
+    if (auth.type !== 'lambda') return authorize(auth, (n) => req.header(n));
+    const identity = identityValues(auth.identitySource, req);
+    if (!identity)
+      throw AuthErrors.UNAUTHORIZED({ reason: `missing identity source ${auth.identitySource.join(', ')}` });
+    const key = `${routeId}\u0000${identity.join('\u0000')}`;
+    const hit = this.#cache.get(key);
+    let result = hit && hit.until > this.#now() ? hit : undefined;
+    if (!result) {
+      const r = await this.#call(auth.functionName, {
+        ...req.event(),
+        type: 'REQUEST',
+        identitySource: identity,
+      });
+      let parsed: { isAuthorized?: unknown; context?: unknown };
+      try {
+        parsed = r.ok ? (JSON.parse(r.payload) as typeof parsed) : {};
+      } catch {
+        parsed = {};
+      }
+      if (!r.ok || typeof parsed.isAuthorized !== 'boolean') throw AuthErrors.AUTHORIZER_FAILED();
+      result = {
+        until: this.#now() + auth.ttlSec * 1000,
+        ok: parsed.isAuthorized,
+        context:
+          parsed.context && typeof parsed.context === 'object'
+            ? (parsed.context as Record<string, unknown>)
+            : {},
+      };
+      if (auth.ttlSec > 0) {
+        if (this.#cache.size > 10_000) this.#cache.clear();
+        this.#cache.set(key, result);
+      }
+    }
+    if (!result.ok) throw AuthErrors.FORBIDDEN({ reason: 'the authorizer denied the request' });
+    return { lambda: result.context };
+  }
+}
+
+/** Returns the authorizer context for API key and JWT auth, or throws a coded 401/403. */
 export async function authorize(
-  auth: RouteAuth,
+  auth: Exclude<RouteAuth, { type: 'lambda' }>,
   header: (name: string) => string | undefined,
 ): Promise<AuthorizerContext> {
   if (auth.type === 'apiKey') {

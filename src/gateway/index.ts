@@ -11,7 +11,7 @@ import type { PlatformConfig } from '../config/index.ts';
 import { CoreErrors, type NimbusError } from '../core/errors.ts';
 import type { Clock, RouteRepo, SettingsRepo } from '../core/ports.ts';
 import type { InvokeService } from '../invoke/types.ts';
-import { authorize } from './auth.ts';
+import { RouteAuthorizer } from './auth.ts';
 import { CORS_SETTING, type CorsConfig, corsResponseHeaders, preflight } from './cors.ts';
 import { buildEventV1, buildEventV2, type GatewayRequest } from './events.ts';
 import { TokenBuckets } from './ratelimit.ts';
@@ -68,6 +68,18 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
     new Map((await d.settings.listKey<CorsConfig>(CORS_SETTING)).map((s) => [s.tenant, s.value] as const));
   let cors = await loadCors();
   const buckets = new TokenBuckets(d.clock);
+  const authorizers = new RouteAuthorizer(
+    async (functionName, event) => {
+      const r = await d.invoke.invoke({
+        tenant: TENANT,
+        functionName,
+        payload: JSON.stringify(event),
+        trigger: { type: 'http', routeKey: String(event.routeKey ?? '') },
+      });
+      return { ok: r.functionError === undefined, payload: r.payload };
+    },
+    () => d.clock.now(),
+  );
   const app = Fastify({
     logger: false,
     bodyLimit: d.config.maxPayloadBytes,
@@ -163,7 +175,14 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
         apiId: 'nimbus',
       };
       const { route, pathParameters } = match;
-      const authorizer = route.auth ? await authorize(route.auth, header) : undefined;
+      const query = new URLSearchParams(rawQueryString);
+      const authorizer = route.auth
+        ? await authorizers.authorize(route.id, route.auth, {
+            header,
+            query: (n) => query.get(n) ?? undefined,
+            event: () => buildEventV2(greq, route, pathParameters),
+          })
+        : undefined;
       if (route.throttle) {
         const t = route.throttle;
         const who = !t.perKey
