@@ -113,6 +113,7 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
       version: r.version ? versionView(d.arn, r.version) : undefined,
       timings: r.timings,
       warnings: r.warnings,
+      unchanged: r.unchanged ?? false,
     };
   });
 

@@ -70,6 +70,19 @@ describe('registry service (real SQLite store + fs blobs + esbuild)', () => {
     assert.ok(changed.includes('a'));
   });
 
+  it('treats a redeploy of identical code and config as a no-op (keeps revision and warm instances)', async () => {
+    const code = 'export const handler = () => "same";';
+    const a = await reg.deploy(T, { name: 'same', config: cfg, code: await src(code) });
+    const before = changed.length;
+    const b = await reg.deploy(T, { name: 'same', config: cfg, code: await src(code) });
+    assert.equal(b.unchanged, true);
+    assert.equal(b.function.revisionId, a.function.revisionId);
+    assert.equal(changed.length, before);
+    const c = await reg.deploy(T, { name: 'same', config: { ...cfg, memoryMb: 256 }, code: await src(code) });
+    assert.equal(c.unchanged, undefined);
+    assert.notEqual(c.function.revisionId, a.function.revisionId);
+  });
+
   it('rejects invalid config with every problem listed', async () => {
     await assert.rejects(
       reg.deploy(T, {

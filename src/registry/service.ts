@@ -172,6 +172,12 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
       if (!existing && mode === 'update') throw CoreErrors.NOT_FOUND({ what: `function ${input.name}` });
       const config = normalizeConfig(input.config);
       const { ref, built, storeMs } = await storeArtifact(input.code, config);
+      const timings = () => ({ buildMs: built.buildMs, storeMs, totalMs: clock.monotonic() - t0 });
+      if (existing && existing.code.sha256 === ref.sha256 && sameConfig(existing.config, config)) {
+        // Nothing changed: keep the revision and the warm instances (fast `nimbus dev` loops).
+        const version = opts.publish ? await publishFrom(existing, opts.description) : undefined;
+        return { function: existing, version, timings: timings(), warnings: built.warnings, unchanged: true };
+      }
       const now = clock.now();
       const rec: FunctionRecord = {
         tenant,
@@ -186,12 +192,7 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
       else await store.functions.create(rec);
       changed(tenant, input.name);
       const version = opts.publish ? await publishFrom(rec, opts.description) : undefined;
-      return {
-        function: rec,
-        version,
-        timings: { buildMs: built.buildMs, storeMs, totalMs: clock.monotonic() - t0 },
-        warnings: built.warnings,
-      } satisfies DeployResult;
+      return { function: rec, version, timings: timings(), warnings: built.warnings } satisfies DeployResult;
     },
 
     async updateCode(tenant, name, code, opts = {}) {
