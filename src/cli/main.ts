@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { isNimbusError, NimbusError, toNimbusError } from '../core/errors.ts';
 import * as aliases from './commands/aliases.ts';
 import * as deploy from './commands/deploy.ts';
+import * as dev from './commands/dev.ts';
 import * as doctor from './commands/doctor.ts';
 import * as functions from './commands/functions.ts';
 import * as invoke from './commands/invoke.ts';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   start.register(program);
+  dev.register(program);
   const fns = program.command('functions').description('manage functions (deploy, list, get, delete)');
   deploy.register(program, fns);
   invoke.register(program);
