@@ -14,7 +14,9 @@ const dir = values.dir ?? '.';
 const p = await startPlatform(
   loadConfig({ port: values.port ?? 3000, apiPort: 0, dataDir: join(dir, '.nimbus'), logLevel: 'error' }, process.env),
 );
-const auth = { authorization: `Bearer ${p.admin.secret}`, 'content-type': 'application/json' };
+// Generated on the first start of this data dir; read back from its file on later starts.
+const secret = p.admin.secret ?? (JSON.parse(await readFile(p.admin.file, 'utf8')) as { secret: string }).secret;
+const auth = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
 const fns = JSON.parse(await readFile(join(dir, 'functions.json'), 'utf8')) as { name: string; entry: string }[];
 for (const fn of fns) {
   const zip = Buffer.from(await zipDirectory(join(dir, dirname(fn.entry)))).toString('base64');
@@ -24,10 +26,10 @@ for (const fn of fns) {
     body: JSON.stringify({ runtime: 'nodejs24.x', handler: 'index.default', code: { zipBase64: zip } }),
   });
   if (!put.ok) throw new Error(`deploy ${fn.name}: ${put.status} ${await put.text()}`);
-  const route = await fetch(`${p.apiUrl}/v1/routes`, {
-    method: 'POST',
+  const route = await fetch(`${p.apiUrl}/v1/functions/${fn.name}/routes`, {
+    method: 'PUT',
     headers: auth,
-    body: JSON.stringify({ routeKey: `GET /${fn.name}`, function: fn.name }),
+    body: JSON.stringify({ routes: [{ routeKey: `GET /${fn.name}` }] }),
   });
   if (!route.ok) throw new Error(`route ${fn.name}: ${route.status} ${await route.text()}`);
 }
