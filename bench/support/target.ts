@@ -12,12 +12,19 @@ import { startPlatform } from '../../src/server/index.ts';
 const { values } = parseArgs({ options: { port: { type: 'string' }, dir: { type: 'string' } } });
 const dir = values.dir ?? '.';
 const p = await startPlatform(
-  loadConfig({ port: values.port ?? 3000, apiPort: 0, dataDir: join(dir, '.nimbus'), logLevel: 'error' }, process.env),
+  loadConfig(
+    { port: values.port ?? 3000, apiPort: 0, dataDir: join(dir, '.nimbus'), logLevel: 'error' },
+    process.env,
+  ),
 );
 // Generated on the first start of this data dir; read back from its file on later starts.
-const secret = p.admin.secret ?? (JSON.parse(await readFile(p.admin.file, 'utf8')) as { secret: string }).secret;
+const secret =
+  p.admin.secret ?? (JSON.parse(await readFile(p.admin.file, 'utf8')) as { secret: string }).secret;
 const auth = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
-const fns = JSON.parse(await readFile(join(dir, 'functions.json'), 'utf8')) as { name: string; entry: string }[];
+const fns = JSON.parse(await readFile(join(dir, 'functions.json'), 'utf8')) as {
+  name: string;
+  entry: string;
+}[];
 for (const fn of fns) {
   const zip = Buffer.from(await zipDirectory(join(dir, dirname(fn.entry)))).toString('base64');
   const put = await fetch(`${p.apiUrl}/v1/functions/${fn.name}`, {
