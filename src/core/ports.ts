@@ -187,6 +187,8 @@ export type InvokeOutcome =
       readonly ok: true;
       /** JSON text of the result (`null` for undefined). */
       readonly payload: string;
+      /** The body went to the stream sink. */
+      readonly streamed?: boolean | undefined;
       readonly durationMs: number;
       readonly maxRssBytes: number;
       /** Lines captured during this invocation, with its request id. */
@@ -207,6 +209,18 @@ export type InvokeOutcome =
       readonly logs: readonly LogLine[];
     };
 
+/** Where a streaming invocation's response goes (Lambda response streaming, fetch bodies). */
+export interface ResponseStreamSink {
+  head(meta: {
+    statusCode: number;
+    headers: Readonly<Record<string, string>>;
+    cookies: readonly string[];
+  }): void;
+  /** Returns false when the consumer is slow: the producer pauses until `onDrain` fires. */
+  chunk(data: Uint8Array): boolean;
+  onDrain(fn: () => void): void;
+}
+
 export interface SandboxStats {
   readonly pid: number | undefined;
   readonly rssBytes: number;
@@ -222,8 +236,12 @@ export interface Sandbox {
   readonly initDurationMs: number;
   /** False once the process exited or was killed; the scheduler then drops it. */
   readonly alive: boolean;
-  /** One invocation at a time. Enforces the invocation deadline (kills the tree on timeout). */
-  invoke(inv: Invocation, signal?: AbortSignal): Promise<InvokeOutcome>;
+  /**
+   * One invocation at a time. Enforces the invocation deadline (kills the tree on timeout).
+   * With a `stream` sink, the response head and body chunks go there as they are produced and
+   * the outcome's payload is `null` with `streamed: true`.
+   */
+  invoke(inv: Invocation, signal?: AbortSignal, stream?: ResponseStreamSink): Promise<InvokeOutcome>;
   stats(): SandboxStats;
   /** Kills the process tree and frees its resources. Idempotent. */
   dispose(): Promise<void>;

@@ -9,13 +9,13 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { PlatformConfig } from '../config/index.ts';
 import { CoreErrors, type NimbusError } from '../core/errors.ts';
-import type { Clock, RouteRepo, SettingsRepo } from '../core/ports.ts';
+import type { Clock, ResponseStreamSink, RouteRepo, SettingsRepo } from '../core/ports.ts';
 import type { InvokeService } from '../invoke/types.ts';
 import { RouteAuthorizer } from './auth.ts';
 import { CORS_SETTING, type CorsConfig, corsResponseHeaders, preflight } from './cors.ts';
 import { buildEventV1, buildEventV2, type GatewayRequest } from './events.ts';
 import { TokenBuckets } from './ratelimit.ts';
-import { GatewayErrors, type HttpResponse, mapFunctionResult } from './response.ts';
+import { GatewayErrors, type HttpResponse, headerPairs, mapFunctionResult } from './response.ts';
 import { RouteTable } from './routes.ts';
 
 export { GatewayErrors } from './response.ts';
@@ -204,13 +204,61 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
         route.payloadFormat === '1.0'
           ? buildEventV1(greq, route, pathParameters, authorizer)
           : buildEventV2(greq, route, pathParameters, authorizer);
+      // Streaming: the first `head` from the function commits status + headers to the wire; body
+      // chunks follow as they come, with the client's backpressure passed back to the instance.
+      let streaming = false;
+      let badHead: NimbusError | undefined;
+      const sink: ResponseStreamSink = {
+        head(meta) {
+          let pairs: [string, string][];
+          try {
+            const status = meta.statusCode;
+            if (!Number.isInteger(status) || status < 100 || status > 599) {
+              throw GatewayErrors.BAD_FUNCTION_RESPONSE({
+                reason: `statusCode ${status} is not an HTTP status`,
+              });
+            }
+            pairs = headerPairs({ headers: meta.headers, cookies: [...meta.cookies] });
+          } catch (e) {
+            badHead = e as NimbusError;
+            return;
+          }
+          const inherited = reply.getHeaders();
+          reply.hijack();
+          streaming = true;
+          const res = reply.raw;
+          res.statusCode = meta.statusCode;
+          for (const [k, v] of Object.entries(inherited)) if (v !== undefined) res.setHeader(k, v as string);
+          const grouped = new Map<string, string[]>();
+          for (const [k, v] of pairs) {
+            if (corsCfg && k.startsWith('access-control-')) continue;
+            grouped.set(k, [...(grouped.get(k) ?? []), v]);
+          }
+          for (const [k, vs] of grouped) res.setHeader(k, vs.length === 1 ? vs[0]! : vs);
+          res.setHeader('apigw-requestid', requestId);
+          res.flushHeaders();
+        },
+        chunk: (data) => (streaming ? reply.raw.write(data) : true),
+        onDrain: (fn) => {
+          if (streaming) reply.raw.once('drain', fn);
+          else fn();
+        },
+      };
       const r = await d.invoke.invoke({
         tenant: route.tenant,
         functionName: route.functionName,
         qualifier: route.qualifier,
         payload: JSON.stringify(event),
         trigger: { type: 'http', routeKey: route.routeKey },
+        stream: sink,
       });
+      if (streaming) {
+        // Status and headers are gone already: a failure can only cut the body short.
+        if (r.functionError) reply.raw.destroy();
+        else reply.raw.end();
+        return reply;
+      }
+      if (badHead) return sendCoded(reply, badHead, r.requestId);
       if (r.functionError) {
         const e =
           r.errorCode === 'NIMBUS_ERR_RUNTIME_TIMEOUT'

@@ -42,7 +42,8 @@ export interface HttpResponse {
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[\r\n\0]/;
 
-function headerPairs(r: Record<string, unknown>): [string, string][] {
+/** Validated, lower-cased header pairs from a response shape (headers, multiValueHeaders, cookies). */
+export function headerPairs(r: Record<string, unknown>): [string, string][] {
   const out: [string, string][] = [];
   const add = (k: string, v: unknown) => {
     if (!TOKEN.test(k))

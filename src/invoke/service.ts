@@ -116,7 +116,7 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
       };
       let outcome: InvokeOutcome;
       try {
-        outcome = await sb.invoke(inv, req.signal);
+        outcome = await sb.invoke(inv, req.signal, req.stream);
       } finally {
         lease.release();
       }
@@ -179,6 +179,7 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
           maxRssBytes: usage.maxRssBytes,
           memoryMb: usage.memoryMb,
           logTail: req.logTail ? logTail(lines) : undefined,
+          streamed: o.ok ? o.streamed : undefined,
         };
         return result;
       }

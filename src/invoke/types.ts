@@ -2,6 +2,7 @@
  * Contracts of the sync invoke service. Used by the REST API, the Lambda Invoke route and (later)
  * the gateway, queue consumers and schedulers.
  */
+import type { ResponseStreamSink } from '../core/ports.ts';
 import type { TenantId, Trigger, VersionId } from '../core/types.ts';
 
 export interface InvokeRequest {
@@ -16,6 +17,8 @@ export interface InvokeRequest {
   readonly logTail?: boolean;
   readonly traceparent?: string | undefined;
   readonly signal?: AbortSignal;
+  /** Stream the response (head + body chunks) here as the function produces it. */
+  readonly stream?: ResponseStreamSink | undefined;
 }
 
 export interface InvokeResult {
@@ -36,6 +39,8 @@ export interface InvokeResult {
   readonly memoryMb: number;
   /** Last 4 KB of the log (START..REPORT) when `logTail` was asked. */
   readonly logTail?: string | undefined;
+  /** The body went to the request's stream sink (payload is `null`). */
+  readonly streamed?: boolean | undefined;
 }
 
 export interface InvokeService {

@@ -292,7 +292,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
         get alive() {
           return inst.alive;
         },
-        async invoke(inv, signal) {
+        async invoke(inv, signal, stream) {
           invocations++;
           lastUsedAt = clock.now();
           const base = spec.functionArn.split(':').slice(0, 7).join(':');
@@ -302,6 +302,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
             arn,
             { memoryMb: spec.config.memoryMb, timeoutSec: spec.config.timeoutSec },
             signal,
+            stream,
           );
         },
         stats(): SandboxStats {

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import type { NimbusErrorJSON } from '../../core/errors.ts';
-import type { Clock, InvokeOutcome } from '../../core/ports.ts';
+import type { Clock, InvokeOutcome, ResponseStreamSink } from '../../core/ports.ts';
 import type { FunctionErrorPayload, Invocation, LogLine, LogStream } from '../../core/types.ts';
 import { RuntimeErrors } from '../errors.ts';
 import type { InstanceCgroup } from './cgroups.ts';
@@ -140,6 +140,7 @@ export class ProcessInstance {
     invokedFunctionArn: string,
     limits: { memoryMb: number; timeoutSec: number },
     signal?: AbortSignal,
+    sink?: ResponseStreamSink,
   ): Promise<InvokeOutcome> {
     const start = this.#clock.monotonic();
     if (this.#exited || this.#pending) {
@@ -174,6 +175,7 @@ export class ProcessInstance {
       p.cancelTimer = this.#clock.setTimeout(onTimeout, Math.max(0, inv.deadline - this.#clock.now()));
       signal?.addEventListener('abort', onTimeout, { once: true });
       this.#limits = limits;
+      this.#sink = sink;
       this.#send({
         t: 'invoke',
         requestId: inv.id,
@@ -181,11 +183,13 @@ export class ProcessInstance {
         deadline: inv.deadline,
         invokedFunctionArn,
         traceparent: inv.traceparent,
+        stream: sink !== undefined,
       });
     });
   }
 
   #limits = { memoryMb: 0, timeoutSec: 0 };
+  #sink: ResponseStreamSink | undefined;
 
   kill(): void {
     this.cgroup?.killAll();
@@ -297,6 +301,10 @@ export class ProcessInstance {
     }
     const p = this.#pending;
     if (!p || m.requestId !== p.requestId) return;
+    if (m.t === 'head' || m.t === 'chunk') {
+      this.#onStreamFrame(m);
+      return;
+    }
     if (m.t === 'result') {
       const payload = String(m.payload ?? 'null');
       if (Buffer.byteLength(payload) > MAX_RESPONSE) {
@@ -317,6 +325,7 @@ export class ProcessInstance {
       this.#settle({
         ok: true,
         payload,
+        streamed: m.streamed === true,
         durationMs: this.#clock.monotonic() - p.started,
         maxRssBytes: this.#peak(Number(m.rss)),
         logs: p.logs,
@@ -338,6 +347,27 @@ export class ProcessInstance {
     }
   }
 
+  #onStreamFrame(m: Record<string, unknown>): void {
+    const sink = this.#sink;
+    if (!sink) return;
+    if (m.t === 'head') {
+      const headers: Record<string, string> = {};
+      if (m.headers && typeof m.headers === 'object') {
+        for (const [k, v] of Object.entries(m.headers as Record<string, unknown>)) headers[k] = String(v);
+      }
+      const cookies = Array.isArray(m.cookies) ? m.cookies.map(String) : [];
+      sink.head({ statusCode: Number(m.statusCode) || 200, headers, cookies });
+      return;
+    }
+    const data = Buffer.from(String(m.data ?? ''), 'base64');
+    if (!sink.chunk(data)) {
+      // The client is slower than the function: stop reading the channel, so the harness's
+      // writes block (kernel socket buffers fill) until the client drains.
+      this.#chan.pause();
+      sink.onDrain(() => this.#chan.resume());
+    }
+  }
+
   #peak(reported: number): number {
     return this.cgroup?.peakBytes() ?? (Number.isFinite(reported) ? reported : 0);
   }
@@ -346,6 +376,8 @@ export class ProcessInstance {
     const p = this.#pending;
     if (!p) return;
     this.#pending = undefined;
+    this.#sink = undefined;
+    this.#chan.resume();
     p.cancelTimer();
     p.resolve(o);
   }

@@ -1,6 +1,8 @@
 // Nimbus Node harness — runs INSIDE the sandbox. Imports only node: builtins, never host code.
 // Protocol: ../../PROTOCOL.md (length-prefixed JSON frames over fd 3).
 import { Socket } from 'node:net';
+import { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 
@@ -13,6 +15,86 @@ const send = (msg) => {
 };
 
 let current = null; // { requestId, done(frame) }
+
+// Lambda response streaming API: `awslambda.streamifyResponse(handler)` and
+// `awslambda.HttpResponseStream.from(stream, { statusCode, headers, cookies })`.
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const PRELUDE = Symbol('nimbus.prelude');
+/** Marks a result whose body already went out as chunks. */
+const STREAMED = Symbol('nimbus.streamed');
+globalThis.awslambda = {
+  streamifyResponse(fn) {
+    fn[STREAMING] = 'response';
+    return fn;
+  },
+  HttpResponseStream: {
+    from(stream, metadata) {
+      stream[PRELUDE](metadata ?? {});
+      return stream;
+    },
+  },
+};
+
+/** Sends a body chunk, resolving when the channel accepts more (backpressure from the host). */
+function sendChunk(requestId, buf, cb) {
+  const body = Buffer.from(
+    JSON.stringify({ t: 'chunk', requestId, data: Buffer.from(buf).toString('base64') }),
+    'utf8',
+  );
+  const head = Buffer.allocUnsafe(4);
+  head.writeUInt32BE(body.length, 0);
+  if (chan.write(Buffer.concat([head, body]))) cb();
+  else chan.once('drain', cb);
+}
+
+/**
+ * The handler's response stream. Streaming invocations forward head + chunks to the host as they
+ * come; buffered ones (the Invoke API) collect them into an API Gateway-shaped result.
+ */
+function makeResponseStream(requestId, live) {
+  let head = null;
+  let contentType;
+  const parts = [];
+  const ensureHead = () => {
+    if (head) return;
+    head = {
+      statusCode: 200,
+      headers: contentType ? { 'content-type': contentType } : { 'content-type': 'application/octet-stream' },
+      cookies: [],
+    };
+    if (live) send({ t: 'head', requestId, ...head });
+  };
+  const w = new Writable({
+    write(chunk, _enc, cb) {
+      ensureHead();
+      if (live) sendChunk(requestId, chunk, cb);
+      else {
+        parts.push(Buffer.from(chunk));
+        cb();
+      }
+    },
+    final(cb) {
+      ensureHead();
+      cb();
+    },
+  });
+  w.setContentType = (t) => {
+    contentType = t;
+  };
+  w[PRELUDE] = (meta) => {
+    if (head) return;
+    head = { statusCode: meta.statusCode ?? 200, headers: meta.headers ?? {}, cookies: meta.cookies ?? [] };
+    if (live) send({ t: 'head', requestId, ...head });
+  };
+  w.buffered = () => ({
+    statusCode: head?.statusCode ?? 200,
+    headers: head?.headers ?? {},
+    cookies: head?.cookies ?? [],
+    body: Buffer.concat(parts).toString('base64'),
+    isBase64Encoded: true,
+  });
+  return w;
+}
 let init = null;
 let handlerFn = null;
 let fetchTarget = null;
@@ -179,7 +261,28 @@ async function doInvoke(m) {
   try {
     const event = JSON.parse(m.payload);
     if (fetchTarget) {
-      result = await fromResponse(await fetchTarget.fetch(toRequest(event), process.env, context));
+      const res = await fetchTarget.fetch(toRequest(event), process.env, context);
+      if (m.stream && res.body) {
+        const headers = {};
+        res.headers.forEach((v, k) => {
+          headers[k] = v;
+        });
+        send({ t: 'head', requestId: m.requestId, statusCode: res.status, headers, cookies: [] });
+        const reader = res.body.getReader();
+        for (;;) {
+          const { done: end, value } = await reader.read();
+          if (end) break;
+          await new Promise((r) => sendChunk(m.requestId, value, r));
+        }
+        result = STREAMED;
+      } else {
+        result = await fromResponse(res);
+      }
+    } else if (handlerFn[STREAMING] === 'response') {
+      const stream = makeResponseStream(m.requestId, Boolean(m.stream));
+      await handlerFn(event, stream, context);
+      if (!stream.writableFinished) await finished(stream);
+      result = m.stream ? STREAMED : stream.buffered();
     } else if (handlerFn.length >= 3) {
       result = await new Promise((resolve, reject) => {
         const r = handlerFn(event, context, (err, value) => (err ? reject(err) : resolve(value)));
@@ -197,6 +300,10 @@ async function doInvoke(m) {
   }
   if (current !== me) return; // already failed by an uncaught error
   current = null;
+  if (result === STREAMED) {
+    done({ t: 'result', requestId: m.requestId, payload: 'null', streamed: true, rss: rss() });
+    return;
+  }
   let payload;
   try {
     payload = JSON.stringify(result === undefined ? null : result);
