@@ -75,6 +75,47 @@ describe('response streaming', () => {
     assert.ok(firstAt < doneAt - 200, `first event at ${firstAt} ms, done at ${doneAt} ms`);
   });
 
+  it('respects backpressure: a slow client holds the function back instead of buffering in the platform', async () => {
+    const BIG = `export const handler = awslambda.streamifyResponse(async (event, stream) => {
+  const chunk = Buffer.alloc(1 << 20, 120);
+  for (let i = 0; i < 96; i++) {
+    if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
+  }
+  stream.end();
+});`;
+    await p.deployDir('big', await fixture({ 'index.mjs': BIG }), {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+      timeoutSec: 60,
+      memoryMb: 512,
+    });
+    await p.json('POST', '/v1/routes', { routeKey: 'GET /big', function: 'big' });
+    // A node:http client that stops reading: the kernel buffers fill and the platform must stop too.
+    const { get } = await import('node:http');
+    const res = await new Promise<import('node:http').IncomingMessage>((resolve) =>
+      get(`${p.gatewayUrl}/big`, resolve),
+    );
+    await new Promise((r) => res.once('data', r));
+    res.pause();
+    await new Promise((r) => setTimeout(r, 1500)); // the client stalls; the function must wait
+    // The invocation cannot have finished: its usage record is written only when it ends.
+    const during = await p.json<{ records: unknown[] }>('GET', '/v1/usage?function=big');
+    let total = 0;
+    res.on('data', (c: Buffer) => {
+      total += c.length;
+    });
+    res.resume();
+    await new Promise((r) => res.once('end', r));
+    assert.ok(total >= 94 * (1 << 20), `received ${total} bytes`);
+    assert.equal(
+      during.body.records.length,
+      0,
+      'the function ran to the end while the client was not reading',
+    );
+    const afterwards = await p.json<{ records: unknown[] }>('GET', '/v1/usage?function=big');
+    assert.equal(afterwards.body.records.length, 1);
+  });
+
   it('buffers a streaming function invoked through the Invoke API', async () => {
     const r = await p.json<{ result: { statusCode: number; body: string; isBase64Encoded: boolean } }>(
       'POST',
