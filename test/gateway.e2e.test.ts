@@ -12,6 +12,7 @@ const ECHO = `export const handler = async (event) => {
   if (event.headers?.['x-mode'] === 'crlf') return { statusCode: 200, headers: { 'x-bad': 'a\\r\\nset-cookie: evil=1' }, body: 'x' };
   if (event.headers?.['x-mode'] === 'throw') throw new Error('secret internals');
   if (event.headers?.['x-mode'] === 'hang') await new Promise(() => {});
+  if (event.headers?.['x-mode'] === 'slow') { await new Promise((r) => setTimeout(r, 4000)); return 'late'; }
   if (event.headers?.['x-mode'] === 'plain') return { hello: 'world' };
   if (event.headers?.['x-mode'] === 'binary') return { statusCode: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([0, 1, 2, 255]).toString('base64'), isBase64Encoded: true };
   return { statusCode: 201, headers: { 'content-type': 'application/json', 'x-route': event.routeKey ?? event.resource }, cookies: ['a=1', 'b=2'], body: JSON.stringify(event) };
@@ -40,7 +41,7 @@ describe('HTTP gateway', () => {
   const gw = (path: string, init: RequestInit = {}) => fetch(`${p.gatewayUrl}${path}`, init);
 
   before(async () => {
-    p = await startTestPlatform();
+    p = await startTestPlatform({ gatewayTimeoutMs: 2000 });
     const dir = await fixture({ 'index.mjs': ECHO });
     assert.equal(
       (await p.deployDir('echo', dir, { runtime: 'nodejs24.x', handler: 'index.handler', timeoutSec: 1 }))
@@ -134,6 +135,42 @@ describe('HTTP gateway', () => {
     const hang = await gw('/user/1', { headers: { 'x-mode': 'hang' } });
     assert.equal(hang.status, 504);
     assert.match(await hang.text(), /NIMBUS_ERR_GATEWAY_FUNCTION_TIMEOUT/);
+  });
+
+  it('answers 504 at the gateway timeout while the function keeps its own (longer) timeout', async () => {
+    const dir = await fixture({ 'index.mjs': ECHO });
+    await p.deployDir('echo-slow', dir, { runtime: 'nodejs24.x', handler: 'index.handler', timeoutSec: 10 });
+    await p.json('POST', '/v1/routes', { routeKey: 'GET /slow', function: 'echo-slow' });
+    const t0 = performance.now();
+    const r = await gw('/slow', { headers: { 'x-mode': 'slow' } });
+    assert.equal(r.status, 504);
+    assert.match(await r.text(), /NIMBUS_ERR_GATEWAY_INTEGRATION_TIMEOUT/);
+    assert.ok(performance.now() - t0 < 3000);
+  });
+
+  it('joins duplicate request headers with commas in payload 2.0', async () => {
+    const { request: req } = await import('node:http');
+    const u = new URL(p.gatewayUrl);
+    const body = await new Promise<string>((resolve, reject) => {
+      const r = req(
+        {
+          host: u.hostname,
+          port: u.port,
+          path: '/user/9',
+          headers: ['Host', u.host, 'X-Dup', 'a', 'X-Dup', 'b'] as unknown as Record<string, string>,
+        },
+        (res) => {
+          let b = '';
+          res.on('data', (c: Buffer) => {
+            b += c.toString();
+          });
+          res.on('end', () => resolve(b));
+        },
+      );
+      r.on('error', reject);
+      r.end();
+    });
+    assert.equal((JSON.parse(body) as Ev).headers['x-dup'], 'a,b');
   });
 
   it('answers unknown routes, method mismatches and malformed paths with coded 404/400', async () => {

@@ -37,6 +37,8 @@ export const PlatformConfigSchema = z.object({
     .int()
     .min(1024)
     .default(6 * 1024 * 1024),
+  /** The gateway answers 504 after this long even if the function keeps running (API Gateway: 30 s). */
+  gatewayTimeoutMs: z.coerce.number().int().min(50).max(900_000).default(30_000),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Bootstrap admin credentials (else generated on first start). */
   adminKeyId: z
@@ -66,6 +68,7 @@ export const ENV_VARS: Readonly<Record<keyof PlatformConfig, string>> = Object.f
   functionConcurrency: 'NIMBUS_FUNCTION_CONCURRENCY',
   throttleWaitMs: 'NIMBUS_THROTTLE_WAIT_MS',
   maxPayloadBytes: 'NIMBUS_MAX_PAYLOAD_BYTES',
+  gatewayTimeoutMs: 'NIMBUS_GATEWAY_TIMEOUT_MS',
   logLevel: 'NIMBUS_LOG_LEVEL',
   adminKeyId: 'NIMBUS_ADMIN_KEY_ID',
   adminSecret: 'NIMBUS_ADMIN_SECRET',

@@ -244,7 +244,7 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
           else fn();
         },
       };
-      const r = await d.invoke.invoke({
+      const invocation = d.invoke.invoke({
         tenant: route.tenant,
         functionName: route.functionName,
         qualifier: route.qualifier,
@@ -252,6 +252,23 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
         trigger: { type: 'http', routeKey: route.routeKey },
         stream: sink,
       });
+      // Integration timeout: like API Gateway, answer 504 and let the invocation finish on its own.
+      let cancelTimer = () => {};
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        cancelTimer = d.clock.setTimeout(() => resolve('timeout'), d.config.gatewayTimeoutMs);
+      });
+      let raced = await Promise.race([invocation, timedOut]).finally(cancelTimer);
+      // A stream that has started (SSE) is bounded by the function timeout, not the gateway's.
+      if (raced === 'timeout' && streaming) raced = await invocation;
+      if (raced === 'timeout') {
+        invocation.catch(() => {});
+        return sendCoded(
+          reply,
+          GatewayErrors.INTEGRATION_TIMEOUT({ ms: d.config.gatewayTimeoutMs }),
+          requestId,
+        );
+      }
+      const r = raced;
       if (streaming) {
         // Status and headers are gone already: a failure can only cut the body short.
         if (r.functionError) reply.raw.destroy();

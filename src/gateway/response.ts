@@ -22,6 +22,12 @@ export const GatewayErrors = defineErrors('GATEWAY', {
     hint: 'see the function logs for the request id',
   },
   FUNCTION_TIMEOUT: { status: 504, kind: 'user', message: 'the function did not answer in time' },
+  INTEGRATION_TIMEOUT: {
+    status: 504,
+    kind: 'user',
+    message: 'the function did not answer within the gateway timeout ({ms} ms)',
+    hint: 'answer sooner, stream the response, or use an async invocation',
+  },
   MALFORMED_REQUEST: { status: 400, kind: 'user', message: 'malformed request: {reason}' },
   THROTTLED: {
     status: 429,
