@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadProjectManifest } from '../../config/manifest.ts';
 import { ensureExampleDeps, zipDirectory } from '../../registry/build/index.ts';
 import { clientFor, type GlobalOpts, withGlobals } from '../context.ts';
+import { deployFunction } from '../deploy-function.ts';
 import { CliErrors } from '../errors.ts';
 import { dim, printJson, progress } from '../output.ts';
 
@@ -28,38 +29,10 @@ export async function deploy(dir: string, o: DeployOpts): Promise<void> {
   const results = [];
   if (!o.json) process.stdout.write(dim(`${manifest.service} (${manifest.source})\n`));
   for (const f of fns) {
-    const t0 = performance.now();
     const stop = progress(`deploying ${f.name}`);
-    const r = await client
-      .call<{
-        function: { name: string; codeSha256: string; codeSize: number };
-        version?: { version: string };
-        timings: { buildMs: number; storeMs: number; totalMs: number };
-        warnings: string[];
-      }>('PUT', `/v1/functions/${encodeURIComponent(f.name)}`, {
-        runtime: f.runtime,
-        handler: f.handler,
-        memoryMb: f.memoryMb,
-        timeoutSec: f.timeoutSec,
-        environment: f.environment,
-        description: f.description,
-        code: { zipBase64: zip },
-        publish: o.publish,
-      })
-      .finally(stop);
-    // A manifest declares the function's HTTP routes: replace them (declarative, like sls deploy).
-    let routes: { routeKey: string }[] = [];
-    if (manifest.source !== 'inferred') {
-      const specs = f.events.flatMap((e) => (e.route ? [e.route] : []));
-      const rr = await client.call<{ routes: { routeKey: string }[] }>(
-        'PUT',
-        `/v1/functions/${encodeURIComponent(f.name)}/routes`,
-        { routes: specs },
-      );
-      routes = rr.routes;
-    }
-    const wallMs = performance.now() - t0;
-    results.push({ ...r, routes, wallMs });
+    const r = await deployFunction(client, manifest, f, zip, o.publish).finally(stop);
+    const { routes, wallMs } = r;
+    results.push(r);
     if (!o.json) {
       const v = r.version ? `version ${r.version.version}` : '$LATEST';
       process.stdout.write(

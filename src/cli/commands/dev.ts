@@ -14,6 +14,7 @@ import { isNimbusError, toNimbusError } from '../../core/errors.ts';
 import { zipDirectory } from '../../registry/build/index.ts';
 import { startPlatform } from '../../server/index.ts';
 import { ApiClient } from '../client.ts';
+import { deployFunction } from '../deploy-function.ts';
 import { bold, dim, printError, red } from '../output.ts';
 
 const IGNORED = /(^|\/)(\.git|\.nimbus|node_modules|__pycache__)(\/|$)/;
@@ -26,26 +27,8 @@ async function deployProject(
   const zip = Buffer.from(await zipDirectory(manifest.dir)).toString('base64');
   const out = [];
   for (const f of manifest.functions) {
-    const t0 = performance.now();
-    const r = await client.call<{ unchanged: boolean }>(
-      'PUT',
-      `/v1/functions/${encodeURIComponent(f.name)}`,
-      {
-        runtime: f.runtime,
-        handler: f.handler,
-        memoryMb: f.memoryMb,
-        timeoutSec: f.timeoutSec,
-        environment: f.environment,
-        description: f.description,
-        code: { zipBase64: zip },
-      },
-    );
-    if (manifest.source !== 'inferred') {
-      await client.call('PUT', `/v1/functions/${encodeURIComponent(f.name)}/routes`, {
-        routes: f.events.flatMap((e) => (e.route ? [e.route] : [])),
-      });
-    }
-    out.push({ name: f.name, version: '$LATEST', ms: performance.now() - t0, unchanged: r.unchanged });
+    const r = await deployFunction(client, manifest, f, zip, false);
+    out.push({ name: f.name, version: '$LATEST', ms: r.wallMs, unchanged: r.unchanged });
   }
   return out;
 }
