@@ -11,6 +11,11 @@ const SLS = `service: shop
 provider:
   name: aws
   runtime: nodejs20.x
+  httpApi:
+    cors:
+      allowedOrigins: ['https://shop.example']
+      allowedMethods: [GET, POST]
+      maxAge: 300
 functions:
   products:
     handler: src/products.handler
@@ -66,6 +71,13 @@ describe('serverless.yml with httpApi events', () => {
     assert.equal(created.status, 201);
     assert.deepEqual(await created.json(), { created: { name: 'tea' } });
     assert.equal(await (await gw('/legacy/ada')).text(), 'hello ada');
+    const pre = await gw('/products', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' },
+    });
+    assert.equal(pre.status, 204);
+    assert.equal(pre.headers.get('access-control-allow-origin'), 'https://shop.example');
+    assert.equal(pre.headers.get('access-control-max-age'), '300');
     const fb = await gw('/anything/else', { method: 'DELETE' });
     assert.equal(fb.status, 418);
     assert.equal(await fb.text(), 'fallback for /anything/else');

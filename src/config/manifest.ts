@@ -141,6 +141,8 @@ export interface ProjectManifest {
   readonly dir: string;
   readonly file?: string | undefined;
   readonly functions: ManifestFunction[];
+  /** provider.httpApi.cors, in the REST API's `/v1/gateway/cors` shape. */
+  readonly cors?: Record<string, unknown> | undefined;
 }
 
 const EnvMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
@@ -303,7 +305,39 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
     dir,
     file,
     functions,
+    cors: corsOf((httpApi as { cors?: unknown } | undefined)?.cors),
   };
+}
+
+/** Serverless `provider.httpApi.cors` (true or an object) → the gateway's CORS settings. */
+function corsOf(c: unknown): Record<string, unknown> | undefined {
+  if (c === undefined || c === false) return undefined;
+  if (c === true) {
+    return {
+      allowOrigins: ['*'],
+      allowHeaders: [
+        'Content-Type',
+        'X-Amz-Date',
+        'Authorization',
+        'X-Api-Key',
+        'X-Amz-Security-Token',
+        'X-Amz-User-Agent',
+      ],
+      allowMethods: ['*'],
+    };
+  }
+  const o = c as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const map: [string, string][] = [
+    ['allowedOrigins', 'allowOrigins'],
+    ['allowedHeaders', 'allowHeaders'],
+    ['allowedMethods', 'allowMethods'],
+    ['exposedResponseHeaders', 'exposeHeaders'],
+    ['allowCredentials', 'allowCredentials'],
+    ['maxAge', 'maxAge'],
+  ];
+  for (const [from, to] of map) if (o[from] !== undefined) out[to] = o[from];
+  return out;
 }
 
 function infer(dir: string): ProjectManifest {

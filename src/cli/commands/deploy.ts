@@ -42,6 +42,10 @@ export async function deploy(dir: string, o: DeployOpts): Promise<void> {
       for (const rt of routes) process.stdout.write(dim(`  route ${rt.routeKey}\n`));
     }
   }
+  if (manifest.cors) {
+    await client.call('PUT', '/v1/gateway/cors', manifest.cors);
+    if (!o.json) process.stdout.write(dim('CORS settings applied from provider.httpApi.cors\n'));
+  }
   if (o.json) printJson({ service: manifest.service, source: manifest.source, functions: results });
 }
 

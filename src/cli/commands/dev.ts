@@ -30,6 +30,7 @@ async function deployProject(
     const r = await deployFunction(client, manifest, f, zip, false);
     out.push({ name: f.name, version: '$LATEST', ms: r.wallMs, unchanged: r.unchanged });
   }
+  if (manifest.cors) await client.call('PUT', '/v1/gateway/cors', manifest.cors);
   return out;
 }
 
