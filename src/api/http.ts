@@ -25,15 +25,6 @@ export function parseJsonBody<T = unknown>(body: unknown, fallback?: T): T {
   }
 }
 
-/** Validates a JSON text without building a value twice for large payloads. */
-export function assertJsonText(text: string): void {
-  try {
-    JSON.parse(text);
-  } catch (e) {
-    throw CoreErrors.MALFORMED_JSON({ reason: (e as Error).message });
-  }
-}
-
 export function sendError(reply: FastifyReply, e: NimbusError): FastifyReply {
   if (e.retryAfterMs !== undefined)
     reply.header('retry-after', Math.max(1, Math.ceil(e.retryAfterMs / 1000)));

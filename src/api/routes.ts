@@ -98,16 +98,12 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
         ? { kind: 'zip', data: Buffer.from(b.code.zipBase64, 'base64') }
         : { kind: 'tar', data: Buffer.from(b.code.tarBase64, 'base64') };
     const { code: _c, publish, ...config } = b;
-    const existed = await d.registry.getFunction(p.tenant, params(req).name!).then(
-      () => true,
-      () => false,
-    );
     const r = await d.registry.deploy(
       p.tenant,
       { name: params(req).name!, config, code },
       { publish: publish ?? false },
     );
-    reply.code(existed ? 200 : 201);
+    reply.code(r.created ? 201 : 200);
     return {
       function: fv(r.function),
       version: r.version ? versionView(d.arn, r.version) : undefined,

@@ -110,6 +110,12 @@ export function buildEventV2(
   };
 }
 
+/** Payload 1.0 always has a `body` key (null when there is none). */
+function v1Body(req: GatewayRequest): { body: string | null; isBase64Encoded: boolean } {
+  const b = bodyFields(req);
+  return { body: b.body ?? null, isBase64Encoded: b.isBase64Encoded };
+}
+
 export function buildEventV1(
   req: GatewayRequest,
   route: RouteRecord,
@@ -159,7 +165,6 @@ export function buildEventV1(
     },
     pathParameters: Object.keys(pathParameters).length ? pathParameters : null,
     stageVariables: null,
-    ...bodyFields(req),
-    body: bodyFields(req).body ?? null,
+    ...v1Body(req),
   };
 }

@@ -3,7 +3,7 @@
  * START/END/REPORT lines, and the 4 KB tail for `X-Amz-Log-Type: Tail`.
  */
 import type { Clock, LogRepo } from '../core/ports.ts';
-import type { LogLine, StoredLogLine } from '../core/types.ts';
+import type { LogLine } from '../core/types.ts';
 
 export interface BatchWriterOptions<T> {
   /** Writes one batch (one statement per batch keeps store writes off the invoke hot path). */
@@ -99,5 +99,3 @@ export function logTail(
   const buf = Buffer.from(text, 'utf8');
   return buf.length <= maxBytes ? text : buf.subarray(buf.length - maxBytes).toString('utf8');
 }
-
-export type { StoredLogLine };

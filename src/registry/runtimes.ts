@@ -12,16 +12,6 @@ const PYTHON = /^(python|python3|python3\.(8|9|10|11|12|13|14))$/;
 /** Accepted Lambda ids whose runtime is not executable here yet (Java and custom runtimes). */
 const NOT_YET = /^(java(8|8\.al2|11|17|21)|provided(\.al2|\.al2023)?)$/;
 
-export const SUPPORTED_RUNTIMES: readonly string[] = Object.freeze([
-  'nodejs18.x',
-  'nodejs20.x',
-  'nodejs22.x',
-  'nodejs24.x',
-  'node',
-  'python3.8 … python3.14',
-  'python3',
-]);
-
 export function resolveRuntime(id: string): RuntimeFamily {
   if (NODE.test(id)) return 'node';
   if (PYTHON.test(id)) return 'python';

@@ -176,7 +176,14 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
       if (existing && existing.code.sha256 === ref.sha256 && sameConfig(existing.config, config)) {
         // Nothing changed: keep the revision and the warm instances (fast `nimbus dev` loops).
         const version = opts.publish ? await publishFrom(existing, opts.description) : undefined;
-        return { function: existing, version, timings: timings(), warnings: built.warnings, unchanged: true };
+        return {
+          function: existing,
+          version,
+          timings: timings(),
+          warnings: built.warnings,
+          created: false,
+          unchanged: true,
+        };
       }
       const now = clock.now();
       const rec: FunctionRecord = {
@@ -192,7 +199,13 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
       else await store.functions.create(rec);
       changed(tenant, input.name);
       const version = opts.publish ? await publishFrom(rec, opts.description) : undefined;
-      return { function: rec, version, timings: timings(), warnings: built.warnings } satisfies DeployResult;
+      return {
+        function: rec,
+        version,
+        timings: timings(),
+        warnings: built.warnings,
+        created: !existing,
+      } satisfies DeployResult;
     },
 
     async updateCode(tenant, name, code, opts = {}) {
@@ -211,6 +224,7 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
         version,
         timings: { buildMs: built.buildMs, storeMs, totalMs: clock.monotonic() - t0 },
         warnings: built.warnings,
+        created: false,
       };
     },
 

@@ -45,6 +45,8 @@ export interface DeployResult {
   readonly version?: VersionRecord | undefined;
   readonly timings: DeployTimings;
   readonly warnings: readonly string[];
+  /** True when this deploy created the function (false when it updated $LATEST). */
+  readonly created: boolean;
   /** True when code and configuration were identical: nothing was changed. */
   readonly unchanged?: boolean | undefined;
 }

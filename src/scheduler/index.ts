@@ -84,8 +84,9 @@ export class Scheduler {
     await fs.permits.acquire(signal);
     let sandbox: Sandbox | undefined;
     let cold = false;
+    // One pool reference for the whole lease: the key serializes the config, so compute it once.
+    const pool = this.#pool(fs, t);
     try {
-      const pool = this.#pool(fs, t);
       while (!sandbox) {
         const idle = pool.idle.pop();
         if (!idle) break;
@@ -104,7 +105,6 @@ export class Scheduler {
       throw e;
     }
     const sb = sandbox;
-    const pool = this.#pool(fs, t);
     let released = false;
     return {
       sandbox: sb,
