@@ -7,12 +7,18 @@ import type { NimbusErrorJSON } from './errors.ts';
 import type {
   AliasRecord,
   ApiKeyRecord,
+  EnqueueItem,
+  EnqueueResult,
   FunctionConfig,
   FunctionErrorPayload,
   FunctionRecord,
   Invocation,
+  LeasedMessage,
   LogLine,
   LogQuery,
+  QueueListQuery,
+  QueueMessage,
+  QueueStats,
   RouteRecord,
   RuntimeFamily,
   StoredLogLine,
@@ -142,6 +148,61 @@ export interface Store extends StoreRepos {
   transaction<T>(fn: (tx: StoreRepos) => Promise<T>): Promise<T>;
   /** Cheap liveness check. */
   ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- Queue
+
+/** Follow-up messages committed in the same transaction as an ack/nack/dead-letter. */
+export interface FollowUps {
+  readonly then?: readonly EnqueueItem[];
+}
+
+/**
+ * Durable at-least-once work queue. A message is delivered again if its lease expires before
+ * ack/nack/deadLetter; every mutation resolves only after it is committed.
+ */
+export interface Queue {
+  readonly kind: string;
+  /** Commits all items (one transaction) before resolving. */
+  enqueue(items: readonly EnqueueItem[]): Promise<EnqueueResult[]>;
+  /** Leases up to `max` visible messages of one queue, oldest first, for `visibilityMs`. */
+  lease(queue: string, opts: { max: number; visibilityMs: number }): Promise<LeasedMessage[]>;
+  /** Pushes the lease end to now + visibilityMs. False if the lease is no longer held. */
+  extend(id: string, leaseToken: string, visibilityMs: number): Promise<boolean>;
+  /** Marks done (keeping `result`). False if the lease is no longer held (nothing changes). */
+  ack(id: string, leaseToken: string, opts?: FollowUps & { result?: string }): Promise<boolean>;
+  /** Gives the message back, visible again at `retryAt`; counts a failure unless told not to. */
+  nack(
+    id: string,
+    leaseToken: string,
+    opts: FollowUps & { retryAt: number; error?: string; countFailure?: boolean },
+  ): Promise<boolean>;
+  /** Moves the message to the dead-letter state with a reason. */
+  deadLetter(id: string, leaseToken: string, opts: FollowUps & { error: string }): Promise<boolean>;
+  get(id: string): Promise<QueueMessage | undefined>;
+  /** Deletes a queued message that is not leased (cancel a timer). False otherwise. */
+  cancel(id: string): Promise<boolean>;
+  list(q: QueueListQuery): Promise<QueueMessage[]>;
+  /** Dead → queued (visible now, failures reset). Returns how many moved. */
+  replay(ids: readonly string[]): Promise<number>;
+  /** Deletes dead messages. Returns how many. */
+  purge(ids: readonly string[]): Promise<number>;
+  /** Per-queue counters; one queue or all queues that hold anything. */
+  stats(queue?: string): Promise<QueueStats[]>;
+  /** Queued (waiting, delayed or leased) messages of one queue, from counters (admission control). */
+  depth(queue: string): number;
+  /** Queues that hold queued messages (cheap: the dispatcher calls it on every pass). */
+  activeQueues(): string[];
+  /** Earliest visibleAt over all queued messages, or undefined when none. */
+  nextVisibleAt(): Promise<number | undefined>;
+  /**
+   * Releases leases a dead consumer left behind (embedded: at start-up every lease is orphaned,
+   * so they become visible at once instead of after their visibility timeout). Returns how many.
+   */
+  recover(): Promise<number>;
+  /** Deletes `done` messages last updated before `before`. Returns how many. */
+  sweep(before: number): Promise<number>;
   close(): Promise<void>;
 }
 

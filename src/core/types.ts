@@ -244,3 +244,87 @@ export interface FunctionErrorPayload {
   readonly errorMessage: string;
   readonly trace: readonly string[];
 }
+
+// ---------------------------------------------------------------- Queue
+
+/**
+ * `queued` (waiting, delayed or leased), `done` (acked; kept for the result-retention window so
+ * status queries and dedupe keys keep working) or `dead` (dead-lettered; kept until replay/purge).
+ */
+export type QueueMessageState = 'queued' | 'done' | 'dead';
+
+export interface QueueMessage {
+  readonly id: string;
+  readonly queue: string;
+  readonly tenant: TenantId;
+  /** Free label of who produced it (`api`, `timer`, `schedule`, `function`, `destination`, …). */
+  readonly source: string;
+  /** JSON text. */
+  readonly body: string;
+  readonly dedupeKey?: string | undefined;
+  readonly state: QueueMessageState;
+  /** Deliveries so far (each lease counts, like SQS ApproximateReceiveCount). */
+  readonly attempts: number;
+  /** Failed attempts reported by nack (what retry policies count). */
+  readonly failures: number;
+  readonly enqueuedAt: number;
+  /** Earliest time it can be leased (a delay, a retry time or the end of the current lease). */
+  readonly visibleAt: number;
+  /** A lease is held and has not expired. */
+  readonly leased: boolean;
+  readonly updatedAt: number;
+  /** `done`: what ack stored (JSON text). */
+  readonly result?: string | undefined;
+  /** Last failure or dead-letter reason (JSON text). */
+  readonly error?: string | undefined;
+}
+
+export interface LeasedMessage extends QueueMessage {
+  /** Proves ownership for extend/ack/nack/deadLetter; a later lease of the same message replaces it. */
+  readonly leaseToken: string;
+}
+
+export interface EnqueueItem {
+  readonly queue: string;
+  readonly tenant: TenantId;
+  readonly body: string;
+  readonly source?: string;
+  /** Chosen id (else a UUID). */
+  readonly id?: string;
+  /** Not visible before now + delayMs. */
+  readonly delayMs?: number;
+  /** Submits with the same (queue, dedupeKey) within the window return the first message's id. */
+  readonly dedupeKey?: string | undefined;
+  /** Default: the adapter's dedupe window. */
+  readonly dedupeWindowMs?: number;
+}
+
+export interface EnqueueResult {
+  readonly id: string;
+  /** True when the dedupe key matched an earlier message: nothing new was enqueued. */
+  readonly duplicate: boolean;
+}
+
+export interface QueueStats {
+  readonly queue: string;
+  /** Visible now and not leased. */
+  readonly ready: number;
+  /** Waiting for a delay or a retry time. */
+  readonly delayed: number;
+  /** Leased and running. */
+  readonly inflight: number;
+  readonly dead: number;
+  /** Age of the oldest message waiting to be delivered (0 when none). */
+  readonly oldestAgeMs: number;
+}
+
+export interface QueueListQuery {
+  readonly tenant?: TenantId;
+  readonly queue?: string;
+  readonly state: QueueMessageState;
+  readonly source?: string;
+  /** Only messages with seq order after this id (pagination cursor). */
+  readonly after?: string;
+  /** Default 100, max 1000. Oldest first. */
+  readonly limit?: number;
+}
