@@ -155,7 +155,7 @@ export interface Store extends StoreRepos {
 
 /** Follow-up messages committed in the same transaction as an ack/nack/dead-letter. */
 export interface FollowUps {
-  readonly then?: readonly EnqueueItem[];
+  readonly followUps?: readonly EnqueueItem[];
 }
 
 /**

@@ -193,16 +193,16 @@ export function describeQueueContract(name: string, make: () => Promise<QueueHar
       await put(name, {});
       await put(name, {});
       const [m1, m2] = await q.lease(name, { max: 2, visibilityMs: 1000 });
-      await q.ack(m1!.id, m1!.leaseToken, { then: [{ queue: next, tenant: 't1', body: '{"ok":1}' }] });
+      await q.ack(m1!.id, m1!.leaseToken, { followUps: [{ queue: next, tenant: 't1', body: '{"ok":1}' }] });
       await q.deadLetter(m2!.id, m2!.leaseToken, {
         error: '{}',
-        then: [{ queue: next, tenant: 't1', body: '{"ok":2}' }],
+        followUps: [{ queue: next, tenant: 't1', body: '{"ok":2}' }],
       });
       const got = await q.lease(next, { max: 5, visibilityMs: 1000 });
       assert.deepEqual(got.map((m) => JSON.parse(m.body).ok).sort(), [1, 2]);
       // A refused ack (stale token) enqueues nothing.
       assert.equal(
-        await q.ack(m1!.id, m1!.leaseToken, { then: [{ queue: next, tenant: 't1', body: '{}' }] }),
+        await q.ack(m1!.id, m1!.leaseToken, { followUps: [{ queue: next, tenant: 't1', body: '{}' }] }),
         false,
       );
       assert.equal(q.depth(next), 2);

@@ -258,7 +258,7 @@ export function openSqliteQueue(o: SqliteQueueOptions): Queue {
   };
 
   const followUps = (f: FollowUps | undefined, now: number) => {
-    for (const it of f?.then ?? []) insertOne(it, now);
+    for (const it of f?.followUps ?? []) insertOne(it, now);
   };
 
   /** Runs `fn` when the caller still holds the lease; false otherwise. */
