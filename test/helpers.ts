@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadConfig } from '../src/config/index.ts';
+import type { Clock } from '../src/core/ports.ts';
 import { zipDirectory } from '../src/registry/build/index.ts';
 import { type RunningPlatform, startPlatform } from '../src/server/index.ts';
 
@@ -25,6 +26,7 @@ export interface TestPlatform extends RunningPlatform {
 
 export async function startTestPlatform(
   overrides: Record<string, string | number> = {},
+  opts: { clock?: Clock } = {},
 ): Promise<TestPlatform> {
   const dataDir = await mkdtemp(join(tmpdir(), 'nimbus-e2e-'));
   const config = loadConfig(
@@ -32,7 +34,7 @@ export async function startTestPlatform(
     {},
   );
   const lines: string[] = [];
-  const p = await startPlatform(config, { log: (l) => lines.push(l) });
+  const p = await startPlatform(config, { log: (l) => lines.push(l), clock: opts.clock });
   const secret = p.admin.secret;
   if (!secret) throw new Error('expected generated admin credentials');
   const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>

@@ -10,7 +10,7 @@ import { CORS_SETTING, CorsSchema } from '../gateway/cors.ts';
 import { normalizeRouteKey } from '../gateway/routes.ts';
 import type { RegistryService } from '../registry/types.ts';
 import { requireRole } from './auth.ts';
-import { parseJsonBody } from './http.ts';
+import { parseBody } from './http.ts';
 
 export interface RouteAdminDeps {
   readonly routes: RouteRepo;
@@ -87,15 +87,7 @@ function toRouteAuth(a: z.infer<typeof AuthSpec> | undefined): RouteAuth | undef
 const CreateBody = RouteSpec.extend({ function: z.string().min(1) });
 const ReplaceBody = z.object({ routes: z.array(RouteSpec).max(300) });
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
-  const r = schema.safeParse(parseJsonBody(body));
-  if (!r.success) {
-    throw CoreErrors.VALIDATION({
-      reason: r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
-    });
-  }
-  return r.data;
-}
+const parse = parseBody;
 
 const view = (r: RouteRecord) => ({
   id: r.id,

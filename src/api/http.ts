@@ -3,6 +3,7 @@
  * mapping, JSON parsing with coded errors. Fastify types stay inside src/api and src/gateway.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import { CoreErrors, type NimbusError, toNimbusError } from '../core/errors.ts';
 
 /** Keeps every request body as raw bytes (or undefined); handlers parse it themselves. */
@@ -23,6 +24,27 @@ export function parseJsonBody<T = unknown>(body: unknown, fallback?: T): T {
   } catch (e) {
     throw CoreErrors.MALFORMED_JSON({ reason: (e as Error).message });
   }
+}
+
+/** Parses a JSON body and validates it; every problem in one coded VALIDATION error. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown, fallback?: unknown): T {
+  const r = schema.safeParse(parseJsonBody(body, fallback));
+  if (!r.success) {
+    throw CoreErrors.VALIDATION({
+      reason: r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    });
+  }
+  return r.data;
+}
+
+export const params = (req: FastifyRequest) => req.params as Record<string, string>;
+export const query = (req: FastifyRequest) => req.query as Record<string, string | undefined>;
+
+export function intQuery(v: string | undefined, name: string): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw CoreErrors.VALIDATION({ reason: `${name} must be a number` });
+  return n;
 }
 
 export function sendError(reply: FastifyReply, e: NimbusError): FastifyReply {

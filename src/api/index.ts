@@ -6,6 +6,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { PlatformConfig } from '../config/index.ts';
 import { CoreErrors } from '../core/errors.ts';
+import { type AsyncRouteDeps, registerAsyncRoutes } from './async-routes.ts';
 import type { Authenticate } from './auth.ts';
 import { installAuth } from './auth.ts';
 import { installErrorHandler, sendError, useRawBodies } from './http.ts';
@@ -15,7 +16,7 @@ import { type RestDeps, registerRestRoutes } from './routes.ts';
 
 export type { Authenticate, Principal } from './auth.ts';
 
-export interface ApiAppDeps extends RestDeps, Omit<RouteAdminDeps, 'registry' | 'clock'> {
+export interface ApiAppDeps extends RestDeps, Omit<RouteAdminDeps, 'registry' | 'clock'>, AsyncRouteDeps {
   readonly config: PlatformConfig;
   readonly authenticate: Authenticate;
   readonly onSystemError?: (e: Error) => void;
@@ -42,8 +43,9 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   installAuth(app, d.authenticate);
   registerRestRoutes(app, d);
   registerRouteAdmin(app, d);
+  registerAsyncRoutes(app, d);
   await app.register(async (scope) =>
-    registerLambdaApi(scope, { registry: d.registry, invoke: d.invoke, config: d.config }),
+    registerLambdaApi(scope, { registry: d.registry, invoke: d.invoke, async: d.async, config: d.config }),
   );
   return app;
 }

@@ -1,14 +1,14 @@
 /** REST control-plane routes `/v1/...` (docs/API.md). Thin: validate, call a service, render a view. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { CoreErrors } from '../core/errors.ts';
+import { AsyncConfigSchema } from '../async/config.ts';
 import type { Clock, IsolationReport, Store } from '../core/ports.ts';
 import type { InvokeService } from '../invoke/types.ts';
 import type { LogSink } from '../observability/logs.ts';
 import type { CodeInput, RegistryService } from '../registry/types.ts';
 import type { FunctionStatus } from '../scheduler/index.ts';
 import { requireRole } from './auth.ts';
-import { parseJsonBody } from './http.ts';
+import { intQuery, params, parseBody, parseJsonBody, query } from './http.ts';
 import { type ArnContext, aliasView, functionView, logLineView, versionView } from './views.ts';
 
 export interface RestDeps {
@@ -35,6 +35,7 @@ const DeployBody = z.object({
   environment: env.optional(),
   description: z.string().max(256).optional(),
   reservedConcurrency: z.number().int().min(1).optional(),
+  async: AsyncConfigSchema.optional(),
   code: z.union([z.object({ zipBase64: z.string().min(1) }), z.object({ tarBase64: z.string().min(1) })]),
   publish: z.boolean().optional(),
 });
@@ -47,6 +48,7 @@ const PatchBody = z
     environment: env,
     description: z.string().max(256),
     reservedConcurrency: z.number().int().min(1),
+    async: AsyncConfigSchema,
   })
   .partial()
   .strict();
@@ -57,25 +59,7 @@ const AliasBody = z.object({
 });
 const VersionBody = z.object({ description: z.string().max(256).optional() });
 
-function parse<T>(schema: z.ZodType<T>, body: unknown, fallback?: unknown): T {
-  const r = schema.safeParse(parseJsonBody(body, fallback));
-  if (!r.success) {
-    throw CoreErrors.VALIDATION({
-      reason: r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
-    });
-  }
-  return r.data;
-}
-
-const params = (req: FastifyRequest) => req.params as Record<string, string>;
-const query = (req: FastifyRequest) => req.query as Record<string, string | undefined>;
-
-function intQuery(v: string | undefined, name: string): number | undefined {
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw CoreErrors.VALIDATION({ reason: `${name} must be a number` });
-  return n;
-}
+const parse = parseBody;
 
 export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
   const fv = (f: Parameters<typeof functionView>[1]) => functionView(d.arn, f);

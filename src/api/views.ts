@@ -22,6 +22,7 @@ export function functionView(c: ArnContext, f: FunctionRecord) {
     environment: f.config.environment,
     description: f.config.description,
     reservedConcurrency: f.config.reservedConcurrency ?? null,
+    async: f.config.async ?? null,
     codeSha256: f.code.sha256,
     codeSize: f.code.size,
     revisionId: f.revisionId,

@@ -39,6 +39,24 @@ export const PlatformConfigSchema = z.object({
     .default(6 * 1024 * 1024),
   /** The gateway answers 504 after this long even if the function keeps running (API Gateway: 30 s). */
   gatewayTimeoutMs: z.coerce.number().int().min(50).max(900_000).default(30_000),
+  /** Async invocations running at once on this node (the dispatcher's slots). */
+  asyncConcurrency: z.coerce.number().int().min(1).max(10000).default(32),
+  /** Per-function limit of waiting async events; submits beyond it get 429. */
+  asyncMaxQueueDepth: z.coerce.number().int().min(1).default(100_000),
+  /** Submits get 429 when a function's oldest deliverable event has waited longer (0 = off). */
+  asyncMaxQueueLagSec: z.coerce.number().int().min(0).default(3600),
+  /** Async payload limit (Lambda: 1 MB). */
+  asyncMaxPayloadBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+  /** Idempotency-Key dedupe window. */
+  asyncIdempotencyWindowSec: z.coerce.number().int().min(1).default(86_400),
+  /** How long finished async invocations (status, result) are kept. */
+  asyncResultRetentionSec: z.coerce.number().int().min(60).default(86_400),
+  /** Async hop limit that stops A → B → A loops. */
+  asyncMaxHops: z.coerce.number().int().min(1).max(1000).default(16),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Bootstrap admin credentials (else generated on first start). */
   adminKeyId: z
@@ -69,6 +87,13 @@ export const ENV_VARS: Readonly<Record<keyof PlatformConfig, string>> = Object.f
   throttleWaitMs: 'NIMBUS_THROTTLE_WAIT_MS',
   maxPayloadBytes: 'NIMBUS_MAX_PAYLOAD_BYTES',
   gatewayTimeoutMs: 'NIMBUS_GATEWAY_TIMEOUT_MS',
+  asyncConcurrency: 'NIMBUS_ASYNC_CONCURRENCY',
+  asyncMaxQueueDepth: 'NIMBUS_ASYNC_MAX_QUEUE_DEPTH',
+  asyncMaxQueueLagSec: 'NIMBUS_ASYNC_MAX_QUEUE_LAG_SEC',
+  asyncMaxPayloadBytes: 'NIMBUS_ASYNC_MAX_PAYLOAD_BYTES',
+  asyncIdempotencyWindowSec: 'NIMBUS_ASYNC_IDEMPOTENCY_WINDOW_SEC',
+  asyncResultRetentionSec: 'NIMBUS_ASYNC_RESULT_RETENTION_SEC',
+  asyncMaxHops: 'NIMBUS_ASYNC_MAX_HOPS',
   logLevel: 'NIMBUS_LOG_LEVEL',
   adminKeyId: 'NIMBUS_ADMIN_KEY_ID',
   adminSecret: 'NIMBUS_ADMIN_SECRET',

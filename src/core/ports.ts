@@ -192,6 +192,8 @@ export interface Queue {
   stats(queue?: string): Promise<QueueStats[]>;
   /** Queued (waiting, delayed or leased) messages of one queue, from counters (admission control). */
   depth(queue: string): number;
+  /** The queue's lag (see QueueStats.oldestAgeMs), cheap enough for every submit. */
+  lagMs(queue: string): Promise<number>;
   /** Queues that hold queued messages (cheap: the dispatcher calls it on every pass). */
   activeQueues(): string[];
   /** Earliest visibleAt over all queued messages, or undefined when none. */
@@ -290,6 +292,13 @@ export interface SandboxStats {
   readonly lastUsedAt: number;
 }
 
+/**
+ * Serves the context client of a running invocation (`context.nimbus.invoke/timers/…` inside the
+ * function): the call travels over the instance's fd 3, never over the network, and is scoped to
+ * the invocation's tenant by the host. Rejects with a NimbusError.
+ */
+export type ContextCallHandler = (op: string, args: unknown) => Promise<unknown>;
+
 export interface Sandbox {
   readonly id: string;
   readonly spec: InstanceSpec;
@@ -302,7 +311,12 @@ export interface Sandbox {
    * With a `stream` sink, the response head and body chunks go there as they are produced and
    * the outcome's payload is `null` with `streamed: true`.
    */
-  invoke(inv: Invocation, signal?: AbortSignal, stream?: ResponseStreamSink): Promise<InvokeOutcome>;
+  invoke(
+    inv: Invocation,
+    signal?: AbortSignal,
+    stream?: ResponseStreamSink,
+    calls?: ContextCallHandler,
+  ): Promise<InvokeOutcome>;
   stats(): SandboxStats;
   /** Kills the process tree and frees its resources. Idempotent. */
   dispose(): Promise<void>;

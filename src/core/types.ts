@@ -24,6 +24,26 @@ export interface FunctionConfig {
   readonly description: string;
   /** Max concurrent invocations of this function (all versions); 0 = platform default. */
   readonly reservedConcurrency?: number | undefined;
+  /** Async invocation settings (Lambda EventInvokeConfig + Nimbus extras). */
+  readonly async?: AsyncInvokeConfig | undefined;
+}
+
+/** Where an async invocation's outcome record goes. */
+export type DestinationRef =
+  | { readonly type: 'function'; readonly name: string; readonly qualifier?: string | undefined }
+  | { readonly type: 'webhook'; readonly url: string };
+
+export interface AsyncInvokeConfig {
+  /** Lambda MaximumRetryAttempts (0–2 on Lambda; Nimbus allows up to 100). Default 2. */
+  readonly maximumRetryAttempts?: number | undefined;
+  /** Lambda MaximumEventAgeInSeconds (60–604800 here). Default 21600. */
+  readonly maximumEventAgeSec?: number | undefined;
+  /** First retry delay; later ones double (with jitter). Default 60000 like Lambda. */
+  readonly retryBaseDelayMs?: number | undefined;
+  readonly onSuccess?: DestinationRef | undefined;
+  readonly onFailure?: DestinationRef | undefined;
+  /** Submits beyond this many waiting events get 429 (default: the platform limit). */
+  readonly maxQueueDepth?: number | undefined;
 }
 
 /**
@@ -218,7 +238,9 @@ export interface RouteRecord {
 export type Trigger =
   | { readonly type: 'api' }
   | { readonly type: 'cli' }
-  | { readonly type: 'http'; readonly routeKey: string };
+  | { readonly type: 'http'; readonly routeKey: string }
+  /** Async invocation; `source` says who queued it (api, timer, schedule, function, destination…). */
+  | { readonly type: 'async'; readonly source: string };
 
 /** The one envelope every trigger produces; runtimes see only this. */
 export interface Invocation {
@@ -236,6 +258,8 @@ export interface Invocation {
   /** Epoch ms by which the invocation must finish. */
   readonly deadline: number;
   readonly traceparent?: string | undefined;
+  /** Lambda client context (base64 JSON), passed through untouched. */
+  readonly clientContext?: string | undefined;
 }
 
 /** Error shape returned by a failed function, exactly Lambda's. */
@@ -243,6 +267,8 @@ export interface FunctionErrorPayload {
   readonly errorType: string;
   readonly errorMessage: string;
   readonly trace: readonly string[];
+  /** Nimbus SDK RetryAfterError: the async dispatcher retries after this many ms. */
+  readonly retryAfterMs?: number;
 }
 
 // ---------------------------------------------------------------- Queue
@@ -314,7 +340,7 @@ export interface QueueStats {
   /** Leased and running. */
   readonly inflight: number;
   readonly dead: number;
-  /** Age of the oldest message waiting to be delivered (0 when none). */
+  /** Lag: how long the oldest deliverable message has been waiting since it became visible. */
   readonly oldestAgeMs: number;
 }
 

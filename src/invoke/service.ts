@@ -6,7 +6,7 @@
  */
 import { CoreErrors, isNimbusError } from '../core/errors.ts';
 import { newRequestId } from '../core/ids.ts';
-import type { Clock, InvokeOutcome } from '../core/ports.ts';
+import type { Clock, ContextCallHandler, InvokeOutcome } from '../core/ports.ts';
 import type { FunctionErrorPayload, Invocation, LogLine, UsageRecord } from '../core/types.ts';
 import { computeUsage } from '../metering/index.ts';
 import {
@@ -30,6 +30,18 @@ export interface InvokeDeps {
   readonly clock: Clock;
   readonly maxPayloadBytes: number;
   readonly onError?: (e: unknown) => void;
+  /**
+   * Serves the function's context client (async invoke, timers, publish). Late-bound: the async
+   * service is built after the invoke service it uses.
+   */
+  readonly contextCalls?: {
+    handler?: (caller: {
+      tenant: string;
+      functionName: string;
+      requestId: string;
+      hop: number;
+    }) => ContextCallHandler;
+  };
 }
 
 const OUTCOME: Record<string, UsageRecord['outcome']> = {
@@ -51,7 +63,7 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
       if (size > d.maxPayloadBytes) throw CoreErrors.PAYLOAD_TOO_LARGE({ size, limit: d.maxPayloadBytes });
       const payload = req.payload.length === 0 ? '{}' : req.payload;
       const target = await d.registry.resolve(req.tenant, req.functionName, req.qualifier);
-      const requestId = newRequestId();
+      const requestId = req.requestId ?? newRequestId();
       const base = { tenant: req.tenant, functionName: req.functionName, version: target.version, requestId };
       const platformLine = (message: string, instanceId: string): LogLine => ({
         ...base,
@@ -110,13 +122,20 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
         qualifier: req.qualifier,
         trigger: req.trigger,
         payload,
-        attempt: 1,
+        attempt: req.attempt ?? 1,
         deadline: d.clock.now() + target.config.timeoutSec * 1000,
         traceparent: req.traceparent,
+        clientContext: req.clientContext,
       };
+      const calls = d.contextCalls?.handler?.({
+        tenant: req.tenant,
+        functionName: req.functionName,
+        requestId,
+        hop: req.hop ?? 0,
+      });
       let outcome: InvokeOutcome;
       try {
-        outcome = await sb.invoke(inv, req.signal, req.stream);
+        outcome = await sb.invoke(inv, req.signal, req.stream, calls);
       } finally {
         lease.release();
       }

@@ -19,6 +19,14 @@ export interface InvokeRequest {
   readonly signal?: AbortSignal;
   /** Stream the response (head + body chunks) here as the function produces it. */
   readonly stream?: ResponseStreamSink | undefined;
+  /** Async invocations keep one request id across retries (Lambda does the same). */
+  readonly requestId?: string | undefined;
+  /** 1 for the first delivery. */
+  readonly attempt?: number | undefined;
+  /** Async hops that led to this invocation (loop protection for the context client). */
+  readonly hop?: number | undefined;
+  /** Lambda X-Amz-Client-Context (base64 JSON), passed to the function untouched. */
+  readonly clientContext?: string | undefined;
 }
 
 export interface InvokeResult {

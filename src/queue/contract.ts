@@ -225,10 +225,11 @@ export function describeQueueContract(name: string, make: () => Promise<QueueHar
     it('reports ready / delayed / inflight / oldest age and active queues', async () => {
       const name = fresh();
       await put(name, {});
-      clock.advance(1000);
       await put(name, {});
-      await put(name, {}, { delayMs: 10_000 });
       const [m] = await q.lease(name, { max: 1, visibilityMs: 5000 });
+      clock.advance(1000);
+      await put(name, {}, { delayMs: 10_000 });
+      assert.equal(await q.lagMs(name), 1000, 'the ready message waits since 1 s');
       const [st] = await q.stats(name);
       assert.deepEqual(
         { ready: st?.ready, delayed: st?.delayed, inflight: st?.inflight },

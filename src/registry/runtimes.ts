@@ -3,6 +3,8 @@
  * All Node ids run on the platform's Node 24 (it runs code written for 18/20/22); Python ids run
  * on the machine's python3.
  */
+
+import { asyncConfigProblems } from '../async/config.ts';
 import type { FunctionConfig, RuntimeFamily } from '../core/types.ts';
 import { RuntimeErrors } from '../runtime/errors.ts';
 import { DeployErrors } from './errors.ts';
@@ -72,6 +74,7 @@ export function validateFunctionConfig(c: FunctionConfig): void {
   ) {
     problems.push('reservedConcurrency: a positive integer');
   }
+  problems.push(...asyncConfigProblems(c.async));
   if (problems.length > 0)
     throw DeployErrors.INVALID_CONFIG({ problems: problems.map((p) => `  - ${p}`).join('\n') });
 }

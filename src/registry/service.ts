@@ -63,6 +63,8 @@ function normalizeConfig(input: FunctionConfigInput, base?: FunctionConfig): Fun
     environment: { ...(input.environment ?? base?.environment ?? DEFAULTS.environment) },
     description: input.description ?? base?.description ?? DEFAULTS.description,
     reservedConcurrency: input.reservedConcurrency ?? base?.reservedConcurrency,
+    // `async: undefined` in a patch clears it (DeleteFunctionEventInvokeConfig).
+    async: 'async' in input ? input.async : base?.async,
   };
   validateFunctionConfig(merged);
   return merged;

@@ -7,6 +7,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { buildApiApp } from '../api/index.ts';
+import { createAsyncService } from '../async/service.ts';
+import type { AsyncService } from '../async/types.ts';
 import { createFsBlobStore } from '../blobs/index.ts';
 import type { PlatformConfig } from '../config/index.ts';
 import { systemClock } from '../core/clock.ts';
@@ -15,6 +17,7 @@ import type { UsageRecord } from '../core/types.ts';
 import { buildGateway } from '../gateway/index.ts';
 import { createInvokeService } from '../invoke/service.ts';
 import { BatchWriter, createLogSink } from '../observability/logs.ts';
+import { openSqliteQueue } from '../queue/index.ts';
 import { unpackArtifact } from '../registry/build/index.ts';
 import { createRegistryService } from '../registry/service.ts';
 import { createProcessSandboxFactory } from '../runtime/index.ts';
@@ -32,6 +35,8 @@ export interface RunningPlatform {
   readonly apiUrl: string;
   readonly gatewayUrl: string;
   readonly admin: { keyId: string; secret?: string | undefined; generated: boolean; file: string };
+  /** The async dispatcher (tests with a fake clock kick it after advancing time). */
+  readonly async: AsyncService;
   close(): Promise<void>;
 }
 
@@ -112,6 +117,7 @@ export async function startPlatform(
       onError: (e) => logger.error({ err: e }, 'usage write failed'),
     });
     cleanups.push(() => usageSink.flush());
+    const contextCalls: { handler?: AsyncService['contextCalls'] } = {};
     const invoke = createInvokeService({
       registry,
       scheduler,
@@ -119,7 +125,37 @@ export async function startPlatform(
       usage: usageSink,
       clock,
       maxPayloadBytes: config.maxPayloadBytes,
+      contextCalls,
     });
+
+    const queue = openSqliteQueue({
+      file: join(config.dataDir, 'queue.db'),
+      clock,
+      synchronous: config.sqliteSynchronous,
+      dedupeWindowMs: config.asyncIdempotencyWindowSec * 1000,
+    });
+    cleanups.push(() => queue.close());
+    const asyncService = createAsyncService({
+      queue,
+      registry,
+      invoke,
+      clock,
+      arn: { region: config.region, accountId: config.accountId },
+      limits: {
+        concurrency: config.asyncConcurrency,
+        maxQueueDepth: config.asyncMaxQueueDepth,
+        maxQueueLagSec: config.asyncMaxQueueLagSec,
+        maxPayloadBytes: config.asyncMaxPayloadBytes,
+        idempotencyWindowSec: config.asyncIdempotencyWindowSec,
+        resultRetentionSec: config.asyncResultRetentionSec,
+        maxHops: config.asyncMaxHops,
+        functionConcurrency: config.functionConcurrency,
+      },
+      log: (level, obj, msg) => logger[level](obj, msg),
+    });
+    contextCalls.handler = asyncService.contextCalls;
+    // Closed before the sandbox (cleanups run in reverse): running invocations may finish.
+    cleanups.push(() => asyncService.close());
 
     const gateway = await buildGateway({
       config,
@@ -138,6 +174,7 @@ export async function startPlatform(
       config,
       registry,
       invoke,
+      async: asyncService,
       store,
       logSink,
       flushUsage: () => usageSink.flush(),
@@ -168,6 +205,7 @@ export async function startPlatform(
       endpoint: apiUrl,
       clock,
     });
+    await asyncService.start();
     // Pre-boot the generic pools after the ports are open so start-up is not blocked by it.
     sandbox.warmup().catch((e: unknown) => logger.error({ err: e }, 'sandbox warmup failed'));
     logger.info({ apiUrl, gatewayUrl: urlOf(gwAddress), store: store.kind }, 'nimbus started');
@@ -176,6 +214,7 @@ export async function startPlatform(
       apiUrl,
       gatewayUrl: urlOf(gwAddress),
       admin,
+      async: asyncService,
       close: closeAll,
     };
   } catch (e) {

@@ -6,8 +6,11 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { AsyncConfigSchema } from '../../async/config.ts';
+import type { AsyncService } from '../../async/types.ts';
 import type { PlatformConfig } from '../../config/index.ts';
 import { CoreErrors, toNimbusError } from '../../core/errors.ts';
+import type { AsyncInvokeConfig, DestinationRef } from '../../core/types.ts';
 import type { InvokeService } from '../../invoke/types.ts';
 import type { RegistryService } from '../../registry/types.ts';
 import { requireRole } from '../auth.ts';
@@ -25,6 +28,7 @@ export { lambdaErrorType, parseFunctionName } from './mapping.ts';
 export interface LambdaApiDeps {
   readonly registry: RegistryService;
   readonly invoke: InvokeService;
+  readonly async: AsyncService;
   readonly config: PlatformConfig;
 }
 
@@ -311,9 +315,24 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
       await d.invoke.dryRun(p.tenant, name, qual);
       return reply.code(204).send();
     }
+    if (type === 'Event') {
+      // 202 only after the event is committed to the durable queue.
+      const r = await d.async.submit({
+        tenant: p.tenant,
+        functionName: name,
+        qualifier: qual,
+        payload,
+        source: 'lambda',
+        clientContext: headerString(req.headers['x-amz-client-context']),
+        idempotencyKey: headerString(req.headers['idempotency-key']),
+      });
+      reply.header('x-amz-request-id', r.id).header('x-amzn-requestid', r.id);
+      if (r.duplicate) reply.header('x-nimbus-duplicate', 'true');
+      return reply.code(202).send();
+    }
     if (type !== 'RequestResponse') {
       throw CoreErrors.VALIDATION({
-        reason: `invocation type ${type} is not supported yet (RequestResponse, DryRun)`,
+        reason: `invocation type ${type} is not supported (RequestResponse, Event, DryRun)`,
       });
     }
     // Like Lambda, an invocation keeps running if the caller disconnects.
@@ -324,6 +343,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
       payload,
       trigger: { type: 'api' },
       logTail: req.headers['x-amz-log-type'] === 'Tail',
+      clientContext: headerString(req.headers['x-amz-client-context']),
     });
     reply.header('x-amz-executed-version', r.version).header('x-amz-request-id', r.requestId);
     if (r.functionError) reply.header('x-amz-function-error', r.functionError);
@@ -331,4 +351,77 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
     if (r.logTail !== undefined) reply.header('x-amz-log-result', Buffer.from(r.logTail).toString('base64'));
     return reply.code(200).type('application/json').send(r.payload);
   });
+
+  // Lambda EventInvokeConfig (retries, event age, destinations) on the function's async config.
+  const EIC = '/2019-09-25/functions/:fn/event-invoke-config';
+  const EventInvokeBody = z.object({
+    MaximumRetryAttempts: z.number().int().optional(),
+    MaximumEventAgeInSeconds: z.number().int().optional(),
+    DestinationConfig: z
+      .object({
+        OnSuccess: z.object({ Destination: z.string().optional() }).optional(),
+        OnFailure: z.object({ Destination: z.string().optional() }).optional(),
+      })
+      .optional(),
+  });
+  const destArn = (dst: DestinationRef | undefined) =>
+    dst === undefined
+      ? {}
+      : {
+          Destination:
+            dst.type === 'webhook'
+              ? dst.url
+              : `arn:aws:lambda:${arn.region}:${arn.accountId}:function:${dst.name}${dst.qualifier ? `:${dst.qualifier}` : ''}`,
+        };
+  const eventInvokeView = (name: string, c: AsyncInvokeConfig | undefined, updatedAt: number) => ({
+    FunctionArn: `arn:aws:lambda:${arn.region}:${arn.accountId}:function:${name}:$LATEST`,
+    LastModified: updatedAt / 1000,
+    MaximumRetryAttempts: c?.maximumRetryAttempts ?? 2,
+    MaximumEventAgeInSeconds: c?.maximumEventAgeSec ?? 21600,
+    DestinationConfig: { OnSuccess: destArn(c?.onSuccess), OnFailure: destArn(c?.onFailure) },
+  });
+  const putEventInvoke = (merge: boolean) => async (req: FastifyRequest) => {
+    const p = requireRole(req, 'write');
+    const { name } = fnParam(req);
+    const b = EventInvokeBody.safeParse(parseJsonBody(req.body, {}));
+    if (!b.success) throw CoreErrors.VALIDATION({ reason: b.error.issues.map((i) => i.message).join('; ') });
+    const cur = merge ? (await d.registry.getFunction(p.tenant, name)).config.async : undefined;
+    const onS = b.data.DestinationConfig?.OnSuccess?.Destination;
+    const onF = b.data.DestinationConfig?.OnFailure?.Destination;
+    const next = AsyncConfigSchema.safeParse({
+      ...cur,
+      ...(b.data.MaximumRetryAttempts !== undefined
+        ? { maximumRetryAttempts: b.data.MaximumRetryAttempts }
+        : {}),
+      ...(b.data.MaximumEventAgeInSeconds !== undefined
+        ? { maximumEventAgeSec: b.data.MaximumEventAgeInSeconds }
+        : {}),
+      ...(onS !== undefined ? { onSuccess: onS } : {}),
+      ...(onF !== undefined ? { onFailure: onF } : {}),
+    });
+    if (!next.success)
+      throw CoreErrors.VALIDATION({
+        reason: next.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      });
+    const f = await d.registry.updateConfig(p.tenant, name, { async: next.data });
+    return eventInvokeView(name, f.config.async, f.updatedAt);
+  };
+  app.put(EIC, putEventInvoke(false));
+  app.post(EIC, putEventInvoke(true));
+  app.get(EIC, async (req) => {
+    const p = requireRole(req, 'read');
+    const f = await d.registry.getFunction(p.tenant, fnParam(req).name);
+    if (!f.config.async) throw CoreErrors.NOT_FOUND({ what: `event invoke config of ${f.name}` });
+    return eventInvokeView(f.name, f.config.async, f.updatedAt);
+  });
+  app.delete(EIC, async (req, reply) => {
+    const p = requireRole(req, 'write');
+    await d.registry.updateConfig(p.tenant, fnParam(req).name, { async: undefined });
+    return reply.code(204).send();
+  });
+}
+
+function headerString(v: string | string[] | undefined): string | undefined {
+  const s = Array.isArray(v) ? v[0] : v;
+  return s === undefined || s === '' ? undefined : s;
 }

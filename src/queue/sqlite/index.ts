@@ -156,9 +156,10 @@ export function openSqliteQueue(o: SqliteQueueOptions): Queue {
          sum(CASE WHEN visible_at <= ?1 THEN 1 ELSE 0 END) AS ready,
          sum(CASE WHEN visible_at > ?1 AND lease_token IS NULL THEN 1 ELSE 0 END) AS delayed,
          sum(CASE WHEN visible_at > ?1 AND lease_token IS NOT NULL THEN 1 ELSE 0 END) AS inflight,
-         min(enqueued_at) AS oldest
+         min(CASE WHEN visible_at <= ?1 AND lease_token IS NULL THEN visible_at END) AS oldest
        FROM messages WHERE queue = ?2 AND state = 'queued'`,
     ),
+    head: db.prepare(`SELECT min(visible_at) AS at FROM messages WHERE queue = ? AND state = 'queued'`),
   } satisfies Record<string, StatementSync>;
 
   // In-memory counters per queue (this process is the only writer of the file).
@@ -424,6 +425,11 @@ export function openSqliteQueue(o: SqliteQueueOptions): Queue {
 
     depth(queue) {
       return counts.get(queue)?.queued ?? 0;
+    },
+
+    async lagMs(queue) {
+      const r = s.head.get(queue) as { at: number | null };
+      return r.at === null ? 0 : Math.max(0, clock.now() - r.at);
     },
 
     activeQueues() {

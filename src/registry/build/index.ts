@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { DeployErrors } from '../errors.ts';
 import { resolveRuntime } from '../runtimes.ts';
@@ -53,6 +54,15 @@ function isFile(p: string): boolean {
   }
 }
 
+/** `import … from '@nimbus/sdk'` in user code resolves to the platform's SDK file. */
+const SDK_FILE = fileURLToPath(new URL('../../sdk/index.mjs', import.meta.url));
+const sdkPlugin: esbuild.Plugin = {
+  name: 'nimbus-sdk',
+  setup(b) {
+    b.onResolve({ filter: /^@nimbus\/sdk$/ }, () => ({ path: SDK_FILE }));
+  },
+};
+
 async function buildNode(dir: string, handler: string): Promise<Omit<BuiltArtifact, 'buildMs' | 'family'>> {
   const { file, exportName } = splitHandler(handler);
   const tried = NODE_EXTS.map((e) => `${file}${e}`);
@@ -74,6 +84,7 @@ async function buildNode(dir: string, handler: string): Promise<Omit<BuiltArtifa
       keepNames: true,
       logLevel: 'silent',
       absWorkingDir: dir,
+      plugins: [sdkPlugin],
       // CommonJS dependencies that require() Node builtins need a real `require` in ESM output.
       banner: {
         js: "import { createRequire as __nimbusCreateRequire } from 'node:module';\nconst require = __nimbusCreateRequire(import.meta.url);",

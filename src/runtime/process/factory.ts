@@ -292,7 +292,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
         get alive() {
           return inst.alive;
         },
-        async invoke(inv, signal, stream) {
+        async invoke(inv, signal, stream, calls) {
           invocations++;
           lastUsedAt = clock.now();
           const base = spec.functionArn.split(':').slice(0, 7).join(':');
@@ -303,6 +303,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
             { memoryMb: spec.config.memoryMb, timeoutSec: spec.config.timeoutSec },
             signal,
             stream,
+            calls,
           );
         },
         stats(): SandboxStats {

@@ -5,8 +5,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Duplex } from 'node:stream';
-import type { NimbusErrorJSON } from '../../core/errors.ts';
-import type { Clock, InvokeOutcome, ResponseStreamSink } from '../../core/ports.ts';
+import { CoreErrors, type NimbusErrorJSON, toNimbusError } from '../../core/errors.ts';
+import type { Clock, ContextCallHandler, InvokeOutcome, ResponseStreamSink } from '../../core/ports.ts';
 import type { FunctionErrorPayload, Invocation, LogLine, LogStream } from '../../core/types.ts';
 import { RuntimeErrors } from '../errors.ts';
 import type { InstanceCgroup } from './cgroups.ts';
@@ -14,6 +14,8 @@ import { encodeFrame, FrameDecoder } from './frames.ts';
 
 const MAX_RESPONSE = 6 * 1024 * 1024;
 const MAX_LOG_LINE = 256 * 1024;
+/** Context-client calls one invocation may make (a runaway loop must not flood the platform). */
+const MAX_CALLS = 1000;
 
 export interface LogTarget {
   tenant: string;
@@ -28,6 +30,8 @@ interface Pending {
   started: number;
   cancelTimer: () => void;
   timedOut: boolean;
+  calls: ContextCallHandler | undefined;
+  callCount: number;
 }
 
 export class ProcessInstance {
@@ -97,6 +101,8 @@ export class ProcessInstance {
       started: this.#clock.now(),
       cancelTimer: () => {},
       timedOut: false,
+      calls: undefined,
+      callCount: 0,
     };
     this.#send({ t: 'init', ...init });
     let msg: Record<string, unknown>;
@@ -141,6 +147,7 @@ export class ProcessInstance {
     limits: { memoryMb: number; timeoutSec: number },
     signal?: AbortSignal,
     sink?: ResponseStreamSink,
+    calls?: ContextCallHandler,
   ): Promise<InvokeOutcome> {
     const start = this.#clock.monotonic();
     if (this.#exited || this.#pending) {
@@ -165,6 +172,8 @@ export class ProcessInstance {
         started: start,
         cancelTimer: () => {},
         timedOut: false,
+        calls,
+        callCount: 0,
       };
       this.#pending = p;
       const onTimeout = () => {
@@ -183,6 +192,7 @@ export class ProcessInstance {
         deadline: inv.deadline,
         invokedFunctionArn,
         traceparent: inv.traceparent,
+        clientContext: inv.clientContext,
         stream: sink !== undefined,
       });
     });
@@ -279,6 +289,24 @@ export class ProcessInstance {
     });
   }
 
+  /** A context-client call from the function: served by the host, answered with a `reply` frame. */
+  #onCall(p: Pending, m: Record<string, unknown>): void {
+    const callId = m.callId;
+    const reply = (frame: Record<string, unknown>) => {
+      if (this.#pending === p) this.#send({ t: 'reply', callId, ...frame });
+    };
+    const fail = (e: unknown) => reply({ ok: false, error: toNimbusError(e).toJSON() });
+    if (!p.calls) {
+      fail(CoreErrors.VALIDATION({ reason: 'the context client is not available for this invocation' }));
+      return;
+    }
+    if (++p.callCount > MAX_CALLS) {
+      fail(CoreErrors.VALIDATION({ reason: `more than ${MAX_CALLS} context calls in one invocation` }));
+      return;
+    }
+    p.calls(String(m.op ?? ''), m.args).then((value) => reply({ ok: true, value: value ?? null }), fail);
+  }
+
   #onRaw(stream: 'stdout' | 'stderr', chunk: Buffer): void {
     const text = this.#raw[stream] + chunk.toString('utf8');
     if (stream === 'stderr') this.#stderrTail = (this.#stderrTail + chunk.toString('utf8')).slice(-4096);
@@ -301,6 +329,10 @@ export class ProcessInstance {
     }
     const p = this.#pending;
     if (!p || m.requestId !== p.requestId) return;
+    if (m.t === 'call') {
+      this.#onCall(p, m);
+      return;
+    }
     if (m.t === 'head' || m.t === 'chunk') {
       this.#onStreamFrame(m);
       return;
@@ -339,6 +371,7 @@ export class ProcessInstance {
           errorType: String(error?.errorType ?? 'Error'),
           errorMessage: String(error?.errorMessage ?? ''),
           trace: Array.isArray(error?.trace) ? error.trace.map(String) : [],
+          ...(Number.isFinite(error?.retryAfterMs) ? { retryAfterMs: Number(error.retryAfterMs) } : {}),
         },
         durationMs: this.#clock.monotonic() - p.started,
         maxRssBytes: this.#peak(Number(m.rss)),

@@ -16,6 +16,50 @@ const send = (msg) => {
 
 let current = null; // { requestId, done(frame) }
 
+// Context client (`context.nimbus`): calls go to the host over fd 3 and come back as `reply`.
+let callSeq = 0;
+const calls = new Map();
+class NimbusCallError extends Error {
+  constructor(e) {
+    super(e?.message ?? 'context call failed');
+    this.name = 'NimbusCallError';
+    this.code = e?.code;
+    this.status = e?.status;
+  }
+}
+function call(requestId, op, args) {
+  return new Promise((resolve, reject) => {
+    const callId = ++callSeq;
+    calls.set(callId, { resolve, reject });
+    send({ t: 'call', requestId, callId, op, args });
+  });
+}
+function onReply(m) {
+  const c = calls.get(m.callId);
+  if (!c) return;
+  calls.delete(m.callId);
+  if (m.ok) c.resolve(m.value);
+  else c.reject(new NimbusCallError(m.error));
+}
+const timeArg = (o) => ({
+  ...o,
+  at: o?.at instanceof Date ? o.at.getTime() : o?.at,
+});
+function contextClient(requestId) {
+  return Object.freeze({
+    /** Queues an async invocation of another function of the same tenant; resolves { id }. */
+    invoke: (functionName, payload, opts = {}) =>
+      call(requestId, 'invoke', { functionName, payload, ...opts }),
+    /** Publishes an event to a topic. */
+    publish: (topic, event) => call(requestId, 'publish', { topic, event }),
+    timers: Object.freeze({
+      /** { at | delaySeconds, target: 'fn' | { function, qualifier }, payload } → { id, fireAt } */
+      schedule: (opts) => call(requestId, 'timer.schedule', timeArg(opts)),
+      cancel: (id) => call(requestId, 'timer.cancel', { id }),
+    }),
+  });
+}
+
 // Lambda response streaming API: `awslambda.streamifyResponse(handler)` and
 // `awslambda.HttpResponseStream.from(stream, { statusCode, headers, cookies })`.
 const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
@@ -122,6 +166,8 @@ const errorPayload = (e, fallbackType = 'Error') => {
             : fallbackType,
       errorMessage: e.message,
       trace: String(e.stack ?? '').split('\n'),
+      // Nimbus SDK RetryAfterError: the async dispatcher retries after this many ms.
+      ...(Number.isFinite(e.retryAfterMs) ? { retryAfterMs: Number(e.retryAfterMs) } : {}),
     };
   }
   return {
@@ -200,6 +246,15 @@ async function doInit(m) {
   send({ t: 'ready', initMs: performance.now() - t0 });
 }
 
+function decodeClientContext(b64) {
+  if (!b64) return undefined;
+  try {
+    return JSON.parse(Buffer.from(b64, 'base64').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 function toRequest(event) {
   if (event && event.version === '2.0' && event.requestContext?.http) {
     const h = new Headers();
@@ -255,7 +310,8 @@ async function doInvoke(m) {
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, m.deadline - Date.now()),
     identity: undefined,
-    clientContext: undefined,
+    clientContext: decodeClientContext(m.clientContext),
+    nimbus: contextClient(m.requestId),
   };
   let result;
   try {
@@ -332,6 +388,7 @@ chan.on('data', (chunk) => {
         send({ t: 'init-error', error: errorPayload(e, 'Runtime.ImportModuleError') }),
       );
     else if (msg.t === 'invoke') doInvoke(msg);
+    else if (msg.t === 'reply') onReply(msg);
   }
 });
 chan.on('close', () => process.exit(0));

@@ -65,11 +65,16 @@ def rss():
 
 
 def error_payload(e, error_type=None):
-    return {
+    out = {
         "errorType": error_type or type(e).__name__,
         "errorMessage": str(e),
         "trace": traceback.format_tb(e.__traceback__),
     }
+    # NonRetriableError / RetryAfterError are recognised by class name; retry_after_ms is read here.
+    ms = getattr(e, "retry_after_ms", None)
+    if isinstance(ms, (int, float)):
+        out["retryAfterMs"] = ms
+    return out
 
 
 class Context:

@@ -1,0 +1,794 @@
+/**
+ * Durable async invocation: submit → queue (committed before 202) → dispatcher leases → invoke →
+ * ack with the result | retry with backoff | dead-letter, with on-success / on-failure
+ * destinations committed in the same transaction as the outcome.
+ *
+ * Fairness: every pass of the dispatcher walks the queues that hold work in rotating order and
+ * gives each at most its share of the free slots, capped by the function's own concurrency, so a
+ * flooded function cannot take every slot.
+ */
+import { CoreErrors, isNimbusError, toNimbusError } from '../core/errors.ts';
+import type { Clock, Queue } from '../core/ports.ts';
+import type {
+  DestinationRef,
+  EnqueueItem,
+  FunctionConfig,
+  LeasedMessage,
+  QueueMessage,
+  TenantId,
+} from '../core/types.ts';
+import type { InvokeResult, InvokeService } from '../invoke/types.ts';
+import type { RegistryService } from '../registry/types.ts';
+import { retryPolicyOf } from './config.ts';
+import { AsyncErrors } from './errors.ts';
+import { type DeadReason, decideRetry, type FailureKind, type RetryPolicy } from './retry.ts';
+import type {
+  AsyncService,
+  CallerContext,
+  Envelope,
+  InvocationView,
+  InvokeEnvelope,
+  SubmitRequest,
+  TimerRequest,
+  WebhookEnvelope,
+} from './types.ts';
+
+export interface AsyncLimits {
+  /** Async invocations running at once on this node. */
+  readonly concurrency: number;
+  /** Default per-function waiting-event limit (async.maxQueueDepth overrides). */
+  readonly maxQueueDepth: number;
+  /** Submits are refused when the oldest deliverable event waited longer than this (0 = off). */
+  readonly maxQueueLagSec: number;
+  readonly maxPayloadBytes: number;
+  readonly idempotencyWindowSec: number;
+  /** Finished invocations (status + result) are kept this long. */
+  readonly resultRetentionSec: number;
+  /** A → B → A chains stop after this many async hops. */
+  readonly maxHops: number;
+  /** Per-function cap when the function sets no reserved concurrency. */
+  readonly functionConcurrency: number;
+}
+
+export interface AsyncDeps {
+  readonly queue: Queue;
+  readonly registry: RegistryService;
+  readonly invoke: InvokeService;
+  readonly clock: Clock;
+  readonly limits: AsyncLimits;
+  readonly arn: { region: string; accountId: string };
+  readonly random?: () => number;
+  readonly fetch?: typeof fetch;
+  readonly log?: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
+}
+
+const FN_PREFIX = 'fn/';
+const WEBHOOK_PREFIX = 'webhook/';
+export const functionQueue = (tenant: TenantId, name: string) => `${FN_PREFIX}${tenant}/${name}`;
+const webhookQueue = (tenant: TenantId) => `${WEBHOOK_PREFIX}${tenant}`;
+/** Lease first for this long, then extend to the function's timeout + margin. */
+const BASE_VISIBILITY_MS = 60_000;
+const VISIBILITY_MARGIN_MS = 30_000;
+/** Results kept inline in the invocation record up to this size. */
+const MAX_STORED_RESULT = 256 * 1024;
+const WEBHOOK_POLICY: RetryPolicy = {
+  maximumRetryAttempts: 5,
+  maximumEventAgeSec: 86_400,
+  baseDelayMs: 1000,
+  maxDelayMs: 5 * 60_000,
+  factor: 2,
+};
+const WEBHOOK_CONCURRENCY = 8;
+const WEBHOOK_TIMEOUT_MS = 10_000;
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const safeJson = (text: string | undefined): unknown => {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
+function classify(
+  r: InvokeResult,
+): { kind: FailureKind; retryAfterMs?: number; error: Record<string, unknown> } | undefined {
+  if (!r.functionError) {
+    // A returned marker from the SDK (`retryAfter(ms)` / `nonRetriable(msg)`).
+    if (r.payload.startsWith('{"__nimbus":')) {
+      const m = safeJson(r.payload) as { __nimbus?: string; ms?: number; message?: string };
+      if (m.__nimbus === 'retry-after')
+        return {
+          kind: 'retry-after',
+          retryAfterMs: Number(m.ms) || 0,
+          error: { errorType: 'RetryAfter', ms: m.ms },
+        };
+      if (m.__nimbus === 'non-retriable')
+        return { kind: 'non-retriable', error: { errorType: 'NonRetriable', errorMessage: m.message ?? '' } };
+    }
+    return undefined;
+  }
+  const e = (safeJson(r.payload) ?? {}) as {
+    errorType?: string;
+    errorMessage?: string;
+    retryAfterMs?: number;
+  };
+  const error = {
+    errorType: e.errorType ?? 'Error',
+    errorMessage: e.errorMessage ?? '',
+    ...(r.errorCode ? { errorCode: r.errorCode } : {}),
+  };
+  const code = r.errorCode ?? '';
+  if (code.endsWith('_TIMEOUT')) return { kind: 'timeout', error };
+  if (code.endsWith('_OOM')) return { kind: 'oom', error };
+  if (code.endsWith('_CRASH')) return { kind: 'crash', error };
+  if (code.startsWith('NIMBUS_ERR_RUNTIME_') && code !== 'NIMBUS_ERR_RUNTIME_RESPONSE_TOO_LARGE')
+    return { kind: 'init', error };
+  if (e.errorType === 'NonRetriableError') return { kind: 'non-retriable', error };
+  if (e.errorType === 'RetryAfterError' && Number.isFinite(e.retryAfterMs))
+    return { kind: 'retry-after', retryAfterMs: Number(e.retryAfterMs), error };
+  return { kind: 'function', error };
+}
+
+export function createAsyncService(d: AsyncDeps): AsyncService {
+  const { queue, clock, limits } = d;
+  const random = d.random ?? Math.random;
+  const doFetch = d.fetch ?? fetch;
+  const log = d.log ?? (() => {});
+
+  // ------------------------------------------------------------------ submit side
+
+  function envelopeOf(m: QueueMessage): Envelope | undefined {
+    const e = safeJson(m.body) as Envelope | undefined;
+    return e && typeof e === 'object' && (e.kind === 'invoke' || e.kind === 'webhook') ? e : undefined;
+  }
+
+  async function admit(tenant: TenantId, functionName: string, config: FunctionConfig, size: number) {
+    if (size > limits.maxPayloadBytes)
+      throw AsyncErrors.PAYLOAD_TOO_LARGE({ size, limit: limits.maxPayloadBytes });
+    const q = functionQueue(tenant, functionName);
+    const limit = config.async?.maxQueueDepth ?? limits.maxQueueDepth;
+    const depth = queue.depth(q);
+    if (depth >= limit)
+      throw AsyncErrors.QUEUE_FULL({ function: functionName, depth, limit }, { retryAfterMs: 1000 });
+    if (limits.maxQueueLagSec > 0) {
+      const lag = await queue.lagMs(q);
+      if (lag > limits.maxQueueLagSec * 1000)
+        throw AsyncErrors.QUEUE_TOO_OLD(
+          { function: functionName, ageSec: Math.round(lag / 1000), limitSec: limits.maxQueueLagSec },
+          { retryAfterMs: 5000 },
+        );
+    }
+  }
+
+  function invokeItem(
+    tenant: TenantId,
+    env: InvokeEnvelope,
+    opts: { source: string; delayMs?: number; dedupeKey?: string; dedupeWindowMs?: number },
+  ): EnqueueItem {
+    return {
+      queue: functionQueue(tenant, env.function),
+      tenant,
+      body: JSON.stringify(env),
+      source: opts.source,
+      delayMs: opts.delayMs,
+      dedupeKey: opts.dedupeKey,
+      dedupeWindowMs: opts.dedupeWindowMs ?? limits.idempotencyWindowSec * 1000,
+    };
+  }
+
+  async function submit(req: SubmitRequest) {
+    const hop = req.hop ?? 0;
+    if (hop > limits.maxHops)
+      throw AsyncErrors.LOOP_DETECTED({ function: req.functionName, hops: hop, limit: limits.maxHops });
+    const target = await d.registry.resolve(req.tenant, req.functionName, req.qualifier);
+    const payload = req.payload.length === 0 ? '{}' : req.payload;
+    await admit(req.tenant, req.functionName, target.config, Buffer.byteLength(payload));
+    const env: InvokeEnvelope = {
+      v: 1,
+      kind: 'invoke',
+      function: req.functionName,
+      qualifier: req.qualifier,
+      payload,
+      hop,
+      clientContext: req.clientContext,
+      dueAt: req.delayMs ? clock.now() + req.delayMs : undefined,
+    };
+    const [r] = await queue.enqueue([
+      invokeItem(req.tenant, env, {
+        source: req.source,
+        delayMs: req.delayMs,
+        dedupeKey: req.idempotencyKey === undefined ? undefined : `idem:${req.idempotencyKey}`,
+        dedupeWindowMs: req.dedupeWindowMs,
+      }),
+    ]);
+    kick();
+    return r!;
+  }
+
+  function view(m: QueueMessage): InvocationView {
+    const env = envelopeOf(m);
+    const now = clock.now();
+    const status =
+      m.state === 'done'
+        ? 'succeeded'
+        : m.state === 'dead'
+          ? 'failed'
+          : m.leased
+            ? 'running'
+            : m.failures > 0
+              ? 'retrying'
+              : m.visibleAt > now
+                ? 'scheduled'
+                : 'queued';
+    const result =
+      m.state === 'done' ? (safeJson(m.result) as { version?: string; payload?: unknown }) : undefined;
+    const inv = env?.kind === 'invoke' ? env : undefined;
+    return {
+      id: m.id,
+      functionName: inv?.function ?? (env?.kind === 'webhook' ? `webhook:${env.url}` : m.queue),
+      qualifier: inv?.qualifier ?? null,
+      status,
+      source: m.source,
+      attempts: m.attempts,
+      failures: m.failures,
+      submittedAt: iso(m.enqueuedAt),
+      updatedAt: iso(m.updatedAt),
+      nextAttemptAt: m.state === 'queued' && !m.leased ? iso(Math.max(m.visibleAt, m.enqueuedAt)) : null,
+      hop: inv?.hop ?? 0,
+      ...(result ? { result: result.payload, executedVersion: result.version } : {}),
+      ...(m.error !== undefined ? { error: safeJson(m.error) } : {}),
+      payload: inv ? safeJson(inv.payload) : undefined,
+    };
+  }
+
+  async function getOwned(tenant: TenantId, id: string): Promise<QueueMessage> {
+    const m = await queue.get(id);
+    if (!m || m.tenant !== tenant) throw CoreErrors.NOT_FOUND({ what: `invocation ${id}` });
+    return m;
+  }
+
+  async function schedule(req: TimerRequest) {
+    const now = clock.now();
+    if ((req.at === undefined) === (req.delayMs === undefined))
+      throw AsyncErrors.BAD_TIMER({ reason: 'give exactly one of "at" and "delaySeconds"' });
+    const at = req.at ?? now + (req.delayMs ?? 0);
+    if (!Number.isFinite(at)) throw AsyncErrors.BAD_TIMER({ reason: '"at" is not a valid time' });
+    const delayMs = Math.max(0, at - now);
+    if (delayMs > 366 * 86_400_000) throw AsyncErrors.BAD_TIMER({ reason: 'at most one year ahead' });
+    const r = await submit({
+      tenant: req.tenant,
+      functionName: req.functionName,
+      qualifier: req.qualifier,
+      payload: req.payload,
+      source: req.source ?? 'timer',
+      idempotencyKey: req.idempotencyKey,
+      hop: req.hop,
+      delayMs,
+      // A timer's idempotency key must outlive the timer itself.
+      dedupeWindowMs: Math.max(limits.idempotencyWindowSec * 1000, delayMs + 86_400_000),
+    });
+    return { ...r, fireAt: now + delayMs };
+  }
+
+  async function idsFor(tenant: TenantId, opts: { ids?: readonly string[]; functionName?: string }) {
+    if (opts.ids && opts.ids.length > 0) {
+      const out: string[] = [];
+      for (const id of opts.ids) {
+        const m = await queue.get(id);
+        if (m && m.tenant === tenant && m.state === 'dead') out.push(id);
+      }
+      return out;
+    }
+    const out: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await queue.list({
+        tenant,
+        state: 'dead',
+        queue: opts.functionName ? functionQueue(tenant, opts.functionName) : undefined,
+        after,
+        limit: 1000,
+      });
+      out.push(...page.map((m) => m.id));
+      if (page.length < 1000) return out;
+      after = page.at(-1)!.id;
+    }
+  }
+
+  // ------------------------------------------------------------------ destinations
+
+  function functionArn(name: string, version: string) {
+    return `arn:aws:lambda:${d.arn.region}:${d.arn.accountId}:function:${name}:${version}`;
+  }
+
+  function destinationItems(
+    tenant: TenantId,
+    dest: DestinationRef | undefined,
+    m: LeasedMessage,
+    env: InvokeEnvelope,
+    outcome: {
+      condition: 'Success' | 'RetriesExhausted' | 'EventAgeExceeded';
+      version: string;
+      functionError?: string | undefined;
+      responsePayload: unknown;
+      reason?: string;
+    },
+  ): EnqueueItem[] {
+    if (!dest) return [];
+    const record = {
+      version: '1.0',
+      timestamp: iso(clock.now()),
+      requestContext: {
+        requestId: m.id,
+        functionArn: functionArn(env.function, outcome.version),
+        condition: outcome.condition,
+        approximateInvokeCount: m.attempts,
+        ...(outcome.reason ? { reason: outcome.reason } : {}),
+      },
+      requestPayload: safeJson(env.payload),
+      responseContext: {
+        statusCode: 200,
+        executedVersion: outcome.version,
+        ...(outcome.functionError ? { functionError: outcome.functionError } : {}),
+      },
+      responsePayload: outcome.responsePayload,
+    };
+    const body = JSON.stringify(record);
+    if (dest.type === 'webhook') {
+      const w: WebhookEnvelope = { v: 1, kind: 'webhook', url: dest.url, body };
+      return [{ queue: webhookQueue(tenant), tenant, body: JSON.stringify(w), source: 'destination' }];
+    }
+    // Delivered as a new async invocation, one hop further (the dispatcher stops loops).
+    const next: InvokeEnvelope = {
+      v: 1,
+      kind: 'invoke',
+      function: dest.name,
+      qualifier: dest.qualifier,
+      payload: body,
+      hop: env.hop + 1,
+    };
+    return [invokeItem(tenant, next, { source: 'destination' })];
+  }
+
+  // ------------------------------------------------------------------ dispatcher
+
+  let running = 0;
+  const perQueue = new Map<string, number>();
+  const caps = new Map<string, number>();
+  let pumping = false;
+  let again = false;
+  let closed = false;
+  let started = false;
+  let rotate = 0;
+  let cancelWake: (() => void) | undefined;
+  let wakeAt = Number.POSITIVE_INFINITY;
+  let cancelSweep: (() => void) | undefined;
+  const idleWaiters: (() => void)[] = [];
+
+  function kick(): void {
+    if (!started || closed) return;
+    if (pumping) {
+      again = true;
+      return;
+    }
+    void pump();
+  }
+
+  function capOf(q: string): number {
+    if (q.startsWith(WEBHOOK_PREFIX)) return WEBHOOK_CONCURRENCY;
+    return caps.get(q) ?? limits.functionConcurrency;
+  }
+
+  async function pump(): Promise<void> {
+    pumping = true;
+    try {
+      do {
+        again = false;
+        const active = queue.activeQueues();
+        if (active.length === 0) break;
+        rotate = (rotate + 1) % active.length;
+        const order = [...active.slice(rotate), ...active.slice(0, rotate)];
+        for (const q of order) {
+          const free = limits.concurrency - running;
+          if (free <= 0 || closed) break;
+          const qFree = capOf(q) - (perQueue.get(q) ?? 0);
+          if (qFree <= 0) continue;
+          const n = Math.min(qFree, Math.max(1, Math.ceil(free / order.length)));
+          const got = await queue.lease(q, { max: n, visibilityMs: BASE_VISIBILITY_MS });
+          for (const m of got) start(q, m);
+          if (got.length === n) again = true;
+        }
+      } while (again && !closed && running < limits.concurrency);
+    } catch (e) {
+      log('error', { err: e }, 'async dispatcher pass failed');
+    } finally {
+      pumping = false;
+    }
+    await arm();
+  }
+
+  /** Sets one timer for the next time a message becomes visible. */
+  async function arm(): Promise<void> {
+    if (closed) return;
+    let next: number | undefined;
+    try {
+      next = await queue.nextVisibleAt();
+    } catch {
+      next = clock.now() + 1000;
+    }
+    const now = clock.now();
+    if (next === undefined) return;
+    // Work is visible but every slot is taken: completions will kick; poll slowly as a backstop.
+    if (next <= now) next = now + (running > 0 ? 1000 : 250);
+    if (next >= wakeAt && cancelWake) return;
+    cancelWake?.();
+    wakeAt = next;
+    cancelWake = clock.setTimeout(
+      () => {
+        cancelWake = undefined;
+        wakeAt = Number.POSITIVE_INFINITY;
+        kick();
+      },
+      Math.min(next - now, 60_000),
+    );
+  }
+
+  function start(q: string, m: LeasedMessage): void {
+    running++;
+    perQueue.set(q, (perQueue.get(q) ?? 0) + 1);
+    handle(m)
+      .catch((e: unknown) => log('error', { err: e, id: m.id }, 'async invocation handling failed'))
+      .finally(() => {
+        running--;
+        const left = (perQueue.get(q) ?? 1) - 1;
+        if (left <= 0) perQueue.delete(q);
+        else perQueue.set(q, left);
+        if (running === 0) for (const w of idleWaiters.splice(0)) w();
+        kick();
+      });
+  }
+
+  async function handle(m: LeasedMessage): Promise<void> {
+    const env = envelopeOf(m);
+    if (!env) {
+      await queue.deadLetter(m.id, m.leaseToken, {
+        error: JSON.stringify({
+          reason: 'MalformedMessage',
+          errorMessage: 'the queued message is not an envelope',
+        }),
+      });
+      return;
+    }
+    if (env.kind === 'webhook') return deliverWebhook(m, env);
+    return runInvocation(m, env);
+  }
+
+  async function runInvocation(m: LeasedMessage, env: InvokeEnvelope): Promise<void> {
+    const tenant = m.tenant;
+    const dead = async (reason: string, error: Record<string, unknown>, followUps: EnqueueItem[] = []) => {
+      log('warn', { id: m.id, function: env.function, reason }, 'async invocation dead-lettered');
+      await queue.deadLetter(m.id, m.leaseToken, { error: JSON.stringify({ reason, ...error }), followUps });
+    };
+    if (env.hop > limits.maxHops) {
+      const e = AsyncErrors.LOOP_DETECTED({ function: env.function, hops: env.hop, limit: limits.maxHops });
+      return dead('LoopDetected', { errorCode: e.code, errorMessage: e.message });
+    }
+    let config: FunctionConfig;
+    let version: string;
+    try {
+      const t = await d.registry.resolve(tenant, env.function, env.qualifier);
+      config = t.config;
+      version = t.version;
+    } catch (e) {
+      const err = toNimbusError(e);
+      if (err.status === 404)
+        return dead('FunctionNotFound', { errorCode: err.code, errorMessage: err.message });
+      await queue.nack(m.id, m.leaseToken, {
+        retryAt: clock.now() + 1000,
+        countFailure: false,
+        error: JSON.stringify({ reason: 'PlatformError', errorMessage: err.message }),
+      });
+      return;
+    }
+    const q = functionQueue(tenant, env.function);
+    caps.set(q, config.reservedConcurrency || limits.functionConcurrency);
+    const policy = retryPolicyOf(config.async);
+    const failDest = (
+      condition: 'RetriesExhausted' | 'EventAgeExceeded',
+      v: string,
+      payload: unknown,
+      reason: string,
+    ) =>
+      destinationItems(tenant, config.async?.onFailure, m, env, {
+        condition,
+        version: v,
+        functionError: 'Unhandled',
+        responsePayload: payload,
+        reason,
+      });
+
+    // Event age counts from when the event was due (a timer's fire time), not when it was queued.
+    const bornAt = env.dueAt ?? m.enqueuedAt;
+    if (clock.now() - bornAt > policy.maximumEventAgeSec * 1000) {
+      const reason = 'EventAgeExceeded';
+      return dead(reason, {}, failDest('EventAgeExceeded', version, null, reason));
+    }
+    const visibility = config.timeoutSec * 1000 + VISIBILITY_MARGIN_MS;
+    if (visibility > BASE_VISIBILITY_MS) await queue.extend(m.id, m.leaseToken, visibility);
+
+    let r: InvokeResult;
+    try {
+      r = await d.invoke.invoke({
+        tenant,
+        functionName: env.function,
+        qualifier: env.qualifier,
+        payload: env.payload,
+        trigger: { type: 'async', source: m.source },
+        requestId: m.id,
+        attempt: m.attempts,
+        hop: env.hop,
+        clientContext: env.clientContext,
+      });
+    } catch (e) {
+      const err = toNimbusError(e);
+      if (err.status === 404)
+        return dead('FunctionNotFound', { errorCode: err.code, errorMessage: err.message });
+      const throttled = isNimbusError(e) && (err.status === 429 || err.status === 503);
+      return retryOrDead(throttled ? 'throttled' : 'system', {
+        errorCode: err.code,
+        errorMessage: err.message,
+      });
+    }
+    const failure = classify(r);
+    if (!failure) {
+      const stored =
+        r.payload.length <= MAX_STORED_RESULT
+          ? `{"version":${JSON.stringify(r.version)},"payload":${r.payload}}`
+          : JSON.stringify({ version: r.version, payload: { truncated: true, size: r.payload.length } });
+      await queue.ack(m.id, m.leaseToken, {
+        result: stored,
+        followUps: destinationItems(tenant, config.async?.onSuccess, m, env, {
+          condition: 'Success',
+          version: r.version,
+          responsePayload: safeJson(r.payload),
+        }),
+      });
+      return;
+    }
+    return retryOrDead(failure.kind, failure.error, failure.retryAfterMs, r);
+
+    async function retryOrDead(
+      kind: FailureKind,
+      error: Record<string, unknown>,
+      retryAfterMs?: number,
+      result?: InvokeResult,
+    ): Promise<void> {
+      const decision = decideRetry({
+        policy,
+        failure: kind,
+        failuresSoFar: m.failures,
+        enqueuedAt: bornAt,
+        now: clock.now(),
+        retryAfterMs,
+        random: random(),
+      });
+      if (decision.action === 'retry') {
+        await queue.nack(m.id, m.leaseToken, {
+          retryAt: decision.at,
+          countFailure: decision.countFailure,
+          error: JSON.stringify({ failure: kind, ...error }),
+        });
+        return;
+      }
+      const reason: DeadReason = decision.reason;
+      const condition = reason === 'EventAgeExceeded' ? 'EventAgeExceeded' : 'RetriesExhausted';
+      await dead(
+        reason,
+        { failure: kind, ...error },
+        failDest(condition, result?.version ?? version, result ? safeJson(result.payload) : error, reason),
+      );
+    }
+  }
+
+  async function deliverWebhook(m: LeasedMessage, env: WebhookEnvelope): Promise<void> {
+    let error: Record<string, unknown>;
+    try {
+      const res = await doFetch(env.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-nimbus-delivery': m.id },
+        body: env.body,
+        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+        redirect: 'manual',
+      });
+      await res.body?.cancel().catch(() => {});
+      if (res.status >= 200 && res.status < 300) {
+        await queue.ack(m.id, m.leaseToken, { result: JSON.stringify({ payload: { status: res.status } }) });
+        return;
+      }
+      error = { errorType: 'WebhookStatus', errorMessage: `HTTP ${res.status}` };
+    } catch (e) {
+      error = { errorType: 'WebhookError', errorMessage: e instanceof Error ? e.message : String(e) };
+    }
+    const decision = decideRetry({
+      policy: WEBHOOK_POLICY,
+      failure: 'function',
+      failuresSoFar: m.failures,
+      enqueuedAt: m.enqueuedAt,
+      now: clock.now(),
+      random: random(),
+    });
+    if (decision.action === 'retry')
+      await queue.nack(m.id, m.leaseToken, { retryAt: decision.at, error: JSON.stringify(error) });
+    else
+      await queue.deadLetter(m.id, m.leaseToken, {
+        error: JSON.stringify({ reason: decision.reason, ...error }),
+      });
+  }
+
+  function sweepLoop(): void {
+    cancelSweep = clock.setTimeout(() => {
+      const keep = Math.max(limits.resultRetentionSec, limits.idempotencyWindowSec) * 1000;
+      queue
+        .sweep(clock.now() - keep)
+        .catch((e: unknown) => log('error', { err: e }, 'queue sweep failed'))
+        .finally(() => {
+          if (!closed) sweepLoop();
+        });
+    }, 60_000);
+  }
+
+  // ------------------------------------------------------------------ context client
+
+  function targetOf(v: unknown): { functionName: string; qualifier?: string } {
+    if (typeof v === 'string') {
+      const [functionName, qualifier] = v.split(':');
+      return { functionName: functionName ?? '', qualifier };
+    }
+    const o = (v ?? {}) as { function?: unknown; functionName?: unknown; qualifier?: unknown };
+    const name = o.function ?? o.functionName;
+    if (typeof name !== 'string' || !name)
+      throw AsyncErrors.BAD_TIMER({ reason: 'target needs a function name' });
+    return { functionName: name, qualifier: typeof o.qualifier === 'string' ? o.qualifier : undefined };
+  }
+  const payloadText = (v: unknown) => (v === undefined ? '{}' : JSON.stringify(v));
+
+  function contextCalls(caller: CallerContext) {
+    const hop = caller.hop + 1;
+    const guard = (fn: string) => {
+      if (hop > limits.maxHops)
+        throw AsyncErrors.LOOP_DETECTED({ function: fn, hops: hop, limit: limits.maxHops });
+    };
+    return async (op: string, raw: unknown): Promise<unknown> => {
+      const a = (raw ?? {}) as Record<string, unknown>;
+      switch (op) {
+        case 'invoke': {
+          const t = targetOf(a.functionName ?? a.function);
+          guard(t.functionName);
+          const delayMs = typeof a.delaySeconds === 'number' ? a.delaySeconds * 1000 : undefined;
+          const r = await submit({
+            tenant: caller.tenant,
+            functionName: t.functionName,
+            qualifier: (typeof a.qualifier === 'string' ? a.qualifier : undefined) ?? t.qualifier,
+            payload: payloadText(a.payload),
+            source: 'function',
+            idempotencyKey: typeof a.idempotencyKey === 'string' ? a.idempotencyKey : undefined,
+            hop,
+            delayMs,
+          });
+          return { id: r.id, duplicate: r.duplicate };
+        }
+        case 'timer.schedule': {
+          const t = targetOf(a.target);
+          guard(t.functionName);
+          const r = await schedule({
+            tenant: caller.tenant,
+            functionName: t.functionName,
+            qualifier: t.qualifier,
+            payload: payloadText(a.payload),
+            at: timeOf(a.at),
+            delayMs: typeof a.delaySeconds === 'number' ? a.delaySeconds * 1000 : undefined,
+            idempotencyKey: typeof a.idempotencyKey === 'string' ? a.idempotencyKey : undefined,
+            hop,
+          });
+          return { id: r.id, fireAt: iso(r.fireAt), duplicate: r.duplicate };
+        }
+        case 'timer.cancel': {
+          await cancel(caller.tenant, String(a.id ?? ''));
+          return { cancelled: true };
+        }
+        case 'publish':
+          throw AsyncErrors.NOT_AVAILABLE({ feature: 'publishing to topics (the event bus)' });
+        default:
+          throw AsyncErrors.UNKNOWN_CALL({ op });
+      }
+    };
+  }
+
+  async function cancel(tenant: TenantId, id: string): Promise<void> {
+    await getOwned(tenant, id);
+    if (!(await queue.cancel(id))) throw AsyncErrors.NOT_CANCELLABLE({ id });
+  }
+
+  return {
+    submit,
+    async get(tenant, id) {
+      return view(await getOwned(tenant, id));
+    },
+    schedule,
+    cancel,
+    async listTimers(tenant, functionName) {
+      const ms = await queue.list({
+        tenant,
+        state: 'queued',
+        source: 'timer',
+        queue: functionName ? functionQueue(tenant, functionName) : undefined,
+        limit: 1000,
+      });
+      return ms.map(view);
+    },
+    async listDead(q) {
+      const ms = await queue.list({
+        tenant: q.tenant,
+        state: 'dead',
+        queue: q.functionName ? functionQueue(q.tenant, q.functionName) : undefined,
+        after: q.after,
+        limit: q.limit,
+      });
+      return ms.map(view);
+    },
+    async replay(tenant, opts) {
+      const n = await queue.replay(await idsFor(tenant, opts));
+      kick();
+      return n;
+    },
+    async purge(tenant, opts) {
+      return queue.purge(await idsFor(tenant, opts));
+    },
+    async stats(tenant) {
+      const all = await queue.stats();
+      const prefix = `${FN_PREFIX}${tenant}/`;
+      return all
+        .filter((s) => s.queue.startsWith(prefix))
+        .map((s) => ({ ...s, functionName: s.queue.slice(prefix.length) }));
+    },
+    contextCalls,
+    async start() {
+      if (started) return;
+      const n = await queue.recover();
+      if (n > 0) log('info', { released: n }, 'released async leases left by the previous run');
+      started = true;
+      sweepLoop();
+      kick();
+    },
+    async close() {
+      closed = true;
+      cancelWake?.();
+      cancelSweep?.();
+      if (running > 0)
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, 5000);
+          idleWaiters.push(() => {
+            clearTimeout(t);
+            r();
+          });
+        });
+    },
+    kick,
+    status: () => ({ running, capacity: limits.concurrency }),
+  };
+}
+
+function timeOf(v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    const t = Date.parse(v);
+    if (Number.isNaN(t)) throw AsyncErrors.BAD_TIMER({ reason: `"at" is not a valid time: ${v}` });
+    return t;
+  }
+  throw AsyncErrors.BAD_TIMER({ reason: '"at" must be an ISO time or epoch milliseconds' });
+}
+
+export { timeOf as parseTimerTime };

@@ -1,0 +1,29 @@
+/** Types of `@nimbus/sdk` (see index.mjs). */
+export declare class NonRetriableError extends Error {}
+export declare class RetryAfterError extends Error {
+  constructor(ms: number, message?: string, options?: ErrorOptions);
+  readonly retryAfterMs: number;
+}
+export declare function nonRetriable(message?: string): { __nimbus: 'non-retriable'; message: string };
+export declare function retryAfter(ms: number): { __nimbus: 'retry-after'; ms: number };
+
+export type Target = string | { function: string; qualifier?: string };
+export interface ContextClient {
+  invoke(
+    functionName: string,
+    payload?: unknown,
+    opts?: { qualifier?: string; delaySeconds?: number; idempotencyKey?: string },
+  ): Promise<{ id: string; duplicate: boolean }>;
+  publish(topic: string, event: unknown): Promise<unknown>;
+  timers: {
+    schedule(opts: {
+      target: Target;
+      payload?: unknown;
+      at?: string | number | Date;
+      delaySeconds?: number;
+      idempotencyKey?: string;
+    }): Promise<{ id: string; fireAt: string; duplicate: boolean }>;
+    cancel(id: string): Promise<{ cancelled: true }>;
+  };
+}
+export declare function nimbus(context: unknown): ContextClient;
