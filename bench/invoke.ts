@@ -6,14 +6,14 @@
  *   npm run bench:invoke                       # defaults
  *   npx node bench/invoke.ts --seq 2000 --conc 32 --duration 5 --cold 20
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { Agent, request } from 'node:http';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { zipDirectory } from '../src/registry/build/index.ts';
+import { agent, assertLoopback, pct, post, printTable, startChild } from './support/load.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,56 +28,6 @@ const CONC = Number(args.conc);
 const DURATION_MS = Number(args.duration) * 1000;
 const COLD = Number(args.cold);
 const HANDLER = 'examples/hello/index.mjs';
-
-const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-
-function assertLoopback(url: string): void {
-  if (!/^http:\/\/127\.0\.0\.1:\d+/.test(url)) throw new Error(`refusing non-loopback target ${url}`);
-}
-
-function post(
-  url: string,
-  body: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', ...headers } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-      },
-    );
-    req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function startChild(
-  cmd: string,
-  argv: string[],
-): Promise<{ child: ChildProcess; info: Record<string, string> }> {
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const rl = createInterface({ input: child.stdout! });
-  const line = await new Promise<string>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`${argv.join(' ')} did not start`)), 30_000);
-    rl.once('line', (l) => {
-      clearTimeout(t);
-      resolve(l);
-    });
-  });
-  return { child, info: JSON.parse(line) as Record<string, string> };
-}
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
-};
 
 async function latency(send: () => Promise<unknown>, n: number): Promise<number[]> {
   for (let i = 0; i < Math.min(200, n); i++) await send(); // warm-up
@@ -184,8 +134,7 @@ try {
     [`req/s c=${CONC}`, tpBare.toFixed(0), tpNimbus.toFixed(0), `${(tpNimbus / tpBare).toFixed(2)}×`],
     ['cold start p50 (ms)', '-', f(pct(colds, 50)), `p99 ${f(pct(colds, 99))} ms (n=${COLD})`],
   ];
-  const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i]!)).join('  '));
+  printTable(rows);
   console.log(
     `\nnode ${process.versions.node}, ${(await import('node:os')).cpus().length} cores; seq=${SEQ} conc=${CONC} duration=${DURATION_MS / 1000}s`,
   );
