@@ -9,11 +9,21 @@ export class ApiClient {
     this.creds = creds;
   }
 
-  async raw(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+  async raw(
+    method: string,
+    path: string,
+    body?: unknown,
+    signal?: AbortSignal,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     try {
       return await fetch(`${this.creds.endpoint}${path}`, {
         method,
-        headers: { authorization: `Bearer ${this.creds.secret}`, 'content-type': 'application/json' },
+        headers: {
+          authorization: `Bearer ${this.creds.secret}`,
+          'content-type': 'application/json',
+          ...headers,
+        },
         body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
         signal,
       });
@@ -32,8 +42,13 @@ export class ApiClient {
     }
   }
 
-  async call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
-    const r = await this.raw(method, path, body);
+  async call<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<T> {
+    const r = await this.raw(method, path, body, undefined, headers);
     const text = await r.text();
     const parsed = text ? (JSON.parse(text) as unknown) : {};
     if (!r.ok) {

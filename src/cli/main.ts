@@ -12,7 +12,9 @@ import * as doctor from './commands/doctor.ts';
 import * as functions from './commands/functions.ts';
 import * as invoke from './commands/invoke.ts';
 import * as logs from './commands/logs.ts';
+import * as queues from './commands/queues.ts';
 import * as start from './commands/start.ts';
+import * as timers from './commands/timers.ts';
 import * as versions from './commands/versions.ts';
 import { printError } from './output.ts';
 
@@ -33,6 +35,8 @@ export function buildProgram(): Command {
   aliases.register(
     program.command('aliases').description('point aliases at versions, with weighted routing'),
   );
+  queues.register(program);
+  timers.register(program);
   doctor.register(program);
   return program;
 }

@@ -10,6 +10,9 @@ interface InvokeOpts extends GlobalOpts {
   file?: string;
   qualifier?: string;
   logType?: string;
+  async?: boolean;
+  idempotencyKey?: string;
+  wait?: boolean;
 }
 
 interface InvokeBody {
@@ -41,7 +44,10 @@ export function register(program: Command): void {
       .option('-d, --data <json>', "event JSON ('-' reads stdin)")
       .option('-f, --file <path>', 'read the event JSON from a file')
       .option('-q, --qualifier <q>', 'version number or alias (default $LATEST)')
-      .option('--log-type <type>', 'Tail: also print the last 4 KB of the log'),
+      .option('--log-type <type>', 'Tail: also print the last 4 KB of the log')
+      .option('--async', 'queue the event durably and print its invocation id (HTTP 202)')
+      .option('--idempotency-key <key>', 'with --async: the same key within the window queues once')
+      .option('--wait', 'with --async: wait until the invocation finished and print its status'),
   ).action(async (name: string, o: InvokeOpts) => {
     const data = o.file
       ? await readFile(o.file, 'utf8')
@@ -58,6 +64,7 @@ export function register(program: Command): void {
     }
     const qs = new URLSearchParams();
     if (o.qualifier) qs.set('qualifier', o.qualifier);
+    if (o.async) return invokeAsync(name, data, qs, o);
     if (o.logType?.toLowerCase() === 'tail') qs.set('logs', 'tail');
     const r = await clientFor(o).call<InvokeBody>(
       'POST',
@@ -85,4 +92,35 @@ export function register(program: Command): void {
     if (r.logTail) process.stderr.write(`\n${r.logTail}`);
     if (!r.ok) process.exitCode = 1;
   });
+}
+
+async function invokeAsync(name: string, data: string, qs: URLSearchParams, o: InvokeOpts): Promise<void> {
+  const client = clientFor(o);
+  const r = await client.call<{ id: string; duplicate: boolean }>(
+    'POST',
+    `/v1/functions/${encodeURIComponent(name)}/invoke-async${qs.size ? `?${qs}` : ''}`,
+    data,
+    o.idempotencyKey ? { 'idempotency-key': o.idempotencyKey } : {},
+  );
+  if (!o.wait) {
+    if (o.json) printJson(r);
+    else process.stdout.write(`${r.id}${r.duplicate ? dim(' (duplicate: already queued)') : ''}\n`);
+    return;
+  }
+  for (;;) {
+    const v = await client.call<{ status: string; result?: unknown; error?: unknown }>(
+      'GET',
+      `/v1/invocations/${r.id}`,
+    );
+    if (v.status === 'succeeded' || v.status === 'failed') {
+      if (o.json) printJson(v);
+      else
+        process.stdout.write(
+          `${r.id} ${v.status}\n${JSON.stringify(v.status === 'succeeded' ? v.result : v.error, null, 2)}\n`,
+        );
+      if (v.status === 'failed') process.exitCode = 1;
+      return;
+    }
+    await new Promise((res) => setTimeout(res, 100));
+  }
 }
