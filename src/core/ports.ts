@@ -21,6 +21,7 @@ import type {
   QueueStats,
   RouteRecord,
   RuntimeFamily,
+  ScheduleRecord,
   StoredLogLine,
   TenantId,
   UsageQuery,
@@ -130,6 +131,34 @@ export interface SettingsRepo {
   listKey<T = unknown>(key: string): Promise<{ tenant: TenantId; value: T }[]>;
 }
 
+export interface ScheduleRepo {
+  /** Creates or replaces (tenant, name). */
+  put(rec: ScheduleRecord): Promise<void>;
+  get(tenant: TenantId, name: string): Promise<ScheduleRecord | undefined>;
+  /** Ordered by name. */
+  list(tenant: TenantId): Promise<ScheduleRecord[]>;
+  /** Every tenant's schedules (the runner loads them all). */
+  listAll(): Promise<ScheduleRecord[]>;
+  delete(tenant: TenantId, name: string): Promise<boolean>;
+  /** Deletes a function's schedules (all, or only those of one origin). Returns how many. */
+  deleteForFunction(
+    tenant: TenantId,
+    functionName: string,
+    origin?: ScheduleRecord['origin'],
+  ): Promise<number>;
+  /**
+   * Compare-and-set of the next tick: moves nextFireAt from `expected` to `next` (and records
+   * lastFireAt). False when it no longer was `expected` (someone else fired or edited it).
+   */
+  advance(
+    tenant: TenantId,
+    name: string,
+    expected: number | undefined,
+    next: number | undefined,
+    lastFireAt?: number,
+  ): Promise<boolean>;
+}
+
 export interface StoreRepos {
   readonly keys: KeyRepo;
   readonly functions: FunctionRepo;
@@ -139,6 +168,7 @@ export interface StoreRepos {
   readonly usage: UsageRepo;
   readonly routes: RouteRepo;
   readonly settings: SettingsRepo;
+  readonly schedules: ScheduleRepo;
 }
 
 export interface Store extends StoreRepos {

@@ -354,3 +354,33 @@ export interface QueueListQuery {
   /** Default 100, max 1000. Oldest first. */
   readonly limit?: number;
 }
+
+// ---------------------------------------------------------------- Schedules
+
+/** What to do with ticks missed while the platform was down (more than a minute late). */
+export type MisfirePolicy = 'fireOnce' | 'skip';
+
+/** A recurring schedule (EventBridge Scheduler-like) that invokes a function asynchronously. */
+export interface ScheduleRecord {
+  readonly tenant: TenantId;
+  /** Unique per tenant. */
+  readonly name: string;
+  readonly functionName: string;
+  readonly qualifier?: string | undefined;
+  /** `rate(5 minutes)`, `cron(0 12 * * ? *)` or 5-field Unix cron. */
+  readonly expression: string;
+  /** IANA timezone for cron expressions. */
+  readonly timezone: string;
+  /** Constant event (JSON text); absent → an EventBridge "Scheduled Event". */
+  readonly input?: string | undefined;
+  readonly enabled: boolean;
+  readonly misfire: MisfirePolicy;
+  /** `manifest` schedules are replaced on each deploy of their function; `api` ones are not. */
+  readonly origin: 'manifest' | 'api';
+  readonly description: string;
+  /** The next tick (epoch ms); undefined until first computed or when there is none. */
+  readonly nextFireAt?: number | undefined;
+  readonly lastFireAt?: number | undefined;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}

@@ -58,6 +58,7 @@ function wrapRepos(key: Buffer, repos: StoreRepos): StoreRepos {
     logs: repos.logs,
     usage: repos.usage,
     routes: repos.routes,
+    schedules: repos.schedules,
     settings: repos.settings,
   };
 }

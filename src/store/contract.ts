@@ -222,6 +222,60 @@ export function describeStoreContract(
       assert.deepEqual(await s.routes.list(T), []);
     });
 
+    it('stores schedules, advances them by compare-and-set and deletes by function and origin', async () => {
+      const base = {
+        tenant: T,
+        name: 'nightly',
+        functionName: 'report',
+        expression: 'cron(0 2 * * ? *)',
+        timezone: 'Europe/Paris',
+        input: '{"full":true}',
+        enabled: true,
+        misfire: 'skip' as const,
+        origin: 'manifest' as const,
+        description: 'nightly report',
+        createdAt: 1,
+        updatedAt: 2,
+      };
+      await s.schedules.put(base);
+      await s.schedules.put({
+        ...base,
+        name: 'api-one',
+        origin: 'api',
+        input: undefined,
+        misfire: 'fireOnce',
+      });
+      assert.deepEqual(await s.schedules.get(T, 'nightly'), {
+        ...base,
+        qualifier: undefined,
+        nextFireAt: undefined,
+        lastFireAt: undefined,
+      });
+      // Compare-and-set: from unset to a tick, then from that tick to the next one.
+      assert.equal(await s.schedules.advance(T, 'nightly', undefined, 1000), true);
+      assert.equal(await s.schedules.advance(T, 'nightly', undefined, 2000), false, 'already moved');
+      assert.equal(await s.schedules.advance(T, 'nightly', 1000, 2000, 1000), true);
+      const got = await s.schedules.get(T, 'nightly');
+      assert.equal(got?.nextFireAt, 2000);
+      assert.equal(got?.lastFireAt, 1000);
+      // Upsert replaces the definition.
+      await s.schedules.put({ ...base, enabled: false, updatedAt: 3, nextFireAt: 5000 });
+      assert.equal((await s.schedules.get(T, 'nightly'))?.enabled, false);
+      assert.equal((await s.schedules.get(T, 'nightly'))?.createdAt, 1);
+      assert.deepEqual(
+        (await s.schedules.list(T)).map((x) => x.name),
+        ['api-one', 'nightly'],
+      );
+      assert.ok((await s.schedules.listAll()).length >= 2);
+      assert.equal(await s.schedules.deleteForFunction(T, 'report', 'manifest'), 1);
+      assert.deepEqual(
+        (await s.schedules.list(T)).map((x) => x.name),
+        ['api-one'],
+      );
+      assert.equal(await s.schedules.delete(T, 'api-one'), true);
+      assert.equal(await s.schedules.delete(T, 'api-one'), false);
+    });
+
     it('upserts, reads, lists and deletes settings', async () => {
       assert.equal(await s.settings.get(T, 'gateway.cors'), undefined);
       await s.settings.put(T, 'gateway.cors', { allowOrigins: ['*'] });

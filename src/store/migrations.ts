@@ -145,6 +145,34 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('routes').addColumn('throttle', 'text').execute();
       },
     },
+    '0006_schedules': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('schedules')
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('function_name', 'text', (c) => c.notNull())
+          .addColumn('qualifier', 'text')
+          .addColumn('expression', 'text', (c) => c.notNull())
+          .addColumn('timezone', 'text', (c) => c.notNull())
+          .addColumn('input', 'text')
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('misfire', 'text', (c) => c.notNull())
+          .addColumn('origin', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('next_fire_at', big)
+          .addColumn('last_fire_at', big)
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('schedules_pk', ['tenant', 'name'])
+          .execute();
+        await db.schema
+          .createIndex('schedules_function')
+          .on('schedules')
+          .columns(['tenant', 'function_name'])
+          .execute();
+      },
+    },
   };
 }
 

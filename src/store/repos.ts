@@ -11,6 +11,7 @@ import type {
   FunctionRecord,
   RouteAuth,
   RouteRecord,
+  ScheduleRecord,
   StoredLogLine,
   UsageQuery,
   UsageRecord,
@@ -81,6 +82,24 @@ const toLog = (r: Selectable<Tables['log_lines']>): StoredLogLine => ({
   message: r.message,
   instanceId: r.instance_id,
 });
+const toSchedule = (r: Selectable<Tables['schedules']>): ScheduleRecord => ({
+  tenant: r.tenant,
+  name: r.name,
+  functionName: r.function_name,
+  qualifier: r.qualifier ?? undefined,
+  expression: r.expression,
+  timezone: r.timezone,
+  input: r.input ?? undefined,
+  enabled: Number(r.enabled) === 1,
+  misfire: r.misfire === 'skip' ? 'skip' : 'fireOnce',
+  origin: r.origin === 'manifest' ? 'manifest' : 'api',
+  description: r.description,
+  nextFireAt: r.next_fire_at ?? undefined,
+  lastFireAt: r.last_fire_at ?? undefined,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
 const toRoute = (r: Selectable<Tables['routes']>): RouteRecord => ({
   tenant: r.tenant,
   id: r.id,
@@ -490,6 +509,84 @@ export function makeRepos(db: Db): StoreRepos {
           .where('key', '=', key)
           .execute();
         return rows.map((r) => ({ tenant: r.tenant, value: JSON.parse(r.value) as T }));
+      },
+    },
+
+    schedules: {
+      async put(r) {
+        const row = {
+          tenant: r.tenant,
+          name: r.name,
+          function_name: r.functionName,
+          qualifier: r.qualifier ?? null,
+          expression: r.expression,
+          timezone: r.timezone,
+          input: r.input ?? null,
+          enabled: r.enabled ? 1 : 0,
+          misfire: r.misfire,
+          origin: r.origin,
+          description: r.description,
+          next_fire_at: r.nextFireAt ?? null,
+          last_fire_at: r.lastFireAt ?? null,
+          created_at: r.createdAt,
+          updated_at: r.updatedAt,
+        };
+        const { tenant: _t, name: _n, created_at: _c, ...update } = row;
+        await db
+          .insertInto('schedules')
+          .values(row)
+          .onConflict((oc) => oc.columns(['tenant', 'name']).doUpdateSet(update))
+          .execute();
+      },
+      async get(tenant, name) {
+        const r = await db
+          .selectFrom('schedules')
+          .selectAll()
+          .where('tenant', '=', tenant)
+          .where('name', '=', name)
+          .executeTakeFirst();
+        return r ? toSchedule(r) : undefined;
+      },
+      async list(tenant) {
+        return (
+          await db.selectFrom('schedules').selectAll().where('tenant', '=', tenant).orderBy('name').execute()
+        ).map(toSchedule);
+      },
+      async listAll() {
+        return (await db.selectFrom('schedules').selectAll().orderBy('tenant').orderBy('name').execute()).map(
+          toSchedule,
+        );
+      },
+      async delete(tenant, name) {
+        const r = await db
+          .deleteFrom('schedules')
+          .where('tenant', '=', tenant)
+          .where('name', '=', name)
+          .executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+      async deleteForFunction(tenant, functionName, origin) {
+        let q = db
+          .deleteFrom('schedules')
+          .where('tenant', '=', tenant)
+          .where('function_name', '=', functionName);
+        if (origin) q = q.where('origin', '=', origin);
+        return Number((await q.executeTakeFirst()).numDeletedRows);
+      },
+      async advance(tenant, name, expected, next, lastFireAt) {
+        let q = db
+          .updateTable('schedules')
+          .set({
+            next_fire_at: next ?? null,
+            ...(lastFireAt !== undefined ? { last_fire_at: lastFireAt } : {}),
+          })
+          .where('tenant', '=', tenant)
+          .where('name', '=', name);
+        q =
+          expected === undefined
+            ? q.where('next_fire_at', 'is', null)
+            : q.where('next_fire_at', '=', expected);
+        return Number((await q.executeTakeFirst()).numUpdatedRows) > 0;
       },
     },
 

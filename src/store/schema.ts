@@ -69,6 +69,23 @@ export interface Tables {
     key: string;
     value: string;
   };
+  schedules: {
+    tenant: string;
+    name: string;
+    function_name: string;
+    qualifier: string | null;
+    expression: string;
+    timezone: string;
+    input: string | null;
+    enabled: number;
+    misfire: string;
+    origin: string;
+    description: string;
+    next_fire_at: number | null;
+    last_fire_at: number | null;
+    created_at: number;
+    updated_at: number;
+  };
   usage: {
     tenant: string;
     request_id: string;
