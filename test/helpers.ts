@@ -35,7 +35,7 @@ export async function startTestPlatform(
   );
   const lines: string[] = [];
   const p = await startPlatform(config, { log: (l) => lines.push(l), clock: opts.clock });
-  const secret = p.admin.secret;
+  const secret = p.admin.secret ?? config.adminSecret;
   if (!secret) throw new Error('expected generated admin credentials');
   const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
     fetch(`${p.apiUrl}${path}`, {

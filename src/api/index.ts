@@ -13,10 +13,15 @@ import { installErrorHandler, sendError, useRawBodies } from './http.ts';
 import { type RouteAdminDeps, registerRouteAdmin } from './http-routes.ts';
 import { registerLambdaApi } from './lambda/index.ts';
 import { type RestDeps, registerRestRoutes } from './routes.ts';
+import { registerScheduleRoutes, type ScheduleRouteDeps } from './schedule-routes.ts';
 
 export type { Authenticate, Principal } from './auth.ts';
 
-export interface ApiAppDeps extends RestDeps, Omit<RouteAdminDeps, 'registry' | 'clock'>, AsyncRouteDeps {
+export interface ApiAppDeps
+  extends RestDeps,
+    Omit<RouteAdminDeps, 'registry' | 'clock'>,
+    AsyncRouteDeps,
+    ScheduleRouteDeps {
   readonly config: PlatformConfig;
   readonly authenticate: Authenticate;
   readonly onSystemError?: (e: Error) => void;
@@ -44,6 +49,7 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   registerRestRoutes(app, d);
   registerRouteAdmin(app, d);
   registerAsyncRoutes(app, d);
+  registerScheduleRoutes(app, d);
   await app.register(async (scope) =>
     registerLambdaApi(scope, { registry: d.registry, invoke: d.invoke, async: d.async, config: d.config }),
   );

@@ -9,6 +9,7 @@ export interface DeployedFunction {
   warnings: string[];
   unchanged: boolean;
   routes: { routeKey: string }[];
+  schedules: { name: string; expression: string; nextFireAt: string | null }[];
   wallMs: number;
 }
 
@@ -21,23 +22,32 @@ export async function deployFunction(
 ): Promise<DeployedFunction> {
   const t0 = performance.now();
   const path = `/v1/functions/${encodeURIComponent(f.name)}`;
-  const r = await client.call<Omit<DeployedFunction, 'routes' | 'wallMs'>>('PUT', path, {
+  const r = await client.call<Omit<DeployedFunction, 'routes' | 'schedules' | 'wallMs'>>('PUT', path, {
     runtime: f.runtime,
     handler: f.handler,
     memoryMb: f.memoryMb,
     timeoutSec: f.timeoutSec,
     environment: f.environment,
     description: f.description,
+    ...(f.async ? { async: f.async } : {}),
     code: { zipBase64 },
     publish,
   });
-  // A manifest declares the function's HTTP routes: replace them (declarative, like sls deploy).
-  let routes: { routeKey: string }[] = [];
+  // A manifest declares the function's HTTP routes and schedules: replace them (declarative,
+  // like sls deploy).
+  let routes: DeployedFunction['routes'] = [];
+  let schedules: DeployedFunction['schedules'] = [];
   if (manifest.source !== 'inferred') {
     const specs = f.events.flatMap((e) => (e.route ? [e.route] : []));
     routes = (
-      await client.call<{ routes: { routeKey: string }[] }>('PUT', `${path}/routes`, { routes: specs })
+      await client.call<{ routes: DeployedFunction['routes'] }>('PUT', `${path}/routes`, { routes: specs })
     ).routes;
+    const sched = f.events.flatMap((e) => e.schedules ?? []);
+    schedules = (
+      await client.call<{ schedules: DeployedFunction['schedules'] }>('PUT', `${path}/schedules`, {
+        schedules: sched,
+      })
+    ).schedules;
   }
-  return { ...r, routes, wallMs: performance.now() - t0 };
+  return { ...r, routes, schedules, wallMs: performance.now() - t0 };
 }

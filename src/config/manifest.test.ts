@@ -46,6 +46,58 @@ functions:
     assert.equal((await loadProjectManifest(dir, { STAGE: 'prod' })).functions[0]?.environment.STAGE, 'prod');
   });
 
+  it('reads schedule events (Serverless syntax) and async settings', async () => {
+    const dir = await fixture({
+      'serverless.yml': `service: s
+provider:
+  runtime: nodejs24.x
+functions:
+  report:
+    handler: index.handler
+    maximumRetryAttempts: 1
+    maximumEventAge: 3600
+    destinations:
+      onSuccess: audit
+      onFailure:
+        type: function
+        arn: arn:aws:lambda:local-1:000000000000:function:alerts
+    events:
+      - schedule: rate(5 minutes)
+      - schedule:
+          rate:
+            - cron(0 12 * * ? *)
+            - cron(0 18 ? * MON-FRI *)
+          enabled: false
+          timezone: Europe/Paris
+          misfire: skip
+          input:
+            kind: digest
+`,
+    });
+    const f = (await loadProjectManifest(dir)).functions[0]!;
+    assert.deepEqual(f.async, {
+      maximumRetryAttempts: 1,
+      maximumEventAgeSec: 3600,
+      onSuccess: 'audit',
+      onFailure: 'arn:aws:lambda:local-1:000000000000:function:alerts',
+    });
+    const schedules = f.events.flatMap((e) => e.schedules ?? []);
+    assert.deepEqual(
+      schedules.map((s) => [s.name, s.expression, s.enabled, s.timezone, s.misfire]),
+      [
+        ['report-schedule-1', 'rate(5 minutes)', undefined, undefined, undefined],
+        ['report-schedule-2-1', 'cron(0 12 * * ? *)', false, 'Europe/Paris', 'skip'],
+        ['report-schedule-2-2', 'cron(0 18 ? * MON-FRI *)', false, 'Europe/Paris', 'skip'],
+      ],
+    );
+    assert.deepEqual(schedules[1]?.input, { kind: 'digest' });
+    const bad = await fixture({
+      'nimbus.yml':
+        'service: s\nprovider:\n  runtime: nodejs24.x\nfunctions:\n  a:\n    handler: index.handler\n    events:\n      - schedule:\n          rate: 5\n',
+    });
+    await assert.rejects(loadProjectManifest(bad), /line 8: functions\.a\.events\[0\]: schedule\.rate/);
+  });
+
   it('names the file, line and function of an unknown event type', async () => {
     assert.equal(SUPPORTED_EVENT_TYPES.has('kafkaX'), false);
     const dir = await fixture({

@@ -48,61 +48,121 @@ export interface HttpRouteSpec {
 
 /** `provider.httpApi.authorizers.<name>` (Serverless v3 JWT authorizers; `jwksUrl` is a Nimbus extension). */
 interface EventContext {
+  readonly functionName: string;
+  /** Schedule events seen so far in this function (default names `<fn>-schedule-<n>`). */
+  scheduleCount: number;
   readonly authorizers: Record<
     string,
     { issuerUrl?: unknown; audience?: unknown; jwksUrl?: unknown; type?: unknown }
   >;
 }
 
+/** A recurring schedule from `- schedule:` (the REST API's `/v1/functions/{name}/schedules` item). */
+export interface ScheduleSpec {
+  readonly name: string;
+  readonly expression: string;
+  readonly timezone?: string | undefined;
+  readonly input?: unknown;
+  readonly enabled?: boolean | undefined;
+  readonly misfire?: 'fireOnce' | 'skip' | undefined;
+  readonly description?: string | undefined;
+}
+
+/** What one event entry deploys. */
+interface EventTargets {
+  readonly route?: HttpRouteSpec;
+  readonly schedules?: ScheduleSpec[];
+}
+
 /**
  * Event types Nimbus can deploy, each with the parser that validates its Serverless syntax.
  * A parser returns a problem string instead of throwing so the error can name the line.
  */
-const EVENT_PARSERS: Record<string, (raw: unknown, ctx: EventContext) => HttpRouteSpec | string> = {
-  // httpApi: 'GET /user/{userId}' | '*' | { method, path, authorizer? } — payload format 2.0
-  httpApi(raw, ctx) {
-    if (raw === '*') return { routeKey: '$default', payloadFormat: '2.0' };
-    if (typeof raw === 'string') {
-      const m = /^([A-Za-z*]+)\s+(\/\S*)$/.exec(raw.trim());
-      if (!m) return `httpApi "${raw}" must look like "GET /path" or "*"`;
-      return { routeKey: `${m[1] === '*' ? 'ANY' : m[1]!.toUpperCase()} ${m[2]}`, payloadFormat: '2.0' };
-    }
-    if (raw && typeof raw === 'object') {
-      const o = raw as { method?: unknown; path?: unknown; authorizer?: unknown };
-      if (typeof o.path !== 'string' || !o.path.startsWith('/'))
-        return 'httpApi.path must be a string starting with /';
-      const method =
-        typeof o.method === 'string' ? (o.method === '*' ? 'ANY' : o.method.toUpperCase()) : 'ANY';
-      let auth: Record<string, unknown> | undefined;
-      if (o.authorizer !== undefined) {
-        const a = (typeof o.authorizer === 'string' ? { name: o.authorizer } : o.authorizer) as {
-          name?: unknown;
-          scopes?: unknown;
-        };
-        const def = typeof a.name === 'string' ? ctx.authorizers[a.name] : undefined;
-        if (!def)
-          return `httpApi.authorizer ${JSON.stringify(a.name)} is not defined in provider.httpApi.authorizers`;
-        if (def.type !== undefined && def.type !== 'jwt')
-          return `authorizer ${String(a.name)}: only JWT authorizers are supported yet`;
-        if (typeof def.issuerUrl !== 'string') return `authorizer ${String(a.name)} needs issuerUrl`;
-        auth = {
-          type: 'jwt',
-          issuer: def.issuerUrl,
-          audience: def.audience,
-          // API Gateway discovers keys through OIDC; we take jwksUrl, or the conventional path.
-          jwksUrl:
-            typeof def.jwksUrl === 'string'
-              ? def.jwksUrl
-              : `${def.issuerUrl.replace(/\/$/, '')}/.well-known/jwks.json`,
-          ...(Array.isArray(a.scopes) ? { scopes: a.scopes } : {}),
-        };
-      }
-      return { routeKey: `${method} ${o.path}`, payloadFormat: '2.0', auth };
-    }
-    return 'httpApi must be "METHOD /path", "*" or {method, path}';
+const EVENT_PARSERS: Record<string, (raw: unknown, ctx: EventContext) => EventTargets | string> = {
+  httpApi: (raw, ctx) => asRoute(httpApiRoute(raw, ctx)),
+  http: (raw) => asRoute(httpRoute(raw)),
+  // schedule: 'rate(5 minutes)' | 'cron(…)' | { rate: expr | expr[], enabled, input, name,
+  //   description, timezone, misfire } — misfire is a Nimbus extension (fireOnce | skip).
+  schedule(raw, ctx) {
+    const n = ++ctx.scheduleCount;
+    const base = `${ctx.functionName}-schedule-${n}`;
+    if (typeof raw === 'string') return { schedules: [{ name: base, expression: raw }] };
+    if (!raw || typeof raw !== 'object') return 'schedule must be an expression or {rate, …}';
+    const o = raw as Record<string, unknown>;
+    const rates = Array.isArray(o.rate) ? o.rate : [o.rate];
+    if (rates.length === 0 || rates.some((r) => typeof r !== 'string'))
+      return 'schedule.rate must be an expression or a list of expressions';
+    if (o.enabled !== undefined && typeof o.enabled !== 'boolean')
+      return 'schedule.enabled must be true or false';
+    if (o.timezone !== undefined && typeof o.timezone !== 'string')
+      return 'schedule.timezone must be a string';
+    if (o.misfire !== undefined && o.misfire !== 'fireOnce' && o.misfire !== 'skip')
+      return 'schedule.misfire must be fireOnce or skip';
+    if (o.name !== undefined && typeof o.name !== 'string') return 'schedule.name must be a string';
+    const name = typeof o.name === 'string' ? o.name : base;
+    return {
+      schedules: (rates as string[]).map((expression, i) => ({
+        name: rates.length > 1 ? `${name}-${i + 1}` : name,
+        expression,
+        timezone: o.timezone as string | undefined,
+        input: o.input,
+        enabled: o.enabled as boolean | undefined,
+        misfire: o.misfire as ScheduleSpec['misfire'],
+        description: typeof o.description === 'string' ? o.description : undefined,
+      })),
+    };
   },
-  // http: 'GET users/{id}' | { method, path } — REST API, payload format 1.0
-  http(raw) {
+};
+
+function asRoute(r: HttpRouteSpec | string): EventTargets | string {
+  return typeof r === 'string' ? r : { route: r };
+}
+
+// httpApi: 'GET /user/{userId}' | '*' | { method, path, authorizer? } — payload format 2.0
+function httpApiRoute(raw: unknown, ctx: EventContext): HttpRouteSpec | string {
+  if (raw === '*') return { routeKey: '$default', payloadFormat: '2.0' };
+  if (typeof raw === 'string') {
+    const m = /^([A-Za-z*]+)\s+(\/\S*)$/.exec(raw.trim());
+    if (!m) return `httpApi "${raw}" must look like "GET /path" or "*"`;
+    return { routeKey: `${m[1] === '*' ? 'ANY' : m[1]!.toUpperCase()} ${m[2]}`, payloadFormat: '2.0' };
+  }
+  if (raw && typeof raw === 'object') {
+    const o = raw as { method?: unknown; path?: unknown; authorizer?: unknown };
+    if (typeof o.path !== 'string' || !o.path.startsWith('/'))
+      return 'httpApi.path must be a string starting with /';
+    const method = typeof o.method === 'string' ? (o.method === '*' ? 'ANY' : o.method.toUpperCase()) : 'ANY';
+    let auth: Record<string, unknown> | undefined;
+    if (o.authorizer !== undefined) {
+      const a = (typeof o.authorizer === 'string' ? { name: o.authorizer } : o.authorizer) as {
+        name?: unknown;
+        scopes?: unknown;
+      };
+      const def = typeof a.name === 'string' ? ctx.authorizers[a.name] : undefined;
+      if (!def)
+        return `httpApi.authorizer ${JSON.stringify(a.name)} is not defined in provider.httpApi.authorizers`;
+      if (def.type !== undefined && def.type !== 'jwt')
+        return `authorizer ${String(a.name)}: only JWT authorizers are supported yet`;
+      if (typeof def.issuerUrl !== 'string') return `authorizer ${String(a.name)} needs issuerUrl`;
+      auth = {
+        type: 'jwt',
+        issuer: def.issuerUrl,
+        audience: def.audience,
+        // API Gateway discovers keys through OIDC; we take jwksUrl, or the conventional path.
+        jwksUrl:
+          typeof def.jwksUrl === 'string'
+            ? def.jwksUrl
+            : `${def.issuerUrl.replace(/\/$/, '')}/.well-known/jwks.json`,
+        ...(Array.isArray(a.scopes) ? { scopes: a.scopes } : {}),
+      };
+    }
+    return { routeKey: `${method} ${o.path}`, payloadFormat: '2.0', auth };
+  }
+  return 'httpApi must be "METHOD /path", "*" or {method, path}';
+}
+
+// http: 'GET users/{id}' | { method, path } — REST API, payload format 1.0
+function httpRoute(raw: unknown): HttpRouteSpec | string {
+  {
     let method: unknown;
     let path: unknown;
     if (typeof raw === 'string') [method, path] = raw.trim().split(/\s+/);
@@ -110,8 +170,8 @@ const EVENT_PARSERS: Record<string, (raw: unknown, ctx: EventContext) => HttpRou
     if (typeof method !== 'string' || typeof path !== 'string') return 'http events need a method and a path';
     const m = method.toUpperCase();
     return { routeKey: `${m === '*' ? 'ANY' : m} /${path.replace(/^\/+/, '')}`, payloadFormat: '1.0' };
-  },
-};
+  }
+}
 
 /** Event types some capability can deploy. Later issues add theirs to EVENT_PARSERS. */
 export const SUPPORTED_EVENT_TYPES: ReadonlySet<string> = new Set(Object.keys(EVENT_PARSERS));
@@ -122,6 +182,8 @@ export interface ManifestEvent {
   readonly raw: unknown;
   /** For httpApi / http events: the gateway route to create. */
   readonly route?: HttpRouteSpec | undefined;
+  /** For schedule events. */
+  readonly schedules?: ScheduleSpec[] | undefined;
 }
 
 export interface ManifestFunction {
@@ -133,6 +195,8 @@ export interface ManifestFunction {
   readonly environment: Record<string, string>;
   readonly description?: string | undefined;
   readonly events: ManifestEvent[];
+  /** Async settings (maximumRetryAttempts, maximumEventAge, destinations) in the REST shape. */
+  readonly async?: Record<string, unknown> | undefined;
 }
 
 export interface ProjectManifest {
@@ -154,6 +218,15 @@ const FnSchema = z.object({
   environment: EnvMap.optional(),
   description: z.string().optional(),
   events: z.array(z.unknown()).optional(),
+  // Serverless v3 async invocation settings.
+  maximumRetryAttempts: z.number().int().optional(),
+  maximumEventAge: z.number().int().optional(),
+  destinations: z
+    .object({
+      onSuccess: z.union([z.string(), z.object({ arn: z.string() }).passthrough()]).optional(),
+      onFailure: z.union([z.string(), z.object({ arn: z.string() }).passthrough()]).optional(),
+    })
+    .optional(),
 });
 const FileSchema = z.object({
   service: z.union([z.string(), z.object({ name: z.string() })]),
@@ -255,8 +328,12 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
   const provider = m.provider ?? {};
   const functions: ManifestFunction[] = [];
   const httpApi = (provider as { httpApi?: { authorizers?: EventContext['authorizers'] } }).httpApi;
-  const ctx: EventContext = { authorizers: httpApi?.authorizers ?? {} };
   for (const [fname, f] of Object.entries(m.functions)) {
+    const ctx: EventContext = {
+      functionName: fname,
+      scheduleCount: 0,
+      authorizers: httpApi?.authorizers ?? {},
+    };
     const events: ManifestEvent[] = [];
     for (const [i, ev] of (f.events ?? []).entries()) {
       const type = ev && typeof ev === 'object' && !Array.isArray(ev) ? Object.keys(ev)[0] : undefined;
@@ -278,7 +355,7 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
           problems: `  - line ${line}: functions.${fname}.events[${i}]: ${parsed}`,
         });
       }
-      events.push({ type, line, raw, route: parsed });
+      events.push({ type, line, raw, route: parsed.route, schedules: parsed.schedules });
     }
     const runtime = f.runtime ?? provider.runtime;
     if (!runtime) {
@@ -296,6 +373,7 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
       environment: { ...(provider.environment ?? {}), ...(f.environment ?? {}) },
       description: f.description,
       events,
+      ...(asyncOf(f) ? { async: asyncOf(f) } : {}),
     });
   }
   const service = typeof m.service === 'string' ? m.service : m.service.name;
@@ -372,4 +450,15 @@ export async function loadProjectManifest(
   const abs = resolve(dir);
   const found = NAMES.find((n) => existsSync(join(abs, n)));
   return found ? parseFile(abs, found, env) : infer(abs);
+}
+
+function asyncOf(f: z.infer<typeof FnSchema>): Record<string, unknown> | undefined {
+  const dest = (d: string | { arn: string } | undefined) => (typeof d === 'string' ? d : d?.arn);
+  const out: Record<string, unknown> = {
+    ...(f.maximumRetryAttempts !== undefined ? { maximumRetryAttempts: f.maximumRetryAttempts } : {}),
+    ...(f.maximumEventAge !== undefined ? { maximumEventAgeSec: f.maximumEventAge } : {}),
+    ...(f.destinations?.onSuccess !== undefined ? { onSuccess: dest(f.destinations.onSuccess) } : {}),
+    ...(f.destinations?.onFailure !== undefined ? { onFailure: dest(f.destinations.onFailure) } : {}),
+  };
+  return Object.keys(out).length > 0 ? out : undefined;
 }

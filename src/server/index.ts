@@ -22,6 +22,7 @@ import { unpackArtifact } from '../registry/build/index.ts';
 import { createRegistryService } from '../registry/service.ts';
 import { createProcessSandboxFactory } from '../runtime/index.ts';
 import { Scheduler } from '../scheduler/index.ts';
+import { createScheduleService, type ScheduleService } from '../schedules/service.ts';
 import {
   bootstrapAdmin,
   createAuthenticator,
@@ -37,6 +38,7 @@ export interface RunningPlatform {
   readonly admin: { keyId: string; secret?: string | undefined; generated: boolean; file: string };
   /** The async dispatcher (tests with a fake clock kick it after advancing time). */
   readonly async: AsyncService;
+  readonly schedules: ScheduleService;
   close(): Promise<void>;
 }
 
@@ -156,6 +158,14 @@ export async function startPlatform(
     contextCalls.handler = asyncService.contextCalls;
     // Closed before the sandbox (cleanups run in reverse): running invocations may finish.
     cleanups.push(() => asyncService.close());
+    const schedules = createScheduleService({
+      repo: store.schedules,
+      async: asyncService,
+      clock,
+      arn: { region: config.region, accountId: config.accountId },
+      log: (level, obj, msg) => logger[level](obj, msg),
+    });
+    cleanups.push(() => schedules.close());
 
     const gateway = await buildGateway({
       config,
@@ -175,6 +185,7 @@ export async function startPlatform(
       registry,
       invoke,
       async: asyncService,
+      schedules,
       store,
       logSink,
       flushUsage: () => usageSink.flush(),
@@ -206,6 +217,7 @@ export async function startPlatform(
       clock,
     });
     await asyncService.start();
+    await schedules.start();
     // Pre-boot the generic pools after the ports are open so start-up is not blocked by it.
     sandbox.warmup().catch((e: unknown) => logger.error({ err: e }, 'sandbox warmup failed'));
     logger.info({ apiUrl, gatewayUrl: urlOf(gwAddress), store: store.kind }, 'nimbus started');
@@ -215,6 +227,7 @@ export async function startPlatform(
       gatewayUrl: urlOf(gwAddress),
       admin,
       async: asyncService,
+      schedules,
       close: closeAll,
     };
   } catch (e) {

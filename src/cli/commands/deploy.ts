@@ -40,6 +40,10 @@ export async function deploy(dir: string, o: DeployOpts): Promise<void> {
       );
       for (const w of r.warnings) process.stdout.write(`  warning: ${w}\n`);
       for (const rt of routes) process.stdout.write(dim(`  route ${rt.routeKey}\n`));
+      for (const sc of r.schedules)
+        process.stdout.write(
+          dim(`  schedule ${sc.name} ${sc.expression} (next ${sc.nextFireAt ?? 'never'})\n`),
+        );
     }
   }
   if (manifest.cors) {

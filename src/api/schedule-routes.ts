@@ -1,0 +1,77 @@
+/** REST for recurring schedules: `/v1/schedules` and a function's manifest schedules. docs/API.md. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { ScheduleRecord } from '../core/types.ts';
+import type { ScheduleService } from '../schedules/service.ts';
+import { requireRole } from './auth.ts';
+import { params, parseBody } from './http.ts';
+
+export interface ScheduleRouteDeps {
+  readonly schedules: ScheduleService;
+}
+
+const Spec = z
+  .object({
+    function: z.string().min(1),
+    qualifier: z.string().min(1).optional(),
+    expression: z.string().min(1).max(256),
+    timezone: z.string().min(1).optional(),
+    input: z.unknown().optional(),
+    enabled: z.boolean().optional(),
+    misfire: z.enum(['fireOnce', 'skip']).optional(),
+    description: z.string().max(512).optional(),
+  })
+  .strict();
+const FunctionSpec = Spec.omit({ function: true }).extend({ name: z.string().min(1) });
+const ReplaceBody = z.object({ schedules: z.array(FunctionSpec).max(100) }).strict();
+
+export const scheduleView = (r: ScheduleRecord) => ({
+  name: r.name,
+  function: r.functionName,
+  qualifier: r.qualifier ?? null,
+  expression: r.expression,
+  timezone: r.timezone,
+  input: r.input === undefined ? null : (JSON.parse(r.input) as unknown),
+  enabled: r.enabled,
+  misfire: r.misfire,
+  origin: r.origin,
+  description: r.description,
+  nextFireAt: r.nextFireAt === undefined ? null : new Date(r.nextFireAt).toISOString(),
+  lastFireAt: r.lastFireAt === undefined ? null : new Date(r.lastFireAt).toISOString(),
+  createdAt: new Date(r.createdAt).toISOString(),
+  updatedAt: new Date(r.updatedAt).toISOString(),
+});
+
+export function registerScheduleRoutes(app: FastifyInstance, d: ScheduleRouteDeps): void {
+  app.get('/v1/schedules', async (req) => {
+    const p = requireRole(req, 'read');
+    return { schedules: (await d.schedules.list(p.tenant)).map(scheduleView) };
+  });
+  app.get('/v1/schedules/:name', async (req) => {
+    const p = requireRole(req, 'read');
+    return scheduleView(await d.schedules.get(p.tenant, params(req).name!));
+  });
+  app.put('/v1/schedules/:name', async (req) => {
+    const p = requireRole(req, 'write');
+    const b = parseBody(Spec, req.body);
+    const { function: functionName, ...rest } = b;
+    return scheduleView(await d.schedules.put(p.tenant, { ...rest, functionName, name: params(req).name! }));
+  });
+  app.delete('/v1/schedules/:name', async (req, reply) => {
+    const p = requireRole(req, 'write');
+    await d.schedules.delete(p.tenant, params(req).name!);
+    return reply.code(204).send();
+  });
+  /** Replaces the function's manifest schedules (what `nimbus deploy` sends). */
+  app.put('/v1/functions/:name/schedules', async (req) => {
+    const p = requireRole(req, 'write');
+    const b = parseBody(ReplaceBody, req.body);
+    const fn = params(req).name!;
+    const out = await d.schedules.replaceForFunction(
+      p.tenant,
+      fn,
+      b.schedules.map((s) => ({ ...s, functionName: fn })),
+    );
+    return { schedules: out.map(scheduleView) };
+  });
+}
