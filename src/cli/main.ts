@@ -13,6 +13,7 @@ import * as functions from './commands/functions.ts';
 import * as invoke from './commands/invoke.ts';
 import * as logs from './commands/logs.ts';
 import * as queues from './commands/queues.ts';
+import * as schedules from './commands/schedules.ts';
 import * as start from './commands/start.ts';
 import * as timers from './commands/timers.ts';
 import * as versions from './commands/versions.ts';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   );
   queues.register(program);
   timers.register(program);
+  schedules.register(program);
   doctor.register(program);
   return program;
 }
