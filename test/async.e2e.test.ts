@@ -345,6 +345,43 @@ describe('async invocations (e2e)', () => {
     assert.equal(chain.length, 5, 'hops 0..4 ran, the 5th was refused');
   });
 
+  it('gives Python functions the same context client and error types', async () => {
+    const dir = await fixture({
+      'app.py': `class NonRetriableError(Exception):
+    pass
+
+
+def handler(event, context):
+    if event.get("mode") == "bad":
+        raise NonRetriableError("bad input")
+    r = context.nimbus.invoke("echo", {"from": "python"})
+    t = context.nimbus.timers.schedule("echo", {"x": 1}, delay_seconds=3600)
+    context.nimbus.timers.cancel(t["id"])
+    try:
+        context.nimbus.timers.cancel(t["id"])
+    except Exception as e:
+        return {"child": r["id"], "second_cancel": e.code}
+`,
+    });
+    const d = await p.deployDir('py', dir, {
+      runtime: 'python3.12',
+      handler: 'app.handler',
+      async: { maximumRetryAttempts: 2, retryBaseDelayMs: 10 },
+    });
+    assert.ok(d.status < 300, JSON.stringify(d.body));
+    const r = await p.json<{ result: { child: string; second_cancel: string } }>(
+      'POST',
+      '/v1/functions/py/invoke',
+      {},
+    );
+    assert.equal(r.body.result.second_cancel, 'NIMBUS_ERR_CORE_NOT_FOUND');
+    const child = await settled(r.body.result.child);
+    assert.deepEqual((child.result as { got: unknown }).got, { from: 'python' });
+    const bad = await settled((await submit('py', { mode: 'bad' })).id);
+    assert.equal(bad.error?.reason, 'NonRetriable');
+    assert.equal(bad.attempts, 1);
+  });
+
   it('works through the AWS SDK: InvocationType Event, ClientContext, EventInvokeConfig', async () => {
     const client = new LambdaClient({
       endpoint: p.apiUrl,

@@ -77,6 +77,68 @@ def error_payload(e, error_type=None):
     return out
 
 
+class NimbusCallError(Exception):
+    def __init__(self, error):
+        super().__init__((error or {}).get("message", "context call failed"))
+        self.code = (error or {}).get("code")
+        self.status = (error or {}).get("status")
+
+
+_call_seq = [0]
+
+
+def _call(request_id, op, args):
+    """Context-client call: one `call` frame, then read frames until its `reply` (handlers are sync)."""
+    _call_seq[0] += 1
+    call_id = _call_seq[0]
+    send({"t": "call", "requestId": request_id, "callId": call_id, "op": op, "args": args})
+    while True:
+        m = recv()
+        if m.get("t") == "reply" and m.get("callId") == call_id:
+            if m.get("ok"):
+                return m.get("value")
+            raise NimbusCallError(m.get("error"))
+
+
+class Timers:
+    def __init__(self, request_id):
+        self._id = request_id
+
+    def schedule(self, target, payload=None, delay_seconds=None, at=None, idempotency_key=None):
+        args = {"target": target, "payload": payload}
+        if delay_seconds is not None:
+            args["delaySeconds"] = delay_seconds
+        if at is not None:
+            args["at"] = at
+        if idempotency_key is not None:
+            args["idempotencyKey"] = idempotency_key
+        return _call(self._id, "timer.schedule", args)
+
+    def cancel(self, timer_id):
+        return _call(self._id, "timer.cancel", {"id": timer_id})
+
+
+class ContextClient:
+    """`context.nimbus`: async invoke and timers, scoped to this function's tenant."""
+
+    def __init__(self, request_id):
+        self._id = request_id
+        self.timers = Timers(request_id)
+
+    def invoke(self, function_name, payload=None, delay_seconds=None, idempotency_key=None, qualifier=None):
+        args = {"functionName": function_name, "payload": payload}
+        if delay_seconds is not None:
+            args["delaySeconds"] = delay_seconds
+        if idempotency_key is not None:
+            args["idempotencyKey"] = idempotency_key
+        if qualifier is not None:
+            args["qualifier"] = qualifier
+        return _call(self._id, "invoke", args)
+
+    def publish(self, topic, event):
+        return _call(self._id, "publish", {"topic": topic, "event": event})
+
+
 class Context:
     def __init__(self, init, msg):
         self.aws_request_id = msg["requestId"]
@@ -87,11 +149,23 @@ class Context:
         self.log_group_name = init["logGroupName"]
         self.log_stream_name = init["logStreamName"]
         self.identity = None
-        self.client_context = None
+        self.client_context = _client_context(msg.get("clientContext"))
+        self.nimbus = ContextClient(msg["requestId"])
         self._deadline = msg["deadline"]
 
     def get_remaining_time_in_millis(self):
         return max(0, int(self._deadline - time.time() * 1000))
+
+
+def _client_context(b64):
+    if not b64:
+        return None
+    try:
+        import base64
+
+        return json.loads(base64.b64decode(b64).decode("utf-8"))
+    except Exception:  # noqa: BLE001 - a bad client context is ignored like Lambda does
+        return None
 
 
 def main():
