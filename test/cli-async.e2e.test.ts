@@ -1,24 +1,12 @@
 /** The real `nimbus` CLI for durable async work: invoke --async, invocations, timers, queues, dead letters. */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
-
-const run = promisify(execFile);
+import { cliRunner, fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
 
 describe('nimbus CLI: async', () => {
   let p: TestPlatform;
   let env: NodeJS.ProcessEnv;
-  const cli = async (...args: string[]) => {
-    try {
-      const r = await run(process.execPath, ['bin/nimbus.mjs', ...args], { env, timeout: 60_000 });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (e) {
-      const err = e as { code: number; stdout: string; stderr: string };
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    }
-  };
+  const cli = cliRunner(() => env);
 
   before(async () => {
     p = await startTestPlatform();

@@ -2,23 +2,12 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { startTestPlatform, type TestPlatform } from './helpers.ts';
-
-const run = promisify(execFile);
+import { cliRunner, startTestPlatform, type TestPlatform } from './helpers.ts';
 
 describe('nimbus CLI e2e', () => {
   let p: TestPlatform;
   let env: NodeJS.ProcessEnv;
-  const cli = async (...args: string[]) => {
-    try {
-      const r = await run(process.execPath, ['bin/nimbus.mjs', ...args], { env, timeout: 60_000 });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (e) {
-      const err = e as { code: number; stdout: string; stderr: string };
-      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-    }
-  };
+  const cli = cliRunner(() => env);
 
   before(async () => {
     p = await startTestPlatform();
@@ -96,10 +85,11 @@ describe('nimbus CLI e2e', () => {
   });
 
   it('says how to fix it when the platform is not running', async () => {
-    const r = await run(process.execPath, ['bin/nimbus.mjs', 'functions', 'list'], {
-      env: { ...env, NIMBUS_ENDPOINT: 'http://127.0.0.1:39999' },
-    }).catch((e: { code: number; stderr: string }) => e);
-    assert.equal((r as { code: number }).code, 1);
-    assert.match((r as { stderr: string }).stderr, /not running at http:\/\/127\.0\.0\.1:39999/);
+    const r = await cliRunner(() => ({ ...env, NIMBUS_ENDPOINT: 'http://127.0.0.1:39999' }))(
+      'functions',
+      'list',
+    );
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /not running at http:\/\/127\.0\.0\.1:39999/);
   });
 });

@@ -1,11 +1,15 @@
 /** Shared e2e helpers: a real platform on ephemeral ports in a temp data dir, and a REST client. */
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { loadConfig } from '../src/config/index.ts';
 import type { Clock } from '../src/core/ports.ts';
 import { zipDirectory } from '../src/registry/build/index.ts';
 import { type RunningPlatform, startPlatform } from '../src/server/index.ts';
+
+const run = promisify(execFile);
 
 export interface TestPlatform extends RunningPlatform {
   readonly dataDir: string;
@@ -76,4 +80,17 @@ export async function fixture(files: Record<string, string>): Promise<string> {
     await writeFile(join(dir, rel), content);
   }
   return dir;
+}
+
+/** Runs the real `nimbus` CLI (bin/nimbus.mjs) as a child process; never throws on exit codes. */
+export function cliRunner(env: () => NodeJS.ProcessEnv) {
+  return async (...args: string[]) => {
+    try {
+      const r = await run(process.execPath, ['bin/nimbus.mjs', ...args], { env: env(), timeout: 60_000 });
+      return { code: 0, stdout: r.stdout, stderr: r.stderr };
+    } catch (e) {
+      const err = e as { code: number; stdout: string; stderr: string };
+      return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+    }
+  };
 }

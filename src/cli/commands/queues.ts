@@ -82,36 +82,26 @@ export function register(program: Command): void {
       printJson(await clientFor(o).call('GET', `/v1/queues/dlq/${encodeURIComponent(id)}`));
     },
   );
-  withGlobals(
-    dlq
-      .command('replay [ids...]')
-      .description('queue dead letters again (failure count reset)')
-      .option('--function <name>', 'all dead letters of a function')
-      .option('--all', 'every dead letter'),
-  ).action(async (ids: string[], o: GlobalOpts & { function?: string; all?: boolean }) => {
-    const r = await clientFor(o).call<{ replayed: number }>(
-      'POST',
-      '/v1/queues/dlq/replay',
-      selector(ids, o, 'queues dlq replay'),
-    );
-    if (o.json) printJson(r);
-    else process.stdout.write(`replayed ${r.replayed}\n`);
-  });
-  withGlobals(
-    dlq
-      .command('purge [ids...]')
-      .description('delete dead letters for good')
-      .option('--function <name>', 'all dead letters of a function')
-      .option('--all', 'every dead letter'),
-  ).action(async (ids: string[], o: GlobalOpts & { function?: string; all?: boolean }) => {
-    const r = await clientFor(o).call<{ purged: number }>(
-      'POST',
-      '/v1/queues/dlq/purge',
-      selector(ids, o, 'queues dlq purge'),
-    );
-    if (o.json) printJson(r);
-    else process.stdout.write(`purged ${r.purged}\n`);
-  });
+  for (const [verb, description, past] of [
+    ['replay', 'queue dead letters again (failure count reset)', 'replayed'],
+    ['purge', 'delete dead letters for good', 'purged'],
+  ] as const) {
+    withGlobals(
+      dlq
+        .command(`${verb} [ids...]`)
+        .description(description)
+        .option('--function <name>', 'all dead letters of a function')
+        .option('--all', 'every dead letter'),
+    ).action(async (ids: string[], o: GlobalOpts & { function?: string; all?: boolean }) => {
+      const r = await clientFor(o).call<Record<string, number>>(
+        'POST',
+        `/v1/queues/dlq/${verb}`,
+        selector(ids, o, `queues dlq ${verb}`),
+      );
+      if (o.json) printJson(r);
+      else process.stdout.write(`${past} ${r[past]}\n`);
+    });
+  }
 
   withGlobals(
     program

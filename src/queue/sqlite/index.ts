@@ -350,17 +350,14 @@ export function openSqliteQueue(o: SqliteQueueOptions): Queue {
     async list(q: QueueListQuery) {
       const where: string[] = ['state = ?'];
       const params: (string | number)[] = [q.state];
-      if (q.tenant !== undefined) {
-        where.push('tenant = ?');
-        params.push(q.tenant);
-      }
-      if (q.queue !== undefined) {
-        where.push('queue = ?');
-        params.push(q.queue);
-      }
-      if (q.source !== undefined) {
-        where.push('source = ?');
-        params.push(q.source);
+      for (const [col, v] of [
+        ['tenant', q.tenant],
+        ['queue', q.queue],
+        ['source', q.source],
+      ] as const) {
+        if (v === undefined) continue;
+        where.push(`${col} = ?`);
+        params.push(v);
       }
       if (q.after !== undefined) {
         where.push('seq > coalesce((SELECT seq FROM messages WHERE id = ?), 0)');
