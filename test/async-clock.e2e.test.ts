@@ -1,0 +1,96 @@
+/**
+ * Async retry timing and event age on a real platform driven by a fake clock: Lambda's default
+ * backoff (≈1 min, then ≈2 min, with jitter) is observed without waiting for it.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { FakeClock } from '../src/core/clock.ts';
+import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
+
+type View = {
+  status: string;
+  attempts: number;
+  failures: number;
+  error?: { reason?: string };
+  result?: unknown;
+};
+
+describe('async retries on a fake clock', () => {
+  const clock = new FakeClock();
+  let p: TestPlatform;
+  const status = async (id: string) => (await p.json<View>('GET', `/v1/invocations/${id}`)).body;
+  const until = async (id: string, ok: (v: View) => boolean) => {
+    const end = Date.now() + 15_000;
+    for (;;) {
+      const v = await status(id);
+      if (ok(v)) return v;
+      if (Date.now() > end) throw new Error(`gave up on ${id}: ${JSON.stringify(v)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const advance = (ms: number) => {
+    clock.advance(ms);
+    p.async.kick();
+  };
+  const quiet = () => new Promise((r) => setTimeout(r, 300));
+
+  before(async () => {
+    p = await startTestPlatform({}, { clock });
+    const dir = await fixture({
+      'index.mjs': `const seen = {};
+        export const handler = async (e) => {
+          seen[e.k] = (seen[e.k] ?? 0) + 1;
+          if (seen[e.k] <= e.failTimes) throw new Error('fail ' + seen[e.k]);
+          return { tries: seen[e.k] };
+        };`,
+    });
+    assert.ok(
+      (await p.deployDir('flaky', dir, { runtime: 'nodejs24.x', handler: 'index.handler' })).status < 300,
+    );
+    assert.ok(
+      (
+        await p.deployDir('aging', dir, {
+          runtime: 'nodejs24.x',
+          handler: 'index.handler',
+          async: { maximumEventAgeSec: 60, maximumRetryAttempts: 2 },
+        })
+      ).status < 300,
+    );
+  });
+  after(() => p?.stop());
+
+  it('waits 30–60 s before the first retry and 60–120 s before the second (defaults)', async () => {
+    const r = await p.json<{ id: string }>('POST', '/v1/functions/flaky/invoke-async', {
+      k: 'a',
+      failTimes: 2,
+    });
+    const id = r.body.id;
+    await until(id, (v) => v.status === 'retrying' && v.failures === 1);
+    advance(29_999);
+    await quiet();
+    assert.equal((await status(id)).attempts, 1, 'no retry before half the base delay');
+    advance(30_001);
+    await until(id, (v) => v.failures === 2);
+    advance(59_999);
+    await quiet();
+    assert.equal((await status(id)).attempts, 2, 'second retry waits at least 60 s');
+    advance(60_001);
+    const v = await until(id, (x) => x.status === 'succeeded');
+    assert.equal(v.attempts, 3);
+    assert.deepEqual(v.result, { tries: 3 });
+  });
+
+  it('dead-letters with EventAgeExceeded when the next retry would be too old', async () => {
+    const r = await p.json<{ id: string }>('POST', '/v1/functions/aging/invoke-async', {
+      k: 'b',
+      failTimes: 5,
+    });
+    const id = r.body.id;
+    await until(id, (v) => v.failures === 1);
+    advance(60_000);
+    // The second retry (60–120 s after the second failure) lies beyond the 60 s event age.
+    const v = await until(id, (x) => x.status === 'failed');
+    assert.equal(v.error?.reason, 'EventAgeExceeded');
+    assert.equal(v.attempts, 2);
+  });
+});
