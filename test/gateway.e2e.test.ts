@@ -208,6 +208,20 @@ describe('HTTP gateway', () => {
     assert.equal(dup.status, 409);
   });
 
+  it('drops the routes of a deleted function', async () => {
+    const dir = await fixture({ 'index.mjs': ECHO });
+    await p.deployDir('short-lived', dir, { runtime: 'nodejs24.x', handler: 'index.handler' });
+    await p.json('POST', '/v1/routes', { routeKey: 'GET /short', function: 'short-lived' });
+    assert.equal((await gw('/short', { headers: { 'x-mode': 'plain' } })).status, 200);
+    assert.equal((await p.api('DELETE', '/v1/functions/short-lived')).status, 204);
+    const deadline = Date.now() + 2000;
+    while ((await gw('/short')).status !== 404 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await gw('/short')).status, 404);
+    const routes = await p.json<{ routes: { routeKey: string }[] }>('GET', '/v1/routes');
+    assert.ok(!routes.body.routes.some((r) => r.routeKey === 'GET /short'));
+  });
+
   function rawGet(
     path: string,
     headers: Record<string, string> = {},

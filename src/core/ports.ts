@@ -65,7 +65,10 @@ export interface FunctionRepo {
    * throws CORE_CONFLICT (optimistic concurrency, Lambda's RevisionId). Throws CORE_NOT_FOUND if absent.
    */
   update(rec: FunctionRecord, expectedRevisionId?: string): Promise<void>;
-  /** Deletes the function and all its versions and aliases. Returns false if it did not exist. */
+  /**
+   * Deletes the function and all its versions, aliases, routes and schedules. Returns false if it
+   * did not exist.
+   */
   delete(tenant: TenantId, name: string): Promise<boolean>;
 }
 

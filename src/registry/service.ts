@@ -34,6 +34,8 @@ export interface RegistryDeps {
   readonly build?: (code: CodeInput, opts: { runtime: string; handler: string }) => Promise<BuiltArtifact>;
   /** Called after any change to a function (code, config, delete) so warm instances can be retired. */
   readonly onFunctionChanged?: (tenant: TenantId, name: string) => void;
+  /** Called after a function was deleted (with its routes and schedules): the gateway reloads. */
+  readonly onFunctionDeleted?: (tenant: TenantId, name: string) => void;
 }
 
 /** Optimistic-concurrency errors of the registry service (Lambda's PreconditionFailedException). */
@@ -255,6 +257,7 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
       const ok = await store.functions.delete(tenant, name);
       changed(tenant, name);
       if (!ok) throw CoreErrors.NOT_FOUND({ what: `function ${name}` });
+      deps.onFunctionDeleted?.(tenant, name);
     },
 
     async publishVersion(tenant, name, opts = {}) {

@@ -101,11 +101,14 @@ export async function startPlatform(
     });
     cleanups.push(() => scheduler.close());
 
+    let reloadGateway = () => {};
     const registry = createRegistryService({
       store,
       blobs,
       clock,
       onFunctionChanged: (tenant, name) => scheduler.retire(tenant, name),
+      // Its routes and schedules went with it: the gateway drops the routes now.
+      onFunctionDeleted: () => reloadGateway(),
     });
     const logSink = createLogSink({
       repo: store.logs,
@@ -176,6 +179,9 @@ export async function startPlatform(
       onSystemError: (e) => logger.error({ err: e }, 'gateway request failed'),
     });
     cleanups.push(() => gateway.app.close());
+    reloadGateway = () => {
+      gateway.reload().catch((e: unknown) => logger.error({ err: e }, 'gateway reload failed'));
+    };
 
     const api = await buildApiApp({
       routes: store.routes,

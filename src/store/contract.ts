@@ -274,6 +274,10 @@ export function describeStoreContract(
       );
       assert.equal(await s.schedules.delete(T, 'api-one'), true);
       assert.equal(await s.schedules.delete(T, 'api-one'), false);
+      // Deleting a function takes its schedules with it.
+      await s.schedules.put({ ...base, name: 'gone-with-fn' });
+      await s.functions.delete(T, 'report');
+      assert.equal(await s.schedules.get(T, 'gone-with-fn'), undefined);
     });
 
     it('upserts, reads, lists and deletes settings', async () => {

@@ -238,16 +238,8 @@ export function makeRepos(db: Db): StoreRepos {
         }
       },
       async delete(tenant, name) {
-        await db
-          .deleteFrom('versions')
-          .where('tenant', '=', tenant)
-          .where('function_name', '=', name)
-          .execute();
-        await db
-          .deleteFrom('aliases')
-          .where('tenant', '=', tenant)
-          .where('function_name', '=', name)
-          .execute();
+        for (const table of ['versions', 'aliases', 'routes', 'schedules'] as const)
+          await db.deleteFrom(table).where('tenant', '=', tenant).where('function_name', '=', name).execute();
         const r = await db
           .deleteFrom('functions')
           .where('tenant', '=', tenant)
