@@ -1,0 +1,98 @@
+/**
+ * bench/events.ts — the event-pattern matcher alone: events/s matched against N subscriptions and
+ * p99 match time, against a baseline that loops over every compiled rule (what an index avoids).
+ * End-to-end publish → function start figures join when topics are wired (issue 6).
+ *
+ *   npm run bench:events                     # 1,000 subscriptions, 200,000 events
+ *   npx node bench/events.ts --rules 5000 --events 500000
+ */
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { compilePattern, type EventPattern, RuleIndex } from '../src/events/pattern.ts';
+import { pct, printTable } from './support/load.ts';
+
+const { values: args } = parseArgs({
+  options: { rules: { type: 'string', default: '1000' }, events: { type: 'string', default: '200000' } },
+});
+const RULES = Number(args.rules);
+const EVENTS = Number(args.events);
+
+// Deterministic pseudo-random (mulberry32) so runs are comparable.
+let seed = 42;
+const rnd = () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+const SOURCES = Array.from({ length: 20 }, (_, i) => `app.service${i}`);
+const TYPES = Array.from({ length: 50 }, (_, i) => `Event${i}`);
+const REGIONS = ['eu-west-1', 'eu-central-1', 'us-east-1', 'us-west-2', 'ap-south-1'];
+
+function rule(): EventPattern {
+  const p: EventPattern = { source: [pick(SOURCES)], 'detail-type': [pick(TYPES), pick(TYPES)] };
+  const r = rnd();
+  if (r < 0.3) p.detail = { amount: [{ numeric: ['>', Math.floor(rnd() * 500)] }] };
+  else if (r < 0.5) p.detail = { region: [{ prefix: pick(['eu-', 'us-', 'ap-']) }] };
+  else if (r < 0.6) p.detail = { region: [{ 'anything-but': pick(REGIONS) }], vip: [true] };
+  else if (r < 0.65)
+    return { $or: [{ source: [pick(SOURCES)] }, { detail: { tags: [pick(['a', 'b', 'c'])] } }] };
+  return p;
+}
+function event() {
+  return {
+    version: '0',
+    id: 'e',
+    source: pick(SOURCES),
+    'detail-type': pick(TYPES),
+    time: '2026-11-25T10:00:00Z',
+    detail: {
+      amount: Math.floor(rnd() * 1000),
+      region: pick(REGIONS),
+      vip: rnd() < 0.2,
+      tags: [pick(['a', 'b', 'c', 'd'])],
+      items: [{ sku: 'x', qty: 1 }],
+    },
+  };
+}
+
+const rules = Array.from({ length: RULES }, (_, i) => [i, rule()] as const);
+const events = Array.from({ length: 10_000 }, event);
+const index = new RuleIndex<number>(rules);
+const loop = rules.map(([i, p]) => [i, compilePattern(p).match] as const);
+const loopMatch = (e: unknown) => loop.filter(([, m]) => m(e)).map(([i]) => i);
+
+function run(fn: (e: unknown) => number[]): { rate: number; p50: number; p99: number; matched: number } {
+  for (let i = 0; i < 20_000; i++) fn(events[i % events.length]); // warm-up (JIT)
+  let matched = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < EVENTS; i++) matched += fn(events[i % events.length]).length;
+  const rate = EVENTS / ((performance.now() - t0) / 1000);
+  const lat: number[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    const e = events[i % events.length];
+    const t = performance.now();
+    fn(e);
+    lat.push((performance.now() - t) * 1000);
+  }
+  return { rate, p50: pct(lat, 50), p99: pct(lat, 99), matched: matched / EVENTS };
+}
+
+const idx = run((e) => index.match(e));
+const base = run(loopMatch);
+printTable([
+  ['matcher', 'events/s', 'p50 µs', 'p99 µs', 'matches/event'],
+  [
+    'loop over compiled rules',
+    base.rate.toFixed(0),
+    base.p50.toFixed(1),
+    base.p99.toFixed(1),
+    base.matched.toFixed(2),
+  ],
+  ['RuleIndex', idx.rate.toFixed(0), idx.p50.toFixed(1), idx.p99.toFixed(1), idx.matched.toFixed(2)],
+  ['ratio', `${(idx.rate / base.rate).toFixed(1)}×`, '', '', ''],
+]);
+console.log(
+  `\nnode ${process.versions.node}, ${cpus().length} cores; ${RULES} subscriptions, ${EVENTS} events; goal ≥ 50,000 events/s, p99 ≤ 100 µs`,
+);
