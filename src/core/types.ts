@@ -288,6 +288,8 @@ export interface QueueMessage {
   /** JSON text. */
   readonly body: string;
   readonly dedupeKey?: string | undefined;
+  /** Ordered group (partition key): delivered one at a time, in enqueue order. */
+  readonly group?: string | undefined;
   readonly state: QueueMessageState;
   /** Deliveries so far (each lease counts, like SQS ApproximateReceiveCount). */
   readonly attempts: number;
@@ -323,6 +325,11 @@ export interface EnqueueItem {
   readonly dedupeKey?: string | undefined;
   /** Default: the adapter's dedupe window. */
   readonly dedupeWindowMs?: number;
+  /**
+   * Ordered group (e.g. a partition key): a message is not delivered while an earlier message of
+   * its group is still queued (running or waiting for a retry).
+   */
+  readonly group?: string | undefined;
 }
 
 export interface EnqueueResult {

@@ -209,6 +209,39 @@ export function describeQueueContract(name: string, make: () => Promise<QueueHar
       for (const m of got) await q.ack(m.id, m.leaseToken);
     });
 
+    it('delivers an ordered group one at a time, in order, retries included', async () => {
+      const name = fresh();
+      const a1 = await put(name, { a: 1 }, { group: 'A' });
+      const a2 = await put(name, { a: 2 }, { group: 'A' });
+      const b1 = await put(name, { b: 1 }, { group: 'B' });
+      const free = await put(name, { free: 1 });
+      let got = await q.lease(name, { max: 10, visibilityMs: 1000 });
+      assert.deepEqual(
+        got.map((m) => m.id),
+        [a1, b1, free],
+        'heads of groups plus ungrouped',
+      );
+      assert.equal(got[0]?.group, 'A');
+      // a1 fails and waits for a retry: a2 must still wait behind it.
+      await q.nack(a1, got[0]!.leaseToken, { retryAt: clock.now() + 500 });
+      await q.ack(b1, got[1]!.leaseToken);
+      await q.ack(free, got[2]!.leaseToken);
+      assert.equal((await q.lease(name, { max: 10, visibilityMs: 1000 })).length, 0);
+      clock.advance(500);
+      got = await q.lease(name, { max: 10, visibilityMs: 1000 });
+      assert.deepEqual(
+        got.map((m) => m.id),
+        [a1],
+      );
+      await q.ack(a1, got[0]!.leaseToken);
+      got = await q.lease(name, { max: 10, visibilityMs: 1000 });
+      assert.deepEqual(
+        got.map((m) => m.id),
+        [a2],
+      );
+      await q.ack(a2, got[0]!.leaseToken);
+    });
+
     it('cancels a waiting message but not a leased one', async () => {
       const name = fresh();
       const a = await put(name, {}, { delayMs: 60_000 });

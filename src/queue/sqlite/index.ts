@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS messages (
   body TEXT NOT NULL,
   dedupe_key TEXT,
   dedupe_until INTEGER,
+  grp TEXT,
   attempts INTEGER NOT NULL DEFAULT 0,
   failures INTEGER NOT NULL DEFAULT 0,
   enqueued_at INTEGER NOT NULL,
@@ -58,6 +59,7 @@ CREATE INDEX IF NOT EXISTS messages_lease ON messages(queue, state, visible_at, 
 CREATE INDEX IF NOT EXISTS messages_visible ON messages(state, visible_at);
 CREATE INDEX IF NOT EXISTS messages_updated ON messages(state, updated_at);
 CREATE UNIQUE INDEX IF NOT EXISTS messages_dedupe ON messages(queue, dedupe_key) WHERE dedupe_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS messages_group ON messages(queue, grp, state, seq) WHERE grp IS NOT NULL;
 `;
 
 interface Row {
@@ -69,6 +71,7 @@ interface Row {
   state: string;
   body: string;
   dedupe_key: string | null;
+  grp: string | null;
   attempts: number;
   failures: number;
   enqueued_at: number;
@@ -97,20 +100,27 @@ export function openSqliteQueue(o: SqliteQueueOptions): Queue {
   db.exec('PRAGMA journal_mode = WAL');
   db.exec(`PRAGMA synchronous = ${o.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
   db.exec('PRAGMA busy_timeout = 5000');
+  // Files created before ordered groups existed get the column first (the schema's index needs it).
+  const cols = db.prepare('PRAGMA table_info(messages)').all() as { name: string }[];
+  if (cols.length > 0 && !cols.some((c) => c.name === 'grp')) db.exec('ALTER TABLE messages ADD COLUMN grp TEXT');
   db.exec(SCHEMA);
   const clock = o.clock;
   const defaultWindow = o.dedupeWindowMs ?? 5 * 60_000;
 
   const s = {
     insert: db.prepare(
-      `INSERT INTO messages (id, queue, tenant, source, state, body, dedupe_key, dedupe_until,
-        enqueued_at, visible_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (id, queue, tenant, source, state, body, dedupe_key, dedupe_until, grp,
+        enqueued_at, visible_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
     ),
     dedupeGet: db.prepare('SELECT id, dedupe_until FROM messages WHERE queue = ? AND dedupe_key = ?'),
     dedupeClear: db.prepare('UPDATE messages SET dedupe_key = NULL WHERE id = ?'),
     leaseSelect: db.prepare(
-      `SELECT * FROM messages WHERE queue = ? AND state = 'queued' AND visible_at <= ?
-       ORDER BY visible_at, seq LIMIT ?`,
+      // A message of an ordered group waits while an earlier one of its group is still queued
+      // (running, or waiting for a retry): one at a time per group, in order.
+      `SELECT * FROM messages m WHERE queue = ?1 AND state = 'queued' AND visible_at <= ?2
+         AND (grp IS NULL OR NOT EXISTS (SELECT 1 FROM messages x WHERE x.queue = ?1 AND x.grp = m.grp
+              AND x.state = 'queued' AND x.seq < m.seq))
+       ORDER BY visible_at, seq LIMIT ?3`,
     ),
     leaseUpdate: db.prepare(
       `UPDATE messages SET lease_token = ?, visible_at = ?, attempts = attempts + 1, updated_at = ?
@@ -250,6 +260,7 @@ export function openSqliteQueue(o: SqliteQueueOptions): Queue {
       it.body,
       it.dedupeKey ?? null,
       it.dedupeKey === undefined ? null : now + (it.dedupeWindowMs ?? defaultWindow),
+      it.group ?? null,
       now,
       visibleAt,
       now,
@@ -466,6 +477,7 @@ function toMessage(r: Row, now: number): QueueMessage {
     source: r.source,
     body: r.body,
     dedupeKey: r.dedupe_key ?? undefined,
+    group: r.grp ?? undefined,
     state: r.state as QueueMessageState,
     attempts: r.attempts,
     failures: r.failures,
