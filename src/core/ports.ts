@@ -23,7 +23,9 @@ import type {
   RuntimeFamily,
   ScheduleRecord,
   StoredLogLine,
+  SubscriptionRecord,
   TenantId,
+  TopicRecord,
   UsageQuery,
   UsageRecord,
   UsageSummary,
@@ -66,8 +68,8 @@ export interface FunctionRepo {
    */
   update(rec: FunctionRecord, expectedRevisionId?: string): Promise<void>;
   /**
-   * Deletes the function and all its versions, aliases, routes and schedules. Returns false if it
-   * did not exist.
+   * Deletes the function and all its versions, aliases, routes, schedules and the subscriptions its
+   * manifest declared. Returns false if it did not exist.
    */
   delete(tenant: TenantId, name: string): Promise<boolean>;
 }
@@ -162,6 +164,27 @@ export interface ScheduleRepo {
   ): Promise<boolean>;
 }
 
+export interface TopicRepo {
+  /** Creates or updates (tenant, name); returns true when it was created. */
+  put(rec: TopicRecord): Promise<boolean>;
+  get(tenant: TenantId, name: string): Promise<TopicRecord | undefined>;
+  list(tenant: TenantId): Promise<TopicRecord[]>;
+  /** Deletes the topic and its subscriptions. */
+  delete(tenant: TenantId, name: string): Promise<boolean>;
+}
+
+export interface SubscriptionRepo {
+  create(rec: SubscriptionRecord): Promise<void>;
+  get(tenant: TenantId, id: string): Promise<SubscriptionRecord | undefined>;
+  /** A tenant's subscriptions (of one topic), oldest first. */
+  list(tenant: TenantId, topic?: string): Promise<SubscriptionRecord[]>;
+  /** Every subscription (the bus builds its indexes from them). */
+  listAll(): Promise<SubscriptionRecord[]>;
+  delete(tenant: TenantId, id: string): Promise<boolean>;
+  /** Deletes the manifest subscriptions a function owns. Returns how many. */
+  deleteOwned(tenant: TenantId, owner: string): Promise<number>;
+}
+
 export interface StoreRepos {
   readonly keys: KeyRepo;
   readonly functions: FunctionRepo;
@@ -172,6 +195,8 @@ export interface StoreRepos {
   readonly routes: RouteRepo;
   readonly settings: SettingsRepo;
   readonly schedules: ScheduleRepo;
+  readonly topics: TopicRepo;
+  readonly subscriptions: SubscriptionRepo;
 }
 
 export interface Store extends StoreRepos {

@@ -391,3 +391,45 @@ export interface ScheduleRecord {
   readonly createdAt: number;
   readonly updatedAt: number;
 }
+
+// ---------------------------------------------------------------- Event bus
+
+export interface TopicRecord {
+  readonly tenant: TenantId;
+  readonly name: string;
+  readonly description: string;
+  readonly createdAt: number;
+}
+
+/** Where a subscription delivers matching events. */
+export type SubscriptionTarget =
+  | { readonly type: 'function'; readonly name: string; readonly qualifier?: string | undefined }
+  | { readonly type: 'webhook'; readonly url: string }
+  | { readonly type: 'topic'; readonly name: string };
+
+/** EventBridge input transformer: values picked by JSONPath, placed into a template. */
+export interface InputTransformer {
+  readonly inputPathsMap?: Readonly<Record<string, string>> | undefined;
+  readonly inputTemplate: string;
+}
+
+export interface SubscriptionRecord {
+  readonly tenant: TenantId;
+  readonly id: string;
+  readonly topic: string;
+  /** EventBridge event pattern (JSON text) over the CloudEvent; absent = every event. */
+  readonly pattern?: string | undefined;
+  readonly target: SubscriptionTarget;
+  readonly inputTransformer?: InputTransformer | undefined;
+  /** JSONPath of a partition key: events with the same key are delivered one at a time, in order. */
+  readonly partitionKey?: string | undefined;
+  /** Per-subscription retry policy (overrides the target function's). */
+  readonly retry?:
+    | { readonly maximumRetryAttempts?: number | undefined; readonly maximumEventAgeSec?: number | undefined }
+    | undefined;
+  /** `manifest` subscriptions belong to `owner` (a function) and are replaced on its deploy. */
+  readonly origin: 'manifest' | 'api';
+  readonly owner?: string | undefined;
+  readonly description: string;
+  readonly createdAt: number;
+}

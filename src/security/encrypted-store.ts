@@ -59,6 +59,8 @@ function wrapRepos(key: Buffer, repos: StoreRepos): StoreRepos {
     usage: repos.usage,
     routes: repos.routes,
     schedules: repos.schedules,
+    topics: repos.topics,
+    subscriptions: repos.subscriptions,
     settings: repos.settings,
   };
 }

@@ -280,6 +280,62 @@ export function describeStoreContract(
       assert.equal(await s.schedules.get(T, 'gone-with-fn'), undefined);
     });
 
+    it('stores topics and subscriptions; deleting a topic or the owning function removes subscriptions', async () => {
+      assert.equal(
+        await s.topics.put({ tenant: T, name: 'orders', description: 'all orders', createdAt: 1 }),
+        true,
+      );
+      assert.equal(
+        await s.topics.put({ tenant: T, name: 'orders', description: 'renamed', createdAt: 9 }),
+        false,
+      );
+      assert.deepEqual(await s.topics.get(T, 'orders'), {
+        tenant: T,
+        name: 'orders',
+        description: 'renamed',
+        createdAt: 1,
+      });
+      const sub = {
+        tenant: T,
+        id: 'sub_1',
+        topic: 'orders',
+        pattern: '{"type":["order.placed"]}',
+        target: { type: 'function' as const, name: 'billing', qualifier: 'live' },
+        inputTransformer: { inputPathsMap: { id: '$.id' }, inputTemplate: '{"id": <id>}' },
+        partitionKey: '$.data.customer',
+        retry: { maximumRetryAttempts: 0 },
+        origin: 'manifest' as const,
+        owner: 'billing',
+        description: '',
+        createdAt: 2,
+      };
+      await s.subscriptions.create(sub);
+      await s.subscriptions.create({
+        ...sub,
+        id: 'sub_2',
+        pattern: undefined,
+        target: { type: 'webhook', url: 'https://example.com/h' },
+        inputTransformer: undefined,
+        partitionKey: undefined,
+        retry: undefined,
+        origin: 'api',
+        owner: undefined,
+        createdAt: 3,
+      });
+      await assert.rejects(s.subscriptions.create(sub), isCode('NIMBUS_ERR_CORE_CONFLICT'));
+      assert.deepEqual(await s.subscriptions.get(T, 'sub_1'), sub);
+      assert.deepEqual(
+        (await s.subscriptions.list(T, 'orders')).map((x) => x.id),
+        ['sub_1', 'sub_2'],
+      );
+      assert.ok((await s.subscriptions.listAll()).length >= 2);
+      assert.equal(await s.subscriptions.deleteOwned(T, 'billing'), 1);
+      assert.equal(await s.subscriptions.get(T, 'sub_1'), undefined);
+      assert.equal(await s.topics.delete(T, 'orders'), true);
+      assert.deepEqual(await s.subscriptions.list(T, 'orders'), []);
+      assert.deepEqual(await s.topics.list(T), []);
+    });
+
     it('upserts, reads, lists and deletes settings', async () => {
       assert.equal(await s.settings.get(T, 'gateway.cors'), undefined);
       await s.settings.put(T, 'gateway.cors', { allowOrigins: ['*'] });

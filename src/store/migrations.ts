@@ -173,6 +173,39 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0007_event_bus': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('topics')
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('topics_pk', ['tenant', 'name'])
+          .execute();
+        await db.schema
+          .createTable('subscriptions')
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('topic', 'text', (c) => c.notNull())
+          .addColumn('pattern', 'text')
+          .addColumn('target', 'text', (c) => c.notNull())
+          .addColumn('input_transformer', 'text')
+          .addColumn('partition_key', 'text')
+          .addColumn('retry', 'text')
+          .addColumn('origin', 'text', (c) => c.notNull())
+          .addColumn('owner', 'text')
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('subscriptions_pk', ['tenant', 'id'])
+          .execute();
+        await db.schema
+          .createIndex('subscriptions_topic')
+          .on('subscriptions')
+          .columns(['tenant', 'topic'])
+          .execute();
+      },
+    },
   };
 }
 

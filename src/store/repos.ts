@@ -13,6 +13,7 @@ import type {
   RouteRecord,
   ScheduleRecord,
   StoredLogLine,
+  SubscriptionRecord,
   UsageQuery,
   UsageRecord,
   VersionRecord,
@@ -98,6 +99,22 @@ const toSchedule = (r: Selectable<Tables['schedules']>): ScheduleRecord => ({
   lastFireAt: r.last_fire_at ?? undefined,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
+});
+
+const json = <T>(t: string | null): T | undefined => (t === null ? undefined : (JSON.parse(t) as T));
+const toSubscription = (r: Selectable<Tables['subscriptions']>): SubscriptionRecord => ({
+  tenant: r.tenant,
+  id: r.id,
+  topic: r.topic,
+  pattern: r.pattern ?? undefined,
+  target: JSON.parse(r.target) as SubscriptionRecord['target'],
+  inputTransformer: json(r.input_transformer),
+  partitionKey: r.partition_key ?? undefined,
+  retry: json(r.retry),
+  origin: r.origin === 'manifest' ? 'manifest' : 'api',
+  owner: r.owner ?? undefined,
+  description: r.description,
+  createdAt: r.created_at,
 });
 
 const toRoute = (r: Selectable<Tables['routes']>): RouteRecord => ({
@@ -240,6 +257,12 @@ export function makeRepos(db: Db): StoreRepos {
       async delete(tenant, name) {
         for (const table of ['versions', 'aliases', 'routes', 'schedules'] as const)
           await db.deleteFrom(table).where('tenant', '=', tenant).where('function_name', '=', name).execute();
+        await db
+          .deleteFrom('subscriptions')
+          .where('tenant', '=', tenant)
+          .where('owner', '=', name)
+          .where('origin', '=', 'manifest')
+          .execute();
         const r = await db
           .deleteFrom('functions')
           .where('tenant', '=', tenant)
@@ -501,6 +524,125 @@ export function makeRepos(db: Db): StoreRepos {
           .where('key', '=', key)
           .execute();
         return rows.map((r) => ({ tenant: r.tenant, value: JSON.parse(r.value) as T }));
+      },
+    },
+
+    topics: {
+      async put(t) {
+        const exists = await db
+          .selectFrom('topics')
+          .select('name')
+          .where('tenant', '=', t.tenant)
+          .where('name', '=', t.name)
+          .executeTakeFirst();
+        if (exists) {
+          await db
+            .updateTable('topics')
+            .set({ description: t.description })
+            .where('tenant', '=', t.tenant)
+            .where('name', '=', t.name)
+            .execute();
+          return false;
+        }
+        await db
+          .insertInto('topics')
+          .values({ tenant: t.tenant, name: t.name, description: t.description, created_at: t.createdAt })
+          .onConflict((oc) => oc.columns(['tenant', 'name']).doNothing())
+          .execute();
+        return true;
+      },
+      async get(tenant, name) {
+        const r = await db
+          .selectFrom('topics')
+          .selectAll()
+          .where('tenant', '=', tenant)
+          .where('name', '=', name)
+          .executeTakeFirst();
+        return r
+          ? { tenant: r.tenant, name: r.name, description: r.description, createdAt: r.created_at }
+          : undefined;
+      },
+      async list(tenant) {
+        const rows = await db
+          .selectFrom('topics')
+          .selectAll()
+          .where('tenant', '=', tenant)
+          .orderBy('name')
+          .execute();
+        return rows.map((r) => ({
+          tenant: r.tenant,
+          name: r.name,
+          description: r.description,
+          createdAt: r.created_at,
+        }));
+      },
+      async delete(tenant, name) {
+        await db.deleteFrom('subscriptions').where('tenant', '=', tenant).where('topic', '=', name).execute();
+        const r = await db
+          .deleteFrom('topics')
+          .where('tenant', '=', tenant)
+          .where('name', '=', name)
+          .executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+    },
+
+    subscriptions: {
+      create: (s) =>
+        insertOrConflict(`subscription ${s.id}`, () =>
+          db
+            .insertInto('subscriptions')
+            .values({
+              tenant: s.tenant,
+              id: s.id,
+              topic: s.topic,
+              pattern: s.pattern ?? null,
+              target: JSON.stringify(s.target),
+              input_transformer: s.inputTransformer ? JSON.stringify(s.inputTransformer) : null,
+              partition_key: s.partitionKey ?? null,
+              retry: s.retry ? JSON.stringify(s.retry) : null,
+              origin: s.origin,
+              owner: s.owner ?? null,
+              description: s.description,
+              created_at: s.createdAt,
+            })
+            .execute(),
+        ),
+      async get(tenant, id) {
+        const r = await db
+          .selectFrom('subscriptions')
+          .selectAll()
+          .where('tenant', '=', tenant)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return r ? toSubscription(r) : undefined;
+      },
+      async list(tenant, topic) {
+        let q = db.selectFrom('subscriptions').selectAll().where('tenant', '=', tenant);
+        if (topic !== undefined) q = q.where('topic', '=', topic);
+        return (await q.orderBy('created_at').orderBy('id').execute()).map(toSubscription);
+      },
+      async listAll() {
+        return (await db.selectFrom('subscriptions').selectAll().orderBy('created_at').execute()).map(
+          toSubscription,
+        );
+      },
+      async delete(tenant, id) {
+        const r = await db
+          .deleteFrom('subscriptions')
+          .where('tenant', '=', tenant)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+      async deleteOwned(tenant, owner) {
+        const r = await db
+          .deleteFrom('subscriptions')
+          .where('tenant', '=', tenant)
+          .where('owner', '=', owner)
+          .where('origin', '=', 'manifest')
+          .executeTakeFirst();
+        return Number(r.numDeletedRows);
       },
     },
 

@@ -69,6 +69,26 @@ export interface Tables {
     key: string;
     value: string;
   };
+  topics: {
+    tenant: string;
+    name: string;
+    description: string;
+    created_at: number;
+  };
+  subscriptions: {
+    tenant: string;
+    id: string;
+    topic: string;
+    pattern: string | null;
+    target: string;
+    input_transformer: string | null;
+    partition_key: string | null;
+    retry: string | null;
+    origin: string;
+    owner: string | null;
+    description: string;
+    created_at: number;
+  };
   schedules: {
     tenant: string;
     name: string;

@@ -102,7 +102,8 @@ export function openSqliteQueue(o: SqliteQueueOptions): Queue {
   db.exec('PRAGMA busy_timeout = 5000');
   // Files created before ordered groups existed get the column first (the schema's index needs it).
   const cols = db.prepare('PRAGMA table_info(messages)').all() as { name: string }[];
-  if (cols.length > 0 && !cols.some((c) => c.name === 'grp')) db.exec('ALTER TABLE messages ADD COLUMN grp TEXT');
+  if (cols.length > 0 && !cols.some((c) => c.name === 'grp'))
+    db.exec('ALTER TABLE messages ADD COLUMN grp TEXT');
   db.exec(SCHEMA);
   const clock = o.clock;
   const defaultWindow = o.dedupeWindowMs ?? 5 * 60_000;
