@@ -330,7 +330,7 @@ describe('async invocations (e2e)', () => {
     assert.deepEqual((child.result as { got: unknown }).got, { from: 'caller' });
     assert.equal(child.hop, 1);
     assert.equal((await p.json('GET', `/v1/timers/${res.t}`)).status, 404, 'cancelled timer is gone');
-    assert.equal(res.pub, 'NIMBUS_ERR_ASYNC_NOT_AVAILABLE');
+    assert.equal(res.pub, 'NIMBUS_ERR_EVENTS_TOPIC_NOT_FOUND', 'publishing to a topic that does not exist');
     // A function that keeps invoking itself is stopped by the hop limit (4 here).
     const first = await submit('caller', { mode: 'recurse' });
     const chain: View[] = [await settled(first.id)];

@@ -9,6 +9,7 @@ import { CoreErrors } from '../core/errors.ts';
 import { type AsyncRouteDeps, registerAsyncRoutes } from './async-routes.ts';
 import type { Authenticate } from './auth.ts';
 import { installAuth } from './auth.ts';
+import { type EventRouteDeps, registerEventRoutes } from './event-routes.ts';
 import { installErrorHandler, sendError, useRawBodies } from './http.ts';
 import { type RouteAdminDeps, registerRouteAdmin } from './http-routes.ts';
 import { registerLambdaApi } from './lambda/index.ts';
@@ -21,7 +22,8 @@ export interface ApiAppDeps
   extends RestDeps,
     Omit<RouteAdminDeps, 'registry' | 'clock'>,
     AsyncRouteDeps,
-    ScheduleRouteDeps {
+    ScheduleRouteDeps,
+    EventRouteDeps {
   readonly config: PlatformConfig;
   readonly authenticate: Authenticate;
   readonly onSystemError?: (e: Error) => void;
@@ -50,6 +52,7 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   registerRouteAdmin(app, d);
   registerAsyncRoutes(app, d);
   registerScheduleRoutes(app, d);
+  registerEventRoutes(app, d);
   await app.register(async (scope) =>
     registerLambdaApi(scope, { registry: d.registry, invoke: d.invoke, async: d.async, config: d.config }),
   );

@@ -17,6 +17,7 @@ import type {
   QueueMessage,
   TenantId,
 } from '../core/types.ts';
+import { eventFromFunction } from '../events/cloudevents.ts';
 import type { InvokeResult, InvokeService } from '../invoke/types.ts';
 import type { RegistryService } from '../registry/types.ts';
 import { retryPolicyOf } from './config.ts';
@@ -28,6 +29,7 @@ import type {
   Envelope,
   InvocationView,
   InvokeEnvelope,
+  PublishEnvelope,
   SubmitRequest,
   TimerRequest,
   WebhookEnvelope,
@@ -60,12 +62,18 @@ export interface AsyncDeps {
   readonly random?: () => number;
   readonly fetch?: typeof fetch;
   readonly log?: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
+  /** Delivers a topic-to-topic forward (the event bus; late-bound). */
+  readonly publish?: {
+    handler?: (tenant: TenantId, topic: string, event: string, hop: number) => Promise<unknown>;
+  };
 }
 
 const FN_PREFIX = 'fn/';
 const WEBHOOK_PREFIX = 'webhook/';
+const TOPIC_PREFIX = 'topic/';
 export const functionQueue = (tenant: TenantId, name: string) => `${FN_PREFIX}${tenant}/${name}`;
-const webhookQueue = (tenant: TenantId) => `${WEBHOOK_PREFIX}${tenant}`;
+export const webhookQueue = (tenant: TenantId) => `${WEBHOOK_PREFIX}${tenant}`;
+export const topicQueue = (tenant: TenantId) => `${TOPIC_PREFIX}${tenant}`;
 /** Lease first for this long, then extend to the function's timeout + margin. */
 const BASE_VISIBILITY_MS = 60_000;
 const VISIBILITY_MARGIN_MS = 30_000;
@@ -141,7 +149,9 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
 
   function envelopeOf(m: QueueMessage): Envelope | undefined {
     const e = safeJson(m.body) as Envelope | undefined;
-    return e && typeof e === 'object' && (e.kind === 'invoke' || e.kind === 'webhook') ? e : undefined;
+    return e && typeof e === 'object' && (e.kind === 'invoke' || e.kind === 'webhook' || e.kind === 'publish')
+      ? e
+      : undefined;
   }
 
   async function admit(tenant: TenantId, functionName: string, config: FunctionConfig, size: number) {
@@ -227,7 +237,13 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
     const inv = env?.kind === 'invoke' ? env : undefined;
     return {
       id: m.id,
-      functionName: inv?.function ?? (env?.kind === 'webhook' ? `webhook:${env.url}` : m.queue),
+      functionName:
+        inv?.function ??
+        (env?.kind === 'webhook'
+          ? `webhook:${env.url}`
+          : env?.kind === 'publish'
+            ? `topic:${env.topic}`
+            : m.queue),
       qualifier: inv?.qualifier ?? null,
       status,
       source: m.source,
@@ -377,7 +393,7 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
   }
 
   function capOf(q: string): number {
-    if (q.startsWith(WEBHOOK_PREFIX)) return WEBHOOK_CONCURRENCY;
+    if (q.startsWith(WEBHOOK_PREFIX) || q.startsWith(TOPIC_PREFIX)) return WEBHOOK_CONCURRENCY;
     return caps.get(q) ?? limits.functionConcurrency;
   }
 
@@ -462,6 +478,7 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
       return;
     }
     if (env.kind === 'webhook') return deliverWebhook(m, env);
+    if (env.kind === 'publish') return forward(m, env);
     return runInvocation(m, env);
   }
 
@@ -494,7 +511,7 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
     }
     const q = functionQueue(tenant, env.function);
     caps.set(q, config.reservedConcurrency || limits.functionConcurrency);
-    const policy = retryPolicyOf(config.async);
+    const policy = retryPolicyOf({ ...config.async, ...stripUndefined(env.retry) });
     const failDest = (
       condition: 'RetriesExhausted' | 'EventAgeExceeded',
       v: string,
@@ -597,7 +614,7 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
     try {
       const res = await doFetch(env.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-nimbus-delivery': m.id },
+        headers: { 'content-type': env.contentType ?? 'application/json', 'x-nimbus-delivery': m.id },
         body: env.body,
         signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
         redirect: 'manual',
@@ -625,6 +642,52 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
       await queue.deadLetter(m.id, m.leaseToken, {
         error: JSON.stringify({ reason: decision.reason, ...error }),
       });
+  }
+
+  /** Topic → topic: publish the event on the next topic (one hop further), at least once. */
+  async function forward(m: LeasedMessage, env: PublishEnvelope): Promise<void> {
+    if (env.hop > limits.maxHops) {
+      const e = AsyncErrors.LOOP_DETECTED({
+        function: `topic ${env.topic}`,
+        hops: env.hop,
+        limit: limits.maxHops,
+      });
+      await queue.deadLetter(m.id, m.leaseToken, {
+        error: JSON.stringify({ reason: 'LoopDetected', errorCode: e.code, errorMessage: e.message }),
+      });
+      return;
+    }
+    try {
+      if (!d.publish?.handler) throw AsyncErrors.NOT_AVAILABLE({ feature: 'the event bus' });
+      await d.publish.handler(m.tenant, env.topic, env.event, env.hop);
+      await queue.ack(m.id, m.leaseToken, { result: '{"payload":{"forwarded":true}}' });
+    } catch (e) {
+      const err = toNimbusError(e);
+      const decision = decideRetry({
+        policy: WEBHOOK_POLICY,
+        failure:
+          err.status === 429
+            ? 'throttled'
+            : err.status === 404 || err.status === 400
+              ? 'non-retriable'
+              : 'system',
+        failuresSoFar: m.failures,
+        enqueuedAt: m.enqueuedAt,
+        now: clock.now(),
+        random: random(),
+      });
+      const error = JSON.stringify({ errorCode: err.code, errorMessage: err.message });
+      if (decision.action === 'retry')
+        await queue.nack(m.id, m.leaseToken, {
+          retryAt: decision.at,
+          countFailure: decision.countFailure,
+          error,
+        });
+      else
+        await queue.deadLetter(m.id, m.leaseToken, {
+          error: JSON.stringify({ reason: decision.reason, errorCode: err.code, errorMessage: err.message }),
+        });
+    }
   }
 
   function sweepLoop(): void {
@@ -698,8 +761,18 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
           await cancel(caller.tenant, String(a.id ?? ''));
           return { cancelled: true };
         }
-        case 'publish':
-          throw AsyncErrors.NOT_AVAILABLE({ feature: 'publishing to topics (the event bus)' });
+        case 'publish': {
+          if (!d.publish?.handler)
+            throw AsyncErrors.NOT_AVAILABLE({ feature: 'publishing to topics (the event bus)' });
+          if (typeof a.topic !== 'string')
+            throw CoreErrors.VALIDATION({ reason: 'publish(topic, event): topic is a string' });
+          const ev = eventFromFunction(caller.functionName, a.event, clock.now());
+          const [r] = (await d.publish.handler(caller.tenant, a.topic, JSON.stringify(ev), caller.hop)) as {
+            id: string;
+            deliveries: number;
+          }[];
+          return r;
+        }
         default:
           throw AsyncErrors.UNKNOWN_CALL({ op });
       }
@@ -778,6 +851,11 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
     kick,
     status: () => ({ running, capacity: limits.concurrency }),
   };
+}
+
+function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
+  if (!o) return {};
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function timeOf(v: unknown): number | undefined {

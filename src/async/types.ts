@@ -18,6 +18,10 @@ export interface InvokeEnvelope {
   readonly clientContext?: string | undefined;
   /** Epoch ms the event became due (delayed submits and timers); event age counts from here. */
   readonly dueAt?: number | undefined;
+  /** Retry policy override (a subscription's own retries). */
+  readonly retry?:
+    | { maximumRetryAttempts?: number | undefined; maximumEventAgeSec?: number | undefined }
+    | undefined;
 }
 
 /** A destination record going to a webhook URL. */
@@ -27,9 +31,21 @@ export interface WebhookEnvelope {
   readonly url: string;
   /** JSON text POSTed to the URL. */
   readonly body: string;
+  /** Default application/json; CloudEvents go as application/cloudevents+json. */
+  readonly contentType?: string | undefined;
 }
 
-export type Envelope = InvokeEnvelope | WebhookEnvelope;
+/** An event forwarded from one topic to another (subscription target `topic`). */
+export interface PublishEnvelope {
+  readonly v: 1;
+  readonly kind: 'publish';
+  readonly topic: string;
+  /** The CloudEvent (JSON text). */
+  readonly event: string;
+  readonly hop: number;
+}
+
+export type Envelope = InvokeEnvelope | WebhookEnvelope | PublishEnvelope;
 
 export type InvocationStatus = 'queued' | 'scheduled' | 'running' | 'retrying' | 'succeeded' | 'failed';
 

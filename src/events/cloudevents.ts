@@ -3,6 +3,7 @@
  * structured (`application/cloudevents+json`), batch (`application/cloudevents-batch+json`) and
  * binary (`ce-*` headers + body) modes. Every event the bus delivers is a structured CloudEvent.
  */
+import { randomUUID } from 'node:crypto';
 import { defineErrors } from '../core/errors.ts';
 
 export const CloudEventErrors = defineErrors('EVENTS', {
@@ -124,4 +125,22 @@ export function readHttpCloudEvents(
     reason:
       'send application/cloudevents+json (structured), application/cloudevents-batch+json, or ce-* headers (binary)',
   });
+}
+
+/** A CloudEvent built for `context.nimbus.publish(topic, {type, data, …})` from inside a function. */
+export function eventFromFunction(
+  functionName: string,
+  input: unknown,
+  now: number,
+): Record<string, unknown> {
+  const o = (input ?? {}) as Record<string, unknown>;
+  return {
+    specversion: '1.0',
+    id: typeof o.id === 'string' ? o.id : randomUUID(),
+    source: typeof o.source === 'string' ? o.source : `nimbus://functions/${functionName}`,
+    type: o.type,
+    time: new Date(now).toISOString(),
+    ...(o.subject !== undefined ? { subject: o.subject } : {}),
+    ...(o.data !== undefined ? { datacontenttype: 'application/json', data: o.data } : {}),
+  };
 }

@@ -14,6 +14,7 @@ import type { PlatformConfig } from '../config/index.ts';
 import { systemClock } from '../core/clock.ts';
 import type { Clock } from '../core/ports.ts';
 import type { UsageRecord } from '../core/types.ts';
+import { createEventBus } from '../events/bus.ts';
 import { buildGateway } from '../gateway/index.ts';
 import { createInvokeService } from '../invoke/service.ts';
 import { BatchWriter, createLogSink } from '../observability/logs.ts';
@@ -140,7 +141,11 @@ export async function startPlatform(
       dedupeWindowMs: config.asyncIdempotencyWindowSec * 1000,
     });
     cleanups.push(() => queue.close());
+    const publish: {
+      handler?: (tenant: string, topic: string, event: string, hop: number) => Promise<unknown>;
+    } = {};
     const asyncService = createAsyncService({
+      publish,
       queue,
       registry,
       invoke,
@@ -159,6 +164,17 @@ export async function startPlatform(
       log: (level, obj, msg) => logger[level](obj, msg),
     });
     contextCalls.handler = asyncService.contextCalls;
+    const bus = createEventBus({
+      store,
+      queue,
+      registry,
+      clock,
+      kick: () => asyncService.kick(),
+      maxQueueDepth: config.asyncMaxQueueDepth,
+      maxHops: config.asyncMaxHops,
+    });
+    await bus.load();
+    publish.handler = (tenant, topic, event, hop) => bus.publish(tenant, topic, [JSON.parse(event)], { hop });
     // Closed before the sandbox (cleanups run in reverse): running invocations may finish.
     cleanups.push(() => asyncService.close());
     const schedules = createScheduleService({
@@ -192,6 +208,7 @@ export async function startPlatform(
       invoke,
       async: asyncService,
       schedules,
+      bus,
       store,
       logSink,
       flushUsage: () => usageSink.flush(),

@@ -1,0 +1,150 @@
+/** REST for the event bus: topics, subscriptions, CloudEvents publish. docs/API.md. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { SubscriptionRecord, SubscriptionTarget } from '../core/types.ts';
+import type { EventBus, SubscriptionInput } from '../events/bus.ts';
+import { readHttpCloudEvents } from '../events/cloudevents.ts';
+import { requireRole } from './auth.ts';
+import { params, parseBody, query } from './http.ts';
+
+export interface EventRouteDeps {
+  readonly bus: EventBus;
+}
+
+const Target = z.union([
+  z
+    .string()
+    .min(1)
+    .transform((name): SubscriptionTarget => ({ type: 'function', name })),
+  z
+    .object({ function: z.string().min(1), qualifier: z.string().min(1).optional() })
+    .strict()
+    .transform((t): SubscriptionTarget => ({ type: 'function', name: t.function, qualifier: t.qualifier })),
+  z
+    .object({ webhook: z.string().url() })
+    .strict()
+    .transform((t): SubscriptionTarget => ({ type: 'webhook', url: t.webhook })),
+  z
+    .object({ topic: z.string().min(1) })
+    .strict()
+    .transform((t): SubscriptionTarget => ({ type: 'topic', name: t.topic })),
+]);
+const SubscriptionSpec = z
+  .object({
+    pattern: z.record(z.string(), z.unknown()).optional(),
+    target: Target,
+    inputTransformer: z
+      .object({ inputPathsMap: z.record(z.string(), z.string()).optional(), inputTemplate: z.string() })
+      .strict()
+      .optional(),
+    partitionKey: z.string().min(1).optional(),
+    retry: z
+      .object({
+        maximumRetryAttempts: z.number().int().min(0).max(100).optional(),
+        maximumEventAgeSec: z.number().int().min(60).max(604_800).optional(),
+      })
+      .strict()
+      .optional(),
+    description: z.string().max(512).optional(),
+  })
+  .strict();
+const TopicBody = z.object({ description: z.string().max(512).optional() }).strict();
+const OwnedBody = z
+  .object({
+    subscriptions: z
+      .array(SubscriptionSpec.omit({ target: true }).extend({ topic: z.string().min(1) }))
+      .max(100),
+  })
+  .strict();
+
+const targetView = (t: SubscriptionTarget) =>
+  t.type === 'function'
+    ? { function: t.name, ...(t.qualifier ? { qualifier: t.qualifier } : {}) }
+    : t.type === 'webhook'
+      ? { webhook: t.url }
+      : { topic: t.name };
+export const subscriptionView = (s: SubscriptionRecord) => ({
+  id: s.id,
+  topic: s.topic,
+  pattern: s.pattern === undefined ? null : (JSON.parse(s.pattern) as unknown),
+  target: targetView(s.target),
+  inputTransformer: s.inputTransformer ?? null,
+  partitionKey: s.partitionKey ?? null,
+  retry: s.retry ?? null,
+  origin: s.origin,
+  owner: s.owner ?? null,
+  description: s.description,
+  createdAt: new Date(s.createdAt).toISOString(),
+});
+
+export function registerEventRoutes(app: FastifyInstance, d: EventRouteDeps): void {
+  app.get('/v1/topics', async (req) => {
+    const p = requireRole(req, 'read');
+    return {
+      topics: (await d.bus.listTopics(p.tenant)).map((t) => ({ name: t.name, description: t.description })),
+    };
+  });
+  app.put('/v1/topics/:topic', async (req, reply) => {
+    const p = requireRole(req, 'write');
+    const b = parseBody(TopicBody, req.body, {});
+    const r = await d.bus.putTopic(p.tenant, params(req).topic!, b.description);
+    return reply.code(r.created ? 201 : 200).send({ name: r.topic.name, description: r.topic.description });
+  });
+  app.get('/v1/topics/:topic', async (req) => {
+    const p = requireRole(req, 'read');
+    const t = await d.bus.getTopic(p.tenant, params(req).topic!);
+    const subs = await d.bus.listSubscriptions(p.tenant, t.name);
+    return { name: t.name, description: t.description, subscriptions: subs.length };
+  });
+  app.delete('/v1/topics/:topic', async (req, reply) => {
+    const p = requireRole(req, 'write');
+    await d.bus.deleteTopic(p.tenant, params(req).topic!);
+    return reply.code(204).send();
+  });
+
+  /** CloudEvents over HTTP: structured, batch or binary mode → 202 once every delivery is committed. */
+  app.post('/v1/topics/:topic/events', async (req, reply) => {
+    const p = requireRole(req, 'invoke');
+    const body = req.body instanceof Buffer ? req.body : Buffer.alloc(0);
+    const events = readHttpCloudEvents(req.headers, body);
+    const r = await d.bus.publish(p.tenant, params(req).topic!, events);
+    return reply.code(202).send({ events: r });
+  });
+
+  app.get('/v1/topics/:topic/subscriptions', async (req) => {
+    const p = requireRole(req, 'read');
+    await d.bus.getTopic(p.tenant, params(req).topic!);
+    return {
+      subscriptions: (await d.bus.listSubscriptions(p.tenant, params(req).topic!)).map(subscriptionView),
+    };
+  });
+  app.post('/v1/topics/:topic/subscriptions', async (req, reply) => {
+    const p = requireRole(req, 'write');
+    const b = parseBody(SubscriptionSpec, req.body);
+    const input: SubscriptionInput = { ...b, topic: params(req).topic! };
+    return reply.code(201).send(subscriptionView(await d.bus.subscribe(p.tenant, input)));
+  });
+  app.get('/v1/subscriptions', async (req) => {
+    const p = requireRole(req, 'read');
+    return {
+      subscriptions: (await d.bus.listSubscriptions(p.tenant, query(req).topic)).map(subscriptionView),
+    };
+  });
+  app.delete('/v1/subscriptions/:id', async (req, reply) => {
+    const p = requireRole(req, 'write');
+    await d.bus.unsubscribe(p.tenant, params(req).id!);
+    return reply.code(204).send();
+  });
+  /** Replaces the subscriptions a function's manifest declares (`- eventBridge:` / `- sns:`). */
+  app.put('/v1/functions/:name/subscriptions', async (req) => {
+    const p = requireRole(req, 'write');
+    const b = parseBody(OwnedBody, req.body);
+    const fn = params(req).name!;
+    const out = await d.bus.replaceOwned(
+      p.tenant,
+      fn,
+      b.subscriptions.map((s) => ({ ...s, target: { type: 'function', name: fn } })),
+    );
+    return { subscriptions: out.map(subscriptionView) };
+  });
+}

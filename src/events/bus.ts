@@ -1,0 +1,357 @@
+/**
+ * The event bus: topics, content-filtered subscriptions, and publish.
+ *
+ * Publish = validate the CloudEvents → match each against the topic's RuleIndex → one delivery
+ * message per (event, matching subscription) → ALL committed in one queue transaction → 202.
+ * Deliveries then run on the async machinery: a function target is an async invocation (the
+ * subscription's retry policy, the function's destinations and dead letters), a webhook target a
+ * webhook delivery (CloudEvent, structured mode), a topic target a forward one hop further.
+ * A delivery's dedupe key is (subscription, event source, event id) — CloudEvents' identity — so
+ * publishing the same event twice delivers it once per subscription.
+ */
+import { randomUUID } from 'node:crypto';
+import { AsyncErrors } from '../async/errors.ts';
+import { functionQueue, topicQueue, webhookQueue } from '../async/service.ts';
+import type { InvokeEnvelope, PublishEnvelope, WebhookEnvelope } from '../async/types.ts';
+import { CoreErrors, defineErrors } from '../core/errors.ts';
+import type { Clock, Queue, Store } from '../core/ports.ts';
+import type {
+  EnqueueItem,
+  InputTransformer,
+  SubscriptionRecord,
+  SubscriptionTarget,
+  TenantId,
+  TopicRecord,
+} from '../core/types.ts';
+import type { RegistryService } from '../registry/types.ts';
+import { type CloudEvent, validateCloudEvent } from './cloudevents.ts';
+import { compilePattern, type EventPattern, RuleIndex } from './pattern.ts';
+import { type CompiledTransformer, compileTransformer, getPath, parseJsonPath } from './transform.ts';
+
+export const BusErrors = defineErrors('EVENTS', {
+  TOPIC_NOT_FOUND: {
+    status: 404,
+    kind: 'user',
+    message: 'topic {topic} does not exist',
+    hint: 'create it first: PUT /v1/topics/{topic} (manifests create the topics they subscribe to)',
+  },
+  BAD_TOPIC_NAME: {
+    status: 400,
+    kind: 'user',
+    message: 'invalid topic name "{topic}": 1–128 of A–Z a–z 0–9 . _ -',
+  },
+  BAD_SUBSCRIPTION: {
+    status: 400,
+    kind: 'user',
+    message: 'invalid subscription: {reason}',
+  },
+});
+
+const TOPIC = /^[A-Za-z0-9._-]{1,128}$/;
+const MAX_HOPS_DEFAULT = 16;
+
+export interface SubscriptionInput {
+  readonly topic: string;
+  readonly pattern?: EventPattern | undefined;
+  readonly target: SubscriptionTarget;
+  readonly inputTransformer?: InputTransformer | undefined;
+  readonly partitionKey?: string | undefined;
+  readonly retry?: SubscriptionRecord['retry'];
+  readonly description?: string | undefined;
+}
+
+export interface PublishResult {
+  readonly id: string;
+  /** How many subscriptions it was delivered to. */
+  readonly deliveries: number;
+}
+
+export interface EventBus {
+  putTopic(
+    tenant: TenantId,
+    name: string,
+    description?: string,
+  ): Promise<{ topic: TopicRecord; created: boolean }>;
+  getTopic(tenant: TenantId, name: string): Promise<TopicRecord>;
+  listTopics(tenant: TenantId): Promise<TopicRecord[]>;
+  deleteTopic(tenant: TenantId, name: string): Promise<void>;
+  subscribe(tenant: TenantId, input: SubscriptionInput): Promise<SubscriptionRecord>;
+  listSubscriptions(tenant: TenantId, topic?: string): Promise<SubscriptionRecord[]>;
+  unsubscribe(tenant: TenantId, id: string): Promise<void>;
+  /** Replaces the subscriptions a function's manifest declares (topics are created as needed). */
+  replaceOwned(
+    tenant: TenantId,
+    owner: string,
+    inputs: readonly SubscriptionInput[],
+  ): Promise<SubscriptionRecord[]>;
+  /** Validated CloudEvents → committed deliveries. Resolves after the commit. */
+  publish(
+    tenant: TenantId,
+    topic: string,
+    events: readonly unknown[],
+    opts?: { hop?: number },
+  ): Promise<PublishResult[]>;
+  /** Builds the indexes from the Store (at start and after changes by other means). */
+  load(): Promise<void>;
+}
+
+export interface BusDeps {
+  readonly store: Pick<Store, 'topics' | 'subscriptions'>;
+  readonly queue: Queue;
+  readonly registry: Pick<RegistryService, 'resolve'>;
+  readonly clock: Clock;
+  /** Wakes the async dispatcher after deliveries were queued. */
+  readonly kick: () => void;
+  readonly maxQueueDepth: number;
+  readonly maxHops?: number;
+}
+
+interface Compiled {
+  readonly sub: SubscriptionRecord;
+  readonly transformer?: CompiledTransformer | undefined;
+  readonly partition?: (string | number)[] | undefined;
+}
+
+interface TopicIndex {
+  readonly index: RuleIndex<string>;
+  /** Subscriptions without a pattern get every event. */
+  readonly all: string[];
+  readonly subs: Map<string, Compiled>;
+}
+
+export function createEventBus(d: BusDeps): EventBus {
+  const maxHops = d.maxHops ?? MAX_HOPS_DEFAULT;
+  const topics = new Map<string, TopicIndex>();
+  const key = (tenant: TenantId, topic: string) => `${tenant}\u0000${topic}`;
+
+  function compile(sub: SubscriptionRecord): Compiled {
+    return {
+      sub,
+      transformer: sub.inputTransformer ? compileTransformer(sub.inputTransformer) : undefined,
+      partition: sub.partitionKey ? parseJsonPath(sub.partitionKey) : undefined,
+    };
+  }
+
+  function rebuild(tenant: TenantId, topic: string, subs: readonly SubscriptionRecord[]): void {
+    const index = new RuleIndex<string>([]);
+    const all: string[] = [];
+    const map = new Map<string, Compiled>();
+    for (const s of subs) {
+      map.set(s.id, compile(s));
+      if (s.pattern === undefined) all.push(s.id);
+      else index.add(s.id, JSON.parse(s.pattern) as EventPattern);
+    }
+    topics.set(key(tenant, topic), { index, all, subs: map });
+  }
+
+  async function reloadTopic(tenant: TenantId, topic: string): Promise<void> {
+    rebuild(tenant, topic, await d.store.subscriptions.list(tenant, topic));
+  }
+
+  async function requireTopic(tenant: TenantId, name: string): Promise<TopicRecord> {
+    const t = await d.store.topics.get(tenant, name);
+    if (!t) throw BusErrors.TOPIC_NOT_FOUND({ topic: name });
+    return t;
+  }
+
+  async function validate(tenant: TenantId, input: SubscriptionInput): Promise<void> {
+    const bad = (reason: string) => BusErrors.BAD_SUBSCRIPTION({ reason });
+    if (input.pattern !== undefined) compilePattern(input.pattern);
+    if (input.inputTransformer) compileTransformer(input.inputTransformer);
+    if (input.partitionKey !== undefined) parseJsonPath(input.partitionKey);
+    const t = input.target;
+    if (t.type === 'function') await d.registry.resolve(tenant, t.name, t.qualifier);
+    else if (t.type === 'webhook') {
+      if (!/^https?:\/\//.test(t.url)) throw bad('a webhook target is an http(s) URL');
+    } else if (t.type === 'topic') {
+      if (t.name === input.topic) throw bad('a topic cannot forward to itself');
+      await requireTopic(tenant, t.name);
+    } else throw bad('target is {function}, {webhook} or {topic}');
+  }
+
+  function record(
+    tenant: TenantId,
+    input: SubscriptionInput,
+    origin: SubscriptionRecord['origin'],
+    owner?: string,
+  ) {
+    return {
+      tenant,
+      id: `sub_${randomUUID().replace(/-/g, '').slice(0, 20)}`,
+      topic: input.topic,
+      pattern: input.pattern === undefined ? undefined : JSON.stringify(input.pattern),
+      target: input.target,
+      inputTransformer: input.inputTransformer,
+      partitionKey: input.partitionKey,
+      retry: input.retry,
+      origin,
+      owner,
+      description: input.description ?? '',
+      createdAt: d.clock.now(),
+    } satisfies SubscriptionRecord;
+  }
+
+  async function putTopic(tenant: TenantId, name: string, description = '') {
+    if (!TOPIC.test(name)) throw BusErrors.BAD_TOPIC_NAME({ topic: name });
+    const rec: TopicRecord = { tenant, name, description, createdAt: d.clock.now() };
+    const created = await d.store.topics.put(rec);
+    if (!topics.has(key(tenant, name))) await reloadTopic(tenant, name);
+    return { topic: (await d.store.topics.get(tenant, name)) ?? rec, created };
+  }
+
+  /** The deliveries of one event: one queue item per matching subscription. */
+  function deliveries(
+    tenant: TenantId,
+    topic: string,
+    idx: TopicIndex,
+    ev: CloudEvent,
+    hop: number,
+  ): EnqueueItem[] {
+    const ids = [...idx.all, ...idx.index.match(ev)];
+    const items: EnqueueItem[] = [];
+    const eventText = JSON.stringify(ev);
+    for (const id of ids) {
+      const c = idx.subs.get(id);
+      if (!c) continue;
+      const s = c.sub;
+      const payload = c.transformer ? c.transformer.apply(ev) : eventText;
+      const pk = c.partition ? getPath(ev, c.partition) : undefined;
+      const common = {
+        tenant,
+        source: `topic:${topic}`,
+        dedupeKey: `evt:${s.id}:${ev.source}:${ev.id}`,
+        group:
+          pk === undefined || pk === null
+            ? undefined
+            : `${s.id}:${typeof pk === 'string' ? pk : JSON.stringify(pk)}`,
+      };
+      if (s.target.type === 'function') {
+        const env: InvokeEnvelope = {
+          v: 1,
+          kind: 'invoke',
+          function: s.target.name,
+          qualifier: s.target.qualifier,
+          payload,
+          hop: hop + 1,
+          retry: s.retry,
+        };
+        items.push({ ...common, queue: functionQueue(tenant, s.target.name), body: JSON.stringify(env) });
+      } else if (s.target.type === 'webhook') {
+        const env: WebhookEnvelope = {
+          v: 1,
+          kind: 'webhook',
+          url: s.target.url,
+          body: payload,
+          contentType: c.transformer ? 'application/json' : 'application/cloudevents+json',
+        };
+        items.push({ ...common, queue: webhookQueue(tenant), body: JSON.stringify(env) });
+      } else {
+        const env: PublishEnvelope = {
+          v: 1,
+          kind: 'publish',
+          topic: s.target.name,
+          event: eventText,
+          hop: hop + 1,
+        };
+        items.push({ ...common, queue: topicQueue(tenant), body: JSON.stringify(env) });
+      }
+    }
+    return items;
+  }
+
+  return {
+    putTopic,
+    getTopic: requireTopic,
+    listTopics: (tenant) => d.store.topics.list(tenant),
+    async deleteTopic(tenant, name) {
+      if (!(await d.store.topics.delete(tenant, name))) throw BusErrors.TOPIC_NOT_FOUND({ topic: name });
+      topics.delete(key(tenant, name));
+    },
+
+    async subscribe(tenant, input) {
+      await requireTopic(tenant, input.topic);
+      await validate(tenant, input);
+      const rec = record(tenant, input, 'api');
+      await d.store.subscriptions.create(rec);
+      await reloadTopic(tenant, input.topic);
+      return rec;
+    },
+
+    listSubscriptions: (tenant, topic) => d.store.subscriptions.list(tenant, topic),
+
+    async unsubscribe(tenant, id) {
+      const s = await d.store.subscriptions.get(tenant, id);
+      if (!s || !(await d.store.subscriptions.delete(tenant, id)))
+        throw CoreErrors.NOT_FOUND({ what: `subscription ${id}` });
+      await reloadTopic(tenant, s.topic);
+    },
+
+    async replaceOwned(tenant, owner, inputs) {
+      for (const i of inputs) {
+        if (!TOPIC.test(i.topic)) throw BusErrors.BAD_TOPIC_NAME({ topic: i.topic });
+        if (i.pattern !== undefined) compilePattern(i.pattern);
+        if (i.inputTransformer) compileTransformer(i.inputTransformer);
+      }
+      const before = (await d.store.subscriptions.list(tenant)).filter(
+        (s) => s.owner === owner && s.origin === 'manifest',
+      );
+      for (const i of inputs)
+        if (!(await d.store.topics.get(tenant, i.topic))) await putTopic(tenant, i.topic);
+      await d.store.subscriptions.deleteOwned(tenant, owner);
+      const out: SubscriptionRecord[] = [];
+      for (const i of inputs) {
+        const rec = record(tenant, i, 'manifest', owner);
+        await d.store.subscriptions.create(rec);
+        out.push(rec);
+      }
+      for (const t of new Set([...before.map((s) => s.topic), ...inputs.map((i) => i.topic)]))
+        await reloadTopic(tenant, t);
+      return out;
+    },
+
+    async publish(tenant, topic, raw, opts = {}) {
+      const hop = opts.hop ?? 0;
+      if (hop > maxHops)
+        throw AsyncErrors.LOOP_DETECTED({ function: `topic ${topic}`, hops: hop, limit: maxHops });
+      if (!topics.has(key(tenant, topic))) {
+        await requireTopic(tenant, topic);
+        await reloadTopic(tenant, topic);
+      }
+      const idx = topics.get(key(tenant, topic))!;
+      const events = raw.map((e, i) => validateCloudEvent(e, raw.length > 1 ? ` #${i}` : ''));
+      const items: EnqueueItem[] = [];
+      const counts: PublishResult[] = [];
+      for (const ev of events) {
+        const mine = deliveries(tenant, topic, idx, ev, hop);
+        items.push(...mine);
+        counts.push({ id: ev.id, deliveries: mine.length });
+      }
+      // Admission: never accept an event a target cannot take (429 for the whole publish).
+      const perQueue = new Map<string, number>();
+      for (const it of items) perQueue.set(it.queue, (perQueue.get(it.queue) ?? 0) + 1);
+      for (const [q, n] of perQueue)
+        if (d.queue.depth(q) + n > d.maxQueueDepth)
+          throw AsyncErrors.QUEUE_FULL(
+            { function: q, depth: d.queue.depth(q), limit: d.maxQueueDepth },
+            { retryAfterMs: 1000 },
+          );
+      if (items.length > 0) {
+        await d.queue.enqueue(items);
+        d.kick();
+      }
+      return counts;
+    },
+
+    async load() {
+      topics.clear();
+      const byTopic = new Map<string, SubscriptionRecord[]>();
+      for (const s of await d.store.subscriptions.listAll()) {
+        const k = key(s.tenant, s.topic);
+        const list = byTopic.get(k) ?? [];
+        list.push(s);
+        byTopic.set(k, list);
+      }
+      for (const list of byTopic.values()) rebuild(list[0]!.tenant, list[0]!.topic, list);
+    },
+  };
+}
