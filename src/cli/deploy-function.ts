@@ -10,6 +10,7 @@ export interface DeployedFunction {
   unchanged: boolean;
   routes: { routeKey: string }[];
   schedules: { name: string; expression: string; nextFireAt: string | null }[];
+  subscriptions: { id: string; topic: string }[];
   wallMs: number;
 }
 
@@ -22,21 +23,26 @@ export async function deployFunction(
 ): Promise<DeployedFunction> {
   const t0 = performance.now();
   const path = `/v1/functions/${encodeURIComponent(f.name)}`;
-  const r = await client.call<Omit<DeployedFunction, 'routes' | 'schedules' | 'wallMs'>>('PUT', path, {
-    runtime: f.runtime,
-    handler: f.handler,
-    memoryMb: f.memoryMb,
-    timeoutSec: f.timeoutSec,
-    environment: f.environment,
-    description: f.description,
-    ...(f.async ? { async: f.async } : {}),
-    code: { zipBase64 },
-    publish,
-  });
+  const r = await client.call<Omit<DeployedFunction, 'routes' | 'schedules' | 'subscriptions' | 'wallMs'>>(
+    'PUT',
+    path,
+    {
+      runtime: f.runtime,
+      handler: f.handler,
+      memoryMb: f.memoryMb,
+      timeoutSec: f.timeoutSec,
+      environment: f.environment,
+      description: f.description,
+      ...(f.async ? { async: f.async } : {}),
+      code: { zipBase64 },
+      publish,
+    },
+  );
   // A manifest declares the function's HTTP routes and schedules: replace them (declarative,
   // like sls deploy).
   let routes: DeployedFunction['routes'] = [];
   let schedules: DeployedFunction['schedules'] = [];
+  let subscriptions: DeployedFunction['subscriptions'] = [];
   if (manifest.source !== 'inferred') {
     const specs = f.events.flatMap((e) => (e.route ? [e.route] : []));
     routes = (
@@ -48,6 +54,16 @@ export async function deployFunction(
         schedules: sched,
       })
     ).schedules;
+    const subs = f.events.flatMap((e) => e.subscriptions ?? []);
+    subscriptions = (
+      await client.call<{ subscriptions: DeployedFunction['subscriptions'] }>(
+        'PUT',
+        `${path}/subscriptions`,
+        {
+          subscriptions: subs,
+        },
+      )
+    ).subscriptions;
   }
-  return { ...r, routes, schedules, wallMs: performance.now() - t0 };
+  return { ...r, routes, schedules, subscriptions, wallMs: performance.now() - t0 };
 }

@@ -98,6 +98,50 @@ functions:
     await assert.rejects(loadProjectManifest(bad), /line 8: functions\.a\.events\[0\]: schedule\.rate/);
   });
 
+  it('reads eventBridge and sns events as topic subscriptions', async () => {
+    const dir = await fixture({
+      'serverless.yml': `service: s
+provider:
+  runtime: nodejs24.x
+functions:
+  router:
+    handler: index.handler
+    events:
+      - eventBridge:
+          eventBus: arn:aws:events:local-1:000000000000:event-bus/orders
+          pattern:
+            type: [order.placed]
+          retryPolicy:
+            maximumRetryAttempts: 0
+          inputTransformer:
+            inputPathsMap:
+              id: $.id
+            inputTemplate: '{"id": <id>}'
+      - eventBridge:
+          pattern:
+            source: [app]
+      - sns: alerts
+      - sns:
+          arn: arn:aws:sns:local-1:000000000000:billing
+`,
+    });
+    const f = (await loadProjectManifest(dir)).functions[0]!;
+    assert.deepEqual(
+      f.events.flatMap((e) => e.subscriptions ?? []),
+      [
+        {
+          topic: 'orders',
+          pattern: { type: ['order.placed'] },
+          inputTransformer: { inputTemplate: '{"id": <id>}', inputPathsMap: { id: '$.id' } },
+          retry: { maximumRetryAttempts: 0 },
+        },
+        { topic: 'default', pattern: { source: ['app'] } },
+        { topic: 'alerts' },
+        { topic: 'billing' },
+      ],
+    );
+  });
+
   it('names the file, line and function of an unknown event type', async () => {
     assert.equal(SUPPORTED_EVENT_TYPES.has('kafkaX'), false);
     const dir = await fixture({

@@ -68,10 +68,20 @@ export interface ScheduleSpec {
   readonly description?: string | undefined;
 }
 
+/** A topic subscription from `- eventBridge:` / `- sns:` (the REST API's `/v1/functions/{name}/subscriptions` item). */
+export interface SubscriptionSpec {
+  readonly topic: string;
+  readonly pattern?: Record<string, unknown> | undefined;
+  readonly inputTransformer?: { inputPathsMap?: Record<string, string>; inputTemplate: string } | undefined;
+  readonly retry?: { maximumRetryAttempts?: number; maximumEventAgeSec?: number } | undefined;
+  readonly partitionKey?: string | undefined;
+}
+
 /** What one event entry deploys. */
 interface EventTargets {
   readonly route?: HttpRouteSpec;
   readonly schedules?: ScheduleSpec[];
+  readonly subscriptions?: SubscriptionSpec[];
 }
 
 /**
@@ -111,6 +121,66 @@ const EVENT_PARSERS: Record<string, (raw: unknown, ctx: EventContext) => EventTa
         description: typeof o.description === 'string' ? o.description : undefined,
       })),
     };
+  },
+  // eventBridge: { pattern, eventBus?, inputTransformer?, retryPolicy?, partitionKey? } — the
+  // event bus is a Nimbus topic (default "default"); patterns match the CloudEvent.
+  eventBridge(raw) {
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+      return 'eventBridge must be {pattern, eventBus?}';
+    const o = raw as Record<string, unknown>;
+    if (o.schedule !== undefined) return 'eventBridge.schedule: use a "- schedule:" event';
+    if (o.pattern === undefined || typeof o.pattern !== 'object' || Array.isArray(o.pattern))
+      return 'eventBridge.pattern must be an event pattern object';
+    const bus = o.eventBus ?? 'default';
+    if (typeof bus !== 'string') return 'eventBridge.eventBus must be a name';
+    const topic = bus.startsWith('arn:') ? (bus.split('/').pop() ?? bus) : bus;
+    const rp = o.retryPolicy as { maximumRetryAttempts?: unknown; maximumEventAge?: unknown } | undefined;
+    const it = o.inputTransformer as { inputPathsMap?: unknown; inputTemplate?: unknown } | undefined;
+    if (it !== undefined && typeof it.inputTemplate !== 'string')
+      return 'eventBridge.inputTransformer needs an inputTemplate';
+    return {
+      subscriptions: [
+        {
+          topic,
+          pattern: o.pattern as Record<string, unknown>,
+          ...(it
+            ? {
+                inputTransformer: {
+                  inputTemplate: it.inputTemplate as string,
+                  ...(it.inputPathsMap ? { inputPathsMap: it.inputPathsMap as Record<string, string> } : {}),
+                },
+              }
+            : {}),
+          ...(rp
+            ? {
+                retry: {
+                  ...(typeof rp.maximumRetryAttempts === 'number'
+                    ? { maximumRetryAttempts: rp.maximumRetryAttempts }
+                    : {}),
+                  ...(typeof rp.maximumEventAge === 'number'
+                    ? { maximumEventAgeSec: rp.maximumEventAge }
+                    : {}),
+                },
+              }
+            : {}),
+          ...(typeof o.partitionKey === 'string' ? { partitionKey: o.partitionKey } : {}),
+        },
+      ],
+    };
+  },
+  // sns: 'topic' | { topicName | arn } — every event of the topic.
+  sns(raw) {
+    const o = (raw && typeof raw === 'object' ? raw : {}) as { topicName?: unknown; arn?: unknown };
+    const name =
+      typeof raw === 'string'
+        ? raw
+        : typeof o.topicName === 'string'
+          ? o.topicName
+          : typeof o.arn === 'string'
+            ? o.arn.split(':').pop()
+            : undefined;
+    if (!name) return 'sns must be a topic name or {topicName}';
+    return { subscriptions: [{ topic: name.startsWith('arn:') ? (name.split(':').pop() ?? name) : name }] };
   },
 };
 
@@ -184,6 +254,8 @@ export interface ManifestEvent {
   readonly route?: HttpRouteSpec | undefined;
   /** For schedule events. */
   readonly schedules?: ScheduleSpec[] | undefined;
+  /** For eventBridge / sns events. */
+  readonly subscriptions?: SubscriptionSpec[] | undefined;
 }
 
 export interface ManifestFunction {
@@ -355,7 +427,14 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
           problems: `  - line ${line}: functions.${fname}.events[${i}]: ${parsed}`,
         });
       }
-      events.push({ type, line, raw, route: parsed.route, schedules: parsed.schedules });
+      events.push({
+        type,
+        line,
+        raw,
+        route: parsed.route,
+        schedules: parsed.schedules,
+        subscriptions: parsed.subscriptions,
+      });
     }
     const runtime = f.runtime ?? provider.runtime;
     if (!runtime) {

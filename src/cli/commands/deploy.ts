@@ -44,6 +44,7 @@ export async function deploy(dir: string, o: DeployOpts): Promise<void> {
         process.stdout.write(
           dim(`  schedule ${sc.name} ${sc.expression} (next ${sc.nextFireAt ?? 'never'})\n`),
         );
+      for (const sb of r.subscriptions) process.stdout.write(dim(`  subscription ${sb.topic} (${sb.id})\n`));
     }
   }
   if (manifest.cors) {
