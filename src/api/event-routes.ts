@@ -1,15 +1,41 @@
 /** REST for the event bus: topics, subscriptions, CloudEvents publish. docs/API.md. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { SubscriptionRecord, SubscriptionTarget } from '../core/types.ts';
+import type { SubscriptionRecord, SubscriptionTarget, WebhookRecord } from '../core/types.ts';
 import type { EventBus, SubscriptionInput } from '../events/bus.ts';
 import { readHttpCloudEvents } from '../events/cloudevents.ts';
+import type { WebhookService } from '../events/webhooks.ts';
 import { requireRole } from './auth.ts';
 import { params, parseBody, query } from './http.ts';
 
 export interface EventRouteDeps {
   readonly bus: EventBus;
+  readonly webhooks: WebhookService;
+  /** Public base URL of the gateway (webhook URLs are shown with it). */
+  readonly gatewayUrl: () => string;
 }
+
+const WebhookBody = z
+  .object({
+    id: z.string().min(1).optional(),
+    topic: z.string().min(1),
+    verification: z.enum(['github', 'stripe', 'standard', 'shared-secret', 'none']),
+    secret: z.string().min(1).optional(),
+    header: z.string().min(1).optional(),
+    toleranceSec: z.number().int().optional(),
+    description: z.string().max(512).optional(),
+  })
+  .strict();
+const webhookView = (w: WebhookRecord, base: string) => ({
+  id: w.id,
+  url: `${base}/hooks/${w.id}`,
+  topic: w.topic,
+  verification: w.verification,
+  header: w.header ?? null,
+  toleranceSec: w.toleranceSec,
+  description: w.description,
+  createdAt: new Date(w.createdAt).toISOString(),
+});
 
 const Target = z.union([
   z
@@ -146,5 +172,24 @@ export function registerEventRoutes(app: FastifyInstance, d: EventRouteDeps): vo
       b.subscriptions.map((s) => ({ ...s, target: { type: 'function', name: fn } })),
     );
     return { subscriptions: out.map(subscriptionView) };
+  });
+
+  app.post('/v1/webhooks', async (req, reply) => {
+    const p = requireRole(req, 'write');
+    const b = parseBody(WebhookBody, req.body);
+    const r = await d.webhooks.create(p.tenant, b);
+    // The generated secret is shown once; it is stored encrypted only.
+    return reply
+      .code(201)
+      .send({ ...webhookView(r.hook, d.gatewayUrl()), ...(r.secret ? { secret: r.secret } : {}) });
+  });
+  app.get('/v1/webhooks', async (req) => {
+    const p = requireRole(req, 'read');
+    return { webhooks: (await d.webhooks.list(p.tenant)).map((w) => webhookView(w, d.gatewayUrl())) };
+  });
+  app.delete('/v1/webhooks/:id', async (req, reply) => {
+    const p = requireRole(req, 'write');
+    await d.webhooks.delete(p.tenant, params(req).id!);
+    return reply.code(204).send();
   });
 }

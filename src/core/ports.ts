@@ -31,6 +31,7 @@ import type {
   UsageSummary,
   VersionId,
   VersionRecord,
+  WebhookRecord,
 } from './types.ts';
 
 // ---------------------------------------------------------------- Clock
@@ -185,6 +186,15 @@ export interface SubscriptionRepo {
   deleteOwned(tenant: TenantId, owner: string): Promise<number>;
 }
 
+export interface WebhookRepo {
+  /** Throws CORE_CONFLICT if the id exists. */
+  create(rec: WebhookRecord): Promise<void>;
+  /** By id alone: the URL names the webhook. */
+  get(id: string): Promise<WebhookRecord | undefined>;
+  list(tenant: TenantId): Promise<WebhookRecord[]>;
+  delete(tenant: TenantId, id: string): Promise<boolean>;
+}
+
 export interface StoreRepos {
   readonly keys: KeyRepo;
   readonly functions: FunctionRepo;
@@ -197,6 +207,7 @@ export interface StoreRepos {
   readonly schedules: ScheduleRepo;
   readonly topics: TopicRepo;
   readonly subscriptions: SubscriptionRepo;
+  readonly webhooks: WebhookRepo;
 }
 
 export interface Store extends StoreRepos {

@@ -433,3 +433,23 @@ export interface SubscriptionRecord {
   readonly description: string;
   readonly createdAt: number;
 }
+
+/** How an inbound webhook proves it came from the sender. */
+export type WebhookVerification = 'github' | 'stripe' | 'standard' | 'shared-secret' | 'none';
+
+/** An inbound webhook endpoint `/hooks/{id}` on the gateway; accepted calls become events on `topic`. */
+export interface WebhookRecord {
+  readonly tenant: TenantId;
+  /** Unique across tenants (it is the URL). */
+  readonly id: string;
+  readonly topic: string;
+  readonly verification: WebhookVerification;
+  /** The signing secret, encrypted with the master key (absent for `none`). */
+  readonly secretCiphertext?: string | undefined;
+  /** shared-secret: the header carrying it (default `x-webhook-secret`). */
+  readonly header?: string | undefined;
+  /** stripe / standard: accepted clock skew of the signed timestamp. */
+  readonly toleranceSec: number;
+  readonly description: string;
+  readonly createdAt: number;
+}

@@ -28,6 +28,11 @@ export interface GatewayDeps {
   readonly settings: SettingsRepo;
   readonly clock: Clock;
   readonly onSystemError?: (e: Error) => void;
+  /** Inbound webhooks: `POST /hooks/{id}` (the path prefix is reserved for them). */
+  readonly hooks?: (
+    id: string,
+    req: { headers: Record<string, string | string[] | undefined>; body: Buffer },
+  ) => Promise<{ status: number; body: Record<string, unknown> }>;
 }
 
 export interface Gateway {
@@ -142,6 +147,23 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
         const v = req.headers[n];
         return Array.isArray(v) ? v.join(',') : v;
       };
+      if (segments[0] === 'hooks' && segments.length === 2 && d.hooks) {
+        if (req.method !== 'POST')
+          return sendCoded(
+            reply,
+            GatewayErrors.ROUTE_NOT_FOUND({ method: req.method, path: rawPath.slice(0, 200) }),
+            requestId,
+          );
+        const r = await d.hooks(segments[1]!, {
+          headers: req.headers,
+          body: req.body instanceof Buffer ? req.body : Buffer.alloc(0),
+        });
+        return reply
+          .code(r.status)
+          .header('apigw-requestid', requestId)
+          .type('application/json')
+          .send(r.body);
+      }
       const corsCfg = cors.get(TENANT);
       const pre = preflight(corsCfg, req.method, header);
       if (pre) {

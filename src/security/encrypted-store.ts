@@ -61,6 +61,7 @@ function wrapRepos(key: Buffer, repos: StoreRepos): StoreRepos {
     schedules: repos.schedules,
     topics: repos.topics,
     subscriptions: repos.subscriptions,
+    webhooks: repos.webhooks,
     settings: repos.settings,
   };
 }

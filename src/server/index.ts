@@ -15,6 +15,7 @@ import { systemClock } from '../core/clock.ts';
 import type { Clock } from '../core/ports.ts';
 import type { UsageRecord } from '../core/types.ts';
 import { createEventBus } from '../events/bus.ts';
+import { createWebhookService } from '../events/webhooks.ts';
 import { buildGateway } from '../gateway/index.ts';
 import { createInvokeService } from '../invoke/service.ts';
 import { BatchWriter, createLogSink } from '../observability/logs.ts';
@@ -103,6 +104,7 @@ export async function startPlatform(
     cleanups.push(() => scheduler.close());
 
     let reloadGateway = () => {};
+    let gatewayUrl = `http://${config.host}:${config.port}`;
     const registry = createRegistryService({
       store,
       blobs,
@@ -175,6 +177,7 @@ export async function startPlatform(
     });
     await bus.load();
     publish.handler = (tenant, topic, event, hop) => bus.publish(tenant, topic, [JSON.parse(event)], { hop });
+    const webhooks = createWebhookService({ repo: store.webhooks, bus, masterKey, clock });
     // Closed before the sandbox (cleanups run in reverse): running invocations may finish.
     cleanups.push(() => asyncService.close());
     const schedules = createScheduleService({
@@ -193,6 +196,7 @@ export async function startPlatform(
       settings: store.settings,
       clock,
       onSystemError: (e) => logger.error({ err: e }, 'gateway request failed'),
+      hooks: (id, req) => webhooks.receive(id, req),
     });
     cleanups.push(() => gateway.app.close());
     reloadGateway = () => {
@@ -209,6 +213,8 @@ export async function startPlatform(
       async: asyncService,
       schedules,
       bus,
+      webhooks,
+      gatewayUrl: () => gatewayUrl,
       store,
       logSink,
       flushUsage: () => usageSink.flush(),
@@ -229,6 +235,7 @@ export async function startPlatform(
     const apiUrl = urlOf(apiAddress);
 
     const gwAddress = await gateway.app.listen({ host: config.host, port: config.port });
+    gatewayUrl = urlOf(gwAddress);
 
     const admin = await bootstrapAdmin({
       keys: store.keys,

@@ -336,6 +336,30 @@ export function describeStoreContract(
       assert.deepEqual(await s.topics.list(T), []);
     });
 
+    it('stores inbound webhooks by id', async () => {
+      const w = {
+        tenant: T,
+        id: 'gh-push',
+        topic: 'repo-events',
+        verification: 'github' as const,
+        secretCiphertext: 'v1.x.y.z',
+        header: undefined,
+        toleranceSec: 300,
+        description: '',
+        createdAt: 4,
+      };
+      await s.webhooks.create(w);
+      await assert.rejects(s.webhooks.create(w), isCode('NIMBUS_ERR_CORE_CONFLICT'));
+      assert.deepEqual(await s.webhooks.get('gh-push'), w);
+      assert.deepEqual(
+        (await s.webhooks.list(T)).map((x) => x.id),
+        ['gh-push'],
+      );
+      assert.equal(await s.webhooks.delete('other-tenant', 'gh-push'), false);
+      assert.equal(await s.webhooks.delete(T, 'gh-push'), true);
+      assert.equal(await s.webhooks.get('gh-push'), undefined);
+    });
+
     it('upserts, reads, lists and deletes settings', async () => {
       assert.equal(await s.settings.get(T, 'gateway.cors'), undefined);
       await s.settings.put(T, 'gateway.cors', { allowOrigins: ['*'] });

@@ -17,6 +17,7 @@ import type {
   UsageQuery,
   UsageRecord,
   VersionRecord,
+  WebhookRecord,
 } from '../core/types.ts';
 import type { Tables } from './schema.ts';
 
@@ -113,6 +114,18 @@ const toSubscription = (r: Selectable<Tables['subscriptions']>): SubscriptionRec
   retry: json(r.retry),
   origin: r.origin === 'manifest' ? 'manifest' : 'api',
   owner: r.owner ?? undefined,
+  description: r.description,
+  createdAt: r.created_at,
+});
+
+const toWebhook = (r: Selectable<Tables['webhooks']>): WebhookRecord => ({
+  tenant: r.tenant,
+  id: r.id,
+  topic: r.topic,
+  verification: r.verification as WebhookRecord['verification'],
+  secretCiphertext: r.secret_ciphertext ?? undefined,
+  header: r.header ?? undefined,
+  toleranceSec: Number(r.tolerance_sec),
   description: r.description,
   createdAt: r.created_at,
 });
@@ -524,6 +537,43 @@ export function makeRepos(db: Db): StoreRepos {
           .where('key', '=', key)
           .execute();
         return rows.map((r) => ({ tenant: r.tenant, value: JSON.parse(r.value) as T }));
+      },
+    },
+
+    webhooks: {
+      create: (w) =>
+        insertOrConflict(`webhook ${w.id}`, () =>
+          db
+            .insertInto('webhooks')
+            .values({
+              id: w.id,
+              tenant: w.tenant,
+              topic: w.topic,
+              verification: w.verification,
+              secret_ciphertext: w.secretCiphertext ?? null,
+              header: w.header ?? null,
+              tolerance_sec: w.toleranceSec,
+              description: w.description,
+              created_at: w.createdAt,
+            })
+            .execute(),
+        ),
+      async get(id) {
+        const r = await db.selectFrom('webhooks').selectAll().where('id', '=', id).executeTakeFirst();
+        return r ? toWebhook(r) : undefined;
+      },
+      async list(tenant) {
+        return (
+          await db.selectFrom('webhooks').selectAll().where('tenant', '=', tenant).orderBy('id').execute()
+        ).map(toWebhook);
+      },
+      async delete(tenant, id) {
+        const r = await db
+          .deleteFrom('webhooks')
+          .where('tenant', '=', tenant)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
       },
     },
 

@@ -69,6 +69,17 @@ export interface Tables {
     key: string;
     value: string;
   };
+  webhooks: {
+    tenant: string;
+    id: string;
+    topic: string;
+    verification: string;
+    secret_ciphertext: string | null;
+    header: string | null;
+    tolerance_sec: number;
+    description: string;
+    created_at: number;
+  };
   topics: {
     tenant: string;
     name: string;
