@@ -22,6 +22,7 @@ import type {
   RouteRecord,
   RuntimeFamily,
   ScheduleRecord,
+  SourceRecord,
   StoredLogLine,
   SubscriptionRecord,
   TenantId,
@@ -195,6 +196,22 @@ export interface WebhookRepo {
   delete(tenant: TenantId, id: string): Promise<boolean>;
 }
 
+export interface SourceRepo {
+  /** Throws CORE_CONFLICT if (tenant, id) exists. */
+  create(rec: SourceRecord): Promise<void>;
+  get(tenant: TenantId, id: string): Promise<SourceRecord | undefined>;
+  list(tenant: TenantId): Promise<SourceRecord[]>;
+  /** Every tenant's sources (started at boot). */
+  listAll(): Promise<SourceRecord[]>;
+  delete(tenant: TenantId, id: string): Promise<boolean>;
+  /** Deletes a function's manifest sources. Returns their ids. */
+  deleteForFunction(
+    tenant: TenantId,
+    functionName: string,
+    origin?: SourceRecord['origin'],
+  ): Promise<string[]>;
+}
+
 export interface StoreRepos {
   readonly keys: KeyRepo;
   readonly functions: FunctionRepo;
@@ -208,6 +225,7 @@ export interface StoreRepos {
   readonly topics: TopicRepo;
   readonly subscriptions: SubscriptionRepo;
   readonly webhooks: WebhookRepo;
+  readonly sources: SourceRepo;
 }
 
 export interface Store extends StoreRepos {

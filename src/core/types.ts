@@ -330,6 +330,8 @@ export interface EnqueueItem {
    * its group is still queued (running or waiting for a retry).
    */
   readonly group?: string | undefined;
+  /** Store it directly as a dead letter with this error (e.g. a broker record that kept failing). */
+  readonly dead?: { readonly error: string } | undefined;
 }
 
 export interface EnqueueResult {
@@ -451,5 +453,31 @@ export interface WebhookRecord {
   /** stripe / standard: accepted clock skew of the signed timestamp. */
   readonly toleranceSec: number;
   readonly description: string;
+  readonly createdAt: number;
+}
+
+// ---------------------------------------------------------------- Event sources (brokers)
+
+export type SourceKind = 'nats' | 'jetstream' | 'rabbitmq' | 'mqtt' | 'redis';
+
+export interface SourceRecord {
+  readonly tenant: TenantId;
+  readonly id: string;
+  readonly functionName: string;
+  readonly qualifier?: string | undefined;
+  readonly kind: SourceKind;
+  /** Connector settings (URL, subject/queue/topic/stream, group…). Encrypted at rest. */
+  readonly config: Readonly<Record<string, unknown>>;
+  /** Records per invocation (1–1000). */
+  readonly batchSize: number;
+  /** How long to wait for a batch to fill before invoking (0–300 000 ms). */
+  readonly batchWindowMs: number;
+  /** Retries of a failing batch (or of its failed items) before they are dead-lettered. */
+  readonly maximumRetryAttempts: number;
+  /** Batches in flight at once. 1 keeps the broker's order. */
+  readonly concurrency: number;
+  readonly enabled: boolean;
+  /** `manifest` sources belong to their function and are replaced on its deploy. */
+  readonly origin: 'manifest' | 'api';
   readonly createdAt: number;
 }

@@ -151,6 +151,18 @@ export function describeQueueContract(name: string, make: () => Promise<QueueHar
       assert.equal(await q.purge([a]), 0, 'only dead messages are purged');
     });
 
+    it('stores a message directly as a dead letter', async () => {
+      const name = fresh();
+      const [r] = await q.enqueue([{ queue: name, tenant: 't1', body: '{}', dead: { error: '{"why":1}' } }]);
+      const m = await q.get(r!.id);
+      assert.equal(m?.state, 'dead');
+      assert.equal(m?.error, '{"why":1}');
+      assert.equal(q.depth(name), 0);
+      assert.equal((await q.lease(name, { max: 1, visibilityMs: 1000 })).length, 0);
+      assert.equal((await q.stats(name))[0]?.dead, 1);
+      assert.equal(await q.purge([r!.id]), 1);
+    });
+
     it('pages lists with a cursor and filters by tenant and source', async () => {
       const name = fresh();
       for (let i = 0; i < 5; i++) await put(name, { i }, { source: i % 2 ? 'timer' : 'api' });

@@ -64,3 +64,31 @@ it('stores function environment variables encrypted, never in clear', async () =
   assert.ok(dump.includes('__nimbus_sealed_env'));
   await rm(dir, { recursive: true, force: true });
 });
+
+it('stores event source configs (broker URLs with passwords) encrypted', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'nimbus-enc-'));
+  const raw = await openStore({ url: 'sqlite', dataDir: dir });
+  const store = withEncryptedEnvironment(raw, randomBytes(32));
+  const config = { url: 'amqp://app:p4ssw0rd-in-url@127.0.0.1:5672', queue: 'q' };
+  await store.sources.create({
+    tenant: 't',
+    id: 's1',
+    functionName: 'f',
+    kind: 'rabbitmq',
+    config,
+    batchSize: 1,
+    batchWindowMs: 0,
+    maximumRetryAttempts: 0,
+    concurrency: 1,
+    enabled: true,
+    origin: 'api',
+    createdAt: 1,
+  });
+  assert.deepEqual((await store.sources.get('t', 's1'))?.config, config);
+  await raw.close();
+  const db = new DatabaseSync(join(dir, 'nimbus.db'));
+  const dump = JSON.stringify(db.prepare('SELECT * FROM sources').all());
+  db.close();
+  assert.ok(!dump.includes('p4ssw0rd-in-url'));
+  await rm(dir, { recursive: true, force: true });
+});

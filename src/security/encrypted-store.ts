@@ -3,8 +3,8 @@
  * encrypted at rest like Lambda does: this Store decorator seals `config.environment` of functions
  * and versions with the master key on write and opens it on read. Everything else passes through.
  */
-import type { FunctionRepo, Store, StoreRepos, VersionRepo } from '../core/ports.ts';
-import type { FunctionConfig } from '../core/types.ts';
+import type { FunctionRepo, SourceRepo, Store, StoreRepos, VersionRepo } from '../core/ports.ts';
+import type { FunctionConfig, SourceRecord } from '../core/types.ts';
 import { decryptSecret, encryptSecret } from './secrets.ts';
 
 const SEALED = '__nimbus_sealed_env';
@@ -49,6 +49,26 @@ function wrapVersions(key: Buffer, r: VersionRepo): VersionRepo {
   };
 }
 
+/** Event source configs carry broker URLs with credentials: sealed whole. */
+function wrapSources(key: Buffer, r: SourceRepo): SourceRepo {
+  const aad = (x: SourceRecord) => `source:${x.tenant}:${x.id}`;
+  const o = <T extends SourceRecord | undefined>(x: T): T => {
+    if (!x) return x;
+    const sealed = x.config[SEALED];
+    if (typeof sealed !== 'string') return x;
+    return { ...x, config: JSON.parse(decryptSecret(key, sealed, aad(x))) as Record<string, unknown> };
+  };
+  return {
+    create: (x) =>
+      r.create({ ...x, config: { [SEALED]: encryptSecret(key, JSON.stringify(x.config), aad(x)) } }),
+    get: async (t, id) => o(await r.get(t, id)),
+    list: async (t) => (await r.list(t)).map((x) => o(x)),
+    listAll: async () => (await r.listAll()).map((x) => o(x)),
+    delete: (t, id) => r.delete(t, id),
+    deleteForFunction: (t, f, origin) => r.deleteForFunction(t, f, origin),
+  };
+}
+
 function wrapRepos(key: Buffer, repos: StoreRepos): StoreRepos {
   return {
     keys: repos.keys,
@@ -62,6 +82,7 @@ function wrapRepos(key: Buffer, repos: StoreRepos): StoreRepos {
     topics: repos.topics,
     subscriptions: repos.subscriptions,
     webhooks: repos.webhooks,
+    sources: wrapSources(key, repos.sources),
     settings: repos.settings,
   };
 }

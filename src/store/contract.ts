@@ -336,6 +336,33 @@ export function describeStoreContract(
       assert.deepEqual(await s.topics.list(T), []);
     });
 
+    it('stores event sources and deletes a function manifest sources', async () => {
+      const src = {
+        tenant: T,
+        id: 'src_1',
+        functionName: 'consume',
+        qualifier: undefined,
+        kind: 'rabbitmq' as const,
+        config: { url: 'amqp://user:secret@127.0.0.1:5672', queue: 'orders' },
+        batchSize: 10,
+        batchWindowMs: 500,
+        maximumRetryAttempts: 3,
+        concurrency: 1,
+        enabled: true,
+        origin: 'manifest' as const,
+        createdAt: 5,
+      };
+      await s.sources.create(src);
+      await s.sources.create({ ...src, id: 'src_2', origin: 'api' });
+      await assert.rejects(s.sources.create(src), isCode('NIMBUS_ERR_CORE_CONFLICT'));
+      assert.deepEqual(await s.sources.get(T, 'src_1'), src);
+      assert.equal((await s.sources.list(T)).length, 2);
+      assert.ok((await s.sources.listAll()).length >= 2);
+      assert.deepEqual(await s.sources.deleteForFunction(T, 'consume', 'manifest'), ['src_1']);
+      assert.equal(await s.sources.delete(T, 'src_2'), true);
+      assert.deepEqual(await s.sources.list(T), []);
+    });
+
     it('stores inbound webhooks by id', async () => {
       const w = {
         tenant: T,

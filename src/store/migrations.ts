@@ -222,6 +222,27 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0009_sources': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('sources')
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('function_name', 'text', (c) => c.notNull())
+          .addColumn('qualifier', 'text')
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('config', 'text', (c) => c.notNull())
+          .addColumn('batch_size', 'integer', (c) => c.notNull())
+          .addColumn('batch_window_ms', 'integer', (c) => c.notNull())
+          .addColumn('max_retries', 'integer', (c) => c.notNull())
+          .addColumn('concurrency', 'integer', (c) => c.notNull())
+          .addColumn('enabled', 'integer', (c) => c.notNull())
+          .addColumn('origin', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('sources_pk', ['tenant', 'id'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -12,6 +12,7 @@ import type {
   RouteAuth,
   RouteRecord,
   ScheduleRecord,
+  SourceRecord,
   StoredLogLine,
   SubscriptionRecord,
   UsageQuery,
@@ -115,6 +116,22 @@ const toSubscription = (r: Selectable<Tables['subscriptions']>): SubscriptionRec
   origin: r.origin === 'manifest' ? 'manifest' : 'api',
   owner: r.owner ?? undefined,
   description: r.description,
+  createdAt: r.created_at,
+});
+
+const toSource = (r: Selectable<Tables['sources']>): SourceRecord => ({
+  tenant: r.tenant,
+  id: r.id,
+  functionName: r.function_name,
+  qualifier: r.qualifier ?? undefined,
+  kind: r.kind as SourceRecord['kind'],
+  config: JSON.parse(r.config) as Record<string, unknown>,
+  batchSize: Number(r.batch_size),
+  batchWindowMs: Number(r.batch_window_ms),
+  maximumRetryAttempts: Number(r.max_retries),
+  concurrency: Number(r.concurrency),
+  enabled: Number(r.enabled) === 1,
+  origin: r.origin === 'manifest' ? 'manifest' : 'api',
   createdAt: r.created_at,
 });
 
@@ -537,6 +554,69 @@ export function makeRepos(db: Db): StoreRepos {
           .where('key', '=', key)
           .execute();
         return rows.map((r) => ({ tenant: r.tenant, value: JSON.parse(r.value) as T }));
+      },
+    },
+
+    sources: {
+      create: (x) =>
+        insertOrConflict(`source ${x.id}`, () =>
+          db
+            .insertInto('sources')
+            .values({
+              tenant: x.tenant,
+              id: x.id,
+              function_name: x.functionName,
+              qualifier: x.qualifier ?? null,
+              kind: x.kind,
+              config: JSON.stringify(x.config),
+              batch_size: x.batchSize,
+              batch_window_ms: x.batchWindowMs,
+              max_retries: x.maximumRetryAttempts,
+              concurrency: x.concurrency,
+              enabled: x.enabled ? 1 : 0,
+              origin: x.origin,
+              created_at: x.createdAt,
+            })
+            .execute(),
+        ),
+      async get(tenant, id) {
+        const r = await db
+          .selectFrom('sources')
+          .selectAll()
+          .where('tenant', '=', tenant)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return r ? toSource(r) : undefined;
+      },
+      async list(tenant) {
+        return (
+          await db.selectFrom('sources').selectAll().where('tenant', '=', tenant).orderBy('id').execute()
+        ).map(toSource);
+      },
+      async listAll() {
+        return (await db.selectFrom('sources').selectAll().orderBy('tenant').orderBy('id').execute()).map(
+          toSource,
+        );
+      },
+      async delete(tenant, id) {
+        const r = await db
+          .deleteFrom('sources')
+          .where('tenant', '=', tenant)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+      async deleteForFunction(tenant, functionName, origin) {
+        let q = db
+          .selectFrom('sources')
+          .select('id')
+          .where('tenant', '=', tenant)
+          .where('function_name', '=', functionName);
+        if (origin) q = q.where('origin', '=', origin);
+        const ids = (await q.execute()).map((r) => r.id);
+        for (const id of ids)
+          await db.deleteFrom('sources').where('tenant', '=', tenant).where('id', '=', id).execute();
+        return ids;
       },
     },
 

@@ -69,6 +69,21 @@ export interface Tables {
     key: string;
     value: string;
   };
+  sources: {
+    tenant: string;
+    id: string;
+    function_name: string;
+    qualifier: string | null;
+    kind: string;
+    config: string;
+    batch_size: number;
+    batch_window_ms: number;
+    max_retries: number;
+    concurrency: number;
+    enabled: number;
+    origin: string;
+    created_at: number;
+  };
   webhooks: {
     tenant: string;
     id: string;

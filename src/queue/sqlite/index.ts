@@ -111,7 +111,7 @@ export function openSqliteQueue(o: SqliteQueueOptions): Queue {
   const s = {
     insert: db.prepare(
       `INSERT INTO messages (id, queue, tenant, source, state, body, dedupe_key, dedupe_until, grp,
-        enqueued_at, visible_at, updated_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)`,
+        enqueued_at, visible_at, updated_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     dedupeGet: db.prepare('SELECT id, dedupe_until FROM messages WHERE queue = ? AND dedupe_key = ?'),
     dedupeClear: db.prepare('UPDATE messages SET dedupe_key = NULL WHERE id = ?'),
@@ -258,6 +258,7 @@ export function openSqliteQueue(o: SqliteQueueOptions): Queue {
       it.queue,
       it.tenant,
       it.source ?? 'api',
+      it.dead ? 'dead' : 'queued',
       it.body,
       it.dedupeKey ?? null,
       it.dedupeKey === undefined ? null : now + (it.dedupeWindowMs ?? defaultWindow),
@@ -265,8 +266,9 @@ export function openSqliteQueue(o: SqliteQueueOptions): Queue {
       now,
       visibleAt,
       now,
+      it.dead?.error ?? null,
     );
-    bump(it.queue, 'queued', 1);
+    bump(it.queue, it.dead ? 'dead' : 'queued', 1);
     return { id, duplicate: false };
   };
 

@@ -1,0 +1,51 @@
+/**
+ * MQTT topic filters at QoS 1 with a persistent session (clean: false, fixed client id): the
+ * PUBACK is sent only after the function succeeded (or the record was dead-lettered), and the
+ * broker keeps what arrives while Nimbus is down. MQTT acknowledges in order, so records arrive
+ * one at a time per connection; the batch window still groups them.
+ */
+import mqtt from 'mqtt';
+import type { Connector, InboundMessage } from '../types.ts';
+import { decodeBody, str } from './util.ts';
+
+export function mqttConnector(
+  config: Readonly<Record<string, unknown>>,
+  sourceId: string,
+  onError: (e: unknown) => void,
+): Connector {
+  let client: mqtt.MqttClient | undefined;
+  return {
+    async start(push) {
+      const topic = str(config, 'topic');
+      client = await mqtt.connectAsync(str(config, 'url', 'mqtt://127.0.0.1:1883'), {
+        clientId: typeof config.clientId === 'string' ? config.clientId : `nimbus-${sourceId}`,
+        clean: false,
+        reconnectPeriod: 500,
+        customHandleAcks: (t, message, packet, done) => {
+          const id = `${t}#${packet.messageId ?? ''}#${Date.now()}`;
+          push({
+            id,
+            record: {
+              eventSource: 'nimbus:mqtt',
+              messageId: id,
+              topic: t,
+              qos: packet.qos,
+              retain: packet.retain,
+              dup: packet.dup,
+              data: decodeBody(message),
+            },
+            ack: async () => done(0),
+          });
+        },
+      });
+      client.on('error', onError);
+      await client.subscribeAsync(topic, { qos: 1 });
+    },
+    async close() {
+      await client?.endAsync(true).catch(() => {});
+    },
+    dropConnection() {
+      (client as unknown as { stream?: { destroy(): void } })?.stream?.destroy();
+    },
+  };
+}

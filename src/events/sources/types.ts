@@ -1,0 +1,42 @@
+/**
+ * External brokers as event sources (like Lambda event source mappings): a connector consumes
+ * from the broker; the runner batches, invokes the function synchronously, acks only after
+ * success, retries failures, honours `batchItemFailures`, and dead-letters what keeps failing.
+ */
+
+import type { SourceKind } from '../../core/types.ts';
+
+export type { SourceKind, SourceRecord } from '../../core/types.ts';
+
+/** One consumed broker message. */
+export interface InboundMessage {
+  /** Stable per message: the `itemIdentifier` of `batchItemFailures`. */
+  readonly id: string;
+  /** What the function receives for it inside `{ Records: [...] }`. */
+  readonly record: Readonly<Record<string, unknown>>;
+  /** Done with it (processed, or dead-lettered): the broker may forget it. */
+  ack(): Promise<void>;
+}
+
+export interface Connector {
+  /** Connects and starts delivering; reconnects by itself until closed. */
+  start(push: (m: InboundMessage) => void): Promise<void>;
+  /** Backpressure from the runner (optional: brokers with prefetch/credit need none). */
+  pause?(): void;
+  resume?(): void;
+  close(): Promise<void>;
+  /** For tests and status: drops the current connection as a network failure would. */
+  dropConnection?(): void;
+}
+
+export interface SourceStatus {
+  readonly id: string;
+  readonly kind: SourceKind;
+  readonly connected: boolean;
+  readonly received: number;
+  readonly succeeded: number;
+  readonly retried: number;
+  readonly deadLettered: number;
+  readonly inFlightBatches: number;
+  readonly lastError?: string | undefined;
+}
