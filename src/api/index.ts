@@ -15,6 +15,7 @@ import { type RouteAdminDeps, registerRouteAdmin } from './http-routes.ts';
 import { registerLambdaApi } from './lambda/index.ts';
 import { type RestDeps, registerRestRoutes } from './routes.ts';
 import { registerScheduleRoutes, type ScheduleRouteDeps } from './schedule-routes.ts';
+import { registerSourceRoutes, type SourceRouteDeps } from './source-routes.ts';
 
 export type { Authenticate, Principal } from './auth.ts';
 
@@ -23,7 +24,8 @@ export interface ApiAppDeps
     Omit<RouteAdminDeps, 'registry' | 'clock'>,
     AsyncRouteDeps,
     ScheduleRouteDeps,
-    EventRouteDeps {
+    EventRouteDeps,
+    SourceRouteDeps {
   readonly config: PlatformConfig;
   readonly authenticate: Authenticate;
   readonly onSystemError?: (e: Error) => void;
@@ -53,6 +55,7 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   registerAsyncRoutes(app, d);
   registerScheduleRoutes(app, d);
   registerEventRoutes(app, d);
+  registerSourceRoutes(app, d);
   await app.register(async (scope) =>
     registerLambdaApi(scope, { registry: d.registry, invoke: d.invoke, async: d.async, config: d.config }),
   );

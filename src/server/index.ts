@@ -15,6 +15,7 @@ import { systemClock } from '../core/clock.ts';
 import type { Clock } from '../core/ports.ts';
 import type { UsageRecord } from '../core/types.ts';
 import { createEventBus } from '../events/bus.ts';
+import { createSourceManager, type SourceManager } from '../events/sources/manager.ts';
 import { createWebhookService } from '../events/webhooks.ts';
 import { buildGateway } from '../gateway/index.ts';
 import { createInvokeService } from '../invoke/service.ts';
@@ -41,6 +42,7 @@ export interface RunningPlatform {
   /** The async dispatcher (tests with a fake clock kick it after advancing time). */
   readonly async: AsyncService;
   readonly schedules: ScheduleService;
+  readonly sources: SourceManager;
   close(): Promise<void>;
 }
 
@@ -48,6 +50,8 @@ export interface StartOptions {
   /** Receives platform log lines (pino JSON); default: stderr at config.logLevel. */
   readonly log?: (line: string) => void;
   readonly clock?: Clock;
+  /** Delay before the n-th retry of an event-source batch (tests shorten it). */
+  readonly sourceRetryDelay?: (n: number) => number;
 }
 
 export async function startPlatform(
@@ -178,6 +182,16 @@ export async function startPlatform(
     await bus.load();
     publish.handler = (tenant, topic, event, hop) => bus.publish(tenant, topic, [JSON.parse(event)], { hop });
     const webhooks = createWebhookService({ repo: store.webhooks, bus, masterKey, clock });
+    const sources = createSourceManager({
+      repo: store.sources,
+      registry,
+      invoke,
+      queue,
+      clock,
+      log: (level, obj, msg) => logger[level](obj, msg),
+      retryDelay: opts.sourceRetryDelay,
+    });
+    cleanups.push(() => sources.close());
     // Closed before the sandbox (cleanups run in reverse): running invocations may finish.
     cleanups.push(() => asyncService.close());
     const schedules = createScheduleService({
@@ -214,6 +228,7 @@ export async function startPlatform(
       schedules,
       bus,
       webhooks,
+      sources,
       gatewayUrl: () => gatewayUrl,
       store,
       logSink,
@@ -248,6 +263,7 @@ export async function startPlatform(
     });
     await asyncService.start();
     await schedules.start();
+    await sources.start();
     // Pre-boot the generic pools after the ports are open so start-up is not blocked by it.
     sandbox.warmup().catch((e: unknown) => logger.error({ err: e }, 'sandbox warmup failed'));
     logger.info({ apiUrl, gatewayUrl: urlOf(gwAddress), store: store.kind }, 'nimbus started');
@@ -258,6 +274,7 @@ export async function startPlatform(
       admin,
       async: asyncService,
       schedules,
+      sources,
       close: closeAll,
     };
   } catch (e) {

@@ -1,5 +1,5 @@
 /**
- * MQTT topic filters at QoS 1 with a persistent session (clean: false, fixed client id): the
+ * MQTT 5 topic filters at QoS 1 with a persistent session (clean: false, fixed client id): the
  * PUBACK is sent only after the function succeeded (or the record was dead-lettered), and the
  * broker keeps what arrives while Nimbus is down. MQTT acknowledges in order, so records arrive
  * one at a time per connection; the batch window still groups them.
@@ -19,7 +19,14 @@ export function mqttConnector(
       const topic = str(config, 'topic');
       client = await mqtt.connectAsync(str(config, 'url', 'mqtt://127.0.0.1:1883'), {
         clientId: typeof config.clientId === 'string' ? config.clientId : `nimbus-${sourceId}`,
+        // MQTT 5: mqtt.js defers the PUBACK to us only on v5; a session that outlives the
+        // connection (clean start off + expiry) keeps QoS 1 messages while Nimbus is away.
+        protocolVersion: 5,
         clean: false,
+        properties: {
+          sessionExpiryInterval:
+            typeof config.sessionExpirySec === 'number' ? config.sessionExpirySec : 86_400,
+        },
         reconnectPeriod: 500,
         customHandleAcks: (t, message, packet, done) => {
           const id = `${t}#${packet.messageId ?? ''}#${Date.now()}`;

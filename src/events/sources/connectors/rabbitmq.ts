@@ -72,7 +72,9 @@ export function rabbitmqConnector(
       await conn?.close().catch(() => {});
     },
     dropConnection() {
-      (conn as unknown as { connection?: { stream?: { destroy(): void } } })?.connection?.stream?.destroy();
+      (
+        conn as unknown as { connection?: { stream?: { destroy(e: Error): void } } }
+      )?.connection?.stream?.destroy(new Error('connection dropped (simulated network failure)'));
     },
   };
 }

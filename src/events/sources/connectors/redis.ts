@@ -24,6 +24,7 @@ export function redisConnector(
   let client: Client | undefined;
   let closed = false;
   let paused = false;
+  let ownId: number | undefined;
 
   return {
     async start(push) {
@@ -33,6 +34,7 @@ export function redisConnector(
         if (!closed) onError(e);
       });
       await c.connect();
+      ownId = Number(await c.sendCommand(['CLIENT', 'ID']));
       try {
         await c.xGroupCreate(stream, group, '0', { MKSTREAM: true });
       } catch (e) {
@@ -41,8 +43,17 @@ export function redisConnector(
       const toInbound = (m: { id: string; message: Record<string, string> }): InboundMessage => ({
         id: m.id,
         record: { eventSource: 'nimbus:redis', messageId: m.id, stream, group, data: m.message },
+        // XACK is idempotent: retry across a reconnect instead of leaving the entry pending.
         ack: async () => {
-          await c.xAck(stream, group, m.id);
+          for (let i = 0; ; i++) {
+            try {
+              await c.xAck(stream, group, m.id);
+              return;
+            } catch (e) {
+              if (i >= 10 || closed) throw e;
+              await new Promise((r) => setTimeout(r, 100 * (i + 1)));
+            }
+          }
         },
       });
       const loop = async () => {
@@ -64,9 +75,10 @@ export function redisConnector(
             const entries =
               (res as { messages: { id: string; message: Record<string, string> }[] }[] | null)?.[0]
                 ?.messages ?? [];
-            if (cursor === '0' && entries.length === 0) cursor = '>';
             for (const m of entries) push(toInbound(m));
-            if (cursor === '0' && entries.length > 0) cursor = entries.at(-1)!.id;
+            // Reading our own history (cursor is an id): continue after the last one, and switch to
+            // new entries ('>') once the history is exhausted.
+            if (cursor !== '>') cursor = entries.length === 0 ? '>' : entries.at(-1)!.id;
           } catch (e) {
             if (closed) return;
             onError(e);
@@ -88,11 +100,11 @@ export function redisConnector(
       await client?.quit().catch(() => client?.destroy());
     },
     dropConnection() {
-      // Server-side disconnect of every client connection (ours included), as a broker restart would.
+      // Server-side disconnect of our connection, as a broker restart or a network failure would.
       void (async () => {
         const admin = makeClient();
         await admin.connect();
-        await admin.sendCommand(['CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes']);
+        await admin.sendCommand(['CLIENT', 'KILL', 'ID', String(ownId)]);
         await admin.quit();
       })().catch(onError);
     },

@@ -1,0 +1,217 @@
+/**
+ * Event sources: CRUD (REST + manifest) and one running SourceRunner per enabled source.
+ * A source whose broker is unreachable is kept and retried in the background (its status says
+ * so); creating it never blocks on the broker.
+ */
+import { randomBytes } from 'node:crypto';
+import { CoreErrors, defineErrors } from '../../core/errors.ts';
+import type { Clock, Queue, SourceRepo } from '../../core/ports.ts';
+import type { SourceKind, SourceRecord, TenantId } from '../../core/types.ts';
+import type { InvokeService } from '../../invoke/types.ts';
+import type { RegistryService } from '../../registry/types.ts';
+import { jetstreamConnector } from './connectors/jetstream.ts';
+import { mqttConnector } from './connectors/mqtt.ts';
+import { natsConnector } from './connectors/nats.ts';
+import { rabbitmqConnector } from './connectors/rabbitmq.ts';
+import { redisConnector } from './connectors/redis.ts';
+import { withReconnect } from './connectors/util.ts';
+import { SourceRunner } from './runner.ts';
+import type { Connector, SourceStatus } from './types.ts';
+
+export const SourceErrors = defineErrors('SOURCE', {
+  INVALID: { status: 400, kind: 'user', message: 'invalid event source: {reason}' },
+});
+
+/** Required config key and URL scheme per kind. */
+const KINDS: Record<SourceKind, { key: string; schemes: string[] }> = {
+  nats: { key: 'subject', schemes: ['nats:', 'tls:'] },
+  jetstream: { key: 'stream', schemes: ['nats:', 'tls:'] },
+  rabbitmq: { key: 'queue', schemes: ['amqp:', 'amqps:'] },
+  mqtt: { key: 'topic', schemes: ['mqtt:', 'mqtts:'] },
+  redis: { key: 'stream', schemes: ['redis:', 'rediss:'] },
+};
+
+export interface SourceInput {
+  readonly functionName: string;
+  readonly qualifier?: string | undefined;
+  readonly kind: SourceKind;
+  readonly config: Record<string, unknown>;
+  readonly batchSize?: number | undefined;
+  readonly batchWindowMs?: number | undefined;
+  readonly maximumRetryAttempts?: number | undefined;
+  readonly concurrency?: number | undefined;
+  readonly enabled?: boolean | undefined;
+}
+
+export interface SourceManager {
+  create(tenant: TenantId, input: SourceInput, origin?: SourceRecord['origin']): Promise<SourceRecord>;
+  list(tenant: TenantId): Promise<(SourceRecord & { status?: SourceStatus | undefined })[]>;
+  get(tenant: TenantId, id: string): Promise<SourceRecord & { status?: SourceStatus | undefined }>;
+  delete(tenant: TenantId, id: string): Promise<void>;
+  replaceForFunction(
+    tenant: TenantId,
+    functionName: string,
+    inputs: readonly SourceInput[],
+  ): Promise<SourceRecord[]>;
+  /** Test hook: drops the broker connection of a source as a network failure would. */
+  dropConnection(tenant: TenantId, id: string): void;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SourceDeps {
+  readonly repo: SourceRepo;
+  readonly registry: Pick<RegistryService, 'resolve'>;
+  readonly invoke: InvokeService;
+  readonly queue: Queue;
+  readonly clock: Clock;
+  readonly log?: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
+  /** Override of the retry delay (tests). */
+  readonly retryDelay?: (n: number) => number;
+}
+
+export function createSourceManager(d: SourceDeps): SourceManager {
+  const running = new Map<string, { runner: SourceRunner; connector: Connector }>();
+  const key = (tenant: TenantId, id: string) => `${tenant}\u0000${id}`;
+  let closed = false;
+
+  function validate(input: SourceInput): SourceRecord['config'] {
+    const bad = (reason: string) => SourceErrors.INVALID({ reason });
+    const k = KINDS[input.kind];
+    if (!k) throw bad(`kind is one of ${Object.keys(KINDS).join(', ')}`);
+    const c = input.config ?? {};
+    if (typeof c[k.key] !== 'string' || c[k.key] === '') throw bad(`${input.kind} needs config.${k.key}`);
+    if (c.url !== undefined) {
+      let u: URL;
+      try {
+        u = new URL(String(c.url));
+      } catch {
+        throw bad('config.url is not a URL');
+      }
+      if (!k.schemes.includes(u.protocol))
+        throw bad(`config.url for ${input.kind} uses ${k.schemes.join(' or ')}`);
+    }
+    const int = (v: number | undefined, name: string, min: number, max: number) => {
+      if (v !== undefined && (!Number.isInteger(v) || v < min || v > max))
+        throw bad(`${name} is ${min}–${max}`);
+    };
+    int(input.batchSize, 'batchSize', 1, 1000);
+    int(input.batchWindowMs, 'batchWindowMs', 0, 300_000);
+    int(input.maximumRetryAttempts, 'maximumRetryAttempts', 0, 100);
+    int(input.concurrency, 'concurrency', 1, 100);
+    return c;
+  }
+
+  function connectorFor(s: SourceRecord, onError: (e: unknown) => void): Connector {
+    const prefetch = s.batchSize * s.concurrency * 2;
+    switch (s.kind) {
+      case 'nats':
+        return natsConnector(s.config, onError);
+      case 'jetstream':
+        return jetstreamConnector(s.config, onError, prefetch);
+      case 'rabbitmq':
+        return rabbitmqConnector(s.config, onError, prefetch);
+      case 'mqtt':
+        return mqttConnector(s.config, s.id, onError);
+      case 'redis':
+        return redisConnector(s.config, s.id, onError, s.batchSize);
+    }
+  }
+
+  function launch(s: SourceRecord): void {
+    if (!s.enabled || closed) return;
+    let runner: SourceRunner | undefined;
+    const onError = (e: unknown) => {
+      if (runner) runner.connected = false;
+      d.log?.(
+        'warn',
+        { source: s.id, kind: s.kind, err: e instanceof Error ? e.message : String(e) },
+        'event source error',
+      );
+    };
+    const connector = connectorFor(s, onError);
+    runner = new SourceRunner(s, connector, {
+      invoke: d.invoke,
+      queue: d.queue,
+      clock: d.clock,
+      log: d.log,
+      retryDelay: d.retryDelay,
+    });
+    const r = runner;
+    running.set(key(s.tenant, s.id), { runner: r, connector });
+    void withReconnect(
+      () => r.start(),
+      () => closed || running.get(key(s.tenant, s.id))?.runner !== r,
+      onError,
+    );
+  }
+
+  async function stop(tenant: TenantId, id: string): Promise<void> {
+    const r = running.get(key(tenant, id));
+    running.delete(key(tenant, id));
+    await r?.runner.close().catch(() => {});
+  }
+
+  async function create(tenant: TenantId, input: SourceInput, origin: SourceRecord['origin'] = 'api') {
+    const config = validate(input);
+    await d.registry.resolve(tenant, input.functionName, input.qualifier);
+    const rec: SourceRecord = {
+      tenant,
+      id: `src_${randomBytes(9).toString('base64url')}`,
+      functionName: input.functionName,
+      qualifier: input.qualifier,
+      kind: input.kind,
+      config,
+      batchSize: input.batchSize ?? 10,
+      batchWindowMs: input.batchWindowMs ?? 0,
+      maximumRetryAttempts: input.maximumRetryAttempts ?? 2,
+      concurrency: input.concurrency ?? 1,
+      enabled: input.enabled ?? true,
+      origin,
+      createdAt: d.clock.now(),
+    };
+    await d.repo.create(rec);
+    launch(rec);
+    return rec;
+  }
+
+  const withStatus = (s: SourceRecord) => ({
+    ...s,
+    status: running.get(key(s.tenant, s.id))?.runner.status(),
+  });
+
+  return {
+    create,
+    async list(tenant) {
+      return (await d.repo.list(tenant)).map(withStatus);
+    },
+    async get(tenant, id) {
+      const s = await d.repo.get(tenant, id);
+      if (!s) throw CoreErrors.NOT_FOUND({ what: `event source ${id}` });
+      return withStatus(s);
+    },
+    async delete(tenant, id) {
+      if (!(await d.repo.delete(tenant, id))) throw CoreErrors.NOT_FOUND({ what: `event source ${id}` });
+      await stop(tenant, id);
+    },
+    async replaceForFunction(tenant, functionName, inputs) {
+      for (const i of inputs) validate({ ...i, functionName });
+      for (const id of await d.repo.deleteForFunction(tenant, functionName, 'manifest'))
+        await stop(tenant, id);
+      const out: SourceRecord[] = [];
+      for (const i of inputs) out.push(await create(tenant, { ...i, functionName }, 'manifest'));
+      return out;
+    },
+    dropConnection(tenant, id) {
+      running.get(key(tenant, id))?.connector.dropConnection?.();
+    },
+    async start() {
+      for (const s of await d.repo.listAll()) launch(s);
+    },
+    async close() {
+      closed = true;
+      await Promise.all([...running.values()].map((r) => r.runner.close().catch(() => {})));
+      running.clear();
+    },
+  };
+}
