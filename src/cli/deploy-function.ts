@@ -11,6 +11,7 @@ export interface DeployedFunction {
   routes: { routeKey: string }[];
   schedules: { name: string; expression: string; nextFireAt: string | null }[];
   subscriptions: { id: string; topic: string }[];
+  sources: { id: string; kind: string }[];
   wallMs: number;
 }
 
@@ -23,26 +24,25 @@ export async function deployFunction(
 ): Promise<DeployedFunction> {
   const t0 = performance.now();
   const path = `/v1/functions/${encodeURIComponent(f.name)}`;
-  const r = await client.call<Omit<DeployedFunction, 'routes' | 'schedules' | 'subscriptions' | 'wallMs'>>(
-    'PUT',
-    path,
-    {
-      runtime: f.runtime,
-      handler: f.handler,
-      memoryMb: f.memoryMb,
-      timeoutSec: f.timeoutSec,
-      environment: f.environment,
-      description: f.description,
-      ...(f.async ? { async: f.async } : {}),
-      code: { zipBase64 },
-      publish,
-    },
-  );
+  const r = await client.call<
+    Omit<DeployedFunction, 'routes' | 'schedules' | 'subscriptions' | 'sources' | 'wallMs'>
+  >('PUT', path, {
+    runtime: f.runtime,
+    handler: f.handler,
+    memoryMb: f.memoryMb,
+    timeoutSec: f.timeoutSec,
+    environment: f.environment,
+    description: f.description,
+    ...(f.async ? { async: f.async } : {}),
+    code: { zipBase64 },
+    publish,
+  });
   // A manifest declares the function's HTTP routes and schedules: replace them (declarative,
   // like sls deploy).
   let routes: DeployedFunction['routes'] = [];
   let schedules: DeployedFunction['schedules'] = [];
   let subscriptions: DeployedFunction['subscriptions'] = [];
+  let sources: DeployedFunction['sources'] = [];
   if (manifest.source !== 'inferred') {
     const specs = f.events.flatMap((e) => (e.route ? [e.route] : []));
     routes = (
@@ -64,6 +64,10 @@ export async function deployFunction(
         },
       )
     ).subscriptions;
+    const srcs = f.events.flatMap((e) => e.sources ?? []);
+    sources = (
+      await client.call<{ sources: DeployedFunction['sources'] }>('PUT', `${path}/sources`, { sources: srcs })
+    ).sources;
   }
-  return { ...r, routes, schedules, subscriptions, wallMs: performance.now() - t0 };
+  return { ...r, routes, schedules, subscriptions, sources, wallMs: performance.now() - t0 };
 }

@@ -142,6 +142,62 @@ functions:
     );
   });
 
+  it('reads broker events as event sources', async () => {
+    const dir = await fixture({
+      'nimbus.yml': `service: s
+provider:
+  runtime: nodejs24.x
+functions:
+  consume:
+    handler: index.handler
+    events:
+      - rabbitmq:
+          url: amqp://guest:guest@127.0.0.1:5672
+          queue: orders
+          batchSize: 20
+          maximumBatchingWindow: 2
+          maximumRetryAttempts: 1
+      - redis: events-stream
+      - mqtt:
+          topic: sensors/+/temp
+          parallelizationFactor: 2
+`,
+    });
+    const f = (await loadProjectManifest(dir)).functions[0]!;
+    assert.deepEqual(
+      f.events.flatMap((e) => e.sources ?? []),
+      [
+        {
+          kind: 'rabbitmq',
+          config: { url: 'amqp://guest:guest@127.0.0.1:5672', queue: 'orders' },
+          batchSize: 20,
+          batchWindowMs: 2000,
+          maximumRetryAttempts: 1,
+          concurrency: undefined,
+          enabled: undefined,
+        },
+        {
+          kind: 'redis',
+          config: { stream: 'events-stream' },
+          batchSize: undefined,
+          batchWindowMs: undefined,
+          maximumRetryAttempts: undefined,
+          concurrency: undefined,
+          enabled: undefined,
+        },
+        {
+          kind: 'mqtt',
+          config: { topic: 'sensors/+/temp' },
+          batchSize: undefined,
+          batchWindowMs: undefined,
+          maximumRetryAttempts: undefined,
+          concurrency: 2,
+          enabled: undefined,
+        },
+      ],
+    );
+  });
+
   it('names the file, line and function of an unknown event type', async () => {
     assert.equal(SUPPORTED_EVENT_TYPES.has('kafkaX'), false);
     const dir = await fixture({

@@ -77,8 +77,62 @@ export interface SubscriptionSpec {
   readonly partitionKey?: string | undefined;
 }
 
+/** A broker event source from `- rabbitmq:` / `- nats:` / `- jetstream:` / `- mqtt:` / `- redis:`. */
+export interface SourceSpec {
+  readonly kind: 'nats' | 'jetstream' | 'rabbitmq' | 'mqtt' | 'redis';
+  readonly config: Record<string, unknown>;
+  readonly batchSize?: number | undefined;
+  readonly batchWindowMs?: number | undefined;
+  readonly maximumRetryAttempts?: number | undefined;
+  readonly concurrency?: number | undefined;
+  readonly enabled?: boolean | undefined;
+}
+
+const SOURCE_KEYS: Record<SourceSpec['kind'], string> = {
+  nats: 'subject',
+  jetstream: 'stream',
+  rabbitmq: 'queue',
+  mqtt: 'topic',
+  redis: 'stream',
+};
+
+/** Common batching keys (Serverless names) + broker settings for the connector. */
+function sourceParser(kind: SourceSpec['kind']) {
+  return (raw: unknown): EventTargets | string => {
+    const required = SOURCE_KEYS[kind];
+    const o = (typeof raw === 'string' ? { [required]: raw } : raw) as Record<string, unknown> | null;
+    if (!o || typeof o !== 'object' || Array.isArray(o)) return `${kind} must be {${required}, …}`;
+    const {
+      batchSize,
+      maximumBatchingWindow,
+      maximumRetryAttempts,
+      parallelizationFactor,
+      concurrency,
+      enabled,
+      ...config
+    } = o;
+    if (typeof config[required] !== 'string') return `${kind}.${required} is required`;
+    const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+    return {
+      sources: [
+        {
+          kind,
+          config,
+          batchSize: num(batchSize),
+          batchWindowMs:
+            typeof maximumBatchingWindow === 'number' ? Math.round(maximumBatchingWindow * 1000) : undefined,
+          maximumRetryAttempts: num(maximumRetryAttempts),
+          concurrency: num(concurrency) ?? num(parallelizationFactor),
+          enabled: typeof enabled === 'boolean' ? enabled : undefined,
+        },
+      ],
+    };
+  };
+}
+
 /** What one event entry deploys. */
 interface EventTargets {
+  readonly sources?: SourceSpec[];
   readonly route?: HttpRouteSpec;
   readonly schedules?: ScheduleSpec[];
   readonly subscriptions?: SubscriptionSpec[];
@@ -168,6 +222,11 @@ const EVENT_PARSERS: Record<string, (raw: unknown, ctx: EventContext) => EventTa
       ],
     };
   },
+  nats: sourceParser('nats'),
+  jetstream: sourceParser('jetstream'),
+  rabbitmq: sourceParser('rabbitmq'),
+  mqtt: sourceParser('mqtt'),
+  redis: sourceParser('redis'),
   // sns: 'topic' | { topicName | arn } — every event of the topic.
   sns(raw) {
     const o = (raw && typeof raw === 'object' ? raw : {}) as { topicName?: unknown; arn?: unknown };
@@ -256,6 +315,8 @@ export interface ManifestEvent {
   readonly schedules?: ScheduleSpec[] | undefined;
   /** For eventBridge / sns events. */
   readonly subscriptions?: SubscriptionSpec[] | undefined;
+  /** For broker events (rabbitmq, nats, jetstream, mqtt, redis). */
+  readonly sources?: SourceSpec[] | undefined;
 }
 
 export interface ManifestFunction {
@@ -434,6 +495,7 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
         route: parsed.route,
         schedules: parsed.schedules,
         subscriptions: parsed.subscriptions,
+        sources: parsed.sources,
       });
     }
     const runtime = f.runtime ?? provider.runtime;

@@ -45,6 +45,7 @@ export async function deploy(dir: string, o: DeployOpts): Promise<void> {
           dim(`  schedule ${sc.name} ${sc.expression} (next ${sc.nextFireAt ?? 'never'})\n`),
         );
       for (const sb of r.subscriptions) process.stdout.write(dim(`  subscription ${sb.topic} (${sb.id})\n`));
+      for (const so of r.sources) process.stdout.write(dim(`  source ${so.kind} (${so.id})\n`));
     }
   }
   if (manifest.cors) {
