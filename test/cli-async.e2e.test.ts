@@ -95,6 +95,27 @@ describe('nimbus CLI: async', () => {
     assert.match((await cli('schedules', 'delete', 'nightly')).stdout, /deleted nightly/);
   });
 
+  it('creates topics, publishes CloudEvents and lists subscriptions and webhooks', async () => {
+    assert.match((await cli('topics', 'create', 'cli-topic')).stdout, /topic cli-topic/);
+    await p.json('POST', '/v1/topics/cli-topic/subscriptions', {
+      target: 'echo',
+      pattern: { type: ['x.y'] },
+    });
+    const pub = await cli('publish', 'cli-topic', '--type', 'x.y', '-d', '{"a":1}', '--id', 'cli-1');
+    assert.equal(pub.code, 0, pub.stderr);
+    assert.match(pub.stdout, /cli-1 → 1 subscription/);
+    assert.match((await cli('subscriptions', 'list', '--topic', 'cli-topic')).stdout, /function:echo/);
+    const hook = await cli('webhooks', 'create', 'cli-topic', '--verify', 'github', '--id', 'cli-hook');
+    assert.match(hook.stdout, /\/hooks\/cli-hook/);
+    assert.match(hook.stdout, /secret \(shown once\): whsec_/);
+    assert.match((await cli('webhooks', 'list')).stdout, /cli-hook/);
+    assert.match((await cli('topics', 'list')).stdout, /cli-topic/);
+    assert.match((await cli('sources', 'list')).stdout, /ID\s+FUNCTION/);
+    const bad = await cli('publish', 'nope', '--type', 't');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /topic nope does not exist/);
+  });
+
   it('schedules, lists and cancels timers', async () => {
     const s = await cli('timers', 'schedule', 'echo', '--in', '3600', '-d', '{"later":true}');
     assert.equal(s.code, 0, s.stderr);

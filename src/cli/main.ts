@@ -9,6 +9,7 @@ import * as aliases from './commands/aliases.ts';
 import * as deploy from './commands/deploy.ts';
 import * as dev from './commands/dev.ts';
 import * as doctor from './commands/doctor.ts';
+import * as events from './commands/events.ts';
 import * as functions from './commands/functions.ts';
 import * as invoke from './commands/invoke.ts';
 import * as logs from './commands/logs.ts';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   queues.register(program);
   timers.register(program);
   schedules.register(program);
+  events.register(program);
   doctor.register(program);
   return program;
 }
