@@ -1,18 +1,29 @@
 /**
  * bench/events.ts — the event-pattern matcher alone: events/s matched against N subscriptions and
  * p99 match time, against a baseline that loops over every compiled rule (what an index avoids).
- * End-to-end publish → function start figures join when topics are wired (issue 6).
+ * Then end to end on a real platform (child process): publish (REST, CloudEvent) → the
+ * subscribed function starts, p50/p99 over sequential publishes (warm function).
  *
  *   npm run bench:events                     # 1,000 subscriptions, 200,000 events
  *   npx node bench/events.ts --rules 5000 --events 500000
  */
-import { cpus } from 'node:os';
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compilePattern, type EventPattern, RuleIndex } from '../src/events/pattern.ts';
-import { pct, printTable } from './support/load.ts';
+import { zipFiles } from '../src/registry/build/index.ts';
+import { agent, assertLoopback, pct, post, printTable, send, startChild } from './support/load.ts';
 
 const { values: args } = parseArgs({
-  options: { rules: { type: 'string', default: '1000' }, events: { type: 'string', default: '200000' } },
+  options: {
+    rules: { type: 'string', default: '1000' },
+    events: { type: 'string', default: '200000' },
+    e2e: { type: 'string', default: '300' },
+  },
 });
 const RULES = Number(args.rules);
 const EVENTS = Number(args.events);
@@ -96,3 +107,70 @@ printTable([
 console.log(
   `\nnode ${process.versions.node}, ${cpus().length} cores; ${RULES} subscriptions, ${EVENTS} events; goal ≥ 50,000 events/s, p99 ≤ 100 µs`,
 );
+
+// ------------------------------------------------------------------ end to end
+
+const E2E = Number(args.e2e);
+if (E2E > 0) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'nimbus-bench-events-'));
+  const starts = new Map<string, number>();
+  const lat: number[] = [];
+  let waiting: (() => void) | undefined;
+  const sink = createServer((req, res) => {
+    const id = new URL(req.url ?? '/', 'http://x').searchParams.get('id') ?? '';
+    const t0 = starts.get(id);
+    if (t0 !== undefined) lat.push(performance.now() - t0);
+    res.end('ok');
+    waiting?.();
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  const sinkPort = (sink.address() as AddressInfo).port;
+  const plat = await startChild(process.execPath, ['bench/support/platform.ts', dataDir]);
+  try {
+    const api = plat.info.apiUrl!;
+    assertLoopback(api);
+    const auth = { authorization: `Bearer ${plat.info.secret}` };
+    // The function reports its start first thing: the figure is publish → function code running.
+    const code = `export const handler = async (e) => { await (await fetch('http://127.0.0.1:${sinkPort}/?id=' + e.id)).text(); };`;
+    const zip = Buffer.from(zipFiles({ 'index.mjs': new TextEncoder().encode(code) })).toString('base64');
+    await send(
+      'PUT',
+      `${api}/v1/functions/on-event`,
+      JSON.stringify({ runtime: 'nodejs24.x', handler: 'index.handler', code: { zipBase64: zip } }),
+      auth,
+    );
+    await send('PUT', `${api}/v1/topics/bench`, '{}', auth);
+    await send(
+      'POST',
+      `${api}/v1/topics/bench/subscriptions`,
+      JSON.stringify({ target: 'on-event', pattern: { type: ['bench.event'] } }),
+      auth,
+    );
+    const headers = { ...auth, 'content-type': 'application/cloudevents+json' };
+    for (let i = 0; i < E2E + 20; i++) {
+      const id = `e${i}`;
+      const done = new Promise<void>((r) => {
+        waiting = r;
+      });
+      if (i >= 20) starts.set(id, performance.now()); // first 20: warm-up
+      const r = await post(
+        `${api}/v1/topics/bench/events`,
+        JSON.stringify({ specversion: '1.0', id, source: '/bench', type: 'bench.event', data: { i } }),
+        headers,
+      );
+      if (r.status !== 202) throw new Error(`publish: ${r.status} ${r.body}`);
+      await done;
+    }
+    console.log('');
+    printTable([
+      ['end to end (warm function)', 'p50 ms', 'p99 ms', 'n'],
+      ['publish → function running', pct(lat, 50).toFixed(2), pct(lat, 99).toFixed(2), String(lat.length)],
+    ]);
+  } finally {
+    plat.child.kill('SIGTERM');
+    sink.close();
+    agent.destroy();
+    await new Promise((r) => setTimeout(r, 300));
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}

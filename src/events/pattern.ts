@@ -300,7 +300,7 @@ function conjunctions(p: Record<string, unknown>, prefix: string): Record<string
     } else if (Array.isArray(val)) {
       options = [{ [`${prefix}${key}`]: val }];
     } else {
-      const sub = conjunctions(val as Record<string, unknown>, `${prefix}${key}.`);
+      const sub = conjunctions(val as Record<string, unknown>, `${prefix}${key}\u0000`);
       if (!sub) return undefined;
       options = sub;
     }
@@ -322,29 +322,22 @@ function anchorOf(conj: Record<string, unknown[]>): Anchor | undefined {
   return best;
 }
 
-/** Flattens an event's leaf values by dotted path (arrays expanded at every level). */
-function flatten(node: unknown, prefix: string, out: Map<string, Primitive[]>, depth: number): void {
-  if (depth > 32) return;
+/** Leaf values at a path (arrays are expanded at every level). */
+function valuesAt(node: unknown, path: readonly string[], i: number, out: Primitive[]): void {
   if (Array.isArray(node)) {
-    for (const x of node) flatten(x, prefix, out, depth + 1);
+    for (const x of node) valuesAt(x, path, i, out);
     return;
   }
-  if (isPlainObject(node)) {
-    for (const k in node) flatten(node[k], prefix ? `${prefix}.${k}` : k, out, depth + 1);
+  if (i === path.length) {
+    if (node !== undefined && (node === null || typeof node !== 'object')) out.push(node as Primitive);
     return;
   }
-  if (node === undefined) return;
-  let list = out.get(prefix);
-  if (!list) {
-    list = [];
-    out.set(prefix, list);
-  }
-  list.push(node as Primitive);
+  if (isPlainObject(node)) valuesAt(node[path[i]!], path, i + 1, out);
 }
 
 /** Rules (id → pattern) compiled into an index. Rebuild on change; matching is read-only. */
 export class RuleIndex<Id> {
-  readonly #exact = new Map<string, Map<string, Set<Id>>>();
+  readonly #exact = new Map<string, { segments: string[]; byValue: Map<string, Set<Id>> }>();
   readonly #unanchored = new Set<Id>();
   readonly #compiled = new Map<Id, ObjMatcher>();
 
@@ -367,11 +360,12 @@ export class RuleIndex<Id> {
       return;
     }
     for (const a of anchors as Anchor[]) {
-      let byValue = this.#exact.get(a.path);
-      if (!byValue) {
-        byValue = new Map();
-        this.#exact.set(a.path, byValue);
+      let entry = this.#exact.get(a.path);
+      if (!entry) {
+        entry = { segments: a.path.split('\u0000'), byValue: new Map() };
+        this.#exact.set(a.path, entry);
       }
+      const byValue = entry.byValue;
       for (const k of a.keys) {
         let ids = byValue.get(k);
         if (!ids) {
@@ -385,12 +379,11 @@ export class RuleIndex<Id> {
 
   /** Ids of the rules the event matches (each once). */
   match(event: unknown): Id[] {
-    const flat = new Map<string, Primitive[]>();
-    flatten(event, '', flat, 0);
     const candidates = new Set<Id>(this.#unanchored);
-    for (const [path, byValue] of this.#exact) {
-      const values = flat.get(path);
-      if (!values) continue;
+    const values: Primitive[] = [];
+    for (const { segments, byValue } of this.#exact.values()) {
+      values.length = 0;
+      valuesAt(event, segments, 0, values);
       for (const v of values) {
         const ids = byValue.get(keyOf(v));
         if (ids) for (const id of ids) candidates.add(id);
