@@ -1,6 +1,6 @@
 /** The real `nimbus` CLI (bin/nimbus.mjs, child processes) against a real platform. */
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { cliRunner, startTestPlatform, type TestPlatform } from './helpers.ts';
 

@@ -5,7 +5,7 @@
  * one at a time per connection; the batch window still groups them.
  */
 import mqtt from 'mqtt';
-import type { Connector, InboundMessage } from '../types.ts';
+import type { Connector } from '../types.ts';
 import { decodeBody, str } from './util.ts';
 
 export function mqttConnector(
