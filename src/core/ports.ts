@@ -7,6 +7,8 @@ import type { NimbusErrorJSON } from './errors.ts';
 import type {
   AliasRecord,
   ApiKeyRecord,
+  BucketNotification,
+  BucketRecord,
   EnqueueItem,
   EnqueueResult,
   FunctionConfig,
@@ -16,6 +18,8 @@ import type {
   LeasedMessage,
   LogLine,
   LogQuery,
+  ObjectRecord,
+  PartRecord,
   QueueListQuery,
   QueueMessage,
   QueueStats,
@@ -27,6 +31,7 @@ import type {
   SubscriptionRecord,
   TenantId,
   TopicRecord,
+  UploadRecord,
   UsageQuery,
   UsageRecord,
   UsageSummary,
@@ -212,6 +217,47 @@ export interface SourceRepo {
   ): Promise<string[]>;
 }
 
+export interface ObjectRepo {
+  /** Throws CORE_CONFLICT if the name exists (any tenant). */
+  createBucket(rec: BucketRecord): Promise<void>;
+  getBucket(name: string): Promise<BucketRecord | undefined>;
+  listBuckets(tenant: TenantId): Promise<BucketRecord[]>;
+  deleteBucket(name: string): Promise<boolean>;
+  /** Creates or replaces (bucket, key); returns the record it replaced. */
+  putObject(rec: ObjectRecord): Promise<ObjectRecord | undefined>;
+  getObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
+  /** Returns the deleted record. */
+  deleteObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
+  /** Keys > `after` starting with `prefix`, ordered by key (binary order). */
+  listObjects(bucket: string, q: { prefix?: string; after?: string; limit: number }): Promise<ObjectRecord[]>;
+  /** Objects (any bucket) whose bytes have this content address. */
+  countBySha(sha256: string): Promise<number>;
+  createUpload(rec: UploadRecord): Promise<void>;
+  getUpload(uploadId: string): Promise<UploadRecord | undefined>;
+  putPart(rec: PartRecord): Promise<void>;
+  listParts(uploadId: string): Promise<PartRecord[]>;
+  deleteUpload(uploadId: string): Promise<void>;
+  putNotifications(
+    bucket: string,
+    origin: BucketNotification['origin'] | undefined,
+    list: readonly BucketNotification[],
+  ): Promise<void>;
+  listNotifications(bucket?: string): Promise<BucketNotification[]>;
+  /** Drops a function's manifest notifications (on its deploy or delete). */
+  deleteNotificationsFor(functionName: string, origin?: BucketNotification['origin']): Promise<number>;
+}
+
+/**
+ * Transactional outbox: rows written in the same Store transaction as the change they announce,
+ * relayed to the Queue afterwards (so an object event is never lost between two databases).
+ */
+export interface OutboxRepo {
+  add(items: readonly { tenant: TenantId; item: string }[]): Promise<void>;
+  /** Oldest first. */
+  take(limit: number): Promise<{ seq: number; tenant: TenantId; item: string }[]>;
+  delete(seqs: readonly number[]): Promise<void>;
+}
+
 export interface StoreRepos {
   readonly keys: KeyRepo;
   readonly functions: FunctionRepo;
@@ -226,6 +272,8 @@ export interface StoreRepos {
   readonly subscriptions: SubscriptionRepo;
   readonly webhooks: WebhookRepo;
   readonly sources: SourceRepo;
+  readonly objects: ObjectRepo;
+  readonly outbox: OutboxRepo;
 }
 
 export interface Store extends StoreRepos {

@@ -481,3 +481,55 @@ export interface SourceRecord {
   readonly origin: 'manifest' | 'api';
   readonly createdAt: number;
 }
+
+// ---------------------------------------------------------------- Buckets (S3-compatible storage)
+
+export interface BucketRecord {
+  readonly tenant: TenantId;
+  /** Globally unique, S3 naming rules. */
+  readonly name: string;
+  readonly createdAt: number;
+}
+
+export interface ObjectRecord {
+  readonly bucket: string;
+  readonly key: string;
+  readonly size: number;
+  /** S3 ETag without quotes (md5 hex, or `<md5 of md5s>-<parts>` for multipart). */
+  readonly etag: string;
+  readonly contentType: string;
+  /** `x-amz-meta-*` user metadata (lower-case names without the prefix). */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Content address of the bytes in the object BlobStore. */
+  readonly sha256: string;
+  readonly lastModified: number;
+}
+
+export interface UploadRecord {
+  readonly uploadId: string;
+  readonly bucket: string;
+  readonly key: string;
+  readonly contentType: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly createdAt: number;
+}
+
+export interface PartRecord {
+  readonly uploadId: string;
+  readonly partNumber: number;
+  readonly size: number;
+  readonly etag: string;
+  readonly sha256: string;
+}
+
+/** Bucket notification: object events of a bucket → a function (async). */
+export interface BucketNotification {
+  readonly bucket: string;
+  readonly id: string;
+  readonly functionName: string;
+  /** `s3:ObjectCreated:*`, `s3:ObjectRemoved:Delete`, … */
+  readonly events: readonly string[];
+  readonly prefix?: string | undefined;
+  readonly suffix?: string | undefined;
+  readonly origin: 'manifest' | 'api';
+}

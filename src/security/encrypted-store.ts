@@ -83,6 +83,8 @@ function wrapRepos(key: Buffer, repos: StoreRepos): StoreRepos {
     subscriptions: repos.subscriptions,
     webhooks: repos.webhooks,
     sources: wrapSources(key, repos.sources),
+    objects: repos.objects,
+    outbox: repos.outbox,
     settings: repos.settings,
   };
 }

@@ -363,6 +363,88 @@ export function describeStoreContract(
       assert.deepEqual(await s.sources.list(T), []);
     });
 
+    it('stores buckets, objects (bytewise key order, prefix), uploads, notifications and the outbox', async () => {
+      const b = `bkt-${Math.random().toString(36).slice(2, 8)}`;
+      await s.objects.createBucket({ tenant: T, name: b, createdAt: 1 });
+      await assert.rejects(
+        s.objects.createBucket({ tenant: 'x', name: b, createdAt: 2 }),
+        isCode('NIMBUS_ERR_CORE_CONFLICT'),
+      );
+      const o = (key: string) => ({
+        bucket: b,
+        key,
+        size: 3,
+        etag: 'e',
+        contentType: 'text/plain',
+        metadata: { owner: 'ada' },
+        sha256: `sha-${b}`,
+        lastModified: 5,
+      });
+      for (const k of ['photos/b.png', 'photos/a.png', 'Photos/Z.png', 'docs/x', 'photos/é.png'])
+        await s.objects.putObject(o(k));
+      assert.deepEqual(
+        (await s.objects.putObject(o('docs/x')))?.key,
+        'docs/x',
+        'returns the replaced record',
+      );
+      assert.deepEqual(
+        (await s.objects.listObjects(b, { limit: 10 })).map((x) => x.key),
+        ['Photos/Z.png', 'docs/x', 'photos/a.png', 'photos/b.png', 'photos/é.png'],
+      );
+      assert.deepEqual(
+        (await s.objects.listObjects(b, { prefix: 'photos/', after: 'photos/a.png', limit: 10 })).map(
+          (x) => x.key,
+        ),
+        ['photos/b.png', 'photos/é.png'],
+      );
+      assert.deepEqual((await s.objects.getObject(b, 'docs/x'))?.metadata, { owner: 'ada' });
+      assert.equal(await s.objects.countBySha(`sha-${b}`), 5);
+      assert.equal((await s.objects.deleteObject(b, 'docs/x'))?.key, 'docs/x');
+      assert.equal(await s.objects.deleteObject(b, 'docs/x'), undefined);
+      await s.objects.createUpload({
+        uploadId: `u-${b}`,
+        bucket: b,
+        key: 'big',
+        contentType: 'x',
+        metadata: {},
+        createdAt: 1,
+      });
+      await s.objects.putPart({ uploadId: `u-${b}`, partNumber: 2, size: 1, etag: 'p2', sha256: 's2' });
+      await s.objects.putPart({ uploadId: `u-${b}`, partNumber: 1, size: 1, etag: 'p1', sha256: 's1' });
+      await s.objects.putPart({ uploadId: `u-${b}`, partNumber: 1, size: 2, etag: 'p1b', sha256: 's1b' });
+      assert.deepEqual(
+        (await s.objects.listParts(`u-${b}`)).map((p) => [p.partNumber, p.etag]),
+        [
+          [1, 'p1b'],
+          [2, 'p2'],
+        ],
+      );
+      await s.objects.deleteUpload(`u-${b}`);
+      assert.equal(await s.objects.getUpload(`u-${b}`), undefined);
+      const n = {
+        bucket: b,
+        id: 'n1',
+        functionName: 'thumb',
+        events: ['s3:ObjectCreated:*'],
+        prefix: 'photos/',
+        suffix: '.png',
+        origin: 'manifest' as const,
+      };
+      await s.objects.putNotifications(b, 'manifest', [n]);
+      assert.deepEqual(await s.objects.listNotifications(b), [n]);
+      assert.equal(await s.objects.deleteNotificationsFor('thumb', 'manifest'), 1);
+      await s.outbox.add([
+        { tenant: T, item: 'a' },
+        { tenant: T, item: 'b' },
+      ]);
+      const got = await s.outbox.take(10);
+      assert.deepEqual(got.map((x) => x.item).slice(-2), ['a', 'b']);
+      await s.outbox.delete(got.map((x) => x.seq));
+      assert.deepEqual(await s.outbox.take(10), []);
+      for (const x of await s.objects.listObjects(b, { limit: 10 })) await s.objects.deleteObject(b, x.key);
+      assert.equal(await s.objects.deleteBucket(b), true);
+    });
+
     it('stores inbound webhooks by id', async () => {
       const w = {
         tenant: T,

@@ -243,6 +243,66 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0010_storage': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('buckets')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('objects')
+          .addColumn('bucket', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('size', big, (c) => c.notNull())
+          .addColumn('etag', 'text', (c) => c.notNull())
+          .addColumn('content_type', 'text', (c) => c.notNull())
+          .addColumn('metadata', 'text', (c) => c.notNull())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addColumn('last_modified', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('objects_pk', ['bucket', 'key'])
+          .execute();
+        await db.schema.createIndex('objects_sha').on('objects').column('sha256').execute();
+        await db.schema
+          .createTable('uploads')
+          .addColumn('upload_id', 'text', (c) => c.primaryKey())
+          .addColumn('bucket', 'text', (c) => c.notNull())
+          .addColumn('key', 'text', (c) => c.notNull())
+          .addColumn('content_type', 'text', (c) => c.notNull())
+          .addColumn('metadata', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('upload_parts')
+          .addColumn('upload_id', 'text', (c) => c.notNull())
+          .addColumn('part_number', 'integer', (c) => c.notNull())
+          .addColumn('size', big, (c) => c.notNull())
+          .addColumn('etag', 'text', (c) => c.notNull())
+          .addColumn('sha256', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('upload_parts_pk', ['upload_id', 'part_number'])
+          .execute();
+        await db.schema
+          .createTable('bucket_notifications')
+          .addColumn('bucket', 'text', (c) => c.notNull())
+          .addColumn('id', 'text', (c) => c.notNull())
+          .addColumn('function_name', 'text', (c) => c.notNull())
+          .addColumn('events', 'text', (c) => c.notNull())
+          .addColumn('prefix', 'text')
+          .addColumn('suffix', 'text')
+          .addColumn('origin', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('bucket_notifications_pk', ['bucket', 'id'])
+          .execute();
+        await db.schema
+          .createTable('outbox')
+          .addColumn('seq', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('item', 'text', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }
 

@@ -2,13 +2,14 @@
  * The Store's repositories over Kysely, shared by the SQLite and PostgreSQL adapters. Driver
  * types never leave this folder: rows are mapped to domain records here.
  */
-import type { ExpressionBuilder, Kysely, Selectable, Transaction } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import { CoreErrors } from '../core/errors.ts';
 import type { Store, StoreRepos } from '../core/ports.ts';
 import type {
   AliasRecord,
   ApiKeyRecord,
   FunctionRecord,
+  ObjectRecord,
   RouteAuth,
   RouteRecord,
   ScheduleRecord,
@@ -191,7 +192,21 @@ async function insertOrConflict(what: string, run: () => Promise<unknown>): Prom
   }
 }
 
-export function makeRepos(db: Db): StoreRepos {
+/** Object keys compare bytewise on both dialects (Postgres text would follow the locale). */
+const keyCol = (kind: string) => (kind === 'postgres' ? sql<string>`key collate "C"` : sql<string>`key`);
+
+const toObject = (r: Selectable<Tables['objects']>): ObjectRecord => ({
+  bucket: r.bucket,
+  key: r.key,
+  size: Number(r.size),
+  etag: r.etag,
+  contentType: r.content_type,
+  metadata: JSON.parse(r.metadata) as Record<string, string>,
+  sha256: r.sha256,
+  lastModified: Number(r.last_modified),
+});
+
+export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
   return {
     keys: {
       create: (k) =>
@@ -554,6 +569,219 @@ export function makeRepos(db: Db): StoreRepos {
           .where('key', '=', key)
           .execute();
         return rows.map((r) => ({ tenant: r.tenant, value: JSON.parse(r.value) as T }));
+      },
+    },
+
+    objects: {
+      createBucket: (b) =>
+        insertOrConflict(`bucket ${b.name}`, () =>
+          db
+            .insertInto('buckets')
+            .values({ name: b.name, tenant: b.tenant, created_at: b.createdAt })
+            .execute(),
+        ),
+      async getBucket(name) {
+        const r = await db.selectFrom('buckets').selectAll().where('name', '=', name).executeTakeFirst();
+        return r ? { tenant: r.tenant, name: r.name, createdAt: Number(r.created_at) } : undefined;
+      },
+      async listBuckets(tenant) {
+        const rows = await db
+          .selectFrom('buckets')
+          .selectAll()
+          .where('tenant', '=', tenant)
+          .orderBy('name')
+          .execute();
+        return rows.map((r) => ({ tenant: r.tenant, name: r.name, createdAt: Number(r.created_at) }));
+      },
+      async deleteBucket(name) {
+        await db.deleteFrom('bucket_notifications').where('bucket', '=', name).execute();
+        const r = await db.deleteFrom('buckets').where('name', '=', name).executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+      async putObject(o) {
+        const prior = await db
+          .selectFrom('objects')
+          .selectAll()
+          .where('bucket', '=', o.bucket)
+          .where('key', '=', o.key)
+          .executeTakeFirst();
+        const row = {
+          bucket: o.bucket,
+          key: o.key,
+          size: o.size,
+          etag: o.etag,
+          content_type: o.contentType,
+          metadata: JSON.stringify(o.metadata),
+          sha256: o.sha256,
+          last_modified: o.lastModified,
+        };
+        const { bucket: _b, key: _k, ...update } = row;
+        await db
+          .insertInto('objects')
+          .values(row)
+          .onConflict((oc) => oc.columns(['bucket', 'key']).doUpdateSet(update))
+          .execute();
+        return prior ? toObject(prior) : undefined;
+      },
+      async getObject(bucket, key) {
+        const r = await db
+          .selectFrom('objects')
+          .selectAll()
+          .where('bucket', '=', bucket)
+          .where('key', '=', key)
+          .executeTakeFirst();
+        return r ? toObject(r) : undefined;
+      },
+      async deleteObject(bucket, key) {
+        const r = await db
+          .selectFrom('objects')
+          .selectAll()
+          .where('bucket', '=', bucket)
+          .where('key', '=', key)
+          .executeTakeFirst();
+        if (!r) return undefined;
+        await db.deleteFrom('objects').where('bucket', '=', bucket).where('key', '=', key).execute();
+        return toObject(r);
+      },
+      async listObjects(bucket, q) {
+        let query = db.selectFrom('objects').selectAll().where('bucket', '=', bucket);
+        if (q.prefix) query = query.where(sql<string>`substr(key, 1, ${q.prefix.length})`, '=', q.prefix);
+        if (q.after !== undefined) query = query.where(keyCol(kind), '>', q.after);
+        return (await query.orderBy(keyCol(kind)).limit(q.limit).execute()).map(toObject);
+      },
+      async countBySha(sha256) {
+        const r = await db
+          .selectFrom('objects')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .where('sha256', '=', sha256)
+          .executeTakeFirst();
+        const parts = await db
+          .selectFrom('upload_parts')
+          .select((e) => e.fn.countAll<number>().as('n'))
+          .where('sha256', '=', sha256)
+          .executeTakeFirst();
+        return Number(r?.n ?? 0) + Number(parts?.n ?? 0);
+      },
+      async createUpload(u) {
+        await db
+          .insertInto('uploads')
+          .values({
+            upload_id: u.uploadId,
+            bucket: u.bucket,
+            key: u.key,
+            content_type: u.contentType,
+            metadata: JSON.stringify(u.metadata),
+            created_at: u.createdAt,
+          })
+          .execute();
+      },
+      async getUpload(id) {
+        const r = await db.selectFrom('uploads').selectAll().where('upload_id', '=', id).executeTakeFirst();
+        return r
+          ? {
+              uploadId: r.upload_id,
+              bucket: r.bucket,
+              key: r.key,
+              contentType: r.content_type,
+              metadata: JSON.parse(r.metadata) as Record<string, string>,
+              createdAt: Number(r.created_at),
+            }
+          : undefined;
+      },
+      async putPart(pt) {
+        const row = {
+          upload_id: pt.uploadId,
+          part_number: pt.partNumber,
+          size: pt.size,
+          etag: pt.etag,
+          sha256: pt.sha256,
+        };
+        await db
+          .insertInto('upload_parts')
+          .values(row)
+          .onConflict((oc) =>
+            oc
+              .columns(['upload_id', 'part_number'])
+              .doUpdateSet({ size: pt.size, etag: pt.etag, sha256: pt.sha256 }),
+          )
+          .execute();
+      },
+      async listParts(id) {
+        const rows = await db
+          .selectFrom('upload_parts')
+          .selectAll()
+          .where('upload_id', '=', id)
+          .orderBy('part_number')
+          .execute();
+        return rows.map((r) => ({
+          uploadId: r.upload_id,
+          partNumber: Number(r.part_number),
+          size: Number(r.size),
+          etag: r.etag,
+          sha256: r.sha256,
+        }));
+      },
+      async deleteUpload(id) {
+        await db.deleteFrom('upload_parts').where('upload_id', '=', id).execute();
+        await db.deleteFrom('uploads').where('upload_id', '=', id).execute();
+      },
+      async putNotifications(bucket, origin, list) {
+        let q = db.deleteFrom('bucket_notifications').where('bucket', '=', bucket);
+        if (origin) q = q.where('origin', '=', origin);
+        await q.execute();
+        for (const n of list)
+          await db
+            .insertInto('bucket_notifications')
+            .values({
+              bucket,
+              id: n.id,
+              function_name: n.functionName,
+              events: JSON.stringify(n.events),
+              prefix: n.prefix ?? null,
+              suffix: n.suffix ?? null,
+              origin: n.origin,
+            })
+            .execute();
+      },
+      async listNotifications(bucket) {
+        let q = db.selectFrom('bucket_notifications').selectAll();
+        if (bucket !== undefined) q = q.where('bucket', '=', bucket);
+        const rows = await q.orderBy('bucket').orderBy('id').execute();
+        return rows.map((r) => ({
+          bucket: r.bucket,
+          id: r.id,
+          functionName: r.function_name,
+          events: JSON.parse(r.events) as string[],
+          prefix: r.prefix ?? undefined,
+          suffix: r.suffix ?? undefined,
+          origin: r.origin === 'manifest' ? 'manifest' : 'api',
+        }));
+      },
+      async deleteNotificationsFor(functionName, origin) {
+        let q = db.deleteFrom('bucket_notifications').where('function_name', '=', functionName);
+        if (origin) q = q.where('origin', '=', origin);
+        return Number((await q.executeTakeFirst()).numDeletedRows);
+      },
+    },
+
+    outbox: {
+      async add(items) {
+        if (items.length > 0)
+          await db
+            .insertInto('outbox')
+            .values(items.map((i) => ({ tenant: i.tenant, item: i.item })))
+            .execute();
+      },
+      async take(limit) {
+        const rows = await db.selectFrom('outbox').selectAll().orderBy('seq').limit(limit).execute();
+        return rows.map((r) => ({ seq: Number(r.seq), tenant: r.tenant, item: r.item }));
+      },
+      async delete(seqs) {
+        if (seqs.length > 0)
+          await db
+            .deleteFrom('outbox')
+            .where('seq', 'in', [...seqs])
+            .execute();
       },
     },
 
@@ -920,8 +1148,8 @@ export function makeRepos(db: Db): StoreRepos {
 export function makeStore(kind: string, db: Kysely<Tables>, close: () => Promise<void>): Store {
   return {
     kind,
-    ...makeRepos(db),
-    transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx))),
+    ...makeRepos(db, kind),
+    transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx, kind))),
     async ping() {
       await db.selectFrom('functions').select('name').limit(1).execute();
     },

@@ -69,6 +69,36 @@ export interface Tables {
     key: string;
     value: string;
   };
+  buckets: { tenant: string; name: string; created_at: number };
+  objects: {
+    bucket: string;
+    key: string;
+    size: number;
+    etag: string;
+    content_type: string;
+    metadata: string;
+    sha256: string;
+    last_modified: number;
+  };
+  uploads: {
+    upload_id: string;
+    bucket: string;
+    key: string;
+    content_type: string;
+    metadata: string;
+    created_at: number;
+  };
+  upload_parts: { upload_id: string; part_number: number; size: number; etag: string; sha256: string };
+  bucket_notifications: {
+    bucket: string;
+    id: string;
+    function_name: string;
+    events: string;
+    prefix: string | null;
+    suffix: string | null;
+    origin: string;
+  };
+  outbox: { seq: Generated<number>; tenant: string; item: string };
   sources: {
     tenant: string;
     id: string;
