@@ -21,7 +21,7 @@ describe('nimbus dev', () => {
     });
     child = spawn(
       process.execPath,
-      ['bin/nimbus.mjs', 'dev', dir, '--port', '0', '--api-port', '0', '--json'],
+      ['bin/nimbus.mjs', 'dev', dir, '--port', '0', '--api-port', '0', '--s3-port', '0', '--json'],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
       },

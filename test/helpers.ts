@@ -34,7 +34,7 @@ export async function startTestPlatform(
 ): Promise<TestPlatform> {
   const dataDir = await mkdtemp(join(tmpdir(), 'nimbus-e2e-'));
   const config = loadConfig(
-    { port: 0, apiPort: 0, dataDir, logLevel: 'warn', poolSize: 2, ...overrides },
+    { port: 0, apiPort: 0, s3Port: 0, dataDir, logLevel: 'warn', poolSize: 2, ...overrides },
     {},
   );
   const lines: string[] = [];

@@ -54,7 +54,7 @@ describe('restart', () => {
     const { startPlatform } = await import('../src/server/index.ts');
     const { zipDirectory } = await import('../src/registry/build/index.ts');
     const dataDir = await mkdtemp(join(tmpdir(), 'nimbus-restart-'));
-    const cfg = loadConfig({ port: 0, apiPort: 0, dataDir, logLevel: 'silent' }, {});
+    const cfg = loadConfig({ port: 0, apiPort: 0, s3Port: 0, dataDir, logLevel: 'silent' }, {});
     const first = await startPlatform(cfg, { log: () => {} });
     const secret = first.admin.secret;
     assert.ok(secret);

@@ -120,6 +120,7 @@ describe('event sources against real brokers', async () => {
         {
           port: 0,
           apiPort: 0,
+          s3Port: 0,
           dataDir,
           logLevel: process.env.NIMBUS_TEST_LOG ? 'info' : 'silent',
           poolSize: 2,

@@ -4,7 +4,9 @@ import { startPlatform } from '../../src/server/index.ts';
 
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: platform.ts <dataDir>');
-const p = await startPlatform(loadConfig({ port: 0, apiPort: 0, dataDir, logLevel: 'error' }, process.env));
+const p = await startPlatform(
+  loadConfig({ port: 0, apiPort: 0, s3Port: 0, dataDir, logLevel: 'error' }, process.env),
+);
 process.stdout.write(
   `${JSON.stringify({ apiUrl: p.apiUrl, gatewayUrl: p.gatewayUrl, secret: p.admin.secret })}\n`,
 );

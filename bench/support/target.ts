@@ -13,7 +13,7 @@ const { values } = parseArgs({ options: { port: { type: 'string' }, dir: { type:
 const dir = values.dir ?? '.';
 const p = await startPlatform(
   loadConfig(
-    { port: values.port ?? 3000, apiPort: 0, dataDir: join(dir, '.nimbus'), logLevel: 'error' },
+    { port: values.port ?? 3000, apiPort: 0, s3Port: 0, dataDir: join(dir, '.nimbus'), logLevel: 'error' },
     process.env,
   ),
 );

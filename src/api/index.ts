@@ -9,6 +9,7 @@ import { CoreErrors } from '../core/errors.ts';
 import { type AsyncRouteDeps, registerAsyncRoutes } from './async-routes.ts';
 import type { Authenticate } from './auth.ts';
 import { installAuth } from './auth.ts';
+import { type BucketRouteDeps, registerBucketRoutes } from './bucket-routes.ts';
 import { type EventRouteDeps, registerEventRoutes } from './event-routes.ts';
 import { installErrorHandler, sendError, useRawBodies } from './http.ts';
 import { type RouteAdminDeps, registerRouteAdmin } from './http-routes.ts';
@@ -25,7 +26,8 @@ export interface ApiAppDeps
     AsyncRouteDeps,
     ScheduleRouteDeps,
     EventRouteDeps,
-    SourceRouteDeps {
+    SourceRouteDeps,
+    BucketRouteDeps {
   readonly config: PlatformConfig;
   readonly authenticate: Authenticate;
   readonly onSystemError?: (e: Error) => void;
@@ -56,6 +58,7 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   registerScheduleRoutes(app, d);
   registerEventRoutes(app, d);
   registerSourceRoutes(app, d);
+  registerBucketRoutes(app, d);
   await app.register(async (scope) =>
     registerLambdaApi(scope, { registry: d.registry, invoke: d.invoke, async: d.async, config: d.config }),
   );

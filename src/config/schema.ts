@@ -9,6 +9,14 @@ export const PlatformConfigSchema = z.object({
   port: port.default(3000),
   /** Control-plane API port (REST /v1, Lambda API). */
   apiPort: port.default(8080),
+  /** S3-compatible bucket API port. */
+  s3Port: port.default(9000),
+  /** Largest object (or part) accepted by the S3 API; bodies are held in memory while stored. */
+  s3MaxObjectBytes: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(100 * 1024 * 1024),
   dataDir: z.string().min(1).default('./.nimbus'),
   /** `sqlite` (embedded, in the data dir) or a `postgres://` URL. */
   store: z
@@ -75,6 +83,8 @@ export const ENV_VARS: Readonly<Record<keyof PlatformConfig, string>> = Object.f
   host: 'NIMBUS_HOST',
   port: 'NIMBUS_PORT',
   apiPort: 'NIMBUS_API_PORT',
+  s3Port: 'NIMBUS_S3_PORT',
+  s3MaxObjectBytes: 'NIMBUS_S3_MAX_OBJECT_BYTES',
   dataDir: 'NIMBUS_DATA_DIR',
   store: 'NIMBUS_STORE',
   sqliteSynchronous: 'NIMBUS_SQLITE_SYNCHRONOUS',

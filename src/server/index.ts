@@ -32,12 +32,16 @@ import {
   loadOrCreateMasterKey,
   withEncryptedEnvironment,
 } from '../security/index.ts';
+import { createOutboxRelay, objectEventBuilder } from '../storage/events.ts';
+import { buildS3Server } from '../storage/server.ts';
+import { createStorage } from '../storage/service.ts';
 import { openStore } from '../store/index.ts';
 import { createCodeCache } from './code-cache.ts';
 
 export interface RunningPlatform {
   readonly apiUrl: string;
   readonly gatewayUrl: string;
+  readonly s3Url: string;
   readonly admin: { keyId: string; secret?: string | undefined; generated: boolean; file: string };
   /** The async dispatcher (tests with a fake clock kick it after advancing time). */
   readonly async: AsyncService;
@@ -192,6 +196,21 @@ export async function startPlatform(
       retryDelay: opts.sourceRetryDelay,
     });
     cleanups.push(() => sources.close());
+    const authenticate = createAuthenticator({ keys: store.keys, masterKey, clock, region: config.region });
+    const outboxRelay = createOutboxRelay({
+      outbox: store.outbox,
+      queue,
+      kick: () => asyncService.kick(),
+      onError: (e) => logger.error({ err: e }, 'outbox relay failed'),
+    });
+    const storage = createStorage({
+      store,
+      blobs: createFsBlobStore(join(config.dataDir, 'objects')),
+      clock,
+      maxObjectBytes: config.s3MaxObjectBytes,
+      eventItems: objectEventBuilder({ region: config.region, clock }),
+      onOutbox: () => void outboxRelay.relay(),
+    });
     // Closed before the sandbox (cleanups run in reverse): running invocations may finish.
     cleanups.push(() => asyncService.close());
     const schedules = createScheduleService({
@@ -229,13 +248,14 @@ export async function startPlatform(
       bus,
       webhooks,
       sources,
+      storage,
       gatewayUrl: () => gatewayUrl,
       store,
       logSink,
       flushUsage: () => usageSink.flush(),
       clock,
       arn: { region: config.region, accountId: config.accountId },
-      authenticate: createAuthenticator({ keys: store.keys, masterKey, clock, region: config.region }),
+      authenticate,
       doctor: async () => ({
         sandbox: sandbox.isolation(),
         store: { kind: store.kind },
@@ -246,6 +266,14 @@ export async function startPlatform(
       onSystemError: (e) => logger.error({ err: e }, 'request failed'),
     });
     cleanups.push(() => api.close());
+    const s3 = await buildS3Server({
+      storage,
+      authenticate,
+      maxObjectBytes: config.s3MaxObjectBytes,
+      onSystemError: (e) => logger.error({ err: e }, 's3 request failed'),
+    });
+    cleanups.push(() => s3.close());
+    const s3Url = urlOf(await s3.listen({ host: config.host, port: config.s3Port }));
     const apiAddress = await api.listen({ host: config.host, port: config.apiPort });
     const apiUrl = urlOf(apiAddress);
 
@@ -264,6 +292,7 @@ export async function startPlatform(
     await asyncService.start();
     await schedules.start();
     await sources.start();
+    await outboxRelay.relay(); // events committed before a crash
     // Pre-boot the generic pools after the ports are open so start-up is not blocked by it.
     sandbox.warmup().catch((e: unknown) => logger.error({ err: e }, 'sandbox warmup failed'));
     logger.info({ apiUrl, gatewayUrl: urlOf(gwAddress), store: store.kind }, 'nimbus started');
@@ -271,6 +300,7 @@ export async function startPlatform(
     return {
       apiUrl,
       gatewayUrl: urlOf(gwAddress),
+      s3Url,
       admin,
       async: asyncService,
       schedules,

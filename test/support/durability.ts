@@ -80,7 +80,19 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     const t0 = performance.now();
     child = spawn(
       process.execPath,
-      [MAIN, 'start', '--json', '--port', String(port), '--api-port', String(apiPort), '--data-dir', dataDir],
+      [
+        MAIN,
+        'start',
+        '--json',
+        '--port',
+        String(port),
+        '--api-port',
+        String(apiPort),
+        '--s3-port',
+        '0',
+        '--data-dir',
+        dataDir,
+      ],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
         env: {

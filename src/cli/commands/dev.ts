@@ -40,16 +40,23 @@ export function register(program: Command): void {
     .description('run the platform for a project, deploy it, and redeploy on every file change')
     .option('--port <n>', 'gateway port (default 3000)')
     .option('--api-port <n>', 'API port (default 8080)')
+    .option('--s3-port <n>', 'S3 API port (default 9000)')
     .option('--data-dir <dir>', 'data directory (default <dir>/.nimbus)')
     .option('--json', 'print events as NDJSON')
     .action(
       async (
         dirArg: string | undefined,
-        o: { port?: string; apiPort?: string; dataDir?: string; json?: boolean },
+        o: { port?: string; apiPort?: string; s3Port?: string; dataDir?: string; json?: boolean },
       ) => {
         const dir = resolve(dirArg ?? '.');
         const config = loadConfig(
-          { port: o.port, apiPort: o.apiPort, dataDir: o.dataDir ?? join(dir, '.nimbus'), logLevel: 'warn' },
+          {
+            port: o.port,
+            apiPort: o.apiPort,
+            s3Port: o.s3Port,
+            dataDir: o.dataDir ?? join(dir, '.nimbus'),
+            logLevel: 'warn',
+          },
           process.env,
         );
         const p = await startPlatform(config);

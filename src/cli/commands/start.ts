@@ -10,6 +10,7 @@ export function register(program: Command): void {
     .description('start the platform (API, gateway, runtime) in the foreground')
     .option('--port <n>', 'gateway port (env NIMBUS_PORT, default 3000)')
     .option('--api-port <n>', 'API port (env NIMBUS_API_PORT, default 8080)')
+    .option('--s3-port <n>', 'S3-compatible bucket API port (env NIMBUS_S3_PORT, default 9000)')
     .option('--host <addr>', 'listen address (env NIMBUS_HOST, default 127.0.0.1)')
     .option('--data-dir <dir>', 'data directory (env NIMBUS_DATA_DIR, default ./.nimbus)')
     .option('--store <url>', 'sqlite or postgres://… (env NIMBUS_STORE, default sqlite)')
@@ -25,6 +26,7 @@ export function register(program: Command): void {
       const flags: ConfigInput = {
         port: o.port as string,
         apiPort: o.apiPort as string,
+        s3Port: o.s3Port as string,
         host: o.host as string,
         dataDir: o.dataDir as string,
         store: o.store as string,
@@ -38,6 +40,7 @@ export function register(program: Command): void {
       const summary = {
         apiUrl: p.apiUrl,
         gatewayUrl: p.gatewayUrl,
+        s3Url: p.s3Url,
         dataDir: config.dataDir,
         store: config.store === 'sqlite' ? 'sqlite' : 'postgres',
         adminKeyId: p.admin.keyId,
@@ -46,7 +49,7 @@ export function register(program: Command): void {
       if (o.json) printJson(summary);
       else {
         process.stdout.write(
-          `${bold('Nimbus is running')}\n  API      ${p.apiUrl}\n  gateway  ${p.gatewayUrl}\n  data     ${config.dataDir} (${summary.store})\n`,
+          `${bold('Nimbus is running')}\n  API      ${p.apiUrl}\n  gateway  ${p.gatewayUrl}\n  S3       ${p.s3Url}\n  data     ${config.dataDir} (${summary.store})\n`,
         );
         if (p.admin.generated) {
           process.stdout.write(

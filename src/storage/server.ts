@@ -1,0 +1,368 @@
+/**
+ * The S3-compatible HTTP API (its own port, default 9000): path-style (`/bucket/key`) and
+ * virtual-host style (`bucket.<domain>`), SigV4 (header or presigned query) with Nimbus keys,
+ * `aws-chunked` bodies, S3 XML bodies for results and errors.
+ */
+import { randomUUID } from 'node:crypto';
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Principal } from '../api/auth.ts';
+import { type NimbusError, toNimbusError } from '../core/errors.ts';
+import type { AuthRequest } from '../security/authenticate.ts';
+import { S3_CODES, S3Errors, type Storage } from './service.ts';
+
+const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
+const builder = new XMLBuilder({ ignoreAttributes: false, suppressEmptyNode: false, format: false });
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  isArray: (name) => ['Object', 'Part'].includes(name),
+});
+const xml = (root: string, body: Record<string, unknown>) =>
+  `<?xml version="1.0" encoding="UTF-8"?>${builder.build({ [root]: { '@_xmlns': NS, ...body } })}`;
+const iso = (ms: number) => new Date(ms).toISOString();
+const quote = (etag: string) => `"${etag}"`;
+
+export interface S3ServerDeps {
+  readonly storage: Storage;
+  readonly authenticate: (req: AuthRequest) => Promise<Principal>;
+  readonly maxObjectBytes: number;
+  /** Domains for virtual-host style (`bucket.<domain>`); default `localhost`. */
+  readonly domains?: readonly string[];
+  readonly onSystemError?: (e: Error) => void;
+}
+
+/** Decodes an `aws-chunked` body (`<hex size>[;chunk-signature=…]\r\n<data>\r\n` … `0\r\n` trailers). */
+export function decodeAwsChunked(body: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let i = 0;
+  for (;;) {
+    const eol = body.indexOf('\r\n', i);
+    if (eol < 0) throw S3Errors.INVALID_ARGUMENT({ reason: 'truncated aws-chunked body' });
+    const size = Number.parseInt(body.subarray(i, eol).toString('latin1').split(';')[0]!, 16);
+    if (!Number.isFinite(size) || size < 0)
+      throw S3Errors.INVALID_ARGUMENT({ reason: 'bad aws-chunked chunk size' });
+    if (size === 0) return Buffer.concat(parts);
+    const start = eol + 2;
+    if (start + size > body.length)
+      throw S3Errors.INVALID_ARGUMENT({ reason: 'truncated aws-chunked chunk' });
+    parts.push(body.subarray(start, start + size));
+    i = start + size + 2;
+  }
+}
+
+export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: d.maxObjectBytes + 1024 * 1024,
+    routerOptions: { maxParamLength: 2048 },
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'buffer', bodyLimit: d.maxObjectBytes + 1024 * 1024 },
+    (_r, b, done) => done(null, b),
+  );
+  const domains = d.domains ?? ['localhost'];
+
+  const sendError = (reply: FastifyReply, e: NimbusError, resource: string) => {
+    const code =
+      S3_CODES[e.code] ??
+      (e.status === 413 ? 'EntityTooLarge' : e.kind === 'system' ? 'InternalError' : 'InvalidRequest');
+    if (e.kind === 'system') d.onSystemError?.(e);
+    const requestId = randomUUID();
+    reply
+      .code(e.code === 'NIMBUS_ERR_CORE_UNAUTHORIZED' ? 403 : e.status)
+      .header('x-amz-request-id', requestId)
+      .type('application/xml');
+    if (reply.request.method === 'HEAD') return reply.send();
+    return reply.send(
+      `<?xml version="1.0" encoding="UTF-8"?>${builder.build({
+        Error: {
+          Code: code,
+          Message: e.kind === 'system' ? 'We encountered an internal error.' : e.message,
+          Resource: resource,
+          RequestId: requestId,
+        },
+      })}`,
+    );
+  };
+
+  app.setErrorHandler((err, req, reply) => {
+    const fe = err as { code?: string };
+    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return sendError(
+        reply,
+        S3Errors.ENTITY_TOO_LARGE({ size: req.headers['content-length'] ?? '?', limit: d.maxObjectBytes }),
+        req.url,
+      );
+    return sendError(reply, toNimbusError(err), req.url);
+  });
+
+  app.route({
+    method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'],
+    url: '*',
+    handler: async (req, reply) => handle(req, reply),
+  });
+
+  async function handle(req: FastifyRequest, reply: FastifyReply) {
+    const url = req.raw.url ?? '/';
+    const qi = url.indexOf('?');
+    const rawPath = qi >= 0 ? url.slice(0, qi) : url;
+    const rawQuery = qi >= 0 ? url.slice(qi + 1) : '';
+    const query = new URLSearchParams(rawQuery);
+    let body = req.body instanceof Buffer ? req.body : Buffer.alloc(0);
+    const principal = await d.authenticate({
+      method: req.method,
+      path: rawPath,
+      query: rawQuery,
+      headers: req.headers,
+      body,
+    });
+    const h = (n: string) => {
+      const v = req.headers[n];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const writes = req.method !== 'GET' && req.method !== 'HEAD';
+    if (writes && principal.role === 'invoker') throw S3Errors.ACCESS_DENIED({});
+    const tenant = principal.tenant;
+    const sha = h('x-amz-content-sha256') ?? '';
+    if (/aws-chunked/.test(h('content-encoding') ?? '') || sha.startsWith('STREAMING-'))
+      body = decodeAwsChunked(body);
+
+    // Bucket from the host (virtual-host style) or the first path segment.
+    const host = (h('host') ?? '').replace(/:\d+$/, '').toLowerCase();
+    const dom = domains.find((x) => host.endsWith(`.${x}`));
+    let bucket: string | undefined;
+    let key = '';
+    const path = decodeURIComponent(rawPath);
+    if (dom) {
+      bucket = host.slice(0, -(dom.length + 1));
+      key = path.slice(1);
+    } else {
+      const slash = path.indexOf('/', 1);
+      bucket = slash < 0 ? path.slice(1) : path.slice(1, slash);
+      key = slash < 0 ? '' : path.slice(slash + 1);
+    }
+    if (bucket === '') bucket = undefined;
+    const meta = () => {
+      const m: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers))
+        if (k.startsWith('x-amz-meta-') && typeof v === 'string') m[k.slice(11)] = v;
+      return m;
+    };
+    const sourceIp = req.ip;
+
+    if (!bucket) {
+      if (req.method !== 'GET') throw S3Errors.NOT_IMPLEMENTED({ what: `${req.method} /` });
+      const list = await d.storage.listBuckets(tenant);
+      return reply.type('application/xml').send(
+        xml('ListAllMyBucketsResult', {
+          Owner: { ID: tenant, DisplayName: tenant },
+          Buckets: { Bucket: list.map((b) => ({ Name: b.name, CreationDate: iso(b.createdAt) })) },
+        }),
+      );
+    }
+
+    if (key === '') {
+      switch (req.method) {
+        case 'PUT':
+          await d.storage.createBucket(tenant, bucket);
+          return reply.header('location', `/${bucket}`).send();
+        case 'HEAD':
+          await d.storage.headBucket(tenant, bucket);
+          return reply.send();
+        case 'DELETE':
+          await d.storage.deleteBucket(tenant, bucket);
+          return reply.code(204).send();
+        case 'POST': {
+          if (!query.has('delete'))
+            throw S3Errors.NOT_IMPLEMENTED({ what: 'POST on a bucket without ?delete' });
+          let doc: { Delete?: { Object?: { Key?: unknown }[]; Quiet?: unknown } };
+          try {
+            doc = parser.parse(body.toString('utf8'));
+          } catch (e) {
+            throw S3Errors.MALFORMED_XML({ reason: (e as Error).message });
+          }
+          const objs = doc.Delete?.Object ?? [];
+          if (objs.length > 1000) throw S3Errors.MALFORMED_XML({ reason: 'at most 1000 keys' });
+          const deleted: { Key: string }[] = [];
+          const errors: { Key: string; Code: string; Message: string }[] = [];
+          for (const o of objs) {
+            const k = String(o.Key ?? '');
+            try {
+              await d.storage.deleteObject(tenant, bucket, k, sourceIp);
+              deleted.push({ Key: k });
+            } catch (e) {
+              const err = toNimbusError(e);
+              errors.push({ Key: k, Code: S3_CODES[err.code] ?? 'InternalError', Message: err.message });
+            }
+          }
+          const quiet = String(doc.Delete?.Quiet ?? 'false') === 'true';
+          return reply
+            .type('application/xml')
+            .send(xml('DeleteResult', { ...(quiet ? {} : { Deleted: deleted }), Error: errors }));
+        }
+        default: {
+          // GET: ListObjectsV2 (list-type=2) or V1.
+          const maxKeys = Math.min(1000, Math.max(0, Number(query.get('max-keys') ?? 1000) || 0));
+          const token = query.get('continuation-token');
+          const after = token
+            ? Buffer.from(token, 'base64url').toString('utf8')
+            : (query.get('start-after') ?? query.get('marker') ?? undefined);
+          const prefix = query.get('prefix') ?? '';
+          const delimiter = query.get('delimiter') || undefined;
+          const r = await d.storage.listObjects(tenant, bucket, { prefix, delimiter, maxKeys, after });
+          const v2 = query.get('list-type') === '2';
+          return reply.type('application/xml').send(
+            xml('ListBucketResult', {
+              Name: bucket,
+              Prefix: prefix,
+              ...(v2
+                ? { KeyCount: r.contents.length + r.prefixes.length }
+                : { Marker: query.get('marker') ?? '' }),
+              MaxKeys: maxKeys,
+              ...(delimiter ? { Delimiter: delimiter } : {}),
+              IsTruncated: r.truncated,
+              ...(v2 && token ? { ContinuationToken: token } : {}),
+              ...(v2 && r.nextAfter
+                ? { NextContinuationToken: Buffer.from(r.nextAfter).toString('base64url') }
+                : {}),
+              ...(!v2 && r.nextAfter ? { NextMarker: r.nextAfter } : {}),
+              ...(v2 && query.get('start-after') ? { StartAfter: query.get('start-after') } : {}),
+              Contents: r.contents.map((o) => ({
+                Key: o.key,
+                LastModified: iso(o.lastModified),
+                ETag: quote(o.etag),
+                Size: o.size,
+                StorageClass: 'STANDARD',
+              })),
+              CommonPrefixes: r.prefixes.map((p) => ({ Prefix: p })),
+            }),
+          );
+        }
+      }
+    }
+
+    // Object operations.
+    const uploadId = query.get('uploadId');
+    switch (req.method) {
+      case 'PUT': {
+        if (uploadId) {
+          const etag = await d.storage.uploadPart(
+            tenant,
+            bucket,
+            key,
+            uploadId,
+            Number(query.get('partNumber')),
+            body,
+          );
+          return reply.header('etag', quote(etag)).send();
+        }
+        const copy = h('x-amz-copy-source');
+        if (copy) {
+          const src = decodeURIComponent(copy.replace(/^\//, '').split('?')[0]!);
+          const slash = src.indexOf('/');
+          if (slash < 0) throw S3Errors.INVALID_ARGUMENT({ reason: 'x-amz-copy-source is bucket/key' });
+          const o = await d.storage.copyObject(
+            tenant,
+            { bucket: src.slice(0, slash), key: src.slice(slash + 1) },
+            { bucket, key },
+            {
+              replace: h('x-amz-metadata-directive') === 'REPLACE',
+              contentType: h('content-type'),
+              metadata: meta(),
+              sourceIp,
+            },
+          );
+          return reply
+            .type('application/xml')
+            .send(xml('CopyObjectResult', { LastModified: iso(o.lastModified), ETag: quote(o.etag) }));
+        }
+        const o = await d.storage.putObject(tenant, bucket, key, body, {
+          contentType: h('content-type'),
+          metadata: meta(),
+          contentMd5: h('content-md5'),
+          sourceIp,
+        });
+        return reply.header('etag', quote(o.etag)).send();
+      }
+      case 'POST': {
+        if (query.has('uploads')) {
+          const id = await d.storage.createUpload(tenant, bucket, key, {
+            contentType: h('content-type'),
+            metadata: meta(),
+          });
+          return reply
+            .type('application/xml')
+            .send(xml('InitiateMultipartUploadResult', { Bucket: bucket, Key: key, UploadId: id }));
+        }
+        if (uploadId) {
+          let doc: { CompleteMultipartUpload?: { Part?: { PartNumber?: unknown; ETag?: unknown }[] } };
+          try {
+            doc = parser.parse(body.toString('utf8'));
+          } catch (e) {
+            throw S3Errors.MALFORMED_XML({ reason: (e as Error).message });
+          }
+          const parts = (doc.CompleteMultipartUpload?.Part ?? []).map((p) => ({
+            partNumber: Number(p.PartNumber),
+            etag: String(p.ETag ?? ''),
+          }));
+          const o = await d.storage.completeUpload(tenant, bucket, key, uploadId, parts, sourceIp);
+          return reply.type('application/xml').send(
+            xml('CompleteMultipartUploadResult', {
+              Location: `/${bucket}/${key}`,
+              Bucket: bucket,
+              Key: key,
+              ETag: quote(o.etag),
+            }),
+          );
+        }
+        throw S3Errors.NOT_IMPLEMENTED({ what: 'POST on an object' });
+      }
+      case 'DELETE':
+        if (uploadId) await d.storage.abortUpload(tenant, bucket, uploadId);
+        else await d.storage.deleteObject(tenant, bucket, key, sourceIp);
+        return reply.code(204).send();
+      default: {
+        const head = req.method === 'HEAD';
+        const got = head
+          ? { object: await d.storage.headObject(tenant, bucket, key), body: undefined }
+          : await d.storage.getObject(tenant, bucket, key);
+        const o = got.object;
+        reply
+          .header('etag', quote(o.etag))
+          .header('last-modified', new Date(o.lastModified).toUTCString())
+          .header('content-type', o.contentType)
+          .header('accept-ranges', 'bytes');
+        for (const [k, v] of Object.entries(o.metadata)) reply.header(`x-amz-meta-${k}`, v);
+        const range = h('range');
+        if (range && !head) {
+          const m = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
+          if (!m || (m[1] === '' && m[2] === '')) throw S3Errors.INVALID_RANGE({});
+          let start: number;
+          let end: number;
+          if (m[1] === '') {
+            start = Math.max(0, o.size - Number(m[2]));
+            end = o.size - 1;
+          } else {
+            start = Number(m[1]);
+            end = m[2] === '' ? o.size - 1 : Math.min(Number(m[2]), o.size - 1);
+          }
+          if (start >= o.size || start > end) {
+            reply.header('content-range', `bytes */${o.size}`);
+            throw S3Errors.INVALID_RANGE({});
+          }
+          return reply
+            .code(206)
+            .header('content-range', `bytes ${start}-${end}/${o.size}`)
+            .header('content-length', end - start + 1)
+            .send(Buffer.from(got.body!).subarray(start, end + 1));
+        }
+        reply.header('content-length', o.size);
+        return head ? reply.send() : reply.send(Buffer.from(got.body!));
+      }
+    }
+  }
+
+  return app;
+}
