@@ -12,6 +12,7 @@ export interface DeployedFunction {
   schedules: { name: string; expression: string; nextFireAt: string | null }[];
   subscriptions: { id: string; topic: string }[];
   sources: { id: string; kind: string }[];
+  bucketEvents: { bucket: string; events: string[] }[];
   wallMs: number;
 }
 
@@ -25,7 +26,7 @@ export async function deployFunction(
   const t0 = performance.now();
   const path = `/v1/functions/${encodeURIComponent(f.name)}`;
   const r = await client.call<
-    Omit<DeployedFunction, 'routes' | 'schedules' | 'subscriptions' | 'sources' | 'wallMs'>
+    Omit<DeployedFunction, 'routes' | 'schedules' | 'subscriptions' | 'sources' | 'bucketEvents' | 'wallMs'>
   >('PUT', path, {
     runtime: f.runtime,
     handler: f.handler,
@@ -43,6 +44,7 @@ export async function deployFunction(
   let schedules: DeployedFunction['schedules'] = [];
   let subscriptions: DeployedFunction['subscriptions'] = [];
   let sources: DeployedFunction['sources'] = [];
+  let bucketEvents: DeployedFunction['bucketEvents'] = [];
   if (manifest.source !== 'inferred') {
     const specs = f.events.flatMap((e) => (e.route ? [e.route] : []));
     routes = (
@@ -68,6 +70,12 @@ export async function deployFunction(
     sources = (
       await client.call<{ sources: DeployedFunction['sources'] }>('PUT', `${path}/sources`, { sources: srcs })
     ).sources;
+    const be = f.events.flatMap((e) => e.bucketEvents ?? []);
+    bucketEvents = (
+      await client.call<{ events: DeployedFunction['bucketEvents'] }>('PUT', `${path}/bucket-events`, {
+        events: be,
+      })
+    ).events;
   }
-  return { ...r, routes, schedules, subscriptions, sources, wallMs: performance.now() - t0 };
+  return { ...r, routes, schedules, subscriptions, sources, bucketEvents, wallMs: performance.now() - t0 };
 }

@@ -198,6 +198,33 @@ functions:
     );
   });
 
+  it('reads s3 events (Serverless syntax)', async () => {
+    const dir = await fixture({
+      'serverless.yml': `service: s
+provider:
+  runtime: nodejs24.x
+functions:
+  thumb:
+    handler: index.handler
+    events:
+      - s3: uploads
+      - s3:
+          bucket: photos
+          event: s3:ObjectRemoved:*
+          rules:
+            - prefix: images/
+            - suffix: .jpg
+`,
+    });
+    assert.deepEqual(
+      (await loadProjectManifest(dir)).functions[0]!.events.flatMap((e) => e.bucketEvents ?? []),
+      [
+        { bucket: 'uploads', events: ['s3:ObjectCreated:*'], prefix: undefined, suffix: undefined },
+        { bucket: 'photos', events: ['s3:ObjectRemoved:*'], prefix: 'images/', suffix: '.jpg' },
+      ],
+    );
+  });
+
   it('names the file, line and function of an unknown event type', async () => {
     assert.equal(SUPPORTED_EVENT_TYPES.has('kafkaX'), false);
     const dir = await fixture({

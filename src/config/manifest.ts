@@ -130,8 +130,17 @@ function sourceParser(kind: SourceSpec['kind']) {
   };
 }
 
+/** Object events of a bucket from `- s3:` (the REST `/v1/functions/{name}/bucket-events` item). */
+export interface BucketEventSpec {
+  readonly bucket: string;
+  readonly events: string[];
+  readonly prefix?: string | undefined;
+  readonly suffix?: string | undefined;
+}
+
 /** What one event entry deploys. */
 interface EventTargets {
+  readonly bucketEvents?: BucketEventSpec[];
   readonly sources?: SourceSpec[];
   readonly route?: HttpRouteSpec;
   readonly schedules?: ScheduleSpec[];
@@ -221,6 +230,23 @@ const EVENT_PARSERS: Record<string, (raw: unknown, ctx: EventContext) => EventTa
         },
       ],
     };
+  },
+  // s3: 'bucket' | { bucket, event?, rules?: [{prefix}, {suffix}], existing? } — Serverless syntax.
+  s3(raw) {
+    const o = (typeof raw === 'string' ? { bucket: raw } : raw) as Record<string, unknown> | null;
+    if (!o || typeof o !== 'object' || typeof o.bucket !== 'string')
+      return 's3 must be a bucket name or {bucket, event, rules}';
+    const event = o.event ?? 's3:ObjectCreated:*';
+    if (typeof event !== 'string' || !event.startsWith('s3:Object'))
+      return 's3.event is like s3:ObjectCreated:* or s3:ObjectRemoved:*';
+    let prefix: string | undefined;
+    let suffix: string | undefined;
+    for (const r of Array.isArray(o.rules) ? (o.rules as Record<string, unknown>[]) : []) {
+      if (typeof r?.prefix === 'string') prefix = r.prefix;
+      else if (typeof r?.suffix === 'string') suffix = r.suffix;
+      else return 's3.rules items are {prefix} or {suffix}';
+    }
+    return { bucketEvents: [{ bucket: o.bucket, events: [event], prefix, suffix }] };
   },
   nats: sourceParser('nats'),
   jetstream: sourceParser('jetstream'),
@@ -317,6 +343,8 @@ export interface ManifestEvent {
   readonly subscriptions?: SubscriptionSpec[] | undefined;
   /** For broker events (rabbitmq, nats, jetstream, mqtt, redis). */
   readonly sources?: SourceSpec[] | undefined;
+  /** For s3 events. */
+  readonly bucketEvents?: BucketEventSpec[] | undefined;
 }
 
 export interface ManifestFunction {
@@ -496,6 +524,7 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
         schedules: parsed.schedules,
         subscriptions: parsed.subscriptions,
         sources: parsed.sources,
+        bucketEvents: parsed.bucketEvents,
       });
     }
     const runtime = f.runtime ?? provider.runtime;

@@ -46,6 +46,8 @@ export async function deploy(dir: string, o: DeployOpts): Promise<void> {
         );
       for (const sb of r.subscriptions) process.stdout.write(dim(`  subscription ${sb.topic} (${sb.id})\n`));
       for (const so of r.sources) process.stdout.write(dim(`  source ${so.kind} (${so.id})\n`));
+      for (const be of r.bucketEvents)
+        process.stdout.write(dim(`  bucket ${be.bucket} ${be.events.join(',')}\n`));
     }
   }
   if (manifest.cors) {
