@@ -79,7 +79,7 @@ export interface SubscriptionSpec {
 
 /** A broker event source from `- rabbitmq:` / `- nats:` / `- jetstream:` / `- mqtt:` / `- redis:`. */
 export interface SourceSpec {
-  readonly kind: 'nats' | 'jetstream' | 'rabbitmq' | 'mqtt' | 'redis';
+  readonly kind: 'nats' | 'jetstream' | 'rabbitmq' | 'mqtt' | 'redis' | 'postgres';
   readonly config: Record<string, unknown>;
   readonly batchSize?: number | undefined;
   readonly batchWindowMs?: number | undefined;
@@ -94,6 +94,7 @@ const SOURCE_KEYS: Record<SourceSpec['kind'], string> = {
   rabbitmq: 'queue',
   mqtt: 'topic',
   redis: 'stream',
+  postgres: 'url',
 };
 
 /** Common batching keys (Serverless names) + broker settings for the connector. */
@@ -253,6 +254,8 @@ const EVENT_PARSERS: Record<string, (raw: unknown, ctx: EventContext) => EventTa
   rabbitmq: sourceParser('rabbitmq'),
   mqtt: sourceParser('mqtt'),
   redis: sourceParser('redis'),
+  // postgres: { url, tables: [schema.table] } — row changes (INSERT/MODIFY/REMOVE with images).
+  postgres: sourceParser('postgres'),
   // sns: 'topic' | { topicName | arn } — every event of the topic.
   sns(raw) {
     const o = (raw && typeof raw === 'object' ? raw : {}) as { topicName?: unknown; arn?: unknown };

@@ -458,7 +458,7 @@ export interface WebhookRecord {
 
 // ---------------------------------------------------------------- Event sources (brokers)
 
-export type SourceKind = 'nats' | 'jetstream' | 'rabbitmq' | 'mqtt' | 'redis';
+export type SourceKind = 'nats' | 'jetstream' | 'rabbitmq' | 'mqtt' | 'redis' | 'postgres';
 
 export interface SourceRecord {
   readonly tenant: TenantId;

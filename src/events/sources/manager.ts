@@ -12,6 +12,7 @@ import type { RegistryService } from '../../registry/types.ts';
 import { jetstreamConnector } from './connectors/jetstream.ts';
 import { mqttConnector } from './connectors/mqtt.ts';
 import { natsConnector } from './connectors/nats.ts';
+import { postgresConnector } from './connectors/postgres.ts';
 import { rabbitmqConnector } from './connectors/rabbitmq.ts';
 import { redisConnector } from './connectors/redis.ts';
 import { withReconnect } from './connectors/util.ts';
@@ -29,6 +30,7 @@ const KINDS: Record<SourceKind, { key: string; schemes: string[] }> = {
   rabbitmq: { key: 'queue', schemes: ['amqp:', 'amqps:'] },
   mqtt: { key: 'topic', schemes: ['mqtt:', 'mqtts:'] },
   redis: { key: 'stream', schemes: ['redis:', 'rediss:'] },
+  postgres: { key: 'url', schemes: ['postgres:', 'postgresql:'] },
 };
 
 export interface SourceInput {
@@ -81,6 +83,16 @@ export function createSourceManager(d: SourceDeps): SourceManager {
     if (!k) throw bad(`kind is one of ${Object.keys(KINDS).join(', ')}`);
     const c = input.config ?? {};
     if (typeof c[k.key] !== 'string' || c[k.key] === '') throw bad(`${input.kind} needs config.${k.key}`);
+    if (input.kind === 'postgres') {
+      const tables = Array.isArray(c.tables) ? c.tables : [c.table];
+      if (
+        tables.length === 0 ||
+        !tables.every(
+          (t) => typeof t === 'string' && /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/.test(t),
+        )
+      )
+        throw bad('postgres needs config.tables: ["schema.table", …] (plain identifiers)');
+    }
     if (c.url !== undefined) {
       let u: URL;
       try {
@@ -115,6 +127,8 @@ export function createSourceManager(d: SourceDeps): SourceManager {
         return mqttConnector(s.config, s.id, onError);
       case 'redis':
         return redisConnector(s.config, s.id, onError, s.batchSize);
+      case 'postgres':
+        return postgresConnector(s.config, s.id, onError, s.batchSize);
     }
   }
 
