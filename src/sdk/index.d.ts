@@ -14,7 +14,28 @@ export interface ContextClient {
     payload?: unknown,
     opts?: { qualifier?: string; delaySeconds?: number; idempotencyKey?: string },
   ): Promise<{ id: string; duplicate: boolean }>;
-  publish(topic: string, event: unknown): Promise<unknown>;
+  publish(
+    topic: string,
+    event: { type: string; data?: unknown; source?: string; subject?: string; id?: string },
+  ): Promise<{ id: string; deliveries: number }>;
+  objects: {
+    get(
+      bucket: string,
+      key: string,
+    ): Promise<{
+      body: Buffer;
+      contentType: string;
+      metadata: Record<string, string>;
+      size: number;
+      etag: string;
+    }>;
+    put(
+      bucket: string,
+      key: string,
+      body: Uint8Array | string,
+      opts?: { contentType?: string },
+    ): Promise<{ etag: string; size: number }>;
+  };
   timers: {
     schedule(opts: {
       target: Target;

@@ -173,7 +173,38 @@ export async function startPlatform(
       },
       log: (level, obj, msg) => logger[level](obj, msg),
     });
-    contextCalls.handler = asyncService.contextCalls;
+    contextCalls.handler = (caller) => {
+      const base = asyncService.contextCalls(caller);
+      // Object access for functions (context.nimbus.objects), scoped to the caller's tenant.
+      return async (op, args) => {
+        const a = (args ?? {}) as { bucket?: unknown; key?: unknown; body?: unknown; contentType?: unknown };
+        if (op === 'objects.get') {
+          const r = await storage.getObject(caller.tenant, String(a.bucket), String(a.key));
+          return {
+            body: Buffer.from(r.body).toString('base64'),
+            contentType: r.object.contentType,
+            metadata: r.object.metadata,
+            size: r.object.size,
+            etag: r.object.etag,
+          };
+        }
+        if (op === 'objects.put') {
+          const o = await storage.putObject(
+            caller.tenant,
+            String(a.bucket),
+            String(a.key),
+            Buffer.from(String(a.body ?? ''), 'base64'),
+            {
+              contentType: typeof a.contentType === 'string' ? a.contentType : undefined,
+              metadata: {},
+              sourceIp: `function:${caller.functionName}`,
+            },
+          );
+          return { etag: o.etag, size: o.size };
+        }
+        return base(op, args);
+      };
+    };
     const bus = createEventBus({
       store,
       queue,

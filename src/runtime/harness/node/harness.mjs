@@ -52,6 +52,21 @@ function contextClient(requestId) {
       call(requestId, 'invoke', { functionName, payload, ...opts }),
     /** Publishes an event to a topic. */
     publish: (topic, event) => call(requestId, 'publish', { topic, event }),
+    objects: Object.freeze({
+      /** Reads an object of a bucket of this tenant → { body: Buffer, contentType, metadata, size, etag } */
+      get: async (bucket, key) => {
+        const r = await call(requestId, 'objects.get', { bucket, key });
+        return { ...r, body: Buffer.from(r.body, 'base64') };
+      },
+      /** Writes an object (Buffer | Uint8Array | string) → { etag, size } (fires the bucket's object events). */
+      put: (bucket, key, body, opts = {}) =>
+        call(requestId, 'objects.put', {
+          bucket,
+          key,
+          body: Buffer.from(typeof body === 'string' ? Buffer.from(body) : body).toString('base64'),
+          contentType: opts.contentType,
+        }),
+    }),
     timers: Object.freeze({
       /** { at | delaySeconds, target: 'fn' | { function, qualifier }, payload } → { id, fireAt } */
       schedule: (opts) => call(requestId, 'timer.schedule', timeArg(opts)),
