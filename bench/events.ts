@@ -161,10 +161,50 @@ if (E2E > 0) {
       if (r.status !== 202) throw new Error(`publish: ${r.status} ${r.body}`);
       await done;
     }
+    // Bucket PutObject (real AWS SDK, SigV4) → the function of the bucket's object event runs.
+    const { S3Client, CreateBucketCommand, PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const s3 = new S3Client({
+      endpoint: plat.info.s3Url,
+      region: 'local-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: plat.info.keyId!, secretAccessKey: plat.info.secret! },
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
+    const code2 = `export const handler = async (e) => { await (await fetch('http://127.0.0.1:${sinkPort}/?id=' + e.Records[0].s3.object.key)).text(); };`;
+    const zip2 = Buffer.from(zipFiles({ 'index.mjs': new TextEncoder().encode(code2) })).toString('base64');
+    await send(
+      'PUT',
+      `${api}/v1/functions/on-object`,
+      JSON.stringify({ runtime: 'nodejs24.x', handler: 'index.handler', code: { zipBase64: zip2 } }),
+      auth,
+    );
+    await send(
+      'PUT',
+      `${api}/v1/functions/on-object/bucket-events`,
+      JSON.stringify({ events: [{ bucket: 'bench', events: ['s3:ObjectCreated:*'] }] }),
+      auth,
+    );
+    const putLat: number[] = [];
+    for (let i = 0; i < E2E + 20; i++) {
+      const key = `o${i}`;
+      const done = new Promise<void>((r) => {
+        waiting = r;
+      });
+      const t0 = performance.now();
+      await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: key, Body: 'x'.repeat(1024) }));
+      await done;
+      if (i >= 20) putLat.push(performance.now() - t0);
+    }
     console.log('');
     printTable([
       ['end to end (warm function)', 'p50 ms', 'p99 ms', 'n'],
       ['publish → function running', pct(lat, 50).toFixed(2), pct(lat, 99).toFixed(2), String(lat.length)],
+      [
+        'PutObject (1 KiB) → function running',
+        pct(putLat, 50).toFixed(2),
+        pct(putLat, 99).toFixed(2),
+        String(putLat.length),
+      ],
     ]);
   } finally {
     plat.child.kill('SIGTERM');

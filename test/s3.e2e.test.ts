@@ -155,6 +155,10 @@ describe('S3-compatible API (real AWS SDK)', () => {
       s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'huge', Body: Buffer.alloc(7 * 1024 * 1024) })),
     );
     assert.equal(tooBig, 'EntityTooLarge');
+    assert.equal(
+      await s3Code(s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'k'.repeat(1025), Body: 'x' }))),
+      'KeyTooLongError',
+    );
   });
 
   it('lists with prefix, delimiter and continuation tokens', async () => {

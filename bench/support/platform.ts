@@ -8,7 +8,7 @@ const p = await startPlatform(
   loadConfig({ port: 0, apiPort: 0, s3Port: 0, dataDir, logLevel: 'error' }, process.env),
 );
 process.stdout.write(
-  `${JSON.stringify({ apiUrl: p.apiUrl, gatewayUrl: p.gatewayUrl, secret: p.admin.secret })}\n`,
+  `${JSON.stringify({ apiUrl: p.apiUrl, gatewayUrl: p.gatewayUrl, s3Url: p.s3Url, keyId: p.admin.keyId, secret: p.admin.secret })}\n`,
 );
 const stop = () => void p.close().then(() => process.exit(0));
 process.on('SIGTERM', stop);
