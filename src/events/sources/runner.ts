@@ -60,11 +60,19 @@ export class SourceRunner {
     this.connected = true;
   }
 
+  /** Lets running batches finish (and ack) first, bounded, then disconnects. */
   async close(): Promise<void> {
     this.#closed = true;
     this.#windowCancel?.();
+    if (this.#inFlight > 0)
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 5000);
+        this.#idle.push(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
     await this.#c.close();
-    if (this.#inFlight > 0) await new Promise<void>((r) => this.#idle.push(r));
   }
 
   status(): SourceStatus {

@@ -156,6 +156,11 @@ export function postgresConnector(
     async close() {
       closed = true;
       wake?.();
+      // Rows already acked are deleted now, or they would be delivered again after a restart.
+      if (client && done.length > 0)
+        await client
+          .query('DELETE FROM nimbus_cdc.changes WHERE id = ANY($1::bigint[])', [done.splice(0)])
+          .catch(onError);
       await client?.end().catch(() => {});
     },
     dropConnection() {
