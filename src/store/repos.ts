@@ -206,6 +206,40 @@ const toObject = (r: Selectable<Tables['objects']>): ObjectRecord => ({
   lastModified: Number(r.last_modified),
 });
 
+/**
+ * get / list / listAll / delete of a table keyed by (tenant, key column), shared by the repos of
+ * tenant-scoped records. Rows are mapped by `map`; lists are ordered by the key.
+ */
+function tenantRows<R>(db: Db, table: keyof Tables, key: string, map: (row: never) => R) {
+  // The table is chosen at run time; the mapped record types stay precise.
+  const d = db as unknown as Kysely<Record<string, Record<string, string | number | null>>>;
+  return {
+    async get(tenant: string, id: string): Promise<R | undefined> {
+      const r = await d
+        .selectFrom(table)
+        .selectAll()
+        .where('tenant', '=', tenant)
+        .where(key, '=', id)
+        .executeTakeFirst();
+      return r ? map(r as never) : undefined;
+    },
+    async list(tenant: string): Promise<R[]> {
+      return (await d.selectFrom(table).selectAll().where('tenant', '=', tenant).orderBy(key).execute()).map(
+        (r) => map(r as never),
+      );
+    },
+    async listAll(): Promise<R[]> {
+      return (await d.selectFrom(table).selectAll().orderBy('tenant').orderBy(key).execute()).map((r) =>
+        map(r as never),
+      );
+    },
+    async delete(tenant: string, id: string): Promise<boolean> {
+      const r = await d.deleteFrom(table).where('tenant', '=', tenant).where(key, '=', id).executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
+  };
+}
+
 export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
   return {
     keys: {
@@ -786,6 +820,7 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
     },
 
     sources: {
+      ...tenantRows(db, 'sources', 'id', toSource),
       create: (x) =>
         insertOrConflict(`source ${x.id}`, () =>
           db
@@ -807,33 +842,6 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
             })
             .execute(),
         ),
-      async get(tenant, id) {
-        const r = await db
-          .selectFrom('sources')
-          .selectAll()
-          .where('tenant', '=', tenant)
-          .where('id', '=', id)
-          .executeTakeFirst();
-        return r ? toSource(r) : undefined;
-      },
-      async list(tenant) {
-        return (
-          await db.selectFrom('sources').selectAll().where('tenant', '=', tenant).orderBy('id').execute()
-        ).map(toSource);
-      },
-      async listAll() {
-        return (await db.selectFrom('sources').selectAll().orderBy('tenant').orderBy('id').execute()).map(
-          toSource,
-        );
-      },
-      async delete(tenant, id) {
-        const r = await db
-          .deleteFrom('sources')
-          .where('tenant', '=', tenant)
-          .where('id', '=', id)
-          .executeTakeFirst();
-        return Number(r.numDeletedRows) > 0;
-      },
       async deleteForFunction(tenant, functionName, origin) {
         let q = db
           .selectFrom('sources')
@@ -1005,6 +1013,7 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
     },
 
     schedules: {
+      ...tenantRows(db, 'schedules', 'name', toSchedule),
       async put(r) {
         const row = {
           tenant: r.tenant,
@@ -1029,33 +1038,6 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
           .values(row)
           .onConflict((oc) => oc.columns(['tenant', 'name']).doUpdateSet(update))
           .execute();
-      },
-      async get(tenant, name) {
-        const r = await db
-          .selectFrom('schedules')
-          .selectAll()
-          .where('tenant', '=', tenant)
-          .where('name', '=', name)
-          .executeTakeFirst();
-        return r ? toSchedule(r) : undefined;
-      },
-      async list(tenant) {
-        return (
-          await db.selectFrom('schedules').selectAll().where('tenant', '=', tenant).orderBy('name').execute()
-        ).map(toSchedule);
-      },
-      async listAll() {
-        return (await db.selectFrom('schedules').selectAll().orderBy('tenant').orderBy('name').execute()).map(
-          toSchedule,
-        );
-      },
-      async delete(tenant, name) {
-        const r = await db
-          .deleteFrom('schedules')
-          .where('tenant', '=', tenant)
-          .where('name', '=', name)
-          .executeTakeFirst();
-        return Number(r.numDeletedRows) > 0;
       },
       async deleteForFunction(tenant, functionName, origin) {
         let q = db
