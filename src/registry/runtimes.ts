@@ -11,12 +11,15 @@ import { DeployErrors } from './errors.ts';
 
 const NODE = /^(node|nodejs|nodejs(18|20|22|24)\.x)$/;
 const PYTHON = /^(python|python3|python3\.(8|9|10|11|12|13|14))$/;
-/** Accepted Lambda ids whose runtime is not executable here yet (Java and custom runtimes). */
-const NOT_YET = /^(java(8|8\.al2|11|17|21)|provided(\.al2|\.al2023)?)$/;
+/** Custom runtimes: the function's own `bootstrap` talks to the Lambda Runtime API. */
+const PROVIDED = /^provided(\.al2|\.al2023)?$/;
+/** Accepted Lambda ids whose runtime is not executable here yet (Java). */
+const NOT_YET = /^java(8|8\.al2|11|17|21)$/;
 
 export function resolveRuntime(id: string): RuntimeFamily {
   if (NODE.test(id)) return 'node';
   if (PYTHON.test(id)) return 'python';
+  if (PROVIDED.test(id)) return 'provided';
   if (NOT_YET.test(id)) {
     throw RuntimeErrors.UNSUPPORTED_RUNTIME(
       { runtime: id },
@@ -47,7 +50,12 @@ export function validateFunctionConfig(c: FunctionConfig): void {
       problems.push(`runtime: ${(e as Error).message}`);
     }
   }
-  if (typeof c.handler !== 'string' || !/^[^\s]+\.[A-Za-z_$][\w$]*$/.test(c.handler)) {
+  // Custom runtimes get the handler as _HANDLER and may give it any meaning.
+  const custom = typeof c.runtime === 'string' && PROVIDED.test(c.runtime);
+  if (
+    typeof c.handler !== 'string' ||
+    (custom ? !/^\S{1,128}$/.test(c.handler) : !/^[^\s]+\.[A-Za-z_$][\w$]*$/.test(c.handler))
+  ) {
     problems.push(`handler ${JSON.stringify(c.handler)}: must look like <file>.<export>, e.g. index.handler`);
   }
   if (!Number.isInteger(c.memoryMb) || c.memoryMb < 128 || c.memoryMb > 10240) {

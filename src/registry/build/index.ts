@@ -124,6 +124,19 @@ async function buildPython(dir: string, handler: string): Promise<Omit<BuiltArti
   return { zip: zipFiles(map), entry: modulePath, exportName, warnings: [] };
 }
 
+/** Custom runtime: the code as is; `bootstrap` at the root is the entry, the handler is `_HANDLER`. */
+async function buildProvided(
+  dir: string,
+  handler: string,
+): Promise<Omit<BuiltArtifact, 'buildMs' | 'family'>> {
+  if (!isFile(join(dir, 'bootstrap')))
+    throw DeployErrors.HANDLER_FILE_NOT_FOUND({ handler, tried: 'bootstrap' });
+  const files = await listFiles(dir, (rel) => /(^|\/)(\.git|\.nimbus|\.DS_Store)(\/|$)/.test(rel));
+  const map: Record<string, Uint8Array> = {};
+  for (const f of files) map[f] = new Uint8Array(await readFile(join(dir, f)));
+  return { zip: zipFiles(map), entry: 'bootstrap', exportName: handler, warnings: [] };
+}
+
 export async function buildArtifact(
   code: CodeInput,
   opts: { runtime: string; handler: string; limits?: UnpackLimits },
@@ -134,7 +147,11 @@ export async function buildArtifact(
     throw DeployErrors.BAD_ARCHIVE({ reason: `directory ${code.path} does not exist` });
   }
   const built = await withCodeDir(code, opts.limits ?? {}, (dir) =>
-    family === 'node' ? buildNode(dir, opts.handler) : buildPython(dir, opts.handler),
+    family === 'node'
+      ? buildNode(dir, opts.handler)
+      : family === 'python'
+        ? buildPython(dir, opts.handler)
+        : buildProvided(dir, opts.handler),
   );
   return { ...built, family, buildMs: performance.now() - t0 };
 }

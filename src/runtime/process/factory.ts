@@ -51,6 +51,7 @@ export interface ProcessSandboxOptions {
 const HARNESS = {
   node: fileURLToPath(new URL('../harness/node/harness.mjs', import.meta.url)),
   python: fileURLToPath(new URL('../harness/python/harness.py', import.meta.url)),
+  provided: fileURLToPath(new URL('../harness/provided/shim.mjs', import.meta.url)),
 };
 
 function which(bin: string): string | undefined {
@@ -105,13 +106,19 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
     if (!existsSync(codeRoot)) codeRoot = '/tmp/task';
   }
   let workDirReady: Promise<void> | undefined;
-  const pools: Record<RuntimeFamily, ProcessInstance[]> = { node: [], python: [] };
-  const booting: Record<RuntimeFamily, number> = { node: 0, python: 0 };
+  const pools: Record<RuntimeFamily, ProcessInstance[]> = { node: [], python: [], provided: [] };
+  const booting: Record<RuntimeFamily, number> = { node: 0, python: 0, provided: 0 };
   const slots = new Map<string, string>();
   const live = new Set<ProcessInstance>();
   let closed = false;
 
-  const runtimeFiles = [nodeBin, HARNESS.node, HARNESS.python, ...(pythonBin ? [pythonBin] : [])];
+  const runtimeFiles = [
+    nodeBin,
+    HARNESS.node,
+    HARNESS.python,
+    HARNESS.provided,
+    ...(pythonBin ? [pythonBin] : []),
+  ];
 
   function unavailable(): Error | undefined {
     if (kind === 'bwrap' && !bwrap) {
@@ -159,7 +166,9 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
     const program =
       family === 'node'
         ? [nodeBin, '--disable-warning=ExperimentalWarning', '--stack-size=984', HARNESS.node]
-        : [pythonBin!, '-u', '-B', HARNESS.python];
+        : family === 'provided'
+          ? [nodeBin, HARNESS.provided]
+          : [pythonBin!, '-u', '-B', HARNESS.python];
     const { cmd, args } = sandboxCommand({
       kind,
       bwrap,
