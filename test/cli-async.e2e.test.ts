@@ -76,6 +76,14 @@ describe('nimbus CLI: async', () => {
     assert.match(stats.stdout, /FUNCTION\s+READY/);
   });
 
+  it('shows per-function instance status', async () => {
+    await cli('invoke', 'echo', '-d', '{}');
+    const st = await cli('functions', 'status');
+    assert.equal(st.code, 0, st.stderr);
+    assert.match(st.stdout, /FUNCTION\s+WARM\s+BUSY\s+WAITING\s+INVOCATIONS\s+COLD STARTS/);
+    assert.match(st.stdout, /\becho\s+1\s+0\s+0\s+\d+\s+1\b/);
+  });
+
   it('sets, lists and deletes schedules', async () => {
     const s = await cli(
       'schedules',

@@ -47,6 +47,11 @@ export interface FunctionStatus {
   readonly busy: number;
   readonly waiting: number;
   readonly coldStarts: number;
+  /** Leases granted (invocations started). */
+  readonly invocations: number;
+  /** Time spent waiting for a concurrency slot: total and worst, ms. */
+  readonly queueWaitMsTotal: number;
+  readonly queueWaitMsMax: number;
 }
 
 interface Idle {
@@ -63,6 +68,9 @@ interface FunctionState {
   readonly permits: Permits;
   readonly pools: Map<string, VersionPool>;
   coldStarts: number;
+  invocations: number;
+  waitTotal: number;
+  waitMax: number;
 }
 
 export class Scheduler {
@@ -81,7 +89,12 @@ export class Scheduler {
     const fs = this.#fn(t);
     const limit = t.config.reservedConcurrency || this.#d.defaultConcurrency;
     if (fs.permits.limit !== limit) fs.permits.limit = limit;
+    const waitStart = this.#d.clock.monotonic();
     await fs.permits.acquire(signal);
+    const waited = this.#d.clock.monotonic() - waitStart;
+    fs.invocations++;
+    fs.waitTotal += waited;
+    if (waited > fs.waitMax) fs.waitMax = waited;
     let sandbox: Sandbox | undefined;
     let cold = false;
     // One pool reference for the whole lease: the key serializes the config, so compute it once.
@@ -155,7 +168,17 @@ export class Scheduler {
         warm += p.idle.length;
         busy += p.busy.size;
       }
-      out.push({ tenant, functionName, warm, busy, waiting: fs.permits.waiting, coldStarts: fs.coldStarts });
+      out.push({
+        tenant,
+        functionName,
+        warm,
+        busy,
+        waiting: fs.permits.waiting,
+        coldStarts: fs.coldStarts,
+        invocations: fs.invocations,
+        queueWaitMsTotal: Math.round(fs.waitTotal * 1000) / 1000,
+        queueWaitMsMax: Math.round(fs.waitMax * 1000) / 1000,
+      });
     }
     return out;
   }
@@ -184,6 +207,9 @@ export class Scheduler {
         permits: new Permits(t.functionName, limit, this.#d.clock, this.#d.throttleWaitMs),
         pools: new Map(),
         coldStarts: 0,
+        invocations: 0,
+        waitTotal: 0,
+        waitMax: 0,
       };
       this.#fns.set(k, fs);
     }

@@ -35,6 +35,40 @@ export function register(functions: Command): void {
   });
 
   withGlobals(
+    functions
+      .command('status')
+      .description('instances per function: warm (idle), busy, waiting, cold starts, queue wait'),
+  ).action(async (o: GlobalOpts) => {
+    const r = await clientFor(o).call<{
+      functions: {
+        functionName: string;
+        warm: number;
+        busy: number;
+        waiting: number;
+        coldStarts: number;
+        invocations: number;
+        queueWaitMsTotal: number;
+        queueWaitMsMax: number;
+      }[];
+    }>('GET', '/v1/status');
+    if (o.json) return printJson(r);
+    const rows = [
+      ['FUNCTION', 'WARM', 'BUSY', 'WAITING', 'INVOCATIONS', 'COLD STARTS', 'QUEUE WAIT AVG', 'MAX'],
+    ];
+    for (const f of r.functions)
+      rows.push([
+        f.functionName,
+        String(f.warm),
+        String(f.busy),
+        String(f.waiting),
+        String(f.invocations),
+        String(f.coldStarts),
+        `${(f.invocations ? f.queueWaitMsTotal / f.invocations : 0).toFixed(2)} ms`,
+        `${f.queueWaitMsMax.toFixed(2)} ms`,
+      ]);
+    process.stdout.write(`${table(rows)}\n`);
+  });
+  withGlobals(
     functions.command('get <name>').description('show a function, its versions and aliases'),
   ).action(async (name: string, o: GlobalOpts) => {
     const r = await clientFor(o).call<{
