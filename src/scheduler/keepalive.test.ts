@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fitSeasonal, hybridWindows, IatHistogram, MINUTE } from './keepalive.ts';
+import { rng, simulate, syntheticDay } from './simulate.ts';
+
+describe('inter-arrival histogram and the hybrid policy', () => {
+  it('computes percentiles over 1-minute bins and counts out-of-bounds gaps', () => {
+    const h = new IatHistogram(240);
+    let t = 0;
+    for (const gap of [5, 5, 5, 6, 6, 7, 300]) {
+      t += gap * MINUTE;
+      h.observe(t);
+    }
+    h.observe(t); // first call has no gap: 7 gaps recorded before this 0-minute one
+    assert.equal(h.total, 7);
+    assert.equal(h.outOfBounds, 1);
+    assert.equal(h.percentile(0.05), 0);
+    assert.equal(h.percentile(0.5), 5);
+    assert.equal(h.percentile(0.99), 7);
+  });
+
+  it('pre-warms and keeps alive around a periodic pattern', () => {
+    const h = new IatHistogram();
+    for (let i = 0; i <= 30; i++) h.observe(i * 17 * MINUTE);
+    const w = hybridWindows(h);
+    assert.equal(w.policy, 'histogram');
+    assert.equal(w.preWarmMs, 15 * MINUTE); // p5 = 17 min, minus 10 %
+    assert.equal(w.keepAliveMs, 20 * MINUTE); // (17 + 1) + 10 %, rounded up
+  });
+
+  const fallbacks: [string, number[]][] = [
+    ['too few samples', [1, 2, 3]],
+    ['mostly beyond 4 h', Array.from({ length: 21 }, (_, i) => (i % 3 ? 300 : 10))],
+    ['spread out (no pattern)', Array.from({ length: 60 }, (_, i) => 1 + ((i * 37) % 200))],
+  ];
+  for (const [name, gaps] of fallbacks)
+    it(`falls back to the fixed window: ${name}`, () => {
+      const h = new IatHistogram();
+      let t = 0;
+      h.observe(t);
+      for (const g of gaps) {
+        t += g * MINUTE;
+        h.observe(t);
+      }
+      assert.equal(hybridWindows(h).policy, 'fixed');
+    });
+});
+
+describe('seasonal fit T(t) = A + B·sin(ωt) + C·cos(ωt) + D·t', () => {
+  it('recovers the coefficients of a noisy daily curve', () => {
+    const r = rng(3);
+    const t = Array.from({ length: 1440 }, (_, i) => i);
+    const w = (2 * Math.PI) / 1440;
+    const y = t.map((x) => 5 + 3 * Math.sin(w * x) - 2 * Math.cos(w * x) + 0.001 * x + (r() - 0.5) * 0.2);
+    const f = fitSeasonal(t, y);
+    assert.ok(f);
+    assert.ok(Math.abs(f.A - 5) < 0.05, `A ${f.A}`);
+    assert.ok(Math.abs(f.B - 3) < 0.05, `B ${f.B}`);
+    assert.ok(Math.abs(f.C + 2) < 0.05, `C ${f.C}`);
+    assert.ok(Math.abs(f.D - 0.001) < 0.0001, `D ${f.D}`);
+  });
+  it('returns undefined for degenerate input', () =>
+    assert.equal(fitSeasonal([1, 1, 1, 1], [1, 2, 3, 4]), undefined));
+});
+
+describe('replayed synthetic day', () => {
+  const history = syntheticDay(1);
+  const day = syntheticDay(2);
+  it('adaptive keep-alive removes the periodic function’s cold starts and idles less than fixed', () => {
+    const fixed = simulate('fixed', day.periodic!, history.periodic!);
+    const adaptive = simulate('adaptive', day.periodic!, history.periodic!);
+    assert.ok(
+      fixed.coldStarts > fixed.invocations * 0.9,
+      'a 17-minute period outlives a 10-minute keep-alive',
+    );
+    assert.ok(adaptive.coldStarts < fixed.coldStarts / 10, JSON.stringify({ fixed, adaptive }));
+    assert.ok(adaptive.idleSeconds < fixed.idleSeconds, JSON.stringify({ fixed, adaptive }));
+  });
+  it('predictive pre-warm lowers cold starts of the diurnal function', () => {
+    const fixed = simulate('fixed', day.diurnal!, history.diurnal!);
+    const predictive = simulate('predictive', day.diurnal!, history.diurnal!);
+    assert.ok(predictive.coldStarts < fixed.coldStarts, JSON.stringify({ fixed, predictive }));
+  });
+  it('is deterministic', () =>
+    assert.deepEqual(
+      simulate('adaptive', day.bursty!, history.bursty!),
+      simulate('adaptive', day.bursty!, history.bursty!),
+    ));
+});
