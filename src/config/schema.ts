@@ -35,6 +35,8 @@ export const PlatformConfigSchema = z.object({
   poolSize: z.coerce.number().int().min(0).max(64).default(2),
   /** Seconds a warm instance stays idle before it is stopped. */
   idleTtlSec: z.coerce.number().int().min(1).max(86400).default(300),
+  /** `fixed` idle TTL, or `adaptive` per-function keep-alive from inter-arrival histograms. */
+  keepAlivePolicy: z.enum(['fixed', 'adaptive']).default('fixed'),
   /** Default per-function concurrency limit (reserved concurrency overrides it). */
   functionConcurrency: z.coerce.number().int().min(1).max(10000).default(50),
   /** How long an invoke waits for a free concurrency slot before 429. */
@@ -93,6 +95,7 @@ export const ENV_VARS: Readonly<Record<keyof PlatformConfig, string>> = Object.f
   sandbox: 'NIMBUS_SANDBOX',
   poolSize: 'NIMBUS_POOL_SIZE',
   idleTtlSec: 'NIMBUS_IDLE_TTL_SEC',
+  keepAlivePolicy: 'NIMBUS_KEEP_ALIVE_POLICY',
   functionConcurrency: 'NIMBUS_FUNCTION_CONCURRENCY',
   throttleWaitMs: 'NIMBUS_THROTTLE_WAIT_MS',
   maxPayloadBytes: 'NIMBUS_MAX_PAYLOAD_BYTES',

@@ -8,6 +8,7 @@
 import type { Clock, InstanceSpec, Sandbox, SandboxFactory } from '../core/ports.ts';
 import type { CodeRef, FunctionConfig, TenantId, VersionId } from '../core/types.ts';
 import { SchedulerErrors } from './errors.ts';
+import { DEFAULT_HYBRID, hybridWindows, IatHistogram } from './keepalive.ts';
 import { Permits } from './permits.ts';
 
 export { SchedulerErrors } from './errors.ts';
@@ -23,6 +24,11 @@ export interface SchedulerDeps {
   readonly materialize: (code: CodeRef) => Promise<string>;
   readonly region: string;
   readonly accountId: string;
+  /**
+   * `fixed`: idle instances live `idleTtlMs`. `adaptive`: per function, the hybrid-histogram
+   * keep-alive learnt from its inter-arrival times (falls back to `idleTtlMs`).
+   */
+  readonly keepAlive?: 'fixed' | 'adaptive';
 }
 
 export interface Target {
@@ -68,6 +74,8 @@ interface FunctionState {
   readonly permits: Permits;
   readonly pools: Map<string, VersionPool>;
   coldStarts: number;
+  /** Inter-arrival times (adaptive keep-alive). */
+  hist: IatHistogram;
   invocations: number;
   waitTotal: number;
   waitMax: number;
@@ -93,6 +101,7 @@ export class Scheduler {
     await fs.permits.acquire(signal);
     const waited = this.#d.clock.monotonic() - waitStart;
     fs.invocations++;
+    fs.hist.observe(this.#d.clock.now());
     fs.waitTotal += waited;
     if (waited > fs.waitMax) fs.waitMax = waited;
     let sandbox: Sandbox | undefined;
@@ -138,10 +147,15 @@ export class Scheduler {
             pool.idle.splice(i, 1);
             void sb.dispose();
           }
-        }, this.#d.idleTtlMs);
+        }, this.#keepAliveMs(fs));
         pool.idle.push(idle);
       },
     };
+  }
+
+  #keepAliveMs(fs: FunctionState): number {
+    if (this.#d.keepAlive !== 'adaptive') return this.#d.idleTtlMs;
+    return hybridWindows(fs.hist, { ...DEFAULT_HYBRID, fixedKeepAliveMs: this.#d.idleTtlMs }).keepAliveMs;
   }
 
   /** Retires every instance of a function (code or config changed, or it was deleted). */
@@ -207,6 +221,7 @@ export class Scheduler {
         permits: new Permits(t.functionName, limit, this.#d.clock, this.#d.throttleWaitMs),
         pools: new Map(),
         coldStarts: 0,
+        hist: new IatHistogram(),
         invocations: 0,
         waitTotal: 0,
         waitMax: 0,

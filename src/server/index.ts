@@ -103,6 +103,7 @@ export async function startPlatform(
       factory: sandbox,
       clock,
       idleTtlMs: config.idleTtlSec * 1000,
+      keepAlive: config.keepAlivePolicy,
       defaultConcurrency: config.functionConcurrency,
       throttleWaitMs: config.throttleWaitMs,
       materialize: codeCache.materialize,

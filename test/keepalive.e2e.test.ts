@@ -1,0 +1,46 @@
+/**
+ * Adaptive keep-alive on a real platform with a fake clock: a function called every 17 minutes
+ * cold-starts every time under a 10-minute fixed TTL; with the adaptive policy, once its
+ * inter-arrival histogram is learnt, its instance is kept warm across the gap.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FakeClock } from '../src/core/clock.ts';
+import { fixture, startTestPlatform } from './helpers.ts';
+
+async function coldPattern(policy: 'fixed' | 'adaptive'): Promise<boolean[]> {
+  const clock = new FakeClock();
+  const p = await startTestPlatform({ keepAlivePolicy: policy, idleTtlSec: 600 }, { clock });
+  try {
+    const dir = await fixture({ 'index.mjs': 'export const handler = async () => 1;' });
+    assert.ok(
+      (await p.deployDir('tick', dir, { runtime: 'nodejs24.x', handler: 'index.handler' })).status < 300,
+    );
+    const cold: boolean[] = [];
+    for (let i = 0; i < 16; i++) {
+      const r = await p.json<{ cold: boolean }>('POST', '/v1/functions/tick/invoke', {});
+      cold.push(r.body.cold);
+      await new Promise((res) => setTimeout(res, 20)); // the lease is released after the reply
+      clock.advance(17 * 60_000);
+    }
+    return cold;
+  } finally {
+    await p.stop();
+  }
+}
+
+describe('adaptive keep-alive (fake clock)', () => {
+  it('fixed 10-minute TTL: every 17-minute call is cold', async () => {
+    const cold = await coldPattern('fixed');
+    assert.ok(cold.every(Boolean), JSON.stringify(cold));
+  });
+  it('adaptive: warm once the 17-minute pattern is learnt', async () => {
+    const cold = await coldPattern('adaptive');
+    // 10 gaps train the histogram; from then on the instance outlives the gap.
+    assert.ok(cold.slice(0, 10).every(Boolean), JSON.stringify(cold));
+    assert.ok(
+      cold.slice(12).every((c) => !c),
+      JSON.stringify(cold),
+    );
+  });
+});
