@@ -86,8 +86,7 @@ export function simulate(
     if (fit) hot = (m) => fit.predict(m % 1440) >= 0.15;
   }
 
-  const isWarmAt = (t: number) =>
-    (t >= warmFrom && t < warmUntil) || (hot !== undefined && hot(Math.floor(t / MINUTE)));
+  const isWarmAt = (t: number) => (t >= warmFrom && t < warmUntil) || hot?.(Math.floor(t / MINUTE));
 
   let prev: number | undefined;
   for (const t of trace) {
