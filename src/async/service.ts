@@ -21,7 +21,9 @@ import { eventFromFunction } from '../events/cloudevents.ts';
 import type { InvokeResult, InvokeService } from '../invoke/types.ts';
 import type { RegistryService } from '../registry/types.ts';
 import { retryPolicyOf } from './config.ts';
+import { type DestinationOutcome, destinationEnvelope } from './destinations.ts';
 import { AsyncErrors } from './errors.ts';
+import { classify, safeJson, stripUndefined, parseTimerTime as timeOf } from './outcome.ts';
 import { type DeadReason, decideRetry, type FailureKind, type RetryPolicy } from './retry.ts';
 import type {
   AsyncService,
@@ -90,55 +92,6 @@ const WEBHOOK_CONCURRENCY = 8;
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const safeJson = (text: string | undefined): unknown => {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-};
-
-function classify(
-  r: InvokeResult,
-): { kind: FailureKind; retryAfterMs?: number; error: Record<string, unknown> } | undefined {
-  if (!r.functionError) {
-    // A returned marker from the SDK (`retryAfter(ms)` / `nonRetriable(msg)`).
-    if (r.payload.startsWith('{"__nimbus":')) {
-      const m = safeJson(r.payload) as { __nimbus?: string; ms?: number; message?: string };
-      if (m.__nimbus === 'retry-after')
-        return {
-          kind: 'retry-after',
-          retryAfterMs: Number(m.ms) || 0,
-          error: { errorType: 'RetryAfter', ms: m.ms },
-        };
-      if (m.__nimbus === 'non-retriable')
-        return { kind: 'non-retriable', error: { errorType: 'NonRetriable', errorMessage: m.message ?? '' } };
-    }
-    return undefined;
-  }
-  const e = (safeJson(r.payload) ?? {}) as {
-    errorType?: string;
-    errorMessage?: string;
-    retryAfterMs?: number;
-  };
-  const error = {
-    errorType: e.errorType ?? 'Error',
-    errorMessage: e.errorMessage ?? '',
-    ...(r.errorCode ? { errorCode: r.errorCode } : {}),
-  };
-  const code = r.errorCode ?? '';
-  if (code.endsWith('_TIMEOUT')) return { kind: 'timeout', error };
-  if (code.endsWith('_OOM')) return { kind: 'oom', error };
-  if (code.endsWith('_CRASH')) return { kind: 'crash', error };
-  if (code.startsWith('NIMBUS_ERR_RUNTIME_') && code !== 'NIMBUS_ERR_RUNTIME_RESPONSE_TOO_LARGE')
-    return { kind: 'init', error };
-  if (e.errorType === 'NonRetriableError') return { kind: 'non-retriable', error };
-  if (e.errorType === 'RetryAfterError' && Number.isFinite(e.retryAfterMs))
-    return { kind: 'retry-after', retryAfterMs: Number(e.retryAfterMs), error };
-  return { kind: 'function', error };
-}
-
 export function createAsyncService(d: AsyncDeps): AsyncService {
   const { queue, clock, limits } = d;
   const random = d.random ?? Math.random;
@@ -315,57 +268,18 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
 
   // ------------------------------------------------------------------ destinations
 
-  function functionArn(name: string, version: string) {
-    return `arn:aws:lambda:${d.arn.region}:${d.arn.accountId}:function:${name}:${version}`;
-  }
-
   function destinationItems(
     tenant: TenantId,
     dest: DestinationRef | undefined,
     m: LeasedMessage,
     env: InvokeEnvelope,
-    outcome: {
-      condition: 'Success' | 'RetriesExhausted' | 'EventAgeExceeded';
-      version: string;
-      functionError?: string | undefined;
-      responsePayload: unknown;
-      reason?: string;
-    },
+    outcome: DestinationOutcome,
   ): EnqueueItem[] {
-    if (!dest) return [];
-    const record = {
-      version: '1.0',
-      timestamp: iso(clock.now()),
-      requestContext: {
-        requestId: m.id,
-        functionArn: functionArn(env.function, outcome.version),
-        condition: outcome.condition,
-        approximateInvokeCount: m.attempts,
-        ...(outcome.reason ? { reason: outcome.reason } : {}),
-      },
-      requestPayload: safeJson(env.payload),
-      responseContext: {
-        statusCode: 200,
-        executedVersion: outcome.version,
-        ...(outcome.functionError ? { functionError: outcome.functionError } : {}),
-      },
-      responsePayload: outcome.responsePayload,
-    };
-    const body = JSON.stringify(record);
-    if (dest.type === 'webhook') {
-      const w: WebhookEnvelope = { v: 1, kind: 'webhook', url: dest.url, body };
-      return [{ queue: webhookQueue(tenant), tenant, body: JSON.stringify(w), source: 'destination' }];
-    }
-    // Delivered as a new async invocation, one hop further (the dispatcher stops loops).
-    const next: InvokeEnvelope = {
-      v: 1,
-      kind: 'invoke',
-      function: dest.name,
-      qualifier: dest.qualifier,
-      payload: body,
-      hop: env.hop + 1,
-    };
-    return [invokeItem(tenant, next, { source: 'destination' })];
+    const r = destinationEnvelope(dest, m, env, outcome, { arn: d.arn, now: clock.now() });
+    if (!r) return [];
+    if (r.kind === 'webhook')
+      return [{ queue: webhookQueue(tenant), tenant, body: JSON.stringify(r), source: 'destination' }];
+    return [invokeItem(tenant, r, { source: 'destination' })];
   }
 
   // ------------------------------------------------------------------ dispatcher
@@ -853,20 +767,4 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
   };
 }
 
-function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
-  if (!o) return {};
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function timeOf(v: unknown): number | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string') {
-    const t = Date.parse(v);
-    if (Number.isNaN(t)) throw AsyncErrors.BAD_TIMER({ reason: `"at" is not a valid time: ${v}` });
-    return t;
-  }
-  throw AsyncErrors.BAD_TIMER({ reason: '"at" must be an ISO time or epoch milliseconds' });
-}
-
-export { timeOf as parseTimerTime };
+export { parseTimerTime } from './outcome.ts';
