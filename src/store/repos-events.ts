@@ -131,6 +131,13 @@ type EventRepos = Pick<
 >;
 
 export function makeEventRepos(db: Db, kind: string): EventRepos {
+  const objectRow = (bucket: string, key: string) =>
+    db
+      .selectFrom('objects')
+      .selectAll()
+      .where('bucket', '=', bucket)
+      .where('key', '=', key)
+      .executeTakeFirst();
   return {
     objects: {
       createBucket: (b) =>
@@ -159,12 +166,7 @@ export function makeEventRepos(db: Db, kind: string): EventRepos {
         return Number(r.numDeletedRows) > 0;
       },
       async putObject(o) {
-        const prior = await db
-          .selectFrom('objects')
-          .selectAll()
-          .where('bucket', '=', o.bucket)
-          .where('key', '=', o.key)
-          .executeTakeFirst();
+        const prior = await objectRow(o.bucket, o.key);
         const row = {
           bucket: o.bucket,
           key: o.key,
@@ -184,21 +186,11 @@ export function makeEventRepos(db: Db, kind: string): EventRepos {
         return prior ? toObject(prior) : undefined;
       },
       async getObject(bucket, key) {
-        const r = await db
-          .selectFrom('objects')
-          .selectAll()
-          .where('bucket', '=', bucket)
-          .where('key', '=', key)
-          .executeTakeFirst();
+        const r = await objectRow(bucket, key);
         return r ? toObject(r) : undefined;
       },
       async deleteObject(bucket, key) {
-        const r = await db
-          .selectFrom('objects')
-          .selectAll()
-          .where('bucket', '=', bucket)
-          .where('key', '=', key)
-          .executeTakeFirst();
+        const r = await objectRow(bucket, key);
         if (!r) return undefined;
         await db.deleteFrom('objects').where('bucket', '=', bucket).where('key', '=', key).execute();
         return toObject(r);
