@@ -32,6 +32,7 @@ import {
   loadOrCreateMasterKey,
   withEncryptedEnvironment,
 } from '../security/index.ts';
+import { objectCalls } from '../storage/calls.ts';
 import { createOutboxRelay, objectEventBuilder } from '../storage/events.ts';
 import { buildS3Server } from '../storage/server.ts';
 import { createStorage } from '../storage/service.ts';
@@ -175,36 +176,9 @@ export async function startPlatform(
       log: (level, obj, msg) => logger[level](obj, msg),
     });
     contextCalls.handler = (caller) => {
+      const objects = objectCalls(storage, caller);
       const base = asyncService.contextCalls(caller);
-      // Object access for functions (context.nimbus.objects), scoped to the caller's tenant.
-      return async (op, args) => {
-        const a = (args ?? {}) as { bucket?: unknown; key?: unknown; body?: unknown; contentType?: unknown };
-        if (op === 'objects.get') {
-          const r = await storage.getObject(caller.tenant, String(a.bucket), String(a.key));
-          return {
-            body: Buffer.from(r.body).toString('base64'),
-            contentType: r.object.contentType,
-            metadata: r.object.metadata,
-            size: r.object.size,
-            etag: r.object.etag,
-          };
-        }
-        if (op === 'objects.put') {
-          const o = await storage.putObject(
-            caller.tenant,
-            String(a.bucket),
-            String(a.key),
-            Buffer.from(String(a.body ?? ''), 'base64'),
-            {
-              contentType: typeof a.contentType === 'string' ? a.contentType : undefined,
-              metadata: {},
-              sourceIp: `function:${caller.functionName}`,
-            },
-          );
-          return { etag: o.etag, size: o.size };
-        }
-        return base(op, args);
-      };
+      return (op, args) => objects(op, args) ?? base(op, args);
     };
     const bus = createEventBus({
       store,
