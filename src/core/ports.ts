@@ -75,8 +75,8 @@ export interface FunctionRepo {
    */
   update(rec: FunctionRecord, expectedRevisionId?: string): Promise<void>;
   /**
-   * Deletes the function and all its versions, aliases, routes, schedules and the subscriptions its
-   * manifest declared. Returns false if it did not exist.
+   * Deletes the function and all its versions, aliases, routes, schedules, event sources, bucket
+   * notifications and the subscriptions its manifest declared. Returns false if it did not exist.
    */
   delete(tenant: TenantId, name: string): Promise<boolean>;
 }

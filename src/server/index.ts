@@ -114,14 +114,16 @@ export async function startPlatform(
     cleanups.push(() => scheduler.close());
 
     let reloadGateway = () => {};
+    // Its routes, schedules, sources and bucket notifications went with it (one Store delete):
+    // the gateway drops the routes, source runners stop, the object-event cache is refreshed.
+    let onFunctionDeleted = (_tenant: string, _name: string) => reloadGateway();
     let gatewayUrl = `http://${config.host}:${config.port}`;
     const registry = createRegistryService({
       store,
       blobs,
       clock,
       onFunctionChanged: (tenant, name) => scheduler.retire(tenant, name),
-      // Its routes and schedules went with it: the gateway drops the routes now.
-      onFunctionDeleted: () => reloadGateway(),
+      onFunctionDeleted: (tenant, name) => onFunctionDeleted(tenant, name),
     });
     const logSink = createLogSink({
       repo: store.logs,
@@ -279,6 +281,13 @@ export async function startPlatform(
       onSystemError: (e) => logger.error({ err: e }, 's3 request failed'),
     });
     cleanups.push(() => s3.close());
+    onFunctionDeleted = (tenant, name) => {
+      reloadGateway();
+      storage.invalidateNotifications();
+      sources
+        .stopFunction(tenant, name)
+        .catch((e: unknown) => logger.error({ err: e }, 'stopping sources failed'));
+    };
     const s3Url = urlOf(await s3.listen({ host: config.host, port: config.s3Port }));
     const apiAddress = await api.listen({ host: config.host, port: config.apiPort });
     const apiUrl = urlOf(apiAddress);

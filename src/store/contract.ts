@@ -276,8 +276,34 @@ export function describeStoreContract(
       assert.equal(await s.schedules.delete(T, 'api-one'), false);
       // Deleting a function takes its schedules with it.
       await s.schedules.put({ ...base, name: 'gone-with-fn' });
+      await s.objects.createBucket({ tenant: T, name: 'report-bucket', createdAt: 1 });
+      const note = {
+        bucket: 'report-bucket',
+        id: 'n',
+        functionName: 'report',
+        events: ['s3:ObjectCreated:*'],
+        origin: 'api' as const,
+      };
+      await s.objects.putNotifications('report-bucket', undefined, [note]);
+      await s.sources.create({
+        tenant: T,
+        id: 'src-report',
+        functionName: 'report',
+        kind: 'nats',
+        config: { subject: 'x' },
+        batchSize: 1,
+        batchWindowMs: 0,
+        maximumRetryAttempts: 0,
+        concurrency: 1,
+        enabled: true,
+        origin: 'api',
+        createdAt: 1,
+      });
       await s.functions.delete(T, 'report');
       assert.equal(await s.schedules.get(T, 'gone-with-fn'), undefined);
+      assert.equal(await s.sources.get(T, 'src-report'), undefined);
+      assert.deepEqual(await s.objects.listNotifications('report-bucket'), []);
+      await s.objects.deleteBucket('report-bucket');
     });
 
     it('stores topics and subscriptions; deleting a topic or the owning function removes subscriptions', async () => {

@@ -201,8 +201,13 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
         }
       },
       async delete(tenant, name) {
-        for (const table of ['versions', 'aliases', 'routes', 'schedules'] as const)
+        for (const table of ['versions', 'aliases', 'routes', 'schedules', 'sources'] as const)
           await db.deleteFrom(table).where('tenant', '=', tenant).where('function_name', '=', name).execute();
+        await db
+          .deleteFrom('bucket_notifications')
+          .where('function_name', '=', name)
+          .where('bucket', 'in', db.selectFrom('buckets').select('name').where('tenant', '=', tenant))
+          .execute();
         await db
           .deleteFrom('subscriptions')
           .where('tenant', '=', tenant)

@@ -55,6 +55,8 @@ export interface SourceManager {
     functionName: string,
     inputs: readonly SourceInput[],
   ): Promise<SourceRecord[]>;
+  /** Stops the runners of a deleted function (the Store already removed its sources). */
+  stopFunction(tenant: TenantId, functionName: string): Promise<void>;
   /** Test hook: drops the broker connection of a source as a network failure would. */
   dropConnection(tenant: TenantId, id: string): void;
   start(): Promise<void>;
@@ -73,7 +75,7 @@ export interface SourceDeps {
 }
 
 export function createSourceManager(d: SourceDeps): SourceManager {
-  const running = new Map<string, { runner: SourceRunner; connector: Connector }>();
+  const running = new Map<string, { runner: SourceRunner; connector: Connector; functionName: string }>();
   const key = (tenant: TenantId, id: string) => `${tenant}\u0000${id}`;
   let closed = false;
 
@@ -152,7 +154,7 @@ export function createSourceManager(d: SourceDeps): SourceManager {
       retryDelay: d.retryDelay,
     });
     const r = runner;
-    running.set(key(s.tenant, s.id), { runner: r, connector });
+    running.set(key(s.tenant, s.id), { runner: r, connector, functionName: s.functionName });
     void withReconnect(
       () => r.start(),
       () => closed || running.get(key(s.tenant, s.id))?.runner !== r,
@@ -215,6 +217,12 @@ export function createSourceManager(d: SourceDeps): SourceManager {
       const out: SourceRecord[] = [];
       for (const i of inputs) out.push(await create(tenant, { ...i, functionName }, 'manifest'));
       return out;
+    },
+    async stopFunction(tenant, functionName) {
+      const ids = [...running.entries()]
+        .filter(([k, r]) => k.startsWith(`${tenant}\u0000`) && r.functionName === functionName)
+        .map(([k]) => k.slice(tenant.length + 1));
+      for (const id of ids) await stop(tenant, id);
     },
     dropConnection(tenant, id) {
       running.get(key(tenant, id))?.connector.dropConnection?.();
