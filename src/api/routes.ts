@@ -6,7 +6,8 @@ import type { Clock, IsolationReport, Store } from '../core/ports.ts';
 import type { InvokeService } from '../invoke/types.ts';
 import type { LogSink } from '../observability/logs.ts';
 import type { CodeInput, RegistryService } from '../registry/types.ts';
-import type { FunctionStatus } from '../scheduler/index.ts';
+import { ScalingConfigSchema } from '../scheduler/config.ts';
+import type { FunctionStatus, NodeStatus } from '../scheduler/index.ts';
 import { requireRole } from './auth.ts';
 import { intQuery, params, parseBody, parseJsonBody, query } from './http.ts';
 import { type ArnContext, aliasView, functionView, logLineView, versionView } from './views.ts';
@@ -22,6 +23,7 @@ export interface RestDeps {
   readonly arn: ArnContext;
   readonly doctor: () => Promise<{ sandbox: IsolationReport; [k: string]: unknown }>;
   readonly status: () => FunctionStatus[];
+  readonly nodeStatus?: () => NodeStatus;
   /** Poll interval for `logs?follow=1`. */
   readonly followPollMs?: number;
 }
@@ -36,6 +38,7 @@ const DeployBody = z.object({
   description: z.string().max(256).optional(),
   reservedConcurrency: z.number().int().min(1).optional(),
   async: AsyncConfigSchema.optional(),
+  scaling: ScalingConfigSchema.optional(),
   code: z.union([z.object({ zipBase64: z.string().min(1) }), z.object({ tarBase64: z.string().min(1) })]),
   publish: z.boolean().optional(),
 });
@@ -49,6 +52,7 @@ const PatchBody = z
     description: z.string().max(256),
     reservedConcurrency: z.number().int().min(1),
     async: AsyncConfigSchema,
+    scaling: ScalingConfigSchema.nullable(),
   })
   .partial()
   .strict();
@@ -114,8 +118,10 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
 
   app.patch('/v1/functions/:name', async (req) => {
     const p = requireRole(req, 'write');
-    const patch = parse(PatchBody, req.body);
-    return { function: fv(await d.registry.updateConfig(p.tenant, params(req).name!, patch)) };
+    const { scaling, ...patch } = parse(PatchBody, req.body);
+    // `scaling: null` clears it.
+    const input = scaling === undefined ? patch : { ...patch, scaling: scaling ?? undefined };
+    return { function: fv(await d.registry.updateConfig(p.tenant, params(req).name!, input)) };
   });
 
   app.delete('/v1/functions/:name', async (req, reply) => {
@@ -268,7 +274,10 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
 
   app.get('/v1/status', async (req) => {
     const p = requireRole(req, 'read');
-    return { functions: d.status().filter((s) => s.tenant === p.tenant) };
+    return {
+      functions: d.status().filter((s) => s.tenant === p.tenant),
+      ...(d.nodeStatus && p.role === 'admin' ? { node: d.nodeStatus() } : {}),
+    };
   });
 
   app.get('/v1/doctor', async (req) => {

@@ -23,6 +23,7 @@ export function functionView(c: ArnContext, f: FunctionRecord) {
     description: f.config.description,
     reservedConcurrency: f.config.reservedConcurrency ?? null,
     async: f.config.async ?? null,
+    scaling: f.config.scaling ?? null,
     codeSha256: f.code.sha256,
     codeSize: f.code.size,
     revisionId: f.revisionId,

@@ -39,8 +39,17 @@ export const PlatformConfigSchema = z.object({
   keepAlivePolicy: z.enum(['fixed', 'adaptive']).default('fixed'),
   /** Default per-function concurrency limit (reserved concurrency overrides it). */
   functionConcurrency: z.coerce.number().int().min(1).max(10000).default(50),
-  /** How long an invoke waits for a free concurrency slot before 429. */
+  /** How long an invoke waits for a free concurrency slot before 429 (hard bound). */
   throttleWaitMs: z.coerce.number().int().min(0).max(60000).default(2000),
+  /**
+   * A request may wait for a slot only while its expected wait is at most this many typical run
+   * times of the function (else 429 at once): overload is refused fast, admitted latency kept.
+   */
+  queueWaitFactor: z.coerce.number().min(0).max(1000).default(1),
+  /** Concurrency limit per tenant (account); reserved concurrency is carved out of it. */
+  tenantConcurrency: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  /** Memory budget for instances on this node, MB (sum of their memoryMb); 0 = 80% of RAM. */
+  nodeMemoryMb: z.coerce.number().int().min(0).default(0),
   /** Sync invoke payload limit (Lambda: 6 MB). */
   maxPayloadBytes: z.coerce
     .number()
@@ -98,6 +107,9 @@ export const ENV_VARS: Readonly<Record<keyof PlatformConfig, string>> = Object.f
   keepAlivePolicy: 'NIMBUS_KEEP_ALIVE_POLICY',
   functionConcurrency: 'NIMBUS_FUNCTION_CONCURRENCY',
   throttleWaitMs: 'NIMBUS_THROTTLE_WAIT_MS',
+  queueWaitFactor: 'NIMBUS_QUEUE_WAIT_FACTOR',
+  tenantConcurrency: 'NIMBUS_TENANT_CONCURRENCY',
+  nodeMemoryMb: 'NIMBUS_NODE_MEMORY_MB',
   maxPayloadBytes: 'NIMBUS_MAX_PAYLOAD_BYTES',
   gatewayTimeoutMs: 'NIMBUS_GATEWAY_TIMEOUT_MS',
   asyncConcurrency: 'NIMBUS_ASYNC_CONCURRENCY',

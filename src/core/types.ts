@@ -26,6 +26,35 @@ export interface FunctionConfig {
   readonly reservedConcurrency?: number | undefined;
   /** Async invocation settings (Lambda EventInvokeConfig + Nimbus extras). */
   readonly async?: AsyncInvokeConfig | undefined;
+  /** Autoscaling: instance bounds, per-instance concurrency, provisioned (always-warm) capacity. */
+  readonly scaling?: ScalingConfig | undefined;
+}
+
+/**
+ * How a function scales. Instances start on demand (singleflight: only as many as the waiting
+ * requests need) and scale in to `max(minInstances, ⌈provisioned / perInstance⌉)` after idle.
+ */
+export interface ScalingConfig {
+  /** Instances kept warm at all times (Cloud Run min instances). Default 0 (scale to zero). */
+  readonly minInstances?: number | undefined;
+  /** Upper bound on instances (with perInstanceConcurrency, caps the function's concurrency). */
+  readonly maxInstances?: number | undefined;
+  /** Invocations one instance runs at once: 1 = Lambda semantics; N > 1 for Node handlers that opt in. */
+  readonly perInstanceConcurrency?: number | undefined;
+  /** Lambda provisioned concurrency: this many concurrent invocations never see a cold start. */
+  readonly provisionedConcurrency?: number | undefined;
+  /**
+   * Scheduled provisioned concurrency (Application Auto Scaling scheduled actions): from each
+   * fire of `schedule` (rate()/cron(), UTC or `timezone`) on, `provisionedConcurrency` applies,
+   * until another entry fires.
+   */
+  readonly provisionedSchedule?: readonly ScheduledProvisioning[] | undefined;
+}
+
+export interface ScheduledProvisioning {
+  readonly schedule: string;
+  readonly timezone?: string | undefined;
+  readonly provisionedConcurrency: number;
 }
 
 /** Where an async invocation's outcome record goes. */

@@ -7,6 +7,7 @@
 import { asyncConfigProblems } from '../async/config.ts';
 import type { FunctionConfig, RuntimeFamily } from '../core/types.ts';
 import { RuntimeErrors } from '../runtime/errors.ts';
+import { scalingConfigProblems } from '../scheduler/config.ts';
 import { DeployErrors } from './errors.ts';
 
 const NODE = /^(node|nodejs|nodejs(18|20|22|24)\.x)$/;
@@ -83,6 +84,13 @@ export function validateFunctionConfig(c: FunctionConfig): void {
     problems.push('reservedConcurrency: a positive integer');
   }
   problems.push(...asyncConfigProblems(c.async));
+  let family = '';
+  try {
+    family = resolveRuntime(c.runtime);
+  } catch {
+    // reported above
+  }
+  problems.push(...scalingConfigProblems(c.scaling, family));
   if (problems.length > 0)
     throw DeployErrors.INVALID_CONFIG({ problems: problems.map((p) => `  - ${p}`).join('\n') });
 }

@@ -67,6 +67,7 @@ function normalizeConfig(input: FunctionConfigInput, base?: FunctionConfig): Fun
     reservedConcurrency: input.reservedConcurrency ?? base?.reservedConcurrency,
     // `async: undefined` in a patch clears it (DeleteFunctionEventInvokeConfig).
     async: 'async' in input ? input.async : base?.async,
+    scaling: 'scaling' in input ? input.scaling : base?.scaling,
   };
   validateFunctionConfig(merged);
   return merged;

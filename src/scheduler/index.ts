@@ -1,24 +1,36 @@
 /**
  * @module scheduler
- * Warm instances per function version, per-function concurrency permits, cold starts from the
- * runtime's pre-booted generic pool, and idle TTL (scale to zero). One invocation per instance at
- * a time (Lambda semantics). The autoscaler issue extends this with min/max, provisioned and
- * predictive prewarm; every decision here reads the injected clock.
+ * The autoscaler. Per function: admission (concurrency caps, tenant pool, fairness, bounded wait
+ * → 429; admission.ts), and per version+code+config a pool of instances that scales out on demand
+ * (singleflight: only as many starts as the waiting requests need), runs up to
+ * `perInstanceConcurrency` invocations per instance, keeps a provisioned floor warm (also on a
+ * schedule), pre-warms ahead of the next call (hybrid-histogram policy), scales in after idle down
+ * to zero, and evicts idle instances LRU when the node's memory budget is full. Every decision
+ * reads the injected clock; the rules themselves are pure functions in scaling.ts/keepalive.ts.
  */
 import type { Clock, InstanceSpec, Sandbox, SandboxFactory } from '../core/ports.ts';
 import type { CodeRef, FunctionConfig, TenantId, VersionId } from '../core/types.ts';
+import { Admission, type FunctionSlot } from './admission.ts';
 import { SchedulerErrors } from './errors.ts';
-import { DEFAULT_HYBRID, hybridWindows, IatHistogram } from './keepalive.ts';
-import { Permits } from './permits.ts';
+import { DEFAULT_HYBRID, hybridWindows, IatHistogram, type Windows } from './keepalive.ts';
+import {
+  type EffectiveScaling,
+  effectiveScaling,
+  floorInstances,
+  pickEvictions,
+  provisionedAt,
+  startsNeeded,
+} from './scaling.ts';
 
+export { Admission } from './admission.ts';
 export { SchedulerErrors } from './errors.ts';
-export { Permits } from './permits.ts';
 
 export interface SchedulerDeps {
   readonly factory: SandboxFactory;
   readonly clock: Clock;
   readonly idleTtlMs: number;
   readonly defaultConcurrency: number;
+  /** Hard bound on a request's wait for a concurrency slot (then 429). */
   readonly throttleWaitMs: number;
   /** Returns a host directory holding the unpacked artifact (cached by sha256). */
   readonly materialize: (code: CodeRef) => Promise<string>;
@@ -26,9 +38,20 @@ export interface SchedulerDeps {
   readonly accountId: string;
   /**
    * `fixed`: idle instances live `idleTtlMs`. `adaptive`: per function, the hybrid-histogram
-   * keep-alive learnt from its inter-arrival times (falls back to `idleTtlMs`).
+   * keep-alive learnt from its inter-arrival times (falls back to `idleTtlMs`), including its
+   * pre-warm window (unload right after a call, load again ahead of the next one).
    */
   readonly keepAlive?: 'fixed' | 'adaptive';
+  /** Concurrency limit per tenant (account); reserved concurrency is carved out of it. Default 1000. */
+  readonly tenantConcurrency?: number;
+  /** Node-wide memory budget for instances (sum of their memoryMb), MB. Default: unlimited. */
+  readonly nodeMemoryMb?: number;
+  /** Waiters per function (then 429 at once). Default 1000. */
+  readonly maxQueue?: number;
+  /** A request may queue while its expected wait ≤ this many typical run times. Default 1. */
+  readonly queueWaitFactor?: number;
+  /** Concurrent instance starts per pool. Default 8. */
+  readonly maxConcurrentStarts?: number;
 }
 
 export interface Target {
@@ -41,18 +64,36 @@ export interface Target {
 
 export interface Lease {
   readonly sandbox: Sandbox;
+  /** The request waited for this instance's init (Lambda's cold start: Init Duration reported). */
   readonly cold: boolean;
-  /** Returns the instance to the warm pool (or disposes it if it died). Call exactly once. */
+  /** Returns the instance to its pool (or disposes it if it died). Call exactly once. */
   release(): void;
 }
 
 export interface FunctionStatus {
   readonly tenant: TenantId;
   readonly functionName: string;
+  /** Idle instances (warm, no invocation running). */
   readonly warm: number;
+  /** Instances running at least one invocation. */
   readonly busy: number;
+  /** Instances being started. */
+  readonly starting: number;
+  /** Invocations running. */
+  readonly inflight: number;
+  /** Requests waiting for a concurrency slot or for an instance. */
   readonly waiting: number;
+  /** Instances kept warm regardless of traffic (min instances / provisioned concurrency). */
+  readonly provisionedInstances: number;
+  readonly concurrencyLimit: number;
+  readonly reservedConcurrency: number | null;
+  readonly perInstanceConcurrency: number;
+  /** Instances started because a request needed one (the request waited for init). */
   readonly coldStarts: number;
+  /** Instances started ahead of requests (provisioned floor, pre-warm). */
+  readonly prewarms: number;
+  readonly evictions: number;
+  readonly throttles: number;
   /** Leases granted (invocations started). */
   readonly invocations: number;
   /** Time spent waiting for a concurrency slot: total and worst, ms. */
@@ -60,102 +101,139 @@ export interface FunctionStatus {
   readonly queueWaitMsMax: number;
 }
 
-interface Idle {
-  readonly sandbox: Sandbox;
-  cancel: () => void;
+export interface NodeStatus {
+  readonly memoryBudgetMb: number | null;
+  readonly memoryUsedMb: number;
+  readonly instances: number;
+  readonly evictions: number;
 }
 
-interface VersionPool {
-  readonly idle: Idle[];
-  readonly busy: Set<Sandbox>;
+interface Instance {
+  readonly sandbox: Sandbox;
+  readonly pool: Pool;
+  readonly memoryMb: number;
+  active: number;
+  lastUsed: number;
+  /** Started for a waiting request: its first lease is a cold start. */
+  cold: boolean;
+  /** Keep-alive of the next idle period, when not the policy's (pre-warmed instances). */
+  keepAliveMs: number | undefined;
+  cancelIdle: () => void;
+}
+
+interface PoolWaiter {
+  readonly resolve: (inst: Instance) => void;
+  readonly reject: (e: Error) => void;
+}
+
+interface Pool {
+  readonly fn: FunctionState;
+  readonly target: Target;
+  readonly scaling: EffectiveScaling;
+  readonly instances: Set<Instance>;
+  readonly waiters: PoolWaiter[];
+  starting: number;
+  /** Instances kept even when idle (only the function's default target has one). */
+  floor: number;
+  provisioned: number;
+  retired: boolean;
+  cancelFloorTimer: () => void;
+  cancelHungry: (() => void) | undefined;
 }
 
 interface FunctionState {
-  readonly permits: Permits;
-  readonly pools: Map<string, VersionPool>;
+  readonly tenant: TenantId;
+  readonly functionName: string;
+  readonly slot: FunctionSlot;
+  readonly pools: Map<string, Pool>;
+  /** The pool of the function's default target (where the provisioned floor lives). */
+  floorPool: Pool | undefined;
   coldStarts: number;
+  prewarms: number;
+  evictions: number;
   /** Inter-arrival times (adaptive keep-alive). */
   hist: IatHistogram;
   invocations: number;
   waitTotal: number;
   waitMax: number;
+  cancelPrewarm: () => void;
 }
+
+const FLOOR_RETRY_MS = 30_000;
 
 export class Scheduler {
   readonly #d: SchedulerDeps;
+  readonly #admission: Admission;
   readonly #fns = new Map<string, FunctionState>();
-  /** Busy instances that must be disposed on release (their function changed). */
-  readonly #retired = new WeakSet<Sandbox>();
+  readonly #maxStarts: number;
+  #memUsed = 0;
+  #evictions = 0;
   #closed = false;
 
   constructor(deps: SchedulerDeps) {
     this.#d = deps;
+    this.#maxStarts = deps.maxConcurrentStarts ?? 8;
+    this.#admission = new Admission({
+      clock: deps.clock,
+      maxWaitMs: deps.throttleWaitMs,
+      maxQueue: deps.maxQueue ?? 1000,
+      waitFactor: deps.queueWaitFactor ?? 1,
+      floorMs: 10,
+      tenantLimit: deps.tenantConcurrency ?? 1000,
+    });
   }
 
   async acquire(t: Target, signal?: AbortSignal): Promise<Lease> {
     if (this.#closed) throw SchedulerErrors.SHUTTING_DOWN();
     const fs = this.#fn(t);
-    const limit = t.config.reservedConcurrency || this.#d.defaultConcurrency;
-    if (fs.permits.limit !== limit) fs.permits.limit = limit;
+    const eff = this.#effective(t.config);
+    this.#admission.setLimits(fs.slot, eff.cap, eff.reserved);
     const waitStart = this.#d.clock.monotonic();
-    await fs.permits.acquire(signal);
+    await this.#admission.acquire(fs.slot, signal);
     const waited = this.#d.clock.monotonic() - waitStart;
     fs.invocations++;
     fs.hist.observe(this.#d.clock.now());
     fs.waitTotal += waited;
     if (waited > fs.waitMax) fs.waitMax = waited;
-    let sandbox: Sandbox | undefined;
-    let cold = false;
-    // One pool reference for the whole lease: the key serializes the config, so compute it once.
-    const pool = this.#pool(fs, t);
+    fs.cancelPrewarm();
+    let inst: Instance;
     try {
-      while (!sandbox) {
-        const idle = pool.idle.pop();
-        if (!idle) break;
-        idle.cancel();
-        if (idle.sandbox.alive) sandbox = idle.sandbox;
-        else void idle.sandbox.dispose();
-      }
-      if (!sandbox) {
-        cold = true;
-        fs.coldStarts++;
-        sandbox = await this.#d.factory.create(this.#spec(t, await this.#d.materialize(t.code)));
-      }
-      pool.busy.add(sandbox);
+      const pool = this.#pool(fs, t, eff);
+      inst = this.#take(pool) ?? (await this.#waitForInstance(pool, signal));
     } catch (e) {
-      fs.permits.release();
+      this.#admission.release(fs.slot);
       throw e;
     }
-    const sb = sandbox;
+    const cold = inst.cold;
+    inst.cold = false;
+    const granted = this.#d.clock.monotonic();
     let released = false;
     return {
-      sandbox: sb,
+      sandbox: inst.sandbox,
       cold,
       release: () => {
         if (released) return;
         released = true;
-        pool.busy.delete(sb);
-        fs.permits.release();
-        if (!sb.alive || this.#closed || this.#retired.has(sb)) {
-          void sb.dispose();
-          return;
-        }
-        const idle: Idle = { sandbox: sb, cancel: () => {} };
-        idle.cancel = this.#d.clock.setTimeout(() => {
-          const i = pool.idle.indexOf(idle);
-          if (i >= 0) {
-            pool.idle.splice(i, 1);
-            void sb.dispose();
-          }
-        }, this.#keepAliveMs(fs));
-        pool.idle.push(idle);
+        this.#admission.release(fs.slot, this.#d.clock.monotonic() - granted);
+        this.#release(inst);
       },
     };
   }
 
-  #keepAliveMs(fs: FunctionState): number {
-    if (this.#d.keepAlive !== 'adaptive') return this.#d.idleTtlMs;
-    return hybridWindows(fs.hist, { ...DEFAULT_HYBRID, fixedKeepAliveMs: this.#d.idleTtlMs }).keepAliveMs;
+  /**
+   * Tells the scheduler a function's default target (what an unqualified call runs): its
+   * reservation starts to count for the tenant and its provisioned floor is started and kept.
+   * Call at start-up for every function and again after it changed.
+   */
+  sync(t: Target): void {
+    if (this.#closed) return;
+    const fs = this.#fn(t);
+    const eff = this.#effective(t.config);
+    this.#admission.setLimits(fs.slot, eff.cap, eff.reserved);
+    const pool = this.#pool(fs, t, eff);
+    if (fs.floorPool && fs.floorPool !== pool) this.#setFloor(fs.floorPool, 0, 0);
+    fs.floorPool = pool;
+    this.#refreshFloor(pool);
   }
 
   /** Retires every instance of a function (code or config changed, or it was deleted). */
@@ -163,32 +241,52 @@ export class Scheduler {
     const fs = this.#fns.get(`${tenant}\u0000${functionName}`);
     if (!fs) return;
     for (const pool of fs.pools.values()) {
-      for (const idle of pool.idle.splice(0)) {
-        idle.cancel();
-        void idle.sandbox.dispose();
-      }
-      for (const sb of pool.busy) this.#retired.add(sb);
+      pool.retired = true;
+      pool.cancelFloorTimer();
+      for (const inst of [...pool.instances]) if (inst.active === 0) this.#remove(inst);
     }
     fs.pools.clear();
+    fs.floorPool = undefined;
+    fs.cancelPrewarm();
+  }
+
+  /** The function was deleted: retire it and give its reserved concurrency back to the tenant. */
+  forget(tenant: TenantId, functionName: string): void {
+    this.retire(tenant, functionName);
+    const fs = this.#fns.get(`${tenant}\u0000${functionName}`);
+    if (fs) this.#admission.drop(fs.slot);
   }
 
   status(): FunctionStatus[] {
     const out: FunctionStatus[] = [];
-    for (const [k, fs] of this.#fns) {
-      const [tenant = '', functionName = ''] = k.split('\u0000');
+    for (const fs of this.#fns.values()) {
       let warm = 0;
       let busy = 0;
+      let starting = 0;
+      let waiting = fs.slot.waiters.length;
+      let per = 1;
       for (const p of fs.pools.values()) {
-        warm += p.idle.length;
-        busy += p.busy.size;
+        for (const i of p.instances) i.active > 0 ? busy++ : warm++;
+        starting += p.starting;
+        waiting += p.waiters.length;
+        per = p.scaling.perInstance;
       }
       out.push({
-        tenant,
-        functionName,
+        tenant: fs.tenant,
+        functionName: fs.functionName,
         warm,
         busy,
-        waiting: fs.permits.waiting,
+        starting,
+        inflight: fs.slot.inUse,
+        waiting,
+        provisionedInstances: fs.floorPool?.floor ?? 0,
+        concurrencyLimit: fs.slot.cap,
+        reservedConcurrency: fs.slot.reserved ?? null,
+        perInstanceConcurrency: fs.floorPool?.scaling.perInstance ?? per,
         coldStarts: fs.coldStarts,
+        prewarms: fs.prewarms,
+        evictions: fs.evictions,
+        throttles: fs.slot.throttles,
         invocations: fs.invocations,
         queueWaitMsTotal: Math.round(fs.waitTotal * 1000) / 1000,
         queueWaitMsMax: Math.round(fs.waitMax * 1000) / 1000,
@@ -197,46 +295,384 @@ export class Scheduler {
     return out;
   }
 
+  node(): NodeStatus {
+    let instances = 0;
+    for (const fs of this.#fns.values()) for (const p of fs.pools.values()) instances += p.instances.size;
+    return {
+      memoryBudgetMb: this.#d.nodeMemoryMb ?? null,
+      memoryUsedMb: this.#memUsed,
+      instances,
+      evictions: this.#evictions,
+    };
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     const all: Promise<void>[] = [];
     for (const fs of this.#fns.values()) {
+      fs.cancelPrewarm();
       for (const pool of fs.pools.values()) {
-        for (const idle of pool.idle.splice(0)) {
-          idle.cancel();
-          all.push(idle.sandbox.dispose());
+        pool.cancelFloorTimer();
+        pool.cancelHungry?.();
+        for (const w of pool.waiters.splice(0)) w.reject(SchedulerErrors.SHUTTING_DOWN());
+        for (const inst of pool.instances) {
+          inst.cancelIdle();
+          all.push(inst.sandbox.dispose());
         }
-        for (const sb of pool.busy) all.push(sb.dispose());
+        pool.instances.clear();
       }
     }
     await Promise.allSettled(all);
+  }
+
+  // ------------------------------------------------------------------ instances
+
+  /** A live instance with a free slot: the busiest one (packing lets the others idle out). */
+  #take(pool: Pool): Instance | undefined {
+    let best: Instance | undefined;
+    for (const inst of pool.instances) {
+      if (!inst.sandbox.alive) continue;
+      if (inst.active >= pool.scaling.perInstance) continue;
+      if (
+        !best ||
+        inst.active > best.active ||
+        (inst.active === best.active && inst.lastUsed > best.lastUsed)
+      ) {
+        best = inst;
+      }
+    }
+    if (best) this.#use(best);
+    return best;
+  }
+
+  #use(inst: Instance): void {
+    if (inst.active === 0) inst.cancelIdle();
+    inst.active++;
+    inst.keepAliveMs = undefined; // a pre-warmed instance's own window ends with its first call
+  }
+
+  #waitForInstance(pool: Pool, signal?: AbortSignal): Promise<Instance> {
+    return new Promise<Instance>((resolve, reject) => {
+      const w: PoolWaiter = { resolve, reject };
+      pool.waiters.push(w);
+      signal?.addEventListener(
+        'abort',
+        () => {
+          const i = pool.waiters.indexOf(w);
+          if (i < 0) return;
+          pool.waiters.splice(i, 1);
+          reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+        },
+        { once: true },
+      );
+      this.#scale(pool);
+    });
+  }
+
+  /** Singleflight scale-out: start only the instances the waiting requests still need. */
+  #scale(pool: Pool): void {
+    const n = startsNeeded({
+      waiting: pool.waiters.length,
+      starting: pool.starting,
+      live: pool.instances.size,
+      perInstance: pool.scaling.perInstance,
+      maxInstances: pool.scaling.maxInstances,
+      maxStarts: this.#maxStarts,
+    });
+    for (let i = 0; i < n; i++) if (!this.#start(pool, 'demand')) break;
+  }
+
+  /** Starts one instance; false when the node has no memory for it (waiters are told or wait). */
+  #start(pool: Pool, purpose: 'demand' | 'floor' | 'prewarm', keepAliveMs?: number): boolean {
+    const mb = pool.target.config.memoryMb;
+    if (!this.#reserveMemory(mb)) {
+      if (purpose === 'demand') this.#hungry(pool);
+      return false;
+    }
+    const fs = pool.fn;
+    pool.starting++;
+    if (purpose === 'demand') fs.coldStarts++;
+    else fs.prewarms++;
+    void (async () => {
+      let sandbox: Sandbox;
+      try {
+        sandbox = await this.#d.factory.create(
+          this.#spec(pool.target, await this.#d.materialize(pool.target.code)),
+        );
+      } catch (e) {
+        pool.starting--;
+        this.#memUsed -= mb;
+        // Waiters no other start in flight will serve get the error (an init error is the
+        // function's: every request would fail the same way).
+        const uncovered = pool.waiters.length - pool.starting * pool.scaling.perInstance;
+        for (const w of pool.waiters.splice(0, Math.max(0, uncovered))) w.reject(e as Error);
+        if (purpose === 'floor' && !pool.retired) this.#armFloorTimer(pool, FLOOR_RETRY_MS);
+        this.#kick();
+        return;
+      }
+      pool.starting--;
+      if (this.#closed || (pool.retired && pool.waiters.length === 0)) {
+        this.#memUsed -= mb;
+        void sandbox.dispose();
+        return;
+      }
+      const inst: Instance = {
+        sandbox,
+        pool,
+        memoryMb: mb,
+        active: 0,
+        lastUsed: this.#d.clock.now(),
+        cold: purpose === 'demand',
+        keepAliveMs,
+        cancelIdle: () => {},
+      };
+      pool.instances.add(inst);
+      this.#serveWaiters(inst);
+      if (inst.active === 0) this.#idle(inst);
+      // Still uncovered waiters (more arrived, or starts were bounded): keep scaling out.
+      if (pool.waiters.length > 0) this.#scale(pool);
+    })();
+    return true;
+  }
+
+  #serveWaiters(inst: Instance): void {
+    const pool = inst.pool;
+    while (inst.active < pool.scaling.perInstance && pool.waiters.length > 0) {
+      this.#use(inst);
+      pool.waiters.shift()!.resolve(inst);
+    }
+  }
+
+  #release(inst: Instance): void {
+    const pool = inst.pool;
+    inst.active = Math.max(0, inst.active - 1);
+    inst.lastUsed = this.#d.clock.now();
+    if (!inst.sandbox.alive || this.#closed || (pool.retired && pool.waiters.length === 0)) {
+      if (inst.active === 0 || !inst.sandbox.alive) this.#remove(inst);
+      if (!pool.retired && pool.fn.floorPool === pool) this.#fillFloor(pool);
+      if (pool.waiters.length > 0) this.#scale(pool);
+      return;
+    }
+    if (pool.waiters.length > 0) {
+      this.#serveWaiters(inst);
+      return;
+    }
+    if (inst.active === 0) {
+      this.#idle(inst);
+      this.#kick();
+    }
+  }
+
+  /** An instance went idle: keep it for the keep-alive window, or unload it and pre-warm later. */
+  #idle(inst: Instance): void {
+    const pool = inst.pool;
+    const fs = pool.fn;
+    inst.cancelIdle();
+    if (pool.retired) {
+      this.#remove(inst);
+      return;
+    }
+    const w = this.#windows(fs);
+    const override = inst.keepAliveMs;
+    inst.keepAliveMs = undefined;
+    const keepAliveMs = override ?? w.keepAliveMs;
+    if (w.preWarmMs > 0 && override === undefined && pool.floor === 0 && pool.instances.size === 1) {
+      // Hybrid policy: the next call is not expected before preWarmMs — free the memory now and
+      // have an instance ready from then until keepAliveMs.
+      this.#remove(inst);
+      fs.cancelPrewarm();
+      fs.cancelPrewarm = this.#d.clock.setTimeout(() => {
+        fs.cancelPrewarm = () => {};
+        if (pool.retired || this.#closed || pool.instances.size > 0 || pool.starting > 0) return;
+        this.#start(pool, 'prewarm', Math.max(1000, w.keepAliveMs - w.preWarmMs));
+      }, w.preWarmMs);
+      return;
+    }
+    inst.cancelIdle = this.#d.clock.setTimeout(() => {
+      inst.cancelIdle = () => {};
+      if (inst.active > 0 || !pool.instances.has(inst)) return;
+      if (pool.instances.size <= pool.floor) return; // the provisioned floor stays warm
+      this.#remove(inst);
+    }, keepAliveMs);
+  }
+
+  #remove(inst: Instance): void {
+    inst.cancelIdle();
+    if (!inst.pool.instances.delete(inst)) return;
+    this.#memUsed -= inst.memoryMb;
+    void inst.sandbox.dispose();
+  }
+
+  // ------------------------------------------------------------------ memory budget
+
+  /** Reserves memory for a new instance, evicting idle instances LRU if needed. */
+  #reserveMemory(mb: number): boolean {
+    const budget = this.#d.nodeMemoryMb;
+    if (budget === undefined) {
+      this.#memUsed += mb;
+      return true;
+    }
+    const victims = pickEvictions(this.#evictable(), this.#memUsed, mb, budget);
+    if (!victims) return false;
+    for (const v of victims) {
+      v.pool.fn.evictions++;
+      this.#evictions++;
+      this.#remove(v);
+    }
+    this.#memUsed += mb;
+    return true;
+  }
+
+  /** Idle instances above their pool's floor. */
+  #evictable(): Instance[] {
+    const out: Instance[] = [];
+    for (const fs of this.#fns.values()) {
+      for (const p of fs.pools.values()) {
+        let spare = p.instances.size - p.floor;
+        if (spare <= 0) continue;
+        const idle = [...p.instances].filter((i) => i.active === 0).sort((a, b) => a.lastUsed - b.lastUsed);
+        for (const i of idle) {
+          if (spare-- <= 0) break;
+          out.push(i);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A pool's waiters need an instance the memory budget cannot fit yet. */
+  #hungry(pool: Pool): void {
+    if (pool.cancelHungry) return;
+    pool.cancelHungry = this.#d.clock.setTimeout(() => {
+      pool.cancelHungry = undefined;
+      const uncovered = pool.waiters.length - pool.starting * pool.scaling.perInstance;
+      const err = SchedulerErrors.NODE_CAPACITY(
+        {
+          function: pool.fn.functionName,
+          memoryMb: pool.target.config.memoryMb,
+          budgetMb: this.#d.nodeMemoryMb ?? 0,
+        },
+        { retryAfterMs: 1000 },
+      );
+      for (const w of pool.waiters.splice(0, Math.max(0, uncovered))) w.reject(err);
+    }, this.#d.throttleWaitMs);
+  }
+
+  /** Capacity was freed: pools waiting for memory try again. */
+  #kick(): void {
+    for (const fs of this.#fns.values()) {
+      for (const p of fs.pools.values()) {
+        if (!p.cancelHungry) continue;
+        p.cancelHungry();
+        p.cancelHungry = undefined;
+        this.#scale(p);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ provisioned floor
+
+  #refreshFloor(pool: Pool): void {
+    let value = pool.scaling.provisioned;
+    let until = Number.POSITIVE_INFINITY;
+    try {
+      ({ value, until } = provisionedAt(
+        pool.scaling.provisioned,
+        pool.scaling.schedule,
+        this.#d.clock.now(),
+      ));
+    } catch {
+      // An invalid schedule is rejected at deploy; keep the base value if one slipped through.
+    }
+    this.#setFloor(pool, floorInstances(pool.scaling, value), value);
+    if (Number.isFinite(until)) this.#armFloorTimer(pool, until - this.#d.clock.now());
+  }
+
+  #armFloorTimer(pool: Pool, ms: number): void {
+    pool.cancelFloorTimer();
+    pool.cancelFloorTimer = this.#d.clock.setTimeout(
+      () => {
+        pool.cancelFloorTimer = () => {};
+        if (!pool.retired && !this.#closed) this.#refreshFloor(pool);
+      },
+      Math.max(0, ms),
+    );
+  }
+
+  #setFloor(pool: Pool, floor: number, provisioned: number): void {
+    const lowered = floor < pool.floor;
+    pool.floor = floor;
+    pool.provisioned = provisioned;
+    if (floor === 0) pool.cancelFloorTimer();
+    // Instances above a lowered floor start their idle countdown.
+    if (lowered) for (const i of pool.instances) if (i.active === 0) this.#idle(i);
+    this.#fillFloor(pool);
+  }
+
+  #fillFloor(pool: Pool): void {
+    while (pool.instances.size + pool.starting < pool.floor) {
+      if (!this.#start(pool, 'floor')) {
+        this.#armFloorTimer(pool, FLOOR_RETRY_MS);
+        return;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ bookkeeping
+
+  #effective(config: FunctionConfig): EffectiveScaling {
+    return effectiveScaling(config, { functionConcurrency: this.#d.defaultConcurrency });
+  }
+
+  #windows(fs: FunctionState): Windows {
+    if (this.#d.keepAlive !== 'adaptive') {
+      return { preWarmMs: 0, keepAliveMs: this.#d.idleTtlMs, policy: 'fixed' };
+    }
+    return hybridWindows(fs.hist, { ...DEFAULT_HYBRID, fixedKeepAliveMs: this.#d.idleTtlMs });
   }
 
   #fn(t: Target): FunctionState {
     const k = `${t.tenant}\u0000${t.functionName}`;
     let fs = this.#fns.get(k);
     if (!fs) {
-      const limit = t.config.reservedConcurrency || this.#d.defaultConcurrency;
       fs = {
-        permits: new Permits(t.functionName, limit, this.#d.clock, this.#d.throttleWaitMs),
+        tenant: t.tenant,
+        functionName: t.functionName,
+        slot: this.#admission.slot(t.tenant, t.functionName),
         pools: new Map(),
+        floorPool: undefined,
         coldStarts: 0,
+        prewarms: 0,
+        evictions: 0,
         hist: new IatHistogram(),
         invocations: 0,
         waitTotal: 0,
         waitMax: 0,
+        cancelPrewarm: () => {},
       };
       this.#fns.set(k, fs);
     }
     return fs;
   }
 
-  #pool(fs: FunctionState, t: Target): VersionPool {
+  #pool(fs: FunctionState, t: Target, scaling: EffectiveScaling): Pool {
     // An instance is only reusable for the exact code + config it was specialized with.
     const k = `${t.version}\u0000${t.code.sha256}\u0000${JSON.stringify(t.config)}`;
     let p = fs.pools.get(k);
     if (!p) {
-      p = { idle: [], busy: new Set() };
+      p = {
+        fn: fs,
+        target: t,
+        scaling,
+        instances: new Set(),
+        waiters: [],
+        starting: 0,
+        floor: 0,
+        provisioned: 0,
+        retired: false,
+        cancelFloorTimer: () => {},
+        cancelHungry: undefined,
+      };
       fs.pools.set(k, p);
     }
     return p;

@@ -4,6 +4,7 @@
  * gateway. No logic lives here beyond wiring and start/stop order.
  */
 import { mkdir } from 'node:fs/promises';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { buildApiApp } from '../api/index.ts';
@@ -12,8 +13,9 @@ import type { AsyncService } from '../async/types.ts';
 import { createFsBlobStore } from '../blobs/index.ts';
 import type { PlatformConfig } from '../config/index.ts';
 import { systemClock } from '../core/clock.ts';
+import { isNimbusError } from '../core/errors.ts';
 import type { Clock } from '../core/ports.ts';
-import type { UsageRecord } from '../core/types.ts';
+import { DEFAULT_TENANT, type UsageRecord } from '../core/types.ts';
 import { createEventBus } from '../events/bus.ts';
 import { createSourceManager, type SourceManager } from '../events/sources/manager.ts';
 import { createWebhookService } from '../events/webhooks.ts';
@@ -107,12 +109,25 @@ export async function startPlatform(
       keepAlive: config.keepAlivePolicy,
       defaultConcurrency: config.functionConcurrency,
       throttleWaitMs: config.throttleWaitMs,
+      queueWaitFactor: config.queueWaitFactor,
+      tenantConcurrency: config.tenantConcurrency,
+      nodeMemoryMb: config.nodeMemoryMb || Math.floor((totalmem() / 1024 / 1024) * 0.8),
       materialize: codeCache.materialize,
       region: config.region,
       accountId: config.accountId,
     });
     cleanups.push(() => scheduler.close());
 
+    // The scheduler learns each function's default target: reservations count for the tenant
+    // and provisioned instances start (at start-up for every function, then after each change).
+    const syncScaling = (tenant: string, name: string) => {
+      registry
+        .resolve(tenant, name, undefined)
+        .then((t) => scheduler.sync({ tenant, functionName: name, ...t }))
+        .catch((e: unknown) => {
+          if (!isNimbusError(e) || e.status !== 404) logger.error({ err: e }, 'scaling sync failed');
+        });
+    };
     let reloadGateway = () => {};
     // Its routes, schedules, sources and bucket notifications went with it (one Store delete):
     // the gateway drops the routes, source runners stop, the object-event cache is refreshed.
@@ -122,7 +137,10 @@ export async function startPlatform(
       store,
       blobs,
       clock,
-      onFunctionChanged: (tenant, name) => scheduler.retire(tenant, name),
+      onFunctionChanged: (tenant, name) => {
+        scheduler.retire(tenant, name);
+        syncScaling(tenant, name);
+      },
       onFunctionDeleted: (tenant, name) => onFunctionDeleted(tenant, name),
     });
     const logSink = createLogSink({
@@ -271,6 +289,7 @@ export async function startPlatform(
         pool: { size: config.poolSize },
       }),
       status: () => scheduler.status(),
+      nodeStatus: () => scheduler.node(),
       onSystemError: (e) => logger.error({ err: e }, 'request failed'),
     });
     cleanups.push(() => api.close());
@@ -282,6 +301,7 @@ export async function startPlatform(
     });
     cleanups.push(() => s3.close());
     onFunctionDeleted = (tenant, name) => {
+      scheduler.forget(tenant, name);
       reloadGateway();
       storage.invalidateNotifications();
       sources
@@ -308,6 +328,9 @@ export async function startPlatform(
     await schedules.start();
     await sources.start();
     await outboxRelay.relay(); // events committed before a crash
+    for (const f of await store.functions.list(DEFAULT_TENANT)) {
+      if (f.config.reservedConcurrency || f.config.scaling) syncScaling(f.tenant, f.name);
+    }
     // Pre-boot the generic pools after the ports are open so start-up is not blocked by it.
     sandbox.warmup().catch((e: unknown) => logger.error({ err: e }, 'sandbox warmup failed'));
     logger.info({ apiUrl, gatewayUrl: urlOf(gwAddress), store: store.kind }, 'nimbus started');

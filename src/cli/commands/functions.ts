@@ -37,35 +37,74 @@ export function register(functions: Command): void {
   withGlobals(
     functions
       .command('status')
-      .description('instances per function: warm (idle), busy, waiting, cold starts, queue wait'),
+      .description(
+        'instances per function: warm (idle), busy, starting, provisioned; in flight, waiting, limit; cold starts, pre-warms, evictions, throttles, queue wait',
+      ),
   ).action(async (o: GlobalOpts) => {
     const r = await clientFor(o).call<{
       functions: {
         functionName: string;
         warm: number;
         busy: number;
+        starting: number;
+        provisionedInstances: number;
+        inflight: number;
         waiting: number;
+        concurrencyLimit: number;
         coldStarts: number;
+        prewarms: number;
+        evictions: number;
+        throttles: number;
         invocations: number;
         queueWaitMsTotal: number;
         queueWaitMsMax: number;
       }[];
+      node?: { memoryBudgetMb: number | null; memoryUsedMb: number; instances: number; evictions: number };
     }>('GET', '/v1/status');
     if (o.json) return printJson(r);
     const rows = [
-      ['FUNCTION', 'WARM', 'BUSY', 'WAITING', 'INVOCATIONS', 'COLD STARTS', 'QUEUE WAIT AVG', 'MAX'],
+      [
+        'FUNCTION',
+        'WARM',
+        'BUSY',
+        'STARTING',
+        'PROVISIONED',
+        'IN FLIGHT',
+        'WAITING',
+        'LIMIT',
+        'INVOCATIONS',
+        'COLD STARTS',
+        'PRE-WARMS',
+        'EVICTED',
+        'THROTTLED',
+        'QUEUE WAIT AVG',
+        'MAX',
+      ],
     ];
     for (const f of r.functions)
       rows.push([
         f.functionName,
         String(f.warm),
         String(f.busy),
+        String(f.starting),
+        String(f.provisionedInstances),
+        String(f.inflight),
         String(f.waiting),
+        String(f.concurrencyLimit),
         String(f.invocations),
         String(f.coldStarts),
+        String(f.prewarms),
+        String(f.evictions),
+        String(f.throttles),
         `${(f.invocations ? f.queueWaitMsTotal / f.invocations : 0).toFixed(2)} ms`,
         `${f.queueWaitMsMax.toFixed(2)} ms`,
       ]);
+    if (r.node) {
+      const budget = r.node.memoryBudgetMb === null ? 'unlimited' : `${r.node.memoryBudgetMb} MB`;
+      process.stdout.write(
+        `node: ${r.node.instances} instances, ${r.node.memoryUsedMb} MB of ${budget} reserved, ${r.node.evictions} evictions\n`,
+      );
+    }
     process.stdout.write(`${table(rows)}\n`);
   });
   withGlobals(

@@ -285,6 +285,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
           },
           target,
           initTimeoutMs,
+          spec.config.scaling?.perInstanceConcurrency ?? 1,
         );
       } catch (e) {
         void disposeInstance(inst);

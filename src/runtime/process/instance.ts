@@ -1,7 +1,8 @@
 /**
- * One sandboxed process: boot (generic), specialize (init), invoke one at a time with a deadline,
- * and every way it can die (timeout kill, OOM, exit, protocol garbage) mapped to an outcome.
- * Nothing an instance does may throw into or hang the host.
+ * One sandboxed process: boot (generic), specialize (init), invoke with a deadline — one at a
+ * time, or up to `concurrency` at once for Node handlers that opted in (frames are routed by
+ * request id) — and every way it can die (timeout kill, OOM, exit, protocol garbage) mapped to an
+ * outcome. Nothing an instance does may throw into or hang the host.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Duplex } from 'node:stream';
@@ -32,6 +33,8 @@ interface Pending {
   timedOut: boolean;
   calls: ContextCallHandler | undefined;
   callCount: number;
+  limits: { memoryMb: number; timeoutSec: number };
+  sink: ResponseStreamSink | undefined;
 }
 
 export class ProcessInstance {
@@ -45,7 +48,11 @@ export class ProcessInstance {
   #stderrTail = '';
   #onExit: (() => void)[] = [];
   #frameWaiters: ((msg: Record<string, unknown>) => boolean)[] = [];
-  #pending: Pending | undefined;
+  /** Invocations in flight by request id (the init phase is the pseudo request `init`). */
+  readonly #pending = new Map<string, Pending>();
+  #concurrency = 1;
+  /** Set when a timeout killed the process: the other invocations in flight report why. */
+  #killedFor: string | undefined;
   #target: LogTarget | undefined;
   #chan: Duplex;
   #raw = { stdout: '', stderr: '' };
@@ -90,11 +97,17 @@ export class ProcessInstance {
   }
 
   /** Sends `init` and waits for `ready` (→ init ms) or `init-error` (→ throws RUNTIME_INIT). */
-  async specialize(init: Record<string, unknown>, target: LogTarget, timeoutMs: number): Promise<number> {
+  async specialize(
+    init: Record<string, unknown>,
+    target: LogTarget,
+    timeoutMs: number,
+    concurrency = 1,
+  ): Promise<number> {
     this.#target = target;
+    this.#concurrency = Math.max(1, concurrency);
     await this.booted;
     const initLogs: LogLine[] = [];
-    this.#pending = {
+    this.#pending.set('init', {
       requestId: 'init',
       logs: initLogs,
       resolve: () => {},
@@ -103,8 +116,10 @@ export class ProcessInstance {
       timedOut: false,
       calls: undefined,
       callCount: 0,
-    };
-    this.#send({ t: 'init', ...init });
+      limits: { memoryMb: 0, timeoutSec: 0 },
+      sink: undefined,
+    });
+    this.#send({ t: 'init', ...init, concurrency: this.#concurrency });
     let msg: Record<string, unknown>;
     try {
       msg = await this.#waitFrame((m) => m.t === 'ready' || m.t === 'init-error', timeoutMs, 'init');
@@ -121,7 +136,7 @@ export class ProcessInstance {
         },
       );
     } finally {
-      this.#pending = undefined;
+      this.#pending.delete('init');
     }
     if (msg.t === 'init-error') {
       this.kill();
@@ -150,7 +165,7 @@ export class ProcessInstance {
     calls?: ContextCallHandler,
   ): Promise<InvokeOutcome> {
     const start = this.#clock.monotonic();
-    if (this.#exited || this.#pending) {
+    if (this.#exited || this.#pending.size >= this.#concurrency || this.#pending.has(inv.id)) {
       return Promise.resolve(
         this.#failure(
           'crash',
@@ -163,7 +178,7 @@ export class ProcessInstance {
         ),
       );
     }
-    this.cgroup?.resetPeak();
+    if (this.#pending.size === 0) this.cgroup?.resetPeak();
     return new Promise<InvokeOutcome>((resolve) => {
       const p: Pending = {
         requestId: inv.id,
@@ -174,17 +189,20 @@ export class ProcessInstance {
         timedOut: false,
         calls,
         callCount: 0,
+        limits,
+        sink,
       };
-      this.#pending = p;
+      this.#pending.set(inv.id, p);
+      // A timed-out invocation cannot be stopped inside a shared process: the process is killed
+      // (its siblings, with per-instance concurrency, fail as crashed and are told why).
       const onTimeout = () => {
-        if (this.#pending !== p) return;
+        if (this.#pending.get(inv.id) !== p) return;
         p.timedOut = true;
+        this.#killedFor ??= `invocation ${inv.id} in the same instance timed out`;
         this.kill();
       };
       p.cancelTimer = this.#clock.setTimeout(onTimeout, Math.max(0, inv.deadline - this.#clock.now()));
       signal?.addEventListener('abort', onTimeout, { once: true });
-      this.#limits = limits;
-      this.#sink = sink;
       this.#send({
         t: 'invoke',
         requestId: inv.id,
@@ -197,9 +215,6 @@ export class ProcessInstance {
       });
     });
   }
-
-  #limits = { memoryMb: 0, timeoutSec: 0 };
-  #sink: ResponseStreamSink | undefined;
 
   kill(): void {
     this.cgroup?.killAll();
@@ -275,13 +290,25 @@ export class ProcessInstance {
     });
   }
 
-  #log(stream: LogStream, message: string, ts: number, requestId?: string | null): void {
-    const p = this.#pending;
+  /**
+   * The invocation a log line belongs to: by its request id, else (raw fd 1/2 output) the only
+   * one in flight, else the oldest (best effort with per-instance concurrency).
+   */
+  #owner(requestId?: unknown): Pending | undefined {
+    if (typeof requestId === 'string') {
+      const p = this.#pending.get(requestId);
+      if (p) return p;
+    }
+    return this.#pending.values().next().value;
+  }
+
+  #log(stream: LogStream, message: string, ts: number, requestId?: unknown): void {
+    const p = this.#owner(requestId);
     if (!p || !this.#target) return;
     if (p.logs.length > 10_000) return;
     p.logs.push({
       ...this.#target,
-      requestId: requestId ?? p.requestId,
+      requestId: p.requestId,
       ts,
       stream,
       message: message.length > MAX_LOG_LINE ? `${message.slice(0, MAX_LOG_LINE)}… [truncated]` : message,
@@ -293,7 +320,7 @@ export class ProcessInstance {
   #onCall(p: Pending, m: Record<string, unknown>): void {
     const callId = m.callId;
     const reply = (frame: Record<string, unknown>) => {
-      if (this.#pending === p) this.#send({ t: 'reply', callId, ...frame });
+      if (this.#pending.get(p.requestId) === p) this.#send({ t: 'reply', callId, ...frame });
     };
     const fail = (e: unknown) => reply({ ok: false, error: toNimbusError(e).toJSON() });
     if (!p.calls) {
@@ -318,7 +345,7 @@ export class ProcessInstance {
   #onFrame(m: Record<string, unknown>): void {
     if (m.t === 'log') {
       const stream = m.stream === 'stderr' ? 'stderr' : 'stdout';
-      this.#log(stream, String(m.message ?? ''), Number(m.ts) || this.#clock.now());
+      this.#log(stream, String(m.message ?? ''), Number(m.ts) || this.#clock.now(), m.requestId);
       return;
     }
     for (let i = 0; i < this.#frameWaiters.length; i++) {
@@ -327,20 +354,21 @@ export class ProcessInstance {
         return;
       }
     }
-    const p = this.#pending;
-    if (!p || m.requestId !== p.requestId) return;
+    const p = typeof m.requestId === 'string' ? this.#pending.get(m.requestId) : undefined;
+    if (!p || p.requestId === 'init') return;
     if (m.t === 'call') {
       this.#onCall(p, m);
       return;
     }
     if (m.t === 'head' || m.t === 'chunk') {
-      this.#onStreamFrame(m);
+      this.#onStreamFrame(p, m);
       return;
     }
     if (m.t === 'result') {
       const payload = String(m.payload ?? 'null');
       if (Buffer.byteLength(payload) > MAX_RESPONSE) {
         this.#settle(
+          p,
           this.#failure(
             'function',
             p.started,
@@ -354,7 +382,7 @@ export class ProcessInstance {
         );
         return;
       }
-      this.#settle({
+      this.#settle(p, {
         ok: true,
         payload,
         streamed: m.streamed === true,
@@ -364,7 +392,7 @@ export class ProcessInstance {
       });
     } else if (m.t === 'error') {
       const error = m.error as FunctionErrorPayload;
-      this.#settle({
+      this.#settle(p, {
         ok: false,
         failure: 'function',
         error: {
@@ -380,8 +408,8 @@ export class ProcessInstance {
     }
   }
 
-  #onStreamFrame(m: Record<string, unknown>): void {
-    const sink = this.#sink;
+  #onStreamFrame(p: Pending, m: Record<string, unknown>): void {
+    const sink = p.sink;
     if (!sink) return;
     if (m.t === 'head') {
       const headers: Record<string, string> = {};
@@ -405,12 +433,10 @@ export class ProcessInstance {
     return this.cgroup?.peakBytes() ?? (Number.isFinite(reported) ? reported : 0);
   }
 
-  #settle(o: InvokeOutcome): void {
-    const p = this.#pending;
-    if (!p) return;
-    this.#pending = undefined;
-    this.#sink = undefined;
-    this.#chan.resume();
+  #settle(p: Pending, o: InvokeOutcome): void {
+    if (this.#pending.get(p.requestId) !== p) return;
+    this.#pending.delete(p.requestId);
+    if (p.sink) this.#chan.resume();
     p.cancelTimer();
     p.resolve(o);
   }
@@ -448,19 +474,19 @@ export class ProcessInstance {
       if (this.#raw[s]) this.#log(s, this.#raw[s], this.#clock.now());
       this.#raw[s] = '';
     }
-    const p = this.#pending;
-    if (p && p.requestId !== 'init') {
-      const fn = this.#target?.functionName ?? '?';
-      const oom =
-        (this.cgroup?.oomKills() ?? 0) > 0 ||
-        /heap out of memory|Allocation failed|MemoryError/.test(this.#stderrTail);
+    const fn = this.#target?.functionName ?? '?';
+    const oom =
+      (this.cgroup?.oomKills() ?? 0) > 0 ||
+      /heap out of memory|Allocation failed|MemoryError/.test(this.#stderrTail);
+    for (const p of [...this.#pending.values()]) {
+      if (p.requestId === 'init') continue;
       const err = p.timedOut
-        ? RuntimeErrors.TIMEOUT({ function: fn, timeoutSec: this.#limits.timeoutSec })
+        ? RuntimeErrors.TIMEOUT({ function: fn, timeoutSec: p.limits.timeoutSec })
         : oom
-          ? RuntimeErrors.OOM({ function: fn, memoryMb: this.#limits.memoryMb })
-          : RuntimeErrors.CRASH({ function: fn, reason: this.#exitInfo });
+          ? RuntimeErrors.OOM({ function: fn, memoryMb: p.limits.memoryMb })
+          : RuntimeErrors.CRASH({ function: fn, reason: this.#killedFor ?? this.#exitInfo });
       const failure = p.timedOut ? 'timeout' : oom ? 'oom' : 'crash';
-      this.#settle(this.#failure(failure, p.started, p.logs, err.toJSON()));
+      this.#settle(p, this.#failure(failure, p.started, p.logs, err.toJSON()));
     }
     for (const fn of this.#onExit.splice(0)) fn();
   }

@@ -1,5 +1,6 @@
 // Nimbus Node harness — runs INSIDE the sandbox. Imports only node: builtins, never host code.
 // Protocol: ../../PROTOCOL.md (length-prefixed JSON frames over fd 3).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -14,7 +15,18 @@ const send = (msg) => {
   chan.write(Buffer.concat([head, body]));
 };
 
-let current = null; // { requestId, done(frame) }
+// Invocations in flight: one, or up to `concurrency` when the function opted in. Each runs in an
+// AsyncLocalStorage context so its console lines carry its request id.
+const inflight = new Map(); // requestId → { requestId, done(frame) }
+const als = new AsyncLocalStorage();
+const currentOf = () => als.getStore() ?? (inflight.size === 1 ? inflight.values().next().value : null);
+/** Sends an invocation's final frame once. */
+const finish = (me, frame) => {
+  if (inflight.get(me.requestId) !== me) return false;
+  inflight.delete(me.requestId);
+  me.done(frame);
+  return true;
+};
 
 // Context client (`context.nimbus`): calls go to the host over fd 3 and come back as `reply`.
 let callSeq = 0;
@@ -164,7 +176,7 @@ const emit =
   (...args) => {
     const text = format(...args);
     for (const line of text.split('\n')) {
-      send({ t: 'log', requestId: current?.requestId ?? null, stream, ts: Date.now(), message: line });
+      send({ t: 'log', requestId: currentOf()?.requestId ?? null, stream, ts: Date.now(), message: line });
     }
   };
 console.log = console.info = console.debug = console.trace = emit('stdout');
@@ -192,11 +204,13 @@ const errorPayload = (e, fallbackType = 'Error') => {
   };
 };
 
+// An uncaught error belongs to the invocation whose context raised it; outside any context (a
+// bare timer callback) every invocation in flight fails, since the process state is suspect.
 const fail = (e, type) => {
-  if (!current) return;
-  const c = current;
-  current = null;
-  c.done({ t: 'error', requestId: c.requestId, error: errorPayload(e, type), rss: rss() });
+  const c = als.getStore();
+  const victims = c ? [c] : [...inflight.values()];
+  for (const v of victims)
+    finish(v, { t: 'error', requestId: v.requestId, error: errorPayload(e, type), rss: rss() });
 };
 process.on('uncaughtException', (e) => fail(e, 'Runtime.UncaughtException'));
 process.on('unhandledRejection', (e) => {
@@ -310,10 +324,14 @@ async function fromResponse(res) {
   };
 }
 
-async function doInvoke(m) {
-  const done = (frame) => send(frame);
-  current = { requestId: m.requestId, done };
-  const me = current;
+function doInvoke(m) {
+  const me = { requestId: m.requestId, done: (frame) => send(frame) };
+  inflight.set(m.requestId, me);
+  return als.run(me, () => runInvoke(m, me));
+}
+
+async function runInvoke(m, me) {
+  const done = (frame) => finish(me, frame);
   const context = {
     awsRequestId: m.requestId,
     functionName: init.functionName,
@@ -363,14 +381,10 @@ async function doInvoke(m) {
       result = await handlerFn(event, context);
     }
   } catch (e) {
-    if (current === me) {
-      current = null;
-      done({ t: 'error', requestId: m.requestId, error: errorPayload(e), rss: rss() });
-    }
+    done({ t: 'error', requestId: m.requestId, error: errorPayload(e), rss: rss() });
     return;
   }
-  if (current !== me) return; // already failed by an uncaught error
-  current = null;
+  if (inflight.get(me.requestId) !== me) return; // already failed by an uncaught error
   if (result === STREAMED) {
     done({ t: 'result', requestId: m.requestId, payload: 'null', streamed: true, rss: rss() });
     return;

@@ -1,0 +1,163 @@
+/**
+ * Pure scaling decisions: a function's effective limits, how many instances to start for the
+ * requests waiting (singleflight), the provisioned floor at a point in time, whether a request
+ * may queue or is throttled at once, and which idle instance to evict under memory pressure.
+ * No I/O, no timers: every input (including `now`) is a parameter, so each rule is table-tested.
+ */
+import type { FunctionConfig, ScalingConfig, ScheduledProvisioning } from '../core/types.ts';
+import { compileSchedule } from '../schedules/expression.ts';
+
+export interface ScalingDefaults {
+  /** Concurrency of a function without reserved concurrency (platform default). */
+  readonly functionConcurrency: number;
+}
+
+export interface EffectiveScaling {
+  /** Invocations one instance runs at once. */
+  readonly perInstance: number;
+  /** Max concurrent invocations of the function. */
+  readonly cap: number;
+  /** Reserved concurrency: a cap, and capacity no other function of the tenant can take. */
+  readonly reserved: number | undefined;
+  readonly maxInstances: number;
+  readonly minInstances: number;
+  readonly provisioned: number;
+  readonly schedule: readonly ScheduledProvisioning[];
+}
+
+export function effectiveScaling(config: FunctionConfig, d: ScalingDefaults): EffectiveScaling {
+  const s: ScalingConfig = config.scaling ?? {};
+  const perInstance = Math.max(1, s.perInstanceConcurrency ?? 1);
+  const reserved = config.reservedConcurrency || undefined;
+  const maxInstances = s.maxInstances ?? Number.POSITIVE_INFINITY;
+  const cap = Math.max(1, Math.min(reserved ?? d.functionConcurrency, maxInstances * perInstance));
+  return {
+    perInstance,
+    cap,
+    reserved,
+    maxInstances,
+    minInstances: s.minInstances ?? 0,
+    provisioned: s.provisionedConcurrency ?? 0,
+    schedule: s.provisionedSchedule ?? [],
+  };
+}
+
+/** How far back scheduled provisioning looks for the entry in force (a weekly cycle fits). */
+const LOOKBACK_MS = 8 * 86_400_000;
+const MAX_STEPS = 20_000;
+
+/**
+ * Provisioned concurrency in force at `now`: the value of the schedule entry that fired last
+ * (within 8 days), else the base value; `until` is when that may change next.
+ */
+export function provisionedAt(
+  base: number,
+  schedule: readonly ScheduledProvisioning[],
+  now: number,
+): { value: number; until: number } {
+  let value = base;
+  let lastFire = Number.NEGATIVE_INFINITY;
+  let until = Number.POSITIVE_INFINITY;
+  for (const e of schedule) {
+    const c = compileSchedule(e.schedule, { timezone: e.timezone, anchor: 0 });
+    let t = c.next(now - LOOKBACK_MS);
+    let last: number | undefined;
+    for (let i = 0; t !== undefined && t <= now && i < MAX_STEPS; i++) {
+      last = t;
+      t = c.next(t);
+    }
+    if (t !== undefined && t > now) until = Math.min(until, t);
+    if (last !== undefined && last > lastFire) {
+      lastFire = last;
+      value = e.provisionedConcurrency;
+    }
+  }
+  return { value, until };
+}
+
+/** Instances a pool keeps even when idle: min instances or what provisioned concurrency needs. */
+export function floorInstances(e: EffectiveScaling, provisioned: number): number {
+  return Math.min(e.maxInstances, Math.max(e.minInstances, Math.ceil(provisioned / e.perInstance)));
+}
+
+/**
+ * Singleflight scale-out: how many instances to start now for `waiting` requests, given
+ * `starting` instances already on their way (each will take `perInstance` of the waiters),
+ * `live` instances, the instance bound, and a bound on concurrent starts per pool.
+ */
+export function startsNeeded(o: {
+  waiting: number;
+  starting: number;
+  live: number;
+  perInstance: number;
+  maxInstances: number;
+  maxStarts: number;
+}): number {
+  const uncovered = o.waiting - o.starting * o.perInstance;
+  if (uncovered <= 0) return 0;
+  const need = Math.ceil(uncovered / o.perInstance);
+  const room = o.maxInstances - o.live - o.starting;
+  return Math.max(0, Math.min(need, room, o.maxStarts - o.starting));
+}
+
+export interface QueueDecision {
+  readonly queue: boolean;
+  /** Why it was refused (for the 429's details). */
+  readonly reason?: 'queue-full' | 'expected-wait' | 'no-wait';
+}
+
+/**
+ * May a request that cannot run now wait for a slot? It may when the queue has room and its
+ * expected wait — rounds of `cap` ahead of it × the function's typical run time — stays within
+ * `waitFactor` run times (at least `floorMs`, at most `maxWaitMs`). Without a run time sample
+ * yet, only the hard bounds apply. At overload this turns excess requests away at once instead
+ * of letting them wait out `maxWaitMs` (and the admitted ones keep their latency).
+ */
+export function mayQueue(o: {
+  waiting: number;
+  cap: number;
+  serviceMs: number | undefined;
+  maxWaitMs: number;
+  maxQueue: number;
+  waitFactor: number;
+  floorMs: number;
+}): QueueDecision {
+  if (o.maxWaitMs <= 0) return { queue: false, reason: 'no-wait' };
+  if (o.waiting >= o.maxQueue) return { queue: false, reason: 'queue-full' };
+  if (o.serviceMs === undefined) return { queue: true };
+  const rounds = Math.ceil((o.waiting + 1) / Math.max(1, o.cap));
+  const expected = rounds * o.serviceMs;
+  const allowed = Math.min(o.maxWaitMs, Math.max(o.floorMs, o.serviceMs * o.waitFactor));
+  return expected <= allowed ? { queue: true } : { queue: false, reason: 'expected-wait' };
+}
+
+export interface EvictionCandidate {
+  readonly lastUsed: number;
+  readonly memoryMb: number;
+}
+
+/**
+ * Least-recently-used idle instances to evict so that `needMb` more fits in `budgetMb` with
+ * `usedMb` in use; undefined when even evicting every candidate is not enough.
+ */
+export function pickEvictions<T extends EvictionCandidate>(
+  candidates: readonly T[],
+  usedMb: number,
+  needMb: number,
+  budgetMb: number,
+): T[] | undefined {
+  let over = usedMb + needMb - budgetMb;
+  if (over <= 0) return [];
+  const out: T[] = [];
+  for (const c of [...candidates].sort((a, b) => a.lastUsed - b.lastUsed)) {
+    out.push(c);
+    over -= c.memoryMb;
+    if (over <= 0) return out;
+  }
+  return undefined;
+}
+
+/** Exponentially weighted moving average (service time estimate). */
+export function ewma(prev: number | undefined, sample: number, alpha = 0.2): number {
+  return prev === undefined ? sample : prev + alpha * (sample - prev);
+}
