@@ -6,6 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import {
+  DeleteFunctionConcurrencyCommand,
+  GetFunctionConcurrencyCommand,
+  LambdaClient,
+  PutFunctionConcurrencyCommand,
+} from '@aws-sdk/client-lambda';
 import { FakeClock } from '../src/core/clock.ts';
 import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
 
@@ -233,5 +239,32 @@ describe('throttling (real clock: the expected-wait estimate needs real run time
       assert.ok(t.ms < 300, `429 after ${t.ms} ms`);
     }
     assert.ok((await status(p, 'capped')).throttles >= 3);
+  });
+
+  it('reserved concurrency through the AWS SDK (Put/Get/DeleteFunctionConcurrency)', async () => {
+    await deploy(p, 'sdkcap');
+    const client = new LambdaClient({
+      endpoint: p.apiUrl,
+      region: 'local-1',
+      credentials: { accessKeyId: p.admin.keyId, secretAccessKey: p.secret },
+    });
+    const put = await client.send(
+      new PutFunctionConcurrencyCommand({ FunctionName: 'sdkcap', ReservedConcurrentExecutions: 3 }),
+    );
+    assert.equal(put.ReservedConcurrentExecutions, 3);
+    const got = await client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'sdkcap' }));
+    assert.equal(got.ReservedConcurrentExecutions, 3);
+    assert.equal((await invoke(p, 'sdkcap', { tag: 'x' })).status, 200);
+    const s = (
+      await p.json<{ functions: (Status & { concurrencyLimit: number; reservedConcurrency: number })[] }>(
+        'GET',
+        '/v1/status',
+      )
+    ).body.functions.find((f) => f.functionName === 'sdkcap');
+    assert.equal(s?.concurrencyLimit, 3);
+    assert.equal(s?.reservedConcurrency, 3);
+    await client.send(new DeleteFunctionConcurrencyCommand({ FunctionName: 'sdkcap' }));
+    const gone = await client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'sdkcap' }));
+    assert.equal(gone.ReservedConcurrentExecutions, undefined);
   });
 });

@@ -35,6 +35,8 @@ export async function deployFunction(
     environment: f.environment,
     description: f.description,
     ...(f.async ? { async: f.async } : {}),
+    ...(f.reservedConcurrency !== undefined ? { reservedConcurrency: f.reservedConcurrency } : {}),
+    ...(f.scaling ? { scaling: f.scaling } : {}),
     code: { zipBase64 },
     publish,
   });

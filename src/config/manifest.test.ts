@@ -283,4 +283,38 @@ functions:
     assert.equal((await loadProjectManifest('examples/hello-ts')).functions[0]?.handler, 'handler.hello');
     assert.equal((await loadProjectManifest('examples/hello-python')).functions[0]?.runtime, 'python3.12');
   });
+
+  it('reads concurrency settings: Serverless reservedConcurrency / provisionedConcurrency and Nimbus scaling', async () => {
+    const dir = await fixture({
+      'serverless.yml': `service: s
+provider:
+  runtime: nodejs24.x
+functions:
+  api:
+    handler: index.handler
+    reservedConcurrency: 20
+    provisionedConcurrency: 2
+    scaling:
+      perInstanceConcurrency: 8
+      maxInstances: 4
+      provisionedSchedule:
+        - schedule: cron(0 8 ? * MON-FRI *)
+          provisionedConcurrency: 10
+  plain:
+    handler: index.other
+`,
+    });
+    const m = await loadProjectManifest(dir);
+    const api = m.functions.find((f) => f.name === 'api');
+    assert.equal(api?.reservedConcurrency, 20);
+    assert.deepEqual(api?.scaling, {
+      provisionedConcurrency: 2,
+      perInstanceConcurrency: 8,
+      maxInstances: 4,
+      provisionedSchedule: [{ schedule: 'cron(0 8 ? * MON-FRI *)', provisionedConcurrency: 10 }],
+    });
+    const plain = m.functions.find((f) => f.name === 'plain');
+    assert.equal(plain?.scaling, undefined);
+    assert.equal(plain?.reservedConcurrency, undefined);
+  });
 });

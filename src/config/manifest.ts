@@ -361,6 +361,9 @@ export interface ManifestFunction {
   readonly events: ManifestEvent[];
   /** Async settings (maximumRetryAttempts, maximumEventAge, destinations) in the REST shape. */
   readonly async?: Record<string, unknown> | undefined;
+  readonly reservedConcurrency?: number | undefined;
+  /** `scaling:` plus Serverless' `provisionedConcurrency`, in the REST shape. */
+  readonly scaling?: Record<string, unknown> | undefined;
 }
 
 export interface ProjectManifest {
@@ -382,6 +385,10 @@ const FnSchema = z.object({
   environment: EnvMap.optional(),
   description: z.string().optional(),
   events: z.array(z.unknown()).optional(),
+  // Serverless v3 concurrency settings, and Nimbus autoscaling.
+  reservedConcurrency: z.number().int().min(1).optional(),
+  provisionedConcurrency: z.number().int().min(0).optional(),
+  scaling: z.record(z.string(), z.unknown()).optional(),
   // Serverless v3 async invocation settings.
   maximumRetryAttempts: z.number().int().optional(),
   maximumEventAge: z.number().int().optional(),
@@ -547,6 +554,17 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
       description: f.description,
       events,
       ...(asyncOf(f) ? { async: asyncOf(f) } : {}),
+      ...(f.reservedConcurrency !== undefined ? { reservedConcurrency: f.reservedConcurrency } : {}),
+      ...(f.scaling || f.provisionedConcurrency !== undefined
+        ? {
+            scaling: {
+              ...(f.provisionedConcurrency !== undefined
+                ? { provisionedConcurrency: f.provisionedConcurrency }
+                : {}),
+              ...f.scaling,
+            },
+          }
+        : {}),
     });
   }
   const service = typeof m.service === 'string' ? m.service : m.service.name;

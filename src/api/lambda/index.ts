@@ -352,6 +352,31 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
     return reply.code(200).type('application/json').send(r.payload);
   });
 
+  // Lambda reserved concurrency (Put/Get/DeleteFunctionConcurrency) = the function's cap and guarantee.
+  const ConcurrencyBody = z.object({ ReservedConcurrentExecutions: z.number().int().min(1) });
+  app.put('/2017-10-31/functions/:fn/concurrency', async (req) => {
+    const p = requireRole(req, 'write');
+    const b = ConcurrencyBody.safeParse(parseJsonBody(req.body, {}));
+    if (!b.success)
+      throw CoreErrors.VALIDATION({
+        reason: 'ReservedConcurrentExecutions must be a positive integer (0, "throttle everything", is not supported)',
+      });
+    const f = await d.registry.updateConfig(p.tenant, fnParam(req).name, {
+      reservedConcurrency: b.data.ReservedConcurrentExecutions,
+    });
+    return { ReservedConcurrentExecutions: f.config.reservedConcurrency };
+  });
+  app.get('/2019-09-30/functions/:fn/concurrency', async (req) => {
+    const p = requireRole(req, 'read');
+    const f = await d.registry.getFunction(p.tenant, fnParam(req).name);
+    return f.config.reservedConcurrency ? { ReservedConcurrentExecutions: f.config.reservedConcurrency } : {};
+  });
+  app.delete('/2017-10-31/functions/:fn/concurrency', async (req, reply) => {
+    const p = requireRole(req, 'write');
+    await d.registry.updateConfig(p.tenant, fnParam(req).name, { reservedConcurrency: undefined });
+    return reply.code(204).send();
+  });
+
   // Lambda EventInvokeConfig (retries, event age, destinations) on the function's async config.
   const EIC = '/2019-09-25/functions/:fn/event-invoke-config';
   const EventInvokeBody = z.object({
