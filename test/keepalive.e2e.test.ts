@@ -44,3 +44,41 @@ describe('adaptive keep-alive (fake clock)', () => {
     );
   });
 });
+
+describe('predictive pre-warm (fake clock)', () => {
+  it('after a day of business-hours traffic, an instance is ready in the morning before the first call', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 0, 1));
+    const p = await startTestPlatform({ keepAlivePolicy: 'predictive', idleTtlSec: 300 }, { clock });
+    try {
+      const dir = await fixture({ 'index.mjs': 'export const handler = async () => 1;' });
+      assert.ok(
+        (await p.deployDir('office', dir, { runtime: 'nodejs24.x', handler: 'index.handler' })).status < 300,
+      );
+      const call = async () =>
+        (await p.json<{ cold: boolean }>('POST', '/v1/functions/office/invoke', {})).body;
+      // Day 0: a call every 2 minutes from 08:00 to 16:00 (kept warm by the 5-minute TTL).
+      clock.advance(8 * 3_600_000);
+      for (let i = 0; i < 240; i++) {
+        await call();
+        await new Promise((r) => setImmediate(r));
+        clock.advance(2 * 60_000);
+      }
+      // Overnight the model predicts nothing: no instance. Day 1, 10:00: one is pre-warmed.
+      clock.advance(Date.UTC(2026, 0, 2, 3) - clock.now());
+      const night = (
+        await p.json<{ functions: { functionName: string; warm: number }[] }>('GET', '/v1/status')
+      ).body.functions.find((f) => f.functionName === 'office');
+      assert.equal(night?.warm, 0);
+      clock.advance(Date.UTC(2026, 0, 2, 10) - clock.now());
+      await new Promise((r) => setTimeout(r, 500)); // the pre-warm start runs in real time
+      const morning = await call();
+      assert.equal(morning.cold, false);
+      const s = (
+        await p.json<{ functions: { functionName: string; prewarms: number }[] }>('GET', '/v1/status')
+      ).body.functions.find((f) => f.functionName === 'office');
+      assert.ok((s?.prewarms ?? 0) >= 1);
+    } finally {
+      await p.stop();
+    }
+  });
+});

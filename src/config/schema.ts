@@ -35,8 +35,11 @@ export const PlatformConfigSchema = z.object({
   poolSize: z.coerce.number().int().min(0).max(64).default(2),
   /** Seconds a warm instance stays idle before it is stopped. */
   idleTtlSec: z.coerce.number().int().min(1).max(86400).default(300),
-  /** `fixed` idle TTL, or `adaptive` per-function keep-alive from inter-arrival histograms. */
-  keepAlivePolicy: z.enum(['fixed', 'adaptive']).default('fixed'),
+  /**
+   * `fixed` idle TTL; `adaptive` per-function keep-alive and pre-warm from inter-arrival
+   * histograms; `predictive` fixed TTL plus pre-warm from a fitted daily arrival model.
+   */
+  keepAlivePolicy: z.enum(['fixed', 'adaptive', 'predictive']).default('fixed'),
   /** Default per-function concurrency limit (reserved concurrency overrides it). */
   functionConcurrency: z.coerce.number().int().min(1).max(10000).default(50),
   /** How long an invoke waits for a free concurrency slot before 429 (hard bound). */

@@ -65,7 +65,8 @@ function normalizeConfig(input: FunctionConfigInput, base?: FunctionConfig): Fun
     environment: { ...(input.environment ?? base?.environment ?? DEFAULTS.environment) },
     description: input.description ?? base?.description ?? DEFAULTS.description,
     // `reservedConcurrency: undefined` in a patch clears it (DeleteFunctionConcurrency).
-    reservedConcurrency: 'reservedConcurrency' in input ? input.reservedConcurrency : base?.reservedConcurrency,
+    reservedConcurrency:
+      'reservedConcurrency' in input ? input.reservedConcurrency : base?.reservedConcurrency,
     // `async: undefined` in a patch clears it (DeleteFunctionEventInvokeConfig).
     async: 'async' in input ? input.async : base?.async,
     scaling: 'scaling' in input ? input.scaling : base?.scaling,

@@ -12,7 +12,14 @@ import type { Clock, InstanceSpec, Sandbox, SandboxFactory } from '../core/ports
 import type { CodeRef, FunctionConfig, TenantId, VersionId } from '../core/types.ts';
 import { Admission, type FunctionSlot } from './admission.ts';
 import { SchedulerErrors } from './errors.ts';
-import { DEFAULT_HYBRID, hybridWindows, IatHistogram, type Windows } from './keepalive.ts';
+import {
+  DEFAULT_HYBRID,
+  hybridWindows,
+  IatHistogram,
+  MINUTE,
+  SeasonalPredictor,
+  type Windows,
+} from './keepalive.ts';
 import {
   type EffectiveScaling,
   effectiveScaling,
@@ -39,9 +46,11 @@ export interface SchedulerDeps {
   /**
    * `fixed`: idle instances live `idleTtlMs`. `adaptive`: per function, the hybrid-histogram
    * keep-alive learnt from its inter-arrival times (falls back to `idleTtlMs`), including its
-   * pre-warm window (unload right after a call, load again ahead of the next one).
+   * pre-warm window (unload right after a call, load again ahead of the next one). `predictive`:
+   * the fixed window, plus an instance kept (or pre-warmed) through the minutes a fitted daily
+   * model of the function's arrivals predicts load for.
    */
-  readonly keepAlive?: 'fixed' | 'adaptive';
+  readonly keepAlive?: 'fixed' | 'adaptive' | 'predictive';
   /** Concurrency limit per tenant (account); reserved concurrency is carved out of it. Default 1000. */
   readonly tenantConcurrency?: number;
   /** Node-wide memory budget for instances (sum of their memoryMb), MB. Default: unlimited. */
@@ -153,6 +162,10 @@ interface FunctionState {
   evictions: number;
   /** Inter-arrival times (adaptive keep-alive). */
   hist: IatHistogram;
+  /** Daily arrival model (predictive pre-warm). */
+  predictor: SeasonalPredictor;
+  /** The pool the last invocation used (what predictive pre-warm starts). */
+  lastPool: Pool | undefined;
   invocations: number;
   waitTotal: number;
   waitMax: number;
@@ -169,6 +182,7 @@ export class Scheduler {
   #memUsed = 0;
   #evictions = 0;
   #closed = false;
+  #cancelTick = () => {};
 
   constructor(deps: SchedulerDeps) {
     this.#d = deps;
@@ -181,6 +195,7 @@ export class Scheduler {
       floorMs: 10,
       tenantLimit: deps.tenantConcurrency ?? 1000,
     });
+    if (deps.keepAlive === 'predictive') this.#armTick();
   }
 
   async acquire(t: Target, signal?: AbortSignal): Promise<Lease> {
@@ -193,12 +208,14 @@ export class Scheduler {
     const waited = this.#d.clock.monotonic() - waitStart;
     fs.invocations++;
     fs.hist.observe(this.#d.clock.now());
+    if (this.#d.keepAlive === 'predictive') fs.predictor.observe(this.#d.clock.now());
     fs.waitTotal += waited;
     if (waited > fs.waitMax) fs.waitMax = waited;
     fs.cancelPrewarm();
     let inst: Instance;
     try {
       const pool = this.#pool(fs, t, eff);
+      fs.lastPool = pool;
       inst = this.#take(pool) ?? (await this.#waitForInstance(pool, signal));
     } catch (e) {
       this.#admission.release(fs.slot);
@@ -247,6 +264,7 @@ export class Scheduler {
     }
     fs.pools.clear();
     fs.floorPool = undefined;
+    fs.lastPool = undefined;
     fs.cancelPrewarm();
   }
 
@@ -308,6 +326,7 @@ export class Scheduler {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#cancelTick();
     const all: Promise<void>[] = [];
     for (const fs of this.#fns.values()) {
       fs.cancelPrewarm();
@@ -492,6 +511,10 @@ export class Scheduler {
       inst.cancelIdle = () => {};
       if (inst.active > 0 || !pool.instances.has(inst)) return;
       if (pool.instances.size <= pool.floor) return; // the provisioned floor stays warm
+      if (this.#d.keepAlive === 'predictive' && this.#predictedHot(fs) && this.#idleCount(pool) === 1) {
+        this.#idle(inst); // load is predicted: keep the last idle instance another window
+        return;
+      }
       this.#remove(inst);
     }, keepAliveMs);
   }
@@ -501,6 +524,32 @@ export class Scheduler {
     if (!inst.pool.instances.delete(inst)) return;
     this.#memUsed -= inst.memoryMb;
     void inst.sandbox.dispose();
+  }
+
+  #idleCount(pool: Pool): number {
+    let n = 0;
+    for (const i of pool.instances) if (i.active === 0) n++;
+    return n;
+  }
+
+  // ------------------------------------------------------------------ predictive pre-warm
+
+  #predictedHot(fs: FunctionState): boolean {
+    const now = this.#d.clock.now();
+    return fs.predictor.hot(now) || fs.predictor.hot(now + MINUTE);
+  }
+
+  /** Every minute: functions whose model predicts load now or next minute get one instance. */
+  #armTick(): void {
+    this.#cancelTick = this.#d.clock.setTimeout(() => {
+      if (this.#closed) return;
+      for (const fs of this.#fns.values()) {
+        const pool = fs.lastPool;
+        if (!pool || pool.retired || pool.instances.size + pool.starting > 0) continue;
+        if (this.#predictedHot(fs)) this.#start(pool, 'prewarm', MINUTE);
+      }
+      this.#armTick();
+    }, MINUTE);
   }
 
   // ------------------------------------------------------------------ memory budget
@@ -645,6 +694,8 @@ export class Scheduler {
         prewarms: 0,
         evictions: 0,
         hist: new IatHistogram(),
+        predictor: new SeasonalPredictor(),
+        lastPool: undefined,
         invocations: 0,
         waitTotal: 0,
         waitMax: 0,

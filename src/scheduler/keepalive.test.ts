@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fitSeasonal, hybridWindows, IatHistogram, MINUTE } from './keepalive.ts';
+import { fitSeasonal, hybridWindows, IatHistogram, MINUTE, SeasonalPredictor } from './keepalive.ts';
 import { rng, simulate, syntheticDay } from './simulate.ts';
 
 describe('inter-arrival histogram and the hybrid policy', () => {
@@ -86,4 +86,27 @@ describe('replayed synthetic day', () => {
       simulate('adaptive', day.bursty!, history.bursty!),
       simulate('adaptive', day.bursty!, history.bursty!),
     ));
+});
+
+describe('SeasonalPredictor (predictive pre-warm)', () => {
+  const HOUR = 60 * MINUTE;
+  const day0 = Date.UTC(2026, 10, 1);
+  it('predicts nothing before a whole day, then the business-hours load', () => {
+    const p = new SeasonalPredictor();
+    // One call a minute from 08:00 to 14:00 UTC on day 0.
+    for (let m = 8 * 60; m < 14 * 60; m++) p.observe(day0 + m * MINUTE);
+    assert.equal(p.rate(day0 + 15 * HOUR), undefined);
+    assert.equal(p.hot(day0 + 24 * HOUR + 11 * HOUR), true); // day 1, 11:00
+    assert.equal(p.hot(day0 + 24 * HOUR + 23 * HOUR), false); // day 1, 23:00
+  });
+  it('averages over the days observed', () => {
+    const p = new SeasonalPredictor();
+    for (let m = 8 * 60; m < 14 * 60; m++) p.observe(day0 + m * MINUTE);
+    const one = p.rate(day0 + 35 * HOUR)!;
+    const q = new SeasonalPredictor();
+    for (let m = 8 * 60; m < 14 * 60; m++) q.observe(day0 + m * MINUTE);
+    // Same history, read after three days: a third of the rate.
+    const three = q.rate(day0 + 3 * 24 * HOUR + 11 * HOUR)!;
+    assert.ok(three < one, JSON.stringify({ one, three }));
+  });
 });

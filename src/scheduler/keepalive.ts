@@ -7,8 +7,9 @@
  *   ATC'20): a histogram of the function's inter-arrival times (1-minute bins up to 4 h). When it is
  *   representative, unload right after an invocation, pre-warm at the 5th percentile of the idle
  *   time and keep alive until the 99th (with margins); otherwise fall back to the fixed window.
- * - predictive: fit T(t) = A + B·sin(ωt) + C·cos(ωt) + D·t to recent per-minute arrival counts (least
- *   squares, ω for a daily period) and keep instances warm ahead of the predicted load.
+ * - predictive: fit T(t) = A + B·sin(ωt) + C·cos(ωt) + D·t to per-minute arrival counts (least
+ *   squares, ω for a daily period) and keep an instance warm through the minutes the fit predicts
+ *   load for (`SeasonalPredictor`; the fixed window applies otherwise).
  */
 
 export const MINUTE = 60_000;
@@ -131,4 +132,49 @@ export function fitSeasonal(t: readonly number[], counts: readonly number[], per
   }
   const [A, B, C, D] = m.map((r) => r[4]!) as [number, number, number, number];
   return { A, B, C, D, predict: (x: number) => A + B * Math.sin(w * x) + C * Math.cos(w * x) + D * x };
+}
+
+const DAY_MINUTES = 1440;
+
+/**
+ * Per-function arrival model for predictive pre-warm: counts per minute of the day (UTC),
+ * averaged over the days observed, fitted with `fitSeasonal` (refitted at most hourly). A minute
+ * is hot when the predicted rate reaches `threshold` invocations per minute. It predicts nothing
+ * until a whole day has been observed (unseen minutes would read as zero).
+ */
+export class SeasonalPredictor {
+  readonly #counts = new Float64Array(DAY_MINUTES);
+  #first: number | undefined;
+  #fit: ReturnType<typeof fitSeasonal> | undefined;
+  #fittedAt = Number.NEGATIVE_INFINITY;
+  readonly threshold: number;
+
+  constructor(threshold = 0.15) {
+    this.threshold = threshold;
+  }
+
+  observe(t: number): void {
+    this.#first ??= t;
+    this.#counts[Math.floor(t / MINUTE) % DAY_MINUTES]! += 1;
+  }
+
+  /** Predicted invocations in the minute containing `t` (undefined before a full day). */
+  rate(t: number): number | undefined {
+    if (this.#first === undefined || t - this.#first < DAY_MINUTES * MINUTE) return undefined;
+    if (t - this.#fittedAt >= 60 * MINUTE) {
+      const days = (t - this.#first) / (DAY_MINUTES * MINUTE);
+      const xs = Array.from({ length: DAY_MINUTES }, (_, i) => i);
+      this.#fit = fitSeasonal(
+        xs,
+        xs.map((i) => this.#counts[i]! / days),
+      );
+      this.#fittedAt = t;
+    }
+    return this.#fit?.predict(Math.floor(t / MINUTE) % DAY_MINUTES);
+  }
+
+  hot(t: number): boolean {
+    const r = this.rate(t);
+    return r !== undefined && r >= this.threshold;
+  }
 }

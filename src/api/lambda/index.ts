@@ -359,7 +359,8 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
     const b = ConcurrencyBody.safeParse(parseJsonBody(req.body, {}));
     if (!b.success)
       throw CoreErrors.VALIDATION({
-        reason: 'ReservedConcurrentExecutions must be a positive integer (0, "throttle everything", is not supported)',
+        reason:
+          'ReservedConcurrentExecutions must be a positive integer (0, "throttle everything", is not supported)',
       });
     const f = await d.registry.updateConfig(p.tenant, fnParam(req).name, {
       reservedConcurrency: b.data.ReservedConcurrentExecutions,
