@@ -30,10 +30,14 @@ import { RuntimeErrors } from '../errors.ts';
 import { type CgroupMode, detectCgroups, InstanceCgroup } from './cgroups.ts';
 import { SANDBOX_UID, sandboxCommand } from './command.ts';
 import { ProcessInstance } from './instance.ts';
+import { PoolSizer } from './pool-sizer.ts';
 
 export interface ProcessSandboxOptions {
   readonly kind?: 'auto' | 'bwrap' | 'unshare';
+  /** Base pre-booted pool size (node; other families keep at most 1); grows with cold-start bursts. */
   readonly poolSize: number;
+  /** Bound on the adaptive pool size per family. Default 16. */
+  readonly maxPoolSize?: number;
   /** Host directory for per-instance /var/task slots; must not be inside a 0700 directory. */
   readonly workDir?: string;
   /** Paths invisible inside the sandbox (the platform data dir). */
@@ -111,6 +115,8 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
   const slots = new Map<string, string>();
   const live = new Set<ProcessInstance>();
   let closed = false;
+  const sizer = new PoolSizer({ clock, base: o.poolSize, max: o.maxPoolSize ?? 16 });
+  const shrinkTimers = new Map<RuntimeFamily, () => void>();
 
   const runtimeFiles = [
     nodeBin,
@@ -202,8 +208,19 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
     return inst;
   }
 
+  /** Boots generic processes up to the family's adaptive target; surplus ones are stopped. */
   function refill(family: RuntimeFamily): void {
-    while (!closed && pools[family].length + booting[family] < o.poolSize) {
+    const target = sizer.target(family);
+    while (!closed && pools[family].length > target) void disposeInstance(pools[family].pop()!);
+    if (target > sizer.base(family) && !closed) {
+      // Re-evaluate once the burst window has passed, so the pool shrinks back when quiet.
+      shrinkTimers.get(family)?.();
+      shrinkTimers.set(
+        family,
+        clock.setTimeout(() => refill(family), sizer.windowMs + 1),
+      );
+    }
+    while (!closed && pools[family].length + booting[family] < target) {
       booting[family]++;
       boot(family)
         .then(async (inst) => {
@@ -224,6 +241,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
   }
 
   async function take(family: RuntimeFamily): Promise<ProcessInstance> {
+    sizer.record(family);
     for (let inst = pools[family].shift(); inst; inst = pools[family].shift()) {
       if (inst.alive) {
         refill(family);
@@ -393,6 +411,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
 
     async close() {
       closed = true;
+      for (const cancel of shrinkTimers.values()) cancel();
       const all = [...live];
       pools.node.length = 0;
       pools.python.length = 0;
