@@ -33,6 +33,23 @@ describe('instance lifecycle', () => {
     assert.deepEqual([c.body.cold, c.body.result], [true, 1]);
   });
 
+  it("shows what the module printed while loading with the first invocation's logs", async () => {
+    const dir = await fixture({
+      'index.mjs':
+        'console.log("loading config"); export const handler = async () => { console.log("run"); return 1; };',
+    });
+    await p.deployDir('initlog', dir, { runtime: 'nodejs24.x', handler: 'index.handler' });
+    const tail = async () =>
+      (await p.json<{ logTail: string }>('POST', '/v1/functions/initlog/invoke?logs=tail', {})).body.logTail;
+    const first = await tail();
+    assert.ok(
+      first.indexOf('loading config') >= 0 && first.indexOf('loading config') < first.indexOf('run'),
+      first,
+    );
+    const second = await tail();
+    assert.ok(!second.includes('loading config'), second);
+  });
+
   it('retires warm instances when the code changes', async () => {
     const v1 = await fixture({ 'index.mjs': 'export const handler = async () => "v1";' });
     await p.deployDir('swap', v1, { runtime: 'nodejs24.x', handler: 'index.handler' });

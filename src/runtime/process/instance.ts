@@ -153,8 +153,13 @@ export class ProcessInstance {
         { details: { error, logs: initLogs } },
       );
     }
+    // What the module printed while loading is shown with the first invocation (as on Lambda,
+    // where init output precedes the first START line).
+    this.#initLogs = initLogs;
     return Number(msg.initMs ?? 0);
   }
+
+  #initLogs: LogLine[] = [];
 
   invoke(
     inv: Invocation,
@@ -182,7 +187,7 @@ export class ProcessInstance {
     return new Promise<InvokeOutcome>((resolve) => {
       const p: Pending = {
         requestId: inv.id,
-        logs: [],
+        logs: this.#initLogs.splice(0).map((l) => ({ ...l, requestId: inv.id })),
         resolve,
         started: start,
         cancelTimer: () => {},
