@@ -122,11 +122,6 @@ export class InstanceCgroup {
     return ok2;
   }
 
-  resetPeak(): void {
-    if (this.memDir && this.#mode.kind === 'v1')
-      tryWrite(join(this.memDir, 'memory.max_usage_in_bytes'), '0');
-  }
-
   peakBytes(): number | undefined {
     if (!this.memDir) return undefined;
     const f = this.#mode.kind === 'v2' ? 'memory.peak' : 'memory.max_usage_in_bytes';

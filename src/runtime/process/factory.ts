@@ -205,6 +205,11 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
       const i = pools[family].indexOf(inst);
       if (i >= 0) pools[family].splice(i, 1);
     });
+    // close() ran while this boot was under way: it only saw the instances live at that moment.
+    if (closed) {
+      void disposeInstance(inst);
+      throw RuntimeErrors.UNAVAILABLE({ reason: 'sandbox factory is closed' });
+    }
     return inst;
   }
 
@@ -222,21 +227,22 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
     }
     while (!closed && pools[family].length + booting[family] < target) {
       booting[family]++;
-      boot(family)
-        .then(async (inst) => {
-          await inst.booted;
-          return inst;
-        })
-        .then(
-          (inst) => {
-            booting[family]--;
-            if (closed || !inst.alive) void disposeInstance(inst);
-            else pools[family].push(inst);
-          },
-          () => {
-            booting[family]--;
-          },
-        );
+      boot(family).then(
+        async (inst) => {
+          let ok = true;
+          try {
+            await inst.booted;
+          } catch {
+            ok = false; // boot failed or timed out: the process must go
+          }
+          booting[family]--;
+          if (closed || !ok || !inst.alive) void disposeInstance(inst);
+          else pools[family].push(inst);
+        },
+        () => {
+          booting[family]--;
+        },
+      );
     }
   }
 
@@ -308,6 +314,10 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
       } catch (e) {
         void disposeInstance(inst);
         throw e;
+      }
+      if (closed) {
+        void disposeInstance(inst);
+        throw RuntimeErrors.UNAVAILABLE({ reason: 'sandbox factory is closed' });
       }
       const initDurationMs = clock.monotonic() - t0;
       const createdAt = clock.now();

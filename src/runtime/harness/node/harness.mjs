@@ -307,18 +307,31 @@ function toRequest(event) {
   });
 }
 
+/** Resolves after the current turn: the cut-off for a stream read to count as "already there". */
+const tick = () => new Promise((r) => setImmediate(r, undefined));
+
 const TEXTUAL = /^(text\/|application\/(json|xml|javascript|x-www-form-urlencoded)|image\/svg)/;
 async function fromResponse(res) {
+  return responseResult(res, Buffer.from(await res.arrayBuffer()));
+}
+
+/** A fetch Response's headers as a plain object; Set-Cookie values travel as `cookies`. */
+function headersOf(res) {
   const headers = {};
   res.headers.forEach((v, k) => {
-    headers[k] = v;
+    if (k !== 'set-cookie') headers[k] = v;
   });
+  return headers;
+}
+
+/** A fetch Response with its whole body in hand as an API Gateway v2 result. */
+function responseResult(res, buf) {
   const type = res.headers.get('content-type') ?? 'text/plain';
-  const buf = Buffer.from(await res.arrayBuffer());
   const text = TEXTUAL.test(type);
   return {
     statusCode: res.status,
-    headers,
+    headers: headersOf(res),
+    cookies: res.headers.getSetCookie(),
     body: text ? buf.toString('utf8') : buf.toString('base64'),
     isBase64Encoded: !text,
   };
@@ -352,18 +365,30 @@ async function runInvoke(m, me) {
     if (fetchTarget) {
       const res = await fetchTarget.fetch(toRequest(event), process.env, context);
       if (m.stream && res.body) {
-        const headers = {};
-        res.headers.forEach((v, k) => {
-          headers[k] = v;
-        });
-        send({ t: 'head', requestId: m.requestId, statusCode: res.status, headers, cookies: [] });
+        // A body that is already complete (a string or buffer, the common case) goes back as one
+        // result frame; only a body still being produced is streamed as head + chunks.
         const reader = res.body.getReader();
-        for (;;) {
-          const { done: end, value } = await reader.read();
-          if (end) break;
-          await new Promise((r) => sendChunk(m.requestId, value, r));
+        const first = await reader.read();
+        const second = first.done ? undefined : reader.read();
+        const next = second ? await Promise.race([second, tick()]) : first;
+        if (next?.done) {
+          result = responseResult(res, first.done ? Buffer.alloc(0) : Buffer.from(first.value));
+        } else {
+          send({
+            t: 'head',
+            requestId: m.requestId,
+            statusCode: res.status,
+            headers: headersOf(res),
+            cookies: res.headers.getSetCookie(),
+          });
+          await new Promise((r) => sendChunk(m.requestId, first.value, r));
+          let pending = next ?? (await second);
+          while (!pending.done) {
+            await new Promise((r) => sendChunk(m.requestId, pending.value, r));
+            pending = await reader.read();
+          }
+          result = STREAMED;
         }
-        result = STREAMED;
       } else {
         result = await fromResponse(res);
       }
