@@ -16,7 +16,7 @@ import type {
   UsageRecord,
   VersionRecord,
 } from '../core/types.ts';
-import { type Db, insertOrConflict } from './db.ts';
+import { type Db, insertOrConflict, pow2Chunks } from './db.ts';
 import { makeEventRepos } from './repos-events.ts';
 import type { Tables } from './schema.ts';
 
@@ -354,12 +354,12 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
     logs: {
       async append(lines) {
         if (lines.length === 0) return;
-        // Chunked to stay under SQLite's bound-parameter limit (8 columns per row).
-        for (let i = 0; i < lines.length; i += 1000) {
+        // Chunked under SQLite's bound-parameter limit (8 columns per row), in reusable statement sizes.
+        for (const chunk of pow2Chunks(lines, 1024)) {
           await db
             .insertInto('log_lines')
             .values(
-              lines.slice(i, i + 1000).map((l) => ({
+              chunk.map((l) => ({
                 tenant: l.tenant,
                 function_name: l.functionName,
                 version: l.version,
@@ -484,12 +484,12 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
         await this.recordMany([u]);
       },
       async recordMany(us) {
-        // Chunked under SQLite's bound-parameter limit (12 columns per row).
-        for (let i = 0; i < us.length; i += 500) {
+        // Chunked under SQLite's bound-parameter limit (12 columns per row), in reusable statement sizes.
+        for (const chunk of pow2Chunks(us, 512)) {
           await db
             .insertInto('usage')
             .values(
-              us.slice(i, i + 500).map((u) => ({
+              chunk.map((u) => ({
                 tenant: u.tenant,
                 request_id: u.requestId,
                 function_name: u.functionName,
