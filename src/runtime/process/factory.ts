@@ -29,6 +29,7 @@ import type { RuntimeFamily } from '../../core/types.ts';
 import { RuntimeErrors } from '../errors.ts';
 import { type CgroupMode, detectCgroups, InstanceCgroup } from './cgroups.ts';
 import { SANDBOX_UID, sandboxCommand } from './command.ts';
+import { CompileCaches } from './compile-cache.ts';
 import { ProcessInstance } from './instance.ts';
 import { PoolSizer } from './pool-sizer.ts';
 
@@ -115,6 +116,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
   const slots = new Map<string, string>();
   const live = new Set<ProcessInstance>();
   let closed = false;
+  const compileCaches = new CompileCaches(join(workDir, 'v8cache'));
   const sizer = new PoolSizer({ clock, base: o.poolSize, max: o.maxPoolSize ?? 16 });
   const shrinkTimers = new Map<RuntimeFamily, () => void>();
 
@@ -287,6 +289,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
       }
       const slot = slots.get(inst.id)!;
       await cp(spec.codeDir, slot, { recursive: true, force: true });
+      const cache = spec.family === 'node' ? await compileCaches.plan(spec, slot) : undefined;
       inst.cgroup?.setMemoryLimit(spec.config.memoryMb * 1024 * 1024);
       const now = new Date(clock.now());
       const day = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}/${String(now.getUTCDate()).padStart(2, '0')}`;
@@ -306,15 +309,18 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
             logStreamName: `${day}/[${spec.version}]${inst.id}`,
             region: spec.region,
             env: spec.config.environment,
+            compileCache: cache?.init,
           },
           target,
           initTimeoutMs,
           spec.config.scaling?.perInstanceConcurrency ?? 1,
         );
       } catch (e) {
+        cache?.done(undefined);
         void disposeInstance(inst);
         throw e;
       }
+      cache?.done(inst.compileCacheFiles);
       if (closed) {
         void disposeInstance(inst);
         throw RuntimeErrors.UNAVAILABLE({ reason: 'sandbox factory is closed' });

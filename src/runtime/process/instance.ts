@@ -97,6 +97,9 @@ export class ProcessInstance {
   }
 
   /** Sends `init` and waits for `ready` (→ init ms) or `init-error` (→ throws RUNTIME_INIT). */
+  /** V8 compile cache files ([relative path, base64]) handed back by a producing init. */
+  compileCacheFiles: readonly [string, string][] | undefined;
+
   async specialize(
     init: Record<string, unknown>,
     target: LogTarget,
@@ -156,6 +159,7 @@ export class ProcessInstance {
     // What the module printed while loading is shown with the first invocation (as on Lambda,
     // where init output precedes the first START line).
     this.#initLogs = initLogs;
+    if (Array.isArray(msg.compileCache)) this.compileCacheFiles = msg.compileCache as [string, string][];
     return Number(msg.initMs ?? 0);
   }
 

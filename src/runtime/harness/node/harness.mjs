@@ -1,6 +1,8 @@
 // Nimbus Node harness — runs INSIDE the sandbox. Imports only node: builtins, never host code.
 // Protocol: ../../PROTOCOL.md (length-prefixed JSON frames over fd 3).
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { readdirSync, readFileSync } from 'node:fs';
+import { enableCompileCache, flushCompileCache } from 'node:module';
 import { Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -225,6 +227,28 @@ process.on('unhandledRejection', (e) => {
 
 const rss = () => process.resourceUsage().maxRSS * 1024;
 
+const PRODUCED_CACHE = '/tmp/.nimbus-v8cache';
+const MAX_CACHE_BYTES = 8 * 1024 * 1024;
+/** The compile cache files written so far, as [relative path, base64] (none if too large). */
+function producedCache() {
+  try {
+    flushCompileCache();
+    const files = [];
+    let total = 0;
+    for (const e of readdirSync(PRODUCED_CACHE, { recursive: true, withFileTypes: true })) {
+      if (!e.isFile()) continue;
+      const full = `${e.parentPath}/${e.name}`;
+      const data = readFileSync(full);
+      total += data.length;
+      if (total > MAX_CACHE_BYTES) return undefined;
+      files.push([full.slice(PRODUCED_CACHE.length + 1), data.toString('base64')]);
+    }
+    return files;
+  } catch {
+    return undefined;
+  }
+}
+
 async function doInit(m) {
   const t0 = performance.now();
   init = m;
@@ -240,6 +264,11 @@ async function doInit(m) {
     TZ: ':UTC',
   });
   process.chdir(m.codeRoot);
+  // V8 compile cache (large bundles only, decided by the host): the first instance of a code
+  // version compiles into its private /tmp and hands the cache back with `ready`; later instances
+  // find it copied read-only next to the code.
+  const cache = m.compileCache;
+  if (cache) enableCompileCache(cache.produce ? PRODUCED_CACHE : `${m.codeRoot}/${cache.dir}`);
   let mod;
   try {
     mod = await import(pathToFileURL(`${m.codeRoot}/${m.entry}`).href);
@@ -272,7 +301,11 @@ async function doInit(m) {
     }
     handlerFn = fn;
   }
-  send({ t: 'ready', initMs: performance.now() - t0 });
+  send({
+    t: 'ready',
+    initMs: performance.now() - t0,
+    compileCache: cache?.produce ? producedCache() : undefined,
+  });
 }
 
 function decodeClientContext(b64) {
