@@ -24,6 +24,7 @@ import type {
   QueueMessageState,
   QueueStats,
 } from '../../core/types.ts';
+import { startCheckpointer } from '../../store/sqlite/checkpointer.ts';
 
 export interface SqliteQueueOptions {
   /** Database file, or `:memory:`. */
@@ -100,6 +101,7 @@ export function openSqliteQueue(o: SqliteQueueOptions): Queue {
   db.exec('PRAGMA journal_mode = WAL');
   db.exec(`PRAGMA synchronous = ${o.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
   db.exec('PRAGMA busy_timeout = 5000');
+  const checkpointer = startCheckpointer(db, o.file);
   // Files created before ordered groups existed get the column first (the schema's index needs it).
   const cols = db.prepare('PRAGMA table_info(messages)').all() as { name: string }[];
   if (cols.length > 0 && !cols.some((c) => c.name === 'grp'))
@@ -466,6 +468,7 @@ export function openSqliteQueue(o: SqliteQueueOptions): Queue {
       if (closed) return;
       flush();
       closed = true;
+      await checkpointer.stop();
       db.close();
     },
   };

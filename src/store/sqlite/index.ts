@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Kysely, type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
 import type { Store } from '../../core/ports.ts';
+import type { LogLine, UsageRecord } from '../../core/types.ts';
 import { migrate } from '../migrations.ts';
 import { makeStore } from '../repos.ts';
 import type { Tables } from '../schema.ts';
+import { startCheckpointer } from './checkpointer.ts';
 
 type Param = null | number | bigint | string | Uint8Array;
 
@@ -55,5 +57,85 @@ export async function openSqliteStore(o: SqliteStoreOptions): Promise<Store> {
   raw.exec('PRAGMA foreign_keys = ON');
   const db = new Kysely<Tables>({ dialect: new SqliteDialect({ database: adapt(raw) }) });
   await migrate(db as Kysely<unknown>, 'sqlite');
-  return makeStore('sqlite', db, () => db.destroy());
+  const checkpointer = startCheckpointer(raw, file);
+  const store = makeStore('sqlite', db, async () => {
+    await checkpointer.stop();
+    await db.destroy();
+  });
+  const bulk = bulkWriters(raw);
+  // Outside a query-builder transaction (which may span awaits on this one connection) the batch
+  // runs synchronously, so nothing can interleave with its BEGIN…COMMIT.
+  return {
+    ...store,
+    logs: {
+      ...store.logs,
+      append: (lines) => (raw.isTransaction ? store.logs.append(lines) : bulk.logs(lines)),
+    },
+    usage: {
+      ...store.usage,
+      recordMany: (us) => (raw.isTransaction ? store.usage.recordMany(us) : bulk.usage(us)),
+    },
+  };
+}
+
+/**
+ * The two append-only hot paths (every invocation's log lines and usage record) as prepared
+ * single-row statements in one BEGIN…COMMIT: ~18 µs a row here instead of ~64 µs through the
+ * query builder's multi-row INSERT (bench: .scratch measurements noted in docs/PERFORMANCE.md).
+ */
+function bulkWriters(raw: DatabaseSync) {
+  const logStmt = raw.prepare(
+    'insert into log_lines (tenant, function_name, version, request_id, ts, stream, message, instance_id) values (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const usageStmt = raw.prepare(
+    'insert into usage (tenant, request_id, function_name, version, started_at, duration_ms, billed_duration_ms, memory_mb, max_rss_bytes, gb_seconds, init_duration_ms, outcome) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const batch = <T>(items: readonly T[], row: (item: T) => void): Promise<void> => {
+    if (items.length === 0) return Promise.resolve();
+    try {
+      raw.exec('BEGIN');
+      try {
+        for (const item of items) row(item);
+        raw.exec('COMMIT');
+      } catch (e) {
+        raw.exec('ROLLBACK');
+        throw e;
+      }
+      return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
+  return {
+    logs: (lines: readonly LogLine[]) =>
+      batch(lines, (l) =>
+        logStmt.run(
+          l.tenant,
+          l.functionName,
+          l.version,
+          l.requestId,
+          l.ts,
+          l.stream,
+          l.message,
+          l.instanceId,
+        ),
+      ),
+    usage: (us: readonly UsageRecord[]) =>
+      batch(us, (u) =>
+        usageStmt.run(
+          u.tenant,
+          u.requestId,
+          u.functionName,
+          u.version,
+          u.startedAt,
+          u.durationMs,
+          u.billedDurationMs,
+          u.memoryMb,
+          u.maxRssBytes,
+          u.gbSeconds,
+          u.initDurationMs ?? null,
+          u.outcome,
+        ),
+      ),
+  };
 }
