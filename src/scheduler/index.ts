@@ -8,6 +8,7 @@
  * to zero, and evicts idle instances LRU when the node's memory budget is full. Every decision
  * reads the injected clock; the rules themselves are pure functions in scaling.ts/keepalive.ts.
  */
+import { availableParallelism } from 'node:os';
 import type { Clock, InstanceSpec, Sandbox, SandboxFactory } from '../core/ports.ts';
 import type { CodeRef, FunctionConfig, TenantId, VersionId } from '../core/types.ts';
 import { Admission, type FunctionSlot } from './admission.ts';
@@ -23,6 +24,7 @@ import {
 import {
   type EffectiveScaling,
   effectiveScaling,
+  ewma,
   floorInstances,
   pickEvictions,
   provisionedAt,
@@ -61,6 +63,11 @@ export interface SchedulerDeps {
   readonly queueWaitFactor?: number;
   /** Concurrent instance starts per pool. Default 8. */
   readonly maxConcurrentStarts?: number;
+  /**
+   * Instances a pool scales to under demand before queue-aware scale-out may let waiters wait for
+   * a busy instance instead of a new one. Default: the node's cores (os.availableParallelism()).
+   */
+  readonly parallelism?: number;
 }
 
 export interface Target {
@@ -142,6 +149,8 @@ interface Pool {
   readonly instances: Set<Instance>;
   readonly waiters: PoolWaiter[];
   starting: number;
+  /** Typical instance start (create → ready) time, EWMA; feeds queue-aware scale-out. */
+  startMs: number | undefined;
   /** Instances kept even when idle (only the function's default target has one). */
   floor: number;
   provisioned: number;
@@ -179,6 +188,7 @@ export class Scheduler {
   readonly #admission: Admission;
   readonly #fns = new Map<string, FunctionState>();
   readonly #maxStarts: number;
+  readonly #parallelism: number;
   #memUsed = 0;
   #evictions = 0;
   #closed = false;
@@ -187,6 +197,7 @@ export class Scheduler {
   constructor(deps: SchedulerDeps) {
     this.#d = deps;
     this.#maxStarts = deps.maxConcurrentStarts ?? 8;
+    this.#parallelism = deps.parallelism ?? availableParallelism();
     this.#admission = new Admission({
       clock: deps.clock,
       maxWaitMs: deps.throttleWaitMs,
@@ -390,6 +401,8 @@ export class Scheduler {
 
   /** Singleflight scale-out: start only the instances the waiting requests still need. */
   #scale(pool: Pool): void {
+    let busy = 0;
+    for (const i of pool.instances) busy += i.active;
     const n = startsNeeded({
       waiting: pool.waiters.length,
       starting: pool.starting,
@@ -397,6 +410,10 @@ export class Scheduler {
       perInstance: pool.scaling.perInstance,
       maxInstances: pool.scaling.maxInstances,
       maxStarts: this.#maxStarts,
+      busy,
+      runMs: pool.fn.slot.serviceMs,
+      startMs: pool.startMs,
+      minParallel: this.#parallelism,
     });
     for (let i = 0; i < n; i++) if (!this.#start(pool, 'demand')) break;
   }
@@ -414,10 +431,12 @@ export class Scheduler {
     else fs.prewarms++;
     void (async () => {
       let sandbox: Sandbox;
+      const t0 = this.#d.clock.monotonic();
       try {
         sandbox = await this.#d.factory.create(
           this.#spec(pool.target, await this.#d.materialize(pool.target.code)),
         );
+        pool.startMs = ewma(pool.startMs, this.#d.clock.monotonic() - t0);
       } catch (e) {
         pool.starting--;
         this.#memUsed -= mb;
@@ -718,6 +737,7 @@ export class Scheduler {
         instances: new Set(),
         waiters: [],
         starting: 0,
+        startMs: undefined,
         floor: 0,
         provisioned: 0,
         retired: false,

@@ -204,3 +204,42 @@ it('ewma', () => {
   assert.equal(ewma(undefined, 10), 10);
   assert.equal(ewma(10, 20, 0.5), 15);
 });
+
+it('queue-aware scale-out: short runs behind slow starts wait for busy instances', () => {
+  const base = { perInstance: 1, maxInstances: 100, maxStarts: 8 };
+  // 0.5 ms runs, 20 ms starts: each busy slot serves 40 waiters before a new instance is ready.
+  assert.equal(
+    startsNeeded({ ...base, waiting: 30, starting: 0, live: 2, busy: 2, runMs: 0.5, startMs: 20 }),
+    0,
+  );
+  // Beyond what the busy slots cover, scale out for the rest.
+  assert.equal(
+    startsNeeded({ ...base, waiting: 85, starting: 0, live: 2, busy: 2, runMs: 0.5, startMs: 20 }),
+    5,
+  );
+  // Fewer instances than cores: scale to the cores first (CPU-bound work uses them all).
+  assert.equal(
+    startsNeeded({
+      ...base,
+      waiting: 30,
+      starting: 0,
+      live: 1,
+      busy: 1,
+      runMs: 0.5,
+      startMs: 20,
+      minParallel: 4,
+    }),
+    3,
+  );
+  // Long runs (≥ the start time) or no samples yet: one start per uncovered waiter, as Lambda does.
+  assert.equal(
+    startsNeeded({ ...base, waiting: 5, starting: 0, live: 2, busy: 2, runMs: 300, startMs: 20 }),
+    5,
+  );
+  assert.equal(startsNeeded({ ...base, waiting: 5, starting: 0, live: 2, busy: 2, minParallel: 2 }), 5);
+  // Never beyond the instance bound.
+  assert.equal(
+    startsNeeded({ ...base, waiting: 30, starting: 0, live: 1, busy: 1, minParallel: 8, maxInstances: 3 }),
+    2,
+  );
+});

@@ -84,6 +84,13 @@ export function floorInstances(e: EffectiveScaling, provisioned: number): number
  * Singleflight scale-out: how many instances to start now for `waiting` requests, given
  * `starting` instances already on their way (each will take `perInstance` of the waiters),
  * `live` instances, the instance bound, and a bound on concurrent starts per pool.
+ *
+ * Queue-aware: once the pool knows its typical run time (`runMs`) and start time (`startMs`), a
+ * busy slot will serve ⌊startMs / runMs⌋ waiters before a new instance could be ready, so those
+ * waiters are covered without a start (when that is at least 4) (a 0.3 ms handler behind a 20 ms cold start waits less on a
+ * busy instance than on a new one). `minParallel` (the node's cores) keeps at least that many
+ * instances when the demand is there, so CPU-bound functions still use every core. Without
+ * samples this is plain one-start-per-uncovered-waiter, Lambda's behaviour.
  */
 export function startsNeeded(o: {
   waiting: number;
@@ -92,12 +99,25 @@ export function startsNeeded(o: {
   perInstance: number;
   maxInstances: number;
   maxStarts: number;
+  /** Slots in use on live instances. */
+  busy?: number;
+  runMs?: number | undefined;
+  startMs?: number | undefined;
+  minParallel?: number;
 }): number {
-  const uncovered = o.waiting - o.starting * o.perInstance;
-  if (uncovered <= 0) return 0;
-  const need = Math.ceil(uncovered / o.perInstance);
+  const busy = o.busy ?? 0;
+  // Only when clearly worth it (a busy slot serves ≥ 4 waiters before a start could finish), so
+  // slow starts on a loaded node do not turn second-long functions into a queue.
+  const perBusySlot =
+    o.runMs !== undefined && o.startMs !== undefined && o.runMs > 0 && o.startMs >= 4 * o.runMs
+      ? Math.floor(o.startMs / o.runMs)
+      : 0;
+  const uncovered = o.waiting - o.starting * o.perInstance - busy * perBusySlot;
+  const need = uncovered > 0 ? Math.ceil(uncovered / o.perInstance) : 0;
+  const parallel =
+    Math.min(o.minParallel ?? 0, Math.ceil((o.waiting + busy) / o.perInstance)) - o.live - o.starting;
   const room = o.maxInstances - o.live - o.starting;
-  return Math.max(0, Math.min(need, room, o.maxStarts - o.starting));
+  return Math.max(0, Math.min(Math.max(need, parallel), room, o.maxStarts - o.starting));
 }
 
 export interface QueueDecision {
