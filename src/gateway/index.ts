@@ -318,11 +318,31 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
     },
   });
 
+  // Route changes arriving while a reload runs share one follow-up reload (a burst of deploys
+  // re-reads the table twice, not once per change); every caller's change is in the table it awaits.
+  let reloading: Promise<void> | undefined;
+  let queued: Promise<void> | undefined;
+  function reload(): Promise<void> {
+    if (!reloading) {
+      reloading = (async () => {
+        table = new RouteTable(await d.routes.listAll());
+        cors = await loadCors();
+      })().finally(() => {
+        reloading = undefined;
+      });
+      return reloading;
+    }
+    queued ??= reloading
+      .catch(() => {})
+      .then(() => {
+        queued = undefined;
+        return reload();
+      });
+    return queued;
+  }
+
   return {
     app,
-    async reload() {
-      table = new RouteTable(await d.routes.listAll());
-      cors = await loadCors();
-    },
+    reload,
   };
 }
