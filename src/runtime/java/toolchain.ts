@@ -246,7 +246,10 @@ export function jvmArgs(memoryMb: number): string[] {
     `-Xmx${heapMb(memoryMb)}m`,
     '-Xss512k',
     '-XX:ReservedCodeCacheSize=32m',
+    // A JVM that ran out of heap is not trusted with the next request: it exits, and its message
+    // on stderr ("Terminating due to java.lang.OutOfMemoryError") makes the host report OOM.
     '-XX:+ExitOnOutOfMemoryError',
+    '-XX:+DisplayVMOutputToStderr',
     '-Djava.io.tmpdir=/tmp',
     '-Duser.timezone=UTC',
     '-Dfile.encoding=UTF-8',

@@ -170,7 +170,7 @@ public final class Main {
         if (budget-- <= 0) break;
         if (s.getClassName().startsWith("nimbus.harness.")) break;
         if (s.getClassName().startsWith("jdk.internal.reflect.")) continue;
-        trace.add(s.toString());
+        trace.add(frameOf(s));
       }
     }
     String simple = e.getClass().getSimpleName();
@@ -178,6 +178,14 @@ public final class Main {
         "errorType", type != null ? type : simple.isEmpty() ? e.getClass().getName() : simple,
         "errorMessage", e.getMessage() == null ? "" : e.getMessage(),
         "trace", trace);
+  }
+
+  /** Lambda's frame format, without the class loader / module prefix of StackTraceElement.toString(). */
+  static String frameOf(StackTraceElement s) {
+    String where = s.isNativeMethod()
+        ? "Native Method"
+        : s.getFileName() == null ? "Unknown Source" : s.getLineNumber() >= 0 ? s.getFileName() + ":" + s.getLineNumber() : s.getFileName();
+    return s.getClassName() + "." + s.getMethodName() + "(" + where + ")";
   }
 
   static Throwable unwrap(Throwable e) {
