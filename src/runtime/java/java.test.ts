@@ -407,6 +407,27 @@ public class Hog {
     assert.equal(!o.ok && o.platformError?.code, 'NIMBUS_ERR_RUNTIME_OOM');
   });
 
+  it('runs under the util-linux unshare fallback too (root only)', async (t) => {
+    if (process.getuid?.() !== 0) return t.skip('the unshare sandbox needs root');
+    const other = createProcessSandboxFactory({
+      kind: 'unshare',
+      poolSize: 1,
+      hiddenPaths: [],
+      clock: systemClock,
+      initTimeoutMs: 10_000,
+    });
+    const saved = factory;
+    factory = other;
+    try {
+      const sb = await deploy(await tree({ 'types/Types.java': TYPES }), 'types.Types::upper');
+      assert.equal(await ok(sb, 'unshared'), 'UNSHARED');
+      await sb.dispose();
+    } finally {
+      factory = saved;
+      await other.close();
+    }
+  });
+
   it('keeps the JVM sandboxed: uid, hidden host env, read-only code, private /tmp', async () => {
     process.env.NIMBUS_JAVA_MARKER = 'host-only';
     const dir = await tree({
