@@ -335,6 +335,10 @@ public class App implements RequestHandler<Map<String, String>, String> {
   });
 
   it('rejects compile errors and missing handler classes with coded deploy errors', async () => {
+    // Uploaded file names are never javac options (-Xplugin:… would run user code on the host).
+    const dashed = await tree({ '-Xlint:all.java': 'class Dash {}', 'Ok.java': 'public class Ok {}' });
+    const b = await buildArtifact({ kind: 'dir', path: dashed }, { runtime: 'java17', handler: 'Ok' });
+    assert.equal(b.entry, 'Ok');
     const broken = await tree({ 'a/Bad.java': 'package a;\npublic class Bad {\n  int x = ;\n}\n' });
     await assert.rejects(
       buildArtifact({ kind: 'dir', path: broken }, { runtime: 'java17', handler: 'a.Bad' }),

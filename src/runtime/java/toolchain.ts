@@ -101,7 +101,15 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-const JAVAC_JVM = ['-J-XX:+UseSerialGC', '-J-XX:TieredStopAtLevel=1', '-J-Xshare:auto', '-J-XX:-UsePerfData'];
+const JAVAC_JVM = [
+  '-J-XX:+UseSerialGC',
+  '-J-XX:TieredStopAtLevel=1',
+  '-J-Xshare:auto',
+  '-J-XX:-UsePerfData',
+  '-J-Xmx512m',
+];
+/** javac names files as given ("./a/B.java"); users wrote "a/B.java". */
+const tidy = (s: string) => s.replace(/^\.\//gm, '').trim();
 
 export interface CompileResult {
   readonly ok: boolean;
@@ -122,10 +130,12 @@ export async function javac(
 ): Promise<CompileResult> {
   const argDir = await mkdtemp(join(tmpdir(), 'nimbus-javac-'));
   const argFile = join(argDir, 'sources');
-  // An @argfile keeps long source lists off the command line; quoted for paths with spaces.
+  // An @argfile keeps long source lists off the command line; quoted for paths with spaces, and
+  // "./"-prefixed so that no uploaded file name can be read as an option (`-Xplugin:…` would load
+  // code from the user's jars into javac, on the host).
   await writeFile(
     argFile,
-    o.files.map((f) => `"${f.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join('\n'),
+    o.files.map((f) => `"./${f.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join('\n'),
   );
   try {
     const r = await run(
@@ -152,10 +162,10 @@ export async function javac(
         env: { PATH: '/usr/bin:/bin', LANG: 'C.UTF-8' },
       },
     );
-    return { ok: true, output: `${r.stdout}${r.stderr}`.trim() };
+    return { ok: true, output: tidy(`${r.stdout}${r.stderr}`) };
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; killed?: boolean; message: string };
-    const output = `${err.stdout ?? ''}${err.stderr ?? ''}`.trim();
+    const output = tidy(`${err.stdout ?? ''}${err.stderr ?? ''}`);
     return {
       ok: false,
       output: err.killed ? `javac did not finish in time\n${output}` : output || err.message,
