@@ -247,8 +247,10 @@ export function heapMb(memoryMb: number): number {
  * perf-data file) and a heap sized for `memoryMb` (fixed at boot, so pooled JVMs are per size).
  * The two --add-opens let the harness put the function's variables into System.getenv().
  */
-export function jvmArgs(memoryMb: number): string[] {
+export function jvmArgs(memoryMb: number, o: { pooled: boolean }): string[] {
   return [
+    // A JVM booted for a waiting create skips the warm-up: it would only delay that request.
+    ...(o.pooled ? [] : ['-Dnimbus.warmup=false']),
     '-XX:+UseSerialGC',
     '-XX:TieredStopAtLevel=1',
     '-Xshare:auto',

@@ -162,7 +162,11 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
     return workDirReady;
   }
 
-  async function boot(family: RuntimeFamily, memoryMb = javaPoolMemoryMb): Promise<ProcessInstance> {
+  async function boot(
+    family: RuntimeFamily,
+    memoryMb = javaPoolMemoryMb,
+    pooled = true,
+  ): Promise<ProcessInstance> {
     const err = unavailable();
     if (err) throw err;
     if (family === 'python' && !pythonBin) {
@@ -185,7 +189,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
         throw RuntimeErrors.UNAVAILABLE({ reason: (e as Error).message }, { cause: e });
       }
       files = [...runtimeFiles, jar];
-      program = [jdk!.java, ...jvmArgs(memoryMb), '-cp', jar, JAVA_MAIN_CLASS];
+      program = [jdk!.java, ...jvmArgs(memoryMb, { pooled }), '-cp', jar, JAVA_MAIN_CLASS];
     } else {
       program =
         family === 'node'
@@ -289,7 +293,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
       }
     }
     refill(family);
-    const inst = await boot(family, memoryMb);
+    const inst = await boot(family, memoryMb, false);
     try {
       await inst.booted;
     } catch (e) {

@@ -448,7 +448,7 @@ public final class Main {
     System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
     System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     System.setIn(new ByteArrayInputStream(new byte[0]));
-    warmUp();
+    if (!"false".equals(System.getProperty("nimbus.warmup"))) warmUp();
     send(frame("t", "booted", "pid", ProcessHandle.current().pid()));
 
     Map<String, Object> init = recv();
