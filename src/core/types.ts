@@ -8,7 +8,7 @@ export type TenantId = string;
 export const DEFAULT_TENANT: TenantId = 'default';
 
 /** Runtime families Nimbus can actually execute (the installed runtimes). */
-export type RuntimeFamily = 'node' | 'python' | 'provided';
+export type RuntimeFamily = 'node' | 'python' | 'provided' | 'java';
 
 /** Mutable part of a function's configuration ($LATEST), copied into each published version. */
 export interface FunctionConfig {

@@ -13,6 +13,12 @@ export const DeployErrors = defineErrors('DEPLOY', {
     message: 'bundling failed:\n{messages}',
     hint: 'fix the errors above (file:line:column) and deploy again',
   },
+  COMPILE_FAILED: {
+    status: 400,
+    kind: 'user',
+    message: 'compiling the {language} sources failed:\n{messages}',
+    hint: 'fix the errors above (file:line) and deploy again',
+  },
   HANDLER_FILE_NOT_FOUND: {
     status: 400,
     kind: 'user',

@@ -1,7 +1,7 @@
 /**
  * Runtime identifiers → installed runtime families, and function configuration validation.
  * All Node ids run on the platform's Node 24 (it runs code written for 18/20/22); Python ids run
- * on the machine's python3.
+ * on the machine's python3; java17 runs on the installed JDK 17.
  */
 
 import { asyncConfigProblems } from '../async/config.ts';
@@ -14,18 +14,23 @@ const NODE = /^(node|nodejs|nodejs(18|20|22|24)\.x)$/;
 const PYTHON = /^(python|python3|python3\.(8|9|10|11|12|13|14))$/;
 /** Custom runtimes: the function's own `bootstrap` talks to the Lambda Runtime API. */
 const PROVIDED = /^provided(\.al2|\.al2023)?$/;
-/** Accepted Lambda ids whose runtime is not executable here yet (Java). */
-const NOT_YET = /^java(8|8\.al2|11|17|21)$/;
+/** Java: classes (a jar, or sources compiled at deploy) on the installed JDK. */
+const JAVA = /^java17$/;
+/** Accepted Lambda ids whose runtime is not executable here yet (other Java versions). */
+const NOT_YET = /^java(8|8\.al2|11|21|25)$/;
+/** `com.example.Hello::handleRequest` or `com.example.Hello` (a RequestHandler / RequestStreamHandler). */
+export const JAVA_HANDLER = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)(?:::([A-Za-z_$][\w$]*))?$/;
 
 export function resolveRuntime(id: string): RuntimeFamily {
   if (NODE.test(id)) return 'node';
   if (PYTHON.test(id)) return 'python';
   if (PROVIDED.test(id)) return 'provided';
+  if (JAVA.test(id)) return 'java';
   if (NOT_YET.test(id)) {
     throw RuntimeErrors.UNSUPPORTED_RUNTIME(
       { runtime: id },
       {
-        hint: `${id} is a valid Lambda runtime but is not installed in Nimbus yet; use nodejs24.x or python3.12`,
+        hint: `${id} is a valid Lambda runtime but is not installed in Nimbus yet; use java17, nodejs24.x or python3.12`,
       },
     );
   }
@@ -53,7 +58,14 @@ export function validateFunctionConfig(c: FunctionConfig): void {
   }
   // Custom runtimes get the handler as _HANDLER and may give it any meaning.
   const custom = typeof c.runtime === 'string' && PROVIDED.test(c.runtime);
-  if (
+  const java = typeof c.runtime === 'string' && JAVA.test(c.runtime);
+  if (java) {
+    if (typeof c.handler !== 'string' || c.handler.length > 128 || !JAVA_HANDLER.test(c.handler)) {
+      problems.push(
+        `handler ${JSON.stringify(c.handler)}: must look like <package.Class>::<method> or <package.Class>, e.g. com.example.Hello::handleRequest`,
+      );
+    }
+  } else if (
     typeof c.handler !== 'string' ||
     (custom ? !/^\S{1,128}$/.test(c.handler) : !/^[^\s]+\.[A-Za-z_$][\w$]*$/.test(c.handler))
   ) {

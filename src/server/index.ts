@@ -26,6 +26,7 @@ import { openSqliteQueue } from '../queue/index.ts';
 import { unpackArtifact } from '../registry/build/index.ts';
 import { createRegistryService } from '../registry/service.ts';
 import { createProcessSandboxFactory } from '../runtime/index.ts';
+import { findJdk } from '../runtime/java/toolchain.ts';
 import { Scheduler } from '../scheduler/index.ts';
 import { createScheduleService, type ScheduleService } from '../schedules/service.ts';
 import {
@@ -285,7 +286,7 @@ export async function startPlatform(
       doctor: async () => ({
         sandbox: sandbox.isolation(),
         store: { kind: store.kind },
-        runtimes: { node: process.versions.node },
+        runtimes: { node: process.versions.node, java: findJdk()?.version ?? null },
         pool: { size: config.poolSize },
       }),
       status: () => scheduler.status(),

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { systemClock } from '../../core/clock.ts';
 import type { IsolationReport } from '../../core/ports.ts';
 import { createProcessSandboxFactory } from '../../runtime/index.ts';
+import { findJdk } from '../../runtime/java/toolchain.ts';
 import { clientFor, type GlobalOpts, withGlobals } from '../context.ts';
 import { green, printJson, red } from '../output.ts';
 
@@ -16,7 +17,10 @@ export function register(program: Command): void {
     let report: { sandbox: IsolationReport; [k: string]: unknown };
     if (o.local) {
       const f = createProcessSandboxFactory({ poolSize: 0, hiddenPaths: [], clock: systemClock });
-      report = { sandbox: f.isolation(), runtimes: { node: process.versions.node } };
+      report = {
+        sandbox: f.isolation(),
+        runtimes: { node: process.versions.node, java: findJdk()?.version ?? null },
+      };
       await f.close();
     } else {
       report = await clientFor(o).call('GET', '/v1/doctor');

@@ -1,7 +1,8 @@
 /**
  * Builds a runnable artifact from user code: unpack (zip/tar/dir), then for Node/TypeScript bundle
  * the handler module and its npm dependencies with esbuild into one ESM file; Python code is kept
- * as is. A broken bundle is rejected here with esbuild's own messages.
+ * as is; Java sources are compiled with javac (./java.ts). A broken bundle is rejected here with
+ * esbuild's (or javac's) own messages.
  */
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { DeployErrors } from '../errors.ts';
 import { resolveRuntime } from '../runtimes.ts';
 import type { BuiltArtifact, CodeInput } from '../types.ts';
 import { listFiles, type UnpackLimits, unpackTar, unpackZip, zipFiles } from './archive.ts';
+import { buildJava } from './java.ts';
 
 export {
   ensureExampleDeps,
@@ -151,7 +153,9 @@ export async function buildArtifact(
       ? buildNode(dir, opts.handler)
       : family === 'python'
         ? buildPython(dir, opts.handler)
-        : buildProvided(dir, opts.handler),
+        : family === 'java'
+          ? buildJava(dir, opts.handler)
+          : buildProvided(dir, opts.handler),
   );
   return { ...built, family, buildMs: performance.now() - t0 };
 }

@@ -29,6 +29,13 @@ export interface CommandContext {
   readonly program: readonly string[];
   readonly network: 'host' | 'none';
   readonly tmpSizeMb: number;
+  /** Working directory inside the sandbox (default /tmp). */
+  readonly cwd?: string;
+  /**
+   * Move the host channel (fd 3) to stdin: for runtimes that cannot open an inherited socket by
+   * number (the JVM takes it with System.inheritedChannel()).
+   */
+  readonly channelOnStdin?: boolean;
 }
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -78,7 +85,7 @@ function bwrapArgs(c: CommandContext): string[] {
       return ['--setenv', e.slice(0, i), e.slice(i + 1)];
     }),
     '--chdir',
-    '/tmp',
+    c.cwd ?? '/tmp',
     '--',
     ...c.program,
   ];
@@ -110,7 +117,7 @@ function unshareArgs(c: CommandContext): string[] {
     ...outsideTmp([...c.hidden, c.workDir]).map((p) => `mount -t tmpfs -o size=1m,mode=000 tmpfs ${q(p)}`),
     'mount -o remount,bind,ro /',
     'hostname nimbus',
-    'cd /tmp',
+    `cd ${q(c.cwd ?? '/tmp')}`,
     `exec env -i ${ENV.join(' ')} ${q(c.setpriv!)} --reuid=${SANDBOX_UID} --regid=${SANDBOX_UID} --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- "$@"`,
   ].join('\n');
   return [
@@ -147,8 +154,9 @@ export function sandboxCommand(c: CommandContext): { cmd: string; args: string[]
   // Joining the cgroups before exec means every descendant is accounted and killable from the
   // first instruction.
   const join = c.cgroupProcs.map((f) => `echo $$ > ${q(f)}`).join(' && ');
+  const redirect = c.channelOnStdin ? ' <&3 3<&-' : '';
   return {
     cmd: '/bin/sh',
-    args: ['-c', `${join ? `${join} && ` : ''}exec "$@"`, 'sh', ...limits, ...sandbox],
+    args: ['-c', `${join ? `${join} && ` : ''}exec "$@"${redirect}`, 'sh', ...limits, ...sandbox],
   };
 }

@@ -27,6 +27,7 @@ import type {
 } from '../../core/ports.ts';
 import type { RuntimeFamily } from '../../core/types.ts';
 import { RuntimeErrors } from '../errors.ts';
+import { findJdk, JAVA_MAIN_CLASS, jvmArgs, runtimeJar } from '../java/toolchain.ts';
 import { type CgroupMode, detectCgroups, InstanceCgroup } from './cgroups.ts';
 import { SANDBOX_UID, sandboxCommand } from './command.ts';
 import { CompileCaches } from './compile-cache.ts';
@@ -46,6 +47,8 @@ export interface ProcessSandboxOptions {
   readonly clock: Clock;
   readonly nodeBinary?: string;
   readonly pythonBinary?: string;
+  /** JDK for the java family (default: the one the system `javac` resolves to). */
+  readonly javaHome?: string;
   readonly pidsLimit?: number;
   readonly network?: 'host' | 'none';
   /** Init (module import) time limit; Lambda's is 10 s. */
@@ -111,8 +114,13 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
     if (!existsSync(codeRoot)) codeRoot = '/tmp/task';
   }
   let workDirReady: Promise<void> | undefined;
-  const pools: Record<RuntimeFamily, ProcessInstance[]> = { node: [], python: [], provided: [] };
-  const booting: Record<RuntimeFamily, number> = { node: 0, python: 0, provided: 0 };
+  const jdk = findJdk(o.javaHome);
+  const pools: Record<RuntimeFamily, ProcessInstance[]> = { node: [], python: [], provided: [], java: [] };
+  const booting: Record<RuntimeFamily, number> = { node: 0, python: 0, provided: 0, java: 0 };
+  // A JVM's heap is fixed when it boots: pooled JVMs are booted for the memory size last asked for
+  // (a create for another size boots its own, and the pool follows the new size).
+  const javaMemory = new Map<ProcessInstance, number>();
+  let javaPoolMemoryMb = 128;
   const slots = new Map<string, string>();
   const live = new Set<ProcessInstance>();
   let closed = false;
@@ -156,13 +164,41 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
     return workDirReady;
   }
 
-  async function boot(family: RuntimeFamily): Promise<ProcessInstance> {
+  async function boot(
+    family: RuntimeFamily,
+    memoryMb = javaPoolMemoryMb,
+    pooled = true,
+  ): Promise<ProcessInstance> {
     const err = unavailable();
     if (err) throw err;
     if (family === 'python' && !pythonBin) {
       throw RuntimeErrors.UNAVAILABLE({
         reason: 'no python3 interpreter usable by the sandbox (install python3)',
       });
+    }
+    if (family === 'java' && !jdk) {
+      throw RuntimeErrors.UNAVAILABLE({
+        reason: 'no JDK 17+ usable by the sandbox (install openjdk-17-jdk-headless)',
+      });
+    }
+    let program: string[];
+    let files = runtimeFiles;
+    if (family === 'java') {
+      let jar: string;
+      try {
+        jar = await runtimeJar(jdk!);
+      } catch (e) {
+        throw RuntimeErrors.UNAVAILABLE({ reason: (e as Error).message }, { cause: e });
+      }
+      files = [...runtimeFiles, jar];
+      program = [jdk!.java, ...jvmArgs(memoryMb, { pooled }), '-cp', jar, JAVA_MAIN_CLASS];
+    } else {
+      program =
+        family === 'node'
+          ? [nodeBin, '--disable-warning=ExperimentalWarning', '--stack-size=984', HARNESS.node]
+          : family === 'provided'
+            ? [nodeBin, HARNESS.provided]
+            : [pythonBin!, '-u', '-B', HARNESS.python];
     }
     await ensureWorkDir();
     const id = `inst_${randomBytes(8).toString('hex')}`;
@@ -171,12 +207,6 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
     const cgroup = cg.kind === 'none' ? undefined : new InstanceCgroup(cg, id, pidsLimit);
     // A generic process gets the smallest function size until it is specialized.
     cgroup?.setMemoryLimit(128 * 1024 * 1024 + 64 * 1024 * 1024);
-    const program =
-      family === 'node'
-        ? [nodeBin, '--disable-warning=ExperimentalWarning', '--stack-size=984', HARNESS.node]
-        : family === 'provided'
-          ? [nodeBin, HARNESS.provided]
-          : [pythonBin!, '-u', '-B', HARNESS.python];
     const { cmd, args } = sandboxCommand({
       kind,
       bwrap,
@@ -188,10 +218,13 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
       codeRoot,
       hidden,
       workDir,
-      runtimeFiles,
+      runtimeFiles: files,
       program,
       network: o.network ?? 'host',
       tmpSizeMb: o.tmpSizeMb ?? 512,
+      // The JVM cannot open a socket through /proc/self/fd/3: it gets the channel as stdin
+      // (System.inheritedChannel) and starts in the code root, Lambda's working directory.
+      ...(family === 'java' ? { channelOnStdin: true, cwd: codeRoot } : {}),
     });
     const inst = new ProcessInstance({
       id,
@@ -202,8 +235,10 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
     });
     slots.set(id, slot);
     live.add(inst);
+    if (family === 'java') javaMemory.set(inst, memoryMb);
     inst.onExit(() => {
       live.delete(inst);
+      javaMemory.delete(inst);
       const i = pools[family].indexOf(inst);
       if (i >= 0) pools[family].splice(i, 1);
     });
@@ -248,16 +283,25 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
     }
   }
 
-  async function take(family: RuntimeFamily): Promise<ProcessInstance> {
+  async function take(family: RuntimeFamily, memoryMb: number): Promise<ProcessInstance> {
     sizer.record(family);
+    if (family === 'java' && memoryMb !== javaPoolMemoryMb) {
+      // Pooled JVMs have the wrong heap for this size: replace them with ones for this size.
+      javaPoolMemoryMb = memoryMb;
+      for (const inst of pools.java.splice(0)) void disposeInstance(inst);
+    }
     for (let inst = pools[family].shift(); inst; inst = pools[family].shift()) {
+      if (family === 'java' && javaMemory.get(inst) !== memoryMb) {
+        void disposeInstance(inst); // booted for the previous size while this one was asked for
+        continue;
+      }
       if (inst.alive) {
         refill(family);
         return inst;
       }
     }
     refill(family);
-    const inst = await boot(family);
+    const inst = await boot(family, memoryMb, false);
     try {
       await inst.booted;
     } catch (e) {
@@ -282,7 +326,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
       const t0 = clock.monotonic();
       let inst: ProcessInstance;
       try {
-        inst = await take(spec.family);
+        inst = await take(spec.family, spec.config.memoryMb);
       } catch (e) {
         if (isNimbusError(e)) throw e;
         throw RuntimeErrors.UNAVAILABLE({ reason: (e as Error).message }, { cause: e });
@@ -423,14 +467,14 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
       if (unavailable()) return;
       refill('node');
       if (pythonBin) refill('python');
+      if (jdk) refill('java');
     },
 
     async close() {
       closed = true;
       for (const cancel of shrinkTimers.values()) cancel();
       const all = [...live];
-      pools.node.length = 0;
-      pools.python.length = 0;
+      for (const pool of Object.values(pools)) pool.length = 0;
       await Promise.allSettled(all.map((i) => disposeInstance(i)));
     },
   };

@@ -1,0 +1,11 @@
+package com.amazonaws.services.lambda.runtime;
+
+import java.util.Map;
+
+public interface ClientContext {
+  Client getClient();
+
+  Map<String, String> getCustom();
+
+  Map<String, String> getEnvironment();
+}
