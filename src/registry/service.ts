@@ -70,7 +70,11 @@ function normalizeConfig(input: FunctionConfigInput, base?: FunctionConfig): Fun
     // `async: undefined` in a patch clears it (DeleteFunctionEventInvokeConfig).
     async: 'async' in input ? input.async : base?.async,
     scaling: 'scaling' in input ? input.scaling : base?.scaling,
+    // Omitted = the default (process); `undefined` in a patch resets it.
+    isolation: 'isolation' in input ? input.isolation : base?.isolation,
   };
+  if (merged.isolation === undefined || merged.isolation === 'process')
+    delete (merged as { isolation?: unknown }).isolation;
   validateFunctionConfig(merged);
   return merged;
 }
