@@ -80,7 +80,10 @@ describe('nimbus CLI: async', () => {
     await cli('invoke', 'echo', '-d', '{}');
     const st = await cli('functions', 'status');
     assert.equal(st.code, 0, st.stderr);
-    assert.match(st.stdout, /FUNCTION\s+WARM\s+BUSY\s+STARTING\s+PROVISIONED\s+IN FLIGHT\s+WAITING\s+LIMIT\s+INVOCATIONS\s+COLD STARTS/);
+    assert.match(
+      st.stdout,
+      /FUNCTION\s+WARM\s+BUSY\s+STARTING\s+PROVISIONED\s+IN FLIGHT\s+WAITING\s+LIMIT\s+INVOCATIONS\s+COLD STARTS/,
+    );
     assert.match(st.stdout, /\becho\s+1\s+0\s+0\s+\d+\s+1\b/);
   });
 
