@@ -64,6 +64,7 @@ export class IsolateHost {
     this.child.stdout?.on('data', () => {});
     this.child.stderr?.on('data', (c: Buffer) => {
       this.#stderrTail = (this.#stderrTail + c.toString('utf8')).slice(-4096);
+      if (process.env.ISO_DEBUG) process.stderr.write(c);
     });
     this.child.on('error', (e) => {
       this.#exitInfo = `spawn failed: ${e.message}`;
