@@ -24,6 +24,7 @@ import {
   type EffectiveScaling,
   effectiveScaling,
   floorInstances,
+  instanceReservationMb,
   pickEvictions,
   provisionedAt,
   startsNeeded,
@@ -403,7 +404,7 @@ export class Scheduler {
 
   /** Starts one instance; false when the node has no memory for it (waiters are told or wait). */
   #start(pool: Pool, purpose: 'demand' | 'floor' | 'prewarm', keepAliveMs?: number): boolean {
-    const mb = pool.target.config.memoryMb;
+    const mb = instanceReservationMb(pool.target.config);
     if (!this.#reserveMemory(mb)) {
       if (purpose === 'demand') this.#hungry(pool);
       return false;
