@@ -104,9 +104,13 @@ try {
   const settle = () => new Promise((r) => setTimeout(r, 300)); // pools refill, as in steady state
 
   const cold: Record<string, number[]> = {};
+  // The request right after each cold one: the warm baseline under the same machine load.
+  const warm: Record<string, number[]> = {};
   for (const isolation of ['isolate', 'process'] as const) {
     const viaApi: number[] = [];
     const viaRoute: number[] = [];
+    const warmApi: number[] = [];
+    const warmRoute: number[] = [];
     for (let i = 0; i < COLD; i++) {
       const a = `${isolation}-api-${i}`;
       await deploy(a, isolation);
@@ -114,6 +118,8 @@ try {
       const r = await firstByte('POST', `${api}/2015-03-31/functions/${a}/invocations`, event, auth);
       if (r.status !== 200) throw new Error(`invoke ${a}: ${r.status}`);
       viaApi.push(r.ms);
+      const w = await firstByte('POST', `${api}/2015-03-31/functions/${a}/invocations`, event, auth);
+      warmApi.push(w.ms);
       const h = `${isolation}-http-${i}`;
       await deploy(h, isolation);
       await call('POST', '/v1/routes', { routeKey: `GET /${h}`, function: h });
@@ -121,9 +127,12 @@ try {
       const g = await firstByte('GET', `${gw}/${h}`, undefined, {});
       if (g.status !== 200) throw new Error(`route ${h}: ${g.status}`);
       viaRoute.push(g.ms);
+      warmRoute.push((await firstByte('GET', `${gw}/${h}`, undefined, {})).ms);
     }
     cold[`${isolation} invoke API`] = viaApi;
     cold[`${isolation} HTTP route`] = viaRoute;
+    warm[`${isolation} invoke API`] = warmApi;
+    warm[`${isolation} HTTP route`] = warmRoute;
   }
 
   // Idle memory per isolate instance: M more functions, one warm instance each, same tenant host.
@@ -139,8 +148,15 @@ try {
 
   const f = (n: number) => n.toFixed(2);
   printTable([
-    ['scale-from-zero, request → first byte', 'p50 (ms)', 'p99 (ms)', 'n'],
-    ...Object.entries(cold).map(([k, xs]) => [k, f(pct(xs, 50)), f(pct(xs, 99)), String(xs.length)]),
+    ['request → first byte', 'cold p50 (ms)', 'cold p99 (ms)', 'warm p50 (ms)', 'warm p99 (ms)', 'n'],
+    ...Object.entries(cold).map(([k, xs]) => [
+      k,
+      f(pct(xs, 50)),
+      f(pct(xs, 99)),
+      f(pct(warm[k] ?? [], 50)),
+      f(pct(warm[k] ?? [], 99)),
+      String(xs.length),
+    ]),
   ]);
   const per = (afterRss - before) / INSTANCES;
   console.log(
