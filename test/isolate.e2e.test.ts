@@ -124,5 +124,22 @@ describe('Isolate runtime e2e', { skip: why && !process.env.CI ? why : false }, 
       JSON.stringify(pyDeploy.body),
       /NIMBUS_ERR_DEPLOY_INVALID_CONFIG.*only Node functions run in isolates/,
     );
+    const fsUser = await fixture({
+      'index.mjs':
+        'import { readFileSync } from "node:fs"; export const handler = async () => readFileSync("/etc/hostname", "utf8");',
+    });
+    const fsDeploy = await p.deployDir('fs-iso', fsUser, {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+      isolation: 'isolate',
+    });
+    assert.equal(fsDeploy.status, 400);
+    assert.match(JSON.stringify(fsDeploy.body), /NIMBUS_ERR_DEPLOY_ISOLATE_INCOMPATIBLE.*node:fs/);
+    // The same code deploys as a process function.
+    const asProcess = await p.deployDir('fs-iso', fsUser, {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+    });
+    assert.equal(asProcess.status, 201);
   });
 });

@@ -335,7 +335,8 @@ functions:
     assert.equal(m.functions.find((f) => f.name === 'fast')?.isolation, 'isolate');
     assert.equal(m.functions.find((f) => f.name === 'plain')?.isolation, undefined);
     const bad = await fixture({
-      'nimbus.yml': 'service: s\nprovider:\n  runtime: nodejs24.x\nfunctions:\n  f:\n    handler: index.handler\n    isolation: vm\n',
+      'nimbus.yml':
+        'service: s\nprovider:\n  runtime: nodejs24.x\nfunctions:\n  f:\n    handler: index.handler\n    isolation: vm\n',
     });
     await assert.rejects(loadProjectManifest(bad), /isolation/);
   });

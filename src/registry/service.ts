@@ -17,6 +17,7 @@ import {
   type VersionRecord,
 } from '../core/types.ts';
 import { buildArtifact as defaultBuild } from './build/index.ts';
+import { DeployErrors } from './errors.ts';
 import { validateFunctionConfig, validateFunctionName } from './runtimes.ts';
 import type {
   BuiltArtifact,
@@ -149,6 +150,9 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
 
   async function storeArtifact(code: CodeInput, config: FunctionConfig) {
     const built = await build(code, { runtime: config.runtime, handler: config.handler });
+    if (config.isolation === 'isolate' && built.externalImports?.length) {
+      throw DeployErrors.ISOLATE_INCOMPATIBLE({ imports: built.externalImports.join(', ') });
+    }
     const t = clock.monotonic();
     const { sha256, size } = await blobs.put(built.zip);
     const ref: CodeRef = {
