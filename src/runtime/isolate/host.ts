@@ -34,8 +34,6 @@ export class IsolateHost {
   #exitInfo = '';
   #stderrTail = '';
   readonly #listeners = new Map<string, HostListener>();
-  readonly #statsWaiters = new Map<number, (s: { rss: number; instances: number } | undefined) => void>();
-  #statsSeq = 0;
   #onExit: (() => void)[] = [];
   #bootWaiter: ((ok: boolean) => void) | undefined;
 
@@ -106,10 +104,6 @@ export class IsolateHost {
     };
   }
 
-  get instanceCount(): number {
-    return this.#listeners.size;
-  }
-
   send(msg: Record<string, unknown>): void {
     if (this.#exited) return;
     try {
@@ -117,23 +111,6 @@ export class IsolateHost {
     } catch {
       // The exit handler reports it.
     }
-  }
-
-  /** Host process RSS (bytes) and how many isolates it holds; undefined if it does not answer. */
-  stats(timeoutMs = 2000): Promise<{ rss: number; instances: number } | undefined> {
-    if (this.#exited) return Promise.resolve(undefined);
-    const callId = ++this.#statsSeq;
-    return new Promise((resolve) => {
-      const cancel = this.#clock.setTimeout(() => {
-        this.#statsWaiters.delete(callId);
-        resolve(undefined);
-      }, timeoutMs);
-      this.#statsWaiters.set(callId, (s) => {
-        cancel();
-        resolve(s);
-      });
-      this.send({ t: 'stats', callId });
-    });
   }
 
   kill(): void {
@@ -171,12 +148,6 @@ export class IsolateHost {
   #onFrame(m: Record<string, unknown>): void {
     if (m.t === 'booted') {
       this.#bootWaiter?.(true);
-      return;
-    }
-    if (m.t === 'stats') {
-      const w = this.#statsWaiters.get(Number(m.callId));
-      this.#statsWaiters.delete(Number(m.callId));
-      w?.({ rss: Number(m.rss) || 0, instances: Number(m.instances) || 0 });
       return;
     }
     const fn = typeof m.id === 'string' ? this.#listeners.get(m.id) : undefined;
@@ -236,8 +207,6 @@ export class IsolateHost {
     const reason = `isolate host exited (${this.describeExit()})`;
     for (const fn of [...this.#listeners.values()]) fn({ t: 'host-exit', reason, oom });
     this.#listeners.clear();
-    for (const w of this.#statsWaiters.values()) w(undefined);
-    this.#statsWaiters.clear();
     for (const fn of this.#onExit.splice(0)) fn();
   }
 }

@@ -2,8 +2,8 @@
 // read-only root, own cgroup) as a plain Node 24 process and never imports platform modules.
 // It holds one V8 isolate (isolated-vm) per function instance and speaks length-prefixed JSON
 // frames on fd 3 with the platform (src/runtime/isolate/host.ts):
-//   platform → host: create, invoke, dispose, stats
-//   host → platform: booted, created, create-error, result, error, failed, log, stats
+//   platform → host: create, invoke, dispose
+//   host → platform: booted, created, create-error, result, error, failed, log
 // The isolate's memoryLimit bounds each function's heap; a per-invocation timeout (CPU) plus a
 // wall-clock watchdog end runaway code; a timed-out or OOM isolate is disposed, never reused.
 import { randomBytes } from 'node:crypto';
@@ -689,9 +689,6 @@ function onFrame(m) {
       if (inst) destroy(inst);
       return;
     }
-    case 'stats':
-      send({ t: 'stats', callId: m.callId, rss: process.memoryUsage.rss(), instances: instances.size });
-      return;
   }
 }
 
