@@ -162,9 +162,12 @@ try {
   console.log(
     `\nidle isolate instance: ${(per / 1024 / 1024).toFixed(2)} MiB (host RSS ${(before / 1048576).toFixed(1)} → ${(afterRss / 1048576).toFixed(1)} MiB over ${INSTANCES} warm instances)`,
   );
-  console.log(
-    `node ${process.versions.node}, ${(await import('node:os')).cpus().length} cores; cold=${COLD}`,
-  );
+  const os = await import('node:os');
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  console.log(`node ${process.versions.node}, ${os.cpus().length} cores, load average ${load}; cold=${COLD}`);
   console.log('goals: isolate scale-from-zero p50 ≤ 5 ms, idle warm isolate instance ≤ 2 MiB');
 } finally {
   for (const c of children) c.kill('SIGTERM');
