@@ -59,6 +59,8 @@ const MAX_CODE_BYTES = 16 * 1024 * 1024;
 const MAX_LOG_LINES = 10_000;
 /** The host gets this long past a deadline to report the timeout before it is considered hung. */
 const HOST_GRACE_MS = 1500;
+/** Code directories a host keeps (the platform tells it which to forget). */
+const HOST_CODE_ENTRIES = 128;
 
 /** Where isolated-vm lives, or why it cannot be loaded (the isolate runtime is then unavailable). */
 function locateIsolatedVm(): { path: string; dirs: string[] } | { error: string } {
@@ -269,11 +271,21 @@ export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFa
           },
         );
       const initLogs: LogLine[] = [];
-      let files: Record<string, string>;
-      try {
-        files = await codeOf(spec.codeDir);
-      } catch (e) {
-        throw initFail((e as Error).message);
+      // A host receives each code directory once (the JSON of a large bundle is not free).
+      const codeKey = spec.codeDir;
+      let files: Record<string, string> | undefined;
+      if (!host.codeSent.has(codeKey)) {
+        try {
+          files = await codeOf(codeKey);
+        } catch (e) {
+          throw initFail((e as Error).message);
+        }
+        host.codeSent.add(codeKey);
+        if (host.codeSent.size > HOST_CODE_ENTRIES) {
+          const oldest = host.codeSent.values().next().value!;
+          host.codeSent.delete(oldest);
+          host.send({ t: 'forget', codeKey: oldest });
+        }
       }
       const id = `iso_${randomBytes(8).toString('hex')}`;
       const target = { tenant: spec.tenant, functionName: spec.functionName, version: spec.version };
@@ -436,6 +448,7 @@ export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFa
         host.send({
           t: 'create',
           id,
+          codeKey,
           files,
           entry: spec.entry,
           exportName: spec.exportName,

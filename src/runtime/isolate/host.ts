@@ -28,6 +28,8 @@ export class IsolateHost {
   readonly child: ChildProcess;
   readonly cgroup: InstanceCgroup | undefined;
   readonly booted: Promise<void>;
+  /** Code keys this host holds (sent once per host; it forgets on our `forget`). */
+  readonly codeSent = new Set<string>();
   #clock: Clock;
   #chan: Duplex;
   #exited = false;

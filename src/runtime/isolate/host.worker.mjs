@@ -328,6 +328,8 @@ export default { createRequire };`;
 
 /** @type {Map<string, any>} */
 const instances = new Map();
+/** codeKey → { path: source }; the platform sends each once and says when to forget it. */
+const codeByKey = new Map();
 
 function normalize(path) {
   const out = [];
@@ -522,7 +524,7 @@ async function specializeInstance(m) {
 
     // The function's files: relative imports resolve inside them; `node:module` gets a shim
     // (esbuild bundles ask for createRequire); anything else is refused with a clear message.
-    const files = m.files ?? {};
+    const files = codeByKey.get(m.codeKey) ?? {};
     const cache = new Map();
     const compile = (path) => {
       let mod = cache.get(path);
@@ -679,10 +681,14 @@ function invoke(m) {
 function onFrame(m) {
   switch (m.t) {
     case 'create':
+      if (m.files) codeByKey.set(m.codeKey, m.files);
       void create(m);
       return;
     case 'invoke':
       invoke(m);
+      return;
+    case 'forget':
+      codeByKey.delete(m.codeKey);
       return;
     case 'dispose': {
       const inst = instances.get(m.id);
