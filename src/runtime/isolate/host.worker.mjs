@@ -631,8 +631,12 @@ function fail(inst, requestId, failure, message) {
 }
 
 function invoke(m) {
-  lastBusy = performance.now();
   const inst = instances.get(m.id);
+  // A cold start's first invocation is part of it; warm traffic does not hold refills back.
+  if (inst && !inst.invoked) {
+    inst.invoked = true;
+    lastBusy = performance.now();
+  }
   if (!inst || inst.gone) {
     send({ t: 'failed', id: m.id, requestId: m.requestId, failure: 'crash', message: 'instance is gone' });
     return;
