@@ -237,13 +237,12 @@ function isolateBootstrap() {
   let handler;
   let meta;
   let env;
-  const specialize = (m) => {
+  // Called by the entry module once the function's module (and its top-level await) finished;
+  // the function's settings come in the same call (no extra round trip into the isolate).
+  g.__nimbusSetModule = (mod, m) => {
+    delete g.__nimbusSetModule;
     meta = m;
     env = Object.freeze({ ...m.env });
-  };
-  // Called by the entry module once the function's module (and its top-level await) finished.
-  g.__nimbusSetModule = (mod) => {
-    delete g.__nimbusSetModule;
     const ns = mod.__nimbus ?? mod;
     const name = meta.exportName;
     let fn = ns[name];
@@ -311,7 +310,7 @@ function isolateBootstrap() {
       if (current === requestId) current = null;
     }
   };
-  return { invoke, fire, specialize };
+  return { invoke, fire };
 }
 
 const BOOTSTRAP = `(${isolateBootstrap.toString()})`;
@@ -417,7 +416,6 @@ function prepare(limitMb) {
     holder,
     invokeRef: api.getSync('invoke', { reference: true }),
     fireRef: api.getSync('fire', { reference: true }),
-    specializeRef: api.getSync('specialize', { reference: true }),
   };
 }
 
@@ -505,25 +503,18 @@ async function specializeInstance(m) {
     const ready = new Promise((r) => {
       holder.onReady = r;
     });
-    prepared.specializeRef.applySync(
-      undefined,
-      [
-        new ivm.ExternalCopy({
-          exportName: m.exportName,
-          entry: m.entry,
-          env: m.env ?? {},
-          functionName: m.functionName,
-          functionVersion: m.functionVersion,
-          memoryMb: m.memoryMb,
-          logGroupName: m.logGroupName,
-          logStreamName: m.logStreamName,
-        }).copyInto(),
-      ],
-      { timeout: 1000 },
-    );
-
     // The function's files: relative imports resolve inside them; `node:module` gets a shim
     // (esbuild bundles ask for createRequire); anything else is refused with a clear message.
+    const meta = {
+      exportName: m.exportName,
+      entry: m.entry,
+      env: m.env ?? {},
+      functionName: m.functionName,
+      functionVersion: m.functionVersion,
+      memoryMb: m.memoryMb,
+      logGroupName: m.logGroupName,
+      logStreamName: m.logStreamName,
+    };
     const files = codeByKey.get(m.codeKey) ?? {};
     const cache = new Map();
     const compile = (path) => {
@@ -560,7 +551,7 @@ async function specializeInstance(m) {
     };
     if (typeof files[m.entry] !== 'string') throw new Error(`entry module ${m.entry} is not in the code`);
     const entry = iso.compileModuleSync(
-      `import * as m from ${JSON.stringify(`./${m.entry}`)};\nglobalThis.__nimbusSetModule(m);\n`,
+      `import * as m from ${JSON.stringify(`./${m.entry}`)};\nglobalThis.__nimbusSetModule(m, ${JSON.stringify(meta)});\n`,
       { filename: 'file:///var/task/__nimbus_entry.mjs' },
     );
     paths.set(entry, '__nimbus_entry.mjs');
