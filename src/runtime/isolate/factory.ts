@@ -16,7 +16,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { NimbusErrorJSON } from '../../core/errors.ts';
+import { isNimbusError, type NimbusErrorJSON } from '../../core/errors.ts';
 import type {
   Clock,
   InstanceSpec,
@@ -257,9 +257,10 @@ export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFa
       try {
         host = await hostFor(spec.tenant);
       } catch (e) {
-        if (e instanceof Error && 'code' in e) throw e;
+        if (isNimbusError(e)) throw e;
         throw RuntimeErrors.UNAVAILABLE({ reason: (e as Error).message }, { cause: e });
       }
+      const initLogs: LogLine[] = [];
       const initFail = (reason: string, error?: FunctionErrorPayload) =>
         RuntimeErrors.INIT(
           { function: spec.functionName, reason },
@@ -270,7 +271,6 @@ export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFa
             },
           },
         );
-      const initLogs: LogLine[] = [];
       // A host receives each code directory once (the JSON of a large bundle is not free).
       const codeKey = spec.codeDir;
       let files: Record<string, string> | undefined;
