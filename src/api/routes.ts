@@ -39,6 +39,7 @@ const DeployBody = z.object({
   reservedConcurrency: z.number().int().min(1).optional(),
   async: AsyncConfigSchema.optional(),
   scaling: ScalingConfigSchema.optional(),
+  isolation: z.enum(['process', 'isolate']).optional(),
   code: z.union([z.object({ zipBase64: z.string().min(1) }), z.object({ tarBase64: z.string().min(1) })]),
   publish: z.boolean().optional(),
 });
@@ -53,6 +54,7 @@ const PatchBody = z
     reservedConcurrency: z.number().int().min(1),
     async: AsyncConfigSchema,
     scaling: ScalingConfigSchema.nullable(),
+    isolation: z.enum(['process', 'isolate']),
   })
   .partial()
   .strict();

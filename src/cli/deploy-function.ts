@@ -37,6 +37,7 @@ export async function deployFunction(
     ...(f.async ? { async: f.async } : {}),
     ...(f.reservedConcurrency !== undefined ? { reservedConcurrency: f.reservedConcurrency } : {}),
     ...(f.scaling ? { scaling: f.scaling } : {}),
+    ...(f.isolation ? { isolation: f.isolation } : {}),
     code: { zipBase64 },
     publish,
   });

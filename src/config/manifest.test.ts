@@ -317,4 +317,27 @@ functions:
     assert.equal(plain?.scaling, undefined);
     assert.equal(plain?.reservedConcurrency, undefined);
   });
+
+  it('reads the per-function isolation (process | isolate) and rejects other values', async () => {
+    const dir = await fixture({
+      'nimbus.yml': `service: s
+provider:
+  runtime: nodejs24.x
+functions:
+  fast:
+    handler: index.handler
+    isolation: isolate
+  plain:
+    handler: index.other
+`,
+    });
+    const m = await loadProjectManifest(dir);
+    assert.equal(m.functions.find((f) => f.name === 'fast')?.isolation, 'isolate');
+    assert.equal(m.functions.find((f) => f.name === 'plain')?.isolation, undefined);
+    const bad = await fixture({
+      'nimbus.yml':
+        'service: s\nprovider:\n  runtime: nodejs24.x\nfunctions:\n  f:\n    handler: index.handler\n    isolation: vm\n',
+    });
+    await assert.rejects(loadProjectManifest(bad), /isolation/);
+  });
 });

@@ -364,6 +364,8 @@ export interface ManifestFunction {
   readonly reservedConcurrency?: number | undefined;
   /** `scaling:` plus Serverless' `provisionedConcurrency`, in the REST shape. */
   readonly scaling?: Record<string, unknown> | undefined;
+  /** `isolation: isolate` runs the function as a V8 isolate (Nimbus extension). */
+  readonly isolation?: 'process' | 'isolate' | undefined;
 }
 
 export interface ProjectManifest {
@@ -389,6 +391,7 @@ const FnSchema = z.object({
   reservedConcurrency: z.number().int().min(1).optional(),
   provisionedConcurrency: z.number().int().min(0).optional(),
   scaling: z.record(z.string(), z.unknown()).optional(),
+  isolation: z.enum(['process', 'isolate']).optional(),
   // Serverless v3 async invocation settings.
   maximumRetryAttempts: z.number().int().optional(),
   maximumEventAge: z.number().int().optional(),
@@ -555,6 +558,7 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
       events,
       ...(asyncOf(f) ? { async: asyncOf(f) } : {}),
       ...(f.reservedConcurrency !== undefined ? { reservedConcurrency: f.reservedConcurrency } : {}),
+      ...(f.isolation ? { isolation: f.isolation } : {}),
       ...(f.scaling || f.provisionedConcurrency !== undefined
         ? {
             scaling: {

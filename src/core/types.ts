@@ -28,7 +28,15 @@ export interface FunctionConfig {
   readonly async?: AsyncInvokeConfig | undefined;
   /** Autoscaling: instance bounds, per-instance concurrency, provisioned (always-warm) capacity. */
   readonly scaling?: ScalingConfig | undefined;
+  /**
+   * Which sandbox runs the instances: `process` (default: one sandboxed process per instance) or
+   * `isolate` (a V8 isolate in a per-tenant jailed host; Node functions without Node APIs).
+   */
+  readonly isolation?: FunctionIsolation | undefined;
 }
+
+export type FunctionIsolation = 'process' | 'isolate';
+export const FUNCTION_ISOLATIONS: readonly FunctionIsolation[] = ['process', 'isolate'];
 
 /**
  * How a function scales. Instances start on demand (singleflight: only as many as the waiting

@@ -31,6 +31,12 @@ export const DeployErrors = defineErrors('DEPLOY', {
     message: 'the code archive is not usable: {reason}',
     hint: 'upload a zip or tar(.gz) of the function directory',
   },
+  ISOLATE_INCOMPATIBLE: {
+    status: 400,
+    kind: 'user',
+    message: 'the function imports {imports}, which the isolate runtime does not provide',
+    hint: 'isolate functions get no Node.js modules (fs, net, child_process, …): remove those imports or deploy with isolation: process',
+  },
   ARCHIVE_TOO_LARGE: {
     status: 413,
     kind: 'user',

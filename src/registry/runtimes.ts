@@ -5,7 +5,7 @@
  */
 
 import { asyncConfigProblems } from '../async/config.ts';
-import type { FunctionConfig, RuntimeFamily } from '../core/types.ts';
+import { FUNCTION_ISOLATIONS, type FunctionConfig, type RuntimeFamily } from '../core/types.ts';
 import { RuntimeErrors } from '../runtime/errors.ts';
 import { scalingConfigProblems } from '../scheduler/config.ts';
 import { DeployErrors } from './errors.ts';
@@ -103,6 +103,15 @@ export function validateFunctionConfig(c: FunctionConfig): void {
     // reported above
   }
   problems.push(...scalingConfigProblems(c.scaling, family));
+  if (c.isolation !== undefined) {
+    if (!FUNCTION_ISOLATIONS.includes(c.isolation)) {
+      problems.push(`isolation ${JSON.stringify(c.isolation)}: one of ${FUNCTION_ISOLATIONS.join(', ')}`);
+    } else if (c.isolation === 'isolate' && family !== '' && family !== 'node') {
+      problems.push(
+        `isolation isolate: only Node functions run in isolates (runtime ${c.runtime} is ${family})`,
+      );
+    }
+  }
   if (problems.length > 0)
     throw DeployErrors.INVALID_CONFIG({ problems: problems.map((p) => `  - ${p}`).join('\n') });
 }

@@ -17,6 +17,7 @@ import {
   type VersionRecord,
 } from '../core/types.ts';
 import { buildArtifact as defaultBuild } from './build/index.ts';
+import { DeployErrors } from './errors.ts';
 import { validateFunctionConfig, validateFunctionName } from './runtimes.ts';
 import type {
   BuiltArtifact,
@@ -70,7 +71,11 @@ function normalizeConfig(input: FunctionConfigInput, base?: FunctionConfig): Fun
     // `async: undefined` in a patch clears it (DeleteFunctionEventInvokeConfig).
     async: 'async' in input ? input.async : base?.async,
     scaling: 'scaling' in input ? input.scaling : base?.scaling,
+    // Omitted = the default (process); `undefined` in a patch resets it.
+    isolation: 'isolation' in input ? input.isolation : base?.isolation,
   };
+  if (merged.isolation === undefined || merged.isolation === 'process')
+    delete (merged as { isolation?: unknown }).isolation;
   validateFunctionConfig(merged);
   return merged;
 }
@@ -145,6 +150,9 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
 
   async function storeArtifact(code: CodeInput, config: FunctionConfig) {
     const built = await build(code, { runtime: config.runtime, handler: config.handler });
+    if (config.isolation === 'isolate' && built.externalImports?.length) {
+      throw DeployErrors.ISOLATE_INCOMPATIBLE({ imports: built.externalImports.join(', ') });
+    }
     const t = clock.monotonic();
     const { sha256, size } = await blobs.put(built.zip);
     const ref: CodeRef = {

@@ -29,6 +29,11 @@ export interface BuiltArtifact {
   readonly exportName: string;
   readonly buildMs: number;
   readonly warnings: readonly string[];
+  /**
+   * Node bundles: modules left outside the bundle (Node builtins, except the `node:module` the
+   * bundle banner uses). An isolate function may have none.
+   */
+  readonly externalImports?: readonly string[] | undefined;
 }
 
 export type FunctionConfigInput = Partial<FunctionConfig> & Pick<FunctionConfig, 'runtime' | 'handler'>;

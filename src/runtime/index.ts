@@ -4,4 +4,9 @@
  * generic pool, and the per-language harnesses that run inside it (harness/, sandbox-side code).
  */
 export { RuntimeErrors } from './errors.ts';
+export {
+  createIsolateSandboxFactory,
+  createRoutingSandboxFactory,
+  type IsolateSandboxOptions,
+} from './isolate/index.ts';
 export { createProcessSandboxFactory, type ProcessSandboxOptions } from './process/factory.ts';

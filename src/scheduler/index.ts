@@ -26,6 +26,7 @@ import {
   effectiveScaling,
   ewma,
   floorInstances,
+  instanceReservationMb,
   pickEvictions,
   provisionedAt,
   startsNeeded,
@@ -420,7 +421,7 @@ export class Scheduler {
 
   /** Starts one instance; false when the node has no memory for it (waiters are told or wait). */
   #start(pool: Pool, purpose: 'demand' | 'floor' | 'prewarm', keepAliveMs?: number): boolean {
-    const mb = pool.target.config.memoryMb;
+    const mb = instanceReservationMb(pool.target.config);
     if (!this.#reserveMemory(mb)) {
       if (purpose === 'demand') this.#hungry(pool);
       return false;

@@ -6,6 +6,8 @@ import {
   effectiveScaling,
   ewma,
   floorInstances,
+  ISOLATE_RESERVATION_MB,
+  instanceReservationMb,
   mayQueue,
   pickEvictions,
   provisionedAt,
@@ -128,6 +130,14 @@ describe('mayQueue', () => {
   });
   it('very fast functions still get the floor', () => {
     assert.equal(q({ waiting: 4, serviceMs: 1 }).queue, true); // 2 rounds × 1 ms ≤ 10 ms floor
+  });
+});
+
+describe('instanceReservationMb', () => {
+  it('process instances reserve their memory size, isolates a few MB', () => {
+    assert.equal(instanceReservationMb({ memoryMb: 512 }), 512);
+    assert.equal(instanceReservationMb({ memoryMb: 512, isolation: 'process' }), 512);
+    assert.equal(instanceReservationMb({ memoryMb: 512, isolation: 'isolate' }), ISOLATE_RESERVATION_MB);
   });
 });
 

@@ -151,6 +151,18 @@ export function mayQueue(o: {
   return expected <= allowed ? { queue: true } : { queue: false, reason: 'expected-wait' };
 }
 
+/** What an isolate instance holds against the node budget (idle ≈1.3 MiB measured, plus headroom). */
+export const ISOLATE_RESERVATION_MB = 4;
+
+/**
+ * Memory an instance reserves in the node budget: a process instance its whole memory size (its
+ * cgroup limit); an isolate a few MB — its heap limit is enforced by V8 and the tenant's isolate
+ * host has its own cgroup ceiling, so reserving the full size would throw density away.
+ */
+export function instanceReservationMb(c: Pick<FunctionConfig, 'memoryMb' | 'isolation'>): number {
+  return c.isolation === 'isolate' ? Math.min(c.memoryMb, ISOLATE_RESERVATION_MB) : c.memoryMb;
+}
+
 export interface EvictionCandidate {
   readonly lastUsed: number;
   readonly memoryMb: number;

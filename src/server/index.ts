@@ -25,7 +25,11 @@ import { BatchWriter, createLogSink } from '../observability/logs.ts';
 import { openSqliteQueue } from '../queue/index.ts';
 import { unpackArtifact } from '../registry/build/index.ts';
 import { createRegistryService } from '../registry/service.ts';
-import { createProcessSandboxFactory } from '../runtime/index.ts';
+import {
+  createIsolateSandboxFactory,
+  createProcessSandboxFactory,
+  createRoutingSandboxFactory,
+} from '../runtime/index.ts';
 import { findJdk } from '../runtime/java/toolchain.ts';
 import { Scheduler } from '../scheduler/index.ts';
 import { createScheduleService, type ScheduleService } from '../schedules/service.ts';
@@ -91,11 +95,15 @@ export async function startPlatform(
     });
     const store = withEncryptedEnvironment(rawStore, masterKey);
 
-    const sandbox = createProcessSandboxFactory({
-      kind: config.sandbox,
-      poolSize: config.poolSize,
-      hiddenPaths: [config.dataDir],
-      clock,
+    // Functions opt in to isolates per function (`isolation: 'isolate'`); the rest run as processes.
+    const sandbox = createRoutingSandboxFactory({
+      process: createProcessSandboxFactory({
+        kind: config.sandbox,
+        poolSize: config.poolSize,
+        hiddenPaths: [config.dataDir],
+        clock,
+      }),
+      isolate: createIsolateSandboxFactory({ kind: config.sandbox, hiddenPaths: [config.dataDir], clock }),
     });
     cleanups.push(() => sandbox.close());
     const codeCache = createCodeCache({

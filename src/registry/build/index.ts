@@ -73,7 +73,7 @@ async function buildNode(dir: string, handler: string): Promise<Omit<BuiltArtifa
   // The entry re-exports the handler module as a namespace: works for ESM and CommonJS handlers
   // (esbuild's interop exposes module.exports members on the namespace).
   const entry = `import * as m from ${JSON.stringify(`./${found}`)};\nexport const __nimbus = m;\n`;
-  let result: esbuild.BuildResult<{ write: false; metafile: false }>;
+  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
   try {
     result = await esbuild.build({
       stdin: { contents: entry, resolveDir: dir, sourcefile: '__nimbus_entry.mjs', loader: 'js' },
@@ -82,6 +82,7 @@ async function buildNode(dir: string, handler: string): Promise<Omit<BuiltArtifa
       target: 'node24',
       format: 'esm',
       write: false,
+      metafile: true,
       outfile: join(dir, 'index.mjs'),
       keepNames: true,
       logLevel: 'silent',
@@ -109,7 +110,21 @@ async function buildNode(dir: string, handler: string): Promise<Omit<BuiltArtifa
   const warnings = result.warnings.map((w) =>
     w.location ? `${w.location.file}:${w.location.line}: ${w.text}` : w.text,
   );
-  return { zip: zipFiles({ 'index.mjs': out.contents }), entry: 'index.mjs', exportName, warnings };
+  const externalImports = [
+    ...new Set(
+      Object.values(result.metafile.outputs)
+        .flatMap((o) => o.imports)
+        .filter((i) => i.external && i.path !== 'node:module')
+        .map((i) => i.path),
+    ),
+  ].sort();
+  return {
+    zip: zipFiles({ 'index.mjs': out.contents }),
+    entry: 'index.mjs',
+    exportName,
+    warnings,
+    externalImports,
+  };
 }
 
 async function buildPython(dir: string, handler: string): Promise<Omit<BuiltArtifact, 'buildMs' | 'family'>> {

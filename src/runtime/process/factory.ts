@@ -62,7 +62,8 @@ const HARNESS = {
   provided: fileURLToPath(new URL('../harness/provided/shim.mjs', import.meta.url)),
 };
 
-function which(bin: string): string | undefined {
+/** Absolute path of a system binary in the usual directories (not PATH: the sandbox has its own). */
+export function which(bin: string): string | undefined {
   for (const dir of ['/usr/bin', '/usr/local/bin', '/bin', '/usr/sbin', '/sbin']) {
     const p = join(dir, bin);
     if (existsSync(p)) return p;
