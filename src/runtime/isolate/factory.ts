@@ -6,8 +6,8 @@
  *
  * Two boundaries: the isolate (own heap and memoryLimit, no Node APIs, CPU timeout) inside the
  * jailed host (the same bubblewrap/unshare command, cgroup, prlimit, clean env and uid drop as
- * process instances). Tenants never share a host. One spare host is kept booted so a new
- * tenant's first cold start does not pay the host's start-up.
+ * process instances). Tenants never share a host. Once isolates are in use, one spare host is kept
+ * booted so a new tenant's first cold start does not pay the host's start-up (none before that).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -123,6 +123,7 @@ export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFa
   const hosts = new Map<TenantId, IsolateHost>();
   const starting = new Map<TenantId, Promise<IsolateHost>>();
   let spare: Promise<IsolateHost> | undefined;
+  let used = false;
   let closed = false;
   const allHosts = new Set<IsolateHost>();
 
@@ -203,6 +204,7 @@ export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFa
 
   /** The tenant's host: the running one, else the spare, else a fresh boot (one at a time). */
   async function hostFor(tenant: TenantId): Promise<IsolateHost> {
+    used = true;
     const h = hosts.get(tenant);
     if (h?.alive) return h;
     const inFlight = starting.get(tenant);
@@ -600,7 +602,10 @@ export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFa
       };
     },
 
+    // No host before the first isolate function is used (a platform without isolate functions
+    // should not carry a ~50 MB host); from then on a spare is kept for the next tenant.
     async warmup() {
+      if (hosts.size === 0 && !used) return;
       refillSpare();
       await spare?.catch(() => undefined);
     },
