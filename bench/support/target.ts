@@ -1,16 +1,29 @@
-// Nimbus as a peer in ../shared/bench (TARGET_CMD contract): starts the platform with the gateway
-// on --port, deploys every function listed in <dir>/functions.json (a fetch-style module) behind
-// `GET /<name>`, then keeps running in the foreground.
-//   TARGET_CMD='node /path/to/nimbus/bench/support/target.ts --port {port} --dir {dir}'
-import { readFile } from 'node:fs/promises';
+// Nimbus as a peer in ../shared/bench (bench/peers/nimbus*.mjs): starts the platform with the
+// gateway on --port, deploys every function listed in <dir>/functions.json (a fetch-style module)
+// behind `GET /<name>` through the REST API, as a user would, then keeps running in the foreground.
+// Writes <dir>/nimbus.json {apiUrl, gatewayUrl, secret, isolation} so a descriptor can add more
+// functions to the running platform (hot add).
+//   node bench/support/target.ts --port 3000 --dir DIR [--isolation process|isolate]
+// With --isolation isolate, every function is created with `isolation: 'isolate'`; if the deploy
+// answer does not say `function.isolation === 'isolate'` the platform does not support it, and
+// this exits with code 3 and a message saying so (nothing would be measured otherwise).
+import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config/index.ts';
 import { zipDirectory } from '../../src/registry/build/index.ts';
 import { startPlatform } from '../../src/server/index.ts';
 
-const { values } = parseArgs({ options: { port: { type: 'string' }, dir: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    dir: { type: 'string' },
+    isolation: { type: 'string', default: 'process' },
+  },
+});
 const dir = values.dir ?? '.';
+const isolation = values.isolation;
+if (isolation !== 'process' && isolation !== 'isolate') throw new Error('--isolation process|isolate');
 const p = await startPlatform(
   loadConfig(
     { port: values.port ?? 3000, apiPort: 0, s3Port: 0, dataDir: join(dir, '.nimbus'), logLevel: 'error' },
@@ -21,26 +34,51 @@ const p = await startPlatform(
 const secret =
   p.admin.secret ?? (JSON.parse(await readFile(p.admin.file, 'utf8')) as { secret: string }).secret;
 const auth = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
+
+/** Creates (or updates) one function from a folder and routes `GET /<name>` to it. */
+export async function deployFunction(name: string, codeDir: string): Promise<void> {
+  const zip = Buffer.from(await zipDirectory(codeDir)).toString('base64');
+  const put = await fetch(`${p.apiUrl}/v1/functions/${name}`, {
+    method: 'PUT',
+    headers: auth,
+    body: JSON.stringify({
+      runtime: 'nodejs24.x',
+      handler: 'index.default',
+      code: { zipBase64: zip },
+      ...(isolation === 'isolate' ? { isolation } : {}),
+    }),
+  });
+  const text = await put.text();
+  if (!put.ok) throw new Error(`deploy ${name}: ${put.status} ${text}`);
+  if (isolation === 'isolate') {
+    const got = (JSON.parse(text) as { function?: { isolation?: string } }).function?.isolation;
+    if (got !== 'isolate') {
+      process.stderr.write(
+        `nimbus: the isolate runtime is not supported by this build (deploy answered function.isolation=${got ?? 'absent'})\n`,
+      );
+      await p.close();
+      process.exit(3);
+    }
+  }
+  const route = await fetch(`${p.apiUrl}/v1/functions/${name}/routes`, {
+    method: 'PUT',
+    headers: auth,
+    body: JSON.stringify({ routes: [{ routeKey: `GET /${name}` }] }),
+  });
+  if (!route.ok) throw new Error(`route ${name}: ${route.status} ${await route.text()}`);
+}
+
 const fns = JSON.parse(await readFile(join(dir, 'functions.json'), 'utf8')) as {
   name: string;
   entry: string;
 }[];
-for (const fn of fns) {
-  const zip = Buffer.from(await zipDirectory(join(dir, dirname(fn.entry)))).toString('base64');
-  const put = await fetch(`${p.apiUrl}/v1/functions/${fn.name}`, {
-    method: 'PUT',
-    headers: auth,
-    body: JSON.stringify({ runtime: 'nodejs24.x', handler: 'index.default', code: { zipBase64: zip } }),
-  });
-  if (!put.ok) throw new Error(`deploy ${fn.name}: ${put.status} ${await put.text()}`);
-  const route = await fetch(`${p.apiUrl}/v1/functions/${fn.name}/routes`, {
-    method: 'PUT',
-    headers: auth,
-    body: JSON.stringify({ routes: [{ routeKey: `GET /${fn.name}` }] }),
-  });
-  if (!route.ok) throw new Error(`route ${fn.name}: ${route.status} ${await route.text()}`);
-}
-process.stdout.write(`nimbus ready on ${p.gatewayUrl} with ${fns.length} functions\n`);
+for (const fn of fns) await deployFunction(fn.name, join(dir, dirname(fn.entry)));
+await writeFile(
+  join(dir, 'nimbus.json'),
+  JSON.stringify({ apiUrl: p.apiUrl, gatewayUrl: p.gatewayUrl, secret, isolation }),
+  { mode: 0o600 },
+);
+process.stdout.write(`nimbus ready on ${p.gatewayUrl} with ${fns.length} functions (${isolation})\n`);
 const stop = () => void p.close().then(() => process.exit(0));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -74,3 +74,78 @@ describe('route precedence (API Gateway HTTP API)', () => {
     assert.equal(t.match('default', 'GET', ['a', '']), undefined);
   });
 });
+
+describe('route index (first static segment)', () => {
+  // Reference: the precedence order written out again, and a scan over every route.
+  const RANK = { static: 0, param: 1, greedy: 2 } as const;
+  const specificity = (a: string, b: string) => {
+    const x = parseRouteKey(a);
+    const y = parseRouteKey(b);
+    if (x.isDefault !== y.isDefault) return x.isDefault ? 1 : -1;
+    for (let i = 0; i < Math.max(x.segments.length, y.segments.length); i++) {
+      const sa = x.segments[i];
+      const sb = y.segments[i];
+      if (!sa || !sb) return sa ? -1 : 1;
+      if (RANK[sa.kind] !== RANK[sb.kind]) return RANK[sa.kind] - RANK[sb.kind];
+    }
+    if ((x.method === 'ANY') !== (y.method === 'ANY')) return x.method === 'ANY' ? 1 : -1;
+    return 0;
+  };
+  const scan = (routes: RouteRecord[], tenant: string, method: string, segs: string[]) => {
+    for (const r of [...routes].sort((a, b) => specificity(a.routeKey, b.routeKey))) {
+      if (r.tenant !== tenant) continue;
+      const m = new RouteTable([r]).match(tenant, method, segs);
+      if (m) return m;
+    }
+    return undefined;
+  };
+
+  it('answers like a scan of all routes (random tables and paths)', () => {
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 1;
+      return (seed >>> 8) % n;
+    };
+    const words = ['a', 'b', 'user', 'files'];
+    const seg = () => ['a', 'b', 'user', 'files', '{p}', '{q}'][rnd(6)]!;
+    for (let round = 0; round < 40; round++) {
+      const keys = new Set<string>();
+      for (let tries = 0; keys.size < 25 && tries < 10_000; tries++) {
+        const n = rnd(4);
+        const parts = Array.from({ length: n }, seg);
+        if (parts.filter((p) => p === '{p}').length > 1 || parts.filter((p) => p === '{q}').length > 1)
+          continue;
+        if (rnd(4) === 0) parts.push('{proxy+}');
+        keys.add(rnd(30) === 0 ? '$default' : `${['GET', 'POST', 'ANY'][rnd(3)]} /${parts.join('/')}`);
+      }
+      const routes = [...keys].map((k, i) => ({
+        ...route(k, `f${i}`),
+        tenant: rnd(5) === 0 ? 'other' : 'default',
+      }));
+      const table = new RouteTable(routes);
+      for (let q = 0; q < 60; q++) {
+        const segs = Array.from({ length: rnd(4) }, () => words[rnd(4)]!);
+        const method = ['GET', 'POST', 'DELETE'][rnd(3)]!;
+        const tenant = rnd(5) === 0 ? 'other' : 'default';
+        const got = table.match(tenant, method, segs);
+        const want = scan(routes, tenant, method, segs);
+        assert.equal(
+          got?.route.id,
+          want?.route.id,
+          `${method} /${segs.join('/')} (${tenant}) in ${[...keys].join(', ')}`,
+        );
+        assert.deepEqual(got?.pathParameters, want?.pathParameters);
+      }
+    }
+  });
+
+  it('finds one route among 10,000 without scanning them all', () => {
+    const routes = Array.from({ length: 10_000 }, (_, i) => route(`GET /f${i}`, `f${i}`));
+    const table = new RouteTable([...routes, route('GET /{any}', 'catch')]);
+    assert.equal(table.match('default', 'GET', ['f9999'])?.route.functionName, 'f9999');
+    assert.equal(table.match('default', 'GET', ['nope'])?.route.functionName, 'catch');
+    const t0 = performance.now();
+    for (let i = 0; i < 10_000; i++) table.match('default', 'GET', [`f${i}`]);
+    assert.ok(performance.now() - t0 < 1000, 'an indexed lookup is not a scan of 10,000 routes');
+  });
+});

@@ -135,9 +135,28 @@ function matchSegments(
 
 export class RouteTable {
   readonly #routes: Compiled[];
+  /**
+   * Index: routes whose first segment is static, by tenant + that segment; all others (a first
+   * `{param}` / `{proxy+}`, `/`, `$default`) per tenant. Each list keeps the precedence order
+   * (positions in #routes), and a lookup merges the two lists it needs, so the answer is the one
+   * a scan of all routes would give — at the cost of the candidates only (10,000 routes: one
+   * bucket, not 10,000 comparisons per request).
+   */
+  readonly #byFirst = new Map<string, number[]>();
+  readonly #rest = new Map<string, number[]>();
 
   constructor(routes: readonly RouteRecord[]) {
     this.#routes = routes.map((route) => ({ route, key: parseRouteKey(route.routeKey) })).sort(compare);
+    for (const [i, c] of this.#routes.entries()) {
+      const first = c.key.segments[0];
+      const [map, k] =
+        first?.kind === 'static'
+          ? [this.#byFirst, `${c.route.tenant}\u0000${first.value}`]
+          : [this.#rest, c.route.tenant];
+      const list = map.get(k);
+      if (list) list.push(i);
+      else map.set(k, [i]);
+    }
   }
 
   get size(): number {
@@ -151,8 +170,13 @@ export class RouteTable {
    */
   match(tenant: string, method: string, pathSegments: readonly string[]): RouteMatch | undefined {
     const m = method.toUpperCase();
-    for (const c of this.#routes) {
-      if (c.route.tenant !== tenant) continue;
+    const a =
+      pathSegments.length > 0 ? (this.#byFirst.get(`${tenant}\u0000${pathSegments[0]}`) ?? NONE) : NONE;
+    const b = this.#rest.get(tenant) ?? NONE;
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+      const c = this.#routes[j >= b.length || (i < a.length && a[i]! < b[j]!) ? a[i++]! : b[j++]!]!;
       if (c.key.isDefault) return { route: c.route, pathParameters: {} };
       if (c.key.method !== 'ANY' && c.key.method !== m) continue;
       const params = matchSegments(c.key.segments, pathSegments);
@@ -161,3 +185,5 @@ export class RouteTable {
     return undefined;
   }
 }
+
+const NONE: readonly number[] = [];
