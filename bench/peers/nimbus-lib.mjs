@@ -6,14 +6,15 @@
 //
 // Nimbus is started by bench/support/target.ts (gateway on the harness's port); it deploys every
 // function through the REST API and serves it through an HTTP route `GET /<name>` on its gateway,
-// as a user's function would be served. The harness writes fetch-style modules
-// (export default { fetch }) that Nimbus runs with handler `index.default`.
+// as a user's function would be served. Functions are the harness's Lambda (API Gateway proxy)
+// handlers — Nimbus's native shape, and the one both of its runtimes take (isolates refuse
+// fetch-style modules).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { crc32, deflateRawSync } from 'node:zlib';
-import { fetchModule, tenant } from '../lib/functions.mjs';
+import { lambdaModule, tenant } from '../lib/functions.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -142,8 +143,8 @@ export function nimbusPeer({ name, title, isolation, runtime }) {
       const manifest = [];
       for (const fn of fns) {
         mkdirSync(join(dir, 'functions', fn.name), { recursive: true });
-        writeFileSync(join(dir, 'functions', fn.name, 'index.js'), fetchModule(fn));
-        manifest.push({ name: fn.name, entry: `functions/${fn.name}/index.js` });
+        writeFileSync(join(dir, 'functions', fn.name, 'index.js'), lambdaModule(fn));
+        manifest.push({ name: fn.name, entry: `functions/${fn.name}/index.js`, handler: 'index.handler' });
       }
       writeFileSync(join(dir, 'functions.json'), JSON.stringify(manifest, null, 2));
     },
@@ -179,11 +180,11 @@ export function nimbusPeer({ name, title, isolation, runtime }) {
         const info = JSON.parse(readFileSync(join(dir, 'nimbus.json'), 'utf8'));
         for (let k = 1; k <= api.coldRuns; k++) {
           const fn = tenant(900 + k);
-          const zip = zipOne('index.js', fetchModule(fn)).toString('base64');
+          const zip = zipOne('index.js', lambdaModule(fn)).toString('base64');
           const t0 = performance.now();
           await call(info, 'PUT', `/v1/functions/${fn.name}`, {
             runtime: 'nodejs24.x',
-            handler: 'index.default',
+            handler: 'index.handler',
             code: { zipBase64: zip },
             ...(runtime === 'isolate' ? { isolation: 'isolate' } : {}),
           });

@@ -17,13 +17,13 @@ const p = await startPlatform(
 );
 try {
   const auth = { authorization: `Bearer ${p.admin.secret}`, 'content-type': 'application/json' };
-  const code = 'export default { fetch() { return new Response("ok"); } };\n';
+  const code = 'exports.handler = async () => ({ statusCode: 200, body: "ok" });\n';
   const put = await fetch(`${p.apiUrl}/v1/functions/probe`, {
     method: 'PUT',
     headers: auth,
     body: JSON.stringify({
       runtime: 'nodejs24.x',
-      handler: 'index.default',
+      handler: 'index.handler',
       isolation: 'isolate',
       code: { zipBase64: zipOne('index.js', code).toString('base64') },
     }),

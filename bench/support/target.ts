@@ -36,14 +36,14 @@ const secret =
 const auth = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
 
 /** Creates (or updates) one function from a folder and routes `GET /<name>` to it. */
-export async function deployFunction(name: string, codeDir: string): Promise<void> {
+export async function deployFunction(name: string, codeDir: string, handler = 'index.default'): Promise<void> {
   const zip = Buffer.from(await zipDirectory(codeDir)).toString('base64');
   const put = await fetch(`${p.apiUrl}/v1/functions/${name}`, {
     method: 'PUT',
     headers: auth,
     body: JSON.stringify({
       runtime: 'nodejs24.x',
-      handler: 'index.default',
+      handler,
       code: { zipBase64: zip },
       ...(isolation === 'isolate' ? { isolation } : {}),
     }),
@@ -71,8 +71,10 @@ export async function deployFunction(name: string, codeDir: string): Promise<voi
 const fns = JSON.parse(await readFile(join(dir, 'functions.json'), 'utf8')) as {
   name: string;
   entry: string;
+  /** Defaults to a fetch-style module's `index.default`. */
+  handler?: string;
 }[];
-for (const fn of fns) await deployFunction(fn.name, join(dir, dirname(fn.entry)));
+for (const fn of fns) await deployFunction(fn.name, join(dir, dirname(fn.entry)), fn.handler);
 await writeFile(
   join(dir, 'nimbus.json'),
   JSON.stringify({ apiUrl: p.apiUrl, gatewayUrl: p.gatewayUrl, secret, isolation }),

@@ -7,6 +7,7 @@ import type { Clock, RouteRepo, SettingsRepo } from '../core/ports.ts';
 import type { RouteAuth, RouteRecord } from '../core/types.ts';
 import { hashApiKey } from '../gateway/auth.ts';
 import { CORS_SETTING, CorsSchema } from '../gateway/cors.ts';
+import type { RouteChange } from '../gateway/index.ts';
 import { normalizeRouteKey } from '../gateway/routes.ts';
 import type { RegistryService } from '../registry/types.ts';
 import { requireRole } from './auth.ts';
@@ -17,8 +18,11 @@ export interface RouteAdminDeps {
   readonly settings: SettingsRepo;
   readonly registry: RegistryService;
   readonly clock: Clock;
-  /** Swaps the gateway's route table; awaited so a created route answers right after 201. */
-  readonly onRoutesChanged: () => Promise<void>;
+  /**
+   * Swaps the gateway's route table; awaited so a created route answers right after 201. With a
+   * change the gateway applies it in memory; without one (CORS settings) it reloads from the store.
+   */
+  readonly onRoutesChanged: (change?: RouteChange) => Promise<void>;
 }
 
 const AuthSpec = z.discriminatedUnion('type', [
@@ -128,16 +132,17 @@ export function registerRouteAdmin(app: FastifyInstance, d: RouteAdminDeps): voi
     await d.registry.getFunction(p.tenant, b.function);
     const rec = make(p.tenant, b.function, b);
     await d.routes.create(rec);
-    await d.onRoutesChanged();
+    await d.onRoutesChanged({ kind: 'added', route: rec });
     reply.code(201);
     return { route: view(rec) };
   });
 
   app.delete('/v1/routes/:id', async (req, reply) => {
     const p = requireRole(req, 'write');
-    const ok = await d.routes.delete(p.tenant, (req.params as { id: string }).id);
-    if (!ok) throw CoreErrors.NOT_FOUND({ what: `route ${(req.params as { id: string }).id}` });
-    await d.onRoutesChanged();
+    const id = (req.params as { id: string }).id;
+    const ok = await d.routes.delete(p.tenant, id);
+    if (!ok) throw CoreErrors.NOT_FOUND({ what: `route ${id}` });
+    await d.onRoutesChanged({ kind: 'removed', tenant: p.tenant, id });
     return reply.code(204).send();
   });
 
@@ -170,7 +175,7 @@ export function registerRouteAdmin(app: FastifyInstance, d: RouteAdminDeps): voi
     const recs = b.routes.map((s) => make(p.tenant, name, s));
     await d.routes.deleteForFunction(p.tenant, name);
     for (const r of recs) await d.routes.create(r);
-    await d.onRoutesChanged();
+    await d.onRoutesChanged({ kind: 'function', tenant: p.tenant, functionName: name, routes: recs });
     return { routes: recs.map(view) };
   });
 }

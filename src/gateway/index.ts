@@ -5,11 +5,13 @@
  * (no restart; requests in flight keep the table they matched against). Errors never leak
  * internals to clients: every failure is a coded JSON body.
  */
+
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { PlatformConfig } from '../config/index.ts';
 import { CoreErrors, type NimbusError } from '../core/errors.ts';
 import type { Clock, ResponseStreamSink, RouteRepo, SettingsRepo } from '../core/ports.ts';
+import type { RouteRecord } from '../core/types.ts';
 import type { InvokeService } from '../invoke/types.ts';
 import { RouteAuthorizer } from './auth.ts';
 import { CORS_SETTING, type CorsConfig, corsResponseHeaders, preflight } from './cors.ts';
@@ -35,10 +37,27 @@ export interface GatewayDeps {
   ) => Promise<{ status: number; body: Record<string, unknown> }>;
 }
 
+/** A route change already committed to the store, applied to the live table without a reload. */
+export type RouteChange =
+  | { readonly kind: 'added'; readonly route: RouteRecord }
+  | { readonly kind: 'removed'; readonly tenant: string; readonly id: string }
+  /** The function's routes are now exactly `routes` (none after a delete). */
+  | {
+      readonly kind: 'function';
+      readonly tenant: string;
+      readonly functionName: string;
+      readonly routes: readonly RouteRecord[];
+    };
+
 export interface Gateway {
   readonly app: FastifyInstance;
-  /** Reloads the route table from the store and swaps it in. */
+  /** Reloads the route table (and CORS settings) from the store and swaps it in. */
   reload(): Promise<void>;
+  /**
+   * Applies one committed route change to the in-memory route list and swaps in a new table:
+   * no store read, so a deploy costs the same with 10 or 10,000 routes registered.
+   */
+  apply(change: RouteChange): void;
 }
 
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -68,7 +87,9 @@ function send(reply: FastifyReply, r: HttpResponse, requestId: string, gatewayCo
 }
 
 export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
-  let table = new RouteTable(await d.routes.listAll());
+  // The live route list (id → record); the table is rebuilt from it on every change.
+  let routes = new RouteSet(await d.routes.listAll());
+  let table = new RouteTable(routes.values());
   const loadCors = async () =>
     new Map((await d.settings.listKey<CorsConfig>(CORS_SETTING)).map((s) => [s.tenant, s.value] as const));
   let cors = await loadCors();
@@ -322,11 +343,22 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
   // re-reads the table twice, not once per change); every caller's change is in the table it awaits.
   let reloading: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
+  // Changes applied while a reload reads the store are applied again on top of what it read (they
+  // may have committed after the read); applying a change twice is harmless.
+  let duringReload: RouteChange[] | undefined;
   function reload(): Promise<void> {
     if (!reloading) {
       reloading = (async () => {
-        table = new RouteTable(await d.routes.listAll());
-        cors = await loadCors();
+        duringReload = [];
+        try {
+          const fresh = new RouteSet(await d.routes.listAll());
+          for (const c of duringReload) fresh.apply(c);
+          routes = fresh;
+          table = new RouteTable(routes.values());
+          cors = await loadCors();
+        } finally {
+          duringReload = undefined;
+        }
       })().finally(() => {
         reloading = undefined;
       });
@@ -341,8 +373,58 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
     return queued;
   }
 
+  function apply(change: RouteChange): void {
+    duringReload?.push(change);
+    routes.apply(change);
+    table = new RouteTable(routes.values());
+  }
+
   return {
     app,
     reload,
+    apply,
   };
+}
+
+/** The live routes by id, with an index by function so replacing a function's routes is O(its routes). */
+class RouteSet {
+  readonly #byId = new Map<string, RouteRecord>();
+  readonly #byFn = new Map<string, Set<string>>();
+
+  constructor(routes: readonly RouteRecord[]) {
+    for (const r of routes) this.#add(r);
+  }
+
+  values(): RouteRecord[] {
+    return [...this.#byId.values()];
+  }
+
+  apply(c: RouteChange): void {
+    if (c.kind === 'added') this.#add(c.route);
+    else if (c.kind === 'removed') {
+      if (this.#byId.get(c.id)?.tenant === c.tenant) this.#remove(c.id);
+    } else {
+      for (const id of [...(this.#byFn.get(`${c.tenant}\u0000${c.functionName}`) ?? [])]) this.#remove(id);
+      for (const r of c.routes) this.#add(r);
+    }
+  }
+
+  #add(r: RouteRecord): void {
+    if (this.#byId.has(r.id)) this.#remove(r.id);
+    this.#byId.set(r.id, r);
+    const k = `${r.tenant}\u0000${r.functionName}`;
+    const ids = this.#byFn.get(k);
+    if (ids) ids.add(r.id);
+    else this.#byFn.set(k, new Set([r.id]));
+  }
+
+  #remove(id: string): void {
+    const r = this.#byId.get(id);
+    if (!r) return;
+    this.#byId.delete(id);
+    const k = `${r.tenant}\u0000${r.functionName}`;
+    const ids = this.#byFn.get(k);
+    ids?.delete(id);
+    if (ids?.size === 0) this.#byFn.delete(k);
+  }
 }

@@ -146,7 +146,7 @@ export class RouteTable {
   readonly #rest = new Map<string, number[]>();
 
   constructor(routes: readonly RouteRecord[]) {
-    this.#routes = routes.map((route) => ({ route, key: parseRouteKey(route.routeKey) })).sort(compare);
+    this.#routes = routes.map((route) => ({ route, key: parsedKey(route.routeKey) })).sort(compare);
     for (const [i, c] of this.#routes.entries()) {
       const first = c.key.segments[0];
       const [map, k] =
@@ -187,3 +187,15 @@ export class RouteTable {
 }
 
 const NONE: readonly number[] = [];
+
+// Tables are rebuilt on every route change; stored keys are valid, so each is parsed once.
+const parsed = new Map<string, ParsedRouteKey>();
+function parsedKey(key: string): ParsedRouteKey {
+  let p = parsed.get(key);
+  if (!p) {
+    p = parseRouteKey(key);
+    if (parsed.size >= 100_000) parsed.clear();
+    parsed.set(key, p);
+  }
+  return p;
+}

@@ -274,7 +274,7 @@ export async function startPlatform(
     const api = await buildApiApp({
       routes: store.routes,
       settings: store.settings,
-      onRoutesChanged: () => gateway.reload(),
+      onRoutesChanged: async (change) => (change ? gateway.apply(change) : gateway.reload()),
       config,
       registry,
       invoke,
@@ -311,7 +311,7 @@ export async function startPlatform(
     cleanups.push(() => s3.close());
     onFunctionDeleted = (tenant, name) => {
       scheduler.forget(tenant, name);
-      reloadGateway();
+      gateway.apply({ kind: 'function', tenant, functionName: name, routes: [] });
       storage.invalidateNotifications();
       sources
         .stopFunction(tenant, name)
