@@ -285,7 +285,6 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
   }
 
   async function take(family: RuntimeFamily, memoryMb: number): Promise<ProcessInstance> {
-    sizer.record(family);
     if (family === 'java' && memoryMb !== javaPoolMemoryMb) {
       // Pooled JVMs have the wrong heap for this size: replace them with ones for this size.
       javaPoolMemoryMb = memoryMb;
@@ -324,159 +323,175 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
 
     async create(spec: InstanceSpec): Promise<Sandbox> {
       if (closed) throw RuntimeErrors.UNAVAILABLE({ reason: 'sandbox factory is closed' });
-      const t0 = clock.monotonic();
-      let inst: ProcessInstance;
+      const ended = sizer.begin(spec.family);
       try {
-        inst = await take(spec.family, spec.config.memoryMb);
-      } catch (e) {
-        if (isNimbusError(e)) throw e;
-        throw RuntimeErrors.UNAVAILABLE({ reason: (e as Error).message }, { cause: e });
+        return await specialize(spec);
+      } finally {
+        ended();
       }
-      const slot = slots.get(inst.id)!;
-      await cp(spec.codeDir, slot, { recursive: true, force: true });
-      const cache = spec.family === 'node' ? await compileCaches.plan(spec, slot) : undefined;
-      inst.cgroup?.setMemoryLimit(spec.config.memoryMb * 1024 * 1024);
-      const now = new Date(clock.now());
-      const day = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}/${String(now.getUTCDate()).padStart(2, '0')}`;
-      const target = { tenant: spec.tenant, functionName: spec.functionName, version: spec.version };
-      try {
-        await inst.specialize(
-          {
-            entry: spec.entry,
-            exportName: spec.exportName,
-            codeRoot,
-            functionName: spec.functionName,
-            functionVersion: spec.version,
-            memoryMb: spec.config.memoryMb,
-            timeoutSec: spec.config.timeoutSec,
-            functionArn: spec.functionArn,
-            logGroupName: `/aws/lambda/${spec.functionName}`,
-            logStreamName: `${day}/[${spec.version}]${inst.id}`,
-            region: spec.region,
-            env: spec.config.environment,
-            compileCache: cache?.init,
-          },
-          target,
-          initTimeoutMs,
-          spec.config.scaling?.perInstanceConcurrency ?? 1,
-        );
-      } catch (e) {
-        cache?.done(undefined);
-        void disposeInstance(inst);
-        throw e;
-      }
-      cache?.done(inst.compileCacheFiles);
-      if (closed) {
-        void disposeInstance(inst);
-        throw RuntimeErrors.UNAVAILABLE({ reason: 'sandbox factory is closed' });
-      }
-      const initDurationMs = clock.monotonic() - t0;
-      const createdAt = clock.now();
-      let lastUsedAt = createdAt;
-      let invocations = 0;
-      const sandbox: Sandbox = {
-        id: inst.id,
-        spec,
-        initDurationMs,
-        get alive() {
-          return inst.alive;
-        },
-        async invoke(inv, signal, stream, calls) {
-          invocations++;
-          lastUsedAt = clock.now();
-          const base = spec.functionArn.split(':').slice(0, 7).join(':');
-          const arn = inv.qualifier ? `${base}:${inv.qualifier}` : base;
-          return inst.invoke(
-            inv,
-            arn,
-            { memoryMb: spec.config.memoryMb, timeoutSec: spec.config.timeoutSec },
-            signal,
-            stream,
-            calls,
-          );
-        },
-        stats(): SandboxStats {
-          return {
-            pid: inst.child.pid,
-            rssBytes: inst.cgroup?.peakBytes() ?? 0,
-            invocations,
-            createdAt,
-            lastUsedAt,
-          };
-        },
-        dispose: () => disposeInstance(inst),
-      };
-      return sandbox;
     },
 
     isolation(): IsolationReport {
-      const on = (active: boolean, detail: string) => ({ active, detail });
-      const bw = unavailable() === undefined;
-      const sandboxName =
-        kind === 'bwrap'
-          ? `bubblewrap (${bwrap ?? 'not installed'})`
-          : `util-linux unshare (${unshareBin ?? 'missing'})`;
-      return {
-        sandbox: bw ? sandboxName : `none usable: ${unavailable()?.message}`,
-        features: {
-          'namespace:user': on(
-            bw && kind === 'bwrap',
-            kind === 'bwrap'
-              ? 'own user namespace, uid 65534 inside'
-              : 'not used: privileges dropped with setpriv instead',
-          ),
-          'namespace:mount': on(bw, 'private mount namespace'),
-          'namespace:pid': on(bw, 'own pid namespace; the host processes are invisible'),
-          'namespace:ipc': on(bw, 'own IPC namespace'),
-          'namespace:uts': on(bw, 'own hostname'),
-          'namespace:net': on(
-            bw && o.network === 'none',
-            o.network === 'none' ? 'no network' : 'host network shared (functions may call out)',
-          ),
-          'readonly-root': on(bw, 'host filesystem mounted read-only'),
-          'private-tmp': on(bw, `tmpfs /tmp (${o.tmpSizeMb ?? 512} MB)`),
-          'clean-env': on(bw, 'environment cleared; only the function environment is set'),
-          'data-dir-hidden': on(
-            bw && hidden.length > 0,
-            hidden.length ? `tmpfs over ${hidden.join(', ')}` : 'no paths configured',
-          ),
-          'privilege-drop': on(
-            dropPrivileges,
-            dropPrivileges
-              ? `runs as uid ${SANDBOX_UID} on the host (setpriv)`
-              : isRoot
-                ? 'setpriv not found'
-                : 'platform not root: runs as its own uid',
-          ),
-          'cgroup:memory': on(
-            cg.kind !== 'none',
-            cg.kind === 'none' ? cg.reason : `cgroup ${cg.kind} memory limit = function memory`,
-          ),
-          'cgroup:pids': on(
-            cg.kind === 'v2' || (cg.kind === 'v1' && Boolean(cg.pids)),
-            `pids.max = ${pidsLimit}`,
-          ),
-          rlimits: on(
-            Boolean(prlimit),
-            prlimit ? 'RLIMIT_NOFILE 1024, RLIMIT_CORE 0 (prlimit)' : 'prlimit not found',
-          ),
-        },
-      };
+      return isolationReport();
     },
 
-    async warmup() {
-      if (unavailable()) return;
-      refill('node');
-      if (pythonBin) refill('python');
-      if (jdk) refill('java');
-    },
-
-    async close() {
-      closed = true;
-      for (const cancel of shrinkTimers.values()) cancel();
-      const all = [...live];
-      for (const pool of Object.values(pools)) pool.length = 0;
-      await Promise.allSettled(all.map((i) => disposeInstance(i)));
-    },
+    warmup,
+    close,
   };
+
+  async function specialize(spec: InstanceSpec): Promise<Sandbox> {
+    const t0 = clock.monotonic();
+    let inst: ProcessInstance;
+    try {
+      inst = await take(spec.family, spec.config.memoryMb);
+    } catch (e) {
+      if (isNimbusError(e)) throw e;
+      throw RuntimeErrors.UNAVAILABLE({ reason: (e as Error).message }, { cause: e });
+    }
+    const slot = slots.get(inst.id)!;
+    await cp(spec.codeDir, slot, { recursive: true, force: true });
+    const cache = spec.family === 'node' ? await compileCaches.plan(spec, slot) : undefined;
+    inst.cgroup?.setMemoryLimit(spec.config.memoryMb * 1024 * 1024);
+    const now = new Date(clock.now());
+    const day = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}/${String(now.getUTCDate()).padStart(2, '0')}`;
+    const target = { tenant: spec.tenant, functionName: spec.functionName, version: spec.version };
+    try {
+      await inst.specialize(
+        {
+          entry: spec.entry,
+          exportName: spec.exportName,
+          codeRoot,
+          functionName: spec.functionName,
+          functionVersion: spec.version,
+          memoryMb: spec.config.memoryMb,
+          timeoutSec: spec.config.timeoutSec,
+          functionArn: spec.functionArn,
+          logGroupName: `/aws/lambda/${spec.functionName}`,
+          logStreamName: `${day}/[${spec.version}]${inst.id}`,
+          region: spec.region,
+          env: spec.config.environment,
+          compileCache: cache?.init,
+        },
+        target,
+        initTimeoutMs,
+        spec.config.scaling?.perInstanceConcurrency ?? 1,
+      );
+    } catch (e) {
+      cache?.done(undefined);
+      void disposeInstance(inst);
+      throw e;
+    }
+    cache?.done(inst.compileCacheFiles);
+    if (closed) {
+      void disposeInstance(inst);
+      throw RuntimeErrors.UNAVAILABLE({ reason: 'sandbox factory is closed' });
+    }
+    const initDurationMs = clock.monotonic() - t0;
+    const createdAt = clock.now();
+    let lastUsedAt = createdAt;
+    let invocations = 0;
+    const sandbox: Sandbox = {
+      id: inst.id,
+      spec,
+      initDurationMs,
+      get alive() {
+        return inst.alive;
+      },
+      async invoke(inv, signal, stream, calls) {
+        invocations++;
+        lastUsedAt = clock.now();
+        const base = spec.functionArn.split(':').slice(0, 7).join(':');
+        const arn = inv.qualifier ? `${base}:${inv.qualifier}` : base;
+        return inst.invoke(
+          inv,
+          arn,
+          { memoryMb: spec.config.memoryMb, timeoutSec: spec.config.timeoutSec },
+          signal,
+          stream,
+          calls,
+        );
+      },
+      stats(): SandboxStats {
+        return {
+          pid: inst.child.pid,
+          rssBytes: inst.cgroup?.peakBytes() ?? 0,
+          invocations,
+          createdAt,
+          lastUsedAt,
+        };
+      },
+      dispose: () => disposeInstance(inst),
+    };
+    return sandbox;
+  }
+
+  function isolationReport(): IsolationReport {
+    const on = (active: boolean, detail: string) => ({ active, detail });
+    const bw = unavailable() === undefined;
+    const sandboxName =
+      kind === 'bwrap'
+        ? `bubblewrap (${bwrap ?? 'not installed'})`
+        : `util-linux unshare (${unshareBin ?? 'missing'})`;
+    return {
+      sandbox: bw ? sandboxName : `none usable: ${unavailable()?.message}`,
+      features: {
+        'namespace:user': on(
+          bw && kind === 'bwrap',
+          kind === 'bwrap'
+            ? 'own user namespace, uid 65534 inside'
+            : 'not used: privileges dropped with setpriv instead',
+        ),
+        'namespace:mount': on(bw, 'private mount namespace'),
+        'namespace:pid': on(bw, 'own pid namespace; the host processes are invisible'),
+        'namespace:ipc': on(bw, 'own IPC namespace'),
+        'namespace:uts': on(bw, 'own hostname'),
+        'namespace:net': on(
+          bw && o.network === 'none',
+          o.network === 'none' ? 'no network' : 'host network shared (functions may call out)',
+        ),
+        'readonly-root': on(bw, 'host filesystem mounted read-only'),
+        'private-tmp': on(bw, `tmpfs /tmp (${o.tmpSizeMb ?? 512} MB)`),
+        'clean-env': on(bw, 'environment cleared; only the function environment is set'),
+        'data-dir-hidden': on(
+          bw && hidden.length > 0,
+          hidden.length ? `tmpfs over ${hidden.join(', ')}` : 'no paths configured',
+        ),
+        'privilege-drop': on(
+          dropPrivileges,
+          dropPrivileges
+            ? `runs as uid ${SANDBOX_UID} on the host (setpriv)`
+            : isRoot
+              ? 'setpriv not found'
+              : 'platform not root: runs as its own uid',
+        ),
+        'cgroup:memory': on(
+          cg.kind !== 'none',
+          cg.kind === 'none' ? cg.reason : `cgroup ${cg.kind} memory limit = function memory`,
+        ),
+        'cgroup:pids': on(
+          cg.kind === 'v2' || (cg.kind === 'v1' && Boolean(cg.pids)),
+          `pids.max = ${pidsLimit}`,
+        ),
+        rlimits: on(
+          Boolean(prlimit),
+          prlimit ? 'RLIMIT_NOFILE 1024, RLIMIT_CORE 0 (prlimit)' : 'prlimit not found',
+        ),
+      },
+    };
+  }
+
+  async function warmup(): Promise<void> {
+    if (unavailable()) return;
+    refill('node');
+    if (pythonBin) refill('python');
+    if (jdk) refill('java');
+  }
+
+  async function close(): Promise<void> {
+    closed = true;
+    for (const cancel of shrinkTimers.values()) cancel();
+    const all = [...live];
+    for (const pool of Object.values(pools)) pool.length = 0;
+    await Promise.allSettled(all.map((i) => disposeInstance(i)));
+  }
 }

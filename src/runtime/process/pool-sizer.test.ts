@@ -10,15 +10,28 @@ describe('PoolSizer (adaptive generic pools)', () => {
     assert.equal(s.target('python'), 1);
     assert.equal(new PoolSizer({ clock: new FakeClock(), base: 0, max: 16 }).target('python'), 0);
   });
-  it('grows with the cold starts of the last window, bounded, and shrinks back when quiet', () => {
+  it('grows to the peak of simultaneous cold starts in the window, bounded, and shrinks back when quiet', () => {
     const clock = new FakeClock();
     const s = new PoolSizer({ clock, base: 2, max: 16, windowMs: 10_000 });
-    for (let i = 0; i < 5; i++) s.record('node');
+    const five = Array.from({ length: 5 }, () => s.begin('node'));
     assert.equal(s.target('node'), 5);
-    for (let i = 0; i < 50; i++) s.record('node');
+    for (const done of five) done();
+    assert.equal(s.target('node'), 5, 'the peak is remembered for the window');
+    const many = Array.from({ length: 50 }, () => s.begin('node'));
     assert.equal(s.target('node'), 16);
+    for (const done of many) done();
     assert.equal(s.target('python'), 1, 'families are sized separately');
     clock.advance(10_001);
+    assert.equal(s.target('node'), 2);
+  });
+  it('cold starts one after another do not grow the pool', () => {
+    const clock = new FakeClock();
+    const s = new PoolSizer({ clock, base: 2, max: 16 });
+    for (let i = 0; i < 10; i++) {
+      const done = s.begin('node');
+      clock.advance(100);
+      done();
+    }
     assert.equal(s.target('node'), 2);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * Adaptive size of the pre-booted generic pool per runtime family: a base size (node: the
- * configured pool size; other families: at most 1), grown to the number of cold starts the family
- * saw in the last window (bounded by `max`) so a burst's followers find booted processes, and
- * shrunk back once the window passes quietly. Pure bookkeeping over the injected clock.
+ * configured pool size; other families: at most 1), grown to the peak number of *simultaneous*
+ * cold starts (specializations in flight) the family saw in the last window, bounded by `max`, so
+ * a burst's followers find booted processes; shrunk back once the window passes quietly.
+ * Cold starts one after another need no more than the base pool (each refill is ready long before
+ * the next one), so they do not inflate it. Pure bookkeeping over the injected clock.
  */
 import type { Clock } from '../../core/ports.ts';
 
@@ -14,9 +16,15 @@ export interface PoolSizerOptions {
   readonly windowMs?: number;
 }
 
+interface FamilyState {
+  inFlight: number;
+  /** (time, cold starts in flight right after it began) for every begin in the window. */
+  peaks: { at: number; n: number }[];
+}
+
 export class PoolSizer {
   readonly #o: PoolSizerOptions;
-  readonly #takes = new Map<string, number[]>();
+  readonly #families = new Map<string, FamilyState>();
 
   constructor(o: PoolSizerOptions) {
     this.#o = o;
@@ -26,13 +34,19 @@ export class PoolSizer {
     return this.#o.windowMs ?? 10_000;
   }
 
-  /** A specialization took a generic process of `family`. */
-  record(family: string): void {
+  /** A cold start of `family` began; call the returned function when it ended (either way). */
+  begin(family: string): () => void {
+    const s = this.#state(family);
     const now = this.#o.clock.now();
-    const list = this.#takes.get(family) ?? [];
-    list.push(now);
-    this.#prune(list, now);
-    this.#takes.set(family, list);
+    s.inFlight++;
+    s.peaks.push({ at: now, n: s.inFlight });
+    this.#prune(s, now);
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      s.inFlight = Math.max(0, s.inFlight - 1);
+    };
   }
 
   base(family: string): number {
@@ -40,15 +54,26 @@ export class PoolSizer {
   }
 
   target(family: string): number {
-    const list = this.#takes.get(family) ?? [];
-    this.#prune(list, this.#o.clock.now());
-    return Math.min(Math.max(this.#o.max, this.base(family)), Math.max(this.base(family), list.length));
+    const s = this.#state(family);
+    this.#prune(s, this.#o.clock.now());
+    let peak = 0;
+    for (const p of s.peaks) if (p.n > peak) peak = p.n;
+    return Math.min(Math.max(this.#o.max, this.base(family)), Math.max(this.base(family), peak));
   }
 
-  #prune(list: number[], now: number): void {
+  #state(family: string): FamilyState {
+    let s = this.#families.get(family);
+    if (!s) {
+      s = { inFlight: 0, peaks: [] };
+      this.#families.set(family, s);
+    }
+    return s;
+  }
+
+  #prune(s: FamilyState, now: number): void {
     const from = now - this.windowMs;
     let i = 0;
-    while (i < list.length && list[i]! < from) i++;
-    if (i > 0) list.splice(0, i);
+    while (i < s.peaks.length && s.peaks[i]!.at < from) i++;
+    if (i > 0) s.peaks.splice(0, i);
   }
 }
