@@ -9,12 +9,6 @@ import type { Clock, Queue, SourceRepo } from '../../core/ports.ts';
 import type { SourceKind, SourceRecord, TenantId } from '../../core/types.ts';
 import type { InvokeService } from '../../invoke/types.ts';
 import type { RegistryService } from '../../registry/types.ts';
-import { jetstreamConnector } from './connectors/jetstream.ts';
-import { mqttConnector } from './connectors/mqtt.ts';
-import { natsConnector } from './connectors/nats.ts';
-import { postgresConnector } from './connectors/postgres.ts';
-import { rabbitmqConnector } from './connectors/rabbitmq.ts';
-import { redisConnector } from './connectors/redis.ts';
 import { withReconnect } from './connectors/util.ts';
 import { SourceRunner } from './runner.ts';
 import type { Connector, SourceStatus } from './types.ts';
@@ -116,21 +110,35 @@ export function createSourceManager(d: SourceDeps): SourceManager {
     return c;
   }
 
+  // Broker clients load on first use: a platform without sources does not pay for importing
+  // six client libraries at start-up.
   function connectorFor(s: SourceRecord, onError: (e: unknown) => void): Connector {
     const prefetch = s.batchSize * s.concurrency * 2;
     switch (s.kind) {
       case 'nats':
-        return natsConnector(s.config, onError);
+        return lazyConnector(async () =>
+          (await import('./connectors/nats.ts')).natsConnector(s.config, onError),
+        );
       case 'jetstream':
-        return jetstreamConnector(s.config, onError, prefetch);
+        return lazyConnector(async () =>
+          (await import('./connectors/jetstream.ts')).jetstreamConnector(s.config, onError, prefetch),
+        );
       case 'rabbitmq':
-        return rabbitmqConnector(s.config, onError, prefetch);
+        return lazyConnector(async () =>
+          (await import('./connectors/rabbitmq.ts')).rabbitmqConnector(s.config, onError, prefetch),
+        );
       case 'mqtt':
-        return mqttConnector(s.config, s.id, onError);
+        return lazyConnector(async () =>
+          (await import('./connectors/mqtt.ts')).mqttConnector(s.config, s.id, onError),
+        );
       case 'redis':
-        return redisConnector(s.config, s.id, onError, s.batchSize);
+        return lazyConnector(async () =>
+          (await import('./connectors/redis.ts')).redisConnector(s.config, s.id, onError, s.batchSize),
+        );
       case 'postgres':
-        return postgresConnector(s.config, s.id, onError, s.batchSize);
+        return lazyConnector(async () =>
+          (await import('./connectors/postgres.ts')).postgresConnector(s.config, s.id, onError, s.batchSize),
+        );
     }
   }
 
@@ -235,5 +243,25 @@ export function createSourceManager(d: SourceDeps): SourceManager {
       await Promise.all([...running.values()].map((r) => r.runner.close().catch(() => {})));
       running.clear();
     },
+  };
+}
+
+/** A Connector whose implementation (and its client library) is imported when it starts. */
+function lazyConnector(load: () => Promise<Connector>): Connector {
+  let inner: Connector | undefined;
+  let closed = false;
+  return {
+    async start(push) {
+      inner ??= await load();
+      if (closed) return;
+      await inner.start(push);
+    },
+    pause: () => inner?.pause?.(),
+    resume: () => inner?.resume?.(),
+    async close() {
+      closed = true;
+      await inner?.close();
+    },
+    dropConnection: () => inner?.dropConnection?.(),
   };
 }
