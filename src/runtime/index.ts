@@ -9,4 +9,8 @@ export {
   createRoutingSandboxFactory,
   type IsolateSandboxOptions,
 } from './isolate/index.ts';
-export { createProcessSandboxFactory, type ProcessSandboxOptions } from './process/factory.ts';
+export {
+  createProcessSandboxFactory,
+  type ProcessSandboxFactory,
+  type ProcessSandboxOptions,
+} from './process/factory.ts';

@@ -15,7 +15,7 @@ import type { PlatformConfig } from '../config/index.ts';
 import { systemClock } from '../core/clock.ts';
 import { isNimbusError } from '../core/errors.ts';
 import type { Clock } from '../core/ports.ts';
-import { DEFAULT_TENANT, type UsageRecord } from '../core/types.ts';
+import { DEFAULT_TENANT, type RuntimeFamily, type UsageRecord } from '../core/types.ts';
 import { createEventBus } from '../events/bus.ts';
 import { createSourceManager, type SourceManager } from '../events/sources/manager.ts';
 import { createWebhookService } from '../events/webhooks.ts';
@@ -96,13 +96,14 @@ export async function startPlatform(
     const store = withEncryptedEnvironment(rawStore, masterKey);
 
     // Functions opt in to isolates per function (`isolation: 'isolate'`); the rest run as processes.
+    const processes = createProcessSandboxFactory({
+      kind: config.sandbox,
+      poolSize: config.poolSize,
+      hiddenPaths: [config.dataDir],
+      clock,
+    });
     const sandbox = createRoutingSandboxFactory({
-      process: createProcessSandboxFactory({
-        kind: config.sandbox,
-        poolSize: config.poolSize,
-        hiddenPaths: [config.dataDir],
-        clock,
-      }),
+      process: processes,
       isolate: createIsolateSandboxFactory({ kind: config.sandbox, hiddenPaths: [config.dataDir], clock }),
     });
     cleanups.push(() => sandbox.close());
@@ -337,11 +338,15 @@ export async function startPlatform(
     await schedules.start();
     await sources.start();
     await outboxRelay.relay(); // events committed before a crash
+    const families = new Set<RuntimeFamily>();
     for (const f of await store.functions.list(DEFAULT_TENANT)) {
       if (f.config.reservedConcurrency || f.config.scaling) syncScaling(f.tenant, f.name);
+      families.add(f.code.family);
     }
     // Pre-boot the generic pools after the ports are open so start-up is not blocked by it.
     sandbox.warmup().catch((e: unknown) => logger.error({ err: e }, 'sandbox warmup failed'));
+    // Families with functions keep a pre-booted process (a JVM only when there are Java functions).
+    for (const family of families) processes.expect(family);
     logger.info({ apiUrl, gatewayUrl: urlOf(gwAddress), store: store.kind }, 'nimbus started');
 
     return {

@@ -85,7 +85,12 @@ function pythonFor(dropPrivileges: boolean, configured?: string): string | undef
   return candidates.find((c) => c && existsSync(c));
 }
 
-export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFactory {
+export interface ProcessSandboxFactory extends SandboxFactory {
+  /** Functions of this family exist: keep a pre-booted process of it (non-node families start at 0). */
+  expect(family: RuntimeFamily): void;
+}
+
+export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSandboxFactory {
   const clock = o.clock;
   const bwrap = which('bwrap');
   const unshareBin = which('unshare');
@@ -337,6 +342,12 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): SandboxFa
 
     warmup,
     close,
+    expect(family) {
+      sizer.expect(family);
+      if (closed || unavailable()) return;
+      if ((family === 'python' && !pythonBin) || (family === 'java' && !jdk)) return;
+      refill(family);
+    },
   };
 
   async function specialize(spec: InstanceSpec): Promise<Sandbox> {

@@ -1,6 +1,6 @@
 /**
  * Adaptive size of the pre-booted generic pool per runtime family: a base size (node: the
- * configured pool size; other families: at most 1), grown to the peak number of *simultaneous*
+ * configured pool size; other families: at most 1 once they are in use, else 0), grown to the peak number of *simultaneous*
  * cold starts (specializations in flight) the family saw in the last window, bounded by `max`, so
  * a burst's followers find booted processes; shrunk back once the window passes quietly.
  * Cold starts one after another need no more than the base pool (each refill is ready long before
@@ -25,6 +25,7 @@ interface FamilyState {
 export class PoolSizer {
   readonly #o: PoolSizerOptions;
   readonly #families = new Map<string, FamilyState>();
+  readonly #used = new Set<string>();
 
   constructor(o: PoolSizerOptions) {
     this.#o = o;
@@ -36,6 +37,7 @@ export class PoolSizer {
 
   /** A cold start of `family` began; call the returned function when it ended (either way). */
   begin(family: string): () => void {
+    this.#used.add(family);
     const s = this.#state(family);
     const now = this.#o.clock.now();
     s.inFlight++;
@@ -49,8 +51,18 @@ export class PoolSizer {
     };
   }
 
+  /**
+   * node: the configured size. Other families: 0 until the family is used (or expected: it has
+   * functions) — a platform without Java functions does not keep a JVM booted — then at most 1.
+   */
   base(family: string): number {
-    return family === 'node' ? this.#o.base : Math.min(1, this.#o.base);
+    if (family === 'node') return this.#o.base;
+    return this.#used.has(family) ? Math.min(1, this.#o.base) : 0;
+  }
+
+  /** The family has functions: keep its base pool from now on. */
+  expect(family: string): void {
+    this.#used.add(family);
   }
 
   target(family: string): number {
