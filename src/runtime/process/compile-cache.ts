@@ -11,9 +11,10 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize } from 'node:path';
 import type { InstanceSpec } from '../../core/ports.ts';
+import { linkTree } from './link-tree.ts';
 
 /** Entry modules smaller than this are not worth a cache. */
 export const MIN_ENTRY_BYTES = 256 * 1024;
@@ -47,7 +48,7 @@ export class CompileCaches {
     const dir = join(this.#root, key);
     if (existsSync(join(dir, '.complete'))) {
       try {
-        await cp(dir, join(slot, CACHE_DIR), { recursive: true });
+        await linkTree(dir, join(slot, CACHE_DIR));
         return { init: { dir: CACHE_DIR }, done: () => {} };
       } catch {
         return undefined;

@@ -12,7 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
-import { chmod, cp, mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,7 @@ import { type CgroupMode, detectCgroups, InstanceCgroup } from './cgroups.ts';
 import { SANDBOX_UID, sandboxCommand } from './command.ts';
 import { CompileCaches } from './compile-cache.ts';
 import { ProcessInstance } from './instance.ts';
+import { linkTree } from './link-tree.ts';
 import { PoolSizer } from './pool-sizer.ts';
 
 export interface ProcessSandboxOptions {
@@ -84,6 +85,9 @@ function pythonFor(dropPrivileges: boolean, configured?: string): string | undef
   }
   return candidates.find((c) => c && existsSync(c));
 }
+
+/** How long after a cold start the generic pool is topped up (see create()). */
+const REFILL_DELAY_MS = 30;
 
 export interface ProcessSandboxFactory extends SandboxFactory {
   /** Functions of this family exist: keep a pre-booted process of it (non-node families start at 0). */
@@ -300,12 +304,8 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
         void disposeInstance(inst); // booted for the previous size while this one was asked for
         continue;
       }
-      if (inst.alive) {
-        refill(family);
-        return inst;
-      }
+      if (inst.alive) return inst;
     }
-    refill(family);
     const inst = await boot(family, memoryMb, false);
     try {
       await inst.booted;
@@ -333,6 +333,10 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
         return await specialize(spec);
       } finally {
         ended();
+        // Refill after this cold start, not during it: booting the replacement (a synchronous
+        // spawn, then ~100 ms of CPU for Node to start) would compete with the specialization
+        // and the first invocation on a small machine.
+        setTimeout(() => refill(spec.family), REFILL_DELAY_MS).unref();
       }
     },
 
@@ -360,7 +364,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
       throw RuntimeErrors.UNAVAILABLE({ reason: (e as Error).message }, { cause: e });
     }
     const slot = slots.get(inst.id)!;
-    await cp(spec.codeDir, slot, { recursive: true, force: true });
+    await linkTree(spec.codeDir, slot);
     const cache = spec.family === 'node' ? await compileCaches.plan(spec, slot) : undefined;
     inst.cgroup?.setMemoryLimit(spec.config.memoryMb * 1024 * 1024);
     const now = new Date(clock.now());
