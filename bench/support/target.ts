@@ -36,7 +36,11 @@ const secret =
 const auth = { authorization: `Bearer ${secret}`, 'content-type': 'application/json' };
 
 /** Creates (or updates) one function from a folder and routes `GET /<name>` to it. */
-export async function deployFunction(name: string, codeDir: string, handler = 'index.default'): Promise<void> {
+export async function deployFunction(
+  name: string,
+  codeDir: string,
+  handler = 'index.default',
+): Promise<void> {
   const zip = Buffer.from(await zipDirectory(codeDir)).toString('base64');
   const put = await fetch(`${p.apiUrl}/v1/functions/${name}`, {
     method: 'PUT',

@@ -190,6 +190,8 @@ export class Scheduler {
   readonly #fns = new Map<string, FunctionState>();
   readonly #maxStarts: number;
   readonly #parallelism: number;
+  /** Pools whose waiters wait for node memory (#hungry), retried when capacity is freed. */
+  readonly #hungryPools = new Set<Pool>();
   #memUsed = 0;
   #evictions = 0;
   #closed = false;
@@ -263,6 +265,11 @@ export class Scheduler {
     if (fs.floorPool && fs.floorPool !== pool) this.#setFloor(fs.floorPool, 0, 0);
     fs.floorPool = pool;
     this.#refreshFloor(pool);
+  }
+
+  /** Does the scheduler hold state for this function (it ran, or was synced)? */
+  tracks(tenant: TenantId, functionName: string): boolean {
+    return this.#fns.has(`${tenant}\u0000${functionName}`);
   }
 
   /** Retires every instance of a function (code or config changed, or it was deleted). */
@@ -612,8 +619,10 @@ export class Scheduler {
   /** A pool's waiters need an instance the memory budget cannot fit yet. */
   #hungry(pool: Pool): void {
     if (pool.cancelHungry) return;
+    this.#hungryPools.add(pool);
     pool.cancelHungry = this.#d.clock.setTimeout(() => {
       pool.cancelHungry = undefined;
+      this.#hungryPools.delete(pool);
       const uncovered = pool.waiters.length - pool.starting * pool.scaling.perInstance;
       const err = SchedulerErrors.NODE_CAPACITY(
         {
@@ -629,13 +638,13 @@ export class Scheduler {
 
   /** Capacity was freed: pools waiting for memory try again. */
   #kick(): void {
-    for (const fs of this.#fns.values()) {
-      for (const p of fs.pools.values()) {
-        if (!p.cancelHungry) continue;
-        p.cancelHungry();
-        p.cancelHungry = undefined;
-        this.#scale(p);
-      }
+    if (this.#hungryPools.size === 0) return; // every release to idle calls this: O(hungry pools)
+    const pools = [...this.#hungryPools];
+    this.#hungryPools.clear();
+    for (const p of pools) {
+      p.cancelHungry?.();
+      p.cancelHungry = undefined;
+      this.#scale(p);
     }
   }
 

@@ -130,10 +130,15 @@ export async function startPlatform(
 
     // The scheduler learns each function's default target: reservations count for the tenant
     // and provisioned instances start (at start-up for every function, then after each change).
+    // Only functions with a reservation or scaling settings (or that had them: the scheduler
+    // tracks them) need it; 10,000 plain deploys must not each allocate scheduler state.
     const syncScaling = (tenant: string, name: string) => {
       registry
         .resolve(tenant, name, undefined)
-        .then((t) => scheduler.sync({ tenant, functionName: name, ...t }))
+        .then((t) => {
+          if (t.config.reservedConcurrency || t.config.scaling || scheduler.tracks(tenant, name))
+            scheduler.sync({ tenant, functionName: name, ...t });
+        })
         .catch((e: unknown) => {
           if (!isNimbusError(e) || e.status !== 404) logger.error({ err: e }, 'scaling sync failed');
         });
