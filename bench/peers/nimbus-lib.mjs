@@ -12,8 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { crc32, deflateRawSync } from 'node:zlib';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { lambdaModule, tenant } from '../lib/functions.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -39,47 +38,13 @@ function gitRev(root) {
   return r.status === 0 ? r.stdout.trim() : 'unknown';
 }
 
-/** A one-file .zip (deflate) — the REST API takes code as zipBase64. */
-export function zipOne(fileName, text) {
-  const data = Buffer.from(text);
-  const comp = deflateRawSync(data);
-  const name = Buffer.from(fileName);
-  const crc = crc32(data);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(0, 6);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(0, 10);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(comp.length, 18);
-  local.writeUInt32LE(data.length, 22);
-  local.writeUInt16LE(name.length, 26);
-  local.writeUInt16LE(0, 28);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 4);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(0, 8);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(0, 12);
-  central.writeUInt32LE(crc, 16);
-  central.writeUInt32LE(comp.length, 20);
-  central.writeUInt32LE(data.length, 24);
-  central.writeUInt16LE(name.length, 28);
-  central.writeUInt32LE(0, 30);
-  central.writeUInt32LE(0, 34);
-  central.writeUInt32LE((0o100644 << 16) >>> 0, 38);
-  central.writeUInt32LE(0, 42);
-  const cdOffset = local.length + name.length + comp.length;
-  const cdSize = central.length + name.length;
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(cdSize, 12);
-  end.writeUInt32LE(cdOffset, 16);
-  return Buffer.concat([local, name, comp, central, name, end]);
+/** A one-file .zip (the REST API takes code as zipBase64), with the checkout's fflate. */
+export async function zipOne(fileName, text) {
+  const root = nimbusRoot();
+  const { zipSync, strToU8 } = await import(
+    pathToFileURL(join(root, 'node_modules', 'fflate', 'esm', 'index.mjs')).href
+  );
+  return Buffer.from(zipSync({ [fileName]: strToU8(text) }));
 }
 
 const probeCache = new Map();
@@ -180,7 +145,7 @@ export function nimbusPeer({ name, title, isolation, runtime }) {
         const info = JSON.parse(readFileSync(join(dir, 'nimbus.json'), 'utf8'));
         for (let k = 1; k <= api.coldRuns; k++) {
           const fn = tenant(900 + k);
-          const zip = zipOne('index.js', lambdaModule(fn)).toString('base64');
+          const zip = (await zipOne('index.js', lambdaModule(fn))).toString('base64');
           const t0 = performance.now();
           await call(info, 'PUT', `/v1/functions/${fn.name}`, {
             runtime: 'nodejs24.x',
