@@ -28,9 +28,9 @@ import type {
 } from '../../core/ports.ts';
 import type { FunctionErrorPayload, LogLine, TenantId } from '../../core/types.ts';
 import { RuntimeErrors } from '../errors.ts';
-import { type CgroupMode, detectCgroups, InstanceCgroup } from '../process/cgroups.ts';
+import { InstanceCgroup } from '../process/cgroups.ts';
 import { SANDBOX_UID, sandboxCommand } from '../process/command.ts';
-import { which } from '../process/factory.ts';
+import { detectHost } from '../process/host.ts';
 import { type HostEvent, IsolateHost } from './host.ts';
 
 export interface IsolateSandboxOptions {
@@ -104,16 +104,8 @@ async function readCode(dir: string): Promise<Record<string, string>> {
 export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFactory {
   const clock = o.clock;
   const ivm = locateIsolatedVm();
-  const bwrap = which('bwrap');
-  const unshareBin = which('unshare');
-  const isRoot = process.getuid?.() === 0;
-  const setpriv = isRoot ? which('setpriv') : undefined;
-  const requested = o.kind ?? 'auto';
-  const kind: 'bwrap' | 'unshare' =
-    requested === 'auto' ? (bwrap || !isRoot || !unshareBin || !setpriv ? 'bwrap' : 'unshare') : requested;
-  const prlimit = which('prlimit');
-  const cg: CgroupMode = isRoot ? detectCgroups() : { kind: 'none', reason: 'not running as root' };
-  const hidden = [...new Set(o.hiddenPaths)].filter((p) => existsSync(p));
+  const host = detectHost(o.kind ?? 'auto', o.hiddenPaths);
+  const { kind, bwrap, unshare: unshareBin, setpriv, prlimit, cg, hidden } = host;
   const workDir = o.workDir ?? join(tmpdir(), `nimbus-isolate-${process.pid}`);
   const nodeBin = o.nodeBinary ?? process.execPath;
   const hostMemoryMb = o.hostMemoryMb ?? 2048;
@@ -129,19 +121,7 @@ export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFa
 
   function unavailable(): Error | undefined {
     if ('error' in ivm) return RuntimeErrors.SANDBOX_UNAVAILABLE({ sandbox: 'isolate', reason: ivm.error });
-    if (kind === 'bwrap' && !bwrap) {
-      return RuntimeErrors.SANDBOX_UNAVAILABLE({
-        sandbox: 'bwrap',
-        reason: 'bubblewrap (bwrap) is not installed and the unshare fallback needs root',
-      });
-    }
-    if (kind === 'unshare' && (!isRoot || !unshareBin || !setpriv)) {
-      return RuntimeErrors.SANDBOX_UNAVAILABLE({
-        sandbox: 'unshare',
-        reason: 'the unshare sandbox needs root, util-linux unshare and setpriv',
-      });
-    }
-    return undefined;
+    return host.unavailable();
   }
 
   async function bootHost(): Promise<IsolateHost> {

@@ -28,9 +28,10 @@ import type {
 import type { RuntimeFamily } from '../../core/types.ts';
 import { RuntimeErrors } from '../errors.ts';
 import { findJdk, JAVA_MAIN_CLASS, jvmArgs, runtimeJar } from '../java/toolchain.ts';
-import { type CgroupMode, detectCgroups, InstanceCgroup } from './cgroups.ts';
+import { InstanceCgroup } from './cgroups.ts';
 import { SANDBOX_UID, sandboxCommand } from './command.ts';
 import { CompileCaches } from './compile-cache.ts';
+import { detectHost } from './host.ts';
 import { ProcessInstance } from './instance.ts';
 import { linkTree } from './link-tree.ts';
 import { PoolSizer } from './pool-sizer.ts';
@@ -63,15 +64,6 @@ const HARNESS = {
   provided: fileURLToPath(new URL('../harness/provided/shim.mjs', import.meta.url)),
 };
 
-/** Absolute path of a system binary in the usual directories (not PATH: the sandbox has its own). */
-export function which(bin: string): string | undefined {
-  for (const dir of ['/usr/bin', '/usr/local/bin', '/bin', '/usr/sbin', '/sbin']) {
-    const p = join(dir, bin);
-    if (existsSync(p)) return p;
-  }
-  return undefined;
-}
-
 function pythonFor(dropPrivileges: boolean, configured?: string): string | undefined {
   if (configured) return configured;
   // A dropped-privilege sandbox cannot execute an interpreter under /root (pyenv): prefer the system one.
@@ -96,18 +88,9 @@ export interface ProcessSandboxFactory extends SandboxFactory {
 
 export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSandboxFactory {
   const clock = o.clock;
-  const bwrap = which('bwrap');
-  const unshareBin = which('unshare');
-  const isRoot = process.getuid?.() === 0;
-  const setpriv = isRoot ? which('setpriv') : undefined;
-  const requested = o.kind ?? 'auto';
-  // auto: bubblewrap when installed, else the util-linux unshare fallback (needs root + setpriv).
-  const kind: 'bwrap' | 'unshare' =
-    requested === 'auto' ? (bwrap || !isRoot || !unshareBin || !setpriv ? 'bwrap' : 'unshare') : requested;
-  const prlimit = which('prlimit');
+  const host = detectHost(o.kind ?? 'auto', o.hiddenPaths);
+  const { kind, bwrap, unshare: unshareBin, setpriv, prlimit, isRoot, cg, hidden, unavailable } = host;
   const dropPrivileges = Boolean(setpriv);
-  const cg: CgroupMode = isRoot ? detectCgroups() : { kind: 'none', reason: 'not running as root' };
-  const hidden = [...new Set(o.hiddenPaths)].filter((p) => existsSync(p));
   const workDir =
     o.workDir ??
     join(tmpdir(), `nimbus-run-${createHash('sha256').update(hidden.join('|')).digest('hex').slice(0, 12)}`);
@@ -145,24 +128,6 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
     HARNESS.provided,
     ...(pythonBin ? [pythonBin] : []),
   ];
-
-  function unavailable(): Error | undefined {
-    if (kind === 'bwrap' && !bwrap) {
-      return RuntimeErrors.SANDBOX_UNAVAILABLE({
-        sandbox: 'bwrap',
-        reason: 'bubblewrap (bwrap) is not installed and the unshare fallback needs root',
-      });
-    }
-    if (kind === 'unshare') {
-      if (!isRoot || !unshareBin || !setpriv) {
-        return RuntimeErrors.SANDBOX_UNAVAILABLE({
-          sandbox: 'unshare',
-          reason: 'the unshare sandbox needs root, util-linux unshare and setpriv',
-        });
-      }
-    }
-    return undefined;
-  }
 
   function ensureWorkDir(): Promise<void> {
     workDirReady ??= (async () => {
