@@ -107,7 +107,7 @@ describe('autoscaler (real processes)', () => {
   it('singleflight: 100 concurrent requests at 10 per instance start 10 instances, not 100', async () => {
     await deploy(p, 'packed', { scaling: { perInstanceConcurrency: 10 } });
     const rs = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => invoke(p, 'packed', { tag: `r${i}`, sleepMs: 800 }, true)),
+      Array.from({ length: 100 }, (_, i) => invoke(p, 'packed', { tag: `r${i}`, sleepMs: 3000 }, true)),
     );
     assert.ok(rs.every((r) => r.status === 200 && r.body.ok));
     const ids = new Set(rs.map((r) => r.body.result.id));

@@ -4,12 +4,11 @@
  * the isolate instance they belong to, and turns the host's death into a CRASH (or OOM) outcome
  * for every invocation in flight. Nothing the host does may throw into or hang the platform.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import type { Duplex } from 'node:stream';
+import type { ChildProcess } from 'node:child_process';
 import type { Clock } from '../../core/ports.ts';
 import type { FunctionErrorPayload } from '../../core/types.ts';
 import type { InstanceCgroup } from '../process/cgroups.ts';
-import { encodeFrame, FrameDecoder } from '../process/frames.ts';
+import { FramedChild } from '../process/framed-child.ts';
 
 /** What an instance hears from the host about itself. */
 export type HostEvent =
@@ -31,12 +30,8 @@ export class IsolateHost {
   /** Code keys this host holds (sent once per host; it forgets on our `forget`). */
   readonly codeSent = new Set<string>();
   #clock: Clock;
-  #chan: Duplex;
-  #exited = false;
-  #exitInfo = '';
-  #stderrTail = '';
+  readonly #proc: FramedChild;
   readonly #listeners = new Map<string, HostListener>();
-  #onExit: (() => void)[] = [];
   #bootWaiter: ((ok: boolean) => void) | undefined;
 
   constructor(o: {
@@ -49,39 +44,27 @@ export class IsolateHost {
     this.id = o.id;
     this.cgroup = o.cgroup;
     this.#clock = o.clock;
-    this.child = spawn(o.cmd, o.args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true, env: {} });
-    this.#chan = this.child.stdio[3] as Duplex;
-    const decoder = new FrameDecoder(
-      (m) => this.#onFrame(m),
-      (reason) => {
-        this.#exitInfo = `protocol violation: ${reason}`;
-        this.kill();
+    // The host itself prints nothing; stray stderr (isolated-vm warnings) is kept for diagnostics.
+    this.#proc = new FramedChild({
+      cmd: o.cmd,
+      args: o.args,
+      cgroup: o.cgroup,
+      onFrame: (m) => this.#onFrame(m),
+      onStderr: (c) => {
+        if (process.env.ISO_DEBUG) process.stderr.write(c);
       },
-    );
-    this.#chan.on('data', (c: Buffer) => decoder.push(c));
-    this.#chan.on('error', () => {});
-    // The host itself prints nothing; stray output (isolated-vm warnings) is kept for diagnostics.
-    this.child.stdout?.on('data', () => {});
-    this.child.stderr?.on('data', (c: Buffer) => {
-      this.#stderrTail = (this.#stderrTail + c.toString('utf8')).slice(-4096);
-      if (process.env.ISO_DEBUG) process.stderr.write(c);
+      onExited: () => this.#hostExited(),
     });
-    this.child.on('error', (e) => {
-      this.#exitInfo = `spawn failed: ${e.message}`;
-      this.#markExited();
-    });
-    this.child.on('exit', (code, signal) => {
-      this.#exitInfo ||= signal ? `killed by ${signal}` : `exit code ${code}`;
-      this.#markExited();
-    });
+    this.child = this.#proc.child;
     this.booted = new Promise<void>((resolve, reject) => {
-      const cancel = this.#clock.setTimeout(() => {
+      // Real time, like the process instances' boot limit: a test's fake clock must not fail it.
+      const timer = setTimeout(() => {
         this.#bootWaiter = undefined;
         this.kill();
         reject(new Error('isolate host did not boot within 15 s'));
       }, 15_000);
       this.#bootWaiter = (ok) => {
-        cancel();
+        clearTimeout(timer);
         this.#bootWaiter = undefined;
         if (ok) resolve();
         else reject(new Error(`isolate host exited while booting (${this.describeExit()})`));
@@ -91,11 +74,11 @@ export class IsolateHost {
   }
 
   get alive(): boolean {
-    return !this.#exited;
+    return !this.#proc.exited;
   }
 
   describeExit(): string {
-    return `${this.#exitInfo}${this.#stderrTail ? `: ${this.#stderrTail.trim().slice(-300)}` : ''}`;
+    return this.#proc.describeExit();
   }
 
   /** Registers the instance `id` for its events; returns the unregister function. */
@@ -107,44 +90,19 @@ export class IsolateHost {
   }
 
   send(msg: Record<string, unknown>): void {
-    if (this.#exited) return;
-    try {
-      this.#chan.write(encodeFrame(msg));
-    } catch {
-      // The exit handler reports it.
-    }
+    this.#proc.send(msg);
   }
 
   kill(): void {
-    this.cgroup?.killAll();
-    try {
-      if (this.child.pid) process.kill(-this.child.pid, 'SIGKILL');
-    } catch {
-      try {
-        this.child.kill('SIGKILL');
-      } catch {
-        // gone
-      }
-    }
+    this.#proc.kill();
   }
 
-  async dispose(): Promise<void> {
-    if (!this.#exited) {
-      this.kill();
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, 2000);
-        this.onExit(() => {
-          clearTimeout(t);
-          r();
-        });
-      });
-    }
-    await this.cgroup?.remove();
+  dispose(): Promise<void> {
+    return this.#proc.dispose();
   }
 
   onExit(fn: () => void): void {
-    if (this.#exited) fn();
-    else this.#onExit.push(fn);
+    this.#proc.onExit(fn);
   }
 
   #onFrame(m: Record<string, unknown>): void {
@@ -200,15 +158,14 @@ export class IsolateHost {
     }
   }
 
-  #markExited(): void {
-    if (this.#exited) return;
-    this.#exited = true;
+  /** The host is gone: a boot in progress fails, every instance hears `host-exit`. */
+  #hostExited(): void {
     this.#bootWaiter?.(false);
     const oom =
-      (this.cgroup?.oomKills() ?? 0) > 0 || /heap out of memory|Allocation failed/.test(this.#stderrTail);
+      (this.cgroup?.oomKills() ?? 0) > 0 ||
+      /heap out of memory|Allocation failed/.test(this.#proc.stderrTail);
     const reason = `isolate host exited (${this.describeExit()})`;
     for (const fn of [...this.#listeners.values()]) fn({ t: 'host-exit', reason, oom });
     this.#listeners.clear();
-    for (const fn of this.#onExit.splice(0)) fn();
   }
 }

@@ -4,14 +4,13 @@
  * request id) — and every way it can die (timeout kill, OOM, exit, protocol garbage) mapped to an
  * outcome. Nothing an instance does may throw into or hang the host.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import type { Duplex } from 'node:stream';
+import type { ChildProcess } from 'node:child_process';
 import { CoreErrors, type NimbusErrorJSON, toNimbusError } from '../../core/errors.ts';
 import type { Clock, ContextCallHandler, InvokeOutcome, ResponseStreamSink } from '../../core/ports.ts';
 import type { FunctionErrorPayload, Invocation, LogLine, LogStream } from '../../core/types.ts';
 import { RuntimeErrors } from '../errors.ts';
 import type { InstanceCgroup } from './cgroups.ts';
-import { encodeFrame, FrameDecoder } from './frames.ts';
+import { FramedChild } from './framed-child.ts';
 
 const MAX_RESPONSE = 6 * 1024 * 1024;
 const MAX_LOG_LINE = 256 * 1024;
@@ -43,10 +42,7 @@ export class ProcessInstance {
   readonly cgroup: InstanceCgroup | undefined;
   readonly booted: Promise<void>;
   #clock: Clock;
-  #exited = false;
-  #exitInfo = '';
-  #stderrTail = '';
-  #onExit: (() => void)[] = [];
+  readonly #proc: FramedChild;
   #frameWaiters: ((msg: Record<string, unknown>) => boolean)[] = [];
   /** Invocations in flight by request id (the init phase is the pseudo request `init`). */
   readonly #pending = new Map<string, Pending>();
@@ -54,7 +50,6 @@ export class ProcessInstance {
   /** Set when a timeout killed the process: the other invocations in flight report why. */
   #killedFor: string | undefined;
   #target: LogTarget | undefined;
-  #chan: Duplex;
   #raw = { stdout: '', stderr: '' };
 
   constructor(o: {
@@ -67,33 +62,22 @@ export class ProcessInstance {
     this.id = o.id;
     this.cgroup = o.cgroup;
     this.#clock = o.clock;
-    this.child = spawn(o.cmd, o.args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true, env: {} });
-    this.#chan = this.child.stdio[3] as Duplex;
-    const decoder = new FrameDecoder(
-      (m) => this.#onFrame(m),
-      (reason) => {
-        this.#exitInfo = `protocol violation: ${reason}`;
-        this.kill();
-      },
-    );
-    this.#chan.on('data', (c: Buffer) => decoder.push(c));
-    this.#chan.on('error', () => {});
-    this.child.stdout?.on('data', (c: Buffer) => this.#onRaw('stdout', c));
-    this.child.stderr?.on('data', (c: Buffer) => this.#onRaw('stderr', c));
-    this.child.on('error', (e) => {
-      this.#exitInfo = `spawn failed: ${e.message}`;
-      this.#markExited();
+    this.#proc = new FramedChild({
+      cmd: o.cmd,
+      args: o.args,
+      cgroup: o.cgroup,
+      onFrame: (m) => this.#onFrame(m),
+      onStdout: (c) => this.#onRaw('stdout', c),
+      onStderr: (c) => this.#onRaw('stderr', c),
+      onExited: () => this.#failInFlight(),
     });
-    this.child.on('exit', (code, signal) => {
-      this.#exitInfo ||= signal ? `killed by ${signal}` : `exit code ${code}`;
-      this.#markExited();
-    });
+    this.child = this.#proc.child;
     this.booted = this.#waitFrame((m) => m.t === 'booted', 15_000, 'boot').then(() => undefined);
     this.booted.catch(() => {});
   }
 
   get alive(): boolean {
-    return !this.#exited;
+    return !this.#proc.exited;
   }
 
   /** Sends `init` and waits for `ready` (→ init ms) or `init-error` (→ throws RUNTIME_INIT). */
@@ -174,7 +158,7 @@ export class ProcessInstance {
     calls?: ContextCallHandler,
   ): Promise<InvokeOutcome> {
     const start = this.#clock.monotonic();
-    if (this.#exited || this.#pending.size >= this.#concurrency || this.#pending.has(inv.id)) {
+    if (this.#proc.exited || this.#pending.size >= this.#concurrency || this.#pending.has(inv.id)) {
       return Promise.resolve(
         this.#failure(
           'crash',
@@ -182,7 +166,7 @@ export class ProcessInstance {
           [],
           RuntimeErrors.CRASH({
             function: inv.functionName,
-            reason: this.#exited ? 'instance is gone' : 'instance is busy',
+            reason: this.#proc.exited ? 'instance is gone' : 'instance is busy',
           }).toJSON(),
         ),
       );
@@ -224,46 +208,22 @@ export class ProcessInstance {
     });
   }
 
+  /** SIGKILLs the process tree. */
   kill(): void {
-    this.cgroup?.killAll();
-    try {
-      if (this.child.pid) process.kill(-this.child.pid, 'SIGKILL');
-    } catch {
-      try {
-        this.child.kill('SIGKILL');
-      } catch {
-        // gone
-      }
-    }
+    this.#proc.kill();
   }
 
   /** Kills the process tree and waits (bounded) for it to exit, then frees the cgroup. */
-  async dispose(): Promise<void> {
-    if (!this.#exited) {
-      this.kill();
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, 2000);
-        this.#onExit.push(() => {
-          clearTimeout(t);
-          r();
-        });
-      });
-    }
-    await this.cgroup?.remove();
+  dispose(): Promise<void> {
+    return this.#proc.dispose();
   }
 
   onExit(fn: () => void): void {
-    if (this.#exited) fn();
-    else this.#onExit.push(fn);
+    this.#proc.onExit(fn);
   }
 
   #send(msg: unknown): void {
-    if (this.#exited) return;
-    try {
-      this.#chan.write(encodeFrame(msg));
-    } catch {
-      // The exit handler reports it.
-    }
+    this.#proc.send(msg);
   }
 
   #waitFrame(
@@ -292,11 +252,7 @@ export class ProcessInstance {
         if (done) return;
         done = true;
         cancel();
-        reject(
-          new Error(
-            `process exited during ${phase} (${this.#exitInfo}${this.#stderrTail ? `: ${this.#stderrTail.trim().slice(-300)}` : ''})`,
-          ),
-        );
+        reject(new Error(`process exited during ${phase} (${this.#proc.describeExit()})`));
       });
     });
   }
@@ -347,7 +303,6 @@ export class ProcessInstance {
 
   #onRaw(stream: 'stdout' | 'stderr', chunk: Buffer): void {
     const text = this.#raw[stream] + chunk.toString('utf8');
-    if (stream === 'stderr') this.#stderrTail = (this.#stderrTail + chunk.toString('utf8')).slice(-4096);
     const lines = text.split('\n');
     this.#raw[stream] = (lines.pop() ?? '').slice(-MAX_LOG_LINE);
     for (const l of lines) this.#log(stream, l, this.#clock.now());
@@ -435,8 +390,8 @@ export class ProcessInstance {
     if (!sink.chunk(data)) {
       // The client is slower than the function: stop reading the channel, so the harness's
       // writes block (kernel socket buffers fill) until the client drains.
-      this.#chan.pause();
-      sink.onDrain(() => this.#chan.resume());
+      this.#proc.chan.pause();
+      sink.onDrain(() => this.#proc.chan.resume());
     }
   }
 
@@ -464,7 +419,7 @@ export class ProcessInstance {
   #settle(p: Pending, o: InvokeOutcome): void {
     if (this.#pending.get(p.requestId) !== p) return;
     this.#pending.delete(p.requestId);
-    if (p.sink) this.#chan.resume();
+    if (p.sink) this.#proc.chan.resume();
     p.cancelTimer();
     p.resolve(o);
   }
@@ -495,9 +450,8 @@ export class ProcessInstance {
     };
   }
 
-  #markExited(): void {
-    if (this.#exited) return;
-    this.#exited = true;
+  /** The process is gone: every invocation in flight fails (timeout, OOM or crash). */
+  #failInFlight(): void {
     for (const s of ['stdout', 'stderr'] as const) {
       if (this.#raw[s]) this.#log(s, this.#raw[s], this.#clock.now());
       this.#raw[s] = '';
@@ -505,17 +459,16 @@ export class ProcessInstance {
     const fn = this.#target?.functionName ?? '?';
     const oom =
       (this.cgroup?.oomKills() ?? 0) > 0 ||
-      /heap out of memory|Allocation failed|MemoryError/.test(this.#stderrTail);
+      /heap out of memory|Allocation failed|MemoryError/.test(this.#proc.stderrTail);
     for (const p of [...this.#pending.values()]) {
       if (p.requestId === 'init') continue;
       const err = p.timedOut
         ? RuntimeErrors.TIMEOUT({ function: fn, timeoutSec: p.limits.timeoutSec })
         : oom
           ? RuntimeErrors.OOM({ function: fn, memoryMb: p.limits.memoryMb })
-          : RuntimeErrors.CRASH({ function: fn, reason: this.#killedFor ?? this.#exitInfo });
+          : RuntimeErrors.CRASH({ function: fn, reason: this.#killedFor ?? this.#proc.exitInfo });
       const failure = p.timedOut ? 'timeout' : oom ? 'oom' : 'crash';
       this.#settle(p, this.#failure(failure, p.started, p.logs, err.toJSON()));
     }
-    for (const fn of this.#onExit.splice(0)) fn();
   }
 }

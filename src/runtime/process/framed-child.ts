@@ -1,0 +1,125 @@
+/**
+ * A sandboxed child process that speaks length-prefixed frames on fd 3: spawn (own process group,
+ * empty env), frame decoding (a protocol violation kills it), exit tracking with the reason and the
+ * last 4 KiB of stderr, SIGKILL of the whole tree (cgroup first), and dispose. Shared by process
+ * instances and isolate hosts; what an exit means for the work in flight is the owner's
+ * `onExited`, which runs before the `onExit` listeners.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Duplex } from 'node:stream';
+import type { InstanceCgroup } from './cgroups.ts';
+import { encodeFrame, FrameDecoder } from './frames.ts';
+
+export interface FramedChildOptions {
+  readonly cmd: string;
+  readonly args: string[];
+  readonly cgroup: InstanceCgroup | undefined;
+  readonly onFrame: (m: Record<string, unknown>) => void;
+  readonly onStdout?: (chunk: Buffer) => void;
+  readonly onStderr?: (chunk: Buffer) => void;
+  readonly onExited: () => void;
+}
+
+export class FramedChild {
+  readonly child: ChildProcess;
+  /** fd 3; the owner may pause/resume it for backpressure. */
+  readonly chan: Duplex;
+  readonly #o: FramedChildOptions;
+  #exited = false;
+  #exitInfo = '';
+  #stderrTail = '';
+  readonly #onExit: (() => void)[] = [];
+
+  constructor(o: FramedChildOptions) {
+    this.#o = o;
+    this.child = spawn(o.cmd, o.args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], detached: true, env: {} });
+    this.chan = this.child.stdio[3] as Duplex;
+    const decoder = new FrameDecoder(o.onFrame, (reason) => {
+      this.#exitInfo = `protocol violation: ${reason}`;
+      this.kill();
+    });
+    this.chan.on('data', (c: Buffer) => decoder.push(c));
+    this.chan.on('error', () => {});
+    this.child.stdout?.on('data', (c: Buffer) => o.onStdout?.(c));
+    this.child.stderr?.on('data', (c: Buffer) => {
+      this.#stderrTail = (this.#stderrTail + c.toString('utf8')).slice(-4096);
+      o.onStderr?.(c);
+    });
+    this.child.on('error', (e) => {
+      this.#exitInfo = `spawn failed: ${e.message}`;
+      this.#markExited();
+    });
+    this.child.on('exit', (code, signal) => {
+      this.#exitInfo ||= signal ? `killed by ${signal}` : `exit code ${code}`;
+      this.#markExited();
+    });
+  }
+
+  get exited(): boolean {
+    return this.#exited;
+  }
+
+  /** How it ended (exit code, signal, protocol violation) — empty while it runs. */
+  get exitInfo(): string {
+    return this.#exitInfo;
+  }
+
+  get stderrTail(): string {
+    return this.#stderrTail;
+  }
+
+  /** The exit reason with the end of its stderr. */
+  describeExit(): string {
+    return `${this.#exitInfo}${this.#stderrTail ? `: ${this.#stderrTail.trim().slice(-300)}` : ''}`;
+  }
+
+  send(msg: unknown): void {
+    if (this.#exited) return;
+    try {
+      this.chan.write(encodeFrame(msg));
+    } catch {
+      // The exit handler reports it.
+    }
+  }
+
+  /** SIGKILLs the whole tree: the cgroup's processes, then the process group. */
+  kill(): void {
+    this.#o.cgroup?.killAll();
+    try {
+      if (this.child.pid) process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      try {
+        this.child.kill('SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+  }
+
+  /** Kills it, waits (≤ 2 s) for the exit, removes its cgroup. Idempotent. */
+  async dispose(): Promise<void> {
+    if (!this.#exited) {
+      this.kill();
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 2000);
+        this.onExit(() => {
+          clearTimeout(t);
+          r();
+        });
+      });
+    }
+    await this.#o.cgroup?.remove();
+  }
+
+  onExit(fn: () => void): void {
+    if (this.#exited) fn();
+    else this.#onExit.push(fn);
+  }
+
+  #markExited(): void {
+    if (this.#exited) return;
+    this.#exited = true;
+    this.#o.onExited();
+    for (const fn of this.#onExit.splice(0)) fn();
+  }
+}
