@@ -9,3 +9,14 @@ export { withEncryptedEnvironment } from './encrypted-store.ts';
 export { SecurityErrors } from './errors.ts';
 export { createApiKey, generateKeyId, generateSecret, hashSecret } from './keys.ts';
 export { decryptSecret, encryptSecret, loadOrCreateMasterKey } from './secrets.ts';
+export {
+  addressAllowed,
+  blockedReason,
+  DEFAULT_EGRESS,
+  EgressDeniedError,
+  type EgressMode,
+  type EgressPolicy,
+  type EgressRule,
+  egressPolicySchema,
+  guardedLookup,
+} from './egress.ts';
