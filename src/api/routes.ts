@@ -1,4 +1,5 @@
 /** REST control-plane routes `/v1/...` (docs/API.md). Thin: validate, call a service, render a view. */
+import { egressPolicySchema } from '../security/egress.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AsyncConfigSchema } from '../async/config.ts';
@@ -40,6 +41,7 @@ const DeployBody = z.object({
   async: AsyncConfigSchema.optional(),
   scaling: ScalingConfigSchema.optional(),
   isolation: z.enum(['process', 'isolate']).optional(),
+  egress: egressPolicySchema.optional(),
   code: z.union([z.object({ zipBase64: z.string().min(1) }), z.object({ tarBase64: z.string().min(1) })]),
   publish: z.boolean().optional(),
 });
@@ -55,6 +57,7 @@ const PatchBody = z
     async: AsyncConfigSchema,
     scaling: ScalingConfigSchema.nullable(),
     isolation: z.enum(['process', 'isolate']),
+    egress: egressPolicySchema.nullable(),
   })
   .partial()
   .strict();
@@ -120,8 +123,9 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
 
   app.patch('/v1/functions/:name', async (req) => {
     const p = requireRole(req, 'write');
-    const { scaling, ...patch } = parse(PatchBody, req.body);
-    // `scaling: null` clears it.
+    const { scaling, egress, ...rest } = parse(PatchBody, req.body);
+    // `scaling: null` / `egress: null` clear them.
+    const patch = egress === undefined ? rest : { ...rest, egress: egress ?? undefined };
     const input = scaling === undefined ? patch : { ...patch, scaling: scaling ?? undefined };
     return { function: fv(await d.registry.updateConfig(p.tenant, params(req).name!, input)) };
   });

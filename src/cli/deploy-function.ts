@@ -38,6 +38,7 @@ export async function deployFunction(
     ...(f.reservedConcurrency !== undefined ? { reservedConcurrency: f.reservedConcurrency } : {}),
     ...(f.scaling ? { scaling: f.scaling } : {}),
     ...(f.isolation ? { isolation: f.isolation } : {}),
+    ...(f.egress ? { egress: f.egress } : {}),
     code: { zipBase64 },
     publish,
   });

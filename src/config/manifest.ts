@@ -9,6 +9,7 @@
  * Event types are added by later capabilities through SUPPORTED_EVENT_TYPES; any other type is an
  * error that names the file, the line and the function.
  */
+import { type EgressPolicy, egressPolicySchema, egressRuleSchema } from '../security/egress.ts';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -366,6 +367,8 @@ export interface ManifestFunction {
   readonly scaling?: Record<string, unknown> | undefined;
   /** `isolation: isolate` runs the function as a V8 isolate (Nimbus extension). */
   readonly isolation?: 'process' | 'isolate' | undefined;
+  /** `egress:` (function, or provider default) in the REST shape `{mode, allow}`. */
+  readonly egress?: EgressPolicy | undefined;
 }
 
 export interface ProjectManifest {
@@ -377,6 +380,33 @@ export interface ProjectManifest {
   /** provider.httpApi.cors, in the REST API's `/v1/gateway/cors` shape. */
   readonly cors?: Record<string, unknown> | undefined;
 }
+
+/**
+ * `egress: none | internet`, or `egress: { allow: ['203.0.113.0/24', 'api.example.com:443',
+ * 'db.internal:5432,5433', {host, ports}] }` (or the REST shape `{mode, allow}`).
+ */
+const EgressRuleText = z.string().transform((s, ctx) => {
+  // `host`, `host:443` or `host:80,443`; an IPv6 address or CIDR is taken whole.
+  const m = /^([^:]+):(\d+(?:,\d+)*)$/.exec(s);
+  const r = egressRuleSchema.safeParse(m ? { host: m[1], ports: m[2]!.split(',').map(Number) } : { host: s });
+  if (!r.success) {
+    ctx.addIssue({ code: 'custom', message: `egress allow entry ${JSON.stringify(s)}: ${r.error.issues[0]?.message}` });
+    return z.NEVER;
+  }
+  return r.data;
+});
+const EgressSchema = z
+  .union([
+    z.enum(['none', 'internet']).transform((mode) => ({ mode })),
+    z
+      .object({
+        mode: z.enum(['none', 'internet', 'allowlist']).optional(),
+        allow: z.array(z.union([EgressRuleText, egressRuleSchema])).optional(),
+      })
+      .strict()
+      .transform((o) => ({ mode: o.mode ?? (o.allow ? 'allowlist' : 'internet'), ...(o.allow ? { allow: o.allow } : {}) })),
+  ])
+  .pipe(egressPolicySchema);
 
 const EnvMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 const FnSchema = z.object({
@@ -392,6 +422,7 @@ const FnSchema = z.object({
   provisionedConcurrency: z.number().int().min(0).optional(),
   scaling: z.record(z.string(), z.unknown()).optional(),
   isolation: z.enum(['process', 'isolate']).optional(),
+  egress: EgressSchema.optional(),
   // Serverless v3 async invocation settings.
   maximumRetryAttempts: z.number().int().optional(),
   maximumEventAge: z.number().int().optional(),
@@ -411,6 +442,7 @@ const FileSchema = z.object({
       memorySize: z.number().int().optional(),
       timeout: z.number().int().optional(),
       environment: EnvMap.optional(),
+      egress: EgressSchema.optional(),
     })
     .passthrough()
     .optional(),
@@ -559,6 +591,7 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
       ...(asyncOf(f) ? { async: asyncOf(f) } : {}),
       ...(f.reservedConcurrency !== undefined ? { reservedConcurrency: f.reservedConcurrency } : {}),
       ...(f.isolation ? { isolation: f.isolation } : {}),
+      ...((f.egress ?? provider.egress) ? { egress: f.egress ?? provider.egress } : {}),
       ...(f.scaling || f.provisionedConcurrency !== undefined
         ? {
             scaling: {

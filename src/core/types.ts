@@ -33,6 +33,16 @@ export interface FunctionConfig {
    * `isolate` (a V8 isolate in a per-tenant jailed host; Node functions without Node APIs).
    */
   readonly isolation?: FunctionIsolation | undefined;
+  /**
+   * What the function's instances may reach on the network (enforced outside the instance):
+   * `internet` (default: public addresses only), `allowlist` (listed CIDRs/hosts/ports) or `none`.
+   */
+  readonly egress?: FunctionEgress | undefined;
+}
+
+export interface FunctionEgress {
+  readonly mode: 'none' | 'internet' | 'allowlist';
+  readonly allow?: readonly { readonly host: string; readonly ports?: readonly number[] | undefined }[] | undefined;
 }
 
 export type FunctionIsolation = 'process' | 'isolate';

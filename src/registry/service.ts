@@ -73,7 +73,11 @@ function normalizeConfig(input: FunctionConfigInput, base?: FunctionConfig): Fun
     scaling: 'scaling' in input ? input.scaling : base?.scaling,
     // Omitted = the default (process); `undefined` in a patch resets it.
     isolation: 'isolation' in input ? input.isolation : base?.isolation,
+    // Omitted = unchanged; `null`/`undefined` in a patch resets it to the default (internet).
+    egress: 'egress' in input ? (input.egress ?? undefined) : base?.egress,
   };
+  if (merged.egress === undefined || merged.egress.mode === 'internet')
+    delete (merged as { egress?: unknown }).egress;
   if (merged.isolation === undefined || merged.isolation === 'process')
     delete (merged as { isolation?: unknown }).isolation;
   validateFunctionConfig(merged);

@@ -83,7 +83,6 @@ export const BLOCKED_V4: readonly (readonly [string, number, string])[] = [
 export const BLOCKED_V6: readonly (readonly [string, number, string])[] = [
   ['::', 128, 'unspecified'],
   ['::1', 128, 'loopback'],
-  ['::ffff:0:0', 96, 'IPv4-mapped (checked as IPv4)'],
   ['64:ff9b::', 96, 'NAT64 (embeds IPv4)'],
   ['fc00::', 7, 'unique local (RFC 4193) incl. fd00:ec2::254'],
   ['fe80::', 10, 'link-local'],
@@ -118,8 +117,9 @@ const ALWAYS = blockList(ALWAYS_BLOCKED_V4, ALWAYS_BLOCKED_V6);
 export function parseCidr(s: string): { address: string; prefix: number; family: 4 | 6 } | undefined {
   const [addr = '', bits, ...rest] = s.split('/');
   if (rest.length) return undefined;
-  const family = isIP(addr);
-  if (family === 0) return undefined;
+  const fam = isIP(addr);
+  if (fam !== 4 && fam !== 6) return undefined;
+  const family: 4 | 6 = fam;
   const max = family === 4 ? 32 : 128;
   const prefix = bits === undefined ? max : /^\d{1,3}$/.test(bits) ? Number(bits) : Number.NaN;
   if (!(prefix >= 0 && prefix <= max)) return undefined;
@@ -176,6 +176,72 @@ export function addressAllowed(policy: EgressPolicy, ip: string, port?: number, 
   return false;
 }
 
+/**
+ * What an administrator's allowlist (NIMBUS_EGRESS_ALLOW_CIDRS) can never open: the cloud metadata
+ * addresses and the rest of link-local, "this network", multicast and reserved space. Loopback and
+ * private ranges it may open (a receiver on the same host or in the private network).
+ */
+export const ADMIN_NEVER_V4: readonly (readonly [string, number, string])[] = [
+  ['0.0.0.0', 8, 'this network'],
+  ['169.254.0.0', 16, 'link-local / cloud metadata'],
+  ['224.0.0.0', 4, 'multicast'],
+  ['240.0.0.0', 4, 'reserved / broadcast'],
+];
+export const ADMIN_NEVER_V6: readonly (readonly [string, number, string])[] = [
+  ['::', 128, 'unspecified'],
+  ['fd00:ec2::254', 128, 'cloud metadata'],
+  ['fe80::', 10, 'link-local'],
+  ['ff00::', 8, 'multicast'],
+];
+const ADMIN_NEVER = blockList(ADMIN_NEVER_V4, ADMIN_NEVER_V6);
+
+/**
+ * May the platform itself (a webhook, a destination) connect to `ip`? The `internet` policy, plus
+ * the CIDRs an administrator allowed on top — never the metadata addresses.
+ */
+export function platformAddressAllowed(ip: string, adminAllow: readonly string[] = []): boolean {
+  const a = unmapIPv4(ip);
+  if (isIP(a) === 0) return false;
+  if (addressAllowed(DEFAULT_EGRESS, a)) return true;
+  if (ADMIN_NEVER.check(a, family(a))) return false;
+  for (const cidr of adminAllow) {
+    const c = parseCidr(cidr);
+    if (!c || c.family !== isIP(a)) continue;
+    const b = new BlockList();
+    b.addSubnet(c.address, c.prefix, c.family === 4 ? 'ipv4' : 'ipv6');
+    if (b.check(a, family(a))) return true;
+  }
+  return false;
+}
+
+/** `localhost`, `foo.localhost`, `localhost.`: names every resolver maps to loopback (RFC 6761). */
+const LOCALHOST = /^(?:.+\.)?localhost\.?$/i;
+
+/**
+ * Why the platform may not call `url`, judged from the URL alone (at creation time): a host that
+ * is a literal forbidden IP — in any encoding, since WHATWG URL parsing turns `2130706433`,
+ * `0177.0.0.1` and `0x7f.1` into `127.0.0.1` — or a `localhost` name. Other names are checked
+ * where the connection is made (`guardedLookup`), so DNS rebinding is caught there.
+ */
+export function urlEgressProblem(url: string | URL, adminAllow: readonly string[] = []): string | undefined {
+  let u: URL;
+  try {
+    u = typeof url === 'string' ? new URL(url) : url;
+  } catch {
+    return 'not a valid URL';
+  }
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (isIP(host) !== 0) {
+    if (platformAddressAllowed(host, adminAllow)) return undefined;
+    return blockedReason(host) ?? 'reserved';
+  }
+  if (LOCALHOST.test(host)) {
+    const loopback = ['127.0.0.1', '::1'];
+    return loopback.some((a) => platformAddressAllowed(a, adminAllow)) ? undefined : 'loopback (localhost)';
+  }
+  return undefined;
+}
+
 export class EgressDeniedError extends Error {
   readonly code = 'EGRESS_DENIED';
   readonly host: string;
@@ -190,16 +256,22 @@ export class EgressDeniedError extends Error {
   }
 }
 
+const familyOf = (f: number | string | undefined): 0 | 4 | 6 =>
+  f === 4 || f === 'IPv4' ? 4 : f === 6 || f === 'IPv6' ? 6 : 0;
+
 /**
  * A `dns.lookup`-compatible function for http(s).request / undici's `connect.lookup` that resolves
  * the name, drops every address the policy forbids, and fails with EgressDeniedError when none is
  * left. The connection is then made to an address that was checked: no second resolution, so DNS
  * rebinding cannot swap it. `adminAllow` are CIDRs an administrator permitted on top (e.g. a
- * webhook receiver on the private network).
+ * webhook receiver on the private network); the metadata addresses stay blocked whatever it says.
+ *
+ * Node connects to a literal IP without calling `lookup` at all: callers check literal hosts with
+ * `platformAddressAllowed` / `addressAllowed` themselves.
  */
 export function guardedLookup(policy: EgressPolicy = DEFAULT_EGRESS, adminAllow: readonly string[] = []) {
-  const extra: EgressPolicy = { mode: 'allowlist', allow: adminAllow.map((host) => ({ host })) };
-  const ok = (ip: string) => addressAllowed(policy, ip) || (adminAllow.length > 0 && addressAllowed(extra, ip));
+  const ok = (ip: string) =>
+    addressAllowed(policy, ip) || (adminAllow.length > 0 && platformAddressAllowed(ip, adminAllow));
   return function lookup(
     hostname: string,
     options: { family?: number | string; all?: boolean } | number | ((...a: unknown[]) => void),
@@ -207,7 +279,8 @@ export function guardedLookup(policy: EgressPolicy = DEFAULT_EGRESS, adminAllow:
   ): void {
     const cb = (typeof options === 'function' ? options : callback) as NonNullable<typeof callback>;
     const opts = typeof options === 'object' && options !== null ? options : {};
-    dnsLookup(hostname, { all: true, ...(opts.family ? { family: Number(opts.family) || 0 } : {}) }, (err, addresses) => {
+    const fam = familyOf(typeof options === 'number' ? options : opts.family);
+    dnsLookup(hostname, { all: true, family: fam }, (err, addresses) => {
       if (err) return cb(err, []);
       const list = addresses as LookupAddress[];
       const good = list.filter((a) => ok(a.address));

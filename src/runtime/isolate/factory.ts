@@ -10,8 +10,7 @@
  * booted so a new tenant's first cold start does not pay the host's start-up (none before that).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,7 +28,7 @@ import type {
 import type { FunctionErrorPayload, LogLine, TenantId } from '../../core/types.ts';
 import { RuntimeErrors } from '../errors.ts';
 import { InstanceCgroup } from '../process/cgroups.ts';
-import { SANDBOX_UID, sandboxCommand } from '../process/command.ts';
+import { ETC_GROUP, ETC_PASSWD, SANDBOX_UID, sandboxCommand } from '../process/command.ts';
 import { detectHost } from '../process/host.ts';
 import { type HostEvent, IsolateHost } from './host.ts';
 
@@ -39,7 +38,6 @@ export interface IsolateSandboxOptions {
   readonly hiddenPaths: readonly string[];
   readonly kind?: 'auto' | 'bwrap' | 'unshare';
   readonly nodeBinary?: string;
-  readonly network?: 'host' | 'none';
   /** cgroup memory limit of one tenant's host process (all its isolates). Default 2048. */
   readonly hostMemoryMb?: number;
   /** Upper bound of one isolate's heap limit; the function's memory size is clamped to it. Default 512. */
@@ -132,9 +130,15 @@ export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFa
     // The host gets an empty read-only /var/task: code travels in the `create` frames.
     const slot = join(workDir, 'empty');
     await mkdir(slot, { recursive: true, mode: 0o755 });
+    await mkdir(join(workDir, 'etc'), { recursive: true });
+    await mkdir(join(workDir, 'root'), { recursive: true });
+    await writeFile(join(workDir, 'etc', 'passwd'), ETC_PASSWD, { mode: 0o644 });
+    await writeFile(join(workDir, 'etc', 'group'), ETC_GROUP, { mode: 0o644 });
     await chmod(workDir, 0o711);
+    await chmod(join(workDir, 'etc'), 0o711);
     const cgroup = cg.kind === 'none' ? undefined : new InstanceCgroup(cg, id, o.pidsLimit ?? 256);
     cgroup?.setMemoryLimit(hostMemoryMb * 1024 * 1024);
+    // Isolates have no network APIs; the host process gets a namespace with only loopback.
     const { cmd, args } = sandboxCommand({
       kind,
       bwrap,
@@ -143,13 +147,11 @@ export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFa
       prlimit,
       cgroupProcs: cgroup?.procsFiles() ?? [],
       slot,
-      codeRoot: existsSync('/var/task') ? '/var/task' : '/tmp/task',
       hidden,
-      workDir,
-      // Directories can only be bound back by bubblewrap (the unshare script binds files).
-      runtimeFiles: [nodeBin, HOST_FILE, ...(kind === 'bwrap' ? ivm.dirs : [])],
+      etcDir: join(workDir, 'etc'),
+      rootDir: join(workDir, 'root'),
+      runtimeFiles: [nodeBin, HOST_FILE, ...ivm.dirs],
       program: [nodeBin, '--no-node-snapshot', '--disable-warning=ExperimentalWarning', HOST_FILE, ivm.path],
-      network: o.network ?? 'host',
       tmpSizeMb: o.tmpSizeMb ?? 64,
     });
     const host = new IsolateHost({ id, cmd, args, cgroup, clock });

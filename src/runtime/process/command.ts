@@ -1,16 +1,24 @@
 /**
- * The command line that starts one sandboxed harness, for each sandbox kind:
- *  - bwrap: bubblewrap builds user/pid/ipc/uts(/net) namespaces, a read-only host view, private
- *    /tmp, tmpfs over hidden paths and a read-only /var/task; runs as uid 65534 inside. As root we
- *    first drop to uid 65534 on the host too (setpriv), so root-owned files stay unreadable.
- *  - unshare: the util-linux fallback when bubblewrap is absent (root only): new mount/pid/ipc/uts
- *    (/net) namespaces, a mount script doing the same mounts, then setpriv to uid 65534 with no
- *    capabilities and no_new_privs.
- * Both are prefixed by a shell that joins the instance's cgroups before anything else runs.
+ * The command line that starts one sandboxed process (harness, isolate host, build step), for each
+ * sandbox kind. Both build the same minimal filesystem view (`viewMounts`): a new empty root with
+ * the system's /usr (and its /bin, /lib… links), a few /etc files, the runtime's own files, the code
+ * read-only at /var/task, a private sized /tmp and /dev/shm, a minimal /dev and a new /proc. Not the
+ * host root: no /run, /var, /home, /root, /work, project or data folders, host /dev/shm.
+ *  - bwrap: bubblewrap builds user/pid/ipc/uts/net namespaces and the view; runs as uid 65534
+ *    inside. As root we first drop to uid 65534 on the host too (setpriv), so root-owned files in
+ *    the view (e.g. under /usr) stay unreadable.
+ *  - unshare: the util-linux fallback when bubblewrap is absent (root only): new mount/pid/ipc/uts/
+ *    net namespaces, a mount script building the same view on a tmpfs and pivot_root'ing into it,
+ *    then setpriv to uid 65534 with no capabilities and no_new_privs.
+ * The network namespace is either a fresh one with only loopback, or one prepared by the platform
+ * (`netns`: a veth to the host whose egress an nftables policy filters), joined with nsenter before
+ * privileges are dropped. Everything is prefixed by a shell that joins the instance's cgroups first.
  */
-import { realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 
 export const SANDBOX_UID = 65534;
+/** Where the code is, inside every sandbox (Lambda's path). */
+export const CODE_ROOT = '/var/task';
 
 export interface CommandContext {
   readonly kind: 'bwrap' | 'unshare';
@@ -18,19 +26,27 @@ export interface CommandContext {
   readonly unshare?: string | undefined;
   readonly setpriv?: string | undefined;
   readonly prlimit?: string | undefined;
+  readonly nsenter?: string | undefined;
   /** cgroup.procs files to join first. */
   readonly cgroupProcs: readonly string[];
+  /** Host directory shown read-only at /var/task. */
   readonly slot: string;
-  readonly codeRoot: string;
+  /** Host paths that must stay invisible even if they lie inside something the view binds. */
   readonly hidden: readonly string[];
-  readonly workDir: string;
-  /** Runtime files (interpreter, harness) that must stay visible inside. */
+  /** Files or directories (interpreter, harness, libraries) bound read-only at the same path. */
   readonly runtimeFiles: readonly string[];
+  /** Directory with the generated `passwd` and `group` files shown in /etc (see writeEtcFiles). */
+  readonly etcDir: string;
+  /** unshare kind: an empty directory to build the new root on (in the process's own mount ns). */
+  readonly rootDir: string;
   readonly program: readonly string[];
-  readonly network: 'host' | 'none';
+  /** A prepared network namespace (path under /run/netns); a fresh loopback-only one otherwise. */
+  readonly netns?: string | undefined;
   readonly tmpSizeMb: number;
   /** Working directory inside the sandbox (default /tmp). */
   readonly cwd?: string;
+  /** Bind the code root read-write (build steps write their output there). */
+  readonly codeWritable?: boolean;
   /**
    * Move the host channel (fd 3) to stdin: for runtimes that cannot open an inherited socket by
    * number (the JVM takes it with System.inheritedChannel()).
@@ -38,41 +54,118 @@ export interface CommandContext {
   readonly channelOnStdin?: boolean;
 }
 
+/** One entry of the filesystem view. */
+export type ViewMount =
+  | { readonly t: 'ro'; readonly src: string; readonly dst: string; readonly dir: boolean }
+  | { readonly t: 'rw'; readonly src: string; readonly dst: string }
+  | { readonly t: 'symlink'; readonly target: string; readonly dst: string }
+  | { readonly t: 'tmpfs'; readonly dst: string; readonly sizeMb: number; readonly mode: string };
+
+/** Top-level system links and directories (merged-/usr systems have them as links into /usr). */
+const SYSTEM_TOP = ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32'];
+/**
+ * The /etc a runtime needs: name resolution, TLS roots, time zone, the dynamic linker's cache, JDK
+ * configuration. Not passwd/group (generated), shadow, ssh, the services' configuration, etc.
+ */
+export const ETC_FILES = [
+  'resolv.conf',
+  'hosts',
+  'host.conf',
+  'nsswitch.conf',
+  'gai.conf',
+  'protocols',
+  'services',
+  'localtime',
+  'timezone',
+  'ld.so.cache',
+  'ld.so.conf',
+  'ld.so.conf.d',
+  'ssl/certs',
+  'ca-certificates',
+  'ca-certificates.conf',
+  'alternatives',
+  'java-17-openjdk',
+  'mime.types',
+  'os-release',
+  'python3',
+  'python3.11',
+];
+
+const under = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWith('/') ? dir : `${dir}/`);
+
+export function viewMounts(c: CommandContext): ViewMount[] {
+  const m: ViewMount[] = [{ t: 'ro', src: '/usr', dst: '/usr', dir: true }];
+  for (const top of SYSTEM_TOP) {
+    const p = `/${top}`;
+    try {
+      const st = lstatSync(p);
+      if (st.isSymbolicLink()) m.push({ t: 'symlink', target: readlinkSync(p), dst: p });
+      else if (st.isDirectory()) m.push({ t: 'ro', src: p, dst: p, dir: true });
+    } catch {
+      // not on this system
+    }
+  }
+  for (const f of ETC_FILES) {
+    const p = `/etc/${f}`;
+    if (!existsSync(p)) continue;
+    // Links (localtime → /usr/share/zoneinfo/…) are bound as what they point to.
+    m.push({ t: 'ro', src: realpathSync(p), dst: p, dir: statSync(p).isDirectory() });
+  }
+  m.push({ t: 'ro', src: `${c.etcDir}/passwd`, dst: '/etc/passwd', dir: false });
+  m.push({ t: 'ro', src: `${c.etcDir}/group`, dst: '/etc/group', dir: false });
+  // Before the runtime files: those may live under the host's /tmp (a checkout there) and are
+  // bound on top of the private /tmp.
+  m.push({ t: 'tmpfs', dst: '/tmp', sizeMb: c.tmpSizeMb, mode: '1777' });
+  m.push({ t: 'tmpfs', dst: '/dev/shm', sizeMb: Math.min(64, c.tmpSizeMb), mode: '1777' });
+  const bound = new Set<string>();
+  for (const f of c.runtimeFiles) {
+    const p = realpathSync(f);
+    if (bound.has(p) || under(p, '/usr')) continue; // /usr is already there
+    bound.add(p);
+    m.push({ t: 'ro', src: p, dst: p, dir: statSync(p).isDirectory() });
+  }
+  m.push(c.codeWritable ? { t: 'rw', src: c.slot, dst: CODE_ROOT } : { t: 'ro', src: c.slot, dst: CODE_ROOT, dir: true });
+  // Defence in depth: a hidden path (the data dir) inside a bound directory is covered.
+  const dirs = m.filter((x): x is Extract<ViewMount, { t: 'ro' }> => x.t === 'ro' && x.dir).map((x) => x.src);
+  for (const h of c.hidden) {
+    if (dirs.some((d) => under(h, d) && h !== d)) m.push({ t: 'tmpfs', dst: h, sizeMb: 1, mode: '000' });
+  }
+  return m;
+}
+
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const ENV = ['PATH=/usr/local/bin:/usr/bin:/bin', 'HOME=/tmp', 'LANG=C.UTF-8'];
 
-/** Paths under /tmp are already invisible behind the private /tmp. */
-const outsideTmp = (paths: readonly string[]) => paths.filter((p) => !p.startsWith('/tmp/'));
-const underTmp = (paths: readonly string[]) =>
-  paths.map((p) => realpathSync(p)).filter((p) => p.startsWith('/tmp/'));
-
 function bwrapArgs(c: CommandContext): string[] {
+  const view = viewMounts(c).flatMap((v): string[] => {
+    switch (v.t) {
+      case 'ro':
+        return ['--ro-bind', v.src, v.dst];
+      case 'rw':
+        return ['--bind', v.src, v.dst];
+      case 'symlink':
+        return ['--symlink', v.target, v.dst];
+      case 'tmpfs':
+        return ['--perms', v.mode, '--size', String(v.sizeMb * 1024 * 1024), '--tmpfs', v.dst];
+    }
+  });
   return [
     c.bwrap!,
     '--unshare-user',
     '--unshare-pid',
     '--unshare-ipc',
     '--unshare-uts',
-    ...(c.network === 'none' ? ['--unshare-net'] : []),
+    '--unshare-cgroup-try',
+    ...(c.netns ? [] : ['--unshare-net']),
     '--die-with-parent',
     '--new-session',
-    '--ro-bind',
-    '/',
-    '/',
     '--dev',
     '/dev',
     '--proc',
     '/proc',
-    '--size',
-    String(c.tmpSizeMb * 1024 * 1024),
-    '--tmpfs',
-    '/tmp',
-    // The runtime's own files may live under the host /tmp (e.g. a checkout there): bind them back.
-    ...underTmp(c.runtimeFiles).flatMap((p) => ['--ro-bind', p, p]),
-    ...outsideTmp([...c.hidden, c.workDir]).flatMap((p) => ['--tmpfs', p]),
-    '--ro-bind',
-    c.slot,
-    c.codeRoot,
+    ...view,
+    '--remount-ro',
+    '/',
     '--uid',
     String(SANDBOX_UID),
     '--gid',
@@ -91,57 +184,87 @@ function bwrapArgs(c: CommandContext): string[] {
   ];
 }
 
+/** The devices a process may open (as bubblewrap's --dev provides). */
+const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
+
 function unshareArgs(c: CommandContext): string[] {
-  // Runs as root inside fresh mount/pid namespaces. The host /tmp is stashed on the code root for
-  // a moment so that, after the private tmpfs covers /tmp, the slot and any runtime files living
-  // under the host /tmp can still be bound into place.
-  const S = q(c.codeRoot);
-  const fromHost = (p: string) => (p.startsWith('/tmp/') ? `${S}/${q(p.slice(5))}` : q(p));
-  const script = [
+  // Runs as root inside fresh mount/pid namespaces: builds the view on a tmpfs at rootDir,
+  // pivot_root's into it, detaches the host root and drops to uid 65534.
+  const R = q(c.rootDir);
+  const at = (dst: string) => `${R}${q(dst)}`;
+  const lines: string[] = [
     'set -e',
     'mount --make-rprivate /',
-    `mount --bind /tmp ${S}`,
-    `mount -t tmpfs -o size=${c.tmpSizeMb}m,mode=1777,nosuid,nodev tmpfs /tmp`,
-    'mkdir /tmp/.nimbus-slot',
-    `mount --bind ${fromHost(c.slot)} /tmp/.nimbus-slot`,
-    ...underTmp(c.runtimeFiles).flatMap((p) => [
-      `mkdir -p ${q(p.slice(0, p.lastIndexOf('/')))}`,
-      `touch ${q(p)}`,
-      `mount --bind ${fromHost(p)} ${q(p)}`,
-      `mount -o remount,bind,ro ${q(p)}`,
-    ]),
-    `umount ${S}`,
-    `mount --move /tmp/.nimbus-slot ${S}`,
-    'rmdir /tmp/.nimbus-slot',
-    `mount -o remount,bind,ro ${S}`,
-    ...outsideTmp([...c.hidden, c.workDir]).map((p) => `mount -t tmpfs -o size=1m,mode=000 tmpfs ${q(p)}`),
-    'mount -o remount,bind,ro /',
+    `mount -t tmpfs -o size=1m,mode=755,nosuid,nodev tmpfs ${R}`,
+  ];
+  for (const v of viewMounts(c)) {
+    const parent = v.dst.slice(0, v.dst.lastIndexOf('/')) || '/';
+    lines.push(`mkdir -p ${at(parent)}`);
+    switch (v.t) {
+      case 'ro':
+        lines.push(
+          v.dir ? `mkdir -p ${at(v.dst)}` : `touch ${at(v.dst)}`,
+          `mount --bind ${q(v.src)} ${at(v.dst)}`,
+          `mount -o remount,bind,ro,nosuid,nodev ${at(v.dst)}`,
+        );
+        break;
+      case 'rw':
+        lines.push(`mkdir -p ${at(v.dst)}`, `mount --bind ${q(v.src)} ${at(v.dst)}`);
+        break;
+      case 'symlink':
+        lines.push(`ln -s ${q(v.target)} ${at(v.dst)}`);
+        break;
+      case 'tmpfs':
+        if (v.dst === '/dev/shm') break; // made with /dev below
+        lines.push(`mkdir -p ${at(v.dst)}`, `mount -t tmpfs -o size=${v.sizeMb}m,mode=${v.mode},nosuid,nodev tmpfs ${at(v.dst)}`);
+        break;
+    }
+  }
+  const shm = Math.min(64, c.tmpSizeMb);
+  lines.push(
+    `mkdir -p ${at('/dev')} ${at('/proc')}`,
+    `mount -t tmpfs -o size=1m,mode=755,nosuid tmpfs ${at('/dev')}`,
+    ...DEVICES.flatMap((d) => [`touch ${at(`/dev/${d}`)}`, `mount --bind /dev/${d} ${at(`/dev/${d}`)}`]),
+    `ln -s /proc/self/fd ${at('/dev/fd')}`,
+    `ln -s /proc/self/fd/0 ${at('/dev/stdin')}`,
+    `ln -s /proc/self/fd/1 ${at('/dev/stdout')}`,
+    `ln -s /proc/self/fd/2 ${at('/dev/stderr')}`,
+    `mkdir ${at('/dev/shm')}`,
+    `mount -t tmpfs -o size=${shm}m,mode=1777,nosuid,nodev tmpfs ${at('/dev/shm')}`,
+    `mount -t proc -o nosuid,nodev,noexec proc ${at('/proc')}`,
+    `mkdir ${at('/.old')}`,
+    `cd ${R}`,
+    'pivot_root . .old',
+    'umount -l /.old',
+    'rmdir /.old',
+    'mount -o remount,ro,bind /',
     'hostname nimbus',
     `cd ${q(c.cwd ?? '/tmp')}`,
-    `exec env -i ${ENV.join(' ')} ${q(c.setpriv!)} --reuid=${SANDBOX_UID} --regid=${SANDBOX_UID} --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- "$@"`,
-  ].join('\n');
+    `exec /usr/bin/env -i ${ENV.join(' ')} ${q(c.setpriv!)} --reuid=${SANDBOX_UID} --regid=${SANDBOX_UID} --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- "$@"`,
+  );
   return [
     c.unshare!,
     '--mount',
     '--pid',
     '--ipc',
     '--uts',
-    ...(c.network === 'none' ? ['--net'] : []),
+    ...(c.netns ? [] : ['--net']),
     '--fork',
     '--kill-child',
-    '--mount-proc',
     '--',
     '/bin/sh',
     '-c',
-    script,
+    lines.join('\n'),
     'sh',
     ...c.program,
   ];
 }
 
-/** argv for spawn(): `/bin/sh -c <join cgroups; exec "$@"> sh <prlimit> <sandbox…>`. */
+/** argv for spawn(): `/bin/sh -c <join cgroups; exec "$@"> sh [nsenter] <prlimit> <sandbox…>`. */
 export function sandboxCommand(c: CommandContext): { cmd: string; args: string[] } {
   const limits = c.prlimit ? [c.prlimit, '--nofile=1024:1024', '--core=0:0', '--'] : [];
+  // Joining a prepared network namespace needs CAP_SYS_ADMIN: before any privilege is dropped.
+  const net = c.netns ? [c.nsenter!, `--net=${c.netns}`, '--'] : [];
   let sandbox: string[];
   if (c.kind === 'bwrap') {
     const drop = c.setpriv
@@ -157,6 +280,10 @@ export function sandboxCommand(c: CommandContext): { cmd: string; args: string[]
   const redirect = c.channelOnStdin ? ' <&3 3<&-' : '';
   return {
     cmd: '/bin/sh',
-    args: ['-c', `${join ? `${join} && ` : ''}exec "$@"${redirect}`, 'sh', ...limits, ...sandbox],
+    args: ['-c', `${join ? `${join} && ` : ''}exec "$@"${redirect}`, 'sh', ...net, ...limits, ...sandbox],
   };
 }
+
+/** The passwd/group a sandbox shows: root and the sandbox user, nothing of the host's accounts. */
+export const ETC_PASSWD = `root:x:0:0:root:/root:/usr/sbin/nologin\nsbx_user:x:${SANDBOX_UID}:${SANDBOX_UID}:sandbox:/tmp:/usr/sbin/nologin\n`;
+export const ETC_GROUP = `root:x:0:\nsbx_user:x:${SANDBOX_UID}:\n`;

@@ -11,8 +11,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { chmod, mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,11 +29,13 @@ import type { RuntimeFamily } from '../../core/types.ts';
 import { RuntimeErrors } from '../errors.ts';
 import { findJdk, JAVA_MAIN_CLASS, jvmArgs, runtimeJar } from '../java/toolchain.ts';
 import { InstanceCgroup } from './cgroups.ts';
-import { SANDBOX_UID, sandboxCommand } from './command.ts';
+import { DEFAULT_EGRESS, type EgressPolicy } from '../../security/egress.ts';
+import { CODE_ROOT, ETC_GROUP, ETC_PASSWD, SANDBOX_UID, sandboxCommand } from './command.ts';
 import { CompileCaches } from './compile-cache.ts';
 import { detectHost } from './host.ts';
 import { ProcessInstance } from './instance.ts';
 import { linkTree } from './link-tree.ts';
+import { createEgressNetwork, type EgressNetwork, type NetNs } from './network.ts';
 import { PoolSizer } from './pool-sizer.ts';
 
 export interface ProcessSandboxOptions {
@@ -52,7 +54,8 @@ export interface ProcessSandboxOptions {
   /** JDK for the java family (default: the one the system `javac` resolves to). */
   readonly javaHome?: string;
   readonly pidsLimit?: number;
-  readonly network?: 'host' | 'none';
+  /** Network namespaces and egress filtering (default: veth + nftables when root, else loopback only). */
+  readonly egress?: EgressNetwork;
   /** Init (module import) time limit; Lambda's is 10 s. */
   readonly initTimeoutMs?: number;
   readonly tmpSizeMb?: number;
@@ -98,14 +101,9 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
   const pythonBin = pythonFor(dropPrivileges, o.pythonBinary);
   const pidsLimit = o.pidsLimit ?? 256;
   const initTimeoutMs = o.initTimeoutMs ?? 10_000;
-  // The code is mounted where Lambda puts it. The mount point must exist on the read-only host
-  // root; create it when we can (root), else mount under the sandbox's private /tmp.
-  let codeRoot = '/var/task';
-  try {
-    mkdirSync(codeRoot, { recursive: true, mode: 0o755 });
-  } catch {
-    if (!existsSync(codeRoot)) codeRoot = '/tmp/task';
-  }
+  const codeRoot = CODE_ROOT;
+  const egress = o.egress ?? createEgressNetwork();
+  const netns = new Map<ProcessInstance, NetNs>();
   let workDirReady: Promise<void> | undefined;
   const jdk = findJdk(o.javaHome);
   const pools: Record<RuntimeFamily, ProcessInstance[]> = { node: [], python: [], provided: [], java: [] };
@@ -132,9 +130,14 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
   function ensureWorkDir(): Promise<void> {
     workDirReady ??= (async () => {
       await mkdir(join(workDir, 'slots'), { recursive: true });
+      await mkdir(join(workDir, 'etc'), { recursive: true });
+      await mkdir(join(workDir, 'root'), { recursive: true });
+      await writeFile(join(workDir, 'etc', 'passwd'), ETC_PASSWD, { mode: 0o644 });
+      await writeFile(join(workDir, 'etc', 'group'), ETC_GROUP, { mode: 0o644 });
       // Traversable but not listable by the sandbox user (bwrap resolves bind sources as that user).
       await chmod(workDir, 0o711);
       await chmod(join(workDir, 'slots'), 0o711);
+      await chmod(join(workDir, 'etc'), 0o711);
     })();
     return workDirReady;
   }
@@ -179,6 +182,14 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
     const id = `inst_${randomBytes(8).toString('hex')}`;
     const slot = join(workDir, 'slots', id);
     await mkdir(slot, { mode: 0o755 });
+    // The instance's own network namespace, with the default egress policy until specialized.
+    let ns: NetNs | undefined;
+    try {
+      ns = await egress.prepare(DEFAULT_EGRESS);
+    } catch (e) {
+      await rm(slot, { recursive: true, force: true }).catch(() => {});
+      throw RuntimeErrors.UNAVAILABLE({ reason: `network namespace: ${(e as Error).message}` }, { cause: e });
+    }
     const cgroup = cg.kind === 'none' ? undefined : new InstanceCgroup(cg, id, pidsLimit);
     // A generic process gets the smallest function size until it is specialized.
     cgroup?.setMemoryLimit(128 * 1024 * 1024 + 64 * 1024 * 1024);
@@ -189,13 +200,14 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
       setpriv,
       prlimit,
       cgroupProcs: cgroup?.procsFiles() ?? [],
+      nsenter: egress.nsenter,
       slot,
-      codeRoot,
       hidden,
-      workDir,
+      etcDir: join(workDir, 'etc'),
+      rootDir: join(workDir, 'root'),
       runtimeFiles: files,
       program,
-      network: o.network ?? 'host',
+      netns: ns?.path,
       tmpSizeMb: o.tmpSizeMb ?? 512,
       // The JVM cannot open a socket through /proc/self/fd/3: it gets the channel as stdin
       // (System.inheritedChannel) and starts in the code root, Lambda's working directory.
@@ -209,10 +221,14 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
       clock,
     });
     slots.set(id, slot);
+    if (ns) netns.set(inst, ns);
     live.add(inst);
     if (family === 'java') javaMemory.set(inst, memoryMb);
     inst.onExit(() => {
       live.delete(inst);
+      const n = netns.get(inst);
+      netns.delete(inst);
+      if (n) void egress.release(n);
       javaMemory.delete(inst);
       const i = pools[family].indexOf(inst);
       if (i >= 0) pools[family].splice(i, 1);
@@ -283,6 +299,9 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
 
   async function disposeInstance(inst: ProcessInstance): Promise<void> {
     await inst.dispose();
+    const ns = netns.get(inst);
+    netns.delete(inst);
+    if (ns) await egress.release(ns);
     const slot = slots.get(inst.id);
     slots.delete(inst.id);
     if (slot) await rm(slot, { recursive: true, force: true }).catch(() => {});
@@ -329,6 +348,16 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
       throw RuntimeErrors.UNAVAILABLE({ reason: (e as Error).message }, { cause: e });
     }
     const slot = slots.get(inst.id)!;
+    const policy: EgressPolicy = spec.config.egress ?? DEFAULT_EGRESS;
+    const ns = netns.get(inst);
+    if (ns && policy.mode !== 'internet') {
+      try {
+        await egress.apply(ns, policy);
+      } catch (e) {
+        void disposeInstance(inst);
+        throw RuntimeErrors.UNAVAILABLE({ reason: `egress policy: ${(e as Error).message}` }, { cause: e });
+      }
+    }
     await linkTree(spec.codeDir, slot);
     const cache = spec.family === 'node' ? await compileCaches.plan(spec, slot) : undefined;
     inst.cgroup?.setMemoryLimit(spec.config.memoryMb * 1024 * 1024);
@@ -425,11 +454,17 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
         'namespace:pid': on(bw, 'own pid namespace; the host processes are invisible'),
         'namespace:ipc': on(bw, 'own IPC namespace'),
         'namespace:uts': on(bw, 'own hostname'),
-        'namespace:net': on(
-          bw && o.network === 'none',
-          o.network === 'none' ? 'no network' : 'host network shared (functions may call out)',
+        'namespace:net': on(bw, egress.describe()),
+        egress: on(
+          bw && egress.mode === 'veth',
+          egress.mode === 'veth'
+            ? 'per-function policy: internet (default: public addresses only), allowlist or none'
+            : `unavailable: ${egress.reason}; functions have no network`,
         ),
-        'readonly-root': on(bw, 'host filesystem mounted read-only'),
+        'minimal-root': on(
+          bw,
+          'new root: /usr, a few /etc files, the runtime, /var/task (read-only), private /tmp and /dev/shm; no host /run, /var, /home, data or project dirs',
+        ),
         'private-tmp': on(bw, `tmpfs /tmp (${o.tmpSizeMb ?? 512} MB)`),
         'clean-env': on(bw, 'environment cleared; only the function environment is set'),
         'data-dir-hidden': on(

@@ -1,0 +1,307 @@
+/**
+ * A network namespace per instance, with egress filtered outside the instance.
+ *
+ * `veth` mode (root, with iproute2 and nftables): each instance's namespace has loopback and one
+ * end of a veth pair; the host end carries a /32 route to the instance's address from
+ * 172.29.0.0/16 and answers ARP for the instance's gateway (169.254.1.1) by proxy ARP, so
+ * instances share no link, no subnet and no address. Traffic leaves through the host's routing
+ * with masquerade. An nftables table (`inet nimbus_v1`, shared by every Nimbus process on the
+ * machine) decides per host-side interface:
+ *   - input from an instance interface: dropped (the host itself, all of its addresses and ports,
+ *     is unreachable, IPv6 link-local included);
+ *   - forwarded: the interface's verdict from the `ifpolicy` map — `jump internet` (public
+ *     addresses only, plus DNS to the host's resolvers), `jump allow_<hash>` (an allowlist), or no
+ *     entry (rejected: `none`, and pre-booted processes before their function is known).
+ * Packets are filtered by their real destination address, so IP encodings and DNS rebinding make
+ * no difference. IPv6 is not routed (no address, no route: connections fail at once).
+ *
+ * `isolated` mode (no root, or no ip/nft): a fresh namespace with only loopback; no egress.
+ */
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { ALWAYS_BLOCKED_V4, BLOCKED_V4, type EgressPolicy, parseCidr } from '../../security/egress.ts';
+import { which } from './host.ts';
+
+export const NFT_TABLE = 'nimbus_v1';
+const SUBNET_HI = [172, 29];
+const GATEWAY = '169.254.1.1';
+const NETNS_DIR = '/run/netns';
+const IF_PREFIX = 'nb';
+
+export interface NetNs {
+  readonly name: string;
+  readonly path: string;
+  readonly hostIf: string;
+  readonly address: string;
+  /** The verdict currently in the ifpolicy map (undefined: none → rejected). */
+  verdict?: string | undefined;
+}
+
+export interface EgressNetwork {
+  readonly mode: 'veth' | 'isolated';
+  readonly nsenter: string | undefined;
+  /** Why egress is unavailable (isolated mode). */
+  readonly reason: string | undefined;
+  /** A new namespace wired for egress with the default policy; undefined in isolated mode. */
+  prepare(policy?: EgressPolicy): Promise<NetNs | undefined>;
+  /** Replaces the namespace's egress policy. */
+  apply(ns: NetNs, policy: EgressPolicy): Promise<void>;
+  release(ns: NetNs): Promise<void>;
+  describe(): string;
+}
+
+function run(cmd: string, args: readonly string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(cmd, args, { timeout: 10_000 }, (err, stdout, stderr) => {
+      if (err) reject(Object.assign(new Error(`${cmd} ${args.join(' ')}: ${stderr.trim() || err.message}`), { stderr }));
+      else resolve(stdout);
+    });
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+/** IPv4 name servers of the host that an instance may query (loopback ones cannot be reached). */
+function resolvers(): string[] {
+  try {
+    return readFileSync('/etc/resolv.conf', 'utf8')
+      .split('\n')
+      .map((l) => /^\s*nameserver\s+(\S+)/.exec(l)?.[1])
+      .filter((a): a is string => !!a && isIP(a) === 4 && !a.startsWith('127.'));
+  } catch {
+    return [];
+  }
+}
+
+const cidrs = (list: typeof BLOCKED_V4) => list.map(([a, n]) => `${a}/${n}`).join(', ');
+
+function tableRuleset(): string {
+  const dns = resolvers();
+  return [
+    `table inet ${NFT_TABLE} {`,
+    '  map ifpolicy {',
+    '    type ifname : verdict',
+    '  }',
+    '  set dns4 {',
+    '    type ipv4_addr',
+    ...(dns.length ? [`    elements = { ${dns.join(', ')} }`] : []),
+    '  }',
+    '  set blocked4 {',
+    '    type ipv4_addr',
+    '    flags interval',
+    `    elements = { ${cidrs(BLOCKED_V4)} }`,
+    '  }',
+    '  set always4 {',
+    '    type ipv4_addr',
+    '    flags interval',
+    `    elements = { ${cidrs(ALWAYS_BLOCKED_V4)} }`,
+    '  }',
+    '  chain input {',
+    '    type filter hook input priority -10; policy accept;',
+    `    iifname "${IF_PREFIX}*" ct state established,related accept`,
+    `    iifname "${IF_PREFIX}*" reject with icmpx admin-prohibited`,
+    '  }',
+    '  chain forward {',
+    '    type filter hook forward priority -10; policy accept;',
+    `    oifname "${IF_PREFIX}*" ct state established,related accept`,
+    `    oifname "${IF_PREFIX}*" drop`,
+    `    iifname "${IF_PREFIX}*" jump from_instance`,
+    '  }',
+    '  chain from_instance {',
+    '    iifname vmap @ifpolicy',
+    '    reject with icmpx admin-prohibited',
+    '  }',
+    '  chain internet {',
+    '    meta nfproto != ipv4 reject with icmpx admin-prohibited',
+    '    ip daddr @dns4 meta l4proto { tcp, udp } th dport 53 accept',
+    '    ip daddr @blocked4 reject with icmpx admin-prohibited',
+    '    accept',
+    '  }',
+    '  chain postrouting {',
+    '    type nat hook postrouting priority 100; policy accept;',
+    `    ip saddr ${SUBNET_HI.join('.')}.0.0/16 oifname != "${IF_PREFIX}*" masquerade`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** Host names of an allowlist resolved now (IPv4), so the chain names the addresses. */
+async function resolveAllow(policy: EgressPolicy): Promise<{ cidr: string; ports?: readonly number[] | undefined }[]> {
+  const out: { cidr: string; ports?: readonly number[] | undefined }[] = [];
+  for (const rule of policy.allow ?? []) {
+    const c = parseCidr(rule.host);
+    if (c) {
+      if (c.family === 4) out.push({ cidr: `${c.address}/${c.prefix}`, ports: rule.ports });
+      continue;
+    }
+    try {
+      for (const a of await lookup(rule.host, { all: true, family: 4 })) out.push({ cidr: `${a.address}/32`, ports: rule.ports });
+    } catch {
+      // Unresolvable now: nothing to allow for it.
+    }
+  }
+  return out;
+}
+
+function allowChain(name: string, entries: { cidr: string; ports?: readonly number[] | undefined }[]): string {
+  const rules = entries.map((e) =>
+    e.ports?.length
+      ? `    ip daddr ${e.cidr} meta l4proto { tcp, udp } th dport { ${e.ports.join(', ')} } accept`
+      : `    ip daddr ${e.cidr} accept`,
+  );
+  return [
+    `table inet ${NFT_TABLE} {`,
+    `  chain ${name} {`,
+    '    meta nfproto != ipv4 reject with icmpx admin-prohibited',
+    '    ip daddr @dns4 meta l4proto { tcp, udp } th dport 53 accept',
+    '    ip daddr @always4 reject with icmpx admin-prohibited',
+    ...rules,
+    '    reject with icmpx admin-prohibited',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+const pidAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+export function createEgressNetwork(): EgressNetwork {
+  const ip = which('ip');
+  const nft = which('nft');
+  const nsenter = which('nsenter');
+  const flock = which('flock');
+  const isRoot = process.getuid?.() === 0;
+  const missing = [!isRoot && 'root', !ip && 'ip (iproute2)', !nft && 'nft (nftables)', !nsenter && 'nsenter'].filter(Boolean);
+  const mode: 'veth' | 'isolated' = missing.length ? 'isolated' : 'veth';
+  const reason = missing.length ? `egress needs ${missing.join(', ')}` : undefined;
+  const lockFile = existsSync('/run/lock') ? '/run/lock/nimbus-egress.lock' : '/tmp/nimbus-egress.lock';
+  let ready: Promise<void> | undefined;
+  const chains = new Map<string, Promise<void>>();
+
+  /** Runs `nft -f -` under a machine-wide lock when `unless` (an nft list) fails. */
+  async function nftOnce(unless: string[], ruleset: string): Promise<void> {
+    const script = `${nft} ${unless.join(' ')} >/dev/null 2>&1 || ${nft} -f -`;
+    if (flock) await run(flock, [lockFile, '/bin/sh', '-c', script], ruleset);
+    else await run('/bin/sh', ['-c', script], ruleset);
+  }
+
+  function setup(): Promise<void> {
+    ready ??= (async () => {
+      writeFileSync('/proc/sys/net/ipv4/ip_forward', '1');
+      await nftOnce(['list', 'table', 'inet', NFT_TABLE], tableRuleset());
+      const dns = resolvers();
+      if (dns.length) await run(nft!, ['add', 'element', 'inet', NFT_TABLE, 'dns4', `{ ${dns.join(', ')} }`]);
+      // Namespaces left by Nimbus processes that died without cleaning up.
+      for (const name of existsSync(NETNS_DIR) ? readdirSync(NETNS_DIR) : []) {
+        const m = /^nimbus-(\d+)-[0-9a-f]+$/.exec(name);
+        if (m && !pidAlive(Number(m[1]))) await run(ip!, ['netns', 'del', name]).catch(() => {});
+      }
+    })();
+    ready.catch(() => {
+      ready = undefined;
+    });
+    return ready;
+  }
+
+  async function verdictFor(policy: EgressPolicy): Promise<string | undefined> {
+    if (policy.mode === 'none') return undefined;
+    if (policy.mode === 'internet') return 'jump internet';
+    const entries = await resolveAllow(policy);
+    const name = `allow_${createHash('sha256').update(JSON.stringify(entries)).digest('hex').slice(0, 16)}`;
+    let made = chains.get(name);
+    if (!made) {
+      made = nftOnce(['list', 'chain', 'inet', NFT_TABLE, name], allowChain(name, entries));
+      chains.set(name, made);
+      made.catch(() => chains.delete(name));
+    }
+    await made;
+    return `jump ${name}`;
+  }
+
+  async function setVerdict(ns: NetNs, verdict: string | undefined): Promise<void> {
+    if (verdict === ns.verdict) return;
+    const el = `"${ns.hostIf}"`;
+    const lines = [
+      ...(ns.verdict ? [`delete element inet ${NFT_TABLE} ifpolicy { ${el} }`] : []),
+      ...(verdict ? [`add element inet ${NFT_TABLE} ifpolicy { ${el} : ${verdict} }`] : []),
+    ];
+    await run(nft!, ['-f', '-'], `${lines.join('\n')}\n`);
+    ns.verdict = verdict;
+  }
+
+  return {
+    mode,
+    nsenter,
+    reason,
+    describe() {
+      return mode === 'veth'
+        ? `own network namespace per instance; egress by policy through a veth filtered by nftables (table inet ${NFT_TABLE})`
+        : `own network namespace per instance with loopback only: no egress (${reason})`;
+    },
+
+    async prepare(policy) {
+      if (mode === 'isolated') return undefined;
+      await setup();
+      const hex = randomBytes(6).toString('hex');
+      const name = `nimbus-${process.pid}-${hex}`;
+      const hostIf = `${IF_PREFIX}${hex}`;
+      await run(ip!, ['-b', '-'], [
+        `netns add ${name}`,
+        `link add ${hostIf} type veth peer name eth0 netns ${name}`,
+        `link set ${hostIf} addrgenmode none`,
+        `link set ${hostIf} up`,
+        '',
+      ].join('\n'));
+      const ns: NetNs = { name, path: `${NETNS_DIR}/${name}`, hostIf, address: '' };
+      try {
+        writeFileSync(`/proc/sys/net/ipv4/conf/${hostIf}/proxy_arp`, '1');
+        // A free /32: the kernel refuses a second route to the same address (machine-wide).
+        let address = '';
+        for (let i = 0; ; i++) {
+          const candidate = `${SUBNET_HI.join('.')}.${randomInt(0, 256)}.${randomInt(2, 255)}`;
+          try {
+            await run(ip!, ['route', 'add', `${candidate}/32`, 'dev', hostIf]);
+            address = candidate;
+            break;
+          } catch (e) {
+            if (i >= 16 || !/File exists/.test(String((e as { stderr?: string }).stderr))) throw e;
+          }
+        }
+        (ns as { address: string }).address = address;
+        await run(ip!, ['-n', name, '-b', '-'], [
+          'link set lo up',
+          'link set eth0 addrgenmode none',
+          `addr add ${address}/32 dev eth0`,
+          'link set eth0 up',
+          `route add ${GATEWAY} dev eth0 scope link`,
+          `route add default via ${GATEWAY} dev eth0`,
+          '',
+        ].join('\n'));
+        if (policy) await setVerdict(ns, await verdictFor(policy));
+        return ns;
+      } catch (e) {
+        await run(ip!, ['netns', 'del', name]).catch(() => {});
+        throw e;
+      }
+    },
+
+    async apply(ns, policy) {
+      await setVerdict(ns, await verdictFor(policy));
+    },
+
+    async release(ns) {
+      if (ns.verdict) await setVerdict(ns, undefined).catch(() => {});
+      await run(ip!, ['netns', 'del', ns.name]).catch(() => {});
+    },
+  };
+}
