@@ -5,9 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { InstanceSpec, Sandbox, SandboxFactory } from '../core/ports.ts';
 import type { Invocation, RuntimeFamily } from '../core/types.ts';
@@ -291,6 +293,104 @@ export const handler = async (e) => {
         [],
       );
       assert.notEqual(r.uid, 0);
+    });
+
+    it('shows a minimal filesystem: no host root, /run, /var/run, /home, /root, host /dev/shm or data dirs', async () => {
+      const sb = await create({
+        'index.mjs': `import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+export const handler = async () => {
+  writeFileSync('/dev/shm/mine', 'x'.repeat(1024));
+  return {
+    root: readdirSync('/').sort(),
+    gone: ['/run', '/var/run', '/home', '/root', '/run/postgresql', '/run/mysqld', '/etc/shadow', '/etc/ssh', '/var/lib', '/var/log', '/opt', '/srv', '/mnt', '/boot', '/sys']
+      .filter((p) => existsSync(p)),
+    shm: readdirSync('/dev/shm'),
+    passwd: readFileSync('/etc/passwd', 'utf8').split('\\n').filter(Boolean).length,
+    task: existsSync('/var/task/index.mjs'),
+  };
+};`,
+      });
+      const r = await ok(sb);
+      assert.deepEqual(r.gone, []);
+      // The system dirs, plus the first component of where the runtime's own files live (the
+      // platform's node binary and harness are bound at their host paths, alone).
+      const top = (p: string) => p.split('/')[1]!;
+      const allowed = new Set(['bin', 'dev', 'etc', 'lib', 'lib32', 'lib64', 'libx32', 'proc', 'sbin', 'tmp', 'usr', 'var']);
+      allowed.add(top(realpathSync(process.execPath)));
+      allowed.add(top(fileURLToPath(import.meta.url)));
+      for (const d of r.root) assert.ok(allowed.has(d), `unexpected /${d} in ${JSON.stringify(r.root)}`);
+      assert.deepEqual(r.shm, ['mine'], 'a private /dev/shm');
+      assert.equal(r.passwd, 2, 'only root and the sandbox user');
+      assert.equal(r.task, true);
+      // The host's /dev/shm did not receive the file.
+      assert.ok(!existsSync('/dev/shm/mine'));
+    });
+
+    it('has its own network namespace: the host, its loopback services and the metadata address are unreachable', async () => {
+      const { createServer } = await import('node:net');
+      const server = createServer((c) => c.end('host secret')).listen(0, '0.0.0.0');
+      await new Promise((r) => server.once('listening', r));
+      const port = (server.address() as { port: number }).port;
+      const hostAddrs = Object.values((await import('node:os')).networkInterfaces())
+        .flat()
+        .filter((a) => a && a.family === 'IPv4')
+        .map((a) => a!.address);
+      try {
+        const sb = await create({
+          'index.mjs': `import net from 'node:net';
+const conn = (host, port) => new Promise((r) => { const s = net.connect({ host, port }); s.setTimeout(1500);
+  s.on('connect', () => { s.destroy(); r('CONNECTED'); }); s.on('error', (e) => r(e.code)); s.on('timeout', () => { s.destroy(); r('TIMEOUT'); }); });
+export const handler = async (e) => {
+  const out = {};
+  for (const h of [...e.hosts, '169.254.169.254', '::1', '::ffff:127.0.0.1']) out[h] = await conn(h, h === '169.254.169.254' ? 80 : e.port);
+  return out;
+};`,
+        });
+        const r = await ok(sb, { hosts: hostAddrs, port });
+        for (const [h, v] of Object.entries(r)) assert.notEqual(v, 'CONNECTED', `${h} reached`);
+      } finally {
+        server.close();
+      }
+    });
+
+    it('shares no channel with another instance: loopback ports and abstract sockets are per instance', async () => {
+      const listener = await create({
+        'index.mjs': `import net from 'node:net';
+let servers;
+export const handler = async () => {
+  servers ??= await Promise.all([
+    new Promise((r) => { const s = net.createServer((c) => c.end('stolen')).listen(39123, '127.0.0.1', () => r(s)); }),
+    new Promise((r) => { const s = net.createServer((c) => c.end('stolen')).listen('\\0nimbus-abstract-test', () => r(s)); }),
+  ]);
+  return 'listening';
+};`,
+      });
+      assert.equal(await ok(listener), 'listening');
+      const prober = await create({
+        'index.mjs': `import net from 'node:net';
+const conn = (o) => new Promise((r) => { const s = net.connect(o); s.setTimeout(1000);
+  s.on('data', (d) => { s.destroy(); r(String(d)); }); s.on('error', (e) => r(e.code)); s.on('timeout', () => { s.destroy(); r('TIMEOUT'); }); });
+export const handler = async () => ({ tcp: await conn({ host: '127.0.0.1', port: 39123 }), abstract: await conn({ path: '\\0nimbus-abstract-test' }) });`,
+      });
+      const r = await ok(prober);
+      assert.notEqual(r.tcp, 'stolen');
+      assert.notEqual(r.abstract, 'stolen');
+    });
+
+    it('is frozen between invocations: background work gets no CPU after the answer', async () => {
+      const sb = await create({
+        'index.mjs': `let ticks = 0; setInterval(() => { ticks++; }, 1);
+export const handler = async () => ticks;`,
+      });
+      const a = await ok(sb);
+      await new Promise((r) => setTimeout(r, 600));
+      const b = await ok(sb);
+      const report = factory.isolation();
+      if (report.features['cgroup:freezer']?.active) {
+        assert.ok(b - a < 60, `the instance ran ${b - a} timer ticks while idle`);
+      } else {
+        assert.ok(b - a >= 100, 'without a freezer the timer runs (this host cannot freeze)');
+      }
     });
 
     it('keeps module state warm within an instance and isolated between functions', async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 export type CgroupMode =
   | { kind: 'v2'; root: string }
-  | { kind: 'v1'; memory: string; pids: string | undefined }
+  | { kind: 'v1'; memory: string; pids: string | undefined; freezer?: string | undefined }
   | { kind: 'none'; reason: string };
 
 function writable(dir: string): boolean {
@@ -52,7 +52,13 @@ export function detectCgroups(): CgroupMode {
       pids = join(pidsRoot, 'nimbus');
       mkdirSync(pids, { recursive: true });
     }
-    return { kind: 'v1', memory, pids };
+    const freezerRoot = '/sys/fs/cgroup/freezer';
+    let freezer: string | undefined;
+    if (existsSync(join(freezerRoot, 'cgroup.procs')) && writable(freezerRoot)) {
+      freezer = join(freezerRoot, 'nimbus');
+      mkdirSync(freezer, { recursive: true });
+    }
+    return { kind: 'v1', memory, pids, freezer };
   }
   return {
     kind: 'none',
@@ -82,6 +88,9 @@ export class InstanceCgroup {
   readonly #dirs: string[] = [];
   readonly memDir: string | undefined;
   readonly pidsDir: string | undefined;
+  /** Where `freeze`/`thaw` write: v2 `cgroup.freeze`, v1 `freezer.state`. */
+  readonly #freezeFile: string | undefined;
+  #frozen = false;
 
   constructor(mode: CgroupMode, id: string, pidsLimit: number) {
     this.#mode = mode;
@@ -92,6 +101,7 @@ export class InstanceCgroup {
       this.#dirs.push(this.memDir);
       tryWrite(join(this.memDir, 'memory.swap.max'), '0');
       tryWrite(join(this.memDir, 'pids.max'), String(pidsLimit));
+      this.#freezeFile = join(this.memDir, 'cgroup.freeze');
     } else if (mode.kind === 'v1') {
       this.memDir = join(mode.memory, id);
       mkdirSync(this.memDir, { recursive: true });
@@ -102,7 +112,34 @@ export class InstanceCgroup {
         this.#dirs.push(this.pidsDir);
         tryWrite(join(this.pidsDir, 'pids.max'), String(pidsLimit));
       }
+      if (mode.freezer) {
+        const dir = join(mode.freezer, id);
+        mkdirSync(dir, { recursive: true });
+        this.#dirs.push(dir);
+        this.#freezeFile = join(dir, 'freezer.state');
+      }
     }
+  }
+
+  /** Whether freeze() can work here. */
+  get canFreeze(): boolean {
+    return this.#freezeFile !== undefined;
+  }
+
+  /**
+   * Stops every process of the instance (no CPU until thaw): an instance that answered must not
+   * keep running. Best-effort; false when there is no freezer.
+   */
+  freeze(): boolean {
+    if (!this.#freezeFile || this.#frozen) return false;
+    this.#frozen = tryWrite(this.#freezeFile, this.#mode.kind === 'v2' ? '1' : 'FROZEN');
+    return this.#frozen;
+  }
+
+  thaw(): void {
+    if (!this.#freezeFile || !this.#frozen) return;
+    this.#frozen = false;
+    tryWrite(this.#freezeFile, this.#mode.kind === 'v2' ? '0' : 'THAWED');
   }
 
   /** cgroup.procs files the spawning shell must join before exec'ing the sandbox. */
@@ -142,6 +179,8 @@ export class InstanceCgroup {
 
   /** SIGKILLs every process in the instance's cgroup(s). */
   killAll(): void {
+    // A v1-frozen task only acts on SIGKILL once thawed.
+    this.thaw();
     for (const d of this.#dirs) {
       if (this.#mode.kind === 'v2' && tryWrite(join(d, 'cgroup.kill'), '1')) continue;
       for (const line of (tryRead(join(d, 'cgroup.procs')) ?? '').split('\n')) {

@@ -483,6 +483,10 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
           cg.kind !== 'none',
           cg.kind === 'none' ? cg.reason : `cgroup ${cg.kind} memory limit = function memory`,
         ),
+        'cgroup:freezer': on(
+          (cg.kind === 'v2') || (cg.kind === 'v1' && Boolean(cg.freezer)),
+          'an instance that answered is frozen until its next invocation (no CPU while idle)',
+        ),
         'cgroup:pids': on(
           cg.kind === 'v2' || (cg.kind === 'v1' && Boolean(cg.pids)),
           `pids.max = ${pidsLimit}`,

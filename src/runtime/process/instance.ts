@@ -195,6 +195,7 @@ export class ProcessInstance {
       };
       p.cancelTimer = this.#clock.setTimeout(onTimeout, Math.max(0, inv.deadline - this.#clock.now()));
       signal?.addEventListener('abort', onTimeout, { once: true });
+      this.cgroup?.thaw();
       this.#send({
         t: 'invoke',
         requestId: inv.id,
@@ -421,6 +422,9 @@ export class ProcessInstance {
     this.#pending.delete(p.requestId);
     if (p.sink) this.#proc.chan.resume();
     p.cancelTimer();
+    // An instance that has answered gets no CPU until its next invocation (Lambda freezes the
+    // execution environment the same way): no background work, no billing leak.
+    if (this.#pending.size === 0 && !this.#proc.exited) this.cgroup?.freeze();
     p.resolve(o);
   }
 
