@@ -79,7 +79,8 @@ describe('async invocations (e2e)', () => {
   before(async () => {
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
     hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
-    p = await startTestPlatform({ asyncMaxHops: 4 });
+    // The webhook receiver listens on loopback: the administrator opens it for platform calls.
+    p = await startTestPlatform({ asyncMaxHops: 4, egressAllowCidrs: '127.0.0.1/32' });
     await deploy(
       'echo',
       'export const handler = async (e, ctx) => ({ got: e, cc: ctx.clientContext ?? null });',

@@ -79,7 +79,8 @@ describe('event bus (e2e)', () => {
   before(async () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    p = await startTestPlatform();
+    // The webhook receiver listens on loopback: the administrator opens it for platform calls.
+    p = await startTestPlatform({ egressAllowCidrs: '127.0.0.1/32' });
     for (const fn of ['big', 'eu', 'all', 'ordered', 'audit']) await deploy(fn, reporter(fn));
     await deploy('flaky', reporter('flaky'), { async: { retryBaseDelayMs: 10 } });
     for (const t of ['orders', 'audit-log'])

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import type { AsyncInvokeConfig, DestinationRef } from '../core/types.ts';
+import { urlEgressProblem } from '../security/egress.ts';
+import { AsyncErrors } from './errors.ts';
 import { DEFAULT_RETRY_POLICY, RETRY_LIMITS, type RetryPolicy } from './retry.ts';
 
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -39,6 +41,22 @@ export function parseDestination(v: unknown): DestinationRef | undefined {
   return { type: 'function', name, qualifier };
 }
 
+/**
+ * CIDRs the administrator opened for webhooks (NIMBUS_EGRESS_ALLOW_CIDRS), set once at start-up.
+ * Process-wide because this schema is static: REST, the Lambda API and deploy validation all
+ * parse with it, and none of them carries platform config.
+ */
+let destinationEgressAllow: readonly string[] = [];
+export function setDestinationEgressAllow(cidrs: readonly string[]): void {
+  destinationEgressAllow = Object.freeze([...cidrs]);
+}
+
+/** Refuses a webhook the platform may never call (a literal loopback/private/metadata IP, `localhost`). */
+export function assertWebhookEgress(url: string, adminAllow: readonly string[]): void {
+  const reason = urlEgressProblem(url, adminAllow);
+  if (reason) throw AsyncErrors.EGRESS_DENIED({ url, reason });
+}
+
 const Destination = z.unknown().transform((v, ctx) => {
   const d = parseDestination(v);
   if (!d) {
@@ -48,6 +66,8 @@ const Destination = z.unknown().transform((v, ctx) => {
     });
     return z.NEVER;
   }
+  // Thrown, not an issue: the caller answers with the coded 400 (NIMBUS_ERR_ASYNC_EGRESS_DENIED).
+  if (d.type === 'webhook') assertWebhookEgress(d.url, destinationEgressAllow);
   return d;
 });
 

@@ -49,4 +49,10 @@ export const AsyncErrors = defineErrors('ASYNC', {
     kind: 'user',
     message: '{feature} is not available yet',
   },
+  EGRESS_DENIED: {
+    status: 400,
+    kind: 'user',
+    message: 'the platform may not call {url}: {reason}',
+    hint: 'webhooks and destinations reach public addresses only; an administrator can allow a private receiver with NIMBUS_EGRESS_ALLOW_CIDRS',
+  },
 });

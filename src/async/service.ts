@@ -36,6 +36,7 @@ import type {
   TimerRequest,
   WebhookEnvelope,
 } from './types.ts';
+import { createWebhookPoster, type WebhookPoster } from './webhook-post.ts';
 
 export interface AsyncLimits {
   /** Async invocations running at once on this node. */
@@ -62,7 +63,10 @@ export interface AsyncDeps {
   readonly limits: AsyncLimits;
   readonly arn: { region: string; accountId: string };
   readonly random?: () => number;
-  readonly fetch?: typeof fetch;
+  /** Delivers webhooks; default: an egress-guarded HTTP POST (webhook-post.ts). */
+  readonly post?: WebhookPoster;
+  /** CIDRs an administrator opened for webhooks and destinations (NIMBUS_EGRESS_ALLOW_CIDRS). */
+  readonly egressAllowCidrs?: readonly string[];
   readonly log?: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
   /** Delivers a topic-to-topic forward (the event bus; late-bound). */
   readonly publish?: {
@@ -95,7 +99,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function createAsyncService(d: AsyncDeps): AsyncService {
   const { queue, clock, limits } = d;
   const random = d.random ?? Math.random;
-  const doFetch = d.fetch ?? fetch;
+  const post = d.post ?? createWebhookPoster(d.egressAllowCidrs);
   const log = d.log ?? (() => {});
 
   // ------------------------------------------------------------------ submit side
@@ -526,20 +530,38 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
   async function deliverWebhook(m: LeasedMessage, env: WebhookEnvelope): Promise<void> {
     let error: Record<string, unknown>;
     try {
-      const res = await doFetch(env.url, {
-        method: 'POST',
+      const res = await post({
+        url: env.url,
         headers: { 'content-type': env.contentType ?? 'application/json', 'x-nimbus-delivery': m.id },
         body: env.body,
-        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
-        redirect: 'manual',
+        timeoutMs: WEBHOOK_TIMEOUT_MS,
       });
-      await res.body?.cancel().catch(() => {});
       if (res.status >= 200 && res.status < 300) {
         await queue.ack(m.id, m.leaseToken, { result: JSON.stringify({ payload: { status: res.status } }) });
         return;
       }
       error = { errorType: 'WebhookStatus', errorMessage: `HTTP ${res.status}` };
     } catch (e) {
+      if ((e as { code?: unknown }).code === 'EGRESS_DENIED') {
+        // The target is (or now resolves to) an address the platform may not reach: retrying
+        // cannot help, and the receiver must never see the request.
+        const err = AsyncErrors.EGRESS_DENIED({ url: env.url, reason: (e as Error).message });
+        log(
+          'warn',
+          { id: m.id, url: env.url, reason: err.message },
+          'webhook delivery refused by egress policy',
+        );
+        await queue.deadLetter(m.id, m.leaseToken, {
+          error: JSON.stringify({
+            reason: 'EgressDenied',
+            failure: 'non-retriable',
+            errorType: 'WebhookError',
+            errorCode: err.code,
+            errorMessage: err.message,
+          }),
+        });
+        return;
+      }
       error = { errorType: 'WebhookError', errorMessage: e instanceof Error ? e.message : String(e) };
     }
     const decision = decideRetry({

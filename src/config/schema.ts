@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseCidr } from '../security/egress.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -79,6 +80,24 @@ export const PlatformConfigSchema = z.object({
   asyncResultRetentionSec: z.coerce.number().int().min(60).default(86_400),
   /** Async hop limit that stops A → B → A loops. */
   asyncMaxHops: z.coerce.number().int().min(1).max(1000).default(16),
+  /**
+   * CIDRs (comma-separated) the platform's own outbound calls — webhook subscriptions and
+   * destinations — may reach although the `internet` egress policy forbids them, e.g. a receiver
+   * in the private network. The cloud metadata addresses stay blocked whatever is listed.
+   */
+  egressAllowCidrs: z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const list = s
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean);
+      for (const c of list)
+        if (!parseCidr(c))
+          ctx.addIssue({ code: 'custom', message: `${c} is not a CIDR (a.b.c.d/n or x::y/n)` });
+      return Object.freeze(list) as readonly string[];
+    }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Bootstrap admin credentials (else generated on first start). */
   adminKeyId: z
@@ -122,6 +141,7 @@ export const ENV_VARS: Readonly<Record<keyof PlatformConfig, string>> = Object.f
   asyncIdempotencyWindowSec: 'NIMBUS_ASYNC_IDEMPOTENCY_WINDOW_SEC',
   asyncResultRetentionSec: 'NIMBUS_ASYNC_RESULT_RETENTION_SEC',
   asyncMaxHops: 'NIMBUS_ASYNC_MAX_HOPS',
+  egressAllowCidrs: 'NIMBUS_EGRESS_ALLOW_CIDRS',
   logLevel: 'NIMBUS_LOG_LEVEL',
   adminKeyId: 'NIMBUS_ADMIN_KEY_ID',
   adminSecret: 'NIMBUS_ADMIN_SECRET',

@@ -10,6 +10,7 @@
  * publishing the same event twice delivers it once per subscription.
  */
 import { randomUUID } from 'node:crypto';
+import { assertWebhookEgress } from '../async/config.ts';
 import { AsyncErrors } from '../async/errors.ts';
 import { functionQueue, topicQueue, webhookQueue } from '../async/service.ts';
 import type { InvokeEnvelope, PublishEnvelope, WebhookEnvelope } from '../async/types.ts';
@@ -104,6 +105,8 @@ export interface BusDeps {
   readonly kick: () => void;
   readonly maxQueueDepth: number;
   readonly maxHops?: number;
+  /** CIDRs an administrator opened for webhook targets (NIMBUS_EGRESS_ALLOW_CIDRS). */
+  readonly egressAllowCidrs?: readonly string[];
 }
 
 interface Compiled {
@@ -163,6 +166,7 @@ export function createEventBus(d: BusDeps): EventBus {
     if (t.type === 'function') await d.registry.resolve(tenant, t.name, t.qualifier);
     else if (t.type === 'webhook') {
       if (!/^https?:\/\//.test(t.url)) throw bad('a webhook target is an http(s) URL');
+      assertWebhookEgress(t.url, d.egressAllowCidrs ?? []);
     } else if (t.type === 'topic') {
       if (t.name === input.topic) throw bad('a topic cannot forward to itself');
       await requireTopic(tenant, t.name);

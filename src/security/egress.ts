@@ -41,9 +41,14 @@ const hostSchema = z
   .string()
   .min(1)
   .max(253)
-  .refine((h) => parseCidr(h) !== undefined || /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(h), {
-    message: 'must be an IP address, a CIDR (a.b.c.d/n) or a host name',
-  });
+  .refine(
+    (h) =>
+      parseCidr(h) !== undefined ||
+      /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(h),
+    {
+      message: 'must be an IP address, a CIDR (a.b.c.d/n) or a host name',
+    },
+  );
 
 export const egressRuleSchema = z
   .object({
@@ -60,7 +65,11 @@ export const egressPolicySchema = z
   .strict()
   .superRefine((p, ctx) => {
     if (p.mode === 'allowlist' && !p.allow?.length) {
-      ctx.addIssue({ code: 'custom', message: 'mode allowlist needs at least one `allow` entry', path: ['allow'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'mode allowlist needs at least one `allow` entry',
+        path: ['allow'],
+      });
     }
     if (p.mode !== 'allowlist' && p.allow?.length) {
       ctx.addIssue({ code: 'custom', message: '`allow` is only valid with mode allowlist', path: ['allow'] });
@@ -155,7 +164,12 @@ export function blockedReason(ip: string): string | undefined {
 }
 
 /** May a connection to `ip`:`port` leave under `policy`? (`hostAllowed` answers for host-name rules.) */
-export function addressAllowed(policy: EgressPolicy, ip: string, port?: number, resolvedHosts?: ReadonlyMap<string, readonly string[]>): boolean {
+export function addressAllowed(
+  policy: EgressPolicy,
+  ip: string,
+  port?: number,
+  resolvedHosts?: ReadonlyMap<string, readonly string[]>,
+): boolean {
   const a = unmapIPv4(ip);
   if (isIP(a) === 0) return false;
   if (policy.mode === 'none') return false;
@@ -275,7 +289,11 @@ export function guardedLookup(policy: EgressPolicy = DEFAULT_EGRESS, adminAllow:
   return function lookup(
     hostname: string,
     options: { family?: number | string; all?: boolean } | number | ((...a: unknown[]) => void),
-    callback?: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+    callback?: (
+      err: NodeJS.ErrnoException | null,
+      address: string | LookupAddress[],
+      family?: number,
+    ) => void,
   ): void {
     const cb = (typeof options === 'function' ? options : callback) as NonNullable<typeof callback>;
     const opts = typeof options === 'object' && options !== null ? options : {};

@@ -5,10 +5,6 @@
  */
 export { type AuthRequest, createAuthenticator, type Principal } from './authenticate.ts';
 export { type AdminCredentials, bootstrapAdmin } from './bootstrap.ts';
-export { withEncryptedEnvironment } from './encrypted-store.ts';
-export { SecurityErrors } from './errors.ts';
-export { createApiKey, generateKeyId, generateSecret, hashSecret } from './keys.ts';
-export { decryptSecret, encryptSecret, loadOrCreateMasterKey } from './secrets.ts';
 export {
   addressAllowed,
   blockedReason,
@@ -19,4 +15,10 @@ export {
   type EgressRule,
   egressPolicySchema,
   guardedLookup,
+  platformAddressAllowed,
+  urlEgressProblem,
 } from './egress.ts';
+export { withEncryptedEnvironment } from './encrypted-store.ts';
+export { SecurityErrors } from './errors.ts';
+export { createApiKey, generateKeyId, generateSecret, hashSecret } from './keys.ts';
+export { decryptSecret, encryptSecret, loadOrCreateMasterKey } from './secrets.ts';

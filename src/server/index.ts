@@ -8,6 +8,7 @@ import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { buildApiApp } from '../api/index.ts';
+import { setDestinationEgressAllow } from '../async/config.ts';
 import { createAsyncService } from '../async/service.ts';
 import type { AsyncService } from '../async/types.ts';
 import { createFsBlobStore } from '../blobs/index.ts';
@@ -43,7 +44,7 @@ import { objectCalls } from '../storage/calls.ts';
 import { createOutboxRelay, objectEventBuilder } from '../storage/events.ts';
 import { buildS3Server } from '../storage/server.ts';
 import { createStorage } from '../storage/service.ts';
-import { openStore } from '../store/index.ts';
+import { inspectStore, openStore } from '../store/index.ts';
 import { createCodeCache } from './code-cache.ts';
 
 export interface RunningPlatform {
@@ -88,6 +89,9 @@ export async function startPlatform(
       sqliteSynchronous: config.sqliteSynchronous,
     });
     cleanups.push(() => rawStore.close());
+    for (const f of await inspectStore(config.store))
+      logger.warn({ finding: f.code, hint: f.hint }, f.message);
+    setDestinationEgressAllow(config.egressAllowCidrs);
     const blobs = createFsBlobStore(join(config.dataDir, 'blobs'));
     const masterKey = await loadOrCreateMasterKey({
       dataDir: config.dataDir,
@@ -209,6 +213,7 @@ export async function startPlatform(
         functionConcurrency: config.functionConcurrency,
       },
       log: (level, obj, msg) => logger[level](obj, msg),
+      egressAllowCidrs: config.egressAllowCidrs,
     });
     contextCalls.handler = (caller) => {
       const objects = objectCalls(storage, caller);
@@ -223,6 +228,7 @@ export async function startPlatform(
       kick: () => asyncService.kick(),
       maxQueueDepth: config.asyncMaxQueueDepth,
       maxHops: config.asyncMaxHops,
+      egressAllowCidrs: config.egressAllowCidrs,
     });
     await bus.load();
     publish.handler = (tenant, topic, event, hop) => bus.publish(tenant, topic, [JSON.parse(event)], { hop });
@@ -299,7 +305,7 @@ export async function startPlatform(
       authenticate,
       doctor: async () => ({
         sandbox: sandbox.isolation(),
-        store: { kind: store.kind },
+        store: { kind: store.kind, warnings: await inspectStore(config.store) },
         runtimes: { node: process.versions.node, java: findJdk()?.version ?? null },
         pool: { size: config.poolSize },
       }),

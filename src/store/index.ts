@@ -5,9 +5,11 @@
  */
 import type { Store } from '../core/ports.ts';
 import { openPostgresStore } from './postgres/index.ts';
+import { inspectPostgres, type StoreFinding } from './postgres/inspect.ts';
 import { openSqliteStore } from './sqlite/index.ts';
 
 export { StoreErrors } from './errors.ts';
+export type { StoreFinding, StoreFindingCode } from './postgres/inspect.ts';
 
 export interface OpenStoreOptions {
   /** `sqlite` or a `postgres://` URL. */
@@ -20,4 +22,9 @@ export interface OpenStoreOptions {
 export function openStore(o: OpenStoreOptions): Promise<Store> {
   if (o.url === 'sqlite') return openSqliteStore({ dataDir: o.dataDir, synchronous: o.sqliteSynchronous });
   return openPostgresStore({ url: o.url, schema: o.schema });
+}
+
+/** Security findings about the configured store (the PostgreSQL role and server auth); never throws. */
+export function inspectStore(url: string): Promise<StoreFinding[]> {
+  return url === 'sqlite' ? Promise.resolve([]) : inspectPostgres(url);
 }

@@ -43,7 +43,10 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Store>
     const c = await pool.connect();
     try {
       if (o.schema) {
-        await c.query(`CREATE SCHEMA IF NOT EXISTS ${o.schema}`);
+        // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when
+        // the schema exists, which a least-privilege role given just its schema does not have.
+        const found = await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [o.schema]);
+        if (found.rowCount === 0) await c.query(`CREATE SCHEMA IF NOT EXISTS ${o.schema}`);
         await c.query(`SET search_path TO ${o.schema}`);
       }
     } finally {
