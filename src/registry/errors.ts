@@ -37,6 +37,29 @@ export const DeployErrors = defineErrors('DEPLOY', {
     message: 'the function imports {imports}, which the isolate runtime does not provide',
     hint: 'isolate functions get no Node.js modules (fs, net, child_process, …): remove those imports or deploy with isolation: process',
   },
+  PATH_OUTSIDE_ROOT: {
+    status: 400,
+    kind: 'user',
+    message: 'the function refers to files outside its code root:\n{paths}',
+    hint: 'a function may only use files inside its own code (the uploaded directory or archive): copy what it needs into it and import it with a relative path (@nimbus/sdk is the one exception)',
+  },
+  BUILD_TIMEOUT: {
+    status: 400,
+    kind: 'user',
+    message: 'the {step} step did not finish within {seconds} s and was stopped',
+    hint: 'make the build smaller (fewer or smaller dependencies), or deploy again if the platform was busy',
+  },
+  BUILD_OUT_OF_MEMORY: {
+    status: 400,
+    kind: 'user',
+    message: 'the {step} step ran out of memory (limit {limitMb} MB) and was stopped',
+    hint: 'make the build smaller (fewer or smaller dependencies)',
+  },
+  BUILD_CRASHED: {
+    status: 500,
+    kind: 'system',
+    message: 'the {step} step exited unexpectedly ({reason})',
+  },
   ARCHIVE_TOO_LARGE: {
     status: 413,
     kind: 'user',

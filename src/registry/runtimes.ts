@@ -37,6 +37,36 @@ export function resolveRuntime(id: string): RuntimeFamily {
   throw RuntimeErrors.UNSUPPORTED_RUNTIME({ runtime: id });
 }
 
+/**
+ * The path a handler names must stay inside the code root: no absolute path, no `..` segment
+ * (Node and Python module paths, the custom runtime's handler, Java class names). Python's
+ * `pkg.mod.fn` becomes `pkg/mod.py`, so a leading dot there would make the path absolute.
+ */
+export function handlerLeavesRoot(family: RuntimeFamily, handler: string): boolean {
+  if (handler.includes('\0')) return true;
+  const escapes = (p: string) =>
+    /^[/\\]/.test(p) || /^[A-Za-z]:/.test(p) || p.split(/[/\\]/).some((s) => s === '..');
+  const dot = handler.lastIndexOf('.');
+  const file = dot < 0 ? handler : handler.slice(0, dot);
+  switch (family) {
+    case 'java':
+      return /[/\\]|\.\./.test(handler);
+    case 'provided':
+      return escapes(handler);
+    case 'python':
+      return escapes(file) || file.replace(/\./g, '/').startsWith('/');
+    case 'node':
+      return escapes(file);
+  }
+}
+
+/** Throws DEPLOY_PATH_OUTSIDE_ROOT for a handler that names a path outside the code root. */
+export function assertHandlerInside(family: RuntimeFamily, handler: unknown): void {
+  if (typeof handler === 'string' && handlerLeavesRoot(family, handler)) {
+    throw DeployErrors.PATH_OUTSIDE_ROOT({ paths: `  - handler ${JSON.stringify(handler)}` });
+  }
+}
+
 export function validateFunctionName(name: string): void {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
     throw DeployErrors.INVALID_CONFIG({
@@ -56,6 +86,14 @@ export function validateFunctionConfig(c: FunctionConfig): void {
       problems.push(`runtime: ${(e as Error).message}`);
     }
   }
+  let family: RuntimeFamily | '' = '';
+  try {
+    family = resolveRuntime(c.runtime);
+  } catch {
+    // reported above
+  }
+  // A handler that leads out of the code root is refused on its own, with its own code.
+  if (family) assertHandlerInside(family, c.handler);
   // Custom runtimes get the handler as _HANDLER and may give it any meaning.
   const custom = typeof c.runtime === 'string' && PROVIDED.test(c.runtime);
   const java = typeof c.runtime === 'string' && JAVA.test(c.runtime);
@@ -96,12 +134,6 @@ export function validateFunctionConfig(c: FunctionConfig): void {
     problems.push('reservedConcurrency: a positive integer');
   }
   problems.push(...asyncConfigProblems(c.async));
-  let family = '';
-  try {
-    family = resolveRuntime(c.runtime);
-  } catch {
-    // reported above
-  }
   problems.push(...scalingConfigProblems(c.scaling, family));
   if (c.isolation !== undefined) {
     if (!FUNCTION_ISOLATIONS.includes(c.isolation)) {

@@ -2,11 +2,15 @@
  * Archives in and out: safe unpacking of user zips/tarballs (no absolute paths, no `..`, no
  * links, size and file-count limits) and deterministic zips (sorted entries, fixed times), so the
  * same code always yields the same artifact sha256.
+ *
+ * Links are refused outright (a build follows them; the artifact would not keep them anyway): one
+ * whose target leaves the code root fails with DEPLOY_PATH_OUTSIDE_ROOT, any other link with
+ * DEPLOY_BAD_ARCHIVE.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, normalize, relative, sep } from 'node:path';
+import { dirname, join, normalize, posix, relative, sep } from 'node:path';
 import { unzipSync, type Zippable, zipSync } from 'fflate';
 import * as tar from 'tar';
 import { DeployErrors } from '../errors.ts';
@@ -34,6 +38,59 @@ function safeRel(name: string): string {
   return n;
 }
 
+/**
+ * The refusal for a link entry `name` → `target`. `fromRoot`: the target is relative to the
+ * archive root (tar hard links), not to the link's directory (symbolic links).
+ */
+function linkError(name: string, target: string, fromRoot = false): Error {
+  const t = target.replace(/\\/g, '/');
+  const dest = posix.normalize(posix.join(fromRoot ? '.' : posix.dirname(name), t));
+  const outside = t.startsWith('/') || /^[A-Za-z]:/.test(t) || dest === '..' || dest.startsWith('../');
+  const shown = `link ${name} -> ${JSON.stringify(target)}`;
+  return outside
+    ? DeployErrors.PATH_OUTSIDE_ROOT({ paths: `  - ${shown} in the archive` })
+    : DeployErrors.BAD_ARCHIVE({ reason: `links are not allowed (${shown})` });
+}
+
+/**
+ * Names of the symbolic links in a zip (Unix mode S_IFLNK in a central directory entry's external
+ * attributes; the entry's data is the target). fflate does not read modes, so without this a link
+ * would unpack as a small file holding its target path.
+ */
+export function zipLinks(zip: Uint8Array): Set<string> {
+  const links = new Set<string>();
+  const v = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  let eocd = -1;
+  for (let p = zip.length - 22; p >= Math.max(0, zip.length - 22 - 0xffff); p--) {
+    if (v.getUint32(p, true) === 0x06054b50) {
+      eocd = p;
+      break;
+    }
+  }
+  if (eocd < 0) return links;
+  let count = v.getUint16(eocd + 10, true);
+  let p = v.getUint32(eocd + 16, true);
+  if ((p === 0xffffffff || count === 0xffff) && eocd >= 20 && v.getUint32(eocd - 20, true) === 0x07064b50) {
+    const z64 = Number(v.getBigUint64(eocd - 12, true));
+    if (z64 + 56 <= zip.length && v.getUint32(z64, true) === 0x06064b50) {
+      count = Number(v.getBigUint64(z64 + 32, true));
+      p = Number(v.getBigUint64(z64 + 48, true));
+    }
+  }
+  for (let i = 0; i < count && p + 46 <= zip.length && v.getUint32(p, true) === 0x02014b50; i++) {
+    const os = v.getUint16(p + 4, true) >> 8;
+    const utf8 = (v.getUint16(p + 8, true) & 0x800) !== 0;
+    const n = v.getUint16(p + 28, true);
+    const mode = v.getUint32(p + 38, true) >>> 16;
+    if ((os === 3 || os === 19) && (mode & 0o170000) === 0o120000) {
+      const raw = zip.subarray(p + 46, p + 46 + n);
+      links.add(utf8 ? new TextDecoder().decode(raw) : String.fromCharCode(...raw));
+    }
+    p += 46 + n + v.getUint16(p + 30, true) + v.getUint16(p + 32, true);
+  }
+  return links;
+}
+
 export async function unpackZip(zip: Uint8Array, dest: string, limits: UnpackLimits = {}): Promise<void> {
   const maxBytes = limits.maxUnpackedBytes ?? DEFAULT_MAX_BYTES;
   const maxFiles = limits.maxFiles ?? DEFAULT_MAX_FILES;
@@ -55,18 +112,29 @@ export async function unpackZip(zip: Uint8Array, dest: string, limits: UnpackLim
     if (typeof code === 'string' && code.startsWith('NIMBUS_ERR_')) throw e;
     throw DeployErrors.BAD_ARCHIVE({ reason: `not a valid zip (${(e as Error).message})` });
   }
+  for (const name of zipLinks(zip)) {
+    const target = entries[name];
+    if (target) throw linkError(safeRel(name), new TextDecoder().decode(target));
+  }
   let written = 0;
   for (const [name, data] of Object.entries(entries)) {
     const rel = safeRel(name);
     written += data.byteLength;
     if (written > maxBytes) throw DeployErrors.ARCHIVE_TOO_LARGE({ limit: maxBytes });
     const out = join(dest, rel);
-    if (name.endsWith('/')) {
-      await mkdir(out, { recursive: true });
-      continue;
+    try {
+      if (name.endsWith('/')) {
+        await mkdir(out, { recursive: true });
+        continue;
+      }
+      await mkdir(dirname(out), { recursive: true });
+      await writeFile(out, data);
+    } catch (e) {
+      // `a` as a file and `a/b`, an entry named `.`, …
+      throw DeployErrors.BAD_ARCHIVE({
+        reason: `entry ${JSON.stringify(name)}: ${(e as { code?: string }).code ?? 'cannot be written'}`,
+      });
     }
-    await mkdir(dirname(out), { recursive: true });
-    await writeFile(out, data);
   }
 }
 
@@ -83,15 +151,16 @@ export async function unpackTar(data: Uint8Array, dest: string, limits: UnpackLi
       strict: true,
       preserveOwner: false,
       filter: (path, entry) => {
-        const e = entry as { type?: string; size?: number };
+        const e = entry as { type?: string; size?: number; linkpath?: string };
+        let rel: string;
         try {
-          safeRel(path);
+          rel = safeRel(path);
         } catch (err) {
           problem ??= err as Error;
           return false;
         }
         if (e.type === 'SymbolicLink' || e.type === 'Link') {
-          problem ??= DeployErrors.BAD_ARCHIVE({ reason: `links are not allowed (${path})` });
+          problem ??= linkError(rel, e.linkpath ?? '', e.type === 'Link');
           return false;
         }
         files++;

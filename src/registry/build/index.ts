@@ -3,19 +3,25 @@
  * the handler module and its npm dependencies with esbuild into one ESM file; Python code is kept
  * as is; Java sources are compiled with javac (./java.ts). A broken bundle is rejected here with
  * esbuild's (or javac's) own messages.
+ *
+ * esbuild and javac run out of this process (./step.ts: deadline, memory budget, clean env), and
+ * nothing a build reads may lie outside the code root (./containment.ts, ./tsconfig.ts): handler
+ * paths, imports, tsconfig chains and links that lead out fail with DEPLOY_PATH_OUTSIDE_ROOT.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
 import { DeployErrors } from '../errors.ts';
-import { resolveRuntime } from '../runtimes.ts';
+import { assertHandlerInside, resolveRuntime } from '../runtimes.ts';
 import type { BuiltArtifact, CodeInput } from '../types.ts';
 import { listFiles, type UnpackLimits, unpackTar, unpackZip, zipFiles } from './archive.ts';
+import { isInside } from './containment.ts';
 import { buildJava } from './java.ts';
+import { runBuildStep, type StepLimits, stepFailed } from './step.ts';
+import type { WorkerRequest, WorkerResponse } from './worker.ts';
 
 export {
   ensureExampleDeps,
@@ -23,8 +29,7 @@ export {
   zipDirectory,
   zipFiles,
 } from './archive.ts';
-
-const NODE_EXTS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.tsx', '.jsx'];
+export { runBuildStep } from './step.ts';
 
 /** `src/app.main` → { file: 'src/app', exportName: 'main' } (the last dot splits, like Lambda). */
 export function splitHandler(handler: string): { file: string; exportName: string } {
@@ -56,74 +61,68 @@ function isFile(p: string): boolean {
   }
 }
 
+/** The entry file `rel` must be the code's own file, not a link out of the root. */
+function assertEntryInside(dir: string, rel: string, what: string): void {
+  let inside = false;
+  try {
+    inside = isInside(realpathSync(dir), realpathSync(join(dir, rel)));
+  } catch {
+    inside = true; // missing: reported as HANDLER_FILE_NOT_FOUND
+  }
+  if (!inside) throw DeployErrors.PATH_OUTSIDE_ROOT({ paths: `  - ${what} ${JSON.stringify(rel)}` });
+}
+
 /** `import … from '@nimbus/sdk'` in user code resolves to the platform's SDK file. */
 const SDK_FILE = fileURLToPath(new URL('../../sdk/index.mjs', import.meta.url));
-const sdkPlugin: esbuild.Plugin = {
-  name: 'nimbus-sdk',
-  setup(b) {
-    b.onResolve({ filter: /^@nimbus\/sdk$/ }, () => ({ path: SDK_FILE }));
-  },
+const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+
+/** Deadlines and memory budgets of the out-of-process build steps. */
+export const BUILD_STEP_LIMITS: { readonly bundle: StepLimits; readonly javac: StepLimits } = {
+  bundle: { timeoutMs: 60_000, memoryMb: 1024 },
+  javac: { timeoutMs: 120_000, memoryMb: 512 },
 };
 
-async function buildNode(dir: string, handler: string): Promise<Omit<BuiltArtifact, 'buildMs' | 'family'>> {
+/** Bundles in the worker process (./worker.ts), which keeps every read inside the code root. */
+async function buildNode(
+  dir: string,
+  handler: string,
+  limits: StepLimits,
+): Promise<Omit<BuiltArtifact, 'buildMs' | 'family'>> {
   const { file, exportName } = splitHandler(handler);
-  const tried = NODE_EXTS.map((e) => `${file}${e}`);
-  const found = tried.find((f) => isFile(join(dir, f))) ?? (isFile(join(dir, file)) ? file : undefined);
-  if (!found) throw DeployErrors.HANDLER_FILE_NOT_FOUND({ handler, tried: tried.join(', ') });
-  // The entry re-exports the handler module as a namespace: works for ESM and CommonJS handlers
-  // (esbuild's interop exposes module.exports members on the namespace).
-  const entry = `import * as m from ${JSON.stringify(`./${found}`)};\nexport const __nimbus = m;\n`;
-  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
-  try {
-    result = await esbuild.build({
-      stdin: { contents: entry, resolveDir: dir, sourcefile: '__nimbus_entry.mjs', loader: 'js' },
-      bundle: true,
-      platform: 'node',
-      target: 'node24',
-      format: 'esm',
-      write: false,
-      metafile: true,
-      outfile: join(dir, 'index.mjs'),
-      keepNames: true,
-      logLevel: 'silent',
-      absWorkingDir: dir,
-      plugins: [sdkPlugin],
-      // CommonJS dependencies that require() Node builtins need a real `require` in ESM output.
-      banner: {
-        js: "import { createRequire as __nimbusCreateRequire } from 'node:module';\nconst require = __nimbusCreateRequire(import.meta.url);",
-      },
-    });
-  } catch (e) {
-    const errors = (e as { errors?: esbuild.Message[] }).errors;
-    if (!errors) throw e;
-    const lines = await esbuild.formatMessages(errors, { kind: 'error', color: false, terminalWidth: 100 });
-    const short = errors.map((m) =>
-      m.location ? `${m.location.file}:${m.location.line}:${m.location.column}: ${m.text}` : m.text,
-    );
-    throw DeployErrors.BUILD_FAILED(
-      { messages: short.join('\n') },
-      { details: { formatted: lines.join('\n') } },
-    );
+  const req: WorkerRequest = { codeRoot: dir, handlerFile: file, sdkFile: SDK_FILE };
+  const r = await runBuildStep([process.execPath, `--max-old-space-size=${limits.memoryMb}`, WORKER], {
+    codeRoot: dir,
+    timeoutMs: limits.timeoutMs,
+    memoryMb: limits.memoryMb,
+    stdin: JSON.stringify(req),
+    name: 'bundle',
+  });
+  const nl = r.stdout.indexOf(0x0a);
+  if (r.code !== 0 || nl < 0) throw stepFailed('bundle', r, limits.memoryMb);
+  const head = JSON.parse(r.stdout.subarray(0, nl).toString('utf8')) as WorkerResponse;
+  if (!head.ok) {
+    switch (head.error) {
+      case 'outside':
+        throw DeployErrors.PATH_OUTSIDE_ROOT({ paths: head.paths.map((p) => `  - ${p}`).join('\n') });
+      case 'handler-not-found':
+        throw DeployErrors.HANDLER_FILE_NOT_FOUND({ handler, tried: head.tried });
+      case 'build':
+        throw DeployErrors.BUILD_FAILED(
+          { messages: head.messages },
+          { details: { formatted: head.formatted } },
+        );
+    }
   }
-  const out = result.outputFiles?.[0];
-  if (!out) throw DeployErrors.BUILD_FAILED({ messages: 'esbuild produced no output' });
-  const warnings = result.warnings.map((w) =>
-    w.location ? `${w.location.file}:${w.location.line}: ${w.text}` : w.text,
-  );
-  const externalImports = [
-    ...new Set(
-      Object.values(result.metafile.outputs)
-        .flatMap((o) => o.imports)
-        .filter((i) => i.external && i.path !== 'node:module')
-        .map((i) => i.path),
-    ),
-  ].sort();
+  const bundle = r.stdout.subarray(nl + 1);
+  if (bundle.byteLength !== head.bytes) {
+    throw DeployErrors.BUILD_CRASHED({ step: 'bundle', reason: 'truncated output' });
+  }
   return {
-    zip: zipFiles({ 'index.mjs': out.contents }),
+    zip: zipFiles({ 'index.mjs': new Uint8Array(bundle) }),
     entry: 'index.mjs',
     exportName,
-    warnings,
-    externalImports,
+    warnings: head.warnings,
+    externalImports: head.externalImports,
   };
 }
 
@@ -131,6 +130,7 @@ async function buildPython(dir: string, handler: string): Promise<Omit<BuiltArti
   const { file, exportName } = splitHandler(handler);
   // Lambda accepts `pkg.mod.func` and `pkg/mod.func`.
   const modulePath = `${file.replace(/\./g, '/')}.py`;
+  assertEntryInside(dir, modulePath, 'handler module');
   if (!isFile(join(dir, modulePath)))
     throw DeployErrors.HANDLER_FILE_NOT_FOUND({ handler, tried: modulePath });
   const files = await listFiles(dir, (rel) =>
@@ -146,6 +146,7 @@ async function buildProvided(
   dir: string,
   handler: string,
 ): Promise<Omit<BuiltArtifact, 'buildMs' | 'family'>> {
+  assertEntryInside(dir, 'bootstrap', 'entry');
   if (!isFile(join(dir, 'bootstrap')))
     throw DeployErrors.HANDLER_FILE_NOT_FOUND({ handler, tried: 'bootstrap' });
   const files = await listFiles(dir, (rel) => /(^|\/)(\.git|\.nimbus|\.DS_Store)(\/|$)/.test(rel));
@@ -156,20 +157,28 @@ async function buildProvided(
 
 export async function buildArtifact(
   code: CodeInput,
-  opts: { runtime: string; handler: string; limits?: UnpackLimits },
+  opts: {
+    runtime: string;
+    handler: string;
+    limits?: UnpackLimits;
+    /** Overrides BUILD_STEP_LIMITS (tests). */
+    stepLimits?: Partial<StepLimits>;
+  },
 ): Promise<BuiltArtifact> {
   const family = resolveRuntime(opts.runtime);
+  assertHandlerInside(family, opts.handler);
   const t0 = performance.now();
+  const step = (d: StepLimits): StepLimits => ({ ...d, ...opts.stepLimits });
   if (code.kind === 'dir' && !existsSync(code.path)) {
     throw DeployErrors.BAD_ARCHIVE({ reason: `directory ${code.path} does not exist` });
   }
   const built = await withCodeDir(code, opts.limits ?? {}, (dir) =>
     family === 'node'
-      ? buildNode(dir, opts.handler)
+      ? buildNode(dir, opts.handler, step(BUILD_STEP_LIMITS.bundle))
       : family === 'python'
         ? buildPython(dir, opts.handler)
         : family === 'java'
-          ? buildJava(dir, opts.handler)
+          ? buildJava(dir, opts.handler, step(BUILD_STEP_LIMITS.javac))
           : buildProvided(dir, opts.handler),
   );
   return { ...built, family, buildMs: performance.now() - t0 };

@@ -4,17 +4,22 @@
  * interfaces (`javac --release 17 -proc:none`: no annotation processors, so no user code runs on
  * the host). Jars inside the tree (e.g. lib/*.jar) stay on the classpath. The handler class must
  * exist, as a class file or inside one of the jars.
+ *
+ * javac runs as a build step (./step.ts: deadline, heap budget, clean env) whose inputs and
+ * outputs all live in the code root: the source list and the class output go to a scratch
+ * directory inside it, removed afterwards.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { RuntimeErrors } from '../../runtime/errors.ts';
-import { findJdk, javac, runtimeJar } from '../../runtime/java/toolchain.ts';
+import { findJdk, JAVA_RELEASE, type Jdk, runtimeJar } from '../../runtime/java/toolchain.ts';
 import { DeployErrors } from '../errors.ts';
 import { JAVA_HANDLER } from '../runtimes.ts';
 import type { BuiltArtifact } from '../types.ts';
 import { listFiles, zipFiles } from './archive.ts';
+import { runBuildStep, type StepLimits, stepFailed } from './step.ts';
 
 const JUNK = /(^|\/)(\.git|\.nimbus|\.DS_Store|\.gradle|\.idea)(\/|$)/;
 
@@ -32,9 +37,59 @@ function jarHas(jar: Uint8Array, entry: string): boolean {
   }
 }
 
+/** javac names files as given ("./a/B.java"); users wrote "a/B.java". */
+const tidy = (s: string) => s.replace(/^\.\//gm, '').trim();
+
+/**
+ * `javac --release 17 -proc:none` over `sources` (relative to the code root, so diagnostics name
+ * them as the user wrote them) into `<scratch>/classes`.
+ */
+async function compile(
+  jdk: Jdk,
+  dir: string,
+  o: { sources: readonly string[]; classpath: readonly string[]; scratch: string; limits: StepLimits },
+): Promise<{ ok: boolean; output: string }> {
+  const argFile = join(o.scratch, 'sources');
+  // An @argfile keeps long source lists off the command line; quoted for paths with spaces, and
+  // "./"-prefixed so that no uploaded file name can be read as an option (`-Xplugin:…` would load
+  // code from the user's jars into javac).
+  await writeFile(
+    argFile,
+    o.sources.map((f) => `"./${f.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join('\n'),
+  );
+  const r = await runBuildStep(
+    [
+      jdk.javac,
+      '-J-XX:+UseSerialGC',
+      '-J-XX:TieredStopAtLevel=1',
+      '-J-Xshare:auto',
+      '-J-XX:-UsePerfData',
+      `-J-Xmx${o.limits.memoryMb}m`,
+      '--release',
+      String(JAVA_RELEASE),
+      '-proc:none',
+      '-encoding',
+      'UTF-8',
+      '-g',
+      '-Xmaxerrs',
+      '50',
+      '-d',
+      join(o.scratch, 'classes'),
+      ...(o.classpath.length ? ['-cp', o.classpath.join(':')] : []),
+      `@${argFile}`,
+    ],
+    { codeRoot: dir, timeoutMs: o.limits.timeoutMs, memoryMb: o.limits.memoryMb, name: 'javac' },
+  );
+  const output = tidy(`${r.stdout.toString('utf8')}${r.stderr}`);
+  // 1 = compile errors; other failures are javac's own (out of memory, crashed).
+  if (r.code !== 0 && r.code !== 1) throw stepFailed('javac', r, o.limits.memoryMb);
+  return { ok: r.code === 0, output };
+}
+
 export async function buildJava(
   dir: string,
   handler: string,
+  limits: StepLimits,
 ): Promise<Omit<BuiltArtifact, 'buildMs' | 'family'>> {
   const { className, method } = splitJavaHandler(handler);
   const files = await listFiles(dir, (rel) => JUNK.test(rel));
@@ -53,13 +108,15 @@ export async function buildJava(
       });
     }
     const rt = await runtimeJar(jdk);
-    const out = await mkdtemp(join(tmpdir(), 'nimbus-javac-out-'));
+    const scratch = join(dir, `.nimbus-javac-${randomBytes(6).toString('hex')}`);
+    await mkdir(scratch);
+    const out = join(scratch, 'classes');
     try {
-      const r = await javac(jdk, {
-        cwd: dir,
-        files: sources,
-        outDir: out,
+      const r = await compile(jdk, dir, {
+        sources,
         classpath: [rt, ...jars.map((j) => join(dir, j))],
+        scratch,
+        limits,
       });
       if (!r.ok) {
         const lines = r.output.split('\n');
@@ -76,7 +133,7 @@ export async function buildJava(
         map[f] = new Uint8Array(await readFile(join(out, f)));
       }
     } finally {
-      await rm(out, { recursive: true, force: true });
+      await rm(scratch, { recursive: true, force: true });
     }
   }
   const classFile = `${className.replace(/\./g, '/')}.class`;

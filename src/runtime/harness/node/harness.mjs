@@ -1,9 +1,10 @@
 // Nimbus Node harness — runs INSIDE the sandbox. Imports only node: builtins, never host code.
 // Protocol: ../../PROTOCOL.md (length-prefixed JSON frames over fd 3).
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { enableCompileCache, flushCompileCache } from 'node:module';
 import { Socket } from 'node:net';
+import { relative } from 'node:path';
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { pathToFileURL } from 'node:url';
@@ -271,6 +272,14 @@ async function doInit(m) {
   if (cache) enableCompileCache(cache.produce ? PRODUCED_CACHE : `${m.codeRoot}/${cache.dir}`);
   let mod;
   try {
+    // The handler module must be a file of the code (a version stored before the deploy-time
+    // check could name `../…`); a missing one is left to the import to report.
+    let rel = '';
+    try {
+      rel = relative(realpathSync(m.codeRoot), realpathSync(`${m.codeRoot}/${m.entry}`));
+    } catch {}
+    if (rel === '..' || rel.startsWith('../') || rel.startsWith('/'))
+      throw new Error(`handler module ${m.entry} is outside the code root`);
     mod = await import(pathToFileURL(`${m.codeRoot}/${m.entry}`).href);
   } catch (e) {
     const p = errorPayload(e, 'Runtime.ImportModuleError');

@@ -2,10 +2,10 @@
 // Runtime API (2018-06-01) on 127.0.0.1 to the function's own `bootstrap` (any language) and
 // translates it to the fd 3 frame protocol (../../PROTOCOL.md).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Socket } from 'node:net';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 const chan = new Socket({ fd: 3, readable: true, writable: true });
 const send = (msg) => {
@@ -160,6 +160,23 @@ function startBootstrap() {
     TZ: ':UTC',
   };
   const bootstrap = join(init.codeRoot, init.entry);
+  // The entry must be a file of the code (defence in depth; the registry stores `bootstrap`).
+  let rel = '';
+  try {
+    rel = relative(realpathSync(init.codeRoot), realpathSync(bootstrap));
+  } catch {}
+  if (rel === '..' || rel.startsWith('../') || rel.startsWith('/')) {
+    send({
+      t: 'init-error',
+      error: {
+        errorType: 'Runtime.InvalidEntrypoint',
+        errorMessage: `${init.entry} is outside the code root`,
+        trace: [],
+      },
+    });
+    setTimeout(() => process.exit(1), 50);
+    return;
+  }
   // Archives often lose the executable bit: run a script through sh, a binary directly.
   const run = (cmd, args) => spawn(cmd, args, { cwd: init.codeRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child = run(bootstrap, []);

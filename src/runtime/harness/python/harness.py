@@ -191,6 +191,11 @@ def main():
     sys.path.insert(0, root)
     try:
         path = os.path.join(root, init["entry"])
+        # The handler module must be a file of the code (a version stored before the deploy-time
+        # check could name an absolute path or `../`).
+        real_root = os.path.realpath(root)
+        if os.path.commonpath([real_root, os.path.realpath(path)]) != real_root:
+            raise ImportError("handler module %s is outside the code root" % init["entry"])
         name = init["entry"][:-3].replace("/", ".")
         spec = importlib.util.spec_from_file_location(name, path)
         module = importlib.util.module_from_spec(spec)
