@@ -325,6 +325,27 @@ describe('build containment: archives', () => {
   });
 });
 
+describe('build containment: Java', () => {
+  it('refuses a jar whose manifest Class-Path leads out of the root (javac would follow it)', async () => {
+    const manifest = (cp: string) =>
+      zipSync({ 'META-INF/MANIFEST.MF': enc(`Manifest-Version: 1.0\r\nClass-Path: ${cp}\r\n\r\n`) });
+    for (const [cp, shown] of [
+      ['../../data/', /lib\/evil\.jar: manifest Class-Path "\.\.\/\.\.\/data\/"/],
+      ['ok.jar file:/etc/', /manifest Class-Path "file:\/etc\/"/],
+      ['/var/lib/nimbus/\r\n x.jar', /manifest Class-Path "\/var\/lib\/nimbus\/x\.jar"/],
+    ] as const) {
+      const zip = zipFiles({ 'Hello.class': enc('not really a class'), 'lib/evil.jar': manifest(cp) });
+      await assert.rejects(
+        buildArtifact({ kind: 'zip', data: zip }, { runtime: 'java17', handler: 'Hello' }),
+        refused(OUTSIDE, shown),
+      );
+    }
+    const fine = zipFiles({ 'Hello.class': enc('x'), 'lib/a.jar': manifest('b.jar ../lib2/c.jar') });
+    const a = await buildArtifact({ kind: 'zip', data: fine }, { runtime: 'java17', handler: 'Hello' });
+    assert.equal(a.entry, 'Hello');
+  });
+});
+
 describe('build containment: handler paths', () => {
   const config = (runtime: string, handler: string): FunctionConfig => ({
     runtime,

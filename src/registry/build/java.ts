@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { unzipSync } from 'fflate';
 import { RuntimeErrors } from '../../runtime/errors.ts';
 import { findJdk, JAVA_RELEASE, type Jdk, runtimeJar } from '../../runtime/java/toolchain.ts';
@@ -35,6 +35,42 @@ function jarHas(jar: Uint8Array, entry: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * `Class-Path` entries of a jar's manifest that lead out of the code root: javac (and the JVM)
+ * follow them relative to the jar, so `Class-Path: ../../../var/lib/nimbus/` would put host files
+ * on the compile class path.
+ */
+export function manifestEscapes(jar: Uint8Array, jarRel: string): string[] {
+  let text: string;
+  try {
+    const m = unzipSync(jar, { filter: (f) => f.name.toUpperCase() === 'META-INF/MANIFEST.MF' });
+    const bytes = Object.values(m)[0];
+    if (!bytes) return [];
+    text = new TextDecoder().decode(bytes);
+  } catch {
+    return [];
+  }
+  // Manifest lines wrap at 72 bytes: a line starting with one space continues the previous one.
+  const unfolded = text.replace(/\r?\n /g, '');
+  const cp = /^class-path:(.*)$/im.exec(unfolded)?.[1]?.trim();
+  if (!cp) return [];
+  const base = posix.dirname(jarRel);
+  return cp
+    .split(/\s+/)
+    .filter((entry) => {
+      let path: string;
+      try {
+        path = decodeURIComponent(entry);
+      } catch {
+        return true;
+      }
+      if (/^[A-Za-z][\w+.-]*:/.test(path) || path.startsWith('/')) return true; // file:, http:, absolute
+      const dest = posix.normalize(posix.join(base, path));
+      return dest === '..' || dest.startsWith('../');
+    })
+    .map((entry) => `${jarRel}: manifest Class-Path ${JSON.stringify(entry)}`);
 }
 
 /** javac names files as given ("./a/B.java"); users wrote "a/B.java". */
@@ -100,6 +136,10 @@ export async function buildJava(
     if (!f.endsWith('.java')) map[f] = new Uint8Array(await readFile(join(dir, f)));
   }
   const warnings: string[] = [];
+  const escapes = jars.flatMap((j) => manifestEscapes(map[j]!, j));
+  if (escapes.length > 0) {
+    throw DeployErrors.PATH_OUTSIDE_ROOT({ paths: escapes.map((e) => `  - ${e}`).join('\n') });
+  }
   if (sources.length > 0) {
     const jdk = findJdk();
     if (!jdk) {
