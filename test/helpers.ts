@@ -14,6 +14,8 @@ const run = promisify(execFile);
 export interface TestPlatform extends RunningPlatform {
   readonly dataDir: string;
   readonly secret: string;
+  /** Platform log lines (pino JSON) written so far, at the configured `logLevel` (default warn). */
+  readonly logs: readonly string[];
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
   json<T = Record<string, unknown>>(
     method: string,
@@ -56,6 +58,7 @@ export async function startTestPlatform(
     ...p,
     dataDir,
     secret,
+    logs: lines,
     api,
     json,
     async deployDir(name, dir, cfg) {

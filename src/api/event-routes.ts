@@ -6,7 +6,7 @@ import type { EventBus, SubscriptionInput } from '../events/bus.ts';
 import { readHttpCloudEvents } from '../events/cloudevents.ts';
 import type { WebhookService } from '../events/webhooks.ts';
 import { requireRole } from './auth.ts';
-import { params, parseBody, query } from './http.ts';
+import { params, parseBody, query, rejectDeepJson } from './http.ts';
 
 export interface EventRouteDeps {
   readonly bus: EventBus;
@@ -132,6 +132,8 @@ export function registerEventRoutes(app: FastifyInstance, d: EventRouteDeps): vo
   app.post('/v1/topics/:topic/events', async (req, reply) => {
     const p = requireRole(req, 'invoke');
     const body = req.body instanceof Buffer ? req.body : Buffer.alloc(0);
+    // JSON events are stored and matched: bounded nesting, like every document we keep.
+    if (/json/i.test(String(req.headers['content-type'] ?? ''))) rejectDeepJson(body);
     const events = readHttpCloudEvents(req.headers, body);
     const r = await d.bus.publish(p.tenant, params(req).topic!, events);
     return reply.code(202).send({ events: r });

@@ -6,12 +6,13 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { PlatformConfig } from '../config/index.ts';
 import { CoreErrors } from '../core/errors.ts';
+import { hardenServer, type OnClientAbort, type WireHardening, wireOptions } from '../http/index.ts';
 import { type AsyncRouteDeps, registerAsyncRoutes } from './async-routes.ts';
 import type { Authenticate } from './auth.ts';
 import { installAuth } from './auth.ts';
 import { type BucketRouteDeps, registerBucketRoutes } from './bucket-routes.ts';
 import { type EventRouteDeps, registerEventRoutes } from './event-routes.ts';
-import { installErrorHandler, sendError, useRawBodies } from './http.ts';
+import { installErrorHandler, publicError, sendError, useRawBodies } from './http.ts';
 import { type RouteAdminDeps, registerRouteAdmin } from './http-routes.ts';
 import { registerLambdaApi } from './lambda/index.ts';
 import { type RestDeps, registerRestRoutes } from './routes.ts';
@@ -31,12 +32,18 @@ export interface ApiAppDeps
   readonly config: PlatformConfig;
   readonly authenticate: Authenticate;
   readonly onSystemError?: (e: Error) => void;
+  /** A client that closed the connection mid-request (logged at debug, without a stack). */
+  readonly onClientAbort?: OnClientAbort;
 }
 
 /** Deploy uploads carry base64 zips: allow more than the 6 MB invoke limit on the API port. */
 const API_BODY_LIMIT = 96 * 1024 * 1024;
 
 export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
+  const wire: WireHardening = {
+    render: (e) => ({ contentType: 'application/json', body: JSON.stringify({ error: publicError(e) }) }),
+    onClientAbort: d.onClientAbort,
+  };
   const app = Fastify({
     bodyLimit: API_BODY_LIMIT,
     logger: false,
@@ -48,9 +55,12 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 500 },
     frameworkErrors: (_err, _req, reply) =>
       sendError(reply, CoreErrors.VALIDATION({ reason: 'invalid percent-encoding in the URL' })),
+    ...wireOptions(wire),
   });
+  hardenServer(app, wire);
   useRawBodies(app, API_BODY_LIMIT);
-  installErrorHandler(app, undefined, (e) => d.onSystemError?.(e));
+  const report = { onSystemError: (e: Error) => d.onSystemError?.(e), onClientAbort: d.onClientAbort };
+  installErrorHandler(app, undefined, report);
   installAuth(app, d.authenticate);
   registerRestRoutes(app, d);
   registerRouteAdmin(app, d);
@@ -60,7 +70,13 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   registerSourceRoutes(app, d);
   registerBucketRoutes(app, d);
   await app.register(async (scope) =>
-    registerLambdaApi(scope, { registry: d.registry, invoke: d.invoke, async: d.async, config: d.config }),
+    registerLambdaApi(scope, {
+      registry: d.registry,
+      invoke: d.invoke,
+      async: d.async,
+      config: d.config,
+      report,
+    }),
   );
   return app;
 }

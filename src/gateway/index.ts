@@ -10,8 +10,19 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { PlatformConfig } from '../config/index.ts';
 import { CoreErrors, type NimbusError } from '../core/errors.ts';
+import { jsonTooDeep, MAX_JSON_DEPTH } from '../core/json.ts';
 import type { Clock, ResponseStreamSink, RouteRepo, SettingsRepo } from '../core/ports.ts';
 import type { RouteRecord } from '../core/types.ts';
+import {
+  clientAbort,
+  frameworkError,
+  HttpErrors,
+  hardenServer,
+  isClientAbort,
+  type OnClientAbort,
+  type WireHardening,
+  wireOptions,
+} from '../http/index.ts';
 import type { InvokeService } from '../invoke/types.ts';
 import { RouteAuthorizer } from './auth.ts';
 import { CORS_SETTING, type CorsConfig, corsResponseHeaders, preflight } from './cors.ts';
@@ -30,6 +41,8 @@ export interface GatewayDeps {
   readonly settings: SettingsRepo;
   readonly clock: Clock;
   readonly onSystemError?: (e: Error) => void;
+  /** A client that closed the connection mid-request (logged at debug, without a stack). */
+  readonly onClientAbort?: OnClientAbort;
   /** Inbound webhooks: `POST /hooks/{id}` (the path prefix is reserved for them). */
   readonly hooks?: (
     id: string,
@@ -63,12 +76,14 @@ export interface Gateway {
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 const TENANT = 'default';
 
+// System errors say only that something failed; details stay in the platform log.
+const codedBody = (e: NimbusError, requestId: string) =>
+  e.kind === 'system'
+    ? { error: { code: e.code, message: 'internal error', requestId } }
+    : { error: { code: e.code, message: e.message, requestId } };
+
 function sendCoded(reply: FastifyReply, e: NimbusError, requestId: string): FastifyReply {
-  // System errors say only that something failed; details stay in the platform log.
-  const body =
-    e.kind === 'system'
-      ? { error: { code: e.code, message: 'internal error', requestId } }
-      : { error: { code: e.code, message: e.message, requestId } };
+  const body = codedBody(e, requestId);
   if (e.retryAfterMs !== undefined)
     reply.header('retry-after', Math.max(1, Math.ceil(e.retryAfterMs / 1000)));
   return reply.code(e.status).header('apigw-requestid', requestId).type('application/json').send(body);
@@ -106,6 +121,10 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
     },
     () => d.clock.now(),
   );
+  const wire: WireHardening = {
+    render: (e) => ({ contentType: 'application/json', body: JSON.stringify(codedBody(e, randomUUID())) }),
+    onClientAbort: d.onClientAbort,
+  };
   const app = Fastify({
     logger: false,
     bodyLimit: d.config.maxPayloadBytes,
@@ -121,29 +140,35 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
         GatewayErrors.MALFORMED_REQUEST({ reason: 'invalid percent-encoding in the URL' }),
         String(req.id),
       ),
+    ...wireOptions(wire),
   });
+  hardenServer(app, wire);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err, req, reply) => {
-    const fe = err as { code?: string };
     const requestId = String(req.id);
-    if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendCoded(
-        reply,
-        CoreErrors.PAYLOAD_TOO_LARGE({
-          size: req.headers['content-length'] ?? '?',
-          limit: d.config.maxPayloadBytes,
-        }),
-        requestId,
-      );
+    if (isClientAbort(err, req.raw)) {
+      d.onClientAbort?.(clientAbort(err, req.raw));
+      return sendCoded(reply, HttpErrors.CLIENT_ABORTED(), requestId);
     }
     const e = (err as NimbusError).code?.startsWith?.('NIMBUS_ERR_')
       ? (err as NimbusError)
-      : CoreErrors.INTERNAL({ reason: String(err) });
+      : (frameworkError(err, req, d.config.maxPayloadBytes) ?? CoreErrors.INTERNAL({ reason: String(err) }));
     if (e.kind === 'system') d.onSystemError?.(e);
     return sendCoded(reply, e, requestId);
   });
+  // Methods outside ALL_METHODS (PROPFIND, PURGE…) match no route, as on API Gateway.
+  app.setNotFoundHandler((req, reply) =>
+    sendCoded(
+      reply,
+      GatewayErrors.ROUTE_NOT_FOUND({
+        method: req.method,
+        path: (req.raw.url ?? '/').split('?')[0]!.slice(0, 200),
+      }),
+      randomUUID(),
+    ),
+  );
 
   app.route({
     method: [...ALL_METHODS],
@@ -175,10 +200,22 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
             GatewayErrors.ROUTE_NOT_FOUND({ method: req.method, path: rawPath.slice(0, 200) }),
             requestId,
           );
-        const r = await d.hooks(segments[1]!, {
-          headers: req.headers,
-          body: req.body instanceof Buffer ? req.body : Buffer.alloc(0),
-        });
+        const body = req.body instanceof Buffer ? req.body : Buffer.alloc(0);
+        // A webhook's JSON body becomes a stored event: bounded nesting (the same rule as the API's).
+        if (
+          /json/i.test(header('content-type') ?? '') ||
+          /^\s*[[{]/.test(body.subarray(0, 64).toString('latin1'))
+        ) {
+          if (jsonTooDeep(body))
+            return sendCoded(
+              reply,
+              GatewayErrors.MALFORMED_REQUEST({
+                reason: `JSON body nested deeper than ${MAX_JSON_DEPTH} levels`,
+              }),
+              requestId,
+            );
+        }
+        const r = await d.hooks(segments[1]!, { headers: req.headers, body });
         return reply
           .code(r.status)
           .header('apigw-requestid', requestId)

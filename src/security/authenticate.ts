@@ -53,14 +53,23 @@ function parseAmzDate(s: string): number | undefined {
   return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
 }
 
+/** Query-string decoding for re-signing; a malformed escape is the client's 400, not a URIError. */
+function decodeQueryPart(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, '%20'));
+  } catch {
+    throw CoreErrors.VALIDATION({ reason: 'invalid percent-encoding in the query string' });
+  }
+}
+
 function parseQuery(raw: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   if (!raw) return out;
   for (const part of raw.split('&')) {
     if (!part) continue;
     const i = part.indexOf('=');
-    const k = decodeURIComponent((i < 0 ? part : part.slice(0, i)).replace(/\+/g, '%20'));
-    const v = i < 0 ? '' : decodeURIComponent(part.slice(i + 1).replace(/\+/g, '%20'));
+    const k = decodeQueryPart(i < 0 ? part : part.slice(0, i));
+    const v = i < 0 ? '' : decodeQueryPart(part.slice(i + 1));
     const cur = out[k];
     if (cur === undefined) out[k] = v;
     else out[k] = Array.isArray(cur) ? [...cur, v] : [cur, v];

@@ -269,6 +269,8 @@ export async function startPlatform(
     });
     cleanups.push(() => schedules.close());
 
+    // A client that hangs up mid-request is not a platform failure: debug level, no stack.
+    const onClientAbort = (a: object) => logger.debug(a, 'client closed the connection mid-request');
     const gateway = await buildGateway({
       config,
       invoke,
@@ -276,6 +278,7 @@ export async function startPlatform(
       settings: store.settings,
       clock,
       onSystemError: (e) => logger.error({ err: e }, 'gateway request failed'),
+      onClientAbort,
       hooks: (id, req) => webhooks.receive(id, req),
     });
     cleanups.push(() => gateway.app.close());
@@ -312,6 +315,7 @@ export async function startPlatform(
       status: () => scheduler.status(),
       nodeStatus: () => scheduler.node(),
       onSystemError: (e) => logger.error({ err: e }, 'request failed'),
+      onClientAbort,
     });
     cleanups.push(() => api.close());
     const s3 = await buildS3Server({
@@ -319,6 +323,7 @@ export async function startPlatform(
       authenticate,
       maxObjectBytes: config.s3MaxObjectBytes,
       onSystemError: (e) => logger.error({ err: e }, 's3 request failed'),
+      onClientAbort,
     });
     cleanups.push(() => s3.close());
     onFunctionDeleted = (tenant, name) => {

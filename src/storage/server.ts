@@ -8,6 +8,17 @@ import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Principal } from '../api/auth.ts';
 import { type NimbusError, toNimbusError } from '../core/errors.ts';
+import {
+  clientAbort,
+  decodeComponent,
+  frameworkError,
+  HttpErrors,
+  hardenServer,
+  isClientAbort,
+  type OnClientAbort,
+  type WireHardening,
+  wireOptions,
+} from '../http/index.ts';
 import type { AuthRequest } from '../security/authenticate.ts';
 import { S3_CODES, S3Errors, type Storage } from './service.ts';
 
@@ -29,6 +40,8 @@ export interface S3ServerDeps {
   /** Domains for virtual-host style (`bucket.<domain>`); default `localhost`. */
   readonly domains?: readonly string[];
   readonly onSystemError?: (e: Error) => void;
+  /** A client that closed the connection mid-request (logged at debug, without a stack). */
+  readonly onClientAbort?: OnClientAbort;
 }
 
 /** Decodes an `aws-chunked` body (`<hex size>[;chunk-signature=…]\r\n<data>\r\n` … `0\r\n` trailers). */
@@ -50,24 +63,47 @@ export function decodeAwsChunked(body: Buffer): Buffer {
   }
 }
 
+/** The S3 `<Code>` for a coded error. */
+function s3Code(e: NimbusError): string {
+  return (
+    S3_CODES[e.code] ??
+    (e.status === 413 ? 'EntityTooLarge' : e.kind === 'system' ? 'InternalError' : 'InvalidRequest')
+  );
+}
+
+/** S3's XML error document; system errors say only that something failed. */
+function errorXml(e: NimbusError, resource: string, requestId: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>${builder.build({
+    Error: {
+      Code: s3Code(e),
+      Message: e.kind === 'system' ? 'We encountered an internal error.' : e.message,
+      Resource: resource,
+      RequestId: requestId,
+    },
+  })}`;
+}
+
 export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
+  const bodyLimit = d.maxObjectBytes + 1024 * 1024;
+  const wire: WireHardening = {
+    render: (e) => ({ contentType: 'application/xml', body: errorXml(e, '', randomUUID()) }),
+    onClientAbort: d.onClientAbort,
+  };
   const app = Fastify({
     logger: false,
-    bodyLimit: d.maxObjectBytes + 1024 * 1024,
+    bodyLimit,
     routerOptions: { maxParamLength: 2048 },
+    // A URL the router cannot decode is S3's InvalidURI, not Fastify's own JSON.
+    frameworkErrors: (_err, req, reply) =>
+      sendError(reply, HttpErrors.MALFORMED_URL({ part: 'URL' }), (req.raw.url ?? '').slice(0, 1024)),
+    ...wireOptions(wire),
   });
+  hardenServer(app, wire);
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(
-    '*',
-    { parseAs: 'buffer', bodyLimit: d.maxObjectBytes + 1024 * 1024 },
-    (_r, b, done) => done(null, b),
-  );
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_r, b, done) => done(null, b));
   const domains = d.domains ?? ['localhost'];
 
   const sendError = (reply: FastifyReply, e: NimbusError, resource: string) => {
-    const code =
-      S3_CODES[e.code] ??
-      (e.status === 413 ? 'EntityTooLarge' : e.kind === 'system' ? 'InternalError' : 'InvalidRequest');
     if (e.kind === 'system') d.onSystemError?.(e);
     const requestId = randomUUID();
     reply
@@ -75,28 +111,28 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
       .header('x-amz-request-id', requestId)
       .type('application/xml');
     if (reply.request.method === 'HEAD') return reply.send();
-    return reply.send(
-      `<?xml version="1.0" encoding="UTF-8"?>${builder.build({
-        Error: {
-          Code: code,
-          Message: e.kind === 'system' ? 'We encountered an internal error.' : e.message,
-          Resource: resource,
-          RequestId: requestId,
-        },
-      })}`,
-    );
+    return reply.send(errorXml(e, resource, requestId));
   };
 
   app.setErrorHandler((err, req, reply) => {
+    const resource = req.url.slice(0, 1024);
+    if (isClientAbort(err, req.raw)) {
+      d.onClientAbort?.(clientAbort(err, req.raw));
+      return sendError(reply, HttpErrors.CLIENT_ABORTED(), resource);
+    }
     const fe = err as { code?: string };
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
       return sendError(
         reply,
         S3Errors.ENTITY_TOO_LARGE({ size: req.headers['content-length'] ?? '?', limit: d.maxObjectBytes }),
-        req.url,
+        resource,
       );
-    return sendError(reply, toNimbusError(err), req.url);
+    return sendError(reply, frameworkError(err, req, bodyLimit) ?? toNimbusError(err), resource);
   });
+  // Methods S3 has no operation for (PATCH, OPTIONS, PROPFIND…).
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, S3Errors.METHOD_NOT_ALLOWED({ method: req.method }), req.url.slice(0, 1024)),
+  );
 
   app.route({
     method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'],
@@ -134,7 +170,7 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
     const dom = domains.find((x) => host.endsWith(`.${x}`));
     let bucket: string | undefined;
     let key = '';
-    const path = decodeURIComponent(rawPath);
+    const path = decodeComponent(rawPath, 'path');
     if (dom) {
       bucket = host.slice(0, -(dom.length + 1));
       key = path.slice(1);
@@ -153,7 +189,7 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
     const sourceIp = req.ip;
 
     if (!bucket) {
-      if (req.method !== 'GET') throw S3Errors.NOT_IMPLEMENTED({ what: `${req.method} /` });
+      if (req.method !== 'GET') throw S3Errors.METHOD_NOT_ALLOWED({ method: req.method });
       const list = await d.storage.listBuckets(tenant);
       return reply.type('application/xml').send(
         xml('ListAllMyBucketsResult', {
@@ -175,8 +211,7 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
           await d.storage.deleteBucket(tenant, bucket);
           return reply.code(204).send();
         case 'POST': {
-          if (!query.has('delete'))
-            throw S3Errors.NOT_IMPLEMENTED({ what: 'POST on a bucket without ?delete' });
+          if (!query.has('delete')) throw S3Errors.METHOD_NOT_ALLOWED({ method: 'POST' });
           let doc: { Delete?: { Object?: { Key?: unknown }[]; Quiet?: unknown } };
           try {
             doc = parser.parse(body.toString('utf8'));
@@ -260,7 +295,12 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
         }
         const copy = h('x-amz-copy-source');
         if (copy) {
-          const src = decodeURIComponent(copy.replace(/^\//, '').split('?')[0]!);
+          let src: string;
+          try {
+            src = decodeURIComponent(copy.replace(/^\//, '').split('?')[0]!);
+          } catch {
+            throw S3Errors.INVALID_ARGUMENT({ reason: 'x-amz-copy-source is not validly percent-encoded' });
+          }
           const slash = src.indexOf('/');
           if (slash < 0) throw S3Errors.INVALID_ARGUMENT({ reason: 'x-amz-copy-source is bucket/key' });
           const o = await d.storage.copyObject(
@@ -317,7 +357,7 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
             }),
           );
         }
-        throw S3Errors.NOT_IMPLEMENTED({ what: 'POST on an object' });
+        throw S3Errors.METHOD_NOT_ALLOWED({ method: 'POST' });
       }
       case 'DELETE':
         if (uploadId) await d.storage.abortUpload(tenant, bucket, uploadId);

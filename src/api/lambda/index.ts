@@ -9,12 +9,12 @@ import { z } from 'zod';
 import { AsyncConfigSchema } from '../../async/config.ts';
 import type { AsyncService } from '../../async/types.ts';
 import type { PlatformConfig } from '../../config/index.ts';
-import { CoreErrors, toNimbusError } from '../../core/errors.ts';
+import { CoreErrors } from '../../core/errors.ts';
 import type { AsyncInvokeConfig, DestinationRef } from '../../core/types.ts';
 import type { InvokeService } from '../../invoke/types.ts';
 import type { RegistryService } from '../../registry/types.ts';
 import { requireRole } from '../auth.ts';
-import { parseJsonBody } from '../http.ts';
+import { codedError, type ErrorReporting, parseJsonBody, parseJsonDocument, publicError } from '../http.ts';
 import {
   aliasConfiguration,
   functionConfiguration,
@@ -30,6 +30,7 @@ export interface LambdaApiDeps {
   readonly invoke: InvokeService;
   readonly async: AsyncService;
   readonly config: PlatformConfig;
+  readonly report?: ErrorReporting;
 }
 
 const Env = z.object({ Variables: z.record(z.string(), z.string()).optional() }).optional();
@@ -81,7 +82,7 @@ const UpdateAlias = z.object({
 });
 
 function body<T>(schema: z.ZodType<T>, raw: unknown): T {
-  const r = schema.safeParse(parseJsonBody(raw, {}));
+  const r = schema.safeParse(parseJsonDocument(raw, {}));
   if (!r.success) {
     throw CoreErrors.VALIDATION({
       reason: r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
@@ -98,12 +99,8 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   const arn = { region: d.config.region, accountId: d.config.accountId };
   const P = '/2015-03-31/functions';
 
-  app.setErrorHandler((err, _req, reply) => {
-    const fe = err as { code?: string };
-    const e =
-      fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-        ? CoreErrors.PAYLOAD_TOO_LARGE({ size: 'more than the limit', limit: d.config.maxPayloadBytes })
-        : toNimbusError(err);
+  app.setErrorHandler((err, req, reply) => {
+    const e = codedError(err, req, app.initialConfig.bodyLimit ?? d.config.maxPayloadBytes, d.report);
     const type = lambdaErrorType(e);
     if (e.retryAfterMs !== undefined)
       reply.header('retry-after', Math.max(1, Math.ceil(e.retryAfterMs / 1000)));
@@ -113,7 +110,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
       .type('application/json')
       .send({
         Type: e.kind === 'user' ? 'User' : 'Service',
-        message: `[${e.code}] ${e.message}`,
+        message: `[${e.code}] ${publicError(e).message}`,
         code: e.code,
       });
   });
@@ -356,7 +353,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   const ConcurrencyBody = z.object({ ReservedConcurrentExecutions: z.number().int().min(1) });
   app.put('/2017-10-31/functions/:fn/concurrency', async (req) => {
     const p = requireRole(req, 'write');
-    const b = ConcurrencyBody.safeParse(parseJsonBody(req.body, {}));
+    const b = ConcurrencyBody.safeParse(parseJsonDocument(req.body, {}));
     if (!b.success)
       throw CoreErrors.VALIDATION({
         reason:
@@ -409,7 +406,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   const putEventInvoke = (merge: boolean) => async (req: FastifyRequest) => {
     const p = requireRole(req, 'write');
     const { name } = fnParam(req);
-    const b = EventInvokeBody.safeParse(parseJsonBody(req.body, {}));
+    const b = EventInvokeBody.safeParse(parseJsonDocument(req.body, {}));
     if (!b.success) throw CoreErrors.VALIDATION({ reason: b.error.issues.map((i) => i.message).join('; ') });
     const cur = merge ? (await d.registry.getFunction(p.tenant, name)).config.async : undefined;
     const onS = b.data.DestinationConfig?.OnSuccess?.Destination;

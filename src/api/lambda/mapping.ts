@@ -6,7 +6,12 @@ import { type ArnContext, functionArn } from '../views.ts';
 
 /** `name`, `123456789012:function:name[:q]` or `arn:aws:lambda:r:a:function:name[:q]` → parts. */
 export function parseFunctionName(raw: string): { name: string; qualifier?: string } {
-  const s = decodeURIComponent(raw);
+  let s: string;
+  try {
+    s = decodeURIComponent(raw);
+  } catch {
+    throw CoreErrors.VALIDATION({ reason: `invalid function name ${JSON.stringify(raw)}` });
+  }
   let m = /^arn:aws[a-z-]*:lambda:[^:]*:\d{12}:function:([A-Za-z0-9_-]+)(?::([A-Za-z0-9_$-]+))?$/.exec(s);
   if (!m) m = /^\d{12}:function:([A-Za-z0-9_-]+)(?::([A-Za-z0-9_$-]+))?$/.exec(s);
   if (!m) m = /^([A-Za-z0-9_-]{1,64})(?::([A-Za-z0-9_$-]+))?$/.exec(s);
