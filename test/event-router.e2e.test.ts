@@ -1,32 +1,25 @@
 /** examples/event-router end to end: deployed by the CLI, orders published as CloudEvents, routes checked. */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { cliRunner, startTestPlatform, type TestPlatform } from './helpers.ts';
+import { type Sink, type SinkRequest, startSink } from './support/sink.ts';
 
 describe('examples/event-router', () => {
   let p: TestPlatform;
   const got: { route: string; event: Record<string, unknown> }[] = [];
-  const server = createServer((req, res) => {
-    let b = '';
-    req.on('data', (c) => {
-      b += c;
-    });
-    req.on('end', () => {
-      got.push(JSON.parse(b));
-      res.end('ok');
-    });
-  });
+  let server: Sink;
+  const onServer = (r: SinkRequest) => {
+    got.push(JSON.parse(r.body));
+  };
 
   before(async () => {
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    server = await startSink(onServer);
     p = await startTestPlatform();
     const cli = cliRunner(() => ({
       ...process.env,
       NIMBUS_ENDPOINT: p.apiUrl,
       NIMBUS_SECRET: p.secret,
-      ROUTER_REPORT_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/report`,
+      ROUTER_REPORT_URL: `${server.url}/report`,
     }));
     const d = await cli('deploy', 'examples/event-router');
     assert.equal(d.code, 0, d.stderr);
@@ -34,7 +27,7 @@ describe('examples/event-router', () => {
   });
   after(async () => {
     await p?.stop();
-    server.close();
+    server?.close();
   });
 
   it('routes orders by amount, region and country', async () => {

@@ -6,8 +6,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,6 +15,7 @@ import { zipDirectory } from '../src/registry/build/index.ts';
 import { startPlatform } from '../src/server/index.ts';
 import { isPostgresReachable, TEST_PG_URL } from '../src/store/postgres/reachable.ts';
 import { fixture } from './helpers.ts';
+import { type Sink, type SinkRequest, startSink } from './support/sink.ts';
 
 interface Rec {
   eventName: string;
@@ -38,16 +37,10 @@ describe('PostgreSQL change events (real PostgreSQL)', async () => {
   const suffix = randomBytes(3).toString('hex');
   const table = `public.cdc_orders_${suffix}`;
   const seen: Rec[] = [];
-  const sink = createServer((req, res) => {
-    let b = '';
-    req.on('data', (c) => {
-      b += c;
-    });
-    req.on('end', () => {
-      seen.push(...(JSON.parse(b) as Rec[]));
-      res.end('ok');
-    });
-  });
+  let sink: Sink;
+  const onSink = (r: SinkRequest) => {
+    seen.push(...(JSON.parse(r.body) as Rec[]));
+  };
   const db = new pg.Client({ connectionString: TEST_PG_URL });
   const admin = { adminKeyId: 'NKPGCHANGES000000001', adminSecret: 'pg-changes-secret-0123456789' };
   let dataDir = '';
@@ -78,7 +71,7 @@ describe('PostgreSQL change events (real PostgreSQL)', async () => {
   };
 
   before(async () => {
-    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    sink = await startSink(onSink);
     await db.connect();
     await db.query(`CREATE TABLE ${table} (id int PRIMARY KEY, customer text, amount numeric)`);
     dataDir = await mkdtemp(join(tmpdir(), 'nimbus-pgcdc-'));
@@ -88,7 +81,7 @@ describe('PostgreSQL change events (real PostgreSQL)', async () => {
       'index.mjs': `export const handler = async (e) => {
         const failures = e.Records.filter((r) => (r.newImage ?? r.oldImage)?.id === 13).map((r) => ({ itemIdentifier: r.eventID }));
         const okRecs = e.Records.filter((r) => (r.newImage ?? r.oldImage)?.id !== 13);
-        if (okRecs.length) await (await fetch('http://127.0.0.1:${(sink.address() as AddressInfo).port}/', { method: 'POST', body: JSON.stringify(okRecs) })).text();
+        if (okRecs.length) await (await fetch('${sink.url}/', { method: 'POST', body: JSON.stringify(okRecs) })).text();
         return { batchItemFailures: failures };
       };`,
     });
@@ -120,7 +113,7 @@ describe('PostgreSQL change events (real PostgreSQL)', async () => {
     await db.query(`DROP TABLE IF EXISTS ${table}`).catch(() => {});
     await db.query(`DELETE FROM nimbus_cdc.changes WHERE source = $1`, [`t_${suffix}`]).catch(() => {});
     await db.end();
-    sink.close();
+    sink?.close();
     await rm(dataDir, { recursive: true, force: true });
   });
 

@@ -4,28 +4,21 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { FakeClock } from '../src/core/clock.ts';
 import { startTestPlatform, type TestPlatform } from './helpers.ts';
+import { type Sink, type SinkRequest, startSink } from './support/sink.ts';
 
 const run = promisify(execFile);
 
 describe('examples/registration (fake clock)', () => {
   const clock = new FakeClock();
   const mails: { to: string; subject: string }[] = [];
-  const relay = createServer((req, res) => {
-    let b = '';
-    req.on('data', (c) => {
-      b += c;
-    });
-    req.on('end', () => {
-      mails.push(JSON.parse(b));
-      res.end('ok');
-    });
-  });
+  let relay: Sink;
+  const onRelay = (r: SinkRequest) => {
+    mails.push(JSON.parse(r.body));
+  };
   let p: TestPlatform;
   const post = async (path: string, body: unknown) => {
     const r = await fetch(`${p.gatewayUrl}${path}`, {
@@ -43,21 +36,21 @@ describe('examples/registration (fake clock)', () => {
   const mailsTo = (to: string) => mails.filter((m) => m.to === to);
 
   before(async () => {
-    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    relay = await startSink(onRelay);
     p = await startTestPlatform({}, { clock });
     const out = await run(process.execPath, ['bin/nimbus.mjs', 'deploy', 'examples/registration'], {
       env: {
         ...process.env,
         NIMBUS_ENDPOINT: p.apiUrl,
         NIMBUS_SECRET: p.secret,
-        MAIL_WEBHOOK_URL: `http://127.0.0.1:${(relay.address() as AddressInfo).port}/mail`,
+        MAIL_WEBHOOK_URL: `${relay.url}/mail`,
       },
     });
     assert.match(out.stdout, /route POST \/register/);
   });
   after(async () => {
     await p?.stop();
-    relay.close();
+    relay?.close();
   });
 
   it('sends the confirmation 30 s after registering unless the user verified', async () => {

@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createServer, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -28,6 +27,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
+import { type Sink, type SinkRequest, startSink } from './support/sink.ts';
 
 describe('S3-compatible API (real AWS SDK)', () => {
   let p: TestPlatform;
@@ -36,16 +36,10 @@ describe('S3-compatible API (real AWS SDK)', () => {
     eventName: string;
     s3: { bucket: { name: string }; object: { key: string; size?: number } };
   }[] = [];
-  const sink = createServer((req, res) => {
-    let b = '';
-    req.on('data', (c) => {
-      b += c;
-    });
-    req.on('end', () => {
-      events.push(...(JSON.parse(b) as { Records: typeof events }).Records);
-      res.end('ok');
-    });
-  });
+  let sink: Sink;
+  const onSink = (r: SinkRequest) => {
+    events.push(...(JSON.parse(r.body) as { Records: typeof events }).Records);
+  };
   const client = (secret = p.secret) =>
     new S3Client({
       endpoint: p.s3Url,
@@ -67,12 +61,12 @@ describe('S3-compatible API (real AWS SDK)', () => {
   };
 
   before(async () => {
-    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    sink = await startSink(onSink);
     p = await startTestPlatform({ s3MaxObjectBytes: 6 * 1024 * 1024 });
     s3 = client();
     const dir = await fixture({
       'index.mjs': `export const handler = async (e) => {
-        await (await fetch('http://127.0.0.1:${(sink.address() as AddressInfo).port}/', { method: 'POST', body: JSON.stringify(e) })).text();
+        await (await fetch('${sink.url}/', { method: 'POST', body: JSON.stringify(e) })).text();
       };`,
     });
     assert.ok(
@@ -81,7 +75,7 @@ describe('S3-compatible API (real AWS SDK)', () => {
   });
   after(async () => {
     await p.stop();
-    sink.close();
+    sink?.close();
   });
 
   it('creates and lists buckets; rejects invalid names and duplicates with S3 errors', async () => {

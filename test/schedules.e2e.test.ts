@@ -6,12 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { FakeClock } from '../src/core/clock.ts';
 import { openStore } from '../src/store/index.ts';
 import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
+import { type Sink, type SinkRequest, startSink } from './support/sink.ts';
 
 const MIN = 60_000;
 const ADMIN = { adminKeyId: 'NKSCHEDULETEST000001', adminSecret: 'schedule-test-secret-0123456789' };
@@ -19,11 +18,11 @@ const ADMIN = { adminKeyId: 'NKSCHEDULETEST000001', adminSecret: 'schedule-test-
 describe('schedules (e2e, fake clock)', () => {
   const clock = new FakeClock(Date.UTC(2026, 0, 1, 0, 0, 0));
   const hits: { name: string; time: string }[] = [];
-  const counter = createServer((req, res) => {
-    const u = new URL(req.url ?? '/', 'http://x');
+  let counter: Sink;
+  const onCounter = (r: SinkRequest) => {
+    const u = new URL(r.url ?? '/', 'http://x');
     hits.push({ name: u.searchParams.get('name') ?? '', time: u.searchParams.get('time') ?? '' });
-    res.end('ok');
-  });
+  };
   let p: TestPlatform;
   let dataDir = '';
   let code = '';
@@ -48,13 +47,12 @@ describe('schedules (e2e, fake clock)', () => {
   };
 
   before(async () => {
-    await new Promise<void>((r) => counter.listen(0, '127.0.0.1', r));
-    const port = (counter.address() as AddressInfo).port;
+    counter = await startSink(onCounter);
     code = await fixture({
       'index.mjs': `export const handler = async (e) => {
         const name = e.name ?? e.resources?.[0]?.split('/').pop();
         const time = e.time ?? '';
-        await (await fetch('http://127.0.0.1:${port}/hit?name=' + name + '&time=' + time)).text();
+        await (await fetch('${counter.url}/hit?name=' + name + '&time=' + time)).text();
         return { name, time };
       };`,
     });
@@ -67,7 +65,7 @@ describe('schedules (e2e, fake clock)', () => {
   after(async () => {
     await p.stop();
     await rm(code, { recursive: true, force: true });
-    counter.close();
+    counter?.close();
   });
 
   it('fires a rate schedule once per tick with an EventBridge Scheduled Event', async () => {

@@ -6,8 +6,6 @@
  * A broker that is down fails the test in CI (CI=true) and skips it elsewhere.
  */
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { connect as tcp } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -18,6 +16,7 @@ import { createClient } from 'redis';
 import { loadConfig } from '../src/config/index.ts';
 import { startPlatform } from '../src/server/index.ts';
 import { fixture } from './helpers.ts';
+import { type Sink, type SinkRequest, startSink } from './support/sink.ts';
 
 const reachable = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -45,16 +44,10 @@ describe('event sources against real brokers', async () => {
   ) as Record<keyof typeof ports, boolean>;
   const suffix = Math.random().toString(36).slice(2, 8);
   const seen: { source: string; records: Rec[] }[] = [];
-  const sink = createServer((req, res) => {
-    let b = '';
-    req.on('data', (c) => {
-      b += c;
-    });
-    req.on('end', () => {
-      seen.push(JSON.parse(b));
-      res.end('ok');
-    });
-  });
+  let sink: Sink;
+  const onSink = (r: SinkRequest) => {
+    seen.push(JSON.parse(r.body));
+  };
   let platform: Awaited<ReturnType<typeof startPlatform>>;
   let api = '';
   let secret = '';
@@ -109,8 +102,7 @@ describe('event sources against real brokers', async () => {
   };
 
   before(async () => {
-    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
-    const port = (sink.address() as AddressInfo).port;
+    sink = await startSink(onSink);
     const { mkdtemp } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
@@ -147,7 +139,7 @@ describe('event sources against real brokers', async () => {
             if (n === 13 || (n % 7 === 3 && tries[key] === 1)) failures.push({ itemIdentifier: r.messageId });
             else ok.push(r);
           }
-          if (ok.length) await (await fetch('http://127.0.0.1:${port}/', { method: 'POST',
+          if (ok.length) await (await fetch('${sink.url}/', { method: 'POST',
             body: JSON.stringify({ source: ok[0].eventSource, records: ok }) })).text();
           return { batchItemFailures: failures };
         };`,
@@ -164,7 +156,7 @@ describe('event sources against real brokers', async () => {
   after(async () => {
     const t0 = Date.now();
     await platform?.close();
-    sink.close();
+    sink?.close();
     if (process.env.NIMBUS_TEST_LOG) {
       console.log(`# closed in ${Date.now() - t0} ms`);
       setTimeout(() => {

@@ -1,5 +1,5 @@
 /** REST control-plane routes `/v1/...` (docs/API.md). Thin: validate, call a service, render a view. */
-import { egressPolicySchema } from '../security/egress.ts';
+
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AsyncConfigSchema } from '../async/config.ts';
@@ -9,6 +9,7 @@ import type { LogSink } from '../observability/logs.ts';
 import type { CodeInput, RegistryService } from '../registry/types.ts';
 import { ScalingConfigSchema } from '../scheduler/config.ts';
 import type { FunctionStatus, NodeStatus } from '../scheduler/index.ts';
+import { egressPolicySchema } from '../security/egress.ts';
 import { requireRole } from './auth.ts';
 import { intQuery, params, parseBody, parseJsonBody, query } from './http.ts';
 import { type ArnContext, aliasView, functionView, logLineView, versionView } from './views.ts';
@@ -22,7 +23,7 @@ export interface RestDeps {
   readonly flushUsage: () => Promise<void>;
   readonly clock: Clock;
   readonly arn: ArnContext;
-  readonly doctor: () => Promise<{ sandbox: IsolationReport; [k: string]: unknown }>;
+  readonly doctor: (tenant: string) => Promise<{ sandbox: IsolationReport; [k: string]: unknown }>;
   readonly status: () => FunctionStatus[];
   readonly nodeStatus?: () => NodeStatus;
   /** Poll interval for `logs?follow=1`. */
@@ -287,7 +288,7 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
   });
 
   app.get('/v1/doctor', async (req) => {
-    requireRole(req, 'read');
-    return d.doctor();
+    const p = requireRole(req, 'read');
+    return d.doctor(p.tenant);
   });
 }

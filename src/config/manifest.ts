@@ -9,13 +9,14 @@
  * Event types are added by later capabilities through SUPPORTED_EVENT_TYPES; any other type is an
  * error that names the file, the line and the function.
  */
-import { type EgressPolicy, egressPolicySchema, egressRuleSchema } from '../security/egress.ts';
+
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { defineErrors } from '../core/errors.ts';
+import { type EgressPolicy, egressPolicySchema, egressRuleSchema } from '../security/egress.ts';
 
 export const ManifestErrors = defineErrors('MANIFEST', {
   INVALID: {
@@ -390,7 +391,10 @@ const EgressRuleText = z.string().transform((s, ctx) => {
   const m = /^([^:]+):(\d+(?:,\d+)*)$/.exec(s);
   const r = egressRuleSchema.safeParse(m ? { host: m[1], ports: m[2]!.split(',').map(Number) } : { host: s });
   if (!r.success) {
-    ctx.addIssue({ code: 'custom', message: `egress allow entry ${JSON.stringify(s)}: ${r.error.issues[0]?.message}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `egress allow entry ${JSON.stringify(s)}: ${r.error.issues[0]?.message}`,
+    });
     return z.NEVER;
   }
   return r.data;
@@ -404,7 +408,10 @@ const EgressSchema = z
         allow: z.array(z.union([EgressRuleText, egressRuleSchema])).optional(),
       })
       .strict()
-      .transform((o) => ({ mode: o.mode ?? (o.allow ? 'allowlist' : 'internet'), ...(o.allow ? { allow: o.allow } : {}) })),
+      .transform((o) => ({
+        mode: o.mode ?? (o.allow ? 'allowlist' : 'internet'),
+        ...(o.allow ? { allow: o.allow } : {}),
+      })),
   ])
   .pipe(egressPolicySchema);
 

@@ -42,7 +42,9 @@ export interface FunctionConfig {
 
 export interface FunctionEgress {
   readonly mode: 'none' | 'internet' | 'allowlist';
-  readonly allow?: readonly { readonly host: string; readonly ports?: readonly number[] | undefined }[] | undefined;
+  readonly allow?:
+    | readonly { readonly host: string; readonly ports?: readonly number[] | undefined }[]
+    | undefined;
 }
 
 export type FunctionIsolation = 'process' | 'isolate';

@@ -9,8 +9,8 @@ import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { InstanceSpec, Sandbox, SandboxFactory } from '../core/ports.ts';
 import type { Invocation, RuntimeFamily } from '../core/types.ts';
 
@@ -315,7 +315,20 @@ export const handler = async () => {
       // The system dirs, plus the first component of where the runtime's own files live (the
       // platform's node binary and harness are bound at their host paths, alone).
       const top = (p: string) => p.split('/')[1]!;
-      const allowed = new Set(['bin', 'dev', 'etc', 'lib', 'lib32', 'lib64', 'libx32', 'proc', 'sbin', 'tmp', 'usr', 'var']);
+      const allowed = new Set([
+        'bin',
+        'dev',
+        'etc',
+        'lib',
+        'lib32',
+        'lib64',
+        'libx32',
+        'proc',
+        'sbin',
+        'tmp',
+        'usr',
+        'var',
+      ]);
       allowed.add(top(realpathSync(process.execPath)));
       allowed.add(top(fileURLToPath(import.meta.url)));
       for (const d of r.root) assert.ok(allowed.has(d), `unexpected /${d} in ${JSON.stringify(r.root)}`);

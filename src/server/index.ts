@@ -306,8 +306,14 @@ export async function startPlatform(
       clock,
       arn: { region: config.region, accountId: config.accountId },
       authenticate,
-      doctor: async () => ({
+      doctor: async (tenant) => ({
         sandbox: sandbox.isolation(),
+        // Each function's egress policy (what its instances may reach on the network).
+        egress: (await registry.listFunctions(tenant)).map((f) => ({
+          function: f.name,
+          mode: f.config.egress?.mode ?? 'internet',
+          ...(f.config.egress?.allow ? { allow: f.config.egress.allow } : {}),
+        })),
         store: { kind: store.kind, warnings: await inspectStore(config.store) },
         runtimes: { node: process.versions.node, java: findJdk()?.version ?? null },
         pool: { size: config.poolSize },

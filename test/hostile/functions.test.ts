@@ -23,7 +23,8 @@ interface Case {
 const NODE = { runtime: 'nodejs24.x', handler: 'index.handler' };
 const PY = { runtime: 'python3.12', handler: 'app.handler' };
 const PROVIDED = { runtime: 'provided.al2023', handler: 'x' };
-const code = (r: InvokeResult, c: string) => assert.equal(r.code, `NIMBUS_ERR_RUNTIME_${c}`, JSON.stringify(r).slice(0, 600));
+const code = (r: InvokeResult, c: string) =>
+  assert.equal(r.code, `NIMBUS_ERR_RUNTIME_${c}`, JSON.stringify(r).slice(0, 600));
 const okResult = (r: InvokeResult) => {
   assert.equal(r.ok, true, JSON.stringify(r).slice(0, 600));
   return r.result as Record<string, unknown>;
@@ -146,7 +147,8 @@ export const handler = async () => { let n = 0, failed = 0;
   {
     name: 'node: memory bomb',
     files: {
-      'index.mjs': 'export const handler = async () => { const a = []; for (;;) a.push(Buffer.alloc(16 << 20, 1)); };',
+      'index.mjs':
+        'export const handler = async () => { const a = []; for (;;) a.push(Buffer.alloc(16 << 20, 1)); };',
     },
     check: (r) => code(r, 'OOM'),
   },
@@ -192,7 +194,10 @@ export const handler = async () => { let n = 0; try { for (;;) { openSync('/dev/
   },
   {
     name: 'node: microtask loop',
-    files: { 'index.mjs': 'export const handler = async () => { const f = () => Promise.resolve().then(f); f(); await new Promise(() => {}); };' },
+    files: {
+      'index.mjs':
+        'export const handler = async () => { const f = () => Promise.resolve().then(f); f(); await new Promise(() => {}); };',
+    },
     config: { timeoutSec: 1 },
     // The chain of promises grows until the deadline or the memory limit, whichever comes first.
     check: (r) => assert.match(String(r.code), /NIMBUS_ERR_RUNTIME_(TIMEOUT|OOM)/),
@@ -222,7 +227,8 @@ export const handler = async () => { let n = 0; try { for (;;) { openSync('/dev/
   {
     name: 'node: keeps working after it answered (frozen until the next call)',
     files: {
-      'index.mjs': 'let spins = 0; export const handler = async () => { setTimeout(function spin() { spins++; setImmediate(spin); }, 0); return spins; };',
+      'index.mjs':
+        'let spins = 0; export const handler = async () => { setTimeout(function spin() { spins++; setImmediate(spin); }, 0); return spins; };',
     },
     check: async (r, h, name) => {
       const first = okResult(r) as unknown as number;
@@ -264,16 +270,26 @@ def handler(event, context):
       ports: [5432, 6379, Number(new URL(h.p.apiUrl).port)],
     }),
     check: (r) => {
-      const o = okResult(r) as { files: Record<string, string>; env: string[]; net: Record<string, string>; root: string[] };
+      const o = okResult(r) as {
+        files: Record<string, string>;
+        env: string[];
+        net: Record<string, string>;
+        root: string[];
+      };
       for (const [p, v] of Object.entries(o.files)) assert.ok(denied(v), `${p}: ${v}`);
       for (const [p, v] of Object.entries(o.net)) assert.ok(denied(v), `port ${p}: ${v}`);
       assert.ok(!o.env.some((k) => k.startsWith('NIMBUS_')), o.env.join(','));
-      assert.ok(!o.root.includes('run') && !o.root.includes('home') && !o.root.includes('root'), o.root.join(','));
+      assert.ok(
+        !o.root.includes('run') && !o.root.includes('home') && !o.root.includes('root'),
+        o.root.join(','),
+      );
     },
   },
   {
     name: 'python: memory bomb',
-    files: { 'app.py': 'def handler(e, c):\n    a = []\n    while True:\n        a.append(bytearray(16 << 20))\n' },
+    files: {
+      'app.py': 'def handler(e, c):\n    a = []\n    while True:\n        a.append(bytearray(16 << 20))\n',
+    },
     config: PY,
     check: (r) => code(r, 'OOM'),
   },
@@ -366,20 +382,29 @@ done
   },
   {
     name: 'isolate: memory bomb',
-    files: { 'index.mjs': 'export const handler = async () => { const a = []; for (;;) a.push(new Array(1e6).fill(1.5)); };' },
+    files: {
+      'index.mjs':
+        'export const handler = async () => { const a = []; for (;;) a.push(new Array(1e6).fill(1.5)); };',
+    },
     config: { isolation: 'isolate', timeoutSec: 10 },
     check: (r) => code(r, 'OOM'),
   },
   {
     name: 'isolate: node modules refused at deploy',
-    files: { 'index.mjs': 'import { readFileSync } from "node:fs"; export const handler = async () => readFileSync("/etc/passwd", "utf8");' },
+    files: {
+      'index.mjs':
+        'import { readFileSync } from "node:fs"; export const handler = async () => readFileSync("/etc/passwd", "utf8");',
+    },
     config: { isolation: 'isolate' },
     check: () => {},
   },
 ];
 
 /** Cases whose point is that the deploy itself is refused. */
-const DEPLOY_REFUSED = new Set(['node: a handler path outside the code is refused', 'isolate: node modules refused at deploy']);
+const DEPLOY_REFUSED = new Set([
+  'node: a handler path outside the code is refused',
+  'isolate: node modules refused at deploy',
+]);
 const slug = (s: string) =>
   s
     .toLowerCase()
@@ -475,7 +500,9 @@ while True:
       assert.deepEqual(okResult(victim), { from: 'victim', got: { card: 'victim-secret-4242' } });
     });
 
-    it('java: file escape and host network', { skip: !existsJavac() && process.env.CI !== 'true' && 'no JDK' }, async () => {
+    it('java: file escape and host network', {
+      skip: !existsJavac() && process.env.CI !== 'true' && 'no JDK',
+    }, async () => {
       await h.deploy(
         'java-hostile',
         {
@@ -493,7 +520,10 @@ public class Probe implements RequestHandler<Map<String,Object>, Map<String,Stri
         },
         { runtime: 'java17', handler: 'Probe::handleRequest', memoryMb: 256, timeoutSec: 20 },
       );
-      const r = await h.invoke('java-hostile', { creds: `${h.p.dataDir}/admin-credentials.json`, port: Number(new URL(h.p.apiUrl).port) });
+      const r = await h.invoke('java-hostile', {
+        creds: `${h.p.dataDir}/admin-credentials.json`,
+        port: Number(new URL(h.p.apiUrl).port),
+      });
       const o = okResult(r) as Record<string, string>;
       for (const [k, v] of Object.entries(o)) assert.match(v, /^denied:/, `${k}: ${v}`);
     });
@@ -501,5 +531,8 @@ public class Probe implements RequestHandler<Map<String,Object>, Map<String,Stri
 }
 
 function existsJavac(): boolean {
-  return ['/usr/bin/javac', '/usr/local/bin/javac'].some((p) => existsSync(p)) || readdirSync('/usr/lib').includes('jvm');
+  return (
+    ['/usr/bin/javac', '/usr/local/bin/javac'].some((p) => existsSync(p)) ||
+    readdirSync('/usr/lib').includes('jvm')
+  );
 }

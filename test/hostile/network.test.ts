@@ -35,7 +35,8 @@ export const handler = async (e) => {
   return out;
 };`;
 
-const reached = (v: unknown, host?: string) => typeof v === 'string' && v.startsWith(host ? `reached:${host}` : 'reached:');
+const reached = (v: unknown, host?: string) =>
+  typeof v === 'string' && v.startsWith(host ? `reached:${host}` : 'reached:');
 
 for (const { kind, skip } of sandboxKinds()) {
   const netSkip = networkSkip();
@@ -50,7 +51,13 @@ for (const { kind, skip } of sandboxKinds()) {
       await h.deploy(
         'probe-allow',
         { 'index.mjs': PROBE },
-        { timeoutSec: 30, egress: { mode: 'allowlist', allow: [{ host: `${TEST_HOSTS.pub.ip}/32`, ports: [8000] }, { host: '100.100.100.0/24' }] } },
+        {
+          timeoutSec: 30,
+          egress: {
+            mode: 'allowlist',
+            allow: [{ host: `${TEST_HOSTS.pub.ip}/32`, ports: [8000] }, { host: '100.100.100.0/24' }],
+          },
+        },
       );
     });
     after(async () => {
@@ -133,10 +140,14 @@ for (const { kind, skip } of sandboxKinds()) {
 
     it('egress none: no route anywhere, no DNS', async () => {
       const r = await probe('probe-none', {
-        targets: { public: { host: TEST_HOSTS.pub.ip, port: 8000 }, api: { host: '127.0.0.1', port: Number(new URL(h.p.apiUrl).port) } },
+        targets: {
+          public: { host: TEST_HOSTS.pub.ip, port: 8000 },
+          api: { host: '127.0.0.1', port: Number(new URL(h.p.apiUrl).port) },
+        },
         dns: 'example.com',
       });
-      for (const [label, v] of Object.entries(r)) assert.ok(!reached(v) && v !== 'CONNECTED', `${label}: ${v}`);
+      for (const [label, v] of Object.entries(r))
+        assert.ok(!reached(v) && v !== 'CONNECTED', `${label}: ${v}`);
       assert.match(r.dns!, /^ERR:/);
     });
 
@@ -158,16 +169,24 @@ for (const { kind, skip } of sandboxKinds()) {
     it('a policy change applies to new instances; the API shows and validates it', async () => {
       const bad = await h.p.json('PATCH', '/v1/functions/probe', { egress: { mode: 'allowlist' } });
       assert.equal(bad.status, 400);
-      const bad2 = await h.p.json('PATCH', '/v1/functions/probe', { egress: { mode: 'internet', allow: [{ host: '10.0.0.0/8' }] } });
+      const bad2 = await h.p.json('PATCH', '/v1/functions/probe', {
+        egress: { mode: 'internet', allow: [{ host: '10.0.0.0/8' }] },
+      });
       assert.equal(bad2.status, 400);
-      const bad3 = await h.p.json('PATCH', '/v1/functions/probe', { egress: { mode: 'allowlist', allow: [{ host: 'not a host!' }] } });
+      const bad3 = await h.p.json('PATCH', '/v1/functions/probe', {
+        egress: { mode: 'allowlist', allow: [{ host: 'not a host!' }] },
+      });
       assert.equal(bad3.status, 400);
-      const ok = await h.p.json<{ function: { egress: unknown } }>('PATCH', '/v1/functions/probe', { egress: { mode: 'none' } });
+      const ok = await h.p.json<{ function: { egress: unknown } }>('PATCH', '/v1/functions/probe', {
+        egress: { mode: 'none' },
+      });
       assert.equal(ok.status, 200);
       assert.deepEqual(ok.body.function.egress, { mode: 'none' });
       const r = await probe('probe', { targets: { public: { host: TEST_HOSTS.pub.ip, port: 8000 } } });
       assert.ok(!reached(r.public), r.public);
-      const back = await h.p.json<{ function: { egress: unknown } }>('PATCH', '/v1/functions/probe', { egress: null });
+      const back = await h.p.json<{ function: { egress: unknown } }>('PATCH', '/v1/functions/probe', {
+        egress: null,
+      });
       assert.deepEqual(back.body.function.egress, { mode: 'internet' });
       const r2 = await probe('probe', { targets: { public: { host: TEST_HOSTS.pub.ip, port: 8000 } } });
       assert.equal(r2.public, 'reached:pub:8000');

@@ -13,7 +13,8 @@ export type SandboxKind = 'bwrap' | 'unshare';
 /** Sandbox kinds this machine can run; in CI a missing one fails instead of being skipped. */
 export function sandboxKinds(): { kind: SandboxKind; skip: string | false }[] {
   const root = process.getuid?.() === 0;
-  const has = (bin: string) => ['/usr/bin', '/bin', '/usr/sbin', '/sbin'].some((d) => existsSync(`${d}/${bin}`));
+  const has = (bin: string) =>
+    ['/usr/bin', '/bin', '/usr/sbin', '/sbin'].some((d) => existsSync(`${d}/${bin}`));
   const ci = process.env.CI === 'true';
   const why = (missing: string | false): string | false => {
     if (!missing) return false;
@@ -64,11 +65,19 @@ export interface Hostile {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-export async function startHostile(kind: SandboxKind, overrides: Record<string, string | number> = {}): Promise<Hostile> {
+export async function startHostile(
+  kind: SandboxKind,
+  overrides: Record<string, string | number> = {},
+): Promise<Hostile> {
   const p = await startTestPlatform({ sandbox: kind, poolSize: 2, ...overrides });
   const deploy: Hostile['deploy'] = async (name, files, config = {}) => {
     const dir = await fixture(files);
-    const r = await p.deployDir(name, dir, { runtime: 'nodejs24.x', handler: 'index.handler', timeoutSec: 5, ...config });
+    const r = await p.deployDir(name, dir, {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+      timeoutSec: 5,
+      ...config,
+    });
     assert.ok(r.status === 200 || r.status === 201, `deploy ${name}: ${r.status} ${JSON.stringify(r.body)}`);
   };
   const invoke: Hostile['invoke'] = async (name, payload = {}) => {
@@ -106,7 +115,10 @@ export async function startHostile(kind: SandboxKind, overrides: Record<string, 
     invoke,
     async neighbourOk(label) {
       const now = await sample();
-      assert.ok(now <= 2 * baseline + 25, `${label}: neighbour median ${now.toFixed(1)} ms vs baseline ${baseline.toFixed(1)} ms`);
+      assert.ok(
+        now <= 2 * baseline + 25,
+        `${label}: neighbour median ${now.toFixed(1)} ms vs baseline ${baseline.toFixed(1)} ms`,
+      );
     },
     stop: () => p.stop(),
   };

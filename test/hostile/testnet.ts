@@ -81,7 +81,19 @@ export async function startTestNet(): Promise<TestNet> {
       ip('-n', ns, 'route', 'add', 'default', 'via', `${h.net}.1`);
       const child = spawn(
         'ip',
-        ['netns', 'exec', ns, process.execPath, '--input-type=module', '-e', SERVER, name, h.ip, name === 'pub' ? 'dns' : '-', TEST_HOSTS.priv.ip],
+        [
+          'netns',
+          'exec',
+          ns,
+          process.execPath,
+          '--input-type=module',
+          '-e',
+          SERVER,
+          name,
+          h.ip,
+          name === 'pub' ? 'dns' : '-',
+          TEST_HOSTS.priv.ip,
+        ],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
       procs.push(child);

@@ -8,12 +8,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipFiles } from '../../src/registry/build/index.ts';
+import { startSink } from './sink.ts';
 
 export interface DrillOptions {
   readonly invocations: number;
@@ -66,13 +67,12 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
 
   // Counter: each execution of the function reports its request id here.
   const hits = new Map<string, number>();
-  const counter: Server = createServer((req, res) => {
-    const id = new URL(req.url ?? '/', 'http://x').searchParams.get('id');
+  // Functions cannot reach this process's loopback (own network namespace): the counter is a
+  // receiver in a test network namespace (support/sink.ts).
+  const counter = await startSink((r) => {
+    const id = new URL(r.url, 'http://x').searchParams.get('id');
     if (id) hits.set(id, (hits.get(id) ?? 0) + 1);
-    res.end('ok');
   });
-  await new Promise<void>((r) => counter.listen(0, '127.0.0.1', r));
-  const counterPort = (counter.address() as AddressInfo).port;
 
   let child: ChildProcess | undefined;
   const restartMs: number[] = [];
@@ -132,7 +132,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     await start();
     const zip = zipFiles({
       'index.mjs': new TextEncoder().encode(`export const handler = async (e, ctx) => {
-        const r = await fetch('http://127.0.0.1:' + process.env.COUNTER_PORT + '/hit?id=' + ctx.awsRequestId);
+        const r = await fetch(process.env.COUNTER_URL + '/hit?id=' + ctx.awsRequestId);
         await r.text();
         return { n: e.n };
       };`),
@@ -144,7 +144,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
         runtime: 'nodejs22.x',
         handler: 'index.handler',
         timeoutSec: 10,
-        environment: { COUNTER_PORT: String(counterPort) },
+        environment: { COUNTER_URL: counter.url },
         async: { maximumRetryAttempts: 5, retryBaseDelayMs: 100 },
         code: { zipBase64: Buffer.from(zip).toString('base64') },
       }),

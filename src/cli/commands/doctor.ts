@@ -57,7 +57,17 @@ export function register(program: Command): void {
         process.stdout.write(`  ${red('!')} warning ${w.code}: ${w.message}\n      how to fix: ${w.hint}\n`);
       }
     }
-    for (const k of Object.keys(report).filter((k) => k !== 'sandbox' && k !== 'store')) {
+    const egress = report.egress as
+      | { function: string; mode: string; allow?: { host: string; ports?: number[] }[] }[]
+      | undefined;
+    if (egress) {
+      process.stdout.write(`egress (per function): ${egress.length ? '' : 'no functions'}\n`);
+      for (const e of egress) {
+        const allow = e.allow?.map((a) => (a.ports ? `${a.host}:${a.ports.join(',')}` : a.host)).join(' ');
+        process.stdout.write(`  ${e.function.padEnd(24)} ${e.mode}${allow ? ` → ${allow}` : ''}\n`);
+      }
+    }
+    for (const k of Object.keys(report).filter((k) => k !== 'sandbox' && k !== 'store' && k !== 'egress')) {
       process.stdout.write(`${k}: ${JSON.stringify(report[k])}\n`);
     }
   });

@@ -124,7 +124,11 @@ export function viewMounts(c: CommandContext): ViewMount[] {
     bound.add(p);
     m.push({ t: 'ro', src: p, dst: p, dir: statSync(p).isDirectory() });
   }
-  m.push(c.codeWritable ? { t: 'rw', src: c.slot, dst: CODE_ROOT } : { t: 'ro', src: c.slot, dst: CODE_ROOT, dir: true });
+  m.push(
+    c.codeWritable
+      ? { t: 'rw', src: c.slot, dst: CODE_ROOT }
+      : { t: 'ro', src: c.slot, dst: CODE_ROOT, dir: true },
+  );
   // Defence in depth: a hidden path (the data dir) inside a bound directory is covered.
   const dirs = m.filter((x): x is Extract<ViewMount, { t: 'ro' }> => x.t === 'ro' && x.dir).map((x) => x.src);
   for (const h of c.hidden) {
@@ -147,6 +151,8 @@ function bwrapArgs(c: CommandContext): string[] {
         return ['--symlink', v.target, v.dst];
       case 'tmpfs':
         return ['--perms', v.mode, '--size', String(v.sizeMb * 1024 * 1024), '--tmpfs', v.dst];
+      default:
+        return [];
     }
   });
   return [
@@ -216,7 +222,10 @@ function unshareArgs(c: CommandContext): string[] {
         break;
       case 'tmpfs':
         if (v.dst === '/dev/shm') break; // made with /dev below
-        lines.push(`mkdir -p ${at(v.dst)}`, `mount -t tmpfs -o size=${v.sizeMb}m,mode=${v.mode},nosuid,nodev tmpfs ${at(v.dst)}`);
+        lines.push(
+          `mkdir -p ${at(v.dst)}`,
+          `mount -t tmpfs -o size=${v.sizeMb}m,mode=${v.mode},nosuid,nodev tmpfs ${at(v.dst)}`,
+        );
         break;
     }
   }

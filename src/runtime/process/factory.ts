@@ -26,10 +26,10 @@ import type {
   SandboxStats,
 } from '../../core/ports.ts';
 import type { RuntimeFamily } from '../../core/types.ts';
+import { DEFAULT_EGRESS, type EgressPolicy } from '../../security/egress.ts';
 import { RuntimeErrors } from '../errors.ts';
 import { findJdk, JAVA_MAIN_CLASS, jvmArgs, runtimeJar } from '../java/toolchain.ts';
 import { InstanceCgroup } from './cgroups.ts';
-import { DEFAULT_EGRESS, type EgressPolicy } from '../../security/egress.ts';
 import { CODE_ROOT, ETC_GROUP, ETC_PASSWD, SANDBOX_UID, sandboxCommand } from './command.ts';
 import { CompileCaches } from './compile-cache.ts';
 import { detectHost } from './host.ts';
@@ -484,7 +484,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
           cg.kind === 'none' ? cg.reason : `cgroup ${cg.kind} memory limit = function memory`,
         ),
         'cgroup:freezer': on(
-          (cg.kind === 'v2') || (cg.kind === 'v1' && Boolean(cg.freezer)),
+          cg.kind === 'v2' || (cg.kind === 'v1' && Boolean(cg.freezer)),
           'an instance that answered is frozen until its next invocation (no CPU while idle)',
         ),
         'cgroup:pids': on(

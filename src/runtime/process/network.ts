@@ -56,7 +56,10 @@ export interface EgressNetwork {
 function run(cmd: string, args: readonly string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile(cmd, args, { timeout: 10_000 }, (err, stdout, stderr) => {
-      if (err) reject(Object.assign(new Error(`${cmd} ${args.join(' ')}: ${stderr.trim() || err.message}`), { stderr }));
+      if (err)
+        reject(
+          Object.assign(new Error(`${cmd} ${args.join(' ')}: ${stderr.trim() || err.message}`), { stderr }),
+        );
       else resolve(stdout);
     });
     if (input !== undefined) child.stdin?.end(input);
@@ -129,7 +132,9 @@ function tableRuleset(): string {
 }
 
 /** Host names of an allowlist resolved now (IPv4), so the chain names the addresses. */
-async function resolveAllow(policy: EgressPolicy): Promise<{ cidr: string; ports?: readonly number[] | undefined }[]> {
+async function resolveAllow(
+  policy: EgressPolicy,
+): Promise<{ cidr: string; ports?: readonly number[] | undefined }[]> {
   const out: { cidr: string; ports?: readonly number[] | undefined }[] = [];
   for (const rule of policy.allow ?? []) {
     const c = parseCidr(rule.host);
@@ -138,7 +143,8 @@ async function resolveAllow(policy: EgressPolicy): Promise<{ cidr: string; ports
       continue;
     }
     try {
-      for (const a of await lookup(rule.host, { all: true, family: 4 })) out.push({ cidr: `${a.address}/32`, ports: rule.ports });
+      for (const a of await lookup(rule.host, { all: true, family: 4 }))
+        out.push({ cidr: `${a.address}/32`, ports: rule.ports });
     } catch {
       // Unresolvable now: nothing to allow for it.
     }
@@ -146,7 +152,10 @@ async function resolveAllow(policy: EgressPolicy): Promise<{ cidr: string; ports
   return out;
 }
 
-function allowChain(name: string, entries: { cidr: string; ports?: readonly number[] | undefined }[]): string {
+function allowChain(
+  name: string,
+  entries: { cidr: string; ports?: readonly number[] | undefined }[],
+): string {
   const rules = entries.map((e) =>
     e.ports?.length
       ? `    ip daddr ${e.cidr} meta l4proto { tcp, udp } th dport { ${e.ports.join(', ')} } accept`
@@ -181,7 +190,12 @@ export function createEgressNetwork(): EgressNetwork {
   const nsenter = which('nsenter');
   const flock = which('flock');
   const isRoot = process.getuid?.() === 0;
-  const missing = [!isRoot && 'root', !ip && 'ip (iproute2)', !nft && 'nft (nftables)', !nsenter && 'nsenter'].filter(Boolean);
+  const missing = [
+    !isRoot && 'root',
+    !ip && 'ip (iproute2)',
+    !nft && 'nft (nftables)',
+    !nsenter && 'nsenter',
+  ].filter(Boolean);
   const mode: 'veth' | 'isolated' = missing.length ? 'isolated' : 'veth';
   const reason = missing.length ? `egress needs ${missing.join(', ')}` : undefined;
   const lockFile = existsSync('/run/lock') ? '/run/lock/nimbus-egress.lock' : '/tmp/nimbus-egress.lock';
@@ -255,13 +269,17 @@ export function createEgressNetwork(): EgressNetwork {
       const hex = randomBytes(6).toString('hex');
       const name = `nimbus-${process.pid}-${hex}`;
       const hostIf = `${IF_PREFIX}${hex}`;
-      await run(ip!, ['-b', '-'], [
-        `netns add ${name}`,
-        `link add ${hostIf} type veth peer name eth0 netns ${name}`,
-        `link set ${hostIf} addrgenmode none`,
-        `link set ${hostIf} up`,
-        '',
-      ].join('\n'));
+      await run(
+        ip!,
+        ['-b', '-'],
+        [
+          `netns add ${name}`,
+          `link add ${hostIf} type veth peer name eth0 netns ${name}`,
+          `link set ${hostIf} addrgenmode none`,
+          `link set ${hostIf} up`,
+          '',
+        ].join('\n'),
+      );
       const ns: NetNs = { name, path: `${NETNS_DIR}/${name}`, hostIf, address: '' };
       try {
         writeFileSync(`/proc/sys/net/ipv4/conf/${hostIf}/proxy_arp`, '1');
@@ -278,15 +296,19 @@ export function createEgressNetwork(): EgressNetwork {
           }
         }
         (ns as { address: string }).address = address;
-        await run(ip!, ['-n', name, '-b', '-'], [
-          'link set lo up',
-          'link set eth0 addrgenmode none',
-          `addr add ${address}/32 dev eth0`,
-          'link set eth0 up',
-          `route add ${GATEWAY} dev eth0 scope link`,
-          `route add default via ${GATEWAY} dev eth0`,
-          '',
-        ].join('\n'));
+        await run(
+          ip!,
+          ['-n', name, '-b', '-'],
+          [
+            'link set lo up',
+            'link set eth0 addrgenmode none',
+            `addr add ${address}/32 dev eth0`,
+            'link set eth0 up',
+            `route add ${GATEWAY} dev eth0 scope link`,
+            `route add default via ${GATEWAY} dev eth0`,
+            '',
+          ].join('\n'),
+        );
         if (policy) await setVerdict(ns, await verdictFor(policy));
         return ns;
       } catch (e) {
