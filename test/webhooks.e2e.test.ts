@@ -5,24 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
+import { type Sink, type SinkRequest, startSink } from './support/sink.ts';
 
 describe('inbound webhooks (e2e)', () => {
   let p: TestPlatform;
   const got: Record<string, unknown>[] = [];
-  const sink = createServer((req, res) => {
-    let b = '';
-    req.on('data', (c) => {
-      b += c;
-    });
-    req.on('end', () => {
-      got.push(JSON.parse(b));
-      res.end('ok');
-    });
-  });
+  let sink: Sink;
+  const onSink = (r: SinkRequest) => {
+    got.push(JSON.parse(r.body));
+  };
   const hook = (id: string, body: string, headers: Record<string, string>) =>
     fetch(`${p.gatewayUrl}/hooks/${id}`, {
       method: 'POST',
@@ -46,12 +39,11 @@ describe('inbound webhooks (e2e)', () => {
   const now = () => Math.floor(Date.now() / 1000);
 
   before(async () => {
-    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+    sink = await startSink(onSink);
     p = await startTestPlatform();
-    const port = (sink.address() as AddressInfo).port;
     const dir = await fixture({
       'index.mjs': `export const handler = async (e) => {
-        await (await fetch('http://127.0.0.1:${port}/', { method: 'POST', body: JSON.stringify(e) })).text();
+        await (await fetch('${sink.url}/', { method: 'POST', body: JSON.stringify(e) })).text();
       };`,
     });
     assert.ok(
@@ -62,7 +54,7 @@ describe('inbound webhooks (e2e)', () => {
   });
   after(async () => {
     await p.stop();
-    sink.close();
+    sink?.close();
   });
 
   it('verifies GitHub signatures and turns deliveries into CloudEvents', async () => {
