@@ -214,10 +214,12 @@ def handler(event, context):
     });
 
     it('kills the whole process tree on timeout within timeout + 500 ms', async () => {
+      // A duration no other test uses, so a concurrent test's processes cannot be counted.
+      const marker = `100.${Date.now() % 1_000_000}${Math.floor(Math.random() * 1000)}`;
       const sb = await create(
         {
           'index.mjs': `import { spawn } from 'node:child_process';
-export const handler = async () => { const c = spawn('sleep', ['100'], { stdio: 'ignore' }); console.log('child', c.pid); await new Promise(() => {}); };`,
+export const handler = async () => { const c = spawn('sleep', ['${marker}'], { stdio: 'ignore' }); console.log('child', c.pid); await new Promise(() => {}); };`,
         },
         { timeoutSec: 1 },
       );
@@ -230,7 +232,7 @@ export const handler = async () => { const c = spawn('sleep', ['100'], { stdio: 
       assert.ok(took < 1500, `took ${took} ms`);
       assert.equal(sb.alive, false);
       await new Promise((r) => setTimeout(r, 200));
-      const sleeping = execFileSync('sh', ['-c', "ps -eo args | grep '^sleep 100$' | wc -l"], {
+      const sleeping = execFileSync('sh', ['-c', `ps -eo args | grep -c '^sleep ${marker}$' || true`], {
         encoding: 'utf8',
       }).trim();
       assert.equal(sleeping, '0', 'the child process survived the timeout');
