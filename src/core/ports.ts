@@ -457,6 +457,28 @@ export interface Sandbox {
   dispose(): Promise<void>;
 }
 
+/**
+ * Runs deploy-time build steps (esbuild, javac) as untrusted work: an unprivileged process in the
+ * same kind of sandbox as instances, seeing only the code root (read-write, at its own path) and the
+ * read-only toolchain it is given, with no network and a memory/pids cgroup.
+ */
+export interface StepJail {
+  /** Hands the code root to the sandbox user (it is a directory the platform created for the build). */
+  own(codeRoot: string): Promise<void>;
+  /** The command line that runs `argv` jailed; `release` frees what it set up (after the exit). */
+  prepare(
+    argv: readonly string[],
+    o: {
+      readonly codeRoot: string;
+      readonly readOnly: readonly string[];
+      readonly memoryMb: number;
+      readonly env?: Readonly<Record<string, string>>;
+    },
+  ): Promise<{ cmd: string; args: string[]; release(): Promise<void> }>;
+  /** What the jail is (for doctor and errors). */
+  describe(): string;
+}
+
 export interface SandboxFactory {
   readonly kind: string;
   /**

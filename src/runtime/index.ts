@@ -14,3 +14,4 @@ export {
   type ProcessSandboxFactory,
   type ProcessSandboxOptions,
 } from './process/factory.ts';
+export { createStepJail } from './process/jail.ts';

@@ -24,12 +24,13 @@ import { buildGateway } from '../gateway/index.ts';
 import { createInvokeService } from '../invoke/service.ts';
 import { BatchWriter, createLogSink } from '../observability/logs.ts';
 import { openSqliteQueue } from '../queue/index.ts';
-import { unpackArtifact } from '../registry/build/index.ts';
+import { buildArtifact, unpackArtifact } from '../registry/build/index.ts';
 import { createRegistryService } from '../registry/service.ts';
 import {
   createIsolateSandboxFactory,
   createProcessSandboxFactory,
   createRoutingSandboxFactory,
+  createStepJail,
 } from '../runtime/index.ts';
 import { findJdk } from '../runtime/java/toolchain.ts';
 import { Scheduler } from '../scheduler/index.ts';
@@ -111,6 +112,8 @@ export async function startPlatform(
       isolate: createIsolateSandboxFactory({ kind: config.sandbox, hiddenPaths: [config.dataDir], clock }),
     });
     cleanups.push(() => sandbox.close());
+    // Deploy-time builds (esbuild, javac) are untrusted work too: they run in the same sandbox.
+    const buildJail = createStepJail({ kind: config.sandbox, hiddenPaths: [config.dataDir] });
     const codeCache = createCodeCache({
       dir: join(config.dataDir, 'cache', 'code'),
       blobs,
@@ -156,6 +159,7 @@ export async function startPlatform(
       store,
       blobs,
       clock,
+      build: (code, o) => buildArtifact(code, { ...o, jail: buildJail }),
       onFunctionChanged: (tenant, name) => {
         scheduler.retire(tenant, name);
         syncScaling(tenant, name);
@@ -308,6 +312,9 @@ export async function startPlatform(
       authenticate,
       doctor: async (tenant) => ({
         sandbox: sandbox.isolation(),
+        build: buildJail
+          ? { jailed: true, detail: buildJail.describe() }
+          : { jailed: false, detail: 'no sandbox available: builds run as plain child processes' },
         // Each function's egress policy (what its instances may reach on the network).
         egress: (await registry.listFunctions(tenant)).map((f) => ({
           function: f.name,

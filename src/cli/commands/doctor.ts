@@ -67,7 +67,10 @@ export function register(program: Command): void {
         process.stdout.write(`  ${e.function.padEnd(24)} ${e.mode}${allow ? ` → ${allow}` : ''}\n`);
       }
     }
-    for (const k of Object.keys(report).filter((k) => k !== 'sandbox' && k !== 'store' && k !== 'egress')) {
+    const build = report.build as { jailed: boolean; detail: string } | undefined;
+    if (build) process.stdout.write(`build: ${build.jailed ? green('✓') : red('✗')} ${build.detail}\n`);
+    const shown = new Set(['sandbox', 'store', 'egress', 'build']);
+    for (const k of Object.keys(report).filter((k) => !shown.has(k))) {
       process.stdout.write(`${k}: ${JSON.stringify(report[k])}\n`);
     }
   });

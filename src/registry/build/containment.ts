@@ -90,6 +90,17 @@ export function containmentPlugin(o: { root: string; sdkFile: string }): Plugin 
       b.onResolve({ filter: /.*/ }, async (args): Promise<OnResolveResult | undefined> => {
         if (args.pluginData === NESTED) return undefined;
         if (args.path === '@nimbus/sdk') return { path: o.sdkFile };
+        // A path that names a place outside the root is refused as such, whether or not it exists
+        // where the build runs (the jailed build does not even see the host's files).
+        if (
+          args.namespace === 'file' &&
+          (isAbsolute(args.path) || args.path.startsWith('../') || args.path === '..')
+        ) {
+          const target = resolve(args.resolveDir || o.root, args.path);
+          if (target !== o.sdkFile && !isInside(o.root, realOrSelf(target))) {
+            return { errors: [refuse(`import ${JSON.stringify(args.path)}`)] };
+          }
+        }
         const r = await b.resolve(args.path, {
           kind: args.kind,
           importer: args.importer,

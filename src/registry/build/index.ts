@@ -9,11 +9,13 @@
  * paths, imports, tsconfig chains and links that lead out fail with DEPLOY_PATH_OUTSIDE_ROOT.
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { arch, platform, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import type { StepJail } from '../../core/ports.ts';
 import { DeployErrors } from '../errors.ts';
 import { assertHandlerInside, resolveRuntime } from '../runtimes.ts';
 import type { BuiltArtifact, CodeInput } from '../types.ts';
@@ -40,12 +42,15 @@ export function splitHandler(handler: string): { file: string; exportName: strin
 async function withCodeDir<T>(
   code: CodeInput,
   limits: UnpackLimits,
+  /** The build runs jailed: it gets a copy of a `dir` it may own and write into. */
+  copyDir: boolean,
   fn: (dir: string) => Promise<T>,
 ): Promise<T> {
-  if (code.kind === 'dir') return fn(code.path);
+  if (code.kind === 'dir' && !copyDir) return fn(code.path);
   const dir = await mkdtemp(join(tmpdir(), 'nimbus-build-'));
   try {
-    if (code.kind === 'zip') await unpackZip(code.data, dir, limits);
+    if (code.kind === 'dir') await cp(code.path, dir, { recursive: true, verbatimSymlinks: true });
+    else if (code.kind === 'zip') await unpackZip(code.data, dir, limits);
     else await unpackTar(code.data, dir, limits);
     return await fn(dir);
   } finally {
@@ -75,6 +80,13 @@ function assertEntryInside(dir: string, rel: string, what: string): void {
 /** `import … from '@nimbus/sdk'` in user code resolves to the platform's SDK file. */
 const SDK_FILE = fileURLToPath(new URL('../../sdk/index.mjs', import.meta.url));
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
+/** What the bundling step reads besides the code: the worker's folder, the SDK, esbuild. */
+const WORKER_TOOLCHAIN = () => {
+  const req = createRequire(import.meta.url);
+  const esbuildDir = dirname(dirname(req.resolve('esbuild')));
+  const bin = createRequire(req.resolve('esbuild')).resolve(`@esbuild/${platform()}-${arch()}/package.json`);
+  return [dirname(WORKER), SDK_FILE, esbuildDir, dirname(bin)];
+};
 
 /** Deadlines and memory budgets of the out-of-process build steps. */
 export const BUILD_STEP_LIMITS: { readonly bundle: StepLimits; readonly javac: StepLimits } = {
@@ -87,6 +99,7 @@ async function buildNode(
   dir: string,
   handler: string,
   limits: StepLimits,
+  jail: StepJail | undefined,
 ): Promise<Omit<BuiltArtifact, 'buildMs' | 'family'>> {
   const { file, exportName } = splitHandler(handler);
   const req: WorkerRequest = { codeRoot: dir, handlerFile: file, sdkFile: SDK_FILE };
@@ -96,6 +109,8 @@ async function buildNode(
     memoryMb: limits.memoryMb,
     stdin: JSON.stringify(req),
     name: 'bundle',
+    jail,
+    readOnly: WORKER_TOOLCHAIN(),
   });
   const nl = r.stdout.indexOf(0x0a);
   if (r.code !== 0 || nl < 0) throw stepFailed('bundle', r, limits.memoryMb);
@@ -163,6 +178,8 @@ export async function buildArtifact(
     limits?: UnpackLimits;
     /** Overrides BUILD_STEP_LIMITS (tests). */
     stepLimits?: Partial<StepLimits>;
+    /** Runs the build steps in the platform's sandbox (the platform always passes one). */
+    jail?: StepJail | undefined;
   },
 ): Promise<BuiltArtifact> {
   const family = resolveRuntime(opts.runtime);
@@ -172,13 +189,13 @@ export async function buildArtifact(
   if (code.kind === 'dir' && !existsSync(code.path)) {
     throw DeployErrors.BAD_ARCHIVE({ reason: `directory ${code.path} does not exist` });
   }
-  const built = await withCodeDir(code, opts.limits ?? {}, (dir) =>
+  const built = await withCodeDir(code, opts.limits ?? {}, opts.jail !== undefined, (dir) =>
     family === 'node'
-      ? buildNode(dir, opts.handler, step(BUILD_STEP_LIMITS.bundle))
+      ? buildNode(dir, opts.handler, step(BUILD_STEP_LIMITS.bundle), opts.jail)
       : family === 'python'
         ? buildPython(dir, opts.handler)
         : family === 'java'
-          ? buildJava(dir, opts.handler, step(BUILD_STEP_LIMITS.javac))
+          ? buildJava(dir, opts.handler, step(BUILD_STEP_LIMITS.javac), opts.jail)
           : buildProvided(dir, opts.handler),
   );
   return { ...built, family, buildMs: performance.now() - t0 };

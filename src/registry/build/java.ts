@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { unzipSync } from 'fflate';
+import type { StepJail } from '../../core/ports.ts';
 import { RuntimeErrors } from '../../runtime/errors.ts';
 import { findJdk, JAVA_RELEASE, type Jdk, runtimeJar } from '../../runtime/java/toolchain.ts';
 import { DeployErrors } from '../errors.ts';
@@ -83,7 +84,14 @@ const tidy = (s: string) => s.replace(/^\.\//gm, '').trim();
 async function compile(
   jdk: Jdk,
   dir: string,
-  o: { sources: readonly string[]; classpath: readonly string[]; scratch: string; limits: StepLimits },
+  o: {
+    sources: readonly string[];
+    classpath: readonly string[];
+    scratch: string;
+    limits: StepLimits;
+    jail?: StepJail | undefined;
+    readOnly?: readonly string[];
+  },
 ): Promise<{ ok: boolean; output: string }> {
   const argFile = join(o.scratch, 'sources');
   // An @argfile keeps long source lists off the command line; quoted for paths with spaces, and
@@ -114,7 +122,14 @@ async function compile(
       ...(o.classpath.length ? ['-cp', o.classpath.join(':')] : []),
       `@${argFile}`,
     ],
-    { codeRoot: dir, timeoutMs: o.limits.timeoutMs, memoryMb: o.limits.memoryMb, name: 'javac' },
+    {
+      codeRoot: dir,
+      timeoutMs: o.limits.timeoutMs,
+      memoryMb: o.limits.memoryMb,
+      name: 'javac',
+      jail: o.jail,
+      readOnly: o.readOnly ?? [],
+    },
   );
   const output = tidy(`${r.stdout.toString('utf8')}${r.stderr}`);
   // 1 = compile errors; other failures are javac's own (out of memory, crashed).
@@ -126,6 +141,7 @@ export async function buildJava(
   dir: string,
   handler: string,
   limits: StepLimits,
+  jail?: StepJail,
 ): Promise<Omit<BuiltArtifact, 'buildMs' | 'family'>> {
   const { className, method } = splitJavaHandler(handler);
   const files = await listFiles(dir, (rel) => JUNK.test(rel));
@@ -157,6 +173,8 @@ export async function buildJava(
         classpath: [rt, ...jars.map((j) => join(dir, j))],
         scratch,
         limits,
+        jail,
+        readOnly: [rt],
       });
       if (!r.ok) {
         const lines = r.output.split('\n');

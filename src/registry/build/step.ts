@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import type { StepJail } from '../../core/ports.ts';
 import { DeployErrors } from '../errors.ts';
 
 export interface BuildStepOptions {
@@ -23,6 +24,13 @@ export interface BuildStepOptions {
   readonly stdin?: string;
   /** Names the step in errors (`bundle`, `javac`); default: the tool's base name. */
   readonly name?: string;
+  /**
+   * Runs the step in the platform's sandbox (uid 65534, no network, cgroup), seeing only the code
+   * root (read-write) and `readOnly` (the toolchain). Without it the step runs as a plain child.
+   */
+  readonly jail?: StepJail | undefined;
+  /** Toolchain paths the jailed step may read (argv[0] is always visible). */
+  readonly readOnly?: readonly string[];
 }
 
 export interface BuildStepResult {
@@ -44,10 +52,27 @@ export const STEP_PATH = '/usr/local/bin:/usr/bin:/bin';
 const MAX_STDOUT = 512 * 1024 * 1024;
 const STDERR_TAIL = 64 * 1024;
 
-export function runBuildStep(argv: string[], opts: BuildStepOptions): Promise<BuildStepResult> {
-  const [cmd, ...args] = argv;
-  const name = opts.name ?? cmd?.split('/').pop() ?? 'build';
-  if (!cmd) return Promise.reject(new TypeError('runBuildStep: empty argv'));
+export async function runBuildStep(argv: string[], opts: BuildStepOptions): Promise<BuildStepResult> {
+  if (!argv[0]) throw new TypeError('runBuildStep: empty argv');
+  if (!opts.jail) return runStep(argv[0], argv.slice(1), opts);
+  const jail = opts.jail;
+  // The step writes into the code root (javac's scratch), as the sandbox user.
+  await jail.own(opts.codeRoot);
+  const j = await jail.prepare(argv, {
+    codeRoot: opts.codeRoot,
+    readOnly: opts.readOnly ?? [],
+    memoryMb: opts.memoryMb,
+    env: { NIMBUS_BUILD_MEMORY_MB: String(opts.memoryMb) },
+  });
+  try {
+    return await runStep(j.cmd, j.args, { ...opts, name: opts.name ?? argv[0].split('/').pop() });
+  } finally {
+    await j.release();
+  }
+}
+
+function runStep(cmd: string, args: string[], opts: BuildStepOptions): Promise<BuildStepResult> {
+  const name = opts.name ?? cmd.split('/').pop() ?? 'build';
   return new Promise<BuildStepResult>((resolve, reject) => {
     const child = spawn(cmd, args, {
       cwd: opts.codeRoot,

@@ -29,8 +29,12 @@ export interface CommandContext {
   readonly nsenter?: string | undefined;
   /** cgroup.procs files to join first. */
   readonly cgroupProcs: readonly string[];
-  /** Host directory shown read-only at /var/task. */
-  readonly slot: string;
+  /** Host directory shown read-only at /var/task (none for build steps). */
+  readonly slot?: string | undefined;
+  /** Host directories bound read-write at the same path (a build step's code root). */
+  readonly writable?: readonly string[] | undefined;
+  /** Variables set on top of PATH, HOME and LANG. */
+  readonly env?: Readonly<Record<string, string>> | undefined;
   /** Host paths that must stay invisible even if they lie inside something the view binds. */
   readonly hidden: readonly string[];
   /** Files or directories (interpreter, harness, libraries) bound read-only at the same path. */
@@ -45,8 +49,6 @@ export interface CommandContext {
   readonly tmpSizeMb: number;
   /** Working directory inside the sandbox (default /tmp). */
   readonly cwd?: string;
-  /** Bind the code root read-write (build steps write their output there). */
-  readonly codeWritable?: boolean;
   /**
    * Move the host channel (fd 3) to stdin: for runtimes that cannot open an inherited socket by
    * number (the JVM takes it with System.inheritedChannel()).
@@ -124,11 +126,8 @@ export function viewMounts(c: CommandContext): ViewMount[] {
     bound.add(p);
     m.push({ t: 'ro', src: p, dst: p, dir: statSync(p).isDirectory() });
   }
-  m.push(
-    c.codeWritable
-      ? { t: 'rw', src: c.slot, dst: CODE_ROOT }
-      : { t: 'ro', src: c.slot, dst: CODE_ROOT, dir: true },
-  );
+  if (c.slot) m.push({ t: 'ro', src: c.slot, dst: CODE_ROOT, dir: true });
+  for (const w of c.writable ?? []) m.push({ t: 'rw', src: realpathSync(w), dst: w });
   // Defence in depth: a hidden path (the data dir) inside a bound directory is covered.
   const dirs = m.filter((x): x is Extract<ViewMount, { t: 'ro' }> => x.t === 'ro' && x.dir).map((x) => x.src);
   for (const h of c.hidden) {
@@ -139,6 +138,12 @@ export function viewMounts(c: CommandContext): ViewMount[] {
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const ENV = ['PATH=/usr/local/bin:/usr/bin:/bin', 'HOME=/tmp', 'LANG=C.UTF-8'];
+const envOf = (c: CommandContext) => [
+  ...ENV,
+  ...Object.entries(c.env ?? {})
+    .filter(([k]) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(k))
+    .map(([k, v]) => `${k}=${v}`),
+];
 
 function bwrapArgs(c: CommandContext): string[] {
   const view = viewMounts(c).flatMap((v): string[] => {
@@ -179,7 +184,7 @@ function bwrapArgs(c: CommandContext): string[] {
     '--hostname',
     'nimbus',
     '--clearenv',
-    ...ENV.flatMap((e) => {
+    ...envOf(c).flatMap((e) => {
       const i = e.indexOf('=');
       return ['--setenv', e.slice(0, i), e.slice(i + 1)];
     }),
@@ -200,6 +205,8 @@ function unshareArgs(c: CommandContext): string[] {
   const at = (dst: string) => `${R}${q(dst)}`;
   const lines: string[] = [
     'set -e',
+    // mount, pivot_root, umount live in sbin: do not depend on the caller's PATH.
+    'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
     'mount --make-rprivate /',
     `mount -t tmpfs -o size=1m,mode=755,nosuid,nodev tmpfs ${R}`,
   ];
@@ -249,7 +256,7 @@ function unshareArgs(c: CommandContext): string[] {
     'mount -o remount,ro,bind /',
     'hostname nimbus',
     `cd ${q(c.cwd ?? '/tmp')}`,
-    `exec /usr/bin/env -i ${ENV.join(' ')} ${q(c.setpriv!)} --reuid=${SANDBOX_UID} --regid=${SANDBOX_UID} --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- "$@"`,
+    `exec /usr/bin/env -i ${envOf(c).map(q).join(' ')} ${q(c.setpriv!)} --reuid=${SANDBOX_UID} --regid=${SANDBOX_UID} --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- "$@"`,
   );
   return [
     c.unshare!,
