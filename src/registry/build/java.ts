@@ -15,7 +15,7 @@ import { join, posix } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { StepJail } from '../../core/ports.ts';
 import { RuntimeErrors } from '../../runtime/errors.ts';
-import { findJdk, JAVA_RELEASE, type Jdk, runtimeJar } from '../../runtime/java/toolchain.ts';
+import { findJdk, type Jdk, javacArgs, runtimeJar } from '../../runtime/java/toolchain.ts';
 import { DeployErrors } from '../errors.ts';
 import { JAVA_HANDLER } from '../runtimes.ts';
 import type { BuiltArtifact } from '../types.ts';
@@ -104,23 +104,12 @@ async function compile(
   const r = await runBuildStep(
     [
       jdk.javac,
-      '-J-XX:+UseSerialGC',
-      '-J-XX:TieredStopAtLevel=1',
-      '-J-Xshare:auto',
-      '-J-XX:-UsePerfData',
-      `-J-Xmx${o.limits.memoryMb}m`,
-      '--release',
-      String(JAVA_RELEASE),
-      '-proc:none',
-      '-encoding',
-      'UTF-8',
-      '-g',
-      '-Xmaxerrs',
-      '50',
-      '-d',
-      join(o.scratch, 'classes'),
-      ...(o.classpath.length ? ['-cp', o.classpath.join(':')] : []),
-      `@${argFile}`,
+      ...javacArgs({
+        memoryMb: o.limits.memoryMb,
+        outDir: join(o.scratch, 'classes'),
+        classpath: o.classpath,
+        argFile,
+      }),
     ],
     {
       codeRoot: dir,

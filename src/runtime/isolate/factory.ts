@@ -10,7 +10,7 @@
  * booted so a new tenant's first cold start does not pay the host's start-up (none before that).
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,7 +28,7 @@ import type {
 import type { FunctionErrorPayload, LogLine, TenantId } from '../../core/types.ts';
 import { RuntimeErrors } from '../errors.ts';
 import { InstanceCgroup } from '../process/cgroups.ts';
-import { ETC_GROUP, ETC_PASSWD, SANDBOX_UID, sandboxCommand } from '../process/command.ts';
+import { prepareViewDirs, SANDBOX_UID, sandboxCommand } from '../process/command.ts';
 import { detectHost } from '../process/host.ts';
 import { type HostEvent, IsolateHost } from './host.ts';
 
@@ -130,12 +130,7 @@ export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFa
     // The host gets an empty read-only /var/task: code travels in the `create` frames.
     const slot = join(workDir, 'empty');
     await mkdir(slot, { recursive: true, mode: 0o755 });
-    await mkdir(join(workDir, 'etc'), { recursive: true });
-    await mkdir(join(workDir, 'root'), { recursive: true });
-    await writeFile(join(workDir, 'etc', 'passwd'), ETC_PASSWD, { mode: 0o644 });
-    await writeFile(join(workDir, 'etc', 'group'), ETC_GROUP, { mode: 0o644 });
-    await chmod(workDir, 0o711);
-    await chmod(join(workDir, 'etc'), 0o711);
+    await prepareViewDirs(workDir);
     const cgroup = cg.kind === 'none' ? undefined : new InstanceCgroup(cg, id, o.pidsLimit ?? 256);
     cgroup?.setMemoryLimit(hostMemoryMb * 1024 * 1024);
     // Isolates have no network APIs; the host process gets a namespace with only loopback.

@@ -101,13 +101,36 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-const JAVAC_JVM = [
-  '-J-XX:+UseSerialGC',
-  '-J-XX:TieredStopAtLevel=1',
-  '-J-Xshare:auto',
-  '-J-XX:-UsePerfData',
-  '-J-Xmx512m',
-];
+/**
+ * javac's arguments (after the binary) for `--release 17` without annotation processors (no user
+ * code runs in javac), into `outDir`, with `@argFile` listing the sources.
+ */
+export function javacArgs(o: {
+  memoryMb: number;
+  outDir: string;
+  classpath: readonly string[];
+  argFile: string;
+}): string[] {
+  return [
+    '-J-XX:+UseSerialGC',
+    '-J-XX:TieredStopAtLevel=1',
+    '-J-Xshare:auto',
+    '-J-XX:-UsePerfData',
+    `-J-Xmx${o.memoryMb}m`,
+    '--release',
+    String(JAVA_RELEASE),
+    '-proc:none',
+    '-encoding',
+    'UTF-8',
+    '-g',
+    '-Xmaxerrs',
+    '50',
+    '-d',
+    o.outDir,
+    ...(o.classpath.length ? ['-cp', o.classpath.join(':')] : []),
+    `@${o.argFile}`,
+  ];
+}
 /** javac names files as given ("./a/B.java"); users wrote "a/B.java". */
 const tidy = (s: string) => s.replace(/^\.\//gm, '').trim();
 
@@ -140,21 +163,7 @@ export async function javac(
   try {
     const r = await run(
       jdk.javac,
-      [
-        ...JAVAC_JVM,
-        '--release',
-        String(JAVA_RELEASE),
-        '-proc:none',
-        '-encoding',
-        'UTF-8',
-        '-g',
-        '-Xmaxerrs',
-        '50',
-        '-d',
-        o.outDir,
-        ...(o.classpath.length ? ['-cp', o.classpath.join(':')] : []),
-        `@${argFile}`,
-      ],
+      javacArgs({ memoryMb: 512, outDir: o.outDir, classpath: o.classpath, argFile }),
       {
         cwd: o.cwd,
         timeout: o.timeoutMs ?? 120_000,

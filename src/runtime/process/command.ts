@@ -15,6 +15,8 @@
  * privileges are dropped. Everything is prefixed by a shell that joins the instance's cgroups first.
  */
 import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 export const SANDBOX_UID = 65534;
 /** Where the code is, inside every sandbox (Lambda's path). */
@@ -301,5 +303,22 @@ export function sandboxCommand(c: CommandContext): { cmd: string; args: string[]
 }
 
 /** The passwd/group a sandbox shows: root and the sandbox user, nothing of the host's accounts. */
-export const ETC_PASSWD = `root:x:0:0:root:/root:/usr/sbin/nologin\nsbx_user:x:${SANDBOX_UID}:${SANDBOX_UID}:sandbox:/tmp:/usr/sbin/nologin\n`;
-export const ETC_GROUP = `root:x:0:\nsbx_user:x:${SANDBOX_UID}:\n`;
+const ETC_PASSWD = `root:x:0:0:root:/root:/usr/sbin/nologin\nsbx_user:x:${SANDBOX_UID}:${SANDBOX_UID}:sandbox:/tmp:/usr/sbin/nologin\n`;
+const ETC_GROUP = `root:x:0:\nsbx_user:x:${SANDBOX_UID}:\n`;
+
+/**
+ * Prepares `workDir` for views: `etc/` with the generated passwd and group, and `root/` (where the
+ * unshare kind builds its new root). Traversable, not listable, by the sandbox user (bwrap
+ * resolves bind sources as that user).
+ */
+export async function prepareViewDirs(workDir: string): Promise<{ etcDir: string; rootDir: string }> {
+  const etcDir = join(workDir, 'etc');
+  const rootDir = join(workDir, 'root');
+  await mkdir(etcDir, { recursive: true });
+  await mkdir(rootDir, { recursive: true });
+  await writeFile(join(etcDir, 'passwd'), ETC_PASSWD, { mode: 0o644 });
+  await writeFile(join(etcDir, 'group'), ETC_GROUP, { mode: 0o644 });
+  await chmod(workDir, 0o711);
+  await chmod(etcDir, 0o711);
+  return { etcDir, rootDir };
+}

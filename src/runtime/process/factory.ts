@@ -12,7 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +30,7 @@ import { DEFAULT_EGRESS, type EgressPolicy } from '../../security/egress.ts';
 import { RuntimeErrors } from '../errors.ts';
 import { findJdk, JAVA_MAIN_CLASS, jvmArgs, runtimeJar } from '../java/toolchain.ts';
 import { InstanceCgroup } from './cgroups.ts';
-import { CODE_ROOT, ETC_GROUP, ETC_PASSWD, SANDBOX_UID, sandboxCommand } from './command.ts';
+import { CODE_ROOT, prepareViewDirs, SANDBOX_UID, sandboxCommand } from './command.ts';
 import { CompileCaches } from './compile-cache.ts';
 import { detectHost } from './host.ts';
 import { ProcessInstance } from './instance.ts';
@@ -130,14 +130,8 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
   function ensureWorkDir(): Promise<void> {
     workDirReady ??= (async () => {
       await mkdir(join(workDir, 'slots'), { recursive: true });
-      await mkdir(join(workDir, 'etc'), { recursive: true });
-      await mkdir(join(workDir, 'root'), { recursive: true });
-      await writeFile(join(workDir, 'etc', 'passwd'), ETC_PASSWD, { mode: 0o644 });
-      await writeFile(join(workDir, 'etc', 'group'), ETC_GROUP, { mode: 0o644 });
-      // Traversable but not listable by the sandbox user (bwrap resolves bind sources as that user).
-      await chmod(workDir, 0o711);
+      await prepareViewDirs(workDir);
       await chmod(join(workDir, 'slots'), 0o711);
-      await chmod(join(workDir, 'etc'), 0o711);
     })();
     return workDirReady;
   }

@@ -5,12 +5,12 @@
  * valid), a private /tmp, and a network namespace with only loopback.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, lstat, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { chown, lstat, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StepJail } from '../../core/ports.ts';
 import { InstanceCgroup } from './cgroups.ts';
-import { ETC_GROUP, ETC_PASSWD, SANDBOX_UID, sandboxCommand } from './command.ts';
+import { prepareViewDirs, SANDBOX_UID, sandboxCommand } from './command.ts';
 import { detectHost } from './host.ts';
 
 /** Gives a tree to the sandbox user (without following links). */
@@ -34,12 +34,7 @@ export function createStepJail(o: {
   let ready: Promise<void> | undefined;
   const setup = () =>
     (ready ??= (async () => {
-      await mkdir(join(workDir, 'etc'), { recursive: true });
-      await mkdir(join(workDir, 'root'), { recursive: true });
-      await writeFile(join(workDir, 'etc', 'passwd'), ETC_PASSWD, { mode: 0o644 });
-      await writeFile(join(workDir, 'etc', 'group'), ETC_GROUP, { mode: 0o644 });
-      await chmod(workDir, 0o711);
-      await chmod(join(workDir, 'etc'), 0o711);
+      await prepareViewDirs(workDir);
     })());
   const dropped = Boolean(host.setpriv);
   return {
