@@ -245,6 +245,110 @@ export const handler = async () => { let n = 0; try { for (;;) { openSync('/dev/
     check: () => {},
   },
   {
+    name: 'node: no kernel or cgroup interfaces to write to',
+    files: {
+      'index.mjs': `import { existsSync, writeFileSync, readdirSync } from 'node:fs'; ${TRY}
+export const handler = async () => ({
+  sys: existsSync('/sys/fs/cgroup'),
+  cgroup: tryDo(() => writeFileSync('/sys/fs/cgroup/cgroup.procs', '1')),
+  sysrq: tryDo(() => writeFileSync('/proc/sysrq-trigger', 'b')),
+  core: tryDo(() => writeFileSync('/proc/sys/kernel/core_pattern', '|/tmp/x')),
+  forward: tryDo(() => writeFileSync('/proc/sys/net/ipv4/ip_forward', '0')),
+  kmsg: tryDo(() => readdirSync('/dev').includes('kmsg') ? 'kmsg visible' : 'denied:none'),
+});`,
+    },
+    check: (r) => {
+      const o = okResult(r);
+      assert.equal(o.sys, false, '/sys is not mounted');
+      for (const k of ['cgroup', 'sysrq', 'core', 'forward', 'kmsg'])
+        assert.ok(denied(o[k]), `${k}: ${o[k]}`);
+    },
+  },
+  {
+    name: 'node: privilege escalation attempts stay uid 65534',
+    files: {
+      'index.mjs': `import { spawnSync } from 'node:child_process';
+const run = (cmd, args) => { const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 3000 }); return (r.error ? 'denied:' + r.error.code : (r.stdout + r.stderr).trim().slice(0, 120)) + ' exit=' + r.status; };
+export const handler = async () => ({
+  uid: process.getuid(), euid: process.geteuid(),
+  su: run('su', ['-c', 'id -u']),
+  sudo: run('sudo', ['id', '-u']),
+  unshare: run('unshare', ['-r', 'id', '-u']),
+  setuid: (() => { try { process.setuid(0); return 'became root'; } catch (e) { return 'denied:' + e.code; } })(),
+  caps: run('/bin/sh', ['-c', 'grep Cap /proc/self/status']),
+});`,
+    },
+    check: (r) => {
+      const o = okResult(r) as Record<string, unknown>;
+      assert.equal(o.uid, 65534);
+      assert.equal(o.euid, 65534);
+      assert.match(String(o.setuid), /^denied:/);
+      assert.ok(!/^0 exit=0/.test(String(o.su)) && !/^0 exit=0/.test(String(o.sudo)), `${o.su} / ${o.sudo}`);
+      // A nested user namespace, if the kernel allows it, maps root only inside itself: still no
+      // capability over anything the instance does not already own.
+      assert.match(String(o.caps), /CapEff:\s+0000000000000000/);
+    },
+  },
+  {
+    name: 'node: a 10 MB log line is cut, the platform keeps going',
+    files: {
+      'index.mjs':
+        'export const handler = async () => { console.log("L".repeat(10 * 1024 * 1024)); return "logged"; };',
+    },
+    config: { timeoutSec: 10, memoryMb: 256 },
+    check: (r) => assert.equal(okResult(r) as unknown, 'logged'),
+  },
+  {
+    name: 'node: another instance’s address on the instance network is unreachable',
+    files: {
+      'index.mjs': `import net from 'node:net'; import os from 'node:os';
+let server;
+const conn = (host, port) => new Promise((r) => { const s = net.connect({ host, port }); s.setTimeout(1500);
+  s.on('data', (d) => { s.destroy(); r(String(d)); }); s.on('error', (e) => r(e.code)); s.on('timeout', () => { s.destroy(); r('TIMEOUT'); }); });
+export const handler = async (e) => {
+  if (e.listen) {
+    server ??= await new Promise((res) => { const s = net.createServer((c) => c.end('peer secret')).listen(7070, '0.0.0.0', () => res(s)); });
+    return { addrs: Object.values(os.networkInterfaces()).flat().filter((a) => a.family === 'IPv4' && !a.internal).map((a) => a.address) };
+  }
+  return { got: await conn(e.host, 7070) };
+};`,
+    },
+    check: async (r, h, name) => {
+      // Two instances of this function: the first listens, the second (a concurrent call) dials it.
+      const peer = okResult(await h.invoke(name, { listen: true })) as { addrs: string[] };
+      if (peer.addrs.length === 0) return; // no egress network here (loopback only): nothing to reach
+      const slow = `${name}-dialer`;
+      await h.deploy(slow, {
+        'index.mjs': `import net from 'node:net';
+export const handler = async (e) => new Promise((r) => { const s = net.connect({ host: e.host, port: 7070 }); s.setTimeout(1500);
+  s.on('data', (d) => { s.destroy(); r(String(d)); }); s.on('error', (err) => r(err.code)); s.on('timeout', () => { s.destroy(); r('TIMEOUT'); }); });`,
+      });
+      const got = await h.invoke(slow, { host: peer.addrs[0] });
+      assert.ok(got.ok, JSON.stringify(got));
+      assert.notEqual(got.result, 'peer secret');
+      void r;
+    },
+  },
+  {
+    name: 'node: other functions’ code slots and the platform’s run dirs are not there',
+    files: {
+      'index.mjs': `import { existsSync, readdirSync } from 'node:fs'; import { tmpdir } from 'node:os';
+export const handler = async () => ({
+  tmp: readdirSync('/tmp'),
+  task: readdirSync('/var/task'),
+  var: readdirSync('/var'),
+  runDirs: readdirSync('/').filter((d) => d.startsWith('nimbus')),
+});`,
+    },
+    check: (r) => {
+      const o = okResult(r) as Record<string, string[]>;
+      assert.ok(o.task!.length > 0 && o.task!.length < 5, `its own code only: ${JSON.stringify(o.task)}`);
+      assert.deepEqual(o.var, ['task']);
+      assert.deepEqual(o.runDirs, []);
+      assert.ok(!o.tmp!.some((n) => n.startsWith('nimbus')), JSON.stringify(o.tmp));
+    },
+  },
+  {
     name: 'python: file escape, environment and host network',
     files: {
       'app.py': `import os, socket

@@ -15,7 +15,7 @@
  * privileges are dropped. Everything is prefixed by a shell that joins the instance's cgroups first.
  */
 import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const SANDBOX_UID = 65534;
@@ -41,7 +41,7 @@ export interface CommandContext {
   readonly hidden: readonly string[];
   /** Files or directories (interpreter, harness, libraries) bound read-only at the same path. */
   readonly runtimeFiles: readonly string[];
-  /** Directory with the generated `passwd` and `group` files shown in /etc (see writeEtcFiles). */
+  /** The /etc shown inside (see prepareViewDirs): a snapshot of ETC_FILES and a generated passwd/group. */
   readonly etcDir: string;
   /** unshare kind: an empty directory to build the new root on (in the process's own mount ns). */
   readonly rootDir: string;
@@ -109,14 +109,8 @@ export function viewMounts(c: CommandContext): ViewMount[] {
       // not on this system
     }
   }
-  for (const f of ETC_FILES) {
-    const p = `/etc/${f}`;
-    if (!existsSync(p)) continue;
-    // Links (localtime → /usr/share/zoneinfo/…) are bound as what they point to.
-    m.push({ t: 'ro', src: realpathSync(p), dst: p, dir: statSync(p).isDirectory() });
-  }
-  m.push({ t: 'ro', src: `${c.etcDir}/passwd`, dst: '/etc/passwd', dir: false });
-  m.push({ t: 'ro', src: `${c.etcDir}/group`, dst: '/etc/group', dir: false });
+  // A snapshot of the /etc files a runtime needs (prepareViewDirs), plus the generated passwd/group.
+  m.push({ t: 'ro', src: c.etcDir, dst: '/etc', dir: true });
   // Before the runtime files: those may live under the host's /tmp (a checkout there) and are
   // bound on top of the private /tmp.
   m.push({ t: 'tmpfs', dst: '/tmp', sizeMb: c.tmpSizeMb, mode: '1777' });
@@ -212,31 +206,53 @@ function unshareArgs(c: CommandContext): string[] {
     'mount --make-rprivate /',
     `mount -t tmpfs -o size=1m,mode=755,nosuid,nodev tmpfs ${R}`,
   ];
-  for (const v of viewMounts(c)) {
-    const parent = v.dst.slice(0, v.dst.lastIndexOf('/')) || '/';
-    lines.push(`mkdir -p ${at(parent)}`);
+  // One mkdir and one touch for every mount point, then one mount per entry (`-o bind,ro` binds
+  // and remounts read-only in one go): each command is a process start.
+  const view = viewMounts(c);
+  const dirs = new Set<string>();
+  const files: string[] = [];
+  for (const v of view) {
+    if (v.t === 'symlink' || v.dst === '/dev/shm') {
+      dirs.add(v.dst.slice(0, v.dst.lastIndexOf('/')) || '/');
+    } else if (v.t === 'ro' && !v.dir) {
+      dirs.add(v.dst.slice(0, v.dst.lastIndexOf('/')) || '/');
+      files.push(v.dst);
+    } else {
+      dirs.add(v.dst);
+    }
+  }
+  const mountOf = (v: ViewMount): string | undefined => {
     switch (v.t) {
       case 'ro':
-        lines.push(
-          v.dir ? `mkdir -p ${at(v.dst)}` : `touch ${at(v.dst)}`,
-          `mount --bind ${q(v.src)} ${at(v.dst)}`,
-          `mount -o remount,bind,ro,nosuid,nodev ${at(v.dst)}`,
-        );
-        break;
+        return `mount -o bind,ro,nosuid,nodev ${q(v.src)} ${at(v.dst)}`;
       case 'rw':
-        lines.push(`mkdir -p ${at(v.dst)}`, `mount --bind ${q(v.src)} ${at(v.dst)}`);
-        break;
+        return `mount --bind ${q(v.src)} ${at(v.dst)}`;
       case 'symlink':
-        lines.push(`ln -s ${q(v.target)} ${at(v.dst)}`);
-        break;
+        return `ln -s ${q(v.target)} ${at(v.dst)}`;
       case 'tmpfs':
-        if (v.dst === '/dev/shm') break; // made with /dev below
-        lines.push(
-          `mkdir -p ${at(v.dst)}`,
-          `mount -t tmpfs -o size=${v.sizeMb}m,mode=${v.mode},nosuid,nodev tmpfs ${at(v.dst)}`,
-        );
-        break;
+        // /dev/shm is made with /dev below.
+        return v.dst === '/dev/shm'
+          ? undefined
+          : `mount -t tmpfs -o size=${v.sizeMb}m,mode=${v.mode},nosuid,nodev tmpfs ${at(v.dst)}`;
+      default:
+        return undefined;
     }
+  };
+  // Mount points inside other mounts (a runtime file under the private /tmp) are made once their
+  // parent is mounted: mkdir/touch again right before each such mount is cheap and always right.
+  lines.push(`mkdir -p ${[...dirs].map(at).join(' ')}`);
+  if (files.length) lines.push(`touch ${files.map(at).join(' ')}`);
+  for (const [i, v] of view.entries()) {
+    const nested = view.slice(0, i).some((o) => o.t !== 'symlink' && o.dst !== v.dst && under(v.dst, o.dst));
+    if (nested && v.t !== 'symlink') {
+      lines.push(
+        v.t === 'ro' && !v.dir
+          ? `mkdir -p ${at(v.dst.slice(0, v.dst.lastIndexOf('/')))} && touch ${at(v.dst)}`
+          : `mkdir -p ${at(v.dst)}`,
+      );
+    }
+    const cmd = mountOf(v);
+    if (cmd) lines.push(cmd);
   }
   const shm = Math.min(64, c.tmpSizeMb);
   lines.push(
@@ -314,11 +330,26 @@ const ETC_GROUP = `root:x:0:\nsbx_user:x:${SANDBOX_UID}:\n`;
 export async function prepareViewDirs(workDir: string): Promise<{ etcDir: string; rootDir: string }> {
   const etcDir = join(workDir, 'etc');
   const rootDir = join(workDir, 'root');
-  await mkdir(etcDir, { recursive: true });
+  await mkdir(workDir, { recursive: true });
+  // Built aside and renamed into place: instances being started keep a complete /etc.
+  const next = `${etcDir}.${process.pid}.${Date.now()}`;
+  await mkdir(next, { recursive: true });
   await mkdir(rootDir, { recursive: true });
-  await writeFile(join(etcDir, 'passwd'), ETC_PASSWD, { mode: 0o644 });
-  await writeFile(join(etcDir, 'group'), ETC_GROUP, { mode: 0o644 });
+  for (const f of ETC_FILES) {
+    const src = `/etc/${f}`;
+    if (!existsSync(src)) continue;
+    await mkdir(join(next, f, '..'), { recursive: true });
+    // Files are copied as content (resolv.conf may be a link into /run); directories keep their
+    // links (ssl/certs → /usr/share/ca-certificates, alternatives → /usr/…), which resolve in the view.
+    if (statSync(src).isDirectory())
+      await cp(src, join(next, f), { recursive: true, verbatimSymlinks: true });
+    else await copyFile(src, join(next, f));
+  }
+  await writeFile(join(next, 'passwd'), ETC_PASSWD, { mode: 0o644 });
+  await writeFile(join(next, 'group'), ETC_GROUP, { mode: 0o644 });
+  await chmod(next, 0o755);
+  await rm(etcDir, { recursive: true, force: true });
+  await rename(next, etcDir);
   await chmod(workDir, 0o711);
-  await chmod(etcDir, 0o711);
   return { etcDir, rootDir };
 }

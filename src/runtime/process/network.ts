@@ -269,47 +269,45 @@ export function createEgressNetwork(): EgressNetwork {
       const hex = randomBytes(6).toString('hex');
       const name = `nimbus-${process.pid}-${hex}`;
       const hostIf = `${IF_PREFIX}${hex}`;
-      await run(
-        ip!,
-        ['-b', '-'],
-        [
-          `netns add ${name}`,
-          `link add ${hostIf} type veth peer name eth0 netns ${name}`,
-          `link set ${hostIf} addrgenmode none`,
-          `link set ${hostIf} up`,
-          '',
-        ].join('\n'),
+      // One shell for the whole set-up (each command is a process start; from Node a spawn costs
+      // several ms): veth into a new namespace, proxy ARP, a free /32 (the kernel refuses a second
+      // route to the same address, machine-wide, so a taken candidate just moves to the next),
+      // then the instance side. The chosen address is printed.
+      const candidates = Array.from(
+        { length: 16 },
+        () => `${SUBNET_HI.join('.')}.${randomInt(0, 256)}.${randomInt(2, 255)}`,
       );
+      const verdict = policy ? await verdictFor(policy) : undefined;
+      const script = [
+        'set -e',
+        `${ip} -b - <<'EOF'`,
+        `netns add ${name}`,
+        `link add ${hostIf} type veth peer name eth0 netns ${name}`,
+        `link set ${hostIf} addrgenmode none`,
+        `link set ${hostIf} up`,
+        'EOF',
+        `echo 1 > /proc/sys/net/ipv4/conf/${hostIf}/proxy_arp`,
+        'A=',
+        `for c in ${candidates.join(' ')}; do`,
+        `  if ${ip} route add "$c/32" dev ${hostIf} 2>/dev/null; then A=$c; break; fi`,
+        'done',
+        '[ -n "$A" ] || { echo "no free instance address" >&2; exit 1; }',
+        `${ip} -n ${name} -b - <<EOF`,
+        'link set lo up',
+        'link set eth0 addrgenmode none',
+        'addr add $A/32 dev eth0',
+        'link set eth0 up',
+        `route add ${GATEWAY} dev eth0 scope link`,
+        `route add default via ${GATEWAY} dev eth0`,
+        'EOF',
+        ...(verdict ? [`${nft} add element inet ${NFT_TABLE} ifpolicy '{ "${hostIf}" : ${verdict} }'`] : []),
+        'echo "$A"',
+      ].join('\n');
       const ns: NetNs = { name, path: `${NETNS_DIR}/${name}`, hostIf, address: '' };
       try {
-        writeFileSync(`/proc/sys/net/ipv4/conf/${hostIf}/proxy_arp`, '1');
-        // A free /32: the kernel refuses a second route to the same address (machine-wide).
-        let address = '';
-        for (let i = 0; ; i++) {
-          const candidate = `${SUBNET_HI.join('.')}.${randomInt(0, 256)}.${randomInt(2, 255)}`;
-          try {
-            await run(ip!, ['route', 'add', `${candidate}/32`, 'dev', hostIf]);
-            address = candidate;
-            break;
-          } catch (e) {
-            if (i >= 16 || !/File exists/.test(String((e as { stderr?: string }).stderr))) throw e;
-          }
-        }
-        (ns as { address: string }).address = address;
-        await run(
-          ip!,
-          ['-n', name, '-b', '-'],
-          [
-            'link set lo up',
-            'link set eth0 addrgenmode none',
-            `addr add ${address}/32 dev eth0`,
-            'link set eth0 up',
-            `route add ${GATEWAY} dev eth0 scope link`,
-            `route add default via ${GATEWAY} dev eth0`,
-            '',
-          ].join('\n'),
-        );
-        if (policy) await setVerdict(ns, await verdictFor(policy));
+        const out = await run('/bin/sh', ['-c', script]);
+        (ns as { address: string }).address = out.trim();
+        ns.verdict = verdict;
         return ns;
       } catch (e) {
         await run(ip!, ['netns', 'del', name]).catch(() => {});
