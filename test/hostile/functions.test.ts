@@ -317,7 +317,7 @@ export const handler = async (e) => {
       // Two instances of this function: the first listens, the second (a concurrent call) dials it.
       const peer = okResult(await h.invoke(name, { listen: true })) as { addrs: string[] };
       if (peer.addrs.length === 0) return; // no egress network here (loopback only): nothing to reach
-      const slow = `${name}-dialer`;
+      const slow = `${name.slice(0, 50)}-dialer`;
       await h.deploy(slow, {
         'index.mjs': `import net from 'node:net';
 export const handler = async (e) => new Promise((r) => { const s = net.connect({ host: e.host, port: 7070 }); s.setTimeout(1500);
