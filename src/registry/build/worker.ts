@@ -34,8 +34,13 @@ export type WorkerResponse =
   | { ok: false; error: 'build'; messages: string; formatted: string };
 
 const NODE_EXTS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.tsx', '.jsx'];
-/** Virtual memory esbuild's Go runtime reserves before its heap grows (measured: ~750 MB). */
-const GO_RESERVED_MB = 1024;
+/**
+ * Virtual memory esbuild's Go runtime may reserve beyond its heap. ~750 MB was typical, but with
+ * +1 GB one small build in five died at start-up ("cannot allocate 4194304-byte block (3.7 MB in
+ * use)"): address space is cheap, so the margin is wide. The real ceiling of a jailed build is its
+ * cgroup's memory limit; GOMEMLIMIT keeps the heap near the budget.
+ */
+const GO_RESERVED_MB = 4096;
 
 function isFile(p: string): boolean {
   try {
