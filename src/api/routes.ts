@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AsyncConfigSchema } from '../async/config.ts';
+import { parseForView } from '../core/json.ts';
 import type { Clock, IsolationReport, Store } from '../core/ports.ts';
 import type { InvokeService } from '../invoke/types.ts';
 import type { LogSink } from '../observability/logs.ts';
@@ -197,7 +198,7 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
       trigger: { type: 'api' },
       logTail: q.logs === 'tail',
     });
-    const parsed = JSON.parse(r.payload) as unknown;
+    const parsed = parseForView(r.payload);
     return {
       requestId: r.requestId,
       version: r.version,

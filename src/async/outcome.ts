@@ -2,18 +2,12 @@
  * Reading an invocation's outcome: what kind of failure it was (for the retry policy), plus small
  * parsing helpers shared by the async service.
  */
+import { parseForView } from '../core/json.ts';
 import type { InvokeResult } from '../invoke/types.ts';
 import { AsyncErrors } from './errors.ts';
 import type { FailureKind } from './retry.ts';
 
-export const safeJson = (text: string | undefined): unknown => {
-  if (text === undefined) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-};
+export const safeJson = parseForView;
 
 export function classify(
   r: InvokeResult,

@@ -8,6 +8,7 @@
  * flooded function cannot take every slot.
  */
 import { CoreErrors, isNimbusError, toNimbusError } from '../core/errors.ts';
+import { jsonTooDeep } from '../core/json.ts';
 import type { Clock, Queue } from '../core/ports.ts';
 import type {
   DestinationRef,
@@ -479,7 +480,7 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
     const failure = classify(r);
     if (!failure) {
       const stored =
-        r.payload.length <= MAX_STORED_RESULT
+        r.payload.length <= MAX_STORED_RESULT && !jsonTooDeep(r.payload)
           ? `{"version":${JSON.stringify(r.version)},"payload":${r.payload}}`
           : JSON.stringify({ version: r.version, payload: { truncated: true, size: r.payload.length } });
       await queue.ack(m.id, m.leaseToken, {

@@ -8,6 +8,23 @@
 /** The deepest nesting of arrays and objects accepted in such a document. */
 export const MAX_JSON_DEPTH = 256;
 
+/**
+ * A function's answer parsed for a JSON view (REST invoke, invocation status, destinations), or —
+ * when it nests too deep to be serialized again — a note saying so (the Lambda Invoke API and the
+ * gateway return the raw bytes). Text that is not JSON is returned as it is.
+ */
+export function parseForView(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  if (jsonTooDeep(text)) {
+    return { unreadable: `the JSON nests deeper than ${MAX_JSON_DEPTH} levels (${text.length} bytes)` };
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 const OPEN_ARRAY = 0x5b;
 const OPEN_OBJECT = 0x7b;
 const CLOSE_ARRAY = 0x5d;

@@ -456,6 +456,35 @@ done
     quiet: true,
   },
   {
+    name: 'provided: an answer nested 100,000 levels deep',
+    files: {
+      bootstrap: `#!/usr/bin/env python3
+import os, urllib.request
+api = "http://%s/2018-06-01/runtime" % os.environ["AWS_LAMBDA_RUNTIME_API"]
+while True:
+    with urllib.request.urlopen(api + "/invocation/next") as r:
+        rid = r.headers["Lambda-Runtime-Aws-Request-Id"]; r.read()
+    body = ("[" * 100000 + "]" * 100000).encode()
+    urllib.request.urlopen(urllib.request.Request(api + "/invocation/%s/response" % rid, data=body, method="POST")).read()
+`,
+    },
+    config: { ...PROVIDED, timeoutSec: 10 },
+    check: async (r, h, name) => {
+      assert.match(JSON.stringify(okResult(r)), /nests deeper than/);
+      // The async path keeps the result and shows it without failing either.
+      const a = await h.p.json<{ id: string }>('POST', `/v1/functions/${name}/invoke-async`, {});
+      assert.equal(a.status, 202);
+      let status = '';
+      for (let i = 0; i < 100 && status !== 'succeeded'; i++) {
+        await new Promise((res) => setTimeout(res, 100));
+        const st = await h.p.json<{ status: string }>('GET', `/v1/invocations/${a.body.id}`);
+        assert.ok(st.status < 500, `status view answered ${st.status}`);
+        status = st.body.status;
+      }
+      assert.equal(status, 'succeeded');
+    },
+  },
+  {
     name: 'isolate: escapes to the host realm',
     files: {
       'index.mjs': `export const handler = async () => {
