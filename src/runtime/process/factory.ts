@@ -459,11 +459,13 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
           bw,
           'new root: /usr, a few /etc files, the runtime, /var/task (read-only), private /tmp and /dev/shm; no host /run, /var, /home, data or project dirs',
         ),
-        'private-tmp': on(bw, `tmpfs /tmp (${o.tmpSizeMb ?? 512} MB)`),
+        'private-tmp': on(bw, `tmpfs /tmp (${o.tmpSizeMb ?? 512} MB) and /dev/shm (64 MB)`),
         'clean-env': on(bw, 'environment cleared; only the function environment is set'),
         'data-dir-hidden': on(
           bw && hidden.length > 0,
-          hidden.length ? `tmpfs over ${hidden.join(', ')}` : 'no paths configured',
+          hidden.length
+            ? `not in the view: ${hidden.join(', ')} (covered by a tmpfs if a bound directory holds it)`
+            : 'no paths configured',
         ),
         'privilege-drop': on(
           dropPrivileges,
