@@ -104,6 +104,13 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
   const codeRoot = CODE_ROOT;
   const egress = o.egress ?? createEgressNetwork();
   const netns = new Map<ProcessInstance, NetNs>();
+  const releasing = new Set<Promise<void>>();
+  /** Frees an instance's network namespace; close() waits for the ones still under way. */
+  function releaseNetns(ns: NetNs): Promise<void> {
+    const p = egress.release(ns).finally(() => releasing.delete(p));
+    releasing.add(p);
+    return p;
+  }
   let workDirReady: Promise<void> | undefined;
   const jdk = findJdk(o.javaHome);
   const pools: Record<RuntimeFamily, ProcessInstance[]> = { node: [], python: [], provided: [], java: [] };
@@ -222,7 +229,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
       live.delete(inst);
       const n = netns.get(inst);
       netns.delete(inst);
-      if (n) void egress.release(n);
+      if (n) releaseNetns(n);
       javaMemory.delete(inst);
       const i = pools[family].indexOf(inst);
       if (i >= 0) pools[family].splice(i, 1);
@@ -295,7 +302,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
     await inst.dispose();
     const ns = netns.get(inst);
     netns.delete(inst);
-    if (ns) await egress.release(ns);
+    if (ns) await releaseNetns(ns);
     const slot = slots.get(inst.id);
     slots.delete(inst.id);
     if (slot) await rm(slot, { recursive: true, force: true }).catch(() => {});
@@ -508,5 +515,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
     const all = [...live];
     for (const pool of Object.values(pools)) pool.length = 0;
     await Promise.allSettled(all.map((i) => disposeInstance(i)));
+    // Namespaces of processes that exited on their own are released in the background.
+    await Promise.allSettled([...releasing]);
   }
 }
