@@ -4,7 +4,7 @@
  * `memory.max_usage_in_bytes`, `memory.oom_control`). When neither is writable (not root, read-only
  * sysfs) instances run without these limits and `isolation()` says so.
  */
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type CgroupMode =
@@ -23,20 +23,92 @@ function writable(dir: string): boolean {
   }
 }
 
+const pidAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Removes the per-process subtrees (`<base>/<pid>`) of Nimbus processes that are gone: thaws what
+ * a freezer still holds (a frozen task acts on SIGKILL only once thawed: an instance frozen when
+ * its platform was SIGKILLed would otherwise stay forever), kills what is left, removes the dirs.
+ */
+function reapDead(base: string, kind: 'v1' | 'v2'): void {
+  let owners: string[];
+  try {
+    owners = readdirSync(base).filter((n) => /^\d+$/.test(n) && !pidAlive(Number(n)));
+  } catch {
+    return;
+  }
+  for (const owner of owners) {
+    const dir = join(base, owner);
+    let children: string[] = [];
+    try {
+      children = readdirSync(dir, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => join(dir, e.name));
+    } catch {
+      continue;
+    }
+    for (const c of children) {
+      tryWrite(join(c, kind === 'v2' ? 'cgroup.freeze' : 'freezer.state'), kind === 'v2' ? '0' : 'THAWED');
+      if (kind === 'v2') tryWrite(join(c, 'cgroup.kill'), '1');
+      for (const line of (tryRead(join(c, 'cgroup.procs')) ?? '').split('\n')) {
+        const pid = Number(line);
+        if (pid > 0) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // gone
+          }
+        }
+      }
+      try {
+        rmdirSync(c);
+      } catch {
+        // still emptying: the next start retries
+      }
+    }
+    try {
+      rmdirSync(dir);
+    } catch {
+      // not empty yet
+    }
+  }
+}
+
+/**
+ * This process's own subtree of `base` (`<base>/<pid>`), after reaping the subtrees of dead
+ * Nimbus processes. Instances live below it, so what a crashed platform left is recognisable.
+ */
+function ownSubtree(base: string, kind: 'v1' | 'v2'): string {
+  mkdirSync(base, { recursive: true });
+  reapDead(base, kind);
+  const dir = join(base, String(process.pid));
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 export function detectCgroups(): CgroupMode {
   const unified = '/sys/fs/cgroup';
   try {
     const ctrls = readFileSync(join(unified, 'cgroup.controllers'), 'utf8');
     if (ctrls.includes('memory') && writable(unified)) {
-      // Delegate memory + pids to our subtree.
-      const root = join(unified, 'nimbus');
-      mkdirSync(root, { recursive: true });
+      // Delegate memory + pids to our subtree, and on to this process's part of it.
+      const base = join(unified, 'nimbus');
+      mkdirSync(base, { recursive: true });
       try {
         writeFileSync(join(unified, 'cgroup.subtree_control'), '+memory +pids');
-        writeFileSync(join(root, 'cgroup.subtree_control'), '+memory +pids');
+        writeFileSync(join(base, 'cgroup.subtree_control'), '+memory +pids');
       } catch {
         // Already enabled or not permitted; limits will be probed when used.
       }
+      const root = ownSubtree(base, 'v2');
+      tryWrite(join(root, 'cgroup.subtree_control'), '+memory +pids');
       return { kind: 'v2', root };
     }
   } catch {
@@ -44,19 +116,17 @@ export function detectCgroups(): CgroupMode {
   }
   const mem = '/sys/fs/cgroup/memory';
   if (existsSync(join(mem, 'memory.limit_in_bytes')) && writable(mem)) {
-    const memory = join(mem, 'nimbus');
-    mkdirSync(memory, { recursive: true });
-    const pidsRoot = '/sys/fs/cgroup/pids';
-    let pids: string | undefined;
-    if (existsSync(join(pidsRoot, 'cgroup.procs')) && writable(pidsRoot)) {
-      pids = join(pidsRoot, 'nimbus');
-      mkdirSync(pids, { recursive: true });
-    }
+    // The freezer first: thawing lets the other controllers' processes die.
     const freezerRoot = '/sys/fs/cgroup/freezer';
     let freezer: string | undefined;
     if (existsSync(join(freezerRoot, 'cgroup.procs')) && writable(freezerRoot)) {
-      freezer = join(freezerRoot, 'nimbus');
-      mkdirSync(freezer, { recursive: true });
+      freezer = ownSubtree(join(freezerRoot, 'nimbus'), 'v1');
+    }
+    const memory = ownSubtree(join(mem, 'nimbus'), 'v1');
+    const pidsRoot = '/sys/fs/cgroup/pids';
+    let pids: string | undefined;
+    if (existsSync(join(pidsRoot, 'cgroup.procs')) && writable(pidsRoot)) {
+      pids = ownSubtree(join(pidsRoot, 'nimbus'), 'v1');
     }
     return { kind: 'v1', memory, pids, freezer };
   }
