@@ -220,11 +220,26 @@ export function createEgressNetwork(): EgressNetwork {
         const m = /^nimbus-(\d+)-[0-9a-f]+$/.exec(name);
         if (m && !pidAlive(Number(m[1]))) await run(ip!, ['netns', 'del', name]).catch(() => {});
       }
+      // Policy entries of interfaces that no longer exist (their Nimbus process died).
+      await pruneVerdicts().catch(() => {});
     })();
     ready.catch(() => {
       ready = undefined;
     });
     return ready;
+  }
+
+  async function pruneVerdicts(): Promise<void> {
+    const out = JSON.parse(await run(nft!, ['-j', 'list', 'map', 'inet', NFT_TABLE, 'ifpolicy'])) as {
+      nftables: { map?: { elem?: [string, unknown][] } }[];
+    };
+    const elems = out.nftables.flatMap((x) => x.map?.elem ?? []).map(([name]) => name);
+    // An interface is created before its entry is added, so an entry without one is stale.
+    const stale = elems.filter((n) => /^nb[0-9a-f]+$/.test(n) && !existsSync(`/sys/class/net/${n}`));
+    for (let i = 0; i < stale.length; i += 200) {
+      const batch = stale.slice(i, i + 200).map((n) => `"${n}"`);
+      await run(nft!, ['-f', '-'], `delete element inet ${NFT_TABLE} ifpolicy { ${batch.join(', ')} }\n`);
+    }
   }
 
   async function verdictFor(policy: EgressPolicy): Promise<string | undefined> {
