@@ -26,6 +26,7 @@ import { ALWAYS_BLOCKED_V4, BLOCKED_V4, type EgressPolicy, parseCidr } from '../
 import { which } from './host.ts';
 
 export const NFT_TABLE = 'nimbus_v1';
+const TABLE_GONE = 'the nimbus nftables table is missing';
 const SUBNET_HI = [172, 29];
 const GATEWAY = '169.254.1.1';
 const NETNS_DIR = '/run/netns';
@@ -80,10 +81,10 @@ function resolvers(): string[] {
 
 const cidrs = (list: typeof BLOCKED_V4) => list.map(([a, n]) => `${a}/${n}`).join(', ');
 
-function tableRuleset(): string {
+function tableRuleset(T: string, P: string): string {
   const dns = resolvers();
   return [
-    `table inet ${NFT_TABLE} {`,
+    `table inet ${T} {`,
     '  map ifpolicy {',
     '    type ifname : verdict',
     '  }',
@@ -103,14 +104,14 @@ function tableRuleset(): string {
     '  }',
     '  chain input {',
     '    type filter hook input priority -10; policy accept;',
-    `    iifname "${IF_PREFIX}*" ct state established,related accept`,
-    `    iifname "${IF_PREFIX}*" reject with icmpx admin-prohibited`,
+    `    iifname "${P}*" ct state established,related accept`,
+    `    iifname "${P}*" reject with icmpx admin-prohibited`,
     '  }',
     '  chain forward {',
     '    type filter hook forward priority -10; policy accept;',
-    `    oifname "${IF_PREFIX}*" ct state established,related accept`,
-    `    oifname "${IF_PREFIX}*" drop`,
-    `    iifname "${IF_PREFIX}*" jump from_instance`,
+    `    oifname "${P}*" ct state established,related accept`,
+    `    oifname "${P}*" drop`,
+    `    iifname "${P}*" jump from_instance`,
     '  }',
     '  chain from_instance {',
     '    iifname vmap @ifpolicy',
@@ -124,7 +125,7 @@ function tableRuleset(): string {
     '  }',
     '  chain postrouting {',
     '    type nat hook postrouting priority 100; policy accept;',
-    `    ip saddr ${SUBNET_HI.join('.')}.0.0/16 oifname != "${IF_PREFIX}*" masquerade`,
+    `    ip saddr ${SUBNET_HI.join('.')}.0.0/16 oifname != "${P}*" masquerade`,
     '  }',
     '}',
     '',
@@ -153,6 +154,7 @@ async function resolveAllow(
 }
 
 function allowChain(
+  T: string,
   name: string,
   entries: { cidr: string; ports?: readonly number[] | undefined }[],
 ): string {
@@ -162,7 +164,7 @@ function allowChain(
       : `    ip daddr ${e.cidr} accept`,
   );
   return [
-    `table inet ${NFT_TABLE} {`,
+    `table inet ${T} {`,
     `  chain ${name} {`,
     '    meta nfproto != ipv4 reject with icmpx admin-prohibited',
     '    ip daddr @dns4 meta l4proto { tcp, udp } th dport 53 accept',
@@ -184,7 +186,10 @@ const pidAlive = (pid: number) => {
   }
 };
 
-export function createEgressNetwork(): EgressNetwork {
+export function createEgressNetwork(o: { table?: string; ifPrefix?: string } = {}): EgressNetwork {
+  // Another table and interface prefix only for tests (rules of two tables apply to every packet).
+  const T = o.table ?? NFT_TABLE;
+  const P = o.ifPrefix ?? IF_PREFIX;
   const ip = which('ip');
   const nft = which('nft');
   const nsenter = which('nsenter');
@@ -212,9 +217,9 @@ export function createEgressNetwork(): EgressNetwork {
   function setup(): Promise<void> {
     ready ??= (async () => {
       writeFileSync('/proc/sys/net/ipv4/ip_forward', '1');
-      await nftOnce(['list', 'table', 'inet', NFT_TABLE], tableRuleset());
+      await nftOnce(['list', 'table', 'inet', T], tableRuleset(T, P));
       const dns = resolvers();
-      if (dns.length) await run(nft!, ['add', 'element', 'inet', NFT_TABLE, 'dns4', `{ ${dns.join(', ')} }`]);
+      if (dns.length) await run(nft!, ['add', 'element', 'inet', T, 'dns4', `{ ${dns.join(', ')} }`]);
       // Namespaces left by Nimbus processes that died without cleaning up.
       for (const name of existsSync(NETNS_DIR) ? readdirSync(NETNS_DIR) : []) {
         const m = /^nimbus-(\d+)-[0-9a-f]+$/.exec(name);
@@ -230,15 +235,17 @@ export function createEgressNetwork(): EgressNetwork {
   }
 
   async function pruneVerdicts(): Promise<void> {
-    const out = JSON.parse(await run(nft!, ['-j', 'list', 'map', 'inet', NFT_TABLE, 'ifpolicy'])) as {
+    const out = JSON.parse(await run(nft!, ['-j', 'list', 'map', 'inet', T, 'ifpolicy'])) as {
       nftables: { map?: { elem?: [string, unknown][] } }[];
     };
     const elems = out.nftables.flatMap((x) => x.map?.elem ?? []).map(([name]) => name);
     // An interface is created before its entry is added, so an entry without one is stale.
-    const stale = elems.filter((n) => /^nb[0-9a-f]+$/.test(n) && !existsSync(`/sys/class/net/${n}`));
+    const stale = elems.filter(
+      (n) => n.startsWith(P) && /^[a-z]+[0-9a-f]+$/.test(n) && !existsSync(`/sys/class/net/${n}`),
+    );
     for (let i = 0; i < stale.length; i += 200) {
       const batch = stale.slice(i, i + 200).map((n) => `"${n}"`);
-      await run(nft!, ['-f', '-'], `delete element inet ${NFT_TABLE} ifpolicy { ${batch.join(', ')} }\n`);
+      await run(nft!, ['-f', '-'], `delete element inet ${T} ifpolicy { ${batch.join(', ')} }\n`);
     }
   }
 
@@ -249,7 +256,7 @@ export function createEgressNetwork(): EgressNetwork {
     const name = `allow_${createHash('sha256').update(JSON.stringify(entries)).digest('hex').slice(0, 16)}`;
     let made = chains.get(name);
     if (!made) {
-      made = nftOnce(['list', 'chain', 'inet', NFT_TABLE, name], allowChain(name, entries));
+      made = nftOnce(['list', 'chain', 'inet', T, name], allowChain(T, name, entries));
       chains.set(name, made);
       made.catch(() => chains.delete(name));
     }
@@ -261,8 +268,8 @@ export function createEgressNetwork(): EgressNetwork {
     if (verdict === ns.verdict) return;
     const el = `"${ns.hostIf}"`;
     const lines = [
-      ...(ns.verdict ? [`delete element inet ${NFT_TABLE} ifpolicy { ${el} }`] : []),
-      ...(verdict ? [`add element inet ${NFT_TABLE} ifpolicy { ${el} : ${verdict} }`] : []),
+      ...(ns.verdict ? [`delete element inet ${T} ifpolicy { ${el} }`] : []),
+      ...(verdict ? [`add element inet ${T} ifpolicy { ${el} : ${verdict} }`] : []),
     ];
     await run(nft!, ['-f', '-'], `${lines.join('\n')}\n`);
     ns.verdict = verdict;
@@ -274,7 +281,7 @@ export function createEgressNetwork(): EgressNetwork {
     reason,
     describe() {
       return mode === 'veth'
-        ? `own network namespace per instance; egress by policy through a veth filtered by nftables (table inet ${NFT_TABLE})`
+        ? `own network namespace per instance; egress by policy through a veth filtered by nftables (table inet ${T})`
         : `own network namespace per instance with loopback only: no egress (${reason})`;
     },
 
@@ -283,7 +290,7 @@ export function createEgressNetwork(): EgressNetwork {
       await setup();
       const hex = randomBytes(6).toString('hex');
       const name = `nimbus-${process.pid}-${hex}`;
-      const hostIf = `${IF_PREFIX}${hex}`;
+      const hostIf = `${P}${hex}`;
       // One shell for the whole set-up (each command is a process start; from Node a spawn costs
       // several ms): veth into a new namespace, proxy ARP, a free /32 (the kernel refuses a second
       // route to the same address, machine-wide, so a taken candidate just moves to the next),
@@ -295,6 +302,8 @@ export function createEgressNetwork(): EgressNetwork {
       const verdict = policy ? await verdictFor(policy) : undefined;
       const script = [
         'set -e',
+        // Fail closed: without the filter (someone flushed the ruleset) no instance gets a link.
+        `${nft} list chain inet ${T} from_instance >/dev/null 2>&1 || { echo "${TABLE_GONE}" >&2; exit 3; }`,
         `${ip} -b - <<'EOF'`,
         `netns add ${name}`,
         `link add ${hostIf} type veth peer name eth0 netns ${name}`,
@@ -315,7 +324,7 @@ export function createEgressNetwork(): EgressNetwork {
         `route add ${GATEWAY} dev eth0 scope link`,
         `route add default via ${GATEWAY} dev eth0`,
         'EOF',
-        ...(verdict ? [`${nft} add element inet ${NFT_TABLE} ifpolicy '{ "${hostIf}" : ${verdict} }'`] : []),
+        ...(verdict ? [`${nft} add element inet ${T} ifpolicy '{ "${hostIf}" : ${verdict} }'`] : []),
         'echo "$A"',
       ].join('\n');
       const ns: NetNs = { name, path: `${NETNS_DIR}/${name}`, hostIf, address: '' };
@@ -326,6 +335,11 @@ export function createEgressNetwork(): EgressNetwork {
         return ns;
       } catch (e) {
         await run(ip!, ['netns', 'del', name]).catch(() => {});
+        // The table is gone: set it up again for the next boot (this one fails).
+        if (String(e).includes(TABLE_GONE)) {
+          ready = undefined;
+          chains.clear();
+        }
         throw e;
       }
     },
