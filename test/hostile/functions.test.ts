@@ -576,13 +576,14 @@ for (const { kind, skip } of sandboxKinds()) {
           return;
         }
         assert.ok(dep.status < 300, `deploy: ${dep.status} ${JSON.stringify(dep.body)}`);
+        const before = await h.neighbourBaseline();
         const r = await h.invoke(name, c.payload?.(h) ?? {});
         assert.ok(r.status < 500, `invoke answered ${r.status}: ${JSON.stringify(r)}`);
         await c.check(r, h, name);
         // The platform is up and other functions are unaffected.
         const health = await h.p.api('GET', '/healthz');
         assert.equal(health.status, 200);
-        if (!c.quiet) await h.neighbourOk(c.name);
+        if (!c.quiet) await h.neighbourOk(c.name, before);
       });
     }
 

@@ -72,6 +72,7 @@ for (const { kind, skip } of sandboxKinds()) {
     };
 
     it('reaches a public address under the default policy, and nothing of the platform or the host', async () => {
+      const before = await h.neighbourBaseline();
       const api = new URL(h.p.apiUrl);
       const gw = new URL(h.p.gatewayUrl);
       const s3 = new URL(h.p.s3Url);
@@ -107,10 +108,11 @@ for (const { kind, skip } of sandboxKinds()) {
         if (label === 'public') continue;
         assert.ok(!reached(v) && v !== 'CONNECTED', `${label} was reached: ${v}`);
       }
-      await h.neighbourOk('probe');
+      await h.neighbourOk('probe', before);
     });
 
     it('SSRF in every IP encoding and IPv4-mapped IPv6 reaches nothing of the host', async () => {
+      const before = await h.neighbourBaseline();
       const port = Number(new URL(h.p.apiUrl).port);
       const urls = [
         `http://127.0.0.1:${port}/healthz`,
@@ -128,7 +130,7 @@ for (const { kind, skip } of sandboxKinds()) {
       const targets = Object.fromEntries(urls.map((u) => [u, { url: u }]));
       const r = await probe('probe', { targets });
       for (const [u, v] of Object.entries(r)) assert.match(String(v), /^ERR:/, `${u} answered: ${v}`);
-      await h.neighbourOk('ssrf');
+      await h.neighbourOk('ssrf', before);
     });
 
     it('DNS rebinding gets nowhere: the address actually connected to is checked', async () => {
