@@ -340,4 +340,48 @@ functions:
     });
     await assert.rejects(loadProjectManifest(bad), /isolation/);
   });
+
+  it('reads egress policies: none, internet, allowlists with ports, the provider default, and refuses bad entries', async () => {
+    const dir = await fixture({
+      'serverless.yml': `service: s
+provider:
+  runtime: nodejs24.x
+  egress: none
+functions:
+  closed:
+    handler: index.handler
+  open:
+    handler: index.handler
+    egress: internet
+  picky:
+    handler: index.handler
+    egress:
+      allow:
+        - 203.0.113.0/24:443
+        - api.example.com:80,443
+        - fd12::/64
+        - host: db.internal
+          ports: [5432]
+`,
+    });
+    const m = await loadProjectManifest(dir);
+    const of = (n: string) => m.functions.find((f) => f.name === n)?.egress;
+    assert.deepEqual(of('closed'), { mode: 'none' });
+    assert.deepEqual(of('open'), { mode: 'internet' });
+    assert.deepEqual(of('picky'), {
+      mode: 'allowlist',
+      allow: [
+        { host: '203.0.113.0/24', ports: [443] },
+        { host: 'api.example.com', ports: [80, 443] },
+        { host: 'fd12::/64' },
+        { host: 'db.internal', ports: [5432] },
+      ],
+    });
+    for (const bad of ['egress: everywhere', 'egress:\n      allow: []', 'egress:\n      allow: ["not a host!"]', 'egress:\n      allow: ["10.0.0.0/8:99999"]']) {
+      const d = await fixture({
+        'nimbus.yml': `service: s\nprovider:\n  runtime: nodejs24.x\nfunctions:\n  f:\n    handler: index.handler\n    ${bad}\n`,
+      });
+      await assert.rejects(loadProjectManifest(d), /egress/, bad);
+    }
+  });
 });

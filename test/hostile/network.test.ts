@@ -133,6 +133,33 @@ for (const { kind, skip } of sandboxKinds()) {
       await h.neighbourOk('ssrf', before);
     });
 
+    it('a connection flood at the platform’s ports costs the platform no file descriptors', async () => {
+      const { readdirSync } = await import('node:fs');
+      const fds = () => readdirSync('/proc/self/fd').length;
+      await h.deploy(
+        'flood',
+        {
+          'index.mjs': `import net from 'node:net';
+export const handler = async (e) => { const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => new Promise((r) => {
+  const s = net.connect({ host: i % 2 ? '127.0.0.1' : e.hostAddr, port: e.port }); s.setTimeout(2000);
+  s.on('connect', () => r('open')); s.on('error', (err) => r(err.code)); s.on('timeout', () => { s.destroy(); r('TIMEOUT'); }); })));
+  return { open: results.filter((x) => x === 'open').length, n: results.length };
+};`,
+        },
+        { timeoutSec: 30 },
+      );
+      const hostAddr = Object.values((await import('node:os')).networkInterfaces())
+        .flat()
+        .find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+      const before = fds();
+      const r = await probe('flood', {
+        hostAddr: hostAddr ?? '127.0.0.1',
+        port: Number(new URL(h.p.gatewayUrl).port),
+      });
+      assert.equal(r.open as unknown, 0, 'no connection reached the gateway');
+      assert.ok(fds() - before < 20, `the platform holds ${fds() - before} more file descriptors`);
+    });
+
     it('DNS rebinding gets nowhere: the address actually connected to is checked', async () => {
       const r = await probe('probe', { rebind: TEST_HOSTS.pub.ip });
       assert.equal(r.rebindFirst, `${TEST_HOSTS.pub.ip} reached:pub:8000`);
