@@ -377,7 +377,12 @@ functions:
         { host: 'db.internal', ports: [5432] },
       ],
     });
-    for (const bad of ['egress: everywhere', 'egress:\n      allow: []', 'egress:\n      allow: ["not a host!"]', 'egress:\n      allow: ["10.0.0.0/8:99999"]']) {
+    for (const bad of [
+      'egress: everywhere',
+      'egress:\n      allow: []',
+      'egress:\n      allow: ["not a host!"]',
+      'egress:\n      allow: ["10.0.0.0/8:99999"]',
+    ]) {
       const d = await fixture({
         'nimbus.yml': `service: s\nprovider:\n  runtime: nodejs24.x\nfunctions:\n  f:\n    handler: index.handler\n    ${bad}\n`,
       });

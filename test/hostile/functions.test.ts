@@ -508,6 +508,20 @@ while True:
     },
   },
   {
+    name: 'isolate: keeps working after it answered (deferred until the next call)',
+    files: {
+      'index.mjs':
+        'let ticks = 0; export const handler = async () => { const t = ticks; setTimeout(function spin() { ticks++; setTimeout(spin, 1); }, 0); return t; };',
+    },
+    config: { isolation: 'isolate' },
+    check: async (r, h, name) => {
+      const first = okResult(r) as unknown as number;
+      await new Promise((res) => setTimeout(res, 500));
+      const second = (await h.invoke(name)).result as number;
+      assert.ok(second - first < 20, `ran ${second - first} timer callbacks while idle`);
+    },
+  },
+  {
     name: 'isolate: infinite loop',
     files: { 'index.mjs': 'export const handler = async () => { for (;;) {} };' },
     config: { isolation: 'isolate', timeoutSec: 1 },

@@ -402,7 +402,10 @@ function prepare(limitMb) {
       const h = setTimeout(() => {
         inst.timers.delete(h);
         if (inst.gone) return;
-        inst.fireRef.apply(undefined, [id], { timeout: inst.timeoutMs }).catch(() => {});
+        // Between invocations the instance is frozen (as a process instance's cgroup is): a timer
+        // that comes due then waits for the next invocation instead of running unbilled.
+        if (inst.frozen) inst.deferred.push(id);
+        else inst.fireRef.apply(undefined, [id], { timeout: inst.timeoutMs }).catch(() => {});
       }, Number(ms));
       inst.timers.add(h);
     }),
@@ -495,6 +498,9 @@ async function specializeInstance(m) {
     fireRef: prepared.fireRef,
     timeoutMs: m.timeoutMs,
     gone: false,
+    /** No invocation in flight since the last one answered: due timers are deferred. */
+    frozen: false,
+    deferred: [],
   };
   holder.inst = inst;
   instances.set(m.id, inst);
@@ -635,6 +641,11 @@ function invoke(m) {
   const timeoutMs = Math.max(1, Number(m.timeoutMs) || 1);
   const p = { watchdog: undefined, timedOut: false };
   inst.pending.set(m.requestId, p);
+  // Thawed: timers that came due while frozen run now, with this invocation's CPU limit.
+  inst.frozen = false;
+  for (const id of inst.deferred.splice(0)) {
+    inst.fireRef.apply(undefined, [id], { timeout: timeoutMs }).catch(() => {});
+  }
   // CPU: isolated-vm's timeout covers the handler's own execution (also across awaits); the
   // watchdog ends handlers that wait (timers, never-settling promises) past the deadline.
   p.watchdog = setTimeout(() => {
@@ -655,6 +666,7 @@ function invoke(m) {
       (text) => {
         if (!inst.pending.delete(m.requestId)) return;
         clearTimeout(p.watchdog);
+        if (inst.pending.size === 0) inst.frozen = true;
         const r = JSON.parse(text);
         if (r.ok)
           send({ t: 'result', id: m.id, requestId: m.requestId, payload: r.payload, heap: heapOf(inst) });
