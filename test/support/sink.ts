@@ -97,6 +97,7 @@ export async function startSink(onRequest: (r: SinkRequest) => void): Promise<Si
     child = spawn('ip', ['netns', 'exec', ns, process.execPath, '--input-type=module', '-e', SERVER, addr], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
+    child.stdin!.on('error', () => {}); // the receiver was stopped: nothing left to acknowledge
     const lines = createInterface({ input: child.stdout! });
     await new Promise<void>((resolve, reject) => {
       child!.once('exit', (c) => reject(new Error(`sink exited (${c})`)));

@@ -63,6 +63,9 @@ function run(cmd: string, args: readonly string[], input?: string): Promise<stri
         );
       else resolve(stdout);
     });
+    // The command may not read its input (`nft list … || nft -f -` when the table exists): an
+    // EPIPE on stdin is expected, not an error of ours.
+    child.stdin?.on('error', () => {});
     if (input !== undefined) child.stdin?.end(input);
   });
 }
