@@ -28,6 +28,7 @@ const LOOPBACK_ONLY: EgressNetwork = {
   apply: async () => {},
   release: async () => {},
   describe: () => 'loopback only',
+  filterInPlace: () => undefined,
 };
 
 const dir = await mkdtemp(join(tmpdir(), 'nimbus-bench-sandbox-'));

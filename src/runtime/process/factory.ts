@@ -456,12 +456,18 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
         'namespace:ipc': on(bw, 'own IPC namespace'),
         'namespace:uts': on(bw, 'own hostname'),
         'namespace:net': on(bw, egress.describe()),
-        egress: on(
-          bw && egress.mode === 'veth',
-          egress.mode === 'veth'
-            ? 'per-function policy: internet (default: public addresses only), allowlist or none'
-            : `unavailable: ${egress.reason}; functions have no network`,
-        ),
+        egress: (() => {
+          if (egress.mode !== 'veth')
+            return on(false, `unavailable: ${egress.reason}; functions have no network`);
+          // Before the first instance the table may not exist yet; after, it must.
+          const inPlace = egress.filterInPlace();
+          return on(
+            bw && inPlace !== false,
+            inPlace === false
+              ? 'nftables table missing: made by the first instance boot; if it was flushed, boots are refused until it is set up again'
+              : 'per-function policy: internet (default: public addresses only), allowlist or none',
+          );
+        })(),
         'minimal-root': on(
           bw,
           'new root: /usr, a few /etc files, the runtime, /var/task (read-only), private /tmp and /dev/shm; no host /run, /var, /home, data or project dirs',

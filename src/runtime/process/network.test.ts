@@ -74,10 +74,13 @@ describe('egress network (veth + nftables)', { skip }, () => {
   });
 
   it('fails closed when its table was flushed, and sets it up again for the next instance', async () => {
+    assert.equal(net.filterInPlace(), true);
     nft('delete', 'table', 'inet', TABLE);
+    assert.equal(net.filterInPlace(), false, 'doctor can tell');
     await assert.rejects(net.prepare({ mode: 'internet' }), /table is missing/);
     const ns = (await net.prepare({ mode: 'internet' }))!;
     made.push(ns);
     assert.equal(verdictOf(ns.hostIf), 'jump internet');
+    assert.equal(net.filterInPlace(), true);
   });
 });

@@ -17,7 +17,7 @@
  *
  * `isolated` mode (no root, or no ip/nft): a fresh namespace with only loopback; no egress.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -52,6 +52,8 @@ export interface EgressNetwork {
   apply(ns: NetNs, policy: EgressPolicy): Promise<void>;
   release(ns: NetNs): Promise<void>;
   describe(): string;
+  /** Whether the filter is in place now (the table exists); undefined in isolated mode. */
+  filterInPlace(): boolean | undefined;
 }
 
 function run(cmd: string, args: readonly string[], input?: string): Promise<string> {
@@ -282,6 +284,15 @@ export function createEgressNetwork(o: { table?: string; ifPrefix?: string } = {
     mode,
     nsenter,
     reason,
+    filterInPlace() {
+      if (mode === 'isolated') return undefined;
+      try {
+        execFileSync(nft!, ['list', 'chain', 'inet', T, 'from_instance'], { stdio: 'ignore', timeout: 5000 });
+        return true;
+      } catch {
+        return false;
+      }
+    },
     describe() {
       return mode === 'veth'
         ? `own network namespace per instance; egress by policy through a veth filtered by nftables (table inet ${T})`
