@@ -194,26 +194,35 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
     const cgroup = cg.kind === 'none' ? undefined : new InstanceCgroup(cg, id, pidsLimit);
     // A generic process gets the smallest function size until it is specialized.
     cgroup?.setMemoryLimit(128 * 1024 * 1024 + 64 * 1024 * 1024);
-    const { cmd, args } = sandboxCommand({
-      kind,
-      bwrap,
-      unshare: unshareBin,
-      setpriv,
-      prlimit,
-      cgroupProcs: cgroup?.procsFiles() ?? [],
-      nsenter: egress.nsenter,
-      slot,
-      hidden,
-      etcDir: join(workDir, 'etc'),
-      rootDir: join(workDir, 'root'),
-      runtimeFiles: files,
-      program,
-      netns: ns?.path,
-      tmpSizeMb: o.tmpSizeMb ?? 512,
-      // The JVM cannot open a socket through /proc/self/fd/3: it gets the channel as stdin
-      // (System.inheritedChannel) and starts in the code root, Lambda's working directory.
-      ...(family === 'java' ? { channelOnStdin: true, cwd: codeRoot } : {}),
-    });
+    let command: { cmd: string; args: string[] };
+    try {
+      command = sandboxCommand({
+        kind,
+        bwrap,
+        unshare: unshareBin,
+        setpriv,
+        prlimit,
+        cgroupProcs: cgroup?.procsFiles() ?? [],
+        nsenter: egress.nsenter,
+        slot,
+        hidden,
+        etcDir: join(workDir, 'etc'),
+        rootDir: join(workDir, 'root'),
+        runtimeFiles: files,
+        program,
+        netns: ns?.path,
+        tmpSizeMb: o.tmpSizeMb ?? 512,
+        // The JVM cannot open a socket through /proc/self/fd/3: it gets the channel as stdin
+        // (System.inheritedChannel) and starts in the code root, Lambda's working directory.
+        ...(family === 'java' ? { channelOnStdin: true, cwd: codeRoot } : {}),
+      });
+    } catch (e) {
+      // A runtime file that cannot be resolved: nothing was started, free what was set up.
+      if (ns) await releaseNetns(ns);
+      await cgroup?.remove();
+      throw RuntimeErrors.UNAVAILABLE({ reason: (e as Error).message }, { cause: e });
+    }
+    const { cmd, args } = command;
     const inst = new ProcessInstance({
       id,
       cmd,
