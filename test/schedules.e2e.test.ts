@@ -41,7 +41,19 @@ describe('schedules (e2e, fake clock)', () => {
     await p.schedules.tick();
     p.async.kick();
   };
-  const settle = () => new Promise((r) => setTimeout(r, 300));
+  /**
+   * Waits until nothing is queued or running: every fire the runner submitted has run and been
+   * acknowledged (its hit recorded), so "no more hits" is a real observation, not a guess.
+   */
+  const settle = async () => {
+    const end = Date.now() + 15_000;
+    for (;;) {
+      const q = await p.json<{ queues: { ready: number; inflight: number }[] }>('GET', '/v1/queues');
+      if (q.body.queues.every((x) => x.ready === 0 && x.inflight === 0)) return;
+      if (Date.now() > end) throw new Error(`the async queue did not drain: ${JSON.stringify(q.body)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
   const start = async () => {
     p = await startTestPlatform({ ...ADMIN, dataDir }, { clock });
   };

@@ -448,9 +448,14 @@ export const handler = async () => { let ok = 0, failed = 0;
         { timeoutSec: 10 },
       );
       const b = await bomb.invoke(inv(bomb, {}, 10_000));
+      // Either the pids limit refused spawns (an answer with failures) or the instance died of
+      // it (a coded crash or OOM): both bounded; a timeout or an unbounded answer is not.
       if (b.ok) {
         const r = JSON.parse(b.payload) as { ok: number; failed: number };
-        assert.ok(r.ok < 400, `pids limit did not bound the fork bomb: ${JSON.stringify(r)}`);
+        assert.ok(r.ok < 400 && r.failed > 0, `pids limit did not bound the fork bomb: ${JSON.stringify(r)}`);
+      } else {
+        assert.ok(b.failure === 'crash' || b.failure === 'oom', `the fork bomb ended as ${b.failure}`);
+        assert.match(String(b.platformError?.code), /^NIMBUS_ERR_RUNTIME_(CRASH|OOM)$/);
       }
       await bomb.dispose();
       const flood = await create({
@@ -471,7 +476,10 @@ export const handler = async () => { writeSync(3, Buffer.from([0xff, 0xff, 0xff,
 export const handler = async () => { closeSync(3); await new Promise((r) => setTimeout(r, 5000)); };`,
       });
       const c = await closer.invoke(inv(closer, {}, 3000));
-      assert.equal(c.ok, false);
+      // The harness can no longer answer: the host's deadline ends it as a timeout, process gone.
+      assert.equal(!c.ok && c.failure, 'timeout', JSON.stringify(c).slice(0, 300));
+      assert.equal(!c.ok && c.platformError?.code, 'NIMBUS_ERR_RUNTIME_TIMEOUT');
+      assert.equal(closer.alive, false);
       const next = await create({ 'index.mjs': 'export const handler = async () => "still fine";' });
       assert.equal(await ok(next), 'still fine');
     });

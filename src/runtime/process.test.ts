@@ -13,8 +13,9 @@ describeSandboxContract('process/bwrap', async ({ hiddenDir }) =>
   }),
 );
 
-// The util-linux fallback used when bubblewrap is absent; it needs root.
-if (process.getuid?.() === 0) {
+// The util-linux fallback used when bubblewrap is absent; it needs root. In CI it always runs (and
+// fails loudly without root) instead of being skipped unnoticed.
+if (process.getuid?.() === 0 || process.env.CI === 'true') {
   describeSandboxContract('process/unshare', async ({ hiddenDir }) =>
     createProcessSandboxFactory({
       kind: 'unshare',

@@ -18,7 +18,10 @@ import { startSink } from './sink.ts';
 
 export interface DrillOptions {
   readonly invocations: number;
+  /** SIGKILLs while invocations are being submitted. */
   readonly kills: number;
+  /** SIGKILLs after submission, while acknowledged invocations are still waiting or running. */
+  readonly drainKills?: number;
   /** Concurrent submitters. */
   readonly submitters?: number;
   readonly asyncConcurrency?: number;
@@ -34,6 +37,8 @@ export interface DrillReport {
   /** Submits that got no answer because the platform was killed (not acknowledged: allowed). */
   readonly unanswered: number;
   readonly kills: number;
+  /** For each kill during the drain: acknowledged invocations that had not run yet at that moment. */
+  readonly pendingAtDrainKills: number[];
   readonly completed: number;
   /** Acknowledged invocations that never ran to completion (must be 0). */
   readonly lost: string[];
@@ -151,7 +156,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     });
     if (dep.status >= 300) throw new Error(`deploy failed: ${dep.status} ${await dep.text()}`);
 
-    // Kill points spread over submission and the drain after it.
+    // Kill points spread over submission; `drainKills` more follow while the queue drains.
     const killAt = Array.from({ length: o.kills }, (_, i) =>
       Math.floor(((i + 1) * o.invocations) / (o.kills + 1)),
     );
@@ -205,6 +210,19 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
     const submitSeconds = (performance.now() - t0) / 1000;
     log(`submitted ${o.invocations} in ${submitSeconds.toFixed(1)} s (${acked.length} acknowledged)`);
 
+    // Kills during the drain: acknowledged work is queued or running when the platform dies.
+    const pendingAtDrainKills: number[] = [];
+    for (let i = 0; i < (o.drainKills ?? 0); i++) {
+      await new Promise((r) => setTimeout(r, 200)); // let the restarted dispatcher take leases
+      const pendingNow = acked.filter((id) => !hits.has(id)).length;
+      if (pendingNow === 0) break;
+      await kill();
+      pendingAtDrainKills.push(pendingNow);
+      killed++;
+      log(`kill during the drain: ${pendingNow} of ${acked.length} acknowledged not run yet`);
+      await start();
+    }
+
     // Wait until every acknowledged invocation ran and reports succeeded.
     const deadline = Date.now() + (o.drainTimeoutMs ?? 600_000);
     let pending = [...acked];
@@ -241,6 +259,7 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
       acknowledged: acked.length,
       unanswered,
       kills: killed,
+      pendingAtDrainKills,
       completed: acked.length - lost.length,
       lost,
       duplicates,
