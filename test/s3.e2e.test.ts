@@ -361,6 +361,8 @@ describe('S3-compatible API (real AWS SDK)', () => {
     const end = Date.now() + 15_000;
     while (events.length < 2 && Date.now() < end) await new Promise((res) => setTimeout(res, 25));
     await new Promise((res) => setTimeout(res, 300));
+    if (events.length < 2)
+      console.log(`# events missing; platform log tail:\n${p.logs.slice(-20).join('\n')}`);
     assert.deepEqual(events.map((e) => [e.eventName, e.s3.object.key]).sort(), [
       ['ObjectCreated:Put', 'images/cat+photo.png'],
       ['ObjectRemoved:Delete', 'docs/x.png'],
