@@ -10,6 +10,7 @@
  * booted so a new tenant's first cold start does not pay the host's start-up (none before that).
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -28,7 +29,7 @@ import type {
 import type { FunctionErrorPayload, LogLine, TenantId } from '../../core/types.ts';
 import { RuntimeErrors } from '../errors.ts';
 import { InstanceCgroup } from '../process/cgroups.ts';
-import { prepareViewDirs, SANDBOX_UID, sandboxCommand } from '../process/command.ts';
+import { prepareViewDirs, SANDBOX_UID, sandboxCommand, type ViewDirs } from '../process/command.ts';
 import { detectHost } from '../process/host.ts';
 import { type HostEvent, IsolateHost } from './host.ts';
 
@@ -102,8 +103,8 @@ async function readCode(dir: string): Promise<Record<string, string>> {
 export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFactory {
   const clock = o.clock;
   const ivm = locateIsolatedVm();
-  const host = detectHost(o.kind ?? 'auto', o.hiddenPaths);
-  const { kind, bwrap, unshare: unshareBin, setpriv, prlimit, cg, hidden } = host;
+  const tools = detectHost(o.kind ?? 'auto', o.hiddenPaths);
+  const { kind, cg } = tools;
   const workDir = o.workDir ?? join(tmpdir(), `nimbus-isolate-${process.pid}`);
   const nodeBin = o.nodeBinary ?? process.execPath;
   const hostMemoryMb = o.hostMemoryMb ?? 2048;
@@ -119,8 +120,10 @@ export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFa
 
   function unavailable(): Error | undefined {
     if ('error' in ivm) return RuntimeErrors.SANDBOX_UNAVAILABLE({ sandbox: 'isolate', reason: ivm.error });
-    return host.unavailable();
+    return tools.unavailable();
   }
+
+  let view: ViewDirs | undefined;
 
   async function bootHost(): Promise<IsolateHost> {
     const err = unavailable();
@@ -130,21 +133,16 @@ export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFa
     // The host gets an empty read-only /var/task: code travels in the `create` frames.
     const slot = join(workDir, 'empty');
     await mkdir(slot, { recursive: true, mode: 0o755 });
-    await prepareViewDirs(workDir);
+    // One /etc snapshot per factory (made again if the workDir was removed meanwhile).
+    if (!view || !existsSync(view.etcDir)) view = await prepareViewDirs(workDir);
     const cgroup = cg.kind === 'none' ? undefined : new InstanceCgroup(cg, id, o.pidsLimit ?? 256);
     cgroup?.setMemoryLimit(hostMemoryMb * 1024 * 1024);
     // Isolates have no network APIs; the host process gets a namespace with only loopback.
     const { cmd, args } = sandboxCommand({
-      kind,
-      bwrap,
-      unshare: unshareBin,
-      setpriv,
-      prlimit,
+      host: tools,
+      view,
       cgroupProcs: cgroup?.procsFiles() ?? [],
       slot,
-      hidden,
-      etcDir: join(workDir, 'etc'),
-      rootDir: join(workDir, 'root'),
       runtimeFiles: [nodeBin, HOST_FILE, ...ivm.dirs],
       program: [nodeBin, '--no-node-snapshot', '--disable-warning=ExperimentalWarning', HOST_FILE, ivm.path],
       tmpSizeMb: o.tmpSizeMb ?? 64,

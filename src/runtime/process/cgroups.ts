@@ -23,7 +23,8 @@ function writable(dir: string): boolean {
   }
 }
 
-const pidAlive = (pid: number): boolean => {
+/** Whether a process with this pid exists (EPERM: it does, owned by someone else). */
+export const pidAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;

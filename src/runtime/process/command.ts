@@ -15,19 +15,28 @@
  * privileges are dropped. Everything is prefixed by a shell that joins the instance's cgroups first.
  */
 import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-import { chmod, copyFile, cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pidAlive } from './cgroups.ts';
+import type { HostSandbox } from './host.ts';
 
 export const SANDBOX_UID = 65534;
 /** Where the code is, inside every sandbox (Lambda's path). */
 export const CODE_ROOT = '/var/task';
 
+/** What sandboxCommand needs of the host: the tools, and the paths that stay hidden. */
+export type SandboxTools = Pick<HostSandbox, 'kind' | 'bwrap' | 'unshare' | 'setpriv' | 'prlimit' | 'hidden'>;
+
+export interface ViewDirs {
+  /** The /etc shown inside: a snapshot of ETC_FILES and a generated passwd/group. */
+  readonly etcDir: string;
+  /** unshare kind: an empty directory to build the new root on (in the process's own mount ns). */
+  readonly rootDir: string;
+}
+
 export interface CommandContext {
-  readonly kind: 'bwrap' | 'unshare';
-  readonly bwrap?: string | undefined;
-  readonly unshare?: string | undefined;
-  readonly setpriv?: string | undefined;
-  readonly prlimit?: string | undefined;
+  /** The sandbox tools this host has (detectHost). */
+  readonly host: SandboxTools;
   readonly nsenter?: string | undefined;
   /** cgroup.procs files to join first. */
   readonly cgroupProcs: readonly string[];
@@ -37,14 +46,10 @@ export interface CommandContext {
   readonly writable?: readonly string[] | undefined;
   /** Variables set on top of PATH, HOME and LANG. */
   readonly env?: Readonly<Record<string, string>> | undefined;
-  /** Host paths that must stay invisible even if they lie inside something the view binds. */
-  readonly hidden: readonly string[];
   /** Files or directories (interpreter, harness, libraries) bound read-only at the same path. */
   readonly runtimeFiles: readonly string[];
-  /** The /etc shown inside (see prepareViewDirs): a snapshot of ETC_FILES and a generated passwd/group. */
-  readonly etcDir: string;
-  /** unshare kind: an empty directory to build the new root on (in the process's own mount ns). */
-  readonly rootDir: string;
+  /** Where the view's /etc snapshot and the unshare kind's new root live (prepareViewDirs). */
+  readonly view: ViewDirs;
   readonly program: readonly string[];
   /** A prepared network namespace (path under /run/netns); a fresh loopback-only one otherwise. */
   readonly netns?: string | undefined;
@@ -110,7 +115,7 @@ export function viewMounts(c: CommandContext): ViewMount[] {
     }
   }
   // A snapshot of the /etc files a runtime needs (prepareViewDirs), plus the generated passwd/group.
-  m.push({ t: 'ro', src: c.etcDir, dst: '/etc', dir: true });
+  m.push({ t: 'ro', src: c.view.etcDir, dst: '/etc', dir: true });
   // Before the runtime files: those may live under the host's /tmp (a checkout there) and are
   // bound on top of the private /tmp.
   m.push({ t: 'tmpfs', dst: '/tmp', sizeMb: c.tmpSizeMb, mode: '1777' });
@@ -126,7 +131,7 @@ export function viewMounts(c: CommandContext): ViewMount[] {
   for (const w of c.writable ?? []) m.push({ t: 'rw', src: realpathSync(w), dst: w });
   // Defence in depth: a hidden path (the data dir) inside a bound directory is covered.
   const dirs = m.filter((x): x is Extract<ViewMount, { t: 'ro' }> => x.t === 'ro' && x.dir).map((x) => x.src);
-  for (const h of c.hidden) {
+  for (const h of c.host.hidden) {
     if (dirs.some((d) => under(h, d) && h !== d)) m.push({ t: 'tmpfs', dst: h, sizeMb: 1, mode: '000' });
   }
   return m;
@@ -157,7 +162,7 @@ function bwrapArgs(c: CommandContext): string[] {
     }
   });
   return [
-    c.bwrap!,
+    c.host.bwrap!,
     '--unshare-user',
     '--unshare-pid',
     '--unshare-ipc',
@@ -197,7 +202,7 @@ const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
 function unshareArgs(c: CommandContext): string[] {
   // Runs as root inside fresh mount/pid namespaces: builds the view on a tmpfs at rootDir,
   // pivot_root's into it, detaches the host root and drops to uid 65534.
-  const R = q(c.rootDir);
+  const R = q(c.view.rootDir);
   const at = (dst: string) => `${R}${q(dst)}`;
   const lines: string[] = [
     'set -e',
@@ -274,10 +279,10 @@ function unshareArgs(c: CommandContext): string[] {
     'mount -o remount,ro,bind /',
     'hostname nimbus',
     `cd ${q(c.cwd ?? '/tmp')}`,
-    `exec /usr/bin/env -i ${envOf(c).map(q).join(' ')} ${q(c.setpriv!)} --reuid=${SANDBOX_UID} --regid=${SANDBOX_UID} --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- "$@"`,
+    `exec /usr/bin/env -i ${envOf(c).map(q).join(' ')} ${q(c.host.setpriv!)} --reuid=${SANDBOX_UID} --regid=${SANDBOX_UID} --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all -- "$@"`,
   );
   return [
-    c.unshare!,
+    c.host.unshare!,
     '--mount',
     '--pid',
     '--ipc',
@@ -296,13 +301,14 @@ function unshareArgs(c: CommandContext): string[] {
 
 /** argv for spawn(): `/bin/sh -c <join cgroups; exec "$@"> sh [nsenter] <prlimit> <sandbox…>`. */
 export function sandboxCommand(c: CommandContext): { cmd: string; args: string[] } {
-  const limits = c.prlimit ? [c.prlimit, '--nofile=1024:1024', '--core=0:0', '--'] : [];
+  const { kind, prlimit, setpriv } = c.host;
+  const limits = prlimit ? [prlimit, '--nofile=1024:1024', '--core=0:0', '--'] : [];
   // Joining a prepared network namespace needs CAP_SYS_ADMIN: before any privilege is dropped.
   const net = c.netns ? [c.nsenter!, `--net=${c.netns}`, '--'] : [];
   let sandbox: string[];
-  if (c.kind === 'bwrap') {
-    const drop = c.setpriv
-      ? [c.setpriv, `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', '--']
+  if (kind === 'bwrap') {
+    const drop = setpriv
+      ? [setpriv, `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_UID}`, '--clear-groups', '--']
       : [];
     sandbox = [...drop, ...bwrapArgs(c)];
   } else {
@@ -322,34 +328,38 @@ export function sandboxCommand(c: CommandContext): { cmd: string; args: string[]
 const ETC_PASSWD = `root:x:0:0:root:/root:/usr/sbin/nologin\nsbx_user:x:${SANDBOX_UID}:${SANDBOX_UID}:sandbox:/tmp:/usr/sbin/nologin\n`;
 const ETC_GROUP = `root:x:0:\nsbx_user:x:${SANDBOX_UID}:\n`;
 
+let viewSeq = 0;
+
 /**
- * Prepares `workDir` for views: `etc/` with the generated passwd and group, and `root/` (where the
- * unshare kind builds its new root). Traversable, not listable, by the sandbox user (bwrap
- * resolves bind sources as that user).
+ * Prepares `workDir` for views: `etc-<pid>-<n>/`, a fresh snapshot of the /etc files (copied as
+ * content: resolv.conf may be a link into /run; directories keep their links, e.g. ssl/certs →
+ * /usr/share/ca-certificates, which resolve inside the view) with the generated passwd and group,
+ * and `root/` (where the unshare kind builds its new root). Each call makes its own snapshot and
+ * none is replaced in place, so no instance binds a half-written /etc, even when several factories
+ * share a workDir; snapshots of Nimbus processes that are gone are removed. Callers keep theirs for
+ * their lifetime. Traversable, not listable, by the sandbox user (bwrap resolves bind sources as
+ * that user).
  */
-export async function prepareViewDirs(workDir: string): Promise<{ etcDir: string; rootDir: string }> {
-  const etcDir = join(workDir, 'etc');
+export async function prepareViewDirs(workDir: string): Promise<ViewDirs> {
+  const etcDir = join(workDir, `etc-${process.pid}-${++viewSeq}`);
   const rootDir = join(workDir, 'root');
-  await mkdir(workDir, { recursive: true });
-  // Built aside and renamed into place: instances being started keep a complete /etc.
-  const next = `${etcDir}.${process.pid}.${Date.now()}`;
-  await mkdir(next, { recursive: true });
   await mkdir(rootDir, { recursive: true });
+  for (const name of await readdir(workDir)) {
+    const m = /^etc-(\d+)-\d+$/.exec(name);
+    if (m && !pidAlive(Number(m[1]))) await rm(join(workDir, name), { recursive: true, force: true });
+  }
+  await mkdir(etcDir);
   for (const f of ETC_FILES) {
     const src = `/etc/${f}`;
     if (!existsSync(src)) continue;
-    await mkdir(join(next, f, '..'), { recursive: true });
-    // Files are copied as content (resolv.conf may be a link into /run); directories keep their
-    // links (ssl/certs → /usr/share/ca-certificates, alternatives → /usr/…), which resolve in the view.
+    await mkdir(join(etcDir, f, '..'), { recursive: true });
     if (statSync(src).isDirectory())
-      await cp(src, join(next, f), { recursive: true, verbatimSymlinks: true });
-    else await copyFile(src, join(next, f));
+      await cp(src, join(etcDir, f), { recursive: true, verbatimSymlinks: true });
+    else await copyFile(src, join(etcDir, f));
   }
-  await writeFile(join(next, 'passwd'), ETC_PASSWD, { mode: 0o644 });
-  await writeFile(join(next, 'group'), ETC_GROUP, { mode: 0o644 });
-  await chmod(next, 0o755);
-  await rm(etcDir, { recursive: true, force: true });
-  await rename(next, etcDir);
+  await writeFile(join(etcDir, 'passwd'), ETC_PASSWD, { mode: 0o644 });
+  await writeFile(join(etcDir, 'group'), ETC_GROUP, { mode: 0o644 });
+  await chmod(etcDir, 0o755);
   await chmod(workDir, 0o711);
   return { etcDir, rootDir };
 }

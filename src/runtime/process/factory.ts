@@ -30,7 +30,7 @@ import { DEFAULT_EGRESS, type EgressPolicy } from '../../security/egress.ts';
 import { RuntimeErrors } from '../errors.ts';
 import { findJdk, JAVA_MAIN_CLASS, jvmArgs, runtimeJar } from '../java/toolchain.ts';
 import { InstanceCgroup } from './cgroups.ts';
-import { CODE_ROOT, prepareViewDirs, SANDBOX_UID, sandboxCommand } from './command.ts';
+import { CODE_ROOT, prepareViewDirs, SANDBOX_UID, sandboxCommand, type ViewDirs } from './command.ts';
 import { CompileCaches } from './compile-cache.ts';
 import { detectHost } from './host.ts';
 import { ProcessInstance } from './instance.ts';
@@ -111,7 +111,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
     releasing.add(p);
     return p;
   }
-  let workDirReady: Promise<void> | undefined;
+  let workDirReady: Promise<ViewDirs> | undefined;
   const jdk = findJdk(o.javaHome);
   const pools: Record<RuntimeFamily, ProcessInstance[]> = { node: [], python: [], provided: [], java: [] };
   const booting: Record<RuntimeFamily, number> = { node: 0, python: 0, provided: 0, java: 0 };
@@ -134,11 +134,12 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
     ...(pythonBin ? [pythonBin] : []),
   ];
 
-  function ensureWorkDir(): Promise<void> {
+  function ensureWorkDir(): Promise<ViewDirs> {
     workDirReady ??= (async () => {
       await mkdir(join(workDir, 'slots'), { recursive: true });
-      await prepareViewDirs(workDir);
+      const view = await prepareViewDirs(workDir);
       await chmod(join(workDir, 'slots'), 0o711);
+      return view;
     })();
     return workDirReady;
   }
@@ -179,7 +180,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
             ? [nodeBin, HARNESS.provided]
             : [pythonBin!, '-u', '-B', HARNESS.python];
     }
-    await ensureWorkDir();
+    const view = await ensureWorkDir();
     const id = `inst_${randomBytes(8).toString('hex')}`;
     const slot = join(workDir, 'slots', id);
     await mkdir(slot, { mode: 0o755 });
@@ -197,17 +198,11 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
     let command: { cmd: string; args: string[] };
     try {
       command = sandboxCommand({
-        kind,
-        bwrap,
-        unshare: unshareBin,
-        setpriv,
-        prlimit,
+        host,
+        view,
         cgroupProcs: cgroup?.procsFiles() ?? [],
         nsenter: egress.nsenter,
         slot,
-        hidden,
-        etcDir: join(workDir, 'etc'),
-        rootDir: join(workDir, 'root'),
         runtimeFiles: files,
         program,
         netns: ns?.path,

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StepJail } from '../../core/ports.ts';
 import { InstanceCgroup } from './cgroups.ts';
-import { prepareViewDirs, SANDBOX_UID, sandboxCommand } from './command.ts';
+import { prepareViewDirs, SANDBOX_UID, sandboxCommand, type ViewDirs } from './command.ts';
 import { detectHost } from './host.ts';
 
 /** Gives a tree to the sandbox user (without following links). */
@@ -31,11 +31,7 @@ export function createStepJail(o: {
   const host = detectHost(o.kind ?? 'auto', o.hiddenPaths);
   if (host.unavailable()) return undefined;
   const workDir = join(tmpdir(), `nimbus-build-jail-${process.pid}`);
-  let ready: Promise<void> | undefined;
-  const setup = () =>
-    (ready ??= (async () => {
-      await prepareViewDirs(workDir);
-    })());
+  let viewReady: Promise<ViewDirs> | undefined;
   const dropped = Boolean(host.setpriv);
   return {
     describe: () => `${host.kind} sandbox, uid ${dropped ? SANDBOX_UID : process.getuid?.()}, no network`,
@@ -43,21 +39,21 @@ export function createStepJail(o: {
       if (dropped) await chownTree(codeRoot, SANDBOX_UID);
     },
     async prepare(argv, p) {
-      await setup();
+      if (!viewReady) {
+        viewReady = prepareViewDirs(workDir);
+        viewReady.catch(() => {
+          viewReady = undefined;
+        });
+      }
+      const view = await viewReady;
       const id = `build_${randomBytes(6).toString('hex')}`;
       const cgroup = host.cg.kind === 'none' ? undefined : new InstanceCgroup(host.cg, id, 256);
       // The tool's own limits are in argv; the cgroup is the hard ceiling around all its processes.
       cgroup?.setMemoryLimit((p.memoryMb + 512) * 1024 * 1024);
       const { cmd, args } = sandboxCommand({
-        kind: host.kind,
-        bwrap: host.bwrap,
-        unshare: host.unshare,
-        setpriv: host.setpriv,
-        prlimit: host.prlimit,
+        host,
+        view,
         cgroupProcs: cgroup?.procsFiles() ?? [],
-        hidden: host.hidden,
-        etcDir: join(workDir, 'etc'),
-        rootDir: join(workDir, 'root'),
         runtimeFiles: [argv[0]!, ...p.readOnly],
         writable: [p.codeRoot],
         env: p.env,

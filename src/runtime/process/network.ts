@@ -23,6 +23,7 @@ import { lookup } from 'node:dns/promises';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { ALWAYS_BLOCKED_V4, BLOCKED_V4, type EgressPolicy, parseCidr } from '../../security/egress.ts';
+import { pidAlive } from './cgroups.ts';
 import { which } from './host.ts';
 
 export const NFT_TABLE = 'nimbus_v1';
@@ -87,15 +88,14 @@ function resolvers(): string[] {
 const cidrs = (list: typeof BLOCKED_V4) => list.map(([a, n]) => `${a}/${n}`).join(', ');
 
 function tableRuleset(T: string, P: string): string {
-  const dns = resolvers();
   return [
     `table inet ${T} {`,
     '  map ifpolicy {',
     '    type ifname : verdict',
     '  }',
+    // Filled by every start with the host's resolvers (they may change between starts).
     '  set dns4 {',
     '    type ipv4_addr',
-    ...(dns.length ? [`    elements = { ${dns.join(', ')} }`] : []),
     '  }',
     '  set blocked4 {',
     '    type ipv4_addr',
@@ -181,15 +181,6 @@ function allowChain(
     '',
   ].join('\n');
 }
-
-const pidAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 export function createEgressNetwork(o: { table?: string; ifPrefix?: string } = {}): EgressNetwork {
   // Another table and interface prefix only for tests (rules of two tables apply to every packet).
