@@ -5,28 +5,18 @@
  * owners (thaw, kill, remove) and the network namespaces they held.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { zipDirectory } from '../../src/registry/build/index.ts';
 import { fixture } from '../helpers.ts';
+import { freePort, startNimbusProcess } from '../support/nimbus-process.ts';
 import { sandboxKinds } from './support.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const SECRET = 'crash-secret-0123456789abcdef';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Processes in the cgroups (any controller) a Nimbus process `owner` made. */
 function processesOf(owner: number): number[] {
@@ -69,49 +59,21 @@ for (const { kind, skip } of sandboxKinds()) {
       const apiPort = await freePort();
       const api = `http://127.0.0.1:${apiPort}`;
       const auth = { authorization: `Bearer ${SECRET}`, 'content-type': 'application/json' };
-      const start = (): ChildProcess =>
-        spawn(
-          process.execPath,
-          [
-            MAIN,
-            'start',
-            '--json',
-            '--port',
-            '0',
-            '--api-port',
-            String(apiPort),
-            '--s3-port',
-            '0',
-            '--data-dir',
-            dataDir,
-            '--sandbox',
-            kind,
-          ],
-          {
-            stdio: ['ignore', 'ignore', 'inherit'],
-            env: {
-              ...process.env,
-              NIMBUS_ADMIN_KEY_ID: 'NKCRASH0000000000001',
-              NIMBUS_ADMIN_SECRET: SECRET,
-              NIMBUS_LOG_LEVEL: 'error',
-            },
+      const start = () =>
+        startNimbusProcess({
+          apiPort,
+          dataDir,
+          args: ['--sandbox', kind],
+          env: {
+            NIMBUS_ADMIN_KEY_ID: 'NKCRASH0000000000001',
+            NIMBUS_ADMIN_SECRET: SECRET,
+            NIMBUS_LOG_LEVEL: 'error',
           },
-        );
-      const up = async (c: ChildProcess) => {
-        for (let i = 0; i < 500; i++) {
-          if (c.exitCode !== null) throw new Error(`nimbus exited with ${c.exitCode}`);
-          try {
-            if ((await fetch(`${api}/healthz`)).ok) return;
-          } catch {
-            // not yet
-          }
-          await new Promise((r) => setTimeout(r, 20));
-        }
-        throw new Error('nimbus did not start');
-      };
-      const first = start();
+          timeoutMs: 20_000,
+        });
+      let first: ChildProcess | undefined;
       try {
-        await up(first);
+        first = await start();
         const dir = await fixture({
           'index.mjs': 'setInterval(() => {}, 5); export const handler = async () => "idle soon";',
         });
@@ -128,18 +90,19 @@ for (const { kind, skip } of sandboxKinds()) {
           body: '{}',
         });
         assert.equal(((await inv.json()) as { result: string }).result, 'idle soon');
-        const before = processesOf(first.pid!);
+        const pid = first.pid!;
+        const before = processesOf(pid);
         assert.ok(before.length > 0, 'the platform has sandboxed processes');
         const netnsBefore = (existsSync('/run/netns') ? readdirSync('/run/netns') : []).filter((n) =>
-          n.startsWith(`nimbus-${first.pid}-`),
+          n.startsWith(`nimbus-${pid}-`),
         );
+        const gone = new Promise((r) => first?.once('exit', r));
         first.kill('SIGKILL');
-        await new Promise((r) => first.once('exit', r));
+        await gone;
         await new Promise((r) => setTimeout(r, 500));
         // The next Nimbus process to start cleans up after the dead one.
-        const second = start();
+        const second = await start();
         try {
-          await up(second);
           let left = before.filter(alive);
           for (let i = 0; i < 50 && left.length; i++) {
             await new Promise((r) => setTimeout(r, 100));
@@ -153,7 +116,7 @@ for (const { kind, skip } of sandboxKinds()) {
           await new Promise((r) => second.once('exit', r));
         }
       } finally {
-        if (first.exitCode === null) first.kill('SIGKILL');
+        if (first && first.exitCode === null) first.kill('SIGKILL');
         await rm(dataDir, { recursive: true, force: true });
       }
     });

@@ -6,14 +6,12 @@
  *
  * Used by test/durability.e2e.test.ts (small) and test/chaos.ts (`npm run test:chaos`, large).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { zipFiles } from '../../src/registry/build/index.ts';
+import { freePort, startNimbusProcess } from './nimbus-process.ts';
 import { startSink } from './sink.ts';
 
 export interface DrillOptions {
@@ -51,17 +49,8 @@ export interface DrillReport {
   readonly restartMs: number[];
 }
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const KEY_ID = 'NKDRILL0000000000001';
 const SECRET = 'drill-secret-0123456789abcdef';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   const log = o.log ?? (() => {});
@@ -83,45 +72,19 @@ export async function runDrill(o: DrillOptions): Promise<DrillReport> {
   const restartMs: number[] = [];
   const start = async () => {
     const t0 = performance.now();
-    child = spawn(
-      process.execPath,
-      [
-        MAIN,
-        'start',
-        '--json',
-        '--port',
-        String(port),
-        '--api-port',
-        String(apiPort),
-        '--s3-port',
-        '0',
-        '--data-dir',
-        dataDir,
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env: {
-          ...process.env,
-          NIMBUS_ADMIN_KEY_ID: KEY_ID,
-          NIMBUS_ADMIN_SECRET: SECRET,
-          NIMBUS_LOG_LEVEL: 'error',
-          NIMBUS_ASYNC_CONCURRENCY: String(o.asyncConcurrency ?? 16),
-          NIMBUS_ASYNC_MAX_QUEUE_DEPTH: String(Math.max(100_000, o.invocations * 2)),
-          NIMBUS_SQLITE_SYNCHRONOUS: o.synchronous ?? 'NORMAL',
-        },
+    child = await startNimbusProcess({
+      apiPort,
+      port,
+      dataDir,
+      env: {
+        NIMBUS_ADMIN_KEY_ID: KEY_ID,
+        NIMBUS_ADMIN_SECRET: SECRET,
+        NIMBUS_LOG_LEVEL: 'error',
+        NIMBUS_ASYNC_CONCURRENCY: String(o.asyncConcurrency ?? 16),
+        NIMBUS_ASYNC_MAX_QUEUE_DEPTH: String(Math.max(100_000, o.invocations * 2)),
+        NIMBUS_SQLITE_SYNCHRONOUS: o.synchronous ?? 'NORMAL',
       },
-    );
-    child.stdout?.resume();
-    for (;;) {
-      try {
-        const r = await fetch(`${api}/healthz`);
-        if (r.ok) break;
-      } catch {
-        // not up yet
-      }
-      if (child.exitCode !== null) throw new Error(`nimbus exited with ${child.exitCode} during start`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    });
     restartMs.push(performance.now() - t0);
   };
   const kill = async () => {
