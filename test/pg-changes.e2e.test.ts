@@ -118,6 +118,13 @@ describe('PostgreSQL change events (real PostgreSQL)', async () => {
   });
 
   it('delivers INSERT / MODIFY / REMOVE with new and old images', async () => {
+    // Make the two inserted rows straddle a power of ten in the shared outbox sequence (999/1000
+    // style): ordering must be numeric, not by the text form of the id.
+    const cur = Number(
+      (await db.query(`SELECT last_value FROM nimbus_cdc.changes_id_seq`)).rows[0].last_value,
+    );
+    const p = 10 ** String(cur + 2).length;
+    await db.query(`SELECT setval('nimbus_cdc.changes_id_seq', $1)`, [p - 2]);
     await db.query(`INSERT INTO ${table} VALUES (1, 'ada', 10), (2, 'bob', 20)`);
     await db.query(`UPDATE ${table} SET amount = 11 WHERE id = 1`);
     await db.query(`DELETE FROM ${table} WHERE id = 2`);

@@ -101,9 +101,11 @@ export function postgresConnector(
               for (const id of ids) inFlight.delete(id);
             }
             const r = await c.query(
-              `SELECT id::text, tbl, op, old_row, new_row, at FROM nimbus_cdc.changes
-               WHERE source = $1 AND xid < pg_snapshot_xmin(pg_current_snapshot()) AND NOT (id = ANY($2::bigint[]))
-               ORDER BY id LIMIT $3`,
+              // ORDER BY the table's bigint column: a bare `id` would name the text output column
+              // and sort '1000' before '999' once the sequence crosses a power of ten.
+              `SELECT c.id::text AS id, c.tbl, c.op, c.old_row, c.new_row, c.at FROM nimbus_cdc.changes c
+               WHERE c.source = $1 AND c.xid < pg_snapshot_xmin(pg_current_snapshot()) AND NOT (c.id = ANY($2::bigint[]))
+               ORDER BY c.id LIMIT $3`,
               [tag, [...inFlight], batch * 4],
             );
             for (const row of r.rows as {
