@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { parseTimerTime } from '../async/service.ts';
 import type { AsyncService } from '../async/types.ts';
 import { CoreErrors } from '../core/errors.ts';
-import { requireRole } from './auth.ts';
+import { authorize } from './auth.ts';
 import { intQuery, params, parseBody, parseJsonBody, query } from './http.ts';
 
 export interface AsyncRouteDeps {
@@ -43,7 +43,7 @@ const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : 
 export function registerAsyncRoutes(app: FastifyInstance, d: AsyncRouteDeps): void {
   /** Async submit: `POST /v1/functions/{name}/invoke-async` → 202 after the event is committed. */
   const submit = async (req: FastifyRequest, reply: FastifyReply) => {
-    const p = requireRole(req, 'invoke');
+    const p = authorize(req, 'lambda:InvokeFunction', (a) => a.fn(params(req).name!));
     const body = req.body instanceof Buffer ? req.body.toString('utf8') : '';
     if (body.length > 0) parseJsonBody(req.body);
     const key = header(req.headers['idempotency-key']);
@@ -65,12 +65,12 @@ export function registerAsyncRoutes(app: FastifyInstance, d: AsyncRouteDeps): vo
   app.post('/v1/functions/:name/invoke-async', submit);
 
   app.get('/v1/invocations/:id', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:GetInvocation', (a) => a.nimbus('invocation', params(req).id!));
     return d.async.get(p.tenant, params(req).id!);
   });
 
   app.post('/v1/timers', async (req, reply) => {
-    const p = requireRole(req, 'invoke');
+    const p = authorize(req, 'nimbus:CreateTimer', (a) => a.nimbus('timer'));
     const b = parseBody(TimerBody, req.body);
     const target = typeof b.target === 'string' ? { function: b.target } : b.target;
     const r = await d.async.schedule({
@@ -88,28 +88,28 @@ export function registerAsyncRoutes(app: FastifyInstance, d: AsyncRouteDeps): vo
   });
 
   app.get('/v1/timers', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:ListTimers');
     return { timers: await d.async.listTimers(p.tenant, query(req).function) };
   });
 
   app.get('/v1/timers/:id', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:GetTimer', (a) => a.nimbus('timer', params(req).id!));
     return d.async.get(p.tenant, params(req).id!);
   });
 
   app.delete('/v1/timers/:id', async (req, reply) => {
-    const p = requireRole(req, 'invoke');
+    const p = authorize(req, 'nimbus:DeleteTimer', (a) => a.nimbus('timer', params(req).id!));
     await d.async.cancel(p.tenant, params(req).id!);
     return reply.code(204).send();
   });
 
   app.get('/v1/queues', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:ListQueues');
     return { queues: await d.async.stats(p.tenant) };
   });
 
   app.get('/v1/queues/dlq', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:ListDeadLetters', (a) => a.nimbus('dlq'));
     const q = query(req);
     const items = await d.async.listDead({
       tenant: p.tenant,
@@ -121,20 +121,20 @@ export function registerAsyncRoutes(app: FastifyInstance, d: AsyncRouteDeps): vo
   });
 
   app.get('/v1/queues/dlq/:id', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:GetDeadLetter', (a) => a.nimbus('dlq', params(req).id!));
     const v = await d.async.get(p.tenant, params(req).id!);
     if (v.status !== 'failed') throw CoreErrors.NOT_FOUND({ what: `dead letter ${v.id}` });
     return v;
   });
 
   app.post('/v1/queues/dlq/replay', async (req) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:ReplayDeadLetters', (a) => a.nimbus('dlq'));
     const b = parseBody(DlqBody, req.body);
     return { replayed: await d.async.replay(p.tenant, { ids: b.ids, functionName: b.function }) };
   });
 
   app.post('/v1/queues/dlq/purge', async (req) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:PurgeDeadLetters', (a) => a.nimbus('dlq'));
     const b = parseBody(DlqBody, req.body);
     return { purged: await d.async.purge(p.tenant, { ids: b.ids, functionName: b.function }) };
   });

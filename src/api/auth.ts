@@ -1,53 +1,197 @@
 /**
- * Authentication hook for the control-plane API: every route needs a key (Bearer or SigV4),
- * `GET /healthz` aside. The principal is attached to the request for authorization checks.
+ * Authentication and authorization for the control-plane API. Every route needs credentials
+ * (Bearer or SigV4), `GET /healthz` aside, and every route handler calls `authorize(req, action,
+ * resource)` before it touches data: the principal's IAM policies decide, the tenant is the
+ * principal's. A route that answers without having called `authorize` fails closed (500,
+ * NIMBUS_ERR_CORE_AUTHZ_MISSING) — so a new route cannot ship without a policy check.
+ *
+ * Mutations, authentication failures and denials are handed to the audit sink.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { CoreErrors } from '../core/errors.ts';
-import type { ApiKeyRole } from '../core/types.ts';
+import { CoreErrors, NimbusError } from '../core/errors.ts';
+import type { AuditEntry } from '../core/types.ts';
 import type { AuthRequest, Principal } from '../security/index.ts';
 
 export type { AuthRequest, Principal } from '../security/index.ts';
 
 export type Authenticate = (req: AuthRequest) => Promise<Principal>;
-export type Action = 'read' | 'write' | 'invoke' | 'admin';
+
+/** Where audit entries go (the audit service batches and chains them). */
+export interface AuditSink {
+  record(e: AuditEntry): void;
+}
+
+/** ARN builders bound to the principal's account and the platform's region. */
+export interface Arns {
+  readonly region: string;
+  readonly account: string;
+  /** `arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]` */
+  fn(name: string, qualifier?: string): string;
+  /** `arn:aws:<service>:<region>:<account>:<resource>` */
+  of(service: string, resource: string): string;
+  /** Platform-only resources: `arn:aws:nimbus:<region>:<account>:<type>/<id>` */
+  nimbus(type: string, id?: string): string;
+  /** `arn:aws:logs:<region>:<account>:log-group:/aws/lambda/<function>` */
+  logGroup(fn: string): string;
+}
+
+export function arnsFor(region: string, account: string): Arns {
+  return {
+    region,
+    account,
+    fn: (name, q) => `arn:aws:lambda:${region}:${account}:function:${name}${q ? `:${q}` : ''}`,
+    of: (service, resource) => `arn:aws:${service}:${region}:${account}:${resource}`,
+    nimbus: (type, id = '*') => `arn:aws:nimbus:${region}:${account}:${type}/${id}`,
+    logGroup: (fn) => `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/${fn}`,
+  };
+}
+
+interface AuthzState {
+  readonly region: string;
+  checked: boolean;
+  action: string;
+  resource: string;
+  denied: boolean;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | undefined;
+    authz: AuthzState | undefined;
+    authError: NimbusError | undefined;
   }
 }
 
 const OPEN_ROUTES = new Set(['GET /healthz', 'HEAD /healthz']);
 
-export function installAuth(app: FastifyInstance, authenticate: Authenticate): void {
+export interface AuthOptions {
+  readonly authenticate: Authenticate;
+  readonly region: string;
+  readonly audit?: AuditSink | undefined;
+  readonly clock?: { now(): number } | undefined;
+}
+
+export function installAuth(app: FastifyInstance, o: AuthOptions): void {
   app.decorateRequest('principal', undefined);
+  app.decorateRequest('authz', undefined);
+  app.decorateRequest('authError', undefined);
+  const now = () => o.clock?.now() ?? Date.now();
   // preHandler runs after body parsing, so SigV4 can hash the exact bytes that were sent.
   app.addHook('preHandler', async (req) => {
     const path = req.url.split('?')[0] ?? '/';
     if (OPEN_ROUTES.has(`${req.method} ${path}`)) return;
+    req.authz = { region: o.region, checked: false, action: '', resource: '', denied: false };
     const q = req.url.indexOf('?');
-    req.principal = await authenticate({
-      method: req.method,
-      path,
-      query: q >= 0 ? req.url.slice(q + 1) : '',
-      headers: req.headers,
-      body: req.body instanceof Buffer ? req.body : undefined,
-    });
+    try {
+      req.principal = await o.authenticate({
+        method: req.method,
+        path,
+        query: q >= 0 ? req.url.slice(q + 1) : '',
+        headers: req.headers,
+        body: req.body instanceof Buffer ? req.body : undefined,
+      });
+    } catch (e) {
+      if (e instanceof NimbusError) req.authError = e;
+      throw e;
+    }
   });
+  // Fail closed: a successful answer from a route that never evaluated a policy is withheld.
+  app.addHook('onSend', async (req, reply, payload) => {
+    const z = req.authz;
+    if (!z || z.checked || reply.statusCode >= 400) return payload;
+    reply.code(500).type('application/json');
+    const err = CoreErrors.AUTHZ_MISSING({ route: `${req.method} ${req.routeOptions.url ?? '?'}` });
+    return JSON.stringify({ error: err.toJSON() });
+  });
+  if (o.audit) {
+    const sink = o.audit;
+    app.addHook('onResponse', async (req, reply) => {
+      const z = req.authz;
+      if (!z) return; // open route
+      const mutating = req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS';
+      const unauthenticated = req.principal === undefined;
+      if (!mutating && !z.denied && !unauthenticated) return;
+      const p = req.principal;
+      sink.record({
+        tenant: p?.tenant ?? '-',
+        ts: now(),
+        principal: p ? principalName(p) : '-',
+        action: z.action || `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`,
+        resource: z.resource,
+        sourceIp: req.ip,
+        result: unauthenticated
+          ? 'unauthenticated'
+          : z.denied
+            ? 'denied'
+            : reply.statusCode < 400
+              ? 'ok'
+              : 'error',
+        status: reply.statusCode,
+        detail: req.authError?.code ?? (reply.statusCode >= 400 ? `HTTP ${reply.statusCode}` : ''),
+      });
+    });
+  }
 }
 
-const ALLOWED: Record<ApiKeyRole, ReadonlySet<Action>> = {
-  admin: new Set(['read', 'write', 'invoke', 'admin']),
-  developer: new Set(['read', 'write', 'invoke']),
-  invoker: new Set(['read', 'invoke']),
-};
+/** `key/<id>` or `role/<role>/<function>` — how the audit log names who acted. */
+export function principalName(p: Principal): string {
+  return p.session ? `role/${p.session.role}/${p.session.functionName}` : `key/${p.keyId}`;
+}
 
-/** Returns the request's principal if its role allows `action`; throws 401/403 otherwise. */
-export function requireRole(req: FastifyRequest, action: Action): Principal {
+/** The condition keys every request offers to policies. */
+export function requestContext(req: FastifyRequest, p: Principal, now: number): Record<string, string> {
+  return {
+    'aws:SourceIp': req.ip,
+    'aws:CurrentTime': new Date(now).toISOString(),
+    'aws:EpochTime': String(Math.floor(now / 1000)),
+    'aws:PrincipalAccount': p.accountId,
+    'aws:PrincipalArn': p.arn,
+    'aws:username': p.keyId,
+    'aws:userid': p.keyId,
+    'aws:SecureTransport': 'false',
+    'nimbus:Tenant': p.tenant,
+  };
+}
+
+/**
+ * Evaluates the principal's policies for `action` on the resource(s); throws 401 without
+ * credentials and 403 on a deny (explicit or implicit). Every route calls it exactly where it
+ * knows the resource. `resources` may list several ARNs: all must be allowed.
+ */
+export function authorize(
+  req: FastifyRequest,
+  action: string,
+  resources: (a: Arns) => string | readonly string[] = () => '*',
+  context?: Readonly<Record<string, string | readonly string[] | undefined>>,
+): Principal {
   const p = req.principal;
+  if (req.authz) req.authz.checked = true;
   if (!p) throw CoreErrors.UNAUTHORIZED({ reason: 'no credentials' });
-  if (!ALLOWED[p.role].has(action))
-    throw CoreErrors.FORBIDDEN({ reason: `role ${p.role} may not ${action}` });
+  const r = resources(arnsFor(req.authz?.region ?? 'local-1', p.accountId));
+  const list = typeof r === 'string' ? [r] : r;
+  const now = Date.now();
+  const ctx = { ...requestContext(req, p, now), ...context };
+  for (const resource of list) {
+    if (req.authz) {
+      req.authz.action = action;
+      req.authz.resource = resource;
+    }
+    const d = p.policy.evaluate({ action, resource, context: ctx });
+    if (d.effect !== 'Allow') {
+      if (req.authz) req.authz.denied = true;
+      throw CoreErrors.FORBIDDEN({
+        reason: `${p.arn} is not authorized to perform ${action} on ${resource}`,
+      });
+    }
+  }
   return p;
+}
+
+/** Like `authorize`, but answers instead of throwing (optional detail in a response). */
+export function isAllowed(req: FastifyRequest, action: string, resource = '*'): boolean {
+  const p = req.principal;
+  if (!p) return false;
+  return (
+    p.policy.evaluate({ action, resource, context: requestContext(req, p, Date.now()) }).effect === 'Allow'
+  );
 }

@@ -5,7 +5,7 @@ import type { Store } from '../core/ports.ts';
 import type { BucketNotification } from '../core/types.ts';
 import { OBJECT_EVENT_TYPES } from '../storage/events.ts';
 import { S3Errors, type Storage } from '../storage/service.ts';
-import { requireRole } from './auth.ts';
+import { authorize } from './auth.ts';
 import { params, parseBody } from './http.ts';
 
 export interface BucketRouteDeps {
@@ -48,7 +48,7 @@ export function registerBucketRoutes(app: FastifyInstance, d: BucketRouteDeps): 
     if (!b || b.tenant !== tenant) throw S3Errors.NO_SUCH_BUCKET({ bucket });
   };
   app.get('/v1/buckets', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 's3:ListAllMyBuckets');
     return {
       buckets: (await d.storage.listBuckets(p.tenant)).map((b) => ({
         name: b.name,
@@ -57,13 +57,13 @@ export function registerBucketRoutes(app: FastifyInstance, d: BucketRouteDeps): 
     };
   });
   app.get('/v1/buckets/:bucket/notifications', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 's3:GetBucketNotification', () => `arn:aws:s3:::${params(req).bucket!}`);
     await owned(p.tenant, params(req).bucket!);
     return { notifications: (await d.store.objects.listNotifications(params(req).bucket!)).map(view) };
   });
   /** Replaces the bucket's API-made notifications (manifest ones stay with their functions). */
   app.put('/v1/buckets/:bucket/notifications', async (req) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 's3:PutBucketNotification', () => `arn:aws:s3:::${params(req).bucket!}`);
     const bucket = params(req).bucket!;
     await owned(p.tenant, bucket);
     const b = parseBody(BucketBody, req.body);
@@ -82,7 +82,7 @@ export function registerBucketRoutes(app: FastifyInstance, d: BucketRouteDeps): 
   });
   /** A function's manifest `- s3:` events: buckets are created when missing, notifications replaced. */
   app.put('/v1/functions/:name/bucket-events', async (req) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 's3:PutBucketNotification', (a) => [a.fn(params(req).name!), 'arn:aws:s3:::*']);
     const fn = params(req).name!;
     const b = parseBody(FunctionBody, req.body);
     for (const e of b.events) {

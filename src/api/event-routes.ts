@@ -5,7 +5,7 @@ import type { SubscriptionRecord, SubscriptionTarget, WebhookRecord } from '../c
 import type { EventBus, SubscriptionInput } from '../events/bus.ts';
 import { readHttpCloudEvents } from '../events/cloudevents.ts';
 import type { WebhookService } from '../events/webhooks.ts';
-import { requireRole } from './auth.ts';
+import { authorize } from './auth.ts';
 import { params, parseBody, query, rejectDeepJson } from './http.ts';
 
 export interface EventRouteDeps {
@@ -105,32 +105,32 @@ export const subscriptionView = (s: SubscriptionRecord) => ({
 
 export function registerEventRoutes(app: FastifyInstance, d: EventRouteDeps): void {
   app.get('/v1/topics', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:ListTopics');
     return {
       topics: (await d.bus.listTopics(p.tenant)).map((t) => ({ name: t.name, description: t.description })),
     };
   });
   app.put('/v1/topics/:topic', async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:PutTopic', (a) => a.nimbus('topic', params(req).topic!));
     const b = parseBody(TopicBody, req.body, {});
     const r = await d.bus.putTopic(p.tenant, params(req).topic!, b.description);
     return reply.code(r.created ? 201 : 200).send({ name: r.topic.name, description: r.topic.description });
   });
   app.get('/v1/topics/:topic', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:GetTopic', (a) => a.nimbus('topic', params(req).topic!));
     const t = await d.bus.getTopic(p.tenant, params(req).topic!);
     const subs = await d.bus.listSubscriptions(p.tenant, t.name);
     return { name: t.name, description: t.description, subscriptions: subs.length };
   });
   app.delete('/v1/topics/:topic', async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:DeleteTopic', (a) => a.nimbus('topic', params(req).topic!));
     await d.bus.deleteTopic(p.tenant, params(req).topic!);
     return reply.code(204).send();
   });
 
   /** CloudEvents over HTTP: structured, batch or binary mode → 202 once every delivery is committed. */
   app.post('/v1/topics/:topic/events', async (req, reply) => {
-    const p = requireRole(req, 'invoke');
+    const p = authorize(req, 'nimbus:PublishEvents', (a) => a.nimbus('topic', params(req).topic!));
     const body = req.body instanceof Buffer ? req.body : Buffer.alloc(0);
     // JSON events are stored and matched: bounded nesting, like every document we keep.
     if (/json/i.test(String(req.headers['content-type'] ?? ''))) rejectDeepJson(body);
@@ -140,32 +140,35 @@ export function registerEventRoutes(app: FastifyInstance, d: EventRouteDeps): vo
   });
 
   app.get('/v1/topics/:topic/subscriptions', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:ListSubscriptions', (a) => a.nimbus('topic', params(req).topic!));
     await d.bus.getTopic(p.tenant, params(req).topic!);
     return {
       subscriptions: (await d.bus.listSubscriptions(p.tenant, params(req).topic!)).map(subscriptionView),
     };
   });
   app.post('/v1/topics/:topic/subscriptions', async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:CreateSubscription', (a) => a.nimbus('topic', params(req).topic!));
     const b = parseBody(SubscriptionSpec, req.body);
     const input: SubscriptionInput = { ...b, topic: params(req).topic! };
     return reply.code(201).send(subscriptionView(await d.bus.subscribe(p.tenant, input)));
   });
   app.get('/v1/subscriptions', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:ListSubscriptions');
     return {
       subscriptions: (await d.bus.listSubscriptions(p.tenant, query(req).topic)).map(subscriptionView),
     };
   });
   app.delete('/v1/subscriptions/:id', async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:DeleteSubscription', (a) => a.nimbus('subscription', params(req).id!));
     await d.bus.unsubscribe(p.tenant, params(req).id!);
     return reply.code(204).send();
   });
   /** Replaces the subscriptions a function's manifest declares (`- eventBridge:` / `- sns:`). */
   app.put('/v1/functions/:name/subscriptions', async (req) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:CreateSubscription', (a) => [
+      a.fn(params(req).name!),
+      a.nimbus('topic'),
+    ]);
     const b = parseBody(OwnedBody, req.body);
     const fn = params(req).name!;
     const out = await d.bus.replaceOwned(
@@ -177,7 +180,7 @@ export function registerEventRoutes(app: FastifyInstance, d: EventRouteDeps): vo
   });
 
   app.post('/v1/webhooks', async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:CreateWebhook', (a) => a.nimbus('webhook'));
     const b = parseBody(WebhookBody, req.body);
     const r = await d.webhooks.create(p.tenant, b);
     // The generated secret is shown once; it is stored encrypted only.
@@ -186,11 +189,11 @@ export function registerEventRoutes(app: FastifyInstance, d: EventRouteDeps): vo
       .send({ ...webhookView(r.hook, d.gatewayUrl()), ...(r.secret ? { secret: r.secret } : {}) });
   });
   app.get('/v1/webhooks', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:ListWebhooks');
     return { webhooks: (await d.webhooks.list(p.tenant)).map((w) => webhookView(w, d.gatewayUrl())) };
   });
   app.delete('/v1/webhooks/:id', async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:DeleteWebhook', (a) => a.nimbus('webhook', params(req).id!));
     await d.webhooks.delete(p.tenant, params(req).id!);
     return reply.code(204).send();
   });

@@ -10,7 +10,7 @@ import { CORS_SETTING, CorsSchema } from '../gateway/cors.ts';
 import type { RouteChange } from '../gateway/index.ts';
 import { normalizeRouteKey } from '../gateway/routes.ts';
 import type { RegistryService } from '../registry/types.ts';
-import { requireRole } from './auth.ts';
+import { authorize } from './auth.ts';
 import { parseBody } from './http.ts';
 
 export interface RouteAdminDeps {
@@ -122,12 +122,12 @@ export function registerRouteAdmin(app: FastifyInstance, d: RouteAdminDeps): voi
   });
 
   app.get('/v1/routes', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:ListRoutes');
     return { routes: (await d.routes.list(p.tenant)).map(view) };
   });
 
   app.post('/v1/routes', async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:CreateRoute', (a) => a.nimbus('route'));
     const b = parse(CreateBody, req.body);
     await d.registry.getFunction(p.tenant, b.function);
     const rec = make(p.tenant, b.function, b);
@@ -138,7 +138,9 @@ export function registerRouteAdmin(app: FastifyInstance, d: RouteAdminDeps): voi
   });
 
   app.delete('/v1/routes/:id', async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:DeleteRoute', (a) =>
+      a.nimbus('route', (req.params as { id: string }).id),
+    );
     const id = (req.params as { id: string }).id;
     const ok = await d.routes.delete(p.tenant, id);
     if (!ok) throw CoreErrors.NOT_FOUND({ what: `route ${id}` });
@@ -147,12 +149,12 @@ export function registerRouteAdmin(app: FastifyInstance, d: RouteAdminDeps): voi
   });
 
   app.get('/v1/gateway/cors', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:GetGatewayCors', (a) => a.nimbus('gateway', 'cors'));
     return { cors: (await d.settings.get(p.tenant, CORS_SETTING)) ?? null };
   });
 
   app.put('/v1/gateway/cors', async (req) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:PutGatewayCors', (a) => a.nimbus('gateway', 'cors'));
     const cors = parse(CorsSchema, req.body);
     await d.settings.put(p.tenant, CORS_SETTING, cors);
     await d.onRoutesChanged();
@@ -160,7 +162,7 @@ export function registerRouteAdmin(app: FastifyInstance, d: RouteAdminDeps): voi
   });
 
   app.delete('/v1/gateway/cors', async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:DeleteGatewayCors', (a) => a.nimbus('gateway', 'cors'));
     await d.settings.delete(p.tenant, CORS_SETTING);
     await d.onRoutesChanged();
     return reply.code(204).send();
@@ -168,7 +170,10 @@ export function registerRouteAdmin(app: FastifyInstance, d: RouteAdminDeps): voi
 
   // Replaces all routes of one function (what `nimbus deploy` does from httpApi/http events).
   app.put('/v1/functions/:name/routes', async (req) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:CreateRoute', (a) => [
+      a.fn((req.params as { name: string }).name),
+      a.nimbus('route'),
+    ]);
     const name = (req.params as { name: string }).name;
     const b = parse(ReplaceBody, req.body);
     await d.registry.getFunction(p.tenant, name);

@@ -8,7 +8,7 @@ import type { PlatformConfig } from '../config/index.ts';
 import { CoreErrors } from '../core/errors.ts';
 import { hardenServer, type OnClientAbort, type WireHardening, wireOptions } from '../http/index.ts';
 import { type AsyncRouteDeps, registerAsyncRoutes } from './async-routes.ts';
-import type { Authenticate } from './auth.ts';
+import type { AuditSink, Authenticate } from './auth.ts';
 import { installAuth } from './auth.ts';
 import { type BucketRouteDeps, registerBucketRoutes } from './bucket-routes.ts';
 import { type EventRouteDeps, registerEventRoutes } from './event-routes.ts';
@@ -31,6 +31,8 @@ export interface ApiAppDeps
     BucketRouteDeps {
   readonly config: PlatformConfig;
   readonly authenticate: Authenticate;
+  /** Receives mutations, authentication failures and denials (the audit log). */
+  readonly audit?: AuditSink | undefined;
   readonly onSystemError?: (e: Error) => void;
   /** A client that closed the connection mid-request (logged at debug, without a stack). */
   readonly onClientAbort?: OnClientAbort;
@@ -61,7 +63,7 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   useRawBodies(app, API_BODY_LIMIT);
   const report = { onSystemError: (e: Error) => d.onSystemError?.(e), onClientAbort: d.onClientAbort };
   installErrorHandler(app, undefined, report);
-  installAuth(app, d.authenticate);
+  installAuth(app, { authenticate: d.authenticate, region: d.config.region, audit: d.audit, clock: d.clock });
   registerRestRoutes(app, d);
   registerRouteAdmin(app, d);
   registerAsyncRoutes(app, d);

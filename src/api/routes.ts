@@ -5,13 +5,14 @@ import { z } from 'zod';
 import { AsyncConfigSchema } from '../async/config.ts';
 import { parseForView } from '../core/json.ts';
 import type { Clock, IsolationReport, Store } from '../core/ports.ts';
+import { DEFAULT_TENANT } from '../core/types.ts';
 import type { InvokeService } from '../invoke/types.ts';
 import type { LogSink } from '../observability/logs.ts';
 import type { CodeInput, RegistryService } from '../registry/types.ts';
 import { ScalingConfigSchema } from '../scheduler/config.ts';
 import type { FunctionStatus, NodeStatus } from '../scheduler/index.ts';
 import { egressPolicySchema } from '../security/egress.ts';
-import { requireRole } from './auth.ts';
+import { authorize, isAllowed } from './auth.ts';
 import { intQuery, params, parseBody, parseJsonBody, query } from './http.ts';
 import { type ArnContext, aliasView, functionView, logLineView, versionView } from './views.ts';
 
@@ -81,12 +82,12 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
   });
 
   app.get('/v1/functions', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'lambda:ListFunctions');
     return { functions: (await d.registry.listFunctions(p.tenant)).map(fv) };
   });
 
   app.put('/v1/functions/:name', async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'lambda:CreateFunction', (a) => a.fn(params(req).name!));
     const b = parse(DeployBody, req.body);
     const code: CodeInput =
       'zipBase64' in b.code
@@ -109,7 +110,7 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
   });
 
   app.get('/v1/functions/:name', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'lambda:GetFunction', (a) => a.fn(params(req).name!));
     const name = params(req).name!;
     const f = await d.registry.getFunction(p.tenant, name);
     const [versions, aliases] = await Promise.all([
@@ -124,7 +125,7 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
   });
 
   app.patch('/v1/functions/:name', async (req) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'lambda:UpdateFunctionConfiguration', (a) => a.fn(params(req).name!));
     const { scaling, egress, ...rest } = parse(PatchBody, req.body);
     // `scaling: null` / `egress: null` clear them.
     const patch = egress === undefined ? rest : { ...rest, egress: egress ?? undefined };
@@ -133,13 +134,13 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
   });
 
   app.delete('/v1/functions/:name', async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'lambda:DeleteFunction', (a) => a.fn(params(req).name!));
     await d.registry.deleteFunction(p.tenant, params(req).name!);
     return reply.code(204).send();
   });
 
   app.post('/v1/functions/:name/versions', async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'lambda:PublishVersion', (a) => a.fn(params(req).name!));
     const b = parse(VersionBody, req.body, {});
     const v = await d.registry.publishVersion(p.tenant, params(req).name!, b);
     reply.code(201);
@@ -147,7 +148,7 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
   });
 
   app.get('/v1/functions/:name/versions', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'lambda:ListVersionsByFunction', (a) => a.fn(params(req).name!));
     return {
       versions: (await d.registry.listVersions(p.tenant, params(req).name!)).map((v) =>
         versionView(d.arn, v),
@@ -156,7 +157,7 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
   });
 
   app.put('/v1/functions/:name/aliases/:alias', async (req) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'lambda:CreateAlias', (a) => a.fn(params(req).name!));
     const { name, alias } = params(req) as { name: string; alias: string };
     const b = parse(AliasBody, req.body);
     const exists = await d.registry.getAlias(p.tenant, name, alias).then(
@@ -173,20 +174,20 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
   });
 
   app.get('/v1/functions/:name/aliases', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'lambda:ListAliases', (a) => a.fn(params(req).name!));
     return {
       aliases: (await d.registry.listAliases(p.tenant, params(req).name!)).map((a) => aliasView(d.arn, a)),
     };
   });
 
   app.delete('/v1/functions/:name/aliases/:alias', async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'lambda:DeleteAlias', (a) => a.fn(params(req).name!));
     await d.registry.deleteAlias(p.tenant, params(req).name!, params(req).alias!);
     return reply.code(204).send();
   });
 
   app.post('/v1/functions/:name/invoke', async (req) => {
-    const p = requireRole(req, 'invoke');
+    const p = authorize(req, 'lambda:InvokeFunction', (a) => a.fn(params(req).name!));
     const body = req.body instanceof Buffer ? req.body.toString('utf8') : '';
     if (body.length > 0) parseJsonBody(req.body);
     const q = query(req);
@@ -216,7 +217,7 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
   });
 
   app.get('/v1/functions/:name/logs', async (req, reply) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'logs:FilterLogEvents', (a) => a.logGroup(params(req).name!));
     const name = params(req).name!;
     const q = query(req);
     const base = {
@@ -267,7 +268,7 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
   });
 
   app.get('/v1/usage', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:GetUsage');
     const q = query(req);
     await d.flushUsage();
     const uq = {
@@ -281,15 +282,18 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
   });
 
   app.get('/v1/status', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:GetStatus');
     return {
       functions: d.status().filter((s) => s.tenant === p.tenant),
-      ...(d.nodeStatus && p.role === 'admin' ? { node: d.nodeStatus() } : {}),
+      // The machine's state is the operator's: principals of the default tenant with the right.
+      ...(d.nodeStatus && p.tenant === DEFAULT_TENANT && isAllowed(req, 'nimbus:GetNodeStatus')
+        ? { node: d.nodeStatus() }
+        : {}),
     };
   });
 
   app.get('/v1/doctor', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:GetDoctor');
     return d.doctor(p.tenant);
   });
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ScheduleRecord } from '../core/types.ts';
 import type { ScheduleService } from '../schedules/service.ts';
-import { requireRole } from './auth.ts';
+import { authorize } from './auth.ts';
 import { params, parseBody } from './http.ts';
 
 export interface ScheduleRouteDeps {
@@ -44,27 +44,27 @@ export const scheduleView = (r: ScheduleRecord) => ({
 
 export function registerScheduleRoutes(app: FastifyInstance, d: ScheduleRouteDeps): void {
   app.get('/v1/schedules', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:ListSchedules');
     return { schedules: (await d.schedules.list(p.tenant)).map(scheduleView) };
   });
   app.get('/v1/schedules/:name', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:GetSchedule', (a) => a.nimbus('schedule', params(req).name!));
     return scheduleView(await d.schedules.get(p.tenant, params(req).name!));
   });
   app.put('/v1/schedules/:name', async (req) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:PutSchedule', (a) => a.nimbus('schedule', params(req).name!));
     const b = parseBody(Spec, req.body);
     const { function: functionName, ...rest } = b;
     return scheduleView(await d.schedules.put(p.tenant, { ...rest, functionName, name: params(req).name! }));
   });
   app.delete('/v1/schedules/:name', async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:DeleteSchedule', (a) => a.nimbus('schedule', params(req).name!));
     await d.schedules.delete(p.tenant, params(req).name!);
     return reply.code(204).send();
   });
   /** Replaces the function's manifest schedules (what `nimbus deploy` sends). */
   app.put('/v1/functions/:name/schedules', async (req) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:PutSchedule', (a) => [a.fn(params(req).name!), a.nimbus('schedule')]);
     const b = parseBody(ReplaceBody, req.body);
     const fn = params(req).name!;
     const out = await d.schedules.replaceForFunction(

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { SourceRecord } from '../core/types.ts';
 import type { SourceManager } from '../events/sources/manager.ts';
 import type { SourceStatus } from '../events/sources/types.ts';
-import { requireRole } from './auth.ts';
+import { authorize } from './auth.ts';
 import { params, parseBody } from './http.ts';
 
 export interface SourceRouteDeps {
@@ -59,26 +59,26 @@ export const sourceView = (s: SourceRecord & { status?: SourceStatus | undefined
 
 export function registerSourceRoutes(app: FastifyInstance, d: SourceRouteDeps): void {
   app.get('/v1/sources', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:ListSources');
     return { sources: (await d.sources.list(p.tenant)).map(sourceView) };
   });
   app.get('/v1/sources/:id', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'nimbus:GetSource', (a) => a.nimbus('source', params(req).id!));
     return sourceView(await d.sources.get(p.tenant, params(req).id!));
   });
   app.post('/v1/sources', async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:CreateSource', (a) => a.nimbus('source'));
     const { function: functionName, ...b } = parseBody(CreateBody, req.body);
     return reply.code(201).send(sourceView(await d.sources.create(p.tenant, { ...b, functionName })));
   });
   app.delete('/v1/sources/:id', async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:DeleteSource', (a) => a.nimbus('source', params(req).id!));
     await d.sources.delete(p.tenant, params(req).id!);
     return reply.code(204).send();
   });
   /** Replaces the event sources a function's manifest declares (what `nimbus deploy` does). */
   app.put('/v1/functions/:name/sources', async (req) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'nimbus:CreateSource', (a) => [a.fn(params(req).name!), a.nimbus('source')]);
     const b = parseBody(OwnedBody, req.body);
     const fn = params(req).name!;
     const out = await d.sources.replaceForFunction(

@@ -148,6 +148,11 @@ export const CoreErrors = defineErrors('CORE', {
     hint: 'set NIMBUS_KEY_ID/NIMBUS_SECRET or use the admin credentials in <data-dir>/admin-credentials.json',
   },
   FORBIDDEN: { status: 403, kind: 'user', message: 'not allowed: {reason}' },
+  AUTHZ_MISSING: {
+    status: 500,
+    kind: 'system',
+    message: 'route {route} answered without a policy check; the answer was withheld',
+  },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     kind: 'user',

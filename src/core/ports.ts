@@ -7,6 +7,9 @@ import type { NimbusErrorJSON } from './errors.ts';
 import type {
   AliasRecord,
   ApiKeyRecord,
+  AuditEntry,
+  AuditQuery,
+  AuditRecord,
   BucketNotification,
   BucketRecord,
   EnqueueItem,
@@ -23,13 +26,16 @@ import type {
   QueueListQuery,
   QueueMessage,
   QueueStats,
+  RoleRecord,
   RouteRecord,
   RuntimeFamily,
   ScheduleRecord,
+  SecretRecord,
   SourceRecord,
   StoredLogLine,
   SubscriptionRecord,
   TenantId,
+  TenantRecord,
   TopicRecord,
   UploadRecord,
   UsageQuery,
@@ -59,8 +65,64 @@ export interface KeyRepo {
   get(keyId: string): Promise<ApiKeyRecord | undefined>;
   getBySecretHash(secretHash: string): Promise<ApiKeyRecord | undefined>;
   list(tenant: TenantId): Promise<ApiKeyRecord[]>;
+  /** Replaces the record of `rec.keyId` (rotation, revocation, policies); false if it is gone. */
+  update(rec: ApiKeyRecord): Promise<boolean>;
   /** Returns false if it did not exist. */
   delete(keyId: string): Promise<boolean>;
+}
+
+export interface TenantRepo {
+  /** Throws CORE_CONFLICT if the id or the account id exists. */
+  create(rec: TenantRecord): Promise<void>;
+  get(id: TenantId): Promise<TenantRecord | undefined>;
+  getByAccount(accountId: string): Promise<TenantRecord | undefined>;
+  list(): Promise<TenantRecord[]>;
+  delete(id: TenantId): Promise<boolean>;
+}
+
+export interface RoleRepo {
+  /** Creates or replaces (tenant, name); the stored generation is one more than before. */
+  put(rec: Omit<RoleRecord, 'generation' | 'createdAt'> & { createdAt?: number }): Promise<RoleRecord>;
+  get(tenant: TenantId, name: string): Promise<RoleRecord | undefined>;
+  list(tenant: TenantId): Promise<RoleRecord[]>;
+  delete(tenant: TenantId, name: string): Promise<boolean>;
+}
+
+export interface SecretRepo {
+  /** Creates or replaces (tenant, name). */
+  put(rec: SecretRecord): Promise<void>;
+  get(tenant: TenantId, name: string): Promise<SecretRecord | undefined>;
+  /** Names and metadata of a tenant's secrets (ciphertexts included: callers never return them). */
+  list(tenant: TenantId): Promise<SecretRecord[]>;
+  delete(tenant: TenantId, name: string): Promise<boolean>;
+  /** Every secret of every tenant wrapped by another key than `kekId`, up to `limit` (re-wrap). */
+  listNotWrappedBy(kekId: string, limit: number): Promise<SecretRecord[]>;
+  /** Replaces the wrapped data key if the record still has `expectVersionId`; false otherwise. */
+  rewrap(
+    tenant: TenantId,
+    name: string,
+    expectVersionId: string,
+    wrappedKey: string,
+    kekId: string,
+  ): Promise<boolean>;
+}
+
+export interface AuditRepo {
+  /**
+   * Appends entries as one chain link each: the repo serializes appends (one writer at a time,
+   * across processes), reads the last record's hash and stores `link(prevHash, seq, entry)`.
+   */
+  append(
+    entries: readonly AuditEntry[],
+    link: (prevHash: string, seq: number, e: AuditEntry) => string,
+  ): Promise<void>;
+  query(q: AuditQuery): Promise<AuditRecord[]>;
+  /** Every record with seq > afterSeq, oldest first (verification walks the whole chain). */
+  scan(afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  /** The chain's head: the last appended seq and hash (0 and 64 zeros when empty). */
+  head(): Promise<{ seq: number; hash: string }>;
+  /** Deletes records older than `beforeTs`; returns the last deleted record (the new anchor). */
+  prune(beforeTs: number): Promise<AuditRecord | undefined>;
 }
 
 export interface FunctionRepo {
@@ -260,6 +322,10 @@ export interface OutboxRepo {
 
 export interface StoreRepos {
   readonly keys: KeyRepo;
+  readonly tenants: TenantRepo;
+  readonly roles: RoleRepo;
+  readonly secrets: SecretRepo;
+  readonly audit: AuditRepo;
   readonly functions: FunctionRepo;
   readonly versions: VersionRepo;
   readonly aliases: AliasRepo;

@@ -151,21 +151,7 @@ export interface AliasRecord {
   readonly updatedAt: number;
 }
 
-export type ApiKeyRole = 'admin' | 'developer' | 'invoker';
-
-export interface ApiKeyRecord {
-  readonly tenant: TenantId;
-  /** Public key id (like an AWS access key id). */
-  readonly keyId: string;
-  /** sha256 hex of the secret: Bearer auth looks a key up by this. */
-  readonly secretHash: string;
-  /** The secret encrypted with the platform master key (needed to verify SigV4 signatures). */
-  readonly secretCiphertext: string;
-  readonly role: ApiKeyRole;
-  readonly description: string;
-  readonly createdAt: number;
-  readonly disabled: boolean;
-}
+export * from './identity-types.ts';
 
 export type LogStream = 'stdout' | 'stderr' | 'platform';
 

@@ -1,23 +1,40 @@
 /**
- * Request authentication for every API route: `Authorization: Bearer <secret>` or AWS SigV4
- * (header form). SigV4 is verified by re-signing the request as received with the key's secret
- * using @smithy/signature-v4 (the signer the AWS SDKs use) and comparing in constant time.
+ * Request authentication for every API: `Authorization: Bearer <secret>`, AWS SigV4 (header or
+ * presigned query), with an access key of a tenant or a function's temporary role credentials
+ * (`X-Amz-Security-Token`). SigV4 is verified by re-signing the request as received with the
+ * key's secret using @smithy/signature-v4 (the signer the AWS SDKs use) and comparing in constant
+ * time. The result is a Principal: the tenant (always from the credentials, never the request)
+ * and the compiled policies that every route evaluates.
+ *
+ * Key records, role generations and function roles are cached for at most `cacheMs` (1 s), so a
+ * revoked or rotated key stops working within a second; secrets themselves are never cached
+ * outside the records.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { CoreErrors } from '../core/errors.ts';
-import type { Clock, KeyRepo } from '../core/ports.ts';
-import type { ApiKeyRecord, ApiKeyRole, TenantId } from '../core/types.ts';
+import type { Clock, FunctionRepo, KeyRepo, RoleRepo } from '../core/ports.ts';
+import type { ApiKeyRecord, TenantId } from '../core/types.ts';
 import { SecurityErrors } from './errors.ts';
 import { hashSecret } from './keys.ts';
+import { type PolicySet, policySetFor, sessionPolicySet } from './policy-set.ts';
 import { decryptSecret } from './secrets.ts';
+import type { SessionIssuer } from './sessions.ts';
+import type { TenantDirectory } from './tenants.ts';
 
 export interface Principal {
   readonly tenant: TenantId;
+  readonly accountId: string;
+  /** The access key id (an `ASIA…` id for temporary credentials). */
   readonly keyId: string;
-  readonly role: ApiKeyRole;
+  /** `arn:aws:iam::<account>:user/<keyId>` or `arn:aws:sts::<account>:assumed-role/<role>/<function>`. */
+  readonly arn: string;
+  readonly kind: 'key' | 'session';
+  /** Set for temporary credentials: the role and the function whose instance holds them. */
+  readonly session?: { readonly role: string; readonly functionName: string } | undefined;
+  readonly policy: PolicySet;
 }
 
 export interface AuthRequest {
@@ -33,10 +50,16 @@ export interface AuthRequest {
 
 export interface AuthenticatorOptions {
   keys: KeyRepo;
+  roles: RoleRepo;
+  functions: FunctionRepo;
+  tenants: TenantDirectory;
+  sessions: SessionIssuer;
   masterKey: Buffer;
   clock: Clock;
   region?: string;
   maxSkewMs?: number;
+  /** How long a key record / role generation may be served from memory (default 1 s). */
+  cacheMs?: number;
 }
 
 const SIGV4 =
@@ -82,14 +105,103 @@ const safeEqual = (a: string, b: string) =>
 
 export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest) => Promise<Principal> {
   const maxSkew = o.maxSkewMs ?? 15 * 60_000;
-  const principal = (k: ApiKeyRecord): Principal => ({ tenant: k.tenant, keyId: k.keyId, role: k.role });
+  const cacheMs = o.cacheMs ?? 1000;
+  const cache = new Map<string, { at: number; value: Promise<unknown> }>();
+  /** Memoizes a lookup for `cacheMs` (failed lookups are not kept). */
+  const cached = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    const now = o.clock.now();
+    const hit = cache.get(key);
+    if (hit && now - hit.at < cacheMs) return hit.value as Promise<T>;
+    if (cache.size > 10_000) cache.clear();
+    const value = load();
+    cache.set(key, { at: now, value });
+    value.catch(() => cache.delete(key));
+    return value;
+  };
+
+  const keyPrincipal = async (k: ApiKeyRecord): Promise<Principal> => {
+    if (k.disabled) throw SecurityErrors.KEY_INVALID({ reason: `key ${k.keyId} is revoked` });
+    if (k.expiresAt !== undefined && o.clock.now() >= k.expiresAt)
+      throw SecurityErrors.TOKEN_EXPIRED({ reason: `key ${k.keyId} expired` });
+    const t = await o.tenants.get(k.tenant);
+    if (!t) throw SecurityErrors.KEY_INVALID({ reason: `key ${k.keyId} belongs to no tenant` });
+    return {
+      tenant: k.tenant,
+      accountId: t.accountId,
+      keyId: k.keyId,
+      arn: `arn:aws:iam::${t.accountId}:user/${k.keyId}`,
+      kind: 'key',
+      policy: await cached(`policy:${k.keyId}:${k.secretHash}`, async () => policySetFor(k.policies)),
+    };
+  };
+
+  /** The secrets a key id signs with now (the current one and, during a rotation, the previous). */
+  const keySecrets = (k: ApiKeyRecord): string[] => {
+    const out = [decryptSecret(o.masterKey, k.secretCiphertext, k.keyId)];
+    if (k.prevSecretCiphertext && (k.prevExpiresAt ?? 0) > o.clock.now())
+      out.push(decryptSecret(o.masterKey, k.prevSecretCiphertext, k.keyId));
+    return out;
+  };
+
+  /** Temporary credentials: the token must verify, name this key id, and its role/function must still hold. */
+  async function sessionCredential(
+    keyId: string,
+    token: string,
+  ): Promise<{ p: Principal; secrets: string[] }> {
+    const check = await o.sessions.verify(token);
+    if (!check.ok)
+      throw check.reason === 'expired'
+        ? SecurityErrors.TOKEN_EXPIRED({ reason: 'temporary credentials expired' })
+        : SecurityErrors.KEY_INVALID({ reason: 'malformed session token' });
+    const c = check.claims;
+    if (c.accessKeyId !== keyId)
+      throw SecurityErrors.KEY_INVALID({ reason: 'the session token belongs to another access key' });
+    const [t, role, fn] = await Promise.all([
+      o.tenants.get(c.tenant),
+      cached(`role:${c.tenant}:${c.role}`, () => o.roles.get(c.tenant, c.role)),
+      cached(`fn:${c.tenant}:${c.functionName}`, () => o.functions.get(c.tenant, c.functionName)),
+    ]);
+    const roleOf = (fn?.config as { role?: string } | undefined)?.role;
+    if (!t || !fn || !role || role.generation !== c.generation || roleOf !== c.role)
+      throw SecurityErrors.KEY_INVALID({ reason: 'the role session was revoked (function or role changed)' });
+    return {
+      p: {
+        tenant: c.tenant,
+        accountId: t.accountId,
+        keyId,
+        arn: `arn:aws:sts::${t.accountId}:assumed-role/${c.role}/${c.functionName}`,
+        kind: 'session',
+        session: { role: c.role, functionName: c.functionName },
+        policy: await cached(`rolepolicy:${c.tenant}:${c.role}:${role.generation}`, async () =>
+          sessionPolicySet(role.policies),
+        ),
+      },
+      secrets: [o.sessions.secretFor(keyId)],
+    };
+  }
+
+  async function resolveCredential(
+    keyId: string,
+    token: string | undefined,
+  ): Promise<{ p: Principal; secrets: string[] }> {
+    if (token !== undefined) return sessionCredential(keyId, token);
+    const k = await cached(`key:${keyId}`, () => o.keys.get(keyId));
+    if (!k) throw SecurityErrors.KEY_INVALID({ reason: `unknown access key id ${keyId.slice(0, 32)}` });
+    return { p: await keyPrincipal(k), secrets: keySecrets(k) };
+  }
 
   async function bearer(secret: string): Promise<Principal> {
-    const k = await o.keys.getBySecretHash(hashSecret(secret));
-    if (!k || !safeEqual(k.secretHash, hashSecret(secret)))
-      throw CoreErrors.UNAUTHORIZED({ reason: 'unknown secret' });
-    if (k.disabled) throw CoreErrors.UNAUTHORIZED({ reason: `key ${k.keyId} is disabled` });
-    return principal(k);
+    const h = hashSecret(secret);
+    const k = await cached(`bearer:${h}`, () => o.keys.getBySecretHash(h));
+    if (!k) throw CoreErrors.UNAUTHORIZED({ reason: 'unknown secret' });
+    const current = safeEqual(k.secretHash, h);
+    const previous =
+      !current &&
+      k.prevSecretHash !== undefined &&
+      safeEqual(k.prevSecretHash, h) &&
+      (k.prevExpiresAt ?? 0) > o.clock.now();
+    if (!current && !previous) throw SecurityErrors.KEY_INVALID({ reason: 'the secret was rotated out' });
+    return keyPrincipal(k);
   }
 
   async function sigv4(req: AuthRequest, m: RegExpExecArray): Promise<Principal> {
@@ -107,10 +219,7 @@ export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest)
     if (Math.abs(o.clock.now() - t) > maxSkew) {
       throw SecurityErrors.REQUEST_EXPIRED({ date: amzDate, skewMin: maxSkew / 60_000 });
     }
-    const k = await o.keys.get(keyId);
-    if (!k) throw CoreErrors.UNAUTHORIZED({ reason: `unknown key id ${keyId}` });
-    if (k.disabled) throw CoreErrors.UNAUTHORIZED({ reason: `key ${keyId} is disabled` });
-    const secret = decryptSecret(o.masterKey, k.secretCiphertext, k.keyId);
+    const { p, secrets } = await resolveCredential(keyId, header(req.headers, 'x-amz-security-token'));
 
     const names = signedHeaders.split(';');
     const headers: Record<string, string> = {};
@@ -140,23 +249,26 @@ export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest)
       headers,
       body: req.body && req.body.byteLength > 0 ? req.body : undefined,
     });
-    const signer = new SignatureV4({
-      credentials: { accessKeyId: keyId, secretAccessKey: secret },
-      region,
-      service,
-      sha256: Sha256,
-      // S3 signs the path as sent; every other AWS service double-encodes it.
-      uriEscapePath: service !== 's3',
-      applyChecksum: false,
-    });
-    const signed = await signer.sign(request, { signingDate: new Date(t), signableHeaders: new Set(names) });
-    const expected = /Signature=([0-9a-f]{64})/.exec(
-      String(signed.headers.authorization ?? signed.headers.Authorization),
-    )?.[1];
-    if (!expected || !safeEqual(expected, signature)) {
-      throw SecurityErrors.SIGNATURE_MISMATCH({ reason: 'signature computed for this request differs' });
+    for (const secret of secrets) {
+      const signer = new SignatureV4({
+        credentials: { accessKeyId: keyId, secretAccessKey: secret },
+        region,
+        service,
+        sha256: Sha256,
+        // S3 signs the path as sent; every other AWS service double-encodes it.
+        uriEscapePath: service !== 's3',
+        applyChecksum: false,
+      });
+      const signed = await signer.sign(request, {
+        signingDate: new Date(t),
+        signableHeaders: new Set(names),
+      });
+      const expected = /Signature=([0-9a-f]{64})/.exec(
+        String(signed.headers.authorization ?? signed.headers.Authorization),
+      )?.[1];
+      if (expected && safeEqual(expected, signature)) return p;
     }
-    return principal(k);
+    throw SecurityErrors.SIGNATURE_MISMATCH({ reason: 'signature computed for this request differs' });
   }
 
   /** Query-string SigV4 (presigned URLs, as S3 issues them): verified by presigning again. */
@@ -184,9 +296,7 @@ export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest)
       throw SecurityErrors.REQUEST_EXPIRED({ date: amzDate, skewMin: 0 });
     if (t - o.clock.now() > maxSkew)
       throw SecurityErrors.REQUEST_EXPIRED({ date: amzDate, skewMin: maxSkew / 60_000 });
-    const k = await o.keys.get(keyId);
-    if (!k || k.disabled) throw CoreErrors.UNAUTHORIZED({ reason: `unknown or disabled key id ${keyId}` });
-    const secret = decryptSecret(o.masterKey, k.secretCiphertext, k.keyId);
+    const { p, secrets } = await resolveCredential(keyId, one('X-Amz-Security-Token'));
     const names = (one('X-Amz-SignedHeaders') ?? 'host').split(';');
     const headers: Record<string, string> = {};
     for (const n of names) {
@@ -201,30 +311,31 @@ export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest)
     // The presigner signs the payload hash (S3: UNSIGNED-PAYLOAD) as a header it hoists into the query.
     const payloadHash = one('X-Amz-Content-Sha256');
     if (payloadHash !== undefined) headers['X-Amz-Content-Sha256'] = payloadHash;
-    const signer = new SignatureV4({
-      credentials: { accessKeyId: keyId, secretAccessKey: secret },
-      region,
-      service,
-      sha256: Sha256,
-      uriEscapePath: service !== 's3',
-      applyChecksum: false,
-    });
     const host = headers.host ?? header(req.headers, 'host') ?? 'localhost';
-    const signed = await signer.presign(
-      new HttpRequest({
-        method: req.method.toUpperCase(),
-        protocol: 'http:',
-        hostname: host.replace(/:\d+$/, ''),
-        path: req.path,
-        query: rest,
-        headers,
-      }),
-      { signingDate: new Date(t), expiresIn: expires, signableHeaders: new Set(names) },
-    );
-    const expected = String(signed.query?.['X-Amz-Signature'] ?? '');
-    if (!safeEqual(expected, one('X-Amz-Signature') ?? ''))
-      throw SecurityErrors.SIGNATURE_MISMATCH({ reason: 'presigned signature differs' });
-    return principal(k);
+    for (const secret of secrets) {
+      const signer = new SignatureV4({
+        credentials: { accessKeyId: keyId, secretAccessKey: secret },
+        region,
+        service,
+        sha256: Sha256,
+        uriEscapePath: service !== 's3',
+        applyChecksum: false,
+      });
+      const signed = await signer.presign(
+        new HttpRequest({
+          method: req.method.toUpperCase(),
+          protocol: 'http:',
+          hostname: host.replace(/:\d+$/, ''),
+          path: req.path,
+          query: rest,
+          headers,
+        }),
+        { signingDate: new Date(t), expiresIn: expires, signableHeaders: new Set(names) },
+      );
+      const expected = String(signed.query?.['X-Amz-Signature'] ?? '');
+      if (safeEqual(expected, one('X-Amz-Signature') ?? '')) return p;
+    }
+    throw SecurityErrors.SIGNATURE_MISMATCH({ reason: 'presigned signature differs' });
   }
 
   return async (req) => {

@@ -36,7 +36,7 @@ export async function bootstrapAdmin(o: {
         o.masterKey,
         {
           tenant: DEFAULT_TENANT,
-          role: 'admin',
+          policies: ['AdministratorAccess'],
           description: 'bootstrap admin (from config)',
           keyId: o.adminKeyId,
           secret: o.adminSecret,
@@ -46,12 +46,14 @@ export async function bootstrapAdmin(o: {
     }
     return { keyId: o.adminKeyId, secret: o.adminSecret, generated: false, file };
   }
-  const admins = (await o.keys.list(DEFAULT_TENANT)).filter((k) => k.role === 'admin' && !k.disabled);
+  const admins = (await o.keys.list(DEFAULT_TENANT)).filter(
+    (k) => k.policies.includes('AdministratorAccess') && !k.disabled,
+  );
   if (admins.length > 0) return { keyId: admins[0]!.keyId, generated: false, file };
   const { record, secret } = await createApiKey(
     o.keys,
     o.masterKey,
-    { tenant: DEFAULT_TENANT, role: 'admin', description: 'bootstrap admin (generated)' },
+    { tenant: DEFAULT_TENANT, policies: ['AdministratorAccess'], description: 'bootstrap admin (generated)' },
     o.clock,
   );
   const fh = await open(file, 'w', 0o600);

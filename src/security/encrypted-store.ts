@@ -72,6 +72,11 @@ function wrapSources(key: Buffer, r: SourceRepo): SourceRepo {
 function wrapRepos(key: Buffer, repos: StoreRepos): StoreRepos {
   return {
     keys: repos.keys,
+    tenants: repos.tenants,
+    roles: repos.roles,
+    // Secrets carry their own envelope encryption (security/secrets-service).
+    secrets: repos.secrets,
+    audit: repos.audit,
     functions: wrapFunctions(key, repos.functions),
     versions: wrapVersions(key, repos.versions),
     aliases: repos.aliases,

@@ -24,4 +24,16 @@ export const SecurityErrors = defineErrors('SECURITY', {
     message: 'request time {date} is more than {skewMin} minutes from the server time',
     hint: 'fix the client clock',
   },
+  KEY_INVALID: {
+    status: 403,
+    kind: 'user',
+    message: 'the security token included in the request is invalid: {reason}',
+    hint: 'check the access key id; it may have been revoked, disabled or deleted',
+  },
+  TOKEN_EXPIRED: {
+    status: 403,
+    kind: 'user',
+    message: 'the security token included in the request is expired: {reason}',
+    hint: 'create or rotate the key, or let the SDK refresh temporary credentials',
+  },
 });

@@ -20,5 +20,14 @@ export {
 } from './egress.ts';
 export { withEncryptedEnvironment } from './encrypted-store.ts';
 export { SecurityErrors } from './errors.ts';
-export { createApiKey, generateKeyId, generateSecret, hashSecret } from './keys.ts';
+export { createApiKey, generateKeyId, generateSecret, hashSecret, type NewKey, rotatedKey } from './keys.ts';
+export {
+  type PolicySet,
+  policySetFor,
+  resolvePolicies,
+  SESSION_BOUNDARY,
+  sessionPolicySet,
+} from './policy-set.ts';
 export { decryptSecret, encryptSecret, loadOrCreateMasterKey } from './secrets.ts';
+export { createSessionIssuer, type SessionCredentials, type SessionIssuer } from './sessions.ts';
+export { ACCOUNT_ID, createTenantDirectory, TENANT_ID, type TenantDirectory } from './tenants.ts';

@@ -1,7 +1,7 @@
 /** API keys: a public key id and a random secret, stored hashed (Bearer) and encrypted (SigV4). */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { Clock, KeyRepo } from '../core/ports.ts';
-import type { ApiKeyRecord, ApiKeyRole, TenantId } from '../core/types.ts';
+import type { ApiKeyRecord, KeyKind, PolicyRef, TenantId } from '../core/types.ts';
 import { encryptSecret } from './secrets.ts';
 
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -30,10 +30,21 @@ export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
+export interface NewKey {
+  tenant: TenantId;
+  policies: readonly PolicyRef[];
+  description: string;
+  kind?: KeyKind;
+  /** Epoch ms; undefined = never expires. */
+  expiresAt?: number | undefined;
+  keyId?: string;
+  secret?: string;
+}
+
 export async function createApiKey(
   keys: KeyRepo,
   masterKey: Buffer,
-  o: { tenant: TenantId; role: ApiKeyRole; description: string; keyId?: string; secret?: string },
+  o: NewKey,
   clock: Clock,
 ): Promise<{ record: ApiKeyRecord; secret: string }> {
   const keyId = o.keyId ?? generateKeyId();
@@ -41,13 +52,41 @@ export async function createApiKey(
   const record: ApiKeyRecord = {
     tenant: o.tenant,
     keyId,
+    kind: o.kind ?? 'user',
     secretHash: hashSecret(secret),
     secretCiphertext: encryptSecret(masterKey, secret, keyId),
-    role: o.role,
+    policies: o.policies,
     description: o.description,
     createdAt: clock.now(),
+    expiresAt: o.expiresAt,
     disabled: false,
   };
   await keys.create(record);
+  return { record, secret };
+}
+
+/**
+ * Rotation: a new current secret; the old one stays valid for `graceMs` (two active secrets at
+ * once), so clients can be switched over without an outage. `graceMs` 0 ends the old one now.
+ */
+export function rotatedKey(
+  k: ApiKeyRecord,
+  masterKey: Buffer,
+  graceMs: number,
+  clock: Clock,
+  secret = generateSecret(),
+): { record: ApiKeyRecord; secret: string } {
+  const record: ApiKeyRecord = {
+    ...k,
+    secretHash: hashSecret(secret),
+    secretCiphertext: encryptSecret(masterKey, secret, k.keyId),
+    ...(graceMs > 0
+      ? {
+          prevSecretHash: k.secretHash,
+          prevSecretCiphertext: k.secretCiphertext,
+          prevExpiresAt: clock.now() + graceMs,
+        }
+      : { prevSecretHash: undefined, prevSecretCiphertext: undefined, prevExpiresAt: undefined }),
+  };
   return { record, secret };
 }

@@ -37,6 +37,8 @@ import { Scheduler } from '../scheduler/index.ts';
 import { createScheduleService, type ScheduleService } from '../schedules/service.ts';
 import {
   bootstrapAdmin,
+  createSessionIssuer,
+  createTenantDirectory,
   createAuthenticator,
   loadOrCreateMasterKey,
   withEncryptedEnvironment,
@@ -99,6 +101,8 @@ export async function startPlatform(
       masterKeyBase64: config.masterKey,
     });
     const store = withEncryptedEnvironment(rawStore, masterKey);
+    const tenants = await createTenantDirectory({ repo: store.tenants, clock, defaultAccountId: config.accountId });
+    const sessions = createSessionIssuer(masterKey, clock);
 
     // Functions opt in to isolates per function (`isolation: 'isolate'`); the rest run as processes.
     const processes = createProcessSandboxFactory({
@@ -247,7 +251,16 @@ export async function startPlatform(
       retryDelay: opts.sourceRetryDelay,
     });
     cleanups.push(() => sources.close());
-    const authenticate = createAuthenticator({ keys: store.keys, masterKey, clock, region: config.region });
+    const authenticate = createAuthenticator({
+      keys: store.keys,
+      roles: store.roles,
+      functions: store.functions,
+      tenants,
+      sessions,
+      masterKey,
+      clock,
+      region: config.region,
+    });
     const outboxRelay = createOutboxRelay({
       outbox: store.outbox,
       queue,

@@ -158,8 +158,6 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
       const v = req.headers[n];
       return Array.isArray(v) ? v[0] : v;
     };
-    const writes = req.method !== 'GET' && req.method !== 'HEAD';
-    if (writes && principal.role === 'invoker') throw S3Errors.ACCESS_DENIED({});
     const tenant = principal.tenant;
     const sha = h('x-amz-content-sha256') ?? '';
     if (/aws-chunked/.test(h('content-encoding') ?? '') || sha.startsWith('STREAMING-'))
@@ -187,6 +185,17 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
       return m;
     };
     const sourceIp = req.ip;
+    const context = s3Context(principal, sourceIp, query, Date.now());
+    const allow = (action: string, resource: string) => {
+      const r = principal.policy.evaluate({ action, resource, context });
+      if (r.effect !== 'Allow') throw S3Errors.ACCESS_DENIED({});
+    };
+    const op = s3Operation(req.method, bucket, key, query);
+    allow(op.action, op.resource);
+    if (op.action === 's3:PutObject' && h('x-amz-copy-source')) {
+      const src = (h('x-amz-copy-source') ?? '').replace(/^\//, '').split('?')[0] ?? '';
+      allow('s3:GetObject', `arn:aws:s3:::${safeDecode(src)}`);
+    }
 
     if (!bucket) {
       if (req.method !== 'GET') throw S3Errors.METHOD_NOT_ALLOWED({ method: req.method });
@@ -225,6 +234,7 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
           for (const o of objs) {
             const k = String(o.Key ?? '');
             try {
+              allow('s3:DeleteObject', `arn:aws:s3:::${bucket}/${k}`);
               await d.storage.deleteObject(tenant, bucket, k, sourceIp);
               deleted.push({ Key: k });
             } catch (e) {
@@ -405,4 +415,69 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
   }
 
   return app;
+}
+
+/** The IAM action and resource ARN of an S3 request (as AWS names them). */
+export function s3Operation(
+  method: string,
+  bucket: string | undefined,
+  key: string,
+  query: URLSearchParams,
+): { action: string; resource: string } {
+  if (!bucket) return { action: 's3:ListAllMyBuckets', resource: '*' };
+  const b = `arn:aws:s3:::${bucket}`;
+  const o = `${b}/${key}`;
+  if (key === '') {
+    switch (method) {
+      case 'PUT':
+        return { action: 's3:CreateBucket', resource: b };
+      case 'DELETE':
+        return { action: 's3:DeleteBucket', resource: b };
+      case 'POST':
+        // DeleteObjects: each key is checked for s3:DeleteObject as well.
+        return { action: 's3:DeleteObject', resource: `${b}/*` };
+      default:
+        // HEAD bucket and ListObjects are both s3:ListBucket in IAM.
+        return { action: 's3:ListBucket', resource: b };
+    }
+  }
+  const upload = query.has('uploadId') || query.has('uploads');
+  switch (method) {
+    case 'PUT':
+    case 'POST':
+      return { action: 's3:PutObject', resource: o };
+    case 'DELETE':
+      return { action: upload ? 's3:AbortMultipartUpload' : 's3:DeleteObject', resource: o };
+    default:
+      return { action: 's3:GetObject', resource: o };
+  }
+}
+
+function s3Context(
+  p: Principal,
+  sourceIp: string,
+  query: URLSearchParams,
+  now: number,
+): Record<string, string | undefined> {
+  return {
+    'aws:SourceIp': sourceIp,
+    'aws:CurrentTime': new Date(now).toISOString(),
+    'aws:EpochTime': String(Math.floor(now / 1000)),
+    'aws:PrincipalAccount': p.accountId,
+    'aws:PrincipalArn': p.arn,
+    'aws:username': p.keyId,
+    'aws:SecureTransport': 'false',
+    'nimbus:Tenant': p.tenant,
+    's3:prefix': query.get('prefix') ?? undefined,
+    's3:delimiter': query.get('delimiter') ?? undefined,
+    's3:max-keys': query.get('max-keys') ?? undefined,
+  };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Store } from '../core/ports.ts';
-import type { FunctionRecord, LogLine } from '../core/types.ts';
+import type { ApiKeyRecord, FunctionRecord, LogLine } from '../core/types.ts';
 
 const T = 'default';
 const code = {
@@ -59,15 +59,20 @@ export function describeStoreContract(
       await s.ping();
     });
 
-    it('creates, reads, lists and deletes api keys; conflicts are coded', async () => {
-      const k = {
+    it('creates, reads, lists, updates and deletes api keys; conflicts are coded', async () => {
+      const k: ApiKeyRecord = {
         tenant: T,
         keyId: 'NKAAAAAAAAAAAAAAAAAA',
+        kind: 'user',
         secretHash: 'h1',
         secretCiphertext: 'c1',
-        role: 'admin' as const,
+        prevSecretHash: undefined,
+        prevSecretCiphertext: undefined,
+        prevExpiresAt: undefined,
+        policies: ['AdministratorAccess', { Version: '2012-10-17', Statement: [] }],
         description: 'x',
         createdAt: 1,
+        expiresAt: undefined,
         disabled: false,
       };
       await s.keys.create(k);
@@ -75,9 +80,123 @@ export function describeStoreContract(
       assert.deepEqual(await s.keys.getBySecretHash('h1'), k);
       await assert.rejects(s.keys.create(k), isCode('NIMBUS_ERR_CORE_CONFLICT'));
       assert.equal((await s.keys.list(T)).length, 1);
+      // Rotation keeps the previous secret findable by its hash until it is dropped.
+      const rotated = {
+        ...k,
+        secretHash: 'h2',
+        secretCiphertext: 'c2',
+        prevSecretHash: 'h1',
+        prevSecretCiphertext: 'c1',
+        prevExpiresAt: 99,
+        expiresAt: 1234,
+      };
+      assert.equal(await s.keys.update(rotated), true);
+      assert.deepEqual(await s.keys.getBySecretHash('h1'), rotated);
+      assert.deepEqual(await s.keys.getBySecretHash('h2'), rotated);
+      assert.equal(await s.keys.update({ ...k, keyId: 'NKNONEXISTENT0000000' }), false);
       assert.equal(await s.keys.delete(k.keyId), true);
       assert.equal(await s.keys.delete(k.keyId), false);
       assert.equal(await s.keys.get(k.keyId), undefined);
+    });
+
+    it('keeps tenants unique by id and by account id', async () => {
+      const t = { id: 'acme', accountId: '111122223333', description: 'd', createdAt: 5 };
+      await s.tenants.create(t);
+      await assert.rejects(
+        s.tenants.create({ ...t, accountId: '999988887777' }),
+        isCode('NIMBUS_ERR_CORE_CONFLICT'),
+      );
+      await assert.rejects(s.tenants.create({ ...t, id: 'other' }), isCode('NIMBUS_ERR_CORE_CONFLICT'));
+      assert.deepEqual(await s.tenants.get('acme'), t);
+      assert.deepEqual(await s.tenants.getByAccount('111122223333'), t);
+      assert.deepEqual(
+        (await s.tenants.list()).map((x) => x.id),
+        ['acme'],
+      );
+      assert.equal(await s.tenants.delete('acme'), true);
+      assert.equal(await s.tenants.get('acme'), undefined);
+    });
+
+    it('bumps a role generation on every put', async () => {
+      const r1 = await s.roles.put({
+        tenant: T,
+        name: 'r',
+        policies: ['ReadOnly'],
+        description: '',
+        updatedAt: 10,
+      });
+      assert.equal(r1.generation, 1);
+      const r2 = await s.roles.put({ tenant: T, name: 'r', policies: [], description: 'x', updatedAt: 20 });
+      assert.equal(r2.generation, 2);
+      assert.equal(r2.createdAt, 10);
+      assert.deepEqual(await s.roles.get(T, 'r'), r2);
+      assert.equal(await s.roles.get('other-tenant', 'r'), undefined);
+      assert.deepEqual(
+        (await s.roles.list(T)).map((r) => r.name),
+        ['r'],
+      );
+      assert.equal(await s.roles.delete(T, 'r'), true);
+      assert.equal(await s.roles.get(T, 'r'), undefined);
+    });
+
+    it('stores secrets per tenant and re-wraps only the version it read', async () => {
+      const sec = {
+        tenant: T,
+        name: 'db',
+        description: '',
+        ciphertext: 'ct',
+        wrappedKey: 'wk',
+        kekId: 'k1',
+        versionId: 'v1',
+        createdAt: 1,
+        updatedAt: 1,
+      };
+      await s.secrets.put(sec);
+      await s.secrets.put({ ...sec, tenant: 'other-tenant' });
+      assert.deepEqual(await s.secrets.get(T, 'db'), sec);
+      assert.equal((await s.secrets.listNotWrappedBy('k2', 10)).length, 2);
+      assert.equal(await s.secrets.rewrap(T, 'db', 'v0', 'wk2', 'k2'), false);
+      assert.equal(await s.secrets.rewrap(T, 'db', 'v1', 'wk2', 'k2'), true);
+      assert.equal((await s.secrets.get(T, 'db'))?.kekId, 'k2');
+      assert.equal((await s.secrets.listNotWrappedBy('k2', 10)).length, 1);
+      await s.secrets.put({ ...sec, ciphertext: 'ct2', versionId: 'v2', updatedAt: 2 });
+      assert.equal((await s.secrets.get(T, 'db'))?.createdAt, 1);
+      assert.equal((await s.secrets.get(T, 'db'))?.ciphertext, 'ct2');
+      assert.equal(await s.secrets.delete(T, 'db'), true);
+      assert.equal(await s.secrets.get(T, 'db'), undefined);
+      assert.equal((await s.secrets.list('other-tenant')).length, 1);
+    });
+
+    it('appends audit records as one chain, also from concurrent writers, and prunes to an anchor', async () => {
+      const e = (i: number) => ({
+        tenant: i % 2 ? T : 'other-tenant',
+        ts: 1000 + i,
+        principal: 'key/K',
+        action: 'lambda:CreateFunction',
+        resource: `fn-${i}`,
+        sourceIp: '127.0.0.1',
+        result: 'ok' as const,
+        status: 200,
+        detail: '',
+      });
+      const link = (prev: string, seq: number, x: { resource: string }) =>
+        `${prev.slice(0, 8)}|${seq}|${x.resource}`;
+      await Promise.all(
+        [0, 1, 2, 3].map((w) => s.audit.append([e(w * 3), e(w * 3 + 1), e(w * 3 + 2)], link)),
+      );
+      const all = await s.audit.scan(0, 100);
+      assert.deepEqual(
+        all.map((r) => r.seq),
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+      );
+      for (let i = 1; i < all.length; i++) assert.equal(all[i]!.prevHash, all[i - 1]!.hash);
+      assert.equal(all[0]!.prevHash, '0'.repeat(64));
+      assert.deepEqual(await s.audit.head(), { seq: 12, hash: all[11]!.hash });
+      assert.equal((await s.audit.query({ tenant: T, limit: 100 })).length, 6);
+      assert.equal((await s.audit.query({ afterSeq: 10, limit: 100 })).length, 2);
+      const cut = await s.audit.prune(1004);
+      assert.ok(cut);
+      assert.equal((await s.audit.scan(0, 100))[0]!.prevHash, cut.hash);
     });
 
     it('round-trips functions with unicode config and enforces revisions', async () => {

@@ -303,6 +303,91 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    '0011_identity': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('tenants')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('account_id', 'text', (c) => c.notNull().unique())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .execute();
+        // Keys: policies replace the three fixed roles (mapped onto the managed policies below);
+        // an expiry; a second secret during rotation.
+        await db.schema
+          .alterTable('api_keys')
+          .addColumn('kind', 'text', (c) => c.notNull().defaultTo('user'))
+          .execute();
+        await db.schema
+          .alterTable('api_keys')
+          .addColumn('policies', 'text', (c) => c.notNull().defaultTo('[]'))
+          .execute();
+        await db.schema.alterTable('api_keys').addColumn('expires_at', big).execute();
+        await db.schema.alterTable('api_keys').addColumn('prev_secret_hash', 'text').execute();
+        await db.schema.alterTable('api_keys').addColumn('prev_secret_ciphertext', 'text').execute();
+        await db.schema.alterTable('api_keys').addColumn('prev_expires_at', big).execute();
+        await db.schema.createIndex('api_keys_prev_hash').on('api_keys').column('prev_secret_hash').execute();
+        for (const [role, policy] of [
+          ['admin', 'AdministratorAccess'],
+          ['developer', 'Developer'],
+          ['invoker', 'Invoker'],
+        ] as const)
+          await sql`UPDATE api_keys SET policies = ${JSON.stringify([policy])} WHERE role = ${role}`.execute(
+            db,
+          );
+        await db.schema
+          .createTable('roles')
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('policies', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('generation', 'integer', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('roles_pk', ['tenant', 'name'])
+          .execute();
+        await db.schema
+          .createTable('secrets')
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('ciphertext', 'text', (c) => c.notNull())
+          .addColumn('wrapped_key', 'text', (c) => c.notNull())
+          .addColumn('kek_id', 'text', (c) => c.notNull())
+          .addColumn('version_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('secrets_pk', ['tenant', 'name'])
+          .execute();
+        await db.schema.createIndex('secrets_kek').on('secrets').column('kek_id').execute();
+        await db.schema
+          .createTable('audit_log')
+          .addColumn('seq', big, (c) => c.primaryKey())
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('ts', big, (c) => c.notNull())
+          .addColumn('principal', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('resource', 'text', (c) => c.notNull())
+          .addColumn('source_ip', 'text', (c) => c.notNull())
+          .addColumn('result', 'text', (c) => c.notNull())
+          .addColumn('status', 'integer', (c) => c.notNull())
+          .addColumn('detail', 'text', (c) => c.notNull())
+          .addColumn('prev_hash', 'text', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('audit_tenant_seq').on('audit_log').columns(['tenant', 'seq']).execute();
+        await db.schema.createIndex('audit_ts').on('audit_log').column('ts').execute();
+        // The chain's head (one row): appends lock it, so concurrent writers (cluster nodes) link in
+        // turn; it also remembers the last pruned record, the anchor verification starts from.
+        await db.schema
+          .createTable('audit_head')
+          .addColumn('id', 'integer', (c) => c.primaryKey())
+          .addColumn('seq', big, (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull())
+          .execute();
+        await sql`INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, ${'0'.repeat(64)})`.execute(db);
+      },
+    },
   };
 }
 

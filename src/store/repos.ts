@@ -7,7 +7,6 @@ import { CoreErrors } from '../core/errors.ts';
 import type { Store, StoreRepos } from '../core/ports.ts';
 import type {
   AliasRecord,
-  ApiKeyRecord,
   FunctionRecord,
   RouteAuth,
   RouteRecord,
@@ -18,20 +17,11 @@ import type {
 } from '../core/types.ts';
 import { type Db, insertOrConflict, pow2Chunks } from './db.ts';
 import { makeEventRepos } from './repos-events.ts';
+import { makeIdentityRepos } from './repos-identity.ts';
 import type { Tables } from './schema.ts';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 
-const toKey = (r: Selectable<Tables['api_keys']>): ApiKeyRecord => ({
-  tenant: r.tenant,
-  keyId: r.key_id,
-  secretHash: r.secret_hash,
-  secretCiphertext: r.secret_ciphertext,
-  role: r.role as ApiKeyRecord['role'],
-  description: r.description,
-  createdAt: num(r.created_at),
-  disabled: num(r.disabled) !== 0,
-});
 const toFn = (r: Selectable<Tables['functions']>): FunctionRecord => ({
   tenant: r.tenant,
   name: r.name,
@@ -109,42 +99,7 @@ const usageFilter = (q: UsageQuery) => (eb: ExpressionBuilder<Tables, 'usage'>) 
 
 export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
   return {
-    keys: {
-      create: (k) =>
-        insertOrConflict(`key ${k.keyId}`, () =>
-          db
-            .insertInto('api_keys')
-            .values({
-              tenant: k.tenant,
-              key_id: k.keyId,
-              secret_hash: k.secretHash,
-              secret_ciphertext: k.secretCiphertext,
-              role: k.role,
-              description: k.description,
-              created_at: k.createdAt,
-              disabled: k.disabled ? 1 : 0,
-            })
-            .execute(),
-        ),
-      async get(keyId) {
-        const r = await db.selectFrom('api_keys').selectAll().where('key_id', '=', keyId).executeTakeFirst();
-        return r && toKey(r);
-      },
-      async getBySecretHash(h) {
-        const r = await db.selectFrom('api_keys').selectAll().where('secret_hash', '=', h).executeTakeFirst();
-        return r && toKey(r);
-      },
-      async list(tenant) {
-        return (
-          await db.selectFrom('api_keys').selectAll().where('tenant', '=', tenant).orderBy('key_id').execute()
-        ).map(toKey);
-      },
-      async delete(keyId) {
-        const r = await db.deleteFrom('api_keys').where('key_id', '=', keyId).executeTakeFirst();
-        return Number(r.numDeletedRows) > 0;
-      },
-    },
-
+    ...makeIdentityRepos(db, kind),
     functions: {
       create: (f) =>
         insertOrConflict(`function ${f.name}`, () =>

@@ -11,7 +11,49 @@ export interface Tables {
     description: string;
     created_at: number;
     disabled: number;
+    kind: Generated<string>;
+    policies: Generated<string>;
+    expires_at: number | null;
+    prev_secret_hash: string | null;
+    prev_secret_ciphertext: string | null;
+    prev_expires_at: number | null;
   };
+  tenants: { id: string; account_id: string; description: string; created_at: number };
+  roles: {
+    tenant: string;
+    name: string;
+    policies: string;
+    description: string;
+    generation: number;
+    created_at: number;
+    updated_at: number;
+  };
+  secrets: {
+    tenant: string;
+    name: string;
+    description: string;
+    ciphertext: string;
+    wrapped_key: string;
+    kek_id: string;
+    version_id: string;
+    created_at: number;
+    updated_at: number;
+  };
+  audit_log: {
+    seq: number;
+    tenant: string;
+    ts: number;
+    principal: string;
+    action: string;
+    resource: string;
+    source_ip: string;
+    result: string;
+    status: number;
+    detail: string;
+    prev_hash: string;
+    hash: string;
+  };
+  audit_head: { id: number; seq: number; hash: string };
   functions: {
     tenant: string;
     name: string;

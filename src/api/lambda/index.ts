@@ -13,7 +13,7 @@ import { CoreErrors } from '../../core/errors.ts';
 import type { AsyncInvokeConfig, DestinationRef } from '../../core/types.ts';
 import type { InvokeService } from '../../invoke/types.ts';
 import type { RegistryService } from '../../registry/types.ts';
-import { requireRole } from '../auth.ts';
+import { authorize } from '../auth.ts';
 import { codedError, type ErrorReporting, parseJsonBody, parseJsonDocument, publicError } from '../http.ts';
 import {
   aliasConfiguration,
@@ -116,7 +116,11 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   });
 
   app.post(P, async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'lambda:CreateFunction', (a) =>
+      a.fn(
+        parseFunctionName(String((req.body as { FunctionName?: unknown } | null)?.FunctionName ?? '')).name,
+      ),
+    );
     const b = body(CreateFunction, req.body);
     const r = await d.registry.deploy(
       p.tenant,
@@ -139,7 +143,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   });
 
   const listFunctions = async (req: FastifyRequest) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'lambda:ListFunctions');
     const all = await d.registry.listFunctions(p.tenant);
     const start = q(req).Marker ? Number(q(req).Marker) : 0;
     const max = Math.min(Number(q(req).MaxItems ?? 50) || 50, 10000);
@@ -155,7 +159,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   app.get(`${P}/`, listFunctions);
 
   app.get(`${P}/:fn`, async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'lambda:GetFunction', (a) => a.fn(fnParam(req).name));
     const { name, qualifier } = fnParam(req);
     const qual = q(req).Qualifier ?? qualifier;
     const f = await d.registry.getFunction(p.tenant, name);
@@ -180,7 +184,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   });
 
   app.get('/v1/artifacts/:sha', async (req, reply) => {
-    requireRole(req, 'read');
+    authorize(req, 'lambda:GetFunction');
     const sha = (req.params as { sha: string }).sha;
     if (!/^[0-9a-f]{64}$/.test(sha)) throw CoreErrors.NOT_FOUND({ what: `artifact ${sha}` });
     const data = await d.registry.getArtifact(sha);
@@ -188,7 +192,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   });
 
   app.put(`${P}/:fn/code`, async (req) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'lambda:UpdateFunctionCode', (a) => a.fn(fnParam(req).name));
     const b = body(UpdateCode, req.body);
     const r = await d.registry.updateCode(
       p.tenant,
@@ -200,7 +204,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   });
 
   app.put(`${P}/:fn/configuration`, async (req) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'lambda:UpdateFunctionConfiguration', (a) => a.fn(fnParam(req).name));
     const b = body(UpdateConfig, req.body);
     const patch = Object.fromEntries(
       Object.entries({
@@ -219,13 +223,13 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   });
 
   app.delete(`${P}/:fn`, async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'lambda:DeleteFunction', (a) => a.fn(fnParam(req).name));
     await d.registry.deleteFunction(p.tenant, fnParam(req).name);
     return reply.code(204).send();
   });
 
   app.post(`${P}/:fn/versions`, async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'lambda:PublishVersion', (a) => a.fn(fnParam(req).name));
     const b = body(Publish, req.body);
     const v = await d.registry.publishVersion(p.tenant, fnParam(req).name, {
       description: b.Description,
@@ -237,7 +241,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   });
 
   app.get(`${P}/:fn/versions`, async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'lambda:ListVersionsByFunction', (a) => a.fn(fnParam(req).name));
     const name = fnParam(req).name;
     const f = await d.registry.getFunction(p.tenant, name);
     const vs = await d.registry.listVersions(p.tenant, name);
@@ -245,7 +249,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   });
 
   app.post(`${P}/:fn/aliases`, async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'lambda:CreateAlias', (a) => a.fn(fnParam(req).name));
     const b = body(CreateAlias, req.body);
     const a = await d.registry.createAlias(p.tenant, fnParam(req).name, {
       name: b.Name,
@@ -258,7 +262,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   });
 
   app.put(`${P}/:fn/aliases/:alias`, async (req) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'lambda:UpdateAlias', (a) => a.fn(fnParam(req).name));
     const b = body(UpdateAlias, req.body);
     const a = await d.registry.updateAlias(
       p.tenant,
@@ -275,7 +279,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   });
 
   app.get(`${P}/:fn/aliases/:alias`, async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'lambda:GetAlias', (a) => a.fn(fnParam(req).name));
     return aliasConfiguration(
       arn,
       await d.registry.getAlias(p.tenant, fnParam(req).name, (req.params as { alias: string }).alias),
@@ -283,7 +287,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   });
 
   app.get(`${P}/:fn/aliases`, async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'lambda:ListAliases', (a) => a.fn(fnParam(req).name));
     return {
       Aliases: (await d.registry.listAliases(p.tenant, fnParam(req).name)).map((a) =>
         aliasConfiguration(arn, a),
@@ -292,13 +296,13 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   });
 
   app.delete(`${P}/:fn/aliases/:alias`, async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'lambda:DeleteAlias', (a) => a.fn(fnParam(req).name));
     await d.registry.deleteAlias(p.tenant, fnParam(req).name, (req.params as { alias: string }).alias);
     return reply.code(204).send();
   });
 
   app.post(`${P}/:fn/invocations`, async (req, reply) => {
-    const p = requireRole(req, 'invoke');
+    const p = authorize(req, 'lambda:InvokeFunction', (a) => a.fn(fnParam(req).name));
     const { name, qualifier } = fnParam(req);
     const qual = q(req).Qualifier ?? qualifier;
     const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
@@ -352,7 +356,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   // Lambda reserved concurrency (Put/Get/DeleteFunctionConcurrency) = the function's cap and guarantee.
   const ConcurrencyBody = z.object({ ReservedConcurrentExecutions: z.number().int().min(1) });
   app.put('/2017-10-31/functions/:fn/concurrency', async (req) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'lambda:PutFunctionConcurrency', (a) => a.fn(fnParam(req).name));
     const b = ConcurrencyBody.safeParse(parseJsonDocument(req.body, {}));
     if (!b.success)
       throw CoreErrors.VALIDATION({
@@ -365,12 +369,12 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
     return { ReservedConcurrentExecutions: f.config.reservedConcurrency };
   });
   app.get('/2019-09-30/functions/:fn/concurrency', async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'lambda:GetFunctionConcurrency', (a) => a.fn(fnParam(req).name));
     const f = await d.registry.getFunction(p.tenant, fnParam(req).name);
     return f.config.reservedConcurrency ? { ReservedConcurrentExecutions: f.config.reservedConcurrency } : {};
   });
   app.delete('/2017-10-31/functions/:fn/concurrency', async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'lambda:DeleteFunctionConcurrency', (a) => a.fn(fnParam(req).name));
     await d.registry.updateConfig(p.tenant, fnParam(req).name, { reservedConcurrency: undefined });
     return reply.code(204).send();
   });
@@ -404,7 +408,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
     DestinationConfig: { OnSuccess: destArn(c?.onSuccess), OnFailure: destArn(c?.onFailure) },
   });
   const putEventInvoke = (merge: boolean) => async (req: FastifyRequest) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'lambda:PutFunctionEventInvokeConfig', (a) => a.fn(fnParam(req).name));
     const { name } = fnParam(req);
     const b = EventInvokeBody.safeParse(parseJsonDocument(req.body, {}));
     if (!b.success) throw CoreErrors.VALIDATION({ reason: b.error.issues.map((i) => i.message).join('; ') });
@@ -432,13 +436,13 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   app.put(EIC, putEventInvoke(false));
   app.post(EIC, putEventInvoke(true));
   app.get(EIC, async (req) => {
-    const p = requireRole(req, 'read');
+    const p = authorize(req, 'lambda:GetFunctionEventInvokeConfig', (a) => a.fn(fnParam(req).name));
     const f = await d.registry.getFunction(p.tenant, fnParam(req).name);
     if (!f.config.async) throw CoreErrors.NOT_FOUND({ what: `event invoke config of ${f.name}` });
     return eventInvokeView(f.name, f.config.async, f.updatedAt);
   });
   app.delete(EIC, async (req, reply) => {
-    const p = requireRole(req, 'write');
+    const p = authorize(req, 'lambda:DeleteFunctionEventInvokeConfig', (a) => a.fn(fnParam(req).name));
     await d.registry.updateConfig(p.tenant, fnParam(req).name, { async: undefined });
     return reply.code(204).send();
   });
