@@ -12,6 +12,7 @@ import type { AuditSink, Authenticate } from './auth.ts';
 import { installAuth } from './auth.ts';
 import { type BucketRouteDeps, registerBucketRoutes } from './bucket-routes.ts';
 import { type EventRouteDeps, registerEventRoutes } from './event-routes.ts';
+import { type IdentityRouteDeps, registerIdentityRoutes } from './identity-routes.ts';
 import { installErrorHandler, publicError, sendError, useRawBodies } from './http.ts';
 import { type RouteAdminDeps, registerRouteAdmin } from './http-routes.ts';
 import { registerLambdaApi } from './lambda/index.ts';
@@ -28,7 +29,8 @@ export interface ApiAppDeps
     ScheduleRouteDeps,
     EventRouteDeps,
     SourceRouteDeps,
-    BucketRouteDeps {
+    BucketRouteDeps,
+    IdentityRouteDeps {
   readonly config: PlatformConfig;
   readonly authenticate: Authenticate;
   /** Receives mutations, authentication failures and denials (the audit log). */
@@ -71,6 +73,7 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   registerEventRoutes(app, d);
   registerSourceRoutes(app, d);
   registerBucketRoutes(app, d);
+  registerIdentityRoutes(app, d);
   await app.register(async (scope) =>
     registerLambdaApi(scope, {
       registry: d.registry,

@@ -30,6 +30,14 @@ export const PlatformConfigSchema = z.object({
     .string()
     .regex(/^\d{12}$/, 'must be 12 digits')
     .default('000000000000'),
+  /**
+   * Gateway host names of tenants: `<tenant>.<tenantDomain>` routes to that tenant's routes
+   * (`acme.localhost`); the path prefix `/~<tenant>/` works on any host.
+   */
+  tenantDomain: z
+    .string()
+    .regex(/^[a-z0-9.-]{1,200}$/, 'a DNS domain such as localhost or fn.example.com')
+    .default('localhost'),
   /** Sandbox kind; `auto` picks bubblewrap when installed, else unshare. */
   sandbox: z.enum(['auto', 'bwrap', 'unshare']).default('auto'),
   /** Pre-booted generic processes kept per runtime family. */
@@ -123,6 +131,7 @@ export const ENV_VARS: Readonly<Record<keyof PlatformConfig, string>> = Object.f
   sqliteSynchronous: 'NIMBUS_SQLITE_SYNCHRONOUS',
   region: 'NIMBUS_REGION',
   accountId: 'NIMBUS_ACCOUNT_ID',
+  tenantDomain: 'NIMBUS_TENANT_DOMAIN',
   sandbox: 'NIMBUS_SANDBOX',
   poolSize: 'NIMBUS_POOL_SIZE',
   idleTtlSec: 'NIMBUS_IDLE_TTL_SEC',

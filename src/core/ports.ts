@@ -107,6 +107,16 @@ export interface SecretRepo {
   ): Promise<boolean>;
 }
 
+/** Wraps secrets' data keys with key-encryption keys (local keyring; KMS Encrypt/Decrypt; Vault transit). */
+export interface KeyProvider {
+  activeKeyId(): string;
+  wrap(dataKey: Buffer): Promise<{ wrapped: string; kekId: string }>;
+  /** With any key the provider still holds (throws SECRETS_KEK_NOT_FOUND otherwise). */
+  unwrap(wrapped: string, kekId: string): Promise<Buffer>;
+  /** Makes a new key the active one; returns its id. Older keys keep unwrapping. */
+  rotate(): Promise<string>;
+}
+
 export interface AuditRepo {
   /**
    * Appends entries as one chain link each: the repo serializes appends (one writer at a time,

@@ -62,11 +62,14 @@ async function keySetFor(a: Extract<RouteAuth, { type: 'jwt' }>): Promise<JWTVer
 
 /** Runs a Lambda authorizer: given the identity values and the v2 request event, returns its simple response. */
 export type LambdaAuthorizerCall = (
+  tenant: string,
   functionName: string,
   event: Record<string, unknown>,
 ) => Promise<{ ok: boolean; payload: string }>;
 
 export interface AuthRequestView {
+  /** The route's tenant: its authorizer function is that tenant's. */
+  readonly tenant: string;
   header(name: string): string | undefined;
   query(name: string): string | undefined;
   /** The route's API Gateway v2 request event (built lazily; only Lambda authorizers need it). */
@@ -101,11 +104,11 @@ export class RouteAuthorizer {
     const identity = identityValues(auth.identitySource, req);
     if (!identity)
       throw AuthErrors.UNAUTHORIZED({ reason: `missing identity source ${auth.identitySource.join(', ')}` });
-    const key = `${routeId}\u0000${identity.join('\u0000')}`;
+    const key = `${req.tenant}\u0000${routeId}\u0000${identity.join('\u0000')}`;
     const hit = this.#cache.get(key);
     let result = hit && hit.until > this.#now() ? hit : undefined;
     if (!result) {
-      const r = await this.#call(auth.functionName, {
+      const r = await this.#call(req.tenant, auth.functionName, {
         ...req.event(),
         type: 'REQUEST',
         identitySource: identity,

@@ -13,6 +13,7 @@ import { CoreErrors, type NimbusError } from '../core/errors.ts';
 import { jsonTooDeep, MAX_JSON_DEPTH } from '../core/json.ts';
 import type { Clock, ResponseStreamSink, RouteRepo, SettingsRepo } from '../core/ports.ts';
 import type { RouteRecord } from '../core/types.ts';
+import { DEFAULT_TENANT } from '../core/types.ts';
 import {
   clientAbort,
   frameworkError,
@@ -40,6 +41,8 @@ export interface GatewayDeps {
   readonly routes: RouteRepo;
   readonly settings: SettingsRepo;
   readonly clock: Clock;
+  /** Tenants by id (host `<tenant>.<tenantDomain>` or path prefix `/~<tenant>/`). */
+  readonly tenants: { get(id: string): Promise<{ accountId: string } | undefined> };
   readonly onSystemError?: (e: Error) => void;
   /** A client that closed the connection mid-request (logged at debug, without a stack). */
   readonly onClientAbort?: OnClientAbort;
@@ -74,7 +77,6 @@ export interface Gateway {
 }
 
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-const TENANT = 'default';
 
 // System errors say only that something failed; details stay in the platform log.
 const codedBody = (e: NimbusError, requestId: string) =>
@@ -108,11 +110,12 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
   const loadCors = async () =>
     new Map((await d.settings.listKey<CorsConfig>(CORS_SETTING)).map((s) => [s.tenant, s.value] as const));
   let cors = await loadCors();
+  const tenantSuffix = `.${d.config.tenantDomain}`;
   const buckets = new TokenBuckets(d.clock);
   const authorizers = new RouteAuthorizer(
-    async (functionName, event) => {
+    async (tenant, functionName, event) => {
       const r = await d.invoke.invoke({
-        tenant: TENANT,
+        tenant,
         functionName,
         payload: JSON.stringify(event),
         trigger: { type: 'http', routeKey: String(event.routeKey ?? '') },
@@ -176,9 +179,31 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
     handler: async (req, reply) => {
       const requestId = randomUUID();
       const url = req.raw.url ?? '/';
+      const header = (n: string) => {
+        const v = req.headers[n];
+        return Array.isArray(v) ? v.join(',') : v;
+      };
       const q = url.indexOf('?');
-      const rawPath = q >= 0 ? url.slice(0, q) : url;
+      const fullPath = q >= 0 ? url.slice(0, q) : url;
       const rawQueryString = q >= 0 ? url.slice(q + 1) : '';
+      // Which tenant's routes: `/~<tenant>/…` (stripped, like a stage), else the host
+      // `<tenant>.<tenantDomain>`, else the default tenant. An unknown tenant matches nothing.
+      let tenant = DEFAULT_TENANT;
+      let rawPath = fullPath;
+      const prefixed = /^\/~([a-z][a-z0-9-]{0,30}[a-z0-9])(?=\/|$)/.exec(fullPath);
+      const host = (header('host') ?? '').replace(/:\d+$/, '').toLowerCase();
+      if (prefixed) {
+        tenant = prefixed[1]!;
+        rawPath = fullPath.slice(prefixed[0].length) || '/';
+      } else if (host.endsWith(tenantSuffix)) tenant = host.slice(0, -tenantSuffix.length);
+      const account =
+        tenant === DEFAULT_TENANT ? d.config.accountId : (await d.tenants.get(tenant))?.accountId;
+      if (account === undefined)
+        return sendCoded(
+          reply,
+          GatewayErrors.ROUTE_NOT_FOUND({ method: req.method, path: fullPath.slice(0, 200) }),
+          requestId,
+        );
       let segments: string[];
       try {
         segments = rawPath === '/' ? [] : rawPath.slice(1).split('/').map(decodeURIComponent);
@@ -189,11 +214,7 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
           requestId,
         );
       }
-      const header = (n: string) => {
-        const v = req.headers[n];
-        return Array.isArray(v) ? v.join(',') : v;
-      };
-      if (segments[0] === 'hooks' && segments.length === 2 && d.hooks) {
+      if (tenant === DEFAULT_TENANT && segments[0] === 'hooks' && segments.length === 2 && d.hooks) {
         if (req.method !== 'POST')
           return sendCoded(
             reply,
@@ -222,7 +243,7 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
           .type('application/json')
           .send(r.body);
       }
-      const corsCfg = cors.get(TENANT);
+      const corsCfg = cors.get(tenant);
       const pre = preflight(corsCfg, req.method, header);
       if (pre) {
         reply.code(pre.status).header('apigw-requestid', requestId);
@@ -230,7 +251,7 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
         return reply.send();
       }
       for (const [k, v] of corsResponseHeaders(corsCfg, header('origin'))) reply.header(k, v);
-      const match = table.match(TENANT, req.method, segments);
+      const match = table.match(tenant, req.method, segments);
       if (!match) {
         return sendCoded(
           reply,
@@ -251,13 +272,14 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
         protocol: `HTTP/${req.raw.httpVersion}`,
         requestId,
         timeEpoch: d.clock.now(),
-        accountId: d.config.accountId,
+        accountId: account,
         apiId: 'nimbus',
       };
       const { route, pathParameters } = match;
       const query = new URLSearchParams(rawQueryString);
       const authorizer = route.auth
         ? await authorizers.authorize(route.id, route.auth, {
+            tenant: route.tenant,
             header,
             query: (n) => query.get(n) ?? undefined,
             event: () => buildEventV2(greq, route, pathParameters),

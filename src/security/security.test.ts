@@ -14,9 +14,12 @@ import {
   bootstrapAdmin,
   createApiKey,
   createAuthenticator,
+  createSessionIssuer,
+  createTenantDirectory,
   decryptSecret,
   encryptSecret,
   loadOrCreateMasterKey,
+  rotatedKey,
 } from './index.ts';
 
 describe('security', () => {
@@ -30,6 +33,16 @@ describe('security', () => {
     store = await openStore({ url: 'sqlite', dataDir: dir });
     key = await loadOrCreateMasterKey({ dataDir: dir });
   });
+  const makeAuth = async () =>
+    createAuthenticator({
+      keys: store.keys,
+      roles: store.roles,
+      functions: store.functions,
+      tenants: await createTenantDirectory({ repo: store.tenants, clock, defaultAccountId: '000000000000' }),
+      sessions: createSessionIssuer(key, clock),
+      masterKey: key,
+      clock,
+    });
   after(async () => {
     await store.close();
     await rm(dir, { recursive: true, force: true });
@@ -92,7 +105,7 @@ describe('security', () => {
     await bootstrapAdmin({ ...o, adminSecret: 'first-secret-000000000000' });
     const r = await bootstrapAdmin({ ...o, adminSecret: 'second-secret-00000000000' });
     assert.equal(r.generated, false);
-    const auth = createAuthenticator({ keys: store.keys, masterKey: key, clock });
+    const auth = await makeAuth();
     const p = await auth(req({ authorization: 'Bearer second-secret-00000000000' }));
     assert.equal(p.keyId, 'NKCONFIGURED0000000A');
     await assert.rejects(auth(req({ authorization: 'Bearer first-secret-000000000000' })), /unknown secret/);
@@ -111,15 +124,16 @@ describe('security', () => {
     const { record, secret } = await createApiKey(
       store.keys,
       key,
-      { tenant: 'default', role: 'developer', description: '' },
+      { tenant: 'default', policies: ['Developer'], description: '' },
       clock,
     );
-    const auth = createAuthenticator({ keys: store.keys, masterKey: key, clock });
-    assert.deepEqual(await auth(req({ authorization: `Bearer ${secret}` })), {
-      tenant: 'default',
-      keyId: record.keyId,
-      role: 'developer',
-    });
+    const auth = await makeAuth();
+    const p = await auth(req({ authorization: `Bearer ${secret}` }));
+    assert.equal(p.tenant, 'default');
+    assert.equal(p.keyId, record.keyId);
+    assert.equal(p.arn, `arn:aws:iam::000000000000:user/${record.keyId}`);
+    assert.equal(p.policy.evaluate({ action: 'lambda:CreateFunction', resource: '*' }).effect, 'Allow');
+    assert.equal(p.policy.evaluate({ action: 'nimbus:CreateKey', resource: '*' }).effect, 'Deny');
     await assert.rejects(
       auth(req({ authorization: 'Bearer wrong' })),
       (e: Error & { status: number }) => e.status === 401,
@@ -166,10 +180,10 @@ describe('security', () => {
     const { record, secret } = await createApiKey(
       store.keys,
       key,
-      { tenant: 'default', role: 'admin', description: '' },
+      { tenant: 'default', policies: ['AdministratorAccess'], description: '' },
       clock,
     );
-    const auth = createAuthenticator({ keys: store.keys, masterKey: key, clock });
+    const auth = await makeAuth();
     const base = { keyId: record.keyId, secret };
     const get = await sign({
       ...base,
@@ -185,7 +199,7 @@ describe('security', () => {
       query: { Qualifier: 'live' },
       body: '{"a":1}',
     });
-    assert.equal((await auth(post)).role, 'admin');
+    assert.equal((await auth(post)).kind, 'key');
     await assert.rejects(auth({ ...post, body: Buffer.from('{"a":2}') }), /signature/);
     await assert.rejects(auth({ ...post, query: 'Qualifier=other' }), /signature/);
     const wrong = await sign({ ...base, secret: 'not-the-secret', method: 'GET', path: '/x' });
@@ -193,6 +207,161 @@ describe('security', () => {
     const old = await sign({ ...base, method: 'GET', path: '/x', date: new Date(clock.now() - 20 * 60_000) });
     await assert.rejects(auth(old), /minutes from the server time/);
     const unknown = await sign({ keyId: 'NKUNKNOWN000000000000', secret, method: 'GET', path: '/x' });
-    await assert.rejects(auth(unknown), /unknown key id/);
+    await assert.rejects(auth(unknown), /unknown access key id/);
+  });
+
+  it('refuses expired and revoked keys (revocation is seen within the 1 s cache)', async () => {
+    const { record, secret } = await createApiKey(
+      store.keys,
+      key,
+      { tenant: 'default', policies: ['ReadOnly'], description: '', expiresAt: clock.now() + 60_000 },
+      clock,
+    );
+    const auth = await makeAuth();
+    const bearer = req({ authorization: `Bearer ${secret}` });
+    assert.equal((await auth(bearer)).keyId, record.keyId);
+    await store.keys.update({ ...record, disabled: true });
+    assert.equal((await auth(bearer)).keyId, record.keyId, 'served from the cache for up to 1 s');
+    clock.advance(1000);
+    await assert.rejects(auth(bearer), isCode('NIMBUS_ERR_SECURITY_KEY_INVALID'));
+    await store.keys.update({ ...record, disabled: false });
+    clock.advance(60_000);
+    await assert.rejects(auth(bearer), isCode('NIMBUS_ERR_SECURITY_TOKEN_EXPIRED'));
+  });
+
+  it('accepts both secrets during a rotation, then only the new one', async () => {
+    const { record, secret: old } = await createApiKey(
+      store.keys,
+      key,
+      { tenant: 'default', policies: ['ReadOnly'], description: '' },
+      clock,
+    );
+    const { record: rotated, secret: fresh } = rotatedKey(record, key, 10_000, clock);
+    await store.keys.update(rotated);
+    const auth = await makeAuth();
+    for (const s of [old, fresh]) {
+      assert.equal((await auth(req({ authorization: `Bearer ${s}` }))).keyId, record.keyId);
+      const signed = await sign({ keyId: record.keyId, secret: s, method: 'GET', path: '/v1/functions' });
+      assert.equal((await auth(signed)).keyId, record.keyId);
+    }
+    clock.advance(10_001);
+    const auth2 = await makeAuth();
+    await assert.rejects(
+      auth2(req({ authorization: `Bearer ${old}` })),
+      isCode('NIMBUS_ERR_SECURITY_KEY_INVALID'),
+    );
+    const stale = await sign({ keyId: record.keyId, secret: old, method: 'GET', path: '/v1/functions' });
+    await assert.rejects(auth2(stale), isCode('NIMBUS_ERR_SECURITY_SIGNATURE_MISMATCH'));
+    assert.equal((await auth2(req({ authorization: `Bearer ${fresh}` }))).keyId, record.keyId);
+  });
+
+  it('verifies role sessions: token bound to its key id, revoked when the role or function changes', async () => {
+    const sessions = createSessionIssuer(key, clock);
+    await store.roles.put({
+      tenant: 'default',
+      name: 'reader',
+      policies: ['ReadOnly'],
+      description: '',
+      updatedAt: 1,
+    });
+    const role = (await store.roles.get('default', 'reader'))!;
+    await store.functions.create({
+      tenant: 'default',
+      name: 'with-role',
+      config: { role: 'reader' } as never,
+      code: { sha256: 'a'.repeat(64), size: 1, family: 'node', entry: 'index.mjs', exportName: 'handler' },
+      revisionId: 'r1',
+      createdAt: 1,
+      updatedAt: 1,
+    });
+    const c = await sessions.mint({
+      tenant: 'default',
+      role: 'reader',
+      generation: role.generation,
+      functionName: 'with-role',
+    });
+    assert.match(c.accessKeyId, /^ASIA[A-Z2-7]{16}$/);
+    const signer = (akid: string, token: string) =>
+      new SignatureV4({
+        credentials: { accessKeyId: akid, secretAccessKey: c.secretAccessKey, sessionToken: token },
+        region: 'local-1',
+        service: 'lambda',
+        sha256: Sha256,
+      });
+    const signed = async (akid = c.accessKeyId, token = c.sessionToken) => {
+      const r = await signer(akid, token).sign(
+        new HttpRequest({
+          method: 'GET',
+          protocol: 'http:',
+          hostname: '127.0.0.1',
+          path: '/v1/functions',
+          headers: { host: '127.0.0.1' },
+        }),
+        { signingDate: new Date(clock.now()) },
+      );
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(r.headers)) headers[k.toLowerCase()] = v;
+      return req(headers);
+    };
+    const auth = await makeAuth();
+    const p = await auth(await signed());
+    assert.equal(p.kind, 'session');
+    assert.equal(p.arn, 'arn:aws:sts::000000000000:assumed-role/reader/with-role');
+    assert.equal(p.policy.evaluate({ action: 'lambda:GetFunction', resource: '*' }).effect, 'Allow');
+    assert.equal(p.policy.evaluate({ action: 'lambda:DeleteFunction', resource: '*' }).effect, 'Deny');
+    // The boundary: no role lets a function administer keys.
+    await store.roles.put({
+      tenant: 'default',
+      name: 'reader',
+      policies: ['AdministratorAccess'],
+      description: '',
+      updatedAt: 2,
+    });
+    clock.advance(1000);
+    await assert.rejects(auth(await signed()), isCode('NIMBUS_ERR_SECURITY_KEY_INVALID'));
+    const r2 = (await store.roles.get('default', 'reader'))!;
+    const c2 = await sessions.mint({
+      tenant: 'default',
+      role: 'reader',
+      generation: r2.generation,
+      functionName: 'with-role',
+    });
+    const p2 = await auth(
+      await (async () => {
+        const r = await new SignatureV4({
+          credentials: {
+            accessKeyId: c2.accessKeyId,
+            secretAccessKey: c2.secretAccessKey,
+            sessionToken: c2.sessionToken,
+          },
+          region: 'local-1',
+          service: 'lambda',
+          sha256: Sha256,
+        }).sign(
+          new HttpRequest({
+            method: 'GET',
+            protocol: 'http:',
+            hostname: 'h',
+            path: '/x',
+            headers: { host: 'h' },
+          }),
+          { signingDate: new Date(clock.now()) },
+        );
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(r.headers)) headers[k.toLowerCase()] = v;
+        return req(headers, { path: '/x' });
+      })(),
+    );
+    assert.equal(p2.policy.evaluate({ action: 'lambda:DeleteFunction', resource: '*' }).effect, 'Allow');
+    assert.equal(p2.policy.evaluate({ action: 'nimbus:CreateKey', resource: '*' }).effect, 'Deny');
+    // A token presented with another access key id, and an expired token.
+    await assert.rejects(
+      auth(await signed('ASIAAAAAAAAAAAAAAAAA', c.sessionToken)),
+      isCode('NIMBUS_ERR_SECURITY_KEY_INVALID'),
+    );
+    clock.advance(2 * 3600_000);
+    await assert.rejects(auth(await signed()), isCode('NIMBUS_ERR_SECURITY_TOKEN_EXPIRED'));
   });
 });
+
+const isCode = (code: string) => (e: unknown) => (e as { code?: string }).code === code;

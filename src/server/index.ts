@@ -37,9 +37,9 @@ import { Scheduler } from '../scheduler/index.ts';
 import { createScheduleService, type ScheduleService } from '../schedules/service.ts';
 import {
   bootstrapAdmin,
+  createAuthenticator,
   createSessionIssuer,
   createTenantDirectory,
-  createAuthenticator,
   loadOrCreateMasterKey,
   withEncryptedEnvironment,
 } from '../security/index.ts';
@@ -48,6 +48,7 @@ import { createOutboxRelay, objectEventBuilder } from '../storage/events.ts';
 import { buildS3Server } from '../storage/server.ts';
 import { createStorage } from '../storage/service.ts';
 import { inspectStore, openStore } from '../store/index.ts';
+import { tenantResourcesOf } from '../tenancy/resources.ts';
 import { createCodeCache } from './code-cache.ts';
 
 export interface RunningPlatform {
@@ -101,7 +102,11 @@ export async function startPlatform(
       masterKeyBase64: config.masterKey,
     });
     const store = withEncryptedEnvironment(rawStore, masterKey);
-    const tenants = await createTenantDirectory({ repo: store.tenants, clock, defaultAccountId: config.accountId });
+    const tenants = await createTenantDirectory({
+      repo: store.tenants,
+      clock,
+      defaultAccountId: config.accountId,
+    });
     const sessions = createSessionIssuer(masterKey, clock);
 
     // Functions opt in to isolates per function (`isolation: 'isolate'`); the rest run as processes.
@@ -294,6 +299,7 @@ export async function startPlatform(
       routes: store.routes,
       settings: store.settings,
       clock,
+      tenants,
       onSystemError: (e) => logger.error({ err: e }, 'gateway request failed'),
       onClientAbort,
       hooks: (id, req) => webhooks.receive(id, req),
@@ -338,6 +344,32 @@ export async function startPlatform(
         runtimes: { node: process.versions.node, java: findJdk()?.version ?? null },
         pool: { size: config.poolSize },
       }),
+      tenants,
+      tenantResources: tenantResourcesOf({
+        functions: registry,
+        routes: store.routes,
+        schedules,
+        bus,
+        webhooks,
+        sources,
+        buckets: {
+          listBuckets: (t) => storage.listBuckets(t),
+          async destroyBucket(t, name) {
+            for (;;) {
+              const page = await storage.listObjects(t, name, { prefix: '', maxKeys: 1000 });
+              for (const o of page.contents) await storage.deleteObject(t, name, o.key, '-');
+              if (!page.truncated) break;
+            }
+            await storage.deleteBucket(t, name);
+          },
+        },
+        secrets: store.secrets,
+        roles: store.roles,
+        keys: store.keys,
+      }),
+      keys: store.keys,
+      roles: store.roles,
+      masterKey,
       status: () => scheduler.status(),
       nodeStatus: () => scheduler.node(),
       onSystemError: (e) => logger.error({ err: e }, 'request failed'),
