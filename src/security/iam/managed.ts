@@ -36,7 +36,18 @@ export const DEVELOPER: PolicyDocument = deepFreeze({
     {
       Sid: 'ButPlatformAdministration',
       Effect: 'Deny',
-      Action: ['nimbus:*Key*', 'nimbus:*Tenant*', 'nimbus:*Audit*', 'iam:*'],
+      // Developers manage their functions' execution roles (iam:*Role*: a serverless.yml deploy
+      // creates one); what a role can grant is capped by the session boundary (no identity
+      // administration from functions), so this is no escalation beyond deploying code.
+      Action: [
+        'nimbus:*Key*',
+        'nimbus:*Tenant*',
+        'nimbus:*Audit*',
+        'nimbus:RotateMasterKey',
+        'nimbus:GetNodeStatus',
+        'iam:*User*',
+        'iam:*AccessKey*',
+      ],
       Resource: ['*'],
     },
   ],
@@ -128,6 +139,8 @@ const MANAGED_ARN_PREFIX = 'arn:aws:iam::aws:policy/';
 const BY_NAME: ReadonlyMap<string, PolicyDocument> = new Map<string, PolicyDocument>([
   ...Object.entries(MANAGED_POLICIES),
   ['ReadOnlyAccess', READ_ONLY],
+  // SAM and Lambda templates name this one; it grants exactly the default execution policy.
+  ['service-role/AWSLambdaBasicExecutionRole', DEFAULT_EXECUTION_POLICY],
 ]);
 
 /**
