@@ -29,6 +29,8 @@ const LOOPBACK_ONLY: EgressNetwork = {
   release: async () => {},
   describe: () => 'loopback only',
   filterInPlace: () => undefined,
+  platformAddress: async () => undefined,
+  allowPlatformPorts: async () => async () => {},
 };
 
 const dir = await mkdtemp(join(tmpdir(), 'nimbus-bench-sandbox-'));

@@ -8,16 +8,20 @@ import type { PlatformConfig } from '../config/index.ts';
 import { CoreErrors } from '../core/errors.ts';
 import { hardenServer, type OnClientAbort, type WireHardening, wireOptions } from '../http/index.ts';
 import { type AsyncRouteDeps, registerAsyncRoutes } from './async-routes.ts';
-import type { AuditSink, Authenticate } from './auth.ts';
+import { type AuditRouteDeps, registerAuditRoutes } from './audit-routes.ts';
+import { installAwsJsonApi } from './aws-json.ts';
+import type { Authenticate } from './auth.ts';
 import { installAuth } from './auth.ts';
 import { type BucketRouteDeps, registerBucketRoutes } from './bucket-routes.ts';
 import { type EventRouteDeps, registerEventRoutes } from './event-routes.ts';
-import { type IdentityRouteDeps, registerIdentityRoutes } from './identity-routes.ts';
 import { installErrorHandler, publicError, sendError, useRawBodies } from './http.ts';
 import { type RouteAdminDeps, registerRouteAdmin } from './http-routes.ts';
+import { type IdentityRouteDeps, registerIdentityRoutes } from './identity-routes.ts';
 import { registerLambdaApi } from './lambda/index.ts';
 import { type RestDeps, registerRestRoutes } from './routes.ts';
 import { registerScheduleRoutes, type ScheduleRouteDeps } from './schedule-routes.ts';
+import { registerSecretRoutes, type SecretRouteDeps } from './secret-routes.ts';
+import { secretsManagerApi } from './secretsmanager-api.ts';
 import { registerSourceRoutes, type SourceRouteDeps } from './source-routes.ts';
 
 export type { Authenticate, Principal } from './auth.ts';
@@ -30,11 +34,11 @@ export interface ApiAppDeps
     EventRouteDeps,
     SourceRouteDeps,
     BucketRouteDeps,
-    IdentityRouteDeps {
+    IdentityRouteDeps,
+    AuditRouteDeps,
+    SecretRouteDeps {
   readonly config: PlatformConfig;
   readonly authenticate: Authenticate;
-  /** Receives mutations, authentication failures and denials (the audit log). */
-  readonly audit?: AuditSink | undefined;
   readonly onSystemError?: (e: Error) => void;
   /** A client that closed the connection mid-request (logged at debug, without a stack). */
   readonly onClientAbort?: OnClientAbort;
@@ -56,7 +60,8 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
     connectionTimeout: 0,
     keepAliveTimeout: 5_000,
     return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 500 },
+    // 512: a secret name (Secrets Manager allows 512 characters) is one path parameter.
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 512 },
     frameworkErrors: (_err, _req, reply) =>
       sendError(reply, CoreErrors.VALIDATION({ reason: 'invalid percent-encoding in the URL' })),
     ...wireOptions(wire),
@@ -73,15 +78,23 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   registerEventRoutes(app, d);
   registerSourceRoutes(app, d);
   registerBucketRoutes(app, d);
+  registerAuditRoutes(app, d);
   registerIdentityRoutes(app, d);
+  registerSecretRoutes(app, d);
   await app.register(async (scope) =>
     registerLambdaApi(scope, {
       registry: d.registry,
       invoke: d.invoke,
       async: d.async,
       config: d.config,
+      roles: d.roles,
       report,
     }),
   );
+  // AWS JSON protocols (POST / + X-Amz-Target), each service registering its target prefix.
+  await app.register(async (scope) => {
+    const aws = installAwsJsonApi(scope, { report });
+    aws.register(secretsManagerApi({ secrets: d.secrets, region: d.config.region, clock: d.clock }));
+  });
   return app;
 }

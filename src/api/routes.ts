@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AsyncConfigSchema } from '../async/config.ts';
+import { CoreErrors } from '../core/errors.ts';
 import { parseForView } from '../core/json.ts';
 import type { Clock, IsolationReport, Store } from '../core/ports.ts';
 import { DEFAULT_TENANT } from '../core/types.ts';
@@ -33,6 +34,15 @@ export interface RestDeps {
 }
 
 const env = z.record(z.string(), z.string());
+/** A role name, or its ARN (`arn:aws:iam::<account>:role/<name>`, as Lambda's `Role`). */
+const RoleRef = z
+  .string()
+  .regex(
+    /^(arn:aws:iam::\d{12}:role\/(?:[A-Za-z0-9+=,.@_-]+\/)*)?[A-Za-z0-9+=,.@_-]{1,64}$/,
+    'a role name or ARN',
+  )
+  .transform((r) => r.slice(r.lastIndexOf('/') + 1));
+const SecretList = z.array(z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/)).max(50);
 const DeployBody = z.object({
   runtime: z.string().min(1),
   handler: z.string().min(1),
@@ -45,6 +55,8 @@ const DeployBody = z.object({
   scaling: ScalingConfigSchema.optional(),
   isolation: z.enum(['process', 'isolate']).optional(),
   egress: egressPolicySchema.optional(),
+  role: RoleRef.nullable().optional(),
+  secrets: SecretList.optional(),
   code: z.union([z.object({ zipBase64: z.string().min(1) }), z.object({ tarBase64: z.string().min(1) })]),
   publish: z.boolean().optional(),
 });
@@ -61,6 +73,8 @@ const PatchBody = z
     scaling: ScalingConfigSchema.nullable(),
     isolation: z.enum(['process', 'isolate']),
     egress: egressPolicySchema.nullable(),
+    role: RoleRef.nullable(),
+    secrets: SecretList,
   })
   .partial()
   .strict();
@@ -74,7 +88,16 @@ const VersionBody = z.object({ description: z.string().max(256).optional() });
 const parse = parseBody;
 
 export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
-  const fv = (f: Parameters<typeof functionView>[1]) => functionView(d.arn, f);
+  /** A function may only name a role its tenant has (its credentials are minted from it). */
+  const roleExists = async (tenant: string, role: string | undefined) => {
+    if (role !== undefined && !(await d.store.roles.get(tenant, role)))
+      throw CoreErrors.VALIDATION({
+        reason: `role ${role} does not exist (create it: nimbus roles put ${role})`,
+      });
+  };
+  /** ARNs carry the caller's account (its tenant's). */
+  const arnOf = (p: { accountId: string }): ArnContext => ({ ...d.arn, accountId: p.accountId });
+  const fv = (p: { accountId: string }, f: Parameters<typeof functionView>[1]) => functionView(arnOf(p), f);
 
   app.get('/healthz', async () => {
     await d.store.ping();
@@ -83,7 +106,7 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
 
   app.get('/v1/functions', async (req) => {
     const p = authorize(req, 'lambda:ListFunctions');
-    return { functions: (await d.registry.listFunctions(p.tenant)).map(fv) };
+    return { functions: (await d.registry.listFunctions(p.tenant)).map((f) => fv(p, f)) };
   });
 
   app.put('/v1/functions/:name', async (req, reply) => {
@@ -93,7 +116,10 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
       'zipBase64' in b.code
         ? { kind: 'zip', data: Buffer.from(b.code.zipBase64, 'base64') }
         : { kind: 'tar', data: Buffer.from(b.code.tarBase64, 'base64') };
-    const { code: _c, publish, ...config } = b;
+    const { code: _c, publish, role, ...rest } = b;
+    await roleExists(p.tenant, role ?? undefined);
+    // `role: null` (a manifest without one) resets to the default execution role.
+    const config = role === undefined ? rest : { ...rest, role: role ?? undefined };
     const r = await d.registry.deploy(
       p.tenant,
       { name: params(req).name!, config, code },
@@ -101,8 +127,8 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
     );
     reply.code(r.created ? 201 : 200);
     return {
-      function: fv(r.function),
-      version: r.version ? versionView(d.arn, r.version) : undefined,
+      function: fv(p, r.function),
+      version: r.version ? versionView(arnOf(p), r.version) : undefined,
       timings: r.timings,
       warnings: r.warnings,
       unchanged: r.unchanged ?? false,
@@ -118,19 +144,24 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
       d.registry.listAliases(p.tenant, name),
     ]);
     return {
-      function: fv(f),
-      versions: versions.map((v) => versionView(d.arn, v)),
-      aliases: aliases.map((a) => aliasView(d.arn, a)),
+      function: fv(p, f),
+      versions: versions.map((v) => versionView(arnOf(p), v)),
+      aliases: aliases.map((a) => aliasView(arnOf(p), a)),
     };
   });
 
   app.patch('/v1/functions/:name', async (req) => {
     const p = authorize(req, 'lambda:UpdateFunctionConfiguration', (a) => a.fn(params(req).name!));
-    const { scaling, egress, ...rest } = parse(PatchBody, req.body);
-    // `scaling: null` / `egress: null` clear them.
-    const patch = egress === undefined ? rest : { ...rest, egress: egress ?? undefined };
+    const { scaling, egress, role, ...rest } = parse(PatchBody, req.body);
+    await roleExists(p.tenant, role ?? undefined);
+    // `scaling: null` / `egress: null` / `role: null` clear them.
+    const patch = {
+      ...rest,
+      ...(egress === undefined ? {} : { egress: egress ?? undefined }),
+      ...(role === undefined ? {} : { role: role ?? undefined }),
+    };
     const input = scaling === undefined ? patch : { ...patch, scaling: scaling ?? undefined };
-    return { function: fv(await d.registry.updateConfig(p.tenant, params(req).name!, input)) };
+    return { function: fv(p, await d.registry.updateConfig(p.tenant, params(req).name!, input)) };
   });
 
   app.delete('/v1/functions/:name', async (req, reply) => {
@@ -144,14 +175,14 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
     const b = parse(VersionBody, req.body, {});
     const v = await d.registry.publishVersion(p.tenant, params(req).name!, b);
     reply.code(201);
-    return { version: versionView(d.arn, v) };
+    return { version: versionView(arnOf(p), v) };
   });
 
   app.get('/v1/functions/:name/versions', async (req) => {
     const p = authorize(req, 'lambda:ListVersionsByFunction', (a) => a.fn(params(req).name!));
     return {
       versions: (await d.registry.listVersions(p.tenant, params(req).name!)).map((v) =>
-        versionView(d.arn, v),
+        versionView(arnOf(p), v),
       ),
     };
   });
@@ -170,13 +201,13 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
           additionalWeights: b.additionalWeights ?? {},
         })
       : await d.registry.createAlias(p.tenant, name, { name: alias, ...b });
-    return { alias: aliasView(d.arn, rec) };
+    return { alias: aliasView(arnOf(p), rec) };
   });
 
   app.get('/v1/functions/:name/aliases', async (req) => {
     const p = authorize(req, 'lambda:ListAliases', (a) => a.fn(params(req).name!));
     return {
-      aliases: (await d.registry.listAliases(p.tenant, params(req).name!)).map((a) => aliasView(d.arn, a)),
+      aliases: (await d.registry.listAliases(p.tenant, params(req).name!)).map((a) => aliasView(arnOf(p), a)),
     };
   });
 

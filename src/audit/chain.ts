@@ -103,7 +103,11 @@ export class ChainVerifier {
         `records ${last.seq + 1}..${head.seq} are missing: the last stored record is ${last.seq} but the head is ${head.seq}`,
       );
     if (last.seq > head.seq)
-      return fail(checked, head.seq + 1, `record ${head.seq + 1} is beyond the chain's head (seq ${head.seq})`);
+      return fail(
+        checked,
+        head.seq + 1,
+        `record ${head.seq + 1} is beyond the chain's head (seq ${head.seq})`,
+      );
     return fail(checked, last.seq, `record ${last.seq} is not the chain's head (its hash differs)`);
   }
 
@@ -115,7 +119,7 @@ export class ChainVerifier {
         const a = this.#anchors[0] ?? GENESIS;
         return fail(
           checked,
-          r.seq > a.seq + 1 ? a.seq + 1 : r.seq,
+          Math.min(r.seq, a.seq + 1),
           r.seq > a.seq + 1
             ? `records ${a.seq + 1}..${r.seq - 1} are missing: the log should start after seq ${a.seq}, it starts at ${r.seq}`
             : `record ${r.seq} does not follow the anchor (seq ${a.seq}): the first records were deleted or changed`,
@@ -131,7 +135,11 @@ export class ChainVerifier {
             : `records ${prev.seq + 1}..${r.seq - 1} are missing`,
         );
       if (r.seq <= prev.seq)
-        return fail(checked, r.seq, `record ${r.seq} is out of order (after ${prev.seq}): records were reordered`);
+        return fail(
+          checked,
+          r.seq,
+          `record ${r.seq} is out of order (after ${prev.seq}): records were reordered`,
+        );
       if (r.prevHash !== prev.hash)
         return fail(
           checked,

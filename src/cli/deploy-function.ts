@@ -39,6 +39,9 @@ export async function deployFunction(
     ...(f.scaling ? { scaling: f.scaling } : {}),
     ...(f.isolation ? { isolation: f.isolation } : {}),
     ...(f.egress ? { egress: f.egress } : {}),
+    // Deploying from a manifest is declarative: no role there means the default execution role.
+    role: f.role ?? null,
+    ...(f.secrets ? { secrets: f.secrets } : {}),
     code: { zipBase64 },
     publish,
   });

@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { isNimbusError, NimbusError, toNimbusError } from '../core/errors.ts';
 import * as aliases from './commands/aliases.ts';
+import * as audit from './commands/audit.ts';
 import * as deploy from './commands/deploy.ts';
 import * as dev from './commands/dev.ts';
 import * as doctor from './commands/doctor.ts';
@@ -15,6 +16,7 @@ import * as invoke from './commands/invoke.ts';
 import * as logs from './commands/logs.ts';
 import * as queues from './commands/queues.ts';
 import * as schedules from './commands/schedules.ts';
+import * as secrets from './commands/secrets.ts';
 import * as start from './commands/start.ts';
 import * as timers from './commands/timers.ts';
 import * as versions from './commands/versions.ts';
@@ -40,7 +42,9 @@ export function buildProgram(): Command {
   queues.register(program);
   timers.register(program);
   schedules.register(program);
+  secrets.register(program);
   events.register(program);
+  audit.register(program);
   doctor.register(program);
   return program;
 }

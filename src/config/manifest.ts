@@ -370,6 +370,17 @@ export interface ManifestFunction {
   readonly isolation?: 'process' | 'isolate' | undefined;
   /** `egress:` (function, or provider default) in the REST shape `{mode, allow}`. */
   readonly egress?: EgressPolicy | undefined;
+  /** The execution role's name: function `role:`, provider `iam.role` (name/ARN), or the service role. */
+  readonly role?: string | undefined;
+  /** `secrets:` (function, plus provider) — injected as environment variables of the same name. */
+  readonly secrets?: string[] | undefined;
+}
+
+/** An execution role the project defines (`provider.iam.role.statements` and friends). */
+export interface ManifestRole {
+  readonly name: string;
+  /** One inline policy document from the statements, plus managed policy names/ARNs. */
+  readonly policies: (string | Record<string, unknown>)[];
 }
 
 export interface ProjectManifest {
@@ -380,6 +391,8 @@ export interface ProjectManifest {
   readonly functions: ManifestFunction[];
   /** provider.httpApi.cors, in the REST API's `/v1/gateway/cors` shape. */
   readonly cors?: Record<string, unknown> | undefined;
+  /** Roles to create or replace before the functions are deployed. */
+  readonly roles?: ManifestRole[] | undefined;
 }
 
 /**
@@ -430,6 +443,9 @@ const FnSchema = z.object({
   scaling: z.record(z.string(), z.unknown()).optional(),
   isolation: z.enum(['process', 'isolate']).optional(),
   egress: EgressSchema.optional(),
+  // A role name or ARN (Serverless: a role of the account; here a role of the tenant).
+  role: z.string().min(1).optional(),
+  secrets: z.array(z.string().min(1)).optional(),
   // Serverless v3 async invocation settings.
   maximumRetryAttempts: z.number().int().optional(),
   maximumEventAge: z.number().int().optional(),
@@ -450,6 +466,28 @@ const FileSchema = z.object({
       timeout: z.number().int().optional(),
       environment: EnvMap.optional(),
       egress: EgressSchema.optional(),
+      stage: z.string().optional(),
+      secrets: z.array(z.string().min(1)).optional(),
+      // Serverless v3 `iam.role` (a name/ARN, or statements + managed policies) and v2 `iamRoleStatements`.
+      iam: z
+        .object({
+          role: z
+            .union([
+              z.string().min(1),
+              z
+                .object({
+                  name: z.string().optional(),
+                  statements: z.array(z.record(z.string(), z.unknown())).optional(),
+                  managedPolicies: z.array(z.string()).optional(),
+                })
+                .passthrough(),
+            ])
+            .optional(),
+        })
+        .passthrough()
+        .optional(),
+      iamRoleStatements: z.array(z.record(z.string(), z.unknown())).optional(),
+      iamManagedPolicies: z.array(z.string()).optional(),
     })
     .passthrough()
     .optional(),
@@ -540,6 +578,8 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
   const m = parsed.data;
   const provider = m.provider ?? {};
   const functions: ManifestFunction[] = [];
+  const service = typeof m.service === 'string' ? m.service : m.service.name;
+  const { roles, serviceRole } = rolesOf(service, provider);
   const httpApi = (provider as { httpApi?: { authorizers?: EventContext['authorizers'] } }).httpApi;
   for (const [fname, f] of Object.entries(m.functions)) {
     const ctx: EventContext = {
@@ -599,6 +639,10 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
       ...(f.reservedConcurrency !== undefined ? { reservedConcurrency: f.reservedConcurrency } : {}),
       ...(f.isolation ? { isolation: f.isolation } : {}),
       ...((f.egress ?? provider.egress) ? { egress: f.egress ?? provider.egress } : {}),
+      ...((f.role ?? serviceRole) ? { role: roleName(f.role ?? serviceRole!) } : {}),
+      ...(f.secrets || provider.secrets
+        ? { secrets: [...new Set([...(provider.secrets ?? []), ...(f.secrets ?? [])])] }
+        : {}),
       ...(f.scaling || f.provisionedConcurrency !== undefined
         ? {
             scaling: {
@@ -611,15 +655,57 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
         : {}),
     });
   }
-  const service = typeof m.service === 'string' ? m.service : m.service.name;
   return {
     service,
+    ...(roles.length ? { roles } : {}),
     source: name.startsWith('nimbus') ? 'nimbus.yml' : 'serverless.yml',
     dir,
     file,
     functions,
     cors: corsOf((httpApi as { cors?: unknown } | undefined)?.cors),
   };
+}
+
+/** `arn:aws:iam::<account>:role/<path/>name` or `name` → `name`. */
+const roleName = (r: string) => r.slice(r.lastIndexOf('/') + 1);
+
+/**
+ * The service's execution role: Serverless puts `provider.iam.role.statements` (v3) or
+ * `provider.iamRoleStatements` (v2), plus managed policies, into one role shared by every
+ * function (`<service>-<stage>-lambdaRole`, or `iam.role.name`). `provider.iam.role` as a
+ * string names an existing role instead.
+ */
+function rolesOf(
+  service: string,
+  provider: {
+    stage?: string | undefined;
+    iam?:
+      | {
+          role?:
+            | string
+            | {
+                name?: string | undefined;
+                statements?: Record<string, unknown>[] | undefined;
+                managedPolicies?: string[] | undefined;
+              }
+            | undefined;
+        }
+      | undefined;
+    iamRoleStatements?: Record<string, unknown>[] | undefined;
+    iamManagedPolicies?: string[] | undefined;
+  },
+): { roles: ManifestRole[]; serviceRole?: string | undefined } {
+  const r = provider.iam?.role;
+  if (typeof r === 'string') return { roles: [], serviceRole: r };
+  const statements = [...(r?.statements ?? []), ...(provider.iamRoleStatements ?? [])];
+  const managed = [...(r?.managedPolicies ?? []), ...(provider.iamManagedPolicies ?? [])];
+  if (statements.length === 0 && managed.length === 0) return { roles: [] };
+  const name = (r?.name ?? `${service}-${provider.stage ?? 'dev'}-lambdaRole`).slice(0, 64);
+  const policies: ManifestRole['policies'] = [
+    ...(statements.length ? [{ Version: '2012-10-17', Statement: statements }] : []),
+    ...managed,
+  ];
+  return { roles: [{ name, policies }], serviceRole: name };
 }
 
 /** Serverless `provider.httpApi.cors` (true or an object) → the gateway's CORS settings. */

@@ -107,6 +107,8 @@ export const PlatformConfigSchema = z.object({
       return Object.freeze(list) as readonly string[];
     }),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Audit records older than this are pruned (daily; the chain stays verifiable); 0 keeps them forever. */
+  auditRetentionDays: z.coerce.number().int().min(0).max(36_500).default(365),
   /** Bootstrap admin credentials (else generated on first start). */
   adminKeyId: z
     .string()
@@ -152,6 +154,7 @@ export const ENV_VARS: Readonly<Record<keyof PlatformConfig, string>> = Object.f
   asyncMaxHops: 'NIMBUS_ASYNC_MAX_HOPS',
   egressAllowCidrs: 'NIMBUS_EGRESS_ALLOW_CIDRS',
   logLevel: 'NIMBUS_LOG_LEVEL',
+  auditRetentionDays: 'NIMBUS_AUDIT_RETENTION_DAYS',
   adminKeyId: 'NIMBUS_ADMIN_KEY_ID',
   adminSecret: 'NIMBUS_ADMIN_SECRET',
   masterKey: 'NIMBUS_MASTER_KEY',

@@ -38,6 +38,13 @@ export interface FunctionConfig {
    * `internet` (default: public addresses only), `allowlist` (listed CIDRs/hosts/ports) or `none`.
    */
   readonly egress?: FunctionEgress | undefined;
+  /**
+   * The execution role (a role of the tenant, by name): its policies decide what the function's
+   * temporary credentials may do. Omitted: the default execution role (its own logs only).
+   */
+  readonly role?: string | undefined;
+  /** Secrets of the tenant injected as environment variables of the same name. */
+  readonly secrets?: readonly string[] | undefined;
 }
 
 export interface FunctionEgress {

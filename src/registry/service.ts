@@ -75,7 +75,12 @@ function normalizeConfig(input: FunctionConfigInput, base?: FunctionConfig): Fun
     isolation: 'isolation' in input ? input.isolation : base?.isolation,
     // Omitted = unchanged; `null`/`undefined` in a patch resets it to the default (internet).
     egress: 'egress' in input ? (input.egress ?? undefined) : base?.egress,
+    // Omitted = unchanged; `undefined` in a patch resets it to the default execution role.
+    role: 'role' in input ? input.role : base?.role,
+    secrets: 'secrets' in input ? input.secrets : base?.secrets,
   };
+  if (merged.role === undefined) delete (merged as { role?: unknown }).role;
+  if (merged.secrets === undefined || merged.secrets.length === 0) delete (merged as { secrets?: unknown }).secrets;
   if (merged.egress === undefined || merged.egress.mode === 'internet')
     delete (merged as { egress?: unknown }).egress;
   if (merged.isolation === undefined || merged.isolation === 'process')

@@ -15,3 +15,4 @@ export {
   type ProcessSandboxOptions,
 } from './process/factory.ts';
 export { createStepJail } from './process/jail.ts';
+export { createEgressNetwork, type EgressNetwork } from './process/network.ts';

@@ -46,6 +46,18 @@ export interface SchedulerDeps {
   readonly materialize: (code: CodeRef) => Promise<string>;
   readonly region: string;
   readonly accountId: string;
+  /** The account id of a tenant (ARNs); default: `accountId` for every tenant. */
+  readonly accountOf?: (tenant: string) => string;
+  /**
+   * The environment an instance starts with (the function's, with secret references resolved and
+   * the platform's variables added: temporary credentials, endpoints). Default: the function's.
+   */
+  readonly instanceEnv?: (spec: InstanceSpec) => Promise<Readonly<Record<string, string>>>;
+  /**
+   * Instances older than this are replaced when next idle (their temporary credentials expire);
+   * default: never.
+   */
+  readonly instanceMaxAgeMs?: number;
   /**
    * `fixed`: idle instances live `idleTtlMs`. `adaptive`: per function, the hybrid-histogram
    * keep-alive learnt from its inter-arrival times (falls back to `idleTtlMs`), including its
@@ -136,6 +148,8 @@ interface Instance {
   /** Keep-alive of the next idle period, when not the policy's (pre-warmed instances). */
   keepAliveMs: number | undefined;
   cancelIdle: () => void;
+  /** Epoch ms after which the instance is replaced instead of reused (instanceMaxAgeMs). */
+  readonly retireAt: number;
 }
 
 interface PoolWaiter {
@@ -441,8 +455,10 @@ export class Scheduler {
       let sandbox: Sandbox;
       const t0 = this.#d.clock.monotonic();
       try {
+        const spec = this.#spec(pool.target, await this.#d.materialize(pool.target.code));
+        const env = this.#d.instanceEnv ? await this.#d.instanceEnv(spec) : undefined;
         sandbox = await this.#d.factory.create(
-          this.#spec(pool.target, await this.#d.materialize(pool.target.code)),
+          env ? { ...spec, config: { ...spec.config, environment: env } } : spec,
         );
         pool.startMs = ewma(pool.startMs, this.#d.clock.monotonic() - t0);
       } catch (e) {
@@ -471,6 +487,7 @@ export class Scheduler {
         cold: purpose === 'demand',
         keepAliveMs,
         cancelIdle: () => {},
+        retireAt: this.#d.clock.now() + (this.#d.instanceMaxAgeMs ?? Number.POSITIVE_INFINITY),
       };
       pool.instances.add(inst);
       this.#serveWaiters(inst);
@@ -493,7 +510,8 @@ export class Scheduler {
     const pool = inst.pool;
     inst.active = Math.max(0, inst.active - 1);
     inst.lastUsed = this.#d.clock.now();
-    if (!inst.sandbox.alive || this.#closed || (pool.retired && pool.waiters.length === 0)) {
+    const aged = inst.lastUsed >= inst.retireAt;
+    if (!inst.sandbox.alive || this.#closed || (pool.retired && pool.waiters.length === 0) || aged) {
       if (inst.active === 0 || !inst.sandbox.alive) this.#remove(inst);
       if (!pool.retired && pool.fn.floorPool === pool) this.#fillFloor(pool);
       if (pool.waiters.length > 0) this.#scale(pool);
@@ -521,7 +539,8 @@ export class Scheduler {
     const w = this.#windows(fs);
     const override = inst.keepAliveMs;
     inst.keepAliveMs = undefined;
-    const keepAliveMs = override ?? w.keepAliveMs;
+    // An instance due for retirement (its credentials expire) is not kept past that moment.
+    const keepAliveMs = Math.max(0, Math.min(override ?? w.keepAliveMs, inst.retireAt - this.#d.clock.now()));
     if (w.preWarmMs > 0 && override === undefined && pool.floor === 0 && pool.instances.size === 1) {
       // Hybrid policy: the next call is not expected before preWarmMs — free the memory now and
       // have an instance ready from then until keepAliveMs.
@@ -537,6 +556,11 @@ export class Scheduler {
     inst.cancelIdle = this.#d.clock.setTimeout(() => {
       inst.cancelIdle = () => {};
       if (inst.active > 0 || !pool.instances.has(inst)) return;
+      if (this.#d.clock.now() >= inst.retireAt) {
+        this.#remove(inst);
+        if (!pool.retired && pool.fn.floorPool === pool) this.#fillFloor(pool);
+        return;
+      }
       if (pool.instances.size <= pool.floor) return; // the provisioned floor stays warm
       if (this.#d.keepAlive === 'predictive' && this.#predictedHot(fs) && this.#idleCount(pool) === 1) {
         this.#idle(inst); // load is predicted: keep the last idle instance another window
@@ -770,7 +794,7 @@ export class Scheduler {
       entry: t.code.entry,
       exportName: t.code.exportName,
       config: t.config,
-      functionArn: `arn:aws:lambda:${this.#d.region}:${this.#d.accountId}:function:${t.functionName}${qualifier}`,
+      functionArn: `arn:aws:lambda:${this.#d.region}:${this.#d.accountOf?.(t.tenant) ?? this.#d.accountId}:function:${t.functionName}${qualifier}`,
       region: this.#d.region,
     };
   }

@@ -30,6 +30,12 @@ export const SecretsErrors = defineErrors('SECRETS', {
     hint: 'store large material elsewhere (an object in a bucket) and keep its key in the secret',
   },
   INVALID_PARAMETER: { status: 400, kind: 'user', message: 'invalid {field}: {reason}' },
+  INVALID_NEXT_TOKEN: {
+    status: 400,
+    kind: 'user',
+    message: 'the pagination token is not valid',
+    hint: 'pass the NextToken of the previous page unchanged, or start without one',
+  },
   VERSION_CONFLICT: {
     status: 409,
     kind: 'user',

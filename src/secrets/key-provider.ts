@@ -50,8 +50,7 @@ export async function createLocalKeyProvider(o: LocalKeyProviderOptions): Promis
 
   const adopt = (r: Ring) => {
     ring = r;
-    for (const [id, k] of Object.entries(r.keys))
-      if (!kek.has(id)) kek.set(id, Buffer.from(k.key, 'base64'));
+    for (const [id, k] of Object.entries(r.keys)) if (!kek.has(id)) kek.set(id, Buffer.from(k.key, 'base64'));
   };
 
   const read = async (): Promise<Ring | undefined> => {

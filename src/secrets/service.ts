@@ -146,7 +146,10 @@ export function createSecretsService(d: SecretsServiceDeps): SecretsService {
   const put: SecretsService['put'] = async (tenant, name, value, description, opts = {}) => {
     validateSecretName(name);
     validateValue(value);
-    if (description !== undefined && (typeof description !== 'string' || description.length > MAX_DESCRIPTION_CHARS))
+    if (
+      description !== undefined &&
+      (typeof description !== 'string' || description.length > MAX_DESCRIPTION_CHARS)
+    )
       throw SecretsErrors.INVALID_PARAMETER({
         field: 'description',
         reason: `it must be a string of at most ${MAX_DESCRIPTION_CHARS} characters`,

@@ -22,6 +22,10 @@ import { hashSecret } from './keys.ts';
 import { type PolicySet, policySetFor, sessionPolicySet } from './policy-set.ts';
 import { decryptSecret } from './secrets.ts';
 import type { SessionIssuer } from './sessions.ts';
+
+/** How a role session of a function without a role is named (the default execution role). */
+export const DEFAULT_ROLE = 'nimbus-default-execution';
+
 import type { TenantDirectory } from './tenants.ts';
 
 export interface Principal {
@@ -156,12 +160,15 @@ export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest)
     const c = check.claims;
     if (c.accessKeyId !== keyId)
       throw SecurityErrors.KEY_INVALID({ reason: 'the session token belongs to another access key' });
+    // Role '' is the default execution role (no record: its own logs only).
     const [t, role, fn] = await Promise.all([
       o.tenants.get(c.tenant),
-      cached(`role:${c.tenant}:${c.role}`, () => o.roles.get(c.tenant, c.role)),
+      c.role === ''
+        ? { policies: [] as const, generation: 0 }
+        : cached(`role:${c.tenant}:${c.role}`, () => o.roles.get(c.tenant, c.role)),
       cached(`fn:${c.tenant}:${c.functionName}`, () => o.functions.get(c.tenant, c.functionName)),
     ]);
-    const roleOf = (fn?.config as { role?: string } | undefined)?.role;
+    const roleOf = fn?.config.role ?? '';
     if (!t || !fn || !role || role.generation !== c.generation || roleOf !== c.role)
       throw SecurityErrors.KEY_INVALID({ reason: 'the role session was revoked (function or role changed)' });
     return {
@@ -169,7 +176,7 @@ export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest)
         tenant: c.tenant,
         accountId: t.accountId,
         keyId,
-        arn: `arn:aws:sts::${t.accountId}:assumed-role/${c.role}/${c.functionName}`,
+        arn: `arn:aws:sts::${t.accountId}:assumed-role/${c.role || DEFAULT_ROLE}/${c.functionName}`,
         kind: 'session',
         session: { role: c.role, functionName: c.functionName },
         policy: await cached(`rolepolicy:${c.tenant}:${c.role}:${role.generation}`, async () =>

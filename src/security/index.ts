@@ -20,6 +20,7 @@ export {
 } from './egress.ts';
 export { withEncryptedEnvironment } from './encrypted-store.ts';
 export { SecurityErrors } from './errors.ts';
+export { createInstanceEnv, RESERVED_ENV, secretEnvName } from './instance-env.ts';
 export { createApiKey, generateKeyId, generateSecret, hashSecret, type NewKey, rotatedKey } from './keys.ts';
 export {
   type PolicySet,
@@ -29,5 +30,10 @@ export {
   sessionPolicySet,
 } from './policy-set.ts';
 export { decryptSecret, encryptSecret, loadOrCreateMasterKey } from './secrets.ts';
-export { createSessionIssuer, type SessionCredentials, type SessionIssuer } from './sessions.ts';
+export {
+  createSessionIssuer,
+  MAX_SESSION_MS,
+  type SessionCredentials,
+  type SessionIssuer,
+} from './sessions.ts';
 export { ACCOUNT_ID, createTenantDirectory, TENANT_ID, type TenantDirectory } from './tenants.ts';

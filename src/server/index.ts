@@ -4,6 +4,8 @@
  * gateway. No logic lives here beyond wiring and start/stop order.
  */
 import { mkdir } from 'node:fs/promises';
+import type { Server as HttpServer } from 'node:http';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -11,10 +13,11 @@ import { buildApiApp } from '../api/index.ts';
 import { setDestinationEgressAllow } from '../async/config.ts';
 import { createAsyncService } from '../async/service.ts';
 import type { AsyncService } from '../async/types.ts';
+import { createAuditService } from '../audit/index.ts';
 import { createFsBlobStore } from '../blobs/index.ts';
 import type { PlatformConfig } from '../config/index.ts';
 import { systemClock } from '../core/clock.ts';
-import { isNimbusError } from '../core/errors.ts';
+import { CoreErrors, isNimbusError } from '../core/errors.ts';
 import type { Clock } from '../core/ports.ts';
 import { DEFAULT_TENANT, type RuntimeFamily, type UsageRecord } from '../core/types.ts';
 import { createEventBus } from '../events/bus.ts';
@@ -27,6 +30,7 @@ import { openSqliteQueue } from '../queue/index.ts';
 import { buildArtifact, unpackArtifact } from '../registry/build/index.ts';
 import { createRegistryService } from '../registry/service.ts';
 import {
+  createEgressNetwork,
   createIsolateSandboxFactory,
   createProcessSandboxFactory,
   createRoutingSandboxFactory,
@@ -35,12 +39,15 @@ import {
 import { findJdk } from '../runtime/java/toolchain.ts';
 import { Scheduler } from '../scheduler/index.ts';
 import { createScheduleService, type ScheduleService } from '../schedules/service.ts';
+import { createLocalKeyProvider, createSecretsService } from '../secrets/index.ts';
 import {
   bootstrapAdmin,
   createAuthenticator,
+  createInstanceEnv,
   createSessionIssuer,
   createTenantDirectory,
   loadOrCreateMasterKey,
+  MAX_SESSION_MS,
   withEncryptedEnvironment,
 } from '../security/index.ts';
 import { objectCalls } from '../storage/calls.ts';
@@ -108,9 +115,22 @@ export async function startPlatform(
       defaultAccountId: config.accountId,
     });
     const sessions = createSessionIssuer(masterKey, clock);
+    // Until the secrets service is wired: no secret can be resolved.
+    const secretValue = async (_tenant: string, name: string): Promise<string> => {
+      throw CoreErrors.NOT_FOUND({ what: `secret ${name}` });
+    };
+    const secrets = createSecretsService({
+      repo: store.secrets,
+      keys: await createLocalKeyProvider({ masterKey, settings: store.settings, clock }),
+      clock,
+    });
 
     // Functions opt in to isolates per function (`isolation: 'isolate'`); the rest run as processes.
+    // Instances' network namespaces; also how they reach the platform's own APIs (endpoints below).
+    const network = createEgressNetwork();
+    let platformEndpoints: { api: string; s3: string } | undefined;
     const processes = createProcessSandboxFactory({
+      egress: network,
       kind: config.sandbox,
       poolSize: config.poolSize,
       hiddenPaths: [config.dataDir],
@@ -141,6 +161,17 @@ export async function startPlatform(
       materialize: codeCache.materialize,
       region: config.region,
       accountId: config.accountId,
+      accountOf: (t) => tenants.accountOf(t),
+      instanceEnv: createInstanceEnv({
+        sessions,
+        roles: store.roles,
+        secretValue: (tenant, name) => secretValue(tenant, name),
+        endpoints: () => platformEndpoints,
+        region: config.region,
+        ttlMs: MAX_SESSION_MS,
+      }),
+      // Replaced 10 minutes before their credentials expire.
+      instanceMaxAgeMs: MAX_SESSION_MS - 10 * 60_000,
     });
     cleanups.push(() => scheduler.close());
 
@@ -309,7 +340,18 @@ export async function startPlatform(
       gateway.reload().catch((e: unknown) => logger.error({ err: e }, 'gateway reload failed'));
     };
 
+    // Closed after the API (cleanups run in reverse): the last requests' entries are flushed.
+    const audit = createAuditService({
+      repo: store.audit,
+      settings: store.settings,
+      clock,
+      retentionDays: config.auditRetentionDays,
+      onError: (e, what) => logger.error({ err: e }, what),
+    });
+    cleanups.push(() => audit.close());
     const api = await buildApiApp({
+      audit,
+      secrets,
       routes: store.routes,
       settings: store.settings,
       onRoutesChanged: async (change) => (change ? gateway.apply(change) : gateway.reload()),
@@ -394,6 +436,26 @@ export async function startPlatform(
     };
     const s3Url = urlOf(await s3.listen({ host: config.host, port: config.s3Port }));
     const apiAddress = await api.listen({ host: config.host, port: config.apiPort });
+    // Functions reach the API and S3 ports at their gateway address (never the host's other
+    // services): the same servers, also accepting connections there.
+    const platformAddr = await network.platformAddress().catch((e: unknown) => {
+      logger.warn({ err: e }, 'functions cannot reach the platform APIs (AWS_ENDPOINT_URL unset)');
+      return undefined;
+    });
+    if (platformAddr) {
+      const bridge = async (srv: HttpServer) => {
+        const l = createNetServer((sock) => srv.emit('connection', sock));
+        await new Promise<void>((res, rej) => l.once('error', rej).listen(0, platformAddr, res));
+        cleanups.push(() => new Promise<void>((res) => l.close(() => res())));
+        return (l.address() as AddressInfo).port;
+      };
+      const ports = [await bridge(api.server), await bridge(s3.server)];
+      cleanups.push(await network.allowPlatformPorts(ports));
+      platformEndpoints = {
+        api: `http://${platformAddr}:${ports[0]}`,
+        s3: `http://${platformAddr}:${ports[1]}`,
+      };
+    }
     const apiUrl = urlOf(apiAddress);
 
     const gwAddress = await gateway.app.listen({ host: config.host, port: config.port });

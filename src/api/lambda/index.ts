@@ -10,6 +10,7 @@ import { AsyncConfigSchema } from '../../async/config.ts';
 import type { AsyncService } from '../../async/types.ts';
 import type { PlatformConfig } from '../../config/index.ts';
 import { CoreErrors } from '../../core/errors.ts';
+import type { RoleRepo } from '../../core/ports.ts';
 import type { AsyncInvokeConfig, DestinationRef } from '../../core/types.ts';
 import type { InvokeService } from '../../invoke/types.ts';
 import type { RegistryService } from '../../registry/types.ts';
@@ -30,6 +31,7 @@ export interface LambdaApiDeps {
   readonly invoke: InvokeService;
   readonly async: AsyncService;
   readonly config: PlatformConfig;
+  readonly roles: Pick<RoleRepo, 'get'>;
   readonly report?: ErrorReporting;
 }
 
@@ -58,6 +60,7 @@ const UpdateConfig = z.object({
   Timeout: z.number().int().optional(),
   Environment: Env,
   Description: z.string().optional(),
+  Role: z.string().optional(),
   RevisionId: z.string().optional(),
 });
 const Publish = z.object({
@@ -96,8 +99,18 @@ const q = (req: FastifyRequest) => req.query as Record<string, string | undefine
 const hexSha = (b64: string) => Buffer.from(b64, 'base64').toString('hex');
 
 export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void {
-  const arn = { region: d.config.region, accountId: d.config.accountId };
+  /** ARNs carry the caller's account (its tenant's). */
+  const arnOf = (p: { accountId: string }) => ({ region: d.config.region, accountId: p.accountId });
   const P = '/2015-03-31/functions';
+  /**
+   * `Role` (an ARN or name) → the tenant's role of that name. A role Nimbus does not have (tools
+   * often pass a placeholder ARN) leaves the default execution role: logs only.
+   */
+  const roleOf = async (tenant: string, role: string | undefined): Promise<string | undefined> => {
+    if (!role) return undefined;
+    const name = role.slice(role.lastIndexOf('/') + 1);
+    return (await d.roles.get(tenant, name)) ? name : undefined;
+  };
 
   app.setErrorHandler((err, req, reply) => {
     const e = codedError(err, req, app.initialConfig.bodyLimit ?? d.config.maxPayloadBytes, d.report);
@@ -116,12 +129,8 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   });
 
   app.post(P, async (req, reply) => {
-    const p = authorize(req, 'lambda:CreateFunction', (a) =>
-      a.fn(
-        parseFunctionName(String((req.body as { FunctionName?: unknown } | null)?.FunctionName ?? '')).name,
-      ),
-    );
     const b = body(CreateFunction, req.body);
+    const p = authorize(req, 'lambda:CreateFunction', (a) => a.fn(parseFunctionName(b.FunctionName).name));
     const r = await d.registry.deploy(
       p.tenant,
       {
@@ -133,13 +142,16 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
           timeoutSec: b.Timeout,
           description: b.Description,
           environment: b.Environment?.Variables,
+          role: await roleOf(p.tenant, b.Role),
         },
         code: { kind: 'zip', data: Buffer.from(b.Code.ZipFile, 'base64') },
       },
       { mode: 'create', publish: b.Publish ?? false },
     );
     reply.code(201);
-    return r.version ? versionConfiguration(arn, r.version) : functionConfiguration(arn, r.function);
+    return r.version
+      ? versionConfiguration(arnOf(p), r.version)
+      : functionConfiguration(arnOf(p), r.function);
   });
 
   const listFunctions = async (req: FastifyRequest) => {
@@ -150,7 +162,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
     const page = all.slice(start, start + max);
     const next = start + max < all.length ? String(start + max) : undefined;
     return {
-      Functions: page.map((f) => functionConfiguration(arn, f)),
+      Functions: page.map((f) => functionConfiguration(arnOf(p), f)),
       ...(next ? { NextMarker: next } : {}),
     };
   };
@@ -163,7 +175,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
     const { name, qualifier } = fnParam(req);
     const qual = q(req).Qualifier ?? qualifier;
     const f = await d.registry.getFunction(p.tenant, name);
-    let configuration: object = functionConfiguration(arn, f);
+    let configuration: object = functionConfiguration(arnOf(p), f);
     let sha = f.code.sha256;
     if (qual && qual !== '$LATEST') {
       const v = /^\d+$/.test(qual)
@@ -173,7 +185,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
             name,
             (await d.registry.getAlias(p.tenant, name, qual)).functionVersion,
           );
-      configuration = versionConfiguration(arn, v);
+      configuration = versionConfiguration(arnOf(p), v);
       sha = v.code.sha256;
     }
     const host = req.headers.host ?? `${d.config.host}:${d.config.apiPort}`;
@@ -184,9 +196,22 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   });
 
   app.get('/v1/artifacts/:sha', async (req, reply) => {
-    authorize(req, 'lambda:GetFunction');
+    const p = authorize(req, 'lambda:GetFunction');
     const sha = (req.params as { sha: string }).sha;
     if (!/^[0-9a-f]{64}$/.test(sha)) throw CoreErrors.NOT_FOUND({ what: `artifact ${sha}` });
+    // Artifacts are content-addressed and shared: serve one only to a tenant whose function or
+    // version uses it (another tenant's artifact is "not found", whoever knows its hash).
+    let owned = false;
+    for (const f of await d.registry.listFunctions(p.tenant)) {
+      if (
+        f.code.sha256 === sha ||
+        (await d.registry.listVersions(p.tenant, f.name)).some((v) => v.code.sha256 === sha)
+      ) {
+        owned = true;
+        break;
+      }
+    }
+    if (!owned) throw CoreErrors.NOT_FOUND({ what: `artifact ${sha}` });
     const data = await d.registry.getArtifact(sha);
     return reply.type('application/zip').send(Buffer.from(data));
   });
@@ -200,7 +225,9 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
       { kind: 'zip', data: Buffer.from(b.ZipFile, 'base64') },
       { publish: b.Publish ?? false, expectedRevisionId: b.RevisionId },
     );
-    return r.version ? versionConfiguration(arn, r.version) : functionConfiguration(arn, r.function);
+    return r.version
+      ? versionConfiguration(arnOf(p), r.version)
+      : functionConfiguration(arnOf(p), r.function);
   });
 
   app.put(`${P}/:fn/configuration`, async (req) => {
@@ -214,12 +241,15 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
         timeoutSec: b.Timeout,
         description: b.Description,
         environment: b.Environment ? (b.Environment.Variables ?? {}) : undefined,
+        role: b.Role === undefined ? undefined : ((await roleOf(p.tenant, b.Role)) ?? null),
       }).filter(([, v]) => v !== undefined),
     );
+    // A Role Nimbus does not have resets the function to the default execution role.
+    if (patch.role === null) patch.role = undefined;
     const f = await d.registry.updateConfig(p.tenant, fnParam(req).name, patch, {
       expectedRevisionId: b.RevisionId,
     });
-    return functionConfiguration(arn, f);
+    return functionConfiguration(arnOf(p), f);
   });
 
   app.delete(`${P}/:fn`, async (req, reply) => {
@@ -237,7 +267,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
       expectedRevisionId: b.RevisionId,
     });
     reply.code(201);
-    return versionConfiguration(arn, v);
+    return versionConfiguration(arnOf(p), v);
   });
 
   app.get(`${P}/:fn/versions`, async (req) => {
@@ -245,7 +275,9 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
     const name = fnParam(req).name;
     const f = await d.registry.getFunction(p.tenant, name);
     const vs = await d.registry.listVersions(p.tenant, name);
-    return { Versions: [functionConfiguration(arn, f), ...vs.map((v) => versionConfiguration(arn, v))] };
+    return {
+      Versions: [functionConfiguration(arnOf(p), f), ...vs.map((v) => versionConfiguration(arnOf(p), v))],
+    };
   });
 
   app.post(`${P}/:fn/aliases`, async (req, reply) => {
@@ -258,7 +290,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
       description: b.Description,
     });
     reply.code(201);
-    return aliasConfiguration(arn, a);
+    return aliasConfiguration(arnOf(p), a);
   });
 
   app.put(`${P}/:fn/aliases/:alias`, async (req) => {
@@ -275,13 +307,13 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
       },
       { expectedRevisionId: b.RevisionId },
     );
-    return aliasConfiguration(arn, a);
+    return aliasConfiguration(arnOf(p), a);
   });
 
   app.get(`${P}/:fn/aliases/:alias`, async (req) => {
     const p = authorize(req, 'lambda:GetAlias', (a) => a.fn(fnParam(req).name));
     return aliasConfiguration(
-      arn,
+      arnOf(p),
       await d.registry.getAlias(p.tenant, fnParam(req).name, (req.params as { alias: string }).alias),
     );
   });
@@ -290,7 +322,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
     const p = authorize(req, 'lambda:ListAliases', (a) => a.fn(fnParam(req).name));
     return {
       Aliases: (await d.registry.listAliases(p.tenant, fnParam(req).name)).map((a) =>
-        aliasConfiguration(arn, a),
+        aliasConfiguration(arnOf(p), a),
       ),
     };
   });
@@ -391,7 +423,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
       })
       .optional(),
   });
-  const destArn = (dst: DestinationRef | undefined) =>
+  const destArn = (arn: { region: string; accountId: string }, dst: DestinationRef | undefined) =>
     dst === undefined
       ? {}
       : {
@@ -400,12 +432,17 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
               ? dst.url
               : `arn:aws:lambda:${arn.region}:${arn.accountId}:function:${dst.name}${dst.qualifier ? `:${dst.qualifier}` : ''}`,
         };
-  const eventInvokeView = (name: string, c: AsyncInvokeConfig | undefined, updatedAt: number) => ({
+  const eventInvokeView = (
+    arn: { region: string; accountId: string },
+    name: string,
+    c: AsyncInvokeConfig | undefined,
+    updatedAt: number,
+  ) => ({
     FunctionArn: `arn:aws:lambda:${arn.region}:${arn.accountId}:function:${name}:$LATEST`,
     LastModified: updatedAt / 1000,
     MaximumRetryAttempts: c?.maximumRetryAttempts ?? 2,
     MaximumEventAgeInSeconds: c?.maximumEventAgeSec ?? 21600,
-    DestinationConfig: { OnSuccess: destArn(c?.onSuccess), OnFailure: destArn(c?.onFailure) },
+    DestinationConfig: { OnSuccess: destArn(arn, c?.onSuccess), OnFailure: destArn(arn, c?.onFailure) },
   });
   const putEventInvoke = (merge: boolean) => async (req: FastifyRequest) => {
     const p = authorize(req, 'lambda:PutFunctionEventInvokeConfig', (a) => a.fn(fnParam(req).name));
@@ -431,7 +468,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
         reason: next.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
       });
     const f = await d.registry.updateConfig(p.tenant, name, { async: next.data });
-    return eventInvokeView(name, f.config.async, f.updatedAt);
+    return eventInvokeView(arnOf(p), name, f.config.async, f.updatedAt);
   };
   app.put(EIC, putEventInvoke(false));
   app.post(EIC, putEventInvoke(true));
@@ -439,7 +476,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
     const p = authorize(req, 'lambda:GetFunctionEventInvokeConfig', (a) => a.fn(fnParam(req).name));
     const f = await d.registry.getFunction(p.tenant, fnParam(req).name);
     if (!f.config.async) throw CoreErrors.NOT_FOUND({ what: `event invoke config of ${f.name}` });
-    return eventInvokeView(f.name, f.config.async, f.updatedAt);
+    return eventInvokeView(arnOf(p), f.name, f.config.async, f.updatedAt);
   });
   app.delete(EIC, async (req, reply) => {
     const p = authorize(req, 'lambda:DeleteFunctionEventInvokeConfig', (a) => a.fn(fnParam(req).name));

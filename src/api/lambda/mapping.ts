@@ -4,6 +4,9 @@ import { CoreErrors } from '../../core/errors.ts';
 import type { AliasRecord, FunctionConfig, FunctionRecord, VersionRecord } from '../../core/types.ts';
 import { type ArnContext, functionArn } from '../views.ts';
 
+/** The role shown for functions without one (the default execution role: their own logs). */
+export const DEFAULT_ROLE_NAME = 'nimbus-default-execution';
+
 /** `name`, `123456789012:function:name[:q]` or `arn:aws:lambda:r:a:function:name[:q]` → parts. */
 export function parseFunctionName(raw: string): { name: string; qualifier?: string } {
   let s: string;
@@ -37,7 +40,7 @@ function configuration(
     FunctionName: name,
     FunctionArn: functionArn(c, name, version === '$LATEST' ? undefined : version),
     Runtime: cfg.runtime,
-    Role: `arn:aws:iam::${c.accountId}:role/nimbus`,
+    Role: `arn:aws:iam::${c.accountId}:role/${cfg.role ?? DEFAULT_ROLE_NAME}`,
     Handler: cfg.handler,
     CodeSize: code.size,
     Description: cfg.description,

@@ -28,6 +28,14 @@ export async function deploy(dir: string, o: DeployOpts): Promise<void> {
   done();
   const results = [];
   if (!o.json) process.stdout.write(dim(`${manifest.service} (${manifest.source})\n`));
+  // Roles first: the functions name them.
+  for (const r of manifest.roles ?? []) {
+    await client.call('PUT', `/v1/roles/${encodeURIComponent(r.name)}`, {
+      policies: r.policies,
+      description: `execution role of ${manifest.service} (${manifest.source})`,
+    });
+    if (!o.json) process.stdout.write(dim(`role ${r.name}\n`));
+  }
   for (const f of fns) {
     const stop = progress(`deploying ${f.name}`);
     const r = await deployFunction(client, manifest, f, zip, o.publish).finally(stop);

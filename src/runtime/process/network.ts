@@ -55,6 +55,17 @@ export interface EgressNetwork {
   describe(): string;
   /** Whether the filter is in place now (the table exists); undefined in isolated mode. */
   filterInPlace(): boolean | undefined;
+  /**
+   * The host address instances reach the platform at (their gateway, made a local address of
+   * the host), ready for `allowPlatformPorts`; undefined in isolated mode.
+   */
+  platformAddress(): Promise<string | undefined>;
+  /**
+   * Lets instances connect to these TCP ports of the platform address (and nothing else of the
+   * host). The permission expires unless renewed, so ports of a process that died are closed
+   * within a minute; the returned function withdraws it.
+   */
+  allowPlatformPorts(ports: readonly number[]): Promise<() => Promise<void>>;
 }
 
 function run(cmd: string, args: readonly string[], input?: string): Promise<string> {
@@ -102,6 +113,12 @@ function tableRuleset(T: string, P: string): string {
     '    flags interval',
     `    elements = { ${cidrs(BLOCKED_V4)} }`,
     '  }',
+    // addr . port pairs of the platform's own listeners instances may reach (per Nimbus process,
+    // renewed with a timeout).
+    '  set platform4 {',
+    '    type ipv4_addr . inet_service',
+    '    flags timeout',
+    '  }',
     '  set always4 {',
     '    type ipv4_addr',
     '    flags interval',
@@ -110,6 +127,7 @@ function tableRuleset(T: string, P: string): string {
     '  chain input {',
     '    type filter hook input priority -10; policy accept;',
     `    iifname "${P}*" ct state established,related accept`,
+    `    iifname "${P}*" ip daddr . tcp dport @platform4 accept`,
     `    iifname "${P}*" reject with icmpx admin-prohibited`,
     '  }',
     '  chain forward {',
@@ -351,6 +369,43 @@ export function createEgressNetwork(o: { table?: string; ifPrefix?: string } = {
 
     async apply(ns, policy) {
       await setVerdict(ns, await verdictFor(policy));
+    },
+
+    async platformAddress() {
+      if (mode === 'isolated') return undefined;
+      await setup();
+      // A table made by an older Nimbus has no platform set yet: add it and its input rule.
+      await nftOnce(
+        ['list', 'set', 'inet', T, 'platform4'],
+        [
+          `add set inet ${T} platform4 { type ipv4_addr . inet_service; flags timeout; }`,
+          `insert rule inet ${T} input iifname "${P}*" ip daddr . tcp dport @platform4 accept`,
+          '',
+        ].join('\n'),
+      );
+      // The gateway address becomes the host's own (on loopback), so a listener can bind it; ARP
+      // for it on the veths is answered as before.
+      await run(ip!, ['addr', 'add', `${GATEWAY}/32`, 'dev', 'lo']).catch((e: Error) => {
+        if (!/File exists/.test(e.message)) throw e;
+      });
+      return GATEWAY;
+    },
+
+    async allowPlatformPorts(ports) {
+      if (mode === 'isolated' || ports.length === 0) return async () => {};
+      const elems = (timeout: boolean) =>
+        ports.map((p) => `${GATEWAY} . ${p}${timeout ? ' timeout 60s' : ''}`).join(', ');
+      const add = `add element inet ${T} platform4 { ${elems(true)} }\n`;
+      const del = `delete element inet ${T} platform4 { ${elems(false)} }\n`;
+      // Renewing: delete + add in one transaction (an add alone keeps the old timeout).
+      const renew = () => run(nft!, ['-f', '-'], del + add).catch(() => run(nft!, ['-f', '-'], add));
+      await renew();
+      const timer = setInterval(() => void renew().catch(() => {}), 20_000);
+      timer.unref();
+      return async () => {
+        clearInterval(timer);
+        await run(nft!, ['-f', '-'], del).catch(() => {});
+      };
     },
 
     async release(ns) {
