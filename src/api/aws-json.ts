@@ -134,8 +134,12 @@ export function installAwsJsonApi(
       .code(mapped.status)
       .header('x-amzn-errortype', mapped.type)
       .header('x-nimbus-error-code', e.code)
-      .type(`application/x-amz-json-${svc?.jsonVersion ?? '1.1'}`)
-      .send(JSON.stringify({ __type: mapped.type, message: `[${e.code}] ${publicError(e).message}` }));
+      .header('content-type', `application/x-amz-json-${svc?.jsonVersion ?? '1.1'}`)
+      .send(
+        Buffer.from(
+          JSON.stringify({ __type: mapped.type, message: `[${e.code}] ${publicError(e).message}` }),
+        ),
+      );
   });
 
   scope.post('/', async (req, reply) => {
@@ -151,7 +155,10 @@ export function installAwsJsonApi(
         target: target.slice(0, 200) || '(no X-Amz-Target header)',
       });
     const out = await op(parseInput(req.body), req);
-    return reply.type(`application/x-amz-json-${svc.jsonVersion}`).send(JSON.stringify(out));
+    // A Buffer: Fastify would append `; charset=utf-8` to a string, which AWS does not send.
+    return reply
+      .header('content-type', `application/x-amz-json-${svc.jsonVersion}`)
+      .send(Buffer.from(JSON.stringify(out)));
   });
 
   return {

@@ -26,6 +26,8 @@ export function functionView(c: ArnContext, f: FunctionRecord) {
     scaling: f.config.scaling ?? null,
     isolation: f.config.isolation ?? 'process',
     egress: f.config.egress ?? { mode: 'internet' },
+    role: f.config.role ?? null,
+    secrets: f.config.secrets ?? [],
     codeSha256: f.code.sha256,
     codeSize: f.code.size,
     revisionId: f.revisionId,

@@ -80,7 +80,8 @@ function normalizeConfig(input: FunctionConfigInput, base?: FunctionConfig): Fun
     secrets: 'secrets' in input ? input.secrets : base?.secrets,
   };
   if (merged.role === undefined) delete (merged as { role?: unknown }).role;
-  if (merged.secrets === undefined || merged.secrets.length === 0) delete (merged as { secrets?: unknown }).secrets;
+  if (merged.secrets === undefined || merged.secrets.length === 0)
+    delete (merged as { secrets?: unknown }).secrets;
   if (merged.egress === undefined || merged.egress.mode === 'internet')
     delete (merged as { egress?: unknown }).egress;
   if (merged.isolation === undefined || merged.isolation === 'process')

@@ -90,6 +90,8 @@ export function aliasConfiguration(c: ArnContext, a: AliasRecord) {
 /** Lambda error type for a Nimbus error. */
 export function lambdaErrorType(e: NimbusError): string {
   if (e.code.endsWith('_NOT_FOUND')) return 'ResourceNotFoundException';
+  if (e.code === 'NIMBUS_ERR_SECURITY_KEY_INVALID') return 'UnrecognizedClientException';
+  if (e.code === 'NIMBUS_ERR_SECURITY_TOKEN_EXPIRED') return 'ExpiredTokenException';
   switch (e.status) {
     case 400:
       return e.code === CoreErrors.codes.MALFORMED_JSON

@@ -386,7 +386,7 @@ export function createEgressNetwork(o: { table?: string; ifPrefix?: string } = {
       // The gateway address becomes the host's own (on loopback), so a listener can bind it; ARP
       // for it on the veths is answered as before.
       await run(ip!, ['addr', 'add', `${GATEWAY}/32`, 'dev', 'lo']).catch((e: Error) => {
-        if (!/File exists/.test(e.message)) throw e;
+        if (!/File exists|already assigned/.test(e.message)) throw e;
       });
       return GATEWAY;
     },
