@@ -133,8 +133,8 @@ export function registerIdentityRoutes(app: FastifyInstance, d: IdentityRouteDep
 
   // ---- tenants
   app.post('/v1/tenants', async (req, reply) => {
+    operatorOnly(authorize(req, 'nimbus:CreateTenant', (a) => a.nimbus('tenant')));
     const b = parseBody(CreateTenant, req.body);
-    operatorOnly(authorize(req, 'nimbus:CreateTenant', (a) => a.nimbus('tenant', b.id)));
     const t = await d.tenants.create(b);
     reply.code(201);
     return { tenant: await tenantView(t.id) };
@@ -175,8 +175,8 @@ export function registerIdentityRoutes(app: FastifyInstance, d: IdentityRouteDep
 
   // ---- keys
   app.post('/v1/keys', async (req, reply) => {
-    const b = parseBody(CreateKey, req.body);
     const p = authorize(req, 'nimbus:CreateKey', (a) => a.nimbus('key'));
+    const b = parseBody(CreateKey, req.body);
     const tenant = await targetTenant(p, b.tenant);
     if (b.expiresIn !== undefined && b.expiresAt !== undefined)
       throw CoreErrors.VALIDATION({ reason: 'give expiresIn or expiresAt, not both' });
@@ -214,8 +214,8 @@ export function registerIdentityRoutes(app: FastifyInstance, d: IdentityRouteDep
     return { key: keyView(await ownKey(req, p), now()) };
   });
   app.post('/v1/keys/:id/rotate', async (req) => {
-    const b = parseBody(Rotate, req.body, {});
     const p = authorize(req, 'nimbus:RotateKey', (a) => a.nimbus('key', params(req).id!));
+    const b = parseBody(Rotate, req.body, {});
     const k = await ownKey(req, p);
     if (k.disabled) throw CoreErrors.CONFLICT({ what: `key ${k.keyId} is revoked` });
     const { record, secret } = rotatedKey(k, d.masterKey, (b.graceSeconds ?? 86_400) * 1000, d.clock);
@@ -235,8 +235,8 @@ export function registerIdentityRoutes(app: FastifyInstance, d: IdentityRouteDep
     return { key: keyView(record, now()) };
   });
   app.put('/v1/keys/:id/policies', async (req) => {
-    const b = parseBody(PutPolicies, req.body);
     const p = authorize(req, 'nimbus:PutKeyPolicy', (a) => a.nimbus('key', params(req).id!));
+    const b = parseBody(PutPolicies, req.body);
     const k = await ownKey(req, p);
     const record: ApiKeyRecord = { ...k, policies: checkPolicies(b.policies) };
     await d.keys.update(record);
@@ -262,8 +262,8 @@ export function registerIdentityRoutes(app: FastifyInstance, d: IdentityRouteDep
   };
   app.put('/v1/roles/:name', async (req) => {
     const name = roleName(req);
-    const b = parseBody(PutRole, req.body);
     const p = authorize(req, 'iam:PutRolePolicy', (a) => `arn:aws:iam::${a.account}:role/${name}`);
+    const b = parseBody(PutRole, req.body);
     const r = await d.roles.put({
       tenant: p.tenant,
       name,

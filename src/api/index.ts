@@ -44,6 +44,13 @@ export interface ApiAppDeps
   readonly onClientAbort?: OnClientAbort;
 }
 
+export interface ApiRoute {
+  readonly method: string;
+  readonly url: string;
+}
+/** Every route of an API app, as registered (the authorization matrix test walks them). */
+export const API_ROUTES = new WeakMap<FastifyInstance, ApiRoute[]>();
+
 /** Deploy uploads carry base64 zips: allow more than the 6 MB invoke limit on the API port. */
 const API_BODY_LIMIT = 96 * 1024 * 1024;
 
@@ -69,6 +76,12 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   hardenServer(app, wire);
   useRawBodies(app, API_BODY_LIMIT);
   const report = { onSystemError: (e: Error) => d.onSystemError?.(e), onClientAbort: d.onClientAbort };
+  const table: ApiRoute[] = [];
+  API_ROUTES.set(app, table);
+  app.addHook('onRoute', (r) => {
+    for (const method of Array.isArray(r.method) ? r.method : [r.method])
+      if (method !== 'HEAD') table.push({ method, url: r.url });
+  });
   installErrorHandler(app, undefined, report);
   installAuth(app, { authenticate: d.authenticate, region: d.config.region, audit: d.audit, clock: d.clock });
   registerRestRoutes(app, d);

@@ -92,6 +92,8 @@ export function secretsManagerApi(d: SecretsManagerApiDeps): AwsJsonService {
    * name. An ARN naming another account or region is authorized as given and then not found: the
    * tenant is the caller's, so another tenant's secret is never reachable (nor confirmed).
    */
+  const arnOf = (p: Principal, name: string) =>
+    arnsFor(d.region, p.accountId).of('secretsmanager', `secret:${name}`);
   const target = (
     req: FastifyRequest,
     op: string,
@@ -102,12 +104,9 @@ export function secretsManagerApi(d: SecretsManagerApiDeps): AwsJsonService {
     const p = authorize(req, `secretsmanager:${op}`, (a) =>
       m ? id : a.of('secretsmanager', `secret:${name}`),
     );
-    const arn = arnsFor(d.region, p.accountId).of('secretsmanager', `secret:${name}`);
     if (m && (m[1] !== d.region || m[2] !== p.accountId)) throw SecretsErrors.NOT_FOUND({ name: id });
-    return { p, name, arn };
+    return { p, name, arn: arnOf(p, name) };
   };
-  const arnOf = (p: Principal, name: string) =>
-    arnsFor(d.region, p.accountId).of('secretsmanager', `secret:${name}`);
   const stages = (m: SecretMetadata) => ({ [m.versionId]: [CURRENT] });
 
   return {

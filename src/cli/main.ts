@@ -12,6 +12,7 @@ import * as dev from './commands/dev.ts';
 import * as doctor from './commands/doctor.ts';
 import * as events from './commands/events.ts';
 import * as functions from './commands/functions.ts';
+import * as identity from './commands/identity.ts';
 import * as invoke from './commands/invoke.ts';
 import * as logs from './commands/logs.ts';
 import * as queues from './commands/queues.ts';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   schedules.register(program);
   secrets.register(program);
   events.register(program);
+  identity.register(program);
   audit.register(program);
   doctor.register(program);
   return program;

@@ -9,7 +9,7 @@ import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { buildApiApp } from '../api/index.ts';
+import { API_ROUTES, type ApiRoute, buildApiApp } from '../api/index.ts';
 import { setDestinationEgressAllow } from '../async/config.ts';
 import { createAsyncService } from '../async/service.ts';
 import type { AsyncService } from '../async/types.ts';
@@ -67,6 +67,8 @@ export interface RunningPlatform {
   readonly async: AsyncService;
   readonly schedules: ScheduleService;
   readonly sources: SourceManager;
+  /** Every route of the API port (method + URL pattern). */
+  readonly apiRoutes: readonly ApiRoute[];
   close(): Promise<void>;
 }
 
@@ -493,6 +495,7 @@ export async function startPlatform(
       async: asyncService,
       schedules,
       sources,
+      apiRoutes: API_ROUTES.get(api) ?? [],
       close: closeAll,
     };
   } catch (e) {

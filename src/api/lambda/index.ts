@@ -98,6 +98,17 @@ const fnParam = (req: FastifyRequest) => parseFunctionName((req.params as { fn: 
 const q = (req: FastifyRequest) => req.query as Record<string, string | undefined>;
 const hexSha = (b64: string) => Buffer.from(b64, 'base64').toString('hex');
 
+/** `FunctionName` of a CreateFunction body for the policy check (`*` when absent or invalid). */
+function nameInBody(raw: unknown): string {
+  try {
+    const v = (JSON.parse(Buffer.isBuffer(raw) ? raw.toString('utf8') : '{}') as { FunctionName?: unknown })
+      .FunctionName;
+    return typeof v === 'string' ? parseFunctionName(v).name : '*';
+  } catch {
+    return '*';
+  }
+}
+
 export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void {
   /** ARNs carry the caller's account (its tenant's). */
   const arnOf = (p: { accountId: string }) => ({ region: d.config.region, accountId: p.accountId });
@@ -129,8 +140,9 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
   });
 
   app.post(P, async (req, reply) => {
+    // Authorized before the body is validated (a refused caller learns nothing from a 400).
+    const p = authorize(req, 'lambda:CreateFunction', (a) => a.fn(nameInBody(req.body)));
     const b = body(CreateFunction, req.body);
-    const p = authorize(req, 'lambda:CreateFunction', (a) => a.fn(parseFunctionName(b.FunctionName).name));
     const r = await d.registry.deploy(
       p.tenant,
       {

@@ -1,0 +1,10 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from './src/config/index.ts';
+import { startPlatform } from './src/server/index.ts';
+const dataDir = await mkdtemp(join(tmpdir(), 'nimbus-chk-'));
+const p = await startPlatform(loadConfig({ port: 0, apiPort: 0, s3Port: 0, dataDir, logLevel: 'silent', adminKeyId: 'NKCHECK0000000000001', adminSecret: 'check-secret-0123456789abcdef' }, {}));
+const r = await fetch(`${p.apiUrl}/v1/functions`, { headers: { authorization: 'Bearer check-secret-0123456789abcdef' } });
+console.log(r.status, (await r.text()).slice(0, 200), p.admin);
+await p.close();
