@@ -324,10 +324,7 @@ describe('authorization matrix (e2e)', () => {
         );
         const body = await res.text();
         counts.requests++;
-        assert.ok(
-          refusal(res.status, body),
-          `${who} ${key}: ${res.status} ${body.slice(0, 200)}`,
-        );
+        assert.ok(refusal(res.status, body), `${who} ${key}: ${res.status} ${body.slice(0, 200)}`);
         assert.ok(!body.includes(CANARY), `${who} ${key} leaked alpha data`);
       }
     }

@@ -1,16 +1,18 @@
 /** REST for bucket notifications (object events → functions). The objects themselves use the S3 API. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Store } from '../core/ports.ts';
 import type { BucketNotification } from '../core/types.ts';
 import { OBJECT_EVENT_TYPES } from '../storage/events.ts';
-import { S3Errors, type Storage } from '../storage/service.ts';
+import type { Storage } from '../storage/service.ts';
 import { authorize } from './auth.ts';
 import { params, parseBody } from './http.ts';
 
+/**
+ * Bucket names are the caller's tenant's own (each tenant has its own namespace): the storage
+ * service resolves them, so another tenant's bucket of the same name is never reached or named.
+ */
 export interface BucketRouteDeps {
   readonly storage: Storage;
-  readonly store: Store;
 }
 
 const EventType = z.enum(OBJECT_EVENT_TYPES);
@@ -43,10 +45,6 @@ const view = (n: BucketNotification) => ({
 });
 
 export function registerBucketRoutes(app: FastifyInstance, d: BucketRouteDeps): void {
-  const owned = async (tenant: string, bucket: string) => {
-    const b = await d.store.objects.getBucket(bucket);
-    if (!b || b.tenant !== tenant) throw S3Errors.NO_SUCH_BUCKET({ bucket });
-  };
   app.get('/v1/buckets', async (req) => {
     const p = authorize(req, 's3:ListAllMyBuckets');
     return {
@@ -58,60 +56,32 @@ export function registerBucketRoutes(app: FastifyInstance, d: BucketRouteDeps): 
   });
   app.get('/v1/buckets/:bucket/notifications', async (req) => {
     const p = authorize(req, 's3:GetBucketNotification', () => `arn:aws:s3:::${params(req).bucket!}`);
-    await owned(p.tenant, params(req).bucket!);
-    return { notifications: (await d.store.objects.listNotifications(params(req).bucket!)).map(view) };
+    return { notifications: (await d.storage.listNotifications(p.tenant, params(req).bucket!)).map(view) };
   });
   /** Replaces the bucket's API-made notifications (manifest ones stay with their functions). */
   app.put('/v1/buckets/:bucket/notifications', async (req) => {
     const p = authorize(req, 's3:PutBucketNotification', () => `arn:aws:s3:::${params(req).bucket!}`);
     const bucket = params(req).bucket!;
-    await owned(p.tenant, bucket);
+    await d.storage.headBucket(p.tenant, bucket); // NoSuchBucket before a body error
     const b = parseBody(BucketBody, req.body);
-    const list: BucketNotification[] = b.notifications.map((n, i) => ({
+    const list = await d.storage.putNotifications(
+      p.tenant,
       bucket,
-      id: n.id ?? `api-${i + 1}`,
-      functionName: n.function,
-      events: n.events,
-      prefix: n.prefix,
-      suffix: n.suffix,
-      origin: 'api',
-    }));
-    await d.store.objects.putNotifications(bucket, 'api', list);
-    d.storage.invalidateNotifications();
+      b.notifications.map((n, i) => ({
+        id: n.id ?? `api-${i + 1}`,
+        functionName: n.function,
+        events: n.events,
+        prefix: n.prefix,
+        suffix: n.suffix,
+      })),
+    );
     return { notifications: list.map(view) };
   });
   /** A function's manifest `- s3:` events: buckets are created when missing, notifications replaced. */
   app.put('/v1/functions/:name/bucket-events', async (req) => {
     const p = authorize(req, 's3:PutBucketNotification', (a) => [a.fn(params(req).name!), 'arn:aws:s3:::*']);
-    const fn = params(req).name!;
     const b = parseBody(FunctionBody, req.body);
-    for (const e of b.events) {
-      const existing = await d.store.objects.getBucket(e.bucket);
-      if (!existing) await d.storage.createBucket(p.tenant, e.bucket);
-      else if (existing.tenant !== p.tenant) throw S3Errors.BUCKET_EXISTS({ bucket: e.bucket });
-    }
-    await d.store.objects.deleteNotificationsFor(fn, 'manifest');
-    const byBucket = new Map<string, BucketNotification[]>();
-    b.events.forEach((e, i) => {
-      const list = byBucket.get(e.bucket) ?? [];
-      list.push({
-        bucket: e.bucket,
-        id: `${fn}-${i + 1}`,
-        functionName: fn,
-        events: e.events,
-        prefix: e.prefix,
-        suffix: e.suffix,
-        origin: 'manifest',
-      });
-      byBucket.set(e.bucket, list);
-    });
-    for (const [bucket, list] of byBucket) {
-      const keep = (await d.store.objects.listNotifications(bucket)).filter(
-        (n) => n.origin === 'manifest' && n.functionName !== fn,
-      );
-      await d.store.objects.putNotifications(bucket, 'manifest', [...keep, ...list]);
-    }
-    d.storage.invalidateNotifications();
-    return { events: [...byBucket.values()].flat().map(view) };
+    const list = await d.storage.setFunctionBucketEvents(p.tenant, params(req).name!, b.events);
+    return { events: list.map(view) };
   });
 }

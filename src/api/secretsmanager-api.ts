@@ -87,13 +87,13 @@ function stringValue(b: { SecretString?: string | undefined; SecretBinary?: unkn
 }
 
 export function secretsManagerApi(d: SecretsManagerApiDeps): AwsJsonService {
+  const arnOf = (p: Principal, name: string) =>
+    arnsFor(d.region, p.accountId).of('secretsmanager', `secret:${name}`);
   /**
    * Authorizes `secretsmanager:<op>` on the secret's ARN in the caller's account and returns the
    * name. An ARN naming another account or region is authorized as given and then not found: the
    * tenant is the caller's, so another tenant's secret is never reachable (nor confirmed).
    */
-  const arnOf = (p: Principal, name: string) =>
-    arnsFor(d.region, p.accountId).of('secretsmanager', `secret:${name}`);
   const target = (
     req: FastifyRequest,
     op: string,

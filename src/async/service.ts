@@ -62,7 +62,8 @@ export interface AsyncDeps {
   readonly invoke: InvokeService;
   readonly clock: Clock;
   readonly limits: AsyncLimits;
-  readonly arn: { region: string; accountId: string };
+  /** ARNs in destination records: the tenant's account (`accountOf`), else `accountId`. */
+  readonly arn: { region: string; accountId: string; accountOf?: (tenant: TenantId) => string };
   readonly random?: () => number;
   /** Delivers webhooks; default: an egress-guarded HTTP POST (webhook-post.ts). */
   readonly post?: WebhookPoster;
@@ -280,7 +281,8 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
     env: InvokeEnvelope,
     outcome: DestinationOutcome,
   ): EnqueueItem[] {
-    const r = destinationEnvelope(dest, m, env, outcome, { arn: d.arn, now: clock.now() });
+    const arn = { region: d.arn.region, accountId: d.arn.accountOf?.(tenant) ?? d.arn.accountId };
+    const r = destinationEnvelope(dest, m, env, outcome, { arn, now: clock.now() });
     if (!r) return [];
     if (r.kind === 'webhook')
       return [{ queue: webhookQueue(tenant), tenant, body: JSON.stringify(r), source: 'destination' }];

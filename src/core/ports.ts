@@ -289,8 +289,13 @@ export interface SourceRepo {
   ): Promise<string[]>;
 }
 
+/**
+ * Buckets and objects by the bucket's storage name (unique across tenants; a tenant's own names
+ * are mapped onto it by src/storage/service.ts): `name` of a BucketRecord and `bucket` of the
+ * other records here are storage names.
+ */
 export interface ObjectRepo {
-  /** Throws CORE_CONFLICT if the name exists (any tenant). */
+  /** Throws CORE_CONFLICT if the storage name exists. */
   createBucket(rec: BucketRecord): Promise<void>;
   getBucket(name: string): Promise<BucketRecord | undefined>;
   listBuckets(tenant: TenantId): Promise<BucketRecord[]>;
@@ -315,8 +320,12 @@ export interface ObjectRepo {
     list: readonly BucketNotification[],
   ): Promise<void>;
   listNotifications(bucket?: string): Promise<BucketNotification[]>;
-  /** Drops a function's manifest notifications (on its deploy or delete). */
-  deleteNotificationsFor(functionName: string, origin?: BucketNotification['origin']): Promise<number>;
+  /** Drops a function's notifications on its tenant's buckets (on its deploy or delete). */
+  deleteNotificationsFor(
+    tenant: TenantId,
+    functionName: string,
+    origin?: BucketNotification['origin'],
+  ): Promise<number>;
 }
 
 /**

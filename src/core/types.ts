@@ -528,7 +528,7 @@ export interface SourceRecord {
 
 export interface BucketRecord {
   readonly tenant: TenantId;
-  /** Globally unique, S3 naming rules. */
+  /** Unique per tenant, S3 naming rules (in the Store: the storage name, see src/storage/service.ts). */
   readonly name: string;
   readonly createdAt: number;
 }

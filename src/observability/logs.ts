@@ -55,8 +55,27 @@ export class BatchWriter<T> {
 /** The log sink: a BatchWriter of log lines into the Store. */
 export type LogSink = BatchWriter<LogLine>;
 
-export function createLogSink(o: { repo: LogRepo; clock: Clock; onError?: (e: unknown) => void }): LogSink {
-  return new BatchWriter<LogLine>({ write: (b) => o.repo.append(b), clock: o.clock, onError: o.onError });
+export function createLogSink(o: {
+  repo: LogRepo;
+  clock: Clock;
+  onError?: (e: unknown) => void;
+  /** Rewrites a function's line before it is stored (secret redaction). */
+  redact?: (tenant: string, functionName: string, message: string) => string;
+}): LogSink {
+  const redact = o.redact;
+  return new BatchWriter<LogLine>({
+    write: (b) =>
+      o.repo.append(
+        redact
+          ? b.map((l) => {
+              const m = redact(l.tenant, l.functionName, l.message);
+              return m === l.message ? l : { ...l, message: m };
+            })
+          : b,
+      ),
+    clock: o.clock,
+    onError: o.onError,
+  });
 }
 
 const fmtMs = (n: number) => n.toFixed(2);

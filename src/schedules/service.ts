@@ -57,7 +57,8 @@ export interface ScheduleDeps {
   readonly repo: ScheduleRepo;
   readonly async: Pick<AsyncService, 'submit'>;
   readonly clock: Clock;
-  readonly arn: { region: string; accountId: string };
+  /** The event's account: the schedule's tenant's (`accountOf`), else `accountId`. */
+  readonly arn: { region: string; accountId: string; accountOf?: (tenant: string) => string };
   readonly log?: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
 }
 
@@ -136,15 +137,16 @@ export function createScheduleService(d: ScheduleDeps): ScheduleService {
   function eventFor(r: ScheduleRecord, tick: number): string {
     if (r.input !== undefined) return r.input;
     // EventBridge "Scheduled Event" shape.
+    const account = d.arn.accountOf?.(r.tenant) ?? d.arn.accountId;
     return JSON.stringify({
       version: '0',
       id: randomUUID(),
       'detail-type': 'Scheduled Event',
       source: 'aws.events',
-      account: d.arn.accountId,
+      account,
       time: new Date(tick).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       region: d.arn.region,
-      resources: [`arn:aws:events:${d.arn.region}:${d.arn.accountId}:rule/${r.name}`],
+      resources: [`arn:aws:events:${d.arn.region}:${account}:rule/${r.name}`],
       detail: {},
     });
   }

@@ -29,6 +29,7 @@ export {
   SESSION_BOUNDARY,
   sessionPolicySet,
 } from './policy-set.ts';
+export { createSecretRedactor, type SecretRedactor } from './redact.ts';
 export { decryptSecret, encryptSecret, loadOrCreateMasterKey } from './secrets.ts';
 export {
   createSessionIssuer,

@@ -41,6 +41,8 @@ export interface InstanceEnvDeps {
   readonly region: string;
   /** Credential lifetime (≤ 1 h); instances are replaced before it ends. */
   readonly ttlMs: number;
+  /** Told which secret values an instance of the function got (log redaction). */
+  readonly onSecrets?: (tenant: string, functionName: string, values: ReadonlyMap<string, string>) => void;
 }
 
 export function createInstanceEnv(
@@ -48,14 +50,19 @@ export function createInstanceEnv(
 ): (spec: InstanceSpec) => Promise<Record<string, string>> {
   return async (spec) => {
     const env: Record<string, string> = {};
+    const used = new Map<string, string>();
+    const value = async (name: string) => {
+      const v = await d.secretValue(spec.tenant, name);
+      used.set(name, v);
+      return v;
+    };
     for (const [k, v] of Object.entries(spec.config.environment)) {
       let out = v;
-      for (const m of v.matchAll(SECRET_REF))
-        out = out.replace(m[0], await d.secretValue(spec.tenant, m[1]!));
+      for (const m of v.matchAll(SECRET_REF)) out = out.replace(m[0], await value(m[1]!));
       env[k] = out;
     }
-    for (const name of spec.config.secrets ?? [])
-      env[secretEnvName(name)] = await d.secretValue(spec.tenant, name);
+    for (const name of spec.config.secrets ?? []) env[secretEnvName(name)] = await value(name);
+    if (used.size > 0) d.onSecrets?.(spec.tenant, spec.functionName, used);
     const role = spec.config.role;
     let generation = 0;
     if (role !== undefined) {

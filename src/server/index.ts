@@ -17,7 +17,7 @@ import { createAuditService } from '../audit/index.ts';
 import { createFsBlobStore } from '../blobs/index.ts';
 import type { PlatformConfig } from '../config/index.ts';
 import { systemClock } from '../core/clock.ts';
-import { CoreErrors, isNimbusError } from '../core/errors.ts';
+import { isNimbusError } from '../core/errors.ts';
 import type { Clock } from '../core/ports.ts';
 import { DEFAULT_TENANT, type RuntimeFamily, type UsageRecord } from '../core/types.ts';
 import { createEventBus } from '../events/bus.ts';
@@ -44,6 +44,7 @@ import {
   bootstrapAdmin,
   createAuthenticator,
   createInstanceEnv,
+  createSecretRedactor,
   createSessionIssuer,
   createTenantDirectory,
   loadOrCreateMasterKey,
@@ -117,20 +118,17 @@ export async function startPlatform(
       defaultAccountId: config.accountId,
     });
     const sessions = createSessionIssuer(masterKey, clock);
-    // Until the secrets service is wired: no secret can be resolved.
-    const secretValue = async (_tenant: string, name: string): Promise<string> => {
-      throw CoreErrors.NOT_FOUND({ what: `secret ${name}` });
-    };
+    const redactor = createSecretRedactor();
     const secrets = createSecretsService({
       repo: store.secrets,
       keys: await createLocalKeyProvider({ masterKey, settings: store.settings, clock }),
       clock,
     });
 
-    // Functions opt in to isolates per function (`isolation: 'isolate'`); the rest run as processes.
     // Instances' network namespaces; also how they reach the platform's own APIs (endpoints below).
     const network = createEgressNetwork();
     let platformEndpoints: { api: string; s3: string } | undefined;
+    // Functions opt in to isolates per function (`isolation: 'isolate'`); the rest run as processes.
     const processes = createProcessSandboxFactory({
       egress: network,
       kind: config.sandbox,
@@ -167,7 +165,8 @@ export async function startPlatform(
       instanceEnv: createInstanceEnv({
         sessions,
         roles: store.roles,
-        secretValue: (tenant, name) => secretValue(tenant, name),
+        secretValue: async (tenant, name) => (await secrets.get(tenant, name)).value,
+        onSecrets: (tenant, fn, values) => redactor.remember(tenant, fn, values),
         endpoints: () => platformEndpoints,
         region: config.region,
         ttlMs: MAX_SESSION_MS,
@@ -211,6 +210,7 @@ export async function startPlatform(
     const logSink = createLogSink({
       repo: store.logs,
       clock,
+      redact: (tenant, fn, message) => redactor.redact(tenant, fn, message),
       onError: (e) => logger.error({ err: e }, 'log write failed'),
     });
     cleanups.push(() => logSink.flush());
@@ -247,7 +247,11 @@ export async function startPlatform(
       registry,
       invoke,
       clock,
-      arn: { region: config.region, accountId: config.accountId },
+      arn: {
+        region: config.region,
+        accountId: config.accountId,
+        accountOf: (t: string) => tenants.accountOf(t),
+      },
       limits: {
         concurrency: config.asyncConcurrency,
         maxQueueDepth: config.asyncMaxQueueDepth,
@@ -319,7 +323,11 @@ export async function startPlatform(
       repo: store.schedules,
       async: asyncService,
       clock,
-      arn: { region: config.region, accountId: config.accountId },
+      arn: {
+        region: config.region,
+        accountId: config.accountId,
+        accountOf: (t: string) => tenants.accountOf(t),
+      },
       log: (level, obj, msg) => logger[level](obj, msg),
     });
     cleanups.push(() => schedules.close());

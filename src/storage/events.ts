@@ -33,6 +33,10 @@ export function matches(n: BucketNotification, eventName: string, key: string): 
 /** S3 URL-encodes keys in events ("my photo.jpg" → "my+photo.jpg"), slashes kept. */
 const eventKey = (k: string) => encodeURIComponent(k).replace(/%2F/g, '/').replace(/%20/g, '+');
 
+/**
+ * The record names the bucket as its tenant knows it (`e.object.bucket`; S3 bucket ARNs carry no
+ * account); `n.bucket` is the storage name, used only in the dedupe key (unique across tenants).
+ */
 export function objectEventBuilder(o: { region: string; clock: Clock }) {
   return (e: ObjectEvent, list: readonly BucketNotification[]): string[] => {
     const out: string[] = [];

@@ -370,7 +370,7 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
         throw S3Errors.METHOD_NOT_ALLOWED({ method: 'POST' });
       }
       case 'DELETE':
-        if (uploadId) await d.storage.abortUpload(tenant, bucket, uploadId);
+        if (uploadId) await d.storage.abortUpload(tenant, bucket, key, uploadId);
         else await d.storage.deleteObject(tenant, bucket, key, sourceIp);
         return reply.code(204).send();
       default: {

@@ -6,9 +6,15 @@
  * commit leaves an unreferenced blob, never a half-written or event-less object.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { defineErrors } from '../core/errors.ts';
+import { defineErrors, isNimbusError } from '../core/errors.ts';
 import type { BlobStore, Clock, Store, StoreRepos } from '../core/ports.ts';
-import type { BucketNotification, BucketRecord, ObjectRecord, TenantId } from '../core/types.ts';
+import {
+  type BucketNotification,
+  type BucketRecord,
+  DEFAULT_TENANT,
+  type ObjectRecord,
+  type TenantId,
+} from '../core/types.ts';
 
 /** Errors carry the S3 error code in `details.s3` for the XML body. */
 export const S3Errors = defineErrors('S3', {
@@ -94,7 +100,33 @@ export const S3_CODES: Record<string, string> = {
   NIMBUS_ERR_SECURITY_TOKEN_EXPIRED: 'ExpiredToken',
 };
 
-/** S3 bucket naming rules (general purpose buckets). */
+/**
+ * Bucket namespaces: each tenant has its own, and a bucket is known everywhere outside the Store
+ * (S3 requests and answers, REST, object events, IAM resources) by the name its tenant gave it.
+ *
+ * In the Store a bucket is keyed by its storage name: the default tenant's is exactly its name
+ * (buckets made before tenants keep working, untouched), any other tenant's is `<tenant>~<name>`.
+ * `~` is neither in a tenant id (TENANT_ID) nor in a bucket name (validateBucketName), so no two
+ * (tenant, name) pairs share a storage name, and no name a caller can send reaches another
+ * tenant's bucket. Chosen over a (tenant, name) primary key on buckets, objects, uploads and
+ * notifications because it needs no table rebuild (SQLite cannot change a primary key in
+ * place), keeps the ObjectRepo as it is, and leaves every existing default-tenant row valid;
+ * migration 0012 only renames the few rows other tenants made before namespaces existed.
+ */
+export const BUCKET_NS_SEP = '~';
+
+/** The Store key of a tenant's bucket (see above). */
+export function storageName(tenant: TenantId, name: string): string {
+  return tenant === DEFAULT_TENANT ? name : `${tenant}${BUCKET_NS_SEP}${name}`;
+}
+
+/** The name a tenant gave its bucket, from the Store key. */
+export function visibleName(tenant: TenantId, stored: string): string {
+  const prefix = `${tenant}${BUCKET_NS_SEP}`;
+  return tenant !== DEFAULT_TENANT && stored.startsWith(prefix) ? stored.slice(prefix.length) : stored;
+}
+
+/** S3 bucket naming rules (general purpose buckets). The charset excludes BUCKET_NS_SEP. */
 export function validateBucketName(name: string): void {
   const bad = (reason: string) => S3Errors.INVALID_BUCKET_NAME({ reason });
   if (name.length < 3 || name.length > 63) throw bad('3 to 63 characters');
@@ -125,6 +157,7 @@ export type ObjectEventName =
 export interface ObjectEvent {
   readonly tenant: TenantId;
   readonly name: ObjectEventName;
+  /** `bucket` is the name the tenant knows (not the storage name). */
   readonly object: ObjectRecord;
   readonly sourceIp: string;
 }
@@ -140,26 +173,56 @@ export interface StorageDeps {
   readonly onOutbox: () => void;
 }
 
+/** A bucket of the caller's tenant: `name` as the tenant knows it, `id` its storage name. */
+interface Bucket {
+  readonly tenant: TenantId;
+  readonly name: string;
+  readonly id: string;
+  readonly createdAt: number;
+}
+
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 
 export function createStorage(d: StorageDeps) {
   const { store, blobs, clock } = d;
   let notifications: BucketNotification[] | undefined;
-  const notificationsOf = async (bucket: string) => {
+  /** Notifications of a bucket by storage name (the cache holds every tenant's). */
+  const notificationsOf = async (id: string) => {
     notifications ??= await store.objects.listNotifications();
-    return notifications.filter((n) => n.bucket === bucket);
+    return notifications.filter((n) => n.bucket === id);
   };
 
-  async function bucketOf(tenant: TenantId, name: string): Promise<BucketRecord> {
-    const b = await store.objects.getBucket(name);
+  /**
+   * A bucket of the caller's tenant by the name the tenant gave it: `id` is its storage name.
+   * Another tenant's bucket and a name nobody has get the same answer (NoSuchBucket), and a name
+   * S3 would not allow (one with `~` included) names no bucket at all.
+   */
+  async function bucketOf(tenant: TenantId, name: string): Promise<Bucket> {
+    const id = storageName(tenant, name);
+    const b = name.includes(BUCKET_NS_SEP) ? undefined : await store.objects.getBucket(id);
     if (!b || b.tenant !== tenant) throw S3Errors.NO_SUCH_BUCKET({ bucket: name });
-    return b;
+    return { tenant, name, id, createdAt: b.createdAt };
   }
 
-  /** Commits the object row + its event outbox rows together; frees a replaced blob. */
-  async function commit(tenant: TenantId, rec: ObjectRecord, name: ObjectEventName, sourceIp: string) {
-    const list = await notificationsOf(rec.bucket);
-    const items = d.eventItems({ tenant, name, object: rec, sourceIp }, list);
+  /** An object of the caller's tenant: `o` as stored (keyed by the storage name). */
+  async function objectOf(tenant: TenantId, bucket: string, key: string) {
+    const b = await bucketOf(tenant, bucket);
+    const o = await store.objects.getObject(b.id, key);
+    if (!o) throw S3Errors.NO_SUCH_KEY({ key });
+    return { b, o };
+  }
+
+  /** A stored record as the tenant sees it (bucket by its own name). */
+  const shown = <T extends { bucket: string }>(b: Bucket, r: T): T => ({ ...r, bucket: b.name });
+
+  /**
+   * Commits the object row + its event outbox rows together; frees a replaced blob. `rec` is keyed
+   * by the storage name; the event and the returned record carry the tenant's bucket name.
+   */
+  async function commit(b: Bucket, rec: ObjectRecord, name: ObjectEventName, sourceIp: string) {
+    const { tenant } = b;
+    const list = await notificationsOf(b.id);
+    const items = d.eventItems({ tenant, name, object: shown(b, rec), sourceIp }, list);
     const prior = await store.transaction(async (tx: StoreRepos) => {
       const p = await tx.objects.putObject(rec);
       await tx.outbox.add(items.map((item) => ({ tenant, item })));
@@ -167,11 +230,21 @@ export function createStorage(d: StorageDeps) {
     });
     if (items.length > 0) d.onOutbox();
     if (prior && prior.sha256 !== rec.sha256) await gc(prior.sha256);
-    return rec;
+    return shown(b, rec);
   }
 
   async function gc(sha256: string) {
     if ((await store.objects.countBySha(sha256)) === 0) await blobs.delete(sha256).catch(() => {});
+  }
+
+  /** In the tenant's own namespace: only its own bucket of that name makes it exist already. */
+  async function createBucket(tenant: TenantId, name: string) {
+    validateBucketName(name);
+    const id = storageName(tenant, name);
+    if (await store.objects.getBucket(id)) throw S3Errors.BUCKET_EXISTS({ bucket: name });
+    await store.objects.createBucket({ tenant, name: id, createdAt: clock.now() }).catch(() => {
+      throw S3Errors.BUCKET_EXISTS({ bucket: name });
+    });
   }
 
   function checkSize(size: number) {
@@ -183,22 +256,90 @@ export function createStorage(d: StorageDeps) {
       notifications = undefined;
     },
 
-    async createBucket(tenant: TenantId, name: string) {
-      validateBucketName(name);
-      const existing = await store.objects.getBucket(name);
-      if (existing) throw S3Errors.BUCKET_EXISTS({ bucket: name });
-      await store.objects.createBucket({ tenant, name, createdAt: clock.now() }).catch(() => {
-        throw S3Errors.BUCKET_EXISTS({ bucket: name });
-      });
+    createBucket,
+    /** The tenant's buckets by their names (never storage names). */
+    async listBuckets(tenant: TenantId): Promise<BucketRecord[]> {
+      const rows = await store.objects.listBuckets(tenant);
+      return rows
+        .map((b) => ({ tenant, name: visibleName(tenant, b.name), createdAt: b.createdAt }))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
-    listBuckets: (tenant: TenantId) => store.objects.listBuckets(tenant),
-    headBucket: (tenant: TenantId, name: string) => bucketOf(tenant, name),
+    headBucket: async (tenant: TenantId, name: string): Promise<BucketRecord> => {
+      const b = await bucketOf(tenant, name);
+      return { tenant, name: b.name, createdAt: b.createdAt };
+    },
     async deleteBucket(tenant: TenantId, name: string) {
-      await bucketOf(tenant, name);
-      if ((await store.objects.listObjects(name, { limit: 1 })).length > 0)
+      const b = await bucketOf(tenant, name);
+      if ((await store.objects.listObjects(b.id, { limit: 1 })).length > 0)
         throw S3Errors.BUCKET_NOT_EMPTY({});
-      await store.objects.deleteBucket(name);
+      await store.objects.deleteBucket(b.id);
       notifications = undefined;
+    },
+
+    /** A bucket's notifications (both origins), by the tenant's names. */
+    async listNotifications(tenant: TenantId, bucket: string): Promise<BucketNotification[]> {
+      const b = await bucketOf(tenant, bucket);
+      return (await store.objects.listNotifications(b.id)).map((n) => shown(b, n));
+    },
+
+    /** Replaces a bucket's API-made notifications (manifest ones stay with their functions). */
+    async putNotifications(
+      tenant: TenantId,
+      bucket: string,
+      list: readonly Omit<BucketNotification, 'bucket' | 'origin'>[],
+    ): Promise<BucketNotification[]> {
+      const b = await bucketOf(tenant, bucket);
+      const rows = list.map((n): BucketNotification => ({ ...n, bucket: b.id, origin: 'api' }));
+      await store.objects.putNotifications(b.id, 'api', rows);
+      notifications = undefined;
+      return rows.map((n) => shown(b, n));
+    },
+
+    /**
+     * A function's manifest `- s3:` events: the tenant's buckets are created when missing and the
+     * function's manifest notifications (in this tenant only) replaced, in one transaction.
+     */
+    async setFunctionBucketEvents(
+      tenant: TenantId,
+      functionName: string,
+      events: readonly {
+        bucket: string;
+        events: readonly string[];
+        prefix?: string | undefined;
+        suffix?: string | undefined;
+      }[],
+    ): Promise<BucketNotification[]> {
+      const byBucket = new Map<string, { b: Bucket; list: BucketNotification[] }>();
+      for (const [i, e] of events.entries()) {
+        let entry = byBucket.get(e.bucket);
+        if (!entry) {
+          validateBucketName(e.bucket);
+          if (!(await store.objects.getBucket(storageName(tenant, e.bucket))))
+            await createBucket(tenant, e.bucket).catch((c: unknown) => {
+              if (!isNimbusError(c) || c.code !== S3Errors.codes.BUCKET_EXISTS) throw c; // made meanwhile
+            });
+          entry = { b: await bucketOf(tenant, e.bucket), list: [] };
+          byBucket.set(e.bucket, entry);
+        }
+        entry.list.push({
+          bucket: entry.b.id,
+          id: `${functionName}-${i + 1}`,
+          functionName,
+          events: e.events,
+          prefix: e.prefix,
+          suffix: e.suffix,
+          origin: 'manifest',
+        });
+      }
+      await store.transaction(async (tx) => {
+        await tx.objects.deleteNotificationsFor(tenant, functionName, 'manifest');
+        for (const { b, list } of byBucket.values()) {
+          const keep = (await tx.objects.listNotifications(b.id)).filter((n) => n.origin === 'manifest');
+          await tx.objects.putNotifications(b.id, 'manifest', [...keep, ...list]);
+        }
+      });
+      notifications = undefined;
+      return [...byBucket.values()].flatMap(({ b, list }) => list.map((n) => shown(b, n)));
     },
 
     async putObject(
@@ -213,7 +354,7 @@ export function createStorage(d: StorageDeps) {
         sourceIp: string;
       },
     ) {
-      await bucketOf(tenant, bucket);
+      const b = await bucketOf(tenant, bucket);
       validateKey(key);
       checkSize(body.byteLength);
       const etag = md5(body);
@@ -224,9 +365,9 @@ export function createStorage(d: StorageDeps) {
       }
       const { sha256 } = await blobs.put(body);
       return commit(
-        tenant,
+        b,
         {
-          bucket,
+          bucket: b.id,
           key,
           size: body.byteLength,
           etag,
@@ -241,25 +382,23 @@ export function createStorage(d: StorageDeps) {
     },
 
     async headObject(tenant: TenantId, bucket: string, key: string) {
-      await bucketOf(tenant, bucket);
-      const o = await store.objects.getObject(bucket, key);
-      if (!o) throw S3Errors.NO_SUCH_KEY({ key });
-      return o;
+      const { b, o } = await objectOf(tenant, bucket, key);
+      return shown(b, o);
     },
 
     async getObject(tenant: TenantId, bucket: string, key: string) {
-      const o = await this.headObject(tenant, bucket, key);
-      return { object: o, body: await blobs.get(o.sha256) };
+      const { b, o } = await objectOf(tenant, bucket, key);
+      return { object: shown(b, o), body: await blobs.get(o.sha256) };
     },
 
     async deleteObject(tenant: TenantId, bucket: string, key: string, sourceIp: string) {
-      await bucketOf(tenant, bucket);
-      const list = await notificationsOf(bucket);
+      const b = await bucketOf(tenant, bucket);
+      const list = await notificationsOf(b.id);
       const deleted = await store.transaction(async (tx) => {
-        const o = await tx.objects.deleteObject(bucket, key);
+        const o = await tx.objects.deleteObject(b.id, key);
         if (o) {
-          const items = d.eventItems({ tenant, name: 'ObjectRemoved:Delete', object: o, sourceIp }, list);
-          await tx.outbox.add(items.map((item) => ({ tenant, item })));
+          const e = { tenant, name: 'ObjectRemoved:Delete' as const, object: shown(b, o), sourceIp };
+          await tx.outbox.add(d.eventItems(e, list).map((item) => ({ tenant, item })));
         }
         return o;
       });
@@ -267,7 +406,7 @@ export function createStorage(d: StorageDeps) {
         d.onOutbox();
         await gc(deleted.sha256);
       }
-      return deleted;
+      return deleted && shown(b, deleted);
     },
 
     async listObjects(
@@ -275,14 +414,14 @@ export function createStorage(d: StorageDeps) {
       bucket: string,
       q: { prefix: string; delimiter?: string | undefined; maxKeys: number; after?: string | undefined },
     ) {
-      await bucketOf(tenant, bucket);
+      const b = await bucketOf(tenant, bucket);
       const contents: ObjectRecord[] = [];
       const prefixes: string[] = [];
       let after = q.after;
       let resume = q.after; // where a continuation starts: after the last item returned
       let truncated = false;
       outer: for (;;) {
-        const page = await store.objects.listObjects(bucket, { prefix: q.prefix, after, limit: 1000 });
+        const page = await store.objects.listObjects(b.id, { prefix: q.prefix, after, limit: 1000 });
         for (const o of page) {
           after = o.key;
           const rest = o.key.slice(q.prefix.length);
@@ -299,7 +438,7 @@ export function createStorage(d: StorageDeps) {
             resume = after;
             continue outer;
           }
-          contents.push(o);
+          contents.push(shown(b, o));
           resume = o.key;
         }
         if (page.length < 1000) break;
@@ -318,14 +457,15 @@ export function createStorage(d: StorageDeps) {
         sourceIp: string;
       },
     ) {
-      const from = await this.headObject(tenant, src.bucket, src.key);
-      await bucketOf(tenant, dst.bucket);
+      // The source, like the destination, is a bucket of the caller's tenant.
+      const { o: from } = await objectOf(tenant, src.bucket, src.key);
+      const b = await bucketOf(tenant, dst.bucket);
       validateKey(dst.key);
       return commit(
-        tenant,
+        b,
         {
           ...from,
-          bucket: dst.bucket,
+          bucket: b.id,
           key: dst.key,
           contentType: meta.replace ? meta.contentType || from.contentType : from.contentType,
           metadata: meta.replace ? meta.metadata : from.metadata,
@@ -342,12 +482,12 @@ export function createStorage(d: StorageDeps) {
       key: string,
       meta: { contentType?: string | undefined; metadata: Record<string, string> },
     ) {
-      await bucketOf(tenant, bucket);
+      const b = await bucketOf(tenant, bucket);
       validateKey(key);
       const uploadId = randomUUID().replace(/-/g, '');
       await store.objects.createUpload({
         uploadId,
-        bucket,
+        bucket: b.id,
         key,
         contentType: meta.contentType || 'application/octet-stream',
         metadata: meta.metadata,
@@ -364,9 +504,9 @@ export function createStorage(d: StorageDeps) {
       partNumber: number,
       body: Uint8Array,
     ) {
-      await bucketOf(tenant, bucket);
+      const b = await bucketOf(tenant, bucket);
       const u = await store.objects.getUpload(uploadId);
-      if (!u || u.bucket !== bucket || u.key !== key) throw S3Errors.NO_SUCH_UPLOAD({});
+      if (!u || u.bucket !== b.id || u.key !== key) throw S3Errors.NO_SUCH_UPLOAD({});
       if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000)
         throw S3Errors.INVALID_ARGUMENT({ reason: 'partNumber is 1–10000' });
       checkSize(body.byteLength);
@@ -384,9 +524,9 @@ export function createStorage(d: StorageDeps) {
       parts: { partNumber: number; etag: string }[],
       sourceIp: string,
     ) {
-      await bucketOf(tenant, bucket);
+      const b = await bucketOf(tenant, bucket);
       const u = await store.objects.getUpload(uploadId);
-      if (!u || u.bucket !== bucket || u.key !== key) throw S3Errors.NO_SUCH_UPLOAD({});
+      if (!u || u.bucket !== b.id || u.key !== key) throw S3Errors.NO_SUCH_UPLOAD({});
       const stored = new Map((await store.objects.listParts(uploadId)).map((p) => [p.partNumber, p]));
       if (parts.length === 0) throw S3Errors.MALFORMED_XML({ reason: 'no parts' });
       const chosen = [];
@@ -409,9 +549,9 @@ export function createStorage(d: StorageDeps) {
         .update(Buffer.concat(chosen.map((p) => Buffer.from(p.etag, 'hex'))))
         .digest('hex')}-${chosen.length}`;
       const rec = await commit(
-        tenant,
+        b,
         {
-          bucket,
+          bucket: b.id,
           key,
           size: total,
           etag,
@@ -429,10 +569,11 @@ export function createStorage(d: StorageDeps) {
       return rec;
     },
 
-    async abortUpload(tenant: TenantId, bucket: string, uploadId: string) {
-      await bucketOf(tenant, bucket);
+    async abortUpload(tenant: TenantId, bucket: string, key: string, uploadId: string) {
+      const b = await bucketOf(tenant, bucket);
       const u = await store.objects.getUpload(uploadId);
-      if (!u) throw S3Errors.NO_SUCH_UPLOAD({});
+      // An upload of another bucket (another tenant's too) is not there for this request.
+      if (!u || u.bucket !== b.id || u.key !== key) throw S3Errors.NO_SUCH_UPLOAD({});
       const parts = await store.objects.listParts(uploadId);
       await store.objects.deleteUpload(uploadId);
       for (const p of parts) await gc(p.sha256);

@@ -577,7 +577,15 @@ export function describeStoreContract(
       };
       await s.objects.putNotifications(b, 'manifest', [n]);
       assert.deepEqual(await s.objects.listNotifications(b), [n]);
-      assert.equal(await s.objects.deleteNotificationsFor('thumb', 'manifest'), 1);
+      // Another tenant's function of the same name, on that tenant's bucket, keeps its own.
+      const other = `other~${b}`;
+      await s.objects.createBucket({ tenant: 'other', name: other, createdAt: 1 });
+      await s.objects.putNotifications(other, 'manifest', [{ ...n, bucket: other }]);
+      assert.equal(await s.objects.deleteNotificationsFor(T, 'thumb', 'manifest'), 1);
+      assert.deepEqual(await s.objects.listNotifications(b), []);
+      assert.deepEqual(await s.objects.listNotifications(other), [{ ...n, bucket: other }]);
+      assert.equal(await s.objects.deleteNotificationsFor('other', 'thumb'), 1);
+      assert.equal(await s.objects.deleteBucket(other), true);
       await s.outbox.add([
         { tenant: T, item: 'a' },
         { tenant: T, item: 'b' },

@@ -388,6 +388,21 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await sql`INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, ${'0'.repeat(64)})`.execute(db);
       },
     },
+    // Buckets are named per tenant (src/storage/service.ts): the default tenant's keep their
+    // names as storage names (no change), another tenant's bucket is stored as `<tenant>~<name>`.
+    // Renames the rows other tenants made while names were global (`~` is in no bucket name).
+    '0012_bucket_namespaces': {
+      async up(db: Kysely<unknown>) {
+        const legacy = sql`(SELECT name FROM buckets WHERE tenant <> 'default' AND name NOT LIKE '%~%')`;
+        const renamed = (t: string) =>
+          sql`(SELECT b.tenant || '~' || b.name FROM buckets b WHERE b.name = ${sql.ref(`${t}.bucket`)})`;
+        for (const t of ['objects', 'uploads', 'bucket_notifications'])
+          await sql`UPDATE ${sql.table(t)} SET bucket = ${renamed(t)} WHERE bucket IN ${legacy}`.execute(db);
+        await sql`UPDATE buckets SET name = tenant || '~' || name WHERE tenant <> 'default' AND name NOT LIKE '%~%'`.execute(
+          db,
+        );
+      },
+    },
   };
 }
 

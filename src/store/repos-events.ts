@@ -309,8 +309,11 @@ export function makeEventRepos(db: Db, kind: string): EventRepos {
           origin: r.origin === 'manifest' ? 'manifest' : 'api',
         }));
       },
-      async deleteNotificationsFor(functionName, origin) {
-        let q = db.deleteFrom('bucket_notifications').where('function_name', '=', functionName);
+      async deleteNotificationsFor(tenant, functionName, origin) {
+        let q = db
+          .deleteFrom('bucket_notifications')
+          .where('function_name', '=', functionName)
+          .where('bucket', 'in', db.selectFrom('buckets').select('name').where('tenant', '=', tenant));
         if (origin) q = q.where('origin', '=', origin);
         return Number((await q.executeTakeFirst()).numDeletedRows);
       },
