@@ -161,15 +161,27 @@ export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest)
     if (c.accessKeyId !== keyId)
       throw SecurityErrors.KEY_INVALID({ reason: 'the session token belongs to another access key' });
     // Role '' is the default execution role (no record: its own logs only).
-    const [t, role, fn] = await Promise.all([
-      o.tenants.get(c.tenant),
-      c.role === ''
-        ? { policies: [] as const, generation: 0 }
-        : cached(`role:${c.tenant}:${c.role}`, () => o.roles.get(c.tenant, c.role)),
-      cached(`fn:${c.tenant}:${c.functionName}`, () => o.functions.get(c.tenant, c.functionName)),
-    ]);
-    const roleOf = fn?.config.role ?? '';
-    if (!t || !fn || !role || role.generation !== c.generation || roleOf !== c.role)
+    const load = (fresh: boolean) => {
+      const get = <T>(k: string, f: () => Promise<T>) => {
+        if (fresh) cache.delete(k);
+        return cached(k, f);
+      };
+      return Promise.all([
+        o.tenants.get(c.tenant),
+        c.role === ''
+          ? { policies: [] as const, generation: 0 }
+          : get(`role:${c.tenant}:${c.role}`, () => o.roles.get(c.tenant, c.role)),
+        get(`fn:${c.tenant}:${c.functionName}`, () => o.functions.get(c.tenant, c.functionName)),
+      ]);
+    };
+    const holds = ([t, role, fn]: Awaited<ReturnType<typeof load>>) =>
+      !!t && !!fn && !!role && role.generation === c.generation && (fn.config.role ?? '') === c.role;
+    let state = await load(false);
+    // A session minted just now may be newer than the cache (a role given a moment ago): look
+    // again before refusing. Revocation still takes effect within the cache's second.
+    if (!holds(state)) state = await load(true);
+    const [t, role] = state;
+    if (!t || !role || !holds(state))
       throw SecurityErrors.KEY_INVALID({ reason: 'the role session was revoked (function or role changed)' });
     return {
       p: {

@@ -221,6 +221,8 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
           return reply.code(204).send();
         case 'POST': {
           if (!query.has('delete')) throw S3Errors.METHOD_NOT_ALLOWED({ method: 'POST' });
+          // A missing bucket fails the whole request (as S3 does), not each key.
+          await d.storage.headBucket(tenant, bucket);
           let doc: { Delete?: { Object?: { Key?: unknown }[]; Quiet?: unknown } };
           try {
             doc = parser.parse(body.toString('utf8'));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { describeStoreContract } from './contract.ts';
+import { describeBucketNamespaceMigration, describeStoreContract } from './contract.ts';
 import { inspectStore, openStore } from './index.ts';
 import { isPostgresReachable, TEST_PG_URL } from './postgres/reachable.ts';
 import { createDocumentedRole, type TestRole } from './postgres/test-role.ts';
@@ -22,6 +22,24 @@ if (await isPostgresReachable()) {
         await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
         await c.end();
       },
+    };
+  });
+
+  describeBucketNamespaceMigration('postgres', async () => {
+    const schema = `nimbus_test_${randomBytes(4).toString('hex')}`;
+    const sql = async (q: string) => {
+      const c = new pg.Client({ connectionString: URL });
+      await c.connect();
+      try {
+        await c.query(q);
+      } finally {
+        await c.end();
+      }
+    };
+    return {
+      open: () => openStore({ url: URL, dataDir: '/nonexistent', schema }),
+      forget: () => sql(`DELETE FROM ${schema}.kysely_migration WHERE name = '0012_bucket_namespaces'`),
+      cleanup: () => sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`),
     };
   });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { it } from 'node:test';
-import { describeStoreContract } from './contract.ts';
+import { describeBucketNamespaceMigration, describeStoreContract } from './contract.ts';
 import { openStore } from './index.ts';
 
 describeStoreContract('sqlite', async () => {
@@ -43,4 +43,17 @@ it('sqlite store persists across reopen, uses WAL and a 0600 file', async () => 
   raw.close();
   assert.equal((await stat(join(dir, 'nimbus.db'))).mode & 0o777, 0o600);
   await rm(dir, { recursive: true, force: true });
+});
+
+describeBucketNamespaceMigration('sqlite', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'nimbus-store-'));
+  return {
+    open: () => openStore({ url: 'sqlite', dataDir: dir }),
+    forget: async () => {
+      const raw = new DatabaseSync(join(dir, 'nimbus.db'));
+      raw.prepare(`DELETE FROM kysely_migration WHERE name = '0012_bucket_namespaces'`).run();
+      raw.close();
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
 });

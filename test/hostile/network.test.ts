@@ -23,6 +23,12 @@ const conn = (host, port) => new Promise((r) => {
 const get = (url) => fetch(url, { signal: AbortSignal.timeout(2000) }).then((r) => r.text(), (e) => 'ERR:' + (e.cause?.code || e.name));
 export const handler = async (e) => {
   const out = {};
+  if (e.platform) {
+    const ep = new URL(process.env.AWS_ENDPOINT_URL);
+    out.platformApi = await get(ep.origin + '/healthz');
+    // Every other port of the platform address: the gateway's, PostgreSQL's, an ephemeral one.
+    for (const port of e.platform) out['platform:' + port] = await conn(ep.hostname, port);
+  }
   for (const [label, t] of Object.entries(e.targets ?? {})) out[label] = t.url ? await get(t.url) : await conn(t.host, t.port);
   if (e.rebind) {
     const r = new dns.promises.Resolver(); r.setServers([e.rebind]);
@@ -109,6 +115,16 @@ for (const { kind, skip } of sandboxKinds()) {
         assert.ok(!reached(v) && v !== 'CONNECTED', `${label} was reached: ${v}`);
       }
       await h.neighbourOk('probe', before);
+    });
+
+    it('reaches the platform APIs at AWS_ENDPOINT_URL, and no other port of that address', async () => {
+      const gw = Number(new URL(h.p.gatewayUrl).port);
+      const api = Number(new URL(h.p.apiUrl).port);
+      const r = await probe('probe', { platform: [gw, api, 5432, 6379, 4222, 22, 80] });
+      assert.match(r.platformApi!, /"ok"|ok/, JSON.stringify(r));
+      for (const [label, v] of Object.entries(r))
+        if (label.startsWith('platform:'))
+          assert.ok(!reached(v) && v !== 'CONNECTED', `${label} was reached: ${v}`);
     });
 
     it('SSRF in every IP encoding and IPv4-mapped IPv6 reaches nothing of the host', async () => {
