@@ -188,7 +188,7 @@ describe('audit log e2e', () => {
     withDb((db) => db.prepare(`UPDATE audit_log SET action = 'nimbus:Nothing' WHERE seq = ?`).run(edited));
     const e1 = await cli('audit', 'verify');
     assert.equal(e1.code, 1, e1.stdout);
-    assert.match(e1.stderr, new RegExp(`tampered with at seq ${edited}: record ${edited} was modified`));
+    assert.match(e1.stderr, new RegExp(`chain is broken at seq ${edited}: record ${edited} was modified`));
     assert.match(e1.stderr, /How to fix: /);
     assert.doesNotMatch(e1.stderr, /\n\s+at /, 'no stack');
     const j1 = await cli('audit', 'verify', '--json');
@@ -205,7 +205,7 @@ describe('audit log e2e', () => {
     withDb((db) => db.prepare('DELETE FROM audit_log WHERE seq = ?').run(middle));
     const e2 = await cli('audit', 'verify');
     assert.equal(e2.code, 1);
-    assert.match(e2.stderr, new RegExp(`at seq ${middle}: record ${middle} is missing`));
+    assert.match(e2.stderr, new RegExp(`broken at seq ${middle}: record ${middle} is missing`));
     withDb((db) => {
       const row = rows[5]!;
       const cols = Object.keys(row);
@@ -223,6 +223,6 @@ describe('audit log e2e', () => {
     withDb((db) => db.prepare('DELETE FROM audit_log WHERE seq = ?').run(last));
     const e3 = await cli('audit', 'verify');
     assert.equal(e3.code, 1);
-    assert.match(e3.stderr, new RegExp(`at seq ${last}: records ${last}\\.\\.${last} are missing`));
+    assert.match(e3.stderr, new RegExp(`broken at seq ${last}: records ${last}\\.\\.${last} are missing`));
   });
 });

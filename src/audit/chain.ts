@@ -8,7 +8,7 @@
  * recomputes every later hash and the head. Catching that needs the head hash kept somewhere the
  * store's writers cannot reach (`POST /v1/audit/verify` answers it for that purpose).
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { AuditEntry, AuditRecord } from '../core/types.ts';
 
 /** The prevHash of the very first record, and the head of an empty log. */
@@ -24,9 +24,11 @@ export const GENESIS: ChainPoint = Object.freeze({ seq: 0, hash: GENESIS_HASH })
 
 /**
  * sha256 hex over a JSON array in a fixed field order: JSON escapes every string, so no choice of
- * field contents can make two different records serialize alike.
+ * field contents can make two different records serialize alike. With `key` (the platform's
+ * audit key, derived from the master key) it is an HMAC: someone who can write the store but does
+ * not hold the master key cannot recompute a rewritten chain so that it verifies.
  */
-export function linkHash(prevHash: string, seq: number, e: AuditEntry): string {
+export function linkHash(prevHash: string, seq: number, e: AuditEntry, key?: Buffer): string {
   const canonical = JSON.stringify([
     prevHash,
     seq,
@@ -40,7 +42,7 @@ export function linkHash(prevHash: string, seq: number, e: AuditEntry): string {
     e.status,
     e.detail,
   ]);
-  return createHash('sha256').update(canonical, 'utf8').digest('hex');
+  return (key ? createHmac('sha256', key) : createHash('sha256')).update(canonical, 'utf8').digest('hex');
 }
 
 export type VerifyResult =
@@ -64,8 +66,11 @@ export class ChainVerifier {
   #checked = 0;
   #failure: VerifyResult | undefined;
 
-  constructor(anchors: ChainPoint | readonly ChainPoint[]) {
+  readonly #key: Buffer | undefined;
+
+  constructor(anchors: ChainPoint | readonly ChainPoint[], key?: Buffer) {
     this.#anchors = Array.isArray(anchors) ? anchors : [anchors as ChainPoint];
+    this.#key = key;
   }
 
   /** False once the chain is known to be broken (later pages cannot repair it). */
@@ -147,7 +152,7 @@ export class ChainVerifier {
           `record ${r.seq} does not link to record ${prev.seq}: one of the two was rewritten`,
         );
     }
-    if (linkHash(r.prevHash, r.seq, r) !== r.hash)
+    if (linkHash(r.prevHash, r.seq, r, this.#key) !== r.hash)
       return fail(checked, r.seq, `record ${r.seq} was modified: its hash does not match its fields`);
     return undefined;
   }
@@ -165,8 +170,9 @@ export function verifyChain(
   records: readonly AuditRecord[],
   anchor: ChainPoint | readonly ChainPoint[],
   head: ChainPoint,
+  key?: Buffer,
 ): VerifyResult {
-  const v = new ChainVerifier(anchor);
+  const v = new ChainVerifier(anchor, key);
   v.push(records);
   return v.end(head);
 }

@@ -36,6 +36,8 @@ export type AuditVerification = VerifyResult & {
 };
 
 export interface AuditServiceOptions {
+  /** HMAC key of the chain (derived from the master key); without it, plain sha256. */
+  readonly chainKey?: Buffer | undefined;
   readonly repo: AuditRepo;
   readonly settings: SettingsRepo;
   readonly clock: Clock;
@@ -147,7 +149,9 @@ export function createAuditService(o: AuditServiceOptions): AuditService {
       const noted = droppedUnlogged;
       writing = batch.length;
       try {
-        await o.repo.append(noted > 0 ? [droppedNote(noted), ...batch] : batch, linkHash);
+        await o.repo.append(noted > 0 ? [droppedNote(noted), ...batch] : batch, (prev, seq, e) =>
+          linkHash(prev, seq, e, o.chainKey),
+        );
         appended += batch.length;
         droppedUnlogged -= noted;
         failures = 0;
@@ -197,7 +201,7 @@ export function createAuditService(o: AuditServiceOptions): AuditService {
   const walk = async (stored: StoredAnchor): Promise<AuditVerification> => {
     // The head first: records appended while we walk are simply not covered.
     const head = await o.repo.head();
-    const v = new ChainVerifier(stored.next ? [point(stored), stored.next] : [point(stored)]);
+    const v = new ChainVerifier(stored.next ? [point(stored), stored.next] : [point(stored)], o.chainKey);
     // From the very beginning, not from the anchor: a record at or before it must not exist.
     for (let after = 0; ; ) {
       const page = await o.repo.scan(after, PAGE);

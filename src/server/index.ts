@@ -3,6 +3,7 @@
  * Composition root: reads the frozen config, wires adapters to services, starts the API and the
  * gateway. No logic lives here beyond wiring and start/stop order.
  */
+import { hkdfSync } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
@@ -352,6 +353,7 @@ export async function startPlatform(
 
     // Closed after the API (cleanups run in reverse): the last requests' entries are flushed.
     const audit = createAuditService({
+      chainKey: Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'nimbus-audit-chain-v1', 32)),
       repo: store.audit,
       settings: store.settings,
       clock,

@@ -112,7 +112,7 @@ export function register(program: Command): void {
       if (!r.ok) process.exitCode = 1;
       return;
     }
-    if (!r.ok) throw AuditErrors.CHAIN_BROKEN({ seq: r.seq, reason: r.reason, checked: r.checked });
+    if (!r.ok) throw AuditErrors.CHAIN_BROKEN({ seq: r.seq, reason: r.reason });
     const range = r.checked === 0 ? 'no records' : `seq ${r.head.seq - r.checked + 1}..${r.head.seq}`;
     process.stdout.write(
       `${green('✓')} audit log intact: ${r.checked} records verified (${range}); head ${r.head.hash}\n`,
