@@ -7,7 +7,6 @@
  * once the function is deleted.
  */
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -72,11 +71,8 @@ describe('function execution roles with temporary credentials (e2e)', { skip: si
 
   it('writes the allowed bucket, is denied the other, and loses its credentials with the function', async () => {
     const dir = await fixture({ 'serverless.yml': SLS });
-    const src = join(import.meta.dirname, '.identity-roles-handler.mjs');
-    await writeFile(src, HANDLER);
-    await mkdir(dir, { recursive: true });
     await build({
-      entryPoints: [src],
+      stdin: { contents: HANDLER, resolveDir: import.meta.dirname, loader: 'js' },
       bundle: true,
       platform: 'node',
       format: 'esm',

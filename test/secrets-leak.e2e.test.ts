@@ -55,6 +55,7 @@ export const handler = async (e) => {
     const d = await p.api('PUT', '/v1/functions/uses-secrets', {
       runtime: 'nodejs22.x',
       handler: 'index.handler',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a secret reference, as users write it
       environment: { DB_URL: 'postgres://app:${secret:db-password}@db.internal/app' },
       secrets: ['api-token'],
       code: { zipBase64: zip },

@@ -26,6 +26,12 @@ function getWithHost(url: string, host: string): Promise<{ status: number; body:
   });
 }
 
+/** The fields these tests read from API answers. */
+interface Body {
+  function: { arn: string };
+  functions: { name: string }[];
+}
+
 describe('tenants (e2e)', () => {
   let p: TestPlatform;
   let cli: ReturnType<typeof cliRunner>;
@@ -42,7 +48,7 @@ describe('tenants (e2e)', () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     }).then(async (r) => ({
       status: r.status,
-      body: (await r.json().catch(() => ({}))) as Record<string, any>,
+      body: (await r.json().catch(() => ({}))) as Body,
     }));
 
   it('creates tenants and their first keys through the CLI (operators only)', async () => {
