@@ -312,6 +312,30 @@ describe('async invocations (e2e)', () => {
   });
 
   it('gives functions a context client: async invoke, timers, loop guard', async () => {
+    // The context client acts for the function: its execution role decides (default: nothing).
+    assert.equal(
+      (
+        await p.api('PUT', '/v1/roles/caller-role', {
+          policies: [
+            {
+              Version: '2012-10-17',
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Action: ['lambda:InvokeFunction', 'nimbus:CreateTimer', 'nimbus:DeleteTimer', 'nimbus:PublishEvents'],
+                  Resource: '*',
+                },
+              ],
+            },
+          ],
+        })
+      ).status,
+      200,
+    );
+    await deploy('no-role', `import { nimbus } from '@nimbus/sdk';
+       export const handler = async (e, context) => nimbus(context).invoke('echo', {}).then(() => 'invoked', (err) => err.code);`);
+    const denied = await p.json<{ result: string }>('POST', '/v1/functions/no-role/invoke', {});
+    assert.equal(denied.body.result, 'NIMBUS_ERR_CORE_FORBIDDEN', 'the default role may not invoke');
     await deploy(
       'caller',
       `import { nimbus } from '@nimbus/sdk';
@@ -324,6 +348,7 @@ describe('async invocations (e2e)', () => {
          let pub; try { await c.publish('t', {}); } catch (err) { pub = err.code; }
          return { a: a.id, t: t.id, pub };
        };`,
+      { role: 'caller-role' },
     );
     const r = await p.json<{ a: string; t: string; pub: string }>('POST', '/v1/functions/caller/invoke', {});
     const res = (r.body as unknown as { result: { a: string; t: string; pub: string } }).result;
@@ -367,6 +392,7 @@ def handler(event, context):
     const d = await p.deployDir('py', dir, {
       runtime: 'python3.12',
       handler: 'app.handler',
+      role: 'caller-role',
       async: { maximumRetryAttempts: 2, retryBaseDelayMs: 10 },
     });
     assert.ok(d.status < 300, JSON.stringify(d.body));

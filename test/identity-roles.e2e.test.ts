@@ -22,16 +22,22 @@ provider:
     role:
       statements:
         - Effect: Allow
-          Action: s3:PutObject
+          Action: [s3:PutObject, s3:GetObject]
           Resource: arn:aws:s3:::allowed-bkt/*
+        - Effect: Allow
+          Action: secretsmanager:GetSecretValue
+          Resource: arn:aws:secretsmanager:*:*:secret:app-db
 functions:
   write:
     handler: index.handler
 `;
 
 // The handler as a user writes it; the test bundles it with the SDK (the user's build step).
-const HANDLER = `import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+const HANDLER = `import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 const s3 = new S3Client({});
+const sm = new SecretsManagerClient({});
 export const handler = async (e) => {
   const out = { env: { endpoint: process.env.AWS_ENDPOINT_URL_S3 ?? null, region: process.env.AWS_REGION } };
   for (const b of e.buckets) {
@@ -42,6 +48,15 @@ export const handler = async (e) => {
       out[b] = err.name;
     }
   }
+  for (const id of e.secrets ?? []) {
+    try {
+      out['secret:' + id] = (await sm.send(new GetSecretValueCommand({ SecretId: id }))).SecretString;
+    } catch (err) {
+      out['secret:' + id] = err.name;
+    }
+  }
+  if (e.presign)
+    out.presigned = await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'allowed-bkt', Key: 'from-function.txt' }), { expiresIn: 300 });
   if (e.leak)
     out.creds = {
       accessKeyId: process.env.AWS_ACCESS_KEY_ID,
@@ -66,6 +81,11 @@ describe('function execution roles with temporary credentials (e2e)', { skip: si
       credentials: { accessKeyId: p.admin.keyId, secretAccessKey: p.secret },
     });
     for (const b of ['allowed-bkt', 'other-bkt']) await admin.send(new CreateBucketCommand({ Bucket: b }));
+    for (const [name, value] of [
+      ['app-db', 'db-password-for-the-writer'],
+      ['other', 'not-for-the-writer'],
+    ])
+      assert.equal((await p.api('PUT', `/v1/secrets/${name}`, { value })).status, 201);
   });
   after(() => p?.stop());
 
@@ -94,6 +114,8 @@ describe('function execution roles with temporary credentials (e2e)', { skip: si
 
     const inv = await p.json<Record<string, unknown>>('POST', '/v1/functions/write/invoke', {
       buckets: ['allowed-bkt', 'other-bkt'],
+      secrets: ['app-db', 'other'],
+      presign: true,
       leak: true,
     });
     assert.equal(inv.status, 200, JSON.stringify(inv.body));
@@ -102,6 +124,23 @@ describe('function execution roles with temporary credentials (e2e)', { skip: si
     assert.equal(out['other-bkt'], 'AccessDenied', JSON.stringify(out));
     const got = await admin.send(new GetObjectCommand({ Bucket: 'allowed-bkt', Key: 'from-function.txt' }));
     assert.equal(await got.Body!.transformToString(), 'written by a role');
+    // Secrets Manager through the real SDK inside the function: the one secret its role names.
+    assert.equal(out['secret:app-db'], 'db-password-for-the-writer');
+    assert.equal(out['secret:other'], 'AccessDeniedException');
+    // A URL the function presigned with its session credentials (X-Amz-Security-Token in the query).
+    const url = String(out.presigned);
+    assert.match(url, /X-Amz-Security-Token=/);
+    assert.equal(await (await fetch(url)).text(), 'written by a role');
+    // The audit log names the role session for the write and for the denial.
+    await new Promise((r) => setTimeout(r, 150));
+    const audit = await p.json<{ records: { principal: string; action: string; result: string }[] }>(
+      'GET',
+      '/v1/audit?principal=role%2Fwriter-dev-lambdaRole%2Fwrite',
+    );
+    const seen = audit.body.records.map((r) => `${r.action} ${r.result}`);
+    assert.ok(seen.includes('s3:PutObject ok'), JSON.stringify(seen));
+    assert.ok(seen.includes('s3:PutObject denied'), JSON.stringify(seen));
+    assert.ok(seen.includes('secretsmanager:GetSecretValue denied'), JSON.stringify(seen));
 
     // The function's credentials, used from outside: they work while the function exists…
     const creds = out.creds as { accessKeyId: string; secretAccessKey: string; sessionToken: string };
@@ -136,5 +175,6 @@ describe('function execution roles with temporary credentials (e2e)', { skip: si
       stolen.send(new PutObjectCommand({ Bucket: 'allowed-bkt', Key: 'after-delete.txt', Body: 'x' })),
       (e: Error) => e.name === 'InvalidAccessKeyId',
     );
+    assert.equal((await fetch(url)).status, 403, 'the presigned URL died with the function');
   });
 });

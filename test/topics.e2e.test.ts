@@ -223,10 +223,20 @@ describe('event bus (e2e)', () => {
   });
 
   it('lets functions publish through the context client', async () => {
+    // Publishing acts for the function: its role must allow nimbus:PublishEvents on the topic.
+    await p.api('PUT', '/v1/roles/publisher', {
+      policies: [
+        {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'nimbus:PublishEvents', Resource: 'arn:aws:nimbus:*:*:topic/orders' }],
+        },
+      ],
+    });
     await deploy(
       'publisher',
       `export const handler = async (e, context) =>
          context.nimbus.publish('orders', { type: 'order.placed', data: { amount: 999, region: 'eu-north-1' } });`,
+      { role: 'publisher' },
     );
     const r = await p.json<{ result: { id: string; deliveries: number } }>(
       'POST',

@@ -29,6 +29,8 @@ export interface RestDeps {
   readonly doctor: (tenant: string) => Promise<{ sandbox: IsolationReport; [k: string]: unknown }>;
   readonly status: () => FunctionStatus[];
   readonly nodeStatus?: () => NodeStatus;
+  /** False until the platform has finished starting (`GET /healthz` answers 503 until then). */
+  readonly ready?: () => boolean;
   /** Poll interval for `logs?follow=1`. */
   readonly followPollMs?: number;
 }
@@ -99,7 +101,9 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
   const arnOf = (p: { accountId: string }): ArnContext => ({ ...d.arn, accountId: p.accountId });
   const fv = (p: { accountId: string }, f: Parameters<typeof functionView>[1]) => functionView(arnOf(p), f);
 
-  app.get('/healthz', async () => {
+  app.get('/healthz', async (_req, reply) => {
+    // Not healthy until start-up is complete (the admin credentials exist, queues run).
+    if (d.ready && !d.ready()) return reply.code(503).send({ ok: false, starting: true });
     await d.store.ping();
     return { ok: true };
   });

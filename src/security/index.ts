@@ -5,6 +5,7 @@
  */
 export { type AuthRequest, createAuthenticator, type Principal } from './authenticate.ts';
 export { type AdminCredentials, bootstrapAdmin } from './bootstrap.ts';
+export { authorizeContextCall, contextCallAction, createFunctionPolicies } from './context-authz.ts';
 export {
   addressAllowed,
   blockedReason,

@@ -42,8 +42,11 @@ import { Scheduler } from '../scheduler/index.ts';
 import { createScheduleService, type ScheduleService } from '../schedules/service.ts';
 import { createLocalKeyProvider, createSecretsService } from '../secrets/index.ts';
 import {
+  authorizeContextCall,
   bootstrapAdmin,
+  contextCallAction,
   createAuthenticator,
+  createFunctionPolicies,
   createInstanceEnv,
   createSecretRedactor,
   createSessionIssuer,
@@ -197,6 +200,7 @@ export async function startPlatform(
     // the gateway drops the routes, source runners stop, the object-event cache is refreshed.
     let onFunctionDeleted = (_tenant: string, _name: string) => reloadGateway();
     let gatewayUrl = `http://${config.host}:${config.port}`;
+    let started = false;
     const registry = createRegistryService({
       store,
       blobs,
@@ -266,10 +270,26 @@ export async function startPlatform(
       log: (level, obj, msg) => logger[level](obj, msg),
       egressAllowCidrs: config.egressAllowCidrs,
     });
+    const functionPolicies = createFunctionPolicies({
+      functions: store.functions,
+      roles: store.roles,
+      now: () => clock.now(),
+    });
     contextCalls.handler = (caller) => {
       const objects = objectCalls(storage, caller);
       const base = asyncService.contextCalls(caller);
-      return (op, args) => objects(op, args) ?? base(op, args);
+      const account = tenants.accountOf(caller.tenant);
+      return async (op, args) => {
+        // The caller's execution role decides, as for its AWS SDK calls.
+        const call = contextCallAction(op, args, { region: config.region, account });
+        if (call)
+          await authorizeContextCall(await functionPolicies(caller.tenant, caller.functionName), call, {
+            tenant: caller.tenant,
+            functionName: caller.functionName,
+            account,
+          });
+        return objects(op, args) ?? base(op, args);
+      };
     };
     const bus = createEventBus({
       store,
@@ -426,6 +446,7 @@ export async function startPlatform(
       masterKey,
       status: () => scheduler.status(),
       nodeStatus: () => scheduler.node(),
+      ready: () => started,
       onSystemError: (e) => logger.error({ err: e }, 'request failed'),
       onClientAbort,
     });
@@ -433,6 +454,7 @@ export async function startPlatform(
     const s3 = await buildS3Server({
       storage,
       authenticate,
+      audit,
       maxObjectBytes: config.s3MaxObjectBytes,
       onSystemError: (e) => logger.error({ err: e }, 's3 request failed'),
       onClientAbort,
@@ -497,6 +519,7 @@ export async function startPlatform(
     for (const family of families) processes.expect(family);
     logger.info({ apiUrl, gatewayUrl: urlOf(gwAddress), store: store.kind }, 'nimbus started');
 
+    started = true;
     return {
       apiUrl,
       gatewayUrl: urlOf(gwAddress),

@@ -6,8 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Principal } from '../api/auth.ts';
+import { type Principal, principalName } from '../api/auth.ts';
 import { type NimbusError, toNimbusError } from '../core/errors.ts';
+import type { AuditEntry } from '../core/types.ts';
 import {
   clientAbort,
   decodeComponent,
@@ -36,6 +37,8 @@ const quote = (etag: string) => `"${etag}"`;
 export interface S3ServerDeps {
   readonly storage: Storage;
   readonly authenticate: (req: AuthRequest) => Promise<Principal>;
+  /** Mutations, authentication failures and denials (the audit log). */
+  readonly audit?: { record(e: AuditEntry): void } | undefined;
   readonly maxObjectBytes: number;
   /** Domains for virtual-host style (`bucket.<domain>`); default `localhost`. */
   readonly domains?: readonly string[];
@@ -134,6 +137,37 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
     sendError(reply, S3Errors.METHOD_NOT_ALLOWED({ method: req.method }), req.url.slice(0, 1024)),
   );
 
+  /** What the audit log needs of a request: who, and which action on which resource. */
+  const seen = new WeakMap<
+    FastifyRequest,
+    { principal?: Principal; action: string; resource: string; denied: boolean; authError?: string }
+  >();
+  if (d.audit) {
+    const sink = d.audit;
+    app.addHook('onResponse', async (req, reply) => {
+      const a = seen.get(req);
+      if (!a) return;
+      const mutating = req.method !== 'GET' && req.method !== 'HEAD';
+      const p = a.principal;
+      if (p && !mutating && !a.denied) return;
+      sink.record({
+        tenant: p?.tenant ?? '-',
+        ts: Date.now(),
+        principal: p
+          ? p.session
+            ? `role/${p.session.role}/${p.session.functionName}`
+            : `key/${p.keyId}`
+          : '-',
+        action: a.action || `s3:${req.method}`,
+        resource: a.resource,
+        sourceIp: req.ip,
+        result: !p ? 'unauthenticated' : a.denied ? 'denied' : reply.statusCode < 400 ? 'ok' : 'error',
+        status: reply.statusCode,
+        detail: a.authError ?? (reply.statusCode >= 400 ? `HTTP ${reply.statusCode}` : ''),
+      });
+    });
+  }
+
   app.route({
     method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'],
     url: '*',
@@ -147,13 +181,27 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
     const rawQuery = qi >= 0 ? url.slice(qi + 1) : '';
     const query = new URLSearchParams(rawQuery);
     let body = req.body instanceof Buffer ? req.body : Buffer.alloc(0);
-    const principal = await d.authenticate({
-      method: req.method,
-      path: rawPath,
-      query: rawQuery,
-      headers: req.headers,
-      body,
-    });
+    const audit: {
+      principal?: Principal;
+      action: string;
+      resource: string;
+      denied: boolean;
+      authError?: string;
+    } = { action: '', resource: '', denied: false };
+    seen.set(req, audit);
+    const principal = await d
+      .authenticate({
+        method: req.method,
+        path: rawPath,
+        query: rawQuery,
+        headers: req.headers,
+        body,
+      })
+      .catch((e: unknown) => {
+        audit.authError = (e as { code?: string }).code ?? 'authentication failed';
+        throw e;
+      });
+    audit.principal = principal;
     const h = (n: string) => {
       const v = req.headers[n];
       return Array.isArray(v) ? v[0] : v;
@@ -188,7 +236,12 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
     const context = s3Context(principal, sourceIp, query, Date.now());
     const allow = (action: string, resource: string) => {
       const r = principal.policy.evaluate({ action, resource, context });
-      if (r.effect !== 'Allow') throw S3Errors.ACCESS_DENIED({});
+      audit.action = action;
+      audit.resource = resource;
+      if (r.effect !== 'Allow') {
+        audit.denied = true;
+        throw S3Errors.ACCESS_DENIED({});
+      }
     };
     const op = s3Operation(req.method, bucket, key, query);
     allow(op.action, op.resource);
