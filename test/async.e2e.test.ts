@@ -322,7 +322,12 @@ describe('async invocations (e2e)', () => {
               Statement: [
                 {
                   Effect: 'Allow',
-                  Action: ['lambda:InvokeFunction', 'nimbus:CreateTimer', 'nimbus:DeleteTimer', 'nimbus:PublishEvents'],
+                  Action: [
+                    'lambda:InvokeFunction',
+                    'nimbus:CreateTimer',
+                    'nimbus:DeleteTimer',
+                    'nimbus:PublishEvents',
+                  ],
                   Resource: '*',
                 },
               ],
@@ -332,8 +337,11 @@ describe('async invocations (e2e)', () => {
       ).status,
       200,
     );
-    await deploy('no-role', `import { nimbus } from '@nimbus/sdk';
-       export const handler = async (e, context) => nimbus(context).invoke('echo', {}).then(() => 'invoked', (err) => err.code);`);
+    await deploy(
+      'no-role',
+      `import { nimbus } from '@nimbus/sdk';
+       export const handler = async (e, context) => nimbus(context).invoke('echo', {}).then(() => 'invoked', (err) => err.code);`,
+    );
     const denied = await p.json<{ result: string }>('POST', '/v1/functions/no-role/invoke', {});
     assert.equal(denied.body.result, 'NIMBUS_ERR_CORE_FORBIDDEN', 'the default role may not invoke');
     await deploy(

@@ -228,7 +228,9 @@ describe('event bus (e2e)', () => {
       policies: [
         {
           Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Action: 'nimbus:PublishEvents', Resource: 'arn:aws:nimbus:*:*:topic/orders' }],
+          Statement: [
+            { Effect: 'Allow', Action: 'nimbus:PublishEvents', Resource: 'arn:aws:nimbus:*:*:topic/orders' },
+          ],
         },
       ],
     });

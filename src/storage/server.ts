@@ -153,11 +153,7 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
       sink.record({
         tenant: p?.tenant ?? '-',
         ts: Date.now(),
-        principal: p
-          ? p.session
-            ? `role/${p.session.role}/${p.session.functionName}`
-            : `key/${p.keyId}`
-          : '-',
+        principal: p ? principalName(p) : '-',
         action: a.action || `s3:${req.method}`,
         resource: a.resource,
         sourceIp: req.ip,
