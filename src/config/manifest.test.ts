@@ -46,6 +46,75 @@ functions:
     assert.equal((await loadProjectManifest(dir, { STAGE: 'prod' })).functions[0]?.environment.STAGE, 'prod');
   });
 
+  it('reads execution roles: iam.role.statements, iamRoleStatements, managed policies, a named role, secrets', async () => {
+    const v3 = await fixture({
+      'serverless.yml': `service: shop
+provider:
+  name: aws
+  runtime: nodejs20.x
+  stage: prod
+  secrets: [api-token]
+  iam:
+    role:
+      statements:
+        - Effect: Allow
+          Action: [s3:GetObject]
+          Resource: arn:aws:s3:::shop-images/*
+      managedPolicies:
+        - arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole
+functions:
+  list:
+    handler: src/list.handler
+    secrets: [db-password]
+  admin:
+    handler: src/admin.handler
+    role: arn:aws:iam::123456789012:role/shop-admin
+`,
+    });
+    const m = await loadProjectManifest(v3, {});
+    assert.deepEqual(m.roles, [
+      {
+        name: 'shop-prod-lambdaRole',
+        policies: [
+          {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: 'arn:aws:s3:::shop-images/*' }],
+          },
+          'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+        ],
+      },
+    ]);
+    assert.equal(m.functions[0]?.role, 'shop-prod-lambdaRole');
+    assert.deepEqual(m.functions[0]?.secrets, ['api-token', 'db-password']);
+    assert.equal(m.functions[1]?.role, 'shop-admin', 'a function role (ARN) names the role');
+    const v2 = await fixture({
+      'serverless.yml': `service: legacy
+provider:
+  name: aws
+  runtime: nodejs16.x
+  iamRoleStatements:
+    - Effect: Allow
+      Action: sqs:SendMessage
+      Resource: '*'
+functions:
+  f:
+    handler: f.handler
+`,
+    });
+    const m2 = await loadProjectManifest(v2, {});
+    assert.equal(m2.roles?.[0]?.name, 'legacy-dev-lambdaRole');
+    assert.equal(m2.functions[0]?.role, 'legacy-dev-lambdaRole');
+    const named = await fixture({
+      'serverless.yml': `service: x
+provider: { name: aws, runtime: nodejs20.x, iam: { role: existing-role } }
+functions: { f: { handler: f.handler } }
+`,
+    });
+    const m3 = await loadProjectManifest(named, {});
+    assert.equal(m3.roles, undefined);
+    assert.equal(m3.functions[0]?.role, 'existing-role');
+  });
+
   it('reads schedule events (Serverless syntax) and async settings', async () => {
     const dir = await fixture({
       'serverless.yml': `service: s
