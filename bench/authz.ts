@@ -15,7 +15,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { zipDirectory } from '../src/registry/build/index.ts';
-import { agent, assertLoopback, pct, post, printTable, send, startChild } from './support/load.ts';
+import {
+  agent,
+  assertLoopback,
+  pct,
+  post,
+  printTable,
+  send,
+  startChild,
+  throughput,
+} from './support/load.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -42,20 +51,6 @@ function baseTree(rev: string): string {
     execFileSync('cp', ['-al', join(root, 'node_modules'), join(dir, 'node_modules')]);
   }
   return dir;
-}
-
-async function throughput(sendOne: () => Promise<unknown>, conc: number, ms: number): Promise<number> {
-  let done = 0;
-  const end = performance.now() + ms;
-  await Promise.all(
-    Array.from({ length: conc }, async () => {
-      while (performance.now() < end) {
-        await sendOne();
-        done++;
-      }
-    }),
-  );
-  return done / (ms / 1000);
 }
 
 interface Target {

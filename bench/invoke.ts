@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { zipDirectory } from '../src/registry/build/index.ts';
-import { agent, assertLoopback, pct, post, printTable, startChild } from './support/load.ts';
+import { agent, assertLoopback, pct, post, printTable, startChild, throughput } from './support/load.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,20 +38,6 @@ async function latency(send: () => Promise<unknown>, n: number): Promise<number[
     out.push(performance.now() - t);
   }
   return out;
-}
-
-async function throughput(send: () => Promise<unknown>, conc: number, ms: number): Promise<number> {
-  let done = 0;
-  const end = performance.now() + ms;
-  await Promise.all(
-    Array.from({ length: conc }, async () => {
-      while (performance.now() < end) {
-        await send();
-        done++;
-      }
-    }),
-  );
-  return done / (ms / 1000);
 }
 
 const dataDir = await mkdtemp(join(tmpdir(), 'nimbus-bench-'));

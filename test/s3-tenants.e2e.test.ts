@@ -7,7 +7,6 @@
  * events they deliver stay in their tenant and name the bucket as the tenant knows it.
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import {
   CopyObjectCommand,
@@ -26,6 +25,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { zipDirectory } from '../src/registry/build/index.ts';
 import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
+import { rawGet, sigv4GetHeaders } from './support/raw-http.ts';
 import { type Sink, type SinkRequest, startSink } from './support/sink.ts';
 
 type Tenant = 'alpha' | 'bravo' | 'default';
@@ -258,41 +258,15 @@ describe('S3 buckets per tenant (real AWS SDK)', () => {
       assert.equal(r.status, 200);
       assert.equal(await r.text(), `from ${t}`);
     }
-    const { SignatureV4 } = await import('@smithy/signature-v4');
-    const { Sha256 } = await import('@aws-crypto/sha256-js');
-    const { HttpRequest } = await import('@smithy/protocol-http');
-    const u = new URL(p.s3Url);
+    const port = new URL(p.s3Url).port;
     for (const t of ['alpha', 'bravo'] as const) {
-      const host = `photos.localhost:${u.port}`;
-      const signed = await new SignatureV4({
+      const headers = await sigv4GetHeaders({
         credentials: { accessKeyId: creds[t]!.keyId, secretAccessKey: creds[t]!.secret },
-        region: 'local-1',
         service: 's3',
-        sha256: Sha256,
-        uriEscapePath: false,
-      }).sign(
-        new HttpRequest({
-          method: 'GET',
-          protocol: 'http:',
-          hostname: 'photos.localhost',
-          path: '/same/key.txt',
-          headers: { host },
-        }),
-      );
-      const got = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = request(
-          { host: u.hostname, port: u.port, path: '/same/key.txt', headers: signed.headers },
-          (res) => {
-            let body = '';
-            res.on('data', (c) => {
-              body += c;
-            });
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-          },
-        );
-        req.on('error', reject);
-        req.end();
+        host: `photos.localhost:${port}`,
+        path: '/same/key.txt',
       });
+      const got = await rawGet(p.s3Url, '/same/key.txt', headers);
       assert.deepEqual(got, { status: 200, body: `from ${t}` });
     }
   });

@@ -27,6 +27,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
+import { rawGet, sigv4GetHeaders } from './support/raw-http.ts';
 import { type Sink, type SinkRequest, startSink } from './support/sink.ts';
 
 describe('S3-compatible API (real AWS SDK)', () => {
@@ -309,39 +310,13 @@ describe('S3-compatible API (real AWS SDK)', () => {
     });
     assert.equal(status, 403, 'routed to the bucket (and, unsigned, refused)');
     // Signed, with the bucket in the Host header only.
-    const { SignatureV4 } = await import('@smithy/signature-v4');
-    const { Sha256 } = await import('@aws-crypto/sha256-js');
-    const { HttpRequest } = await import('@smithy/protocol-http');
-    const host = `photos.localhost:${url.port}`;
-    const signed = await new SignatureV4({
+    const headers = await sigv4GetHeaders({
       credentials: { accessKeyId: p.admin.keyId, secretAccessKey: p.secret },
-      region: 'local-1',
       service: 's3',
-      sha256: Sha256,
-      uriEscapePath: false,
-    }).sign(
-      new HttpRequest({
-        method: 'GET',
-        protocol: 'http:',
-        hostname: 'photos.localhost',
-        path: '/a/hello.txt',
-        headers: { host },
-      }),
-    );
-    const got = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(
-        { host: url.hostname, port: url.port, path: '/a/hello.txt', headers: signed.headers },
-        (res) => {
-          let b = '';
-          res.on('data', (c) => {
-            b += c;
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b }));
-        },
-      );
-      req.on('error', reject);
-      req.end();
+      host: `photos.localhost:${url.port}`,
+      path: '/a/hello.txt',
     });
+    const got = await rawGet(p.s3Url, '/a/hello.txt', headers);
     assert.equal(got.status, 200);
     assert.equal(got.body, 'hello nimbus objects');
   });

@@ -6,25 +6,10 @@
  * refused while it owns resources and removes everything with --force.
  */
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { zipDirectory } from '../src/registry/build/index.ts';
 import { cliRunner, fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
-
-/** GET through the gateway with a chosen Host header (fetch does not let a test set it). */
-function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers: { host } }, (res) => {
-      let body = '';
-      res.on('data', (c) => {
-        body += c;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { rawGet } from './support/raw-http.ts';
 
 /** The fields these tests read from API answers. */
 interface Body {
@@ -103,14 +88,14 @@ describe('tenants (e2e)', () => {
     }
     const port = new URL(p.gatewayUrl).port;
     for (const t of ['alpha', 'bravo']) {
-      const byHost = await getWithHost(`${p.gatewayUrl}/hello`, `${t}.localhost:${port}`);
+      const byHost = await rawGet(p.gatewayUrl, '/hello', { host: `${t}.localhost:${port}` });
       assert.deepEqual(byHost, { status: 200, body: `hello from ${t}` });
       const byPrefix = await fetch(`${p.gatewayUrl}/~${t}/hello`);
       assert.equal(await byPrefix.text(), `hello from ${t}`);
     }
     // The default tenant has no /hello; an unknown tenant matches nothing.
     assert.equal((await fetch(`${p.gatewayUrl}/hello`)).status, 404);
-    assert.equal((await getWithHost(`${p.gatewayUrl}/hello`, `nobody.localhost:${port}`)).status, 404);
+    assert.equal((await rawGet(p.gatewayUrl, '/hello', { host: `nobody.localhost:${port}` })).status, 404);
     assert.equal((await fetch(`${p.gatewayUrl}/~nobody/hello`)).status, 404);
     // Each tenant sees only its own.
     const a = await as('alpha', 'GET', '/v1/functions');

@@ -59,6 +59,21 @@ export const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? Number.NaN;
 };
 
+/** Keeps `conc` requests in flight for `ms`; returns requests per second. */
+export async function throughput(sendOne: () => Promise<unknown>, conc: number, ms: number): Promise<number> {
+  let done = 0;
+  const end = performance.now() + ms;
+  await Promise.all(
+    Array.from({ length: conc }, async () => {
+      while (performance.now() < end) {
+        await sendOne();
+        done++;
+      }
+    }),
+  );
+  return done / (ms / 1000);
+}
+
 /** Sends `total` requests with `conc` in flight; returns requests per second. */
 export async function blast(
   sendOne: (i: number) => Promise<unknown>,

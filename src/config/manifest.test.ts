@@ -78,7 +78,9 @@ functions:
         policies: [
           {
             Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: 'arn:aws:s3:::shop-images/*' }],
+            Statement: [
+              { Effect: 'Allow', Action: ['s3:GetObject'], Resource: 'arn:aws:s3:::shop-images/*' },
+            ],
           },
           'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
         ],

@@ -104,6 +104,18 @@ function parseQuery(raw: string): Record<string, string | string[]> {
   return out;
 }
 
+/** The signer that recomputes a request's signature with one candidate secret. */
+const signerFor = (accessKeyId: string, secretAccessKey: string, region: string, service: string) =>
+  new SignatureV4({
+    credentials: { accessKeyId, secretAccessKey },
+    region,
+    service,
+    sha256: Sha256,
+    // S3 signs the path as sent; every other AWS service double-encodes it.
+    uriEscapePath: service !== 's3',
+    applyChecksum: false,
+  });
+
 const safeEqual = (a: string, b: string) =>
   a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
@@ -269,16 +281,7 @@ export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest)
       body: req.body && req.body.byteLength > 0 ? req.body : undefined,
     });
     for (const secret of secrets) {
-      const signer = new SignatureV4({
-        credentials: { accessKeyId: keyId, secretAccessKey: secret },
-        region,
-        service,
-        sha256: Sha256,
-        // S3 signs the path as sent; every other AWS service double-encodes it.
-        uriEscapePath: service !== 's3',
-        applyChecksum: false,
-      });
-      const signed = await signer.sign(request, {
+      const signed = await signerFor(keyId, secret, region, service).sign(request, {
         signingDate: new Date(t),
         signableHeaders: new Set(names),
       });
@@ -332,15 +335,7 @@ export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest)
     if (payloadHash !== undefined) headers['X-Amz-Content-Sha256'] = payloadHash;
     const host = headers.host ?? header(req.headers, 'host') ?? 'localhost';
     for (const secret of secrets) {
-      const signer = new SignatureV4({
-        credentials: { accessKeyId: keyId, secretAccessKey: secret },
-        region,
-        service,
-        sha256: Sha256,
-        uriEscapePath: service !== 's3',
-        applyChecksum: false,
-      });
-      const signed = await signer.presign(
+      const signed = await signerFor(keyId, secret, region, service).presign(
         new HttpRequest({
           method: req.method.toUpperCase(),
           protocol: 'http:',
