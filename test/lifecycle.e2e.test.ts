@@ -6,6 +6,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
 
+/** A deploy that failed says why (not later, as an empty invoke result). */
+const assertDeployed = (r: { status: number; body: unknown }) =>
+  assert.ok(r.status < 300, `deploy: ${r.status} ${JSON.stringify(r.body)}`);
+
 type Status = { functions: { functionName: string; warm: number; busy: number; coldStarts: number }[] };
 
 describe('instance lifecycle', () => {
@@ -22,7 +26,7 @@ describe('instance lifecycle', () => {
 
   it('reuses a warm instance, then stops it after the idle TTL (scale to zero)', async () => {
     const dir = await fixture({ 'index.mjs': 'let n = 0; export const handler = async () => ++n;' });
-    await p.deployDir('ttl', dir, { runtime: 'nodejs24.x', handler: 'index.handler' });
+    assertDeployed(await p.deployDir('ttl', dir, { runtime: 'nodejs24.x', handler: 'index.handler' }));
     const a = await invoke('ttl');
     const b = await invoke('ttl');
     assert.deepEqual([a.body.cold, a.body.result, b.body.cold, b.body.result], [true, 1, false, 2]);
@@ -38,7 +42,7 @@ describe('instance lifecycle', () => {
       'index.mjs':
         'console.log("loading config"); export const handler = async () => { console.log("run"); return 1; };',
     });
-    await p.deployDir('initlog', dir, { runtime: 'nodejs24.x', handler: 'index.handler' });
+    assertDeployed(await p.deployDir('initlog', dir, { runtime: 'nodejs24.x', handler: 'index.handler' }));
     const tail = async () =>
       (await p.json<{ logTail: string }>('POST', '/v1/functions/initlog/invoke?logs=tail', {})).body.logTail;
     const first = await tail();
@@ -52,10 +56,10 @@ describe('instance lifecycle', () => {
 
   it('retires warm instances when the code changes', async () => {
     const v1 = await fixture({ 'index.mjs': 'export const handler = async () => "v1";' });
-    await p.deployDir('swap', v1, { runtime: 'nodejs24.x', handler: 'index.handler' });
+    assertDeployed(await p.deployDir('swap', v1, { runtime: 'nodejs24.x', handler: 'index.handler' }));
     assert.equal((await invoke('swap')).body.result, 'v1');
     const v2 = await fixture({ 'index.mjs': 'export const handler = async () => "v2";' });
-    await p.deployDir('swap', v2, { runtime: 'nodejs24.x', handler: 'index.handler' });
+    assertDeployed(await p.deployDir('swap', v2, { runtime: 'nodejs24.x', handler: 'index.handler' }));
     const r = await invoke('swap');
     assert.equal(r.body.result, 'v2');
     assert.equal(r.body.cold, true);
