@@ -122,6 +122,9 @@ async function prepare(
   };
 }
 
+/** `+3.1` / `-2.0`: the change from base to head. */
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
+
 const targets: Target[] = [];
 try {
   targets.push(await start('base', baseTree(args.base!)));
@@ -145,18 +148,18 @@ try {
   const b = { p50: med(p50.base!), rps: med(rps.base!) };
   const h = { p50: med(p50.head!), rps: med(rps.head!) };
   printTable([
-    ['metric', `base (${args.base})`, 'head (policies on)', 'head / base'],
+    ['metric', `base (${args.base})`, 'head (policies on)', 'head vs base'],
     [
       'warm invoke p50 (ms)',
       b.p50.toFixed(3),
       h.p50.toFixed(3),
-      `${((h.p50 / b.p50 - 1) * 100).toFixed(1)} % slower`,
+      `${signed((h.p50 / b.p50 - 1) * 100)} % latency`,
     ],
     [
       `gateway hello req/s c=${CONC}`,
       b.rps.toFixed(0),
       h.rps.toFixed(0),
-      `${((1 - h.rps / b.rps) * 100).toFixed(1)} % fewer`,
+      `${signed((h.rps / b.rps - 1) * 100)} % throughput`,
     ],
   ]);
   console.log(
