@@ -6,7 +6,7 @@
  * `AmazonSQS.` on JSON 1.0, EventBridge `AWSEvents.`, Step Functions `AWSStepFunctions.`).
  *
  * It lives in its own encapsulated Fastify scope so its errors take the AWS JSON shape:
- * HTTP 4xx/5xx, `x-amzn-errortype: <Type>` and `{"__type": "<Type>", "message": "..."}`. The SDKs
+ * HTTP 4xx/5xx, `x-amzn-errortype: <Type>` and `{"__type": "<Type>", "message": "...", "code"}`. The SDKs
  * read the type from either and surface it as the error's `name`. Authentication runs in the app's
  * preHandler (SigV4 over the raw body bytes: `useRawBodies` keeps every content type, the
  * `application/x-amz-json-1.x` ones included, as a Buffer); each operation authorizes its own
@@ -137,7 +137,12 @@ export function installAwsJsonApi(
       .header('content-type', `application/x-amz-json-${svc?.jsonVersion ?? '1.1'}`)
       .send(
         Buffer.from(
-          JSON.stringify({ __type: mapped.type, message: `[${e.code}] ${publicError(e).message}` }),
+          // `code`: the Nimbus code, machine-readable (SDKs ignore fields they do not know).
+          JSON.stringify({
+            __type: mapped.type,
+            message: `[${e.code}] ${publicError(e).message}`,
+            code: e.code,
+          }),
         ),
       );
   });
