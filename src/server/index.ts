@@ -38,6 +38,7 @@ import {
   createStepJail,
 } from '../runtime/index.ts';
 import { findJdk } from '../runtime/java/toolchain.ts';
+import { stageRuntimeSdk } from '../runtime/sdk/index.ts';
 import { Scheduler } from '../scheduler/index.ts';
 import { createScheduleService, type ScheduleService } from '../schedules/service.ts';
 import { createLocalKeyProvider, createSecretsService } from '../secrets/index.ts';
@@ -135,6 +136,8 @@ export async function startPlatform(
     // Functions opt in to isolates per function (`isolation: 'isolate'`); the rest run as processes.
     const processes = createProcessSandboxFactory({
       egress: network,
+      // The AWS SDK v3 that functions import without bundling, as on Lambda.
+      providedModules: stageRuntimeSdk(),
       kind: config.sandbox,
       poolSize: config.poolSize,
       hiddenPaths: [config.dataDir],

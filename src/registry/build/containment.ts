@@ -78,7 +78,15 @@ const NESTED = Object.freeze({ nimbusNested: true });
  * platform SDK (`@nimbus/sdk` → `sdkFile`) is the one file outside the root a bundle may contain.
  * onLoad checks again what is actually read (defence in depth).
  */
-export function containmentPlugin(o: { root: string; sdkFile: string }): Plugin {
+export function containmentPlugin(o: {
+  root: string;
+  sdkFile: string;
+  provided?: readonly string[];
+}): Plugin {
+  // The runtime's own packages (the AWS SDK v3, as on Lambda) stay imports: resolved at run time
+  // from the instance's /node_modules, never bundled, whatever the project has installed.
+  const provided = o.provided ?? [];
+  const isProvided = (spec: string) => provided.some((p) => spec === p || spec.startsWith(`${p}/`));
   const allowed = (p: string) => p === o.sdkFile || isInside(o.root, realOrSelf(p));
   const refuse = (what: string): PartialMessage => ({
     text: `${what} resolves outside the code root`,
@@ -90,6 +98,7 @@ export function containmentPlugin(o: { root: string; sdkFile: string }): Plugin 
       b.onResolve({ filter: /.*/ }, async (args): Promise<OnResolveResult | undefined> => {
         if (args.pluginData === NESTED) return undefined;
         if (args.path === '@nimbus/sdk') return { path: o.sdkFile };
+        if (isProvided(args.path)) return { path: args.path, external: true };
         // A path that names a place outside the root is refused as such, whether or not it exists
         // where the build runs (the jailed build does not even see the host's files).
         if (

@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { StepJail } from '../../core/ports.ts';
+import { PROVIDED_SDK } from '../../runtime/sdk/index.ts';
 import { DeployErrors } from '../errors.ts';
 import { assertHandlerInside, resolveRuntime } from '../runtimes.ts';
 import type { BuiltArtifact, CodeInput } from '../types.ts';
@@ -102,7 +103,7 @@ async function buildNode(
   jail: StepJail | undefined,
 ): Promise<Omit<BuiltArtifact, 'buildMs' | 'family'>> {
   const { file, exportName } = splitHandler(handler);
-  const req: WorkerRequest = { codeRoot: dir, handlerFile: file, sdkFile: SDK_FILE };
+  const req: WorkerRequest = { codeRoot: dir, handlerFile: file, sdkFile: SDK_FILE, provided: PROVIDED_SDK };
   const r = await runBuildStep([process.execPath, `--max-old-space-size=${limits.memoryMb}`, WORKER], {
     codeRoot: dir,
     timeoutMs: limits.timeoutMs,

@@ -25,6 +25,8 @@ export interface WorkerRequest {
   readonly handlerFile: string;
   /** The platform SDK file `@nimbus/sdk` resolves to. */
   readonly sdkFile: string;
+  /** Packages the runtime provides (the AWS SDK v3 set): left out of the bundle. */
+  readonly provided?: readonly string[] | undefined;
 }
 
 export type WorkerResponse =
@@ -124,7 +126,7 @@ async function build(req: WorkerRequest): Promise<{ head: WorkerResponse; bundle
       absWorkingDir: root,
       nodePaths: [],
       ...(ts?.file ? { tsconfig: ts.file } : { tsconfigRaw: '{}' }),
-      plugins: [containmentPlugin({ root, sdkFile: req.sdkFile })],
+      plugins: [containmentPlugin({ root, sdkFile: req.sdkFile, provided: req.provided ?? [] })],
       // CommonJS dependencies that require() Node builtins need a real `require` in ESM output.
       banner: {
         js: "import { createRequire as __nimbusCreateRequire } from 'node:module';\nconst require = __nimbusCreateRequire(import.meta.url);",

@@ -48,6 +48,8 @@ export interface CommandContext {
   readonly env?: Readonly<Record<string, string>> | undefined;
   /** Files or directories (interpreter, harness, libraries) bound read-only at the same path. */
   readonly runtimeFiles: readonly string[];
+  /** Directories bound read-only at another path (the provided AWS SDK at /node_modules). */
+  readonly extraMounts?: readonly { readonly src: string; readonly dst: string }[] | undefined;
   /** Where the view's /etc snapshot and the unshare kind's new root live (prepareViewDirs). */
   readonly view: ViewDirs;
   readonly program: readonly string[];
@@ -127,6 +129,7 @@ export function viewMounts(c: CommandContext): ViewMount[] {
     bound.add(p);
     m.push({ t: 'ro', src: p, dst: p, dir: statSync(p).isDirectory() });
   }
+  for (const x of c.extraMounts ?? []) m.push({ t: 'ro', src: realpathSync(x.src), dst: x.dst, dir: true });
   if (c.slot) m.push({ t: 'ro', src: c.slot, dst: CODE_ROOT, dir: true });
   for (const w of c.writable ?? []) m.push({ t: 'rw', src: realpathSync(w), dst: w });
   // Defence in depth: a hidden path (the data dir) inside a bound directory is covered.

@@ -58,6 +58,8 @@ export interface ProcessSandboxOptions {
   readonly egress?: EgressNetwork;
   /** Init (module import) time limit; Lambda's is 10 s. */
   readonly initTimeoutMs?: number;
+  /** A node_modules directory every instance sees read-only at /node_modules (the provided SDK). */
+  readonly providedModules?: string | undefined;
   readonly tmpSizeMb?: number;
 }
 
@@ -204,6 +206,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
         nsenter: egress.nsenter,
         slot,
         runtimeFiles: files,
+        extraMounts: o.providedModules ? [{ src: o.providedModules, dst: '/node_modules' }] : undefined,
         program,
         netns: ns?.path,
         tmpSizeMb: o.tmpSizeMb ?? 512,
