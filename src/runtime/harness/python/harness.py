@@ -168,7 +168,50 @@ def _client_context(b64):
         return None
 
 
+class _EndpointShim:
+    """botocore older than 1.31.58 (Debian bookworm ships 1.29) ignores AWS_ENDPOINT_URL and
+    AWS_ENDPOINT_URL_<SERVICE>: when such a botocore is imported, its Session.create_client learns
+    them, as newer versions read them, so an unmodified boto3.client('s3') reaches the platform."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "botocore.session":
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None and spec.loader is not None:
+                run = spec.loader.exec_module
+
+                def exec_module(module, run=run):
+                    run(module)
+                    _teach_endpoints(module)
+
+                spec.loader.exec_module = exec_module
+                return spec
+        return None
+
+
+def _teach_endpoints(session_module):
+    try:
+        import botocore
+
+        if tuple(int(x) for x in botocore.__version__.split(".")[:3]) >= (1, 31, 58):
+            return
+    except Exception:  # noqa: BLE001 - an unreadable version: leave botocore as it is
+        return
+    create = session_module.Session.create_client
+
+    def create_client(self, service_name, region_name=None, api_version=None, use_ssl=True, verify=None, endpoint_url=None, *args, **kwargs):
+        if endpoint_url is None:
+            endpoint_url = os.environ.get("AWS_ENDPOINT_URL_" + service_name.upper().replace("-", "_")) or os.environ.get("AWS_ENDPOINT_URL")
+        return create(self, service_name, region_name, api_version, use_ssl, verify, endpoint_url, *args, **kwargs)
+
+    session_module.Session.create_client = create_client
+
+
 def main():
+    sys.meta_path.insert(0, _EndpointShim())
     send({"t": "booted", "pid": os.getpid()})
     init = recv()
     t0 = time.perf_counter()
