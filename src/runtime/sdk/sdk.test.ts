@@ -15,7 +15,11 @@ describe('the provided AWS SDK', () => {
 
   it('stages every provided package with its whole dependency closure, and only that', () => {
     const closure = sdkClosure();
-    for (const p of PROVIDED_SDK) assert.ok(closure.some((d) => d.endsWith(`/node_modules/${p}`)), p);
+    for (const p of PROVIDED_SDK)
+      assert.ok(
+        closure.some((d) => d.endsWith(`/node_modules/${p}`)),
+        p,
+      );
     assert.ok(!closure.some((d) => /\/(fastify|pg|esbuild|kysely)$/.test(d)), 'no platform packages');
     const dir = stageRuntimeSdk();
     assert.equal(stageRuntimeSdk(), dir, 'staged once');
