@@ -44,18 +44,27 @@ describe('AWS SDK v3 Lambda client', () => {
   });
 
   it('creates, reads, lists, updates code and configuration, publishes, aliases, invokes, deletes', async () => {
-    const created = await lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: 'sdk-fn',
-        Runtime: 'nodejs22.x',
-        Role: 'arn:aws:iam::000000000000:role/any',
-        Handler: 'index.handler',
-        Code: {
-          ZipFile: zip('export const handler = async (e) => ({ v: 1, e, env: process.env.COLOR ?? null });'),
-        },
-        MemorySize: 256,
-        Timeout: 5,
-      }),
+    // An internal error names its cause in the platform log: show it (seen once in a CI run).
+    const withLog = <T>(x: Promise<T>) =>
+      x.catch((e: Error) => {
+        throw new Error(`${e.name}: ${e.message}\nplatform log:\n${p.logs.slice(-5).join('\n')}`);
+      });
+    const created = await withLog(
+      lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: 'sdk-fn',
+          Runtime: 'nodejs22.x',
+          Role: 'arn:aws:iam::000000000000:role/any',
+          Handler: 'index.handler',
+          Code: {
+            ZipFile: zip(
+              'export const handler = async (e) => ({ v: 1, e, env: process.env.COLOR ?? null });',
+            ),
+          },
+          MemorySize: 256,
+          Timeout: 5,
+        }),
+      ),
     );
     assert.equal(created.FunctionName, 'sdk-fn');
     assert.equal(created.MemorySize, 256);

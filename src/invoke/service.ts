@@ -12,6 +12,7 @@ import { computeUsage } from '../metering/index.ts';
 import {
   type BatchWriter,
   endLine,
+  invokeErrorLine,
   type LogSink,
   logTail,
   reportLine,
@@ -169,6 +170,15 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
         const lines: LogLine[] = [
           { ...platformLine(startLine(requestId, target.version), r.instanceId), ts: startedAt },
           ...o.logs,
+          // An unhandled error is in the function's logs too, as Lambda's runtimes print it.
+          ...(!o.ok && o.failure === 'function'
+            ? [
+                {
+                  ...platformLine(invokeErrorLine(target.code.family, o.error), r.instanceId),
+                  stream: 'stderr' as const,
+                },
+              ]
+            : []),
           platformLine(endLine(requestId), r.instanceId),
           platformLine(
             reportLine({

@@ -103,6 +103,23 @@ export function reportLine(r: {
   return s;
 }
 
+/**
+ * The line Lambda's runtimes print for an unhandled function error, so it is in the function's
+ * logs and not only in the response: Python's `[ERROR] Type: message` + traceback; the others'
+ * `ERROR\tInvoke Error \t{errorType, errorMessage, stack}` (Node's format).
+ */
+export function invokeErrorLine(
+  family: string,
+  e: { errorType: string; errorMessage: string; trace: readonly string[] },
+): string {
+  if (family === 'python') {
+    const tb =
+      e.trace.length > 0 ? `\nTraceback (most recent call last):\n${e.trace.join('').trimEnd()}` : '';
+    return `[ERROR] ${e.errorType}: ${e.errorMessage}${tb}`;
+  }
+  return `ERROR\tInvoke Error \t${JSON.stringify({ errorType: e.errorType, errorMessage: e.errorMessage, stack: e.trace })}`;
+}
+
 /** A log line as CloudWatch shows it for Lambda: platform lines as-is, function lines with ts + id. */
 export function formatLogLine(l: Pick<LogLine, 'ts' | 'requestId' | 'stream' | 'message'>): string {
   if (l.stream === 'platform') return l.message;

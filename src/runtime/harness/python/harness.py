@@ -3,6 +3,7 @@
 import importlib.util
 import io
 import json
+import logging
 import os
 import resource
 import socket
@@ -60,6 +61,24 @@ sys.stdout = LogStream("stdout")
 sys.stderr = LogStream("stderr")
 
 
+class LambdaLogHandler(logging.Handler):
+    """The root logger's handler, as on Lambda: `[LEVEL]\t<time>\t<request id>\t<message>`, one
+    log event per record (a traceback stays with its message). The root level stays WARNING, as
+    there: `logging.getLogger().setLevel(logging.INFO)` shows info records."""
+
+    def emit(self, record):
+        try:
+            msg = self.format(record)
+            when = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + ".%03dZ" % record.msecs
+            line = "[%s]\t%s\t%s\t%s" % (record.levelname, when, current["id"] or "", msg)
+            send({"t": "log", "requestId": current["id"], "stream": "stdout", "ts": int(record.created * 1000), "message": line})
+        except Exception:  # noqa: BLE001 - logging must never break the function
+            self.handleError(record)
+
+
+logging.getLogger().addHandler(LambdaLogHandler())
+
+
 def rss():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
@@ -68,7 +87,8 @@ def error_payload(e, error_type=None):
     out = {
         "errorType": error_type or type(e).__name__,
         "errorMessage": str(e),
-        "trace": traceback.format_tb(e.__traceback__),
+        # The function's frames only, as Lambda shows them (not the harness's own).
+        "trace": traceback.format_list([f for f in traceback.extract_tb(e.__traceback__) if f.filename != __file__]),
     }
     # NonRetriableError / RetryAfterError are recognised by class name; retry_after_ms is read here.
     ms = getattr(e, "retry_after_ms", None)
