@@ -6,7 +6,7 @@
 import { hkdfSync } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { Server as HttpServer } from 'node:http';
-import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -481,9 +481,19 @@ export async function startPlatform(
     });
     if (platformAddr) {
       const bridge = async (srv: HttpServer) => {
-        const l = createNetServer((sock) => srv.emit('connection', sock));
+        const open = new Set<Socket>();
+        const l = createNetServer((sock) => {
+          open.add(sock);
+          sock.once('close', () => open.delete(sock));
+          srv.emit('connection', sock);
+        });
         await new Promise<void>((res, rej) => l.once('error', rej).listen(0, platformAddr, res));
-        cleanups.push(() => new Promise<void>((res) => l.close(() => res())));
+        // Stop listening and end the instances' connections now: close() alone would wait for
+        // every keep-alive connection an instance still holds (a platform stop hung on it).
+        cleanups.push(async () => {
+          l.close();
+          for (const sock of open) sock.destroy();
+        });
         return (l.address() as AddressInfo).port;
       };
       const ports = [await bridge(api.server), await bridge(s3.server)];
