@@ -1,8 +1,15 @@
 /** The real `nimbus` CLI (bin/nimbus.mjs, child processes) against a real platform. */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { cliRunner, startTestPlatform, type TestPlatform } from './helpers.ts';
+
+/** The system npx (Debian's Node 20 here); outside CI a machine without one skips the case. */
+function npxSkip(): string | false {
+  if (existsSync('/usr/bin/npx')) return false;
+  return process.env.CI === 'true' ? false : 'no system npx at /usr/bin/npx';
+}
 
 describe('nimbus CLI e2e', () => {
   let p: TestPlatform;
@@ -82,6 +89,30 @@ describe('nimbus CLI e2e', () => {
     assert.equal(doctor.sandbox.features['namespace:pid'].active, true);
     const del = await cli('functions', 'delete', 'hello-python', '--yes');
     assert.equal(del.code, 0);
+  });
+
+  it('prints only its own output through npx from a system Node older than 24', {
+    skip: npxSkip(),
+  }, async () => {
+    // The system Node (20 here) runs bin/nimbus.mjs, which re-execs the project's Node 24; npm
+    // must not print engine warnings before the answer.
+    const r = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn('/usr/bin/npx', ['nimbus', '--version'], {
+        env: { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/root' },
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (c) => {
+        out += c;
+      });
+      child.stderr.on('data', (c) => {
+        err += c;
+      });
+      child.on('close', (code) => resolve({ code, out, err }));
+    });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, '0.1.0\n');
+    assert.equal(r.err, '', 'nothing but the answer');
   });
 
   it('says how to fix it when the platform is not running', async () => {
