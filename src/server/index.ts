@@ -136,8 +136,19 @@ export async function startPlatform(
     // Functions opt in to isolates per function (`isolation: 'isolate'`); the rest run as processes.
     const processes = createProcessSandboxFactory({
       egress: network,
-      // The AWS SDK v3 that functions import without bundling, as on Lambda.
-      providedModules: stageRuntimeSdk(),
+      // The AWS SDK v3 that functions import without bundling, as on Lambda (an install that
+      // cannot be written to runs without it, and says so).
+      providedModules: (() => {
+        try {
+          return stageRuntimeSdk();
+        } catch (e) {
+          logger.warn(
+            { err: e },
+            'the provided AWS SDK could not be staged: functions must bundle their own',
+          );
+          return undefined;
+        }
+      })(),
       kind: config.sandbox,
       poolSize: config.poolSize,
       hiddenPaths: [config.dataDir],
