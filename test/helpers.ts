@@ -40,7 +40,14 @@ export async function startTestPlatform(
     {},
   );
   const lines: string[] = [];
-  const p = await startPlatform(config, { log: (l) => lines.push(l), clock: opts.clock });
+  // Platform errors also go to the test's stderr in CI: an "internal error" a test sees then has
+  // its cause in the CI output (two clean-clone runs saw one on a deploy).
+  const log = (l: string) => {
+    lines.push(l);
+    if (process.env.CI === 'true' && /"level":(50|60)/.test(l))
+      process.stderr.write(`[platform error] ${l}\n`);
+  };
+  const p = await startPlatform(config, { log, clock: opts.clock });
   const secret = p.admin.secret ?? config.adminSecret;
   if (!secret) throw new Error('expected generated admin credentials');
   const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
