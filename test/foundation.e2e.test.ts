@@ -91,6 +91,12 @@ describe('foundation e2e', () => {
     assert.equal(d.status, 201, JSON.stringify(d.body));
     const r = await invoke('hello-ts', { name: 'Ada' });
     assert.equal(r.body.ok, true, JSON.stringify(r.body));
+    // The TypeScript compiled and the npm dependency (ms) was bundled and ran.
+    const res = (r.body as unknown as { result: { message: string; function: string; timeLeft: string } })
+      .result;
+    assert.equal(res.message, 'Hello, Ada!');
+    assert.equal(res.function, 'hello-ts');
+    assert.match(res.timeLeft, /^\d+ (second|seconds|ms)$/, 'ms() formatted the remaining time');
   });
 
   it('deploys and invokes Python (examples/hello-python)', async () => {

@@ -120,7 +120,7 @@ describe('security', () => {
     ...extra,
   });
 
-  it('authenticates Bearer secrets and rejects unknown, missing and disabled keys', async () => {
+  it('authenticates Bearer secrets and rejects unknown secrets, a missing header and other schemes', async () => {
     const { record, secret } = await createApiKey(
       store.keys,
       key,
