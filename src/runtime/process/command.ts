@@ -14,6 +14,7 @@
  * (`netns`: a veth to the host whose egress an nftables policy filters), joined with nsenter before
  * privileges are dropped. Everything is prefixed by a shell that joins the instance's cgroups first.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { chmod, copyFile, cp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -334,7 +335,7 @@ const ETC_GROUP = `root:x:0:\nsbx_user:x:${SANDBOX_UID}:\n`;
 let viewSeq = 0;
 
 /**
- * Prepares `workDir` for views: `etc-<pid>-<n>/`, a fresh snapshot of the /etc files (copied as
+ * Prepares `workDir` for views: `etc-<pid>-<n>-<random>/`, a fresh snapshot of the /etc files (copied as
  * content: resolv.conf may be a link into /run; directories keep their links, e.g. ssl/certs →
  * /usr/share/ca-certificates, which resolve inside the view) with the generated passwd and group,
  * and `root/` (where the unshare kind builds its new root). Each call makes its own snapshot and
@@ -344,11 +345,13 @@ let viewSeq = 0;
  * that user).
  */
 export async function prepareViewDirs(workDir: string): Promise<ViewDirs> {
-  const etcDir = join(workDir, `etc-${process.pid}-${++viewSeq}`);
+  // A random part too: a pid is reused, and a dead process's snapshot under a reused pid looks
+  // like ours (the cleanup below cannot tell); two would collide on mkdir (seen in CI).
+  const etcDir = join(workDir, `etc-${process.pid}-${++viewSeq}-${randomBytes(4).toString('hex')}`);
   const rootDir = join(workDir, 'root');
   await mkdir(rootDir, { recursive: true });
   for (const name of await readdir(workDir)) {
-    const m = /^etc-(\d+)-\d+$/.exec(name);
+    const m = /^etc-(\d+)-\d+(?:-[0-9a-f]+)?$/.exec(name);
     if (m && !pidAlive(Number(m[1]))) await rm(join(workDir, name), { recursive: true, force: true });
   }
   await mkdir(etcDir);
