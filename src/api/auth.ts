@@ -108,27 +108,23 @@ export function installAuth(app: FastifyInstance, o: AuthOptions): void {
     app.addHook('onResponse', async (req, reply) => {
       const z = req.authz;
       if (!z) return; // open route
-      const mutating = req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS';
-      const unauthenticated = req.principal === undefined;
-      if (!mutating && !z.denied && !unauthenticated) return;
-      const p = req.principal;
-      sink.record({
-        tenant: p?.tenant ?? '-',
-        ts: now(),
-        principal: p ? principalName(p) : '-',
-        action: z.action || `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`,
-        resource: z.resource,
-        sourceIp: req.ip,
-        result: unauthenticated
-          ? 'unauthenticated'
-          : z.denied
-            ? 'denied'
-            : reply.statusCode < 400
-              ? 'ok'
-              : 'error',
-        status: reply.statusCode,
-        detail: req.authError?.code ?? (reply.statusCode >= 400 ? `HTTP ${reply.statusCode}` : ''),
-      });
+      const e = auditEntryOf(
+        {
+          principal: req.principal,
+          action: z.action,
+          resource: z.resource,
+          denied: z.denied,
+          authError: req.authError?.code,
+        },
+        {
+          method: req.method,
+          sourceIp: req.ip,
+          status: reply.statusCode,
+          ts: now(),
+          fallbackAction: `${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`,
+        },
+      );
+      if (e) sink.record(e);
     });
   }
 }
@@ -138,10 +134,44 @@ export function principalName(p: Principal): string {
   return p.session ? `role/${p.session.role}/${p.session.functionName}` : `key/${p.keyId}`;
 }
 
-/** The condition keys every request offers to policies. */
-export function requestContext(req: FastifyRequest, p: Principal, now: number): Record<string, string> {
+/** What an audited request did: who (if anyone), which action on which resource, refused or not. */
+export interface AuditedRequest {
+  principal?: Principal | undefined;
+  action: string;
+  resource: string;
+  denied: boolean;
+  /** The code of a failed authentication. */
+  authError?: string | undefined;
+}
+
+/**
+ * The audit entry of a finished request (API port and S3 port alike), or undefined for one that
+ * is not audited: mutations, failed authentications and denials are; allowed reads are not.
+ */
+export function auditEntryOf(
+  a: AuditedRequest,
+  r: { method: string; sourceIp: string; status: number; ts: number; fallbackAction: string },
+): AuditEntry | undefined {
+  const p = a.principal;
+  const mutating = r.method !== 'GET' && r.method !== 'HEAD' && r.method !== 'OPTIONS';
+  if (p && !mutating && !a.denied) return undefined;
   return {
-    'aws:SourceIp': req.ip,
+    tenant: p?.tenant ?? '-',
+    ts: r.ts,
+    principal: p ? principalName(p) : '-',
+    action: a.action || r.fallbackAction,
+    resource: a.resource,
+    sourceIp: r.sourceIp,
+    result: !p ? 'unauthenticated' : a.denied ? 'denied' : r.status < 400 ? 'ok' : 'error',
+    status: r.status,
+    detail: a.authError ?? (r.status >= 400 ? `HTTP ${r.status}` : ''),
+  };
+}
+
+/** The condition keys every request offers to policies (S3 adds its own). */
+export function principalContext(p: Principal, sourceIp: string, now: number): Record<string, string> {
+  return {
+    'aws:SourceIp': sourceIp,
     'aws:CurrentTime': new Date(now).toISOString(),
     'aws:EpochTime': String(Math.floor(now / 1000)),
     'aws:PrincipalAccount': p.accountId,
@@ -170,7 +200,7 @@ export function authorize(
   const r = resources(arnsFor(req.authz?.region ?? 'local-1', p.accountId));
   const list = typeof r === 'string' ? [r] : r;
   const now = Date.now();
-  const ctx = { ...requestContext(req, p, now), ...context };
+  const ctx = { ...principalContext(p, req.ip, now), ...context };
   for (const resource of list) {
     if (req.authz) {
       req.authz.action = action;
@@ -192,6 +222,7 @@ export function isAllowed(req: FastifyRequest, action: string, resource = '*'): 
   const p = req.principal;
   if (!p) return false;
   return (
-    p.policy.evaluate({ action, resource, context: requestContext(req, p, Date.now()) }).effect === 'Allow'
+    p.policy.evaluate({ action, resource, context: principalContext(p, req.ip, Date.now()) }).effect ===
+    'Allow'
   );
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { type Principal, principalName } from '../api/auth.ts';
+import { type AuditedRequest, auditEntryOf, type Principal, principalContext } from '../api/auth.ts';
 import { type NimbusError, toNimbusError } from '../core/errors.ts';
 import type { AuditEntry } from '../core/types.ts';
 import {
@@ -138,29 +138,21 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
   );
 
   /** What the audit log needs of a request: who, and which action on which resource. */
-  const seen = new WeakMap<
-    FastifyRequest,
-    { principal?: Principal; action: string; resource: string; denied: boolean; authError?: string }
-  >();
+  const seen = new WeakMap<FastifyRequest, AuditedRequest>();
   if (d.audit) {
     const sink = d.audit;
     app.addHook('onResponse', async (req, reply) => {
       const a = seen.get(req);
-      if (!a) return;
-      const mutating = req.method !== 'GET' && req.method !== 'HEAD';
-      const p = a.principal;
-      if (p && !mutating && !a.denied) return;
-      sink.record({
-        tenant: p?.tenant ?? '-',
-        ts: Date.now(),
-        principal: p ? principalName(p) : '-',
-        action: a.action || `s3:${req.method}`,
-        resource: a.resource,
-        sourceIp: req.ip,
-        result: !p ? 'unauthenticated' : a.denied ? 'denied' : reply.statusCode < 400 ? 'ok' : 'error',
-        status: reply.statusCode,
-        detail: a.authError ?? (reply.statusCode >= 400 ? `HTTP ${reply.statusCode}` : ''),
-      });
+      const e =
+        a &&
+        auditEntryOf(a, {
+          method: req.method,
+          sourceIp: req.ip,
+          status: reply.statusCode,
+          ts: Date.now(),
+          fallbackAction: `s3:${req.method}`,
+        });
+      if (e) sink.record(e);
     });
   }
 
@@ -177,13 +169,7 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
     const rawQuery = qi >= 0 ? url.slice(qi + 1) : '';
     const query = new URLSearchParams(rawQuery);
     let body = req.body instanceof Buffer ? req.body : Buffer.alloc(0);
-    const audit: {
-      principal?: Principal;
-      action: string;
-      resource: string;
-      denied: boolean;
-      authError?: string;
-    } = { action: '', resource: '', denied: false };
+    const audit: AuditedRequest = { action: '', resource: '', denied: false };
     seen.set(req, audit);
     const principal = await d
       .authenticate({
@@ -511,14 +497,7 @@ function s3Context(
   now: number,
 ): Record<string, string | undefined> {
   return {
-    'aws:SourceIp': sourceIp,
-    'aws:CurrentTime': new Date(now).toISOString(),
-    'aws:EpochTime': String(Math.floor(now / 1000)),
-    'aws:PrincipalAccount': p.accountId,
-    'aws:PrincipalArn': p.arn,
-    'aws:username': p.keyId,
-    'aws:SecureTransport': 'false',
-    'nimbus:Tenant': p.tenant,
+    ...principalContext(p, sourceIp, now),
     's3:prefix': query.get('prefix') ?? undefined,
     's3:delimiter': query.get('delimiter') ?? undefined,
     's3:max-keys': query.get('max-keys') ?? undefined,

@@ -6,12 +6,10 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
 import fc from 'fast-check';
 import { zipDirectory } from '../../src/registry/build/index.ts';
 import { fixture, startTestPlatform, type TestPlatform } from '../helpers.ts';
+import { sigv4GetHeaders } from '../support/raw-http.ts';
 
 const b64u = (s: string | Buffer) => Buffer.from(s).toString('base64url');
 
@@ -53,22 +51,8 @@ describe('hostile identity', () => {
     path: string,
   ) => {
     const u = new URL(`${p.apiUrl}${path}`);
-    const req = await new SignatureV4({
-      credentials: creds,
-      region: 'local-1',
-      service: 'lambda',
-      sha256: Sha256,
-    }).sign(
-      new HttpRequest({
-        method: 'GET',
-        protocol: 'http:',
-        hostname: u.hostname,
-        port: Number(u.port),
-        path,
-        headers: { host: u.host },
-      }),
-    );
-    const r = await fetch(u, { headers: req.headers as Record<string, string> });
+    const headers = await sigv4GetHeaders({ credentials: creds, service: 'lambda', host: u.host, path });
+    const r = await fetch(u, { headers });
     return { status: r.status, text: await r.text() };
   };
 
@@ -203,23 +187,7 @@ describe('hostile identity', () => {
     const creds = { accessKeyId: env.id, secretAccessKey: env.secret, sessionToken: env.token };
     // …whose credentials then do everything but identity administration.
     assert.equal((await signed(creds, '/2015-03-31/functions/')).status, 200);
-    const u = new URL(`${p.apiUrl}/v1/keys`);
-    const req = await new SignatureV4({
-      credentials: creds,
-      region: 'local-1',
-      service: 'lambda',
-      sha256: Sha256,
-    }).sign(
-      new HttpRequest({
-        method: 'GET',
-        protocol: 'http:',
-        hostname: u.hostname,
-        port: Number(u.port),
-        path: '/v1/keys',
-        headers: { host: u.host },
-      }),
-    );
-    assert.equal((await fetch(u, { headers: req.headers as Record<string, string> })).status, 403);
+    assert.equal((await signed(creds, '/v1/keys')).status, 403);
     // A role name that does not exist is refused, not silently "no role".
     const missing = await call('alpha-dev', 'PATCH', '/v1/functions/private', { role: 'nope' });
     assert.equal(missing.status, 400);
