@@ -22,6 +22,7 @@ export const PROVIDED_SDK: readonly string[] = Object.freeze([
   '@aws-sdk/client-sqs',
   '@aws-sdk/client-sts',
   '@aws-sdk/lib-storage',
+  '@aws-sdk/s3-presigned-post',
   '@aws-sdk/s3-request-presigner',
 ]);
 
