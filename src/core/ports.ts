@@ -32,6 +32,7 @@ import type {
   ScheduleRecord,
   SecretRecord,
   SourceRecord,
+  SqsQueueRecord,
   StoredLogLine,
   SubscriptionRecord,
   TenantId,
@@ -252,6 +253,17 @@ export interface TopicRepo {
   delete(tenant: TenantId, name: string): Promise<boolean>;
 }
 
+export interface SqsQueueRepo {
+  /** Inserts; false (nothing changes) when (tenant, name) exists. */
+  create(rec: SqsQueueRecord): Promise<boolean>;
+  get(tenant: TenantId, name: string): Promise<SqsQueueRecord | undefined>;
+  /** One tenant's queues by name, or every tenant's (start-up: pollers, retention). */
+  list(tenant?: TenantId): Promise<SqsQueueRecord[]>;
+  /** Replaces attributes and tags; false when the queue does not exist. */
+  update(rec: SqsQueueRecord): Promise<boolean>;
+  delete(tenant: TenantId, name: string): Promise<boolean>;
+}
+
 export interface SubscriptionRepo {
   create(rec: SubscriptionRecord): Promise<void>;
   get(tenant: TenantId, id: string): Promise<SubscriptionRecord | undefined>;
@@ -354,6 +366,7 @@ export interface StoreRepos {
   readonly settings: SettingsRepo;
   readonly schedules: ScheduleRepo;
   readonly topics: TopicRepo;
+  readonly sqsQueues: SqsQueueRepo;
   readonly subscriptions: SubscriptionRepo;
   readonly webhooks: WebhookRepo;
   readonly sources: SourceRepo;
@@ -425,6 +438,12 @@ export interface Queue {
   recover(): Promise<number>;
   /** Deletes `done` messages last updated before `before`. Returns how many. */
   sweep(before: number): Promise<number>;
+  /**
+   * Deletes a queue's messages, leased ones included: all of them (any state), or, with
+   * `enqueuedBefore`, the queued and dead ones enqueued before it (retention; done ones keep their
+   * dedupe keys until swept). Returns how many.
+   */
+  drop(queue: string, opts?: { readonly enqueuedBefore?: number }): Promise<number>;
   close(): Promise<void>;
 }
 

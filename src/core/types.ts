@@ -445,6 +445,18 @@ export interface TopicRecord {
   readonly createdAt: number;
 }
 
+/** An SQS-compatible queue (src/sqs/): its messages live in the durable Queue as `<tenant>/<name>`. */
+export interface SqsQueueRecord {
+  readonly tenant: TenantId;
+  /** 1-80 of [A-Za-z0-9_-], `.fifo` suffix for FIFO queues. */
+  readonly name: string;
+  /** SQS attribute names → values, as SetQueueAttributes takes them (defaults filled in). */
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
 /** Where a subscription delivers matching events. */
 export type SubscriptionTarget =
   | { readonly type: 'function'; readonly name: string; readonly qualifier?: string | undefined }

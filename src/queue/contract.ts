@@ -314,6 +314,28 @@ export function describeQueueContract(name: string, make: () => Promise<QueueHar
       await q.ack(keep, k!.leaseToken);
     });
 
+    it('drops a whole queue, or what was enqueued before a time, leased messages included', async () => {
+      const name = fresh();
+      const other = fresh();
+      const old1 = await put(name, { n: 1 });
+      await put(name, { n: 2 }, { dead: { error: '"x"' } });
+      const [leased] = await q.lease(name, { max: 1, visibilityMs: 60_000 });
+      assert.equal(leased?.id, old1);
+      clock.advance(1000);
+      const young = await put(name, { n: 3 });
+      const kept = await put(other, { n: 4 });
+      assert.equal(await q.drop(name, { enqueuedBefore: clock.now() - 500 }), 2);
+      assert.equal(await q.get(old1), undefined);
+      assert.equal(q.depth(name), 1);
+      assert.equal((await q.stats(name))[0]?.dead, 0);
+      assert.equal(await q.ack(old1, leased!.leaseToken), false, 'a dropped lease is void');
+      assert.equal(await q.drop(name), 1);
+      assert.equal(await q.get(young), undefined);
+      assert.equal(q.depth(name), 0);
+      assert.ok(!q.activeQueues().includes(name));
+      assert.equal((await q.get(kept))?.state, 'queued', 'other queues are untouched');
+    });
+
     it('never hands one message to two concurrent consumers', async () => {
       const name = fresh();
       const n = 500;

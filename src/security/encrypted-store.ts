@@ -85,6 +85,7 @@ function wrapRepos(key: Buffer, repos: StoreRepos): StoreRepos {
     routes: repos.routes,
     schedules: repos.schedules,
     topics: repos.topics,
+    sqsQueues: repos.sqsQueues,
     subscriptions: repos.subscriptions,
     webhooks: repos.webhooks,
     sources: wrapSources(key, repos.sources),

@@ -425,6 +425,34 @@ export function describeStoreContract(
       await s.objects.deleteBucket('report-bucket');
     });
 
+    it('stores SQS queues: create once, update attributes and tags, list per tenant or all, delete', async () => {
+      const q = {
+        tenant: T,
+        name: 'jobs.fifo',
+        attributes: { FifoQueue: 'true', VisibilityTimeout: '30' },
+        tags: { team: 'a' },
+        createdAt: 1,
+        updatedAt: 1,
+      };
+      assert.equal(await s.sqsQueues.create(q), true);
+      assert.equal(await s.sqsQueues.create({ ...q, tags: {} }), false, 'an existing queue is kept');
+      assert.deepEqual(await s.sqsQueues.get(T, 'jobs.fifo'), q);
+      const u = { ...q, attributes: { ...q.attributes, VisibilityTimeout: '60' }, updatedAt: 5 };
+      assert.equal(await s.sqsQueues.update(u), true);
+      assert.deepEqual(await s.sqsQueues.get(T, 'jobs.fifo'), u);
+      assert.equal(await s.sqsQueues.update({ ...u, name: 'missing' }), false);
+      await s.sqsQueues.create({ ...q, tenant: 'other-t', name: 'a' });
+      assert.deepEqual(
+        (await s.sqsQueues.list(T)).map((x) => x.name),
+        ['jobs.fifo'],
+      );
+      assert.ok((await s.sqsQueues.list()).some((x) => x.tenant === 'other-t'));
+      assert.equal(await s.sqsQueues.delete(T, 'jobs.fifo'), true);
+      assert.equal(await s.sqsQueues.delete(T, 'jobs.fifo'), false);
+      assert.equal(await s.sqsQueues.get(T, 'jobs.fifo'), undefined);
+      await s.sqsQueues.delete('other-t', 'a');
+    });
+
     it('stores topics and subscriptions; deleting a topic or the owning function removes subscriptions', async () => {
       assert.equal(
         await s.topics.put({ tenant: T, name: 'orders', description: 'all orders', createdAt: 1 }),
@@ -687,7 +715,7 @@ export function describeBucketNamespaceMigration(
   name: string,
   setup: () => Promise<{
     open: () => Promise<Store>;
-    /** Deletes the 0012 row of kysely_migration (with the store closed). */
+    /** Deletes the rows of 0012 and later migrations from kysely_migration (store closed; later ones are idempotent). */
     forget: () => Promise<void>;
     cleanup: () => Promise<void>;
   }>,

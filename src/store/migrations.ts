@@ -403,6 +403,21 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         );
       },
     },
+    '0013_sqs_queues': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('sqs_queues')
+          .ifNotExists()
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('attributes', 'text', (c) => c.notNull())
+          .addColumn('tags', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('sqs_queues_pk', ['tenant', 'name'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -38,7 +38,7 @@ if (await isPostgresReachable()) {
     };
     return {
       open: () => openStore({ url: URL, dataDir: '/nonexistent', schema }),
-      forget: () => sql(`DELETE FROM ${schema}.kysely_migration WHERE name = '0012_bucket_namespaces'`),
+      forget: () => sql(`DELETE FROM ${schema}.kysely_migration WHERE name >= '0012_bucket_namespaces'`),
       cleanup: () => sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`),
     };
   });

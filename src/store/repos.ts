@@ -18,6 +18,7 @@ import type {
 import { type Db, insertOrConflict, pow2Chunks } from './db.ts';
 import { makeEventRepos } from './repos-events.ts';
 import { makeIdentityRepos } from './repos-identity.ts';
+import { makeSqsQueueRepo } from './repos-queues.ts';
 import type { Tables } from './schema.ts';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
@@ -434,6 +435,7 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
     },
 
     ...makeEventRepos(db, kind),
+    sqsQueues: makeSqsQueueRepo(db),
     usage: {
       async record(u) {
         await this.recordMany([u]);

@@ -167,6 +167,14 @@ export interface Tables {
     description: string;
     created_at: number;
   };
+  sqs_queues: {
+    tenant: string;
+    name: string;
+    attributes: string;
+    tags: string;
+    created_at: number;
+    updated_at: number;
+  };
   topics: {
     tenant: string;
     name: string;

@@ -51,7 +51,7 @@ describeBucketNamespaceMigration('sqlite', async () => {
     open: () => openStore({ url: 'sqlite', dataDir: dir }),
     forget: async () => {
       const raw = new DatabaseSync(join(dir, 'nimbus.db'));
-      raw.prepare(`DELETE FROM kysely_migration WHERE name = '0012_bucket_namespaces'`).run();
+      raw.prepare(`DELETE FROM kysely_migration WHERE name >= '0012_bucket_namespaces'`).run();
       raw.close();
     },
     cleanup: () => rm(dir, { recursive: true, force: true }),

@@ -172,6 +172,10 @@ export function openSqliteQueue(o: SqliteQueueOptions): Queue {
          min(CASE WHEN visible_at <= ?1 AND lease_token IS NULL THEN visible_at END) AS oldest
        FROM messages WHERE queue = ?2 AND state = 'queued'`,
     ),
+    dropAll: db.prepare('DELETE FROM messages WHERE queue = ?'),
+    dropOld: db.prepare(
+      `DELETE FROM messages WHERE queue = ? AND state != 'done' AND enqueued_at < ? RETURNING state`,
+    ),
     head: db.prepare(`SELECT min(visible_at) AS at FROM messages WHERE queue = ? AND state = 'queued'`),
   } satisfies Record<string, StatementSync>;
 
@@ -462,6 +466,18 @@ export function openSqliteQueue(o: SqliteQueueOptions): Queue {
 
     sweep(before) {
       return submit(() => Number(s.sweep.run(before).changes));
+    },
+
+    drop(queue, opts) {
+      return submit(() => {
+        if (opts?.enqueuedBefore === undefined) {
+          counts.delete(queue);
+          return Number(s.dropAll.run(queue).changes);
+        }
+        const rows = s.dropOld.all(queue, opts.enqueuedBefore) as { state: string }[];
+        for (const r of rows) bump(queue, r.state === 'dead' ? 'dead' : 'queued', -1);
+        return rows.length;
+      });
     },
 
     async close() {
