@@ -52,6 +52,8 @@ interface AuthzState {
   action: string;
   resource: string;
   denied: boolean;
+  /** Audited like a read (only when denied), whatever its method: see AwsJsonService.dataOperations. */
+  dataEvent?: boolean;
 }
 
 declare module 'fastify' {
@@ -115,6 +117,7 @@ export function installAuth(app: FastifyInstance, o: AuthOptions): void {
           resource: z.resource,
           denied: z.denied,
           authError: req.authError?.code,
+          dataEvent: z.dataEvent,
         },
         {
           method: req.method,
@@ -142,6 +145,8 @@ export interface AuditedRequest {
   denied: boolean;
   /** The code of a failed authentication. */
   authError?: string | undefined;
+  /** A read or data event sent as POST: audited only when denied. */
+  dataEvent?: boolean | undefined;
 }
 
 /**
@@ -153,7 +158,7 @@ export function auditEntryOf(
   r: { method: string; sourceIp: string; status: number; ts: number; fallbackAction: string },
 ): AuditEntry | undefined {
   const p = a.principal;
-  const mutating = r.method !== 'GET' && r.method !== 'HEAD' && r.method !== 'OPTIONS';
+  const mutating = r.method !== 'GET' && r.method !== 'HEAD' && r.method !== 'OPTIONS' && !a.dataEvent;
   if (p && !mutating && !a.denied) return undefined;
   return {
     tenant: p?.tenant ?? '-',

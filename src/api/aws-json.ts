@@ -27,6 +27,11 @@ export type AwsJsonOperation = (input: AwsJsonInput, req: FastifyRequest) => Pro
 export interface AwsErrorType {
   readonly type: string;
   readonly status: number;
+  /**
+   * Services that also speak the query protocol (SQS) send `x-amzn-query-error: <code>;Sender`,
+   * which SDKs read as the error's code (`AWS.SimpleQueueService.NonExistentQueue`).
+   */
+  readonly queryCode?: string;
 }
 
 export interface AwsJsonService {
@@ -38,6 +43,11 @@ export interface AwsJsonService {
   readonly errorType?: (e: NimbusError) => AwsErrorType | undefined;
   /** Its exception for platform failures (Secrets Manager: `InternalServiceError`). */
   readonly internalErrorType?: string;
+  /**
+   * Operations audited like reads (only when denied): reads and high-volume data events
+   * (SQS send/receive/delete), which CloudTrail does not log by default either.
+   */
+  readonly dataOperations?: ReadonlySet<string>;
 }
 
 export interface AwsJsonDispatcher {
@@ -130,6 +140,7 @@ export function installAwsJsonApi(
         : commonAwsErrorType(e, req.headers.authorization !== undefined));
     if (e.retryAfterMs !== undefined)
       reply.header('retry-after', Math.max(1, Math.ceil(e.retryAfterMs / 1000)));
+    if (mapped.queryCode) reply.header('x-amzn-query-error', `${mapped.queryCode};Sender`);
     return reply
       .code(mapped.status)
       .header('x-amzn-errortype', mapped.type)
@@ -137,11 +148,12 @@ export function installAwsJsonApi(
       .header('content-type', `application/x-amz-json-${svc?.jsonVersion ?? '1.1'}`)
       .send(
         Buffer.from(
-          // `code`: the Nimbus code, machine-readable (SDKs ignore fields they do not know).
+          // `nimbusCode`: the Nimbus code, machine-readable. Not `code`: query-compatible SDKs
+          // (SQS) take a `code` field as the error's name.
           JSON.stringify({
             __type: mapped.type,
             message: `[${e.code}] ${publicError(e).message}`,
-            code: e.code,
+            nimbusCode: e.code,
           }),
         ),
       );
@@ -159,6 +171,7 @@ export function installAwsJsonApi(
       throw AwsJsonErrors.UNKNOWN_OPERATION({
         target: target.slice(0, 200) || '(no X-Amz-Target header)',
       });
+    if (req.authz && svc.dataOperations?.has(target.slice(dot + 1))) req.authz.dataEvent = true;
     const out = await op(parseInput(req.body), req);
     // A Buffer: Fastify would append `; charset=utf-8` to a string, which AWS does not send.
     return reply

@@ -7,6 +7,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { PlatformConfig } from '../config/index.ts';
 import { CoreErrors } from '../core/errors.ts';
 import { hardenServer, type OnClientAbort, type WireHardening, wireOptions } from '../http/index.ts';
+import { sqsApi } from '../sqs/api.ts';
+import type { SqsService } from '../sqs/service.ts';
 import { type AsyncRouteDeps, registerAsyncRoutes } from './async-routes.ts';
 import { type AuditRouteDeps, registerAuditRoutes } from './audit-routes.ts';
 import type { Authenticate } from './auth.ts';
@@ -38,6 +40,7 @@ export interface ApiAppDeps
     AuditRouteDeps,
     SecretRouteDeps {
   readonly config: PlatformConfig;
+  readonly sqs: SqsService;
   readonly authenticate: Authenticate;
   readonly onSystemError?: (e: Error) => void;
   /** A client that closed the connection mid-request (logged at debug, without a stack). */
@@ -108,6 +111,7 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     const aws = installAwsJsonApi(scope, { report });
     aws.register(secretsManagerApi({ secrets: d.secrets, region: d.config.region, clock: d.clock }));
+    aws.register(sqsApi({ sqs: d.sqs }));
   });
   return app;
 }

@@ -56,6 +56,7 @@ import {
   MAX_SESSION_MS,
   withEncryptedEnvironment,
 } from '../security/index.ts';
+import { createSqsService } from '../sqs/service.ts';
 import { objectCalls } from '../storage/calls.ts';
 import { createOutboxRelay, objectEventBuilder } from '../storage/events.ts';
 import { buildS3Server } from '../storage/server.ts';
@@ -318,6 +319,22 @@ export async function startPlatform(
     await bus.load();
     publish.handler = (tenant, topic, event, hop) => bus.publish(tenant, topic, [JSON.parse(event)], { hop });
     const webhooks = createWebhookService({ repo: store.webhooks, bus, masterKey, clock });
+    // SQS messages have a Queue of their own: the async dispatcher leases from every queue of its.
+    const sqsQueue = openSqliteQueue({
+      file: join(config.dataDir, 'sqs.db'),
+      clock,
+      synchronous: config.sqliteSynchronous,
+    });
+    cleanups.push(() => sqsQueue.close());
+    const sqs = createSqsService({
+      repo: store.sqsQueues,
+      queue: sqsQueue,
+      clock,
+      region: config.region,
+      accountOf: (t) => tenants.accountOf(t),
+      log: (level, obj, msg) => logger[level](obj, msg),
+    });
+    cleanups.push(() => sqs.close());
     const sources = createSourceManager({
       repo: store.sources,
       registry,
@@ -402,6 +419,7 @@ export async function startPlatform(
       settings: store.settings,
       onRoutesChanged: async (change) => (change ? gateway.apply(change) : gateway.reload()),
       config,
+      sqs,
       registry,
       invoke,
       async: asyncService,
@@ -530,6 +548,7 @@ export async function startPlatform(
     });
     await asyncService.start();
     await schedules.start();
+    sqs.start();
     await sources.start();
     await outboxRelay.relay(); // events committed before a crash
     const families = new Set<RuntimeFamily>();
