@@ -10,7 +10,7 @@
  * revoked or rotated key stops working within a second; secrets themselves are never cached
  * outside the records.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -50,6 +50,34 @@ export interface AuthRequest {
   /** Lower-cased header names. */
   headers: Record<string, string | string[] | undefined>;
   body: Uint8Array | undefined;
+  /** A browser-based S3 POST upload: authenticated by its form fields instead of a header. */
+  postPolicy?: PostPolicyAuth | undefined;
+}
+
+/** The SigV4 fields of a POST Object form (`createPresignedPost`); the signature is over the base64 policy. */
+export interface PostPolicyAuth {
+  /** `<access key id>/<yyyymmdd>/<region>/s3/aws4_request` */
+  readonly credential: string;
+  /** `x-amz-date` (`yyyymmddThhmmssZ`, the credential's day). */
+  readonly date: string;
+  readonly signature: string;
+  /** The `policy` field exactly as sent (base64). */
+  readonly policy: string;
+  readonly securityToken?: string | undefined;
+}
+
+/** The SigV4 signature of a POST policy: HMAC-SHA256 of the base64 policy under the day/region/service signing key. */
+export function postPolicySignature(
+  secret: string,
+  scope: { day: string; region: string; service: string },
+  policy: string,
+): string {
+  const mac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
+  const signingKey = mac(
+    mac(mac(mac(`AWS4${secret}`, scope.day), scope.region), scope.service),
+    'aws4_request',
+  );
+  return createHmac('sha256', signingKey).update(policy, 'utf8').digest('hex');
 }
 
 export interface AuthenticatorOptions {
@@ -352,7 +380,27 @@ export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest)
     throw SecurityErrors.SIGNATURE_MISMATCH({ reason: 'presigned signature differs' });
   }
 
+  /**
+   * A POST policy's signature, with the secret(s) of the credential's key. No clock-skew check on
+   * x-amz-date: the policy's own expiration bounds the form (as in S3), checked by the caller.
+   */
+  async function postPolicy(f: PostPolicyAuth): Promise<Principal> {
+    const scope = f.credential.split('/');
+    const [keyId = '', day = '', region = '', service = ''] = scope;
+    if (scope.length !== 5 || scope[4] !== 'aws4_request' || service !== 's3' || !/^\d{8}$/.test(day))
+      throw CoreErrors.UNAUTHORIZED({ reason: 'malformed x-amz-credential' });
+    if (parseAmzDate(f.date) === undefined || !f.date.startsWith(day))
+      throw CoreErrors.UNAUTHORIZED({ reason: 'x-amz-date is malformed or is not the credential date' });
+    if (!/^[0-9a-f]{64}$/.test(f.signature))
+      throw SecurityErrors.SIGNATURE_MISMATCH({ reason: 'x-amz-signature is not 64 lower-case hex digits' });
+    const { p, secrets } = await resolveCredential(keyId, f.securityToken);
+    for (const secret of secrets)
+      if (safeEqual(postPolicySignature(secret, { day, region, service }, f.policy), f.signature)) return p;
+    throw SecurityErrors.SIGNATURE_MISMATCH({ reason: 'the POST policy signature differs' });
+  }
+
   return async (req) => {
+    if (req.postPolicy) return postPolicy(req.postPolicy);
     const auth = header(req.headers, 'authorization');
     if (!auth && /(^|&)X-Amz-Signature=/.test(req.query)) return presigned(req);
     if (!auth) throw CoreErrors.UNAUTHORIZED({ reason: 'no Authorization header' });

@@ -21,6 +21,16 @@ import {
   wireOptions,
 } from '../http/index.ts';
 import type { AuthRequest } from '../security/authenticate.ts';
+import {
+  checkPostPolicy,
+  decodePostPolicy,
+  formBoundary,
+  objectAttributes,
+  objectKey,
+  POST_S3_CODES,
+  parsePostForm,
+  postSignature,
+} from './post-policy.ts';
 import { S3_CODES, S3Errors, type Storage } from './service.ts';
 
 const NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
@@ -70,6 +80,7 @@ export function decodeAwsChunked(body: Buffer): Buffer {
 function s3Code(e: NimbusError): string {
   return (
     S3_CODES[e.code] ??
+    POST_S3_CODES[e.code] ??
     (e.status === 413 ? 'EntityTooLarge' : e.kind === 'system' ? 'InternalError' : 'InvalidRequest')
   );
 }
@@ -171,6 +182,22 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
     let body = req.body instanceof Buffer ? req.body : Buffer.alloc(0);
     const audit: AuditedRequest = { action: '', resource: '', denied: false };
     seen.set(req, audit);
+    // POST Object (browser uploads): a form to the bucket, authenticated by its signed policy.
+    const boundary =
+      req.method === 'POST' && !query.has('delete') ? formBoundary(req.headers['content-type']) : undefined;
+    if (boundary !== undefined) {
+      const at = locate(rawPath, req.headers.host, domains);
+      if (at.bucket !== undefined && at.key === '')
+        return postObject(req, reply, {
+          audit,
+          bucket: at.bucket,
+          vhost: at.vhost,
+          boundary,
+          body,
+          rawPath,
+          rawQuery,
+        });
+    }
     const principal = await d
       .authenticate({
         method: req.method,
@@ -193,21 +220,7 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
     if (/aws-chunked/.test(h('content-encoding') ?? '') || sha.startsWith('STREAMING-'))
       body = decodeAwsChunked(body);
 
-    // Bucket from the host (virtual-host style) or the first path segment.
-    const host = (h('host') ?? '').replace(/:\d+$/, '').toLowerCase();
-    const dom = domains.find((x) => host.endsWith(`.${x}`));
-    let bucket: string | undefined;
-    let key = '';
-    const path = decodeComponent(rawPath, 'path');
-    if (dom) {
-      bucket = host.slice(0, -(dom.length + 1));
-      key = path.slice(1);
-    } else {
-      const slash = path.indexOf('/', 1);
-      bucket = slash < 0 ? path.slice(1) : path.slice(1, slash);
-      key = slash < 0 ? '' : path.slice(slash + 1);
-    }
-    if (bucket === '') bucket = undefined;
+    const { bucket, key } = locate(rawPath, h('host'), domains);
     const meta = () => {
       const m: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers))
@@ -216,15 +229,8 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
     };
     const sourceIp = req.ip;
     const context = s3Context(principal, sourceIp, query, Date.now());
-    const allow = (action: string, resource: string) => {
-      const r = principal.policy.evaluate({ action, resource, context });
-      audit.action = action;
-      audit.resource = resource;
-      if (r.effect !== 'Allow') {
-        audit.denied = true;
-        throw S3Errors.ACCESS_DENIED({});
-      }
-    };
+    const allow = (action: string, resource: string) =>
+      authorize(principal, context, audit, action, resource);
     const op = s3Operation(req.method, bucket, key, query);
     allow(op.action, op.resource);
     if (op.action === 's3:PutObject' && h('x-amz-copy-source')) {
@@ -451,7 +457,122 @@ export async function buildS3Server(d: S3ServerDeps): Promise<FastifyInstance> {
     }
   }
 
+  /**
+   * POST Object: the form's policy signature names the principal, the policy's conditions must hold,
+   * and the principal must be allowed s3:PutObject on the key; then the object is stored as PUT
+   * Object stores it (same events). Nothing is stored when any check fails.
+   */
+  async function postObject(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    r: {
+      audit: AuditedRequest;
+      bucket: string;
+      vhost: boolean;
+      boundary: string;
+      body: Buffer;
+      rawPath: string;
+      rawQuery: string;
+    },
+  ) {
+    const form = parsePostForm(r.body, r.boundary);
+    const signed = postSignature(form.fields);
+    const principal = await d
+      .authenticate({
+        method: 'POST',
+        path: r.rawPath,
+        query: r.rawQuery,
+        headers: req.headers,
+        body: r.body,
+        postPolicy: {
+          credential: signed.credential,
+          date: signed.date,
+          signature: signed.signature,
+          policy: signed.policy,
+          securityToken: signed.securityToken,
+        },
+      })
+      .catch((e: unknown) => {
+        r.audit.authError = (e as { code?: string }).code ?? 'authentication failed';
+        throw e;
+      });
+    r.audit.principal = principal;
+    const key = objectKey(signed.key, form.file.filename);
+    const resource = `arn:aws:s3:::${r.bucket}/${key}`;
+    r.audit.action = 's3:PutObject';
+    r.audit.resource = resource;
+    const now = Date.now();
+    checkPostPolicy(decodePostPolicy(signed.policy), {
+      fields: form.fields,
+      bucket: r.bucket,
+      key,
+      size: form.file.data.byteLength,
+      now,
+    });
+    const attrs = objectAttributes(form.fields);
+    const query = new URLSearchParams(r.rawQuery);
+    authorize(principal, s3Context(principal, req.ip, query, now), r.audit, 's3:PutObject', resource);
+    const o = await d.storage.putObject(principal.tenant, r.bucket, key, form.file.data, {
+      ...attrs,
+      sourceIp: req.ip,
+    });
+    const etag = quote(o.etag);
+    const path = `${r.vhost ? '' : `${encodeURIComponent(r.bucket)}/`}${key.split('/').map(encodeURIComponent).join('/')}`;
+    const location = `${req.protocol}://${req.headers.host ?? 'localhost'}/${path}`;
+    const redirect = form.fields.get('success_action_redirect');
+    const to = redirect === undefined ? undefined : URL.parse(redirect);
+    if (to && (to.protocol === 'http:' || to.protocol === 'https:')) {
+      to.searchParams.set('bucket', r.bucket);
+      to.searchParams.set('key', key);
+      to.searchParams.set('etag', etag);
+      return reply.code(303).header('location', to.href).header('etag', etag).send();
+    }
+    reply.header('etag', etag).header('location', location);
+    const status = form.fields.get('success_action_status');
+    if (status === '201')
+      return reply
+        .code(201)
+        .type('application/xml')
+        .send(xml('PostResponse', { Location: location, Bucket: r.bucket, Key: key, ETag: etag }));
+    return reply.code(status === '200' ? 200 : 204).send();
+  }
+
   return app;
+}
+
+/** The bucket (from the host, virtual-host style, or the first path segment) and the key of a path. */
+function locate(
+  rawPath: string,
+  hostHeader: string | undefined,
+  domains: readonly string[],
+): { bucket: string | undefined; key: string; vhost: boolean } {
+  const host = (hostHeader ?? '').replace(/:\d+$/, '').toLowerCase();
+  const dom = domains.find((x) => host.endsWith(`.${x}`));
+  const path = decodeComponent(rawPath, 'path');
+  if (dom) {
+    const bucket = host.slice(0, -(dom.length + 1));
+    return { bucket: bucket || undefined, key: path.slice(1), vhost: true };
+  }
+  const slash = path.indexOf('/', 1);
+  const bucket = slash < 0 ? path.slice(1) : path.slice(1, slash);
+  return { bucket: bucket || undefined, key: slash < 0 ? '' : path.slice(slash + 1), vhost: false };
+}
+
+/** Evaluates the principal's policies for one action (recorded for the audit log); AccessDenied unless allowed. */
+function authorize(
+  principal: Principal,
+  context: Record<string, string | undefined>,
+  audit: AuditedRequest,
+  action: string,
+  resource: string,
+): void {
+  const r = principal.policy.evaluate({ action, resource, context });
+  audit.action = action;
+  audit.resource = resource;
+  if (r.effect !== 'Allow') {
+    audit.denied = true;
+    throw S3Errors.ACCESS_DENIED({});
+  }
 }
 
 /** The IAM action and resource ARN of an S3 request (as AWS names them). */
