@@ -131,6 +131,12 @@ export function registerIdentityRoutes(app: FastifyInstance, d: IdentityRouteDep
     };
   };
 
+  // ---- who the caller is (STS GetCallerIdentity; the deploy fills ARNs in with it)
+  app.get('/v1/identity', async (req) => {
+    const p = authorize(req, 'sts:GetCallerIdentity');
+    return { tenant: p.tenant, accountId: p.accountId, arn: p.arn, region: req.authz?.region ?? '' };
+  });
+
   // ---- tenants
   app.post('/v1/tenants', async (req, reply) => {
     operatorOnly(authorize(req, 'nimbus:CreateTenant', (a) => a.nimbus('tenant')));

@@ -12,7 +12,7 @@ export interface SourceRouteDeps {
 }
 
 const Common = {
-  kind: z.enum(['nats', 'jetstream', 'rabbitmq', 'mqtt', 'redis', 'postgres']),
+  kind: z.enum(['nats', 'jetstream', 'rabbitmq', 'mqtt', 'redis', 'postgres', 'sqs']),
   config: z.record(z.string(), z.unknown()),
   batchSize: z.number().int().optional(),
   batchWindowMs: z.number().int().optional(),

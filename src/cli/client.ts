@@ -63,4 +63,27 @@ export class ApiClient {
     }
     return parsed as T;
   }
+
+  /** One operation of an AWS JSON 1.0 API on the API port (`AmazonSQS.CreateQueue`, …). */
+  async aws<T = Record<string, unknown>>(target: string, input: object): Promise<T> {
+    const r = await this.raw('POST', '/', JSON.stringify(input), undefined, {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': target,
+    });
+    const text = await r.text();
+    const parsed = (text ? JSON.parse(text) : {}) as {
+      __type?: string;
+      message?: string;
+      nimbusCode?: string;
+    };
+    if (!r.ok)
+      throw new NimbusError({
+        code: parsed.nimbusCode ?? 'NIMBUS_ERR_CLI_HTTP',
+        message: parsed.message ?? `HTTP ${r.status}`,
+        status: r.status,
+        kind: r.status >= 500 ? 'system' : 'user',
+        details: { type: parsed.__type },
+      });
+    return parsed as T;
+  }
 }

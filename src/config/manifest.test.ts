@@ -269,6 +269,111 @@ functions:
     );
   });
 
+  it('reads AWS::SQS::Queue resources, resolves !Ref / !GetAtt / !Sub to them, and sqs events', async () => {
+    const dir = await fixture({
+      'serverless.yml': `service: jobs
+provider:
+  name: aws
+  runtime: nodejs20.x
+  stage: prod
+  iam:
+    role:
+      statements:
+        - Effect: Allow
+          Action: sqs:SendMessage
+          Resource: !GetAtt Jobs.Arn
+functions:
+  producer:
+    handler: p.handler
+    environment:
+      URL: !Ref Jobs
+      NAME: !GetAtt Jobs.QueueName
+      REGION: \${aws:region}
+      SUBBED: !Sub 'queue \${Jobs.QueueName} in \${AWS::Region}'
+      JOINED: !Join ['/', [a, !Ref AWS::AccountId]]
+  worker:
+    handler: w.handler
+    events:
+      - sqs:
+          arn: !GetAtt Jobs.Arn
+          batchSize: 3
+          maximumBatchingWindow: 2
+          functionResponseType: ReportBatchItemFailures
+          filterPatterns:
+            - body: { kind: [a] }
+      - sqs: arn:aws:sqs:local-1:000000000000:other
+resources:
+  Resources:
+    Jobs:
+      Type: AWS::SQS::Queue
+      Properties:
+        VisibilityTimeout: 60
+        RedrivePolicy: { deadLetterTargetArn: !GetAtt Dead.Arn, maxReceiveCount: 3 }
+    Dead:
+      Type: AWS::SQS::Queue
+      Properties:
+        QueueName: dead-\${sls:stage}.fifo
+        FifoQueue: true
+    Table:
+      Type: AWS::DynamoDB::Table
+      Properties: { StreamArn: !GetAtt Other.StreamArn }
+`,
+    });
+    const m = await loadProjectManifest(dir, {});
+    assert.deepEqual(
+      m.queues?.map((q) => [q.name, q.attributes]),
+      [
+        ['dead-prod.fifo', { FifoQueue: 'true' }],
+        [
+          'jobs-prod-Jobs',
+          {
+            VisibilityTimeout: '60',
+            RedrivePolicy:
+              '{"deadLetterTargetArn":"arn:aws:sqs:${nimbus:region}:${nimbus:account}:dead-prod.fifo","maxReceiveCount":3}',
+          },
+        ],
+      ],
+    );
+    const [producer, worker] = m.functions;
+    assert.deepEqual(producer?.environment, {
+      URL: '${nimbus:queue-url:jobs-prod-Jobs}',
+      NAME: 'jobs-prod-Jobs',
+      REGION: '${nimbus:region}',
+      SUBBED: 'queue jobs-prod-Jobs in ${nimbus:region}',
+      JOINED: 'a/${nimbus:account}',
+    });
+    assert.deepEqual(
+      worker?.events.flatMap((e) => e.sources ?? []),
+      [
+        {
+          kind: 'sqs',
+          config: {
+            queue: 'jobs-prod-Jobs',
+            functionResponseTypes: ['ReportBatchItemFailures'],
+            filterPatterns: [{ body: { kind: ['a'] } }],
+          },
+          batchSize: 3,
+          batchWindowMs: 2000,
+          concurrency: 2,
+          enabled: undefined,
+        },
+        {
+          kind: 'sqs',
+          config: { queue: 'other' },
+          batchSize: 10,
+          batchWindowMs: undefined,
+          concurrency: 2,
+          enabled: undefined,
+        },
+      ],
+    );
+    assert.match(
+      JSON.stringify(m.roles),
+      /arn:aws:sqs:\$\{nimbus:region\}:\$\{nimbus:account\}:jobs-prod-Jobs/,
+    );
+    assert.match(m.warnings?.join('\n') ?? '', /Fn::GetAtt: \["Other","StreamArn"\]/);
+  });
+
   it('reads s3 events (Serverless syntax)', async () => {
     const dir = await fixture({
       'serverless.yml': `service: s

@@ -17,6 +17,15 @@ import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { defineErrors } from '../core/errors.ts';
 import { type EgressPolicy, egressPolicySchema, egressRuleSchema } from '../security/egress.ts';
+import {
+  ACCOUNT_REF,
+  CFN_TAGS,
+  type ManifestQueue,
+  manifestQueues,
+  queueNames,
+  REGION_REF,
+  resolveIntrinsics,
+} from './cloudformation.ts';
 
 export const ManifestErrors = defineErrors('MANIFEST', {
   INVALID: {
@@ -81,7 +90,7 @@ export interface SubscriptionSpec {
 
 /** A broker event source from `- rabbitmq:` / `- nats:` / `- jetstream:` / `- mqtt:` / `- redis:`. */
 export interface SourceSpec {
-  readonly kind: 'nats' | 'jetstream' | 'rabbitmq' | 'mqtt' | 'redis' | 'postgres';
+  readonly kind: 'nats' | 'jetstream' | 'rabbitmq' | 'mqtt' | 'redis' | 'postgres' | 'sqs';
   readonly config: Record<string, unknown>;
   readonly batchSize?: number | undefined;
   readonly batchWindowMs?: number | undefined;
@@ -97,6 +106,7 @@ const SOURCE_KEYS: Record<SourceSpec['kind'], string> = {
   mqtt: 'topic',
   redis: 'stream',
   postgres: 'url',
+  sqs: 'queue',
 };
 
 /** Common batching keys (Serverless names) + broker settings for the connector. */
@@ -258,6 +268,40 @@ const EVENT_PARSERS: Record<string, (raw: unknown, ctx: EventContext) => EventTa
   redis: sourceParser('redis'),
   // postgres: { url, tables: [schema.table] } — row changes (INSERT/MODIFY/REMOVE with images).
   postgres: sourceParser('postgres'),
+  // sqs: 'arn' | { arn, batchSize, maximumBatchingWindow, functionResponseType, filterPatterns,
+  //   maximumConcurrency, enabled } — a queue of the tenant (an ARN, or !GetAtt of a resource).
+  sqs(raw) {
+    const o = (typeof raw === 'string' ? { arn: raw } : raw) as Record<string, unknown> | null;
+    if (!o || typeof o !== 'object' || Array.isArray(o)) return 'sqs must be a queue ARN or {arn, …}';
+    if (typeof o.arn !== 'string' || o.arn === '')
+      return 'sqs.arn must be a queue ARN (or !GetAtt <Queue>.Arn of an AWS::SQS::Queue resource)';
+    const t = o.functionResponseType;
+    if (t !== undefined && t !== 'ReportBatchItemFailures')
+      return 'sqs.functionResponseType is ReportBatchItemFailures or absent';
+    const fp = o.filterPatterns;
+    if (fp !== undefined && (!Array.isArray(fp) || fp.some((p) => !p || typeof p !== 'object')))
+      return 'sqs.filterPatterns is a list of event patterns';
+    const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+    return {
+      sources: [
+        {
+          kind: 'sqs',
+          config: {
+            queue: o.arn.split(':').pop() ?? o.arn,
+            ...(t ? { functionResponseTypes: [t] } : {}),
+            ...(fp ? { filterPatterns: fp } : {}),
+          },
+          batchSize: num(o.batchSize) ?? 10,
+          batchWindowMs:
+            typeof o.maximumBatchingWindow === 'number'
+              ? Math.round(o.maximumBatchingWindow * 1000)
+              : undefined,
+          concurrency: num(o.maximumConcurrency) ?? 2,
+          enabled: typeof o.enabled === 'boolean' ? o.enabled : undefined,
+        },
+      ],
+    };
+  },
   // sns: 'topic' | { topicName | arn } — every event of the topic.
   sns(raw) {
     const o = (raw && typeof raw === 'object' ? raw : {}) as { topicName?: unknown; arn?: unknown };
@@ -393,6 +437,10 @@ export interface ProjectManifest {
   readonly cors?: Record<string, unknown> | undefined;
   /** Roles to create or replace before the functions are deployed. */
   readonly roles?: ManifestRole[] | undefined;
+  /** SQS queues (`AWS::SQS::Queue` resources) to create or update first. */
+  readonly queues?: ManifestQueue[] | undefined;
+  /** What the deploy should tell the user (references Nimbus could not resolve, …). */
+  readonly warnings?: string[] | undefined;
 }
 
 /**
@@ -511,14 +559,34 @@ function resolveVariables(
 ): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([^}]+)\}/g, (whole, expr: string) => {
-      const m = /^\s*(env|self):([\w.-]+)\s*(?:,\s*(?:'([^']*)'|"([^"]*)"|([^\s'"]+)))?\s*$/.exec(expr);
+      const m = /^\s*(env|self|sls|opt|aws):([\w.-]+)\s*(?:,\s*(?:'([^']*)'|"([^"]*)"|([^\s'"]+)))?\s*$/.exec(
+        expr,
+      );
+      // `${AWS::Region}`, `${Queue.Arn}`: CloudFormation's own (Fn::Sub), not a Serverless variable.
+      if (!m && !/^\s*[A-Za-z]+:(?!:)/.test(expr)) return whole;
       if (!m) {
         problems.push(
-          `unsupported variable ${whole} (supported: \${env:NAME}, \${env:NAME, 'default'}, \${self:path})`,
+          `unsupported variable ${whole} (supported: \${env:NAME}, \${env:NAME, 'default'}, \${self:path}, \${sls:stage}, \${opt:stage}, \${opt:region}, \${aws:region}, \${aws:accountId})`,
         );
         return whole;
       }
       const fallback = m[3] ?? m[4] ?? m[5];
+      // Serverless' own variables: the stage, and the region/account (filled in at deploy).
+      const stage = String((root.provider as { stage?: unknown } | undefined)?.stage ?? 'dev');
+      const builtin: Record<string, string> = {
+        'sls:stage': stage,
+        'opt:stage': stage,
+        'opt:region': REGION_REF,
+        'aws:region': REGION_REF,
+        'aws:accountId': ACCOUNT_REF,
+      };
+      const key = `${m[1]}:${m[2]}`;
+      if (Object.hasOwn(builtin, key)) return builtin[key]!;
+      if (m[1] !== 'env' && m[1] !== 'self') {
+        if (fallback !== undefined) return fallback;
+        problems.push(`unsupported variable ${whole}`);
+        return whole;
+      }
       if (m[1] === 'env') {
         const v = env[m[2]!];
         if (v !== undefined) return v;
@@ -550,7 +618,7 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
   const file = join(dir, name);
   const text = await readFile(file, 'utf8');
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: true, customTags: CFN_TAGS });
   if (doc.errors.length > 0) {
     throw ManifestErrors.INVALID({
       file: name,
@@ -564,7 +632,27 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
   }
   const raw = doc.toJS() as Record<string, unknown>;
   const problems: string[] = [];
-  const resolved = resolveVariables(raw, raw, env, problems) as Record<string, unknown>;
+  const vars = resolveVariables(raw, raw, env, problems) as Record<string, unknown>;
+  // CloudFormation references to the resources Nimbus creates (SQS queues) become strings. An
+  // unresolvable one is an error where Nimbus needs its value, a warning inside `resources`.
+  const serviceName =
+    typeof vars.service === 'string'
+      ? vars.service
+      : String((vars.service as { name?: unknown })?.name ?? '');
+  const stage = String((vars.provider as { stage?: unknown } | undefined)?.stage ?? 'dev');
+  const stack = `${serviceName}-${stage}`;
+  const cfnResources = ((vars.resources as { Resources?: unknown } | undefined)?.Resources ?? {}) as Record<
+    string,
+    unknown
+  >;
+  const queueIds = queueNames(cfnResources, stack);
+  const warnings: string[] = [];
+  const { resources: _r, ...rest } = vars;
+  const resolved = resolveIntrinsics(rest, { queues: queueIds, stack }, problems) as Record<string, unknown>;
+  const resources = resolveIntrinsics(cfnResources, { queues: queueIds, stack }, warnings) as Record<
+    string,
+    unknown
+  >;
   const parsed = FileSchema.safeParse(resolved);
   if (!parsed.success) {
     for (const i of parsed.error.issues) {
@@ -655,9 +743,12 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
         : {}),
     });
   }
+  const queues = manifestQueues(resources, queueIds);
   return {
     service,
     ...(roles.length ? { roles } : {}),
+    ...(queues.length ? { queues } : {}),
+    ...(warnings.length ? { warnings } : {}),
     source: name.startsWith('nimbus') ? 'nimbus.yml' : 'serverless.yml',
     dir,
     file,

@@ -512,7 +512,7 @@ export interface WebhookRecord {
 
 // ---------------------------------------------------------------- Event sources (brokers)
 
-export type SourceKind = 'nats' | 'jetstream' | 'rabbitmq' | 'mqtt' | 'redis' | 'postgres';
+export type SourceKind = 'nats' | 'jetstream' | 'rabbitmq' | 'mqtt' | 'redis' | 'postgres' | 'sqs';
 
 export interface SourceRecord {
   readonly tenant: TenantId;

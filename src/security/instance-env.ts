@@ -9,6 +9,8 @@
  * Secret values exist only here and in the instance: the stored function configuration keeps
  * the `${secret:name}` reference, so GetFunction, logs and usage never hold a value.
  */
+
+import { ACCOUNT_REF, QUEUE_URL_REF, REGION_REF } from '../config/cloudformation.ts';
 import { CoreErrors } from '../core/errors.ts';
 import type { InstanceSpec, RoleRepo } from '../core/ports.ts';
 import type { SessionIssuer } from './sessions.ts';
@@ -39,6 +41,8 @@ export interface InstanceEnvDeps {
   /** Where instances reach the platform (undefined: not reachable, e.g. no network namespace). */
   readonly endpoints: () => { readonly api: string; readonly s3: string } | undefined;
   readonly region: string;
+  /** The tenant's account id (`${nimbus:account}`, queue URLs). */
+  readonly accountOf?: ((tenant: string) => string) | undefined;
   /** Credential lifetime (≤ 1 h); instances are replaced before it ends. */
   readonly ttlMs: number;
   /** Told which secret values an instance of the function got (log redaction). */
@@ -56,9 +60,17 @@ export function createInstanceEnv(
       used.set(name, v);
       return v;
     };
+    const ep = d.endpoints();
+    const account = d.accountOf?.(spec.tenant) ?? '';
     for (const [k, v] of Object.entries(spec.config.environment)) {
       let out = v;
       for (const m of v.matchAll(SECRET_REF)) out = out.replace(m[0], await value(m[1]!));
+      // Deploy-time references (src/config/cloudformation.ts): a queue's URL at the address this
+      // instance reaches the platform at, the region and the account.
+      out = out
+        .replace(QUEUE_URL_REF, (_w, name: string) => `${ep?.api ?? ''}/${account}/${name}`)
+        .replaceAll(REGION_REF, d.region)
+        .replaceAll(ACCOUNT_REF, account);
       env[k] = out;
     }
     for (const name of spec.config.secrets ?? []) env[secretEnvName(name)] = await value(name);
@@ -79,7 +91,6 @@ export function createInstanceEnv(
     env.AWS_SESSION_TOKEN = c.sessionToken;
     env.AWS_CREDENTIAL_EXPIRATION = new Date(c.expiresAt).toISOString();
     env.AWS_DEFAULT_REGION = d.region;
-    const ep = d.endpoints();
     if (ep) {
       env.AWS_ENDPOINT_URL = ep.api;
       env.AWS_ENDPOINT_URL_S3 = ep.s3;

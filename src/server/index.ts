@@ -188,6 +188,7 @@ export async function startPlatform(
         onSecrets: (tenant, fn, values) => redactor.remember(tenant, fn, values),
         endpoints: () => platformEndpoints,
         region: config.region,
+        accountOf: (t) => tenants.accountOf(t),
         ttlMs: MAX_SESSION_MS,
       }),
       // Replaced 10 minutes before their credentials expire.
@@ -341,6 +342,8 @@ export async function startPlatform(
       invoke,
       queue,
       clock,
+      sqs,
+      region: config.region,
       log: (level, obj, msg) => logger[level](obj, msg),
       retryDelay: opts.sourceRetryDelay,
     });
@@ -453,6 +456,7 @@ export async function startPlatform(
       tenants,
       tenantResources: tenantResourcesOf({
         functions: registry,
+        queues: sqs,
         routes: store.routes,
         schedules,
         bus,

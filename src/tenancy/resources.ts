@@ -76,6 +76,10 @@ export interface TenantServices {
     /** Empties and deletes the bucket. */
     destroyBucket(t: TenantId, name: string): Promise<void>;
   };
+  readonly queues: {
+    listQueues(t: TenantId): Promise<readonly { name: string }[]>;
+    deleteQueue(t: TenantId, name: string): Promise<void>;
+  };
   readonly secrets: {
     list(t: TenantId): Promise<readonly { name: string }[]>;
     delete(t: TenantId, name: string): Promise<unknown>;
@@ -139,6 +143,12 @@ export function tenantResourcesOf(s: TenantServices): TenantResources {
       (t) => s.bus.listTopics(t),
       (x) => x.name,
       (t, i) => s.bus.deleteTopic(t, i),
+    ),
+    kind(
+      'queues',
+      (t) => s.queues.listQueues(t),
+      (x) => x.name,
+      (t, i) => s.queues.deleteQueue(t, i),
     ),
     kind(
       'functions',

@@ -1,7 +1,11 @@
 /** `nimbus deploy [dir]` (= `nimbus functions deploy`): manifest → zip → upload → publish. */
 import type { Command } from 'commander';
+import { ACCOUNT_REF, REGION_REF } from '../../config/cloudformation.ts';
 import { loadProjectManifest } from '../../config/manifest.ts';
+import type { NimbusError } from '../../core/errors.ts';
 import { ensureExampleDeps, zipDirectory } from '../../registry/build/index.ts';
+import { SqsErrors } from '../../sqs/errors.ts';
+import type { ApiClient } from '../client.ts';
 import { clientFor, type GlobalOpts, withGlobals } from '../context.ts';
 import { deployFunction } from '../deploy-function.ts';
 import { CliErrors } from '../errors.ts';
@@ -28,10 +32,22 @@ export async function deploy(dir: string, o: DeployOpts): Promise<void> {
   done();
   const results = [];
   if (!o.json) process.stdout.write(dim(`${manifest.service} (${manifest.source})\n`));
-  // Roles first: the functions name them.
+  for (const w of manifest.warnings ?? []) if (!o.json) process.stdout.write(`warning: ${w}\n`);
+  // ARNs the manifest built from resource references name the caller's account and region.
+  const me = await client.call<{ accountId: string; region: string }>('GET', '/v1/identity');
+  const fill = <T>(v: T): T =>
+    JSON.parse(
+      JSON.stringify(v).replaceAll(ACCOUNT_REF, me.accountId).replaceAll(REGION_REF, me.region),
+    ) as T;
+  // Queues first (dead-letter queues before the queues that name them), then roles: the
+  // functions' event sources and policies name them.
+  for (const q of manifest.queues ?? []) {
+    await applyQueue(client, q.name, fill(q.attributes), q.tags);
+    if (!o.json) process.stdout.write(dim(`queue ${q.name}\n`));
+  }
   for (const r of manifest.roles ?? []) {
     await client.call('PUT', `/v1/roles/${encodeURIComponent(r.name)}`, {
-      policies: r.policies,
+      policies: fill(r.policies),
       description: `execution role of ${manifest.service} (${manifest.source})`,
     });
     if (!o.json) process.stdout.write(dim(`role ${r.name}\n`));
@@ -63,6 +79,29 @@ export async function deploy(dir: string, o: DeployOpts): Promise<void> {
     if (!o.json) process.stdout.write(dim('CORS settings applied from provider.httpApi.cors\n'));
   }
   if (o.json) printJson({ service: manifest.service, source: manifest.source, functions: results });
+}
+
+/** Creates the queue, or brings an existing one's attributes to what the manifest says. */
+async function applyQueue(
+  client: ApiClient,
+  name: string,
+  attributes: Record<string, string>,
+  tags: Record<string, string>,
+): Promise<void> {
+  let url: string | undefined;
+  try {
+    url = (await client.aws<{ QueueUrl: string }>('AmazonSQS.GetQueueUrl', { QueueName: name })).QueueUrl;
+  } catch (e) {
+    if ((e as NimbusError).code !== SqsErrors.codes.QUEUE_NOT_FOUND) throw e;
+  }
+  if (!url) {
+    await client.aws('AmazonSQS.CreateQueue', { QueueName: name, Attributes: attributes, tags });
+    return;
+  }
+  const { FifoQueue: _fifo, ...settable } = attributes;
+  if (Object.keys(settable).length > 0)
+    await client.aws('AmazonSQS.SetQueueAttributes', { QueueUrl: url, Attributes: settable });
+  if (Object.keys(tags).length > 0) await client.aws('AmazonSQS.TagQueue', { QueueUrl: url, Tags: tags });
 }
 
 export function register(program: Command, functions: Command): void {

@@ -9,6 +9,8 @@ import type { Clock, Queue, SourceRepo } from '../../core/ports.ts';
 import type { SourceKind, SourceRecord, TenantId } from '../../core/types.ts';
 import type { InvokeService } from '../../invoke/types.ts';
 import type { RegistryService } from '../../registry/types.ts';
+import { queueNameOf, SqsPoller, type SqsPollerDeps } from '../../sqs/poller.ts';
+import { compilePattern } from '../pattern.ts';
 import { withReconnect } from './connectors/util.ts';
 import { SourceRunner } from './runner.ts';
 import type { Connector, SourceStatus } from './types.ts';
@@ -25,6 +27,8 @@ const KINDS: Record<SourceKind, { key: string; schemes: string[] }> = {
   mqtt: { key: 'topic', schemes: ['mqtt:', 'mqtts:'] },
   redis: { key: 'stream', schemes: ['redis:', 'rediss:'] },
   postgres: { key: 'url', schemes: ['postgres:', 'postgresql:'] },
+  // A Nimbus SQS queue of the tenant (name or ARN), polled in-process (src/sqs/poller.ts).
+  sqs: { key: 'queue', schemes: [] },
 };
 
 export interface SourceInput {
@@ -57,19 +61,30 @@ export interface SourceManager {
   close(): Promise<void>;
 }
 
+/** What runs one source: a broker SourceRunner or an SqsPoller. */
+interface Runner {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  status(): SourceStatus;
+  connected: boolean;
+}
+
 export interface SourceDeps {
   readonly repo: SourceRepo;
   readonly registry: Pick<RegistryService, 'resolve'>;
   readonly invoke: InvokeService;
   readonly queue: Queue;
   readonly clock: Clock;
+  /** Polled by `sqs` sources. */
+  readonly sqs?: SqsPollerDeps['sqs'] | undefined;
+  readonly region?: string | undefined;
   readonly log?: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
   /** Override of the retry delay (tests). */
   readonly retryDelay?: (n: number) => number;
 }
 
 export function createSourceManager(d: SourceDeps): SourceManager {
-  const running = new Map<string, { runner: SourceRunner; connector: Connector; functionName: string }>();
+  const running = new Map<string, { runner: Runner; connector?: Connector; functionName: string }>();
   const key = (tenant: TenantId, id: string) => `${tenant}\u0000${id}`;
   let closed = false;
 
@@ -88,6 +103,20 @@ export function createSourceManager(d: SourceDeps): SourceManager {
         )
       )
         throw bad('postgres needs config.tables: ["schema.table", …] (plain identifiers)');
+    }
+    if (input.kind === 'sqs') {
+      const types = c.functionResponseTypes;
+      if (
+        types !== undefined &&
+        (!Array.isArray(types) || !types.every((t) => t === 'ReportBatchItemFailures'))
+      )
+        throw bad('sqs functionResponseTypes is [ReportBatchItemFailures] or absent');
+      const patterns = c.filterPatterns;
+      if (patterns !== undefined) {
+        if (!Array.isArray(patterns) || patterns.length > 10)
+          throw bad('sqs filterPatterns is a list of up to 10 event patterns');
+        for (const p of patterns) compilePattern(p);
+      }
     }
     if (c.url !== undefined) {
       let u: URL;
@@ -139,11 +168,26 @@ export function createSourceManager(d: SourceDeps): SourceManager {
         return lazyConnector(async () =>
           (await import('./connectors/postgres.ts')).postgresConnector(s.config, s.id, onError, s.batchSize),
         );
+      case 'sqs':
+        throw CoreErrors.INTERNAL({ reason: 'sqs sources are polled, not connected' });
     }
   }
 
   function launch(s: SourceRecord): void {
     if (!s.enabled || closed) return;
+    if (s.kind === 'sqs') {
+      if (!d.sqs) return;
+      const poller = new SqsPoller(s, {
+        sqs: d.sqs,
+        invoke: d.invoke,
+        clock: d.clock,
+        region: d.region ?? 'local-1',
+        log: d.log,
+      });
+      running.set(key(s.tenant, s.id), { runner: poller, functionName: s.functionName });
+      void poller.start();
+      return;
+    }
     let runner: SourceRunner | undefined;
     const onError = (e: unknown) => {
       if (runner) runner.connected = false;
@@ -179,6 +223,7 @@ export function createSourceManager(d: SourceDeps): SourceManager {
   async function create(tenant: TenantId, input: SourceInput, origin: SourceRecord['origin'] = 'api') {
     const config = validate(input);
     await d.registry.resolve(tenant, input.functionName, input.qualifier);
+    if (input.kind === 'sqs' && d.sqs) await d.sqs.getQueue(tenant, queueNameOf(String(config.queue)));
     const rec: SourceRecord = {
       tenant,
       id: `src_${randomBytes(9).toString('base64url')}`,
@@ -233,7 +278,7 @@ export function createSourceManager(d: SourceDeps): SourceManager {
       for (const id of ids) await stop(tenant, id);
     },
     dropConnection(tenant, id) {
-      running.get(key(tenant, id))?.connector.dropConnection?.();
+      running.get(key(tenant, id))?.connector?.dropConnection?.();
     },
     async start() {
       for (const s of await d.repo.listAll()) launch(s);
