@@ -107,6 +107,7 @@ export interface BusDeps {
   readonly maxHops?: number;
   /** CIDRs an administrator opened for webhook targets (NIMBUS_EGRESS_ALLOW_CIDRS). */
   readonly egressAllowCidrs?: readonly string[];
+  readonly log?: (level: 'warn', obj: Record<string, unknown>, msg: string) => void;
 }
 
 interface Compiled {
@@ -142,7 +143,19 @@ export function createEventBus(d: BusDeps): EventBus {
     for (const s of subs) {
       map.set(s.id, compile(s));
       if (s.pattern === undefined) all.push(s.id);
-      else index.add(s.id, JSON.parse(s.pattern) as EventPattern);
+      else {
+        try {
+          index.add(s.id, JSON.parse(s.pattern) as EventPattern);
+        } catch (e) {
+          // Stored before the matcher refused it (it follows event-ruler's validation): it matches
+          // nothing until replaced, and the topic's other subscriptions keep working.
+          d.log?.(
+            'warn',
+            { tenant, topic, subscription: s.id, err: e instanceof Error ? e.message : String(e) },
+            'a stored subscription pattern is no longer valid: it matches nothing until it is replaced',
+          );
+        }
+      }
     }
     topics.set(key(tenant, topic), { index, all, subs: map });
   }

@@ -316,6 +316,7 @@ export async function startPlatform(
       maxQueueDepth: config.asyncMaxQueueDepth,
       maxHops: config.asyncMaxHops,
       egressAllowCidrs: config.egressAllowCidrs,
+      log: (level, obj, msg) => logger[level](obj, msg),
     });
     await bus.load();
     publish.handler = (tenant, topic, event, hop) => bus.publish(tenant, topic, [JSON.parse(event)], { hop });
