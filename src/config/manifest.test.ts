@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fixture } from '../../test/helpers.ts';
+import { ACCOUNT_REF, queueUrlRef, REGION_REF } from './cloudformation.ts';
 import { loadProjectManifest, SUPPORTED_EVENT_TYPES } from './manifest.ts';
 
 describe('project manifest', () => {
@@ -328,19 +329,18 @@ resources:
           'jobs-prod-Jobs',
           {
             VisibilityTimeout: '60',
-            RedrivePolicy:
-              '{"deadLetterTargetArn":"arn:aws:sqs:${nimbus:region}:${nimbus:account}:dead-prod.fifo","maxReceiveCount":3}',
+            RedrivePolicy: `{"deadLetterTargetArn":"arn:aws:sqs:${REGION_REF}:${ACCOUNT_REF}:dead-prod.fifo","maxReceiveCount":3}`,
           },
         ],
       ],
     );
     const [producer, worker] = m.functions;
     assert.deepEqual(producer?.environment, {
-      URL: '${nimbus:queue-url:jobs-prod-Jobs}',
+      URL: queueUrlRef('jobs-prod-Jobs'),
       NAME: 'jobs-prod-Jobs',
-      REGION: '${nimbus:region}',
-      SUBBED: 'queue jobs-prod-Jobs in ${nimbus:region}',
-      JOINED: 'a/${nimbus:account}',
+      REGION: REGION_REF,
+      SUBBED: `queue jobs-prod-Jobs in ${REGION_REF}`,
+      JOINED: `a/${ACCOUNT_REF}`,
     });
     assert.deepEqual(
       worker?.events.flatMap((e) => e.sources ?? []),
