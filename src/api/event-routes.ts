@@ -88,7 +88,9 @@ const targetView = (t: SubscriptionTarget) =>
     ? { function: t.name, ...(t.qualifier ? { qualifier: t.qualifier } : {}) }
     : t.type === 'webhook'
       ? { webhook: t.url }
-      : { topic: t.name };
+      : t.type === 'sqs'
+        ? { sqs: t.queue }
+        : { topic: t.name };
 export const subscriptionView = (s: SubscriptionRecord) => ({
   id: s.id,
   topic: s.topic,

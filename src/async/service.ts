@@ -33,6 +33,7 @@ import type {
   InvocationView,
   InvokeEnvelope,
   PublishEnvelope,
+  SqsEnvelope,
   SubmitRequest,
   TimerRequest,
   WebhookEnvelope,
@@ -73,6 +74,8 @@ export interface AsyncDeps {
   /** Delivers a topic-to-topic forward (the event bus; late-bound). */
   readonly publish?: {
     handler?: (tenant: TenantId, topic: string, event: string, hop: number) => Promise<unknown>;
+    /** Sends a subscription's message to an SQS queue (src/sqs/). */
+    sqs?: (tenant: TenantId, env: SqsEnvelope) => Promise<unknown>;
   };
 }
 
@@ -108,7 +111,9 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
 
   function envelopeOf(m: QueueMessage): Envelope | undefined {
     const e = safeJson(m.body) as Envelope | undefined;
-    return e && typeof e === 'object' && (e.kind === 'invoke' || e.kind === 'webhook' || e.kind === 'publish')
+    return e &&
+      typeof e === 'object' &&
+      (e.kind === 'invoke' || e.kind === 'webhook' || e.kind === 'publish' || e.kind === 'sqs')
       ? e
       : undefined;
   }
@@ -202,7 +207,9 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
           ? `webhook:${env.url}`
           : env?.kind === 'publish'
             ? `topic:${env.topic}`
-            : m.queue),
+            : env?.kind === 'sqs'
+              ? `sqs:${env.queue}`
+              : m.queue),
       qualifier: inv?.qualifier ?? null,
       status,
       source: m.source,
@@ -400,6 +407,7 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
     }
     if (env.kind === 'webhook') return deliverWebhook(m, env);
     if (env.kind === 'publish') return forward(m, env);
+    if (env.kind === 'sqs') return forward(m, env);
     return runInvocation(m, env);
   }
 
@@ -584,8 +592,9 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
   }
 
   /** Topic → topic: publish the event on the next topic (one hop further), at least once. */
-  async function forward(m: LeasedMessage, env: PublishEnvelope): Promise<void> {
-    if (env.hop > limits.maxHops) {
+  /** A topic forward or an SQS send, retried like a webhook delivery. */
+  async function forward(m: LeasedMessage, env: PublishEnvelope | SqsEnvelope): Promise<void> {
+    if (env.kind === 'publish' && env.hop > limits.maxHops) {
       const e = AsyncErrors.LOOP_DETECTED({
         function: `topic ${env.topic}`,
         hops: env.hop,
@@ -597,8 +606,13 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
       return;
     }
     try {
-      if (!d.publish?.handler) throw AsyncErrors.NOT_AVAILABLE({ feature: 'the event bus' });
-      await d.publish.handler(m.tenant, env.topic, env.event, env.hop);
+      if (env.kind === 'sqs') {
+        if (!d.publish?.sqs) throw AsyncErrors.NOT_AVAILABLE({ feature: 'SQS queues' });
+        await d.publish.sqs(m.tenant, env);
+      } else {
+        if (!d.publish?.handler) throw AsyncErrors.NOT_AVAILABLE({ feature: 'the event bus' });
+        await d.publish.handler(m.tenant, env.topic, env.event, env.hop);
+      }
       await queue.ack(m.id, m.leaseToken, { result: '{"payload":{"forwarded":true}}' });
     } catch (e) {
       const err = toNimbusError(e);

@@ -45,7 +45,20 @@ export interface PublishEnvelope {
   readonly hop: number;
 }
 
-export type Envelope = InvokeEnvelope | WebhookEnvelope | PublishEnvelope;
+/** A message for an SQS queue (subscription target `sqs`). */
+export interface SqsEnvelope {
+  readonly v: 1;
+  readonly kind: 'sqs';
+  readonly queue: string;
+  readonly body: string;
+  /** SQS message attributes (DataType + StringValue). */
+  readonly attributes?: Readonly<Record<string, { DataType: string; StringValue: string }>> | undefined;
+  /** For FIFO queues: the subscription (group) and the event (deduplication). */
+  readonly groupId?: string | undefined;
+  readonly dedupeId?: string | undefined;
+}
+
+export type Envelope = InvokeEnvelope | WebhookEnvelope | PublishEnvelope | SqsEnvelope;
 
 export type InvocationStatus = 'queued' | 'scheduled' | 'running' | 'retrying' | 'succeeded' | 'failed';
 

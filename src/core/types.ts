@@ -458,10 +458,28 @@ export interface SqsQueueRecord {
 }
 
 /** Where a subscription delivers matching events. */
+/** The shape a subscription matches and delivers an event in (src/events/views.ts). */
+export type EventView = 'cloudevent' | 'eventbridge' | 'sns';
+
+/** How a subscription sees events; absent fields mean CloudEvents. */
+export interface DeliveryShape {
+  readonly view?: EventView | undefined;
+  /** `sns`: deliver the bare message (RawMessageDelivery) to SQS/HTTP subscribers. */
+  readonly raw?: boolean | undefined;
+  /** `sns`: what the filter policy (the pattern) is matched against. */
+  readonly filterScope?: 'MessageAttributes' | 'MessageBody' | undefined;
+}
+
 export type SubscriptionTarget =
-  | { readonly type: 'function'; readonly name: string; readonly qualifier?: string | undefined }
-  | { readonly type: 'webhook'; readonly url: string }
-  | { readonly type: 'topic'; readonly name: string };
+  | ({
+      readonly type: 'function';
+      readonly name: string;
+      readonly qualifier?: string | undefined;
+    } & DeliveryShape)
+  | ({ readonly type: 'webhook'; readonly url: string } & DeliveryShape)
+  | { readonly type: 'topic'; readonly name: string }
+  /** A queue of the SQS API (src/sqs/). */
+  | ({ readonly type: 'sqs'; readonly queue: string } & DeliveryShape);
 
 /** EventBridge input transformer: values picked by JSONPath, placed into a template. */
 export interface InputTransformer {

@@ -13,11 +13,12 @@ import { randomUUID } from 'node:crypto';
 import { assertWebhookEgress } from '../async/config.ts';
 import { AsyncErrors } from '../async/errors.ts';
 import { functionQueue, topicQueue, webhookQueue } from '../async/service.ts';
-import type { InvokeEnvelope, PublishEnvelope, WebhookEnvelope } from '../async/types.ts';
+import type { InvokeEnvelope, PublishEnvelope, SqsEnvelope, WebhookEnvelope } from '../async/types.ts';
 import { CoreErrors, defineErrors } from '../core/errors.ts';
 import type { Clock, Queue, Store } from '../core/ports.ts';
 import type {
   EnqueueItem,
+  EventView,
   InputTransformer,
   SubscriptionRecord,
   SubscriptionTarget,
@@ -28,6 +29,15 @@ import type { RegistryService } from '../registry/types.ts';
 import { type CloudEvent, validateCloudEvent } from './cloudevents.ts';
 import { compilePattern, type EventPattern, RuleIndex } from './pattern.ts';
 import { type CompiledTransformer, compileTransformer, getPath, parseJsonPath } from './transform.ts';
+import {
+  eventBridgeView,
+  lambdaSnsEvent,
+  snsAttributes,
+  snsFilterView,
+  snsNotification,
+  snsRawMessage,
+  type ViewContext,
+} from './views.ts';
 
 export const BusErrors = defineErrors('EVENTS', {
   TOPIC_NOT_FOUND: {
@@ -108,6 +118,11 @@ export interface BusDeps {
   /** CIDRs an administrator opened for webhook targets (NIMBUS_EGRESS_ALLOW_CIDRS). */
   readonly egressAllowCidrs?: readonly string[];
   readonly log?: (level: 'warn', obj: Record<string, unknown>, msg: string) => void;
+  /** ARNs in the EventBridge and SNS shapes. */
+  readonly region?: string;
+  readonly accountOf?: (tenant: TenantId) => string;
+  /** Whether the tenant has this SQS queue (targets `{sqs}`). */
+  readonly sqsQueueExists?: (tenant: TenantId, name: string) => Promise<boolean>;
 }
 
 interface Compiled {
@@ -116,12 +131,24 @@ interface Compiled {
   readonly partition?: (string | number)[] | undefined;
 }
 
-interface TopicIndex {
+/** The subscriptions that match one view of the event. */
+interface ViewIndex {
   readonly index: RuleIndex<string>;
   /** Subscriptions without a pattern get every event. */
   readonly all: string[];
+}
+
+interface TopicIndex {
+  /** By matching key (`cloudevent`, `eventbridge`, `sns:MessageAttributes`, `sns:MessageBody`). */
+  readonly views: Map<string, ViewIndex>;
   readonly subs: Map<string, Compiled>;
 }
+
+const viewOf = (t: SubscriptionTarget): EventView => ('view' in t && t.view) || 'cloudevent';
+const matchKey = (t: SubscriptionTarget) => {
+  const v = viewOf(t);
+  return v === 'sns' ? `sns:${('filterScope' in t && t.filterScope) || 'MessageAttributes'}` : v;
+};
 
 export function createEventBus(d: BusDeps): EventBus {
   const maxHops = d.maxHops ?? MAX_HOPS_DEFAULT;
@@ -137,11 +164,17 @@ export function createEventBus(d: BusDeps): EventBus {
   }
 
   function rebuild(tenant: TenantId, topic: string, subs: readonly SubscriptionRecord[]): void {
-    const index = new RuleIndex<string>([]);
-    const all: string[] = [];
+    const views = new Map<string, ViewIndex>();
     const map = new Map<string, Compiled>();
     for (const s of subs) {
       map.set(s.id, compile(s));
+      const mk = matchKey(s.target);
+      let v = views.get(mk);
+      if (!v) {
+        v = { index: new RuleIndex<string>([]), all: [] };
+        views.set(mk, v);
+      }
+      const { index, all } = v;
       if (s.pattern === undefined) all.push(s.id);
       else {
         try {
@@ -157,7 +190,7 @@ export function createEventBus(d: BusDeps): EventBus {
         }
       }
     }
-    topics.set(key(tenant, topic), { index, all, subs: map });
+    topics.set(key(tenant, topic), { views, subs: map });
   }
 
   async function reloadTopic(tenant: TenantId, topic: string): Promise<void> {
@@ -183,7 +216,10 @@ export function createEventBus(d: BusDeps): EventBus {
     } else if (t.type === 'topic') {
       if (t.name === input.topic) throw bad('a topic cannot forward to itself');
       await requireTopic(tenant, t.name);
-    } else throw bad('target is {function}, {webhook} or {topic}');
+    } else if (t.type === 'sqs') {
+      if (!d.sqsQueueExists) throw bad('SQS queues are not available');
+      if (!(await d.sqsQueueExists(tenant, t.queue))) throw bad(`the SQS queue ${t.queue} does not exist`);
+    } else throw bad('target is {function}, {webhook}, {topic} or {sqs}');
   }
 
   function record(
@@ -224,56 +260,130 @@ export function createEventBus(d: BusDeps): EventBus {
     ev: CloudEvent,
     hop: number,
   ): EnqueueItem[] {
-    const ids = [...idx.all, ...idx.index.match(ev)];
     const items: EnqueueItem[] = [];
     const eventText = JSON.stringify(ev);
-    for (const id of ids) {
-      const c = idx.subs.get(id);
-      if (!c) continue;
-      const s = c.sub;
-      const payload = c.transformer ? c.transformer.apply(ev) : eventText;
-      const pk = c.partition ? getPath(ev, c.partition) : undefined;
-      const common = {
-        tenant,
-        source: `topic:${topic}`,
-        dedupeKey: `evt:${s.id}:${ev.source}:${ev.id}`,
-        group:
-          pk === undefined || pk === null
-            ? undefined
-            : `${s.id}:${typeof pk === 'string' ? pk : JSON.stringify(pk)}`,
-      };
-      if (s.target.type === 'function') {
-        const env: InvokeEnvelope = {
-          v: 1,
-          kind: 'invoke',
-          function: s.target.name,
-          qualifier: s.target.qualifier,
-          payload,
-          hop: hop + 1,
-          retry: s.retry,
-        };
-        items.push({ ...common, queue: functionQueue(tenant, s.target.name), body: JSON.stringify(env) });
-      } else if (s.target.type === 'webhook') {
-        const env: WebhookEnvelope = {
-          v: 1,
-          kind: 'webhook',
-          url: s.target.url,
-          body: payload,
-          contentType: c.transformer ? 'application/json' : 'application/cloudevents+json',
-        };
-        items.push({ ...common, queue: webhookQueue(tenant), body: JSON.stringify(env) });
-      } else {
-        const env: PublishEnvelope = {
-          v: 1,
-          kind: 'publish',
-          topic: s.target.name,
-          event: eventText,
-          hop: hop + 1,
-        };
-        items.push({ ...common, queue: topicQueue(tenant), body: JSON.stringify(env) });
+    const ctx: ViewContext = {
+      region: d.region ?? 'local-1',
+      account: d.accountOf?.(tenant) ?? '000000000000',
+      topic,
+      now: d.clock.now(),
+    };
+    let bridge: Record<string, unknown> | undefined;
+    const bridgeView = () => {
+      bridge ??= eventBridgeView(ev, ctx);
+      return bridge;
+    };
+    for (const [mk, v] of idx.views) {
+      const matched =
+        mk === 'cloudevent'
+          ? ev
+          : mk === 'eventbridge'
+            ? bridgeView()
+            : snsFilterView(ev, mk === 'sns:MessageBody' ? 'MessageBody' : 'MessageAttributes');
+      const ids = v.index.size > 0 ? [...v.all, ...v.index.match(matched)] : v.all;
+      for (const id of ids) {
+        const c = idx.subs.get(id);
+        if (c) items.push(delivery(tenant, topic, c, ev, eventText, matched, ctx, hop));
       }
     }
     return items;
+  }
+
+  /** One subscription's delivery of an event, in the subscription's shape. */
+  function delivery(
+    tenant: TenantId,
+    topic: string,
+    c: Compiled,
+    ev: CloudEvent,
+    eventText: string,
+    matched: unknown,
+    ctx: ViewContext,
+    hop: number,
+  ): EnqueueItem {
+    const s = c.sub;
+    const t = s.target;
+    const view = viewOf(t);
+    const raw = 'raw' in t && t.raw === true;
+    // The target's payload: a transformer applies to the view the pattern saw.
+    const payload = c.transformer
+      ? c.transformer.apply(view === 'sns' ? snsNotification(ev, ctx) : matched)
+      : view === 'cloudevent'
+        ? eventText
+        : view === 'eventbridge'
+          ? JSON.stringify(matched)
+          : t.type === 'function'
+            ? JSON.stringify(lambdaSnsEvent(ev, ctx, s.id))
+            : raw
+              ? snsRawMessage(ev)
+              : JSON.stringify(snsNotification(ev, ctx));
+    const pk = c.partition ? getPath(ev, c.partition) : undefined;
+    const common = {
+      tenant,
+      source: `topic:${topic}`,
+      dedupeKey: `evt:${s.id}:${ev.source}:${ev.id}`,
+      group:
+        pk === undefined || pk === null
+          ? undefined
+          : `${s.id}:${typeof pk === 'string' ? pk : JSON.stringify(pk)}`,
+    };
+    if (t.type === 'function') {
+      const env: InvokeEnvelope = {
+        v: 1,
+        kind: 'invoke',
+        function: t.name,
+        qualifier: t.qualifier,
+        payload,
+        hop: hop + 1,
+        retry: s.retry,
+      };
+      return { ...common, queue: functionQueue(tenant, t.name), body: JSON.stringify(env) };
+    }
+    if (t.type === 'webhook') {
+      const env: WebhookEnvelope = {
+        v: 1,
+        kind: 'webhook',
+        url: t.url,
+        body: payload,
+        contentType:
+          view === 'sns'
+            ? 'text/plain; charset=UTF-8'
+            : c.transformer || view === 'eventbridge'
+              ? 'application/json'
+              : 'application/cloudevents+json',
+      };
+      return { ...common, queue: webhookQueue(tenant), body: JSON.stringify(env) };
+    }
+    if (t.type === 'sqs') {
+      // SNS raw delivery passes the message attributes on as SQS message attributes.
+      const attrs = view === 'sns' && raw ? snsAttributes(ev) : {};
+      const env: SqsEnvelope = {
+        v: 1,
+        kind: 'sqs',
+        queue: t.queue,
+        body: payload,
+        ...(Object.keys(attrs).length > 0
+          ? {
+              attributes: Object.fromEntries(
+                Object.entries(attrs).map(([k, a]) => [
+                  k,
+                  { DataType: a.Type === 'String.Array' ? 'String' : a.Type, StringValue: a.Value },
+                ]),
+              ),
+            }
+          : {}),
+        groupId: s.id,
+        dedupeId: ev.id,
+      };
+      return { ...common, queue: topicQueue(tenant), body: JSON.stringify(env) };
+    }
+    const env: PublishEnvelope = {
+      v: 1,
+      kind: 'publish',
+      topic: t.name,
+      event: eventText,
+      hop: hop + 1,
+    };
+    return { ...common, queue: topicQueue(tenant), body: JSON.stringify(env) };
   }
 
   return {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { API_ROUTES, type ApiRoute, buildApiApp } from '../api/index.ts';
 import { setDestinationEgressAllow } from '../async/config.ts';
-import { createAsyncService } from '../async/service.ts';
+import { type AsyncDeps, createAsyncService } from '../async/service.ts';
 import type { AsyncService } from '../async/types.ts';
 import { createAuditService } from '../audit/index.ts';
 import { createFsBlobStore } from '../blobs/index.ts';
@@ -259,9 +259,7 @@ export async function startPlatform(
       dedupeWindowMs: config.asyncIdempotencyWindowSec * 1000,
     });
     cleanups.push(() => queue.close());
-    const publish: {
-      handler?: (tenant: string, topic: string, event: string, hop: number) => Promise<unknown>;
-    } = {};
+    const publish: NonNullable<AsyncDeps['publish']> = {};
     const asyncService = createAsyncService({
       publish,
       queue,
@@ -307,20 +305,6 @@ export async function startPlatform(
         return objects(op, args) ?? base(op, args);
       };
     };
-    const bus = createEventBus({
-      store,
-      queue,
-      registry,
-      clock,
-      kick: () => asyncService.kick(),
-      maxQueueDepth: config.asyncMaxQueueDepth,
-      maxHops: config.asyncMaxHops,
-      egressAllowCidrs: config.egressAllowCidrs,
-      log: (level, obj, msg) => logger[level](obj, msg),
-    });
-    await bus.load();
-    publish.handler = (tenant, topic, event, hop) => bus.publish(tenant, topic, [JSON.parse(event)], { hop });
-    const webhooks = createWebhookService({ repo: store.webhooks, bus, masterKey, clock });
     // SQS messages have a Queue of their own: the async dispatcher leases from every queue of its.
     const sqsQueue = openSqliteQueue({
       file: join(config.dataDir, 'sqs.db'),
@@ -337,6 +321,40 @@ export async function startPlatform(
       log: (level, obj, msg) => logger[level](obj, msg),
     });
     cleanups.push(() => sqs.close());
+    publish.sqs = async (tenant, env) => {
+      const q = await sqs.getQueue(tenant, env.queue);
+      const fifo = q.attributes.FifoQueue === 'true';
+      const [r] = await sqs.send(
+        tenant,
+        env.queue,
+        [
+          {
+            body: env.body,
+            attributes: env.attributes,
+            ...(fifo ? { groupId: env.groupId, dedupeId: env.dedupeId } : {}),
+          },
+        ],
+        'nimbus-events',
+      );
+      if (r && 'error' in r) throw r.error;
+    };
+    const bus = createEventBus({
+      store,
+      queue,
+      registry,
+      clock,
+      kick: () => asyncService.kick(),
+      maxQueueDepth: config.asyncMaxQueueDepth,
+      maxHops: config.asyncMaxHops,
+      egressAllowCidrs: config.egressAllowCidrs,
+      log: (level, obj, msg) => logger[level](obj, msg),
+      region: config.region,
+      accountOf: (t) => tenants.accountOf(t),
+      sqsQueueExists: async (t, name) => (await store.sqsQueues.get(t, name)) !== undefined,
+    });
+    await bus.load();
+    publish.handler = (tenant, topic, event, hop) => bus.publish(tenant, topic, [JSON.parse(event)], { hop });
+    const webhooks = createWebhookService({ repo: store.webhooks, bus, masterKey, clock });
     const sources = createSourceManager({
       repo: store.sources,
       registry,
