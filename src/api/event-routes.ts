@@ -1,7 +1,7 @@
 /** REST for the event bus: topics, subscriptions, CloudEvents publish. docs/API.md. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { SubscriptionRecord, SubscriptionTarget, WebhookRecord } from '../core/types.ts';
+import type { DeliveryShape, SubscriptionRecord, SubscriptionTarget, WebhookRecord } from '../core/types.ts';
 import type { EventBus, SubscriptionInput } from '../events/bus.ts';
 import { readHttpCloudEvents } from '../events/cloudevents.ts';
 import type { WebhookService } from '../events/webhooks.ts';
@@ -54,7 +54,30 @@ const Target = z.union([
     .object({ topic: z.string().min(1) })
     .strict()
     .transform((t): SubscriptionTarget => ({ type: 'topic', name: t.topic })),
+  z
+    .object({ sqs: z.string().min(1) })
+    .strict()
+    .transform((t): SubscriptionTarget => ({ type: 'sqs', queue: t.sqs })),
 ]);
+/** The shape a subscription matches and receives (src/events/views.ts). */
+const Shape = {
+  view: z.enum(['cloudevent', 'eventbridge', 'sns']).optional(),
+  filterScope: z.enum(['MessageAttributes', 'MessageBody']).optional(),
+  raw: z.boolean().optional(),
+};
+/** The target with the spec's shape (a topic forward keeps the CloudEvent). */
+function shaped(
+  t: SubscriptionTarget,
+  s: { view?: DeliveryShape['view']; filterScope?: DeliveryShape['filterScope']; raw?: boolean | undefined },
+): SubscriptionTarget {
+  if (t.type === 'topic' || (!s.view && !s.filterScope && s.raw === undefined)) return t;
+  return {
+    ...t,
+    ...(s.view ? { view: s.view } : {}),
+    ...(s.filterScope ? { filterScope: s.filterScope } : {}),
+    ...(s.raw !== undefined ? { raw: s.raw } : {}),
+  };
+}
 const SubscriptionSpec = z
   .object({
     pattern: z.record(z.string(), z.unknown()).optional(),
@@ -72,6 +95,7 @@ const SubscriptionSpec = z
       .strict()
       .optional(),
     description: z.string().max(512).optional(),
+    ...Shape,
   })
   .strict();
 const TopicBody = z.object({ description: z.string().max(512).optional() }).strict();
@@ -96,6 +120,7 @@ export const subscriptionView = (s: SubscriptionRecord) => ({
   topic: s.topic,
   pattern: s.pattern === undefined ? null : (JSON.parse(s.pattern) as unknown),
   target: targetView(s.target),
+  view: ('view' in s.target && s.target.view) || 'cloudevent',
   inputTransformer: s.inputTransformer ?? null,
   partitionKey: s.partitionKey ?? null,
   retry: s.retry ?? null,
@@ -150,8 +175,12 @@ export function registerEventRoutes(app: FastifyInstance, d: EventRouteDeps): vo
   });
   app.post('/v1/topics/:topic/subscriptions', async (req, reply) => {
     const p = authorize(req, 'nimbus:CreateSubscription', (a) => a.nimbus('topic', params(req).topic!));
-    const b = parseBody(SubscriptionSpec, req.body);
-    const input: SubscriptionInput = { ...b, topic: params(req).topic! };
+    const { view, filterScope, raw, ...b } = parseBody(SubscriptionSpec, req.body);
+    const input: SubscriptionInput = {
+      ...b,
+      target: shaped(b.target, { view, filterScope, raw }),
+      topic: params(req).topic!,
+    };
     return reply.code(201).send(subscriptionView(await d.bus.subscribe(p.tenant, input)));
   });
   app.get('/v1/subscriptions', async (req) => {
@@ -176,7 +205,10 @@ export function registerEventRoutes(app: FastifyInstance, d: EventRouteDeps): vo
     const out = await d.bus.replaceOwned(
       p.tenant,
       fn,
-      b.subscriptions.map((s) => ({ ...s, target: { type: 'function', name: fn } })),
+      b.subscriptions.map(({ view, filterScope, raw, ...s }) => ({
+        ...s,
+        target: shaped({ type: 'function', name: fn }, { view, filterScope, raw }),
+      })),
     );
     return { subscriptions: out.map(subscriptionView) };
   });

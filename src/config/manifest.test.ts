@@ -206,10 +206,11 @@ functions:
           pattern: { type: ['order.placed'] },
           inputTransformer: { inputTemplate: '{"id": <id>}', inputPathsMap: { id: '$.id' } },
           retry: { maximumRetryAttempts: 0 },
+          view: 'cloudevent',
         },
-        { topic: 'default', pattern: { source: ['app'] } },
-        { topic: 'alerts' },
-        { topic: 'billing' },
+        { topic: 'default', pattern: { source: ['app'] }, view: 'eventbridge' },
+        { topic: 'alerts', view: 'sns' },
+        { topic: 'billing', view: 'sns' },
       ],
     );
   });

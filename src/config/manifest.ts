@@ -16,6 +16,7 @@ import { basename, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { defineErrors } from '../core/errors.ts';
+import { patternView } from '../events/views.ts';
 import { type EgressPolicy, egressPolicySchema, egressRuleSchema } from '../security/egress.ts';
 import {
   ACCOUNT_REF,
@@ -86,6 +87,10 @@ export interface SubscriptionSpec {
   readonly inputTransformer?: { inputPathsMap?: Record<string, string>; inputTemplate: string } | undefined;
   readonly retry?: { maximumRetryAttempts?: number; maximumEventAgeSec?: number } | undefined;
   readonly partitionKey?: string | undefined;
+  /** The shape matched and delivered (src/events/views.ts); absent = CloudEvents. */
+  readonly view?: 'cloudevent' | 'eventbridge' | 'sns' | undefined;
+  /** `sns` filter policies: over the attributes (default) or the body. */
+  readonly filterScope?: 'MessageAttributes' | 'MessageBody' | undefined;
 }
 
 /** A broker event source from `- rabbitmq:` / `- nats:` / `- jetstream:` / `- mqtt:` / `- redis:`. */
@@ -219,6 +224,10 @@ const EVENT_PARSERS: Record<string, (raw: unknown, ctx: EventContext) => EventTa
         {
           topic,
           pattern: o.pattern as Record<string, unknown>,
+          view:
+            o.shape === 'cloudevent' || o.shape === 'eventbridge'
+              ? o.shape
+              : patternView(o.pattern as Record<string, unknown>),
           ...(it
             ? {
                 inputTransformer: {
@@ -314,7 +323,22 @@ const EVENT_PARSERS: Record<string, (raw: unknown, ctx: EventContext) => EventTa
             ? o.arn.split(':').pop()
             : undefined;
     if (!name) return 'sns must be a topic name or {topicName}';
-    return { subscriptions: [{ topic: name.startsWith('arn:') ? (name.split(':').pop() ?? name) : name }] };
+    const fp = (o as { filterPolicy?: unknown }).filterPolicy;
+    if (fp !== undefined && (!fp || typeof fp !== 'object' || Array.isArray(fp)))
+      return 'sns.filterPolicy must be an object';
+    const scope = (o as { filterPolicyScope?: unknown }).filterPolicyScope;
+    if (scope !== undefined && scope !== 'MessageAttributes' && scope !== 'MessageBody')
+      return 'sns.filterPolicyScope is MessageAttributes or MessageBody';
+    return {
+      subscriptions: [
+        {
+          topic: name.startsWith('arn:') ? (name.split(':').pop() ?? name) : name,
+          view: 'sns',
+          ...(fp ? { pattern: fp as Record<string, unknown> } : {}),
+          ...(scope ? { filterScope: scope } : {}),
+        },
+      ],
+    };
   },
 };
 

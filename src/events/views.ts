@@ -128,6 +128,37 @@ export function lambdaSnsEvent(
   };
 }
 
+const EVENTBRIDGE_KEYS = new Set(['detail-type', 'detail', 'account', 'region', 'resources', 'version']);
+const CLOUDEVENT_KEYS = new Set(['type', 'data', 'specversion', 'subject', 'datacontenttype', 'dataschema']);
+
+/**
+ * The view an `eventBridge.pattern` is written for: the EventBridge envelope when it names its
+ * fields (`detail-type`, `detail`, …) or only shared ones (`source`, `id`, `time`), CloudEvents
+ * when it names theirs (`type`, `data`, …) — so patterns written for AWS and Nimbus's own
+ * CloudEvent patterns both keep matching what they were written for.
+ */
+export function patternView(pattern: Readonly<Record<string, unknown>>): 'eventbridge' | 'cloudevent' {
+  const keys: string[] = [];
+  const walk = (p: Readonly<Record<string, unknown>>) => {
+    for (const [k, v] of Object.entries(p)) {
+      if (k !== '$or' || !Array.isArray(v)) {
+        keys.push(k);
+        continue;
+      }
+      for (const b of v) if (b && typeof b === 'object') walk(b as Record<string, unknown>);
+    }
+  };
+  walk(pattern);
+  if (keys.some((k) => EVENTBRIDGE_KEYS.has(k))) return 'eventbridge';
+  if (
+    keys.some(
+      (k) => CLOUDEVENT_KEYS.has(k) || (/^[a-z0-9]{1,20}$/.test(k) && !['source', 'id', 'time'].includes(k)),
+    )
+  )
+    return 'cloudevent';
+  return 'eventbridge';
+}
+
 /** A PutEvents entry as a CloudEvent. */
 export function cloudEventFromEventBridge(
   e: {

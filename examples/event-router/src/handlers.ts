@@ -12,4 +12,8 @@ export const largeOrders = (e: Event) => report('large-orders', e);
 export const euOrders = (e: Event) => report('eu-orders', e);
 export const usOrders = (e: Event) => report('us-orders', e);
 export const fraudCheck = (e: Event) => report('fraud-check', e);
-export const audit = (e: Event) => report('audit', e);
+/** Subscribed with `- sns:`: receives Lambda's SNS event; the CloudEvent's data is the Message. */
+export const audit = (e: Event) => {
+  const sns = (e.Records as { Sns?: { MessageId: string; Message: string } }[] | undefined)?.[0]?.Sns;
+  return report('audit', sns ? { id: sns.MessageId, message: JSON.parse(sns.Message) } : e);
+};
