@@ -1,7 +1,12 @@
 /**
  * Runtime identifiers → installed runtime families, and function configuration validation.
- * All Node ids run on the platform's Node 24 (it runs code written for 18/20/22); Python ids run
- * on the machine's python3; java17 runs on the installed JDK 17.
+ *
+ * Every id the Serverless Framework (v3) accepts for Node, Python, Java and custom runtimes is
+ * accepted. Each runs on the installed runtime of its family: Node ids on the platform's Node 24,
+ * Python ids on the machine's python3, Java ids on the installed JDK 17, `provided*` as a custom
+ * runtime. Where the id names a version that is not the one installed and the difference can
+ * matter (end-of-life Node, Python 3.7, Java other than 17), the deploy carries a warning saying so.
+ * Ids of languages that are not installed (.NET, Ruby, Go) are refused with the supported list.
  */
 
 import { asyncConfigProblems } from '../async/config.ts';
@@ -10,32 +15,89 @@ import { RuntimeErrors } from '../runtime/errors.ts';
 import { scalingConfigProblems } from '../scheduler/config.ts';
 import { DeployErrors } from './errors.ts';
 
-const NODE = /^(node|nodejs|nodejs(18|20|22|24)\.x)$/;
-const PYTHON = /^(python|python3|python3\.(8|9|10|11|12|13|14))$/;
-/** Custom runtimes: the function's own `bootstrap` talks to the Lambda Runtime API. */
-const PROVIDED = /^provided(\.al2|\.al2023)?$/;
-/** Java: classes (a jar, or sources compiled at deploy) on the installed JDK. */
-const JAVA = /^java17$/;
-/** Accepted Lambda ids whose runtime is not executable here yet (other Java versions). */
-const NOT_YET = /^java(8|8\.al2|11|21|25)$/;
+/** How a runtime id runs here. */
+export interface ResolvedRuntime {
+  readonly family: RuntimeFamily;
+  /** Set when the id's own version is not installed and it runs on the nearest one. */
+  readonly warning?: string;
+}
+
+const NODE_OLD = (id: string) =>
+  `${id} runs on Node.js 24 here (the installed Node); code that relies on behaviour removed since ${id.replace(/^nodejs(\d+)\.x$/, 'Node.js $1')} may fail (the v2 AWS SDK, require('aws-sdk'), is provided as on Lambda)`;
+const PYTHON_OLD = (id: string) =>
+  `${id} runs on this machine's python3 here (Python ${id.slice('python'.length)} is not installed); code that relies on behaviour removed since Python ${id.slice('python'.length)} may fail`;
+const JAVA_OLDER = (id: string, removed: string) =>
+  `${id} runs on Java 17 here (the installed JDK); sources are compiled with --release 17, and code that uses APIs removed since Java ${id.replace(/^java(\d+).*$/, '$1')} (${removed}) will fail`;
+const JAVA_NEWER = (id: string) =>
+  `${id} runs on Java 17 here (the installed JDK); code compiled for a newer class version will not load`;
+
+/** Every accepted id, in the order the supported list names them. */
+const TABLE: ReadonlyMap<string, ResolvedRuntime> = new Map<string, ResolvedRuntime>([
+  ['nodejs24.x', { family: 'node' }],
+  ['nodejs22.x', { family: 'node' }],
+  ['nodejs20.x', { family: 'node' }],
+  ['nodejs18.x', { family: 'node' }],
+  ['nodejs16.x', { family: 'node', warning: NODE_OLD('nodejs16.x') }],
+  ['nodejs14.x', { family: 'node', warning: NODE_OLD('nodejs14.x') }],
+  ['nodejs12.x', { family: 'node', warning: NODE_OLD('nodejs12.x') }],
+  ['nodejs', { family: 'node' }],
+  ['node', { family: 'node' }],
+  ['python3.14', { family: 'python' }],
+  ['python3.13', { family: 'python' }],
+  ['python3.12', { family: 'python' }],
+  ['python3.11', { family: 'python' }],
+  ['python3.10', { family: 'python' }],
+  ['python3.9', { family: 'python' }],
+  ['python3.8', { family: 'python' }],
+  ['python3.7', { family: 'python', warning: PYTHON_OLD('python3.7') }],
+  ['python3', { family: 'python' }],
+  ['python', { family: 'python' }],
+  ['java25', { family: 'java', warning: JAVA_NEWER('java25') }],
+  ['java21', { family: 'java', warning: JAVA_NEWER('java21') }],
+  ['java17', { family: 'java' }],
+  ['java11', { family: 'java', warning: JAVA_OLDER('java11', 'e.g. the Nashorn JavaScript engine') }],
+  ['java8.al2', { family: 'java', warning: JAVA_OLDER('java8.al2', 'e.g. javax.xml.bind') }],
+  ['java8', { family: 'java', warning: JAVA_OLDER('java8', 'e.g. javax.xml.bind') }],
+  ['provided.al2023', { family: 'provided' }],
+  ['provided.al2', { family: 'provided' }],
+  ['provided', { family: 'provided' }],
+]);
+
+/** The runtime ids Nimbus accepts (named in the UNSUPPORTED_RUNTIME hint). */
+export const SUPPORTED_RUNTIMES: readonly string[] = Object.freeze([...TABLE.keys()]);
+
+/** Lambda ids of languages not installed here (refused with a hint that names the language). */
+const NOT_INSTALLED: readonly [RegExp, string][] = [
+  [/^dotnet(core)?\d+(\.\d+)?$/, '.NET'],
+  [/^ruby\d+(\.\d+)?$/, 'Ruby'],
+  [/^go1\.x$/, 'Go (go1.x; build a `bootstrap` binary and use provided.al2023 instead)'],
+];
+
+const supportedList = () => `supported runtimes: ${SUPPORTED_RUNTIMES.join(', ')}`;
+
+/** The family an id runs on and, if it runs on another version than it names, the warning. */
+export function resolveRuntimeId(id: string): ResolvedRuntime {
+  const hit = TABLE.get(id);
+  if (hit) return hit;
+  const lang = NOT_INSTALLED.find(([re]) => re.test(id))?.[1];
+  throw RuntimeErrors.UNSUPPORTED_RUNTIME(
+    { runtime: id },
+    {
+      hint: lang
+        ? `${id} is a valid Lambda runtime but ${lang} is not installed in Nimbus; ${supportedList()}`
+        : supportedList(),
+      details: { supported: SUPPORTED_RUNTIMES },
+    },
+  );
+}
+
+/** The family an id runs on (throws RUNTIME_UNSUPPORTED_RUNTIME, with the supported ids as hint). */
+export function resolveRuntime(id: string): RuntimeFamily {
+  return resolveRuntimeId(id).family;
+}
+
 /** `com.example.Hello::handleRequest` or `com.example.Hello` (a RequestHandler / RequestStreamHandler). */
 export const JAVA_HANDLER = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)(?:::([A-Za-z_$][\w$]*))?$/;
-
-export function resolveRuntime(id: string): RuntimeFamily {
-  if (NODE.test(id)) return 'node';
-  if (PYTHON.test(id)) return 'python';
-  if (PROVIDED.test(id)) return 'provided';
-  if (JAVA.test(id)) return 'java';
-  if (NOT_YET.test(id)) {
-    throw RuntimeErrors.UNSUPPORTED_RUNTIME(
-      { runtime: id },
-      {
-        hint: `${id} is a valid Lambda runtime but is not installed in Nimbus yet; use java17, nodejs24.x or python3.12`,
-      },
-    );
-  }
-  throw RuntimeErrors.UNSUPPORTED_RUNTIME({ runtime: id });
-}
 
 /**
  * The path a handler names must stay inside the code root: no absolute path, no `..` segment
@@ -78,26 +140,21 @@ export function validateFunctionName(name: string): void {
 /** Throws one DEPLOY_INVALID_CONFIG listing every problem. */
 export function validateFunctionConfig(c: FunctionConfig): void {
   const problems: string[] = [];
+  let family: RuntimeFamily | '' = '';
   if (typeof c.runtime !== 'string' || !c.runtime) problems.push('runtime: required');
   else {
     try {
-      resolveRuntime(c.runtime);
+      family = resolveRuntime(c.runtime);
     } catch (e) {
-      problems.push(`runtime: ${(e as Error).message}`);
+      const hint = (e as { hint?: unknown }).hint;
+      problems.push(`runtime: ${(e as Error).message}${typeof hint === 'string' ? ` (${hint})` : ''}`);
     }
-  }
-  let family: RuntimeFamily | '' = '';
-  try {
-    family = resolveRuntime(c.runtime);
-  } catch {
-    // reported above
   }
   // A handler that leads out of the code root is refused on its own, with its own code.
   if (family) assertHandlerInside(family, c.handler);
   // Custom runtimes get the handler as _HANDLER and may give it any meaning.
-  const custom = typeof c.runtime === 'string' && PROVIDED.test(c.runtime);
-  const java = typeof c.runtime === 'string' && JAVA.test(c.runtime);
-  if (java) {
+  const custom = family === 'provided';
+  if (family === 'java') {
     if (typeof c.handler !== 'string' || c.handler.length > 128 || !JAVA_HANDLER.test(c.handler)) {
       problems.push(
         `handler ${JSON.stringify(c.handler)}: must look like <package.Class>::<method> or <package.Class>, e.g. com.example.Hello::handleRequest`,

@@ -53,6 +53,6 @@ export const RuntimeErrors = defineErrors('RUNTIME', {
     status: 400,
     kind: 'user',
     message: 'runtime {runtime} is not supported here',
-    hint: 'use one of: nodejs20.x, nodejs22.x, nodejs24.x, node, python3.x, python, java17, provided.al2023',
+    hint: 'use a Node (nodejs12.x–nodejs24.x), Python (python3.7–python3.14), Java (java8–java25) or provided runtime id',
   },
 });

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import type { StepJail } from '../../core/ports.ts';
 import { PROVIDED_SDK } from '../../runtime/sdk/index.ts';
 import { DeployErrors } from '../errors.ts';
-import { assertHandlerInside, resolveRuntime } from '../runtimes.ts';
+import { assertHandlerInside, resolveRuntimeId } from '../runtimes.ts';
 import type { BuiltArtifact, CodeInput } from '../types.ts';
 import { listFiles, type UnpackLimits, unpackTar, unpackZip, zipFiles } from './archive.ts';
 import { isInside } from './containment.ts';
@@ -183,7 +183,7 @@ export async function buildArtifact(
     jail?: StepJail | undefined;
   },
 ): Promise<BuiltArtifact> {
-  const family = resolveRuntime(opts.runtime);
+  const { family, warning } = resolveRuntimeId(opts.runtime);
   assertHandlerInside(family, opts.handler);
   const t0 = performance.now();
   const step = (d: StepLimits): StepLimits => ({ ...d, ...opts.stepLimits });
@@ -199,5 +199,7 @@ export async function buildArtifact(
           ? buildJava(dir, opts.handler, step(BUILD_STEP_LIMITS.javac), opts.jail)
           : buildProvided(dir, opts.handler),
   );
-  return { ...built, family, buildMs: performance.now() - t0 };
+  // An id whose version is not installed runs on the nearest one: the deploy says so first.
+  const warnings = warning ? [warning, ...built.warnings] : built.warnings;
+  return { ...built, warnings, family, buildMs: performance.now() - t0 };
 }

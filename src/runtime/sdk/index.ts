@@ -6,6 +6,13 @@
  * resolves a bare `@aws-sdk/client-s3` from `/var/task/…` by walking up to `/node_modules`, for
  * ES modules and CommonJS alike, so functions import the SDK without bundling it; their own
  * copy (in their bundle or their `node_modules`) still wins.
+ *
+ * The v2 SDK (`aws-sdk`, which Lambda's nodejs16.x and older runtimes provided) is staged too, for
+ * every Node function. v2 does not read AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_S3 (only v3 does), so
+ * the staged copy's Node loader gets a few lines appended (V2_ENDPOINT_SHIM): they point its global
+ * configuration at those endpoints, S3 with path-style addressing, so an unmodified `new AWS.S3()`
+ * reaches Nimbus like `new S3Client({})` does. The staged file is a new file, not the hard link:
+ * the platform's own node_modules/aws-sdk stays untouched.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -24,6 +31,8 @@ export const PROVIDED_SDK: readonly string[] = Object.freeze([
   '@aws-sdk/lib-storage',
   '@aws-sdk/s3-presigned-post',
   '@aws-sdk/s3-request-presigner',
+  // v2, as Lambda's nodejs16.x and older provided it (with the endpoint shim below).
+  'aws-sdk',
 ]);
 
 /** Whether an import specifier names a provided package (or a subpath of one). */
@@ -32,6 +41,28 @@ export function isProvidedSdk(spec: string): boolean {
 }
 
 const ROOT = resolve(import.meta.dirname, '../../..');
+
+/** The file of the v2 SDK every entry point (`aws-sdk`, `aws-sdk/clients/*`, `aws-sdk/global`) loads. */
+const V2_LOADER = join('aws-sdk', 'lib', 'node_loader.js');
+
+/**
+ * Appended to the staged v2 loader (CommonJS; `AWS` is the loader's own module variable). The
+ * endpoints become service-level defaults: a client's own `endpoint` option still wins. Lambda's
+ * end-of-support notice is not printed (Lambda suppresses it in its environments too).
+ */
+export const V2_ENDPOINT_SHIM = `
+// --- Nimbus: the platform's endpoints, as the v3 SDK reads them from the environment ---
+(function nimbusEndpoints() {
+  var env = process.env;
+  var api = env.AWS_ENDPOINT_URL;
+  var s3 = env.AWS_ENDPOINT_URL_S3 || api;
+  if (api) AWS.config.update({ endpoint: api });
+  if (s3) AWS.config.s3 = Object.assign({ endpoint: s3, s3ForcePathStyle: true }, AWS.config.s3);
+  try {
+    require('./maintenance_mode_message').suppress = true;
+  } catch (e) {}
+})();
+`;
 
 /** The package directory `name` resolves to from `fromDir` (node_modules lookup up to `root`). */
 function findPackage(name: string, fromDir: string, root: string): string | undefined {
@@ -76,7 +107,7 @@ export function sdkClosure(root = ROOT): string[] {
 export function stageRuntimeSdk(root = ROOT): string {
   const base = join(root, 'node_modules', '.nimbus-runtime-sdk');
   const lock = join(root, 'package-lock.json');
-  const stamp = `${existsSync(lock) ? createHash('sha256').update(readFileSync(lock)).digest('hex') : 'nolock'}:${PROVIDED_SDK.join(',')}`;
+  const stamp = `${existsSync(lock) ? createHash('sha256').update(readFileSync(lock)).digest('hex') : 'nolock'}:${PROVIDED_SDK.join(',')}:${createHash('sha256').update(V2_ENDPOINT_SHIM).digest('hex').slice(0, 16)}`;
   const marker = join(base, 'stamp');
   if (existsSync(marker) && readFileSync(marker, 'utf8') === stamp) return join(base, 'node_modules');
   const tmp = `${base}.${process.pid}.${Date.now()}`;
@@ -91,6 +122,13 @@ export function stageRuntimeSdk(root = ROOT): string {
     } catch {
       execFileSync('cp', ['-a', dir, dst], { stdio: 'ignore' }); // another filesystem
     }
+  }
+  const loader = join(out, V2_LOADER);
+  if (existsSync(loader)) {
+    // Replace the hard link by a new file: the original stays as installed.
+    const text = readFileSync(loader, 'utf8');
+    rmSync(loader);
+    writeFileSync(loader, text + V2_ENDPOINT_SHIM);
   }
   writeFileSync(join(tmp, 'stamp'), stamp);
   const current = () => existsSync(marker) && readFileSync(marker, 'utf8') === stamp;
