@@ -16,6 +16,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CoreErrors, defineErrors, type NimbusError } from '../core/errors.ts';
 import { jsonTooDeep } from '../core/json.ts';
 import { SecurityErrors } from '../security/errors.ts';
+import type { AwsQueryDispatcher } from './aws-query.ts';
 import { codedError, type ErrorReporting, publicError } from './http.ts';
 
 export type AwsJsonInput = Readonly<Record<string, unknown>>;
@@ -125,13 +126,18 @@ const targetOf = (req: FastifyRequest) => {
  */
 export function installAwsJsonApi(
   scope: FastifyInstance,
-  o: { readonly report?: ErrorReporting | undefined } = {},
+  o: {
+    readonly report?: ErrorReporting | undefined;
+    /** Serves `POST /` requests in the query protocol (form bodies without X-Amz-Target). */
+    readonly query?: AwsQueryDispatcher | undefined;
+  } = {},
 ): AwsJsonDispatcher {
   const services = new Map<string, AwsJsonService>();
   const serviceOf = (req: FastifyRequest) => services.get(targetOf(req).split('.')[0] ?? '');
 
   scope.setErrorHandler((err, req, reply) => {
     const e = codedError(err, req, scope.initialConfig.bodyLimit ?? 0, o.report);
+    if (o.query?.isQuery(req)) return o.query.sendError(e, req, reply);
     const svc = serviceOf(req);
     const mapped =
       svc?.errorType?.(e) ??
@@ -160,6 +166,7 @@ export function installAwsJsonApi(
   });
 
   scope.post('/', async (req, reply) => {
+    if (o.query?.isQuery(req)) return o.query.handle(req, reply);
     const target = targetOf(req);
     const dot = target.indexOf('.');
     const svc = dot > 0 ? services.get(target.slice(0, dot)) : undefined;

@@ -6,6 +6,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { PlatformConfig } from '../config/index.ts';
 import { CoreErrors } from '../core/errors.ts';
+import { snsApi } from '../events/sns-api.ts';
 import { hardenServer, type OnClientAbort, type WireHardening, wireOptions } from '../http/index.ts';
 import { sqsApi } from '../sqs/api.ts';
 import type { SqsService } from '../sqs/service.ts';
@@ -14,6 +15,7 @@ import { type AuditRouteDeps, registerAuditRoutes } from './audit-routes.ts';
 import type { Authenticate } from './auth.ts';
 import { installAuth } from './auth.ts';
 import { installAwsJsonApi } from './aws-json.ts';
+import { createAwsQueryDispatcher } from './aws-query.ts';
 import { type BucketRouteDeps, registerBucketRoutes } from './bucket-routes.ts';
 import { type EventRouteDeps, registerEventRoutes } from './event-routes.ts';
 import { installErrorHandler, publicError, sendError, useRawBodies } from './http.ts';
@@ -109,7 +111,9 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   );
   // AWS JSON protocols (POST / + X-Amz-Target), each service registering its target prefix.
   await app.register(async (scope) => {
-    const aws = installAwsJsonApi(scope, { report });
+    const query = createAwsQueryDispatcher();
+    query.register(snsApi({ bus: d.bus, region: d.config.region, clock: d.clock }));
+    const aws = installAwsJsonApi(scope, { report, query });
     aws.register(secretsManagerApi({ secrets: d.secrets, region: d.config.region, clock: d.clock }));
     aws.register(sqsApi({ sqs: d.sqs }));
   });

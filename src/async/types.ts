@@ -52,7 +52,9 @@ export interface SqsEnvelope {
   readonly queue: string;
   readonly body: string;
   /** SQS message attributes (DataType + StringValue). */
-  readonly attributes?: Readonly<Record<string, { DataType: string; StringValue: string }>> | undefined;
+  readonly attributes?:
+    | Readonly<Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>>
+    | undefined;
   /** For FIFO queues: the subscription (group) and the event (deduplication). */
   readonly groupId?: string | undefined;
   readonly dedupeId?: string | undefined;

@@ -89,6 +89,12 @@ export interface EventBus {
   subscribe(tenant: TenantId, input: SubscriptionInput): Promise<SubscriptionRecord>;
   listSubscriptions(tenant: TenantId, topic?: string): Promise<SubscriptionRecord[]>;
   unsubscribe(tenant: TenantId, id: string): Promise<void>;
+  /** Replaces a subscription's pattern and/or target, keeping its id (SetSubscriptionAttributes). */
+  updateSubscription(
+    tenant: TenantId,
+    id: string,
+    change: { readonly pattern?: EventPattern | null; readonly target?: SubscriptionTarget },
+  ): Promise<SubscriptionRecord>;
   /** Replaces the subscriptions a function's manifest declares (topics are created as needed). */
   replaceOwned(
     tenant: TenantId,
@@ -107,7 +113,7 @@ export interface EventBus {
 }
 
 export interface BusDeps {
-  readonly store: Pick<Store, 'topics' | 'subscriptions'>;
+  readonly store: Pick<Store, 'topics' | 'subscriptions' | 'transaction'>;
   readonly queue: Queue;
   readonly registry: Pick<RegistryService, 'resolve'>;
   readonly clock: Clock;
@@ -366,7 +372,9 @@ export function createEventBus(d: BusDeps): EventBus {
               attributes: Object.fromEntries(
                 Object.entries(attrs).map(([k, a]) => [
                   k,
-                  { DataType: a.Type === 'String.Array' ? 'String' : a.Type, StringValue: a.Value },
+                  a.Type === 'Binary'
+                    ? { DataType: 'Binary', BinaryValue: a.Value }
+                    : { DataType: a.Type === 'String.Array' ? 'String' : a.Type, StringValue: a.Value },
                 ]),
               ),
             }
@@ -411,6 +419,40 @@ export function createEventBus(d: BusDeps): EventBus {
       if (!s || !(await d.store.subscriptions.delete(tenant, id)))
         throw CoreErrors.NOT_FOUND({ what: `subscription ${id}` });
       await reloadTopic(tenant, s.topic);
+    },
+
+    async updateSubscription(tenant, id, change) {
+      const s = await d.store.subscriptions.get(tenant, id);
+      if (!s) throw CoreErrors.NOT_FOUND({ what: `subscription ${id}` });
+      const pattern =
+        change.pattern === null
+          ? undefined
+          : change.pattern !== undefined
+            ? change.pattern
+            : s.pattern === undefined
+              ? undefined
+              : (JSON.parse(s.pattern) as EventPattern);
+      const input: SubscriptionInput = {
+        topic: s.topic,
+        pattern,
+        target: change.target ?? s.target,
+        inputTransformer: s.inputTransformer,
+        partitionKey: s.partitionKey,
+        retry: s.retry,
+        description: s.description,
+      };
+      await validate(tenant, input);
+      const rec: SubscriptionRecord = {
+        ...s,
+        pattern: pattern === undefined ? undefined : JSON.stringify(pattern),
+        target: input.target,
+      };
+      await d.store.transaction(async (tx) => {
+        await tx.subscriptions.delete(tenant, id);
+        await tx.subscriptions.create(rec);
+      });
+      await reloadTopic(tenant, s.topic);
+      return rec;
     },
 
     async replaceOwned(tenant, owner, inputs) {
