@@ -6,6 +6,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { PlatformConfig } from '../config/index.ts';
 import { CoreErrors } from '../core/errors.ts';
+import { eventBridgeApi } from '../events/eventbridge-api.ts';
 import { snsApi } from '../events/sns-api.ts';
 import { hardenServer, type OnClientAbort, type WireHardening, wireOptions } from '../http/index.ts';
 import { sqsApi } from '../sqs/api.ts';
@@ -116,6 +117,9 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
     const aws = installAwsJsonApi(scope, { report, query });
     aws.register(secretsManagerApi({ secrets: d.secrets, region: d.config.region, clock: d.clock }));
     aws.register(sqsApi({ sqs: d.sqs }));
+    aws.register(
+      eventBridgeApi({ bus: d.bus, settings: d.settings, region: d.config.region, clock: d.clock }),
+    );
   });
   return app;
 }

@@ -477,7 +477,8 @@ export type SubscriptionTarget =
       readonly qualifier?: string | undefined;
     } & DeliveryShape)
   | ({ readonly type: 'webhook'; readonly url: string } & DeliveryShape)
-  | { readonly type: 'topic'; readonly name: string }
+  /** A forward (the CloudEvent); `view` only chooses what the pattern is matched against. */
+  | ({ readonly type: 'topic'; readonly name: string } & Pick<DeliveryShape, 'view'>)
   /** A queue of the SQS API (src/sqs/). */
   | ({ readonly type: 'sqs'; readonly queue: string } & DeliveryShape);
 
