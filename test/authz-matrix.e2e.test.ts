@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateBucketCommand,
+  DeleteBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   ListBucketsCommand,
@@ -54,6 +55,7 @@ const ACTIONS: Record<string, string | { action: string; op: true }> = {
   'GET /v1/audit': 'nimbus:QueryAudit',
   'POST /v1/audit/verify': { action: 'nimbus:VerifyAudit', op: true },
   'GET /v1/buckets': 's3:ListAllMyBuckets',
+  'PUT /v1/buckets/:bucket': 's3:CreateBucket',
   'GET /v1/buckets/:bucket/notifications': 's3:GetBucketNotification',
   'PUT /v1/buckets/:bucket/notifications': 's3:PutBucketNotification',
   'GET /v1/doctor': 'nimbus:GetDoctor',
@@ -360,6 +362,8 @@ describe('authorization matrix (e2e)', () => {
     counts.routes = routes;
     // S3: alpha's bucket is not there for bravo, whatever the operation.
     const b = s3('bravo');
+    // PUT /v1/buckets/:bucket made bravo a bucket of alpha's name in bravo's own namespace.
+    await b.send(new DeleteBucketCommand({ Bucket: 'canary-bkt-alpha' }));
     const list = await b.send(new ListBucketsCommand({}));
     assert.ok(!(list.Buckets ?? []).some((x) => x.Name === 'canary-bkt-alpha'));
     for (const cmd of [

@@ -54,6 +54,17 @@ export function registerBucketRoutes(app: FastifyInstance, d: BucketRouteDeps): 
       })),
     };
   });
+  // Creates the bucket if the tenant has none of that name (deploys of storage constructs).
+  app.put('/v1/buckets/:bucket', async (req, reply) => {
+    const name = params(req).bucket!;
+    const p = authorize(req, 's3:CreateBucket', () => `arn:aws:s3:::${name}`);
+    const exists = await d.storage
+      .headBucket(p.tenant, name)
+      .then(() => true)
+      .catch(() => false);
+    if (!exists) await d.storage.createBucket(p.tenant, name);
+    return reply.code(exists ? 200 : 201).send({ name });
+  });
   app.get('/v1/buckets/:bucket/notifications', async (req) => {
     const p = authorize(req, 's3:GetBucketNotification', () => `arn:aws:s3:::${params(req).bucket!}`);
     return { notifications: (await d.storage.listNotifications(p.tenant, params(req).bucket!)).map(view) };
