@@ -70,6 +70,13 @@ const RouteSpec = z.object({
       perKey: z.boolean().default(false),
     })
     .optional(),
+  /** API Gateway REST stage: the route answers at `/<stage>/<path>` (and at `/<path>`). */
+  stage: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,128}$/, 'a stage is 1-128 letters, digits, _ or -')
+    .optional(),
+  /** The route's own CORS (REST `http` events' `cors:`); the tenant's gateway CORS wins when set. */
+  cors: CorsSchema.optional(),
 });
 
 /** Stored form: API keys only as hashes, audience as a list. */
@@ -100,6 +107,8 @@ const view = (r: RouteRecord) => ({
   qualifier: r.qualifier ?? null,
   payloadFormat: r.payloadFormat,
   throttle: r.throttle ?? null,
+  stage: r.stage ?? null,
+  cors: r.cors ?? null,
   auth: r.auth
     ? r.auth.type === 'apiKey'
       ? { type: 'apiKey', header: r.auth.header, keys: r.auth.keyHashes.length }
@@ -118,6 +127,8 @@ export function registerRouteAdmin(app: FastifyInstance, d: RouteAdminDeps): voi
     payloadFormat: s.payloadFormat ?? '2.0',
     auth: toRouteAuth(s.auth),
     throttle: s.throttle,
+    stage: s.stage,
+    cors: s.cors,
     createdAt: d.clock.now(),
   });
 

@@ -273,6 +273,26 @@ export interface RouteRecord {
   readonly throttle?:
     | { readonly rateLimit: number; readonly burstLimit: number; readonly perKey: boolean }
     | undefined;
+  /**
+   * API Gateway REST stage (`dev`): the route is served at `/<stage>/<path>` (events say the stage)
+   * and, as an alias, at `/<path>`. Undefined = the `$default` stage, served at `/<path>` only.
+   */
+  readonly stage?: string | undefined;
+  /**
+   * Per-route CORS (REST `http` events' `cors:`): preflights on the route's path are answered by
+   * the gateway, responses get Access-Control-Allow-Origin unless the function set it. The
+   * tenant-wide `gateway.cors` setting takes precedence when set.
+   */
+  readonly cors?:
+    | {
+        readonly allowOrigins: readonly string[];
+        readonly allowMethods: readonly string[];
+        readonly allowHeaders: readonly string[];
+        readonly exposeHeaders: readonly string[];
+        readonly allowCredentials: boolean;
+        readonly maxAge: number;
+      }
+    | undefined;
   readonly createdAt: number;
 }
 

@@ -2,8 +2,12 @@
  * CORS for an API, answered by the gateway like API Gateway HTTP APIs: preflight requests get
  * 204 with the allowed methods/headers/max-age without reaching a function; actual responses get
  * Access-Control-Allow-Origin (+ credentials, expose headers) when the origin is allowed.
+ * Per-route CORS (REST `http` events' `cors:`) is API Gateway REST's mock OPTIONS method: the
+ * preflight on a resource is answered from the CORS of the routes on it ({@link resourceCors}).
  */
 import { z } from 'zod';
+import type { RouteRecord } from '../core/types.ts';
+import { parseRouteKey } from './routes.ts';
 
 export const CorsSchema = z
   .object({
@@ -19,9 +23,11 @@ export const CorsSchema = z
   });
 
 export type CorsConfig = z.infer<typeof CorsSchema>;
+/** What the CORS answers read: a tenant's CorsConfig or a route's stored one. */
+export type CorsRules = NonNullable<RouteRecord['cors']>;
 export const CORS_SETTING = 'gateway.cors';
 
-function originAllowed(cfg: CorsConfig, origin: string): boolean {
+function originAllowed(cfg: CorsRules, origin: string): boolean {
   return cfg.allowOrigins.some((o) => {
     if (o === '*' || o === origin) return true;
     // https://*.example.com
@@ -32,7 +38,7 @@ function originAllowed(cfg: CorsConfig, origin: string): boolean {
 
 /** Headers for an actual (non-preflight) response; empty when the origin is not allowed. */
 export function corsResponseHeaders(
-  cfg: CorsConfig | undefined,
+  cfg: CorsRules | undefined,
   origin: string | undefined,
 ): [string, string][] {
   if (!cfg || !origin || !originAllowed(cfg, origin)) return [];
@@ -47,7 +53,7 @@ export function corsResponseHeaders(
 
 /** A preflight answer, or undefined when this is not a preflight the gateway should answer. */
 export function preflight(
-  cfg: CorsConfig | undefined,
+  cfg: CorsRules | undefined,
   method: string,
   header: (name: string) => string | undefined,
 ): { status: number; headers: [string, string][] } | undefined {
@@ -76,4 +82,36 @@ export function preflight(
   }
   if (cfg.maxAge > 0) headers.push(['access-control-max-age', String(cfg.maxAge)]);
   return { status: 204, headers };
+}
+
+const ANY_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'];
+
+/**
+ * The CORS a resource's preflight is answered with: the union of its routes' origins, headers
+ * and expose headers, credentials if any route allows them, the longest max-age; the allowed
+ * methods are those of the routes with CORS (ANY / $default: all of them) plus OPTIONS — what
+ * Serverless puts on the mock OPTIONS method. Undefined when no route there has CORS.
+ */
+export function resourceCors(routes: readonly RouteRecord[]): CorsRules | undefined {
+  const withCors = routes.filter((r) => r.cors);
+  if (withCors.length === 0) return undefined;
+  const union = (pick: (c: CorsRules) => readonly string[]) => {
+    const all = new Set(withCors.flatMap((r) => pick(r.cors!)));
+    return all.has('*') ? ['*'] : [...all];
+  };
+  const methods = new Set<string>();
+  for (const r of withCors) {
+    const { method } = parseRouteKey(r.routeKey);
+    for (const m of method === 'ANY' ? ANY_METHODS : [method]) if (m !== 'OPTIONS') methods.add(m);
+  }
+  const allowOrigins = union((c) => c.allowOrigins);
+  return {
+    allowOrigins,
+    allowMethods: ['OPTIONS', ...[...methods].sort()],
+    allowHeaders: union((c) => c.allowHeaders),
+    exposeHeaders: [...new Set(withCors.flatMap((r) => r.cors!.exposeHeaders))],
+    // Browsers refuse credentials with the * origin; a route allowing any origin wins.
+    allowCredentials: !allowOrigins.includes('*') && withCors.some((r) => r.cors!.allowCredentials),
+    maxAge: Math.max(...withCors.map((r) => r.cors!.maxAge)),
+  };
 }

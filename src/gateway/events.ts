@@ -6,8 +6,13 @@ import type { RouteRecord } from '../core/types.ts';
 
 export interface GatewayRequest {
   readonly method: string;
-  /** Raw path as received (still percent-encoded). */
+  /** Raw path as received (still percent-encoded), without the tenant prefix and the stage. */
   readonly rawPath: string;
+  /**
+   * Raw path with the stage it was requested under (`/dev/users/42`): REST's
+   * `requestContext.path`, HTTP API's `rawPath`. Defaults to rawPath (no stage in the path).
+   */
+  readonly requestPath?: string;
   /** Raw query string without '?'. */
   readonly rawQueryString: string;
   /** Header pairs in arrival order, names as received. */
@@ -75,7 +80,8 @@ export function buildEventV2(
   }
   const multi = queryMulti(req.rawQueryString);
   const host = headers.host ?? 'localhost';
-  const path = decodePath(req.rawPath);
+  // HTTP APIs keep a named stage in rawPath.
+  const path = decodePath(req.requestPath ?? req.rawPath);
   return {
     version: '2.0',
     routeKey: route.routeKey,
@@ -102,7 +108,7 @@ export function buildEventV2(
       requestId: req.requestId,
       routeKey: route.routeKey,
       ...(authorizer ? { authorizer } : {}),
-      stage: '$default',
+      stage: route.stage ?? '$default',
       time: clfTime(req.timeEpoch),
       timeEpoch: req.timeEpoch,
     },
@@ -153,7 +159,8 @@ export function buildEventV1(
       extendedRequestId: req.requestId,
       httpMethod: req.method,
       identity: { sourceIp: req.sourceIp, userAgent: lower('user-agent') ?? '' },
-      path,
+      // REST: the path as requested, stage included; event.path is the resource's path.
+      path: req.requestPath === undefined ? path : decodePath(req.requestPath),
       protocol: req.protocol,
       requestId: req.requestId,
       requestTime: clfTime(req.timeEpoch),
@@ -161,7 +168,7 @@ export function buildEventV1(
       resourceId: route.id,
       resourcePath: resource,
       ...(authorizer ? { authorizer } : {}),
-      stage: '$default',
+      stage: route.stage ?? '$default',
     },
     pathParameters: Object.keys(pathParameters).length ? pathParameters : null,
     stageVariables: null,

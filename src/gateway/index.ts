@@ -26,7 +26,7 @@ import {
 } from '../http/index.ts';
 import type { InvokeService } from '../invoke/types.ts';
 import { RouteAuthorizer } from './auth.ts';
-import { CORS_SETTING, type CorsConfig, corsResponseHeaders, preflight } from './cors.ts';
+import { CORS_SETTING, type CorsConfig, corsResponseHeaders, preflight, resourceCors } from './cors.ts';
 import { buildEventV1, buildEventV2, type GatewayRequest } from './events.ts';
 import { TokenBuckets } from './ratelimit.ts';
 import { GatewayErrors, type HttpResponse, headerPairs, mapFunctionResult } from './response.ts';
@@ -91,13 +91,24 @@ function sendCoded(reply: FastifyReply, e: NimbusError, requestId: string): Fast
   return reply.code(e.status).header('apigw-requestid', requestId).type('application/json').send(body);
 }
 
-function send(reply: FastifyReply, r: HttpResponse, requestId: string, gatewayCors: boolean): FastifyReply {
+/** A function that sets its own Access-Control-Allow-Origin keeps its CORS: the route's is dropped. */
+const ownsCors = (pairs: readonly (readonly [string, string])[]) =>
+  pairs.some(([k]) => k === 'access-control-allow-origin');
+
+function send(
+  reply: FastifyReply,
+  r: HttpResponse,
+  requestId: string,
+  gatewayCors: boolean,
+  routeCors: readonly (readonly [string, string])[],
+): FastifyReply {
   const grouped = new Map<string, string[]>();
   for (const [k, v] of r.headers) {
     // With CORS configured on the API, the gateway owns the CORS headers (as API Gateway does).
     if (gatewayCors && k.startsWith('access-control-')) continue;
     grouped.set(k, [...(grouped.get(k) ?? []), v]);
   }
+  if (routeCors.length && ownsCors(r.headers)) for (const [k] of routeCors) reply.removeHeader(k);
   reply.code(r.statusCode).header('apigw-requestid', requestId);
   for (const [k, vs] of grouped) reply.header(k, vs.length === 1 ? vs[0] : vs);
   return reply.send(r.body);
@@ -244,7 +255,14 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
           .send(r.body);
       }
       const corsCfg = cors.get(tenant);
-      const pre = preflight(corsCfg, req.method, header);
+      // The tenant's CORS answers every preflight; without it, a resource whose routes have CORS
+      // answers its own (API Gateway REST's mock OPTIONS method) unless an OPTIONS route is there.
+      let pre = preflight(corsCfg, req.method, header);
+      if (!pre && !corsCfg && req.method === 'OPTIONS' && header('access-control-request-method')) {
+        const on = table.resource(tenant, segments);
+        if (on && !on.routes.some((r) => r.routeKey.startsWith('OPTIONS ')))
+          pre = preflight(resourceCors(on.routes), req.method, header);
+      }
       if (pre) {
         reply.code(pre.status).header('apigw-requestid', requestId);
         for (const [k, v] of pre.headers) reply.header(k, v);
@@ -259,12 +277,20 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
           requestId,
         );
       }
+      const { route, pathParameters, stagePrefix } = match;
+      // A route's own CORS (no tenant CORS): on every answer once matched, unless the function
+      // sets Access-Control-Allow-Origin itself.
+      const routeCors = !corsCfg && route.cors ? corsResponseHeaders(route.cors, header('origin')) : [];
+      for (const [k, v] of routeCors) reply.header(k, v);
       const raw = req.raw.rawHeaders;
       const headers: [string, string][] = [];
       for (let i = 0; i + 1 < raw.length; i += 2) headers.push([raw[i]!, raw[i + 1]!]);
+      // `/dev/users/42` matched as `/users/42` of stage dev: the event's path is the resource's.
+      const stageEnd = stagePrefix === undefined ? -1 : rawPath.indexOf('/', 1);
       const greq: GatewayRequest = {
         method: req.method,
-        rawPath,
+        rawPath: stagePrefix === undefined ? rawPath : stageEnd < 0 ? '/' : rawPath.slice(stageEnd),
+        ...(stagePrefix === undefined ? {} : { requestPath: rawPath }),
         rawQueryString,
         headers,
         body: req.body instanceof Buffer ? req.body : undefined,
@@ -275,7 +301,6 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
         accountId: account,
         apiId: 'nimbus',
       };
-      const { route, pathParameters } = match;
       const query = new URLSearchParams(rawQueryString);
       const authorizer = route.auth
         ? await authorizers.authorize(route.id, route.auth, {
@@ -326,6 +351,7 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
             return;
           }
           const inherited = reply.getHeaders();
+          if (routeCors.length && ownsCors(pairs)) for (const [k] of routeCors) delete inherited[k];
           reply.hijack();
           streaming = true;
           const res = reply.raw;
@@ -391,6 +417,7 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
           mapFunctionResult(r.payload, route.payloadFormat),
           r.requestId,
           corsCfg !== undefined,
+          routeCors,
         );
       } catch (e) {
         return sendCoded(reply, e as NimbusError, r.requestId);

@@ -149,3 +149,122 @@ describe('route index (first static segment)', () => {
     assert.ok(performance.now() - t0 < 1000, 'an indexed lookup is not a scan of 10,000 routes');
   });
 });
+
+describe('stages (REST API stages served at /<stage>/<path>)', () => {
+  const staged = (routeKey: string, stage: string | undefined, tenant = 'default'): RouteRecord => ({
+    ...route(routeKey, `${stage ?? '-'}:${routeKey}`),
+    id: `${tenant}:${stage ?? '-'}:${routeKey}`,
+    tenant,
+    stage,
+  });
+  const table = new RouteTable([
+    staged('GET /users/{id}', 'dev'),
+    staged('GET /', 'dev'),
+    staged('POST /orders', 'prod'),
+    staged('GET /health', undefined),
+    staged('ANY /{proxy+}', undefined),
+    staged('GET /other', 'dev', 'acme'),
+  ]);
+
+  it('matches /<stage>/<path> against that stage and says which stage it took', () => {
+    const m = table.match('default', 'GET', ['dev', 'users', '42']);
+    assert.equal(m?.route.functionName, 'dev:GET /users/{id}');
+    assert.deepEqual(m?.pathParameters, { id: '42' });
+    assert.equal(m?.stagePrefix, 'dev');
+    const root = table.match('default', 'GET', ['dev']);
+    assert.equal(root?.route.routeKey, 'GET /');
+    assert.equal(root?.stagePrefix, 'dev');
+    assert.equal(table.match('default', 'POST', ['prod', 'orders'])?.stagePrefix, 'prod');
+  });
+
+  it('serves staged routes at the unstaged path too (the alias), without a stage prefix', () => {
+    const m = table.match('default', 'GET', ['users', '42']);
+    assert.equal(m?.route.functionName, 'dev:GET /users/{id}');
+    assert.equal(m?.stagePrefix, undefined);
+    assert.equal(table.match('default', 'POST', ['orders'])?.route.stage, 'prod');
+  });
+
+  it("matches a stage's routes only under its prefix, and falls back to the whole path", () => {
+    // /dev/health: no dev route for /health → the whole path, caught by the unstaged proxy.
+    const h = table.match('default', 'GET', ['dev', 'health']);
+    assert.equal(h?.route.routeKey, 'ANY /{proxy+}');
+    assert.deepEqual(h?.pathParameters, { proxy: 'dev/health' });
+    assert.equal(h?.stagePrefix, undefined);
+    // /prod/users/42: the route is dev's, not prod's.
+    assert.equal(table.match('default', 'GET', ['prod', 'users', '42'])?.route.routeKey, 'ANY /{proxy+}');
+    // Unstaged routes keep behaving as before.
+    assert.equal(table.match('default', 'GET', ['health'])?.route.routeKey, 'GET /health');
+    assert.equal(table.match('default', 'GET', ['health'])?.stagePrefix, undefined);
+  });
+
+  it("keeps stages per tenant (another tenant's stage is a plain segment here)", () => {
+    assert.equal(table.match('acme', 'GET', ['dev', 'other'])?.stagePrefix, 'dev');
+    assert.equal(table.match('acme', 'GET', ['dev', 'users', '1']), undefined);
+    assert.equal(table.match('default', 'GET', ['dev', 'other'])?.route.routeKey, 'ANY /{proxy+}');
+  });
+
+  it('finds the routes of the most specific resource (any method) for preflights', () => {
+    const t = new RouteTable([
+      staged('GET /users/{id}', 'dev'),
+      staged('DELETE /users/{userId}', 'dev'),
+      staged('GET /users/me', 'dev'),
+      staged('POST /items', undefined),
+      staged('ANY /{proxy+}', undefined),
+    ]);
+    const ids = (r: ReturnType<RouteTable['resource']>) => r?.routes.map((x) => x.routeKey).sort();
+    assert.deepEqual(ids(t.resource('default', ['dev', 'users', '42'])), [
+      'DELETE /users/{userId}',
+      'GET /users/{id}',
+    ]);
+    assert.equal(t.resource('default', ['dev', 'users', '42'])?.stagePrefix, 'dev');
+    assert.deepEqual(ids(t.resource('default', ['users', 'me'])), ['GET /users/me']);
+    assert.deepEqual(ids(t.resource('default', ['items'])), ['POST /items']);
+    assert.deepEqual(ids(t.resource('default', ['nothing', 'here'])), ['ANY /{proxy+}']);
+    assert.equal(new RouteTable([staged('GET /a', 'dev')]).resource('default', ['b']), undefined);
+  });
+
+  // Reference: unstaged tables (checked against a scan above) of the stage's routes, then of all.
+  it("answers like the stage's routes, then all routes, without stages (random tables and paths)", () => {
+    let seed = 11;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 1;
+      return (seed >>> 8) % n;
+    };
+    const stages = [undefined, undefined, 'dev', 'prod', 'a'];
+    const words = ['dev', 'prod', 'a', 'b', 'user'];
+    const seg = () => ['a', 'b', 'user', 'dev', '{p}', '{q}'][rnd(6)]!;
+    for (let round = 0; round < 40; round++) {
+      const keys = new Set<string>();
+      for (let tries = 0; keys.size < 20 && tries < 10_000; tries++) {
+        const parts = Array.from({ length: rnd(4) }, seg);
+        if (parts.filter((p) => p === '{p}').length > 1 || parts.filter((p) => p === '{q}').length > 1)
+          continue;
+        if (rnd(4) === 0) parts.push('{proxy+}');
+        keys.add(rnd(30) === 0 ? '$default' : `${['GET', 'POST', 'ANY'][rnd(3)]} /${parts.join('/')}`);
+      }
+      const routes = [...keys].map((k, i) => ({ ...route(k, `f${i}`), id: `r${i}`, stage: stages[rnd(5)] }));
+      const unstaged = (rs: RouteRecord[]) => new RouteTable(rs.map((r) => ({ ...r, stage: undefined })));
+      const table = new RouteTable(routes);
+      for (let q = 0; q < 60; q++) {
+        const segs = Array.from({ length: rnd(4) }, () => words[rnd(5)]!);
+        const method = ['GET', 'POST', 'DELETE'][rnd(3)]!;
+        const first = segs[0];
+        let want: { m: ReturnType<RouteTable['match']>; stage?: string } | undefined;
+        if (first !== undefined && routes.some((r) => r.stage === first)) {
+          const inStage = unstaged(routes.filter((r) => r.stage === first)).match(
+            'default',
+            method,
+            segs.slice(1),
+          );
+          if (inStage) want = { m: inStage, stage: first };
+        }
+        want ??= { m: unstaged(routes).match('default', method, segs) };
+        const got = table.match('default', method, segs);
+        const why = `${method} /${segs.join('/')} in ${routes.map((r) => `${r.stage ?? '-'}:${r.routeKey}`).join(', ')}`;
+        assert.equal(got?.route.id, want.m?.route.id, why);
+        assert.deepEqual(got?.pathParameters, want.m?.pathParameters, why);
+        assert.equal(got?.stagePrefix, want.stage, why);
+      }
+    }
+  });
+});

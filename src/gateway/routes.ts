@@ -5,6 +5,8 @@
  *   - the most specific route wins: compared segment by segment, static beats `{param}` beats
  *     `{greedy+}`, a longer exact match beats a greedy one; then a specific method beats ANY;
  *   - `$default` catches everything else.
+ * Staged routes (REST `http` events with a stage) are served at `/<stage>/<path>` — tried first,
+ * against that stage's routes only — and, as an alias, at `/<path>` like unstaged routes.
  * The table is immutable; the gateway swaps in a new one when routes change, so requests in
  * flight keep the table they started with.
  */
@@ -88,11 +90,25 @@ export function normalizeRouteKey(key: string): string {
 export interface RouteMatch {
   readonly route: RouteRecord;
   readonly pathParameters: Record<string, string>;
+  /**
+   * The stage the path started with (`/dev/users/42` matched against the `dev` routes as
+   * `/users/42`); undefined when the whole path was matched (unstaged routes, or the alias of a
+   * staged one).
+   */
+  readonly stagePrefix?: string;
+}
+
+/** The routes on the path's most specific resource (the path part of a key, any method). */
+export interface ResourceMatch {
+  readonly routes: readonly RouteRecord[];
+  readonly stagePrefix?: string;
 }
 
 interface Compiled {
   readonly route: RouteRecord;
   readonly key: ParsedRouteKey;
+  /** The resource: the key's path with parameter names erased (`/users/{}`), or `$default`. */
+  readonly shape: string;
 }
 
 const RANK = { static: 0, param: 1, greedy: 2 } as const;
@@ -133,29 +149,50 @@ function matchSegments(
   return parts.length === segs.length ? params : undefined;
 }
 
+function shapeOf(key: ParsedRouteKey): string {
+  if (key.isDefault) return '$default';
+  return `/${key.segments
+    .map((s) => (s.kind === 'static' ? encodeURIComponent(s.value) : s.kind === 'param' ? '{}' : '{+}'))
+    .join('/')}`;
+}
+
 export class RouteTable {
   readonly #routes: Compiled[];
   /**
-   * Index: routes whose first segment is static, by tenant + that segment; all others (a first
-   * `{param}` / `{proxy+}`, `/`, `$default`) per tenant. Each list keeps the precedence order
-   * (positions in #routes), and a lookup merges the two lists it needs, so the answer is the one
-   * a scan of all routes would give — at the cost of the candidates only (10,000 routes: one
-   * bucket, not 10,000 comparisons per request).
+   * Index: routes whose first segment is static, by scope + that segment; all others (a first
+   * `{param}` / `{proxy+}`, `/`, `$default`) per scope. A scope is a tenant (all its routes) or a
+   * tenant's stage (that stage's routes). Each list keeps the precedence order (positions in
+   * #routes), and a lookup merges the two lists it needs, so the answer is the one a scan of all
+   * routes would give — at the cost of the candidates only (10,000 routes: one bucket, not 10,000
+   * comparisons per request).
    */
   readonly #byFirst = new Map<string, number[]>();
   readonly #rest = new Map<string, number[]>();
+  /** `tenant \u0001 stage` of every stage some route has. */
+  readonly #stages = new Set<string>();
 
   constructor(routes: readonly RouteRecord[]) {
-    this.#routes = routes.map((route) => ({ route, key: parsedKey(route.routeKey) })).sort(compare);
+    this.#routes = routes
+      .map((route) => {
+        const key = parsedKey(route.routeKey);
+        return { route, key, shape: shapeOf(key) };
+      })
+      .sort(compare);
     for (const [i, c] of this.#routes.entries()) {
+      const scopes = [c.route.tenant];
+      if (c.route.stage !== undefined) {
+        const staged = `${c.route.tenant}\u0001${c.route.stage}`;
+        this.#stages.add(staged);
+        scopes.push(staged);
+      }
       const first = c.key.segments[0];
-      const [map, k] =
-        first?.kind === 'static'
-          ? [this.#byFirst, `${c.route.tenant}\u0000${first.value}`]
-          : [this.#rest, c.route.tenant];
-      const list = map.get(k);
-      if (list) list.push(i);
-      else map.set(k, [i]);
+      for (const scope of scopes) {
+        const [map, k] =
+          first?.kind === 'static' ? [this.#byFirst, `${scope}\u0000${first.value}`] : [this.#rest, scope];
+        const list = map.get(k);
+        if (list) list.push(i);
+        else map.set(k, [i]);
+      }
     }
   }
 
@@ -164,25 +201,72 @@ export class RouteTable {
   }
 
   /**
-   * Finds the route for a method and a *decoded* path split into segments. Returns
-   * `{ methodMismatch: true }` when some route matches the path but not the method (→ 404 like
-   * API Gateway HTTP APIs, but callers may want to say so).
+   * Finds the route for a method and a *decoded* path split into segments. When the first
+   * segment names a stage of the tenant's routes, the rest of the path is matched against that
+   * stage's routes first (`stagePrefix` says so); otherwise — or when none matches — the whole
+   * path is matched against all the tenant's routes, staged ones included (their alias).
    */
   match(tenant: string, method: string, pathSegments: readonly string[]): RouteMatch | undefined {
     const m = method.toUpperCase();
+    const stage = this.#stageOf(tenant, pathSegments);
+    if (stage !== undefined) {
+      const found = this.#match(`${tenant}\u0001${stage}`, m, pathSegments.slice(1));
+      if (found) return { ...found, stagePrefix: stage };
+    }
+    return this.#match(tenant, m, pathSegments);
+  }
+
+  /**
+   * The routes (any method) on the most specific resource the path matches — what answers a
+   * preflight for it — with the same stage rule as {@link match}.
+   */
+  resource(tenant: string, pathSegments: readonly string[]): ResourceMatch | undefined {
+    const stage = this.#stageOf(tenant, pathSegments);
+    if (stage !== undefined) {
+      const routes = this.#resource(`${tenant}\u0001${stage}`, pathSegments.slice(1));
+      if (routes) return { routes, stagePrefix: stage };
+    }
+    const routes = this.#resource(tenant, pathSegments);
+    return routes ? { routes } : undefined;
+  }
+
+  #stageOf(tenant: string, pathSegments: readonly string[]): string | undefined {
+    const first = pathSegments[0];
+    return first !== undefined && this.#stages.has(`${tenant}\u0001${first}`) ? first : undefined;
+  }
+
+  /** The scope's candidates for a path, in precedence order. */
+  *#candidates(scope: string, pathSegments: readonly string[]): Generator<Compiled> {
     const a =
-      pathSegments.length > 0 ? (this.#byFirst.get(`${tenant}\u0000${pathSegments[0]}`) ?? NONE) : NONE;
-    const b = this.#rest.get(tenant) ?? NONE;
+      pathSegments.length > 0 ? (this.#byFirst.get(`${scope}\u0000${pathSegments[0]}`) ?? NONE) : NONE;
+    const b = this.#rest.get(scope) ?? NONE;
     let i = 0;
     let j = 0;
-    while (i < a.length || j < b.length) {
-      const c = this.#routes[j >= b.length || (i < a.length && a[i]! < b[j]!) ? a[i++]! : b[j++]!]!;
+    while (i < a.length || j < b.length)
+      yield this.#routes[j >= b.length || (i < a.length && a[i]! < b[j]!) ? a[i++]! : b[j++]!]!;
+  }
+
+  #match(scope: string, method: string, pathSegments: readonly string[]): RouteMatch | undefined {
+    for (const c of this.#candidates(scope, pathSegments)) {
       if (c.key.isDefault) return { route: c.route, pathParameters: {} };
-      if (c.key.method !== 'ANY' && c.key.method !== m) continue;
+      if (c.key.method !== 'ANY' && c.key.method !== method) continue;
       const params = matchSegments(c.key.segments, pathSegments);
       if (params) return { route: c.route, pathParameters: params };
     }
     return undefined;
+  }
+
+  #resource(scope: string, pathSegments: readonly string[]): RouteRecord[] | undefined {
+    let shape: string | undefined;
+    const routes: RouteRecord[] = [];
+    for (const c of this.#candidates(scope, pathSegments)) {
+      if (shape === undefined) {
+        if (c.key.isDefault || matchSegments(c.key.segments, pathSegments)) shape = c.shape;
+        else continue;
+      }
+      if (c.shape === shape) routes.push(c.route);
+    }
+    return shape === undefined ? undefined : routes;
   }
 }
 

@@ -309,6 +309,15 @@ export function describeStoreContract(
         payloadFormat: '2.0' as const,
         auth: { type: 'jwt' as const, issuer: 'https://issuer', audience: ['api'], scopes: ['users:write'] },
         throttle: { rateLimit: 10, burstLimit: 20, perKey: true },
+        stage: 'dev',
+        cors: {
+          allowOrigins: ['https://app.example'],
+          allowMethods: ['*'],
+          allowHeaders: ['content-type', 'x-api-key'],
+          exposeHeaders: [],
+          allowCredentials: true,
+          maxAge: 600,
+        },
         createdAt: 5,
       };
       await s.routes.create(r);
@@ -320,8 +329,19 @@ export function describeStoreContract(
         payloadFormat: '1.0',
         auth: undefined,
         throttle: undefined,
+        stage: undefined,
+        cors: undefined,
       });
       await assert.rejects(s.routes.create({ ...r, id: 'rt_3' }), isCode('NIMBUS_ERR_CORE_CONFLICT'));
+      // Route keys are unique per tenant whatever the stage.
+      await assert.rejects(
+        s.routes.create({ ...r, id: 'rt_4', stage: undefined }),
+        isCode('NIMBUS_ERR_CORE_CONFLICT'),
+      );
+      await assert.rejects(
+        s.routes.create({ ...r, id: 'rt_5', stage: 'prod' }),
+        isCode('NIMBUS_ERR_CORE_CONFLICT'),
+      );
       assert.deepEqual(await s.routes.list(T), [
         {
           ...r,
@@ -331,6 +351,8 @@ export function describeStoreContract(
           payloadFormat: '1.0',
           auth: undefined,
           throttle: undefined,
+          stage: undefined,
+          cors: undefined,
         },
         r,
       ]);

@@ -418,6 +418,21 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // REST (`http` event) routes: the API Gateway stage they are served under and their CORS
+    // (JSON). Idempotent like 0013: columns already there (a re-run) are left as they are; the
+    // lookup reads the store's own schema only (Postgres stores may share a database).
+    '0014_route_stage_cors': {
+      async up(db: Kysely<unknown>) {
+        const cols =
+          dialect === 'postgres'
+            ? sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns
+                WHERE table_schema = current_schema() AND table_name = 'routes'`
+            : sql<{ name: string }>`SELECT name FROM pragma_table_info('routes')`;
+        const have = new Set((await cols.execute(db)).rows.map((r) => r.name));
+        for (const column of ['stage', 'cors'])
+          if (!have.has(column)) await db.schema.alterTable('routes').addColumn(column, 'text').execute();
+      },
+    },
   };
 }
 

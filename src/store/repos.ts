@@ -72,6 +72,8 @@ const toRoute = (r: Selectable<Tables['routes']>): RouteRecord => ({
   payloadFormat: r.payload_format === '1.0' ? '1.0' : '2.0',
   auth: r.auth ? (JSON.parse(r.auth) as RouteAuth) : undefined,
   throttle: r.throttle ? (JSON.parse(r.throttle) as RouteRecord['throttle']) : undefined,
+  stage: r.stage ?? undefined,
+  cors: r.cors ? (JSON.parse(r.cors) as RouteRecord['cors']) : undefined,
   createdAt: num(r.created_at),
 });
 const toUsage = (r: Selectable<Tables['usage']>): UsageRecord => ({
@@ -361,6 +363,8 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
               payload_format: r.payloadFormat,
               auth: r.auth ? JSON.stringify(r.auth) : null,
               throttle: r.throttle ? JSON.stringify(r.throttle) : null,
+              stage: r.stage ?? null,
+              cors: r.cors ? JSON.stringify(r.cors) : null,
               created_at: r.createdAt,
             })
             .execute(),

@@ -104,6 +104,8 @@ export interface Tables {
     payload_format: string;
     auth: string | null;
     throttle: string | null;
+    stage: string | null;
+    cors: string | null;
     created_at: number;
   };
   settings: {
