@@ -5,6 +5,10 @@
  * never moved to JSON). It shares `POST /` with the AWS JSON protocols (aws-json.ts routes a
  * request without `X-Amz-Target` and with a form body here).
  *
+ * Services register their API version (SNS `2010-03-31`, SQS `2012-11-05`): a request whose
+ * `Version` names a registered service goes to it; one without a `Version` (or with a version no
+ * service registered) goes to the only service that has its `Action`.
+ *
  * Parameters are flattened the query way (`Attributes.entry.1.key`, `Tags.member.2.Value`);
  * `decodeParams` rebuilds the tree and `members` / `entries` read its lists and maps. Operations
  * return the XML of their `<Op>Result` element; errors answer `<ErrorResponse>` with the service's
@@ -21,7 +25,7 @@ export type QueryNode = { [k: string]: QueryNode | string };
 export type AwsQueryOperation = (params: QueryNode, req: FastifyRequest) => Promise<string>;
 
 export interface AwsQueryService {
-  /** `2010-03-31` for SNS. */
+  /** The API version requests name in `Version=`: `2010-03-31` for SNS, `2012-11-05` for SQS. */
   readonly version: string;
   readonly xmlns: string;
   readonly operations: Readonly<Record<string, AwsQueryOperation>>;
@@ -29,6 +33,11 @@ export interface AwsQueryService {
   readonly errorCode?: (e: NimbusError) => { code: string; status: number } | undefined;
   /** Operations audited like reads (only when denied). */
   readonly dataOperations?: ReadonlySet<string>;
+  /**
+   * Operations that answer an `<OpResult>` element even when it is empty (botocore looks for the
+   * element of every operation with an output shape). Otherwise '' answers without one.
+   */
+  readonly resultActions?: ReadonlySet<string>;
 }
 
 export interface AwsQueryDispatcher {
@@ -41,10 +50,12 @@ export interface AwsQueryDispatcher {
 
 const MAX_PARAMS = 2000;
 
+// A CR is a character reference: XML parsers turn a literal one (and CRLF) into LF, which would
+// change a message body (and its MD5) on the way.
 export const xmlEscape = (s: string) =>
   s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!,
+    /[&<>"'\r]/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#xD;' })[c]!,
   );
 // Characters XML 1.0 cannot carry at all are dropped (a message body is the sender's text).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters XML 1.0 forbids
@@ -78,7 +89,11 @@ export function decodeParams(form: URLSearchParams): QueryNode {
       const next = node[seg];
       if (typeof next === 'string')
         throw CoreErrors.VALIDATION({ reason: `parameter ${k.slice(0, 100)} conflicts with another` });
-      node = next ?? (node[seg] = {});
+      if (next === undefined) {
+        const child: QueryNode = {};
+        node[seg] = child;
+        node = child;
+      } else node = next;
     }
     const last = path.at(-1)!;
     if (typeof node[last] === 'object')
@@ -140,7 +155,8 @@ function commonCode(e: NimbusError, hasAuthorization: boolean): { code: string; 
 }
 
 export function createAwsQueryDispatcher(): AwsQueryDispatcher {
-  const byAction = new Map<string, AwsQueryService>();
+  const byVersion = new Map<string, AwsQueryService>();
+  const byAction = new Map<string, AwsQueryService[]>();
   const formOf = (req: FastifyRequest) =>
     new URLSearchParams(req.body instanceof Buffer ? req.body.toString('utf8') : '');
   const parsed = new WeakMap<FastifyRequest, URLSearchParams>();
@@ -152,15 +168,22 @@ export function createAwsQueryDispatcher(): AwsQueryDispatcher {
     }
     return f;
   };
-  const serviceOf = (req: FastifyRequest) => byAction.get(form(req).get('Action') ?? '');
+  /** The service of the request's Version, else the only one with its Action. */
+  const serviceOf = (req: FastifyRequest): AwsQueryService | undefined => {
+    const f = form(req);
+    const svc = byVersion.get(f.get('Version') ?? '');
+    if (svc) return svc;
+    const list = byAction.get(f.get('Action') ?? '');
+    return list?.length === 1 ? list[0] : undefined;
+  };
 
   return {
     register(service) {
-      for (const action of Object.keys(service.operations)) {
-        if (byAction.has(action))
-          throw CoreErrors.INTERNAL({ reason: `AWS query action ${action} registered twice` });
-        byAction.set(action, service);
-      }
+      if (byVersion.has(service.version))
+        throw CoreErrors.INTERNAL({ reason: `AWS query version ${service.version} registered twice` });
+      byVersion.set(service.version, service);
+      for (const action of Object.keys(service.operations))
+        byAction.set(action, [...(byAction.get(action) ?? []), service]);
     },
 
     isQuery(req) {
@@ -172,7 +195,7 @@ export function createAwsQueryDispatcher(): AwsQueryDispatcher {
     async handle(req, reply) {
       const f = form(req);
       const action = f.get('Action') ?? '';
-      const svc = byAction.get(action);
+      const svc = serviceOf(req);
       const op = svc && Object.hasOwn(svc.operations, action) ? svc.operations[action] : undefined;
       if (!svc || !op)
         throw AwsJsonErrors.UNKNOWN_OPERATION({ target: action.slice(0, 200) || '(no Action)' });
@@ -180,7 +203,7 @@ export function createAwsQueryDispatcher(): AwsQueryDispatcher {
       const result = await op(decodeParams(f), req);
       const xml =
         `<?xml version="1.0"?><${action}Response xmlns="${svc.xmlns}">` +
-        (result === '' ? '' : raw(`${action}Result`, result)) +
+        (result === '' && !svc.resultActions?.has(action) ? '' : raw(`${action}Result`, result)) +
         raw('ResponseMetadata', el('RequestId', randomUUID())) +
         `</${action}Response>`;
       return reply.header('content-type', 'text/xml').send(Buffer.from(xml));

@@ -10,6 +10,7 @@ import { eventBridgeApi } from '../events/eventbridge-api.ts';
 import { snsApi } from '../events/sns-api.ts';
 import { hardenServer, type OnClientAbort, type WireHardening, wireOptions } from '../http/index.ts';
 import { sqsApi } from '../sqs/api.ts';
+import { sqsQueryApi } from '../sqs/query-api.ts';
 import type { SqsService } from '../sqs/service.ts';
 import { type AsyncRouteDeps, registerAsyncRoutes } from './async-routes.ts';
 import { type AuditRouteDeps, registerAuditRoutes } from './audit-routes.ts';
@@ -114,6 +115,7 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     const query = createAwsQueryDispatcher();
     query.register(snsApi({ bus: d.bus, region: d.config.region, clock: d.clock }));
+    query.register(sqsQueryApi({ sqs: d.sqs }));
     const aws = installAwsJsonApi(scope, { report, query });
     aws.register(secretsManagerApi({ secrets: d.secrets, region: d.config.region, clock: d.clock }));
     aws.register(sqsApi({ sqs: d.sqs }));
