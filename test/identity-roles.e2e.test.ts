@@ -109,10 +109,11 @@ describe('function execution roles with temporary credentials (e2e)', { skip: si
 
     const role = await p.json<{ role: { policies: unknown[] } }>('GET', '/v1/roles/writer-dev-lambdaRole');
     assert.equal(role.status, 200);
-    const fn = await p.json<{ function: { role?: string } }>('GET', '/v1/functions/write');
+    // serverless.yml: function `write` of service `writer` deploys as writer-dev-write.
+    const fn = await p.json<{ function: { role?: string } }>('GET', '/v1/functions/writer-dev-write');
     assert.equal(fn.body.function.role, 'writer-dev-lambdaRole');
 
-    const inv = await p.json<Record<string, unknown>>('POST', '/v1/functions/write/invoke', {
+    const inv = await p.json<Record<string, unknown>>('POST', '/v1/functions/writer-dev-write/invoke', {
       buckets: ['allowed-bkt', 'other-bkt'],
       secrets: ['app-db', 'other'],
       presign: true,
@@ -135,7 +136,7 @@ describe('function execution roles with temporary credentials (e2e)', { skip: si
     await new Promise((r) => setTimeout(r, 150));
     const audit = await p.json<{ records: { principal: string; action: string; result: string }[] }>(
       'GET',
-      '/v1/audit?principal=role%2Fwriter-dev-lambdaRole%2Fwrite',
+      '/v1/audit?principal=role%2Fwriter-dev-lambdaRole%2Fwriter-dev-write',
     );
     const seen = audit.body.records.map((r) => `${r.action} ${r.result}`);
     assert.ok(seen.includes('s3:PutObject ok'), JSON.stringify(seen));
@@ -167,7 +168,7 @@ describe('function execution roles with temporary credentials (e2e)', { skip: si
       /refused/,
     );
 
-    const del = await cli('functions', 'delete', 'write');
+    const del = await cli('functions', 'delete', 'writer-dev-write');
     assert.equal(del.code, 0, del.stderr);
     // Deleted: the session is revoked (within the 1 s cache).
     await new Promise((r) => setTimeout(r, 1100));

@@ -62,7 +62,10 @@ describe('examples/registration (fake clock)', () => {
     const again = await post('/register', { email: 'ada@example.com' });
     assert.equal(again.body.verificationToken, ada.body.verificationToken);
 
-    const timers = await p.json<{ timers: { id: string }[] }>('GET', '/v1/timers?function=send-confirmation');
+    const timers = await p.json<{ timers: { id: string }[] }>(
+      'GET',
+      '/v1/timers?function=registration-dev-send-confirmation',
+    );
     assert.equal(timers.body.timers.length, 2);
 
     // Bob verifies within the 30 s: his e-mail is cancelled.

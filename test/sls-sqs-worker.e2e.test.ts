@@ -134,7 +134,10 @@ describe('serverless.yml SQS worker fed by an httpApi producer', () => {
     } finally {
       sqs.destroy();
     }
-    const logs = await p.json<{ lines: { message: string }[] }>('GET', '/v1/functions/worker/logs?limit=500');
+    const logs = await p.json<{ lines: { message: string }[] }>(
+      'GET',
+      '/v1/functions/jobs-dev-worker/logs?limit=500',
+    );
     const lines = logs.body.lines.map((e) => e.message).join('\n');
     for (let n = 0; n < 6; n++) {
       const hits = lines.match(

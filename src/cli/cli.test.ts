@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseWeights } from './commands/aliases.ts';
+import { endpointOf, gatewayUrl } from './commands/info.ts';
 import { parseSince } from './commands/logs.ts';
 import { resolveCredentials } from './credentials.ts';
 
@@ -40,6 +41,23 @@ describe('cli helpers', () => {
     assert.deepEqual([env.endpoint, env.keyId, env.secret], ['http://e:2', 'EK', 'ES']);
   });
 
+  it('finds the nearest .nimbus/ of the current folder or a parent (a service folder inside the project)', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'nimbus-home-'));
+    const project = await mkdtemp(join(tmpdir(), 'nimbus-project-'));
+    const service = join(project, 'services', 'orders');
+    await mkdir(join(project, '.nimbus'), { recursive: true });
+    await mkdir(service, { recursive: true });
+    await writeFile(join(project, '.nimbus', 'admin-credentials.json'), JSON.stringify({ secret: 'UP' }));
+    const c = resolveCredentials({}, {}, home, service);
+    assert.equal(c.secret, 'UP');
+    assert.equal(c.source, join(project, '.nimbus', 'admin-credentials.json'));
+    // An explicit data dir is relative to the current folder and is not searched upwards.
+    assert.throws(
+      () => resolveCredentials({ dataDir: 'elsewhere' }, {}, home, service),
+      /no Nimbus credentials/,
+    );
+  });
+
   it('parses --since and --weight', () => {
     assert.equal(parseSince('10m', 1_000_000), 400_000);
     assert.equal(parseSince('2h', 10_000_000), 10_000_000 - 7_200_000);
@@ -49,5 +67,23 @@ describe('cli helpers', () => {
     assert.deepEqual(parseWeights(['2=0.1']), { '2': 0.1 });
     assert.throws(() => parseWeights(['two=0.1']), /VERSION=WEIGHT/);
     assert.throws(() => parseWeights(['2=1.5']), /VERSION=WEIGHT/);
+  });
+
+  it('derives the gateway URL and endpoints for info', () => {
+    assert.equal(gatewayUrl({}, 'http://10.0.0.5:8080', {}), 'http://10.0.0.5:3000');
+    assert.equal(
+      gatewayUrl({}, 'http://h:8080', { NIMBUS_GATEWAY_URL: 'https://gw.example/' }),
+      'https://gw.example',
+    );
+    assert.equal(
+      gatewayUrl({ gateway: 'http://g:1' }, 'http://h:8080', { NIMBUS_GATEWAY_URL: 'x' }),
+      'http://g:1',
+    );
+    assert.deepEqual(endpointOf('GET /user/{id}', 'http://g'), { method: 'GET', url: 'http://g/user/{id}' });
+    assert.deepEqual(endpointOf('GET /a', 'http://g', 'dev'), { method: 'GET', url: 'http://g/dev/a' });
+    assert.deepEqual(endpointOf('$default', 'http://g/~acme'), {
+      method: 'ANY',
+      url: 'http://g/~acme/{proxy+} ($default)',
+    });
   });
 });

@@ -15,7 +15,10 @@ export function withGlobals(cmd: Command): Command {
     .option('--json', 'print one JSON document (NDJSON for streams)')
     .option('--endpoint <url>', 'API endpoint (env NIMBUS_ENDPOINT, default http://127.0.0.1:8080)')
     .option('--profile <name>', 'profile in ~/.nimbus/credentials (env NIMBUS_PROFILE)')
-    .option('--data-dir <dir>', 'local data dir holding admin-credentials.json (default ./.nimbus)');
+    .option(
+      '--data-dir <dir>',
+      'local data dir holding admin-credentials.json (default: the nearest .nimbus/ here or in a parent folder)',
+    );
 }
 
 export function clientFor(o: GlobalOpts): ApiClient {

@@ -1,11 +1,12 @@
 /**
  * Where the CLI finds the platform and a key: NIMBUS_ENDPOINT (default http://127.0.0.1:8080);
  * NIMBUS_KEY_ID + NIMBUS_SECRET, else a profile in ~/.nimbus/credentials, else the local data
- * dir's admin-credentials.json.
+ * dir's admin-credentials.json (`--data-dir`, NIMBUS_DATA_DIR, else the nearest `.nimbus/` of the
+ * current folder or a parent, so the CLI works inside a service folder of the project too).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { CliErrors } from './errors.ts';
 
 export interface Credentials {
@@ -21,10 +22,19 @@ export interface CredentialOptions {
   readonly dataDir?: string | undefined;
 }
 
+/** The nearest `<dir>/.nimbus` holding admin-credentials.json, from `from` up to the root. */
+function nearestDataDir(from: string): string | undefined {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, '.nimbus', 'admin-credentials.json'))) return join(dir, '.nimbus');
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
 export function resolveCredentials(
   o: CredentialOptions,
   env: NodeJS.ProcessEnv = process.env,
   home = homedir(),
+  cwd = process.cwd(),
 ): Credentials {
   const explicitEndpoint = o.endpoint ?? env.NIMBUS_ENDPOINT;
   if (env.NIMBUS_SECRET) {
@@ -53,7 +63,10 @@ export function resolveCredentials(
     if (o.profile || env.NIMBUS_PROFILE)
       throw CliErrors.NO_CREDENTIALS({ where: `profile ${profileName} in ${profileFile}` });
   }
-  const dataDir = resolve(o.dataDir ?? env.NIMBUS_DATA_DIR ?? './.nimbus');
+  const dataDir = resolve(
+    cwd,
+    o.dataDir ?? env.NIMBUS_DATA_DIR ?? nearestDataDir(cwd) ?? join(cwd, '.nimbus'),
+  );
   const file = join(dataDir, 'admin-credentials.json');
   if (existsSync(file)) {
     try {

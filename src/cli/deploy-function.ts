@@ -1,4 +1,8 @@
-/** One function of a project manifest → `PUT /v1/functions/{name}` + its routes (shared by deploy and dev). */
+/**
+ * One function of a project manifest → `PUT /v1/functions/{name}` (its deployed name,
+ * `<service>-<stage>-<key>` for a serverless.yml) + its routes, schedules, subscriptions,
+ * sources and bucket events (shared by deploy and dev).
+ */
 import type { ManifestFunction, ProjectManifest } from '../config/manifest.ts';
 import type { ApiClient } from './client.ts';
 

@@ -1,7 +1,8 @@
 /**
  * @module cli
  * `nimbus` — noun-verb commands, one file each; short aliases for the daily ones (deploy, invoke,
- * logs). User errors print "what happened / how to fix" and exit 1, never a stack trace.
+ * logs, info, remove), which take the Serverless CLI's flags (`-f`, `-d`, `-p`, `-l`, `-t`,
+ * `--stage`). User errors print "what happened / how to fix" and exit 1, never a stack trace.
  */
 import { Command, CommanderError } from 'commander';
 import { isNimbusError, NimbusError, toNimbusError } from '../core/errors.ts';
@@ -13,9 +14,11 @@ import * as doctor from './commands/doctor.ts';
 import * as events from './commands/events.ts';
 import * as functions from './commands/functions.ts';
 import * as identity from './commands/identity.ts';
+import * as info from './commands/info.ts';
 import * as invoke from './commands/invoke.ts';
 import * as logs from './commands/logs.ts';
 import * as queues from './commands/queues.ts';
+import * as remove from './commands/remove.ts';
 import * as schedules from './commands/schedules.ts';
 import * as secrets from './commands/secrets.ts';
 import * as start from './commands/start.ts';
@@ -31,10 +34,14 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   start.register(program);
   dev.register(program);
-  const fns = program.command('functions').description('manage functions (deploy, list, get, delete)');
+  const fns = program
+    .command('functions')
+    .description('manage functions (deploy, list, status, get, delete)');
   deploy.register(program, fns);
   invoke.register(program);
   logs.register(program);
+  info.register(program);
+  remove.register(program);
   functions.register(fns);
   versions.register(program.command('versions').description('publish and list immutable versions'));
   aliases.register(

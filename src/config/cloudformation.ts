@@ -82,6 +82,26 @@ const QUEUE_PROPS = [
   'SqsManagedSseEnabled',
 ] as const;
 
+/** `AWS::S3::Bucket` resources: logical id → bucket name (BucketName, or `<stack>-<logicalid>`). */
+export function bucketNames(resources: Record<string, unknown>, stack: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [id, r] of Object.entries(resources)) {
+    const res = r as { Type?: unknown; Properties?: Record<string, unknown> };
+    if (res?.Type !== 'AWS::S3::Bucket') continue;
+    const given = res.Properties?.BucketName;
+    out.set(
+      id,
+      typeof given === 'string'
+        ? given
+        : `${stack}-${id}`
+            .toLowerCase()
+            .replace(/[^a-z0-9.-]/g, '-')
+            .slice(0, 63),
+    );
+  }
+  return out;
+}
+
 /** `AWS::SQS::Queue` resources: logical id → queue name (QueueName, or `<stack>-<logicalId>`). */
 export function queueNames(resources: Record<string, unknown>, stack: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -102,7 +122,11 @@ export function queueNames(resources: Record<string, unknown>, stack: string): M
  */
 export function resolveIntrinsics(
   value: unknown,
-  ctx: { readonly queues: ReadonlyMap<string, string>; readonly stack: string },
+  ctx: {
+    readonly queues: ReadonlyMap<string, string>;
+    readonly buckets?: ReadonlyMap<string, string> | undefined;
+    readonly stack: string;
+  },
   problems: string[],
 ): unknown {
   const rec = (v: unknown): unknown => resolveIntrinsics(v, ctx, problems);
@@ -121,6 +145,12 @@ export function resolveIntrinsics(
         if (id === 'AWS::Partition') return 'aws';
         if (id === 'AWS::URLSuffix') return 'amazonaws.com';
       }
+      const b = ctx.buckets?.get(id);
+      if (b !== undefined) {
+        if (attr === undefined) return b;
+        if (attr === 'Arn') return `arn:aws:s3:::${b}`;
+        return undefined;
+      }
       const q = ctx.queues.get(id);
       if (q === undefined) return undefined;
       if (attr === undefined || attr === 'QueueUrl') return queueUrlRef(q);
@@ -131,7 +161,9 @@ export function resolveIntrinsics(
     if (k === 'Ref' && typeof arg === 'string') {
       const r = ref(arg);
       if (r !== undefined) return r;
-      problems.push(`Ref: ${arg} — Nimbus resolves AWS::SQS::Queue resources and AWS:: pseudo parameters`);
+      problems.push(
+        `Ref: ${arg} — Nimbus resolves AWS::SQS::Queue and AWS::S3::Bucket resources and AWS:: pseudo parameters`,
+      );
       return value;
     }
     if (k === 'Fn::GetAtt') {
@@ -139,7 +171,7 @@ export function resolveIntrinsics(
       const r = typeof id === 'string' && typeof attr === 'string' ? ref(id, attr) : undefined;
       if (r !== undefined) return r;
       problems.push(
-        `Fn::GetAtt: ${JSON.stringify(arg)} — Nimbus resolves Arn, QueueName and QueueUrl of AWS::SQS::Queue resources`,
+        `Fn::GetAtt: ${JSON.stringify(arg)} — Nimbus resolves Arn, QueueName and QueueUrl of AWS::SQS::Queue and Arn of AWS::S3::Bucket resources`,
       );
       return value;
     }

@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fixture } from '../../test/helpers.ts';
 import { ACCOUNT_REF, queueUrlRef, REGION_REF } from './cloudformation.ts';
-import { loadProjectManifest, SUPPORTED_EVENT_TYPES } from './manifest.ts';
+import {
+  deployedFunctionName,
+  loadProjectManifest,
+  manifestFile,
+  SUPPORTED_EVENT_TYPES,
+} from './manifest.ts';
 
 describe('project manifest', () => {
   it('reads a Serverless v3 serverless.yml with provider defaults and variables', async () => {
@@ -32,7 +38,8 @@ functions:
     assert.equal(m.service, 'shop');
     const [list, create] = m.functions;
     assert.deepEqual(list, {
-      name: 'list',
+      name: 'shop-dev-list',
+      key: 'list',
       handler: 'src/list.handler',
       runtime: 'nodejs20.x',
       memoryMb: 512,
@@ -45,6 +52,147 @@ functions:
     assert.equal(create?.memoryMb, 1024);
     assert.deepEqual(create?.environment, { STAGE: 'dev', SERVICE: 'shop', TABLE: 'orders' });
     assert.equal((await loadProjectManifest(dir, { STAGE: 'prod' })).functions[0]?.environment.STAGE, 'prod');
+  });
+
+  it('names serverless.yml functions <service>-<stage>-<key>; --stage wins over provider.stage, then dev', async () => {
+    const sls = (provider: string) => `service: svc
+provider:
+  runtime: nodejs24.x
+${provider}
+  environment:
+    SLS_STAGE: \${sls:stage}
+    OPT_STAGE: \${opt:stage, 'none'}
+    SELF_STAGE: \${self:provider.stage, 'unset'}
+  iamRoleStatements:
+    - { Effect: Allow, Action: sqs:SendMessage, Resource: '*' }
+functions:
+  hello:
+    handler: index.handler
+    destinations:
+      onFailure: alerts
+    events:
+      - schedule: rate(1 hour)
+  alerts:
+    handler: index.alerts
+    destinations:
+      onFailure: some-other-function
+  custom:
+    name: my-custom-name
+    handler: index.custom
+`;
+    const plain = await fixture({ 'serverless.yml': sls('') });
+    const m = await loadProjectManifest(plain, {});
+    assert.equal(m.stage, 'dev');
+    assert.equal(m.naming, 'service');
+    assert.deepEqual(
+      m.functions.map((f) => [f.key, f.name]),
+      [
+        ['hello', 'svc-dev-hello'],
+        ['alerts', 'svc-dev-alerts'],
+        ['custom', 'my-custom-name'],
+      ],
+    );
+    const [hello, alerts] = m.functions;
+    assert.deepEqual(hello?.environment, { SLS_STAGE: 'dev', OPT_STAGE: 'none', SELF_STAGE: 'unset' });
+    // A destination naming a function of the service by its key is that function as deployed.
+    assert.equal(hello?.async?.onFailure, 'svc-dev-alerts');
+    assert.equal(alerts?.async?.onFailure, 'some-other-function');
+    assert.deepEqual(
+      hello?.events.flatMap((e) => e.schedules ?? []).map((x) => x.name),
+      ['svc-dev-hello-schedule-1'],
+    );
+    assert.equal(m.roles?.[0]?.name, 'svc-dev-lambdaRole');
+    assert.equal(hello?.role, 'svc-dev-lambdaRole');
+
+    const prod = await fixture({ 'serverless.yml': sls('  stage: prod') });
+    const p = await loadProjectManifest(prod, {});
+    assert.equal(p.stage, 'prod');
+    assert.equal(p.functions[0]?.name, 'svc-prod-hello');
+    assert.deepEqual(p.functions[0]?.environment, {
+      SLS_STAGE: 'prod',
+      OPT_STAGE: 'none',
+      SELF_STAGE: 'prod',
+    });
+    // --stage wins over provider.stage: names, roles, ${sls:stage} and ${opt:stage}.
+    const cli = await loadProjectManifest(prod, {}, { stage: 'qa' });
+    assert.equal(cli.stage, 'qa');
+    assert.equal(cli.functions[0]?.name, 'svc-qa-hello');
+    assert.equal(cli.roles?.[0]?.name, 'svc-qa-lambdaRole');
+    assert.deepEqual(cli.functions[0]?.environment, {
+      SLS_STAGE: 'qa',
+      OPT_STAGE: 'qa',
+      SELF_STAGE: 'prod',
+    });
+    // provider.stage written as Serverless projects often do.
+    const opt = await fixture({ 'serverless.yml': sls(`  stage: ${'$'}{opt:stage, 'staging'}`) });
+    assert.equal((await loadProjectManifest(opt, {})).functions[0]?.name, 'svc-staging-hello');
+    assert.equal(
+      (await loadProjectManifest(opt, {})).functions[0]?.environment.SELF_STAGE,
+      'staging',
+      'self:provider.stage resolves the variables it holds',
+    );
+    assert.equal((await loadProjectManifest(opt, {}, { stage: 'x' })).functions[0]?.name, 'svc-x-hello');
+    const envStage = await fixture({ 'serverless.yml': sls(`  stage: ${'$'}{env:STAGE, 'dev'}`) });
+    assert.equal((await loadProjectManifest(envStage, { STAGE: 'ci' })).stage, 'ci');
+
+    // The CLI maps a key of the service to its deployed name; other names stay as given.
+    assert.equal(await deployedFunctionName(prod, 'hello', {}), 'svc-prod-hello');
+    assert.equal(await deployedFunctionName(prod, 'hello', {}, { stage: 'qa' }), 'svc-qa-hello');
+    assert.equal(await deployedFunctionName(join(prod, 'serverless.yml'), 'custom', {}), 'my-custom-name');
+    assert.equal(await deployedFunctionName(prod, 'svc-prod-hello', {}), undefined);
+    assert.equal(await deployedFunctionName(await fixture({ 'a.txt': '' }), 'hello', {}), undefined);
+    assert.equal(manifestFile(prod), join(prod, 'serverless.yml'));
+    // A manifest file can be loaded by its path, whatever its name.
+    const alt = await fixture({ 'serverless.prod.yml': sls('  stage: prod') });
+    const altM = await loadProjectManifest(join(alt, 'serverless.prod.yml'), {});
+    assert.equal(altM.source, 'serverless.yml');
+    assert.equal(altM.dir, alt);
+    assert.equal(altM.functions[0]?.name, 'svc-prod-hello');
+  });
+
+  it('keeps short names for nimbus.yml (unless naming: service) and inferred projects; refuses bad names and stages', async () => {
+    const body = 'provider:\n  runtime: nodejs24.x\nfunctions:\n  hello:\n    handler: index.handler\n';
+    const short = await fixture({ 'nimbus.yml': `service: svc\n${body}` });
+    const s = await loadProjectManifest(short, {}, { stage: 'prod' });
+    assert.deepEqual(
+      [s.naming, s.stage, s.functions[0]?.name, s.functions[0]?.key],
+      ['short', 'prod', 'hello', 'hello'],
+    );
+    assert.equal(await deployedFunctionName(short, 'hello', {}), 'hello');
+    const optIn = await fixture({ 'nimbus.yml': `service: svc\nnaming: service\n${body}` });
+    assert.equal(
+      (await loadProjectManifest(optIn, {}, { stage: 'prod' })).functions[0]?.name,
+      'svc-prod-hello',
+    );
+    const optOut = await fixture({ 'serverless.yml': `service: svc\nnaming: short\n${body}` });
+    assert.equal((await loadProjectManifest(optOut, {})).functions[0]?.name, 'hello');
+    const inferred = await loadProjectManifest(await fixture({ 'index.mjs': '' }), {}, { stage: 'prod' });
+    assert.equal(inferred.functions[0]?.name, inferred.functions[0]?.key);
+    assert.equal(inferred.naming, 'short');
+
+    const long = await fixture({ 'serverless.yml': `service: ${'s'.repeat(60)}\n${body}` });
+    await assert.rejects(
+      loadProjectManifest(long, {}),
+      /line \d+: functions\.hello: the deployed name "s+-dev-hello" is not a valid function name .*set functions\.hello\.name/,
+    );
+    const clash = await fixture({
+      'serverless.yml': `service: svc\n${body}  other:\n    name: svc-dev-hello\n    handler: index.other\n`,
+    });
+    await assert.rejects(
+      loadProjectManifest(clash, {}),
+      /functions\.other and functions\.hello both deploy as "svc-dev-hello"/,
+    );
+    await assert.rejects(loadProjectManifest(short, {}, { stage: 'no spaces' }), /stage "no spaces"/);
+    // Default schedule names stay within 64 characters, distinct.
+    const sched = await fixture({
+      'serverless.yml': `service: ${'a'.repeat(40)}\n${body}    events:\n      - schedule: rate(1 hour)\n      - schedule: rate(2 hours)\n`,
+    });
+    const names = (await loadProjectManifest(sched, {})).functions[0]!.events.flatMap(
+      (e) => e.schedules ?? [],
+    );
+    assert.equal(names.length, 2);
+    assert.ok(names.every((x) => x.name.length <= 64 && x.name.startsWith('a'.repeat(40))));
+    assert.notEqual(names[0]?.name, names[1]?.name);
   });
 
   it('reads execution roles: iam.role.statements, iamRoleStatements, managed policies, a named role, secrets', async () => {
@@ -157,9 +305,9 @@ functions:
     assert.deepEqual(
       schedules.map((s) => [s.name, s.expression, s.enabled, s.timezone, s.misfire]),
       [
-        ['report-schedule-1', 'rate(5 minutes)', undefined, undefined, undefined],
-        ['report-schedule-2-1', 'cron(0 12 * * ? *)', false, 'Europe/Paris', 'skip'],
-        ['report-schedule-2-2', 'cron(0 18 ? * MON-FRI *)', false, 'Europe/Paris', 'skip'],
+        ['s-dev-report-schedule-1', 'rate(5 minutes)', undefined, undefined, undefined],
+        ['s-dev-report-schedule-2-1', 'cron(0 12 * * ? *)', false, 'Europe/Paris', 'skip'],
+        ['s-dev-report-schedule-2-2', 'cron(0 18 ? * MON-FRI *)', false, 'Europe/Paris', 'skip'],
       ],
     );
     assert.deepEqual(schedules[1]?.input, { kind: 'digest' });
@@ -458,6 +606,10 @@ functions:
   it('reads the shipped examples', async () => {
     assert.equal((await loadProjectManifest('examples/hello')).functions[0]?.name, 'hello');
     assert.equal((await loadProjectManifest('examples/hello-ts')).functions[0]?.handler, 'handler.hello');
+    assert.equal(
+      (await loadProjectManifest('examples/hello-ts')).functions[0]?.name,
+      'hello-ts-dev-hello-ts',
+    );
     assert.equal((await loadProjectManifest('examples/hello-python')).functions[0]?.runtime, 'python3.12');
   });
 
@@ -482,7 +634,7 @@ functions:
 `,
     });
     const m = await loadProjectManifest(dir);
-    const api = m.functions.find((f) => f.name === 'api');
+    const api = m.functions.find((f) => f.key === 'api');
     assert.equal(api?.reservedConcurrency, 20);
     assert.deepEqual(api?.scaling, {
       provisionedConcurrency: 2,
@@ -490,7 +642,7 @@ functions:
       maxInstances: 4,
       provisionedSchedule: [{ schedule: 'cron(0 8 ? * MON-FRI *)', provisionedConcurrency: 10 }],
     });
-    const plain = m.functions.find((f) => f.name === 'plain');
+    const plain = m.functions.find((f) => f.key === 'plain');
     assert.equal(plain?.scaling, undefined);
     assert.equal(plain?.reservedConcurrency, undefined);
   });
@@ -542,7 +694,7 @@ functions:
 `,
     });
     const m = await loadProjectManifest(dir);
-    const of = (n: string) => m.functions.find((f) => f.name === n)?.egress;
+    const of = (n: string) => m.functions.find((f) => f.key === n)?.egress;
     assert.deepEqual(of('closed'), { mode: 'none' });
     assert.deepEqual(of('open'), { mode: 'internet' });
     assert.deepEqual(of('picky'), {

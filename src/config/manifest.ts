@@ -4,15 +4,21 @@
  * `serverless.yml` deploys unchanged for the supported subset:
  *   service, provider.{runtime, memorySize, timeout, environment},
  *   functions.<name>.{handler, runtime, memorySize, timeout, environment, description, events}.
- * Variables: `${env:NAME}`, `${env:NAME, 'default'}`, `${self:service}`, `${self:provider.X}`.
+ * Variables: `${env:NAME}`, `${env:NAME, 'default'}`, `${self:service}`, `${self:provider.X}`,
+ * `${sls:stage}`, `${opt:stage}`.
+ * Function names follow the Serverless Framework: in a serverless.yml, function `hello` of service
+ * `svc` deploys as `svc-<stage>-hello` (stage: the CLI's `--stage`, else `provider.stage`, else
+ * `dev`; a function's `name:` overrides it). nimbus.yml keeps the short names unless it says
+ * `naming: service` (and a serverless.yml may say `naming: short`).
  * Without a manifest, one function named after the directory is inferred.
  * Event types are added by later capabilities through SUPPORTED_EVENT_TYPES; any other type is an
  * error that names the file, the line and the function.
  */
 
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
 import { defineErrors } from '../core/errors.ts';
@@ -60,6 +66,7 @@ export interface HttpRouteSpec {
 
 /** `provider.httpApi.authorizers.<name>` (Serverless v3 JWT authorizers; `jwksUrl` is a Nimbus extension). */
 interface EventContext {
+  /** The deployed name (default schedule names start with it). */
   readonly functionName: string;
   /** Schedule events seen so far in this function (default names `<fn>-schedule-<n>`). */
   scheduleCount: number;
@@ -177,7 +184,7 @@ const EVENT_PARSERS: Record<string, (raw: unknown, ctx: EventContext) => EventTa
   schedule(raw, ctx) {
     const n = ++ctx.scheduleCount;
     const base = `${ctx.functionName}-schedule-${n}`;
-    if (typeof raw === 'string') return { schedules: [{ name: base, expression: raw }] };
+    if (typeof raw === 'string') return { schedules: [{ name: fitName(base), expression: raw }] };
     if (!raw || typeof raw !== 'object') return 'schedule must be an expression or {rate, …}';
     const o = raw as Record<string, unknown>;
     const rates = Array.isArray(o.rate) ? o.rate : [o.rate];
@@ -191,9 +198,12 @@ const EVENT_PARSERS: Record<string, (raw: unknown, ctx: EventContext) => EventTa
       return 'schedule.misfire must be fireOnce or skip';
     if (o.name !== undefined && typeof o.name !== 'string') return 'schedule.name must be a string';
     const name = typeof o.name === 'string' ? o.name : base;
+    // Default names are derived from the deployed name and kept within the 64 characters a
+    // schedule name may have; a name the file gives is used as written.
+    const fit = typeof o.name === 'string' ? (s: string) => s : fitName;
     return {
       schedules: (rates as string[]).map((expression, i) => ({
-        name: rates.length > 1 ? `${name}-${i + 1}` : name,
+        name: fit(rates.length > 1 ? `${name}-${i + 1}` : name),
         expression,
         timezone: o.timezone as string | undefined,
         input: o.input,
@@ -421,7 +431,13 @@ export interface ManifestEvent {
 }
 
 export interface ManifestFunction {
+  /**
+   * The deployed name: `<service>-<stage>-<key>` for a serverless.yml (or `naming: service`),
+   * the key for a nimbus.yml, or the function's `name:` when it has one.
+   */
   readonly name: string;
+  /** The function's key under `functions:` (the short name `nimbus invoke -f` takes). */
+  readonly key: string;
   readonly handler: string;
   readonly runtime: string;
   readonly memoryMb?: number | undefined;
@@ -444,6 +460,14 @@ export interface ManifestFunction {
   readonly secrets?: string[] | undefined;
 }
 
+export type Naming = 'service' | 'short';
+
+/** What loading a manifest may be told. */
+export interface ManifestOptions {
+  /** The CLI's `--stage`: wins over `provider.stage` for names, `${sls:stage}` and `${opt:stage}`. */
+  readonly stage?: string | undefined;
+}
+
 /** An execution role the project defines (`provider.iam.role.statements` and friends). */
 export interface ManifestRole {
   readonly name: string;
@@ -453,6 +477,13 @@ export interface ManifestRole {
 
 export interface ProjectManifest {
   readonly service: string;
+  /** The stage: the `stage` load option (CLI `--stage`), else `provider.stage`, else `dev`. */
+  readonly stage: string;
+  /**
+   * How functions are named: `service` (`<service>-<stage>-<key>`, serverless.yml's default) or
+   * `short` (the key; nimbus.yml's default and inferred projects).
+   */
+  readonly naming: Naming;
   readonly source: 'nimbus.yml' | 'serverless.yml' | 'inferred';
   readonly dir: string;
   readonly file?: string | undefined;
@@ -502,6 +533,8 @@ const EgressSchema = z
 
 const EnvMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 const FnSchema = z.object({
+  // Serverless: the deployed name instead of `<service>-<stage>-<key>`.
+  name: z.string().min(1).optional(),
   handler: z.string().min(1),
   runtime: z.string().optional(),
   memorySize: z.number().int().optional(),
@@ -530,6 +563,9 @@ const FnSchema = z.object({
 });
 const FileSchema = z.object({
   service: z.union([z.string(), z.object({ name: z.string() })]),
+  // Nimbus: `service` names functions `<service>-<stage>-<key>` (serverless.yml's default),
+  // `short` by their key (nimbus.yml's default).
+  naming: z.enum(['service', 'short']).optional(),
   provider: z
     .object({
       name: z.string().optional(),
@@ -574,12 +610,23 @@ function lineOf(doc: ReturnType<typeof parseDocument>, lc: LineCounter, path: (s
   return off === undefined ? 0 : lc.linePos(off).line;
 }
 
-/** Resolves `${env:X}`, `${env:X, 'd'}`, `${self:a.b}` in every string of the document. */
+/** The stage variables: `${sls:stage}` is the stage, `${opt:stage}` the CLI's `--stage`. */
+interface StageVars {
+  readonly stage: string;
+  readonly optStage: string | undefined;
+}
+
+/**
+ * Resolves `${env:X}`, `${env:X, 'd'}`, `${self:a.b}`, `${sls:stage}`, … in every string of the
+ * document. A `${self:…}` value that holds variables itself is resolved in turn.
+ */
 function resolveVariables(
   value: unknown,
   root: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
   problems: string[],
+  stageVars: StageVars,
+  depth = 0,
 ): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([^}]+)\}/g, (whole, expr: string) => {
@@ -595,11 +642,11 @@ function resolveVariables(
         return whole;
       }
       const fallback = m[3] ?? m[4] ?? m[5];
-      // Serverless' own variables: the stage, and the region/account (filled in at deploy).
-      const stage = String((root.provider as { stage?: unknown } | undefined)?.stage ?? 'dev');
+      // Serverless' own variables: the stage (`${opt:stage, 'x'}` is x without --stage), and
+      // the region/account (filled in at deploy).
       const builtin: Record<string, string> = {
-        'sls:stage': stage,
-        'opt:stage': stage,
+        'sls:stage': stageVars.stage,
+        'opt:stage': stageVars.optStage ?? fallback ?? stageVars.stage,
         'opt:region': REGION_REF,
         'aws:region': REGION_REF,
         'aws:accountId': ACCOUNT_REF,
@@ -626,19 +673,64 @@ function resolveVariables(
         problems.push(`${whole}: ${m[2]} is not a value in this file`);
         return '';
       }
+      if (typeof cur === 'string' && cur.includes('${')) {
+        if (depth >= 10) {
+          problems.push(`${whole}: variables nest too deep (a cycle?)`);
+          return '';
+        }
+        return String(resolveVariables(cur, root, env, problems, stageVars, depth + 1));
+      }
       return String(cur);
     });
   }
-  if (Array.isArray(value)) return value.map((v) => resolveVariables(v, root, env, problems));
+  if (Array.isArray(value))
+    return value.map((v) => resolveVariables(v, root, env, problems, stageVars, depth));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, resolveVariables(v, root, env, problems)]),
+      Object.entries(value).map(([k, v]) => [k, resolveVariables(v, root, env, problems, stageVars, depth)]),
     );
   }
   return value;
 }
 
-async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Promise<ProjectManifest> {
+/** A stage that can be part of a function name. */
+const STAGE = /^[A-Za-z0-9_-]{1,64}$/;
+/** A function name Lambda accepts (and so the Lambda API's plain names here). */
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The stage: `--stage`, else `provider.stage` (which may itself be `${opt:stage, 'dev'}`,
+ * `${env:STAGE, 'dev'}`, …), else `dev`.
+ */
+function stageOf(
+  raw: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  cliStage: string | undefined,
+  problems: string[],
+): string {
+  if (cliStage !== undefined) return cliStage;
+  const p = (raw.provider as { stage?: unknown } | undefined)?.stage;
+  if (p === undefined || p === null) return 'dev';
+  if (typeof p !== 'string') return String(p);
+  const v = String(resolveVariables(p, raw, env, problems, { stage: 'dev', optStage: undefined }));
+  return v === '' ? 'dev' : v;
+}
+
+/**
+ * `s` when it fits in `max` characters, else its head and a hash of the whole (so two long names
+ * that share a prefix stay distinct).
+ */
+function fitName(s: string, max = 64): string {
+  if (s.length <= max) return s;
+  return `${s.slice(0, max - 9)}-${createHash('sha256').update(s).digest('hex').slice(0, 8)}`;
+}
+
+async function parseFile(
+  dir: string,
+  name: string,
+  env: NodeJS.ProcessEnv,
+  opts: ManifestOptions,
+): Promise<ProjectManifest> {
   const file = join(dir, name);
   const text = await readFile(file, 'utf8');
   const lc = new LineCounter();
@@ -654,16 +746,19 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
         .join('\n'),
     });
   }
-  const raw = doc.toJS() as Record<string, unknown>;
+  const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
   const problems: string[] = [];
-  const vars = resolveVariables(raw, raw, env, problems) as Record<string, unknown>;
+  const stage = stageOf(raw, env, opts.stage, problems);
+  const vars = resolveVariables(raw, raw, env, problems, {
+    stage,
+    optStage: opts.stage,
+  }) as Record<string, unknown>;
   // CloudFormation references to the resources Nimbus creates (SQS queues) become strings. An
   // unresolvable one is an error where Nimbus needs its value, a warning inside `resources`.
   const serviceName =
     typeof vars.service === 'string'
       ? vars.service
       : String((vars.service as { name?: unknown })?.name ?? '');
-  const stage = String((vars.provider as { stage?: unknown } | undefined)?.stage ?? 'dev');
   const stack = `${serviceName}-${stage}`;
   const cfnResources = ((vars.resources as { Resources?: unknown } | undefined)?.Resources ?? {}) as Record<
     string,
@@ -691,11 +786,35 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
   const provider = m.provider ?? {};
   const functions: ManifestFunction[] = [];
   const service = typeof m.service === 'string' ? m.service : m.service.name;
-  const { roles, serviceRole } = rolesOf(service, provider);
+  const source = name.startsWith('nimbus') ? 'nimbus.yml' : 'serverless.yml';
+  const naming: Naming = m.naming ?? (source === 'serverless.yml' ? 'service' : 'short');
+  // The stage is part of names (and of `--stage`'s promise); a short-named project's
+  // provider.stage only feeds variables.
+  if ((naming === 'service' || opts.stage !== undefined) && !STAGE.test(stage))
+    problems.push(`stage ${JSON.stringify(stage)}: use letters, digits, _ and - (at most 64)`);
+  // Deployed names first: destinations may name another function of the service by its key.
+  const deployedNames = new Map<string, string>();
+  for (const [fname, f] of Object.entries(m.functions)) {
+    const deployed = f.name ?? (naming === 'service' ? `${service}-${stage}-${fname}` : fname);
+    if ((naming === 'service' || f.name !== undefined) && !FUNCTION_NAME.test(deployed)) {
+      problems.push(
+        `line ${lineOf(doc, lc, ['functions', fname]) || '?'}: functions.${fname}: the deployed name ${JSON.stringify(deployed)} is not a valid function name (1-64 of A-Z a-z 0-9 _ -)${f.name === undefined ? `; shorten the service or stage, or set functions.${fname}.name` : ''}`,
+      );
+    }
+    const other = [...deployedNames].find(([, n]) => n === deployed);
+    if (other)
+      problems.push(
+        `functions.${fname} and functions.${other[0]} both deploy as ${JSON.stringify(deployed)}`,
+      );
+    deployedNames.set(fname, deployed);
+  }
+  if (problems.length > 0)
+    throw ManifestErrors.INVALID({ file: name, problems: problems.map((p) => `  - ${p}`).join('\n') });
+  const { roles, serviceRole } = rolesOf(service, stage, provider);
   const httpApi = (provider as { httpApi?: { authorizers?: EventContext['authorizers'] } }).httpApi;
   for (const [fname, f] of Object.entries(m.functions)) {
     const ctx: EventContext = {
-      functionName: fname,
+      functionName: deployedNames.get(fname)!,
       scheduleCount: 0,
       authorizers: httpApi?.authorizers ?? {},
     };
@@ -739,7 +858,8 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
       });
     }
     functions.push({
-      name: fname,
+      name: deployedNames.get(fname)!,
+      key: fname,
       handler: f.handler,
       runtime,
       memoryMb: f.memorySize ?? provider.memorySize,
@@ -747,7 +867,7 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
       environment: { ...(provider.environment ?? {}), ...(f.environment ?? {}) },
       description: f.description,
       events,
-      ...(asyncOf(f) ? { async: asyncOf(f) } : {}),
+      ...(asyncOf(f, deployedNames) ? { async: asyncOf(f, deployedNames) } : {}),
       ...(f.reservedConcurrency !== undefined ? { reservedConcurrency: f.reservedConcurrency } : {}),
       ...(f.isolation ? { isolation: f.isolation } : {}),
       ...((f.egress ?? provider.egress) ? { egress: f.egress ?? provider.egress } : {}),
@@ -770,10 +890,12 @@ async function parseFile(dir: string, name: string, env: NodeJS.ProcessEnv): Pro
   const queues = manifestQueues(resources, queueIds);
   return {
     service,
+    stage,
+    naming,
     ...(roles.length ? { roles } : {}),
     ...(queues.length ? { queues } : {}),
     ...(warnings.length ? { warnings } : {}),
-    source: name.startsWith('nimbus') ? 'nimbus.yml' : 'serverless.yml',
+    source,
     dir,
     file,
     functions,
@@ -792,8 +914,8 @@ const roleName = (r: string) => r.slice(r.lastIndexOf('/') + 1);
  */
 function rolesOf(
   service: string,
+  stage: string,
   provider: {
-    stage?: string | undefined;
     iam?:
       | {
           role?:
@@ -815,7 +937,7 @@ function rolesOf(
   const statements = [...(r?.statements ?? []), ...(provider.iamRoleStatements ?? [])];
   const managed = [...(r?.managedPolicies ?? []), ...(provider.iamManagedPolicies ?? [])];
   if (statements.length === 0 && managed.length === 0) return { roles: [] };
-  const name = (r?.name ?? `${service}-${provider.stage ?? 'dev'}-lambdaRole`).slice(0, 64);
+  const name = (r?.name ?? `${service}-${stage}-lambdaRole`).slice(0, 64);
   const policies: ManifestRole['policies'] = [
     ...(statements.length ? [{ Version: '2012-10-17', Statement: statements }] : []),
     ...managed,
@@ -854,7 +976,7 @@ function corsOf(c: unknown): Record<string, unknown> | undefined {
   return out;
 }
 
-function infer(dir: string): ProjectManifest {
+function infer(dir: string, stage: string): ProjectManifest {
   const name =
     basename(dir)
       .replace(/[^A-Za-z0-9_-]/g, '-')
@@ -873,23 +995,71 @@ function infer(dir: string): ProjectManifest {
   if (!hit) throw ManifestErrors.NO_FUNCTION({ dir });
   return {
     service: name,
+    stage,
+    naming: 'short',
     source: 'inferred',
     dir,
-    functions: [{ name, handler: hit[1], runtime: hit[2], environment: {}, events: [] }],
+    functions: [{ name, key: name, handler: hit[1], runtime: hit[2], environment: {}, events: [] }],
   };
 }
 
-export async function loadProjectManifest(
-  dir: string,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<ProjectManifest> {
-  const abs = resolve(dir);
+/**
+ * The manifest file of a project: `path` itself when it is a YAML file, else the first of nimbus.yml,
+ * nimbus.yaml, serverless.yml, serverless.yaml in the folder; undefined when there is none.
+ */
+export function manifestFile(path: string): string | undefined {
+  const abs = resolve(path);
+  const st = statSync(abs, { throwIfNoEntry: false });
+  if (st?.isFile()) return /\.ya?ml$/.test(abs) ? abs : undefined;
   const found = NAMES.find((n) => existsSync(join(abs, n)));
-  return found ? parseFile(abs, found, env) : infer(abs);
+  return found ? join(abs, found) : undefined;
 }
 
-function asyncOf(f: z.infer<typeof FnSchema>): Record<string, unknown> | undefined {
-  const dest = (d: string | { arn: string } | undefined) => (typeof d === 'string' ? d : d?.arn);
+/**
+ * A project: `path` is its folder (the manifest found there, or one function inferred from its
+ * files) or a manifest file.
+ */
+export async function loadProjectManifest(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+  opts: ManifestOptions = {},
+): Promise<ProjectManifest> {
+  const file = manifestFile(path);
+  if (file) return parseFile(dirname(file), basename(file), env, opts);
+  return infer(resolve(path), opts.stage ?? 'dev');
+}
+
+/**
+ * What a short name means in the project at `path` (a folder or manifest file): the deployed
+ * name of the function with that key, or undefined when the project has no manifest or no such
+ * function (the name is then used as given). Only a matching key loads the whole manifest, so a
+ * manifest that does not resolve in this environment fails only the commands that need it.
+ */
+export async function deployedFunctionName(
+  path: string,
+  key: string,
+  env: NodeJS.ProcessEnv = process.env,
+  opts: ManifestOptions = {},
+): Promise<string | undefined> {
+  const file = manifestFile(path);
+  if (!file) return undefined;
+  const doc = parseDocument(await readFile(file, 'utf8'), { customTags: CFN_TAGS });
+  const fns = doc.errors.length === 0 ? (doc.toJS() as { functions?: unknown } | null)?.functions : undefined;
+  if (!fns || typeof fns !== 'object' || !Object.hasOwn(fns, key)) return undefined;
+  const m = await parseFile(dirname(file), basename(file), env, opts);
+  return m.functions.find((f) => f.key === key)?.name;
+}
+
+function asyncOf(
+  f: z.infer<typeof FnSchema>,
+  deployedNames: ReadonlyMap<string, string>,
+): Record<string, unknown> | undefined {
+  // A destination names a function of this service by its key (Serverless), or any function /
+  // ARN as it is deployed.
+  const dest = (d: string | { arn: string } | undefined) => {
+    const v = typeof d === 'string' ? d : d?.arn;
+    return v !== undefined ? (deployedNames.get(v) ?? v) : undefined;
+  };
   const out: Record<string, unknown> = {
     ...(f.maximumRetryAttempts !== undefined ? { maximumRetryAttempts: f.maximumRetryAttempts } : {}),
     ...(f.maximumEventAge !== undefined ? { maximumEventAgeSec: f.maximumEventAge } : {}),

@@ -15,7 +15,8 @@ export const handler = async (event: HttpEvent, context: unknown) => {
   if (typeof email !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(email))
     return { statusCode: 400, body: JSON.stringify({ error: 'a valid "email" is required' }) };
   const timer = await nimbus(context).timers.schedule({
-    target: 'send-confirmation',
+    // send-confirmation as deployed: registration-<stage>-send-confirmation (serverless.yml).
+    target: process.env.CONFIRMATION_FUNCTION ?? 'send-confirmation',
     delaySeconds: Number(process.env.CONFIRM_DELAY_SECONDS ?? 30),
     payload: { email },
     // Registering twice does not send two e-mails.

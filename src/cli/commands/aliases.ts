@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { clientFor, type GlobalOpts, withGlobals } from '../context.ts';
 import { CliErrors } from '../errors.ts';
+import { functionName, type ServiceOpts, withService } from '../names.ts';
 import { printJson, table } from '../output.ts';
 
 export function parseWeights(list: string[]): Record<string, number> {
@@ -20,18 +21,21 @@ export function parseWeights(list: string[]): Record<string, number> {
 
 export function register(aliases: Command): void {
   withGlobals(
-    aliases
-      .command('set <name> <alias> <version>')
-      .description('create or update an alias; --weight routes a share of calls to another version')
-      .option('--weight <version=weight...>', 'additional version and its weight, e.g. 2=0.1')
-      .option('--description <text>'),
+    withService(
+      aliases
+        .command('set <name> <alias> <version>')
+        .description('create or update an alias; --weight routes a share of calls to another version')
+        .option('--weight <version=weight...>', 'additional version and its weight, e.g. 2=0.1')
+        .option('--description <text>'),
+    ),
   ).action(
     async (
-      name: string,
+      arg: string,
       alias: string,
       version: string,
-      o: GlobalOpts & { weight?: string[]; description?: string },
+      o: GlobalOpts & ServiceOpts & { weight?: string[]; description?: string },
     ) => {
+      const name = await functionName(arg, o, 'aliases set');
       const r = await clientFor(o).call<{
         alias: { name: string; functionVersion: string; additionalWeights: Record<string, number> };
       }>('PUT', `/v1/functions/${encodeURIComponent(name)}/aliases/${encodeURIComponent(alias)}`, {
@@ -48,8 +52,9 @@ export function register(aliases: Command): void {
       }
     },
   );
-  withGlobals(aliases.command('list <name>').description('list aliases')).action(
-    async (name: string, o: GlobalOpts) => {
+  withGlobals(withService(aliases.command('list <name>').description('list aliases'))).action(
+    async (arg: string, o: GlobalOpts & ServiceOpts) => {
+      const name = await functionName(arg, o, 'aliases list');
       const r = await clientFor(o).call<{
         aliases: { name: string; functionVersion: string; additionalWeights: Record<string, number> }[];
       }>('GET', `/v1/functions/${encodeURIComponent(name)}/aliases`);

@@ -22,8 +22,9 @@ const IGNORED = /(^|\/)(\.git|\.nimbus|node_modules|__pycache__)(\/|$)/;
 async function deployProject(
   client: ApiClient,
   dir: string,
+  stage: string | undefined,
 ): Promise<{ name: string; version: string; ms: number; unchanged: boolean }[]> {
-  const manifest = await loadProjectManifest(dir);
+  const manifest = await loadProjectManifest(dir, process.env, { stage });
   const zip = Buffer.from(await zipDirectory(manifest.dir)).toString('base64');
   const out = [];
   for (const f of manifest.functions) {
@@ -42,11 +43,19 @@ export function register(program: Command): void {
     .option('--api-port <n>', 'API port (default 8080)')
     .option('--s3-port <n>', 'S3 API port (default 9000)')
     .option('--data-dir <dir>', 'data directory (default <dir>/.nimbus)')
+    .option('-s, --stage <stage>', 'stage of a serverless.yml service (default: provider.stage, else dev)')
     .option('--json', 'print events as NDJSON')
     .action(
       async (
         dirArg: string | undefined,
-        o: { port?: string; apiPort?: string; s3Port?: string; dataDir?: string; json?: boolean },
+        o: {
+          port?: string;
+          apiPort?: string;
+          s3Port?: string;
+          dataDir?: string;
+          stage?: string;
+          json?: boolean;
+        },
       ) => {
         const dir = resolve(dirArg ?? '.');
         const config = loadConfig(
@@ -71,7 +80,7 @@ export function register(program: Command): void {
         const run = async (reason: string) => {
           const t0 = performance.now();
           try {
-            const fns = await deployProject(client, dir);
+            const fns = await deployProject(client, dir, o.stage);
             const ms = performance.now() - t0;
             emit(
               { event: 'deployed', reason, ms, functions: fns },

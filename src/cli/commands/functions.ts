@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { clientFor, type GlobalOpts, withGlobals } from '../context.ts';
 import { CliErrors } from '../errors.ts';
+import { functionName, type ServiceOpts, withService } from '../names.ts';
 import { dim, printJson, table } from '../output.ts';
 
 interface Fn {
@@ -108,8 +109,13 @@ export function register(functions: Command): void {
     process.stdout.write(`${table(rows)}\n`);
   });
   withGlobals(
-    functions.command('get <name>').description('show a function, its versions and aliases'),
-  ).action(async (name: string, o: GlobalOpts) => {
+    withService(
+      functions
+        .command('get <name>')
+        .description("show a function, its versions and aliases (NAME may be a key of the folder's service)"),
+    ),
+  ).action(async (arg: string, o: GlobalOpts & ServiceOpts) => {
+    const name = await functionName(arg, o, 'functions get');
     const r = await clientFor(o).call<{
       function: Fn & Record<string, unknown>;
       versions: { version: string; description: string; createdAt: string }[];
@@ -132,11 +138,16 @@ export function register(functions: Command): void {
   });
 
   withGlobals(
-    functions
-      .command('delete <name>')
-      .description('delete a function with its versions and aliases')
-      .option('-y, --yes', 'do not ask'),
-  ).action(async (name: string, o: GlobalOpts & { yes?: boolean }) => {
+    withService(
+      functions
+        .command('delete <name>')
+        .description(
+          "delete a function with its versions, aliases, routes, schedules, sources and subscriptions (NAME may be a key of the folder's service)",
+        )
+        .option('-y, --yes', 'do not ask'),
+    ),
+  ).action(async (arg: string, o: GlobalOpts & ServiceOpts & { yes?: boolean }) => {
+    const name = await functionName(arg, o, 'functions delete');
     if (!o.yes && process.stdin.isTTY) {
       throw CliErrors.BAD_ARGUMENT({
         reason: `refusing to delete ${name} without --yes`,

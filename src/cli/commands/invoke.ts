@@ -1,13 +1,21 @@
-/** `nimbus invoke NAME`: run a function synchronously and show result, timing, cold/warm. */
+/**
+ * `nimbus invoke NAME` / `nimbus invoke -f NAME`: run a function synchronously and show result,
+ * timing, cold/warm. Serverless' flags work: `-f/--function`, `-d/--data`, `-p/--path`,
+ * `-l/--log`; inside a service folder NAME may be the function's key in its serverless.yml.
+ */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { clientFor, type GlobalOpts, withGlobals } from '../context.ts';
 import { CliErrors } from '../errors.ts';
+import { functionArg, type ServiceOpts, withService } from '../names.ts';
 import { dim, printJson, red } from '../output.ts';
 
-interface InvokeOpts extends GlobalOpts {
+interface InvokeOpts extends GlobalOpts, ServiceOpts {
+  function?: string;
   data?: string;
+  path?: string;
   file?: string;
+  log?: boolean;
   qualifier?: string;
   logType?: string;
   async?: boolean;
@@ -38,22 +46,33 @@ async function readStdin(): Promise<string> {
 
 export function register(program: Command): void {
   withGlobals(
-    program
-      .command('invoke <name>')
-      .description('invoke a function and print its result')
-      .option('-d, --data <json>', "event JSON ('-' reads stdin)")
-      .option('-f, --file <path>', 'read the event JSON from a file')
-      .option('-q, --qualifier <q>', 'version number or alias (default $LATEST)')
-      .option('--log-type <type>', 'Tail: also print the last 4 KB of the log')
-      .option('--async', 'queue the event durably and print its invocation id (HTTP 202)')
-      .option('--idempotency-key <key>', 'with --async: the same key within the window queues once')
-      .option('--wait', 'with --async: wait until the invocation finished and print its status'),
-  ).action(async (name: string, o: InvokeOpts) => {
-    const data = o.file
-      ? await readFile(o.file, 'utf8')
-      : o.data === '-'
-        ? await readStdin()
-        : (o.data ?? '{}');
+    withService(
+      program
+        .command('invoke [name]')
+        .description(
+          "invoke a function and print its result (in a service folder, NAME may be the function's key in serverless.yml)",
+        )
+        .option('-f, --function <name>', 'the function (instead of the NAME argument)')
+        .option('-d, --data <json>', "event JSON ('-' reads stdin)")
+        .option('-p, --path <file>', 'read the event JSON from a file')
+        .option('--file <path>', 'same as --path')
+        .option('-l, --log', "print the function's log tail (START … REPORT) after the result")
+        .option('-q, --qualifier <q>', 'version number or alias (default $LATEST)')
+        .option('--log-type <type>', 'Tail: also print the last 4 KB of the log (on stderr)')
+        .option('--async', 'queue the event durably and print its invocation id (HTTP 202)')
+        .option('--idempotency-key <key>', 'with --async: the same key within the window queues once')
+        .option('--wait', 'with --async: wait until the invocation finished and print its status'),
+    ),
+  ).action(async (positional: string | undefined, o: InvokeOpts) => {
+    const name = await functionArg(positional, o, 'invoke');
+    if (o.data !== undefined && (o.path ?? o.file) !== undefined) {
+      throw CliErrors.BAD_ARGUMENT({
+        reason: 'give the event with --data or --path, not both',
+        command: 'invoke',
+      });
+    }
+    const file = o.path ?? o.file;
+    const data = file ? await readFile(file, 'utf8') : o.data === '-' ? await readStdin() : (o.data ?? '{}');
     try {
       JSON.parse(data);
     } catch (e) {
@@ -65,7 +84,7 @@ export function register(program: Command): void {
     const qs = new URLSearchParams();
     if (o.qualifier) qs.set('qualifier', o.qualifier);
     if (o.async) return invokeAsync(name, data, qs, o);
-    if (o.logType?.toLowerCase() === 'tail') qs.set('logs', 'tail');
+    if (o.log || o.logType?.toLowerCase() === 'tail') qs.set('logs', 'tail');
     const r = await clientFor(o).call<InvokeBody>(
       'POST',
       `/v1/functions/${encodeURIComponent(name)}/invoke${qs.size ? `?${qs}` : ''}`,
@@ -89,7 +108,9 @@ export function register(program: Command): void {
         `${r.requestId} · ${r.version} · ${r.durationMs.toFixed(1)} ms · billed ${r.billedDurationMs} ms · ${mem} · ${start}\n`,
       ),
     );
-    if (r.logTail) process.stderr.write(`\n${r.logTail}`);
+    // `--log` (Serverless): the log after the result, on stdout; `--log-type Tail`: on stderr.
+    if (r.logTail && o.log) process.stdout.write(`${dim('-'.repeat(68))}\n${r.logTail}`);
+    else if (r.logTail) process.stderr.write(`\n${r.logTail}`);
     if (!r.ok) process.exitCode = 1;
   });
 }

@@ -1,14 +1,22 @@
-/** `nimbus logs NAME [--follow]`: function logs, CloudWatch style. */
+/**
+ * `nimbus logs NAME [--tail]` / `nimbus logs -f NAME -t` (Serverless' spelling): function logs,
+ * CloudWatch style. Inside a service folder NAME may be the function's key in its serverless.yml.
+ */
 import type { Command } from 'commander';
 import { formatLogLine } from '../../observability/logs.ts';
 import { clientFor, type GlobalOpts, withGlobals } from '../context.ts';
 import { CliErrors } from '../errors.ts';
+import { functionArg, type ServiceOpts, withService } from '../names.ts';
 
-interface LogsOpts extends GlobalOpts {
+interface LogsOpts extends GlobalOpts, ServiceOpts {
+  function?: string;
+  tail?: boolean;
   follow?: boolean;
   requestId?: string;
   version?: string;
   since?: string;
+  startTime?: string;
+  filter?: string;
   limit?: string;
 }
 
@@ -36,22 +44,34 @@ export function parseSince(s: string, now = Date.now()): number {
 
 export function register(program: Command): void {
   withGlobals(
-    program
-      .command('logs <name>')
-      .description('show function logs (START/END/REPORT and your output)')
-      .option('-f, --follow', 'keep streaming new lines')
-      .option('--request-id <id>', 'only this invocation')
-      .option('--version <v>', 'only this version')
-      .option('--since <when>', '10m, 2h, ISO date or epoch ms')
-      .option('--limit <n>', 'at most n lines (default 1000, newest)'),
-  ).action(async (name: string, o: LogsOpts) => {
+    withService(
+      program
+        .command('logs [name]')
+        .description(
+          "show function logs: START/END/REPORT and your output (in a service folder, NAME may be the function's key in serverless.yml)",
+        )
+        .option('-f, --function <name>', 'the function (instead of the NAME argument)')
+        .option('-t, --tail', 'keep streaming new lines')
+        .option('--follow', 'same as --tail')
+        .option('--request-id <id>', 'only this invocation')
+        .option('--version <v>', 'only this version')
+        .option('--since <when>', '10m, 2h, ISO date or epoch ms')
+        .option('--startTime <when>', 'same as --since')
+        .option('--filter <text>', 'only lines containing this text')
+        .option('--limit <n>', 'at most n lines (default 1000, newest)'),
+    ),
+  ).action(async (positional: string | undefined, o: LogsOpts) => {
+    const name = await functionArg(positional, o, 'logs');
     const client = clientFor(o);
-    const print = (l: Line) =>
+    const print = (l: Line) => {
+      if (o.filter !== undefined && !l.message.includes(o.filter)) return;
       process.stdout.write(o.json ? `${JSON.stringify(l)}\n` : `${formatLogLine(l)}\n`);
+    };
     const base = new URLSearchParams();
     if (o.requestId) base.set('requestId', o.requestId);
     if (o.version) base.set('version', o.version);
-    if (o.since) base.set('since', String(parseSince(o.since)));
+    const since = o.since ?? o.startTime;
+    if (since) base.set('since', String(parseSince(since)));
     const qs = new URLSearchParams(base);
     qs.set('limit', o.limit ?? '1000');
     qs.set('tail', '1');
@@ -60,7 +80,7 @@ export function register(program: Command): void {
       `/v1/functions/${encodeURIComponent(name)}/logs?${qs}`,
     );
     for (const l of first.lines) print(l);
-    if (!o.follow) return;
+    if (!o.tail && !o.follow) return;
     let after = first.nextSeq;
     const ac = new AbortController();
     process.once('SIGINT', () => ac.abort());

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { clientFor, type GlobalOpts, withGlobals } from '../context.ts';
 import { CliErrors } from '../errors.ts';
+import { functionName, type ServiceOpts, withService } from '../names.ts';
 import { printJson, table } from '../output.ts';
 
 interface View {
@@ -35,20 +36,24 @@ export function register(program: Command): void {
     },
   );
   withGlobals(
-    schedules
-      .command('set <name> <function> <expression>')
-      .description('create or replace a schedule, e.g. set nightly report "cron(0 2 * * ? *)"')
-      .option('--timezone <tz>', 'IANA timezone for cron expressions (default UTC)')
-      .option('--input <json>', 'constant event JSON (default: an EventBridge Scheduled Event)')
-      .option('--disabled', 'create it disabled')
-      .option('--misfire <policy>', 'fireOnce (default) or skip: what to do with ticks missed while down'),
+    withService(
+      schedules
+        .command('set <name> <function> <expression>')
+        .description('create or replace a schedule, e.g. set nightly report "cron(0 2 * * ? *)"')
+        .option('--timezone <tz>', 'IANA timezone for cron expressions (default UTC)')
+        .option('--input <json>', 'constant event JSON (default: an EventBridge Scheduled Event)')
+        .option('--disabled', 'create it disabled')
+        .option('--misfire <policy>', 'fireOnce (default) or skip: what to do with ticks missed while down'),
+    ),
   ).action(
     async (
       name: string,
-      fn: string,
+      arg: string,
       expression: string,
-      o: GlobalOpts & { timezone?: string; input?: string; disabled?: boolean; misfire?: string },
+      o: GlobalOpts &
+        ServiceOpts & { timezone?: string; input?: string; disabled?: boolean; misfire?: string },
     ) => {
+      const fn = await functionName(arg, o, 'schedules set');
       let input: unknown;
       if (o.input !== undefined) {
         try {

@@ -2,20 +2,27 @@
 import type { Command } from 'commander';
 import { clientFor, type GlobalOpts, withGlobals } from '../context.ts';
 import { CliErrors } from '../errors.ts';
+import { functionName, type ServiceOpts, withService } from '../names.ts';
 import { printJson, table } from '../output.ts';
 
 export function register(program: Command): void {
   const timers = program.command('timers').description('one-shot timers: invoke a function later');
   withGlobals(
-    timers
-      .command('schedule <function>')
-      .description('invoke FUNCTION once at a time or after a delay')
-      .option('--at <time>', 'ISO time, e.g. 2026-12-01T09:00:00Z')
-      .option('--in <seconds>', 'delay in seconds')
-      .option('-d, --data <json>', 'event JSON', '{}')
-      .option('-q, --qualifier <q>', 'version or alias'),
+    withService(
+      timers
+        .command('schedule <function>')
+        .description('invoke FUNCTION once at a time or after a delay')
+        .option('--at <time>', 'ISO time, e.g. 2026-12-01T09:00:00Z')
+        .option('--in <seconds>', 'delay in seconds')
+        .option('-d, --data <json>', 'event JSON', '{}')
+        .option('-q, --qualifier <q>', 'version or alias'),
+    ),
   ).action(
-    async (fn: string, o: GlobalOpts & { at?: string; in?: string; data: string; qualifier?: string }) => {
+    async (
+      arg: string,
+      o: GlobalOpts & ServiceOpts & { at?: string; in?: string; data: string; qualifier?: string },
+    ) => {
+      const fn = await functionName(arg, o, 'timers schedule');
       let payload: unknown;
       try {
         payload = JSON.parse(o.data);
