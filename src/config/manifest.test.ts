@@ -523,6 +523,86 @@ resources:
     assert.match(m.warnings?.join('\n') ?? '', /Fn::GetAtt: \["Other","StreamArn"\]/);
   });
 
+  it('serves serverless-lift queue and storage constructs, and lists what it does not act on', async () => {
+    const dir = await fixture({
+      'serverless.yml': `service: app
+plugins: [serverless-lift, serverless-esbuild, serverless-prune-plugin]
+provider:
+  name: aws
+  runtime: nodejs20.x
+  region: eu-west-1
+  timeout: 10
+  environment:
+    QUEUE_URL: \${construct:jobs.queueUrl}
+    BUCKET: \${construct:avatars.bucketName}
+custom:
+  esbuild: { bundle: true }
+  tableName: t-\${sls:stage}
+  other: x
+constructs:
+  jobs:
+    type: queue
+    maxRetries: 5
+    batchSize: 4
+    worker:
+      handler: src/worker.handler
+      memorySize: 512
+  avatars:
+    type: storage
+  site:
+    type: static-website
+functions:
+  api:
+    handler: src/api.handler
+    layers: [arn:aws:lambda:x]
+    environment:
+      TABLE: \${self:custom.tableName}
+resources:
+  Resources:
+    Table:
+      Type: AWS::DynamoDB::Table
+  Outputs:
+    X: { Value: 1 }
+`,
+    });
+    const m = await loadProjectManifest(dir, {});
+    assert.deepEqual(
+      m.queues?.map((q) => [q.name, q.attributes.VisibilityTimeout, q.attributes.RedrivePolicy]),
+      [
+        ['app-dev-jobs-dlq', undefined, undefined],
+        [
+          'app-dev-jobs',
+          '60',
+          `{"deadLetterTargetArn":"arn:aws:sqs:${REGION_REF}:${ACCOUNT_REF}:app-dev-jobs-dlq","maxReceiveCount":5}`,
+        ],
+      ],
+    );
+    assert.deepEqual(m.buckets, ['app-dev-avatars']);
+    const worker = m.functions.find((f) => f.key === 'jobsWorker');
+    assert.equal(worker?.name, 'app-dev-jobsWorker');
+    assert.equal(worker?.memoryMb, 512);
+    assert.deepEqual(worker?.events[0]?.sources?.[0]?.config, {
+      queue: 'app-dev-jobs',
+      functionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    assert.equal(worker?.events[0]?.sources?.[0]?.batchSize, 4);
+    const api = m.functions.find((f) => f.key === 'api');
+    assert.equal(api?.environment.QUEUE_URL, queueUrlRef('app-dev-jobs'));
+    assert.equal(api?.environment.BUCKET, 'app-dev-avatars');
+    assert.match(JSON.stringify(m.roles), /sqs:SendMessage.*app-dev-jobs/);
+    assert.match(JSON.stringify(m.roles), /arn:aws:s3:::app-dev-avatars\/\*/);
+    const w = m.warnings?.join('\n') ?? '';
+    assert.match(w, /site: Lift type static-website is not deployed/);
+    assert.match(
+      w,
+      /not acted on by Nimbus: provider\.region, plugins: serverless-prune-plugin, custom\.esbuild, custom\.other, resources\.Table \(AWS::DynamoDB::Table\), resources\.Outputs, functions\.api\.layers/,
+    );
+    assert.deepEqual(
+      m.served?.map((s) => s.split(' ')[0]),
+      ['serverless-lift', 'serverless-esbuild'],
+    );
+  });
+
   it('reads s3 events (Serverless syntax)', async () => {
     const dir = await fixture({
       'serverless.yml': `service: s

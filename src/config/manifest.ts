@@ -26,6 +26,7 @@ import { patternView } from '../events/views.ts';
 import { type EgressPolicy, egressPolicySchema, egressRuleSchema } from '../security/egress.ts';
 import {
   ACCOUNT_REF,
+  bucketNames,
   CFN_TAGS,
   type ManifestQueue,
   manifestQueues,
@@ -33,6 +34,8 @@ import {
   REGION_REF,
   resolveIntrinsics,
 } from './cloudformation.ts';
+import { liftConstructs } from './lift.ts';
+import { unusedKeys } from './unused-keys.ts';
 
 export const ManifestErrors = defineErrors('MANIFEST', {
   INVALID: {
@@ -62,6 +65,10 @@ export interface HttpRouteSpec {
   readonly payloadFormat: '1.0' | '2.0';
   /** Route auth in the REST API's shape (`{type: 'jwt', issuer, audience, jwksUrl, scopes}`). */
   readonly auth?: Record<string, unknown> | undefined;
+  /** REST (`http`) routes of a serverless.yml: the stage they are served under (`/dev/…`). */
+  readonly stage?: string | undefined;
+  /** REST routes' `cors:` in the gateway's shape (preflights answered per route). */
+  readonly cors?: Record<string, unknown> | undefined;
 }
 
 /** `provider.httpApi.authorizers.<name>` (Serverless v3 JWT authorizers; `jwksUrl` is a Nimbus extension). */
@@ -70,6 +77,8 @@ interface EventContext {
   readonly functionName: string;
   /** Schedule events seen so far in this function (default names `<fn>-schedule-<n>`). */
   scheduleCount: number;
+  /** serverless.yml: the API Gateway REST stage `http` routes are served under. */
+  readonly stage?: string | undefined;
   readonly authorizers: Record<
     string,
     { issuerUrl?: unknown; audience?: unknown; jwksUrl?: unknown; type?: unknown }
@@ -178,7 +187,7 @@ interface EventTargets {
  */
 const EVENT_PARSERS: Record<string, (raw: unknown, ctx: EventContext) => EventTargets | string> = {
   httpApi: (raw, ctx) => asRoute(httpApiRoute(raw, ctx)),
-  http: (raw) => asRoute(httpRoute(raw)),
+  http: (raw, ctx) => asRoute(httpRoute(raw, ctx)),
   // schedule: 'rate(5 minutes)' | 'cron(…)' | { rate: expr | expr[], enabled, input, name,
   //   description, timezone, misfire } — misfire is a Nimbus extension (fireOnce | skip).
   schedule(raw, ctx) {
@@ -399,16 +408,61 @@ function httpApiRoute(raw: unknown, ctx: EventContext): HttpRouteSpec | string {
 }
 
 // http: 'GET users/{id}' | { method, path } — REST API, payload format 1.0
-function httpRoute(raw: unknown): HttpRouteSpec | string {
-  {
-    let method: unknown;
-    let path: unknown;
-    if (typeof raw === 'string') [method, path] = raw.trim().split(/\s+/);
-    else if (raw && typeof raw === 'object') ({ method, path } = raw as { method?: unknown; path?: unknown });
-    if (typeof method !== 'string' || typeof path !== 'string') return 'http events need a method and a path';
-    const m = method.toUpperCase();
-    return { routeKey: `${m === '*' ? 'ANY' : m} /${path.replace(/^\/+/, '')}`, payloadFormat: '1.0' };
-  }
+function httpRoute(raw: unknown, ctx: EventContext): HttpRouteSpec | string {
+  let method: unknown;
+  let path: unknown;
+  let cors: unknown;
+  if (typeof raw === 'string') [method, path] = raw.trim().split(/\s+/);
+  else if (raw && typeof raw === 'object')
+    ({ method, path, cors } = raw as { method?: unknown; path?: unknown; cors?: unknown });
+  if (typeof method !== 'string' || typeof path !== 'string') return 'http events need a method and a path';
+  const m = method.toUpperCase() === '*' ? 'ANY' : method.toUpperCase();
+  const c = restCors(cors, m);
+  if (typeof c === 'string') return c;
+  return {
+    routeKey: `${m} /${path.replace(/^\/+/, '')}`,
+    payloadFormat: '1.0',
+    ...(ctx.stage ? { stage: ctx.stage } : {}),
+    ...(c ? { cors: c } : {}),
+  };
+}
+
+/** Serverless' default CORS headers of REST (`http`) events. */
+const REST_CORS_HEADERS = [
+  'Content-Type',
+  'X-Amz-Date',
+  'Authorization',
+  'X-Api-Key',
+  'X-Amz-Security-Token',
+  'X-Amz-User-Agent',
+  'X-Amzn-Trace-Id',
+];
+
+/** `cors: true | {origin, origins, headers, allowCredentials, maxAge}` → the gateway's route CORS. */
+function restCors(raw: unknown, method: string): Record<string, unknown> | undefined | string {
+  if (raw === undefined || raw === false) return undefined;
+  const methods = method === 'ANY' ? ['*'] : [method, 'OPTIONS'];
+  if (raw === true) return { allowOrigins: ['*'], allowHeaders: REST_CORS_HEADERS, allowMethods: methods };
+  if (!raw || typeof raw !== 'object')
+    return 'http.cors is true or {origin(s), headers, allowCredentials, maxAge}';
+  const o = raw as {
+    origin?: unknown;
+    origins?: unknown;
+    headers?: unknown;
+    allowCredentials?: unknown;
+    maxAge?: unknown;
+  };
+  const origins = Array.isArray(o.origins) ? o.origins : o.origin !== undefined ? [o.origin] : ['*'];
+  if (!origins.every((x) => typeof x === 'string')) return 'http.cors origins are strings';
+  if (o.headers !== undefined && !(Array.isArray(o.headers) && o.headers.every((x) => typeof x === 'string')))
+    return 'http.cors.headers is a list of header names';
+  return {
+    allowOrigins: origins,
+    allowHeaders: (o.headers as string[] | undefined) ?? REST_CORS_HEADERS,
+    allowMethods: methods,
+    ...(o.allowCredentials === true ? { allowCredentials: true } : {}),
+    ...(typeof o.maxAge === 'number' ? { maxAge: o.maxAge } : {}),
+  };
 }
 
 /** Event types some capability can deploy. Later issues add theirs to EVENT_PARSERS. */
@@ -496,6 +550,10 @@ export interface ProjectManifest {
   readonly queues?: ManifestQueue[] | undefined;
   /** What the deploy should tell the user (references Nimbus could not resolve, …). */
   readonly warnings?: string[] | undefined;
+  /** Buckets (`AWS::S3::Bucket` resources, Lift storage) to create first. */
+  readonly buckets?: string[] | undefined;
+  /** Plugins whose job Nimbus does itself (serverless-esbuild → our bundler, …). */
+  readonly served?: string[] | undefined;
 }
 
 /**
@@ -614,6 +672,8 @@ function lineOf(doc: ReturnType<typeof parseDocument>, lc: LineCounter, path: (s
 interface StageVars {
   readonly stage: string;
   readonly optStage: string | undefined;
+  /** serverless-lift `${construct:<id>.<attr>}` values. */
+  readonly constructs?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -630,9 +690,10 @@ function resolveVariables(
 ): unknown {
   if (typeof value === 'string') {
     return value.replace(/\$\{([^}]+)\}/g, (whole, expr: string) => {
-      const m = /^\s*(env|self|sls|opt|aws):([\w.-]+)\s*(?:,\s*(?:'([^']*)'|"([^"]*)"|([^\s'"]+)))?\s*$/.exec(
-        expr,
-      );
+      const m =
+        /^\s*(env|self|sls|opt|aws|construct):([\w.-]+)\s*(?:,\s*(?:'([^']*)'|"([^"]*)"|([^\s'"]+)))?\s*$/.exec(
+          expr,
+        );
       // `${AWS::Region}`, `${Queue.Arn}`: CloudFormation's own (Fn::Sub), not a Serverless variable.
       if (!m && !/^\s*[A-Za-z]+:(?!:)/.test(expr)) return whole;
       if (!m) {
@@ -650,6 +711,7 @@ function resolveVariables(
         'opt:region': REGION_REF,
         'aws:region': REGION_REF,
         'aws:accountId': ACCOUNT_REF,
+        ...stageVars.constructs,
       };
       const key = `${m[1]}:${m[2]}`;
       if (Object.hasOwn(builtin, key)) return builtin[key]!;
@@ -749,10 +811,22 @@ async function parseFile(
   const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
   const problems: string[] = [];
   const stage = stageOf(raw, env, opts.stage, problems);
+  // serverless-lift constructs: their variables first (names depend only on service, stage, id).
+  const rawService = String((raw.service as { name?: unknown } | undefined)?.name ?? raw.service ?? '');
+  const defaultTimeoutSec = Number((raw.provider as { timeout?: unknown } | undefined)?.timeout ?? 6) || 6;
+  const liftOpts = { service: rawService, stage, defaultTimeoutSec };
+  const constructVars = liftConstructs(raw.constructs, liftOpts).vars;
   const vars = resolveVariables(raw, raw, env, problems, {
     stage,
     optStage: opts.stage,
+    constructs: constructVars,
   }) as Record<string, unknown>;
+  const lift = liftConstructs(vars.constructs, liftOpts);
+  problems.push(...lift.problems);
+  if (Object.keys(lift.functions).length > 0 || lift.statements.length > 0) {
+    vars.functions = { ...lift.functions, ...(vars.functions as Record<string, unknown> | undefined) };
+    addStatements(vars, lift.statements, problems);
+  }
   // CloudFormation references to the resources Nimbus creates (SQS queues) become strings. An
   // unresolvable one is an error where Nimbus needs its value, a warning inside `resources`.
   const serviceName =
@@ -765,13 +839,12 @@ async function parseFile(
     unknown
   >;
   const queueIds = queueNames(cfnResources, stack);
-  const warnings: string[] = [];
+  const bucketIds = bucketNames(cfnResources, stack);
+  const warnings: string[] = [...lift.warnings];
   const { resources: _r, ...rest } = vars;
-  const resolved = resolveIntrinsics(rest, { queues: queueIds, stack }, problems) as Record<string, unknown>;
-  const resources = resolveIntrinsics(cfnResources, { queues: queueIds, stack }, warnings) as Record<
-    string,
-    unknown
-  >;
+  const cfn = { queues: queueIds, buckets: bucketIds, stack };
+  const resolved = resolveIntrinsics(rest, cfn, problems) as Record<string, unknown>;
+  const resources = resolveIntrinsics(cfnResources, cfn, warnings) as Record<string, unknown>;
   const parsed = FileSchema.safeParse(resolved);
   if (!parsed.success) {
     for (const i of parsed.error.issues) {
@@ -816,6 +889,7 @@ async function parseFile(
     const ctx: EventContext = {
       functionName: deployedNames.get(fname)!,
       scheduleCount: 0,
+      ...(naming === 'service' ? { stage } : {}),
       authorizers: httpApi?.authorizers ?? {},
     };
     const events: ManifestEvent[] = [];
@@ -887,20 +961,49 @@ async function parseFile(
         : {}),
     });
   }
-  const queues = manifestQueues(resources, queueIds);
+  const queues = [...lift.queues, ...manifestQueues(resources, queueIds)];
+  const buckets = [...new Set([...bucketIds.values(), ...lift.buckets])];
+  const unused = unusedKeys(vars, text, {
+    functionKeys: new Set([...Object.keys(FnSchema.shape), 'package']),
+    actedResourceTypes: new Set(['AWS::SQS::Queue', 'AWS::S3::Bucket']),
+  });
+  if (unused.ignored.length > 0) warnings.push(`not acted on by Nimbus: ${unused.ignored.join(', ')}`);
   return {
     service,
     stage,
     naming,
     ...(roles.length ? { roles } : {}),
     ...(queues.length ? { queues } : {}),
+    ...(buckets.length ? { buckets } : {}),
     ...(warnings.length ? { warnings } : {}),
+    ...(unused.served.length ? { served: unused.served } : {}),
     source,
     dir,
     file,
     functions,
     cors: corsOf((httpApi as { cors?: unknown } | undefined)?.cors),
   };
+}
+
+/** Adds statements to the service role (`provider.iam.role.statements`), as Lift does. */
+function addStatements(
+  doc: Record<string, unknown>,
+  statements: Record<string, unknown>[],
+  problems: string[],
+): void {
+  const provider = (doc.provider ?? {}) as Record<string, unknown>;
+  doc.provider = provider;
+  const iam = (provider.iam ?? {}) as Record<string, unknown>;
+  provider.iam = iam;
+  if (typeof iam.role === 'string') {
+    problems.push(
+      'constructs: provider.iam.role names an existing role; Lift’s permissions need a role defined here',
+    );
+    return;
+  }
+  const role = (iam.role ?? {}) as Record<string, unknown>;
+  iam.role = role;
+  role.statements = [...(Array.isArray(role.statements) ? role.statements : []), ...statements];
 }
 
 /** `arn:aws:iam::<account>:role/<path/>name` or `name` → `name`. */
