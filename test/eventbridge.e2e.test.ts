@@ -22,19 +22,12 @@ import {
   TestEventPatternCommand,
 } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
+import { fixture, sdkError, startTestPlatform, type TestPlatform } from './helpers.ts';
 
 const REGION = 'local-1';
 const ACCOUNT = '000000000000';
 
-async function errorOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as { name: string }).name;
-  }
-  assert.fail('expected the call to fail');
-}
+const errorOf = async (p: Promise<unknown>) => (await sdkError(p)).name;
 
 describe('EventBridge API e2e (@aws-sdk/client-eventbridge)', () => {
   let p: TestPlatform;

@@ -93,6 +93,19 @@ export async function fixture(files: Record<string, string>): Promise<string> {
 }
 
 /** Runs the real `nimbus` CLI (bin/nimbus.mjs) as a child process; never throws on exit codes. */
+/** What an AWS SDK call failed with (fails the test if it succeeded). */
+export async function sdkError(
+  p: Promise<unknown>,
+): Promise<{ name: string; status?: number; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { name: err.name, status: err.$metadata?.httpStatusCode, message: err.message };
+  }
+  throw new Error('expected the call to fail');
+}
+
 export function cliRunner(env: () => NodeJS.ProcessEnv) {
   return async (...args: string[]) => {
     try {

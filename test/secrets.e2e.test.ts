@@ -19,7 +19,7 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { cliRunner, startTestPlatform, type TestPlatform } from './helpers.ts';
+import { cliRunner, sdkError, startTestPlatform, type TestPlatform } from './helpers.ts';
 
 const REGION = 'local-1';
 const ACCOUNT = '000000000000';
@@ -31,15 +31,7 @@ const val = (label: string) => {
   return v;
 };
 
-async function errorOf(p: Promise<unknown>): Promise<{ name: string; status?: number; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: err.name, status: err.$metadata?.httpStatusCode, message: err.message };
-  }
-  assert.fail('expected the call to fail');
-}
+const errorOf = sdkError;
 
 describe('secrets e2e (REST, Secrets Manager SDK, CLI)', () => {
   let p: TestPlatform;

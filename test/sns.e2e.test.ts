@@ -23,20 +23,12 @@ import {
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
+import { fixture, sdkError, startTestPlatform, type TestPlatform } from './helpers.ts';
 
 const REGION = 'local-1';
 const ACCOUNT = '000000000000';
 
-async function errorOf(p: Promise<unknown>): Promise<{ name: string; status?: number }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name: string; $metadata?: { httpStatusCode?: number } };
-    return { name: err.name, status: err.$metadata?.httpStatusCode };
-  }
-  assert.fail('expected the call to fail');
-}
+const errorOf = sdkError;
 
 describe('SNS API e2e (@aws-sdk/client-sns)', () => {
   let p: TestPlatform;

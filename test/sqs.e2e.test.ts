@@ -27,19 +27,11 @@ import {
   SQSClient,
   TagQueueCommand,
 } from '@aws-sdk/client-sqs';
-import { startTestPlatform, type TestPlatform } from './helpers.ts';
+import { sdkError, startTestPlatform, type TestPlatform } from './helpers.ts';
 
 const REGION = 'local-1';
 
-async function errorOf(p: Promise<unknown>): Promise<{ name: string; status?: number; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: err.name, status: err.$metadata?.httpStatusCode, message: err.message };
-  }
-  assert.fail('expected the call to fail');
-}
+const errorOf = sdkError;
 
 describe('SQS API e2e (@aws-sdk/client-sqs)', () => {
   let p: TestPlatform;

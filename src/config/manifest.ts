@@ -1052,16 +1052,10 @@ function rolesOf(
 function corsOf(c: unknown): Record<string, unknown> | undefined {
   if (c === undefined || c === false) return undefined;
   if (c === true) {
+    // Serverless' httpApi defaults: its REST list without X-Amzn-Trace-Id.
     return {
       allowOrigins: ['*'],
-      allowHeaders: [
-        'Content-Type',
-        'X-Amz-Date',
-        'Authorization',
-        'X-Api-Key',
-        'X-Amz-Security-Token',
-        'X-Amz-User-Agent',
-      ],
+      allowHeaders: REST_CORS_HEADERS.filter((h) => h !== 'X-Amzn-Trace-Id'),
       allowMethods: ['*'],
     };
   }

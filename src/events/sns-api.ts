@@ -233,6 +233,17 @@ export function snsApi(d: SnsApiDeps): AwsQueryService {
     return id;
   }
 
+  /** One page of SNS subscriptions (ListSubscriptions, ListSubscriptionsByTopic). */
+  const subscriptionPage = (who: Principal, subs: readonly SubscriptionRecord[], p: QueryNode) => {
+    const { items, next } = page(subs.filter(isSns), str(p.NextToken), (s) => subArn(who, s));
+    return (
+      memberList(
+        'Subscriptions',
+        items.map((s) => subMember(who, s)),
+      ) + (next ? el('NextToken', next) : '')
+    );
+  };
+
   /** Pages of 100 by a base64url cursor (the last name/ARN shown). */
   const page = <T>(all: readonly T[], token: string | undefined, keyOf: (x: T) => string) => {
     const after = token ? Buffer.from(token, 'base64url').toString('utf8') : '';
@@ -353,27 +364,13 @@ export function snsApi(d: SnsApiDeps): AwsQueryService {
 
       async ListSubscriptions(p, req) {
         const who = authorize(req, 'sns:ListSubscriptions');
-        const all = (await bus.listSubscriptions(who.tenant)).filter(isSns);
-        const { items, next } = page(all, str(p.NextToken), (s) => subArn(who, s));
-        return (
-          memberList(
-            'Subscriptions',
-            items.map((s) => subMember(who, s)),
-          ) + (next ? el('NextToken', next) : '')
-        );
+        return subscriptionPage(who, await bus.listSubscriptions(who.tenant), p);
       },
 
       async ListSubscriptionsByTopic(p, req) {
         const { p: who, topic } = onTopic(req, 'ListSubscriptionsByTopic', required(p, 'TopicArn'));
         await bus.getTopic(who.tenant, topic);
-        const all = (await bus.listSubscriptions(who.tenant, topic)).filter(isSns);
-        const { items, next } = page(all, str(p.NextToken), (s) => subArn(who, s));
-        return (
-          memberList(
-            'Subscriptions',
-            items.map((s) => subMember(who, s)),
-          ) + (next ? el('NextToken', next) : '')
-        );
+        return subscriptionPage(who, await bus.listSubscriptions(who.tenant, topic), p);
       },
 
       async GetSubscriptionAttributes(p, req) {
