@@ -465,6 +465,10 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
                 outcome: u.outcome,
               })),
             )
+            // A retried async invocation keeps its request id (as on Lambda): its later attempts
+            // must not make the whole batch fail (they are not recorded yet — the key is
+            // (tenant, request id); see issue 17).
+            .onConflict((oc) => oc.columns(['tenant', 'request_id']).doNothing())
             .execute();
         }
       },
