@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { cliRunner, startTestPlatform, type TestPlatform } from './helpers.ts';
+import { cliRunner, startTestPlatform, type TestPlatform, waitUntil } from './helpers.ts';
 
 /** The system npx (Debian's Node 20 here); outside CI a machine without one skips the case. */
 function npxSkip(): string | false {
@@ -56,22 +56,26 @@ describe('nimbus CLI e2e', () => {
   });
 
   it('follows logs as new invocations happen', async () => {
+    // A call made before the follower starts: once it has printed that one, the follower has
+    // read its first page and everything after is followed (no guessed start-up sleep).
+    const primed = JSON.parse((await cli('invoke', 'hello', '--data', '{"name":"Prime"}', '--json')).stdout);
     const child = spawn(
       process.execPath,
-      ['bin/nimbus.mjs', 'logs', 'hello', '--follow', '--json', '--since', '1s'],
+      ['bin/nimbus.mjs', 'logs', 'hello', '--follow', '--json', '--since', '10m'],
       { env },
     );
     let out = '';
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();
     });
-    await new Promise((r) => setTimeout(r, 800));
-    const r = JSON.parse((await cli('invoke', 'hello', '--data', '{"name":"Follow"}', '--json')).stdout);
-    const deadline = Date.now() + 5000;
-    while (!out.includes(r.requestId) && Date.now() < deadline)
-      await new Promise((res) => setTimeout(res, 100));
-    child.kill('SIGINT');
-    assert.ok(out.includes(`greeting Follow from hello`), out);
+    try {
+      await waitUntil('the follower to print the earlier call', () => out.includes(primed.requestId));
+      const r = JSON.parse((await cli('invoke', 'hello', '--data', '{"name":"Follow"}', '--json')).stdout);
+      await waitUntil('the followed call to be printed', () => out.includes('greeting Follow from hello'));
+      assert.ok(out.includes(r.requestId), out);
+    } finally {
+      child.kill('SIGINT');
+    }
   });
 
   it('manages versions, aliases and functions, and prints coded user errors without stacks', async () => {

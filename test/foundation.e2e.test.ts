@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ensureExampleDeps } from '../src/registry/build/index.ts';
-import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
+import { fixture, startTestPlatform, type TestPlatform, waitUntil } from './helpers.ts';
 
 type InvokeBody = {
   requestId: string;
@@ -239,7 +239,7 @@ export const handler = async (e) => {
   it('throttles beyond the concurrency limit with 429 + Retry-After after a bounded wait', async () => {
     const dir = await fixture({
       'index.mjs':
-        'export const handler = async () => { await new Promise((r) => setTimeout(r, 3000)); return 1; };\n',
+        'export const handler = async () => { await new Promise((r) => setTimeout(r, 5000)); return 1; };\n',
     });
     await p.deployDir('narrow', dir, {
       runtime: 'nodejs24.x',
@@ -247,19 +247,34 @@ export const handler = async (e) => {
       reservedConcurrency: 1,
       timeoutSec: 10,
     });
-    const busy = invoke('narrow');
-    await new Promise((r) => setTimeout(r, 200));
+    let busyDoneAt = Number.POSITIVE_INFINITY;
+    const busy = invoke('narrow').then((r) => {
+      busyDoneAt = performance.now();
+      return r;
+    });
+    // The first call holds the only slot (not a guessed sleep: the scheduler says so).
+    await waitUntil('the first call to hold the slot', async () => {
+      const r = await p.json<{ functions: { functionName: string; inflight: number }[] }>(
+        'GET',
+        '/v1/status',
+      );
+      return r.body.functions.find((f) => f.functionName === 'narrow')?.inflight === 1;
+    });
     const t0 = performance.now();
     const t = await p.api('POST', '/v1/functions/narrow/invoke', {}); // waits throttleWaitMs (2 s) then 429
-    const waited = performance.now() - t0;
+    const answeredAt = performance.now();
+    const waited = answeredAt - t0;
     assert.equal(t.status, 429);
     assert.ok(Number(t.headers.get('retry-after')) >= 1);
     assert.equal(
       ((await t.json()) as { error: { code: string } }).error.code,
       'NIMBUS_ERR_SCHEDULER_THROTTLED',
     );
-    assert.ok(waited >= 1900 && waited < 2800, `waited ${waited} ms`);
+    // It waited the bounded time, and was refused while the slot was still held: it did not just
+    // wait for the slot (a wall-clock upper bound would be at the mercy of a loaded machine).
+    assert.ok(waited >= 1900, `waited ${waited} ms`);
     assert.equal((await busy).body.result, 1);
+    assert.ok(answeredAt < busyDoneAt, 'the 429 came before the slot was free');
   });
 
   it('rejects malformed JSON, unknown functions and payloads over 6 MB with coded errors', async () => {

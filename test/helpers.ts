@@ -92,6 +92,25 @@ export async function fixture(files: Record<string, string>): Promise<string> {
   return dir;
 }
 
+/**
+ * Waits for a condition instead of sleeping for a guessed time: polls `check` until it returns a
+ * value other than undefined/false, and fails with `what` after a generous deadline (loaded CI
+ * machines are slow; a passing run does not wait for the deadline).
+ */
+export async function waitUntil<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** Runs the real `nimbus` CLI (bin/nimbus.mjs) as a child process; never throws on exit codes. */
 /** What an AWS SDK call failed with (fails the test if it succeeded). */
 export async function sdkError(

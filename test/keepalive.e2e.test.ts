@@ -6,7 +6,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FakeClock } from '../src/core/clock.ts';
-import { fixture, startTestPlatform } from './helpers.ts';
+import { fixture, startTestPlatform, type TestPlatform, waitUntil } from './helpers.ts';
+
+interface FnStatus {
+  functionName: string;
+  warm: number;
+  busy: number;
+  inflight: number;
+  starting: number;
+  prewarms: number;
+}
+const fnStatus = async (p: TestPlatform, name: string) =>
+  (await p.json<{ functions: FnStatus[] }>('GET', '/v1/status')).body.functions.find(
+    (f) => f.functionName === name,
+  );
 
 async function coldPattern(policy: 'fixed' | 'adaptive'): Promise<boolean[]> {
   const clock = new FakeClock();
@@ -20,7 +33,11 @@ async function coldPattern(policy: 'fixed' | 'adaptive'): Promise<boolean[]> {
     for (let i = 0; i < 16; i++) {
       const r = await p.json<{ cold: boolean }>('POST', '/v1/functions/tick/invoke', {});
       cold.push(r.body.cold);
-      await new Promise((res) => setTimeout(res, 20)); // the lease is released after the reply
+      // The lease is released after the reply: wait until the instance is idle before time moves.
+      await waitUntil('the lease to be released', async () => {
+        const s = await fnStatus(p, 'tick');
+        return s !== undefined && s.inflight === 0 && s.busy === 0;
+      });
       clock.advance(17 * 60_000);
     }
     return cold;
@@ -70,13 +87,14 @@ describe('predictive pre-warm (fake clock)', () => {
       ).body.functions.find((f) => f.functionName === 'office');
       assert.equal(night?.warm, 0);
       clock.advance(Date.UTC(2026, 0, 2, 10) - clock.now());
-      await new Promise((r) => setTimeout(r, 500)); // the pre-warm start runs in real time
+      // The pre-warm start runs in real time: wait until its instance is up, however long that takes.
+      const s = await waitUntil('the pre-warmed instance', async () => {
+        const f = await fnStatus(p, 'office');
+        return f && f.prewarms >= 1 && f.warm >= 1 && f.starting === 0 ? f : undefined;
+      });
+      assert.ok(s.prewarms >= 1);
       const morning = await call();
       assert.equal(morning.cold, false);
-      const s = (
-        await p.json<{ functions: { functionName: string; prewarms: number }[] }>('GET', '/v1/status')
-      ).body.functions.find((f) => f.functionName === 'office');
-      assert.ok((s?.prewarms ?? 0) >= 1);
     } finally {
       await p.stop();
     }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
+import { fixture, startTestPlatform, type TestPlatform, waitUntil } from './helpers.ts';
 
 /** A deploy that failed says why (not later, as an empty invoke result). */
 const assertDeployed = (r: { status: number; body: unknown }) =>
@@ -29,10 +29,14 @@ describe('instance lifecycle', () => {
     assertDeployed(await p.deployDir('ttl', dir, { runtime: 'nodejs24.x', handler: 'index.handler' }));
     const a = await invoke('ttl');
     const b = await invoke('ttl');
+    const idleSince = performance.now();
     assert.deepEqual([a.body.cold, a.body.result, b.body.cold, b.body.result], [true, 1, false, 2]);
     assert.equal((await status('ttl'))?.warm, 1);
-    await new Promise((r) => setTimeout(r, 1600));
-    assert.equal((await status('ttl'))?.warm, 0);
+    // Wait for the scale to zero itself (a generous deadline, not a guessed sleep); it must not
+    // come before the 1 s TTL.
+    await waitUntil('the idle instance to stop', async () => (await status('ttl'))?.warm === 0, 30_000);
+    const idled = performance.now() - idleSince;
+    assert.ok(idled >= 900, `stopped after ${Math.round(idled)} ms idle, before the 1 s TTL`);
     const c = await invoke('ttl');
     assert.deepEqual([c.body.cold, c.body.result], [true, 1]);
   });

@@ -405,14 +405,39 @@ const patternArb: fc.Arbitrary<Record<string, unknown>> = fc.letrec((tie) => ({
   }),
 })).level as fc.Arbitrary<Record<string, unknown>>;
 
+/** The matcher kinds (and `$or`) a generated pattern uses: `literal`, `prefix`, `cidr`, … */
+function kindsOf(pattern: unknown, out = new Set<string>()): Set<string> {
+  if (!pattern || typeof pattern !== 'object') return out;
+  for (const [k, v] of Object.entries(pattern)) {
+    if (k === '$or') {
+      out.add('$or');
+      for (const b of v as unknown[]) kindsOf(b, out);
+    } else if (Array.isArray(v)) {
+      for (const m of v) out.add(m === null || typeof m !== 'object' ? 'literal' : Object.keys(m)[0]!);
+    } else kindsOf(v, out);
+  }
+  return out;
+}
+
 describe('event patterns: matcher and index agree with an event-ruler model (fast-check)', () => {
   it('for random rule sets and events', () => {
+    // Generated patterns the compiler rejects are left out of the comparison, so count them: a
+    // regression rejecting valid patterns (all, or one matcher kind) must not pass by comparing
+    // empty sets. Patterns over the 8 KB limit are expected to be refused and are not counted.
+    let underLimit = 0;
+    let compiled = 0;
+    const validByKind = new Map<string, number>();
     fc.assert(
       fc.property(
         fc.array(patternArb, { minLength: 1, maxLength: 30 }),
         fc.array(eventArb, { minLength: 1, maxLength: 10 }),
         (patterns, events) => {
           const valid = patterns.flatMap((p, i) => (validity(p) === 'valid' ? [[i, p] as const] : []));
+          for (const p of patterns) if (JSON.stringify(p).length <= 8192) underLimit++;
+          for (const [, p] of valid) {
+            compiled++;
+            for (const k of kindsOf(p)) validByKind.set(k, (validByKind.get(k) ?? 0) + 1);
+          }
           const idx = new RuleIndex<number>(valid);
           for (const e of events) {
             const got = idx.match(e).sort((a, b) => a - b);
@@ -424,6 +449,24 @@ describe('event patterns: matcher and index agree with an event-ruler model (fas
       ),
       { numRuns: 400 },
     );
+    // About a quarter of the patterns under the size limit compile (the rest mix strings and
+    // numbers in one list or use an empty prefix), and every matcher kind is in 100+ of them.
+    assert.ok(compiled >= 0.12 * underLimit, `only ${compiled} of ${underLimit} generated patterns compiled`);
+    for (const k of [
+      'literal',
+      'prefix',
+      'suffix',
+      'equals-ignore-case',
+      'wildcard',
+      'cidr',
+      'numeric',
+      'exists',
+      'anything-but',
+      '$or',
+    ]) {
+      const n = validByKind.get(k) ?? 0;
+      assert.ok(n >= 40, `only ${n} compiled patterns use ${k}: ${JSON.stringify([...validByKind])}`);
+    }
   });
 });
 

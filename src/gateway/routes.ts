@@ -170,6 +170,8 @@ export class RouteTable {
   readonly #rest = new Map<string, number[]>();
   /** `tenant \u0001 stage` of every stage some route has. */
   readonly #stages = new Set<string>();
+  /** Candidate routes looked at by lookups so far (what proves a lookup is not a scan). */
+  #examined = 0;
 
   constructor(routes: readonly RouteRecord[]) {
     this.#routes = routes
@@ -198,6 +200,11 @@ export class RouteTable {
 
   get size(): number {
     return this.#routes.length;
+  }
+
+  /** How many candidate routes {@link match} and {@link resource} have examined in total. */
+  get candidatesExamined(): number {
+    return this.#examined;
   }
 
   /**
@@ -242,8 +249,10 @@ export class RouteTable {
     const b = this.#rest.get(scope) ?? NONE;
     let i = 0;
     let j = 0;
-    while (i < a.length || j < b.length)
+    while (i < a.length || j < b.length) {
+      this.#examined++;
       yield this.#routes[j >= b.length || (i < a.length && a[i]! < b[j]!) ? a[i++]! : b[j++]!]!;
+    }
   }
 
   #match(scope: string, method: string, pathSegments: readonly string[]): RouteMatch | undefined {

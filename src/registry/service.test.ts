@@ -145,7 +145,52 @@ describe('registry service (real SQLite store + fs blobs + esbuild)', () => {
     assert.equal(u.config.memoryMb, 512);
     assert.deepEqual(u.config.environment, { A: 'b' });
     assert.notEqual(u.revisionId, before.revisionId);
+    assert.equal(
+      u.code.sha256,
+      before.code.sha256,
+      'a config change without a new handler keeps the artifact',
+    );
     await assert.rejects(reg.updateConfig(T, 'v', { memoryMb: 1 }), /memory/i);
+
+    // The handler names the entry module and export: changing it rebuilds the artifact from the
+    // stored code, so the new entry point is what runs.
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const nodeDir = await mkdtemp(join(dir, 'src-'));
+    await writeFile(
+      join(nodeDir, 'index.mjs'),
+      'export const handler = () => 1; export const other = () => 2;',
+    );
+    const n = (await reg.deploy(T, { name: 'h', config: cfg, code: { kind: 'dir', path: nodeDir } }))
+      .function;
+    assert.deepEqual([n.code.entry, n.code.exportName], ['index.mjs', 'handler']);
+    const beforeChanged = changed.length;
+    const n2 = await reg.updateConfig(T, 'h', { handler: 'index.other' });
+    assert.equal(n2.config.handler, 'index.other');
+    assert.deepEqual([n2.code.entry, n2.code.exportName], ['index.mjs', 'other']);
+    assert.notEqual(n2.revisionId, n.revisionId);
+    assert.deepEqual(
+      (await reg.getFunction(T, 'h')).code,
+      n2.code,
+      'the stored record has the new entry point',
+    );
+    assert.ok(changed.length > beforeChanged, 'running instances are told the function changed');
+
+    // Python keeps the whole tree: another module of the same code becomes the entry.
+    const pyDir = await mkdtemp(join(dir, 'src-'));
+    await writeFile(join(pyDir, 'app.py'), 'def handler(event, context):\n    return 1\n');
+    await mkdir(join(pyDir, 'jobs'));
+    await writeFile(join(pyDir, 'jobs', 'nightly.py'), 'def run(event, context):\n    return 2\n');
+    const pyCfg = { runtime: 'python3.12', handler: 'app.handler' };
+    const p = (await reg.deploy(T, { name: 'hp', config: pyCfg, code: { kind: 'dir', path: pyDir } }))
+      .function;
+    assert.deepEqual([p.code.entry, p.code.exportName], ['app.py', 'handler']);
+    const p2 = await reg.updateConfig(T, 'hp', { handler: 'jobs.nightly.run' });
+    assert.deepEqual([p2.code.entry, p2.code.exportName], ['jobs/nightly.py', 'run']);
+
+    // A handler whose module is not in the code is refused, and the function is left as it was.
+    await assert.rejects(reg.updateConfig(T, 'hp', { handler: 'missing.handler' }), /missing/);
+    const kept = await reg.getFunction(T, 'hp');
+    assert.deepEqual([kept.config.handler, kept.code], ['jobs.nightly.run', p2.code]);
   });
 
   it('deletes a function with its versions and aliases', async () => {

@@ -302,16 +302,25 @@ export const __nimbus = m;`,
     const sb = await create(
       {
         'index.mjs':
-          'export const handler = async (e, c) => { console.log("start", e.i); await new Promise((r) => setTimeout(r, 150)); console.log("end", e.i); return e.i; };',
+          // Each invocation waits (up to 10 s) until both are in the handler at once: run one at a
+          // time, neither ever sees two running (an event count, not a wall-clock bound).
+          `let active = 0, peak = 0;
+export const handler = async (e, c) => { console.log("start", e.i); active++; peak = Math.max(peak, active);
+  const end = Date.now() + 10000; while (peak < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+  active--; console.log("end", e.i); return { i: e.i, overlapped: peak >= 2 }; };`,
       },
-      { perInstance: 2 },
+      { perInstance: 2, timeoutSec: 15 },
     );
-    const t0 = performance.now();
-    const [a, b, c] = await Promise.all([0, 1, 2].map((i) => sb.invoke(inv(sb, { i }))));
-    const took = performance.now() - t0;
+    const [a, b, c] = await Promise.all([0, 1, 2].map((i) => sb.invoke(inv(sb, { i }, 15_000))));
     assert.ok(a?.ok && b?.ok, JSON.stringify([a, b]));
-    assert.deepEqual([JSON.parse(a.payload), JSON.parse(b.payload)], [0, 1]);
-    assert.ok(took < 290, `took ${took} ms: the two did not overlap`);
+    assert.deepEqual(
+      [JSON.parse(a.payload), JSON.parse(b.payload)],
+      [
+        { i: 0, overlapped: true },
+        { i: 1, overlapped: true },
+      ],
+      'the two ran at once',
+    );
     assert.equal(c && !c.ok && c.failure, 'crash', 'a third concurrent invocation is refused (busy)');
     // Lines printed before the first await are exact; later ones are best effort (no async
     // context in a bare isolate): every line still lands on one of the two invocations.

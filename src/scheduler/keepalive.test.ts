@@ -76,10 +76,18 @@ describe('replayed synthetic day', () => {
     assert.ok(adaptive.coldStarts < fixed.coldStarts / 10, JSON.stringify({ fixed, adaptive }));
     assert.ok(adaptive.idleSeconds < fixed.idleSeconds, JSON.stringify({ fixed, adaptive }));
   });
-  it('predictive pre-warm lowers cold starts of the diurnal function', () => {
+  it('predictive pre-warm (the shipped SeasonalPredictor) lowers cold starts of the diurnal function', () => {
+    // simulate('predictive') asks SeasonalPredictor.hot as the scheduler's minute tick does.
     const fixed = simulate('fixed', day.diurnal!, history.diurnal!);
     const predictive = simulate('predictive', day.diurnal!, history.diurnal!);
-    assert.ok(predictive.coldStarts < fixed.coldStarts, JSON.stringify({ fixed, predictive }));
+    assert.ok(predictive.coldStarts < fixed.coldStarts * 0.8, JSON.stringify({ fixed, predictive }));
+    // Warm in the busy hours only: a predictor that is always hot would idle the whole night.
+    assert.ok(predictive.idleSeconds < fixed.idleSeconds * 1.1, JSON.stringify({ fixed, predictive }));
+    // The periodic function's rate (one call per 17 minutes) is below the threshold everywhere.
+    assert.deepEqual(
+      simulate('predictive', day.periodic!, history.periodic!),
+      simulate('fixed', day.periodic!, history.periodic!),
+    );
   });
   it('is deterministic', () =>
     assert.deepEqual(
@@ -105,8 +113,14 @@ describe('SeasonalPredictor (predictive pre-warm)', () => {
     const one = p.rate(day0 + 35 * HOUR)!;
     const q = new SeasonalPredictor();
     for (let m = 8 * 60; m < 14 * 60; m++) q.observe(day0 + m * MINUTE);
-    // Same history, read after three days: a third of the rate.
+    // Same history, read after three days: the counts are averaged over 3.125 days observed
+    // instead of 1.125 (first call 08:00 on day 0), and the fit is linear in them: about a third
+    // of the rate, exactly 1.125 / 3.125 of it.
     const three = q.rate(day0 + 3 * 24 * HOUR + 11 * HOUR)!;
-    assert.ok(three < one, JSON.stringify({ one, three }));
+    assert.ok(one > q.threshold, `business hours are hot: ${one}`);
+    assert.ok(
+      Math.abs(three / one - 1.125 / 3.125) < 1e-9,
+      JSON.stringify({ one, three, ratio: three / one }),
+    );
   });
 });

@@ -3,7 +3,7 @@
  * instance-seconds (one instance per function, invocations shorter than the gaps — the regime the
  * policies are about). Deterministic: traces come from a seeded generator.
  */
-import { DEFAULT_HYBRID, fitSeasonal, hybridWindows, IatHistogram, MINUTE } from './keepalive.ts';
+import { DEFAULT_HYBRID, hybridWindows, IatHistogram, MINUTE, SeasonalPredictor } from './keepalive.ts';
 
 export type PolicyName = 'fixed' | 'adaptive' | 'predictive';
 
@@ -73,17 +73,26 @@ export function simulate(
   const hist = new IatHistogram();
   for (const t of history) hist.observe(t - DAY);
 
-  // Predictive: per-minute counts of the history, fitted; a minute is "hot" when the predicted
-  // rate says an invocation is likely (≥ 0.15/min), and an instance is kept warm through it.
+  // Predictive: the scheduler's own SeasonalPredictor, trained on the history day and on every call
+  // of the replay as it comes, asked the way the scheduler's minute tick asks it (hot this minute
+  // or the next → one instance kept warm through the minute). Times are shifted onto a clock that
+  // starts at the history day (the predictor keys minutes of the day from non-negative times).
   let hot: ((minute: number) => boolean) | undefined;
+  let predictor: SeasonalPredictor | undefined;
   if (policy === 'predictive') {
-    const counts = new Array<number>(1440).fill(0);
-    for (const t of history) counts[Math.min(1439, Math.floor(t / MINUTE))]!++;
-    const fit = fitSeasonal(
-      counts.map((_, i) => i),
-      counts,
-    );
-    if (fit) hot = (m) => fit.predict(m % 1440) >= 0.15;
+    const p = new SeasonalPredictor();
+    predictor = p;
+    for (const t of history) p.observe(t);
+    const decided = new Map<number, boolean>(); // the tick decides each minute once
+    hot = (m) => {
+      let h = decided.get(m);
+      if (h === undefined) {
+        const at = DAY + m * MINUTE;
+        h = p.hot(at) || p.hot(at + MINUTE);
+        decided.set(m, h);
+      }
+      return h;
+    };
   }
 
   const isWarmAt = (t: number) => (t >= warmFrom && t < warmUntil) || hot?.(Math.floor(t / MINUTE));
@@ -94,6 +103,7 @@ export function simulate(
     // Idle time accrued between the previous invocation and this one.
     if (prev !== undefined) idleMs += idleBetween(prev, t);
     hist.observe(t);
+    predictor?.observe(DAY + t);
     if (policy === 'fixed' || policy === 'predictive') {
       warmFrom = t;
       warmUntil = t + fixedKeepAliveMs;

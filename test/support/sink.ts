@@ -6,7 +6,8 @@
  * from the host. Nothing leaves the machine.
  *
  * The receiver process prints each request as a JSON line; the test's `onRequest` runs, and only
- * then does the receiver answer `ok` (so a function that awaited its POST finds it recorded).
+ * then does the receiver answer `ok` (so a function that awaited its POST finds it recorded). When
+ * `onRequest` returns a promise, the answer waits for it (a barrier functions can wait on).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
@@ -58,7 +59,7 @@ export function sinkSkip(): string | false {
   }
 }
 
-export async function startSink(onRequest: (r: SinkRequest) => void): Promise<Sink> {
+export async function startSink(onRequest: (r: SinkRequest) => void | Promise<void>): Promise<Sink> {
   const hex = randomBytes(4).toString('hex');
   const ns = `nbsink-${process.pid}-${hex}`;
   const hostIf = `sk${hex}`;
@@ -104,11 +105,16 @@ export async function startSink(onRequest: (r: SinkRequest) => void): Promise<Si
       lines.on('line', (l) => {
         const m = JSON.parse(l) as { up?: boolean; id: string } & SinkRequest;
         if (m.up) return resolve();
+        const answer = () => child!.stdin!.write(`${m.id}\n`);
+        let later: void | Promise<void>;
         try {
-          onRequest({ method: m.method, url: m.url, body: m.body });
-        } finally {
-          child!.stdin!.write(`${m.id}\n`);
+          later = onRequest({ method: m.method, url: m.url, body: m.body });
+        } catch (e) {
+          answer();
+          throw e;
         }
+        if (later instanceof Promise) later.then(answer, answer);
+        else answer();
       });
     });
     return { url: `http://${addr}`, close };

@@ -3,6 +3,7 @@
  * cache, the next ones get it read-only beside their code and still run; small bundles skip it.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { after, before, it } from 'node:test';
 import { systemClock } from '../../core/clock.ts';
 import type { InstanceSpec, SandboxFactory } from '../../core/ports.ts';
 import { createProcessSandboxFactory } from '../index.ts';
-import { MIN_ENTRY_BYTES } from './compile-cache.ts';
+import { CompileCaches, MIN_ENTRY_BYTES } from './compile-cache.ts';
 
 let factory: SandboxFactory;
 let workDir: string;
@@ -49,6 +50,11 @@ async function spec(name: string, body: string): Promise<InstanceSpec> {
   };
 }
 
+/** The cache directory name of one function's code (tenant, name, code dir), as compile-cache.ts keys it. */
+const cacheKey = (s: InstanceSpec) =>
+  createHash('sha256').update(`${s.tenant}\0${s.functionName}\0${s.codeDir}`).digest('hex').slice(0, 32);
+let bigKey: string | undefined;
+
 const invoke = (id: string) => ({
   id,
   tenant: 'default',
@@ -78,6 +84,8 @@ it('a large bundle: the first instance produces the cache, later ones read it', 
     key = await complete();
   }
   assert.ok(key, 'cache saved');
+  assert.equal(key, cacheKey(s), "the cache saved is the big function's");
+  bigKey = key;
   const files = await readdir(join(cacheRoot, key), { recursive: true });
   assert.ok(files.length > 1, `cache files: ${files.join(', ')}`);
   const second = await factory.create(s);
@@ -94,10 +102,18 @@ it('a large bundle: the first instance produces the cache, later ones read it', 
 
 it('a small bundle gets no cache', async () => {
   const s = await spec('small', 'export const handler = async () => 1;');
+  // The decision itself (no race with a background save): no plan for a small entry.
+  assert.equal(await new CompileCaches(join(workDir, 'plan-root')).plan(s, join(workDir, 'slot')), undefined);
   const sb = await factory.create(s);
   assert.ok((await sb.invoke(invoke('r3') as never)).ok);
   await sb.dispose();
   const root = join(workDir, 'v8cache');
   const keys = existsSync(root) ? await readdir(root) : [];
-  assert.ok(keys.length <= 1, 'only the big function has a cache');
+  assert.ok(!keys.includes(cacheKey(s)), `the small function got a cache: ${keys.join(', ')}`);
+  // Whatever else is there is the big function's cache from the test above, nothing more.
+  assert.deepEqual(
+    keys.filter((k) => k !== bigKey),
+    [],
+    'only the big function has a cache',
+  );
 });
