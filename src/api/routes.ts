@@ -9,7 +9,7 @@ import type { Clock, IsolationReport, Store } from '../core/ports.ts';
 import { DEFAULT_TENANT } from '../core/types.ts';
 import type { InvokeService } from '../invoke/types.ts';
 import type { LogSink } from '../observability/logs.ts';
-import type { CodeInput, RegistryService } from '../registry/types.ts';
+import type { CodeInput, PrebuiltCode, RegistryService } from '../registry/types.ts';
 import { ScalingConfigSchema } from '../scheduler/config.ts';
 import type { FunctionStatus, NodeStatus } from '../scheduler/index.ts';
 import { egressPolicySchema } from '../security/egress.ts';
@@ -59,8 +59,15 @@ const DeployBody = z.object({
   egress: egressPolicySchema.optional(),
   role: RoleRef.nullable().optional(),
   secrets: SecretList.optional(),
-  code: z.union([z.object({ zipBase64: z.string().min(1) }), z.object({ tarBase64: z.string().min(1) })]),
+  code: z.union([
+    z.object({ zipBase64: z.string().min(1) }),
+    z.object({ tarBase64: z.string().min(1) }),
+    // An artifact built before (by a dryRun, or the function's own code): no build now.
+    z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256') }),
+  ]),
   publish: z.boolean().optional(),
+  /** Validate and build, store the artifact, change nothing: `nimbus deploy`'s first phase. */
+  dryRun: z.boolean().optional(),
 });
 const PatchBody = z
   .object({
@@ -116,14 +123,29 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
   app.put('/v1/functions/:name', async (req, reply) => {
     const p = authorize(req, 'lambda:CreateFunction', (a) => a.fn(params(req).name!));
     const b = parse(DeployBody, req.body);
-    const code: CodeInput =
+    const code: CodeInput | PrebuiltCode =
       'zipBase64' in b.code
         ? { kind: 'zip', data: Buffer.from(b.code.zipBase64, 'base64') }
-        : { kind: 'tar', data: Buffer.from(b.code.tarBase64, 'base64') };
-    const { code: _c, publish, role, ...rest } = b;
-    await roleExists(p.tenant, role ?? undefined);
+        : 'tarBase64' in b.code
+          ? { kind: 'tar', data: Buffer.from(b.code.tarBase64, 'base64') }
+          : { kind: 'prebuilt', sha256: b.code.sha256 };
+    const { code: _c, publish, role, dryRun, ...rest } = b;
     // `role: null` (a manifest without one) resets to the default execution role.
     const config = role === undefined ? rest : { ...rest, role: role ?? undefined };
+    if (dryRun) {
+      // The role is checked by the deploy that switches (`nimbus deploy` creates roles between).
+      const r = await d.registry.prebuild(p.tenant, { name: params(req).name!, config, code });
+      return {
+        dryRun: true,
+        codeSha256: r.code.sha256,
+        codeSize: r.code.size,
+        exists: r.exists,
+        unchanged: r.unchanged,
+        timings: r.timings,
+        warnings: r.warnings,
+      };
+    }
+    await roleExists(p.tenant, role ?? undefined);
     const r = await d.registry.deploy(
       p.tenant,
       { name: params(req).name!, config, code },

@@ -1,14 +1,16 @@
 /**
  * One function of a project manifest → `PUT /v1/functions/{name}` (its deployed name,
  * `<service>-<stage>-<key>` for a serverless.yml) + its routes, schedules, subscriptions,
- * sources and bucket events (shared by deploy and dev).
+ * sources and bucket events. `nimbus dev` deploys this way, one function after the other;
+ * `nimbus deploy` uses the pieces (the function's configuration, its wiring) in its two phases
+ * (./deploy-plan.ts).
  */
 import type { ManifestFunction, ProjectManifest } from '../config/manifest.ts';
 import type { ApiClient } from './client.ts';
 
 export interface DeployedFunction {
   function: { name: string; codeSha256: string; codeSize: number };
-  version?: { version: string };
+  version?: { version: string } | undefined;
   timings: { buildMs: number; storeMs: number; totalMs: number };
   warnings: string[];
   unchanged: boolean;
@@ -20,18 +22,9 @@ export interface DeployedFunction {
   wallMs: number;
 }
 
-export async function deployFunction(
-  client: ApiClient,
-  manifest: ProjectManifest,
-  f: ManifestFunction,
-  zipBase64: string,
-  publish: boolean,
-): Promise<DeployedFunction> {
-  const t0 = performance.now();
-  const path = `/v1/functions/${encodeURIComponent(f.name)}`;
-  const r = await client.call<
-    Omit<DeployedFunction, 'routes' | 'schedules' | 'subscriptions' | 'sources' | 'bucketEvents' | 'wallMs'>
-  >('PUT', path, {
+/** The function's configuration in the body of `PUT /v1/functions/{name}` (without its code). */
+export function functionBody(f: ManifestFunction): Record<string, unknown> {
+  return {
     runtime: f.runtime,
     handler: f.handler,
     memoryMb: f.memoryMb,
@@ -46,47 +39,78 @@ export async function deployFunction(
     // Deploying from a manifest is declarative: no role there means the default execution role.
     role: f.role ?? null,
     ...(f.secrets ? { secrets: f.secrets } : {}),
+  };
+}
+
+/** What hangs off a function, one `PUT /v1/functions/{name}/<kind>` each. */
+export const WIRING_KINDS = ['routes', 'schedules', 'subscriptions', 'sources', 'bucket-events'] as const;
+export type WiringKind = (typeof WIRING_KINDS)[number];
+export type Wiring = Record<WiringKind, Record<string, unknown>[]>;
+
+/** The routes, schedules, subscriptions, sources and bucket events a manifest gives a function. */
+export function wiringOf(f: ManifestFunction): Wiring {
+  const all = <T>(pick: (e: ManifestFunction['events'][number]) => T[] | undefined) =>
+    f.events.flatMap((e) => pick(e) ?? []) as Record<string, unknown>[];
+  return {
+    routes: all((e) => (e.route ? [e.route] : undefined)),
+    schedules: all((e) => e.schedules),
+    subscriptions: all((e) => e.subscriptions),
+    sources: all((e) => e.sources),
+    'bucket-events': all((e) => e.bucketEvents),
+  };
+}
+
+/** The request body's list key and the response's, per kind. */
+const KEYS: Record<WiringKind, { body: string; reply: string }> = {
+  routes: { body: 'routes', reply: 'routes' },
+  schedules: { body: 'schedules', reply: 'schedules' },
+  subscriptions: { body: 'subscriptions', reply: 'subscriptions' },
+  sources: { body: 'sources', reply: 'sources' },
+  'bucket-events': { body: 'events', reply: 'events' },
+};
+
+/** Replaces one kind of a function's wiring (declarative, like sls deploy); returns what it has now. */
+export async function putWiring<T = Record<string, unknown>>(
+  client: ApiClient,
+  name: string,
+  kind: WiringKind,
+  items: readonly Record<string, unknown>[],
+): Promise<T[]> {
+  const r = await client.call<Record<string, T[]>>(
+    'PUT',
+    `/v1/functions/${encodeURIComponent(name)}/${kind}`,
+    { [KEYS[kind].body]: items },
+  );
+  return r[KEYS[kind].reply] ?? [];
+}
+
+/** Deploys one function and then its wiring, in place (`nimbus dev`: one function at a time). */
+export async function deployFunction(
+  client: ApiClient,
+  manifest: ProjectManifest,
+  f: ManifestFunction,
+  zipBase64: string,
+  publish: boolean,
+): Promise<DeployedFunction> {
+  const t0 = performance.now();
+  const r = await client.call<
+    Omit<DeployedFunction, 'routes' | 'schedules' | 'subscriptions' | 'sources' | 'bucketEvents' | 'wallMs'>
+  >('PUT', `/v1/functions/${encodeURIComponent(f.name)}`, {
+    ...functionBody(f),
     code: { zipBase64 },
     publish,
   });
-  // A manifest declares the function's HTTP routes and schedules: replace them (declarative,
-  // like sls deploy).
-  let routes: DeployedFunction['routes'] = [];
-  let schedules: DeployedFunction['schedules'] = [];
-  let subscriptions: DeployedFunction['subscriptions'] = [];
-  let sources: DeployedFunction['sources'] = [];
-  let bucketEvents: DeployedFunction['bucketEvents'] = [];
+  const out = { routes: [], schedules: [], subscriptions: [], sources: [], bucketEvents: [] } as Pick<
+    DeployedFunction,
+    'routes' | 'schedules' | 'subscriptions' | 'sources' | 'bucketEvents'
+  >;
   if (manifest.source !== 'inferred') {
-    const specs = f.events.flatMap((e) => (e.route ? [e.route] : []));
-    routes = (
-      await client.call<{ routes: DeployedFunction['routes'] }>('PUT', `${path}/routes`, { routes: specs })
-    ).routes;
-    const sched = f.events.flatMap((e) => e.schedules ?? []);
-    schedules = (
-      await client.call<{ schedules: DeployedFunction['schedules'] }>('PUT', `${path}/schedules`, {
-        schedules: sched,
-      })
-    ).schedules;
-    const subs = f.events.flatMap((e) => e.subscriptions ?? []);
-    subscriptions = (
-      await client.call<{ subscriptions: DeployedFunction['subscriptions'] }>(
-        'PUT',
-        `${path}/subscriptions`,
-        {
-          subscriptions: subs,
-        },
-      )
-    ).subscriptions;
-    const srcs = f.events.flatMap((e) => e.sources ?? []);
-    sources = (
-      await client.call<{ sources: DeployedFunction['sources'] }>('PUT', `${path}/sources`, { sources: srcs })
-    ).sources;
-    const be = f.events.flatMap((e) => e.bucketEvents ?? []);
-    bucketEvents = (
-      await client.call<{ events: DeployedFunction['bucketEvents'] }>('PUT', `${path}/bucket-events`, {
-        events: be,
-      })
-    ).events;
+    const w = wiringOf(f);
+    out.routes = await putWiring(client, f.name, 'routes', w.routes);
+    out.schedules = await putWiring(client, f.name, 'schedules', w.schedules);
+    out.subscriptions = await putWiring(client, f.name, 'subscriptions', w.subscriptions);
+    out.sources = await putWiring(client, f.name, 'sources', w.sources);
+    out.bucketEvents = await putWiring(client, f.name, 'bucket-events', w['bucket-events']);
   }
-  return { ...r, routes, schedules, subscriptions, sources, bucketEvents, wallMs: performance.now() - t0 };
+  return { ...r, ...out, wallMs: performance.now() - t0 };
 }

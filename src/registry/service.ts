@@ -24,6 +24,7 @@ import type {
   CodeInput,
   DeployResult,
   FunctionConfigInput,
+  PrebuiltCode,
   RegistryService,
   ResolvedTarget,
 } from './types.ts';
@@ -56,6 +57,22 @@ export const RegistryServiceErrors = defineErrors('REGISTRY', {
 });
 
 const DEFAULTS = { memoryMb: 128, timeoutSec: 3, environment: {}, description: '' } as const;
+
+/**
+ * Artifacts a build made, kept (in memory) so a deploy naming one by sha256 needs no build: the
+ * first phase of `nimbus deploy` builds every function (prebuild), the second switches them.
+ * Forgotten after an hour, or by a restart (the deploy then fails before switching, or its
+ * rollback finds the function's own code by sha256).
+ */
+const PREBUILT_TTL_MS = 60 * 60_000;
+const PREBUILT_MAX = 5_000;
+interface Prebuilt {
+  readonly ref: CodeRef;
+  readonly warnings: readonly string[];
+  /** Node bundles: the imports left outside the bundle; `unknown` when not built here for it. */
+  readonly externalImports: readonly string[] | 'unknown';
+  at: number;
+}
 
 function normalizeConfig(input: FunctionConfigInput, base?: FunctionConfig): FunctionConfig {
   const merged: FunctionConfig = {
@@ -158,7 +175,69 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
     return rec;
   }
 
-  async function storeArtifact(code: CodeInput, config: FunctionConfig) {
+  const prebuilt = new Map<string, Prebuilt>();
+  const prebuiltKey = (tenant: TenantId, sha256: string, config: FunctionConfig) =>
+    key(tenant, sha256, config.runtime, config.handler);
+
+  function remember(tenant: TenantId, config: FunctionConfig, p: Omit<Prebuilt, 'at'>): void {
+    const k = prebuiltKey(tenant, p.ref.sha256, config);
+    prebuilt.delete(k); // re-inserted last: the Map's order is the eviction order
+    prebuilt.set(k, { ...p, at: clock.now() });
+    const now = clock.now();
+    for (const [old, v] of prebuilt) {
+      if (prebuilt.size <= PREBUILT_MAX && now - v.at <= PREBUILT_TTL_MS) break;
+      prebuilt.delete(old);
+    }
+  }
+
+  /** The artifact `sha256` for this runtime and handler: built here lately, or the function's own. */
+  async function prebuiltArtifact(tenant: TenantId, name: string, sha256: string, config: FunctionConfig) {
+    const hit = prebuilt.get(prebuiltKey(tenant, sha256, config));
+    let found: Omit<Prebuilt, 'at'> | undefined =
+      hit && clock.now() - hit.at <= PREBUILT_TTL_MS ? hit : undefined;
+    if (!found) {
+      // $LATEST or a version of this function that ran this code with this entry point.
+      const fn = await store.functions.get(tenant, name);
+      const owned = fn ? [fn, ...(await store.versions.list(tenant, name))] : [];
+      const same = owned.find(
+        (o) =>
+          o.code.sha256 === sha256 &&
+          o.config.runtime === config.runtime &&
+          o.config.handler === config.handler,
+      );
+      if (same) {
+        found = {
+          ref: same.code,
+          warnings: [],
+          externalImports: same.config.isolation === 'isolate' ? [] : 'unknown',
+        };
+      }
+    }
+    if (!found || !(await blobs.has(sha256))) {
+      throw CoreErrors.NOT_FOUND({
+        what: `built code ${sha256} for ${config.runtime} ${config.handler} (build it first: PUT /v1/functions/${name} with dryRun)`,
+      });
+    }
+    if (config.isolation === 'isolate' && found.externalImports !== 'unknown' && found.externalImports.length)
+      throw DeployErrors.ISOLATE_INCOMPATIBLE({ imports: found.externalImports.join(', ') });
+    if (config.isolation === 'isolate' && found.externalImports === 'unknown')
+      throw CoreErrors.VALIDATION({
+        reason: `code ${sha256} was not built for an isolate: deploy its source with isolation: isolate`,
+      });
+    remember(tenant, config, found);
+    return found;
+  }
+
+  async function storeArtifact(
+    tenant: TenantId,
+    name: string,
+    code: CodeInput | PrebuiltCode,
+    config: FunctionConfig,
+  ) {
+    if (code.kind === 'prebuilt') {
+      const p = await prebuiltArtifact(tenant, name, code.sha256, config);
+      return { ref: p.ref, buildMs: 0, warnings: p.warnings, storeMs: 0 };
+    }
     const built = await build(code, { runtime: config.runtime, handler: config.handler });
     if (config.isolation === 'isolate' && built.externalImports?.length) {
       throw DeployErrors.ISOLATE_INCOMPATIBLE({ imports: built.externalImports.join(', ') });
@@ -172,7 +251,8 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
       entry: built.entry,
       exportName: built.exportName,
     };
-    return { ref, built, storeMs: clock.monotonic() - t };
+    remember(tenant, config, { ref, warnings: built.warnings, externalImports: built.externalImports ?? [] });
+    return { ref, buildMs: built.buildMs, warnings: built.warnings, storeMs: clock.monotonic() - t };
   }
 
   async function publishFrom(fn: FunctionRecord, description: string | undefined): Promise<VersionRecord> {
@@ -196,7 +276,8 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
       if (existing && mode === 'create') throw CoreErrors.CONFLICT({ what: `function ${input.name}` });
       if (!existing && mode === 'update') throw CoreErrors.NOT_FOUND({ what: `function ${input.name}` });
       const config = normalizeConfig(input.config);
-      const { ref, built, storeMs } = await storeArtifact(input.code, config);
+      const built = await storeArtifact(tenant, input.name, input.code, config);
+      const { ref, storeMs } = built;
       const timings = () => ({ buildMs: built.buildMs, storeMs, totalMs: clock.monotonic() - t0 });
       if (existing && existing.code.sha256 === ref.sha256 && sameConfig(existing.config, config)) {
         // Nothing changed: keep the revision and the warm instances (fast `nimbus dev` loops).
@@ -239,7 +320,8 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
       if (opts.expectedRevisionId && opts.expectedRevisionId !== fn.revisionId) {
         throw RegistryServiceErrors.REVISION_MISMATCH({ name });
       }
-      const { ref, built, storeMs } = await storeArtifact(code, fn.config);
+      const built = await storeArtifact(tenant, name, code, fn.config);
+      const { ref, storeMs } = built;
       const rec: FunctionRecord = { ...fn, code: ref, revisionId: randomUUID(), updatedAt: clock.now() };
       await store.functions.update(rec, fn.revisionId);
       changed(tenant, name);
@@ -263,12 +345,30 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
       if (config.handler !== fn.config.handler || config.runtime !== fn.config.runtime) {
         // The entry point is part of the artifact: rebuild from the stored artifact's code root.
         const zip = await blobs.get(fn.code.sha256);
-        code = (await storeArtifact({ kind: 'zip', data: zip }, config)).ref;
+        code = (await storeArtifact(tenant, name, { kind: 'zip', data: zip }, config)).ref;
       }
       const rec: FunctionRecord = { ...fn, config, code, revisionId: randomUUID(), updatedAt: clock.now() };
       await store.functions.update(rec, fn.revisionId);
       changed(tenant, name);
       return rec;
+    },
+
+    async prebuild(tenant, input) {
+      const t0 = clock.monotonic();
+      validateFunctionName(input.name);
+      const config = normalizeConfig(input.config);
+      const built = await storeArtifact(tenant, input.name, input.code, config);
+      const existing = await store.functions.get(tenant, input.name);
+      return {
+        code: built.ref,
+        timings: { buildMs: built.buildMs, storeMs: built.storeMs, totalMs: clock.monotonic() - t0 },
+        warnings: built.warnings,
+        exists: existing !== undefined,
+        unchanged:
+          existing !== undefined &&
+          existing.code.sha256 === built.ref.sha256 &&
+          sameConfig(existing.config, config),
+      };
     },
 
     getFunction: (tenant, name) => getFn(tenant, name),

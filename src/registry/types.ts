@@ -19,6 +19,16 @@ export type CodeInput =
   | { readonly kind: 'tar'; readonly data: Uint8Array }
   | { readonly kind: 'dir'; readonly path: string };
 
+/**
+ * Code named by the sha256 of an artifact the platform built before: by a `prebuild` (PUT
+ * `/v1/functions/{name}` with `dryRun`) for the same runtime and handler, or the function's own
+ * `$LATEST` or a version of it. Deploying it builds nothing, so it cannot fail to build.
+ */
+export interface PrebuiltCode {
+  readonly kind: 'prebuilt';
+  readonly sha256: string;
+}
+
 /** Result of building an artifact from user code (bundling Node/TS with esbuild). */
 export interface BuiltArtifact {
   /** The artifact (a zip of the code root the runtime mounts at /var/task). */
@@ -56,6 +66,17 @@ export interface DeployResult {
   readonly unchanged?: boolean | undefined;
 }
 
+/** What a prebuild (a deploy that only builds) made: the artifact, kept for a later deploy. */
+export interface PrebuildResult {
+  readonly code: CodeRef;
+  readonly timings: DeployTimings;
+  readonly warnings: readonly string[];
+  /** Whether the function exists now. */
+  readonly exists: boolean;
+  /** Whether deploying this code and configuration would change nothing. */
+  readonly unchanged: boolean;
+}
+
 export interface ResolvedTarget {
   readonly version: VersionId;
   readonly config: FunctionConfig;
@@ -72,9 +93,21 @@ export interface RegistryService {
    */
   deploy(
     tenant: TenantId,
-    input: { name: string; config: FunctionConfigInput; code: CodeInput },
+    input: { name: string; config: FunctionConfigInput; code: CodeInput | PrebuiltCode },
     opts?: { mode?: 'create' | 'update' | 'upsert'; publish?: boolean; description?: string },
   ): Promise<DeployResult>;
+  /**
+   * What deploy does up to the switch, and nothing after it: validates the name and the
+   * configuration, builds the code and stores the artifact, which a deploy with
+   * `{kind: 'prebuilt', sha256}` then uses (for the same runtime and handler) without building.
+   * The function, its versions and everything else stay as they are. Given prebuilt code it
+   * checks that the artifact can be deployed and keeps it for a later deploy (a rollback pins a
+   * function's current code this way before changing it).
+   */
+  prebuild(
+    tenant: TenantId,
+    input: { name: string; config: FunctionConfigInput; code: CodeInput | PrebuiltCode },
+  ): Promise<PrebuildResult>;
   updateCode(
     tenant: TenantId,
     name: string,

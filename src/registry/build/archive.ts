@@ -8,12 +8,15 @@
  * DEPLOY_BAD_ARCHIVE.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, normalize, posix, relative, sep } from 'node:path';
-import { unzipSync, type Zippable, zipSync } from 'fflate';
+import { finished } from 'node:stream/promises';
+import { deflateRawSync } from 'node:zlib';
+import { unzipSync, Zip, ZipDeflate, ZipPassThrough, type Zippable, zipSync } from 'fflate';
 import * as tar from 'tar';
 import { DeployErrors } from '../errors.ts';
+import { parseJsonc } from './tsconfig.ts';
 
 export interface UnpackLimits {
   readonly maxUnpackedBytes?: number;
@@ -205,15 +208,302 @@ export async function listFiles(
   return out.sort();
 }
 
+/** Never packaged, wherever they are: VCS and tool state, caches, compiled Python. */
 const JUNK = /(^|\/)(\.git|\.nimbus|\.DS_Store|__pycache__|\.cache)(\/|$)|\.pyc$/;
+/** Never packaged: Serverless' own output at the root, and npm's links to package binaries. */
+const TOOL_DIRS = /^(\.serverless|\.serverless_plugins)(\/|$)|(^|\/)node_modules\/\.bin(\/|$)/;
 
-/** Zips a directory deterministically. `exclude` adds names to skip. */
+interface PackageJson {
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+const PACKAGE_NAME = /^(@[A-Za-z0-9._~-][\w.~-]*\/)?[A-Za-z0-9._~-][\w.~-]*$/;
+
+async function readPackageJson(dir: string): Promise<PackageJson | undefined> {
+  try {
+    const v = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as PackageJson) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const runtimeDeps = (p: PackageJson): string[] =>
+  Object.keys({ ...p.dependencies, ...p.optionalDependencies, ...p.peerDependencies }).filter(
+    (n) => PACKAGE_NAME.test(n) && !n.split('/').includes('..'),
+  );
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where Node finds package `name` required from `from` (the project, `''`, or a package folder such
+ * as `node_modules/a/node_modules/b`): `<d>/node_modules/<name>` for `from` and each of its parent
+ * folders that is not itself a node_modules folder, nearest first.
+ */
+function resolvePackage(root: string, name: string, from: string): string | undefined {
+  let d = from;
+  for (;;) {
+    if (posix.basename(d) !== 'node_modules') {
+      const c = d === '' ? `node_modules/${name}` : `${d}/node_modules/${name}`;
+      if (isDir(join(root, c))) return c;
+    }
+    if (d === '') return undefined;
+    const i = d.lastIndexOf('/');
+    d = i < 0 ? '' : d.slice(0, i);
+  }
+}
+
+/** The package folders (relative POSIX paths) the packages `names` need, themselves included. */
+async function reachable(root: string, names: readonly string[]): Promise<Set<string>> {
+  const seen = new Set<string>();
+  const queue: [string, string][] = names.map((n) => [n, '']);
+  while (queue.length > 0) {
+    const [name, from] = queue.pop()!;
+    const at = resolvePackage(root, name, from);
+    if (at === undefined || seen.has(at)) continue;
+    seen.add(at);
+    const pkg = await readPackageJson(join(root, at));
+    if (pkg) for (const d of runtimeDeps(pkg)) queue.push([d, at]);
+  }
+  return seen;
+}
+
+/** Packages a root tsconfig.json / jsconfig.json `extends` (esbuild reads them while bundling). */
+async function tsconfigPackages(root: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of ['tsconfig.json', 'jsconfig.json']) {
+    let ext: unknown;
+    try {
+      ext = (parseJsonc(await readFile(join(root, name), 'utf8')) as { extends?: unknown }).extends;
+    } catch {
+      continue;
+    }
+    for (const e of Array.isArray(ext) ? ext : [ext]) {
+      if (typeof e !== 'string' || e.startsWith('.') || e.startsWith('/')) continue;
+      const parts = e.split('/');
+      out.push(e.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!);
+    }
+  }
+  return out.filter((n) => PACKAGE_NAME.test(n));
+}
+
+/**
+ * The node_modules package folders (relative POSIX paths) only devDependencies reach: what
+ * `serverless deploy` leaves out of a package (`package.excludeDevDependencies`, on by default).
+ * The graph is walked as Node resolves, from package.json `dependencies` (with optional and peer
+ * ones, and what a root tsconfig `extends`) and from `devDependencies`, through each package's own
+ * package.json. Packages neither side reaches (extraneous) stay, as in Serverless.
+ */
+export async function devOnlyPackages(root: string): Promise<Set<string>> {
+  const pkg = await readPackageJson(root);
+  if (!pkg || !isDir(join(root, 'node_modules'))) return new Set();
+  const prod = await reachable(root, [...runtimeDeps(pkg), ...(await tsconfigPackages(root))]);
+  const dev = await reachable(
+    root,
+    Object.keys(pkg.devDependencies ?? {}).filter((n) => PACKAGE_NAME.test(n)),
+  );
+  return new Set([...dev].filter((d) => !prod.has(d)));
+}
+
+export interface ListProjectOptions {
+  /** Leave out node_modules packages only devDependencies reach (default true, as Serverless). */
+  readonly excludeDevDependencies?: boolean | undefined;
+  /** Folders (relative POSIX paths) not to walk into. */
+  readonly skipDir?: ((rel: string) => boolean) | undefined;
+}
+
+/**
+ * The files of a project a package may hold (relative POSIX paths, sorted; links skipped): not
+ * VCS/tool state (.git, .nimbus, .serverless, caches, node_modules/.bin) and, unless told
+ * otherwise, not the packages only devDependencies need — those folders are never walked, so a
+ * project with `serverless` as a devDependency lists its own files, not the tool's 20 000.
+ */
+export async function listProjectFiles(dir: string, opts: ListProjectOptions = {}): Promise<string[]> {
+  const dev = opts.excludeDevDependencies === false ? new Set<string>() : await devOnlyPackages(dir);
+  return listFiles(
+    dir,
+    (rel, isDirectory) =>
+      JUNK.test(rel) ||
+      TOOL_DIRS.test(rel) ||
+      (isDirectory && (dev.has(rel) || (opts.skipDir?.(rel) ?? false))),
+  );
+}
+
+/** Serverless' default excludes (lib/plugins/package/lib/package-service.js). */
+export const DEFAULT_PACKAGE_EXCLUDES: readonly string[] = [
+  '.git/**',
+  '.gitignore',
+  '.DS_Store',
+  'npm-debug.log',
+  'yarn-*.log',
+  '.serverless/**',
+  '.serverless_plugins/**',
+];
+
+/**
+ * The ordered pattern list of a package as Serverless builds it: every exclude (the defaults, then
+ * legacy `exclude` entries) negated, then the includes — legacy `include` and `patterns`, the
+ * service's then the function's — each list without repeats. Applied in order, the last pattern
+ * matching a file decides; `!` excludes.
+ */
+export function packagePatterns(p: { exclude?: readonly string[]; include?: readonly string[] }): string[] {
+  const once = (xs: readonly string[]) => [...new Set(xs)];
+  const excluded = once([...DEFAULT_PACKAGE_EXCLUDES, ...(p.exclude ?? [])]).map((x) =>
+    x.startsWith('!') ? x.slice(1) : `!${x}`,
+  );
+  return [...excluded, ...once(p.include ?? [])];
+}
+
+/**
+ * A leading dot of a path segment, hidden from the glob matcher. Serverless matches with
+ * `dot: true` (`*` and `**` match dotfiles); Node's path.matchesGlob has no such option, and no
+ * glob library is installed, so segments' leading dots become a private-use character on both
+ * sides: `**` then matches `.env`, and `.env` or `.*` still match it as written.
+ */
+const DOT = '\uE000';
+const undot = (s: string) => s.replace(/(^|[/{,])\./g, `$1${DOT}`);
+
+/** Whether a project-relative POSIX path matches a Serverless package glob (micromatch, dot: true). */
+export function globMatch(file: string, pattern: string): boolean {
+  return posix.matchesGlob(undot(file), undot(pattern.replace(/^\.\//, '')));
+}
+
+/** The files a pattern list keeps: all to start with (Serverless globs `**`), then each in order. */
+export function selectFiles(files: readonly string[], patterns: readonly string[]): string[] {
+  const keep = new Map(files.map((f) => [f, true]));
+  for (const p of patterns) {
+    const include = !p.startsWith('!');
+    const glob = include ? p : p.slice(1);
+    for (const f of files) if (keep.get(f) !== include && globMatch(f, glob)) keep.set(f, include);
+  }
+  return files.filter((f) => keep.get(f));
+}
+
+/** `a/b/*.js` → `a/b/`: the part of a glob before its first wildcard, up to a slash. */
+function literalPrefix(glob: string): string {
+  const meta = glob.search(/[*?[{}()!+@\\]/);
+  if (meta < 0) return glob;
+  return glob.slice(0, glob.lastIndexOf('/', meta) + 1);
+}
+
+/**
+ * Whether a pattern list leaves out every file under folder `rel`, so the folder need not be
+ * walked: some `!X/**` whose X matches the folder, and no include after it that could reach in.
+ * Conservative: anything it cannot tell counts as reaching in.
+ */
+export function patternsSkipDir(patterns: readonly string[], rel: string): boolean {
+  let skipped = false;
+  for (const p of patterns) {
+    const include = !p.startsWith('!');
+    const glob = (include ? p : p.slice(1)).replace(/^\.\//, '');
+    if (!include) {
+      const m = /^(.*)\/\*\*(\/\*)?$/.exec(glob);
+      // `!X/**` leaves out everything under a folder X matches: `rel` or one of its parents.
+      const parts = rel.split('/');
+      if (m && parts.some((_, i) => globMatch(parts.slice(0, i + 1).join('/'), m[1]!))) skipped = true;
+    } else if (skipped) {
+      const lp = literalPrefix(glob);
+      if (lp.startsWith(`${rel}/`) || `${rel}/`.startsWith(lp)) skipped = false;
+    }
+  }
+  return skipped;
+}
+
+/** Zips a directory deterministically (in memory). `exclude` adds names to skip. */
 export async function zipDirectory(dir: string, opts: { exclude?: string[] } = {}): Promise<Uint8Array> {
   const extra = new Set(opts.exclude ?? []);
-  const files = await listFiles(dir, (rel) => JUNK.test(rel) || extra.has(rel));
+  const files = (await listProjectFiles(dir)).filter((f) => !extra.has(f));
   const z: Zippable = {};
   for (const f of files) z[f] = [new Uint8Array(await readFile(join(dir, f))), { mtime: FIXED_MTIME }];
   return zipSync(z, { level: 6, mtime: FIXED_MTIME });
+}
+
+/**
+ * A zip entry deflated in one go by Node's zlib (native: fflate's streaming Deflate allocates
+ * ~200 KiB per entry, which a 20 000-file project pays 20 000 times). The raw bytes go through
+ * `push` (fflate takes the CRC and size from them); the compressed ones are set just before.
+ */
+class DeflatedEntry extends ZipPassThrough {
+  deflated: Uint8Array<ArrayBuffer> | undefined;
+  constructor(filename: string) {
+    super(filename);
+    this.compression = 8;
+  }
+  protected override process(_raw: Uint8Array, final: boolean): void {
+    if (!final) return;
+    const d = this.deflated ?? new Uint8Array(0);
+    this.deflated = undefined; // the archive keeps each entry object: not its bytes
+    this.ondata(null, d, true);
+  }
+}
+
+/** Files up to this size are deflated whole by zlib; larger ones stream through fflate. */
+const WHOLE_FILE_MAX = 16 << 20;
+
+/**
+ * Zips `files` of `dir` (relative POSIX paths) into the file `out`, streamed: the archive is never
+ * in memory, only one file (up to 16 MiB; larger ones in 1 MiB chunks). Deterministic (sorted
+ * entries, fixed times).
+ */
+export async function zipToFile(
+  dir: string,
+  files: readonly string[],
+  out: string,
+): Promise<{ bytes: number; files: number }> {
+  const ws = createWriteStream(out);
+  let bytes = 0;
+  let failed: Error | undefined;
+  const zip = new Zip((err, chunk, final) => {
+    if (err) {
+      failed ??= err;
+      return;
+    }
+    bytes += chunk.byteLength;
+    ws.write(chunk);
+    if (final) ws.end();
+  });
+  const drained = () =>
+    ws.writableNeedDrain ? new Promise<void>((r) => ws.once('drain', () => r())) : undefined;
+  try {
+    for (const f of [...files].sort()) {
+      const abs = join(dir, f);
+      if (statSync(abs).size <= WHOLE_FILE_MAX) {
+        // Sync: one small read after another is ~20x faster than awaiting each (no thread hop).
+        const raw = new Uint8Array(readFileSync(abs));
+        const entry = new DeflatedEntry(f);
+        entry.mtime = FIXED_MTIME;
+        zip.add(entry);
+        entry.deflated = deflateRawSync(raw, { level: 6 }) as Uint8Array<ArrayBuffer>;
+        entry.push(raw, true);
+      } else {
+        const entry = new ZipDeflate(f, { level: 6 });
+        entry.mtime = FIXED_MTIME;
+        zip.add(entry);
+        for await (const chunk of createReadStream(abs, { highWaterMark: 1 << 20 })) {
+          entry.push(chunk as Buffer, false);
+          await drained();
+        }
+        entry.push(new Uint8Array(0), true);
+      }
+      if (failed) throw failed;
+      await drained();
+    }
+    zip.end();
+    await finished(ws);
+  } catch (e) {
+    ws.destroy();
+    throw e;
+  }
+  if (failed) throw failed;
+  return { bytes, files: files.length };
 }
 
 /** Zips an in-memory file map deterministically. */
