@@ -84,6 +84,7 @@ export function commonAwsErrorType(e: NimbusError, hasAuthorization: boolean): A
       return { type: 'ExpiredTokenException', status: 400 };
     case SecurityErrors.codes.SIGNATURE_MISMATCH:
     case SecurityErrors.codes.REQUEST_EXPIRED:
+    case SecurityErrors.codes.PRESIGNED_EXPIRED:
       return { type: 'InvalidSignatureException', status: 400 };
     case AwsJsonErrors.codes.UNKNOWN_OPERATION:
       return { type: 'UnknownOperationException', status: 400 };

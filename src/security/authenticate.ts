@@ -343,7 +343,7 @@ export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest)
     )
       throw CoreErrors.UNAUTHORIZED({ reason: 'malformed presigned URL' });
     if (o.clock.now() > t + expires * 1000)
-      throw SecurityErrors.REQUEST_EXPIRED({ date: amzDate, skewMin: 0 });
+      throw SecurityErrors.PRESIGNED_EXPIRED({ date: amzDate, seconds: expires });
     if (t - o.clock.now() > maxSkew)
       throw SecurityErrors.REQUEST_EXPIRED({ date: amzDate, skewMin: maxSkew / 60_000 });
     const { p, secrets } = await resolveCredential(keyId, one('X-Amz-Security-Token'));

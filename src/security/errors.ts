@@ -18,6 +18,12 @@ export const SecurityErrors = defineErrors('SECURITY', {
     message: 'the request signature does not match: {reason}',
     hint: 'check the key id and secret (NIMBUS_KEY_ID / NIMBUS_SECRET) and the region/endpoint used to sign',
   },
+  PRESIGNED_EXPIRED: {
+    status: 403,
+    kind: 'user',
+    message: 'Request has expired (signed at {date}, valid {seconds} s)',
+    hint: 'presign the URL again',
+  },
   REQUEST_EXPIRED: {
     status: 403,
     kind: 'user',

@@ -96,6 +96,7 @@ export const S3_CODES: Record<string, string> = {
   NIMBUS_ERR_CORE_FORBIDDEN: 'AccessDenied',
   NIMBUS_ERR_SECURITY_SIGNATURE_MISMATCH: 'SignatureDoesNotMatch',
   NIMBUS_ERR_SECURITY_REQUEST_EXPIRED: 'RequestTimeTooSkewed',
+  NIMBUS_ERR_SECURITY_PRESIGNED_EXPIRED: 'AccessDenied',
   NIMBUS_ERR_SECURITY_KEY_INVALID: 'InvalidAccessKeyId',
   NIMBUS_ERR_SECURITY_TOKEN_EXPIRED: 'ExpiredToken',
 };
