@@ -603,6 +603,28 @@ resources:
     );
   });
 
+  it('refuses a runtime id it cannot run with the file, the line and the supported ids', async () => {
+    const dir = await fixture({
+      'serverless.yml': `service: s
+provider:
+  name: aws
+  runtime: nodejs20.x
+functions:
+  ok:
+    handler: a.handler
+  dotnet:
+    handler: b.handler
+    runtime: dotnet8
+`,
+    });
+    await assert.rejects(loadProjectManifest(dir, {}), (e: Error) => {
+      assert.match(e.message, /serverless\.yml/);
+      assert.match(e.message, /line 10: functions\.dotnet\.runtime: runtime dotnet8/);
+      assert.match(e.message, /nodejs20\.x/);
+      return true;
+    });
+  });
+
   it('reads s3 events (Serverless syntax)', async () => {
     const dir = await fixture({
       'serverless.yml': `service: s

@@ -21,8 +21,9 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { z } from 'zod';
-import { defineErrors } from '../core/errors.ts';
+import { defineErrors, type NimbusError } from '../core/errors.ts';
 import { patternView } from '../events/views.ts';
+import { resolveRuntimeId } from '../registry/runtimes.ts';
 import { type EgressPolicy, egressPolicySchema, egressRuleSchema } from '../security/egress.ts';
 import {
   ACCOUNT_REF,
@@ -929,6 +930,16 @@ async function parseFile(
       throw ManifestErrors.INVALID({
         file: name,
         problems: `  - line ${lineOf(doc, lc, ['functions', fname])}: functions.${fname}: no runtime (set provider.runtime or functions.${fname}.runtime)`,
+      });
+    }
+    try {
+      resolveRuntimeId(runtime);
+    } catch (e) {
+      const at = f.runtime !== undefined ? ['functions', fname, 'runtime'] : ['provider', 'runtime'];
+      const ne = e as NimbusError;
+      throw ManifestErrors.INVALID({
+        file: name,
+        problems: `  - line ${lineOf(doc, lc, at) || '?'}: ${at.join('.')}: ${ne.message}${ne.hint ? ` (${ne.hint})` : ''}`,
       });
     }
     functions.push({
