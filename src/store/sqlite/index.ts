@@ -88,7 +88,9 @@ function bulkWriters(raw: DatabaseSync) {
     'insert into log_lines (tenant, function_name, version, request_id, ts, stream, message, instance_id) values (?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const usageStmt = raw.prepare(
-    'insert into usage (tenant, request_id, function_name, version, started_at, duration_ms, billed_duration_ms, memory_mb, max_rss_bytes, gb_seconds, init_duration_ms, outcome) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    // A retried async invocation keeps its request id: its later attempts are not recorded yet
+    // (the key is (tenant, request id); issue 17), and must not fail the batch.
+    'insert into usage (tenant, request_id, function_name, version, started_at, duration_ms, billed_duration_ms, memory_mb, max_rss_bytes, gb_seconds, init_duration_ms, outcome) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (tenant, request_id) do nothing',
   );
   const batch = <T>(items: readonly T[], row: (item: T) => void): Promise<void> => {
     if (items.length === 0) return Promise.resolve();
