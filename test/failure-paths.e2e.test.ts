@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { startTestPlatform, type TestPlatform } from './helpers.ts';
+import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
 
 describe('presigned S3 URLs expire', () => {
   let p: TestPlatform;
@@ -52,4 +52,41 @@ describe('presigned S3 URLs expire', () => {
     assert.match(body, /<Code>AccessDenied<\/Code>/);
     assert.match(body, /Request has expired/);
   });
+});
+
+describe('function responses over 6 MB', () => {
+  let p: TestPlatform;
+  before(async () => {
+    p = await startTestPlatform();
+  });
+  after(() => p?.stop());
+
+  for (const [runtime, file, handler, code] of [
+    [
+      'nodejs24.x',
+      'index.mjs',
+      'index.handler',
+      `export const handler = async (e) => (e.big ? 'x'.repeat(7 * 1024 * 1024) : 'ok');`,
+    ],
+    [
+      'python3.12',
+      'app.py',
+      'app.handler',
+      `def handler(event, context):\n    return 'x' * (7 * 1024 * 1024) if event.get('big') else 'ok'\n`,
+    ],
+  ] as const) {
+    it(`get the coded RESPONSE_TOO_LARGE error (${runtime}), and the instance keeps serving`, async () => {
+      const dir = await fixture({
+        [file]: `${code}\n`,
+      });
+      const name = `big-${runtime.replace(/\W/g, '')}`;
+      assert.equal((await p.deployDir(name, dir, { runtime, handler })).status, 201);
+      const r = await p.api('POST', `/v1/functions/${name}/invoke`, { big: true });
+      const text = await r.text();
+      assert.match(text, /NIMBUS_ERR_RUNTIME_RESPONSE_TOO_LARGE/, `${r.status} ${text.slice(0, 300)}`);
+      assert.ok(text.length < 64 * 1024, 'the 7 MB body is not passed on');
+      const ok = await p.json<{ result: unknown }>('POST', `/v1/functions/${name}/invoke`, {});
+      assert.equal(ok.body.result, 'ok', 'the platform (and the function) keep serving');
+    });
+  }
 });
