@@ -90,3 +90,37 @@ describe('function responses over 6 MB', () => {
     });
   }
 });
+
+describe('queue-age admission (QUEUE_TOO_OLD)', () => {
+  let p: TestPlatform;
+  before(async () => {
+    p = await startTestPlatform({ asyncMaxQueueLagSec: 1, functionConcurrency: 1 });
+  });
+  after(() => p?.stop());
+
+  it('refuses an async submit with 429 once the oldest waiting event is older than the limit', async () => {
+    const dir = await fixture({
+      'index.mjs': `export const handler = async () => { await new Promise((r) => setTimeout(r, 4000)); return 1; };\n`,
+    });
+    assert.equal(
+      (await p.deployDir('slow-q', dir, { runtime: 'nodejs24.x', handler: 'index.handler' })).status,
+      201,
+    );
+    const submit = () => p.api('POST', '/v1/functions/slow-q/invoke-async', {});
+    // One runs (one at a time), the next two wait in the queue.
+    for (let i = 0; i < 3; i++) assert.equal((await submit()).status, 202);
+    // Fresh: still admitted.
+    assert.equal((await submit()).status, 202);
+    let refused: Response | undefined;
+    const end = Date.now() + 10_000;
+    while (!refused && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 250));
+      const r = await submit();
+      if (r.status === 429) refused = r;
+      else assert.equal(r.status, 202);
+    }
+    assert.ok(refused, 'a submit was refused');
+    assert.match(await refused.text(), /NIMBUS_ERR_ASYNC_QUEUE_TOO_OLD/);
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+  });
+});
