@@ -91,7 +91,7 @@ describe('function responses over 6 MB', () => {
   }
 });
 
-describe('queue-age admission (QUEUE_TOO_OLD)', () => {
+describe('async failure paths: queue-age admission, a function deleted under its queue', () => {
   let p: TestPlatform;
   before(async () => {
     p = await startTestPlatform({ asyncMaxQueueLagSec: 1, functionConcurrency: 1 });
@@ -122,5 +122,49 @@ describe('queue-age admission (QUEUE_TOO_OLD)', () => {
     assert.ok(refused, 'a submit was refused');
     assert.match(await refused.text(), /NIMBUS_ERR_ASYNC_QUEUE_TOO_OLD/);
     assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+  });
+
+  it('dead-letters the events of a function deleted while they wait, with a clear reason', async () => {
+    const dir = await fixture({
+      'index.mjs': `export const handler = async () => { await new Promise((r) => setTimeout(r, 1500)); return 1; };\n`,
+    });
+    assert.equal(
+      (await p.deployDir('doomed', dir, { runtime: 'nodejs24.x', handler: 'index.handler' })).status,
+      201,
+    );
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await p.json<{ id: string }>('POST', '/v1/functions/doomed/invoke-async', {});
+      assert.equal(r.status, 202);
+      ids.push(r.body.id);
+    }
+    assert.equal((await p.api('DELETE', '/v1/functions/doomed')).status, 204);
+    const states = async () =>
+      Promise.all(
+        ids.map(
+          async (id) =>
+            (await p.json<{ status: string; error?: unknown }>('GET', `/v1/invocations/${id}`)).body,
+        ),
+      );
+    let last: { status: string; error?: unknown }[] = [];
+    const end = Date.now() + 20_000;
+    while (Date.now() < end) {
+      last = await states();
+      if (last.every((x) => x.status === 'succeeded' || x.status === 'failed')) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const failed = last.filter((x) => x.status === 'failed');
+    assert.ok(failed.length >= 2, JSON.stringify(last));
+    for (const f of failed) assert.match(JSON.stringify(f.error), /FunctionNotFound/);
+    // The platform is fine: another function still runs.
+    const ok = await fixture({ 'index.mjs': 'export const handler = async () => 2;\n' });
+    assert.equal(
+      (await p.deployDir('after-doom', ok, { runtime: 'nodejs24.x', handler: 'index.handler' })).status,
+      201,
+    );
+    assert.equal(
+      (await p.json<{ result: unknown }>('POST', '/v1/functions/after-doom/invoke', {})).body.result,
+      2,
+    );
   });
 });
