@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { SourceRecord } from '../core/types.ts';
 import type { SourceManager } from '../events/sources/manager.ts';
-import type { SourceStatus } from '../events/sources/types.ts';
+import { redactSourceConfig, type SourceStatus } from '../events/sources/types.ts';
 import { authorize } from './auth.ts';
 import { params, parseBody } from './http.ts';
 
@@ -25,28 +25,12 @@ const CreateBody = z
   .strict();
 const OwnedBody = z.object({ sources: z.array(z.object(Common).strict()).max(50) }).strict();
 
-/** The broker config minus credentials (URLs lose their password). */
-function redact(config: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...config };
-  if (typeof out.url === 'string') {
-    try {
-      const u = new URL(out.url);
-      if (u.password) u.password = '***';
-      out.url = u.toString();
-    } catch {
-      out.url = '***';
-    }
-  }
-  for (const k of Object.keys(out)) if (/pass|secret|token/i.test(k)) out[k] = '***';
-  return out;
-}
-
 export const sourceView = (s: SourceRecord & { status?: SourceStatus | undefined }) => ({
   id: s.id,
   function: s.functionName,
   qualifier: s.qualifier ?? null,
   kind: s.kind,
-  config: redact(s.config),
+  config: redactSourceConfig(s.config),
   batchSize: s.batchSize,
   batchWindowMs: s.batchWindowMs,
   maximumRetryAttempts: s.maximumRetryAttempts,

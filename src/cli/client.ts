@@ -16,6 +16,8 @@ export class ApiClient {
     signal?: AbortSignal,
     headers: Record<string, string> = {},
   ): Promise<Response> {
+    // An async iterable is sent as it is produced (chunked), e.g. a zip read from disk.
+    const streamed = typeof body === 'object' && body !== null && Symbol.asyncIterator in body;
     try {
       return await fetch(`${this.creds.endpoint}${path}`, {
         method,
@@ -24,9 +26,17 @@ export class ApiClient {
           'content-type': 'application/json',
           ...headers,
         },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        body:
+          body === undefined
+            ? undefined
+            : streamed
+              ? (body as BodyInit)
+              : typeof body === 'string'
+                ? body
+                : JSON.stringify(body),
         signal,
-      });
+        ...(streamed ? { duplex: 'half' } : {}),
+      } as RequestInit);
     } catch (e) {
       const cause = (e as { cause?: { code?: string; errors?: { code?: string }[] } }).cause;
       const code = cause?.code ?? cause?.errors?.[0]?.code;

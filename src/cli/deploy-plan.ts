@@ -33,8 +33,9 @@
 import { createReadStream, statSync } from 'node:fs';
 import { ACCOUNT_REF, REGION_REF } from '../config/cloudformation.ts';
 import type { ManifestFunction, ProjectManifest } from '../config/manifest.ts';
-import { defineErrors, NimbusError, type NimbusErrorJSON } from '../core/errors.ts';
+import { defineErrors, NimbusError } from '../core/errors.ts';
 import { compilePattern } from '../events/pattern.ts';
+import { redactSourceConfig } from '../events/sources/types.ts';
 import { compileTransformer } from '../events/transform.ts';
 import { normalizeRouteKey } from '../gateway/routes.ts';
 import { compileSchedule } from '../schedules/expression.ts';
@@ -190,34 +191,8 @@ async function putWithZip<T>(
     if (rest.length > 0) yield Buffer.from(rest.toString('base64'));
     yield Buffer.from('"}}');
   }
-  let r: Response;
-  try {
-    r = await fetch(`${client.creds.endpoint}${path}`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${client.creds.secret}`, 'content-type': 'application/json' },
-      // undici takes an async iterable as a streamed (chunked) body.
-      body: chunks() as unknown as BodyInit,
-      duplex: 'half',
-    } as RequestInit);
-  } catch (e) {
-    const cause = (e as { cause?: { code?: string } }).cause;
-    if (cause?.code === 'ECONNREFUSED' || cause?.code === 'ECONNRESET' || cause?.code === 'ENOTFOUND')
-      throw CliErrors.NOT_RUNNING({ endpoint: client.creds.endpoint });
-    throw e;
-  }
-  const text = await r.text();
-  const parsed = text ? (JSON.parse(text) as unknown) : {};
-  if (!r.ok) {
-    const err = (parsed as { error?: NimbusErrorJSON }).error;
-    if (err?.code) throw NimbusError.fromJSON(err);
-    throw new NimbusError({
-      code: 'NIMBUS_ERR_CLI_HTTP',
-      message: `HTTP ${r.status}: ${text.slice(0, 200)}`,
-      status: r.status,
-      kind: 'system',
-    });
-  }
-  return parsed as T;
+  // Streamed (chunked) body: the zip is never held in memory.
+  return client.call<T>('PUT', path, chunks());
 }
 
 // ---------------------------------------------------------------- validation
@@ -458,22 +433,6 @@ function restoreBody(v: FunctionView): Record<string, unknown> {
   };
 }
 
-/** The broker config as the API shows it (source-routes.ts): URL passwords and secret-ish keys hidden. */
-function redacted(config: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...config };
-  if (typeof out.url === 'string') {
-    try {
-      const u = new URL(out.url);
-      if (u.password) u.password = '***';
-      out.url = u.toString();
-    } catch {
-      out.url = '***';
-    }
-  }
-  for (const k of Object.keys(out)) if (/pass|secret|token/i.test(k)) out[k] = '***';
-  return out;
-}
-
 /**
  * A snapshot's wiring as request items. What the API does not show is taken from the new
  * manifest's same item when there is one (source credentials, a subscription's filterScope), and
@@ -553,7 +512,8 @@ function restoreItems(
         const same = next?.sources.find(
           (n) =>
             n.kind === s.kind &&
-            JSON.stringify(redacted(n.config as Record<string, unknown>)) === JSON.stringify(s.config),
+            JSON.stringify(redactSourceConfig(n.config as Record<string, unknown>)) ===
+              JSON.stringify(s.config),
         );
         if (!same) {
           problems.push(

@@ -8,6 +8,22 @@ import type { SourceKind } from '../../core/types.ts';
 
 export type { SourceKind, SourceRecord } from '../../core/types.ts';
 
+/** A source's config as the API shows it: URL passwords and secret-ish keys hidden. */
+export function redactSourceConfig(config: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...config };
+  if (typeof out.url === 'string') {
+    try {
+      const u = new URL(out.url);
+      if (u.password) u.password = '***';
+      out.url = u.toString();
+    } catch {
+      out.url = '***';
+    }
+  }
+  for (const k of Object.keys(out)) if (/pass|secret|token/i.test(k)) out[k] = '***';
+  return out;
+}
+
 /** One consumed broker message. */
 export interface InboundMessage {
   /** Stable per message: the `itemIdentifier` of `batchItemFailures`. */
