@@ -93,4 +93,23 @@ describe('async retries on a fake clock', () => {
     assert.equal(v.error?.reason, 'EventAgeExceeded');
     assert.equal(v.attempts, 2);
   });
+
+  it('holds the lease past the 60 s base lease for a function whose timeout is longer (no second delivery)', async () => {
+    const dir = await fixture({
+      'index.mjs':
+        'export const handler = async () => { await new Promise((r) => setTimeout(r, 1500)); return 1; };',
+    });
+    assert.ok(
+      (await p.deployDir('long', dir, { runtime: 'nodejs24.x', handler: 'index.handler', timeoutSec: 120 }))
+        .status < 300,
+    );
+    const r = await p.json<{ id: string }>('POST', '/v1/functions/long/invoke-async', {});
+    const id = r.body.id;
+    await until(id, (x) => x.status === 'running');
+    // 90 s of platform time pass while it runs: past the 60 s base lease, within its timeout.
+    advance(90_000);
+    await quiet();
+    const v = await until(id, (x) => x.status === 'succeeded');
+    assert.equal(v.attempts, 1, 'the lease was extended: the event was not delivered a second time');
+  });
 });
