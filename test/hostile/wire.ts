@@ -141,9 +141,17 @@ export function leaks(body: string, request: string | Buffer, extra: readonly st
 /** True when a 4xx body is one of ours: a NIMBUS_ERR_* JSON error or an S3 XML `<Code>`. */
 export function isCoded(body: string, kind: 'json' | 's3'): boolean {
   if (kind === 's3') return /^<\?xml[^>]*\?><Error><Code>[A-Za-z]+<\/Code>/.test(body);
+  // The AWS query protocol (SNS, SQS for boto3) answers XML with the Nimbus code in the message.
+  if (
+    /^<\?xml[^>]*\?><ErrorResponse[^>]*><Error><Type>\w+<\/Type><Code>[\w.]+<\/Code><Message>\[NIMBUS_ERR_[A-Z0-9_]+\]/.test(
+      body,
+    )
+  )
+    return true;
   try {
-    const j = JSON.parse(body) as { code?: unknown; error?: { code?: unknown } };
-    const code = j.error?.code ?? j.code;
+    // REST answers {error: {code}}; the AWS JSON protocols {__type, message, nimbusCode}.
+    const j = JSON.parse(body) as { code?: unknown; nimbusCode?: unknown; error?: { code?: unknown } };
+    const code = j.error?.code ?? j.nimbusCode ?? j.code;
     return typeof code === 'string' && /^NIMBUS_ERR_[A-Z0-9_]+$/.test(code);
   } catch {
     return false;
