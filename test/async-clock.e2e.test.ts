@@ -3,6 +3,8 @@
  * backoff (≈1 min, then ≈2 min, with jitter) is observed without waiting for it.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { FakeClock } from '../src/core/clock.ts';
 import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
@@ -35,7 +37,8 @@ describe('async retries on a fake clock', () => {
   const quiet = () => new Promise((r) => setTimeout(r, 300));
 
   before(async () => {
-    p = await startTestPlatform({}, { clock });
+    // Webhook destinations to a receiver on this host are allowed (the retry test below).
+    p = await startTestPlatform({ egressAllowCidrs: '127.0.0.0/8' }, { clock });
     const dir = await fixture({
       'index.mjs': `const seen = {};
         export const handler = async (e) => {
@@ -111,5 +114,51 @@ describe('async retries on a fake clock', () => {
     await quiet();
     const v = await until(id, (x) => x.status === 'succeeded');
     assert.equal(v.attempts, 1, 'the lease was extended: the event was not delivered a second time');
+  });
+
+  it('retries a failing webhook destination with backoff, then dead-letters it', async () => {
+    let hits = 0;
+    const receiver = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        hits++;
+        res.statusCode = 500;
+        res.end('unavailable');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/dest`;
+      const dir = await fixture({
+        'index.mjs': "export const handler = async () => { throw new Error('boom'); };",
+      });
+      assert.ok(
+        (
+          await p.deployDir('dest-fails', dir, {
+            runtime: 'nodejs24.x',
+            handler: 'index.handler',
+            async: { maximumRetryAttempts: 0, onFailure: url },
+          })
+        ).status < 300,
+      );
+      const r = await p.json<{ id: string }>('POST', '/v1/functions/dest-fails/invoke-async', {});
+      await until(r.body.id, (x) => x.status === 'failed');
+      const deadHook = async () =>
+        (
+          await p.json<{ deadLetters: (View & { functionName: string })[] }>('GET', '/v1/queues/dlq')
+        ).body.deadLetters.find((d) => d.functionName === `webhook:${url}`);
+      let dead: (View & { functionName: string }) | undefined;
+      for (let i = 0; i < 40 && !dead; i++) {
+        // Each retry is due within the policy's backoff (≤ 5 min): move platform time past it.
+        advance(5 * 60_000);
+        await quiet();
+        dead = await deadHook();
+      }
+      assert.ok(dead, 'the destination was dead-lettered');
+      assert.equal(hits, 6, 'the first delivery and 5 retries');
+      assert.equal(dead.failures, 6);
+    } finally {
+      receiver.close();
+    }
   });
 });
