@@ -155,8 +155,10 @@ describe('async retries on a fake clock', () => {
         dead = await deadHook();
       }
       assert.ok(dead, 'the destination was dead-lettered');
-      assert.equal(hits, 6, 'the first delivery and 5 retries');
-      assert.equal(dead.failures, 6);
+      // The first delivery and 5 retries; a jump of platform time while a delivery is in flight
+      // can expire its lease and deliver it once more (at least once), hence the upper margin.
+      assert.ok(hits >= 6 && hits <= 8, `deliveries: ${hits}`);
+      assert.ok(dead.failures >= 6, `failures: ${dead.failures}`);
     } finally {
       receiver.close();
     }
