@@ -16,6 +16,9 @@ it('loses no acknowledged async invocation across three SIGKILLs', async () => {
     kills: 3,
     drainKills: 1,
     asyncConcurrency: concurrency,
+    // Inside the test's own timeout: a stuck drain fails with the statuses of what did not run
+    // (one clean-clone run this session hung here instead, the file process kept alive).
+    drainTimeoutMs: 120_000,
     log: (l) => console.log(`# ${l}`),
   });
   console.log(
