@@ -115,10 +115,11 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     const query = createAwsQueryDispatcher();
     query.register(snsApi({ bus: d.bus, region: d.config.region, clock: d.clock }));
-    query.register(sqsQueryApi({ sqs: d.sqs }));
+    const sqsJson = sqsApi({ sqs: d.sqs });
+    query.register(sqsQueryApi(sqsJson));
     const aws = installAwsJsonApi(scope, { report, query });
     aws.register(secretsManagerApi({ secrets: d.secrets, region: d.config.region, clock: d.clock }));
-    aws.register(sqsApi({ sqs: d.sqs }));
+    aws.register(sqsJson);
     aws.register(
       eventBridgeApi({ bus: d.bus, settings: d.settings, region: d.config.region, clock: d.clock }),
     );

@@ -11,7 +11,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { authorize, type Principal } from '../api/auth.ts';
-import type { AwsErrorType, AwsJsonInput, AwsJsonService } from '../api/aws-json.ts';
+import type { AwsErrorType, AwsJsonInput, AwsJsonOperation, AwsJsonService } from '../api/aws-json.ts';
 import { CoreErrors, NimbusError } from '../core/errors.ts';
 import { SqsErrors } from './errors.ts';
 import { md5OfAttributes } from './md5.ts';
@@ -183,11 +183,13 @@ export function sqsApi(d: SqsApiDeps): AwsJsonService {
     return { p, name };
   }
 
-  const unsupported = async (_: AwsJsonInput, req: FastifyRequest) => {
-    const op = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '?';
-    authorize(req, `sqs:${op}`);
-    throw SqsErrors.UNSUPPORTED({ operation: op });
-  };
+  /** An operation Nimbus refuses, named here (the query protocol has no X-Amz-Target to read). */
+  const unsupported =
+    (operation: string): AwsJsonOperation =>
+    async (_, req) => {
+      authorize(req, `sqs:${operation}`);
+      throw SqsErrors.UNSUPPORTED({ operation });
+    };
 
   return {
     targetPrefix: 'AmazonSQS',
@@ -431,11 +433,11 @@ export function sqsApi(d: SqsApiDeps): AwsJsonService {
         return { queueUrls: list.map((q) => urlOf(req, p, q.name)) };
       },
 
-      AddPermission: unsupported,
-      RemovePermission: unsupported,
-      StartMessageMoveTask: unsupported,
-      CancelMessageMoveTask: unsupported,
-      ListMessageMoveTasks: unsupported,
+      AddPermission: unsupported('AddPermission'),
+      RemovePermission: unsupported('RemovePermission'),
+      StartMessageMoveTask: unsupported('StartMessageMoveTask'),
+      CancelMessageMoveTask: unsupported('CancelMessageMoveTask'),
+      ListMessageMoveTasks: unsupported('ListMessageMoveTasks'),
     },
   };
 }

@@ -12,12 +12,10 @@
  * queue URL itself (`POST /<account>/<queue>`, as the v2 JavaScript SDK did while it spoke query)
  * are not routed here.
  */
-import type { FastifyRequest } from 'fastify';
-import { authorize } from '../api/auth.ts';
-import type { AwsJsonInput } from '../api/aws-json.ts';
+import type { AwsJsonInput, AwsJsonService } from '../api/aws-json.ts';
 import { type AwsQueryOperation, type AwsQueryService, el, type QueryNode, raw } from '../api/aws-query.ts';
 import { CoreErrors, type NimbusError } from '../core/errors.ts';
-import { type SqsApiDeps, sqsApi, sqsErrorType } from './api.ts';
+import { sqsErrorType } from './api.ts';
 import { SqsErrors } from './errors.ts';
 
 const XMLNS = 'http://queue.amazonaws.com/doc/2012-11-05/';
@@ -228,15 +226,6 @@ const RESULTS: Record<string, (out: Json) => string> = {
   ChangeMessageVisibilityBatch: (o) => batchXml(o, 'ChangeMessageVisibilityBatchResultEntry', ['Id']),
 };
 
-/** Operations the JSON API refuses as unsupported (it names them by X-Amz-Target, absent here). */
-const UNSUPPORTED = new Set([
-  'AddPermission',
-  'RemovePermission',
-  'StartMessageMoveTask',
-  'CancelMessageMoveTask',
-  'ListMessageMoveTasks',
-]);
-
 /** SQS's query error code: its exception's query code; AccessDenied for a denial. */
 export function sqsQueryErrorCode(e: NimbusError): { code: string; status: number } | undefined {
   const t = sqsErrorType(e);
@@ -245,19 +234,14 @@ export function sqsQueryErrorCode(e: NimbusError): { code: string; status: numbe
   return undefined;
 }
 
-export function sqsQueryApi(d: SqsApiDeps): AwsQueryService {
-  const json = sqsApi(d);
+/** The query protocol over the JSON operations of `json` (sqsApi's service, built once). */
+export function sqsQueryApi(json: AwsJsonService): AwsQueryService {
   const operations: Record<string, AwsQueryOperation> = {};
   for (const [action, op] of Object.entries(json.operations)) {
-    operations[action] = UNSUPPORTED.has(action)
-      ? async (_p, req: FastifyRequest) => {
-          authorize(req, `sqs:${action}`);
-          throw SqsErrors.UNSUPPORTED({ operation: action });
-        }
-      : async (params, req) => {
-          const out = await op(toJson(params, action) as AwsJsonInput, req);
-          return RESULTS[action]?.(rec(out)) ?? '';
-        };
+    operations[action] = async (params, req) => {
+      const out = await op(toJson(params, action) as AwsJsonInput, req);
+      return RESULTS[action]?.(rec(out)) ?? '';
+    };
   }
   return {
     version: '2012-11-05',

@@ -31,7 +31,6 @@ import {
   checkName,
   initialAttributes,
   type QueueSettings,
-  READ_ONLY,
   settingsOf,
 } from './attributes.ts';
 import { SqsErrors } from './errors.ts';
@@ -468,7 +467,6 @@ export function createSqsService(d: SqsDeps): SqsService {
         CreatedTimestamp: String(Math.floor(rec.createdAt / 1000)),
         LastModifiedTimestamp: String(Math.floor(rec.updatedAt / 1000)),
       };
-      for (const k of READ_ONLY) if (!(k in out)) out[k] = '';
       return out;
     },
 
