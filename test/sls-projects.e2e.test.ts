@@ -279,7 +279,7 @@ def main(event, context):
     assert.match(line ?? '', new RegExp(`^\\[INFO\\]\\t\\S+\\t[0-9a-f-]{36}\\tqueued job resize as ${id}`));
   });
 
-  it('a serverless-lift queue: the producer sends to ${construct:jobs.queueUrl}, the worker consumes', async () => {
+  it('a serverless-lift queue: the producer sends to the construct queueUrl variable, the worker consumes', async () => {
     const dir = await fixture({
       'serverless.yml': `service: lifted
 plugins:

@@ -242,13 +242,16 @@ export function eventBridgeApi(d: EventBridgeApiDeps): AwsJsonService {
   async function sync(p: Principal, busName: string, name: string, r: StoredRule | undefined): Promise<void> {
     const inputs: SubscriptionInput[] =
       r && r.state !== 'DISABLED'
-        ? r.targets.map((t) => ({
-            topic: busName,
-            target: subscriptionTarget(p, t.Arn),
-            ...(r.pattern ? { pattern: JSON.parse(r.pattern) as EventPattern } : {}),
-            ...(transformerOf(t) ? { inputTransformer: transformerOf(t) } : {}),
-            description: `EventBridge rule ${name} target ${t.Id}`,
-          }))
+        ? r.targets.map((t) => {
+            const inputTransformer = transformerOf(t);
+            return {
+              topic: busName,
+              target: subscriptionTarget(p, t.Arn),
+              ...(r.pattern ? { pattern: JSON.parse(r.pattern) as EventPattern } : {}),
+              ...(inputTransformer ? { inputTransformer } : {}),
+              description: `EventBridge rule ${name} target ${t.Id}`,
+            };
+          })
         : [];
     await bus.replaceOwned(p.tenant, owner(busName, name), inputs);
   }

@@ -170,17 +170,17 @@ export class SqsPoller {
     try {
       const arn = sqs.arnOf(tenant, this.#queue);
       const records = batch.map((m) => sqsRecord(m, arn, region));
-      let chosen = batch;
-      if (this.#filters.length > 0) {
-        const keep = records.map((r) => this.#filters.some((f) => f(filterView(r))));
-        const dropped = batch.filter((_, i) => !keep[i]);
-        if (dropped.length > 0) await this.#delete(dropped);
-        chosen = batch.filter((_, i) => keep[i]);
-        if (chosen.length === 0) return;
-      }
+      // Filter patterns: what none matches is deleted without an invocation.
+      const keep = records.map(
+        (r) => this.#filters.length === 0 || this.#filters.some((f) => f(filterView(r))),
+      );
+      const dropped = batch.filter((_, i) => !keep[i]);
+      if (dropped.length > 0) await this.#delete(dropped);
+      const chosen = batch.filter((_, i) => keep[i]);
+      if (chosen.length === 0) return;
       const failed = await this.#invoke(
         chosen,
-        records.filter((_, i) => chosen.includes(batch[i]!)),
+        records.filter((_, i) => keep[i]),
       );
       const ok = chosen.filter((m) => !failed.has(m.messageId));
       if (ok.length > 0) await this.#delete(ok);
