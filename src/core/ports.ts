@@ -33,6 +33,10 @@ import type {
   SecretRecord,
   SourceRecord,
   SqsQueueRecord,
+  StateMachineRecord,
+  ExecutionRecord,
+  ExecutionQuery,
+  HistoryEventRecord,
   StoredLogLine,
   SubscriptionRecord,
   TenantId,
@@ -264,6 +268,33 @@ export interface SqsQueueRepo {
   delete(tenant: TenantId, name: string): Promise<boolean>;
 }
 
+export interface WorkflowRepo {
+  /** False if (tenant, name) exists. */
+  createMachine(rec: StateMachineRecord): Promise<boolean>;
+  getMachine(tenant: TenantId, name: string): Promise<StateMachineRecord | undefined>;
+  /** Ordered by name. */
+  listMachines(tenant: TenantId): Promise<StateMachineRecord[]>;
+  /** Replaces definition, role, description, tags, revision and updatedAt; false if it is gone. */
+  updateMachine(rec: StateMachineRecord): Promise<boolean>;
+  /** Deletes the machine (its executions stay readable). False if it did not exist. */
+  deleteMachine(tenant: TenantId, name: string): Promise<boolean>;
+  /** Inserts the execution and its first events. False if (tenant, arn) exists. */
+  createExecution(rec: ExecutionRecord, events: readonly HistoryEventRecord[]): Promise<boolean>;
+  getExecution(tenant: TenantId, arn: string): Promise<ExecutionRecord | undefined>;
+  listExecutions(q: ExecutionQuery): Promise<ExecutionRecord[]>;
+  /**
+   * Commits one transition: replaces the fields of `rec` and appends `events`, if the stored seq is
+   * still `expectSeq` (the new record carries the next seq). False (nothing written) otherwise.
+   */
+  commitTransition(rec: ExecutionRecord, expectSeq: number, events: readonly HistoryEventRecord[]): Promise<boolean>;
+  /** Events with id > after, ascending (or, reverse, with id < before, descending). */
+  history(
+    tenant: TenantId,
+    arn: string,
+    q: { readonly after?: number; readonly before?: number; readonly limit: number; readonly reverse?: boolean },
+  ): Promise<HistoryEventRecord[]>;
+}
+
 export interface SubscriptionRepo {
   create(rec: SubscriptionRecord): Promise<void>;
   get(tenant: TenantId, id: string): Promise<SubscriptionRecord | undefined>;
@@ -367,6 +398,7 @@ export interface StoreRepos {
   readonly schedules: ScheduleRepo;
   readonly topics: TopicRepo;
   readonly sqsQueues: SqsQueueRepo;
+  readonly workflows: WorkflowRepo;
   readonly subscriptions: SubscriptionRepo;
   readonly webhooks: WebhookRepo;
   readonly sources: SourceRepo;

@@ -477,6 +477,70 @@ export interface SqsQueueRecord {
   readonly updatedAt: number;
 }
 
+/** A state machine (src/workflows/): its ASL definition and how it runs. */
+export interface StateMachineRecord {
+  readonly tenant: TenantId;
+  readonly name: string;
+  readonly type: 'STANDARD' | 'EXPRESS';
+  /** The ASL definition as JSON text (validated when stored). */
+  readonly definition: string;
+  /** The role its Tasks run with (an IAM role ARN of the tenant's account). */
+  readonly roleArn: string;
+  readonly description: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Changes on every update (UpdateStateMachine's revisionId). */
+  readonly revisionId: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+
+/**
+ * One execution of a state machine. It runs the definition it started with (`definition`), and
+ * `state` holds the executor's runtime state (JSON: src/workflows/engine/) at transition `seq`.
+ */
+export interface ExecutionRecord {
+  readonly tenant: TenantId;
+  readonly arn: string;
+  readonly machine: string;
+  readonly name: string;
+  readonly status: ExecutionStatus;
+  /** JSON text. */
+  readonly input: string;
+  readonly output: string | null;
+  readonly error: string | null;
+  readonly cause: string | null;
+  readonly startedAt: number;
+  readonly stoppedAt: number | null;
+  readonly definition: string;
+  readonly roleArn: string;
+  /** Transitions committed so far (optimistic concurrency: a commit names the seq it read). */
+  readonly seq: number;
+  readonly state: string;
+  readonly redriveCount: number;
+  readonly redriveAt: number | null;
+}
+
+/** One event of an execution's history (GetExecutionHistory), details as JSON text. */
+export interface HistoryEventRecord {
+  readonly id: number;
+  readonly previousEventId: number;
+  readonly ts: number;
+  /** ExecutionStarted, TaskStateEntered, LambdaFunctionScheduled, … */
+  readonly type: string;
+  readonly details: string;
+}
+
+export interface ExecutionQuery {
+  readonly tenant: TenantId;
+  readonly machine?: string | undefined;
+  readonly status?: ExecutionStatus | undefined;
+  /** Newest first; continue after this (startedAt, arn) cursor. */
+  readonly before?: { readonly startedAt: number; readonly arn: string } | undefined;
+  readonly limit: number;
+}
+
 /** Where a subscription delivers matching events. */
 /** The shape a subscription matches and delivers an event in (src/events/views.ts). */
 export type EventView = 'cloudevent' | 'eventbridge' | 'sns';

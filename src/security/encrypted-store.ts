@@ -86,6 +86,7 @@ function wrapRepos(key: Buffer, repos: StoreRepos): StoreRepos {
     schedules: repos.schedules,
     topics: repos.topics,
     sqsQueues: repos.sqsQueues,
+    workflows: repos.workflows,
     subscriptions: repos.subscriptions,
     webhooks: repos.webhooks,
     sources: wrapSources(key, repos.sources),

@@ -39,3 +39,10 @@ export function* pow2Chunks<T>(items: readonly T[], max: number): Generator<read
     i += size;
   }
 }
+
+/** Runs fn in a transaction, or inline when `db` already is one. */
+export function inTransaction<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction
+    ? fn(db)
+    : (db as Kysely<Tables>).transaction().execute((tx: Transaction<Tables>) => fn(tx));
+}

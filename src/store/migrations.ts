@@ -433,6 +433,67 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           if (!have.has(column)) await db.schema.alterTable('routes').addColumn(column, 'text').execute();
       },
     },
+    // Workflows (src/workflows/): state machines, executions (with the executor's runtime state)
+    // and their history events.
+    '0015_workflows': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('state_machines')
+          .ifNotExists()
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('definition', 'text', (c) => c.notNull())
+          .addColumn('role_arn', 'text', (c) => c.notNull())
+          .addColumn('description', 'text', (c) => c.notNull())
+          .addColumn('tags', 'text', (c) => c.notNull())
+          .addColumn('revision_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('state_machines_pk', ['tenant', 'name'])
+          .execute();
+        await db.schema
+          .createTable('executions')
+          .ifNotExists()
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('arn', 'text', (c) => c.notNull())
+          .addColumn('machine', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('input', 'text', (c) => c.notNull())
+          .addColumn('output', 'text')
+          .addColumn('error', 'text')
+          .addColumn('cause', 'text')
+          .addColumn('started_at', big, (c) => c.notNull())
+          .addColumn('stopped_at', big)
+          .addColumn('definition', 'text', (c) => c.notNull())
+          .addColumn('role_arn', 'text', (c) => c.notNull())
+          .addColumn('seq', big, (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('redrive_count', 'integer', (c) => c.notNull())
+          .addColumn('redrive_at', big)
+          .addPrimaryKeyConstraint('executions_pk', ['tenant', 'arn'])
+          .execute();
+        await db.schema
+          .createIndex('executions_by_machine')
+          .ifNotExists()
+          .on('executions')
+          .columns(['tenant', 'machine', 'started_at'])
+          .execute();
+        await db.schema
+          .createTable('execution_events')
+          .ifNotExists()
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('arn', 'text', (c) => c.notNull())
+          .addColumn('id', 'integer', (c) => c.notNull())
+          .addColumn('previous_id', 'integer', (c) => c.notNull())
+          .addColumn('ts', big, (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('details', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('execution_events_pk', ['tenant', 'arn', 'id'])
+          .execute();
+      },
+    },
   };
 }
 

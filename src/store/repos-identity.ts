@@ -12,7 +12,7 @@ import type {
   SecretRecord,
   TenantRecord,
 } from '../core/types.ts';
-import { type Db, insertOrConflict } from './db.ts';
+import { type Db, inTransaction, insertOrConflict } from './db.ts';
 import type { Tables } from './schema.ts';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
@@ -96,12 +96,6 @@ const toAudit = (r: Selectable<Tables['audit_log']>): AuditRecord => ({
   hash: r.hash,
 });
 
-/** Runs fn in a transaction, or inline when `db` already is one. */
-function inTransaction<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
-  return db.isTransaction
-    ? fn(db)
-    : (db as Kysely<Tables>).transaction().execute((tx: Transaction<Tables>) => fn(tx));
-}
 
 export function makeIdentityRepos(
   db: Db,

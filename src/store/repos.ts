@@ -19,6 +19,7 @@ import { type Db, insertOrConflict, pow2Chunks } from './db.ts';
 import { makeEventRepos } from './repos-events.ts';
 import { makeIdentityRepos } from './repos-identity.ts';
 import { makeSqsQueueRepo } from './repos-queues.ts';
+import { makeWorkflowRepo } from './repos-workflows.ts';
 import type { Tables } from './schema.ts';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
@@ -440,6 +441,7 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
 
     ...makeEventRepos(db, kind),
     sqsQueues: makeSqsQueueRepo(db),
+    workflows: makeWorkflowRepo(db),
     usage: {
       async record(u) {
         await this.recordMany([u]);

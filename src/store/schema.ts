@@ -169,6 +169,46 @@ export interface Tables {
     description: string;
     created_at: number;
   };
+  state_machines: {
+    tenant: string;
+    name: string;
+    type: string;
+    definition: string;
+    role_arn: string;
+    description: string;
+    tags: string;
+    revision_id: string;
+    created_at: number;
+    updated_at: number;
+  };
+  executions: {
+    tenant: string;
+    arn: string;
+    machine: string;
+    name: string;
+    status: string;
+    input: string;
+    output: string | null;
+    error: string | null;
+    cause: string | null;
+    started_at: number;
+    stopped_at: number | null;
+    definition: string;
+    role_arn: string;
+    seq: number;
+    state: string;
+    redrive_count: number;
+    redrive_at: number | null;
+  };
+  execution_events: {
+    tenant: string;
+    arn: string;
+    id: number;
+    previous_id: number;
+    ts: number;
+    type: string;
+    details: string;
+  };
   sqs_queues: {
     tenant: string;
     name: string;
