@@ -18,6 +18,7 @@ import type { Authenticate } from './auth.ts';
 import { installAuth } from './auth.ts';
 import { installAwsJsonApi } from './aws-json.ts';
 import { createAwsQueryDispatcher } from './aws-query.ts';
+import type { WorkflowService } from '../workflows/types.ts';
 import { type BucketRouteDeps, registerBucketRoutes } from './bucket-routes.ts';
 import { type EventRouteDeps, registerEventRoutes } from './event-routes.ts';
 import { installErrorHandler, publicError, sendError, useRawBodies } from './http.ts';
@@ -45,6 +46,7 @@ export interface ApiAppDeps
     SecretRouteDeps {
   readonly config: PlatformConfig;
   readonly sqs: SqsService;
+  readonly workflows: WorkflowService;
   readonly authenticate: Authenticate;
   readonly onSystemError?: (e: Error) => void;
   /** A client that closed the connection mid-request (logged at debug, without a stack). */

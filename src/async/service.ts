@@ -37,6 +37,7 @@ import type {
   SubmitRequest,
   TimerRequest,
   WebhookEnvelope,
+  WorkflowEnvelope,
 } from './types.ts';
 import { createWebhookPoster, type WebhookPoster } from './webhook-post.ts';
 
@@ -77,11 +78,17 @@ export interface AsyncDeps {
     /** Sends a subscription's message to an SQS queue (src/sqs/). */
     sqs?: (tenant: TenantId, env: SqsEnvelope) => Promise<unknown>;
   };
+  /** Applies workflow events (src/workflows/; late-bound): it acks the message itself. */
+  readonly workflows?: { handle?: (m: LeasedMessage) => Promise<void> };
 }
 
 const FN_PREFIX = 'fn/';
 const WEBHOOK_PREFIX = 'webhook/';
 const TOPIC_PREFIX = 'topic/';
+const WORKFLOW_PREFIX = 'wf/';
+/** Workflow events of one tenant (src/workflows/). */
+export const workflowQueue = (tenant: TenantId) => `${WORKFLOW_PREFIX}${tenant}`;
+const WORKFLOW_CONCURRENCY = 16;
 export const functionQueue = (tenant: TenantId, name: string) => `${FN_PREFIX}${tenant}/${name}`;
 export const webhookQueue = (tenant: TenantId) => `${WEBHOOK_PREFIX}${tenant}`;
 export const topicQueue = (tenant: TenantId) => `${TOPIC_PREFIX}${tenant}`;
@@ -113,7 +120,7 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
     const e = safeJson(m.body) as Envelope | undefined;
     return e &&
       typeof e === 'object' &&
-      (e.kind === 'invoke' || e.kind === 'webhook' || e.kind === 'publish' || e.kind === 'sqs')
+      (e.kind === 'invoke' || e.kind === 'webhook' || e.kind === 'publish' || e.kind === 'sqs' || e.kind === 'wf')
       ? e
       : undefined;
   }
@@ -296,6 +303,43 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
     return [invokeItem(tenant, r, { source: 'destination' })];
   }
 
+  /** The workflow event answering a Task's invocation (committed with the invocation's ack). */
+  function replyItem(tenant: TenantId, env: InvokeEnvelope, outcome: Record<string, unknown>): EnqueueItem {
+    const reply = env.reply!;
+    const body: WorkflowEnvelope = {
+      v: 1,
+      kind: 'wf',
+      arn: reply.arn,
+      event: { type: 'result', token: reply.token, ...outcome },
+    };
+    return {
+      queue: reply.queue,
+      tenant,
+      body: JSON.stringify(body),
+      source: 'workflow',
+      dedupeKey: `wfr:${reply.arn}:${reply.token}`,
+    };
+  }
+
+  /**
+   * A failed Task's error as Step Functions names it: the function's errorType, with its
+   * `{errorMessage, errorType, stackTrace}` as the cause; Lambda.* names for what failed around it.
+   */
+  function failureOf(reason: string, error: Record<string, unknown>, result?: InvokeResult) {
+    const named: Record<string, string> = {
+      FunctionNotFound: 'Lambda.ResourceNotFoundException',
+      LoopDetected: 'Lambda.ServiceException',
+      EventAgeExceeded: 'Lambda.ServiceException',
+    };
+    const p = (result ? safeJson(result.payload) : undefined) as
+      | { errorType?: string; errorMessage?: string; trace?: unknown; stackTrace?: unknown }
+      | undefined;
+    const errorType = String(p?.errorType ?? error.errorType ?? named[reason] ?? 'Lambda.ServiceException');
+    const errorMessage = String(p?.errorMessage ?? error.errorMessage ?? reason);
+    const cause = JSON.stringify({ errorMessage, errorType, stackTrace: p?.stackTrace ?? p?.trace ?? [] });
+    return { ok: false, error: named[reason] ?? errorType, cause };
+  }
+
   // ------------------------------------------------------------------ dispatcher
 
   let running = 0;
@@ -322,6 +366,7 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
 
   function capOf(q: string): number {
     if (q.startsWith(WEBHOOK_PREFIX) || q.startsWith(TOPIC_PREFIX)) return WEBHOOK_CONCURRENCY;
+    if (q.startsWith(WORKFLOW_PREFIX)) return WORKFLOW_CONCURRENCY;
     return caps.get(q) ?? limits.functionConcurrency;
   }
 
@@ -408,12 +453,29 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
     if (env.kind === 'webhook') return deliverWebhook(m, env);
     if (env.kind === 'publish') return forward(m, env);
     if (env.kind === 'sqs') return forward(m, env);
+    if (env.kind === 'wf') {
+      const h = d.workflows?.handle;
+      if (h) return h(m);
+      await queue.nack(m.id, m.leaseToken, { retryAt: clock.now() + 5000, countFailure: false });
+      return;
+    }
     return runInvocation(m, env);
   }
 
   async function runInvocation(m: LeasedMessage, env: InvokeEnvelope): Promise<void> {
     const tenant = m.tenant;
-    const dead = async (reason: string, error: Record<string, unknown>, followUps: EnqueueItem[] = []) => {
+    const dead = async (
+      reason: string,
+      error: Record<string, unknown>,
+      followUps: EnqueueItem[] = [],
+      result?: InvokeResult,
+    ) => {
+      if (env.reply) {
+        // A workflow Task: the failure goes back to the execution (its Retry/Catch decide).
+        const body = JSON.stringify({ reason, ...error });
+        await queue.ack(m.id, m.leaseToken, { result: body, followUps: [replyItem(tenant, env, failureOf(reason, error, result))] });
+        return;
+      }
       log('warn', { id: m.id, function: env.function, reason }, 'async invocation dead-lettered');
       await queue.deadLetter(m.id, m.leaseToken, { error: JSON.stringify({ reason, ...error }), followUps });
     };
@@ -495,11 +557,13 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
           : JSON.stringify({ version: r.version, payload: { truncated: true, size: r.payload.length } });
       await queue.ack(m.id, m.leaseToken, {
         result: stored,
-        followUps: destinationItems(tenant, config.async?.onSuccess, m, env, {
-          condition: 'Success',
-          version: r.version,
-          responsePayload: safeJson(r.payload),
-        }),
+        followUps: env.reply
+          ? [replyItem(tenant, env, { ok: true, payload: safeJson(r.payload) ?? null, version: r.version })]
+          : destinationItems(tenant, config.async?.onSuccess, m, env, {
+              condition: 'Success',
+              version: r.version,
+              responsePayload: safeJson(r.payload),
+            }),
       });
       return;
     }
@@ -533,7 +597,8 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
       await dead(
         reason,
         { failure: kind, ...error },
-        failDest(condition, result?.version ?? version, result ? safeJson(result.payload) : error, reason),
+        env.reply ? [] : failDest(condition, result?.version ?? version, result ? safeJson(result.payload) : error, reason),
+        result,
       );
     }
   }

@@ -22,6 +22,22 @@ export interface InvokeEnvelope {
   readonly retry?:
     | { maximumRetryAttempts?: number | undefined; maximumEventAgeSec?: number | undefined }
     | undefined;
+  /**
+   * Who waits for the outcome (a workflow Task): when the invocation ends, a WorkflowEnvelope with
+   * the result or the error goes to `queue`, committed with the ack. Such an invocation is never
+   * dead-lettered: its failure is the waiter's to handle.
+   */
+  readonly reply?: { readonly queue: string; readonly arn: string; readonly token: string } | undefined;
+}
+
+/** A workflow event for one execution (src/workflows/): the executor applies it. */
+export interface WorkflowEnvelope {
+  readonly v: 1;
+  readonly kind: 'wf';
+  /** The execution's ARN. */
+  readonly arn: string;
+  /** src/workflows/engine/runtime.ts WorkflowEvent (JSON). */
+  readonly event: Record<string, unknown>;
 }
 
 /** A destination record going to a webhook URL. */
@@ -60,7 +76,7 @@ export interface SqsEnvelope {
   readonly dedupeId?: string | undefined;
 }
 
-export type Envelope = InvokeEnvelope | WebhookEnvelope | PublishEnvelope | SqsEnvelope;
+export type Envelope = InvokeEnvelope | WebhookEnvelope | PublishEnvelope | SqsEnvelope | WorkflowEnvelope;
 
 export type InvocationStatus = 'queued' | 'scheduled' | 'running' | 'retrying' | 'succeeded' | 'failed';
 

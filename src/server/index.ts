@@ -59,6 +59,7 @@ import {
 import { createSqsService } from '../sqs/service.ts';
 import { objectCalls } from '../storage/calls.ts';
 import { createOutboxRelay, objectEventBuilder } from '../storage/events.ts';
+import { createStateIO, createWorkflowService, type WorkflowService } from '../workflows/index.ts';
 import { buildS3Server } from '../storage/server.ts';
 import { createStorage } from '../storage/service.ts';
 import { inspectStore, openStore } from '../store/index.ts';
@@ -74,6 +75,7 @@ export interface RunningPlatform {
   readonly async: AsyncService;
   readonly schedules: ScheduleService;
   readonly sources: SourceManager;
+  readonly workflows: WorkflowService;
   /** Every route of the API port (method + URL pattern). */
   readonly apiRoutes: readonly ApiRoute[];
   close(): Promise<void>;
@@ -260,8 +262,10 @@ export async function startPlatform(
     });
     cleanups.push(() => queue.close());
     const publish: NonNullable<AsyncDeps['publish']> = {};
+    const workflowHook: NonNullable<AsyncDeps['workflows']> = {};
     const asyncService = createAsyncService({
       publish,
+      workflows: workflowHook,
       queue,
       registry,
       invoke,
@@ -383,6 +387,17 @@ export async function startPlatform(
       kick: () => asyncService.kick(),
       onError: (e) => logger.error({ err: e }, 'outbox relay failed'),
     });
+    const workflows = createWorkflowService({
+      store,
+      clock,
+      region: config.region,
+      accountOf: (t) => tenants.accountOf(t),
+      io: createStateIO(),
+      relay: () => outboxRelay.relay(),
+      queue,
+      log: (level, obj, msg) => logger[level](obj, msg),
+    });
+    workflowHook.handle = (m) => workflows.handle(m);
     const storage = createStorage({
       store,
       blobs: createFsBlobStore(join(config.dataDir, 'objects')),
@@ -446,6 +461,7 @@ export async function startPlatform(
       invoke,
       async: asyncService,
       schedules,
+      workflows,
       bus,
       webhooks,
       sources,
@@ -594,6 +610,7 @@ export async function startPlatform(
       async: asyncService,
       schedules,
       sources,
+      workflows,
       apiRoutes: API_ROUTES.get(api) ?? [],
       close: closeAll,
     };

@@ -1,0 +1,199 @@
+/**
+ * Workflows end to end: real functions in sandboxed instances, the durable executor on the real
+ * store and queue. The service is called directly (the Step Functions API has its own e2e test).
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
+
+const T = 'default';
+
+describe('workflows: the executor runs ASL state machines on real functions', { timeout: 180_000 }, () => {
+  let p: TestPlatform;
+  before(async () => {
+    p = await startTestPlatform();
+    const dir = await fixture({
+      'index.mjs': `
+        export const handler = async (event) => {
+          if (event.op === 'double') return { n: event.n * 2 };
+          if (event.op === 'fail') { const e = new Error('it broke: ' + event.n); e.name = 'CustomError'; throw e; }
+          if (event.op === 'echo') return event;
+          return { seen: event };
+        };`,
+    });
+    const r = await p.deployDir('worker', dir, { runtime: 'nodejs22.x', handler: 'index.handler' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+  });
+  after(() => p?.stop());
+
+  async function run(definition: object, input: unknown, type: 'STANDARD' | 'EXPRESS' = 'EXPRESS') {
+    const name = `m${Math.random().toString(36).slice(2, 8)}`;
+    await p.workflows.putMachine(T, { name, definition, type });
+    const e = await p.workflows.startExecution(T, { machine: name, input: JSON.stringify(input) });
+    const done = await p.workflows.waitForEnd(T, e.arn, 60_000);
+    const history = (await p.workflows.history(T, e.arn, {})).items;
+    return { e: done, history, output: done.output === null ? undefined : JSON.parse(done.output) };
+  }
+
+  it('chains Tasks and Pass/Choice states, with the history AWS shows', async () => {
+    const { e, output, history } = await run(
+      {
+        StartAt: 'Double',
+        States: {
+          Double: {
+            Type: 'Task',
+            Resource: 'arn:aws:lambda:us-east-1:000000000000:function:worker',
+            Parameters: { op: 'double', 'n.$': '$.n' },
+            ResultPath: '$.doubled',
+            Next: 'Big?',
+          },
+          'Big?': {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.doubled.n', NumericGreaterThan: 10, Next: 'Big' }],
+            Default: 'Small',
+          },
+          Big: { Type: 'Pass', Result: 'big', ResultPath: '$.size', End: true },
+          Small: { Type: 'Pass', Result: 'small', ResultPath: '$.size', End: true },
+        },
+      },
+      { n: 7 },
+    );
+    assert.equal(e.status, 'SUCCEEDED', `${e.error}: ${e.cause}`);
+    assert.deepEqual(output, { n: 7, doubled: { n: 14 }, size: 'big' });
+    assert.deepEqual(
+      history.map((h) => h.type),
+      [
+        'ExecutionStarted',
+        'TaskStateEntered',
+        'LambdaFunctionScheduled',
+        'LambdaFunctionStarted',
+        'LambdaFunctionSucceeded',
+        'TaskStateExited',
+        'ChoiceStateEntered',
+        'ChoiceStateExited',
+        'PassStateEntered',
+        'PassStateExited',
+        'ExecutionSucceeded',
+      ],
+    );
+    history.forEach((h, i) => {
+      assert.equal(h.id, i + 1);
+      assert.equal(h.previousEventId, i);
+    });
+  });
+
+  it('fans out with Parallel and Map (bounded by MaxConcurrency), and the lambda:invoke integration', async () => {
+    const { e, output } = await run(
+      {
+        StartAt: 'Fan',
+        States: {
+          Fan: {
+            Type: 'Parallel',
+            Branches: [
+              {
+                StartAt: 'Each',
+                States: {
+                  Each: {
+                    Type: 'Map',
+                    ItemsPath: '$.items',
+                    MaxConcurrency: 2,
+                    ItemSelector: { op: 'double', 'n.$': '$$.Map.Item.Value' },
+                    ItemProcessor: {
+                      StartAt: 'D',
+                      States: { D: { Type: 'Task', Resource: 'worker', End: true } },
+                    },
+                    End: true,
+                  },
+                },
+              },
+              {
+                StartAt: 'Invoke',
+                States: {
+                  Invoke: {
+                    Type: 'Task',
+                    Resource: 'arn:aws:states:::lambda:invoke',
+                    Parameters: { FunctionName: 'worker', Payload: { op: 'echo', 'v.$': '$.tag' } },
+                    ResultSelector: { 'p.$': '$.Payload', 'code.$': '$.StatusCode' },
+                    End: true,
+                  },
+                },
+              },
+            ],
+            End: true,
+          },
+        },
+      },
+      { items: [1, 2, 3, 4, 5], tag: 'x' },
+    );
+    assert.equal(e.status, 'SUCCEEDED', `${e.error}: ${e.cause}`);
+    assert.deepEqual(output, [
+      [{ n: 2 }, { n: 4 }, { n: 6 }, { n: 8 }, { n: 10 }],
+      { p: { op: 'echo', v: 'x' }, code: 200 },
+    ]);
+  });
+
+  it('retries, then catches a function error; an uncaught one fails the execution with error and cause', async () => {
+    const caught = await run(
+      {
+        StartAt: 'Boom',
+        States: {
+          Boom: {
+            Type: 'Task',
+            Resource: 'worker',
+            Parameters: { op: 'fail', n: 1 },
+            Retry: [{ ErrorEquals: ['CustomError'], IntervalSeconds: 1, MaxAttempts: 1, BackoffRate: 1 }],
+            Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.err', Next: 'Handled' }],
+            End: true,
+          },
+          Handled: { Type: 'Pass', End: true },
+        },
+      },
+      { keep: true },
+    );
+    assert.equal(caught.e.status, 'SUCCEEDED');
+    assert.equal(caught.output.keep, true);
+    assert.equal(caught.output.err.Error, 'CustomError');
+    assert.match(JSON.parse(caught.output.err.Cause).errorMessage, /it broke: 1/);
+    assert.equal(caught.history.filter((h) => h.type === 'LambdaFunctionFailed').length, 2, 'one retry');
+
+    const failed = await run(
+      { StartAt: 'Boom', States: { Boom: { Type: 'Task', Resource: 'worker', Parameters: { op: 'fail', n: 2 }, End: true } } },
+      {},
+    );
+    assert.equal(failed.e.status, 'FAILED');
+    assert.equal(failed.e.error, 'CustomError');
+    assert.equal(failed.history.at(-1)?.type, 'ExecutionFailed');
+  });
+
+  it('runs JSONata states with variables', async () => {
+    const { e, output } = await run(
+      {
+        QueryLanguage: 'JSONata',
+        StartAt: 'Call',
+        States: {
+          Call: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Arguments: { FunctionName: 'worker', Payload: { op: 'double', n: '{% $states.input.n %}' } },
+            Assign: { doubled: '{% $states.result.Payload.n %}' },
+            Output: '{% $states.input %}',
+            Next: 'Done',
+          },
+          Done: { Type: 'Pass', Output: { total: '{% $doubled + $states.input.n %}' }, End: true },
+        },
+      },
+      { n: 5 },
+    );
+    assert.equal(e.status, 'SUCCEEDED', `${e.error}: ${e.cause}`);
+    assert.deepEqual(output, { total: 15 });
+  });
+
+  it('a Task of a function that does not exist fails with Lambda.ResourceNotFoundException', async () => {
+    const { e } = await run(
+      { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'nope', End: true } } },
+      {},
+    );
+    assert.equal(e.status, 'FAILED');
+    assert.equal(e.error, 'Lambda.ResourceNotFoundException');
+  });
+});
