@@ -26,6 +26,12 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
   });
   after(() => p?.stop());
 
+  /** Publishes one CloudEvent (structured mode). */
+  const emit = (topic: string, e: { id: string; type: string; data: unknown }) =>
+    p.api('POST', `/v1/topics/${topic}/events`, JSON.stringify({ specversion: '1.0', source: 'test', ...e }), {
+      'content-type': 'application/cloudevents+json',
+    });
+
   async function run(definition: object, input: unknown, type: 'STANDARD' | 'EXPRESS' = 'EXPRESS') {
     const name = `m${Math.random().toString(36).slice(2, 8)}`;
     await p.workflows.putMachine(T, { name, definition, type });
@@ -186,6 +192,114 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
     );
     assert.equal(e.status, 'SUCCEEDED', `${e.error}: ${e.cause}`);
     assert.deepEqual(output, { total: 15 });
+  });
+
+  it('waits for a matching event on a topic (nimbus:waitForEvent), and times out without one', async () => {
+    await p.json('PUT', '/v1/topics/users', {});
+    // The pattern names the user of the input (a JSONata expression in Arguments).
+    const wf = {
+      StartAt: 'Wait',
+      States: {
+        Wait: {
+          Type: 'Task',
+          QueryLanguage: 'JSONata',
+          Resource: 'arn:aws:states:::nimbus:waitForEvent',
+          Arguments: { Topic: 'users', Pattern: { type: ['user.verified'], data: { userId: ['{% $states.input.userId %}'] } } },
+          TimeoutSeconds: 30,
+          Output: { who: '{% $states.result.data.userId %}' },
+          Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'Reminder' }],
+          Next: 'Welcome',
+        },
+        Welcome: { Type: 'Pass', Result: 'welcome', ResultPath: '$.mail', End: true },
+        Reminder: { Type: 'Pass', Result: 'reminder', End: true },
+      },
+    };
+    await p.workflows.putMachine(T, { name: 'verify', definition: wf });
+    const e = await p.workflows.startExecution(T, { machine: 'verify', input: JSON.stringify({ userId: 'u1' }) });
+    const waiting = async () =>
+      (await p.workflows.history(T, e.arn, {})).items.some((h) => h.type === 'TaskStarted');
+    const { waitUntil } = await import('./helpers.ts');
+    await waitUntil('the wait to start', waiting);
+    const publish = (userId: string, type = 'user.verified') =>
+      emit('users', { id: `e-${userId}-${Math.random()}`, type, data: { userId } });
+    assert.equal((await publish('someone-else')).status, 202);
+    assert.equal((await publish('u1', 'user.created')).status, 202);
+    assert.equal((await p.workflows.describeExecution(T, e.arn)).status, 'RUNNING', 'non-matching events do not complete it');
+    assert.equal((await publish('u1')).status, 202);
+    const done = await p.workflows.waitForEnd(T, e.arn, 30_000);
+    assert.equal(done.status, 'SUCCEEDED', `${done.error}: ${done.cause}`);
+    assert.deepEqual(JSON.parse(done.output!), { who: 'u1', mail: 'welcome' });
+    const subs = await p.json<{ subscriptions: unknown[] }>('GET', '/v1/topics/users/subscriptions');
+    assert.equal(subs.body.subscriptions.length, 0, 'the wait’s subscription is gone with it');
+  });
+
+  it('a stateMachine subscription target starts an execution per matching event', async () => {
+    await p.workflows.putMachine(T, {
+      name: 'on-order',
+      definition: { StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'id.$': '$.data.id' }, End: true } } },
+    });
+    await p.json('PUT', '/v1/topics/orders', {});
+    const sub = await p.json('POST', '/v1/topics/orders/subscriptions', { target: { stateMachine: 'on-order' } });
+    assert.equal(sub.status, 201, JSON.stringify(sub.body));
+    assert.equal((await emit('orders', { id: 'o-1', type: 'order', data: { id: 42 } })).status, 202);
+    const { waitUntil } = await import('./helpers.ts');
+    const ex = await waitUntil('an execution', async () => {
+      const l = await p.workflows.listExecutions(T, { machine: 'on-order' });
+      return l.items[0]?.status === 'SUCCEEDED' ? l.items[0] : undefined;
+    });
+    assert.deepEqual(JSON.parse(ex.output!), { id: 42 });
+    const bad = await p.json('POST', '/v1/topics/orders/subscriptions', { target: { stateMachine: 'missing' } });
+    assert.equal(bad.status, 400);
+  });
+
+  it('stops a waiting execution (ABORTED) and redrives a failed one from the failed state', async () => {
+    await p.workflows.putMachine(T, {
+      name: 'long',
+      definition: { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 3600, End: true } } },
+    });
+    const e = await p.workflows.startExecution(T, { machine: 'long' });
+    const { waitUntil } = await import('./helpers.ts');
+    await waitUntil('the wait', async () =>
+      (await p.workflows.history(T, e.arn, {})).items.some((h) => h.type === 'WaitStateEntered'),
+    );
+    const stopped = await p.workflows.stopExecution(T, e.arn, { error: 'Why', cause: 'because' });
+    assert.equal(stopped.status, 'ABORTED');
+    assert.equal(stopped.error, 'Why');
+
+    // Fails on its first run (the Choice finds no flag), succeeds when redriven after a fix… of
+    // the world: here the function answers differently the second time (a counter file in /tmp).
+    const dir = await fixture({
+      'index.mjs': `
+        import { existsSync, writeFileSync } from 'node:fs';
+        export const handler = async () => {
+          if (existsSync('/tmp/ran')) return { ok: true };
+          writeFileSync('/tmp/ran', '1');
+          throw new Error('first time');
+        };`,
+    });
+    assert.equal((await p.deployDir('flaky', dir, { runtime: 'nodejs22.x', handler: 'index.handler' })).status, 201);
+    await p.workflows.putMachine(T, {
+      name: 'redrive-me',
+      definition: {
+        StartAt: 'First',
+        States: {
+          First: { Type: 'Pass', Result: 1, ResultPath: '$.first', Next: 'Flaky' },
+          Flaky: { Type: 'Task', Resource: 'flaky', ResultPath: '$.flaky', End: true },
+        },
+      },
+    });
+    const r = await p.workflows.startExecution(T, { machine: 'redrive-me', input: '{"x":1}' });
+    const failed = await p.workflows.waitForEnd(T, r.arn, 30_000);
+    assert.equal(failed.status, 'FAILED');
+    assert.equal(failed.redriveStatus, 'REDRIVABLE');
+    await p.workflows.redriveExecution(T, r.arn);
+    const ok = await p.workflows.waitForEnd(T, r.arn, 30_000);
+    assert.equal(ok.status, 'SUCCEEDED', `${ok.error}: ${ok.cause}`);
+    assert.equal(ok.redriveCount, 1);
+    assert.deepEqual(JSON.parse(ok.output!), { x: 1, first: 1, flaky: { ok: true } });
+    const types = (await p.workflows.history(T, r.arn, {})).items.map((h) => h.type);
+    assert.equal(types.filter((t) => t === 'PassStateEntered').length, 1, 'the redrive restarts at the failed state');
+    assert.ok(types.includes('ExecutionRedriven'));
   });
 
   it('a Task of a function that does not exist fails with Lambda.ResourceNotFoundException', async () => {

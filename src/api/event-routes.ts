@@ -58,6 +58,10 @@ const Target = z.union([
     .object({ sqs: z.string().min(1) })
     .strict()
     .transform((t): SubscriptionTarget => ({ type: 'sqs', queue: t.sqs })),
+  z
+    .object({ stateMachine: z.string().min(1) })
+    .strict()
+    .transform((t): SubscriptionTarget => ({ type: 'stateMachine', name: t.stateMachine })),
 ]);
 /** The shape a subscription matches and receives (src/events/views.ts). */
 const Shape = {
@@ -114,7 +118,11 @@ const targetView = (t: SubscriptionTarget) =>
       ? { webhook: t.url }
       : t.type === 'sqs'
         ? { sqs: t.queue }
-        : { topic: t.name };
+        : t.type === 'stateMachine'
+          ? { stateMachine: t.name }
+          : t.type === 'workflow'
+            ? { workflow: t.arn }
+            : { topic: t.name };
 export const subscriptionView = (s: SubscriptionRecord) => ({
   id: s.id,
   topic: s.topic,

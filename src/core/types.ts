@@ -564,7 +564,19 @@ export type SubscriptionTarget =
   /** A forward (the CloudEvent); `view` only chooses what the pattern is matched against. */
   | ({ readonly type: 'topic'; readonly name: string } & Pick<DeliveryShape, 'view'>)
   /** A queue of the SQS API (src/sqs/). */
-  | ({ readonly type: 'sqs'; readonly queue: string } & DeliveryShape);
+  | ({ readonly type: 'sqs'; readonly queue: string } & DeliveryShape)
+  /** Starts an execution of a state machine (src/workflows/) with the event as its input. */
+  | ({ readonly type: 'stateMachine'; readonly name: string } & DeliveryShape)
+  /**
+   * A waiting workflow Task (`nimbus:waitForEvent`): the first matching event completes it. Owned
+   * by the execution, removed when the wait ends.
+   */
+  | ({
+      readonly type: 'workflow';
+      readonly arn: string;
+      readonly token: string;
+      readonly nonce: string;
+    } & Pick<DeliveryShape, 'view'>);
 
 /** EventBridge input transformer: values picked by JSONPath, placed into a template. */
 export interface InputTransformer {

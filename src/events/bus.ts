@@ -12,8 +12,14 @@
 import { randomUUID } from 'node:crypto';
 import { assertWebhookEgress } from '../async/config.ts';
 import { AsyncErrors } from '../async/errors.ts';
-import { functionQueue, topicQueue, webhookQueue } from '../async/service.ts';
-import type { InvokeEnvelope, PublishEnvelope, SqsEnvelope, WebhookEnvelope } from '../async/types.ts';
+import { functionQueue, topicQueue, webhookQueue, workflowQueue } from '../async/service.ts';
+import type {
+  InvokeEnvelope,
+  PublishEnvelope,
+  SqsEnvelope,
+  WebhookEnvelope,
+  WorkflowEnvelope,
+} from '../async/types.ts';
 import { CoreErrors, defineErrors } from '../core/errors.ts';
 import type { Clock, Queue, Store } from '../core/ports.ts';
 import type {
@@ -110,6 +116,8 @@ export interface EventBus {
   ): Promise<PublishResult[]>;
   /** Builds the indexes from the Store (at start and after changes by other means). */
   load(): Promise<void>;
+  /** Rebuilds one topic's index (after its subscriptions changed in the store by other means). */
+  reloadTopic(tenant: TenantId, topic: string): Promise<void>;
 }
 
 export interface BusDeps {
@@ -129,6 +137,8 @@ export interface BusDeps {
   readonly accountOf?: (tenant: TenantId) => string;
   /** Whether the tenant has this SQS queue (targets `{sqs}`). */
   readonly sqsQueueExists?: (tenant: TenantId, name: string) => Promise<boolean>;
+  /** Whether a state machine exists (stateMachine targets; src/workflows/). */
+  readonly stateMachineExists?: (tenant: TenantId, name: string) => Promise<boolean>;
 }
 
 interface Compiled {
@@ -225,7 +235,9 @@ export function createEventBus(d: BusDeps): EventBus {
     } else if (t.type === 'sqs') {
       if (!d.sqsQueueExists) throw bad('SQS queues are not available');
       if (!(await d.sqsQueueExists(tenant, t.queue))) throw bad(`the SQS queue ${t.queue} does not exist`);
-    } else throw bad('target is {function}, {webhook}, {topic} or {sqs}');
+    } else if (t.type === 'stateMachine') {
+      if (!(await d.stateMachineExists?.(tenant, t.name))) throw bad(`the state machine ${t.name} does not exist`);
+    } else throw bad('target is {function}, {webhook}, {topic}, {sqs} or {stateMachine}');
   }
 
   function record(
@@ -384,6 +396,19 @@ export function createEventBus(d: BusDeps): EventBus {
       };
       return { ...common, queue: topicQueue(tenant), body: JSON.stringify(env) };
     }
+    if (t.type === 'workflow' || t.type === 'stateMachine') {
+      // A waiting Task gets the event; a state machine target starts an execution with it.
+      const env: WorkflowEnvelope =
+        t.type === 'workflow'
+          ? {
+              v: 1,
+              kind: 'wf',
+              arn: t.arn,
+              event: { type: 'callback', token: t.token, nonce: t.nonce, ok: true, output: JSON.parse(payload) },
+            }
+          : { v: 1, kind: 'wf', arn: '', event: { type: 'launch', machine: t.name, input: payload } };
+      return { ...common, group: undefined, queue: workflowQueue(tenant), body: JSON.stringify(env) };
+    }
     const env: PublishEnvelope = {
       v: 1,
       kind: 'publish',
@@ -510,6 +535,8 @@ export function createEventBus(d: BusDeps): EventBus {
       }
       return counts;
     },
+
+    reloadTopic,
 
     async load() {
       topics.clear();

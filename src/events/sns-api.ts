@@ -208,7 +208,11 @@ export function snsApi(d: SnsApiDeps): AwsQueryService {
         ? `arn:aws:sqs:${d.region}:${p.accountId}:${t.queue}`
         : t.type === 'webhook'
           ? t.url
-          : t.name;
+          : t.type === 'workflow'
+            ? t.arn
+            : t.type === 'stateMachine'
+              ? `arn:aws:states:${d.region}:${p.accountId}:stateMachine:${t.name}`
+              : t.name;
   const isSns = (s: SubscriptionRecord) => 'view' in s.target && s.target.view === 'sns';
   const subMember = (p: Principal, s: SubscriptionRecord) =>
     el('SubscriptionArn', subArn(p, s)) +
@@ -403,7 +407,7 @@ export function snsApi(d: SnsApiDeps): AwsQueryService {
         const name = required(p, 'AttributeName');
         const value = str(p.AttributeValue) ?? '';
         const t = s.target;
-        if (t.type === 'topic') throw bad('SubscriptionArn', 'not an SNS subscription');
+        if (t.type === 'topic' || t.type === 'workflow') throw bad('SubscriptionArn', 'not an SNS subscription');
         if (name === 'FilterPolicy')
           await bus.updateSubscription(who.tenant, s.id, {
             pattern: value === '' ? null : filterPolicy(value),

@@ -355,6 +355,7 @@ export async function startPlatform(
       region: config.region,
       accountOf: (t) => tenants.accountOf(t),
       sqsQueueExists: async (t, name) => (await store.sqsQueues.get(t, name)) !== undefined,
+      stateMachineExists: async (t, name) => (await store.workflows.getMachine(t, name)) !== undefined,
     });
     await bus.load();
     publish.handler = (tenant, topic, event, hop) => bus.publish(tenant, topic, [JSON.parse(event)], { hop });
@@ -395,6 +396,7 @@ export async function startPlatform(
       io: createStateIO(),
       relay: () => outboxRelay.relay(),
       queue,
+      reloadTopic: (t, topic) => bus.reloadTopic(t, topic),
       log: (level, obj, msg) => logger[level](obj, msg),
     });
     workflowHook.handle = (m) => workflows.handle(m);

@@ -21,6 +21,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { functionQueue, workflowQueue } from '../async/service.ts';
 import type { InvokeEnvelope, WorkflowEnvelope } from '../async/types.ts';
 import type { Clock, Queue, Store } from '../core/ports.ts';
+import { compilePattern, type EventPattern } from '../events/pattern.ts';
 import type { EnqueueItem, ExecutionRecord, LeasedMessage, TenantId } from '../core/types.ts';
 import type { StateIO } from './asl/io.ts';
 import type { Json, QueryLanguage, StateMachineDefinition } from './asl/types.ts';
@@ -38,6 +39,25 @@ export interface ExecutorDeps {
   readonly log?: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
   /** Called after an execution's final transition commits. */
   readonly onEnd?: (tenant: TenantId, arn: string) => void;
+  /** Rebuilds a topic's delivery index after its workflow-wait subscriptions changed. */
+  readonly reloadTopic?: (tenant: TenantId, topic: string) => Promise<void>;
+}
+
+interface EventWait {
+  readonly topic: string;
+  readonly pattern?: string | undefined;
+  readonly nonce: string;
+}
+
+/** The `nimbus:waitForEvent` Tasks waiting in a runtime state, by token. */
+function eventWaits(rt: Runtime): Map<string, EventWait> {
+  const out = new Map<string, EventWait>();
+  for (const f of Object.values(rt.frames)) {
+    const w = f.wait;
+    if (w?.kind === 'task' && w.event && w.callbackNonce)
+      out.set(w.token, { topic: w.event.topic, pattern: w.event.pattern, nonce: w.callbackNonce });
+  }
+  return out;
 }
 
 /** Commit conflicts (another handler moved the execution first) are retried this many times. */
@@ -140,6 +160,7 @@ export function createExecutor(d: ExecutorDeps) {
           io: d.io,
           random,
           nonce: () => randomBytes(16).toString('hex'),
+          checkPattern,
         });
         if (!tr) return undefined;
         const end = tr.end;
@@ -159,12 +180,35 @@ export function createExecutor(d: ExecutorDeps) {
         };
         const items = end ? [] : tr.commands.map((c) => ({ tenant, item: JSON.stringify(itemOf(tenant, arn, c)) }));
         const history = tr.history.map((h) => ({ ...h, details: JSON.stringify(h.details) }));
+        // Event waits that began or ended in this transition: their subscriptions change with it.
+        const before = eventWaits(rt);
+        const after = eventWaits(tr.rt);
+        const added = [...after].filter(([t]) => !before.has(t));
+        const removed = [...before].filter(([t]) => !after.has(t));
         const ok = await d.store.transaction(async (tx) => {
           if (!(await tx.workflows.commitTransition(next, stored.seq, history))) return false;
           if (items.length > 0) await tx.outbox.add(items);
+          for (const [token, w] of added) {
+            if (!(await tx.topics.get(tenant, w.topic)))
+              await tx.topics.put({ tenant, name: w.topic, description: '', createdAt: now });
+            await tx.subscriptions.create({
+              tenant,
+              id: waitSubscriptionId(arn, token),
+              topic: w.topic,
+              pattern: w.pattern,
+              target: { type: 'workflow', arn, token, nonce: w.nonce },
+              origin: 'api',
+              owner: `wf:${arn}`,
+              description: `${rec.machine}/${rec.name} waits for an event`,
+              createdAt: now,
+            });
+          }
+          for (const [token] of removed) await tx.subscriptions.delete(tenant, waitSubscriptionId(arn, token));
           return true;
         });
         if (!ok) continue;
+        for (const topic of new Set([...added, ...removed].map(([, w]) => w.topic)))
+          await d.reloadTopic?.(tenant, topic);
         if (items.length > 0) await d.relay();
         if (end) d.onEnd?.(tenant, arn);
         return tr;
@@ -227,3 +271,14 @@ export const startItem = (tenant: TenantId, arn: string, event: WorkflowEvent = 
   source: 'workflow',
   dedupeKey: `wfs:${arn}`,
 });
+
+const waitSubscriptionId = (arn: string, token: string) => `wf_${stableId(`${arn}#${token}`).replace(/-/g, '').slice(0, 24)}`;
+
+function checkPattern(pattern: string): string | undefined {
+  try {
+    compilePattern(JSON.parse(pattern) as EventPattern);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}

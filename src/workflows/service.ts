@@ -8,6 +8,8 @@
  * learns whether they took.
  */
 import { randomUUID } from 'node:crypto';
+import { isNimbusError } from '../core/errors.ts';
+import { parseForView } from '../core/json.ts';
 import type { Clock, Queue, Store } from '../core/ports.ts';
 import type { ExecutionRecord, ExecutionStatus, StateMachineRecord, TenantId } from '../core/types.ts';
 import type { StateIO } from './asl/io.ts';
@@ -31,6 +33,8 @@ export interface WorkflowDeps {
   /** The queue the workflow events come from (the executor acks them). */
   readonly queue: Pick<Queue, 'ack' | 'nack' | 'deadLetter'>;
   readonly random?: () => number;
+  /** The event bus's index rebuild (subscriptions of `nimbus:waitForEvent` Tasks). */
+  readonly reloadTopic?: (tenant: TenantId, topic: string) => Promise<void>;
   readonly log?: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
 }
 
@@ -415,6 +419,23 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
       await callback(tenant, taskToken, { type: 'heartbeat' });
     },
 
-    handle: (m) => executor.handle(m, d.queue),
+    async handle(m) {
+      const env = parseForView(m.body) as { event?: { type?: unknown; machine?: unknown; input?: unknown } } | undefined;
+      const ev = env?.event;
+      if (ev?.type !== 'launch') return executor.handle(m, d.queue);
+      // A stateMachine target (an EventBridge rule, a subscription, a schedule): the message id
+      // names the execution, so a redelivery finds the one it started.
+      try {
+        await start(m.tenant, { machine: String(ev.machine), name: m.id, input: String(ev.input) });
+      } catch (e) {
+        if (!isNimbusError(e) || e.kind !== 'user') {
+          await d.queue.nack(m.id, m.leaseToken, { retryAt: d.clock.now() + 1000, error: String((e as Error).message) });
+          return;
+        }
+        if (e.code !== WorkflowErrors.codes.EXECUTION_EXISTS)
+          d.log?.('warn', { machine: ev.machine, err: e.message }, 'could not start an execution for an event');
+      }
+      await d.queue.ack(m.id, m.leaseToken);
+    },
   };
 }

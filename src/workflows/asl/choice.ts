@@ -85,16 +85,35 @@ function compare(kind: Kind, value: Json, operand: Json): number | undefined {
   }
 }
 
-/** `StringMatches`: `*` matches any run of characters; `\*` is a literal `*`, `\\` a literal `\`. */
+/**
+ * `StringMatches`: `*` matches any run of characters; `\*` is a literal `*`, `\\` a literal `\`.
+ * Greedy matching with a single backtrack point (no regular expression, so no catastrophic cases).
+ */
 export function stringMatches(value: string, pattern: string): boolean {
-  let re = '';
+  const tokens: (string | null)[] = []; // a character, or null for a wildcard
   for (let k = 0; k < pattern.length; k++) {
     const c = pattern[k]!;
-    if (c === '\\' && (pattern[k + 1] === '*' || pattern[k + 1] === '\\')) re += `\\${pattern[++k]}`;
-    else if (c === '*') re += '[\\s\\S]*';
-    else re += c.replace(/[\\^$.*+?()[\]{}|/-]/gu, '\\$&');
+    if (c === '\\' && (pattern[k + 1] === '*' || pattern[k + 1] === '\\')) tokens.push(pattern[++k]!);
+    else tokens.push(c === '*' ? null : c);
   }
-  return new RegExp(`^${re}$`, 'u').test(value);
+  let v = 0;
+  let t = 0;
+  let star = -1; // the last wildcard seen, and where in `value` it started matching
+  let mark = 0;
+  while (v < value.length) {
+    if (t < tokens.length && tokens[t] !== null && tokens[t] === value[v]) {
+      v++;
+      t++;
+    } else if (t < tokens.length && tokens[t] === null) {
+      star = t++;
+      mark = v;
+    } else if (star >= 0) {
+      t = star + 1;
+      v = ++mark;
+    } else return false;
+  }
+  while (t < tokens.length && tokens[t] === null) t++;
+  return t === tokens.length;
 }
 
 const TYPE_TESTS: Record<string, (v: Json) => boolean> = {

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { evaluateIntrinsic, INTRINSIC_FUNCTIONS, isIntrinsic, jsonEquals, parseIntrinsic } from './intrinsics.ts';
+import {
+  evaluateIntrinsic,
+  INTRINSIC_FUNCTIONS,
+  isIntrinsic,
+  jsonEquals,
+  parseIntrinsic,
+} from './intrinsics.ts';
 import { type ContextObject, type Json, StatesError, type Variables } from './types.ts';
 
 const ctx: ContextObject = {
@@ -53,7 +59,8 @@ const statesError =
   (e: unknown): boolean => {
     assert.ok(e instanceof StatesError, `expected a StatesError, got ${String(e)}`);
     assert.equal(e.error, error);
-    for (const f of fragments) assert.ok(e.cause.includes(f), `cause ${JSON.stringify(e.cause)} lacks ${JSON.stringify(f)}`);
+    for (const f of fragments)
+      assert.ok(e.cause.includes(f), `cause ${JSON.stringify(e.cause)} lacks ${JSON.stringify(f)}`);
     return true;
   };
 
@@ -96,17 +103,26 @@ describe('intrinsic functions: more cases', () => {
     ["States.Format( 'spaces' )", 'spaces'],
     ["States.Format('a,b)c{}', $.name)", 'a,b)cArnav'],
     // literals and escapes outside Format
-    ["States.Array('it\\'s', '\\{x\\}', 'back\\\\slash', 'other\\n')", ["it's", '{x}', 'back\\slash', 'other\\n']],
+    [
+      "States.Array('it\\'s', '\\{x\\}', 'back\\\\slash', 'other\\n')",
+      ["it's", '{x}', 'back\\slash', 'other\\n'],
+    ],
     ['States.Array(-1, 0, 2.5, 1e3, true, false, null)', [-1, 0, 2.5, 1000, true, false, null]],
     ['States.Array()', []],
     ['States.Array($)', [data]],
     ['States.Array($nums, $$.State.Name)', [[3, 1, 2], 'Step']],
-    ['States.Array($.inputArray[0:2], $.inputArray[?(@ > 7)])', [[1, 2], [8, 9]]],
+    [
+      'States.Array($.inputArray[0:2], $.inputArray[?(@ > 7)])',
+      [
+        [1, 2],
+        [8, 9],
+      ],
+    ],
     // JSON
-    ["States.StringToJson('[1, {\"a\": null}]')", [1, { a: null }]],
-    ["States.StringToJson('\"s\"')", 's'],
+    ['States.StringToJson(\'[1, {"a": null}]\')', [1, { a: null }]],
+    ['States.StringToJson(\'"s"\')', 's'],
     ["States.StringToJson('42')", 42],
-    ["States.JsonToString(States.StringToJson('{\"a\": [1, 2]}'))", '{"a":[1,2]}'],
+    ['States.JsonToString(States.StringToJson(\'{"a": [1, 2]}\'))', '{"a":[1,2]}'],
     ['States.JsonToString($.n)', 'null'],
     ["States.JsonToString('s')", '"s"'],
     // arrays
@@ -128,7 +144,10 @@ describe('intrinsic functions: more cases', () => {
     ["States.Base64Encode('héllo ✓')", 'aMOpbGxvIOKckw=='],
     ["States.Base64Decode('aMOpbGxvIOKckw==')", 'héllo ✓'],
     ["States.Hash('input data', 'MD5')", '812f45842bc6d66ee14572ce20db8e86'],
-    ["States.Hash('input data', 'SHA-256')", 'b4a697a057313163aee33cd8d40c66e9f0f177e00cac2de32475ffff6169c3e3'],
+    [
+      "States.Hash('input data', 'SHA-256')",
+      'b4a697a057313163aee33cd8d40c66e9f0f177e00cac2de32475ffff6169c3e3',
+    ],
     [
       "States.Hash('input data', 'SHA-384')",
       'd28a7d5cf25a74f11a50a18452b75e04bb3d70c9dd0510d6123aa008c756511b87525bdc835ebb27e1fb9e9374a15562',
@@ -191,11 +210,20 @@ describe('intrinsic functions: errors are States.IntrinsicFailure', () => {
     ['States.Format()', ['States.Format takes at least 1 argument, got 0']],
     ["States.Format('{} {}', 1)", ["the template has 2 '{}' placeholders but 1 value was given"]],
     ["States.Format('{}', 1, 2)", ["the template has 1 '{}' placeholder but 2 values were given"]],
-    ["States.Format('{}', $.someJson)", ['States.Format: argument 2 must be a string, number, boolean or null, got object']],
-    ["States.Format('{}', $.inputArray)", ['argument 2 must be a string, number, boolean or null, got array']],
+    [
+      "States.Format('{}', $.someJson)",
+      ['States.Format: argument 2 must be a string, number, boolean or null, got object'],
+    ],
+    [
+      "States.Format('{}', $.inputArray)",
+      ['argument 2 must be a string, number, boolean or null, got array'],
+    ],
     ["States.Format(1, 'a')", ['States.Format: argument 1 must be a string, got number']],
     ["States.ArrayLength('x')", ['States.ArrayLength: argument 1 must be an array, got string "x"']],
-    ['States.ArrayPartition($.inputArray, 0)', ['States.ArrayPartition: argument 2 must be an integer >= 1, got number 0']],
+    [
+      'States.ArrayPartition($.inputArray, 0)',
+      ['States.ArrayPartition: argument 2 must be an integer >= 1, got number 0'],
+    ],
     ['States.ArrayPartition($.inputArray, 1.5)', ['argument 2 must be an integer']],
     ["States.ArrayContains('abc', 'a')", ['States.ArrayContains: argument 1 must be an array']],
     ['States.ArrayRange(1, 1001, 1)', ['the range would have 1001 items; at most 1000 are allowed']],
@@ -211,12 +239,18 @@ describe('intrinsic functions: errors are States.IntrinsicFailure', () => {
     [`States.Base64Decode('${long}')`, ['must be at most 10000 characters long']],
     ["States.Base64Decode('not base64!')", ['States.Base64Decode: argument 1 is not valid base64']],
     ["States.Base64Decode('/w==')", ['not valid UTF-8']],
-    ["States.Hash('x', 'SHA-3')", ['States.Hash: unsupported algorithm "SHA-3"; use one of MD5, SHA-1, SHA-256']],
+    [
+      "States.Hash('x', 'SHA-3')",
+      ['States.Hash: unsupported algorithm "SHA-3"; use one of MD5, SHA-1, SHA-256'],
+    ],
     ["States.Hash('x', 'sha-1')", ['unsupported algorithm']],
     ["States.Hash(1, 'MD5')", ['States.Hash: argument 1 must be a string']],
     [`States.Hash('${long}', 'MD5')`, ['at most 10000 characters']],
     ['States.JsonMerge($.json1, $.json2, true)', ['deep merging is not supported']],
-    ['States.JsonMerge($.json1, $.inputArray, false)', ['States.JsonMerge: argument 2 must be an object, got array']],
+    [
+      'States.JsonMerge($.json1, $.inputArray, false)',
+      ['States.JsonMerge: argument 2 must be an object, got array'],
+    ],
     ["States.JsonMerge($.json1, $.json2, 'false')", ['argument 3 must be a boolean']],
     ['States.MathRandom(5, 5)', ['the end (5) must be greater than the start (5)']],
     ['States.MathRandom(1, 10, 1.5)', ['States.MathRandom: argument 3 must be an integer']],
@@ -226,13 +260,17 @@ describe('intrinsic functions: errors are States.IntrinsicFailure', () => {
     ["States.StringToJson('{bad')", ['States.StringToJson: argument 1 is not valid JSON']],
     ['States.StringToJson($.someJson)', ['argument 1 must be a string, got object']],
     // syntax
-    ["States.Format('x'", ["Invalid intrinsic function 'States.Format('x'': expected ',' or ')' at position 17"]],
+    [
+      "States.Format('x'",
+      ["Invalid intrinsic function 'States.Format('x'': expected ',' or ')' at position 17"],
+    ],
     ["States.Format('x') extra", ['unexpected text after the function call']],
     ["States.Format('unterminated)", ['unterminated string']],
     ['States.Array(@)', ['expected a string, number, boolean, null, path or function call']],
     ['States.Array(1 2)', ["expected ',' or ')'"]],
     ['States.Array(1,)', ['expected a string, number, boolean, null, path or function call']],
     ['States.Array(True)', ['expected a string, number']],
+    ['States.Array(1e999)', ['the number 1e999 is out of range']],
     ['States.Array("double")', ['expected a string, number']],
     ['Format(1)', ["expected a function 'States.<Name>('"]],
     ['States.Array', ["expected '('"]],
@@ -245,10 +283,16 @@ describe('intrinsic functions: errors are States.IntrinsicFailure', () => {
   it('a path argument that matches nothing is States.Runtime naming the path and the field', () =>
     assert.throws(
       () => evaluateIntrinsic("States.Format('{}', $.missing)", data, ctx, vars, { field: 'msg.$' }),
-      statesError('States.Runtime', "The JSONPath '$.missing' specified for the field 'msg.$' could not be found"),
+      statesError(
+        'States.Runtime',
+        "The JSONPath '$.missing' specified for the field 'msg.$' could not be found",
+      ),
     ));
   it('an undefined variable is States.Runtime', () =>
-    assert.throws(() => run('States.ArrayLength($nope)'), statesError('States.Runtime', "'$nope'", 'not defined')));
+    assert.throws(
+      () => run('States.ArrayLength($nope)'),
+      statesError('States.Runtime', "'$nope'", 'not defined'),
+    ));
 });
 
 describe('intrinsic helpers', () => {
@@ -289,7 +333,12 @@ describe('intrinsic helpers', () => {
     }));
   it('evaluates such paths', () =>
     assert.deepEqual(
-      evaluateIntrinsic("States.Array($['a,b'], $.x[?(@.y == ')')].y)", { 'a,b': 1, x: [{ y: ')' }, { y: 'z' }] }, ctx, vars),
+      evaluateIntrinsic(
+        "States.Array($['a,b'], $.x[?(@.y == ')')].y)",
+        { 'a,b': 1, x: [{ y: ')' }, { y: 'z' }] },
+        ctx,
+        vars,
+      ),
       [1, [')']],
     ));
   it('jsonEquals ignores key order', () => {

@@ -119,8 +119,10 @@ export function parseIntrinsic(expr: string): IntrinsicCall {
     const num = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/u.exec(expr.slice(i));
     const word = /^[A-Za-z]+/u.exec(expr.slice(i));
     if (num) {
+      const value = Number(num[0]);
+      if (!Number.isFinite(value)) throw bad(`the number ${num[0]} is out of range`);
       i += num[0].length;
-      return { kind: 'literal', value: Number(num[0]) };
+      return { kind: 'literal', value };
     }
     const literals: Record<string, boolean | null> = { true: true, false: false, null: null };
     if (word && Object.hasOwn(literals, word[0])) {

@@ -17,7 +17,12 @@ const ctx: ContextObject = {
   Map: { Item: { Index: 3, Value: { id: 'x3' } } },
 };
 
-const vars: Variables = { myVar: { field: 'f', list: [10, 20] }, list: [1, 2, 3], _x: 'under', café: 'unicode' };
+const vars: Variables = {
+  myVar: { field: 'f', list: [10, 20] },
+  list: [1, 2, 3],
+  _x: 'under',
+  café: 'unicode',
+};
 
 const data: Json = {
   a: { b: 'ab', 'c d': 'spaced', 'e.f': 'dotted' },
@@ -27,6 +32,7 @@ const data: Json = {
   'my-key': 'hyphen',
   limit: 2,
   nested: { deep: { x: 9 }, list: [{ x: 7 }] },
+  flags: [{ id: 1, on: true }, { id: 2, on: false }, { id: 3, on: null }, { id: 4 }],
 };
 
 const statesError =
@@ -35,7 +41,8 @@ const statesError =
     assert.ok(e instanceof StatesError, `expected a StatesError, got ${String(e)}`);
     assert.equal(e.error, error);
     for (const f of fragments)
-      if (typeof f === 'string') assert.ok(e.cause.includes(f), `cause ${JSON.stringify(e.cause)} lacks ${f}`);
+      if (typeof f === 'string')
+        assert.ok(e.cause.includes(f), `cause ${JSON.stringify(e.cause)} lacks ${f}`);
       else assert.match(e.cause, f);
     return true;
   };
@@ -79,7 +86,8 @@ describe('evaluatePath: the context object ($$) and variables ($name)', () => {
   ];
   for (const [path, expected] of table)
     it(path, () => assert.deepEqual(evaluatePath(path, data, ctx, vars), expected));
-  it('$$ alone is the whole context object', () => assert.deepEqual(evaluatePath('$$', data, ctx, vars), ctx));
+  it('$$ alone is the whole context object', () =>
+    assert.deepEqual(evaluatePath('$$', data, ctx, vars), ctx));
 });
 
 describe('evaluatePath: indefinite paths give an array (possibly empty)', () => {
@@ -107,6 +115,10 @@ describe('evaluatePath: indefinite paths give an array (possibly empty)', () => 
     ['$.n.*', []],
     ['$.arr[*].missing', []],
     ['$.nested[?(@.deep)].deep.x', [9]],
+    ['$.flags[?(@.on)].id', [1, 2, 3]],
+    ['$.flags[?(@.on == false)].id', [2]],
+    [`$.arr[?(@['n'] == "p")].x`, [1]],
+    ["$.arr[?(@.n != 'it\\'s')].x", [1, 5, 3]],
   ];
   for (const [path, expected] of table)
     it(path, () => assert.deepEqual(evaluatePath(path, data, ctx, vars), expected));
@@ -114,7 +126,11 @@ describe('evaluatePath: indefinite paths give an array (possibly empty)', () => 
 
 describe('evaluatePath: a definite path that matches nothing is States.Runtime', () => {
   const table: [path: string, field: string | undefined, fragments: string[]][] = [
-    ['$.x', 'InputPath', ["The JSONPath '$.x' specified for the field 'InputPath' could not be found in the input '{"]],
+    [
+      '$.x',
+      'InputPath',
+      ["The JSONPath '$.x' specified for the field 'InputPath' could not be found in the input '{"],
+    ],
     ['$.a.b.c', undefined, ["The JSONPath '$.a.b.c' could not be found in the input"]],
     ['$.arr[10]', 'OutputPath', ["'$.arr[10]'", "'OutputPath'"]],
     ['$.arr.length', undefined, ["'$.arr.length'"]],
@@ -126,7 +142,12 @@ describe('evaluatePath: a definite path that matches nothing is States.Runtime',
     ['$undefinedVar', 'x.$', ["variable '$undefinedVar'", 'not defined']],
   ];
   for (const [path, field, fragments] of table)
-    it(path, () => assert.throws(() => evaluatePath(path, data, ctx, vars, field), statesError('States.Runtime', ...fragments)));
+    it(path, () =>
+      assert.throws(
+        () => evaluatePath(path, data, ctx, vars, field),
+        statesError('States.Runtime', ...fragments),
+      ),
+    );
   it('the message shows the input', () =>
     assert.throws(
       () => evaluatePath('$.x', { y: 1 }, ctx, vars, 'InputPath'),
@@ -143,7 +164,19 @@ describe('evaluatePath: a definite path that matches nothing is States.Runtime',
 });
 
 describe('parsePath', () => {
-  const bad = ['', 'a.b', '$.', '$.a[', '$.a[?()]', '$.length()', '$.a b', '$[abc]', '$.a[1:2:3:4]', "$['x", '$.a[0:1:0]'];
+  const bad = [
+    '',
+    'a.b',
+    '$.',
+    '$.a[',
+    '$.a[?()]',
+    '$.length()',
+    '$.a b',
+    '$[abc]',
+    '$.a[1:2:3:4]',
+    "$['x",
+    '$.a[0:1:0]',
+  ];
   for (const path of bad)
     it(`refuses ${JSON.stringify(path)}`, () =>
       assert.throws(() => parsePath(path), statesError('States.Runtime', 'Invalid JSONPath')));
@@ -161,7 +194,8 @@ describe('parsePath', () => {
     ['$.a[?(@.x)]', false],
     ['$.*', false],
   ];
-  for (const [path, expected] of definite) it(`isDefinitePath(${path}) = ${expected}`, () => assert.equal(isDefinitePath(path), expected));
+  for (const [path, expected] of definite)
+    it(`isDefinitePath(${path}) = ${expected}`, () => assert.equal(isDefinitePath(path), expected));
 
   it('knows the source of a path', () => {
     assert.equal(parsePath('$.a').source, 'input');
@@ -173,7 +207,10 @@ describe('parsePath', () => {
       'a(b)]c',
     ]));
   it('a filter that does not parse is States.Runtime', () =>
-    assert.throws(() => evaluatePath('$[?(@.x >)]', [{ x: 1 }], ctx, vars), statesError('States.Runtime', 'Invalid JSONPath filter')));
+    assert.throws(
+      () => evaluatePath('$[?(@.x >)]', [{ x: 1 }], ctx, vars),
+      statesError('States.Runtime', 'Invalid JSONPath filter'),
+    ));
 });
 
 describe('setAtPath (ResultPath)', () => {

@@ -235,17 +235,31 @@ function applyFilter(node: Json, expr: string, root: Json): Json[] {
   const target = Array.isArray(node) ? node : isJsonObject(node) ? [node] : undefined;
   if (!target || target.length === 0) return [];
   // jsonpath-plus splits paths with regular expressions that a `)]` inside a quoted string
-  // confuses: string literals go to the sandbox and the expression names them instead.
+  // confuses: string values go to the sandbox and the expression names them instead. (Member
+  // names, `@['a b']`, stay: its evaluator does not resolve a variable as a member name.)
   const sandbox: Record<string, unknown> = { $: root };
-  const code = expr.replace(/'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"/gu, (_m, single?: string, double?: string) => {
-    const name = `__nimbus_s${Object.keys(sandbox).length}`;
-    sandbox[name] = (single ?? double ?? '').replace(/\\(.)/gu, '$1');
-    return name;
-  });
+  const code = expr.replace(
+    /'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"/gu,
+    (match: string, single: string | undefined, double: string | undefined, at: number, all: string) => {
+      if (
+        all.slice(0, at).trimEnd().endsWith('[') &&
+        all
+          .slice(at + match.length)
+          .trimStart()
+          .startsWith(']')
+      )
+        return match;
+      const name = `__nimbus_s${Object.keys(sandbox).length}`;
+      sandbox[name] = (single ?? double ?? '').replace(/\\(.)/gu, '$1');
+      return name;
+    },
+  );
+  // Jayway: a bare `[?(@.isbn)]` tests that the member exists (a JavaScript test would be truthiness).
+  const test = /^@(?:\.[\p{L}\p{N}_$-]+|\[\s*\d+\s*\])+$/u.test(code) ? `${code} !== undefined` : code;
   let found: unknown;
   try {
     found = JSONPath({
-      path: `$[?(${code})]`,
+      path: `$[?(${test})]`,
       json: target,
       wrap: true,
       eval: 'safe',

@@ -34,7 +34,8 @@ const statesError =
   (e: unknown): boolean => {
     assert.ok(e instanceof StatesError, `expected a StatesError, got ${String(e)}`);
     assert.equal(e.error, error);
-    for (const f of fragments) assert.ok(e.cause.includes(f), `cause ${JSON.stringify(e.cause)} lacks ${JSON.stringify(f)}`);
+    for (const f of fragments)
+      assert.ok(e.cause.includes(f), `cause ${JSON.stringify(e.cause)} lacks ${JSON.stringify(f)}`);
     return true;
   };
 
@@ -44,12 +45,24 @@ describe('evaluatePayload', () => {
       'the AWS Parameters example',
       {
         comment: 'Selecting what I care about.',
-        MyDetails: { 'size.$': '$.product.details.size', 'exists.$': '$.product.availability', StaticValue: 'foo' },
+        MyDetails: {
+          'size.$': '$.product.details.size',
+          'exists.$': '$.product.availability',
+          StaticValue: 'foo',
+        },
       },
       productInput,
-      { comment: 'Selecting what I care about.', MyDetails: { size: 'small', exists: 'in stock', StaticValue: 'foo' } },
+      {
+        comment: 'Selecting what I care about.',
+        MyDetails: { size: 'small', exists: 'in stock', StaticValue: 'foo' },
+      },
     ],
-    ['literals pass through', { a: 1, b: [true, null, 'x'], c: { d: {} } }, {}, { a: 1, b: [true, null, 'x'], c: { d: {} } }],
+    [
+      'literals pass through',
+      { a: 1, b: [true, null, 'x'], c: { d: {} } },
+      {},
+      { a: 1, b: [true, null, 'x'], c: { d: {} } },
+    ],
     ['a scalar template is itself', 'plain', { x: 1 }, 'plain'],
     ['a string that looks like a path is literal without .$', { a: '$.x' }, { x: 1 }, { a: '$.x' }],
     ['the whole input', { 'all.$': '$' }, { x: 1 }, { all: { x: 1 } }],
@@ -57,12 +70,19 @@ describe('evaluatePayload', () => {
       'the context object',
       { 'id.$': '$$.Execution.Id', 'token.$': '$$.Task.Token', 'input.$': '$$.Execution.Input' },
       {},
-      { id: 'arn:aws:states:us-east-1:123456789012:execution:sm:run-1', token: 'tok-1', input: { original: true } },
+      {
+        id: 'arn:aws:states:us-east-1:123456789012:execution:sm:run-1',
+        token: 'tok-1',
+        input: { original: true },
+      },
     ],
     ['variables', { 'n.$': '$count', 'who.$': '$user.name' }, {}, { n: 3, who: 'ana' }],
     [
       'intrinsic functions',
-      { 'greeting.$': "States.Format('Hello {}, {} items', $user.name, $count)", 'parts.$': "States.StringSplit($.csv, ',')" },
+      {
+        'greeting.$': "States.Format('Hello {}, {} items', $user.name, $count)",
+        'parts.$': "States.StringSplit($.csv, ',')",
+      },
       { csv: 'a,b' },
       { greeting: 'Hello ana, 3 items', parts: ['a', 'b'] },
     ],
@@ -108,7 +128,9 @@ describe('evaluatePayload', () => {
   });
 
   it('passes injected randomness to intrinsics', () =>
-    assert.deepEqual(evaluatePayload({ 'id.$': 'States.UUID()' }, {}, ctx, vars, { uuid: () => 'u-1' }), { id: 'u-1' }));
+    assert.deepEqual(evaluatePayload({ 'id.$': 'States.UUID()' }, {}, ctx, vars, { uuid: () => 'u-1' }), {
+      id: 'u-1',
+    }));
 
   const errors: [name: string, template: Json, error: string, fragments: string[]][] = [
     [
@@ -132,7 +154,12 @@ describe('evaluatePayload', () => {
       ["The JSONPath '$.product.nope' specified for the field 'size.$' could not be found in the input"],
     ],
     ['an undefined variable', { 'v.$': '$missing' }, 'States.Runtime', ["'$missing'", 'not defined']],
-    ['a failing intrinsic', { 'v.$': 'States.ArrayLength($.product)' }, 'States.IntrinsicFailure', ['must be an array']],
+    [
+      'a failing intrinsic',
+      { 'v.$': 'States.ArrayLength($.product)' },
+      'States.IntrinsicFailure',
+      ['must be an array'],
+    ],
     [
       'an intrinsic whose path matches nothing names the field',
       { 'v.$': "States.Format('{}', $.nope)" },
@@ -142,18 +169,29 @@ describe('evaluatePayload', () => {
   ];
   for (const [name, template, error, fragments] of errors)
     it(`${error} for ${name}`, () =>
-      assert.throws(() => evaluatePayload(template, productInput, ctx, vars), statesError(error, ...fragments)));
+      assert.throws(
+        () => evaluatePayload(template, productInput, ctx, vars),
+        statesError(error, ...fragments),
+      ));
 });
 
 describe('evaluateDynamic and evaluateAssign', () => {
   it('evaluateDynamic reads a path or an intrinsic', () => {
     assert.equal(evaluateDynamic('$.a', { a: 1 }, ctx, vars, 'x.$'), 1);
     assert.equal(evaluateDynamic('States.MathAdd($.a, 1)', { a: 1 }, ctx, vars, 'x.$'), 2);
-    assert.throws(() => evaluateDynamic(5, {}, ctx, vars, 'CausePath'), statesError('States.Runtime', "'CausePath'"));
+    assert.throws(
+      () => evaluateDynamic(5, {}, ctx, vars, 'CausePath'),
+      statesError('States.Runtime', "'CausePath'"),
+    );
   });
   it('evaluateAssign gives the variables by name', () =>
     assert.deepEqual(
-      evaluateAssign({ 'total.$': 'States.MathAdd($count, $.n)', label: 'static', 'from.$': '$$.State.Name' }, { n: 2 }, ctx, vars),
+      evaluateAssign(
+        { 'total.$': 'States.MathAdd($count, $.n)', label: 'static', 'from.$': '$$.State.Name' },
+        { n: 2 },
+        ctx,
+        vars,
+      ),
       { total: 5, label: 'static', from: 'Step' },
     ));
 });

@@ -43,6 +43,8 @@ export interface EngineDeps {
   readonly random: () => number;
   /** A fresh secret for a task token. */
   readonly nonce: () => string;
+  /** Why an event pattern (JSON text) is invalid, or undefined when it compiles. */
+  readonly checkPattern?: (pattern: string) => string | undefined;
 }
 
 export type ExecutionEnd =
@@ -552,8 +554,9 @@ class Tx {
     const io = this.io(id);
     const r = parseResource(s.Resource);
     if ('invalid' in r) return this.stateFailed(id, 'States.Runtime', `Resource ${s.Resource}: ${r.invalid}`);
-    if (r.kind !== 'function' && r.kind !== 'lambda:invoke')
+    if (r.kind !== 'function' && r.kind !== 'lambda:invoke' && r.kind !== 'nimbus:waitForEvent')
       return this.stateFailed(id, 'States.Runtime', `the ${r.kind} integration is not supported yet`);
+    if (r.kind === 'nimbus:waitForEvent') return this.waitForEvent(id, s);
     const token = this.token(id);
     const callback = r.kind === 'lambda:invoke' && r.wait === 'token';
     const nonce = callback ? this.deps.nonce() : undefined;
@@ -618,6 +621,53 @@ class Tx {
     if (timers.timeoutToken) this.commands.push({ kind: 'timer', token: timers.timeoutToken, at: this.now + timeoutSec! * 1000 });
     if (timers.heartbeatToken)
       this.commands.push({ kind: 'timer', token: timers.heartbeatToken, at: this.now + heartbeatSec! * 1000 });
+  }
+
+  /**
+   * `nimbus:waitForEvent`: Parameters (Arguments) name a Topic and optionally an event Pattern;
+   * the first matching event published there completes the Task with the event (a CloudEvent) as
+   * its result. TimeoutSeconds bounds the wait (States.Timeout). The executor keeps a
+   * subscription while the Task waits.
+   */
+  private async waitForEvent(id: string, s: TaskState): Promise<void> {
+    const f = this.rt.frames[id]!;
+    const io = this.io(id);
+    const ctx = this.ctx(id);
+    const effective = await io.effectiveInput(s, f.input, ctx, f.vars);
+    const timeoutSec = await io.numberField(s, 'TimeoutSeconds', f.input, ctx, f.vars);
+    const p = (effective && typeof effective === 'object' && !Array.isArray(effective) ? effective : {}) as JsonObject;
+    if (typeof p.Topic !== 'string' || !/^[A-Za-z0-9._-]{1,256}$/.test(p.Topic))
+      return this.stateFailed(id, 'States.Runtime', 'nimbus:waitForEvent: Parameters.Topic must name a topic');
+    let pattern: string | undefined;
+    if (p.Pattern !== undefined && p.Pattern !== null) {
+      pattern = JSON.stringify(p.Pattern);
+      const bad = this.deps.checkPattern?.(pattern);
+      if (bad) return this.stateFailed(id, 'States.Runtime', `nimbus:waitForEvent: Parameters.Pattern: ${bad}`);
+    }
+    const token = this.token(id);
+    const timeoutToken = timeoutSec === undefined ? undefined : this.token(id);
+    const base = { resourceType: 'nimbus', resource: 'waitForEvent' };
+    f.wait = {
+      kind: 'task',
+      token,
+      style: 'integration',
+      ...base,
+      integration: 'waitForEvent',
+      callbackNonce: this.deps.nonce(),
+      submitted: true,
+      timeoutToken,
+      event: { topic: p.Topic, pattern },
+    };
+    this.emit(id, 'TaskScheduled', {
+      taskScheduledEventDetails: {
+        ...base,
+        region: this.meta.region,
+        parameters: json(effective),
+        ...(timeoutSec === undefined ? {} : { timeoutInSeconds: timeoutSec }),
+      },
+    });
+    this.emit(id, 'TaskStarted', { taskStartedEventDetails: base });
+    if (timeoutToken) this.commands.push({ kind: 'timer', token: timeoutToken, at: this.now + timeoutSec! * 1000 });
   }
 
   /** Lambda* events for a function ARN, Task* events for an integration (Started precedes the outcome). */

@@ -66,6 +66,8 @@ export type Waiting =
       readonly heartbeatSec?: number | undefined;
       /** Parameters (lambda:invoke) to shape the result: the answer is wrapped. */
       readonly wrap?: boolean | undefined;
+      /** `nimbus:waitForEvent`: the topic and pattern a subscription waits on (while this waits). */
+      readonly event?: { readonly topic: string; readonly pattern?: string | undefined } | undefined;
     }
   | { readonly kind: 'wait'; readonly token: string }
   | { readonly kind: 'retry'; readonly token: string }
