@@ -18,6 +18,7 @@ import type { Authenticate } from './auth.ts';
 import { installAuth } from './auth.ts';
 import { installAwsJsonApi } from './aws-json.ts';
 import { createAwsQueryDispatcher } from './aws-query.ts';
+import { sfnApi } from '../workflows/sfn-api.ts';
 import type { WorkflowService } from '../workflows/types.ts';
 import { type BucketRouteDeps, registerBucketRoutes } from './bucket-routes.ts';
 import { type EventRouteDeps, registerEventRoutes } from './event-routes.ts';
@@ -28,6 +29,7 @@ import { registerLambdaApi } from './lambda/index.ts';
 import { type RestDeps, registerRestRoutes } from './routes.ts';
 import { registerScheduleRoutes, type ScheduleRouteDeps } from './schedule-routes.ts';
 import { registerSecretRoutes, type SecretRouteDeps } from './secret-routes.ts';
+import { registerWorkflowRoutes } from './workflow-routes.ts';
 import { secretsManagerApi } from './secretsmanager-api.ts';
 import { registerSourceRoutes, type SourceRouteDeps } from './source-routes.ts';
 
@@ -103,6 +105,7 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   registerAuditRoutes(app, d);
   registerIdentityRoutes(app, d);
   registerSecretRoutes(app, d);
+  registerWorkflowRoutes(app, d);
   await app.register(async (scope) =>
     registerLambdaApi(scope, {
       registry: d.registry,
@@ -125,6 +128,7 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
     aws.register(
       eventBridgeApi({ bus: d.bus, settings: d.settings, region: d.config.region, clock: d.clock }),
     );
+    aws.register(sfnApi({ workflows: d.workflows, region: d.config.region }));
   });
   return app;
 }

@@ -18,6 +18,7 @@ import * as info from './commands/info.ts';
 import * as invoke from './commands/invoke.ts';
 import * as logs from './commands/logs.ts';
 import * as queues from './commands/queues.ts';
+import * as workflows from './commands/workflows.ts';
 import * as remove from './commands/remove.ts';
 import * as schedules from './commands/schedules.ts';
 import * as secrets from './commands/secrets.ts';
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
     program.command('aliases').description('point aliases at versions, with weighted routing'),
   );
   queues.register(program);
+  workflows.register(program);
   timers.register(program);
   schedules.register(program);
   secrets.register(program);
