@@ -383,6 +383,11 @@ export interface EnqueueItem {
   readonly id?: string;
   /** Not visible before now + delayMs. */
   readonly delayMs?: number;
+  /**
+   * Not visible before this epoch ms (wins over delayMs): a time fixed when the item was decided,
+   * so an item relayed late (an outbox drained after a restart) keeps its due time.
+   */
+  readonly visibleAt?: number | undefined;
   /** Submits with the same (queue, dedupeKey) within the window return the first message's id. */
   readonly dedupeKey?: string | undefined;
   /** Default: the adapter's dedupe window. */

@@ -84,6 +84,21 @@ export function describeQueueContract(name: string, make: () => Promise<QueueHar
       await q.ack(m!.id, m!.leaseToken);
     });
 
+    it('an absolute visibleAt wins over delayMs (a timer relayed late still fires on time)', async () => {
+      const name = fresh();
+      const due = clock.now() + 3000;
+      const id = await put(name, {}, { visibleAt: due, delayMs: 60_000 });
+      assert.equal(await q.nextVisibleAt(), due);
+      clock.advance(3000);
+      const [m] = await q.lease(name, { max: 1, visibilityMs: 1000 });
+      assert.equal(m?.id, id);
+      await q.ack(m!.id, m!.leaseToken);
+      const past = await put(name, {}, { visibleAt: clock.now() - 10_000 });
+      const [late] = await q.lease(name, { max: 1, visibilityMs: 1000 });
+      assert.equal(late?.id, past, 'a time already past is visible at once');
+      await q.ack(late!.id, late!.leaseToken);
+    });
+
     it('redelivers after the visibility timeout; the stale lease cannot ack', async () => {
       const name = fresh();
       const id = await put(name, {});

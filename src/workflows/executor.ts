@@ -104,7 +104,6 @@ export function createExecutor(d: ExecutorDeps) {
   }
 
   function itemOf(tenant: TenantId, arn: string, c: Command): EnqueueItem {
-    const now = d.clock.now();
     if (c.kind === 'timer') {
       const body: WorkflowEnvelope = { v: 1, kind: 'wf', arn, event: { type: 'timer', token: c.token } };
       return {
@@ -112,7 +111,7 @@ export function createExecutor(d: ExecutorDeps) {
         tenant,
         body: JSON.stringify(body),
         source: 'workflow',
-        delayMs: Math.max(0, c.at - now),
+        visibleAt: c.at,
         dedupeKey: `wft:${arn}:${c.token}`,
       };
     }

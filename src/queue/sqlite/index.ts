@@ -258,7 +258,7 @@ export function openSqliteQueue(o: SqliteQueueOptions): Queue {
       }
     }
     const id = it.id ?? randomUUID();
-    const visibleAt = now + Math.max(0, it.delayMs ?? 0);
+    const visibleAt = it.visibleAt ?? now + Math.max(0, it.delayMs ?? 0);
     s.insert.run(
       id,
       it.queue,
