@@ -25,6 +25,7 @@ export const PROVIDED_SDK: readonly string[] = Object.freeze([
   '@aws-sdk/client-lambda',
   '@aws-sdk/client-s3',
   '@aws-sdk/client-secrets-manager',
+  '@aws-sdk/client-sfn',
   '@aws-sdk/client-sns',
   '@aws-sdk/client-sqs',
   '@aws-sdk/client-sts',

@@ -168,7 +168,7 @@ function registerExtensions(expr: jsonata.Expression, env: JsonataEnv): void {
   expr.registerFunction(
     'hash',
     (value: string, algorithm: string) => {
-      const alg = HASH_ALGORITHMS[algorithm];
+      const alg = Object.hasOwn(HASH_ALGORITHMS, algorithm) ? HASH_ALGORITHMS[algorithm] : undefined;
       if (!alg)
         throw new Error(`$hash: the algorithm must be one of ${Object.keys(HASH_ALGORITHMS).join(', ')}`);
       return createHash(alg).update(value, 'utf8').digest('hex');

@@ -5,7 +5,7 @@
  * JSON cannot hold is a coded error (`NIMBUS_ERR_ASL_*`). The result is plain JSON data, not yet
  * validated: hand it to validateDefinition (validate.ts).
  */
-import { parseDocument } from 'yaml';
+import { parseAllDocuments, parseDocument } from 'yaml';
 import { defineErrors } from '../../core/errors.ts';
 import type { Json, JsonObject } from './types.ts';
 
@@ -54,10 +54,18 @@ export function definitionShapeProblem(def: unknown): string | undefined {
     if (values > maxJsonValues) return `the definition holds more than ${maxJsonValues} JSON values`;
     if (depth > maxJsonDepth) return `the definition is nested deeper than ${maxJsonDepth} levels`;
     if (Array.isArray(v)) for (const x of v) stack.push([x, depth + 1]);
-    else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) stack.push([x, depth + 1]);
+    else if (typeof v === 'object' && v !== null)
+      for (const x of Object.values(v)) stack.push([x, depth + 1]);
   }
-  const bytes = Buffer.byteLength(JSON.stringify(def) ?? '', 'utf8');
-  return bytes > maxBytes ? `the definition is ${bytes} bytes serialized; the limit is ${maxBytes}` : undefined;
+  let bytes: number;
+  try {
+    bytes = Buffer.byteLength(JSON.stringify(def) ?? '', 'utf8');
+  } catch (e) {
+    return `the definition is not JSON data: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  return bytes > maxBytes
+    ? `the definition is ${bytes} bytes serialized; the limit is ${maxBytes}`
+    : undefined;
 }
 
 /** Text beyond this is refused before parsing (the definition itself may be 1 MiB as JSON). */
@@ -84,7 +92,12 @@ export function parseDefinition(text: string): unknown {
         throw DefinitionErrors.SYNTAX({ format: 'JSON', reason: e.message }, { cause: e });
     }
   }
-  return definitionFromValue(parseYaml(body));
+  try {
+    return definitionFromValue(parseYaml(body));
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e; // the parser's own recursion, on hostile nesting
+    throw DefinitionErrors.SYNTAX({ format: 'YAML', reason: 'nested too deeply' }, { cause: e });
+  }
 }
 
 function looksLikeYamlFlow(body: string): boolean {
@@ -93,12 +106,12 @@ function looksLikeYamlFlow(body: string): boolean {
 }
 
 function parseYaml(body: string): unknown {
-  const doc = parseDocument(body, {
-    uniqueKeys: true,
-    logLevel: 'silent',
-    prettyErrors: true,
-    schema: 'core',
-  });
+  const options = { uniqueKeys: true, logLevel: 'silent', prettyErrors: true, schema: 'core' } as const;
+  const docs = parseAllDocuments(body, options);
+  const [doc, extra] = Array.isArray(docs) ? docs : [];
+  if (!doc) throw DefinitionErrors.SYNTAX({ format: 'YAML', reason: 'the text holds no document' });
+  if (extra)
+    throw DefinitionErrors.SYNTAX({ format: 'YAML', reason: 'the text holds more than one document' });
   const err = doc.errors[0];
   if (err)
     throw DefinitionErrors.SYNTAX({ format: 'YAML', reason: err.message.split('\n')[0] }, { cause: err });

@@ -1,7 +1,7 @@
 /**
  * @module workflows/asl/validate
  * Deploy-time validation of a state machine definition. Hostile shapes are refused first, without
- * recursion (JSON depth, state count, Parallel/Map nesting, then size); `asl-validator` checks the
+ * recursion (JSON depth and size, state count, Parallel/Map nesting); `asl-validator` checks the
  * ASL JSON schemas and JSONPath syntax on a copy in which the JSONata fields it misjudges are
  * neutralised (AWS takes any JSON in Output/Arguments, multi-line `{% %}` …: we check those), its
  * problems mapped to their state and field; then our own checks: scopes and transitions,
@@ -12,8 +12,11 @@
 import { createRequire } from 'node:module';
 import jsonata from 'jsonata';
 import { expressionOf, isRfc3339 } from './jsonata-io.ts';
+import { DEFINITION_LIMITS, definitionShapeProblem } from './parse.ts';
 import { parseResource } from './resources.ts';
 import type { StateMachineDefinition } from './types.ts';
+
+export { DEFINITION_LIMITS };
 
 export interface ValidationProblem {
   /** e.g. `States.Resize.Resource`, `States.Fan.Branches[0].States.A.Next`; '' is the whole definition. */
@@ -28,38 +31,21 @@ export type ValidationResult =
   | { readonly ok: true; readonly definition: StateMachineDefinition }
   | { readonly ok: false; readonly errors: ValidationProblem[] };
 
-export const DEFINITION_LIMITS = {
-  /** Serialized JSON bytes, as Step Functions counts them. */
-  maxBytes: 1024 * 1024,
-  maxStateNameLength: 80,
-  /** States in total, nested ones included. */
-  maxStates: 10_000,
-  /** Parallel/Map inside Parallel/Map … */
-  maxNesting: 32,
-  /** Any JSON nesting (templates too): bounds every recursive walk that runs after the guards. */
-  maxJsonDepth: 256,
-  maxJsonValues: 1_000_000,
-} as const;
-
 type Obj = Record<string, unknown>;
 type QL = 'JSONPath' | 'JSONata';
-interface Scope {
-  readonly def: Obj;
-  readonly path: string;
-  readonly depth: number;
-}
-interface StateRef {
+type Scope = { readonly def: Obj; readonly path: string; readonly depth: number };
+type StateRef = {
   readonly name: string;
   readonly state: Obj;
   readonly path: string;
   readonly scope: Scope;
-  readonly ql: QL;
-}
+  ql: QL;
+};
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isExpr = (v: unknown): boolean => typeof v === 'string' && expressionOf(v) !== undefined;
-const words = (s: string): string[] => s.split(' ');
 const isQl = (v: unknown): v is QL => v === 'JSONPath' || v === 'JSONata';
+const words = (s: string): string[] => s.split(' ');
 
 /** Appends a key or an index to a path: `a.b`, `a[0]`, `a["x.y"]`. */
 function seg(base: string, k: string | number): string {
@@ -70,10 +56,9 @@ function seg(base: string, k: string | number): string {
 
 const TYPES = words('Task Pass Choice Wait Succeed Fail Parallel Map');
 const SCOPE_KEYS = new Set(words('Branches ItemProcessor Iterator'));
-const BASE = 'Type Comment QueryLanguage Next End InputPath OutputPath Output Assign';
 const WORK = 'Parameters Arguments ResultSelector ResultPath Retry Catch';
 const MAP_NUMBERS = words('MaxConcurrency ToleratedFailurePercentage ToleratedFailureCount');
-const KNOWN: Readonly<Record<string, ReadonlySet<string>>> = Object.fromEntries(
+const KNOWN = new Map(
   Object.entries({
     Task: `${WORK} Resource Credentials TimeoutSeconds TimeoutSecondsPath HeartbeatSeconds HeartbeatSecondsPath`,
     Pass: 'Result Parameters ResultPath',
@@ -82,8 +67,12 @@ const KNOWN: Readonly<Record<string, ReadonlySet<string>>> = Object.fromEntries(
     Succeed: '',
     Fail: 'Error Cause ErrorPath CausePath',
     Parallel: `${WORK} Branches`,
-    Map: `${WORK} Items ItemsPath ItemSelector ItemProcessor Iterator ItemReader ItemBatcher ResultWriter Label ${MAP_NUMBERS.flatMap((f) => [f, `${f}Path`]).join(' ')}`,
-  }).map(([type, fields]) => [type, new Set(words(`${BASE} ${fields}`.trim()))]),
+    Map: `${WORK} Items ItemsPath ItemSelector ItemProcessor Iterator ItemReader ItemBatcher ResultWriter Label`,
+  }).map(([type, fields]) => {
+    const extra = type === 'Map' ? MAP_NUMBERS.flatMap((f) => [f, `${f}Path`]) : [];
+    const base = words('Type Comment QueryLanguage Next End InputPath OutputPath Output Assign');
+    return [type, new Set([...base, ...words(fields), ...extra])];
+  }),
 );
 const JSONPATH_ONLY = words(
   'InputPath Parameters ResultSelector ResultPath OutputPath ItemsPath SecondsPath TimestampPath ErrorPath ' +
@@ -92,18 +81,17 @@ const JSONPATH_ONLY = words(
 );
 const JSONATA_ONLY = words('Arguments Output Items');
 const READERS = words('arn:aws:states:::s3:listObjectsV2 arn:aws:states:::s3:getObject');
-const NUMBER_RULES: Readonly<Record<string, { min: number; max?: number; integer: boolean }>> = {
-  MaxAttempts: { min: 0, integer: true },
-  IntervalSeconds: { min: 1, integer: true },
-  BackoffRate: { min: 1, integer: false },
-  MaxDelaySeconds: { min: 1, integer: true },
-  TimeoutSeconds: { min: 1, integer: true },
-  HeartbeatSeconds: { min: 1, integer: true },
-  Seconds: { min: 0, integer: true },
-  MaxConcurrency: { min: 0, integer: true },
-  ToleratedFailurePercentage: { min: 0, max: 100, integer: false },
-  ToleratedFailureCount: { min: 0, integer: true },
-};
+/** Numeric fields: `name:min[:max]`, a trailing `.` when not an integer. */
+const NUMBER_RULES = new Map(
+  words(
+    'MaxAttempts:0 IntervalSeconds:1 BackoffRate:1. MaxDelaySeconds:1 TimeoutSeconds:1 HeartbeatSeconds:1 ' +
+      'Seconds:0 MaxConcurrency:0 ToleratedFailurePercentage:0:100. ToleratedFailureCount:0',
+  ).map((spec) => {
+    const [name = '', min = '0', max] = spec.replace(/\.$/, '').split(':');
+    const integer = !spec.endsWith('.');
+    return [name, { min: Number(min), max: max === undefined ? undefined : Number(max), integer }];
+  }),
+);
 const PLACEHOLDER = '{% 0 %}';
 
 class Problems {
@@ -111,7 +99,10 @@ class Problems {
   at(path: string, message: string): void {
     this.list.push({ path, message });
   }
-  /** A problem of a state, or of one of its fields. */
+  has(path: string): boolean {
+    return this.list.some((x) => x.path === path);
+  }
+  /** A problem of a state (field undefined) or of one of its fields. */
   of(ref: StateRef, field: string | undefined, message: string): void {
     if (field === undefined) this.list.push({ path: ref.path, state: ref.name, message });
     else this.list.push({ path: `${ref.path}.${field}`, state: ref.name, field, message });
@@ -123,14 +114,10 @@ export function validateDefinition(def: unknown): ValidationResult {
   if (!isObj(def))
     return { ok: false, errors: [{ path: '', message: 'a definition must be a JSON object' }] };
   const p = new Problems();
-  const shapeOk = checkShape(def, p);
-  const walked = collect(def, p);
-  if (!shapeOk || !walked) return { ok: false, errors: p.list };
-  const bytes = Buffer.byteLength(JSON.stringify(def), 'utf8');
-  if (bytes > DEFINITION_LIMITS.maxBytes) {
-    p.at('', `the definition is ${bytes} bytes serialized; the limit is ${DEFINITION_LIMITS.maxBytes}`);
-    return { ok: false, errors: p.list };
-  }
+  const shape = definitionShapeProblem(def);
+  if (shape !== undefined) p.at('', shape);
+  const walked = collect(def, p); // iterative too: names a hostile nesting even when too deep as JSON
+  if (shape !== undefined || !walked) return { ok: false, errors: p.list };
   const ql = def['QueryLanguage'];
   if (ql !== undefined && !isQl(ql)) p.at('QueryLanguage', 'QueryLanguage must be "JSONPath" or "JSONata"');
   const topQl: QL = ql === 'JSONata' ? 'JSONata' : 'JSONPath';
@@ -138,8 +125,7 @@ export function validateDefinition(def: unknown): ValidationResult {
   const seen = new Map<string, string>();
   for (const ref of walked.refs) {
     const first = seen.get(ref.name);
-    if (first !== undefined)
-      p.of(ref, undefined, `state names must be unique in the whole machine (see ${first})`);
+    if (first !== undefined) p.of(ref, undefined, `state names must be unique (${first} has this one)`);
     else seen.set(ref.name, ref.path);
     checkState(ref, topQl, p);
   }
@@ -148,27 +134,9 @@ export function validateDefinition(def: unknown): ValidationResult {
   return { ok: true, definition: def as unknown as StateMachineDefinition };
 }
 
-/** Iterative: JSON depth and value count, before anything recursive runs. */
-function checkShape(def: Obj, p: Problems): boolean {
-  const stack: [unknown, number][] = [[def, 1]];
-  for (let values = 1; stack.length > 0; values++) {
-    const [v, depth] = stack.pop()!;
-    if (values > DEFINITION_LIMITS.maxJsonValues) {
-      p.at('', `the definition holds more than ${DEFINITION_LIMITS.maxJsonValues} JSON values`);
-      return false;
-    }
-    if (depth > DEFINITION_LIMITS.maxJsonDepth) {
-      p.at('', `the definition is nested deeper than ${DEFINITION_LIMITS.maxJsonDepth} levels`);
-      return false;
-    }
-    if (Array.isArray(v)) for (const x of v) stack.push([x, depth + 1]);
-    else if (isObj(v)) for (const x of Object.values(v)) stack.push([x, depth + 1]);
-  }
-  return true;
-}
-
 /** Iterative walk of the scopes: every state once, counted, nesting checked; undefined over a limit. */
 function collect(def: Obj, p: Problems): { refs: StateRef[]; scopes: Scope[] } | undefined {
+  const { maxStates, maxNesting } = DEFINITION_LIMITS;
   const topQl: QL = def['QueryLanguage'] === 'JSONata' ? 'JSONata' : 'JSONPath';
   const refs: StateRef[] = [];
   const scopes: Scope[] = [];
@@ -182,8 +150,8 @@ function collect(def: Obj, p: Problems): { refs: StateRef[]; scopes: Scope[] } |
       continue;
     }
     for (const [name, state] of Object.entries(states)) {
-      if (refs.length >= DEFINITION_LIMITS.maxStates) {
-        p.at('', `the definition has more than ${DEFINITION_LIMITS.maxStates} states (nested ones included)`);
+      if (refs.length >= maxStates) {
+        p.at('', `the definition has more than ${maxStates} states (nested ones included)`);
         return undefined;
       }
       const path = seg(seg(scope.path, 'States'), name);
@@ -202,10 +170,12 @@ function collect(def: Obj, p: Problems): { refs: StateRef[]; scopes: Scope[] } |
         for (const k of ['ItemProcessor', 'Iterator']) children.push([k, state[k]]);
       for (const [field, child] of children) {
         if (!isObj(child)) continue;
-        if (scope.depth >= DEFINITION_LIMITS.maxNesting) {
-          p.of(ref, field, `Parallel/Map states nest deeper than ${DEFINITION_LIMITS.maxNesting} levels`);
+        if (scope.depth < maxNesting)
+          queue.push({ def: child, path: `${path}.${field}`, depth: scope.depth + 1 });
+        else {
+          p.of(ref, field, `Parallel/Map states nest deeper than ${maxNesting} levels`);
           ok = false;
-        } else queue.push({ def: child, path: `${path}.${field}`, depth: scope.depth + 1 });
+        }
       }
     }
   }
@@ -248,27 +218,29 @@ function checkScope(scope: Scope, all: StateRef[], p: Problems): void {
       if (typeof target !== 'string') p.of(ref, field, 'a transition must name a state');
       else if (!byName.has(target)) p.of(ref, field, `"${target}" is not a state of ${where}`);
     }
-    if (reached.size > 0 && !reached.has(ref.name))
-      p.of(ref, undefined, `is not reachable from StartAt "${start}"`);
+    if (reached.size > 0 && !reached.has(ref.name)) p.of(ref, undefined, `is not reachable from "${start}"`);
   }
   const ends = refs.some(
-    (r) => r.state['End'] === true || r.state['Type'] === 'Succeed' || r.state['Type'] === 'Fail',
+    (r) => r.state['End'] === true || ['Succeed', 'Fail'].includes(String(r.state['Type'])),
   );
   if (refs.length > 0 && !ends)
-    p.at(seg(scope.path, 'States'), `no state of ${where} ends it (End, Succeed, Fail)`);
+    p.at(seg(scope.path, 'States'), `no state ends ${where} (End, Succeed, Fail)`);
 }
 
 function checkState(ref: StateRef, topQl: QL, p: Problems): void {
   const s = ref.state;
-  const type = s['Type'];
+  const type = String(s['Type']);
+  const known = KNOWN.get(type);
   if (ref.name.length === 0 || ref.name.length > DEFINITION_LIMITS.maxStateNameLength)
     p.of(ref, undefined, `a state name has 1 to ${DEFINITION_LIMITS.maxStateNameLength} characters`);
-  if (typeof type !== 'string' || !TYPES.includes(type))
-    return p.of(ref, 'Type', `Type must be one of ${TYPES}`);
-  const known = KNOWN[type]!;
-  for (const k of Object.keys(s)) if (!known.has(k)) p.of(ref, k, `${k} is not a field of a ${type} state`);
-  checkTransitions(ref, type, p);
+  if (!known) {
+    p.of(ref, 'Type', `Type must be one of ${TYPES.join(', ')}`);
+    return;
+  }
   checkLanguage(ref, topQl, p);
+  for (const k of Object.keys(s))
+    if (!known.has(k) && !p.has(`${ref.path}.${k}`)) p.of(ref, k, `${k} is not a field of a ${type} state`);
+  checkTransitions(ref, type, p);
   if (type === 'Task' || type === 'Parallel' || type === 'Map') {
     checkErrorList(ref, 'Retry', p);
     checkErrorList(ref, 'Catch', p);
@@ -280,7 +252,7 @@ function checkState(ref: StateRef, topQl: QL, p: Problems): void {
   const b = s['Branches'];
   if (type === 'Parallel' && (!Array.isArray(b) || b.length === 0 || !b.every(isObj)))
     p.of(ref, 'Branches', 'Branches must be a non-empty array of state machines');
-  if ('Assign' in s && !isObj(s['Assign'])) p.of(ref, 'Assign', 'Assign must be an object of variable names');
+  if ('Assign' in s && !isObj(s['Assign'])) p.of(ref, 'Assign', 'Assign must be an object of variables');
   if (ref.ql === 'JSONata') compileAll(ref, s, '', p);
   else
     for (const f of words('Parameters ResultSelector ItemSelector Assign')) duplicateFields(ref, s[f], f, p);
@@ -291,11 +263,10 @@ function checkTransitions(ref: StateRef, type: string, p: Problems): void {
   const hasEnd = 'End' in ref.state;
   if (hasEnd && ref.state['End'] !== true) p.of(ref, 'End', 'End must be true when present');
   if (type === 'Choice') {
-    if (hasEnd) p.of(ref, 'End', 'a Choice state cannot end the workflow: use Default or a Succeed state');
+    if (hasEnd) p.of(ref, 'End', 'a Choice state cannot end a workflow: use Default or a Succeed state');
     if (hasNext) p.of(ref, 'Next', 'a Choice state moves on through Choices and Default, not Next');
   } else if (type === 'Succeed' || type === 'Fail') {
-    if (hasNext || hasEnd)
-      p.of(ref, hasNext ? 'Next' : 'End', `a ${type} state ends the workflow: no Next or End`);
+    if (hasNext || hasEnd) p.of(ref, hasNext ? 'Next' : 'End', `a ${type} state takes no Next or End`);
   } else if (hasNext && hasEnd) p.of(ref, 'End', 'has both Next and End: keep one');
   else if (!hasNext && !hasEnd) p.of(ref, 'Next', 'needs Next, or End: true');
 }
@@ -306,41 +277,30 @@ function checkLanguage(ref: StateRef, topQl: QL, p: Problems): void {
   if (q !== undefined && !isQl(q))
     p.of(ref, 'QueryLanguage', 'QueryLanguage must be "JSONPath" or "JSONata"');
   if (topQl === 'JSONata' && q === 'JSONPath')
-    p.of(
-      ref,
-      'QueryLanguage',
-      'a JSONata state machine cannot hold a JSONPath state (switches go JSONPath → JSONata)',
-    );
-  if (ref.ql === 'JSONata') {
-    for (const f of JSONPATH_ONLY)
-      if (f in s) p.of(ref, f, `${f} is JSONPath-only; JSONata uses Arguments and Output`);
-    if (s['Type'] === 'Pass' && 'Result' in s)
-      p.of(ref, 'Result', 'Result is JSONPath-only; JSONata Pass uses Output');
-  } else {
-    for (const f of JSONATA_ONLY)
-      if (f in s) p.of(ref, f, `${f} is JSONata-only (set "QueryLanguage": "JSONata")`);
-  }
+    p.of(ref, 'QueryLanguage', 'a JSONata machine cannot hold JSONPath states (only JSONPath → JSONata)');
+  const only = ref.ql === 'JSONata' ? JSONPATH_ONLY : JSONATA_ONLY;
+  const other = ref.ql === 'JSONata' ? 'JSONPath' : 'JSONata';
+  for (const f of only) if (f in s) p.of(ref, f, `${f} is ${other}-only; this state uses ${ref.ql}`);
+  if (ref.ql === 'JSONata' && s['Type'] === 'Pass' && 'Result' in s)
+    p.of(ref, 'Result', 'Result is JSONPath-only; a JSONata Pass state gives its result in Output');
 }
 
 /** A numeric field: a number within its rule, or (fields of a JSONata state) a `{% %}` expression. */
 function checkNumber(ref: StateRef, obj: Obj, key: string, field: string, p: Problems): void {
   const v = obj[key];
-  const rule = NUMBER_RULES[key];
+  const rule = NUMBER_RULES.get(key);
   if (v === undefined || !rule || (obj === ref.state && ref.ql === 'JSONata' && isExpr(v))) return;
-  const ok =
-    typeof v === 'number' &&
-    Number.isFinite(v) &&
-    v >= rule.min &&
-    (rule.max === undefined || v <= rule.max) &&
-    (!rule.integer || Number.isInteger(v));
-  const range = rule.max === undefined ? `>= ${rule.min}` : `from ${rule.min} to ${rule.max}`;
-  if (!ok) p.of(ref, field, `${key} must be ${rule.integer ? 'an integer' : 'a number'} ${range}`);
+  const { min, max, integer } = rule;
+  const inRange = typeof v === 'number' && v >= min && (max === undefined || v <= max);
+  const ok = inRange && Number.isFinite(v) && (!integer || Number.isInteger(v));
+  const range = max === undefined ? `>= ${min}` : `from ${min} to ${max}`;
+  if (!ok) p.of(ref, field, `${key} must be ${integer ? 'an integer' : 'a number'} ${range}`);
 }
 
 function checkErrorList(ref: StateRef, kind: 'Retry' | 'Catch', p: Problems): void {
   const list = ref.state[kind];
-  if (list === undefined) return;
-  if (!Array.isArray(list)) return p.of(ref, kind, `${kind} must be an array`);
+  if (list !== undefined && !Array.isArray(list)) p.of(ref, kind, `${kind} must be an array`);
+  if (!Array.isArray(list)) return;
   for (const [i, r] of list.entries()) {
     const f = `${kind}[${i}]`;
     if (!isObj(r)) {
@@ -352,8 +312,7 @@ function checkErrorList(ref: StateRef, kind: 'Retry' | 'Catch', p: Problems): vo
       p.of(ref, `${f}.ErrorEquals`, 'ErrorEquals must be a non-empty array of error names');
     } else if (eq.includes('States.ALL')) {
       if (eq.length > 1) p.of(ref, `${f}.ErrorEquals`, 'States.ALL must be alone in its ErrorEquals');
-      if (i !== list.length - 1)
-        p.of(ref, `${f}.ErrorEquals`, `the ${kind} entry with States.ALL must be last`);
+      if (i !== list.length - 1) p.of(ref, `${f}.ErrorEquals`, `the entry with States.ALL must be last`);
     }
     if (kind === 'Retry') {
       for (const k of words('MaxAttempts IntervalSeconds BackoffRate MaxDelaySeconds'))
@@ -374,11 +333,9 @@ function checkTask(ref: StateRef, p: Problems): void {
   checkNumber(ref, s, 'TimeoutSeconds', 'TimeoutSeconds', p);
   checkNumber(ref, s, 'HeartbeatSeconds', 'HeartbeatSeconds', p);
   const resource = s['Resource'];
-  if (typeof resource !== 'string')
-    return p.of(ref, 'Resource', 'Resource must be a string (function or ARN)');
-  const r = parseResource(resource);
-  if ('invalid' in r) return p.of(ref, 'Resource', r.invalid);
-  if (r.kind !== 'lambda:invoke') return;
+  const r = typeof resource === 'string' ? parseResource(resource) : { invalid: 'Resource must be a string' };
+  if ('invalid' in r) p.of(ref, 'Resource', r.invalid);
+  if ('invalid' in r || r.kind !== 'lambda:invoke') return;
   const field = ref.ql === 'JSONata' ? 'Arguments' : 'Parameters';
   const payload = s[field];
   const named = isObj(payload)
@@ -408,7 +365,7 @@ function checkMap(ref: StateRef, p: Problems): void {
   if (reader !== undefined) {
     const proc = s['ItemProcessor'];
     const config = isObj(proc) ? proc['ProcessorConfig'] : undefined;
-    if (!isObj(reader) || typeof reader['Resource'] !== 'string' || !READERS.includes(reader['Resource']))
+    if (!isObj(reader) || !READERS.includes(String(reader['Resource'])))
       p.of(ref, 'ItemReader.Resource', `the ItemReader Resource must be one of ${READERS.join(', ')}`);
     if (!isObj(config) || config['Mode'] !== 'DISTRIBUTED')
       p.of(ref, 'ItemReader', 'ItemReader needs a DISTRIBUTED Map (ItemProcessor.ProcessorConfig.Mode)');
@@ -421,8 +378,8 @@ function checkMap(ref: StateRef, p: Problems): void {
 
 function checkChoice(ref: StateRef, p: Problems): void {
   const rules = ref.state['Choices'];
-  if (!Array.isArray(rules) || rules.length === 0)
-    return p.of(ref, 'Choices', 'Choices must be a non-empty array');
+  if (!Array.isArray(rules) || rules.length === 0) p.of(ref, 'Choices', 'Choices must be a non-empty array');
+  if (!Array.isArray(rules)) return;
   for (const [i, rule] of rules.entries()) {
     const f = `Choices[${i}]`;
     if (!isObj(rule)) {
@@ -439,7 +396,7 @@ function checkChoice(ref: StateRef, p: Problems): void {
     else if (typeof c !== 'boolean' && !isExpr(c))
       p.of(ref, `${f}.Condition`, 'Condition must be a {% %} expression (or a boolean)');
     for (const k of words('Variable And Or Not'))
-      if (k in rule) p.of(ref, `${f}.${k}`, `${k} is JSONPath-only; a JSONata Choice rule uses Condition`);
+      if (k in rule) p.of(ref, `${f}.${k}`, `${k} is JSONPath-only; a JSONata rule uses Condition`);
   }
 }
 
@@ -473,11 +430,7 @@ function duplicateFields(ref: StateRef, v: unknown, field: string, p: Problems):
   }
 }
 
-interface AslError {
-  readonly 'Error code': string;
-  readonly Message: string;
-  readonly schemaError?: { readonly instancePath: string; readonly schemaPath: string };
-}
+type AslError = { 'Error code': string; Message: string; schemaError?: { instancePath: string } };
 type AslValidator = (
   def: unknown,
   opts: { checkPaths: boolean; checkArn: boolean },
@@ -491,8 +444,7 @@ const REPLACED = new Set(
       'WAIT_DURATION MAP_ITEM_PROCESSOR',
   ),
 );
-const VAGUE =
-  'does not match the schema of its type: a field is misplaced, mistyped or of the other query language';
+const VAGUE = 'does not match the ASL schema: a field is misplaced, mistyped or of the other query language';
 
 /**
  * asl-validator's problems, run on a neutralised copy (it also writes QueryLanguage into states).
@@ -515,10 +467,13 @@ function aslProblems(def: Obj, topQl: QL, refs: StateRef[]): ValidationProblem[]
     if (e.schemaError) {
       const at = locate(copy, e.schemaError.instancePath);
       const message = e.Message.replace(/^.*? is invalid\. /, '');
-      const typeOk = TYPES.includes(String(byName.get(at.state ?? '')?.state['Type']));
-      if (at.field === 'Type' && typeOk && /allowed values/.test(message)) continue; // other types' schemas
-      const vague = /oneOf/.test(message) && at.state !== undefined && at.field === undefined;
-      out.push({ ...at, message: vague ? VAGUE : message });
+      // The schemas of the other state types and of the other query language answer too: not a problem.
+      const st = byName.get(at.state ?? '')?.state;
+      const q = st?.['QueryLanguage'];
+      const valid = at.field === 'Type' ? TYPES.includes(String(st?.['Type'])) : q === undefined || isQl(q);
+      if ((at.field === 'Type' || at.field === 'QueryLanguage') && valid && /allowed values/.test(message))
+        continue;
+      out.push({ ...at, message: /oneOf/.test(message) ? VAGUE : message });
       continue;
     }
     const ref = byName.get(/^State "([^"]+)"/.exec(e.Message)?.[1] ?? '');
@@ -570,10 +525,7 @@ function neutralise(machine: Obj, topQl: QL): void {
     if ((isQl(q) ? q : topQl) === 'JSONata') neutraliseState(s);
     const branches = s['Branches'];
     if (Array.isArray(branches)) for (const b of branches) if (isObj(b)) neutralise(b, topQl);
-    for (const k of ['ItemProcessor', 'Iterator']) {
-      const m = s[k];
-      if (isObj(m)) neutralise(m, topQl);
-    }
+    for (const m of [s['ItemProcessor'], s['Iterator']]) if (isObj(m)) neutralise(m, topQl);
   }
 }
 
@@ -588,18 +540,14 @@ function neutraliseState(s: Obj): void {
   for (const k of ['Error', 'Cause']) if (typeof s[k] === 'string') s[k] = PLACEHOLDER;
   if (isObj(s['Assign'])) s['Assign'] = {};
   if (Array.isArray(s['Items'])) s['Items'] = [];
-  for (const k of ['ItemReader', 'ResultWriter']) {
-    const o = s[k];
+  for (const o of [s['ItemReader'], s['ResultWriter']])
     if (isObj(o) && 'Arguments' in o) o['Arguments'] = PLACEHOLDER;
-  }
   const batcher = s['ItemBatcher'];
   if (isObj(batcher) && 'BatchInput' in batcher) batcher['BatchInput'] = PLACEHOLDER;
   for (const list of [s['Choices'], s['Catch']]) {
     if (!Array.isArray(list)) continue;
-    for (const r of list) {
-      if (!isObj(r)) continue;
-      if (typeof r['Condition'] === 'boolean' || typeof r['Condition'] === 'string')
-        r['Condition'] = PLACEHOLDER;
+    for (const r of list.filter(isObj)) {
+      if (['boolean', 'string'].includes(typeof r['Condition'])) r['Condition'] = PLACEHOLDER;
       if (isObj(r['Assign'])) r['Assign'] = {};
       delete r['Output'];
     }
