@@ -138,12 +138,26 @@ const ACTIONS: Record<string, string | { action: string; op: true }> = {
   'GET /v1/webhooks': 'nimbus:ListWebhooks',
   'POST /v1/webhooks': 'nimbus:CreateWebhook',
   'DELETE /v1/webhooks/:id': 'nimbus:DeleteWebhook',
+  'GET /v1/workflows': 'states:ListStateMachines',
+  'GET /v1/workflows/:name': 'states:DescribeStateMachine',
+  'PUT /v1/workflows/:name': 'states:CreateStateMachine',
+  'DELETE /v1/workflows/:name': 'states:DeleteStateMachine',
+  'POST /v1/workflows/:name/executions': 'states:StartExecution',
+  'GET /v1/workflows/:name/executions': 'states:ListExecutions',
+  'GET /v1/executions/:arn': 'states:DescribeExecution',
+  'POST /v1/executions/:arn/stop': 'states:StopExecution',
+  'POST /v1/executions/:arn/redrive': 'states:RedriveExecution',
+  'GET /v1/executions/:arn/history': 'states:GetExecutionHistory',
+  'POST /v1/tasks/success': 'states:SendTaskSuccess',
+  'POST /v1/tasks/failure': 'states:SendTaskFailure',
+  'POST /v1/tasks/heartbeat': 'states:SendTaskHeartbeat',
 };
 /** Routes without credentials by design. */
 const OPEN = new Set(['GET /healthz']);
 
 const CANARY = 'ALPHA-CANARY';
 const PARAMS: Record<string, string> = {
+  arn: 'arn:aws:states:local-1:000000000000:execution:canary-wf:x',
   fn: 'canary-fn',
   name: 'canary-fn',
   alias: 'live',

@@ -33,7 +33,11 @@ describe('workflows on a fake clock', { timeout: 120_000 }, () => {
           return { n };
         };`,
     });
-    const r = await p.deployDir('w', dir, { runtime: 'nodejs24.x', handler: 'index.handler', timeoutSec: 120 });
+    const r = await p.deployDir('w', dir, {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+      timeoutSec: 120,
+    });
     assert.ok(r.status < 300, JSON.stringify(r.body));
   });
   after(() => p?.stop());
@@ -57,7 +61,10 @@ describe('workflows on a fake clock', { timeout: 120_000 }, () => {
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((await types(e.arn)).includes('WaitStateExited'), false, 'one second early: still waiting');
     advance(1_000);
-    await waitUntil('the second wait', async () => (await types(e.arn)).filter((t) => t === 'WaitStateEntered').length === 2);
+    await waitUntil(
+      'the second wait',
+      async () => (await types(e.arn)).filter((t) => t === 'WaitStateEntered').length === 2,
+    );
     advance(3_600_000);
     const done = await p.workflows.waitForEnd(T, e.arn, 15_000);
     assert.equal(done.status, 'SUCCEEDED');
@@ -73,7 +80,15 @@ describe('workflows on a fake clock', { timeout: 120_000 }, () => {
             Type: 'Task',
             Resource: 'w',
             Parameters: { failTimes: 3 },
-            Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 10, BackoffRate: 3, MaxAttempts: 3, MaxDelaySeconds: 60 }],
+            Retry: [
+              {
+                ErrorEquals: ['States.ALL'],
+                IntervalSeconds: 10,
+                BackoffRate: 3,
+                MaxAttempts: 3,
+                MaxDelaySeconds: 60,
+              },
+            ],
             End: true,
           },
         },
@@ -103,7 +118,9 @@ describe('workflows on a fake clock', { timeout: 120_000 }, () => {
       name: 'slow',
       definition: {
         StartAt: 'T',
-        States: { T: { Type: 'Task', Resource: 'w', Parameters: { hang: true }, TimeoutSeconds: 30, End: true } },
+        States: {
+          T: { Type: 'Task', Resource: 'w', Parameters: { hang: true }, TimeoutSeconds: 30, End: true },
+        },
       },
     });
     const e = await p.workflows.startExecution(T, { machine: 'slow' });
@@ -131,21 +148,31 @@ describe('workflows on a fake clock', { timeout: 120_000 }, () => {
     });
     const c = await p.workflows.startExecution(T, { machine: 'callback' });
     await settle(c.arn, 'TaskSubmitted');
-    const submitted = (await p.workflows.history(T, c.arn, {})).items.find((h) => h.type === 'TaskSubmitted')!;
+    const submitted = (await p.workflows.history(T, c.arn, {})).items.find(
+      (h) => h.type === 'TaskSubmitted',
+    )!;
     const payload = JSON.parse(
       (submitted.details.taskSubmittedEventDetails as { output: string }).output,
     ) as { Payload: { n: unknown }; StatusCode: number };
     assert.equal(typeof payload.Payload.n, 'number', 'the invoke’s answer is the submission');
     assert.equal(payload.StatusCode, 200);
-    const scheduled = (await p.workflows.history(T, c.arn, {})).items.find((h) => h.type === 'TaskScheduled')!;
-    const token = (JSON.parse((scheduled.details.taskScheduledEventDetails as { parameters: string }).parameters) as {
-      Payload: { token: string };
-    }).Payload.token;
+    const scheduled = (await p.workflows.history(T, c.arn, {})).items.find(
+      (h) => h.type === 'TaskScheduled',
+    )!;
+    const token = (
+      JSON.parse((scheduled.details.taskScheduledEventDetails as { parameters: string }).parameters) as {
+        Payload: { token: string };
+      }
+    ).Payload.token;
     advance(15_000);
     await p.workflows.sendTaskHeartbeat(T, token);
     advance(15_000);
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal((await p.workflows.describeExecution(T, c.arn)).status, 'RUNNING', 'the heartbeat kept it alive');
+    assert.equal(
+      (await p.workflows.describeExecution(T, c.arn)).status,
+      'RUNNING',
+      'the heartbeat kept it alive',
+    );
     advance(6_000);
     const hb = await p.workflows.waitForEnd(T, c.arn, 15_000);
     assert.equal(hb.status, 'FAILED');

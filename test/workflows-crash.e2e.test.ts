@@ -57,7 +57,11 @@ describe('workflows: SIGKILL of the platform mid-run', { skip: sinkSkip(), timeo
       child?.kill('SIGKILL');
     });
     const call = async (method: string, path: string, body?: unknown) => {
-      const r = await fetch(`${api}${path}`, { method, headers: auth, body: body === undefined ? undefined : JSON.stringify(body) });
+      const r = await fetch(`${api}${path}`, {
+        method,
+        headers: auth,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const text = await r.text();
       assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${text}`);
       return JSON.parse(text) as Record<string, unknown>;
@@ -121,7 +125,11 @@ describe('workflows: SIGKILL of the platform mid-run', { skip: sinkSkip(), timeo
     })) as { arn: string };
     const arn = encodeURIComponent(started.arn);
     const history = async () =>
-      ((await call('GET', `/v1/executions/${arn}/history`)) as { events: { type: string; state: string | null }[] }).events;
+      (
+        (await call('GET', `/v1/executions/${arn}/history`)) as {
+          events: { type: string; state: string | null }[];
+        }
+      ).events;
 
     // 1. During a Parallel branch's Task.
     await waitUntil('a Parallel branch running', () => seen.has('a'), 60_000);
@@ -132,14 +140,22 @@ describe('workflows: SIGKILL of the platform mid-run', { skip: sinkSkip(), timeo
     await kill();
     await start();
     // 3. During the Wait.
-    await waitUntil('the Wait', async () => (await history()).some((e) => e.type === 'WaitStateEntered'), 60_000);
+    await waitUntil(
+      'the Wait',
+      async () => (await history()).some((e) => e.type === 'WaitStateEntered'),
+      60_000,
+    );
     await kill();
     await start();
 
     const done = await waitUntil(
       'the execution to end',
       async () => {
-        const e = (await call('GET', `/v1/executions/${arn}`)) as { status: string; output: unknown; cause: string };
+        const e = (await call('GET', `/v1/executions/${arn}`)) as {
+          status: string;
+          output: unknown;
+          cause: string;
+        };
         return e.status === 'RUNNING' ? undefined : e;
       },
       90_000,

@@ -28,9 +28,14 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
 
   /** Publishes one CloudEvent (structured mode). */
   const emit = (topic: string, e: { id: string; type: string; data: unknown }) =>
-    p.api('POST', `/v1/topics/${topic}/events`, JSON.stringify({ specversion: '1.0', source: 'test', ...e }), {
-      'content-type': 'application/cloudevents+json',
-    });
+    p.api(
+      'POST',
+      `/v1/topics/${topic}/events`,
+      JSON.stringify({ specversion: '1.0', source: 'test', ...e }),
+      {
+        'content-type': 'application/cloudevents+json',
+      },
+    );
 
   async function run(definition: object, input: unknown, type: 'STANDARD' | 'EXPRESS' = 'EXPRESS') {
     const name = `m${Math.random().toString(36).slice(2, 8)}`;
@@ -163,7 +168,10 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
     assert.equal(caught.history.filter((h) => h.type === 'LambdaFunctionFailed').length, 2, 'one retry');
 
     const failed = await run(
-      { StartAt: 'Boom', States: { Boom: { Type: 'Task', Resource: 'worker', Parameters: { op: 'fail', n: 2 }, End: true } } },
+      {
+        StartAt: 'Boom',
+        States: { Boom: { Type: 'Task', Resource: 'worker', Parameters: { op: 'fail', n: 2 }, End: true } },
+      },
       {},
     );
     assert.equal(failed.e.status, 'FAILED');
@@ -204,7 +212,10 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
           Type: 'Task',
           QueryLanguage: 'JSONata',
           Resource: 'arn:aws:states:::nimbus:waitForEvent',
-          Arguments: { Topic: 'users', Pattern: { type: ['user.verified'], data: { userId: ['{% $states.input.userId %}'] } } },
+          Arguments: {
+            Topic: 'users',
+            Pattern: { type: ['user.verified'], data: { userId: ['{% $states.input.userId %}'] } },
+          },
           TimeoutSeconds: 30,
           Output: { who: '{% $states.result.data.userId %}' },
           Catch: [{ ErrorEquals: ['States.Timeout'], Next: 'Reminder' }],
@@ -215,7 +226,10 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
       },
     };
     await p.workflows.putMachine(T, { name: 'verify', definition: wf });
-    const e = await p.workflows.startExecution(T, { machine: 'verify', input: JSON.stringify({ userId: 'u1' }) });
+    const e = await p.workflows.startExecution(T, {
+      machine: 'verify',
+      input: JSON.stringify({ userId: 'u1' }),
+    });
     const waiting = async () =>
       (await p.workflows.history(T, e.arn, {})).items.some((h) => h.type === 'TaskStarted');
     const { waitUntil } = await import('./helpers.ts');
@@ -224,7 +238,11 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
       emit('users', { id: `e-${userId}-${Math.random()}`, type, data: { userId } });
     assert.equal((await publish('someone-else')).status, 202);
     assert.equal((await publish('u1', 'user.created')).status, 202);
-    assert.equal((await p.workflows.describeExecution(T, e.arn)).status, 'RUNNING', 'non-matching events do not complete it');
+    assert.equal(
+      (await p.workflows.describeExecution(T, e.arn)).status,
+      'RUNNING',
+      'non-matching events do not complete it',
+    );
     assert.equal((await publish('u1')).status, 202);
     const done = await p.workflows.waitForEnd(T, e.arn, 30_000);
     assert.equal(done.status, 'SUCCEEDED', `${done.error}: ${done.cause}`);
@@ -236,10 +254,15 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
   it('a stateMachine subscription target starts an execution per matching event', async () => {
     await p.workflows.putMachine(T, {
       name: 'on-order',
-      definition: { StartAt: 'P', States: { P: { Type: 'Pass', Parameters: { 'id.$': '$.data.id' }, End: true } } },
+      definition: {
+        StartAt: 'P',
+        States: { P: { Type: 'Pass', Parameters: { 'id.$': '$.data.id' }, End: true } },
+      },
     });
     await p.json('PUT', '/v1/topics/orders', {});
-    const sub = await p.json('POST', '/v1/topics/orders/subscriptions', { target: { stateMachine: 'on-order' } });
+    const sub = await p.json('POST', '/v1/topics/orders/subscriptions', {
+      target: { stateMachine: 'on-order' },
+    });
     assert.equal(sub.status, 201, JSON.stringify(sub.body));
     assert.equal((await emit('orders', { id: 'o-1', type: 'order', data: { id: 42 } })).status, 202);
     const { waitUntil } = await import('./helpers.ts');
@@ -248,7 +271,9 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
       return l.items[0]?.status === 'SUCCEEDED' ? l.items[0] : undefined;
     });
     assert.deepEqual(JSON.parse(ex.output!), { id: 42 });
-    const bad = await p.json('POST', '/v1/topics/orders/subscriptions', { target: { stateMachine: 'missing' } });
+    const bad = await p.json('POST', '/v1/topics/orders/subscriptions', {
+      target: { stateMachine: 'missing' },
+    });
     assert.equal(bad.status, 400);
   });
 
@@ -277,7 +302,10 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
           throw new Error('first time');
         };`,
     });
-    assert.equal((await p.deployDir('flaky', dir, { runtime: 'nodejs22.x', handler: 'index.handler' })).status, 201);
+    assert.equal(
+      (await p.deployDir('flaky', dir, { runtime: 'nodejs22.x', handler: 'index.handler' })).status,
+      201,
+    );
     await p.workflows.putMachine(T, {
       name: 'redrive-me',
       definition: {
@@ -298,7 +326,11 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
     assert.equal(ok.redriveCount, 1);
     assert.deepEqual(JSON.parse(ok.output!), { x: 1, first: 1, flaky: { ok: true } });
     const types = (await p.workflows.history(T, r.arn, {})).items.map((h) => h.type);
-    assert.equal(types.filter((t) => t === 'PassStateEntered').length, 1, 'the redrive restarts at the failed state');
+    assert.equal(
+      types.filter((t) => t === 'PassStateEntered').length,
+      1,
+      'the redrive restarts at the failed state',
+    );
     assert.ok(types.includes('ExecutionRedriven'));
   });
 

@@ -12,14 +12,14 @@ import { hardenServer, type OnClientAbort, type WireHardening, wireOptions } fro
 import { sqsApi } from '../sqs/api.ts';
 import { sqsQueryApi } from '../sqs/query-api.ts';
 import type { SqsService } from '../sqs/service.ts';
+import { sfnApi } from '../workflows/sfn-api.ts';
+import type { WorkflowService } from '../workflows/types.ts';
 import { type AsyncRouteDeps, registerAsyncRoutes } from './async-routes.ts';
 import { type AuditRouteDeps, registerAuditRoutes } from './audit-routes.ts';
 import type { Authenticate } from './auth.ts';
 import { installAuth } from './auth.ts';
 import { installAwsJsonApi } from './aws-json.ts';
 import { createAwsQueryDispatcher } from './aws-query.ts';
-import { sfnApi } from '../workflows/sfn-api.ts';
-import type { WorkflowService } from '../workflows/types.ts';
 import { type BucketRouteDeps, registerBucketRoutes } from './bucket-routes.ts';
 import { type EventRouteDeps, registerEventRoutes } from './event-routes.ts';
 import { installErrorHandler, publicError, sendError, useRawBodies } from './http.ts';
@@ -29,9 +29,9 @@ import { registerLambdaApi } from './lambda/index.ts';
 import { type RestDeps, registerRestRoutes } from './routes.ts';
 import { registerScheduleRoutes, type ScheduleRouteDeps } from './schedule-routes.ts';
 import { registerSecretRoutes, type SecretRouteDeps } from './secret-routes.ts';
-import { registerWorkflowRoutes } from './workflow-routes.ts';
 import { secretsManagerApi } from './secretsmanager-api.ts';
 import { registerSourceRoutes, type SourceRouteDeps } from './source-routes.ts';
+import { registerWorkflowRoutes } from './workflow-routes.ts';
 
 export type { Authenticate, Principal } from './auth.ts';
 

@@ -120,7 +120,11 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
     const e = safeJson(m.body) as Envelope | undefined;
     return e &&
       typeof e === 'object' &&
-      (e.kind === 'invoke' || e.kind === 'webhook' || e.kind === 'publish' || e.kind === 'sqs' || e.kind === 'wf')
+      (e.kind === 'invoke' ||
+        e.kind === 'webhook' ||
+        e.kind === 'publish' ||
+        e.kind === 'sqs' ||
+        e.kind === 'wf')
       ? e
       : undefined;
   }
@@ -473,7 +477,10 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
       if (env.reply) {
         // A workflow Task: the failure goes back to the execution (its Retry/Catch decide).
         const body = JSON.stringify({ reason, ...error });
-        await queue.ack(m.id, m.leaseToken, { result: body, followUps: [replyItem(tenant, env, failureOf(reason, error, result))] });
+        await queue.ack(m.id, m.leaseToken, {
+          result: body,
+          followUps: [replyItem(tenant, env, failureOf(reason, error, result))],
+        });
         return;
       }
       log('warn', { id: m.id, function: env.function, reason }, 'async invocation dead-lettered');
@@ -597,7 +604,14 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
       await dead(
         reason,
         { failure: kind, ...error },
-        env.reply ? [] : failDest(condition, result?.version ?? version, result ? safeJson(result.payload) : error, reason),
+        env.reply
+          ? []
+          : failDest(
+              condition,
+              result?.version ?? version,
+              result ? safeJson(result.payload) : error,
+              reason,
+            ),
         result,
       );
     }

@@ -18,13 +18,13 @@ import * as info from './commands/info.ts';
 import * as invoke from './commands/invoke.ts';
 import * as logs from './commands/logs.ts';
 import * as queues from './commands/queues.ts';
-import * as workflows from './commands/workflows.ts';
 import * as remove from './commands/remove.ts';
 import * as schedules from './commands/schedules.ts';
 import * as secrets from './commands/secrets.ts';
 import * as start from './commands/start.ts';
 import * as timers from './commands/timers.ts';
 import * as versions from './commands/versions.ts';
+import * as workflows from './commands/workflows.ts';
 import { printError } from './output.ts';
 
 export function buildProgram(): Command {

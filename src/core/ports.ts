@@ -14,9 +14,12 @@ import type {
   BucketRecord,
   EnqueueItem,
   EnqueueResult,
+  ExecutionQuery,
+  ExecutionRecord,
   FunctionConfig,
   FunctionErrorPayload,
   FunctionRecord,
+  HistoryEventRecord,
   Invocation,
   LeasedMessage,
   LogLine,
@@ -34,9 +37,6 @@ import type {
   SourceRecord,
   SqsQueueRecord,
   StateMachineRecord,
-  ExecutionRecord,
-  ExecutionQuery,
-  HistoryEventRecord,
   StoredLogLine,
   SubscriptionRecord,
   TenantId,
@@ -286,12 +286,21 @@ export interface WorkflowRepo {
    * Commits one transition: replaces the fields of `rec` and appends `events`, if the stored seq is
    * still `expectSeq` (the new record carries the next seq). False (nothing written) otherwise.
    */
-  commitTransition(rec: ExecutionRecord, expectSeq: number, events: readonly HistoryEventRecord[]): Promise<boolean>;
+  commitTransition(
+    rec: ExecutionRecord,
+    expectSeq: number,
+    events: readonly HistoryEventRecord[],
+  ): Promise<boolean>;
   /** Events with id > after, ascending (or, reverse, with id < before, descending). */
   history(
     tenant: TenantId,
     arn: string,
-    q: { readonly after?: number; readonly before?: number; readonly limit: number; readonly reverse?: boolean },
+    q: {
+      readonly after?: number;
+      readonly before?: number;
+      readonly limit: number;
+      readonly reverse?: boolean;
+    },
   ): Promise<HistoryEventRecord[]>;
 }
 

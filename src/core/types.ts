@@ -263,7 +263,14 @@ export interface RouteRecord {
   readonly id: string;
   /** `GET /user/{userId}`, `ANY /files/{proxy+}`, `$default`. */
   readonly routeKey: string;
+  /** The function the route invokes ('' when it targets a state machine). */
   readonly functionName: string;
+  /**
+   * A state machine instead of a function (serverless-step-functions `http` events): a request
+   * starts an execution with its body as input and is answered like API Gateway's StartExecution
+   * integration (`{executionArn, startDate}`).
+   */
+  readonly stateMachine?: string | undefined;
   /** Version or alias to invoke; undefined = $LATEST. */
   readonly qualifier?: string | undefined;
   /** API Gateway payload format: 2.0 (httpApi events) or 1.0 (http / REST events). */
@@ -441,7 +448,10 @@ export interface ScheduleRecord {
   readonly tenant: TenantId;
   /** Unique per tenant. */
   readonly name: string;
+  /** The function a tick invokes ('' when it targets a state machine). */
   readonly functionName: string;
+  /** A state machine instead of a function: each tick starts an execution (named `<schedule>-<tick>`). */
+  readonly stateMachine?: string | undefined;
   readonly qualifier?: string | undefined;
   /** `rate(5 minutes)`, `cron(0 12 * * ? *)` or 5-field Unix cron. */
   readonly expression: string;
@@ -499,7 +509,13 @@ export interface StateMachineRecord {
   readonly updatedAt: number;
 }
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+export type ExecutionStatus =
+  | 'RUNNING'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  | 'TIMED_OUT'
+  | 'ABORTED'
+  | 'PENDING_REDRIVE';
 
 /**
  * One execution of a state machine. It runs the definition it started with (`definition`), and

@@ -236,7 +236,8 @@ export function createEventBus(d: BusDeps): EventBus {
       if (!d.sqsQueueExists) throw bad('SQS queues are not available');
       if (!(await d.sqsQueueExists(tenant, t.queue))) throw bad(`the SQS queue ${t.queue} does not exist`);
     } else if (t.type === 'stateMachine') {
-      if (!(await d.stateMachineExists?.(tenant, t.name))) throw bad(`the state machine ${t.name} does not exist`);
+      if (!(await d.stateMachineExists?.(tenant, t.name)))
+        throw bad(`the state machine ${t.name} does not exist`);
     } else throw bad('target is {function}, {webhook}, {topic}, {sqs} or {stateMachine}');
   }
 
@@ -404,7 +405,13 @@ export function createEventBus(d: BusDeps): EventBus {
               v: 1,
               kind: 'wf',
               arn: t.arn,
-              event: { type: 'callback', token: t.token, nonce: t.nonce, ok: true, output: JSON.parse(payload) },
+              event: {
+                type: 'callback',
+                token: t.token,
+                nonce: t.nonce,
+                ok: true,
+                output: JSON.parse(payload),
+              },
             }
           : { v: 1, kind: 'wf', arn: '', event: { type: 'launch', machine: t.name, input: payload } };
       return { ...common, group: undefined, queue: workflowQueue(tenant), body: JSON.stringify(env) };

@@ -407,7 +407,8 @@ export function snsApi(d: SnsApiDeps): AwsQueryService {
         const name = required(p, 'AttributeName');
         const value = str(p.AttributeValue) ?? '';
         const t = s.target;
-        if (t.type === 'topic' || t.type === 'workflow') throw bad('SubscriptionArn', 'not an SNS subscription');
+        if (t.type === 'topic' || t.type === 'workflow')
+          throw bad('SubscriptionArn', 'not an SNS subscription');
         if (name === 'FilterPolicy')
           await bus.updateSubscription(who.tenant, s.id, {
             pattern: value === '' ? null : filterPolicy(value),

@@ -494,7 +494,10 @@ export function describeStoreContract(
       const u = { ...m, revisionId: 'r2', updatedAt: 2, tags: {} };
       assert.equal(await s.workflows.updateMachine(u), true);
       assert.deepEqual(await s.workflows.getMachine(T, 'orders'), u);
-      assert.deepEqual((await s.workflows.listMachines(T)).map((x) => x.name), ['orders']);
+      assert.deepEqual(
+        (await s.workflows.listMachines(T)).map((x) => x.name),
+        ['orders'],
+      );
       assert.deepEqual(await s.workflows.listMachines('other-t'), []);
 
       const exec = (name: string, startedAt: number) => ({
@@ -526,28 +529,50 @@ export function describeStoreContract(
       const done = { ...e1, seq: 1, status: 'SUCCEEDED' as const, output: '{"ok":1}', stoppedAt: 20 };
       const more = Array.from({ length: 300 }, (_, i) => ev(i + 2, 'PassStateEntered'));
       assert.equal(await s.workflows.commitTransition(done, 0, more), true);
-      assert.equal(await s.workflows.commitTransition({ ...done, seq: 2 }, 0, [ev(400, 'X')]), false, 'stale seq');
+      assert.equal(
+        await s.workflows.commitTransition({ ...done, seq: 2 }, 0, [ev(400, 'X')]),
+        false,
+        'stale seq',
+      );
       assert.deepEqual(await s.workflows.getExecution(T, e1.arn), done);
       const page = await s.workflows.history(T, e1.arn, { limit: 5 });
-      assert.deepEqual(page.map((x) => x.id), [1, 2, 3, 4, 5]);
+      assert.deepEqual(
+        page.map((x) => x.id),
+        [1, 2, 3, 4, 5],
+      );
       const next = await s.workflows.history(T, e1.arn, { after: 299, limit: 5 });
-      assert.deepEqual(next.map((x) => x.id), [300, 301]);
+      assert.deepEqual(
+        next.map((x) => x.id),
+        [300, 301],
+      );
       const rev = await s.workflows.history(T, e1.arn, { reverse: true, limit: 2 });
-      assert.deepEqual(rev.map((x) => x.id), [301, 300]);
+      assert.deepEqual(
+        rev.map((x) => x.id),
+        [301, 300],
+      );
       const revNext = await s.workflows.history(T, e1.arn, { reverse: true, before: 300, limit: 1 });
-      assert.deepEqual(revNext.map((x) => x.id), [299]);
+      assert.deepEqual(
+        revNext.map((x) => x.id),
+        [299],
+      );
 
       await s.workflows.createExecution(exec('two', 30), []);
       await s.workflows.createExecution(exec('three', 30), []);
       const newest = await s.workflows.listExecutions({ tenant: T, limit: 2 });
-      assert.deepEqual(newest.map((x) => x.name), ['two', 'three']);
+      assert.deepEqual(
+        newest.map((x) => x.name),
+        ['two', 'three'],
+      );
       const last = newest[1]!;
       const rest = await s.workflows.listExecutions({
         tenant: T,
         limit: 5,
         before: { startedAt: last.startedAt, arn: last.arn },
       });
-      assert.deepEqual(rest.map((x) => x.name), ['one']);
+      assert.deepEqual(
+        rest.map((x) => x.name),
+        ['one'],
+      );
       assert.deepEqual(
         (await s.workflows.listExecutions({ tenant: T, status: 'SUCCEEDED', limit: 5 })).map((x) => x.name),
         ['one'],

@@ -2,7 +2,7 @@
  * Repos of the identity capability (tenants, access keys, execution roles, secrets, the audit
  * log), shared by both adapters; `makeRepos` spreads them in.
  */
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { StoreRepos } from '../core/ports.ts';
 import type {
   ApiKeyRecord,
@@ -12,7 +12,7 @@ import type {
   SecretRecord,
   TenantRecord,
 } from '../core/types.ts';
-import { type Db, inTransaction, insertOrConflict } from './db.ts';
+import { type Db, insertOrConflict, inTransaction } from './db.ts';
 import type { Tables } from './schema.ts';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
@@ -95,7 +95,6 @@ const toAudit = (r: Selectable<Tables['audit_log']>): AuditRecord => ({
   prevHash: r.prev_hash,
   hash: r.hash,
 });
-
 
 export function makeIdentityRepos(
   db: Db,

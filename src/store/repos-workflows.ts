@@ -5,7 +5,12 @@
  */
 import type { Selectable } from 'kysely';
 import type { WorkflowRepo } from '../core/ports.ts';
-import type { ExecutionRecord, ExecutionStatus, HistoryEventRecord, StateMachineRecord } from '../core/types.ts';
+import type {
+  ExecutionRecord,
+  ExecutionStatus,
+  HistoryEventRecord,
+  StateMachineRecord,
+} from '../core/types.ts';
 import { type Db, inTransaction, pow2Chunks } from './db.ts';
 import type { Tables } from './schema.ts';
 
@@ -206,7 +211,11 @@ export function makeWorkflowRepo(db: Db): WorkflowRepo {
       });
     },
     async history(tenant, arn, q) {
-      let s = db.selectFrom('execution_events').selectAll().where('tenant', '=', tenant).where('arn', '=', arn);
+      let s = db
+        .selectFrom('execution_events')
+        .selectAll()
+        .where('tenant', '=', tenant)
+        .where('arn', '=', arn);
       if (q.after !== undefined) s = s.where('id', '>', q.after);
       if (q.before !== undefined) s = s.where('id', '<', q.before);
       const rows = await s

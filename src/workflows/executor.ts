@@ -21,8 +21,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { functionQueue, workflowQueue } from '../async/service.ts';
 import type { InvokeEnvelope, WorkflowEnvelope } from '../async/types.ts';
 import type { Clock, Queue, Store } from '../core/ports.ts';
-import { compilePattern, type EventPattern } from '../events/pattern.ts';
 import type { EnqueueItem, ExecutionRecord, LeasedMessage, TenantId } from '../core/types.ts';
+import { compilePattern, type EventPattern } from '../events/pattern.ts';
 import type { StateIO } from './asl/io.ts';
 import type { Json, QueryLanguage, StateMachineDefinition } from './asl/types.ts';
 import { apply, type ExecutionMeta, type Transition } from './engine/engine.ts';
@@ -151,7 +151,7 @@ export function createExecutor(d: ExecutorDeps) {
         const stored = await d.store.workflows.getExecution(tenant, arn);
         if (!stored) return undefined;
         const rec = prepare ? prepare(stored) : stored;
-        if (!rec || rec.status !== 'RUNNING') return undefined;
+        if (rec?.status !== 'RUNNING') return undefined;
         const def = JSON.parse(rec.definition) as StateMachineDefinition;
         const rt = JSON.parse(rec.state) as Runtime;
         const now = d.clock.now();
@@ -177,7 +177,9 @@ export function createExecutor(d: ExecutorDeps) {
               }
             : {}),
         };
-        const items = end ? [] : tr.commands.map((c) => ({ tenant, item: JSON.stringify(itemOf(tenant, arn, c)) }));
+        const items = end
+          ? []
+          : tr.commands.map((c) => ({ tenant, item: JSON.stringify(itemOf(tenant, arn, c)) }));
         const history = tr.history.map((h) => ({ ...h, details: JSON.stringify(h.details) }));
         // Event waits that began or ended in this transition: their subscriptions change with it.
         const before = eventWaits(rt);
@@ -202,7 +204,8 @@ export function createExecutor(d: ExecutorDeps) {
               createdAt: now,
             });
           }
-          for (const [token] of removed) await tx.subscriptions.delete(tenant, waitSubscriptionId(arn, token));
+          for (const [token] of removed)
+            await tx.subscriptions.delete(tenant, waitSubscriptionId(arn, token));
           return true;
         });
         if (!ok) continue;
@@ -232,7 +235,11 @@ export function createExecutor(d: ExecutorDeps) {
     try {
       await step(m.tenant, env.arn, env.event as unknown as WorkflowEvent);
     } catch (e) {
-      log('error', { err: e, arn: env.arn, event: env.event.type, attempt: m.attempts }, 'workflow step failed');
+      log(
+        'error',
+        { err: e, arn: env.arn, event: env.event.type, attempt: m.attempts },
+        'workflow step failed',
+      );
       if (m.attempts < MAX_STEP_ATTEMPTS) {
         await queue.nack(m.id, m.leaseToken, {
           retryAt: d.clock.now() + Math.min(60_000, 500 * 2 ** m.attempts),
@@ -263,7 +270,11 @@ export function stableId(key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export const startItem = (tenant: TenantId, arn: string, event: WorkflowEvent = { type: 'start' }): EnqueueItem => ({
+export const startItem = (
+  tenant: TenantId,
+  arn: string,
+  event: WorkflowEvent = { type: 'start' },
+): EnqueueItem => ({
   queue: workflowQueue(tenant),
   tenant,
   body: JSON.stringify({ v: 1, kind: 'wf', arn, event } satisfies WorkflowEnvelope),
@@ -271,7 +282,8 @@ export const startItem = (tenant: TenantId, arn: string, event: WorkflowEvent = 
   dedupeKey: `wfs:${arn}`,
 });
 
-const waitSubscriptionId = (arn: string, token: string) => `wf_${stableId(`${arn}#${token}`).replace(/-/g, '').slice(0, 24)}`;
+const waitSubscriptionId = (arn: string, token: string) =>
+  `wf_${stableId(`${arn}#${token}`).replace(/-/g, '').slice(0, 24)}`;
 
 function checkPattern(pattern: string): string | undefined {
   try {

@@ -3,9 +3,10 @@
  * Durable workflows in Amazon States Language: definitions (asl/), the pure transition engine
  * (engine/), the durable executor and the service the protocol layers use.
  */
+
+import type { StateIO } from './asl/io.ts';
 import { createJsonataIO } from './asl/jsonata-io.ts';
 import { createJsonPathIO } from './asl/jsonpath-io.ts';
-import type { StateIO } from './asl/io.ts';
 import type { QueryLanguage } from './asl/types.ts';
 
 export { WorkflowErrors } from './errors.ts';

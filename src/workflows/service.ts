@@ -18,9 +18,16 @@ import type { QueryLanguage } from './asl/types.ts';
 import { validateDefinition } from './asl/validate.ts';
 import { newRuntime, type Runtime } from './engine/runtime.ts';
 import { decodeTaskToken } from './engine/task-token.ts';
-import { createExecutor, machineArnOf, startItem } from './executor.ts';
 import { WorkflowErrors } from './errors.ts';
-import type { ExecutionView, HistoryEventView, MachineInput, MachineView, Page, WorkflowService } from './types.ts';
+import { createExecutor, machineArnOf, startItem } from './executor.ts';
+import type {
+  ExecutionView,
+  HistoryEventView,
+  MachineInput,
+  MachineView,
+  Page,
+  WorkflowService,
+} from './types.ts';
 
 export interface WorkflowDeps {
   readonly store: Store;
@@ -116,7 +123,9 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
     const value = typeof def === 'string' ? parseDefinition(def) : def;
     const text = JSON.stringify(value);
     if (text === undefined || Buffer.byteLength(text) > MAX_DEFINITION)
-      throw WorkflowErrors.INVALID_DEFINITION({ problems: `the definition is larger than ${MAX_DEFINITION} bytes` });
+      throw WorkflowErrors.INVALID_DEFINITION({
+        problems: `the definition is larger than ${MAX_DEFINITION} bytes`,
+      });
     const v = validateDefinition(value);
     if (!v.ok)
       throw WorkflowErrors.INVALID_DEFINITION(
@@ -128,12 +137,16 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
 
   function checkName(name: string, what: string) {
     if (!NAME.test(name))
-      throw WorkflowErrors.INVALID_NAME({ name, reason: `${what} names are 1-80 characters of A-Z a-z 0-9 _ -` });
+      throw WorkflowErrors.INVALID_NAME({
+        name,
+        reason: `${what} names are 1-80 characters of A-Z a-z 0-9 _ -`,
+      });
   }
 
   function roleOf(tenant: TenantId, roleArn: string | undefined): string {
     if (roleArn === undefined || roleArn === '') return defaultRole(tenant);
-    if (!ROLE_ARN.test(roleArn)) throw WorkflowErrors.INVALID_ARN({ arn: roleArn, reason: 'not an IAM role ARN' });
+    if (!ROLE_ARN.test(roleArn))
+      throw WorkflowErrors.INVALID_ARN({ arn: roleArn, reason: 'not an IAM role ARN' });
     return roleArn;
   }
 
@@ -169,7 +182,20 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
     if (await d.store.workflows.createMachine(rec)) return machineView(rec);
     const existing = await machineOf(tenant, m.name);
     if (upsert) {
-      const u = { ...existing, definition, roleArn, description: rec.description, type: existing.type, revisionId: randomUUID(), updatedAt: now };
+      if (m.type !== undefined && m.type !== existing.type)
+        throw WorkflowErrors.INVALID_PARAMETER({
+          field: 'type',
+          reason: `${m.name} is ${existing.type}; a state machine's type cannot change (delete it and deploy again)`,
+        });
+      const u = {
+        ...existing,
+        definition,
+        roleArn,
+        description: rec.description,
+        type: existing.type,
+        revisionId: randomUUID(),
+        updatedAt: now,
+      };
       await d.store.workflows.updateMachine(u);
       return machineView(u);
     }
@@ -191,7 +217,10 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
     return text;
   }
 
-  async function start(tenant: TenantId, s: { machine: string; name?: string | undefined; input?: string | undefined }) {
+  async function start(
+    tenant: TenantId,
+    s: { machine: string; name?: string | undefined; input?: string | undefined },
+  ) {
     const m = await machineOf(tenant, s.machine);
     const name = s.name ?? randomUUID();
     checkName(name, 'execution');
@@ -229,7 +258,6 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
           input,
           inputDetails: { truncated: false },
           roleArn: m.roleArn,
-          stateMachineArn: machineArn(tenant, m.name),
         },
       }),
     };
@@ -255,9 +283,8 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
       const left = deadline - d.clock.now();
       if (e.status !== 'RUNNING' || left <= 0) return executionView(e);
       await new Promise<void>((resolve) => {
-        let set = waiters.get(arn);
-        if (!set) waiters.set(arn, (set = new Set()));
-        const s = set;
+        const s = waiters.get(arn) ?? new Set<() => void>();
+        waiters.set(arn, s);
         const done = () => {
           cancel();
           s.delete(done);
@@ -273,12 +300,14 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
   async function callback(
     tenant: TenantId,
     taskToken: string,
-    event: { type: 'callback'; ok: boolean; output?: unknown; error?: string; cause?: string } | { type: 'heartbeat' },
+    event:
+      | { type: 'callback'; ok: boolean; output?: unknown; error?: string; cause?: string }
+      | { type: 'heartbeat' },
   ) {
     const t = decodeTaskToken(taskToken);
     if (!t) throw WorkflowErrors.INVALID_TOKEN({ reason: 'not a task token issued by this platform' });
     const e = await d.store.workflows.getExecution(tenant, t.arn);
-    if (!e || e.status !== 'RUNNING') throw WorkflowErrors.TASK_NOT_FOUND();
+    if (e?.status !== 'RUNNING') throw WorkflowErrors.TASK_NOT_FOUND();
     const tr = await executor.step(tenant, t.arn, { ...event, token: t.token, nonce: t.nonce } as never);
     if (!tr) throw WorkflowErrors.TASK_NOT_FOUND();
   }
@@ -311,10 +340,16 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
     },
 
     async deleteMachine(tenant, name) {
-      if (!(await d.store.workflows.deleteMachine(tenant, name))) throw WorkflowErrors.MACHINE_NOT_FOUND({ name });
+      if (!(await d.store.workflows.deleteMachine(tenant, name)))
+        throw WorkflowErrors.MACHINE_NOT_FOUND({ name });
       // Its running executions end with a coded error instead of running on unseen.
       for (;;) {
-        const running = await d.store.workflows.listExecutions({ tenant, machine: name, status: 'RUNNING', limit: 100 });
+        const running = await d.store.workflows.listExecutions({
+          tenant,
+          machine: name,
+          status: 'RUNNING',
+          limit: 100,
+        });
         if (running.length === 0) break;
         for (const e of running)
           await executor.step(tenant, e.arn, {
@@ -329,7 +364,8 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
 
     async startSyncExecution(tenant, s, opts) {
       const m = await machineOf(tenant, s.machine);
-      if (m.type !== 'EXPRESS') throw WorkflowErrors.TYPE_NOT_SUPPORTED({ operation: 'StartSyncExecution', name: m.name });
+      if (m.type !== 'EXPRESS')
+        throw WorkflowErrors.TYPE_NOT_SUPPORTED({ operation: 'StartSyncExecution', name: m.name });
       const e = await start(tenant, s);
       return waitForEnd(tenant, e.arn, opts?.timeoutMs ?? 5 * 60_000);
     },
@@ -356,7 +392,8 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
 
     async stopExecution(tenant, arn, r) {
       const e = await executionOf(tenant, arn);
-      if (e.status === 'RUNNING') await executor.step(tenant, arn, { type: 'stop', error: r.error, cause: r.cause });
+      if (e.status === 'RUNNING')
+        await executor.step(tenant, arn, { type: 'stop', error: r.error, cause: r.cause });
       return executionView(await executionOf(tenant, arn));
     },
 
@@ -366,13 +403,27 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
       if (view.redriveStatus !== 'REDRIVABLE')
         throw WorkflowErrors.NOT_REDRIVABLE({
           arn,
-          reason: e.status === 'RUNNING' ? 'it is still running' : e.status === 'SUCCEEDED' ? 'it succeeded' : 'it ended too long ago or before any state ran',
+          reason:
+            e.status === 'RUNNING'
+              ? 'it is still running'
+              : e.status === 'SUCCEEDED'
+                ? 'it succeeded'
+                : 'it ended too long ago or before any state ran',
         });
       const now = d.clock.now();
       const tr = await executor.step(tenant, arn, { type: 'redrive' }, (rec) =>
         rec.status === 'RUNNING' || rec.status === 'SUCCEEDED'
           ? undefined
-          : { ...rec, status: 'RUNNING', stoppedAt: null, output: null, error: null, cause: null, redriveCount: rec.redriveCount + 1, redriveAt: now },
+          : {
+              ...rec,
+              status: 'RUNNING',
+              stoppedAt: null,
+              output: null,
+              error: null,
+              cause: null,
+              redriveCount: rec.redriveCount + 1,
+              redriveAt: now,
+            },
       );
       if (!tr) throw WorkflowErrors.NOT_REDRIVABLE({ arn, reason: 'it changed meanwhile' });
       return executionView(await executionOf(tenant, arn));
@@ -412,7 +463,12 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
     },
 
     async sendTaskFailure(tenant, taskToken, r) {
-      await callback(tenant, taskToken, { type: 'callback', ok: false, error: r.error ?? 'States.TaskFailed', cause: r.cause ?? '' });
+      await callback(tenant, taskToken, {
+        type: 'callback',
+        ok: false,
+        error: r.error ?? 'States.TaskFailed',
+        cause: r.cause ?? '',
+      });
     },
 
     async sendTaskHeartbeat(tenant, taskToken) {
@@ -420,7 +476,9 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
     },
 
     async handle(m) {
-      const env = parseForView(m.body) as { event?: { type?: unknown; machine?: unknown; input?: unknown } } | undefined;
+      const env = parseForView(m.body) as
+        | { event?: { type?: unknown; machine?: unknown; input?: unknown } }
+        | undefined;
       const ev = env?.event;
       if (ev?.type !== 'launch') return executor.handle(m, d.queue);
       // A stateMachine target (an EventBridge rule, a subscription, a schedule): the message id
@@ -429,11 +487,18 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
         await start(m.tenant, { machine: String(ev.machine), name: m.id, input: String(ev.input) });
       } catch (e) {
         if (!isNimbusError(e) || e.kind !== 'user') {
-          await d.queue.nack(m.id, m.leaseToken, { retryAt: d.clock.now() + 1000, error: String((e as Error).message) });
+          await d.queue.nack(m.id, m.leaseToken, {
+            retryAt: d.clock.now() + 1000,
+            error: String((e as Error).message),
+          });
           return;
         }
         if (e.code !== WorkflowErrors.codes.EXECUTION_EXISTS)
-          d.log?.('warn', { machine: ev.machine, err: e.message }, 'could not start an execution for an event');
+          d.log?.(
+            'warn',
+            { machine: ev.machine, err: e.message },
+            'could not start an execution for an event',
+          );
       }
       await d.queue.ack(m.id, m.leaseToken);
     },

@@ -338,10 +338,15 @@ export function sfnApi(d: SfnApiDeps): AwsJsonService {
         const b = input(S.Update, raw);
         const { p, name } = onMachine(req, 'UpdateStateMachine', b.stateMachineArn);
         noVersions(b.publish);
-        if (b.definition === undefined && b.roleArn === undefined && raw.loggingConfiguration === undefined)
+        const settings = ['loggingConfiguration', 'tracingConfiguration', 'encryptionConfiguration'];
+        if (
+          b.definition === undefined &&
+          b.roleArn === undefined &&
+          !settings.some((k) => raw[k] !== undefined)
+        )
           throw WorkflowErrors.INVALID_PARAMETER({
             field: 'definition',
-            reason: 'give at least one of definition, roleArn or loggingConfiguration',
+            reason: `give at least one of definition, roleArn, ${settings.join(', ')}`,
           });
         const m = await w.updateMachine(p.tenant, name, { definition: b.definition, roleArn: b.roleArn });
         return { updateDate: sec(m.updatedAt), revisionId: m.revisionId };

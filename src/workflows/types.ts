@@ -83,7 +83,11 @@ export interface WorkflowService {
   updateMachine(
     tenant: TenantId,
     name: string,
-    u: { definition?: string | object | undefined; roleArn?: string | undefined; description?: string | undefined },
+    u: {
+      definition?: string | object | undefined;
+      roleArn?: string | undefined;
+      description?: string | undefined;
+    },
   ): Promise<MachineView>;
   describeMachine(tenant: TenantId, name: string): Promise<MachineView>;
   listMachines(tenant: TenantId): Promise<MachineView[]>;
@@ -95,9 +99,18 @@ export interface WorkflowService {
   describeExecution(tenant: TenantId, arn: string): Promise<ExecutionView>;
   listExecutions(
     tenant: TenantId,
-    q: { machine?: string | undefined; status?: ExecutionStatus | undefined; limit?: number | undefined; nextToken?: string | undefined },
+    q: {
+      machine?: string | undefined;
+      status?: ExecutionStatus | undefined;
+      limit?: number | undefined;
+      nextToken?: string | undefined;
+    },
   ): Promise<Page<ExecutionView>>;
-  stopExecution(tenant: TenantId, arn: string, r: { error?: string | undefined; cause?: string | undefined }): Promise<ExecutionView>;
+  stopExecution(
+    tenant: TenantId,
+    arn: string,
+    r: { error?: string | undefined; cause?: string | undefined },
+  ): Promise<ExecutionView>;
   redriveExecution(tenant: TenantId, arn: string): Promise<ExecutionView>;
   history(
     tenant: TenantId,
@@ -108,7 +121,11 @@ export interface WorkflowService {
   waitForEnd(tenant: TenantId, arn: string, timeoutMs: number): Promise<ExecutionView>;
 
   sendTaskSuccess(tenant: TenantId, taskToken: string, output: string): Promise<void>;
-  sendTaskFailure(tenant: TenantId, taskToken: string, r: { error?: string | undefined; cause?: string | undefined }): Promise<void>;
+  sendTaskFailure(
+    tenant: TenantId,
+    taskToken: string,
+    r: { error?: string | undefined; cause?: string | undefined },
+  ): Promise<void>;
   sendTaskHeartbeat(tenant: TenantId, taskToken: string): Promise<void>;
 
   /** The executor: applies one workflow queue message (acks it itself). */

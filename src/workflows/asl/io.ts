@@ -48,7 +48,12 @@ export interface StateIO {
    * JSONPath: InputPath, then Parameters (a payload template with `.$` keys, `$$` and intrinsics).
    * JSONata: Arguments (a template or an expression), else the raw input.
    */
-  effectiveInput(state: TaskState | ParallelState, raw: Json, ctx: ContextObject, vars: Variables): Promise<Json>;
+  effectiveInput(
+    state: TaskState | ParallelState,
+    raw: Json,
+    ctx: ContextObject,
+    vars: Variables,
+  ): Promise<Json>;
 
   /**
    * A state's output from its result (Task: the resource's answer; Parallel: the branches' outputs
@@ -93,7 +98,12 @@ export interface StateIO {
   waitUntil(state: WaitState, raw: Json, ctx: ContextObject, vars: Variables, now: number): Promise<number>;
 
   /** Fail: Error/ErrorPath and Cause/CausePath (JSONata: expressions allowed). */
-  failure(state: FailState, raw: Json, ctx: ContextObject, vars: Variables): Promise<{ error?: string; cause?: string }>;
+  failure(
+    state: FailState,
+    raw: Json,
+    ctx: ContextObject,
+    vars: Variables,
+  ): Promise<{ error?: string; cause?: string }>;
 
   /** Map: the items (JSONPath: InputPath then ItemsPath, default `$`; JSONata: Items, default the input). */
   mapItems(state: MapState, raw: Json, ctx: ContextObject, vars: Variables): Promise<Json[]>;
@@ -111,7 +121,12 @@ export interface StateIO {
    */
   numberField(
     state: State,
-    field: 'TimeoutSeconds' | 'HeartbeatSeconds' | 'MaxConcurrency' | 'ToleratedFailurePercentage' | 'ToleratedFailureCount',
+    field:
+      | 'TimeoutSeconds'
+      | 'HeartbeatSeconds'
+      | 'MaxConcurrency'
+      | 'ToleratedFailurePercentage'
+      | 'ToleratedFailureCount',
     raw: Json,
     ctx: ContextObject,
     vars: Variables,
@@ -122,5 +137,11 @@ export interface StateIO {
    * `raw`. JSONata: the catcher's Output (default: the error output), `$states.errorOutput` set.
    * Assign in both.
    */
-  catchOutput(catcher: Catcher, raw: Json, error: ErrorOutput, ctx: ContextObject, vars: Variables): Promise<StateOutput>;
+  catchOutput(
+    catcher: Catcher,
+    raw: Json,
+    error: ErrorOutput,
+    ctx: ContextObject,
+    vars: Variables,
+  ): Promise<StateOutput>;
 }

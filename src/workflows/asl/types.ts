@@ -160,7 +160,10 @@ export interface MapState extends StateBase {
   /** Legacy name of ItemSelector. */
   readonly Parameters?: Json;
   readonly ItemProcessor?: StateMachineDefinition & {
-    readonly ProcessorConfig?: { readonly Mode?: 'INLINE' | 'DISTRIBUTED'; readonly ExecutionType?: 'STANDARD' | 'EXPRESS' };
+    readonly ProcessorConfig?: {
+      readonly Mode?: 'INLINE' | 'DISTRIBUTED';
+      readonly ExecutionType?: 'STANDARD' | 'EXPRESS';
+    };
   };
   /** Legacy name of ItemProcessor. */
   readonly Iterator?: StateMachineDefinition;

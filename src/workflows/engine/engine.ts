@@ -118,7 +118,13 @@ class Tx {
   }
 
   result(): Transition {
-    return { rt: this.rt, history: this.history, commands: this.commands, end: this.end, redriven: this.redriven };
+    return {
+      rt: this.rt,
+      history: this.history,
+      commands: this.commands,
+      end: this.end,
+      redriven: this.redriven,
+    };
   }
 
   async drain(): Promise<void> {
@@ -167,7 +173,11 @@ class Tx {
   private armTimeout(): void {
     if (this.def.TimeoutSeconds === undefined) return;
     this.rt.timeoutToken = this.token('x');
-    this.commands.push({ kind: 'timer', token: this.rt.timeoutToken, at: this.now + this.def.TimeoutSeconds * 1000 });
+    this.commands.push({
+      kind: 'timer',
+      token: this.rt.timeoutToken,
+      at: this.now + this.def.TimeoutSeconds * 1000,
+    });
   }
 
   private waiting(token: string): [string, Frame] | undefined {
@@ -178,7 +188,11 @@ class Tx {
 
   private async onTimer(token: string): Promise<boolean> {
     if (token === this.rt.timeoutToken) {
-      this.endWith({ status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution ran longer than its TimeoutSeconds.' });
+      this.endWith({
+        status: 'TIMED_OUT',
+        error: 'States.Timeout',
+        cause: 'The execution ran longer than its TimeoutSeconds.',
+      });
       return true;
     }
     const found = this.waiting(token);
@@ -189,7 +203,12 @@ class Tx {
     if ((w.kind === 'wait' || w.kind === 'retry') && w.token === token) {
       f.wait = undefined;
       if (w.kind === 'retry') this.todo.push(() => this.run(id));
-      else this.todo.push(() => this.guard(id, async () => this.complete(id, await this.io(id).plainOutput(this.state(id), f.input, this.ctx(id), f.vars))));
+      else
+        this.todo.push(() =>
+          this.guard(id, async () =>
+            this.complete(id, await this.io(id).plainOutput(this.state(id), f.input, this.ctx(id), f.vars)),
+          ),
+        );
       return true;
     }
     if (w.kind === 'task' && (w.timeoutToken === token || w.heartbeatToken === token)) {
@@ -243,7 +262,8 @@ class Tx {
     if (!found || w?.kind !== 'task' || w.token !== e.token || w.callbackNonce !== e.nonce) return false;
     const [id, f] = found;
     if (e.type === 'heartbeat') {
-      if (w.heartbeatSec === undefined) return false;
+      // Accepted like AWS even without HeartbeatSeconds (nothing to extend then).
+      if (w.heartbeatSec === undefined) return true;
       w.heartbeatToken = this.token(id);
       this.commands.push({ kind: 'timer', token: w.heartbeatToken, at: this.now + w.heartbeatSec * 1000 });
       return true;
@@ -263,7 +283,13 @@ class Tx {
 
   // ------------------------------------------------------------ frames and states
 
-  private newFrame(p: { scope: string; vars: Record<string, Json>; parent?: string; slot?: number; mapItem?: Frame['mapItem'] }): string {
+  private newFrame(p: {
+    scope: string;
+    vars: Record<string, Json>;
+    parent?: string;
+    slot?: number;
+    mapItem?: Frame['mapItem'];
+  }): string {
     const id = `f${this.rt.nextFrame++}`;
     const parentEvent = p.parent ? (this.rt.frames[p.parent]?.lastEvent ?? this.rt.events) : this.rt.events;
     this.rt.frames[id] = {
@@ -294,7 +320,10 @@ class Tx {
       for (const part of scope.split('/').slice(1)) {
         const [name, branch] = part.split('#') as [string, string];
         const s = d.States[name] as ParallelState | MapState;
-        d = branch === 'map' ? ((s as MapState).ItemProcessor ?? (s as MapState).Iterator)! : (s as ParallelState).Branches[Number(branch)]!;
+        d =
+          branch === 'map'
+            ? ((s as MapState).ItemProcessor ?? (s as MapState).Iterator)!
+            : (s as ParallelState).Branches[Number(branch)]!;
       }
     this.scopes.set(scope, d);
     return d;
@@ -341,7 +370,14 @@ class Tx {
     this.todo.push(async () => {
       const f = this.rt.frames[id];
       if (!f) return;
-      Object.assign(f, { state: name, input, enteredAt: this.now, retryCount: 0, retriers: [], wait: undefined });
+      Object.assign(f, {
+        state: name,
+        input,
+        enteredAt: this.now,
+        retryCount: 0,
+        retriers: [],
+        wait: undefined,
+      });
       const s = this.state(id);
       this.emit(id, `${s.Type}StateEntered`, {
         stateEnteredEventDetails: { name, input: json(input), inputDetails: { truncated: false } },
@@ -365,7 +401,11 @@ class Tx {
         case 'Choice': {
           const r = await io.choose(s, f.input, ctx, f.vars);
           if (r.next === undefined)
-            return this.stateFailed(id, 'States.NoChoiceMatched', `No Choice rule matched and there was no Default in state ${f.state}.`);
+            return this.stateFailed(
+              id,
+              'States.NoChoiceMatched',
+              `No Choice rule matched and there was no Default in state ${f.state}.`,
+            );
           return this.complete(id, r, r.next);
         }
         case 'Wait': {
@@ -466,7 +506,9 @@ class Tx {
       w.results[f.slot!] = output;
       w.running--;
       w.done++;
-      this.emit(pid, 'MapIterationSucceeded', { mapIterationSucceededEventDetails: { name: p.state, index: f.slot! } });
+      this.emit(pid, 'MapIterationSucceeded', {
+        mapIterationSucceededEventDetails: { name: p.state, index: f.slot! },
+      });
       await this.mapProgress(pid);
     }
   }
@@ -498,7 +540,9 @@ class Tx {
       w.done++;
       w.failed++;
       w.results[f.slot!] = { Error: error, Cause: cause };
-      this.emit(pid, 'MapIterationFailed', { mapIterationFailedEventDetails: { name: p.state, index: f.slot! } });
+      this.emit(pid, 'MapIterationFailed', {
+        mapIterationFailedEventDetails: { name: p.state, index: f.slot! },
+      });
       if (!mapFailed(w)) return this.mapProgress(pid);
       this.abortChildren(pid);
       this.emit(pid, 'MapStateFailed', {});
@@ -530,7 +574,9 @@ class Tx {
   endWith(end: ExecutionEnd): void {
     if (this.end) return;
     this.end = end;
-    const type = { SUCCEEDED: 'Succeeded', FAILED: 'Failed', TIMED_OUT: 'TimedOut', ABORTED: 'Aborted' }[end.status];
+    const type = { SUCCEEDED: 'Succeeded', FAILED: 'Failed', TIMED_OUT: 'TimedOut', ABORTED: 'Aborted' }[
+      end.status
+    ];
     const key = `execution${type}EventDetails`;
     if (end.status !== 'SUCCEEDED' && !this.rt.failedAt) {
       // Timed out or stopped: a redrive restarts the top-level state that was running.
@@ -560,7 +606,10 @@ class Tx {
     const token = this.token(id);
     const callback = r.kind === 'lambda:invoke' && r.wait === 'token';
     const nonce = callback ? this.deps.nonce() : undefined;
-    const ctx = this.ctx(id, nonce ? { Task: { Token: encodeTaskToken({ arn: this.meta.arn, token, nonce }) } } : {});
+    const ctx = this.ctx(
+      id,
+      nonce ? { Task: { Token: encodeTaskToken({ arn: this.meta.arn, token, nonce }) } } : {},
+    );
     const effective = await io.effectiveInput(s, f.input, ctx, f.vars);
     const timeoutSec = await io.numberField(s, 'TimeoutSeconds', f.input, ctx, f.vars);
     const heartbeatSec = await io.numberField(s, 'HeartbeatSeconds', f.input, ctx, f.vars);
@@ -578,7 +627,15 @@ class Tx {
       functionName = r.functionName;
       qualifier = r.qualifier;
       payload = effective;
-      w = { kind: 'task', token, style: 'lambda', resource: s.Resource, resourceType: 'lambda', integration: 'invoke', ...timers };
+      w = {
+        kind: 'task',
+        token,
+        style: 'lambda',
+        resource: s.Resource,
+        resourceType: 'lambda',
+        integration: 'invoke',
+        ...timers,
+      };
       this.emit(id, 'LambdaFunctionScheduled', {
         lambdaFunctionScheduledEventDetails: {
           resource: s.Resource,
@@ -588,16 +645,30 @@ class Tx {
         },
       });
     } else {
-      const params = (effective && typeof effective === 'object' && !Array.isArray(effective) ? effective : {}) as JsonObject;
+      const params = (
+        effective && typeof effective === 'object' && !Array.isArray(effective) ? effective : {}
+      ) as JsonObject;
       const fnParam = params.FunctionName;
-      const parsed = typeof fnParam === 'string' ? parseFunctionName(fnParam) : { invalid: 'FunctionName is missing' };
-      if ('invalid' in parsed) return this.stateFailed(id, 'States.Runtime', `lambda:invoke: ${parsed.invalid}`);
+      const parsed =
+        typeof fnParam === 'string' ? parseFunctionName(fnParam) : { invalid: 'FunctionName is missing' };
+      if ('invalid' in parsed)
+        return this.stateFailed(id, 'States.Runtime', `lambda:invoke: ${parsed.invalid}`);
       functionName = parsed.functionName;
       qualifier = typeof params.Qualifier === 'string' ? params.Qualifier : parsed.qualifier;
       payload = params.Payload ?? {};
       const integration = callback ? 'invoke.waitForTaskToken' : 'invoke';
       // (The answer of a waitForTaskToken invoke only submits the task; it is shown wrapped too.)
-      w = { kind: 'task', token, style: 'integration', resource: integration, resourceType: 'lambda', integration, callbackNonce: nonce, wrap: true, ...timers };
+      w = {
+        kind: 'task',
+        token,
+        style: 'integration',
+        resource: integration,
+        resourceType: 'lambda',
+        integration,
+        callbackNonce: nonce,
+        wrap: true,
+        ...timers,
+      };
       this.emit(id, 'TaskScheduled', {
         taskScheduledEventDetails: {
           resourceType: 'lambda',
@@ -618,9 +689,14 @@ class Tx {
       qualifier,
       payload: json(payload),
     });
-    if (timers.timeoutToken) this.commands.push({ kind: 'timer', token: timers.timeoutToken, at: this.now + timeoutSec! * 1000 });
+    if (timers.timeoutToken)
+      this.commands.push({ kind: 'timer', token: timers.timeoutToken, at: this.now + timeoutSec! * 1000 });
     if (timers.heartbeatToken)
-      this.commands.push({ kind: 'timer', token: timers.heartbeatToken, at: this.now + heartbeatSec! * 1000 });
+      this.commands.push({
+        kind: 'timer',
+        token: timers.heartbeatToken,
+        at: this.now + heartbeatSec! * 1000,
+      });
   }
 
   /**
@@ -635,14 +711,21 @@ class Tx {
     const ctx = this.ctx(id);
     const effective = await io.effectiveInput(s, f.input, ctx, f.vars);
     const timeoutSec = await io.numberField(s, 'TimeoutSeconds', f.input, ctx, f.vars);
-    const p = (effective && typeof effective === 'object' && !Array.isArray(effective) ? effective : {}) as JsonObject;
+    const p = (
+      effective && typeof effective === 'object' && !Array.isArray(effective) ? effective : {}
+    ) as JsonObject;
     if (typeof p.Topic !== 'string' || !/^[A-Za-z0-9._-]{1,256}$/.test(p.Topic))
-      return this.stateFailed(id, 'States.Runtime', 'nimbus:waitForEvent: Parameters.Topic must name a topic');
+      return this.stateFailed(
+        id,
+        'States.Runtime',
+        'nimbus:waitForEvent: Parameters.Topic must name a topic',
+      );
     let pattern: string | undefined;
     if (p.Pattern !== undefined && p.Pattern !== null) {
       pattern = JSON.stringify(p.Pattern);
       const bad = this.deps.checkPattern?.(pattern);
-      if (bad) return this.stateFailed(id, 'States.Runtime', `nimbus:waitForEvent: Parameters.Pattern: ${bad}`);
+      if (bad)
+        return this.stateFailed(id, 'States.Runtime', `nimbus:waitForEvent: Parameters.Pattern: ${bad}`);
     }
     const token = this.token(id);
     const timeoutToken = timeoutSec === undefined ? undefined : this.token(id);
@@ -667,11 +750,17 @@ class Tx {
       },
     });
     this.emit(id, 'TaskStarted', { taskStartedEventDetails: base });
-    if (timeoutToken) this.commands.push({ kind: 'timer', token: timeoutToken, at: this.now + timeoutSec! * 1000 });
+    if (timeoutToken)
+      this.commands.push({ kind: 'timer', token: timeoutToken, at: this.now + timeoutSec! * 1000 });
   }
 
   /** Lambda* events for a function ARN, Task* events for an integration (Started precedes the outcome). */
-  private taskEvent(id: string, w: Extract<Waiting, { kind: 'task' }>, what: 'Succeeded' | 'Failed' | 'TimedOut' | 'Submitted', body: JsonObject): void {
+  private taskEvent(
+    id: string,
+    w: Extract<Waiting, { kind: 'task' }>,
+    what: 'Succeeded' | 'Failed' | 'TimedOut' | 'Submitted',
+    body: JsonObject,
+  ): void {
     if (w.style === 'lambda') {
       if (what !== 'TimedOut') this.emit(id, 'LambdaFunctionStarted', {});
       this.emit(id, `LambdaFunction${what}`, { [`lambdaFunction${what}EventDetails`]: body });
@@ -699,7 +788,12 @@ class Tx {
     if (s.Branches.length === 0) return this.childrenDone(id, 'Parallel', []);
     f.wait = { kind: 'parallel', token: this.token(id), pending: s.Branches.length, results: [] };
     s.Branches.forEach((b, i) => {
-      const child = this.newFrame({ scope: `${f.scope}/${f.state}#${i}`, vars: { ...f.vars }, parent: id, slot: i });
+      const child = this.newFrame({
+        scope: `${f.scope}/${f.state}#${i}`,
+        vars: { ...f.vars },
+        parent: id,
+        slot: i,
+      });
       this.enter(child, b.StartAt, effective);
     });
   }
@@ -745,9 +839,20 @@ class Tx {
     while (w.running < w.max && w.next < w.items.length) {
       const index = w.next++;
       const value = w.items[index]!;
-      const input = await this.io(id).mapItemInput(s, f.input, this.ctx(id, { Map: { Item: { Index: index, Value: value } } }), f.vars);
+      const input = await this.io(id).mapItemInput(
+        s,
+        f.input,
+        this.ctx(id, { Map: { Item: { Index: index, Value: value } } }),
+        f.vars,
+      );
       w.running++;
-      const child = this.newFrame({ scope: `${f.scope}/${f.state}#map`, vars: { ...f.vars }, parent: id, slot: index, mapItem: { index, value } });
+      const child = this.newFrame({
+        scope: `${f.scope}/${f.state}#map`,
+        vars: { ...f.vars },
+        parent: id,
+        slot: index,
+        mapItem: { index, value },
+      });
       this.emit(id, 'MapIterationStarted', { mapIterationStartedEventDetails: { name: f.state, index } });
       this.enter(child, proc.StartAt, input);
     }

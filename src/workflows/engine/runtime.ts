@@ -95,8 +95,20 @@ export type Waiting =
 /** What moves an execution. */
 export type WorkflowEvent =
   | { readonly type: 'start' }
-  | { readonly type: 'result'; readonly token: string; readonly ok: true; readonly payload: Json; readonly version?: string }
-  | { readonly type: 'result'; readonly token: string; readonly ok: false; readonly error: string; readonly cause: string }
+  | {
+      readonly type: 'result';
+      readonly token: string;
+      readonly ok: true;
+      readonly payload: Json;
+      readonly version?: string;
+    }
+  | {
+      readonly type: 'result';
+      readonly token: string;
+      readonly ok: false;
+      readonly error: string;
+      readonly cause: string;
+    }
   | { readonly type: 'timer'; readonly token: string }
   | {
       readonly type: 'callback';
@@ -109,7 +121,12 @@ export type WorkflowEvent =
     }
   | { readonly type: 'heartbeat'; readonly token: string; readonly nonce: string }
   /** StopExecution (ABORTED), or the platform giving up on an execution (`fail`: FAILED). */
-  | { readonly type: 'stop'; readonly error?: string | undefined; readonly cause?: string | undefined; readonly fail?: boolean }
+  | {
+      readonly type: 'stop';
+      readonly error?: string | undefined;
+      readonly cause?: string | undefined;
+      readonly fail?: boolean;
+    }
   | { readonly type: 'redrive' };
 
 /** What the executor does after a transition commits. */
