@@ -166,6 +166,10 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
     assert.equal(caught.output.err.Error, 'CustomError');
     assert.match(JSON.parse(caught.output.err.Cause).errorMessage, /it broke: 1/);
     assert.equal(caught.history.filter((h) => h.type === 'LambdaFunctionFailed').length, 2, 'one retry');
+    assert.ok(
+      caught.history.some((h) => h.type === 'PassStateEntered'),
+      'the Catch went on to Handled',
+    );
 
     const failed = await run(
       {

@@ -59,7 +59,12 @@ import {
 import { createSqsService } from '../sqs/service.ts';
 import { objectCalls } from '../storage/calls.ts';
 import { createOutboxRelay, objectEventBuilder } from '../storage/events.ts';
-import { createStateIO, createWorkflowService, type WorkflowService } from '../workflows/index.ts';
+import {
+  createStateIO,
+  createWorkflowService,
+  type WorkflowService,
+  workflowTaskAuthorizer,
+} from '../workflows/index.ts';
 import { buildS3Server } from '../storage/server.ts';
 import { createStorage } from '../storage/service.ts';
 import { inspectStore, openStore } from '../store/index.ts';
@@ -397,6 +402,11 @@ export async function startPlatform(
       relay: () => outboxRelay.relay(),
       queue,
       reloadTopic: (t, topic) => bus.reloadTopic(t, topic),
+      authorizeTask: workflowTaskAuthorizer({
+        roles: store.roles,
+        region: config.region,
+        accountOf: (t) => tenants.accountOf(t),
+      }),
       log: (level, obj, msg) => logger[level](obj, msg),
     });
     workflowHook.handle = (m) => workflows.handle(m);
@@ -413,6 +423,7 @@ export async function startPlatform(
     const schedules = createScheduleService({
       repo: store.schedules,
       async: asyncService,
+      workflows,
       clock,
       arn: {
         region: config.region,
@@ -428,6 +439,7 @@ export async function startPlatform(
     const gateway = await buildGateway({
       config,
       invoke,
+      workflows,
       routes: store.routes,
       settings: store.settings,
       clock,

@@ -39,6 +39,15 @@ export interface ExecutorDeps {
   readonly log?: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
   /** Called after an execution's final transition commits. */
   readonly onEnd?: (tenant: TenantId, arn: string) => void;
+  /**
+   * Whether the state machine's role may invoke the function: undefined when it may, else why not
+   * (the Task then fails with States.Permissions and the function never runs).
+   */
+  readonly authorizeTask?: (
+    tenant: TenantId,
+    roleArn: string,
+    functionName: string,
+  ) => Promise<string | undefined>;
   /** Rebuilds a topic's delivery index after its workflow-wait subscriptions changed. */
   readonly reloadTopic?: (tenant: TenantId, topic: string) => Promise<void>;
 }
@@ -135,6 +144,26 @@ export function createExecutor(d: ExecutorDeps) {
     };
   }
 
+  /** The command's queue item; an invoke the role may not make becomes its failure instead. */
+  async function permitted(tenant: TenantId, rec: ExecutionRecord, c: Command): Promise<EnqueueItem> {
+    const denied =
+      c.kind === 'invoke' ? await d.authorizeTask?.(tenant, rec.roleArn, c.functionName) : undefined;
+    if (denied === undefined || c.kind !== 'invoke') return itemOf(tenant, rec.arn, c);
+    const body: WorkflowEnvelope = {
+      v: 1,
+      kind: 'wf',
+      arn: rec.arn,
+      event: { type: 'result', token: c.token, ok: false, error: 'States.Permissions', cause: denied },
+    };
+    return {
+      queue: workflowQueue(tenant),
+      tenant,
+      body: JSON.stringify(body),
+      source: 'workflow',
+      dedupeKey: `wfr:${rec.arn}:${c.token}`,
+    };
+  }
+
   /**
    * Applies `event` to the execution and commits it. `prepare` may change the record before the
    * engine sees it (a redrive sets RUNNING and counts itself). Returns the transition, or
@@ -179,7 +208,12 @@ export function createExecutor(d: ExecutorDeps) {
         };
         const items = end
           ? []
-          : tr.commands.map((c) => ({ tenant, item: JSON.stringify(itemOf(tenant, arn, c)) }));
+          : await Promise.all(
+              tr.commands.map(async (c) => ({
+                tenant,
+                item: JSON.stringify(await permitted(tenant, rec, c)),
+              })),
+            );
         const history = tr.history.map((h) => ({ ...h, details: JSON.stringify(h.details) }));
         // Event waits that began or ended in this transition: their subscriptions change with it.
         const before = eventWaits(rt);

@@ -10,6 +10,7 @@ import { createJsonPathIO } from './asl/jsonpath-io.ts';
 import type { QueryLanguage } from './asl/types.ts';
 
 export { WorkflowErrors } from './errors.ts';
+export { workflowTaskAuthorizer } from './roles.ts';
 export { createWorkflowService, type WorkflowDeps } from './service.ts';
 export type { WorkflowService } from './types.ts';
 

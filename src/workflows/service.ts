@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isNimbusError } from '../core/errors.ts';
-import { parseForView } from '../core/json.ts';
+import { jsonTooDeep, MAX_JSON_DEPTH, parseForView } from '../core/json.ts';
 import type { Clock, Queue, Store } from '../core/ports.ts';
 import type { ExecutionRecord, ExecutionStatus, StateMachineRecord, TenantId } from '../core/types.ts';
 import type { StateIO } from './asl/io.ts';
@@ -42,6 +42,12 @@ export interface WorkflowDeps {
   readonly random?: () => number;
   /** The event bus's index rebuild (subscriptions of `nimbus:waitForEvent` Tasks). */
   readonly reloadTopic?: (tenant: TenantId, topic: string) => Promise<void>;
+  /** See ExecutorDeps.authorizeTask. */
+  readonly authorizeTask?: (
+    tenant: TenantId,
+    roleArn: string,
+    functionName: string,
+  ) => Promise<string | undefined>;
   readonly log?: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
 }
 
@@ -209,6 +215,8 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
     const text = input === undefined || input === '' ? '{}' : input;
     if (Buffer.byteLength(text) > MAX_INPUT)
       throw WorkflowErrors.INVALID_INPUT({ reason: `larger than ${MAX_INPUT} bytes` });
+    if (jsonTooDeep(text))
+      throw WorkflowErrors.INVALID_INPUT({ reason: `it nests deeper than ${MAX_JSON_DEPTH} levels` });
     try {
       JSON.parse(text);
     } catch (e) {
@@ -455,6 +463,7 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
       let value: unknown;
       try {
         if (Buffer.byteLength(output) > MAX_INPUT) throw new Error(`larger than ${MAX_INPUT} bytes`);
+        if (jsonTooDeep(output)) throw new Error(`it nests deeper than ${MAX_JSON_DEPTH} levels`);
         value = JSON.parse(output);
       } catch (e) {
         throw WorkflowErrors.INVALID_OUTPUT({ reason: (e as Error).message });

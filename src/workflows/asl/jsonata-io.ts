@@ -34,7 +34,9 @@ export interface JsonataEnv {
 }
 
 /** Guards on one evaluation: wall time (ms) and JSONata evaluation depth. */
-const EVAL_LIMITS = { timeout: 10_000, stack: 2_000 } as const;
+// The evaluation runs on the platform's event loop (it never yields while it computes): the
+// bounds stay small. `sequence` caps any array JSONata builds.
+const EVAL_LIMITS = { timeout: 500, stack: 500, sequence: 1_000_000 } as const;
 /** Compiled expressions kept per IO instance (oldest dropped first beyond this). */
 const CACHE_SIZE = 5_000;
 /** Most items `$range` builds (the limit of its JSONPath twin, States.ArrayRange). */

@@ -61,6 +61,10 @@ export interface Transition {
 
 /** AWS's quota: an execution's history holds at most 25,000 events. */
 export const MAX_HISTORY_EVENTS = 25_000;
+/** AWS's quota on a state's input and output (and on task results). */
+export const MAX_PAYLOAD_BYTES = 256 * 1024;
+/** States entered in one transition before the rest is deferred to the next one. */
+export const MAX_STATES_PER_TRANSITION = 500;
 
 class HistoryFull extends Error {}
 
@@ -101,6 +105,7 @@ class Tx {
   end: ExecutionEnd | undefined;
   redriven = false;
   private readonly todo: (() => Promise<void>)[] = [];
+  private entered = 0;
   private readonly scopes = new Map<string, StateMachineDefinition>();
 
   readonly def: StateMachineDefinition;
@@ -200,6 +205,11 @@ class Tx {
     const [id, f] = found;
     const w = f.wait;
     if (!w) return false;
+    if (w.kind === 'enter' && w.token === token) {
+      f.wait = undefined;
+      this.enter(id, w.state, w.input);
+      return true;
+    }
     if ((w.kind === 'wait' || w.kind === 'retry') && w.token === token) {
       f.wait = undefined;
       if (w.kind === 'retry') this.todo.push(() => this.run(id));
@@ -370,6 +380,14 @@ class Tx {
     this.todo.push(async () => {
       const f = this.rt.frames[id];
       if (!f) return;
+      if (++this.entered > MAX_STATES_PER_TRANSITION) {
+        // A long run of instantaneous states (a Pass/Choice loop) yields: the rest continues in
+        // a transition of its own, so one execution cannot hold the executor.
+        const token = this.token(id);
+        f.wait = { kind: 'enter', token, state: name, input };
+        this.commands.push({ kind: 'timer', token, at: this.now });
+        return;
+      }
       Object.assign(f, {
         state: name,
         input,
@@ -443,6 +461,13 @@ class Tx {
   private async complete(id: string, out: StateOutput, next?: string): Promise<void> {
     const f = this.rt.frames[id]!;
     const s = this.state(id);
+    const size = Buffer.byteLength(json(out.output));
+    if (size > MAX_PAYLOAD_BYTES)
+      return this.stateFailed(
+        id,
+        'States.DataLimitExceeded',
+        `The state/task '${f.state}' returned a result with a size exceeding the maximum number of bytes service limit (${size} > ${MAX_PAYLOAD_BYTES}).`,
+      );
     if (out.assign) f.vars = { ...f.vars, ...out.assign };
     const exited: JsonObject = { name: f.state, ...io$(out.output) };
     if (out.assign) {
@@ -450,8 +475,9 @@ class Tx {
       exited.assignedVariablesDetails = { truncated: false };
     }
     this.emit(id, `${s.Type}StateExited`, { stateExitedEventDetails: exited });
-    const to = next ?? s.Next;
-    if (s.Type === 'Succeed' || s.End || to === undefined) return this.frameDone(id, out.output);
+    // A Choice's rule and a Catch name where to go, whatever the state's own End says.
+    const to = next ?? (s.End ? undefined : s.Next);
+    if (s.Type === 'Succeed' || to === undefined) return this.frameDone(id, out.output);
     this.enter(id, to, out.output);
   }
 

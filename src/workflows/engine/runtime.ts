@@ -70,6 +70,8 @@ export type Waiting =
       readonly event?: { readonly topic: string; readonly pattern?: string | undefined } | undefined;
     }
   | { readonly kind: 'wait'; readonly token: string }
+  /** A state to enter in the next transition (a long run of instantaneous states yielded). */
+  | { readonly kind: 'enter'; readonly token: string; readonly state: string; readonly input: Json }
   | { readonly kind: 'retry'; readonly token: string }
   | {
       readonly kind: 'parallel';
