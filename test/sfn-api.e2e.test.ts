@@ -158,6 +158,13 @@ describe('Step Functions API e2e (@aws-sdk/client-sfn)', () => {
     await deployFn('double', 'export const handler = async (e) => ({ value: e.value * 2 });');
     await deployFn('tokener', 'export const handler = async (e) => ({ token: e.token, order: e.order });');
     await deployFn('flaky', `export const handler = async () => { throw new Error('broken'); };`);
+    // The state machines' role (Tasks run with it): it may invoke the tenant's functions.
+    const role = await p.json('PUT', '/v1/roles/workflows', {
+      policies: [
+        { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: '*' }] },
+      ],
+    });
+    assert.ok(role.status < 300, JSON.stringify(role.body));
   });
   after(async () => {
     sfn?.destroy();
