@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { fixture, startTestPlatform, type TestPlatform, waitUntil } from './helpers.ts';
 
 const T = 'default';
 
@@ -236,7 +238,6 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
     });
     const waiting = async () =>
       (await p.workflows.history(T, e.arn, {})).items.some((h) => h.type === 'TaskStarted');
-    const { waitUntil } = await import('./helpers.ts');
     await waitUntil('the wait to start', waiting);
     const publish = (userId: string, type = 'user.verified') =>
       emit('users', { id: `e-${userId}-${Math.random()}`, type, data: { userId } });
@@ -269,7 +270,6 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
     });
     assert.equal(sub.status, 201, JSON.stringify(sub.body));
     assert.equal((await emit('orders', { id: 'o-1', type: 'order', data: { id: 42 } })).status, 202);
-    const { waitUntil } = await import('./helpers.ts');
     const ex = await waitUntil('an execution', async () => {
       const l = await p.workflows.listExecutions(T, { machine: 'on-order' });
       return l.items[0]?.status === 'SUCCEEDED' ? l.items[0] : undefined;
@@ -287,7 +287,6 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
       definition: { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 3600, End: true } } },
     });
     const e = await p.workflows.startExecution(T, { machine: 'long' });
-    const { waitUntil } = await import('./helpers.ts');
     await waitUntil('the wait', async () =>
       (await p.workflows.history(T, e.arn, {})).items.some((h) => h.type === 'WaitStateEntered'),
     );
@@ -336,6 +335,173 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
       'the redrive restarts at the failed state',
     );
     assert.ok(types.includes('ExecutionRedriven'));
+  });
+
+  it('service integrations: sqs:sendMessage, sns:publish and events:putEvents reach Nimbus’s own services', async () => {
+    const creds = { accessKeyId: p.admin.keyId, secretAccessKey: p.secret };
+    const sqs = new SQSClient({ endpoint: p.apiUrl, region: 'local-1', credentials: creds });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'wf-out' }));
+    // Each published event starts an execution of `echo` (a stateMachine subscription).
+    await p.workflows.putMachine(T, {
+      name: 'echo',
+      definition: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+    });
+    for (const topic of ['news', 'default']) {
+      await p.json('PUT', `/v1/topics/${topic}`, {});
+      await p.json('POST', `/v1/topics/${topic}/subscriptions`, { target: { stateMachine: 'echo' } });
+    }
+    const { e, output } = await run(
+      {
+        StartAt: 'Send',
+        States: {
+          Send: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::sqs:sendMessage',
+            Parameters: { QueueUrl, 'MessageBody.$': '$.order' },
+            ResultSelector: { 'id.$': '$.MessageId' },
+            ResultPath: '$.sqs',
+            Next: 'Publish',
+          },
+          Publish: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::sns:publish',
+            Parameters: { TopicArn: 'arn:aws:sns:local-1:000000000000:news', Message: { hello: 'sns' } },
+            ResultPath: '$.sns',
+            Next: 'Put',
+          },
+          Put: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::events:putEvents',
+            Parameters: { Entries: [{ Source: 'shop', DetailType: 'order.placed', 'Detail.$': '$.order' }] },
+            ResultPath: '$.events',
+            End: true,
+          },
+        },
+      },
+      { order: { id: 7 } },
+    );
+    assert.equal(e.status, 'SUCCEEDED', `${e.error}: ${e.cause}`);
+    const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
+    assert.equal(got.Messages?.[0]?.Body, '{"id":7}');
+    assert.equal(got.Messages?.[0]?.MessageId, output.sqs.id);
+    assert.equal(output.events.FailedEntryCount, 0);
+    const echoed = await waitUntil('two executions of echo', async () => {
+      const l = await p.workflows.listExecutions(T, { machine: 'echo', status: 'SUCCEEDED' });
+      return l.items.length >= 2 ? l.items : undefined;
+    });
+    const inputs = echoed.map((x) => JSON.parse(x.input) as { type?: string; data?: unknown });
+    assert.ok(
+      inputs.some((i) => i.type === 'order.placed'),
+      JSON.stringify(inputs),
+    );
+    assert.ok(
+      inputs.some((i) => JSON.stringify(i).includes('sns')),
+      JSON.stringify(inputs),
+    );
+    sqs.destroy();
+  });
+
+  it('a distributed Map reads its items from a bucket listing and from a CSV object (ItemReader)', async () => {
+    const s3 = new S3Client({
+      endpoint: p.s3Url,
+      region: 'local-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: p.admin.keyId, secretAccessKey: p.secret },
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: 'wf-items' }));
+    for (const k of ['in/a.txt', 'in/b.txt', 'in/c.txt', 'other/x.txt'])
+      await s3.send(new PutObjectCommand({ Bucket: 'wf-items', Key: k, Body: k }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'wf-items', Key: 'rows.csv', Body: 'id,qty\n1,5\n2,7\n3,9\n' }),
+    );
+    const listing = await run(
+      {
+        StartAt: 'Each',
+        States: {
+          Each: {
+            Type: 'Map',
+            ItemReader: {
+              Resource: 'arn:aws:states:::s3:listObjectsV2',
+              Parameters: { Bucket: 'wf-items', Prefix: 'in/' },
+            },
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+              StartAt: 'Echo',
+              States: {
+                Echo: {
+                  Type: 'Task',
+                  Resource: 'worker',
+                  Parameters: { op: 'echo', 'key.$': '$.Key', 'size.$': '$.Size' },
+                  End: true,
+                },
+              },
+            },
+            End: true,
+          },
+        },
+      },
+      {},
+    );
+    assert.equal(listing.e.status, 'SUCCEEDED', `${listing.e.error}: ${listing.e.cause}`);
+    assert.deepEqual(
+      listing.output.map((o: { key: string; size: number }) => [o.key, o.size]),
+      [
+        ['in/a.txt', 8],
+        ['in/b.txt', 8],
+        ['in/c.txt', 8],
+      ],
+    );
+    const csv = await run(
+      {
+        StartAt: 'Rows',
+        States: {
+          Rows: {
+            Type: 'Map',
+            ItemReader: {
+              Resource: 'arn:aws:states:::s3:getObject',
+              ReaderConfig: { InputType: 'CSV', CSVHeaderLocation: 'FIRST_ROW', MaxItems: 2 },
+              Parameters: { Bucket: 'wf-items', Key: 'rows.csv' },
+            },
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+              StartAt: 'R',
+              States: { R: { Type: 'Pass', End: true } },
+            },
+            End: true,
+          },
+        },
+      },
+      {},
+    );
+    assert.equal(csv.e.status, 'SUCCEEDED', `${csv.e.error}: ${csv.e.cause}`);
+    assert.deepEqual(csv.output, [
+      { id: '1', qty: '5' },
+      { id: '2', qty: '7' },
+    ]);
+    const missing = await run(
+      {
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            ItemReader: {
+              Resource: 'arn:aws:states:::s3:getObject',
+              Parameters: { Bucket: 'wf-items', Key: 'nope.json' },
+            },
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+              StartAt: 'R',
+              States: { R: { Type: 'Pass', End: true } },
+            },
+            End: true,
+          },
+        },
+      },
+      {},
+    );
+    assert.equal(missing.e.status, 'FAILED');
+    assert.equal(missing.e.error, 'S3.NotFoundException');
+    s3.destroy();
   });
 
   it('a Task of a function that does not exist fails with Lambda.ResourceNotFoundException', async () => {

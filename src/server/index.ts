@@ -56,7 +56,7 @@ import {
   MAX_SESSION_MS,
   withEncryptedEnvironment,
 } from '../security/index.ts';
-import { createSqsService } from '../sqs/service.ts';
+import { createSqsService, type SendInput } from '../sqs/service.ts';
 import { objectCalls } from '../storage/calls.ts';
 import { createOutboxRelay, objectEventBuilder } from '../storage/events.ts';
 import {
@@ -65,6 +65,7 @@ import {
   type WorkflowService,
   workflowTaskAuthorizer,
 } from '../workflows/index.ts';
+import { createIntegrations } from '../workflows/integrations.ts';
 import { buildS3Server } from '../storage/server.ts';
 import { createStorage } from '../storage/service.ts';
 import { inspectStore, openStore } from '../store/index.ts';
@@ -402,6 +403,18 @@ export async function startPlatform(
       relay: () => outboxRelay.relay(),
       queue,
       reloadTopic: (t, topic) => bus.reloadTopic(t, topic),
+      // Called only after start-up (storage is built below).
+      integrations: createIntegrations({
+        sqsSend: async (t, q, m) => {
+          const [r] = await sqs.send(t, q, [m as SendInput], 'nimbus-workflows');
+          if (!r || 'error' in r) throw r?.error ?? new Error('SQS send failed');
+          return r.ok;
+        },
+        publish: (t, topic, events) => bus.publish(t, topic, events),
+        listObjects: (t, bucket, q) => storage.listObjects(t, bucket, q),
+        getObject: async (t, bucket, key) => (await storage.getObject(t, bucket, key)).body,
+        now: () => clock.now(),
+      }),
       authorizeTask: workflowTaskAuthorizer({
         roles: store.roles,
         region: config.region,

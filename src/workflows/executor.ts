@@ -24,9 +24,10 @@ import type { Clock, Queue, Store } from '../core/ports.ts';
 import type { EnqueueItem, ExecutionRecord, LeasedMessage, TenantId } from '../core/types.ts';
 import { compilePattern, type EventPattern } from '../events/pattern.ts';
 import type { StateIO } from './asl/io.ts';
-import type { Json, QueryLanguage, StateMachineDefinition } from './asl/types.ts';
+import { type Json, type QueryLanguage, type StateMachineDefinition, StatesError } from './asl/types.ts';
 import { apply, type ExecutionMeta, type Transition } from './engine/engine.ts';
 import type { Command, Runtime, WorkflowEvent } from './engine/runtime.ts';
+import { callError, type Integration } from './integrations.ts';
 
 export interface ExecutorDeps {
   readonly store: Store;
@@ -48,8 +49,17 @@ export interface ExecutorDeps {
     roleArn: string,
     functionName: string,
   ) => Promise<string | undefined>;
+  /** Service calls of Tasks and Map readers (src/workflows/integrations.ts). */
+  readonly integrations?: Readonly<Record<string, Integration>>;
   /** Rebuilds a topic's delivery index after its workflow-wait subscriptions changed. */
   readonly reloadTopic?: (tenant: TenantId, topic: string) => Promise<void>;
+}
+
+interface CallEvent {
+  readonly type: 'call';
+  readonly token: string;
+  readonly integration: string;
+  readonly params: Json;
 }
 
 interface EventWait {
@@ -113,6 +123,21 @@ export function createExecutor(d: ExecutorDeps) {
   }
 
   function itemOf(tenant: TenantId, arn: string, c: Command): EnqueueItem {
+    if (c.kind === 'call') {
+      const body: WorkflowEnvelope = {
+        v: 1,
+        kind: 'wf',
+        arn,
+        event: { type: 'call', token: c.token, integration: c.integration, params: c.params },
+      };
+      return {
+        queue: workflowQueue(tenant),
+        tenant,
+        body: JSON.stringify(body),
+        source: 'workflow',
+        dedupeKey: `wfc:${arn}:${c.token}`,
+      };
+    }
     if (c.kind === 'timer') {
       const body: WorkflowEnvelope = { v: 1, kind: 'wf', arn, event: { type: 'timer', token: c.token } };
       return {
@@ -253,6 +278,27 @@ export function createExecutor(d: ExecutorDeps) {
     });
   }
 
+  /**
+   * Makes a service call a transition asked for — unless nothing waits for it any more (a
+   * redelivery after the answer was applied) — and applies its answer.
+   */
+  async function call(tenant: TenantId, arn: string, ev: CallEvent): Promise<void> {
+    const rec = await d.store.workflows.getExecution(tenant, arn);
+    if (!rec || rec.status !== 'RUNNING') return;
+    const rt = JSON.parse(rec.state) as Runtime;
+    const w = rt.frames[ev.token.slice(0, ev.token.indexOf('.'))]?.wait;
+    if (!w || w.token !== ev.token || (w.kind === 'task' && w.submitted)) return;
+    const run = d.integrations?.[ev.integration];
+    let answer: WorkflowEvent;
+    try {
+      if (!run) throw new StatesError('States.Runtime', `the ${ev.integration} integration is not available`);
+      answer = { type: 'result', token: ev.token, ok: true, payload: await run(tenant, ev.params) };
+    } catch (e) {
+      answer = { type: 'result', token: ev.token, ok: false, ...callError(ev.integration, e) };
+    }
+    await step(tenant, arn, answer);
+  }
+
   /** The async dispatcher hands every `wf/` message here. */
   async function handle(m: LeasedMessage, queue: Pick<Queue, 'ack' | 'nack' | 'deadLetter'>) {
     let env: WorkflowEnvelope;
@@ -267,7 +313,8 @@ export function createExecutor(d: ExecutorDeps) {
       return;
     }
     try {
-      await step(m.tenant, env.arn, env.event as unknown as WorkflowEvent);
+      if (env.event.type === 'call') await call(m.tenant, env.arn, env.event as unknown as CallEvent);
+      else await step(m.tenant, env.arn, env.event as unknown as WorkflowEvent);
     } catch (e) {
       log(
         'error',

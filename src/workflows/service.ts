@@ -20,6 +20,7 @@ import { newRuntime, type Runtime } from './engine/runtime.ts';
 import { decodeTaskToken } from './engine/task-token.ts';
 import { WorkflowErrors } from './errors.ts';
 import { createExecutor, machineArnOf, startItem } from './executor.ts';
+import type { Integration } from './integrations.ts';
 import type {
   ExecutionView,
   HistoryEventView,
@@ -42,6 +43,8 @@ export interface WorkflowDeps {
   readonly random?: () => number;
   /** The event bus's index rebuild (subscriptions of `nimbus:waitForEvent` Tasks). */
   readonly reloadTopic?: (tenant: TenantId, topic: string) => Promise<void>;
+  /** Service calls of Tasks and Map readers (createIntegrations). */
+  readonly integrations?: Readonly<Record<string, Integration>>;
   /** See ExecutorDeps.authorizeTask. */
   readonly authorizeTask?: (
     tenant: TenantId,

@@ -240,8 +240,8 @@ describe('engine: Retry and Catch matrix', () => {
       Caught: { Type: 'Pass', Parameters: { 'caught.$': '$' }, End: true },
     },
   });
-  const failTimes = (n: number, error = 'Boom') => ({
-    f: (_p: Json, k: number) => (k <= n ? { error, cause: `try ${k}` } : { ok: k }),
+  const failTimes = (n: number, error = 'Boom'): Fns => ({
+    f: (_p: Json, k: number): Answer => (k <= n ? { error, cause: `try ${k}` } : { ok: k }),
   });
   const cases: [string, object, Fns, string, Json | string][] = [
     ['no Retry: fails', {}, failTimes(1), 'FAILED', 'Boom'],

@@ -238,6 +238,16 @@ class Tx {
   private async onResult(e: Extract<WorkflowEvent, { type: 'result' }>): Promise<boolean> {
     const found = this.waiting(e.token);
     const w = found?.[1].wait;
+    if (found && w?.kind === 'reader' && w.token === e.token) {
+      const [id, f] = found;
+      f.wait = undefined;
+      if (!e.ok) this.todo.push(() => this.stateFailed(id, e.error, e.cause));
+      else
+        this.todo.push(() =>
+          this.guard(id, () => this.beginMap(id, Array.isArray(e.payload) ? e.payload : [])),
+        );
+      return true;
+    }
     if (!found || w?.kind !== 'task' || w.token !== e.token || w.submitted) return false;
     const [id, f] = found;
     if (!e.ok) {
@@ -626,9 +636,8 @@ class Tx {
     const io = this.io(id);
     const r = parseResource(s.Resource);
     if ('invalid' in r) return this.stateFailed(id, 'States.Runtime', `Resource ${s.Resource}: ${r.invalid}`);
-    if (r.kind !== 'function' && r.kind !== 'lambda:invoke' && r.kind !== 'nimbus:waitForEvent')
-      return this.stateFailed(id, 'States.Runtime', `the ${r.kind} integration is not supported yet`);
     if (r.kind === 'nimbus:waitForEvent') return this.waitForEvent(id, s);
+    if (r.kind !== 'function' && r.kind !== 'lambda:invoke') return this.callService(id, s, r.kind, r.wait);
     const token = this.token(id);
     const callback = r.kind === 'lambda:invoke' && r.wait === 'token';
     const nonce = callback ? this.deps.nonce() : undefined;
@@ -780,6 +789,65 @@ class Tx {
       this.commands.push({ kind: 'timer', token: timeoutToken, at: this.now + timeoutSec! * 1000 });
   }
 
+  /**
+   * SQS sendMessage, SNS publish, EventBridge putEvents: the executor makes the call after the
+   * commit and answers with the service's response (or, `.waitForTaskToken`, only submits).
+   */
+  private async callService(
+    id: string,
+    s: TaskState,
+    integration: string,
+    wait: 'none' | 'token',
+  ): Promise<void> {
+    const f = this.rt.frames[id]!;
+    const io = this.io(id);
+    const token = this.token(id);
+    const nonce = wait === 'token' ? this.deps.nonce() : undefined;
+    const ctx = this.ctx(
+      id,
+      nonce ? { Task: { Token: encodeTaskToken({ arn: this.meta.arn, token, nonce }) } } : {},
+    );
+    const params = await io.effectiveInput(s, f.input, ctx, f.vars);
+    const timeoutSec = await io.numberField(s, 'TimeoutSeconds', f.input, ctx, f.vars);
+    const heartbeatSec = await io.numberField(s, 'HeartbeatSeconds', f.input, ctx, f.vars);
+    const [resourceType, action] = integration.split(':') as [string, string];
+    const resource = wait === 'token' ? `${action}.waitForTaskToken` : action;
+    const timers = {
+      timeoutToken: timeoutSec === undefined ? undefined : this.token(id),
+      heartbeatToken: heartbeatSec === undefined || !nonce ? undefined : this.token(id),
+      heartbeatSec: nonce ? heartbeatSec : undefined,
+    };
+    f.wait = {
+      kind: 'task',
+      token,
+      style: 'integration',
+      resource,
+      resourceType,
+      integration: resource,
+      callbackNonce: nonce,
+      ...timers,
+    };
+    this.emit(id, 'TaskScheduled', {
+      taskScheduledEventDetails: {
+        resourceType,
+        resource,
+        region: this.meta.region,
+        parameters: json(params),
+        ...(timeoutSec === undefined ? {} : { timeoutInSeconds: timeoutSec }),
+        ...(timers.heartbeatSec === undefined ? {} : { heartbeatInSeconds: timers.heartbeatSec }),
+      },
+    });
+    this.commands.push({ kind: 'call', token, integration, params });
+    if (timers.timeoutToken)
+      this.commands.push({ kind: 'timer', token: timers.timeoutToken, at: this.now + timeoutSec! * 1000 });
+    if (timers.heartbeatToken)
+      this.commands.push({
+        kind: 'timer',
+        token: timers.heartbeatToken,
+        at: this.now + heartbeatSec! * 1000,
+      });
+  }
+
   /** Lambda* events for a function ARN, Task* events for an integration (Started precedes the outcome). */
   private taskEvent(
     id: string,
@@ -828,7 +896,41 @@ class Tx {
     const f = this.rt.frames[id]!;
     const io = this.io(id);
     const ctx = this.ctx(id);
-    const items = await io.mapItems(s, f.input, ctx, f.vars);
+    if (s.ItemReader) {
+      // The reader's Parameters/Arguments evaluate like a Task's (after the Map's InputPath).
+      const reader = s.ItemReader;
+      const params = await io.effectiveInput(
+        {
+          Type: 'Task',
+          Resource: reader.Resource,
+          InputPath: s.InputPath,
+          Parameters: reader.Parameters,
+          Arguments: reader.Arguments,
+          QueryLanguage: s.QueryLanguage,
+        } as TaskState,
+        f.input,
+        ctx,
+        f.vars,
+      );
+      const token = this.token(id);
+      f.wait = { kind: 'reader', token };
+      const integration = reader.Resource.endsWith(':getObject') ? 's3:getObject' : 's3:listObjectsV2';
+      this.commands.push({
+        kind: 'call',
+        token,
+        integration,
+        params: { ...(params as JsonObject), ReaderConfig: (reader.ReaderConfig ?? {}) as JsonObject },
+      });
+      return;
+    }
+    await this.beginMap(id, await io.mapItems(s, f.input, ctx, f.vars));
+  }
+
+  private async beginMap(id: string, items: Json[]): Promise<void> {
+    const f = this.rt.frames[id]!;
+    const s = this.state(id) as MapState;
+    const io = this.io(id);
+    const ctx = this.ctx(id);
     const max = (await io.numberField(s, 'MaxConcurrency', f.input, ctx, f.vars)) ?? 0;
     const count = (await io.numberField(s, 'ToleratedFailureCount', f.input, ctx, f.vars)) ?? 0;
     const pct = (await io.numberField(s, 'ToleratedFailurePercentage', f.input, ctx, f.vars)) ?? 0;

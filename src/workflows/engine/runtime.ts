@@ -70,6 +70,8 @@ export type Waiting =
       readonly event?: { readonly topic: string; readonly pattern?: string | undefined } | undefined;
     }
   | { readonly kind: 'wait'; readonly token: string }
+  /** A distributed Map reading its items (ItemReader) before it starts. */
+  | { readonly kind: 'reader'; readonly token: string }
   /** A state to enter in the next transition (a long run of instantaneous states yielded). */
   | { readonly kind: 'enter'; readonly token: string; readonly state: string; readonly input: Json }
   | { readonly kind: 'retry'; readonly token: string }
@@ -143,7 +145,12 @@ export type Command =
       /** JSON text. */
       readonly payload: string;
     }
-  | { readonly kind: 'timer'; readonly token: string; readonly at: number };
+  | { readonly kind: 'timer'; readonly token: string; readonly at: number }
+  /**
+   * A service call the executor makes after the commit (an SQS/SNS/EventBridge integration, an
+   * ItemReader): its answer comes back as a `result` event for `token`.
+   */
+  | { readonly kind: 'call'; readonly token: string; readonly integration: string; readonly params: Json };
 
 export interface HistoryEvent {
   readonly id: number;
