@@ -504,6 +504,69 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
     s3.destroy();
   });
 
+  it('a function completes a waitForTaskToken Task through its context client (its role permitting)', async () => {
+    const role = await p.json('PUT', '/v1/roles/approver', {
+      policies: [
+        {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: ['states:SendTaskSuccess', 'states:SendTaskFailure'], Resource: '*' },
+          ],
+        },
+      ],
+    });
+    assert.ok(role.status < 300, JSON.stringify(role.body));
+    const dir = await fixture({
+      'index.mjs': `
+        export const handler = async (e, ctx) => {
+          if (e.fail) await ctx.nimbus.workflows.sendTaskFailure(e.token, 'Rejected', 'no budget');
+          else await ctx.nimbus.workflows.sendTaskSuccess(e.token, { approved: e.order });
+          return 'sent';
+        };`,
+    });
+    assert.equal(
+      (
+        await p.deployDir('approver', dir, {
+          runtime: 'nodejs22.x',
+          handler: 'index.handler',
+          role: 'approver',
+        })
+      ).status,
+      201,
+    );
+    assert.equal(
+      (await p.deployDir('no-role', dir, { runtime: 'nodejs22.x', handler: 'index.handler' })).status,
+      201,
+    );
+    const def = (fn: string) => ({
+      StartAt: 'Ask',
+      States: {
+        Ask: {
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+          Parameters: {
+            FunctionName: fn,
+            Payload: { 'token.$': '$$.Task.Token', 'order.$': '$.order', 'fail.$': '$.fail' },
+          },
+          TimeoutSeconds: 20,
+          End: true,
+        },
+      },
+    });
+    const ok = await run(def('approver'), { order: 42, fail: false });
+    assert.equal(ok.e.status, 'SUCCEEDED', `${ok.e.error}: ${ok.e.cause}`);
+    assert.deepEqual(ok.output, { approved: 42 });
+    const rejected = await run(def('approver'), { order: 1, fail: true });
+    assert.deepEqual(
+      [rejected.e.status, rejected.e.error, rejected.e.cause],
+      ['FAILED', 'Rejected', 'no budget'],
+    );
+    // Without a role allowing it the call is refused: the function fails, and so does the Task.
+    const denied = await run(def('no-role'), { order: 1, fail: false });
+    assert.equal(denied.e.status, 'FAILED');
+    assert.match(`${denied.e.error} ${denied.e.cause}`, /Forbidden|not allow|states:SendTaskSuccess/i);
+  });
+
   it('a Task of a function that does not exist fails with Lambda.ResourceNotFoundException', async () => {
     const { e } = await run(
       { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'nope', End: true } } },

@@ -46,5 +46,15 @@ export interface ContextClient {
     }): Promise<{ id: string; fireAt: string; duplicate: boolean }>;
     cancel(id: string): Promise<{ cancelled: true }>;
   };
+  workflows: {
+    start(
+      stateMachine: string,
+      input?: unknown,
+      opts?: { name?: string },
+    ): Promise<{ executionArn: string; startDate: string }>;
+    sendTaskSuccess(taskToken: string, output?: unknown): Promise<{ ok: true }>;
+    sendTaskFailure(taskToken: string, error?: string, cause?: string): Promise<{ ok: true }>;
+    sendTaskHeartbeat(taskToken: string): Promise<{ ok: true }>;
+  };
 }
 export declare function nimbus(context: unknown): ContextClient;

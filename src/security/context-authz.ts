@@ -37,6 +37,19 @@ export function contextCallAction(
       return { action: 'nimbus:PublishEvents', resources: [nimbus('topic', String(a.topic ?? '*'))] };
     case 'objects.get':
       return { action: 's3:GetObject', resources: [`arn:aws:s3:::${String(a.bucket)}/${String(a.key)}`] };
+    case 'workflow.start':
+      return {
+        action: 'states:StartExecution',
+        resources: [
+          `arn:aws:states:${arn.region}:${arn.account}:stateMachine:${String(a.stateMachine ?? '*')}`,
+        ],
+      };
+    case 'workflow.taskSuccess':
+      return { action: 'states:SendTaskSuccess', resources: ['*'] };
+    case 'workflow.taskFailure':
+      return { action: 'states:SendTaskFailure', resources: ['*'] };
+    case 'workflow.taskHeartbeat':
+      return { action: 'states:SendTaskHeartbeat', resources: ['*'] };
     case 'objects.put':
       return { action: 's3:PutObject', resources: [`arn:aws:s3:::${String(a.bucket)}/${String(a.key)}`] };
     default:

@@ -65,6 +65,7 @@ import {
   type WorkflowService,
   workflowTaskAuthorizer,
 } from '../workflows/index.ts';
+import { workflowCalls } from '../workflows/calls.ts';
 import { createIntegrations } from '../workflows/integrations.ts';
 import { buildS3Server } from '../storage/server.ts';
 import { createStorage } from '../storage/service.ts';
@@ -312,7 +313,7 @@ export async function startPlatform(
             functionName: caller.functionName,
             account,
           });
-        return objects(op, args) ?? base(op, args);
+        return objects(op, args) ?? workflowCalls(workflows, caller)(op, args) ?? base(op, args);
       };
     };
     // SQS messages have a Queue of their own: the async dispatcher leases from every queue of its.

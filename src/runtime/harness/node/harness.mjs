@@ -87,6 +87,17 @@ function contextClient(requestId) {
       schedule: (opts) => call(requestId, 'timer.schedule', timeArg(opts)),
       cancel: (id) => call(requestId, 'timer.cancel', { id }),
     }),
+    workflows: Object.freeze({
+      /** Starts an execution of a state machine of this tenant → { executionArn, startDate } */
+      start: (stateMachine, input, opts = {}) =>
+        call(requestId, 'workflow.start', { stateMachine, input, name: opts.name }),
+      /** Completes a `.waitForTaskToken` Task with `output` (any JSON value). */
+      sendTaskSuccess: (taskToken, output) => call(requestId, 'workflow.taskSuccess', { taskToken, output }),
+      /** Fails it with an error name and a cause. */
+      sendTaskFailure: (taskToken, error, cause) =>
+        call(requestId, 'workflow.taskFailure', { taskToken, error, cause }),
+      sendTaskHeartbeat: (taskToken) => call(requestId, 'workflow.taskHeartbeat', { taskToken }),
+    }),
   });
 }
 

@@ -138,12 +138,30 @@ class Timers:
         return _call(self._id, "timer.cancel", {"id": timer_id})
 
 
+class Workflows:
+    def __init__(self, request_id):
+        self._id = request_id
+
+    def start(self, state_machine, input=None, name=None):
+        return _call(self._id, "workflow.start", {"stateMachine": state_machine, "input": input, "name": name})
+
+    def send_task_success(self, task_token, output=None):
+        return _call(self._id, "workflow.taskSuccess", {"taskToken": task_token, "output": output})
+
+    def send_task_failure(self, task_token, error=None, cause=None):
+        return _call(self._id, "workflow.taskFailure", {"taskToken": task_token, "error": error, "cause": cause})
+
+    def send_task_heartbeat(self, task_token):
+        return _call(self._id, "workflow.taskHeartbeat", {"taskToken": task_token})
+
+
 class ContextClient:
     """`context.nimbus`: async invoke and timers, scoped to this function's tenant."""
 
     def __init__(self, request_id):
         self._id = request_id
         self.timers = Timers(request_id)
+        self.workflows = Workflows(request_id)
 
     def invoke(self, function_name, payload=None, delay_seconds=None, idempotency_key=None, qualifier=None):
         args = {"functionName": function_name, "payload": payload}
