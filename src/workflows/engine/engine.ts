@@ -9,7 +9,6 @@
  * injected `random`/`nonce` provide.
  */
 import type { ErrorOutput, StateIO, StateOutput } from '../asl/io.ts';
-import { parseFunctionName, parseResource } from '../asl/resources.ts';
 import {
   type ContextObject,
   isStatesError,
@@ -24,7 +23,7 @@ import {
 } from '../asl/types.ts';
 import { decideRetry, findCatcher } from './errors.ts';
 import type { Command, Frame, HistoryEvent, Runtime, Waiting, WorkflowEvent } from './runtime.ts';
-import { encodeTaskToken } from './task-token.ts';
+import { startTask, taskEvent } from './tasks.ts';
 
 export interface ExecutionMeta {
   readonly arn: string;
@@ -228,7 +227,7 @@ class Tx {
         ? `The task sent no heartbeat for ${w.heartbeatSec} seconds.`
         : 'The task ran longer than its TimeoutSeconds.';
       f.wait = undefined;
-      this.taskEvent(id, w, 'TimedOut', { error, cause });
+      taskEvent(this, id, w, 'TimedOut', { error, cause });
       this.todo.push(() => this.stateFailed(id, error, cause));
       return true;
     }
@@ -252,7 +251,7 @@ class Tx {
     const [id, f] = found;
     if (!e.ok) {
       f.wait = undefined;
-      this.taskEvent(id, w, 'Failed', { error: e.error, cause: e.cause });
+      taskEvent(this, id, w, 'Failed', { error: e.error, cause: e.cause });
       this.todo.push(() => this.stateFailed(id, e.error, e.cause));
       return true;
     }
@@ -266,12 +265,12 @@ class Tx {
         }
       : e.payload;
     if (w.callbackNonce !== undefined) {
-      this.taskEvent(id, w, 'Submitted', { ...io$(result) });
+      taskEvent(this, id, w, 'Submitted', { ...io$(result) });
       w.submitted = true;
       return true;
     }
     f.wait = undefined;
-    this.taskEvent(id, w, 'Succeeded', { ...io$(result) });
+    taskEvent(this, id, w, 'Succeeded', { ...io$(result) });
     this.todo.push(() => this.finishTask(id, result));
     return true;
   }
@@ -290,12 +289,12 @@ class Tx {
     }
     f.wait = undefined;
     if (e.ok) {
-      this.taskEvent(id, w, 'Succeeded', { ...io$(e.output) });
+      taskEvent(this, id, w, 'Succeeded', { ...io$(e.output) });
       this.todo.push(() => this.finishTask(id, e.output ?? null));
     } else {
       const error = e.error ?? 'States.TaskFailed';
       const cause = e.cause ?? '';
-      this.taskEvent(id, w, 'Failed', { error, cause });
+      taskEvent(this, id, w, 'Failed', { error, cause });
       this.todo.push(() => this.stateFailed(id, error, cause));
     }
     return true;
@@ -328,7 +327,7 @@ class Tx {
     return id;
   }
 
-  private token(frameId: string): string {
+  token(frameId: string): string {
     return `${frameId}.${this.rt.nextToken++}`;
   }
 
@@ -354,7 +353,7 @@ class Tx {
     return this.scopeDef(f.scope).States[f.state]!;
   }
 
-  private io(id: string): StateIO {
+  io(id: string): StateIO {
     return this.deps.io(this.state(id).QueryLanguage ?? this.def.QueryLanguage ?? 'JSONPath');
   }
 
@@ -449,7 +448,7 @@ class Tx {
           return this.frameFailed(id, r.error ?? 'States.Fail', r.cause ?? '');
         }
         case 'Task':
-          return this.startTask(id, s);
+          return startTask(this, id, s);
         case 'Parallel':
           return this.startParallel(id, s);
         case 'Map':
@@ -492,7 +491,7 @@ class Tx {
   }
 
   /** A state raised an error: its Retry, else its Catch, else the frame fails. */
-  private async stateFailed(id: string, error: string, cause: string): Promise<void> {
+  async stateFailed(id: string, error: string, cause: string): Promise<void> {
     const f = this.rt.frames[id]!;
     const s = this.state(id);
     const retriers = 'Retry' in s ? s.Retry : undefined;
@@ -630,240 +629,6 @@ class Tx {
   }
 
   // ------------------------------------------------------------ Task
-
-  private async startTask(id: string, s: TaskState): Promise<void> {
-    const f = this.rt.frames[id]!;
-    const io = this.io(id);
-    const r = parseResource(s.Resource);
-    if ('invalid' in r) return this.stateFailed(id, 'States.Runtime', `Resource ${s.Resource}: ${r.invalid}`);
-    if (r.kind === 'nimbus:waitForEvent') return this.waitForEvent(id, s);
-    if (r.kind !== 'function' && r.kind !== 'lambda:invoke') return this.callService(id, s, r.kind, r.wait);
-    const token = this.token(id);
-    const callback = r.kind === 'lambda:invoke' && r.wait === 'token';
-    const nonce = callback ? this.deps.nonce() : undefined;
-    const ctx = this.ctx(
-      id,
-      nonce ? { Task: { Token: encodeTaskToken({ arn: this.meta.arn, token, nonce }) } } : {},
-    );
-    const effective = await io.effectiveInput(s, f.input, ctx, f.vars);
-    const timeoutSec = await io.numberField(s, 'TimeoutSeconds', f.input, ctx, f.vars);
-    const heartbeatSec = await io.numberField(s, 'HeartbeatSeconds', f.input, ctx, f.vars);
-
-    let functionName: string;
-    let qualifier: string | undefined;
-    let payload: Json;
-    let w: Extract<Waiting, { kind: 'task' }>;
-    const timers = {
-      timeoutToken: timeoutSec === undefined ? undefined : this.token(id),
-      heartbeatToken: heartbeatSec === undefined ? undefined : this.token(id),
-      heartbeatSec,
-    };
-    if (r.kind === 'function') {
-      functionName = r.functionName;
-      qualifier = r.qualifier;
-      payload = effective;
-      w = {
-        kind: 'task',
-        token,
-        style: 'lambda',
-        resource: s.Resource,
-        resourceType: 'lambda',
-        integration: 'invoke',
-        ...timers,
-      };
-      this.emit(id, 'LambdaFunctionScheduled', {
-        lambdaFunctionScheduledEventDetails: {
-          resource: s.Resource,
-          input: json(effective),
-          inputDetails: { truncated: false },
-          ...(timeoutSec === undefined ? {} : { timeoutInSeconds: timeoutSec }),
-        },
-      });
-    } else {
-      const params = (
-        effective && typeof effective === 'object' && !Array.isArray(effective) ? effective : {}
-      ) as JsonObject;
-      const fnParam = params.FunctionName;
-      const parsed =
-        typeof fnParam === 'string' ? parseFunctionName(fnParam) : { invalid: 'FunctionName is missing' };
-      if ('invalid' in parsed)
-        return this.stateFailed(id, 'States.Runtime', `lambda:invoke: ${parsed.invalid}`);
-      functionName = parsed.functionName;
-      qualifier = typeof params.Qualifier === 'string' ? params.Qualifier : parsed.qualifier;
-      payload = params.Payload ?? {};
-      const integration = callback ? 'invoke.waitForTaskToken' : 'invoke';
-      // (The answer of a waitForTaskToken invoke only submits the task; it is shown wrapped too.)
-      w = {
-        kind: 'task',
-        token,
-        style: 'integration',
-        resource: integration,
-        resourceType: 'lambda',
-        integration,
-        callbackNonce: nonce,
-        wrap: true,
-        ...timers,
-      };
-      this.emit(id, 'TaskScheduled', {
-        taskScheduledEventDetails: {
-          resourceType: 'lambda',
-          resource: integration,
-          region: this.meta.region,
-          parameters: json(effective),
-          ...(timeoutSec === undefined ? {} : { timeoutInSeconds: timeoutSec }),
-          ...(heartbeatSec === undefined ? {} : { heartbeatInSeconds: heartbeatSec }),
-        },
-      });
-    }
-    f.wait = w;
-    this.commands.push({
-      kind: 'invoke',
-      token,
-      key: `${this.meta.arn}#${this.meta.redriveCount}#${id}#${f.state}#${f.retryCount}`,
-      functionName,
-      qualifier,
-      payload: json(payload),
-    });
-    if (timers.timeoutToken)
-      this.commands.push({ kind: 'timer', token: timers.timeoutToken, at: this.now + timeoutSec! * 1000 });
-    if (timers.heartbeatToken)
-      this.commands.push({
-        kind: 'timer',
-        token: timers.heartbeatToken,
-        at: this.now + heartbeatSec! * 1000,
-      });
-  }
-
-  /**
-   * `nimbus:waitForEvent`: Parameters (Arguments) name a Topic and optionally an event Pattern;
-   * the first matching event published there completes the Task with the event (a CloudEvent) as
-   * its result. TimeoutSeconds bounds the wait (States.Timeout). The executor keeps a
-   * subscription while the Task waits.
-   */
-  private async waitForEvent(id: string, s: TaskState): Promise<void> {
-    const f = this.rt.frames[id]!;
-    const io = this.io(id);
-    const ctx = this.ctx(id);
-    const effective = await io.effectiveInput(s, f.input, ctx, f.vars);
-    const timeoutSec = await io.numberField(s, 'TimeoutSeconds', f.input, ctx, f.vars);
-    const p = (
-      effective && typeof effective === 'object' && !Array.isArray(effective) ? effective : {}
-    ) as JsonObject;
-    if (typeof p.Topic !== 'string' || !/^[A-Za-z0-9._-]{1,256}$/.test(p.Topic))
-      return this.stateFailed(
-        id,
-        'States.Runtime',
-        'nimbus:waitForEvent: Parameters.Topic must name a topic',
-      );
-    let pattern: string | undefined;
-    if (p.Pattern !== undefined && p.Pattern !== null) {
-      pattern = JSON.stringify(p.Pattern);
-      const bad = this.deps.checkPattern?.(pattern);
-      if (bad)
-        return this.stateFailed(id, 'States.Runtime', `nimbus:waitForEvent: Parameters.Pattern: ${bad}`);
-    }
-    const token = this.token(id);
-    const timeoutToken = timeoutSec === undefined ? undefined : this.token(id);
-    const base = { resourceType: 'nimbus', resource: 'waitForEvent' };
-    f.wait = {
-      kind: 'task',
-      token,
-      style: 'integration',
-      ...base,
-      integration: 'waitForEvent',
-      callbackNonce: this.deps.nonce(),
-      submitted: true,
-      timeoutToken,
-      event: { topic: p.Topic, pattern },
-    };
-    this.emit(id, 'TaskScheduled', {
-      taskScheduledEventDetails: {
-        ...base,
-        region: this.meta.region,
-        parameters: json(effective),
-        ...(timeoutSec === undefined ? {} : { timeoutInSeconds: timeoutSec }),
-      },
-    });
-    this.emit(id, 'TaskStarted', { taskStartedEventDetails: base });
-    if (timeoutToken)
-      this.commands.push({ kind: 'timer', token: timeoutToken, at: this.now + timeoutSec! * 1000 });
-  }
-
-  /**
-   * SQS sendMessage, SNS publish, EventBridge putEvents: the executor makes the call after the
-   * commit and answers with the service's response (or, `.waitForTaskToken`, only submits).
-   */
-  private async callService(
-    id: string,
-    s: TaskState,
-    integration: string,
-    wait: 'none' | 'token',
-  ): Promise<void> {
-    const f = this.rt.frames[id]!;
-    const io = this.io(id);
-    const token = this.token(id);
-    const nonce = wait === 'token' ? this.deps.nonce() : undefined;
-    const ctx = this.ctx(
-      id,
-      nonce ? { Task: { Token: encodeTaskToken({ arn: this.meta.arn, token, nonce }) } } : {},
-    );
-    const params = await io.effectiveInput(s, f.input, ctx, f.vars);
-    const timeoutSec = await io.numberField(s, 'TimeoutSeconds', f.input, ctx, f.vars);
-    const heartbeatSec = await io.numberField(s, 'HeartbeatSeconds', f.input, ctx, f.vars);
-    const [resourceType, action] = integration.split(':') as [string, string];
-    const resource = wait === 'token' ? `${action}.waitForTaskToken` : action;
-    const timers = {
-      timeoutToken: timeoutSec === undefined ? undefined : this.token(id),
-      heartbeatToken: heartbeatSec === undefined || !nonce ? undefined : this.token(id),
-      heartbeatSec: nonce ? heartbeatSec : undefined,
-    };
-    f.wait = {
-      kind: 'task',
-      token,
-      style: 'integration',
-      resource,
-      resourceType,
-      integration: resource,
-      callbackNonce: nonce,
-      ...timers,
-    };
-    this.emit(id, 'TaskScheduled', {
-      taskScheduledEventDetails: {
-        resourceType,
-        resource,
-        region: this.meta.region,
-        parameters: json(params),
-        ...(timeoutSec === undefined ? {} : { timeoutInSeconds: timeoutSec }),
-        ...(timers.heartbeatSec === undefined ? {} : { heartbeatInSeconds: timers.heartbeatSec }),
-      },
-    });
-    this.commands.push({ kind: 'call', token, integration, params });
-    if (timers.timeoutToken)
-      this.commands.push({ kind: 'timer', token: timers.timeoutToken, at: this.now + timeoutSec! * 1000 });
-    if (timers.heartbeatToken)
-      this.commands.push({
-        kind: 'timer',
-        token: timers.heartbeatToken,
-        at: this.now + heartbeatSec! * 1000,
-      });
-  }
-
-  /** Lambda* events for a function ARN, Task* events for an integration (Started precedes the outcome). */
-  private taskEvent(
-    id: string,
-    w: Extract<Waiting, { kind: 'task' }>,
-    what: 'Succeeded' | 'Failed' | 'TimedOut' | 'Submitted',
-    body: JsonObject,
-  ): void {
-    if (w.style === 'lambda') {
-      if (what !== 'TimedOut') this.emit(id, 'LambdaFunctionStarted', {});
-      this.emit(id, `LambdaFunction${what}`, { [`lambdaFunction${what}EventDetails`]: body });
-      return;
-    }
-    const base = { resourceType: w.resourceType, resource: w.resource };
-    if (what !== 'TimedOut' && !w.submitted) this.emit(id, 'TaskStarted', { taskStartedEventDetails: base });
-    this.emit(id, `Task${what}`, { [`task${what}EventDetails`]: { ...base, ...body } });
-  }
 
   private async finishTask(id: string, result: Json): Promise<void> {
     await this.guard(id, async () => {
