@@ -7,20 +7,10 @@ import {
   parseTimestamp,
   stringMatches,
 } from './choice.ts';
+import { testContext } from './test-context.ts';
 import { type ChoiceRule, type ContextObject, type Json, StatesError, type Variables } from './types.ts';
 
-const ctx: ContextObject = {
-  Execution: {
-    Id: 'arn:aws:states:us-east-1:123456789012:execution:sm:run-1',
-    Input: {},
-    Name: 'run-1',
-    RoleArn: 'arn:aws:iam::123456789012:role/sfn',
-    StartTime: '2026-01-01T00:00:00.000Z',
-    RedriveCount: 0,
-  },
-  State: { EnteredTime: '2026-01-01T00:00:01.000Z', Name: 'Choose', RetryCount: 0 },
-  StateMachine: { Id: 'arn:aws:states:us-east-1:123456789012:stateMachine:sm', Name: 'sm' },
-};
+const ctx = testContext({ state: 'Choose' });
 const vars: Variables = { limit: 10, mode: 'fast' };
 
 const data: Json = {

@@ -7,20 +7,10 @@ import {
   jsonEquals,
   parseIntrinsic,
 } from './intrinsics.ts';
+import { testContext } from './test-context.ts';
 import { type ContextObject, type Json, StatesError, type Variables } from './types.ts';
 
-const ctx: ContextObject = {
-  Execution: {
-    Id: 'arn:aws:states:us-east-1:123456789012:execution:sm:run-1',
-    Input: {},
-    Name: 'run-1',
-    RoleArn: 'arn:aws:iam::123456789012:role/sfn',
-    StartTime: '2026-01-01T00:00:00.000Z',
-    RedriveCount: 0,
-  },
-  State: { EnteredTime: '2026-01-01T00:00:01.000Z', Name: 'Step', RetryCount: 0 },
-  StateMachine: { Id: 'arn:aws:states:us-east-1:123456789012:stateMachine:sm', Name: 'sm' },
-};
+const ctx = testContext();
 const vars: Variables = { greeting: 'Hi', nums: [3, 1, 2] };
 
 // The inputs of the AWS documentation's examples (intrinsic-functions.html), in one object.

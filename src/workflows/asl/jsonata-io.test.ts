@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createJsonataIO, expressionOf, isRfc3339 } from './jsonata-io.ts';
+import { testContext } from './test-context.ts';
 import type {
   Catcher,
   ChoiceState,
@@ -24,18 +25,7 @@ import type {
 } from './types.ts';
 import { StatesError } from './types.ts';
 
-const ctx: ContextObject = {
-  Execution: {
-    Id: 'arn:aws:states:us-east-1:123456789012:execution:sm:run-1',
-    Input: { start: true },
-    Name: 'run-1',
-    RoleArn: 'arn:aws:iam::123456789012:role/sfn',
-    StartTime: '2026-01-01T00:00:00.000Z',
-    RedriveCount: 0,
-  },
-  State: { EnteredTime: '2026-01-01T00:00:01.000Z', Name: 'S', RetryCount: 2 },
-  StateMachine: { Id: 'arn:aws:states:us-east-1:123456789012:stateMachine:sm', Name: 'sm' },
-};
+const ctx = testContext({ state: 'S', retryCount: 2, input: { start: true } });
 const mapCtx: ContextObject = { ...ctx, Map: { Item: { Index: 1, Value: { id: 'b' } } } };
 const vars: Variables = { count: 3, name: 'nimbus' };
 const input: Json = { a: 1, list: [1, 2, 3], user: { name: 'ada' } };

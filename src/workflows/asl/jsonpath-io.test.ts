@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ErrorOutput } from './io.ts';
 import { createJsonPathIO, jsonPathIO } from './jsonpath-io.ts';
+import { testContext } from './test-context.ts';
 import {
   type Catcher,
   type ChoiceState,
@@ -17,18 +18,7 @@ import {
   type WaitState,
 } from './types.ts';
 
-const ctx: ContextObject = {
-  Execution: {
-    Id: 'arn:aws:states:us-east-1:123456789012:execution:sm:run-1',
-    Input: {},
-    Name: 'run-1',
-    RoleArn: 'arn:aws:iam::123456789012:role/sfn',
-    StartTime: '2026-01-01T00:00:00.000Z',
-    RedriveCount: 0,
-  },
-  State: { EnteredTime: '2026-01-01T00:00:01.000Z', Name: 'Step', RetryCount: 0 },
-  StateMachine: { Id: 'arn:aws:states:us-east-1:123456789012:stateMachine:sm', Name: 'sm' },
-};
+const ctx = testContext();
 const vars: Variables = { total: 10, prefix: 'job' };
 const io = createJsonPathIO({ uuid: () => 'uuid-1', random: () => 0 });
 
