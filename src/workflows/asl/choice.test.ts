@@ -8,7 +8,7 @@ import {
   stringMatches,
 } from './choice.ts';
 import { testContext } from './test-context.ts';
-import { type ChoiceRule, type ContextObject, type Json, StatesError, type Variables } from './types.ts';
+import { type ChoiceRule, type Json, StatesError, type Variables } from './types.ts';
 
 const ctx = testContext({ state: 'Choose' });
 const vars: Variables = { limit: 10, mode: 'fast' };

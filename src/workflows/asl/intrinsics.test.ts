@@ -8,7 +8,7 @@ import {
   parseIntrinsic,
 } from './intrinsics.ts';
 import { testContext } from './test-context.ts';
-import { type ContextObject, type Json, StatesError, type Variables } from './types.ts';
+import { type Json, StatesError, type Variables } from './types.ts';
 
 const ctx = testContext();
 const vars: Variables = { greeting: 'Hi', nums: [3, 1, 2] };
