@@ -567,6 +567,23 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
     assert.match(`${denied.e.error} ${denied.e.cause}`, /Forbidden|not allow|states:SendTaskSuccess/i);
   });
 
+  it('deleting a state machine ends its running executions with a coded error; starting one then is refused', async () => {
+    await p.workflows.putMachine(T, {
+      name: 'doomed',
+      definition: { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 3600, End: true } } },
+    });
+    const e = await p.workflows.startExecution(T, { machine: 'doomed' });
+    await waitUntil('the wait', async () =>
+      (await p.workflows.history(T, e.arn, {})).items.some((h) => h.type === 'WaitStateEntered'),
+    );
+    await p.workflows.deleteMachine(T, 'doomed');
+    const ended = await p.workflows.waitForEnd(T, e.arn, 10_000);
+    assert.deepEqual([ended.status, ended.error], ['ABORTED', 'Nimbus.StateMachineDeleted']);
+    await assert.rejects(p.workflows.startExecution(T, { machine: 'doomed' }), (err: { code?: string }) =>
+      err.code === 'NIMBUS_ERR_WORKFLOW_MACHINE_NOT_FOUND',
+    );
+  });
+
   it('a Task of a function that does not exist fails with Lambda.ResourceNotFoundException', async () => {
     const { e } = await run(
       { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'nope', End: true } } },
