@@ -97,7 +97,7 @@ describe('EventBridge API e2e (@aws-sdk/client-eventbridge)', () => {
               InputTemplate: '{"kind": <type>, "total": <amount>}',
             },
           },
-          { Id: 'bad', Arn: 'arn:aws:states:local-1:000000000000:stateMachine:x' },
+          { Id: 'bad', Arn: 'arn:aws:kinesis:local-1:000000000000:stream/x' },
         ],
       }),
     );

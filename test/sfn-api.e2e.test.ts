@@ -161,7 +161,10 @@ describe('Step Functions API e2e (@aws-sdk/client-sfn)', () => {
     // The state machines' role (Tasks run with it): it may invoke the tenant's functions.
     const role = await p.json('PUT', '/v1/roles/workflows', {
       policies: [
-        { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: '*' }] },
+        {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: '*' }],
+        },
       ],
     });
     assert.ok(role.status < 300, JSON.stringify(role.body));

@@ -579,8 +579,9 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
     await p.workflows.deleteMachine(T, 'doomed');
     const ended = await p.workflows.waitForEnd(T, e.arn, 10_000);
     assert.deepEqual([ended.status, ended.error], ['ABORTED', 'Nimbus.StateMachineDeleted']);
-    await assert.rejects(p.workflows.startExecution(T, { machine: 'doomed' }), (err: { code?: string }) =>
-      err.code === 'NIMBUS_ERR_WORKFLOW_MACHINE_NOT_FOUND',
+    await assert.rejects(
+      p.workflows.startExecution(T, { machine: 'doomed' }),
+      (err: { code?: string }) => err.code === 'NIMBUS_ERR_WORKFLOW_MACHINE_NOT_FOUND',
     );
   });
 

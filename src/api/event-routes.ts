@@ -1,10 +1,12 @@
 /** REST for the event bus: topics, subscriptions, CloudEvents publish. docs/API.md. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { CoreErrors } from '../core/errors.ts';
 import type { DeliveryShape, SubscriptionRecord, SubscriptionTarget, WebhookRecord } from '../core/types.ts';
 import type { EventBus, SubscriptionInput } from '../events/bus.ts';
 import { readHttpCloudEvents } from '../events/cloudevents.ts';
 import type { WebhookService } from '../events/webhooks.ts';
+import type { WorkflowService } from '../workflows/types.ts';
 import { authorize } from './auth.ts';
 import { params, parseBody, query, rejectDeepJson } from './http.ts';
 
@@ -13,6 +15,8 @@ export interface EventRouteDeps {
   readonly webhooks: WebhookService;
   /** Public base URL of the gateway (webhook URLs are shown with it). */
   readonly gatewayUrl: () => string;
+  /** State machines that manifest subscriptions may target. */
+  readonly workflows?: Pick<WorkflowService, 'describeMachine'> | undefined;
 }
 
 const WebhookBody = z
@@ -110,6 +114,9 @@ const OwnedBody = z
       .max(100),
   })
   .strict();
+
+/** The owner of a state machine's manifest subscriptions. */
+export const stateMachineOwner = (name: string) => `states:${name}`;
 
 const targetView = (t: SubscriptionTarget) =>
   t.type === 'function'
@@ -216,6 +223,31 @@ export function registerEventRoutes(app: FastifyInstance, d: EventRouteDeps): vo
       b.subscriptions.map(({ view, filterScope, raw, ...s }) => ({
         ...s,
         target: shaped({ type: 'function', name: fn }, { view, filterScope, raw }),
+      })),
+    );
+    return { subscriptions: out.map(subscriptionView) };
+  });
+
+  /**
+   * Replaces the subscriptions a state machine's manifest declares (serverless-step-functions
+   * `eventBridge` events): each matching event starts an execution with the event as input.
+   * They are owned by `states:<name>` (not a function name: those have no colon).
+   */
+  app.put('/v1/workflows/:name/subscriptions', async (req) => {
+    const name = params(req).name!;
+    const p = authorize(req, 'nimbus:CreateSubscription', (a) => [
+      a.of('states', `stateMachine:${name}`),
+      a.nimbus('topic'),
+    ]);
+    const b = parseBody(OwnedBody, req.body);
+    if (!d.workflows) throw CoreErrors.NOT_FOUND({ what: `state machine ${name}` });
+    await d.workflows.describeMachine(p.tenant, name);
+    const out = await d.bus.replaceOwned(
+      p.tenant,
+      stateMachineOwner(name),
+      b.subscriptions.map(({ view, filterScope, raw, ...s }) => ({
+        ...s,
+        target: shaped({ type: 'stateMachine', name }, { view, filterScope, raw }),
       })),
     );
     return { subscriptions: out.map(subscriptionView) };

@@ -10,6 +10,7 @@ import { CORS_SETTING, CorsSchema } from '../gateway/cors.ts';
 import type { RouteChange } from '../gateway/index.ts';
 import { normalizeRouteKey } from '../gateway/routes.ts';
 import type { RegistryService } from '../registry/types.ts';
+import type { WorkflowService } from '../workflows/types.ts';
 import { authorize } from './auth.ts';
 import { parseBody } from './http.ts';
 
@@ -17,6 +18,8 @@ export interface RouteAdminDeps {
   readonly routes: RouteRepo;
   readonly settings: SettingsRepo;
   readonly registry: RegistryService;
+  /** State machines that routes may target (`PUT /v1/workflows/{name}/routes`). */
+  readonly workflows?: Pick<WorkflowService, 'describeMachine'> | undefined;
   readonly clock: Clock;
   /**
    * Swaps the gateway's route table; awaited so a created route answers right after 201. With a
@@ -103,7 +106,8 @@ const parse = parseBody;
 const view = (r: RouteRecord) => ({
   id: r.id,
   routeKey: r.routeKey,
-  function: r.functionName,
+  function: r.stateMachine === undefined ? r.functionName : null,
+  ...(r.stateMachine !== undefined ? { stateMachine: r.stateMachine } : {}),
   qualifier: r.qualifier ?? null,
   payloadFormat: r.payloadFormat,
   throttle: r.throttle ?? null,
@@ -118,11 +122,17 @@ const view = (r: RouteRecord) => ({
 });
 
 export function registerRouteAdmin(app: FastifyInstance, d: RouteAdminDeps): void {
-  const make = (tenant: string, fn: string, s: z.infer<typeof RouteSpec>): RouteRecord => ({
+  const make = (
+    tenant: string,
+    fn: string,
+    s: z.infer<typeof RouteSpec>,
+    stateMachine?: string,
+  ): RouteRecord => ({
     tenant,
     id: `rt_${randomBytes(6).toString('hex')}`,
     routeKey: normalizeRouteKey(s.routeKey),
     functionName: fn,
+    ...(stateMachine !== undefined ? { stateMachine } : {}),
     qualifier: s.qualifier,
     payloadFormat: s.payloadFormat ?? '2.0',
     auth: toRouteAuth(s.auth),
@@ -192,6 +202,26 @@ export function registerRouteAdmin(app: FastifyInstance, d: RouteAdminDeps): voi
     await d.routes.deleteForFunction(p.tenant, name);
     for (const r of recs) await d.routes.create(r);
     await d.onRoutesChanged({ kind: 'function', tenant: p.tenant, functionName: name, routes: recs });
+    return { routes: recs.map(view) };
+  });
+
+  // Replaces all routes of one state machine (serverless-step-functions `http` events): a request
+  // starts an execution. Authorized like a function's routes, on the machine's ARN.
+  app.put('/v1/workflows/:name/routes', async (req) => {
+    const name = (req.params as { name: string }).name;
+    const w = d.workflows;
+    const p = authorize(req, 'nimbus:CreateRoute', (a) => [
+      a.of('states', `stateMachine:${name}`),
+      a.nimbus('route'),
+    ]);
+    if (!w) throw CoreErrors.NOT_FOUND({ what: `state machine ${name}` });
+    const b = parse(ReplaceBody, req.body);
+    await w.describeMachine(p.tenant, name);
+    const recs = b.routes.map((s) => make(p.tenant, '', { ...s, qualifier: undefined }, name));
+    for (const r of (await d.routes.list(p.tenant)).filter((x) => x.stateMachine === name))
+      await d.routes.delete(p.tenant, r.id);
+    for (const r of recs) await d.routes.create(r);
+    await d.onRoutesChanged({ kind: 'stateMachine', tenant: p.tenant, stateMachine: name, routes: recs });
     return { routes: recs.map(view) };
   });
 }

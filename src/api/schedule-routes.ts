@@ -1,13 +1,17 @@
 /** REST for recurring schedules: `/v1/schedules` and a function's manifest schedules. docs/API.md. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { CoreErrors } from '../core/errors.ts';
 import type { ScheduleRecord } from '../core/types.ts';
 import type { ScheduleService } from '../schedules/service.ts';
+import type { WorkflowService } from '../workflows/types.ts';
 import { authorize } from './auth.ts';
 import { params, parseBody } from './http.ts';
 
 export interface ScheduleRouteDeps {
   readonly schedules: ScheduleService;
+  /** State machines that schedules may target. */
+  readonly workflows?: Pick<WorkflowService, 'describeMachine'> | undefined;
 }
 
 const Spec = z
@@ -25,9 +29,14 @@ const Spec = z
 const FunctionSpec = Spec.omit({ function: true }).extend({ name: z.string().min(1) });
 const ReplaceBody = z.object({ schedules: z.array(FunctionSpec).max(100) }).strict();
 
+const MachineReplaceBody = z
+  .object({ schedules: z.array(FunctionSpec.omit({ qualifier: true })).max(100) })
+  .strict();
+
 export const scheduleView = (r: ScheduleRecord) => ({
   name: r.name,
-  function: r.functionName,
+  function: r.stateMachine === undefined ? r.functionName : null,
+  ...(r.stateMachine !== undefined ? { stateMachine: r.stateMachine } : {}),
   qualifier: r.qualifier ?? null,
   expression: r.expression,
   timezone: r.timezone,
@@ -72,6 +81,19 @@ export function registerScheduleRoutes(app: FastifyInstance, d: ScheduleRouteDep
       fn,
       b.schedules.map((s) => ({ ...s, functionName: fn })),
     );
+    return { schedules: out.map(scheduleView) };
+  });
+  /** Replaces a state machine's manifest schedules (serverless-step-functions `schedule` events). */
+  app.put('/v1/workflows/:name/schedules', async (req) => {
+    const name = params(req).name!;
+    const p = authorize(req, 'nimbus:PutSchedule', (a) => [
+      a.of('states', `stateMachine:${name}`),
+      a.nimbus('schedule'),
+    ]);
+    const b = parseBody(MachineReplaceBody, req.body);
+    if (!d.workflows) throw CoreErrors.NOT_FOUND({ what: `state machine ${name}` });
+    await d.workflows.describeMachine(p.tenant, name);
+    const out = await d.schedules.replaceForStateMachine(p.tenant, name, b.schedules);
     return { schedules: out.map(scheduleView) };
   });
 }

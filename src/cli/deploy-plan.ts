@@ -15,7 +15,9 @@
  *    put its roles, as before.
  * 4. Apply (phase 2): every function with its prebuilt code (`code: {sha256}`: no build, so no
  *    build error now), then every function's wiring, kind by kind (routes and schedules in two
- *    passes, so one can move between functions of the service), the gateway CORS, and last the
+ *    passes, so one can move between functions of the service), the gateway CORS, the state
+ *    machines and their events (serverless-step-functions: ./deploy-workflows.ts, which also
+ *    validates and snapshots them with the functions, and rolls them back first), and last the
  *    versions are published.
  * 5. Anything failing in 3's role changes or in 4 rolls back: functions this deploy created are
  *    deleted (their wiring goes with them), the others get their snapshot back (configuration and
@@ -50,6 +52,7 @@ import {
   type WiringKind,
   wiringOf,
 } from './deploy-function.ts';
+import { type DeployedMachine, stateMachinePlan } from './deploy-workflows.ts';
 import { CliErrors } from './errors.ts';
 import type { CodeUpload } from './package-service.ts';
 
@@ -90,7 +93,9 @@ interface FunctionView {
 }
 interface RouteView {
   routeKey: string;
+  /** null: the route targets a state machine (`stateMachine`). */
   function: string;
+  stateMachine?: string;
   qualifier: string | null;
   payloadFormat: string;
   throttle: Record<string, unknown> | null;
@@ -101,6 +106,7 @@ interface RouteView {
 interface ScheduleView {
   name: string;
   function: string;
+  stateMachine?: string;
   qualifier: string | null;
   expression: string;
   timezone: string;
@@ -270,7 +276,9 @@ async function validateWiring(
       const fn = wanted.get(r.routeKey);
       if (!fn || deploying.has(r.function)) continue;
       if (!ours.has(r.function))
-        taken.push(`route ${r.routeKey} (of ${fn}) is already served by ${r.function}`);
+        taken.push(
+          `route ${r.routeKey} (of ${fn}) is already served by ${r.stateMachine !== undefined ? `state machine ${r.stateMachine}` : r.function}`,
+        );
       else
         problems.push(
           `route ${r.routeKey} (of ${fn}) is served by ${r.function}, which this deploy leaves as it is: deploy both`,
@@ -289,7 +297,7 @@ async function validateWiring(
       const fn = scheduleNames.get(s.name);
       if (!fn || (deploying.has(s.function) && s.origin === 'manifest')) continue;
       problems.push(
-        `schedule ${s.name} (of ${fn}) exists already: ${s.origin === 'manifest' ? `it belongs to ${s.function}` : `made through the API for ${s.function}`}`,
+        `schedule ${s.name} (of ${fn}) exists already: ${s.origin === 'manifest' ? 'it belongs to' : 'made through the API for'} ${s.stateMachine !== undefined ? `state machine ${s.stateMachine}` : s.function}`,
       );
     }
   }
@@ -582,6 +590,8 @@ async function applyUnique(
 
 export interface DeployOptions {
   readonly publish: boolean;
+  /** What the deploy made of the manifest's state machines (serverless-step-functions). */
+  readonly onStateMachines?: ((machines: DeployedMachine[]) => void) | undefined;
   /** Human progress lines (queues, roles, buckets made); silent with --json. */
   readonly say: (line: string) => void;
   readonly progress: (text: string) => () => void;
@@ -611,6 +621,9 @@ export async function deployService(
 ): Promise<DeployResult[]> {
   const wired = manifest.source !== 'inferred';
   if (wired) await validateWiring(client, manifest, fns);
+  // State machines (./deploy-workflows.ts) deploy with the whole service, not with --function.
+  const machines = stateMachinePlan(client, manifest, wired && fns.length === manifest.functions.length);
+  await machines.validate();
 
   // Phase 1: build everything; nothing changes.
   const built = new Map<
@@ -641,6 +654,7 @@ export async function deployService(
 
   // What each function is now, to come back to; its current code pinned for that.
   const snap = await takeSnapshot(client, manifest, fns);
+  await machines.snapshot();
   for (const [name, s] of snap.functions) {
     if (!s.fn) continue;
     try {
@@ -749,6 +763,11 @@ export async function deployService(
         journal.cors = true;
         await client.call('PUT', '/v1/gateway/cors', manifest.cors);
       }
+      // After the functions their definitions name; before the versions are published.
+      const deployedMachines = await machines.apply((what) => {
+        journal.step = what;
+      });
+      if (machines.machines.length > 0) o.onStateMachines?.(deployedMachines);
       if (o.publish) {
         for (const f of fns) {
           journal.step = `publishing ${f.name}`;
@@ -766,7 +785,12 @@ export async function deployService(
   } catch (e) {
     const failedAt = performance.now();
     const stop = o.progress(`rolling back ${manifest.service}`);
+    // State machines first: they let go of route keys and schedule names the functions get back.
+    const undoneMachines = await machines.rollback();
     const undone = await rollback(client, fns, snap, journal).finally(stop);
+    undone.restored.push(...undoneMachines.restored);
+    undone.removed.push(...undoneMachines.removed);
+    undone.problems.push(...undoneMachines.problems);
     throw rolledBack(e, journal.step, {
       ...undone,
       switchMs: Math.round(failedAt - switching),

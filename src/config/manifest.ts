@@ -5,7 +5,8 @@
  *   service, provider.{runtime, memorySize, timeout, environment},
  *   functions.<name>.{handler, runtime, memorySize, timeout, environment, description, events}.
  * Variables: `${env:NAME}`, `${env:NAME, 'default'}`, `${self:service}`, `${self:provider.X}`,
- * `${sls:stage}`, `${opt:stage}`.
+ * `${sls:stage}`, `${opt:stage}`, `${file(./x.yml)}` / `${file(./x.json):key}` (YAML/JSON only).
+ * serverless-step-functions' `stepFunctions.stateMachines` are parsed by ./stepfunctions.ts.
  * Function names follow the Serverless Framework: in a serverless.yml, function `hello` of service
  * `svc` deploys as `svc-<stage>-hello` (stage: the CLI's `--stage`, else `provider.stage`, else
  * `dev`; a function's `name:` overrides it). nimbus.yml keeps the short names unless it says
@@ -15,7 +16,7 @@
  * error that names the file, the line and the function.
  */
 
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
@@ -45,10 +46,12 @@ import {
   type SubscriptionSpec,
 } from './events.ts';
 import { liftConstructs } from './lift.ts';
+import { type ManifestStateMachine, parseStepFunctions } from './stepfunctions.ts';
 import { unusedKeys } from './unused-keys.ts';
 
 export type { BucketEventSpec, HttpRouteSpec, ScheduleSpec, SourceSpec, SubscriptionSpec } from './events.ts';
 export { SUPPORTED_EVENT_TYPES } from './events.ts';
+export type { ManifestStateMachine } from './stepfunctions.ts';
 
 export const ManifestErrors = defineErrors('MANIFEST', {
   INVALID: {
@@ -158,6 +161,8 @@ export interface ProjectManifest {
   readonly buckets?: string[] | undefined;
   /** Plugins whose job Nimbus does itself (serverless-esbuild → our bundler, …). */
   readonly served?: string[] | undefined;
+  /** serverless-step-functions `stepFunctions.stateMachines`, deployed after the functions. */
+  readonly stateMachines?: ManifestStateMachine[] | undefined;
 }
 
 /**
@@ -278,6 +283,49 @@ interface StageVars {
   readonly optStage: string | undefined;
   /** serverless-lift `${construct:<id>.<attr>}` values. */
   readonly constructs?: Readonly<Record<string, string>> | undefined;
+  /** The service folder: `${file(./x.yml)}` paths are relative to it. */
+  readonly dir?: string | undefined;
+}
+
+/** `${file(path)}` / `${file(path):a.b}`, optionally with a `, 'default'`. */
+const FILE_VAR = /^\s*file\(\s*([^)]+?)\s*\)(?::([\w.-]+))?\s*(?:,\s*(?:'([^']*)'|"([^"]*)"))?\s*$/;
+
+/**
+ * A `${file(…)}` variable's value: the YAML or JSON file (relative to the service folder) or one
+ * of its keys; undefined (and a problem) when it cannot be read. JavaScript files are not run.
+ */
+function fileVariable(m: RegExpExecArray, whole: string, dir: string, problems: string[]): unknown {
+  const fallback = m[3] ?? m[4];
+  const path = resolve(dir, m[1]!.replace(/^["']|["']$/g, ''));
+  if (!/\.(ya?ml|json)$/i.test(path)) {
+    problems.push(
+      `${whole}: only YAML and JSON files can be included (Nimbus does not run JavaScript variables)`,
+    );
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if (fallback !== undefined) return fallback;
+    problems.push(
+      `${whole}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? `${path} does not exist` : (e as Error).message}`,
+    );
+    return undefined;
+  }
+  const doc = parseDocument(text, { customTags: CFN_TAGS });
+  if (doc.errors.length > 0) {
+    problems.push(`${whole}: ${path}: ${doc.errors[0]!.message.split('\n')[0]}`);
+    return undefined;
+  }
+  let cur: unknown = doc.toJS();
+  for (const k of m[2]?.split('.') ?? [])
+    cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[k] : undefined;
+  if (cur === undefined) {
+    if (fallback !== undefined) return fallback;
+    problems.push(`${whole}: ${m[2]} is not in ${path}`);
+  }
+  return cur;
 }
 
 /**
@@ -293,7 +341,27 @@ function resolveVariables(
   depth = 0,
 ): unknown {
   if (typeof value === 'string') {
+    // `${file(x.yml)}` as the whole value: the file's content (any YAML value), variables resolved.
+    const only = /^\$\{([^}]+)\}$/.exec(value);
+    const fm = only ? FILE_VAR.exec(only[1]!) : null;
+    if (fm && stageVars.dir !== undefined) {
+      if (depth >= 10) {
+        problems.push(`${value}: variables nest too deep (a cycle?)`);
+        return '';
+      }
+      const v = fileVariable(fm, value, stageVars.dir, problems);
+      return v === undefined ? '' : resolveVariables(v, root, env, problems, stageVars, depth + 1);
+    }
     return value.replace(/\$\{([^}]+)\}/g, (whole, expr: string) => {
+      const inFile = FILE_VAR.exec(expr);
+      if (inFile && stageVars.dir !== undefined) {
+        const v = depth >= 10 ? undefined : fileVariable(inFile, whole, stageVars.dir, problems);
+        if (v !== undefined && typeof v === 'object') {
+          problems.push(`${whole}: the file's value is not a string or number; use it as the whole value`);
+          return whole;
+        }
+        return v === undefined ? '' : String(resolveVariables(v, root, env, problems, stageVars, depth + 1));
+      }
       const m =
         /^\s*(env|self|sls|opt|aws|construct):([\w.-]+)\s*(?:,\s*(?:'([^']*)'|"([^"]*)"|([^\s'"]+)))?\s*$/.exec(
           expr,
@@ -302,7 +370,7 @@ function resolveVariables(
       if (!m && !/^\s*[A-Za-z]+:(?!:)/.test(expr)) return whole;
       if (!m) {
         problems.push(
-          `unsupported variable ${whole} (supported: \${env:NAME}, \${env:NAME, 'default'}, \${self:path}, \${sls:stage}, \${opt:stage}, \${opt:region}, \${aws:region}, \${aws:accountId})`,
+          `unsupported variable ${whole} (supported: \${env:NAME}, \${env:NAME, 'default'}, \${self:path}, \${sls:stage}, \${opt:stage}, \${opt:region}, \${aws:region}, \${aws:accountId}, \${file(./x.yml):key})`,
         );
         return whole;
       }
@@ -415,6 +483,7 @@ async function parseFile(
     stage,
     optStage: opts.stage,
     constructs: constructVars,
+    dir,
   }) as Record<string, unknown>;
   const lift = liftConstructs(vars.constructs, liftOpts);
   problems.push(...lift.problems);
@@ -436,7 +505,8 @@ async function parseFile(
   const queueIds = queueNames(cfnResources, stack);
   const bucketIds = bucketNames(cfnResources, stack);
   const warnings: string[] = [...lift.warnings];
-  const { resources: _r, ...rest } = vars;
+  // The plugin's state machines resolve references to functions too (./stepfunctions.ts).
+  const { resources: _r, stepFunctions, ...rest } = vars;
   const cfn = { queues: queueIds, buckets: bucketIds, stack };
   const resolved = resolveIntrinsics(rest, cfn, problems) as Record<string, unknown>;
   const resources = resolveIntrinsics(cfnResources, cfn, warnings) as Record<string, unknown>;
@@ -476,6 +546,17 @@ async function parseFile(
       );
     deployedNames.set(fname, deployed);
   }
+  const sf = parseStepFunctions(stepFunctions, {
+    service,
+    stage,
+    naming,
+    functions: deployedNames,
+    cfn,
+    authorizers:
+      (provider as { httpApi?: { authorizers?: EventContext['authorizers'] } }).httpApi?.authorizers ?? {},
+    lineOf: (path) => lineOf(doc, lc, path),
+  });
+  problems.push(...sf.problems);
   if (problems.length > 0)
     throw ManifestErrors.INVALID({ file: name, problems: problems.map((p) => `  - ${p}`).join('\n') });
   const { roles, serviceRole } = rolesOf(service, stage, provider);
@@ -572,7 +653,8 @@ async function parseFile(
     functionKeys: new Set([...Object.keys(FnSchema.shape), 'package']),
     actedResourceTypes: new Set(['AWS::SQS::Queue', 'AWS::S3::Bucket']),
   });
-  if (unused.ignored.length > 0) warnings.push(`not acted on by Nimbus: ${unused.ignored.join(', ')}`);
+  const ignored = [...unused.ignored, ...sf.ignored];
+  if (ignored.length > 0) warnings.push(`not acted on by Nimbus: ${ignored.join(', ')}`);
   return {
     service,
     stage,
@@ -582,6 +664,7 @@ async function parseFile(
     ...(buckets.length ? { buckets } : {}),
     ...(warnings.length ? { warnings } : {}),
     ...(unused.served.length ? { served: unused.served } : {}),
+    ...(sf.stateMachines.length ? { stateMachines: sf.stateMachines } : {}),
     source,
     dir,
     file,

@@ -13,6 +13,7 @@ export const SERVED_PLUGINS: Readonly<Record<string, string>> = {
   'serverless-lift': 'queue and storage constructs served by Nimbus',
   'serverless-offline': 'not needed: `nimbus dev` runs the service locally',
   'serverless-dotenv-plugin': 'environment from .env is not read: use provider.environment',
+  'serverless-step-functions': 'state machines served by Nimbus workflows',
 };
 
 const TOP = new Set([
@@ -28,6 +29,7 @@ const TOP = new Set([
   'configValidationMode',
   'naming',
   'variablesResolutionMode',
+  'stepFunctions',
 ]);
 const PROVIDER = new Set([
   'name',

@@ -9,7 +9,8 @@
  * Rules (pattern, state, description, targets) are kept per tenant in the settings store (one
  * document per tenant); the subscriptions are derived from them on every change.
  *
- * Targets: Lambda functions, SQS queues, SNS topics and event buses of the caller's account, with
+ * Targets: Lambda functions, SQS queues, SNS topics, event buses and state machines (an execution
+ * per event, the event as its input) of the caller's account, with
  * Input, InputPath or InputTransformer. Not served: scheduled rules (ScheduleExpression: use a
  * `schedule` event or `nimbus schedules`), API destinations, archives and replays, partner
  * sources, cross-account buses, dead-letter configs and retry policies of targets.
@@ -221,9 +222,15 @@ export function eventBridgeApi(d: EventBridgeApiDeps): AwsJsonService {
       own(m[1] ?? m[3]!, m[2] ?? m[4]!);
       return { type: 'topic', name: m[5]!, view: 'eventbridge' };
     }
+    // A state machine: each matching event starts an execution with the event as its input.
+    m = /^arn:aws:states:([^:]*):(\d{12}):stateMachine:([A-Za-z0-9_-]{1,80})$/.exec(arn);
+    if (m) {
+      own(m[1]!, m[2]!);
+      return { type: 'stateMachine', name: m[3]!, view: 'eventbridge' };
+    }
     throw EventBridgeErrors.INVALID({
       field: 'Targets.Arn',
-      reason: `${arn.slice(0, 200)}: targets are Lambda functions, SQS queues, SNS topics or event buses`,
+      reason: `${arn.slice(0, 200)}: targets are Lambda functions, SQS queues, SNS topics, event buses or state machines`,
     });
   }
 

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { PlatformConfig } from '../config/index.ts';
-import { CoreErrors, type NimbusError } from '../core/errors.ts';
+import { CoreErrors, isNimbusError, type NimbusError } from '../core/errors.ts';
 import { jsonTooDeep, MAX_JSON_DEPTH } from '../core/json.ts';
 import type { Clock, ResponseStreamSink, RouteRepo, SettingsRepo } from '../core/ports.ts';
 import type { RouteRecord } from '../core/types.ts';
@@ -25,6 +25,7 @@ import {
   wireOptions,
 } from '../http/index.ts';
 import type { InvokeService } from '../invoke/types.ts';
+import type { WorkflowService } from '../workflows/types.ts';
 import { RouteAuthorizer } from './auth.ts';
 import { CORS_SETTING, type CorsConfig, corsResponseHeaders, preflight, resourceCors } from './cors.ts';
 import { buildEventV1, buildEventV2, type GatewayRequest } from './events.ts';
@@ -38,6 +39,8 @@ export { normalizeRouteKey, parseRouteKey, RouteErrors, RouteTable } from './rou
 export interface GatewayDeps {
   readonly config: PlatformConfig;
   readonly invoke: InvokeService;
+  /** Routes that target a state machine start an execution through it (StartExecution). */
+  readonly workflows?: Pick<WorkflowService, 'startExecution'> | undefined;
   readonly routes: RouteRepo;
   readonly settings: SettingsRepo;
   readonly clock: Clock;
@@ -62,6 +65,13 @@ export type RouteChange =
       readonly kind: 'function';
       readonly tenant: string;
       readonly functionName: string;
+      readonly routes: readonly RouteRecord[];
+    }
+  /** The state machine's routes are now exactly `routes`. */
+  | {
+      readonly kind: 'stateMachine';
+      readonly tenant: string;
+      readonly stateMachine: string;
       readonly routes: readonly RouteRecord[];
     };
 
@@ -327,6 +337,7 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
             requestId,
           );
       }
+      if (route.stateMachine !== undefined) return startExecution(reply, route, greq, requestId);
       const event =
         route.payloadFormat === '1.0'
           ? buildEventV1(greq, route, pathParameters, authorizer)
@@ -425,6 +436,44 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
     },
   });
 
+  /**
+   * API Gateway's StartExecution integration with the serverless-step-functions default request
+   * template: the body (JSON; none is `{}`) is the input, the request id names the execution;
+   * the answer is StartExecution's `{executionArn, startDate}` (epoch seconds).
+   */
+  async function startExecution(
+    reply: FastifyReply,
+    route: RouteRecord,
+    greq: GatewayRequest,
+    requestId: string,
+  ): Promise<FastifyReply> {
+    if (!d.workflows) throw CoreErrors.INTERNAL({ reason: 'the gateway has no workflow service' });
+    const text = greq.body?.toString('utf8').trim() ?? '';
+    if (jsonTooDeep(text))
+      return sendCoded(
+        reply,
+        GatewayErrors.MALFORMED_REQUEST({ reason: `JSON body nested deeper than ${MAX_JSON_DEPTH} levels` }),
+        requestId,
+      );
+    let e: Awaited<ReturnType<WorkflowService['startExecution']>>;
+    try {
+      e = await d.workflows.startExecution(route.tenant, {
+        machine: route.stateMachine!,
+        name: requestId,
+        input: text === '' ? '{}' : text,
+      });
+    } catch (err) {
+      // Not JSON, too large, the machine gone: the caller's 4xx, as StartExecution answers it.
+      if (isNimbusError(err) && err.kind === 'user') return sendCoded(reply, err, requestId);
+      throw err;
+    }
+    return reply
+      .code(200)
+      .header('apigw-requestid', requestId)
+      .type('application/json')
+      .send(JSON.stringify({ executionArn: e.arn, startDate: e.startedAt / 1000 }));
+  }
+
   // Route changes arriving while a reload runs share one follow-up reload (a burst of deploys
   // re-reads the table twice, not once per change); every caller's change is in the table it awaits.
   let reloading: Promise<void> | undefined;
@@ -490,15 +539,21 @@ class RouteSet {
     else if (c.kind === 'removed') {
       if (this.#byId.get(c.id)?.tenant === c.tenant) this.#remove(c.id);
     } else {
-      for (const id of [...(this.#byFn.get(`${c.tenant}\u0000${c.functionName}`) ?? [])]) this.#remove(id);
+      const owner = c.kind === 'function' ? c.functionName : `\u0001${c.stateMachine}`;
+      for (const id of [...(this.#byFn.get(`${c.tenant}\u0000${owner}`) ?? [])]) this.#remove(id);
       for (const r of c.routes) this.#add(r);
     }
+  }
+
+  /** Routes are grouped by what they target: a function, or (\u0001-prefixed) a state machine. */
+  static #key(r: RouteRecord): string {
+    return `${r.tenant}\u0000${r.stateMachine !== undefined ? `\u0001${r.stateMachine}` : r.functionName}`;
   }
 
   #add(r: RouteRecord): void {
     if (this.#byId.has(r.id)) this.#remove(r.id);
     this.#byId.set(r.id, r);
-    const k = `${r.tenant}\u0000${r.functionName}`;
+    const k = RouteSet.#key(r);
     const ids = this.#byFn.get(k);
     if (ids) ids.add(r.id);
     else this.#byFn.set(k, new Set([r.id]));
@@ -508,7 +563,7 @@ class RouteSet {
     const r = this.#byId.get(id);
     if (!r) return;
     this.#byId.delete(id);
-    const k = `${r.tenant}\u0000${r.functionName}`;
+    const k = RouteSet.#key(r);
     const ids = this.#byFn.get(k);
     ids?.delete(id);
     if (ids?.size === 0) this.#byFn.delete(k);

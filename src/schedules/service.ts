@@ -15,6 +15,8 @@ import type { AsyncService } from '../async/types.ts';
 import { CoreErrors, toNimbusError } from '../core/errors.ts';
 import type { Clock, ScheduleRepo } from '../core/ports.ts';
 import type { MisfirePolicy, ScheduleRecord, TenantId } from '../core/types.ts';
+import { WorkflowErrors } from '../workflows/errors.ts';
+import type { WorkflowService } from '../workflows/types.ts';
 import { type CompiledSchedule, compileSchedule } from './expression.ts';
 
 export const MISFIRE_GRACE_MS = 60_000;
@@ -23,7 +25,10 @@ const MAX_SLEEP_MS = 60_000;
 
 export interface ScheduleInput {
   readonly name: string;
+  /** The function a tick invokes; '' with `stateMachine`. */
   readonly functionName: string;
+  /** A state machine a tick starts an execution of (instead of a function). */
+  readonly stateMachine?: string | undefined;
   readonly qualifier?: string | undefined;
   readonly expression: string;
   readonly timezone?: string | undefined;
@@ -45,6 +50,12 @@ export interface ScheduleService {
     functionName: string,
     inputs: readonly ScheduleInput[],
   ): Promise<ScheduleRecord[]>;
+  /** Replaces a state machine's manifest schedules with these (deploy; serverless-step-functions). */
+  replaceForStateMachine(
+    tenant: TenantId,
+    stateMachine: string,
+    inputs: readonly Omit<ScheduleInput, 'functionName' | 'stateMachine' | 'qualifier'>[],
+  ): Promise<ScheduleRecord[]>;
   /** Drops a deleted function's schedules. */
   deleteForFunction(tenant: TenantId, functionName: string): Promise<void>;
   start(): Promise<void>;
@@ -56,6 +67,8 @@ export interface ScheduleService {
 export interface ScheduleDeps {
   readonly repo: ScheduleRepo;
   readonly async: Pick<AsyncService, 'submit'>;
+  /** Starts the executions of schedules that target a state machine. */
+  readonly workflows?: Pick<WorkflowService, 'startExecution'> | undefined;
   readonly clock: Clock;
   /** The event's account: the schedule's tenant's (`accountOf`), else `accountId`. */
   readonly arn: { region: string; accountId: string; accountOf?: (tenant: string) => string };
@@ -87,7 +100,8 @@ export function createScheduleService(d: ScheduleDeps): ScheduleService {
   function validate(input: ScheduleInput): void {
     if (!NAME.test(input.name))
       throw CoreErrors.VALIDATION({ reason: `schedule name "${input.name}": 1–64 of A–Z a–z 0–9 . _ -` });
-    if (!input.functionName) throw CoreErrors.VALIDATION({ reason: 'a schedule needs a target function' });
+    if (!input.functionName && !input.stateMachine)
+      throw CoreErrors.VALIDATION({ reason: 'a schedule needs a target function' });
     if (input.misfire !== undefined && input.misfire !== 'fireOnce' && input.misfire !== 'skip')
       throw CoreErrors.VALIDATION({ reason: 'misfire must be "fireOnce" or "skip"' });
     compileSchedule(input.expression, { timezone: input.timezone, anchor: 0 });
@@ -105,7 +119,8 @@ export function createScheduleService(d: ScheduleDeps): ScheduleService {
     const rec: ScheduleRecord = {
       tenant,
       name: input.name,
-      functionName: input.functionName,
+      functionName: input.stateMachine ? '' : input.functionName,
+      ...(input.stateMachine ? { stateMachine: input.stateMachine } : {}),
       qualifier: input.qualifier,
       expression: input.expression.trim(),
       timezone: input.timezone ?? 'UTC',
@@ -151,6 +166,25 @@ export function createScheduleService(d: ScheduleDeps): ScheduleService {
     });
   }
 
+  /**
+   * A state machine's tick: one execution named `<schedule>-<tick>`, so a tick fired again (a
+   * crash before the advance) finds the execution it started instead of starting another.
+   */
+  async function startExecution(r: ScheduleRecord, tick: number): Promise<void> {
+    if (!d.workflows) throw CoreErrors.INTERNAL({ reason: 'schedules have no workflow service' });
+    try {
+      await d.workflows.startExecution(r.tenant, {
+        machine: r.stateMachine!,
+        name: `${r.name.replaceAll('.', '_')}-${tick}`,
+        input: eventFor(r, tick),
+      });
+    } catch (e) {
+      // Started by an earlier fire of this tick (and ended since): nothing to do.
+      if (toNimbusError(e).code === WorkflowErrors.codes.EXECUTION_EXISTS) return;
+      throw e;
+    }
+  }
+
   /** Returns false when the tick must be tried again later (back-pressure). */
   async function fireDue(r: ScheduleRecord, now: number): Promise<boolean> {
     const tick = r.nextFireAt!;
@@ -159,14 +193,16 @@ export function createScheduleService(d: ScheduleDeps): ScheduleService {
     const skip = late > MISFIRE_GRACE_MS && r.misfire === 'skip';
     if (!skip) {
       try {
-        await d.async.submit({
-          tenant: r.tenant,
-          functionName: r.functionName,
-          qualifier: r.qualifier,
-          payload: eventFor(r, tick),
-          source: 'schedule',
-          idempotencyKey: `schedule:${r.name}:${tick}`,
-        });
+        if (r.stateMachine !== undefined) await startExecution(r, tick);
+        else
+          await d.async.submit({
+            tenant: r.tenant,
+            functionName: r.functionName,
+            qualifier: r.qualifier,
+            payload: eventFor(r, tick),
+            source: 'schedule',
+            idempotencyKey: `schedule:${r.name}:${tick}`,
+          });
       } catch (e) {
         const err = toNimbusError(e);
         if (err.status === 429 || err.kind === 'system') {
@@ -260,6 +296,27 @@ export function createScheduleService(d: ScheduleDeps): ScheduleService {
         if (prior && (prior.origin !== 'manifest' || prior.functionName !== functionName))
           throw CoreErrors.CONFLICT({ what: `schedule ${i.name} (it belongs to ${prior.functionName})` });
         const rec = record(tenant, { ...i, functionName }, 'manifest', prior);
+        await repo.put(rec);
+        out.push(rec);
+      }
+      poke();
+      return out;
+    },
+    async replaceForStateMachine(tenant, stateMachine, inputs) {
+      for (const i of inputs) validate({ ...i, functionName: '', stateMachine });
+      const existing = (await repo.list(tenant)).filter(
+        (r) => r.stateMachine === stateMachine && r.origin === 'manifest',
+      );
+      const keep = new Set(inputs.map((i) => i.name));
+      for (const r of existing) if (!keep.has(r.name)) await repo.delete(tenant, r.name);
+      const out: ScheduleRecord[] = [];
+      for (const i of inputs) {
+        const prior = await repo.get(tenant, i.name);
+        if (prior && (prior.origin !== 'manifest' || prior.stateMachine !== stateMachine))
+          throw CoreErrors.CONFLICT({
+            what: `schedule ${i.name} (it belongs to ${prior.stateMachine ? `state machine ${prior.stateMachine}` : prior.functionName})`,
+          });
+        const rec = record(tenant, { ...i, functionName: '', stateMachine }, 'manifest', prior);
         await repo.put(rec);
         out.push(rec);
       }

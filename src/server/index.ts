@@ -10,6 +10,7 @@ import { type AddressInfo, createServer as createNetServer, type Socket } from '
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { stateMachineOwner } from '../api/event-routes.ts';
 import { API_ROUTES, type ApiRoute, buildApiApp } from '../api/index.ts';
 import { setDestinationEgressAllow } from '../async/config.ts';
 import { type AsyncDeps, createAsyncService } from '../async/service.ts';
@@ -59,18 +60,18 @@ import {
 import { createSqsService, type SendInput } from '../sqs/service.ts';
 import { objectCalls } from '../storage/calls.ts';
 import { createOutboxRelay, objectEventBuilder } from '../storage/events.ts';
+import { buildS3Server } from '../storage/server.ts';
+import { createStorage } from '../storage/service.ts';
+import { inspectStore, openStore } from '../store/index.ts';
+import { tenantResourcesOf } from '../tenancy/resources.ts';
+import { workflowCalls } from '../workflows/calls.ts';
 import {
   createStateIO,
   createWorkflowService,
   type WorkflowService,
   workflowTaskAuthorizer,
 } from '../workflows/index.ts';
-import { workflowCalls } from '../workflows/calls.ts';
 import { createIntegrations } from '../workflows/integrations.ts';
-import { buildS3Server } from '../storage/server.ts';
-import { createStorage } from '../storage/service.ts';
-import { inspectStore, openStore } from '../store/index.ts';
-import { tenantResourcesOf } from '../tenancy/resources.ts';
 import { createCodeCache } from './code-cache.ts';
 
 export interface RunningPlatform {
@@ -224,6 +225,8 @@ export async function startPlatform(
     // Its routes, schedules, sources and bucket notifications went with it (one Store delete):
     // the gateway drops the routes, source runners stop, the object-event cache is refreshed.
     let onFunctionDeleted = (_tenant: string, _name: string) => reloadGateway();
+    // A deleted state machine's routes, schedules and manifest subscriptions (set once all exist).
+    let onMachineDeleted = async (_tenant: string, _name: string) => {};
     let gatewayUrl = `http://${config.host}:${config.port}`;
     let started = false;
     const registry = createRegistryService({
@@ -422,6 +425,7 @@ export async function startPlatform(
         accountOf: (t) => tenants.accountOf(t),
       }),
       log: (level, obj, msg) => logger[level](obj, msg),
+      onMachineDeleted: (tenant, name) => onMachineDeleted(tenant, name),
     });
     workflowHook.handle = (m) => workflows.handle(m);
     const storage = createStorage({
@@ -559,6 +563,13 @@ export async function startPlatform(
       onClientAbort,
     });
     cleanups.push(() => s3.close());
+    onMachineDeleted = async (tenant, name) => {
+      for (const r of await store.routes.list(tenant))
+        if (r.stateMachine === name) await store.routes.delete(tenant, r.id);
+      gateway.apply({ kind: 'stateMachine', tenant, stateMachine: name, routes: [] });
+      await schedules.replaceForStateMachine(tenant, name, []);
+      await bus.replaceOwned(tenant, stateMachineOwner(name), []);
+    };
     onFunctionDeleted = (tenant, name) => {
       scheduler.forget(tenant, name);
       gateway.apply({ kind: 'function', tenant, functionName: name, routes: [] });

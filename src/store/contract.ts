@@ -361,6 +361,19 @@ export function describeStoreContract(
       assert.equal(await s.routes.delete(T, 'rt_2'), false);
       assert.equal(await s.routes.deleteForFunction(T, 'users'), 1);
       assert.deepEqual(await s.routes.list(T), []);
+      // A route may target a state machine instead (its function name is then '').
+      const sm = {
+        tenant: T,
+        id: 'rt_sm',
+        routeKey: 'POST /start',
+        functionName: '',
+        stateMachine: 'flow',
+        payloadFormat: '1.0' as const,
+        createdAt: 6,
+      };
+      await s.routes.create(sm);
+      assert.equal((await s.routes.list(T))[0]?.stateMachine, 'flow');
+      assert.equal(await s.routes.delete(T, 'rt_sm'), true);
     });
 
     it('stores schedules, advances them by compare-and-set and deletes by function and origin', async () => {
@@ -415,6 +428,10 @@ export function describeStoreContract(
       );
       assert.equal(await s.schedules.delete(T, 'api-one'), true);
       assert.equal(await s.schedules.delete(T, 'api-one'), false);
+      // A schedule may target a state machine instead (its function name is then '').
+      await s.schedules.put({ ...base, name: 'sm-tick', functionName: '', stateMachine: 'flow' });
+      assert.equal((await s.schedules.get(T, 'sm-tick'))?.stateMachine, 'flow');
+      assert.equal(await s.schedules.delete(T, 'sm-tick'), true);
       // Deleting a function takes its schedules with it.
       await s.schedules.put({ ...base, name: 'gone-with-fn' });
       await s.objects.createBucket({ tenant: T, name: 'report-bucket', createdAt: 1 });

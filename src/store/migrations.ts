@@ -494,6 +494,23 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // State machines as targets of gateway routes and schedules (serverless-step-functions
+    // `http` and `schedule` events): the machine's name, the function name then ''. Idempotent
+    // like 0014.
+    '0016_state_machine_targets': {
+      async up(db: Kysely<unknown>) {
+        for (const table of ['routes', 'schedules']) {
+          const cols =
+            dialect === 'postgres'
+              ? sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns
+                  WHERE table_schema = current_schema() AND table_name = ${table}`
+              : sql<{ name: string }>`SELECT name FROM pragma_table_info(${table})`;
+          const have = new Set((await cols.execute(db)).rows.map((r) => r.name));
+          if (!have.has('state_machine'))
+            await db.schema.alterTable(table).addColumn('state_machine', 'text').execute();
+        }
+      },
+    },
   };
 }
 

@@ -75,6 +75,7 @@ const toRoute = (r: Selectable<Tables['routes']>): RouteRecord => ({
   throttle: r.throttle ? (JSON.parse(r.throttle) as RouteRecord['throttle']) : undefined,
   stage: r.stage ?? undefined,
   cors: r.cors ? (JSON.parse(r.cors) as RouteRecord['cors']) : undefined,
+  ...(r.state_machine ? { stateMachine: r.state_machine } : {}),
   createdAt: num(r.created_at),
 });
 const toUsage = (r: Selectable<Tables['usage']>): UsageRecord => ({
@@ -366,6 +367,7 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
               throttle: r.throttle ? JSON.stringify(r.throttle) : null,
               stage: r.stage ?? null,
               cors: r.cors ? JSON.stringify(r.cors) : null,
+              state_machine: r.stateMachine ?? null,
               created_at: r.createdAt,
             })
             .execute(),

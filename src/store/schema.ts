@@ -106,6 +106,7 @@ export interface Tables {
     throttle: string | null;
     stage: string | null;
     cors: string | null;
+    state_machine: string | null;
     created_at: number;
   };
   settings: {
@@ -241,6 +242,7 @@ export interface Tables {
     tenant: string;
     name: string;
     function_name: string;
+    state_machine: string | null;
     qualifier: string | null;
     expression: string;
     timezone: string;

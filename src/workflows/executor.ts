@@ -284,7 +284,7 @@ export function createExecutor(d: ExecutorDeps) {
    */
   async function call(tenant: TenantId, arn: string, ev: CallEvent): Promise<void> {
     const rec = await d.store.workflows.getExecution(tenant, arn);
-    if (!rec || rec.status !== 'RUNNING') return;
+    if (rec?.status !== 'RUNNING') return;
     const rt = JSON.parse(rec.state) as Runtime;
     const w = rt.frames[ev.token.slice(0, ev.token.indexOf('.'))]?.wait;
     if (!w || w.token !== ev.token || (w.kind === 'task' && w.submitted)) return;

@@ -52,6 +52,8 @@ export interface WorkflowDeps {
     functionName: string,
   ) => Promise<string | undefined>;
   readonly log?: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
+  /** After a delete: what targets the machine (gateway routes, schedules, manifest rules) goes too. */
+  readonly onMachineDeleted?: (tenant: TenantId, name: string) => Promise<void>;
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -353,6 +355,7 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
     async deleteMachine(tenant, name) {
       if (!(await d.store.workflows.deleteMachine(tenant, name)))
         throw WorkflowErrors.MACHINE_NOT_FOUND({ name });
+      await d.onMachineDeleted?.(tenant, name);
       // Its running executions end with a coded error instead of running on unseen.
       for (;;) {
         const running = await d.store.workflows.listExecutions({

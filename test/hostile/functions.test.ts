@@ -246,9 +246,16 @@ export const handler = async (e) => {
     check: async (r, h, name) => {
       const first = okResult(r) as { answeredAt: number };
       await new Promise((res) => setTimeout(res, 3000));
-      const again = okResult(await h.invoke(name, { from: first.answeredAt + 1000 })) as { middle: number; spins: number };
+      const again = okResult(await h.invoke(name, { from: first.answeredAt + 1000 })) as {
+        middle: number;
+        spins: number;
+      };
       assert.ok(again.spins > 0, 'the spinner ran');
-      assert.equal(again.middle, 0, `${again.middle} spin marks in the middle of the idle period: not frozen`);
+      assert.equal(
+        again.middle,
+        0,
+        `${again.middle} spin marks in the middle of the idle period: not frozen`,
+      );
     },
   },
   {

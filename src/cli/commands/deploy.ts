@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { ensureExampleDeps } from '../../registry/build/index.ts';
 import { clientFor, type GlobalOpts, withGlobals } from '../context.ts';
 import { deployService } from '../deploy-plan.ts';
+import type { DeployedMachine } from '../deploy-workflows.ts';
 import { CliErrors } from '../errors.ts';
 import { type ServiceOpts, serviceManifest, withService } from '../names.ts';
 import { dim, printJson, progress } from '../output.ts';
@@ -52,10 +53,14 @@ export async function deploy(dir: string | undefined, o: DeployOpts): Promise<vo
             : `package ${u.label}: ${u.files} files, ${kib(u.bytes)} (${pkg.ms.toFixed(0)} ms)`,
         ),
       );
+    let machines: DeployedMachine[] = [];
     const results = await deployService(client, manifest, fns, pkg.byFunction, {
       publish: o.publish,
       say: (line) => say(dim(line)),
       progress,
+      onStateMachines: (m) => {
+        machines = m;
+      },
     });
     const width = Math.max(20, ...fns.map((f) => f.name.length + 1));
     for (const r of o.json ? [] : results) {
@@ -71,12 +76,21 @@ export async function deploy(dir: string | undefined, o: DeployOpts): Promise<vo
       for (const so of r.sources) say(dim(`  source ${so.kind} (${so.id})`));
       for (const be of r.bucketEvents) say(dim(`  bucket ${be.bucket} ${be.events.join(',')}`));
     }
+    for (const m of o.json ? [] : machines) {
+      say(`${m.name.padEnd(width)} ${m.type.padEnd(12)} ${dim(m.arn)}`);
+      for (const rt of m.routes)
+        say(dim(`  route ${rt.stage ? rt.routeKey.replace(' /', ` /${rt.stage}/`) : rt.routeKey}`));
+      for (const sc of m.schedules)
+        say(dim(`  schedule ${sc.name} ${sc.expression} (next ${sc.nextFireAt ?? 'never'})`));
+      for (const sb of m.subscriptions) say(dim(`  subscription ${sb.topic} (${sb.id})`));
+    }
     if (o.json)
       printJson({
         service: manifest.service,
         stage: manifest.stage,
         source: manifest.source,
         functions: results,
+        ...(manifest.stateMachines?.length ? { stateMachines: machines } : {}),
       });
   } finally {
     await pkg.cleanup();

@@ -1,7 +1,8 @@
 /**
  * `nimbus info [dir] [--stage s]` (like `serverless info`): the service at a stage as deployed —
  * each function's deployed name, runtime, memory and last change, its HTTP endpoints, schedules,
- * event sources, subscriptions and bucket events.
+ * event sources, subscriptions and bucket events; the state machines (serverless-step-functions)
+ * with their ARNs, endpoints, schedules and subscriptions.
  */
 import type { Command } from 'commander';
 import type { ProjectManifest } from '../../config/manifest.ts';
@@ -17,14 +18,16 @@ interface InfoOpts extends GlobalOpts, ServiceOpts {
 
 interface Route {
   routeKey: string;
-  function: string;
+  function: string | null;
+  stateMachine?: string;
   qualifier: string | null;
   /** A REST API (`http` event) stage: the route answers at /<stage>/<path>. */
   stage?: string | null;
 }
 interface Schedule {
   name: string;
-  function: string;
+  function: string | null;
+  stateMachine?: string;
   expression: string;
   enabled: boolean;
   nextFireAt: string | null;
@@ -153,7 +156,7 @@ export function register(program: Command): void {
       } catch (e) {
         if ((e as NimbusError).status !== 404) throw e;
       }
-      const mine = <T extends { function?: string | undefined }>(xs: T[]) =>
+      const mine = <T extends { function?: string | null | undefined }>(xs: T[]) =>
         xs.filter((x) => x.function === f.name);
       functions.push({
         key: f.key,
@@ -196,6 +199,36 @@ export function register(program: Command): void {
         })),
       });
     }
+    // serverless-step-functions state machines: ARN, type and what starts them.
+    const stateMachines = [];
+    for (const m of manifest.stateMachines ?? []) {
+      let v: { arn: string; type: string; updatedAt: string } | undefined;
+      try {
+        v = await client.call('GET', `/v1/workflows/${encodeURIComponent(m.name)}`);
+      } catch (e) {
+        if ((e as NimbusError).status !== 404) throw e;
+      }
+      stateMachines.push({
+        key: m.key,
+        name: m.name,
+        deployed: v !== undefined,
+        ...(v ? { arn: v.arn, type: v.type, lastModified: v.updatedAt } : {}),
+        endpoints: routes.routes
+          .filter((r) => r.stateMachine === m.name)
+          .map((r) => ({ routeKey: r.routeKey, ...endpointOf(r.routeKey, base, r.stage) })),
+        schedules: schedules.schedules
+          .filter((s) => s.stateMachine === m.name)
+          .map((s) => ({
+            name: s.name,
+            expression: s.expression,
+            enabled: s.enabled,
+            nextFireAt: s.nextFireAt,
+          })),
+        subscriptions: subscriptions.subscriptions
+          .filter((s) => s.owner === `states:${m.name}`)
+          .map((s) => ({ id: s.id, topic: s.topic })),
+      });
+    }
     const info = {
       service: manifest.service,
       stage: manifest.stage,
@@ -203,6 +236,7 @@ export function register(program: Command): void {
       file: manifest.file ?? null,
       gateway: base,
       functions,
+      ...(stateMachines.length ? { stateMachines } : {}),
       roles: (manifest.roles ?? []).map((r) => r.name),
       queues: (manifest.queues ?? []).map((q) => q.name),
     };
@@ -239,6 +273,20 @@ export function register(program: Command): void {
         out.push(
           `    bucket ${b.bucket} ${b.events.join(',')}${b.prefix ? ` prefix ${b.prefix}` : ''}${b.suffix ? ` suffix ${b.suffix}` : ''}`,
         );
+    }
+    if (stateMachines.length) out.push(`${bold('state machines:')}`);
+    for (const m of stateMachines) {
+      if (!m.deployed) {
+        out.push(`  ${m.key}: ${m.name} ${dim('(not deployed)')}`);
+        continue;
+      }
+      out.push(`  ${m.key}: ${m.name} ${dim(`(${m.type}, ${m.arn}, last modified ${m.lastModified})`)}`);
+      for (const e of m.endpoints) out.push(`    ${e.method} - ${e.url}`);
+      for (const s of m.schedules)
+        out.push(
+          `    schedule ${s.name}: ${s.expression}${s.enabled ? '' : ' (disabled)'} ${dim(`next ${s.nextFireAt ?? 'never'}`)}`,
+        );
+      for (const s of m.subscriptions) out.push(`    subscription ${s.topic} ${dim(`(${s.id})`)}`);
     }
     if (info.roles.length) out.push(`${bold('roles:')} ${info.roles.join(', ')}`);
     if (info.queues.length) out.push(`${bold('queues:')} ${info.queues.join(', ')}`);

@@ -1,5 +1,6 @@
 /**
- * `nimbus remove [dir] [--stage s]` (like `serverless remove`): deletes every function of the
+ * `nimbus remove [dir] [--stage s]` (like `serverless remove`): deletes the service's state
+ * machines (serverless-step-functions, with their routes, schedules and rules) and every function of the
  * service at that stage — with what hangs off them (versions, aliases, routes, schedules, event
  * sources, subscriptions, bucket notifications go with DELETE /v1/functions/{name}) — and the
  * execution roles and SQS queues the manifest created. A role another function still uses, or a
@@ -9,6 +10,7 @@ import type { Command } from 'commander';
 import type { NimbusError } from '../../core/errors.ts';
 import { SqsErrors } from '../../sqs/errors.ts';
 import { clientFor, type GlobalOpts, withGlobals } from '../context.ts';
+import { removeStateMachines } from '../deploy-workflows.ts';
 import { CliErrors } from '../errors.ts';
 import { type ServiceOpts, serviceManifest, withService } from '../names.ts';
 import { dim, printJson } from '../output.ts';
@@ -46,6 +48,12 @@ export function register(program: Command): void {
       if (!o.json) process.stdout.write(`${line}\n`);
     };
     say(dim(`${manifest.service} · stage ${manifest.stage} (${manifest.source})`));
+
+    // State machines first (their definitions name the functions), with their routes,
+    // schedules and event rules.
+    const stateMachines = await removeStateMachines(client, manifest, (line) =>
+      say(line.startsWith('removed') ? line : dim(line)),
+    );
 
     const functions = outcome();
     for (const f of manifest.functions) {
@@ -116,7 +124,14 @@ export function register(program: Command): void {
       }
     }
     if (o.json) {
-      printJson({ service: manifest.service, stage: manifest.stage, functions, roles, queues });
+      printJson({
+        service: manifest.service,
+        stage: manifest.stage,
+        functions,
+        roles,
+        queues,
+        ...(manifest.stateMachines?.length ? { stateMachines } : {}),
+      });
     }
   });
 }

@@ -7,7 +7,9 @@ import { printJson, table } from '../output.ts';
 
 interface View {
   name: string;
-  function: string;
+  /** null: the schedule starts executions of `stateMachine`. */
+  function: string | null;
+  stateMachine?: string;
   expression: string;
   timezone: string;
   enabled: boolean;
@@ -25,7 +27,7 @@ export function register(program: Command): void {
       for (const s of r.schedules)
         rows.push([
           s.name,
-          s.function,
+          s.function ?? `state machine ${s.stateMachine}`,
           s.expression,
           s.timezone,
           String(s.enabled),
