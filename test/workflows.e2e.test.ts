@@ -167,6 +167,9 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
     assert.equal(caught.output.keep, true);
     assert.equal(caught.output.err.Error, 'CustomError');
     assert.match(JSON.parse(caught.output.err.Cause).errorMessage, /it broke: 1/);
+    // The stack trace shows Lambda's runtime directory, never where the platform is installed.
+    assert.ok(!caught.output.err.Cause.includes(process.cwd()), caught.output.err.Cause);
+    assert.match(caught.output.err.Cause, /var\/runtime\/harness\.mjs/);
     assert.equal(caught.history.filter((h) => h.type === 'LambdaFunctionFailed').length, 2, 'one retry');
     assert.ok(
       caught.history.some((h) => h.type === 'PassStateEntered'),

@@ -193,6 +193,12 @@ const emit =
       send({ t: 'log', requestId: currentOf()?.requestId ?? null, stream, ts: Date.now(), message: line });
     }
   };
+// Stack frames of this harness show Lambda's runtime directory, not where the platform is
+// installed on the host (the harness is mounted at its host path inside the sandbox).
+const HARNESS_URL = new URL('.', import.meta.url).href;
+const HARNESS_DIR = decodeURIComponent(new URL('.', import.meta.url).pathname);
+const runtimePaths = (line) =>
+  line.replaceAll(HARNESS_URL, 'file:///var/runtime/').replaceAll(HARNESS_DIR, '/var/runtime/');
 console.log = console.info = console.debug = console.trace = emit('stdout');
 console.error = console.warn = emit('stderr');
 
@@ -206,7 +212,7 @@ const errorPayload = (e, fallbackType = 'Error') => {
             ? e.constructor.name
             : fallbackType,
       errorMessage: e.message,
-      trace: String(e.stack ?? '').split('\n'),
+      trace: String(e.stack ?? '').split('\n').map(runtimePaths),
       // Nimbus SDK RetryAfterError: the async dispatcher retries after this many ms.
       ...(Number.isFinite(e.retryAfterMs) ? { retryAfterMs: Number(e.retryAfterMs) } : {}),
     };
