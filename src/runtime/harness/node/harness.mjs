@@ -212,7 +212,9 @@ const errorPayload = (e, fallbackType = 'Error') => {
             ? e.constructor.name
             : fallbackType,
       errorMessage: e.message,
-      trace: String(e.stack ?? '').split('\n').map(runtimePaths),
+      trace: String(e.stack ?? '')
+        .split('\n')
+        .map(runtimePaths),
       // Nimbus SDK RetryAfterError: the async dispatcher retries after this many ms.
       ...(Number.isFinite(e.retryAfterMs) ? { retryAfterMs: Number(e.retryAfterMs) } : {}),
     };
