@@ -402,6 +402,10 @@ describe('Step Functions API e2e (@aws-sdk/client-sfn)', () => {
     assert.equal(first.executions?.length, 1);
     assert.ok(first.nextToken);
     const second = await sfn.send(new ListExecutionsCommand({ ...running, nextToken: first.nextToken }));
+    assert.equal(
+      (await errorOf(sfn.send(new ListExecutionsCommand({ ...running, nextToken: 'not-a-token' })))).name,
+      'InvalidToken',
+    );
     assert.deepEqual([...(first.executions ?? []), ...(second.executions ?? [])].map((e) => e.name).sort(), [
       'nap',
       'nap-2',

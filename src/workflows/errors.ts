@@ -51,7 +51,7 @@ export const WorkflowErrors = defineErrors('WORKFLOW', {
     message: '{operation} needs an EXPRESS state machine; {name} is STANDARD',
     hint: 'StartSyncExecution runs EXPRESS state machines; use StartExecution for STANDARD ones',
   },
-  INVALID_TOKEN: { status: 400, kind: 'user', message: 'invalid task token: {reason}' },
+  INVALID_TOKEN: { status: 400, kind: 'user', message: 'invalid token: {reason}' },
   TASK_NOT_FOUND: {
     status: 404,
     kind: 'user',

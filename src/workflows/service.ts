@@ -71,7 +71,7 @@ function unb64<T>(s: string | undefined, field: string): T | undefined {
   try {
     return JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as T;
   } catch {
-    throw WorkflowErrors.INVALID_PARAMETER({ field, reason: 'not a token this API issued' });
+    throw WorkflowErrors.INVALID_TOKEN({ reason: `${field} is not a token this API issued` });
   }
 }
 
