@@ -588,6 +588,34 @@ describe('workflows: the executor runs ASL state machines on real functions', { 
     );
   });
 
+  it('StartSyncExecution answers the output; one that outlives its wait ends TIMED_OUT', async () => {
+    await p.workflows.putMachine(T, {
+      name: 'express',
+      type: 'EXPRESS',
+      definition: {
+        StartAt: 'C',
+        States: {
+          C: { Type: 'Choice', Choices: [{ Variable: '$.slow', IsPresent: true, Next: 'W' }], Default: 'P' },
+          W: { Type: 'Wait', Seconds: 60, Next: 'P' },
+          P: { Type: 'Pass', Result: 'done', End: true },
+        },
+      },
+    });
+    const fast = await p.workflows.startSyncExecution(T, { machine: 'express', input: '{}' });
+    assert.deepEqual([fast.status, fast.output], ['SUCCEEDED', '"done"']);
+    const slow = await p.workflows.startSyncExecution(
+      T,
+      { machine: 'express', input: '{"slow":1}' },
+      { timeoutMs: 300 },
+    );
+    assert.deepEqual([slow.status, slow.error], ['TIMED_OUT', 'States.Timeout']);
+    assert.equal(
+      (await p.workflows.describeExecution(T, slow.arn)).status,
+      'TIMED_OUT',
+      'it does not run on',
+    );
+  });
+
   it('a Task of a function that does not exist fails with Lambda.ResourceNotFoundException', async () => {
     const { e } = await run(
       { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'nope', End: true } } },

@@ -332,7 +332,7 @@ export function createExecutor(d: ExecutorDeps) {
       // looping: it fails with the reason, and can be redriven once the cause is fixed.
       await step(m.tenant, env.arn, {
         type: 'stop',
-        fail: true,
+        status: 'FAILED',
         error: 'States.Runtime',
         cause: `the executor could not apply a ${env.event.type} event: ${(e as Error).message}`,
       }).catch(() => undefined);

@@ -381,7 +381,16 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
       if (m.type !== 'EXPRESS')
         throw WorkflowErrors.TYPE_NOT_SUPPORTED({ operation: 'StartSyncExecution', name: m.name });
       const e = await start(tenant, s);
-      return waitForEnd(tenant, e.arn, opts?.timeoutMs ?? 5 * 60_000);
+      const done = await waitForEnd(tenant, e.arn, opts?.timeoutMs ?? 5 * 60_000);
+      if (done.status !== 'RUNNING') return done;
+      // Express executions run at most five minutes: one that outlives its caller's wait ends.
+      await executor.step(tenant, e.arn, {
+        type: 'stop',
+        status: 'TIMED_OUT',
+        error: 'States.Timeout',
+        cause: 'The synchronous execution ran longer than its caller waited.',
+      });
+      return executionView(await executionOf(tenant, e.arn));
     },
 
     async describeExecution(tenant, arn) {

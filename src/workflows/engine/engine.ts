@@ -147,7 +147,7 @@ class Tx {
         return true;
       case 'stop':
         this.endWith({
-          status: e.fail ? 'FAILED' : 'ABORTED',
+          status: e.status ?? 'ABORTED',
           error: e.error ?? 'States.Aborted',
           cause: e.cause ?? 'The execution was stopped.',
         });

@@ -124,12 +124,13 @@ export type WorkflowEvent =
       readonly cause?: string;
     }
   | { readonly type: 'heartbeat'; readonly token: string; readonly nonce: string }
-  /** StopExecution (ABORTED), or the platform giving up on an execution (`fail`: FAILED). */
+  /** StopExecution, the platform giving up on an execution, or a synchronous run outliving its wait. */
   | {
       readonly type: 'stop';
       readonly error?: string | undefined;
       readonly cause?: string | undefined;
-      readonly fail?: boolean;
+      /** How it ends: ABORTED (StopExecution, the default), FAILED (the platform gave up), TIMED_OUT. */
+      readonly status?: 'ABORTED' | 'FAILED' | 'TIMED_OUT';
     }
   | { readonly type: 'redrive' };
 
