@@ -42,6 +42,7 @@ import { compileTransformer } from '../events/transform.ts';
 import { normalizeRouteKey } from '../gateway/routes.ts';
 import { compileSchedule } from '../schedules/expression.ts';
 import { SqsErrors } from '../sqs/errors.ts';
+import type { ScheduleView, SubscriptionView } from './api-views.ts';
 import type { ApiClient } from './client.ts';
 import {
   type DeployedFunction,
@@ -102,30 +103,6 @@ interface RouteView {
   stage: string | null;
   cors: Record<string, unknown> | null;
   auth: ({ type: string } & Record<string, unknown>) | null;
-}
-interface ScheduleView {
-  name: string;
-  function: string;
-  stateMachine?: string;
-  qualifier: string | null;
-  expression: string;
-  timezone: string;
-  input: unknown;
-  enabled: boolean;
-  misfire: string;
-  origin: string;
-  description: string;
-}
-interface SubscriptionView {
-  topic: string;
-  pattern: Record<string, unknown> | null;
-  view: string;
-  inputTransformer: Record<string, unknown> | null;
-  partitionKey: string | null;
-  retry: Record<string, unknown> | null;
-  origin: string;
-  owner: string | null;
-  description: string;
 }
 interface SourceView {
   id: string;
@@ -295,7 +272,7 @@ async function validateWiring(
     const { schedules } = await client.call<{ schedules: ScheduleView[] }>('GET', '/v1/schedules');
     for (const s of schedules) {
       const fn = scheduleNames.get(s.name);
-      if (!fn || (deploying.has(s.function) && s.origin === 'manifest')) continue;
+      if (!fn || (s.function !== null && deploying.has(s.function) && s.origin === 'manifest')) continue;
       problems.push(
         `schedule ${s.name} (of ${fn}) exists already: ${s.origin === 'manifest' ? 'it belongs to' : 'made through the API for'} ${s.stateMachine !== undefined ? `state machine ${s.stateMachine}` : s.function}`,
       );
@@ -570,7 +547,7 @@ async function applyUnique(
       owners.set(r.routeKey, r.function);
   else
     for (const s of (await client.call<{ schedules: ScheduleView[] }>('GET', '/v1/schedules')).schedules)
-      owners.set(s.name, s.function);
+      owners.set(s.name, s.function ?? `state machine ${s.stateMachine}`);
   const out = new Map<string, Record<string, unknown>[]>();
   const put = async (fn: string, items: Record<string, unknown>[]) => {
     touch(fn);

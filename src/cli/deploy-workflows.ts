@@ -22,6 +22,7 @@ import { compileTransformer } from '../events/transform.ts';
 import { normalizeRouteKey } from '../gateway/routes.ts';
 import { compileSchedule } from '../schedules/expression.ts';
 import { validateDefinition } from '../workflows/asl/validate.ts';
+import type { ScheduleView, SubscriptionView } from './api-views.ts';
 import type { ApiClient } from './client.ts';
 import { wiringOf } from './deploy-function.ts';
 import { CliErrors } from './errors.ts';
@@ -44,31 +45,6 @@ interface RouteView {
   stage: string | null;
   cors: Record<string, unknown> | null;
   auth: ({ type: string } & Record<string, unknown>) | null;
-}
-interface ScheduleView {
-  name: string;
-  function: string | null;
-  stateMachine?: string;
-  expression: string;
-  timezone: string;
-  input: unknown;
-  enabled: boolean;
-  misfire: string;
-  origin: string;
-  description: string;
-  nextFireAt: string | null;
-}
-interface SubscriptionView {
-  id: string;
-  topic: string;
-  pattern: Record<string, unknown> | null;
-  view: string;
-  inputTransformer: Record<string, unknown> | null;
-  partitionKey: string | null;
-  retry: Record<string, unknown> | null;
-  origin: string;
-  owner: string | null;
-  description: string;
 }
 
 /** What a deploy made of one state machine. */
