@@ -78,7 +78,10 @@ const fns = JSON.parse(await readFile(join(dir, 'functions.json'), 'utf8')) as {
   /** Defaults to a fetch-style module's `index.default`. */
   handler?: string;
 }[];
-for (const fn of fns) await deployFunction(fn.name, join(dir, dirname(fn.entry)), fn.handler);
+// The harness treats the first 200 from `hello` as "started": deploy it last, so every other
+// function is routed by then (the memory run calls them right after).
+const order = [...fns.filter((f) => f.name !== 'hello'), ...fns.filter((f) => f.name === 'hello')];
+for (const fn of order) await deployFunction(fn.name, join(dir, dirname(fn.entry)), fn.handler);
 await writeFile(
   join(dir, 'nimbus.json'),
   JSON.stringify({ apiUrl: p.apiUrl, gatewayUrl: p.gatewayUrl, secret, isolation }),
