@@ -88,6 +88,33 @@ const TOPIC_PREFIX = 'topic/';
 const WORKFLOW_PREFIX = 'wf/';
 /** Workflow events of one tenant (src/workflows/). */
 export const workflowQueue = (tenant: TenantId) => `${WORKFLOW_PREFIX}${tenant}`;
+
+/** A workflow event for one execution, queued in its tenant's workflow queue. */
+export function workflowItem(
+  tenant: TenantId,
+  arn: string,
+  event: Record<string, unknown>,
+  dedupeKey: string,
+  visibleAt?: number,
+): EnqueueItem {
+  const body: WorkflowEnvelope = { v: 1, kind: 'wf', arn, event };
+  return {
+    queue: workflowQueue(tenant),
+    tenant,
+    body: JSON.stringify(body),
+    source: 'workflow',
+    dedupeKey,
+    ...(visibleAt === undefined ? {} : { visibleAt }),
+  };
+}
+
+/** The answer to a waiting Task (`token`): one per token, whoever sends it first. */
+export const workflowResultItem = (
+  tenant: TenantId,
+  arn: string,
+  token: string,
+  outcome: Record<string, unknown>,
+) => workflowItem(tenant, arn, { type: 'result', token, ...outcome }, `wfr:${arn}:${token}`);
 const WORKFLOW_CONCURRENCY = 16;
 export const functionQueue = (tenant: TenantId, name: string) => `${FN_PREFIX}${tenant}/${name}`;
 export const webhookQueue = (tenant: TenantId) => `${WEBHOOK_PREFIX}${tenant}`;
@@ -309,20 +336,7 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
 
   /** The workflow event answering a Task's invocation (committed with the invocation's ack). */
   function replyItem(tenant: TenantId, env: InvokeEnvelope, outcome: Record<string, unknown>): EnqueueItem {
-    const reply = env.reply!;
-    const body: WorkflowEnvelope = {
-      v: 1,
-      kind: 'wf',
-      arn: reply.arn,
-      event: { type: 'result', token: reply.token, ...outcome },
-    };
-    return {
-      queue: reply.queue,
-      tenant,
-      body: JSON.stringify(body),
-      source: 'workflow',
-      dedupeKey: `wfr:${reply.arn}:${reply.token}`,
-    };
+    return workflowResultItem(tenant, env.reply!.arn, env.reply!.token, outcome);
   }
 
   /**

@@ -24,10 +24,10 @@ export interface InvokeEnvelope {
     | undefined;
   /**
    * Who waits for the outcome (a workflow Task): when the invocation ends, a WorkflowEnvelope with
-   * the result or the error goes to `queue`, committed with the ack. Such an invocation is never
-   * dead-lettered: its failure is the waiter's to handle.
+   * the result or the error goes to the tenant's workflow queue, committed with the ack. Such an
+   * invocation is never dead-lettered: its failure is the waiter's to handle.
    */
-  readonly reply?: { readonly queue: string; readonly arn: string; readonly token: string } | undefined;
+  readonly reply?: { readonly arn: string; readonly token: string } | undefined;
 }
 
 /** A workflow event for one execution (src/workflows/): the executor applies it. */

@@ -18,7 +18,7 @@
  * execution holds no instance and no memory.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { functionQueue, workflowQueue } from '../async/service.ts';
+import { functionQueue, workflowItem, workflowResultItem } from '../async/service.ts';
 import type { InvokeEnvelope, WorkflowEnvelope } from '../async/types.ts';
 import type { Clock, Queue, Store } from '../core/ports.ts';
 import type { EnqueueItem, ExecutionRecord, LeasedMessage, TenantId } from '../core/types.ts';
@@ -123,32 +123,15 @@ export function createExecutor(d: ExecutorDeps) {
   }
 
   function itemOf(tenant: TenantId, arn: string, c: Command): EnqueueItem {
-    if (c.kind === 'call') {
-      const body: WorkflowEnvelope = {
-        v: 1,
-        kind: 'wf',
+    if (c.kind === 'call')
+      return workflowItem(
+        tenant,
         arn,
-        event: { type: 'call', token: c.token, integration: c.integration, params: c.params },
-      };
-      return {
-        queue: workflowQueue(tenant),
-        tenant,
-        body: JSON.stringify(body),
-        source: 'workflow',
-        dedupeKey: `wfc:${arn}:${c.token}`,
-      };
-    }
-    if (c.kind === 'timer') {
-      const body: WorkflowEnvelope = { v: 1, kind: 'wf', arn, event: { type: 'timer', token: c.token } };
-      return {
-        queue: workflowQueue(tenant),
-        tenant,
-        body: JSON.stringify(body),
-        source: 'workflow',
-        visibleAt: c.at,
-        dedupeKey: `wft:${arn}:${c.token}`,
-      };
-    }
+        { type: 'call', token: c.token, integration: c.integration, params: c.params },
+        `wfc:${arn}:${c.token}`,
+      );
+    if (c.kind === 'timer')
+      return workflowItem(tenant, arn, { type: 'timer', token: c.token }, `wft:${arn}:${c.token}`, c.at);
     const env: InvokeEnvelope = {
       v: 1,
       kind: 'invoke',
@@ -157,7 +140,7 @@ export function createExecutor(d: ExecutorDeps) {
       payload: c.payload,
       hop: 0,
       retry: { maximumRetryAttempts: 0, maximumEventAgeSec: TASK_EVENT_AGE_SEC },
-      reply: { queue: workflowQueue(tenant), arn, token: c.token },
+      reply: { arn, token: c.token },
     };
     return {
       queue: functionQueue(tenant, c.functionName),
@@ -174,19 +157,11 @@ export function createExecutor(d: ExecutorDeps) {
     const denied =
       c.kind === 'invoke' ? await d.authorizeTask?.(tenant, rec.roleArn, c.functionName) : undefined;
     if (denied === undefined || c.kind !== 'invoke') return itemOf(tenant, rec.arn, c);
-    const body: WorkflowEnvelope = {
-      v: 1,
-      kind: 'wf',
-      arn: rec.arn,
-      event: { type: 'result', token: c.token, ok: false, error: 'States.Permissions', cause: denied },
-    };
-    return {
-      queue: workflowQueue(tenant),
-      tenant,
-      body: JSON.stringify(body),
-      source: 'workflow',
-      dedupeKey: `wfr:${rec.arn}:${c.token}`,
-    };
+    return workflowResultItem(tenant, rec.arn, c.token, {
+      ok: false,
+      error: 'States.Permissions',
+      cause: denied,
+    });
   }
 
   /**
@@ -351,17 +326,8 @@ export function stableId(key: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export const startItem = (
-  tenant: TenantId,
-  arn: string,
-  event: WorkflowEvent = { type: 'start' },
-): EnqueueItem => ({
-  queue: workflowQueue(tenant),
-  tenant,
-  body: JSON.stringify({ v: 1, kind: 'wf', arn, event } satisfies WorkflowEnvelope),
-  source: 'workflow',
-  dedupeKey: `wfs:${arn}`,
-});
+export const startItem = (tenant: TenantId, arn: string): EnqueueItem =>
+  workflowItem(tenant, arn, { type: 'start' }, `wfs:${arn}`);
 
 const waitSubscriptionId = (arn: string, token: string) =>
   `wf_${stableId(`${arn}#${token}`).replace(/-/g, '').slice(0, 24)}`;

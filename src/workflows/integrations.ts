@@ -20,6 +20,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { isNimbusError } from '../core/errors.ts';
 import type { TenantId } from '../core/types.ts';
 import { cloudEventFromEventBridge, cloudEventFromSns } from '../events/views.ts';
+import { isJsonObject } from './asl/jsonpath.ts';
 import { type Json, type JsonObject, StatesError } from './asl/types.ts';
 
 export interface IntegrationDeps {
@@ -60,7 +61,7 @@ export const MAX_READER_ITEMS = 10_000;
 
 export type Integration = (tenant: TenantId, params: Json) => Promise<Json>;
 
-const obj = (v: Json): JsonObject => (v && typeof v === 'object' && !Array.isArray(v) ? v : {});
+const obj = (v: Json): JsonObject => (isJsonObject(v) ? v : {});
 const str = (v: Json | undefined, field: string): string => {
   if (typeof v !== 'string' || v === '')
     throw new StatesError('States.Runtime', `${field} must be a non-empty string`);

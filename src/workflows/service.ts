@@ -65,6 +65,17 @@ const REDRIVE_WINDOW_MS = 14 * 86_400_000;
 /** The waiter's backstop poll (another node may end the execution). */
 const END_POLL_MS = 1000;
 
+/** An execution input or task output: JSON of at most 256 KiB and MAX_JSON_DEPTH levels. */
+function readDocument(text: string): { value: unknown } | { problem: string } {
+  if (Buffer.byteLength(text) > MAX_INPUT) return { problem: `larger than ${MAX_INPUT} bytes` };
+  if (jsonTooDeep(text)) return { problem: `it nests deeper than ${MAX_JSON_DEPTH} levels` };
+  try {
+    return { value: JSON.parse(text) };
+  } catch (e) {
+    return { problem: (e as Error).message };
+  }
+}
+
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 function unb64<T>(s: string | undefined, field: string): T | undefined {
   if (s === undefined || s === '') return undefined;
@@ -89,20 +100,8 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
     `arn:aws:states:${d.region}:${d.accountOf(tenant)}:execution:${machine}:${name}`;
   const defaultRole = (tenant: TenantId) => `arn:aws:iam::${d.accountOf(tenant)}:role/nimbus-workflows`;
 
-  function machineView(m: StateMachineRecord): MachineView {
-    return {
-      arn: machineArn(m.tenant, m.name),
-      name: m.name,
-      type: m.type,
-      definition: m.definition,
-      roleArn: m.roleArn,
-      description: m.description,
-      tags: m.tags,
-      revisionId: m.revisionId,
-      createdAt: m.createdAt,
-      updatedAt: m.updatedAt,
-      status: 'ACTIVE',
-    };
+  function machineView({ tenant, ...m }: StateMachineRecord): MachineView {
+    return { ...m, arn: machineArn(tenant, m.name), status: 'ACTIVE' };
   }
 
   function executionView(e: ExecutionRecord): ExecutionView {
@@ -218,15 +217,8 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
 
   function parseInput(input: string | undefined): string {
     const text = input === undefined || input === '' ? '{}' : input;
-    if (Buffer.byteLength(text) > MAX_INPUT)
-      throw WorkflowErrors.INVALID_INPUT({ reason: `larger than ${MAX_INPUT} bytes` });
-    if (jsonTooDeep(text))
-      throw WorkflowErrors.INVALID_INPUT({ reason: `it nests deeper than ${MAX_JSON_DEPTH} levels` });
-    try {
-      JSON.parse(text);
-    } catch (e) {
-      throw WorkflowErrors.INVALID_INPUT({ reason: (e as Error).message });
-    }
+    const r = readDocument(text);
+    if ('problem' in r) throw WorkflowErrors.INVALID_INPUT({ reason: r.problem });
     return text;
   }
 
@@ -475,15 +467,9 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
     waitForEnd,
 
     async sendTaskSuccess(tenant, taskToken, output) {
-      let value: unknown;
-      try {
-        if (Buffer.byteLength(output) > MAX_INPUT) throw new Error(`larger than ${MAX_INPUT} bytes`);
-        if (jsonTooDeep(output)) throw new Error(`it nests deeper than ${MAX_JSON_DEPTH} levels`);
-        value = JSON.parse(output);
-      } catch (e) {
-        throw WorkflowErrors.INVALID_OUTPUT({ reason: (e as Error).message });
-      }
-      await callback(tenant, taskToken, { type: 'callback', ok: true, output: value });
+      const r = readDocument(output);
+      if ('problem' in r) throw WorkflowErrors.INVALID_OUTPUT({ reason: r.problem });
+      await callback(tenant, taskToken, { type: 'callback', ok: true, output: r.value });
     },
 
     async sendTaskFailure(tenant, taskToken, r) {

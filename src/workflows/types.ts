@@ -4,22 +4,13 @@
  * the function context client): state machines, executions, history, task tokens. Every call is
  * scoped to the caller's tenant; ARNs carry the tenant's account id.
  */
-import type { ExecutionStatus, LeasedMessage, TenantId } from '../core/types.ts';
+import type { ExecutionStatus, LeasedMessage, StateMachineRecord, TenantId } from '../core/types.ts';
 
-export interface MachineView {
+/** A state machine as callers see it: the stored record, with its ARN instead of the tenant. */
+export type MachineView = Omit<StateMachineRecord, 'tenant'> & {
   readonly arn: string;
-  readonly name: string;
-  readonly type: 'STANDARD' | 'EXPRESS';
-  /** The ASL definition as JSON text. */
-  readonly definition: string;
-  readonly roleArn: string;
-  readonly description: string;
-  readonly tags: Readonly<Record<string, string>>;
-  readonly revisionId: string;
-  readonly createdAt: number;
-  readonly updatedAt: number;
   readonly status: 'ACTIVE';
-}
+};
 
 export interface MachineInput {
   readonly name: string;

@@ -7,6 +7,7 @@
  * wait and emits its commands; the answers come back through engine.ts's event handlers.
  */
 import type { StateIO } from '../asl/io.ts';
+import { isJsonObject } from '../asl/jsonpath.ts';
 import { parseFunctionName, parseResource } from '../asl/resources.ts';
 import type { ContextObject, Json, JsonObject, TaskState } from '../asl/types.ts';
 import type { EngineDeps, ExecutionMeta } from './engine.ts';
@@ -28,6 +29,45 @@ export interface TaskHost {
 }
 
 const json = (v: Json | undefined) => JSON.stringify(v ?? null);
+const asObject = (v: Json): JsonObject => (isJsonObject(v) ? v : {});
+
+/** The timer tokens of a Task: TimeoutSeconds, and HeartbeatSeconds where a heartbeat can come. */
+interface TaskTimers {
+  readonly timeoutToken?: string | undefined;
+  readonly heartbeatToken?: string | undefined;
+  readonly heartbeatSec?: number | undefined;
+  readonly timeoutSec?: number | undefined;
+}
+
+function taskTimers(h: TaskHost, id: string, timeoutSec?: number, heartbeatSec?: number): TaskTimers {
+  return {
+    timeoutToken: timeoutSec === undefined ? undefined : h.token(id),
+    heartbeatToken: heartbeatSec === undefined ? undefined : h.token(id),
+    heartbeatSec,
+    timeoutSec,
+  };
+}
+
+/** Arms the timers (after the Task's own command). */
+function armTimers(h: TaskHost, t: TaskTimers): void {
+  if (t.timeoutToken)
+    h.commands.push({ kind: 'timer', token: t.timeoutToken, at: h.now + t.timeoutSec! * 1000 });
+  if (t.heartbeatToken)
+    h.commands.push({ kind: 'timer', token: t.heartbeatToken, at: h.now + t.heartbeatSec! * 1000 });
+}
+
+/** `timeoutInSeconds` / `heartbeatInSeconds` of a Scheduled event, when the Task has them. */
+const timerDetails = (t: TaskTimers) => ({
+  ...(t.timeoutSec === undefined ? {} : { timeoutInSeconds: t.timeoutSec }),
+  ...(t.heartbeatSec === undefined ? {} : { heartbeatInSeconds: t.heartbeatSec }),
+});
+
+/** What the wait keeps of the timers. */
+const waitTimers = (t: TaskTimers) => ({
+  timeoutToken: t.timeoutToken,
+  heartbeatToken: t.heartbeatToken,
+  heartbeatSec: t.heartbeatSec,
+});
 
 export async function startTask(h: TaskHost, id: string, s: TaskState): Promise<void> {
   const f = h.rt.frames[id]!;
@@ -41,18 +81,17 @@ export async function startTask(h: TaskHost, id: string, s: TaskState): Promise<
   const nonce = callback ? h.deps.nonce() : undefined;
   const ctx = h.ctx(id, nonce ? { Task: { Token: encodeTaskToken({ arn: h.meta.arn, token, nonce }) } } : {});
   const effective = await io.effectiveInput(s, f.input, ctx, f.vars);
-  const timeoutSec = await io.numberField(s, 'TimeoutSeconds', f.input, ctx, f.vars);
-  const heartbeatSec = await io.numberField(s, 'HeartbeatSeconds', f.input, ctx, f.vars);
+  const timers = taskTimers(
+    h,
+    id,
+    await io.numberField(s, 'TimeoutSeconds', f.input, ctx, f.vars),
+    await io.numberField(s, 'HeartbeatSeconds', f.input, ctx, f.vars),
+  );
 
   let functionName: string;
   let qualifier: string | undefined;
   let payload: Json;
   let w: Extract<Waiting, { kind: 'task' }>;
-  const timers = {
-    timeoutToken: timeoutSec === undefined ? undefined : h.token(id),
-    heartbeatToken: heartbeatSec === undefined ? undefined : h.token(id),
-    heartbeatSec,
-  };
   if (r.kind === 'function') {
     functionName = r.functionName;
     qualifier = r.qualifier;
@@ -64,20 +103,18 @@ export async function startTask(h: TaskHost, id: string, s: TaskState): Promise<
       resource: s.Resource,
       resourceType: 'lambda',
       integration: 'invoke',
-      ...timers,
+      ...waitTimers(timers),
     };
     h.emit(id, 'LambdaFunctionScheduled', {
       lambdaFunctionScheduledEventDetails: {
         resource: s.Resource,
         input: json(effective),
         inputDetails: { truncated: false },
-        ...(timeoutSec === undefined ? {} : { timeoutInSeconds: timeoutSec }),
+        ...(timers.timeoutSec === undefined ? {} : { timeoutInSeconds: timers.timeoutSec }),
       },
     });
   } else {
-    const params = (
-      effective && typeof effective === 'object' && !Array.isArray(effective) ? effective : {}
-    ) as JsonObject;
+    const params = asObject(effective);
     const fnParam = params.FunctionName;
     const parsed =
       typeof fnParam === 'string' ? parseFunctionName(fnParam) : { invalid: 'FunctionName is missing' };
@@ -96,7 +133,7 @@ export async function startTask(h: TaskHost, id: string, s: TaskState): Promise<
       integration,
       callbackNonce: nonce,
       wrap: true,
-      ...timers,
+      ...waitTimers(timers),
     };
     h.emit(id, 'TaskScheduled', {
       taskScheduledEventDetails: {
@@ -104,8 +141,7 @@ export async function startTask(h: TaskHost, id: string, s: TaskState): Promise<
         resource: integration,
         region: h.meta.region,
         parameters: json(effective),
-        ...(timeoutSec === undefined ? {} : { timeoutInSeconds: timeoutSec }),
-        ...(heartbeatSec === undefined ? {} : { heartbeatInSeconds: heartbeatSec }),
+        ...timerDetails(timers),
       },
     });
   }
@@ -118,14 +154,7 @@ export async function startTask(h: TaskHost, id: string, s: TaskState): Promise<
     qualifier,
     payload: json(payload),
   });
-  if (timers.timeoutToken)
-    h.commands.push({ kind: 'timer', token: timers.timeoutToken, at: h.now + timeoutSec! * 1000 });
-  if (timers.heartbeatToken)
-    h.commands.push({
-      kind: 'timer',
-      token: timers.heartbeatToken,
-      at: h.now + heartbeatSec! * 1000,
-    });
+  armTimers(h, timers);
 }
 
 /**
@@ -140,9 +169,7 @@ async function waitForEvent(h: TaskHost, id: string, s: TaskState): Promise<void
   const ctx = h.ctx(id);
   const effective = await io.effectiveInput(s, f.input, ctx, f.vars);
   const timeoutSec = await io.numberField(s, 'TimeoutSeconds', f.input, ctx, f.vars);
-  const p = (
-    effective && typeof effective === 'object' && !Array.isArray(effective) ? effective : {}
-  ) as JsonObject;
+  const p = asObject(effective);
   if (typeof p.Topic !== 'string' || !/^[A-Za-z0-9._-]{1,256}$/.test(p.Topic))
     return h.stateFailed(id, 'States.Runtime', 'nimbus:waitForEvent: Parameters.Topic must name a topic');
   let pattern: string | undefined;
@@ -152,7 +179,7 @@ async function waitForEvent(h: TaskHost, id: string, s: TaskState): Promise<void
     if (bad) return h.stateFailed(id, 'States.Runtime', `nimbus:waitForEvent: Parameters.Pattern: ${bad}`);
   }
   const token = h.token(id);
-  const timeoutToken = timeoutSec === undefined ? undefined : h.token(id);
+  const timers = taskTimers(h, id, timeoutSec);
   const base = { resourceType: 'nimbus', resource: 'waitForEvent' };
   f.wait = {
     kind: 'task',
@@ -162,7 +189,7 @@ async function waitForEvent(h: TaskHost, id: string, s: TaskState): Promise<void
     integration: 'waitForEvent',
     callbackNonce: h.deps.nonce(),
     submitted: true,
-    timeoutToken,
+    timeoutToken: timers.timeoutToken,
     event: { topic: p.Topic, pattern },
   };
   h.emit(id, 'TaskScheduled', {
@@ -170,11 +197,11 @@ async function waitForEvent(h: TaskHost, id: string, s: TaskState): Promise<void
       ...base,
       region: h.meta.region,
       parameters: json(effective),
-      ...(timeoutSec === undefined ? {} : { timeoutInSeconds: timeoutSec }),
+      ...timerDetails(timers),
     },
   });
   h.emit(id, 'TaskStarted', { taskStartedEventDetails: base });
-  if (timeoutToken) h.commands.push({ kind: 'timer', token: timeoutToken, at: h.now + timeoutSec! * 1000 });
+  armTimers(h, timers);
 }
 
 /**
@@ -198,11 +225,8 @@ async function callService(
   const heartbeatSec = await io.numberField(s, 'HeartbeatSeconds', f.input, ctx, f.vars);
   const [resourceType, action] = integration.split(':') as [string, string];
   const resource = wait === 'token' ? `${action}.waitForTaskToken` : action;
-  const timers = {
-    timeoutToken: timeoutSec === undefined ? undefined : h.token(id),
-    heartbeatToken: heartbeatSec === undefined || !nonce ? undefined : h.token(id),
-    heartbeatSec: nonce ? heartbeatSec : undefined,
-  };
+  // Only a callback Task can be sent heartbeats.
+  const timers = taskTimers(h, id, timeoutSec, nonce ? heartbeatSec : undefined);
   f.wait = {
     kind: 'task',
     token,
@@ -211,7 +235,7 @@ async function callService(
     resourceType,
     integration: resource,
     callbackNonce: nonce,
-    ...timers,
+    ...waitTimers(timers),
   };
   h.emit(id, 'TaskScheduled', {
     taskScheduledEventDetails: {
@@ -219,19 +243,11 @@ async function callService(
       resource,
       region: h.meta.region,
       parameters: json(params),
-      ...(timeoutSec === undefined ? {} : { timeoutInSeconds: timeoutSec }),
-      ...(timers.heartbeatSec === undefined ? {} : { heartbeatInSeconds: timers.heartbeatSec }),
+      ...timerDetails(timers),
     },
   });
   h.commands.push({ kind: 'call', token, integration, params });
-  if (timers.timeoutToken)
-    h.commands.push({ kind: 'timer', token: timers.timeoutToken, at: h.now + timeoutSec! * 1000 });
-  if (timers.heartbeatToken)
-    h.commands.push({
-      kind: 'timer',
-      token: timers.heartbeatToken,
-      at: h.now + heartbeatSec! * 1000,
-    });
+  armTimers(h, timers);
 }
 
 /** Lambda* events for a function ARN, Task* events for an integration (Started precedes the outcome). */
