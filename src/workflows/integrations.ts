@@ -16,7 +16,6 @@
  * and answers and never reaches past the caller's tenant.
  */
 import { randomUUID } from 'node:crypto';
-import { parse as parseCsv } from 'csv-parse/sync';
 import { isNimbusError } from '../core/errors.ts';
 import type { TenantId } from '../core/types.ts';
 import { cloudEventFromEventBridge, cloudEventFromSns } from '../events/views.ts';
@@ -126,6 +125,8 @@ export function createIntegrations(d: IntegrationDeps): Record<string, Integrati
         const given = cfg.CSVHeaderLocation === 'GIVEN';
         const headers = Array.isArray(cfg.CSVHeaders) ? cfg.CSVHeaders.map(String) : undefined;
         if (given && !headers) throw new Error('CSVHeaderLocation GIVEN needs CSVHeaders');
+        // Loaded on the first CSV reader only.
+        const { parse: parseCsv } = await import('csv-parse/sync');
         items = parseCsv(body, {
           columns: given ? headers : true,
           delimiter,

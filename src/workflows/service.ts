@@ -13,9 +13,7 @@ import { jsonTooDeep, MAX_JSON_DEPTH, parseForView } from '../core/json.ts';
 import type { Clock, Queue, Store } from '../core/ports.ts';
 import type { ExecutionRecord, ExecutionStatus, StateMachineRecord, TenantId } from '../core/types.ts';
 import type { StateIO } from './asl/io.ts';
-import { parseDefinition } from './asl/parse.ts';
 import type { QueryLanguage } from './asl/types.ts';
-import { validateDefinition } from './asl/validate.ts';
 import { newRuntime, type Runtime } from './engine/runtime.ts';
 import { decodeTaskToken } from './engine/task-token.ts';
 import { WorkflowErrors } from './errors.ts';
@@ -76,6 +74,12 @@ function readDocument(text: string): { value: unknown } | { problem: string } {
   }
 }
 
+let tools: Promise<[typeof import('./asl/parse.ts'), typeof import('./asl/validate.ts')]> | undefined;
+const definitionTools = () => {
+  tools ??= Promise.all([import('./asl/parse.ts'), import('./asl/validate.ts')]);
+  return tools;
+};
+
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
 function unb64<T>(s: string | undefined, field: string): T | undefined {
   if (s === undefined || s === '') return undefined;
@@ -128,8 +132,13 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
     };
   }
 
-  /** Parses (JSON or YAML) and validates; the stored text is canonical JSON. */
-  function definitionText(def: string | object): string {
+  /**
+   * Parses (JSON or YAML) and validates; the stored text is canonical JSON. The parser and
+   * validator (yaml, asl-validator, jsonata: ~60 ms of module loading) load on the first
+   * definition, not at platform start.
+   */
+  async function definitionText(def: string | object): Promise<string> {
+    const [{ parseDefinition }, { validateDefinition }] = await definitionTools();
     const value = typeof def === 'string' ? parseDefinition(def) : def;
     const text = JSON.stringify(value);
     if (text === undefined || Buffer.byteLength(text) > MAX_DEFINITION)
@@ -174,7 +183,7 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
 
   async function createMachine(tenant: TenantId, m: MachineInput, upsert: boolean): Promise<MachineView> {
     checkName(m.name, 'state machine');
-    const definition = definitionText(m.definition);
+    const definition = await definitionText(m.definition);
     const roleArn = roleOf(tenant, m.roleArn);
     const now = d.clock.now();
     const rec: StateMachineRecord = {
@@ -326,7 +335,7 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
       const m = await machineOf(tenant, name);
       const next: StateMachineRecord = {
         ...m,
-        definition: u.definition === undefined ? m.definition : definitionText(u.definition),
+        definition: u.definition === undefined ? m.definition : await definitionText(u.definition),
         roleArn: u.roleArn === undefined ? m.roleArn : roleOf(tenant, u.roleArn),
         description: u.description ?? m.description,
         revisionId: randomUUID(),
