@@ -109,11 +109,12 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
   }
 
   function executionView(e: ExecutionRecord): ExecutionView {
-    const rt = JSON.parse(e.state) as Runtime;
+    // The runtime state (large while a big Map runs) is read only for an execution that ended
+    // badly: there it is small, its frames gone.
     const redrivable =
       (e.status === 'FAILED' || e.status === 'TIMED_OUT' || e.status === 'ABORTED') &&
-      rt.failedAt !== undefined &&
-      d.clock.now() - (e.stoppedAt ?? 0) <= REDRIVE_WINDOW_MS;
+      d.clock.now() - (e.stoppedAt ?? 0) <= REDRIVE_WINDOW_MS &&
+      (JSON.parse(e.state) as Runtime).failedAt !== undefined;
     return {
       arn: e.arn,
       machineArn: machineArn(e.tenant, e.machine),
