@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Store } from '../core/ports.ts';
 import type { ApiKeyRecord, FunctionRecord, LogLine } from '../core/types.ts';
+import { workflowRepoCases } from './contract-workflows.ts';
 
 const T = 'default';
 const code = {
@@ -492,112 +493,7 @@ export function describeStoreContract(
       await s.sqsQueues.delete('other-t', 'a');
     });
 
-    it('stores workflows: machines, executions with a compare-and-set transition, history pages', async () => {
-      const m = {
-        tenant: T,
-        name: 'orders',
-        type: 'STANDARD' as const,
-        definition: '{"StartAt":"A","States":{"A":{"Type":"Succeed"}}}',
-        roleArn: 'arn:aws:iam::000000000000:role/wf',
-        description: '',
-        tags: { team: 'a' },
-        revisionId: 'r1',
-        createdAt: 1,
-        updatedAt: 1,
-      };
-      assert.equal(await s.workflows.createMachine(m), true);
-      assert.equal(await s.workflows.createMachine(m), false, 'an existing machine is kept');
-      assert.deepEqual(await s.workflows.getMachine(T, 'orders'), m);
-      const u = { ...m, revisionId: 'r2', updatedAt: 2, tags: {} };
-      assert.equal(await s.workflows.updateMachine(u), true);
-      assert.deepEqual(await s.workflows.getMachine(T, 'orders'), u);
-      assert.deepEqual(
-        (await s.workflows.listMachines(T)).map((x) => x.name),
-        ['orders'],
-      );
-      assert.deepEqual(await s.workflows.listMachines('other-t'), []);
-
-      const exec = (name: string, startedAt: number) => ({
-        tenant: T,
-        arn: `arn:aws:states:r:1:execution:orders:${name}`,
-        machine: 'orders',
-        name,
-        status: 'RUNNING' as const,
-        input: '{}',
-        output: null,
-        error: null,
-        cause: null,
-        startedAt,
-        stoppedAt: null,
-        definition: m.definition,
-        roleArn: m.roleArn,
-        seq: 0,
-        state: '{}',
-        redriveCount: 0,
-        redriveAt: null,
-      });
-      const ev = (id: number, type: string) => ({ id, previousEventId: id - 1, ts: id, type, details: '{}' });
-      const e1 = exec('one', 10);
-      assert.equal(await s.workflows.createExecution(e1, [ev(1, 'ExecutionStarted')]), true);
-      assert.equal(await s.workflows.createExecution(e1, [ev(1, 'ExecutionStarted')]), false);
-      assert.deepEqual(await s.workflows.getExecution(T, e1.arn), e1);
-      assert.equal(await s.workflows.getExecution('other-t', e1.arn), undefined);
-
-      const done = { ...e1, seq: 1, status: 'SUCCEEDED' as const, output: '{"ok":1}', stoppedAt: 20 };
-      const more = Array.from({ length: 300 }, (_, i) => ev(i + 2, 'PassStateEntered'));
-      assert.equal(await s.workflows.commitTransition(done, 0, more), true);
-      assert.equal(
-        await s.workflows.commitTransition({ ...done, seq: 2 }, 0, [ev(400, 'X')]),
-        false,
-        'stale seq',
-      );
-      assert.deepEqual(await s.workflows.getExecution(T, e1.arn), done);
-      const page = await s.workflows.history(T, e1.arn, { limit: 5 });
-      assert.deepEqual(
-        page.map((x) => x.id),
-        [1, 2, 3, 4, 5],
-      );
-      const next = await s.workflows.history(T, e1.arn, { after: 299, limit: 5 });
-      assert.deepEqual(
-        next.map((x) => x.id),
-        [300, 301],
-      );
-      const rev = await s.workflows.history(T, e1.arn, { reverse: true, limit: 2 });
-      assert.deepEqual(
-        rev.map((x) => x.id),
-        [301, 300],
-      );
-      const revNext = await s.workflows.history(T, e1.arn, { reverse: true, before: 300, limit: 1 });
-      assert.deepEqual(
-        revNext.map((x) => x.id),
-        [299],
-      );
-
-      await s.workflows.createExecution(exec('two', 30), []);
-      await s.workflows.createExecution(exec('three', 30), []);
-      const newest = await s.workflows.listExecutions({ tenant: T, limit: 2 });
-      assert.deepEqual(
-        newest.map((x) => x.name),
-        ['two', 'three'],
-      );
-      const last = newest[1]!;
-      const rest = await s.workflows.listExecutions({
-        tenant: T,
-        limit: 5,
-        before: { startedAt: last.startedAt, arn: last.arn },
-      });
-      assert.deepEqual(
-        rest.map((x) => x.name),
-        ['one'],
-      );
-      assert.deepEqual(
-        (await s.workflows.listExecutions({ tenant: T, status: 'SUCCEEDED', limit: 5 })).map((x) => x.name),
-        ['one'],
-      );
-      assert.equal(await s.workflows.deleteMachine(T, 'orders'), true);
-      assert.equal(await s.workflows.deleteMachine(T, 'orders'), false);
-      assert.ok(await s.workflows.getExecution(T, e1.arn), 'executions outlive their machine');
-    });
+    workflowRepoCases(() => s);
 
     it('stores topics and subscriptions; deleting a topic or the owning function removes subscriptions', async () => {
       assert.equal(
@@ -849,91 +745,5 @@ export function describeStoreContract(
       assert.equal(empty.invocations, 0);
       assert.equal(empty.gbSeconds, 0);
     });
-  });
-}
-
-/**
- * Migration 0012 (per-tenant bucket names): rows another tenant made while bucket names were
- * global are renamed to `<tenant>~<name>`; the default tenant's stay as they are. `forget` drops
- * the migration's record (store closed), so the next `open` runs it again over the rows written.
- */
-export function describeBucketNamespaceMigration(
-  name: string,
-  setup: () => Promise<{
-    open: () => Promise<Store>;
-    /** Deletes the rows of 0012 and later migrations from kysely_migration (store closed; later ones are idempotent). */
-    forget: () => Promise<void>;
-    cleanup: () => Promise<void>;
-  }>,
-): void {
-  it(`migration 0012 moves other tenants' buckets into their namespace (${name})`, async () => {
-    const h = await setup();
-    try {
-      let s = await h.open();
-      const obj = (bucket: string) => ({
-        bucket,
-        key: 'k',
-        size: 1,
-        etag: 'e',
-        contentType: 'text/plain',
-        metadata: {},
-        sha256: `sha-${bucket}`,
-        lastModified: 1,
-      });
-      const note = (bucket: string) => ({
-        bucket,
-        id: 'n1',
-        functionName: 'thumb',
-        events: ['s3:ObjectCreated:*'],
-        prefix: undefined,
-        suffix: undefined,
-        origin: 'api' as const,
-      });
-      for (const [tenant, b] of [
-        ['alpha', 'photos'],
-        [T, 'docs'],
-      ] as const) {
-        await s.objects.createBucket({ tenant, name: b, createdAt: 1 });
-        await s.objects.putObject(obj(b));
-        await s.objects.putNotifications(b, undefined, [note(b)]);
-        await s.objects.createUpload({
-          uploadId: `u-${b}`,
-          bucket: b,
-          key: 'big',
-          contentType: 'x',
-          metadata: {},
-          createdAt: 1,
-        });
-      }
-      await s.close();
-      await h.forget();
-      s = await h.open();
-      try {
-        assert.equal(await s.objects.getBucket('photos'), undefined);
-        assert.deepEqual(await s.objects.getBucket('alpha~photos'), {
-          tenant: 'alpha',
-          name: 'alpha~photos',
-          createdAt: 1,
-        });
-        assert.equal((await s.objects.getObject('alpha~photos', 'k'))?.sha256, 'sha-photos');
-        assert.deepEqual(await s.objects.listNotifications('alpha~photos'), [note('alpha~photos')]);
-        assert.equal((await s.objects.getUpload('u-photos'))?.bucket, 'alpha~photos');
-        // The default tenant's rows are untouched.
-        assert.deepEqual(await s.objects.getBucket('docs'), { tenant: T, name: 'docs', createdAt: 1 });
-        assert.equal((await s.objects.getObject('docs', 'k'))?.sha256, 'sha-docs');
-        assert.deepEqual(await s.objects.listNotifications('docs'), [note('docs')]);
-        assert.equal((await s.objects.getUpload('u-docs'))?.bucket, 'docs');
-      } finally {
-        await s.close();
-      }
-      // Running it again changes nothing (renamed names hold a `~`).
-      await h.forget();
-      s = await h.open();
-      assert.ok(await s.objects.getBucket('alpha~photos'));
-      assert.ok(await s.objects.getBucket('docs'));
-      await s.close();
-    } finally {
-      await h.cleanup();
-    }
   });
 }

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { it } from 'node:test';
-import { describeBucketNamespaceMigration, describeStoreContract } from './contract.ts';
+import { describeStoreContract } from './contract.ts';
+import { describeBucketNamespaceMigration } from './contract-migrations.ts';
 import { openStore } from './index.ts';
 
 describeStoreContract('sqlite', async () => {
