@@ -47,8 +47,8 @@ interface Status {
   throttles: number;
 }
 
-async function deploy(p: TestPlatform, name: string, extra: Record<string, unknown> = {}) {
-  const dir = await fixture({ 'index.mjs': CODE });
+async function deploy(p: TestPlatform, name: string, extra: Record<string, unknown> = {}, code = CODE) {
+  const dir = await fixture({ 'index.mjs': code });
   const r = await p.deployDir(name, dir, { runtime: 'nodejs24.x', handler: 'index.handler', ...extra });
   assert.ok(r.status < 300, JSON.stringify(r.body));
 }
@@ -145,6 +145,51 @@ describe('autoscaler (real processes)', () => {
         `${r.body.result.tag}: ${tail}`,
       );
     }
+  });
+
+  it('HTTP requests share a Node instance (up to NIMBUS_HTTP_INSTANCE_SHARING); Invoke API calls and perInstanceConcurrency: 1 keep one request per instance', async () => {
+    // An HTTP request's tag and sleep are in its body; an Invoke API call's are the event itself.
+    const code = `const ID = Math.random().toString(36).slice(2);
+export const handler = async (event) => {
+  const b = typeof event.body === 'string' ? JSON.parse(event.body) : event;
+  await new Promise((r) => setTimeout(r, b.sleepMs));
+  return { id: ID, tag: b.tag };
+};`;
+    await deploy(p, 'shared', {}, code);
+    await deploy(p, 'lambda', { scaling: { perInstanceConcurrency: 1 } }, code);
+    for (const fn of ['shared', 'lambda']) {
+      const r = await p.json('POST', '/v1/routes', { routeKey: `POST /${fn}`, function: fn });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+    }
+    const http = (fn: string, tag: string, sleepMs: number) =>
+      fetch(`${p.gatewayUrl}/${fn}`, { method: 'POST', body: JSON.stringify({ tag, sleepMs }) }).then(
+        async (r) => {
+          assert.equal(r.status, 200);
+          const event = (await r.json()) as { id: string };
+          return event.id;
+        },
+      );
+    const shared = await Promise.all(Array.from({ length: 24 }, (_, i) => http('shared', `h${i}`, 1500)));
+    const sharedIds = new Set(shared);
+    // 24 requests at 16 per instance: 2 instances (3 if the spread start raced), never 24.
+    assert.ok(sharedIds.size >= 2 && sharedIds.size <= 3, `instances: ${sharedIds.size}`);
+    // While HTTP requests fill the shared instances, Invoke API calls get instances of their own.
+    const [httpIds, invokes] = await Promise.all([
+      Promise.all(Array.from({ length: 8 }, (_, i) => http('shared', `k${i}`, 1500))),
+      (async () => {
+        await new Promise((r) => setTimeout(r, 300));
+        return Promise.all([0, 1].map((i) => invoke(p, 'shared', { tag: `i${i}`, sleepMs: 300 })));
+      })(),
+    ]);
+    const invokeIds = new Set(invokes.map((r) => r.body.result.id));
+    assert.equal(invokeIds.size, 2, 'two concurrent Invoke API calls: two instances');
+    for (const id of invokeIds)
+      assert.ok(!httpIds.includes(id), 'an Invoke API call ran beside HTTP requests');
+    // Lambda semantics on request: one HTTP request per instance.
+    const lambda = await Promise.all(Array.from({ length: 6 }, (_, i) => http('lambda', `l${i}`, 1000)));
+    assert.equal(new Set(lambda).size, 6);
+    const s = await status(p, 'lambda');
+    assert.equal(s.coldStarts, 6);
   });
 
   it('provisioned instances are never cold; beyond them requests spill to on-demand', async () => {

@@ -51,6 +51,12 @@ export const PlatformConfigSchema = z.object({
   keepAlivePolicy: z.enum(['fixed', 'adaptive', 'predictive']).default('fixed'),
   /** Default per-function concurrency limit (reserved concurrency overrides it). */
   functionConcurrency: z.coerce.number().int().min(1).max(10000).default(50),
+  /**
+   * HTTP requests one instance of a Node.js function runs at once when the function does not set
+   * `scaling.perInstanceConcurrency` (Invoke API, async and event invocations still get an
+   * instance each). 1 = Lambda's one request per instance for HTTP too.
+   */
+  httpInstanceSharing: z.coerce.number().int().min(1).max(1000).default(16),
   /** How long an invoke waits for a free concurrency slot before 429 (hard bound). */
   throttleWaitMs: z.coerce.number().int().min(0).max(60000).default(2000),
   /**
@@ -139,6 +145,7 @@ export const ENV_VARS: Readonly<Record<keyof PlatformConfig, string>> = Object.f
   idleTtlSec: 'NIMBUS_IDLE_TTL_SEC',
   keepAlivePolicy: 'NIMBUS_KEEP_ALIVE_POLICY',
   functionConcurrency: 'NIMBUS_FUNCTION_CONCURRENCY',
+  httpInstanceSharing: 'NIMBUS_HTTP_INSTANCE_SHARING',
   throttleWaitMs: 'NIMBUS_THROTTLE_WAIT_MS',
   queueWaitFactor: 'NIMBUS_QUEUE_WAIT_FACTOR',
   tenantConcurrency: 'NIMBUS_TENANT_CONCURRENCY',

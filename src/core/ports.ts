@@ -513,6 +513,11 @@ export interface InstanceSpec {
   /** CodeRef.exportName */
   readonly exportName: string;
   readonly config: FunctionConfig;
+  /**
+   * Invocations the instance accepts at once (the scheduler's bound: perInstanceConcurrency, or
+   * the HTTP sharing limit); default `config.scaling.perInstanceConcurrency` or 1.
+   */
+  readonly concurrency?: number;
   /** arn:aws:lambda:<region>:<account>:function:<name>[:qualifier] */
   readonly functionArn: string;
   /** Region string reported to the function (AWS_REGION). */

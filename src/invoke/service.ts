@@ -87,6 +87,8 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
             code: target.code,
           },
           req.signal,
+          // HTTP requests may share an instance (scaling's `shared`); nothing else does.
+          req.trigger.type === 'http',
         );
       } catch (e) {
         // Init failures are the function's fault: answer like Lambda (200 + Unhandled), not as a

@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { InstanceSpec, Sandbox } from '../core/ports.ts';
-import type { FunctionConfig, TenantId } from '../core/types.ts';
+import type { TenantId } from '../core/types.ts';
 import { Admission, type FunctionSlot } from './admission.ts';
 import { SchedulerErrors } from './errors.ts';
 import {
@@ -29,6 +29,7 @@ import {
   instanceReservationMb,
   pickEvictions,
   provisionedAt,
+  sharedStartsNeeded,
   startsNeeded,
 } from './scaling.ts';
 import type { FunctionStatus, Lease, NodeStatus, SchedulerDeps, Target } from './types.ts';
@@ -42,6 +43,8 @@ interface Instance {
   readonly pool: Pool;
   readonly memoryMb: number;
   active: number;
+  /** Runs an invocation that must have the instance to itself (no HTTP request joins it). */
+  exclusive: boolean;
   lastUsed: number;
   /** Started for a waiting request: its first lease is a cold start. */
   cold: boolean;
@@ -53,6 +56,8 @@ interface Instance {
 }
 
 interface PoolWaiter {
+  /** An HTTP request, which may share an instance (EffectiveScaling.shared). */
+  readonly shared: boolean;
   readonly resolve: (inst: Instance) => void;
   readonly reject: (e: Error) => void;
 }
@@ -126,10 +131,14 @@ export class Scheduler {
     if (deps.keepAlive === 'predictive') this.#armTick();
   }
 
-  async acquire(t: Target, signal?: AbortSignal): Promise<Lease> {
+  /**
+   * A lease on an instance of `t`. `shared`: the invocation is an HTTP request, which may run
+   * beside other HTTP requests in one instance when the function's scaling allows it.
+   */
+  async acquire(t: Target, signal?: AbortSignal, shared = false): Promise<Lease> {
     if (this.#closed) throw SchedulerErrors.SHUTTING_DOWN();
     const fs = this.#fn(t);
-    const eff = this.#effective(t.config);
+    const eff = this.#effective(t);
     this.#admission.setLimits(fs.slot, eff.cap, eff.reserved);
     const waitStart = this.#d.clock.monotonic();
     await this.#admission.acquire(fs.slot, signal);
@@ -144,7 +153,7 @@ export class Scheduler {
     try {
       const pool = this.#pool(fs, t, eff);
       fs.lastPool = pool;
-      inst = this.#take(pool) ?? (await this.#waitForInstance(pool, signal));
+      inst = this.#take(pool, shared) ?? (await this.#waitForInstance(pool, shared, signal));
     } catch (e) {
       this.#admission.release(fs.slot);
       throw e;
@@ -173,7 +182,7 @@ export class Scheduler {
   sync(t: Target): void {
     if (this.#closed) return;
     const fs = this.#fn(t);
-    const eff = this.#effective(t.config);
+    const eff = this.#effective(t);
     this.#admission.setLimits(fs.slot, eff.cap, eff.reserved);
     const pool = this.#pool(fs, t, eff);
     if (fs.floorPool && fs.floorPool !== pool) this.#setFloor(fs.floorPool, 0, 0);
@@ -279,33 +288,65 @@ export class Scheduler {
 
   // ------------------------------------------------------------------ instances
 
-  /** A live instance with a free slot: the busiest one (packing lets the others idle out). */
-  #take(pool: Pool): Instance | undefined {
+  /** Do HTTP requests of this pool share instances beyond `perInstance`? */
+  static #sharing(pool: Pool): boolean {
+    return pool.scaling.shared > pool.scaling.perInstance;
+  }
+
+  /** May `inst` take one more invocation (an HTTP request when `shared`)? */
+  static #fits(pool: Pool, inst: Instance, shared: boolean): boolean {
+    if (!inst.sandbox.alive) return false;
+    if (shared && Scheduler.#sharing(pool)) return !inst.exclusive && inst.active < pool.scaling.shared;
+    return inst.active < pool.scaling.perInstance;
+  }
+
+  /**
+   * A live instance with a free slot. Without sharing: the busiest one (packing lets the others
+   * idle out). An HTTP request of a sharing pool: the least busy one, and while every instance is
+   * busy and there are fewer than the node's cores, one more starts in the background (shared
+   * load spreads over the cores first, then packs: more processes than cores only add switches).
+   */
+  #take(pool: Pool, shared = false): Instance | undefined {
+    const spread = shared && Scheduler.#sharing(pool);
     let best: Instance | undefined;
+    let open = 0;
     for (const inst of pool.instances) {
-      if (!inst.sandbox.alive) continue;
-      if (inst.active >= pool.scaling.perInstance) continue;
-      if (
-        !best ||
-        inst.active > best.active ||
-        (inst.active === best.active && inst.lastUsed > best.lastUsed)
-      ) {
-        best = inst;
-      }
+      if (!inst.exclusive && inst.sandbox.alive) open++;
+      if (!Scheduler.#fits(pool, inst, shared)) continue;
+      const better = !best
+        ? true
+        : inst.active !== best.active
+          ? spread
+            ? inst.active < best.active
+            : inst.active > best.active
+          : inst.lastUsed > best.lastUsed;
+      if (better) best = inst;
     }
-    if (best) this.#use(best);
+    if (
+      spread &&
+      best &&
+      best.active > 0 &&
+      open + pool.starting < this.#parallelism &&
+      pool.instances.size + pool.starting < pool.scaling.maxInstances
+    ) {
+      this.#start(pool, 'prewarm');
+    }
+    if (best) this.#use(best, shared);
     return best;
   }
 
-  #use(inst: Instance): void {
-    if (inst.active === 0) inst.cancelIdle();
+  #use(inst: Instance, shared: boolean): void {
+    if (inst.active === 0) {
+      inst.cancelIdle();
+      inst.exclusive = !shared && Scheduler.#sharing(inst.pool);
+    }
     inst.active++;
     inst.keepAliveMs = undefined; // a pre-warmed instance's own window ends with its first call
   }
 
-  #waitForInstance(pool: Pool, signal?: AbortSignal): Promise<Instance> {
+  #waitForInstance(pool: Pool, shared: boolean, signal?: AbortSignal): Promise<Instance> {
     return new Promise<Instance>((resolve, reject) => {
-      const w: PoolWaiter = { resolve, reject };
+      const w: PoolWaiter = { shared, resolve, reject };
       pool.waiters.push(w);
       signal?.addEventListener(
         'abort',
@@ -325,18 +366,30 @@ export class Scheduler {
   #scale(pool: Pool): void {
     let busy = 0;
     for (const i of pool.instances) busy += i.active;
-    const n = startsNeeded({
-      waiting: pool.waiters.length,
-      starting: pool.starting,
-      live: pool.instances.size,
-      perInstance: pool.scaling.perInstance,
-      maxInstances: pool.scaling.maxInstances,
-      maxStarts: this.#maxStarts,
-      busy,
-      runMs: pool.fn.slot.serviceMs,
-      startMs: pool.startMs,
-      minParallel: this.#parallelism,
-    });
+    let sharedWaiting = 0;
+    if (Scheduler.#sharing(pool)) for (const w of pool.waiters) if (w.shared) sharedWaiting++;
+    const n = Scheduler.#sharing(pool)
+      ? sharedStartsNeeded({
+          exclusiveWaiting: pool.waiters.length - sharedWaiting,
+          sharedWaiting,
+          shared: pool.scaling.shared,
+          starting: pool.starting,
+          live: pool.instances.size,
+          maxInstances: pool.scaling.maxInstances,
+          maxStarts: this.#maxStarts,
+        })
+      : startsNeeded({
+          waiting: pool.waiters.length,
+          starting: pool.starting,
+          live: pool.instances.size,
+          perInstance: pool.scaling.perInstance,
+          maxInstances: pool.scaling.maxInstances,
+          maxStarts: this.#maxStarts,
+          busy,
+          runMs: pool.fn.slot.serviceMs,
+          startMs: pool.startMs,
+          minParallel: this.#parallelism,
+        });
     for (let i = 0; i < n; i++) if (!this.#start(pool, 'demand')) break;
   }
 
@@ -355,7 +408,7 @@ export class Scheduler {
       let sandbox: Sandbox;
       const t0 = this.#d.clock.monotonic();
       try {
-        const spec = this.#spec(pool.target, await this.#d.materialize(pool.target.code));
+        const spec = this.#spec(pool, await this.#d.materialize(pool.target.code));
         const env = this.#d.instanceEnv ? await this.#d.instanceEnv(spec) : undefined;
         sandbox = await this.#d.factory.create(
           env ? { ...spec, config: { ...spec.config, environment: env } } : spec,
@@ -383,6 +436,7 @@ export class Scheduler {
         pool,
         memoryMb: mb,
         active: 0,
+        exclusive: false,
         lastUsed: this.#d.clock.now(),
         cold: purpose === 'demand',
         keepAliveMs,
@@ -398,17 +452,26 @@ export class Scheduler {
     return true;
   }
 
+  /** Hands `inst` to the waiters it can take, oldest first (one that needs it alone may wait). */
   #serveWaiters(inst: Instance): void {
     const pool = inst.pool;
-    while (inst.active < pool.scaling.perInstance && pool.waiters.length > 0) {
-      this.#use(inst);
-      pool.waiters.shift()!.resolve(inst);
+    for (let i = 0; i < pool.waiters.length; ) {
+      const w = pool.waiters[i]!;
+      if (!Scheduler.#fits(pool, inst, w.shared)) {
+        if (inst.active >= pool.scaling.shared) return;
+        i++;
+        continue;
+      }
+      pool.waiters.splice(i, 1);
+      this.#use(inst, w.shared);
+      w.resolve(inst);
     }
   }
 
   #release(inst: Instance): void {
     const pool = inst.pool;
     inst.active = Math.max(0, inst.active - 1);
+    if (inst.active === 0) inst.exclusive = false;
     inst.lastUsed = this.#d.clock.now();
     const aged = inst.lastUsed >= inst.retireAt;
     if (!inst.sandbox.alive || this.#closed || (pool.retired && pool.waiters.length === 0) || aged) {
@@ -622,8 +685,12 @@ export class Scheduler {
 
   // ------------------------------------------------------------------ bookkeeping
 
-  #effective(config: FunctionConfig): EffectiveScaling {
-    return effectiveScaling(config, { functionConcurrency: this.#d.defaultConcurrency });
+  #effective(t: Pick<Target, 'config' | 'code'>): EffectiveScaling {
+    return effectiveScaling(
+      t.config,
+      { functionConcurrency: this.#d.defaultConcurrency, httpSharing: this.#d.httpSharing },
+      t.code.family,
+    );
   }
 
   #windows(fs: FunctionState): Windows {
@@ -683,7 +750,8 @@ export class Scheduler {
     return p;
   }
 
-  #spec(t: Target, codeDir: string): InstanceSpec {
+  #spec(pool: Pool, codeDir: string): InstanceSpec {
+    const t = pool.target;
     const qualifier = t.version === '$LATEST' ? '' : `:${t.version}`;
     return {
       tenant: t.tenant,
@@ -694,6 +762,7 @@ export class Scheduler {
       entry: t.code.entry,
       exportName: t.code.exportName,
       config: t.config,
+      concurrency: Math.max(pool.scaling.perInstance, pool.scaling.shared),
       functionArn: `arn:aws:lambda:${this.#d.region}:${this.#d.accountOf?.(t.tenant) ?? this.#d.accountId}:function:${t.functionName}${qualifier}`,
       region: this.#d.region,
     };

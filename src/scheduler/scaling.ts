@@ -10,11 +10,22 @@ import { compileSchedule } from '../schedules/expression.ts';
 export interface ScalingDefaults {
   /** Concurrency of a function without reserved concurrency (platform default). */
   readonly functionConcurrency: number;
+  /**
+   * HTTP requests one instance of a Node.js function may run at once when the function does not
+   * set `perInstanceConcurrency` (1 = Lambda semantics for every request). Default 1.
+   */
+  readonly httpSharing?: number;
 }
 
 export interface EffectiveScaling {
   /** Invocations one instance runs at once. */
   readonly perInstance: number;
+  /**
+   * HTTP requests one instance runs at once. Above `perInstance` (a Node.js function that did not
+   * set `perInstanceConcurrency`), HTTP requests share instances up to this many while every
+   * other invocation (Invoke API, async, events) still gets an instance to itself.
+   */
+  readonly shared: number;
   /** Max concurrent invocations of the function. */
   readonly cap: number;
   /** Reserved concurrency: a cap, and capacity no other function of the tenant can take. */
@@ -25,14 +36,23 @@ export interface EffectiveScaling {
   readonly schedule: readonly ScheduledProvisioning[];
 }
 
-export function effectiveScaling(config: FunctionConfig, d: ScalingDefaults): EffectiveScaling {
+export function effectiveScaling(
+  config: FunctionConfig,
+  d: ScalingDefaults,
+  family?: string,
+): EffectiveScaling {
   const s: ScalingConfig = config.scaling ?? {};
   const perInstance = Math.max(1, s.perInstanceConcurrency ?? 1);
+  const shared =
+    s.perInstanceConcurrency === undefined && family === 'node'
+      ? Math.max(1, d.httpSharing ?? 1)
+      : perInstance;
   const reserved = config.reservedConcurrency || undefined;
   const maxInstances = s.maxInstances ?? Number.POSITIVE_INFINITY;
-  const cap = Math.max(1, Math.min(reserved ?? d.functionConcurrency, maxInstances * perInstance));
+  const cap = Math.max(1, Math.min(reserved ?? d.functionConcurrency, maxInstances * shared));
   return {
     perInstance,
+    shared,
     cap,
     reserved,
     maxInstances,
@@ -118,6 +138,27 @@ export function startsNeeded(o: {
     Math.min(o.minParallel ?? 0, Math.ceil((o.waiting + busy) / o.perInstance)) - o.live - o.starting;
   const room = o.maxInstances - o.live - o.starting;
   return Math.max(0, Math.min(Math.max(need, parallel), room, o.maxStarts - o.starting));
+}
+
+/**
+ * Scale-out of a pool whose HTTP requests share instances (`shared` > 1): every exclusive waiter
+ * (an invocation that is not an HTTP request) needs an instance of its own, shared waiters one per
+ * `shared` of them; each start in flight covers one of those needs. (Spreading shared load over
+ * the node's cores before packing it is the scheduler's pick, not a start for a waiter.)
+ */
+export function sharedStartsNeeded(o: {
+  exclusiveWaiting: number;
+  sharedWaiting: number;
+  shared: number;
+  starting: number;
+  live: number;
+  maxInstances: number;
+  maxStarts: number;
+}): number {
+  const need =
+    o.exclusiveWaiting + (o.sharedWaiting > 0 ? Math.ceil(o.sharedWaiting / o.shared) : 0) - o.starting;
+  const room = o.maxInstances - o.live - o.starting;
+  return Math.max(0, Math.min(need, room, o.maxStarts - o.starting));
 }
 
 export interface QueueDecision {

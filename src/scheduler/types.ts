@@ -51,6 +51,11 @@ export interface SchedulerDeps {
    * a busy instance instead of a new one. Default: the node's cores (os.availableParallelism()).
    */
   readonly parallelism?: number;
+  /**
+   * HTTP requests one instance of a Node.js function without `perInstanceConcurrency` runs at
+   * once (other invocations keep an instance to themselves). Default 1: Lambda semantics.
+   */
+  readonly httpSharing?: number;
 }
 
 export interface Target {

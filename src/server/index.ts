@@ -183,6 +183,7 @@ export async function startPlatform(
       idleTtlMs: config.idleTtlSec * 1000,
       keepAlive: config.keepAlivePolicy,
       defaultConcurrency: config.functionConcurrency,
+      httpSharing: config.httpInstanceSharing,
       throttleWaitMs: config.throttleWaitMs,
       queueWaitFactor: config.queueWaitFactor,
       tenantConcurrency: config.tenantConcurrency,

@@ -266,7 +266,7 @@ export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFa
       }
       const id = `iso_${randomBytes(8).toString('hex')}`;
       const target = { tenant: spec.tenant, functionName: spec.functionName, version: spec.version };
-      const concurrency = Math.max(1, spec.config.scaling?.perInstanceConcurrency ?? 1);
+      const concurrency = Math.max(1, spec.concurrency ?? spec.config.scaling?.perInstanceConcurrency ?? 1);
       const limits = { memoryMb: spec.config.memoryMb, timeoutSec: spec.config.timeoutSec };
 
       interface Pending {

@@ -391,7 +391,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
         },
         target,
         initTimeoutMs,
-        spec.config.scaling?.perInstanceConcurrency ?? 1,
+        spec.concurrency ?? spec.config.scaling?.perInstanceConcurrency ?? 1,
       );
     } catch (e) {
       cache?.done(undefined);

@@ -73,14 +73,28 @@ export class FramedChild {
     return `${this.#exitInfo}${this.#stderrTail ? `: ${this.#stderrTail.trim().slice(-300)}` : ''}`;
   }
 
+  /**
+   * Queues a frame. Frames sent in one event-loop turn go out in one write after the turn's I/O
+   * callbacks (setImmediate): with several invocations in flight, one syscall (and one wake-up of
+   * the instance) carries them all.
+   */
   send(msg: unknown): void {
     if (this.#exited) return;
+    this.#out.push(encodeFrame(msg));
+    if (this.#out.length === 1) setImmediate(this.#flush);
+  }
+
+  #out: Buffer[] = [];
+  readonly #flush = (): void => {
+    const out = this.#out;
+    this.#out = [];
+    if (this.#exited || out.length === 0) return;
     try {
-      this.chan.write(encodeFrame(msg));
+      this.chan.write(out.length === 1 ? out[0]! : Buffer.concat(out));
     } catch {
       // The exit handler reports it.
     }
-  }
+  };
 
   /** SIGKILLs the whole tree: the cgroup's processes, then the process group. */
   kill(): void {

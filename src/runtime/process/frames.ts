@@ -2,10 +2,12 @@
 export const MAX_FRAME = 16 * 1024 * 1024;
 
 export function encodeFrame(msg: unknown): Buffer {
-  const body = Buffer.from(JSON.stringify(msg), 'utf8');
-  const head = Buffer.allocUnsafe(4);
-  head.writeUInt32BE(body.length, 0);
-  return Buffer.concat([head, body]);
+  const json = JSON.stringify(msg);
+  const len = Buffer.byteLength(json, 'utf8');
+  const out = Buffer.allocUnsafe(4 + len);
+  out.writeUInt32BE(len, 0);
+  out.write(json, 4, 'utf8');
+  return out;
 }
 
 /** Incremental decoder; `onFrame` gets parsed objects, `onError` a protocol violation (then stop). */

@@ -11,11 +11,25 @@ import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 
 const chan = new Socket({ fd: 3, readable: true, writable: true });
+const frame = (msg) => {
+  const json = JSON.stringify(msg);
+  const len = Buffer.byteLength(json, 'utf8');
+  const out = Buffer.allocUnsafe(4 + len);
+  out.writeUInt32BE(len, 0);
+  out.write(json, 4, 'utf8');
+  return out;
+};
+// Frames sent in one event-loop turn leave in one write after it (setImmediate): answers of
+// concurrent invocations share a syscall and one wake-up of the host.
+let outq = [];
+const flush = () => {
+  const q = outq;
+  outq = [];
+  if (q.length > 0) chan.write(q.length === 1 ? q[0] : Buffer.concat(q));
+};
 const send = (msg) => {
-  const body = Buffer.from(JSON.stringify(msg), 'utf8');
-  const head = Buffer.allocUnsafe(4);
-  head.writeUInt32BE(body.length, 0);
-  chan.write(Buffer.concat([head, body]));
+  outq.push(frame(msg));
+  if (outq.length === 1) setImmediate(flush);
 };
 
 // Invocations in flight: one, or up to `concurrency` when the function opted in. Each runs in an
@@ -122,13 +136,8 @@ globalThis.awslambda = {
 
 /** Sends a body chunk, resolving when the channel accepts more (backpressure from the host). */
 function sendChunk(requestId, buf, cb) {
-  const body = Buffer.from(
-    JSON.stringify({ t: 'chunk', requestId, data: Buffer.from(buf).toString('base64') }),
-    'utf8',
-  );
-  const head = Buffer.allocUnsafe(4);
-  head.writeUInt32BE(body.length, 0);
-  if (chan.write(Buffer.concat([head, body]))) cb();
+  flush(); // frames queued before this chunk go first
+  if (chan.write(frame({ t: 'chunk', requestId, data: Buffer.from(buf).toString('base64') }))) cb();
   else chan.once('drain', cb);
 }
 
