@@ -21,6 +21,7 @@ import type {
   FunctionRecord,
   HistoryEventRecord,
   Invocation,
+  InvocationLog,
   LeasedMessage,
   LogLine,
   LogQuery,
@@ -188,6 +189,12 @@ export interface AliasRepo {
 export interface LogRepo {
   /** Appends lines (one statement / batch); assigns increasing seq. */
   append(lines: readonly LogLine[]): Promise<void>;
+  /**
+   * Stores finished invocations in one transaction: each one's usage record (as
+   * `UsageRepo.recordMany` would) and its function lines, with seqs reserved around them so its
+   * START line reads before them and END and REPORT after (rendered by `query`).
+   */
+  appendInvocations(batch: readonly InvocationLog[]): Promise<void>;
   query(q: LogQuery): Promise<StoredLogLine[]>;
 }
 

@@ -180,6 +180,20 @@ export interface StoredLogLine extends LogLine {
   readonly seq: number;
 }
 
+/**
+ * One invocation's compact record, written once when it ends: its usage record, the instance
+ * (log stream) it ran on, REPORT's status, and the function's own lines. START, END and REPORT
+ * are not stored as text: they are rendered from the record when logs are read.
+ */
+export interface InvocationLog {
+  readonly usage: UsageRecord;
+  readonly instanceId: string;
+  /** REPORT's `Status:` (timeout, oom, crash, init); absent on success and on function errors. */
+  readonly status?: string | undefined;
+  /** The function's own lines (console output, the unhandled-error line), oldest first. */
+  readonly lines: readonly LogLine[];
+}
+
 export interface LogQuery {
   readonly tenant: TenantId;
   readonly functionName?: string;

@@ -10,7 +10,6 @@ import type { Clock, ContextCallHandler, InvokeOutcome } from '../core/ports.ts'
 import type { FunctionErrorPayload, Invocation, LogLine, UsageRecord } from '../core/types.ts';
 import { computeUsage } from '../metering/index.ts';
 import {
-  type BatchWriter,
   endLine,
   invokeErrorLine,
   type LogSink,
@@ -25,9 +24,8 @@ import type { InvokeRequest, InvokeResult, InvokeService } from './types.ts';
 export interface InvokeDeps {
   readonly registry: RegistryService;
   readonly scheduler: Scheduler;
+  /** Finished invocations (usage record + the function's lines), batched into the store. */
   readonly logs: LogSink;
-  /** Usage records are batched like logs: one store write per batch. */
-  readonly usage: BatchWriter<UsageRecord>;
   readonly clock: Clock;
   readonly maxPayloadBytes: number;
   readonly onError?: (e: unknown) => void;
@@ -169,18 +167,23 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
           outcome: o.ok ? 'success' : (OUTCOME[o.failure] ?? 'error'),
         });
         const status = o.ok ? undefined : o.failure === 'function' ? undefined : o.failure;
-        const lines: LogLine[] = [
-          { ...platformLine(startLine(requestId, target.version), r.instanceId), ts: startedAt },
-          ...o.logs,
-          // An unhandled error is in the function's logs too, as Lambda's runtimes print it.
-          ...(!o.ok && o.failure === 'function'
+        // The function's own lines; an unhandled error is among them, as Lambda's runtimes print it.
+        const own: LogLine[] =
+          !o.ok && o.failure === 'function'
             ? [
+                ...o.logs,
                 {
                   ...platformLine(invokeErrorLine(target.code.family, o.error), r.instanceId),
                   stream: 'stderr' as const,
                 },
               ]
-            : []),
+            : [...o.logs];
+        // One compact record; START/END/REPORT are rendered from it when the logs are read.
+        d.logs.write([{ usage, instanceId: r.instanceId, status, lines: own }]);
+        // The tail (X-Amz-Log-Result) renders them now, as the store would.
+        const lines = (): LogLine[] => [
+          { ...platformLine(startLine(requestId, target.version), r.instanceId), ts: startedAt },
+          ...own,
           platformLine(endLine(requestId), r.instanceId),
           platformLine(
             reportLine({
@@ -195,8 +198,6 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
             r.instanceId,
           ),
         ];
-        d.logs.write(lines);
-        d.usage.write([usage]);
         const result: InvokeResult = {
           requestId,
           version: target.version,
@@ -209,7 +210,7 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
           billedDurationMs: usage.billedDurationMs,
           maxRssBytes: usage.maxRssBytes,
           memoryMb: usage.memoryMb,
-          logTail: req.logTail ? logTail(lines) : undefined,
+          logTail: req.logTail ? logTail(lines()) : undefined,
           streamed: o.ok ? o.streamed : undefined,
         };
         return result;

@@ -3,7 +3,7 @@
  * START/END/REPORT lines, and the 4 KB tail for `X-Amz-Log-Type: Tail`.
  */
 import type { Clock, LogRepo } from '../core/ports.ts';
-import type { LogLine } from '../core/types.ts';
+import type { InvocationLog, LogLine } from '../core/types.ts';
 
 export interface BatchWriterOptions<T> {
   /** Writes one batch (one statement per batch keeps store writes off the invoke hot path). */
@@ -52,29 +52,37 @@ export class BatchWriter<T> {
   }
 }
 
-/** The log sink: a BatchWriter of log lines into the Store. */
-export type LogSink = BatchWriter<LogLine>;
+/**
+ * The invocation record sink: a BatchWriter of finished invocations (usage record + function
+ * lines) into the Store, one transaction per batch, at most `flushMs` (50 ms) after the first.
+ * What a crash of the platform process can lose is what it holds: the records of invocations
+ * that ended within the last flush interval (plus the batch being written).
+ */
+export type LogSink = BatchWriter<InvocationLog>;
 
 export function createLogSink(o: {
-  repo: LogRepo;
+  repo: Pick<LogRepo, 'appendInvocations'>;
   clock: Clock;
   onError?: (e: unknown) => void;
   /** Rewrites a function's line before it is stored (secret redaction). */
   redact?: (tenant: string, functionName: string, message: string) => string;
+  flushMs?: number;
 }): LogSink {
   const redact = o.redact;
-  return new BatchWriter<LogLine>({
+  const redactLine = (l: LogLine): LogLine => {
+    const m = redact!(l.tenant, l.functionName, l.message);
+    return m === l.message ? l : { ...l, message: m };
+  };
+  return new BatchWriter<InvocationLog>({
     write: (b) =>
-      o.repo.append(
+      o.repo.appendInvocations(
         redact
-          ? b.map((l) => {
-              const m = redact(l.tenant, l.functionName, l.message);
-              return m === l.message ? l : { ...l, message: m };
-            })
+          ? b.map((inv) => (inv.lines.length === 0 ? inv : { ...inv, lines: inv.lines.map(redactLine) }))
           : b,
       ),
     clock: o.clock,
     onError: o.onError,
+    flushMs: o.flushMs,
   });
 }
 

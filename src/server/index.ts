@@ -21,13 +21,13 @@ import type { PlatformConfig } from '../config/index.ts';
 import { systemClock } from '../core/clock.ts';
 import { isNimbusError } from '../core/errors.ts';
 import type { Clock } from '../core/ports.ts';
-import { DEFAULT_TENANT, type RuntimeFamily, type UsageRecord } from '../core/types.ts';
+import { DEFAULT_TENANT, type RuntimeFamily } from '../core/types.ts';
 import { createEventBus } from '../events/bus.ts';
 import { createSourceManager, type SourceManager } from '../events/sources/manager.ts';
 import { createWebhookService } from '../events/webhooks.ts';
 import { buildGateway } from '../gateway/index.ts';
 import { createInvokeService } from '../invoke/service.ts';
-import { BatchWriter, createLogSink } from '../observability/logs.ts';
+import { createLogSink } from '../observability/logs.ts';
 import { openSqliteQueue } from '../queue/index.ts';
 import { buildArtifact, unpackArtifact } from '../registry/build/index.ts';
 import { createRegistryService } from '../registry/service.ts';
@@ -241,6 +241,8 @@ export async function startPlatform(
       },
       onFunctionDeleted: (tenant, name) => onFunctionDeleted(tenant, name),
     });
+    // Invocation records: one usage row + the function's own lines per invocation, one
+    // transaction per batch (START/END/REPORT render from the row when read).
     const logSink = createLogSink({
       repo: store.logs,
       clock,
@@ -248,18 +250,11 @@ export async function startPlatform(
       onError: (e) => logger.error({ err: e }, 'log write failed'),
     });
     cleanups.push(() => logSink.flush());
-    const usageSink = new BatchWriter<UsageRecord>({
-      write: (b) => store.usage.recordMany(b),
-      clock,
-      onError: (e) => logger.error({ err: e }, 'usage write failed'),
-    });
-    cleanups.push(() => usageSink.flush());
     const contextCalls: { handler?: AsyncService['contextCalls'] } = {};
     const invoke = createInvokeService({
       registry,
       scheduler,
       logs: logSink,
-      usage: usageSink,
       clock,
       maxPayloadBytes: config.maxPayloadBytes,
       contextCalls,
@@ -502,7 +497,7 @@ export async function startPlatform(
       gatewayUrl: () => gatewayUrl,
       store,
       logSink,
-      flushUsage: () => usageSink.flush(),
+      flushUsage: () => logSink.flush(),
       clock,
       arn: { region: config.region, accountId: config.accountId },
       authenticate,

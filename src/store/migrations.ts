@@ -511,6 +511,34 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    // Compact invocation records: START/END/REPORT render from the usage row at read time
+    // (issue 16: one row per invocation instead of three log rows plus the usage row).
+    // Idempotent like 0014.
+    '0017_invocation_records': {
+      async up(db: Kysely<unknown>) {
+        const cols =
+          dialect === 'postgres'
+            ? sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns
+                WHERE table_schema = current_schema() AND table_name = 'usage'`
+            : sql<{ name: string }>`SELECT name FROM pragma_table_info('usage')`;
+        const have = new Set((await cols.execute(db)).rows.map((r) => r.name));
+        for (const [name, type] of [
+          ['instance_id', 'text'],
+          ['status', 'text'],
+          ['start_seq', big],
+          ['end_seq', big],
+          ['report_seq', big],
+        ] as const) {
+          if (!have.has(name)) await db.schema.alterTable('usage').addColumn(name, type).execute();
+        }
+        await db.schema
+          .createIndex('usage_fn_report_seq')
+          .ifNotExists()
+          .on('usage')
+          .columns(['tenant', 'function_name', 'report_seq'])
+          .execute();
+      },
+    },
   };
 }
 

@@ -10,7 +10,6 @@ import type {
   FunctionRecord,
   RouteAuth,
   RouteRecord,
-  StoredLogLine,
   UsageQuery,
   UsageRecord,
   VersionRecord,
@@ -18,6 +17,7 @@ import type {
 import { type Db, insertOrConflict, pow2Chunks } from './db.ts';
 import { makeEventRepos } from './repos-events.ts';
 import { makeIdentityRepos } from './repos-identity.ts';
+import { makeLogRepo } from './repos-logs.ts';
 import { makeSqsQueueRepo } from './repos-queues.ts';
 import { makeWorkflowRepo } from './repos-workflows.ts';
 import type { Tables } from './schema.ts';
@@ -52,17 +52,6 @@ const toAlias = (r: Selectable<Tables['aliases']>): AliasRecord => ({
   revisionId: r.revision_id,
   createdAt: num(r.created_at),
   updatedAt: num(r.updated_at),
-});
-const toLog = (r: Selectable<Tables['log_lines']>): StoredLogLine => ({
-  seq: num(r.seq),
-  tenant: r.tenant,
-  functionName: r.function_name,
-  version: r.version,
-  requestId: r.request_id,
-  ts: num(r.ts),
-  stream: r.stream as StoredLogLine['stream'],
-  message: r.message,
-  instanceId: r.instance_id,
 });
 const toRoute = (r: Selectable<Tables['routes']>): RouteRecord => ({
   tenant: r.tenant,
@@ -311,45 +300,7 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
       },
     },
 
-    logs: {
-      async append(lines) {
-        if (lines.length === 0) return;
-        // Chunked under SQLite's bound-parameter limit (8 columns per row), in reusable statement sizes.
-        for (const chunk of pow2Chunks(lines, 1024)) {
-          await db
-            .insertInto('log_lines')
-            .values(
-              chunk.map((l) => ({
-                tenant: l.tenant,
-                function_name: l.functionName,
-                version: l.version,
-                request_id: l.requestId,
-                ts: l.ts,
-                stream: l.stream,
-                message: l.message,
-                instance_id: l.instanceId,
-              })),
-            )
-            .execute();
-        }
-      },
-      async query(q) {
-        const limit = Math.min(Math.max(1, q.limit ?? 1000), 10000);
-        let s = db.selectFrom('log_lines').selectAll().where('tenant', '=', q.tenant);
-        if (q.functionName !== undefined) s = s.where('function_name', '=', q.functionName);
-        if (q.version !== undefined) s = s.where('version', '=', q.version);
-        if (q.requestId !== undefined) s = s.where('request_id', '=', q.requestId);
-        if (q.since !== undefined) s = s.where('ts', '>=', q.since);
-        if (q.until !== undefined) s = s.where('ts', '<', q.until);
-        if (q.afterSeq !== undefined) s = s.where('seq', '>', q.afterSeq);
-        const rows = await s
-          .orderBy('seq', q.tail ? 'desc' : 'asc')
-          .limit(limit)
-          .execute();
-        const out = rows.map(toLog);
-        return q.tail ? out.reverse() : out;
-      },
-    },
+    logs: makeLogRepo(db, kind),
 
     routes: {
       create: (r) =>

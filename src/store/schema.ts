@@ -269,5 +269,11 @@ export interface Tables {
     gb_seconds: number;
     init_duration_ms: number | null;
     outcome: string;
+    /** Invocation records (0017): where START, END and REPORT render, and what they say. */
+    instance_id: string | null;
+    status: string | null;
+    start_seq: number | null;
+    end_seq: number | null;
+    report_seq: number | null;
   };
 }

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Kysely, type SqliteDatabase, SqliteDialect, type SqliteStatement } from 'kysely';
 import type { Store } from '../../core/ports.ts';
-import type { LogLine, UsageRecord } from '../../core/types.ts';
+import type { InvocationLog, LogLine, UsageRecord } from '../../core/types.ts';
 import { migrate } from '../migrations.ts';
 import { makeStore } from '../repos.ts';
+import { layoutSeqs, usageRow } from '../repos-logs.ts';
 import type { Tables } from '../schema.ts';
 import { startCheckpointer } from './checkpointer.ts';
 
@@ -70,11 +71,75 @@ export async function openSqliteStore(o: SqliteStoreOptions): Promise<Store> {
     logs: {
       ...store.logs,
       append: (lines) => (raw.isTransaction ? store.logs.append(lines) : bulk.logs(lines)),
+      appendInvocations: (batch) =>
+        raw.isTransaction ? store.logs.appendInvocations(batch) : bulk.invocations(batch),
     },
     usage: {
       ...store.usage,
       recordMany: (us) => (raw.isTransaction ? store.usage.recordMany(us) : bulk.usage(us)),
     },
+  };
+}
+
+/**
+ * Invocation records (usage row + the function's lines, seqs reserved around them) as prepared
+ * single-row statements in one BEGIN…COMMIT, the seq block taken from (and moved past in)
+ * sqlite_sequence as the query-builder path does (../repos-logs.ts).
+ */
+function invocationWriter(raw: DatabaseSync, logStmt: StatementSync) {
+  const seqNow = raw.prepare("select seq from sqlite_sequence where name = 'log_lines'");
+  const maxSeq = raw.prepare('select max(seq) as m from log_lines');
+  const seqSet = raw.prepare("update sqlite_sequence set seq = ? where name = 'log_lines'");
+  const seqNew = raw.prepare("insert into sqlite_sequence (name, seq) values ('log_lines', ?)");
+  const usageStmt = raw.prepare(
+    'insert into usage (tenant, request_id, function_name, version, started_at, duration_ms, billed_duration_ms, memory_mb, max_rss_bytes, gb_seconds, init_duration_ms, outcome, instance_id, status, start_seq, end_seq, report_seq) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (tenant, request_id) do nothing',
+  );
+  return (batch: readonly InvocationLog[]): void => {
+    let n = 0;
+    for (const inv of batch) n += inv.lines.length + 3;
+    const cur = seqNow.get() as { seq: number } | undefined;
+    const first = Math.max(Number(cur?.seq ?? 0), Number((maxSeq.get() as { m: number | null }).m ?? 0)) + 1;
+    if (cur) seqSet.run(first + n - 1);
+    else seqNew.run(first + n - 1);
+    const seqs = layoutSeqs(batch, (i) => first + i);
+    for (let i = 0; i < batch.length; i++) {
+      const inv = batch[i]!;
+      const sq = seqs[i]!;
+      for (let j = 0; j < inv.lines.length; j++) {
+        const l = inv.lines[j]!;
+        logStmt.run(
+          sq.lines[j]!,
+          l.tenant,
+          l.functionName,
+          l.version,
+          l.requestId,
+          l.ts,
+          l.stream,
+          l.message,
+          l.instanceId,
+        );
+      }
+      const r = usageRow(inv, sq);
+      usageStmt.run(
+        r.tenant,
+        r.request_id,
+        r.function_name,
+        r.version,
+        r.started_at,
+        r.duration_ms,
+        r.billed_duration_ms,
+        r.memory_mb,
+        r.max_rss_bytes,
+        r.gb_seconds,
+        r.init_duration_ms,
+        r.outcome,
+        r.instance_id,
+        r.status,
+        r.start_seq,
+        r.end_seq,
+        r.report_seq,
+      );
+    }
   };
 }
 
@@ -92,12 +157,12 @@ function bulkWriters(raw: DatabaseSync) {
     // (the key is (tenant, request id); issue 17), and must not fail the batch.
     'insert into usage (tenant, request_id, function_name, version, started_at, duration_ms, billed_duration_ms, memory_mb, max_rss_bytes, gb_seconds, init_duration_ms, outcome) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (tenant, request_id) do nothing',
   );
-  const batch = <T>(items: readonly T[], row: (item: T) => void): Promise<void> => {
-    if (items.length === 0) return Promise.resolve();
+  /** Runs `fn` in one BEGIN…COMMIT (rolled back if it throws). */
+  const tx = (fn: () => void): Promise<void> => {
     try {
       raw.exec('BEGIN');
       try {
-        for (const item of items) row(item);
+        fn();
         raw.exec('COMMIT');
       } catch (e) {
         raw.exec('ROLLBACK');
@@ -108,7 +173,19 @@ function bulkWriters(raw: DatabaseSync) {
       return Promise.reject(e);
     }
   };
+  const batch = <T>(items: readonly T[], row: (item: T) => void): Promise<void> =>
+    items.length === 0
+      ? Promise.resolve()
+      : tx(() => {
+          for (const item of items) row(item);
+        });
+  const seqLogStmt = raw.prepare(
+    'insert into log_lines (seq, tenant, function_name, version, request_id, ts, stream, message, instance_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const invocations = invocationWriter(raw, seqLogStmt);
   return {
+    invocations: (b: readonly InvocationLog[]) =>
+      b.length === 0 ? Promise.resolve() : tx(() => invocations(b)),
     logs: (lines: readonly LogLine[]) =>
       batch(lines, (l) =>
         logStmt.run(
