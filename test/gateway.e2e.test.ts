@@ -14,6 +14,8 @@ const ECHO = `export const handler = async (event) => {
   if (event.headers?.['x-mode'] === 'hang') await new Promise(() => {});
   if (event.headers?.['x-mode'] === 'slow') { await new Promise((r) => setTimeout(r, 4000)); return 'late'; }
   if (event.headers?.['x-mode'] === 'plain') return { hello: 'world' };
+  if (event.headers?.['x-mode'] === 'framing') return { statusCode: 200, headers: { 'content-length': '999', 'transfer-encoding': 'chunked', connection: 'close', 'x-kept': 'yes' }, body: 'abc' };
+  if (event.headers?.['x-mode'] === 'nocontent') return { statusCode: 204, headers: { 'x-kept': 'yes' }, body: 'ignored' };
   if (event.headers?.['x-mode'] === 'binary') return { statusCode: 200, headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from([0, 1, 2, 255]).toString('base64'), isBase64Encoded: true };
   return { statusCode: 201, headers: { 'content-type': 'application/json', 'x-route': event.routeKey ?? event.resource }, cookies: ['a=1', 'b=2'], body: JSON.stringify(event) };
 };
@@ -135,6 +137,22 @@ describe('HTTP gateway', () => {
     const hang = await gw('/user/1', { headers: { 'x-mode': 'hang' } });
     assert.equal(hang.status, 504);
     assert.match(await hang.text(), /NIMBUS_ERR_GATEWAY_FUNCTION_TIMEOUT/);
+  });
+
+  it('owns the message framing: the function cannot set Content-Length or Transfer-Encoding, and a 204 has no body', async () => {
+    const r = await gw('/user/7', { headers: { 'x-mode': 'framing' } });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-length'), '3');
+    assert.equal(r.headers.get('transfer-encoding'), null);
+    assert.equal(r.headers.get('x-kept'), 'yes');
+    assert.equal(await r.text(), 'abc');
+    // The connection stays usable: the next request on it is answered.
+    assert.equal((await gw('/user/8', { headers: { 'x-mode': 'plain' } })).status, 200);
+    const n = await gw('/user/7', { headers: { 'x-mode': 'nocontent' } });
+    assert.equal(n.status, 204);
+    assert.equal(n.headers.get('x-kept'), 'yes');
+    assert.ok(n.headers.get('apigw-requestid'));
+    assert.equal(await n.text(), '');
   });
 
   it('answers 504 at the gateway timeout while the function keeps its own (longer) timeout', async () => {
