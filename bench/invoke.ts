@@ -13,7 +13,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { zipDirectory } from '../src/registry/build/index.ts';
-import { agent, assertLoopback, pct, post, printTable, startChild, throughput } from './support/load.ts';
+import {
+  agent,
+  assertLoopback,
+  pct,
+  post,
+  printTable,
+  startChild,
+  throughputWithCpu,
+} from './support/load.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -84,10 +92,11 @@ try {
 
   const latBare = await latency(bareSend, SEQ);
   const latNimbus = await latency(nimbusSend, SEQ);
-  const tpBare = await throughput(bareSend, CONC, DURATION_MS);
-  const tpNimbus = await throughput(nimbusSend, CONC, DURATION_MS);
-  const tp1Bare = await throughput(bareSend, 1, DURATION_MS);
-  const tp1Nimbus = await throughput(nimbusSend, 1, DURATION_MS);
+  // Server CPU per request: the bare server's process; the platform's process and its instances.
+  const tpBare = await throughputWithCpu(bareSend, CONC, DURATION_MS, bare.child.pid!);
+  const tpNimbus = await throughputWithCpu(nimbusSend, CONC, DURATION_MS, plat.child.pid!);
+  const tp1Bare = await throughputWithCpu(bareSend, 1, DURATION_MS, bare.child.pid!);
+  const tp1Nimbus = await throughputWithCpu(nimbusSend, 1, DURATION_MS, plat.child.pid!);
 
   // Cold starts: deploy N fresh functions, then time each one's first invoke (pool pre-booted).
   const colds: number[] = [];
@@ -116,15 +125,39 @@ try {
       f(pct(latNimbus, 99)),
       `+${f(pct(latNimbus, 99) - pct(latBare, 99))} ms`,
     ],
-    ['req/s c=1', tp1Bare.toFixed(0), tp1Nimbus.toFixed(0), `${(tp1Nimbus / tp1Bare).toFixed(2)}×`],
-    [`req/s c=${CONC}`, tpBare.toFixed(0), tpNimbus.toFixed(0), `${(tpNimbus / tpBare).toFixed(2)}×`],
+    [
+      'req/s c=1',
+      tp1Bare.rps.toFixed(0),
+      tp1Nimbus.rps.toFixed(0),
+      `${(tp1Nimbus.rps / tp1Bare.rps).toFixed(2)}×`,
+    ],
+    [
+      'server CPU µs/req c=1',
+      tp1Bare.cpuUsPerReq.toFixed(0),
+      tp1Nimbus.cpuUsPerReq.toFixed(0),
+      `${(tp1Nimbus.cpuUsPerReq / tp1Bare.cpuUsPerReq).toFixed(2)}×`,
+    ],
+    [
+      `req/s c=${CONC}`,
+      tpBare.rps.toFixed(0),
+      tpNimbus.rps.toFixed(0),
+      `${(tpNimbus.rps / tpBare.rps).toFixed(2)}×`,
+    ],
+    [
+      `server CPU µs/req c=${CONC}`,
+      tpBare.cpuUsPerReq.toFixed(0),
+      tpNimbus.cpuUsPerReq.toFixed(0),
+      `${(tpNimbus.cpuUsPerReq / tpBare.cpuUsPerReq).toFixed(2)}×`,
+    ],
     ['cold start p50 (ms)', '-', f(pct(colds, 50)), `p99 ${f(pct(colds, 99))} ms (n=${COLD})`],
   ];
   printTable(rows);
   console.log(
     `\nnode ${process.versions.node}, ${(await import('node:os')).cpus().length} cores; seq=${SEQ} conc=${CONC} duration=${DURATION_MS / 1000}s`,
   );
-  console.log('goals (issue 3): warm p50 overhead ≤ 1 ms, cold start p50 ≤ 50 ms');
+  console.log(
+    'goals (issue 3): warm p50 overhead ≤ 1 ms, cold start p50 ≤ 50 ms; (issue 16): warm p50 overhead ≤ 0.2 ms',
+  );
 } finally {
   for (const c of children) c.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));

@@ -1,5 +1,6 @@
 /** Shared load-generation helpers for the benchmarks (this process is the client). */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createInterface } from 'node:readline';
 
@@ -98,4 +99,42 @@ export async function blast(
 export function printTable(rows: string[][]): void {
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(w[i]!)).join('  '));
+}
+
+/**
+ * CPU time (ms, user + system) of a process and every live descendant, from /proc (Linux). A
+ * descendant that exits between two readings takes its share with it: read before and after a
+ * steady-state window, where the instances stay.
+ */
+export function treeCpuMs(pid: number): number {
+  const tick = 10; // USER_HZ = 100 on Linux
+  let total = 0;
+  const walk = (p: number) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(f[11]) + Number(f[12])) * tick;
+      for (const t of readdirSync(`/proc/${p}/task`)) {
+        const kids = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim();
+        if (kids) for (const k of kids.split(' ')) walk(Number(k));
+      }
+    } catch {
+      // gone
+    }
+  };
+  walk(pid);
+  return total;
+}
+
+/** `throughput` plus the server tree's CPU per request (µs). */
+export async function throughputWithCpu(
+  sendOne: () => Promise<unknown>,
+  conc: number,
+  ms: number,
+  serverPid: number,
+): Promise<{ rps: number; cpuUsPerReq: number }> {
+  const c0 = treeCpuMs(serverPid);
+  const rps = await throughput(sendOne, conc, ms);
+  const c1 = treeCpuMs(serverPid);
+  return { rps, cpuUsPerReq: ((c1 - c0) * 1000) / (rps * (ms / 1000)) };
 }

@@ -332,12 +332,11 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
         accountId: account,
         apiId: 'nimbus',
       };
-      const query = new URLSearchParams(rawQueryString);
       const authorizer = route.auth
         ? await authorizers.authorize(route.id, route.auth, {
             tenant: route.tenant,
             header,
-            query: (n) => query.get(n) ?? undefined,
+            query: (n) => new URLSearchParams(rawQueryString).get(n) ?? undefined,
             event: () => buildEventV2(greq, route, pathParameters),
           })
         : undefined;

@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import type { InstanceSpec, Sandbox } from '../core/ports.ts';
-import type { TenantId } from '../core/types.ts';
+import type { FunctionConfig, TenantId } from '../core/types.ts';
 import { Admission, type FunctionSlot } from './admission.ts';
 import { SchedulerErrors } from './errors.ts';
 import {
@@ -102,6 +102,17 @@ interface FunctionState {
 }
 
 const FLOOR_RETRY_MS = 30_000;
+
+/** A config's JSON, once per config object (the registry hands out the same object per version). */
+const configKeys = new WeakMap<FunctionConfig, string>();
+function configKey(c: FunctionConfig): string {
+  let k = configKeys.get(c);
+  if (k === undefined) {
+    k = JSON.stringify(c);
+    configKeys.set(c, k);
+  }
+  return k;
+}
 
 export class Scheduler {
   readonly #d: SchedulerDeps;
@@ -728,7 +739,7 @@ export class Scheduler {
 
   #pool(fs: FunctionState, t: Target, scaling: EffectiveScaling): Pool {
     // An instance is only reusable for the exact code + config it was specialized with.
-    const k = `${t.version}\u0000${t.code.sha256}\u0000${JSON.stringify(t.config)}`;
+    const k = `${t.version}\u0000${t.code.sha256}\u0000${configKey(t.config)}`;
     let p = fs.pools.get(k);
     if (!p) {
       p = {

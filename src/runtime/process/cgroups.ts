@@ -4,7 +4,18 @@
  * `memory.max_usage_in_bytes`, `memory.oom_control`). When neither is writable (not root, read-only
  * sysfs) instances run without these limits and `isolation()` says so.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmdirSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export type CgroupMode =
@@ -203,15 +214,44 @@ export class InstanceCgroup {
    */
   freeze(): boolean {
     if (!this.#freezeFile || this.#frozen) return false;
-    this.#frozen = tryWrite(this.#freezeFile, this.#mode.kind === 'v2' ? '1' : 'FROZEN');
+    this.#frozen = this.#writeFreeze(this.#mode.kind === 'v2' ? '1' : 'FROZEN');
     return this.#frozen;
   }
 
   thaw(): void {
     if (!this.#freezeFile || !this.#frozen) return;
     this.#frozen = false;
-    tryWrite(this.#freezeFile, this.#mode.kind === 'v2' ? '0' : 'THAWED');
+    this.#writeFreeze(this.#mode.kind === 'v2' ? '0' : 'THAWED');
   }
+
+  // Files read or written around every invocation stay open (one pread/pwrite each, not an
+  // open + read/write + close); closed by remove().
+  #fds = new Map<string, number>();
+  #fd(file: string, flags: 'r' | 'w'): number | undefined {
+    let fd = this.#fds.get(file);
+    if (fd === undefined) {
+      try {
+        fd = openSync(file, flags);
+      } catch {
+        return undefined;
+      }
+      this.#fds.set(file, fd);
+    }
+    return fd;
+  }
+
+  #writeFreeze(value: string): boolean {
+    const fd = this.#fd(this.#freezeFile!, 'w');
+    if (fd === undefined) return false;
+    try {
+      writeSync(fd, value, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  readonly #readBuf = Buffer.allocUnsafe(64);
 
   /** cgroup.procs files the spawning shell must join before exec'ing the sandbox. */
   procsFiles(): string[] {
@@ -233,8 +273,15 @@ export class InstanceCgroup {
   peakBytes(): number | undefined {
     if (!this.memDir) return undefined;
     const f = this.#mode.kind === 'v2' ? 'memory.peak' : 'memory.max_usage_in_bytes';
-    const v = tryRead(join(this.memDir, f));
-    return v === undefined ? undefined : Number(v.trim());
+    const fd = this.#fd(join(this.memDir, f), 'r');
+    if (fd === undefined) return undefined;
+    try {
+      const n = readSync(fd, this.#readBuf, 0, this.#readBuf.length, 0);
+      const v = Number(this.#readBuf.toString('latin1', 0, n).trim());
+      return Number.isFinite(v) ? v : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   oomKills(): number {
@@ -269,6 +316,14 @@ export class InstanceCgroup {
 
   /** Removes the cgroup dirs (retries briefly: the kernel frees them after the last process). */
   async remove(): Promise<void> {
+    for (const fd of this.#fds.values()) {
+      try {
+        closeSync(fd);
+      } catch {
+        // closed
+      }
+    }
+    this.#fds.clear();
     for (const d of [...new Set(this.#dirs)]) {
       for (let i = 0; i < 20; i++) {
         try {
