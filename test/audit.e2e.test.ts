@@ -75,6 +75,10 @@ describe('audit log e2e', () => {
     assert.equal((await as(readOnly.secret, 'PUT', '/v1/topics/nope', {})).status, 403);
     const dev = await newKey({ policies: ['Developer'] });
     assert.equal((await audit('', dev.secret)).status, 403, 'Developer may not read the audit log');
+    // Invoking is a data event (as CloudTrail has it): audited only when refused.
+    const invoke = (secret: string) => as(secret, 'POST', '/2015-03-31/functions/nothere/invocations', {});
+    assert.equal((await invoke(p.secret)).status, 404);
+    assert.equal((await invoke(readOnly.secret)).status, 403);
 
     const mine = await audit('limit=1000');
     assert.equal(mine.status, 200);
@@ -88,6 +92,10 @@ describe('audit log e2e', () => {
     assert.match(put.sourceIp, /^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
     assert.ok(Date.parse(put.time) > Date.now() - 60_000);
     assert.equal(byAction('nimbus:DeleteTopic')[0]?.result, 'ok');
+    assert.deepEqual(
+      byAction('lambda:InvokeFunction').map((r) => [r.principal, r.result]),
+      [[`key/${readOnly.keyId}`, 'denied']],
+    );
     const denied = byAction('nimbus:PutTopic').find((r) => r.result === 'denied');
     assert.equal(denied?.principal, `key/${readOnly.keyId}`);
     assert.equal(denied?.status, 403);
@@ -114,7 +122,7 @@ describe('audit log e2e', () => {
 
     // Filters and paging.
     const denials = await audit('result=denied&since=1h');
-    assert.equal(denials.body.records.length, 2);
+    assert.equal(denials.body.records.length, 3);
     assert.ok(denials.body.records.every((r) => r.result === 'denied'));
     assert.equal(
       (await audit(`principal=${encodeURIComponent(admin)}&action=nimbus:PutTopic`)).body.records.length,
