@@ -76,7 +76,10 @@ it('a large bundle: the first instance produces the cache, later ones read it', 
   // Saved in the background after `ready`: wait for a complete (renamed into place) cache.
   const complete = async () =>
     existsSync(cacheRoot)
-      ? (await readdir(cacheRoot)).find((k) => existsSync(join(cacheRoot, k, '.complete')))
+      ? (await readdir(cacheRoot)).find(
+          // Not the temporary directory being filled (it gets `.complete` just before the rename).
+          (k) => !k.endsWith('.tmp') && existsSync(join(cacheRoot, k, '.complete')),
+        )
       : undefined;
   let key = await complete();
   for (let i = 0; i < 250 && !key; i++) {
