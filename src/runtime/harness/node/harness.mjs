@@ -427,8 +427,16 @@ async function runInvoke(m, me) {
     getRemainingTimeInMillis: () => Math.max(0, m.deadline - Date.now()),
     identity: undefined,
     clientContext: decodeClientContext(m.clientContext),
-    nimbus: contextClient(m.requestId),
   };
+  // Built on first use (a dozen closures per invocation most handlers never touch).
+  let nimbus;
+  Object.defineProperty(context, 'nimbus', {
+    enumerable: true,
+    get: () => {
+      nimbus ??= contextClient(m.requestId);
+      return nimbus;
+    },
+  });
   let result;
   try {
     const event = JSON.parse(m.payload);
