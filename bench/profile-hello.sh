@@ -5,6 +5,7 @@
 # by self time (bench/support/profsum.mjs). Needs wrk (apt-get install wrk). For a quiet machine.
 #   bash bench/profile-hello.sh                 # c=32, 10 s
 #   CONNS=1 DURATION=5 bash bench/profile-hello.sh
+#   ISOLATION=isolate bash bench/profile-hello.sh   # the isolate runtime
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 NODE="$ROOT/node_modules/node/bin/node"
@@ -15,7 +16,7 @@ PORT="${PORT:-3400}"
 mkdir -p "$DIR/functions/hello"
 echo 'exports.handler = async () => ({ statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ hello: "world" }) });' >"$DIR/functions/hello/index.js"
 echo '[{"name":"hello","entry":"functions/hello/index.js","handler":"index.handler"}]' >"$DIR/functions.json"
-"$NODE" --cpu-prof --cpu-prof-dir="$DIR/prof" "$ROOT/bench/support/target.ts" --port "$PORT" --dir "$DIR" >"$DIR/server.log" 2>&1 &
+"$NODE" --cpu-prof --cpu-prof-dir="$DIR/prof" "$ROOT/bench/support/target.ts" --port "$PORT" --dir "$DIR" --isolation "${ISOLATION:-process}" >"$DIR/server.log" 2>&1 &
 PID=$!
 for _ in $(seq 1 300); do
   curl -fs "http://127.0.0.1:$PORT/hello" >/dev/null 2>&1 && break

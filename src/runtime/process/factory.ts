@@ -177,7 +177,17 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
     } else {
       program =
         family === 'node'
-          ? [nodeBin, '--disable-warning=ExperimentalWarning', '--stack-size=984', HARNESS.node]
+          ? [
+              nodeBin,
+              '--disable-warning=ExperimentalWarning',
+              '--stack-size=984',
+              // V8's young generation sized as Lambda's bootstrap does for 128 MB (memory / 10 / 2):
+              // the process boots before its function (and memory size) is known, and V8's
+              // default, sized for the host's RAM, let a busy 128 MB instance grow to 144 MB and
+              // be OOM-killed (84 MB with this under the same load).
+              '--max-semi-space-size=6',
+              HARNESS.node,
+            ]
           : family === 'provided'
             ? [nodeBin, HARNESS.provided]
             : [pythonBin!, '-u', '-B', HARNESS.python];
