@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# CPU per request of the platform process and of its instances, separately, under wrk load on a
+# Lambda-style hello behind `GET /hello` (bench/support/target.ts): /proc utime+stime of the
+# platform and of every descendant, read around a DURATION-second wrk run after a warm-up.
+#   bash bench/cpu-split.sh                  # c=32, 10 s
+#   CONNS=1 ISOLATION=isolate bash bench/cpu-split.sh
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+NODE="$ROOT/node_modules/node/bin/node"
+DIR="$(mktemp -d)"
+PORT="${PORT:-3401}"
+CONNS="${CONNS:-32}"
+DURATION="${DURATION:-10}"
+mkdir -p "$DIR/functions/hello"
+echo 'exports.handler = async () => ({ statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ hello: "world" }) });' >"$DIR/functions/hello/index.js"
+echo '[{"name":"hello","entry":"functions/hello/index.js","handler":"index.handler"}]' >"$DIR/functions.json"
+"$NODE" "$ROOT/bench/support/target.ts" --port "$PORT" --dir "$DIR" --isolation "${ISOLATION:-process}" >"$DIR/log" 2>&1 &
+PID=$!
+for _ in $(seq 1 300); do
+  curl -fs "http://127.0.0.1:$PORT/hello" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+wrk -t2 -c"$CONNS" -d3s "http://127.0.0.1:$PORT/hello" >/dev/null
+tree() { echo "$1"; for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do tree "$c"; done; }
+ticks() { local t=0 s; for p in "$@"; do s=$(awk '{print $14+$15}' /proc/"$p"/stat 2>/dev/null || echo 0); t=$((t + s)); done; echo "$t"; }
+KIDS=$(tree "$PID" | tail -n +2)
+P0=$(ticks "$PID"); I0=$(ticks $KIDS)
+wrk -t2 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:$PORT/hello" >"$DIR/wrk.txt"
+P1=$(ticks "$PID"); I1=$(ticks $KIDS)
+REQ=$(grep -oP '^\s+\K\d+(?= requests in)' "$DIR/wrk.txt")
+HZ=$(getconf CLK_TCK)
+grep 'Requests/sec' "$DIR/wrk.txt"
+echo "platform CPU µs/req: $(( (P1 - P0) * 1000000 / HZ / REQ ))   instances CPU µs/req: $(( (I1 - I0) * 1000000 / HZ / REQ ))   ($(echo $KIDS | wc -w) instance processes)"
+kill -INT "$PID"
+wait "$PID" 2>/dev/null || true
+rm -rf "$DIR"
