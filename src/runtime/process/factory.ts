@@ -237,6 +237,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
       args,
       cgroup,
       clock,
+      payloadFrames: family === 'node',
     });
     slots.set(id, slot);
     if (ns) netns.set(inst, ns);

@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Duplex } from 'node:stream';
 import type { InstanceCgroup } from './cgroups.ts';
-import { encodeFrame, FrameDecoder } from './frames.ts';
+import { encodeFrame, encodePayloadFrame, FrameDecoder } from './frames.ts';
 
 export interface FramedChildOptions {
   readonly cmd: string;
@@ -79,8 +79,17 @@ export class FramedChild {
    * the instance) carries them all.
    */
   send(msg: unknown): void {
+    this.#queue(encodeFrame(msg));
+  }
+
+  /** Sends `msg` with `payload` as raw bytes after its header (the child must understand it). */
+  sendWithPayload(msg: Record<string, unknown>, payload: string): void {
+    this.#queue(encodePayloadFrame(msg, payload));
+  }
+
+  #queue(frame: Buffer): void {
     if (this.#exited) return;
-    this.#out.push(encodeFrame(msg));
+    this.#out.push(frame);
     if (this.#out.length === 1) setImmediate(this.#flush);
   }
 

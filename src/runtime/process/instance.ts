@@ -53,6 +53,7 @@ export class ProcessInstance {
   /** Invocations in flight by request id (the init phase is the pseudo request `init`). */
   readonly #pending = new Map<string, Pending>();
   #concurrency = 1;
+  readonly #payloadFrames: boolean;
   /** Set when a timeout killed the process: the other invocations in flight report why. */
   #killedFor: string | undefined;
   #target: LogTarget | undefined;
@@ -64,8 +65,11 @@ export class ProcessInstance {
     args: string[];
     cgroup: InstanceCgroup | undefined;
     clock: Clock;
+    /** The harness reads invoke frames with a raw payload (PROTOCOL.md); the Node harness does. */
+    payloadFrames?: boolean;
   }) {
     this.id = o.id;
+    this.#payloadFrames = o.payloadFrames === true;
     this.cgroup = o.cgroup;
     this.#clock = o.clock;
     this.#proc = new FramedChild({
@@ -204,16 +208,19 @@ export class ProcessInstance {
       this.#cancelFreeze?.();
       this.#cancelFreeze = undefined;
       this.cgroup?.thaw();
-      this.#send({
+      const frame = {
         t: 'invoke',
         requestId: inv.id,
-        payload: inv.payload,
         deadline: inv.deadline,
         invokedFunctionArn,
         traceparent: inv.traceparent,
         clientContext: inv.clientContext,
         stream: sink !== undefined,
-      });
+      };
+      // The event as raw bytes after the header where the harness reads that (Node), not a JSON
+      // string escaped inside the JSON frame.
+      if (this.#payloadFrames) this.#proc.sendWithPayload(frame, inv.payload);
+      else this.#send({ ...frame, payload: inv.payload });
     });
   }
 

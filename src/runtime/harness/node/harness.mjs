@@ -19,6 +19,20 @@ const frame = (msg) => {
   out.write(json, 4, 'utf8');
   return out;
 };
+// A frame whose `payload` (JSON text) follows its JSON header as raw bytes (PROTOCOL.md): the
+// length's top bit set, then the header's length, the header, the payload.
+const PAYLOAD_FLAG = 0x80000000;
+const payloadFrame = (msg, payload) => {
+  const json = JSON.stringify(msg);
+  const hlen = Buffer.byteLength(json, 'utf8');
+  const plen = Buffer.byteLength(payload, 'utf8');
+  const out = Buffer.allocUnsafe(8 + hlen + plen);
+  out.writeUInt32BE(((4 + hlen + plen) | PAYLOAD_FLAG) >>> 0, 0);
+  out.writeUInt32BE(hlen, 4);
+  out.write(json, 8, 'utf8');
+  out.write(payload, 8 + hlen, 'utf8');
+  return out;
+};
 // Frames sent in one event-loop turn leave in one write after it (setImmediate): answers of
 // concurrent invocations share a syscall and one wake-up of the host.
 let outq = [];
@@ -28,7 +42,10 @@ const flush = () => {
   if (q.length > 0) chan.write(q.length === 1 ? q[0] : Buffer.concat(q));
 };
 const send = (msg) => {
-  outq.push(frame(msg));
+  if (msg.t === 'result' && typeof msg.payload === 'string') {
+    const { payload, ...head } = msg;
+    outq.push(payloadFrame(head, payload));
+  } else outq.push(frame(msg));
   if (outq.length === 1) setImmediate(flush);
 };
 
@@ -511,9 +528,16 @@ let buf = Buffer.alloc(0);
 chan.on('data', (chunk) => {
   buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
   while (buf.length >= 4) {
-    const len = buf.readUInt32BE(0);
+    const word = buf.readUInt32BE(0);
+    const withPayload = word >= PAYLOAD_FLAG;
+    const len = withPayload ? word - PAYLOAD_FLAG : word;
     if (buf.length < 4 + len) break;
-    const msg = JSON.parse(buf.subarray(4, 4 + len).toString('utf8'));
+    let msg;
+    if (withPayload) {
+      const hlen = buf.readUInt32BE(4);
+      msg = JSON.parse(buf.toString('utf8', 8, 8 + hlen));
+      msg.payload = buf.toString('utf8', 8 + hlen, 4 + len);
+    } else msg = JSON.parse(buf.subarray(4, 4 + len).toString('utf8'));
     buf = buf.subarray(4 + len);
     if (msg.t === 'init')
       doInit(msg).catch((e) =>
