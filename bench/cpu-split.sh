@@ -7,19 +7,11 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 NODE="$ROOT/node_modules/node/bin/node"
-DIR="$(mktemp -d)"
 PORT="${PORT:-3401}"
 CONNS="${CONNS:-32}"
 DURATION="${DURATION:-10}"
-mkdir -p "$DIR/functions/hello"
-echo 'exports.handler = async () => ({ statusCode: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ hello: "world" }) });' >"$DIR/functions/hello/index.js"
-echo '[{"name":"hello","entry":"functions/hello/index.js","handler":"index.handler"}]' >"$DIR/functions.json"
-"$NODE" "$ROOT/bench/support/target.ts" --port "$PORT" --dir "$DIR" --isolation "${ISOLATION:-process}" >"$DIR/log" 2>&1 &
-PID=$!
-for _ in $(seq 1 300); do
-  curl -fs "http://127.0.0.1:$PORT/hello" >/dev/null 2>&1 && break
-  sleep 0.2
-done
+. "$ROOT/bench/support/hello-target.sh"
+start_hello_target
 wrk -t2 -c"$CONNS" -d3s "http://127.0.0.1:$PORT/hello" >/dev/null
 tree() { echo "$1"; for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do tree "$c"; done; }
 ticks() { local t=0 s; for p in "$@"; do s=$(awk '{print $14+$15}' /proc/"$p"/stat 2>/dev/null || echo 0); t=$((t + s)); done; echo "$t"; }

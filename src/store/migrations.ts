@@ -9,6 +9,15 @@ export type Dialect = 'sqlite' | 'postgres';
 
 function migrations(dialect: Dialect): Record<string, Migration> {
   const big = dialect === 'postgres' ? 'bigint' : 'integer';
+  /** A table's column names, from the store's own schema only (Postgres stores may share a database). */
+  const columnsOf = async (db: Kysely<unknown>, table: string): Promise<Set<string>> => {
+    const cols =
+      dialect === 'postgres'
+        ? sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns
+            WHERE table_schema = current_schema() AND table_name = ${table}`
+        : sql<{ name: string }>`SELECT name FROM pragma_table_info(${table})`;
+    return new Set((await cols.execute(db)).rows.map((r) => r.name));
+  };
   return {
     '0001_foundation': {
       async up(db: Kysely<unknown>) {
@@ -423,12 +432,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     // lookup reads the store's own schema only (Postgres stores may share a database).
     '0014_route_stage_cors': {
       async up(db: Kysely<unknown>) {
-        const cols =
-          dialect === 'postgres'
-            ? sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns
-                WHERE table_schema = current_schema() AND table_name = 'routes'`
-            : sql<{ name: string }>`SELECT name FROM pragma_table_info('routes')`;
-        const have = new Set((await cols.execute(db)).rows.map((r) => r.name));
+        const have = await columnsOf(db, 'routes');
         for (const column of ['stage', 'cors'])
           if (!have.has(column)) await db.schema.alterTable('routes').addColumn(column, 'text').execute();
       },
@@ -500,12 +504,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '0016_state_machine_targets': {
       async up(db: Kysely<unknown>) {
         for (const table of ['routes', 'schedules']) {
-          const cols =
-            dialect === 'postgres'
-              ? sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns
-                  WHERE table_schema = current_schema() AND table_name = ${table}`
-              : sql<{ name: string }>`SELECT name FROM pragma_table_info(${table})`;
-          const have = new Set((await cols.execute(db)).rows.map((r) => r.name));
+          const have = await columnsOf(db, table);
           if (!have.has('state_machine'))
             await db.schema.alterTable(table).addColumn('state_machine', 'text').execute();
         }
@@ -516,12 +515,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     // Idempotent like 0014.
     '0017_invocation_records': {
       async up(db: Kysely<unknown>) {
-        const cols =
-          dialect === 'postgres'
-            ? sql<{ name: string }>`SELECT column_name AS name FROM information_schema.columns
-                WHERE table_schema = current_schema() AND table_name = 'usage'`
-            : sql<{ name: string }>`SELECT name FROM pragma_table_info('usage')`;
-        const have = new Set((await cols.execute(db)).rows.map((r) => r.name));
+        const have = await columnsOf(db, 'usage');
         for (const [name, type] of [
           ['instance_id', 'text'],
           ['status', 'text'],

@@ -3,11 +3,11 @@
  * seqs where its START, END and REPORT lines belong) plus the function's own lines; the platform
  * lines are rendered from the row when logs are read, merged into the line order by seq.
  */
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { LogRepo } from '../core/ports.ts';
-import type { InvocationLog, LogQuery, StoredLogLine } from '../core/types.ts';
+import type { InvocationLog, LogQuery, StoredLogLine, UsageRecord } from '../core/types.ts';
 import { endLine, reportLine, startLine } from '../observability/logs.ts';
-import { type Db, pow2Chunks } from './db.ts';
+import { type Db, inTransaction, pow2Chunks } from './db.ts';
 import type { Tables } from './schema.ts';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
@@ -46,9 +46,8 @@ export function layoutSeqs(batch: readonly InvocationLog[], seq: (i: number) => 
   });
 }
 
-/** The usage table row of an invocation record. */
-export function usageRow(inv: InvocationLog, s: InvocationSeqs | undefined) {
-  const u = inv.usage;
+/** A usage record's columns (without the invocation-record columns of 0017). */
+export function usageColumns(u: UsageRecord) {
   return {
     tenant: u.tenant,
     request_id: u.requestId,
@@ -62,6 +61,13 @@ export function usageRow(inv: InvocationLog, s: InvocationSeqs | undefined) {
     gb_seconds: u.gbSeconds,
     init_duration_ms: u.initDurationMs ?? null,
     outcome: u.outcome,
+  };
+}
+
+/** The usage table row of an invocation record. */
+export function usageRow(inv: InvocationLog, s: InvocationSeqs | undefined) {
+  return {
+    ...usageColumns(inv.usage),
     instance_id: s ? inv.instanceId : null,
     status: s ? (inv.status ?? null) : null,
     start_seq: s?.start ?? null,
@@ -135,8 +141,6 @@ async function reserveSeqs(db: Db, kind: string, n: number): Promise<(i: number)
 }
 
 export function makeLogRepo(db: Db, kind: string): LogRepo {
-  const inTransaction = <T>(fn: (trx: Db) => Promise<T>): Promise<T> =>
-    db.isTransaction ? fn(db) : (db as Kysely<Tables>).transaction().execute(fn);
   const lineRow = (l: InvocationLog['lines'][number], seq?: number) => ({
     ...(seq === undefined ? {} : { seq }),
     tenant: l.tenant,
@@ -162,7 +166,7 @@ export function makeLogRepo(db: Db, kind: string): LogRepo {
     async appendInvocations(batch) {
       if (batch.length === 0) return;
       const n = batch.reduce((a, inv) => a + inv.lines.length + 3, 0);
-      await inTransaction(async (trx) => {
+      await inTransaction(db, async (trx) => {
         const seqs = layoutSeqs(batch, await reserveSeqs(trx, kind, n));
         const lines = batch.flatMap((inv, i) => inv.lines.map((l, j) => lineRow(l, seqs[i]!.lines[j])));
         for (const chunk of pow2Chunks(lines, 1024))

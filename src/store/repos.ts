@@ -17,7 +17,7 @@ import type {
 import { type Db, insertOrConflict, pow2Chunks } from './db.ts';
 import { makeEventRepos } from './repos-events.ts';
 import { makeIdentityRepos } from './repos-identity.ts';
-import { makeLogRepo } from './repos-logs.ts';
+import { makeLogRepo, usageColumns } from './repos-logs.ts';
 import { makeSqsQueueRepo } from './repos-queues.ts';
 import { makeWorkflowRepo } from './repos-workflows.ts';
 import type { Tables } from './schema.ts';
@@ -404,22 +404,7 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
         for (const chunk of pow2Chunks(us, 512)) {
           await db
             .insertInto('usage')
-            .values(
-              chunk.map((u) => ({
-                tenant: u.tenant,
-                request_id: u.requestId,
-                function_name: u.functionName,
-                version: u.version,
-                started_at: u.startedAt,
-                duration_ms: u.durationMs,
-                billed_duration_ms: u.billedDurationMs,
-                memory_mb: u.memoryMb,
-                max_rss_bytes: u.maxRssBytes,
-                gb_seconds: u.gbSeconds,
-                init_duration_ms: u.initDurationMs ?? null,
-                outcome: u.outcome,
-              })),
-            )
+            .values(chunk.map(usageColumns))
             // A retried async invocation keeps its request id (as on Lambda): its later attempts
             // must not make the whole batch fail (they are not recorded yet — the key is
             // (tenant, request id); see issue 17).
