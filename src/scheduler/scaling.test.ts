@@ -11,6 +11,7 @@ import {
   mayQueue,
   pickEvictions,
   provisionedAt,
+  sharedStartsNeeded,
   startsNeeded,
 } from './scaling.ts';
 
@@ -52,6 +53,50 @@ describe('effectiveScaling', () => {
       assert.equal(e.perInstance, want.perInstance);
       assert.equal(e.reserved, want.reserved);
     });
+  }
+});
+
+describe('effectiveScaling: HTTP sharing', () => {
+  const S = { functionConcurrency: 50, httpSharing: 16 };
+  it('a Node function without perInstanceConcurrency shares HTTP requests up to the platform limit', () => {
+    const e = effectiveScaling(base, S, 'node');
+    assert.deepEqual([e.perInstance, e.shared, e.cap], [1, 16, 50]);
+    assert.equal(effectiveScaling({ ...base, scaling: { maxInstances: 2 } }, S, 'node').cap, 32);
+  });
+  it('perInstanceConcurrency (1 included) is the function choosing: no sharing beyond it', () => {
+    const one = effectiveScaling({ ...base, scaling: { perInstanceConcurrency: 1 } }, S, 'node');
+    assert.deepEqual([one.perInstance, one.shared], [1, 1]);
+    const eight = effectiveScaling({ ...base, scaling: { perInstanceConcurrency: 8 } }, S, 'node');
+    assert.deepEqual([eight.perInstance, eight.shared], [8, 8]);
+  });
+  it('other runtimes and the platform default of 1 keep one request per instance', () => {
+    assert.equal(effectiveScaling({ ...base, runtime: 'python3.12' }, S, 'python').shared, 1);
+    assert.equal(effectiveScaling(base, { functionConcurrency: 50, httpSharing: 1 }, 'node').shared, 1);
+    assert.equal(effectiveScaling(base, D, 'node').shared, 1);
+  });
+});
+
+describe('sharedStartsNeeded', () => {
+  const o = {
+    exclusiveWaiting: 0,
+    sharedWaiting: 0,
+    shared: 16,
+    starting: 0,
+    live: 0,
+    maxInstances: Infinity,
+    maxStarts: 8,
+  };
+  const cases: [string, Partial<typeof o>, number][] = [
+    ['nothing waits', {}, 0],
+    ['32 HTTP requests from zero: two instances', { sharedWaiting: 32 }, 2],
+    ['17 HTTP requests: two', { sharedWaiting: 17 }, 2],
+    ['each exclusive waiter needs its own instance', { exclusiveWaiting: 3, sharedWaiting: 5 }, 4],
+    ['starts in flight cover needs', { sharedWaiting: 32, starting: 2 }, 0],
+    ['bounded by max instances', { exclusiveWaiting: 5, live: 2, maxInstances: 4 }, 2],
+    ['bounded by concurrent starts', { exclusiveWaiting: 20 }, 8],
+  ];
+  for (const [name, over, want] of cases) {
+    it(name, () => assert.equal(sharedStartsNeeded({ ...o, ...over }), want));
   }
 });
 
