@@ -221,12 +221,18 @@ export function hardenServer(app: FastifyInstance, h: WireHardening): void {
       })
       .end(r.body);
   });
-  app.addHook('onRequest', async (req) => {
-    if (req.raw.httpVersion === '1.1' && req.headers.host === undefined)
-      throw HttpErrors.BAD_REQUEST({ reason: 'an HTTP/1.1 request needs a Host header' });
+  // A callback hook, not an async one: no promise per request on the hot path.
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (req.raw.httpVersion === '1.1' && req.headers.host === undefined) {
+      done(HttpErrors.BAD_REQUEST({ reason: 'an HTTP/1.1 request needs a Host header' }));
+      return;
+    }
     // Only OPTIONS may target `*`; authority-form is for CONNECT, answered above.
     const target = req.raw.url ?? '';
-    if (!target.startsWith('/') && !(target === '*' && req.method === 'OPTIONS'))
-      throw HttpErrors.BAD_REQUEST({ reason: 'the request target must be a path' });
+    if (!target.startsWith('/') && !(target === '*' && req.method === 'OPTIONS')) {
+      done(HttpErrors.BAD_REQUEST({ reason: 'the request target must be a path' }));
+      return;
+    }
+    done();
   });
 }
