@@ -74,9 +74,10 @@ export class FramedChild {
   }
 
   /**
-   * Queues a frame. Frames sent in one event-loop turn go out in one write after the turn's I/O
-   * callbacks (setImmediate): with several invocations in flight, one syscall (and one wake-up of
-   * the instance) carries them all.
+   * Sends a frame. The first frame of an event-loop turn is written at once; the frames sent after
+   * it in the same turn go out together in one write after the turn's I/O callbacks
+   * (setImmediate): with several invocations in flight, one syscall (and one wake-up of the
+   * instance) carries them.
    */
   send(msg: unknown): void {
     this.#queue(encodeFrame(msg));
@@ -87,14 +88,26 @@ export class FramedChild {
     this.#queue(encodePayloadFrame(msg, payload));
   }
 
+  /** The first frame of a turn is written at once (no added latency); later ones wait for #flush. */
   #queue(frame: Buffer): void {
     if (this.#exited) return;
-    this.#out.push(frame);
-    if (this.#out.length === 1) setImmediate(this.#flush);
+    if (this.#inTurn) {
+      this.#out.push(frame);
+      return;
+    }
+    this.#inTurn = true;
+    setImmediate(this.#flush);
+    try {
+      this.chan.write(frame);
+    } catch {
+      // The exit handler reports it.
+    }
   }
 
+  #inTurn = false;
   #out: Buffer[] = [];
   readonly #flush = (): void => {
+    this.#inTurn = false;
     const out = this.#out;
     this.#out = [];
     if (this.#exited || out.length === 0) return;
