@@ -332,11 +332,16 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
         accountId: account,
         apiId: 'nimbus',
       };
+      // Parsed only when an authorizer reads the query, and then once.
+      let query: URLSearchParams | undefined;
       const authorizer = route.auth
         ? await authorizers.authorize(route.id, route.auth, {
             tenant: route.tenant,
             header,
-            query: (n) => new URLSearchParams(rawQueryString).get(n) ?? undefined,
+            query: (n) => {
+              query ??= new URLSearchParams(rawQueryString);
+              return query.get(n) ?? undefined;
+            },
             event: () => buildEventV2(greq, route, pathParameters),
           })
         : undefined;

@@ -168,7 +168,7 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
         });
         const status = o.ok ? undefined : o.failure === 'function' ? undefined : o.failure;
         // The function's own lines; an unhandled error is among them, as Lambda's runtimes print it.
-        const own: LogLine[] =
+        const own: readonly LogLine[] =
           !o.ok && o.failure === 'function'
             ? [
                 ...o.logs,
@@ -177,7 +177,7 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
                   stream: 'stderr' as const,
                 },
               ]
-            : [...o.logs];
+            : o.logs;
         // One compact record; START/END/REPORT are rendered from it when the logs are read.
         d.logs.write([{ usage, instanceId: r.instanceId, status, lines: own }]);
         // The tail (X-Amz-Log-Result) renders them now, as the store would.

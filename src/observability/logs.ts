@@ -66,7 +66,6 @@ export function createLogSink(o: {
   onError?: (e: unknown) => void;
   /** Rewrites a function's line before it is stored (secret redaction). */
   redact?: (tenant: string, functionName: string, message: string) => string;
-  flushMs?: number;
 }): LogSink {
   const redact = o.redact;
   const redactLine = (l: LogLine): LogLine => {
@@ -82,7 +81,6 @@ export function createLogSink(o: {
       ),
     clock: o.clock,
     onError: o.onError,
-    flushMs: o.flushMs,
   });
 }
 

@@ -471,6 +471,14 @@ export const handler = async () => { writeSync(3, Buffer.from([0xff, 0xff, 0xff,
       });
       const g = await garbage.invoke(inv(garbage));
       assert.equal(!g.ok && g.failure, 'crash');
+      // A forged payload frame (PROTOCOL.md) whose header length runs past the frame: a protocol
+      // violation too, not a read beyond it.
+      const forged = await create({
+        'index.mjs': `import { writeSync } from 'node:fs';
+export const handler = async () => { const b = Buffer.alloc(12); b.writeUInt32BE((8 | 0x80000000) >>> 0, 0); b.writeUInt32BE(1000, 4); writeSync(3, b); await new Promise((r) => setTimeout(r, 2000)); };`,
+      });
+      const fo = await forged.invoke(inv(forged));
+      assert.equal(!fo.ok && fo.failure, 'crash', JSON.stringify(fo).slice(0, 300));
       const closer = await create({
         'index.mjs': `import { closeSync } from 'node:fs';
 export const handler = async () => { closeSync(3); await new Promise((r) => setTimeout(r, 5000)); };`,
