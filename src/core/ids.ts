@@ -10,7 +10,11 @@ import { randomUUID } from 'node:crypto';
  * strings; they still parse as UUIDs.
  */
 export function newRequestId(now = Date.now()): string {
-  const r = randomUUID();
-  const t = now.toString(16).padStart(12, '0');
-  return `${t.slice(0, 8)}-${t.slice(8, 12)}-7${r.slice(15)}`;
+  if (now !== prefix.ms) {
+    const t = now.toString(16).padStart(12, '0');
+    prefix = { ms: now, text: `${t.slice(0, 8)}-${t.slice(8, 12)}-7` };
+  }
+  return prefix.text + randomUUID().slice(15);
 }
+/** The time part of the last id, reused by ids made in the same millisecond. */
+let prefix = { ms: Number.NaN, text: '' };

@@ -50,8 +50,16 @@ function queryMulti(raw: string): Record<string, string[]> | undefined {
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-/** API Gateway's CLF-style time: `12/Mar/2020:19:03:58 +0000`. */
+let clfCache = { second: Number.NaN, text: '' };
+/** API Gateway's CLF-style time: `12/Mar/2020:19:03:58 +0000` (formatted once per second). */
 export function clfTime(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second === clfCache.second) return clfCache.text;
+  clfCache = { second, text: formatClf(ms) };
+  return clfCache.text;
+}
+
+function formatClf(ms: number): string {
   const d = new Date(ms);
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
@@ -59,7 +67,7 @@ export function clfTime(ms: number): string {
 
 /** Decodes each path segment (the caller validated the percent-encoding). */
 export function decodePath(rawPath: string): string {
-  return rawPath.split('/').map(decodeURIComponent).join('/');
+  return rawPath.includes('%') ? rawPath.split('/').map(decodeURIComponent).join('/') : rawPath;
 }
 
 export function buildEventV2(

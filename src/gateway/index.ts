@@ -248,7 +248,12 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
         );
       let segments: string[];
       try {
-        segments = rawPath === '/' ? [] : rawPath.slice(1).split('/').map(decodeURIComponent);
+        segments =
+          rawPath === '/'
+            ? []
+            : rawPath.includes('%')
+              ? rawPath.slice(1).split('/').map(decodeURIComponent)
+              : rawPath.slice(1).split('/');
       } catch {
         return sendCoded(
           reply,
@@ -417,11 +422,20 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
         stream: sink,
       });
       // Integration timeout: like API Gateway, answer 504 and let the invocation finish on its own.
-      let cancelTimer = () => {};
-      const timedOut = new Promise<'timeout'>((resolve) => {
-        cancelTimer = d.clock.setTimeout(() => resolve('timeout'), d.config.gatewayTimeoutMs);
+      // One promise settled by whichever comes first (Promise.race + finally made three per request).
+      let raced = await new Promise<Awaited<typeof invocation> | 'timeout'>((resolve, reject) => {
+        const cancel = d.clock.setTimeout(() => resolve('timeout'), d.config.gatewayTimeoutMs);
+        invocation.then(
+          (r) => {
+            cancel();
+            resolve(r);
+          },
+          (e: unknown) => {
+            cancel();
+            reject(e);
+          },
+        );
       });
-      let raced = await Promise.race([invocation, timedOut]).finally(cancelTimer);
       // A stream that has started (SSE) is bounded by the function timeout, not the gateway's.
       if (raced === 'timeout' && streaming) raced = await invocation;
       if (raced === 'timeout') {

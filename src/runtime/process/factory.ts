@@ -418,6 +418,8 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
     const createdAt = clock.now();
     let lastUsedAt = createdAt;
     let invocations = 0;
+    // The unqualified ARN; an invocation's qualifier is appended to it.
+    const arnBase = spec.functionArn.split(':').slice(0, 7).join(':');
     const sandbox: Sandbox = {
       id: inst.id,
       spec,
@@ -428,8 +430,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
       async invoke(inv, signal, stream, calls) {
         invocations++;
         lastUsedAt = clock.now();
-        const base = spec.functionArn.split(':').slice(0, 7).join(':');
-        const arn = inv.qualifier ? `${base}:${inv.qualifier}` : base;
+        const arn = inv.qualifier ? `${arnBase}:${inv.qualifier}` : arnBase;
         return inst.invoke(
           inv,
           arn,
