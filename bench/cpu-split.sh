@@ -12,12 +12,12 @@ CONNS="${CONNS:-32}"
 DURATION="${DURATION:-10}"
 . "$ROOT/bench/support/hello-target.sh"
 start_hello_target
-wrk -t2 -c"$CONNS" -d3s "http://127.0.0.1:$PORT/hello" >/dev/null
+wrk -t"$(( CONNS < 2 ? 1 : 2 ))" -c"$CONNS" -d3s "http://127.0.0.1:$PORT/hello" >/dev/null
 tree() { echo "$1"; for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do tree "$c"; done; }
 ticks() { local t=0 s; for p in "$@"; do s=$(awk '{print $14+$15}' /proc/"$p"/stat 2>/dev/null || echo 0); t=$((t + s)); done; echo "$t"; }
 KIDS=$(tree "$PID" | tail -n +2)
 P0=$(ticks "$PID"); I0=$(ticks $KIDS)
-wrk -t2 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:$PORT/hello" >"$DIR/wrk.txt"
+wrk -t"$(( CONNS < 2 ? 1 : 2 ))" -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:$PORT/hello" >"$DIR/wrk.txt"
 P1=$(ticks "$PID"); I1=$(ticks $KIDS)
 REQ=$(grep -oP '^\s+\K\d+(?= requests in)' "$DIR/wrk.txt")
 HZ=$(getconf CLK_TCK)

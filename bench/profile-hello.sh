@@ -15,8 +15,8 @@ PORT="${PORT:-3400}"
 . "$ROOT/bench/support/hello-target.sh"
 PROF="$(mktemp -d)"
 start_hello_target --cpu-prof --cpu-prof-dir="$PROF"
-wrk -t2 -c"$CONNS" -d3s "http://127.0.0.1:$PORT/hello" >/dev/null
-wrk -t2 -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:$PORT/hello" | grep -E 'Requests/sec|Latency|Non-2xx'
+wrk -t"$(( CONNS < 2 ? 1 : 2 ))" -c"$CONNS" -d3s "http://127.0.0.1:$PORT/hello" >/dev/null
+wrk -t"$(( CONNS < 2 ? 1 : 2 ))" -c"$CONNS" -d"${DURATION}s" "http://127.0.0.1:$PORT/hello" | grep -E 'Requests/sec|Latency|Non-2xx'
 kill -INT "$PID"
 wait "$PID" || true
 "$NODE" "$ROOT/bench/support/profsum.mjs" "$(ls "$PROF"/*.cpuprofile | head -1)" "${TOP:-25}"

@@ -111,7 +111,7 @@ const ownsCors = (pairs: readonly (readonly [string, string])[]) =>
 /**
  * Writes a function's mapped response straight to Node's response (raw header pairs, one
  * writeHead + end): Fastify's reply pipeline (header map, onSend hooks, payload checks) cost a
- * sixth of the platform's CPU per hello under load and adds nothing for a ready Buffer body.
+ * sixth of the platform's CPU per hello under load and adds nothing for a ready body.
  * Headers set on the reply before (CORS) are kept. The gateway sets Content-Length; the
  * function's own framing headers are dropped (API Gateway remaps them too).
  */
@@ -137,7 +137,11 @@ function send(
   }
   flat.push('apigw-requestid', requestId);
   const bodyless = r.statusCode < 200 || r.statusCode === 204 || r.statusCode === 304;
-  if (!bodyless) flat.push('content-length', String(r.body.length));
+  if (!bodyless)
+    flat.push(
+      'content-length',
+      String(typeof r.body === 'string' ? Buffer.byteLength(r.body, 'utf8') : r.body.length),
+    );
   // Throws (nothing sent) on a header Node refuses: the caller answers with a coded error.
   reply.raw.writeHead(r.statusCode, flat);
   reply.hijack();

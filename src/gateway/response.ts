@@ -42,7 +42,11 @@ export interface HttpResponse {
   readonly statusCode: number;
   /** Header pairs (a name may repeat, e.g. set-cookie). */
   readonly headers: readonly (readonly [string, string])[];
-  readonly body: Buffer;
+  /**
+   * Text stays a string: Node writes a string body in one write with the head (a Buffer goes
+   * out by writev after a copy), and no Buffer is made for it.
+   */
+  readonly body: Buffer | string;
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -78,11 +82,11 @@ export function headerPairs(r: Record<string, unknown>): [string, string][] {
   return out;
 }
 
-function bodyOf(r: Record<string, unknown>): Buffer {
+function bodyOf(r: Record<string, unknown>): Buffer | string {
   const b = r.body;
-  if (b === undefined || b === null) return Buffer.alloc(0);
+  if (b === undefined || b === null) return '';
   const text = typeof b === 'string' ? b : JSON.stringify(b);
-  return r.isBase64Encoded === true ? Buffer.from(text, 'base64') : Buffer.from(text, 'utf8');
+  return r.isBase64Encoded === true ? Buffer.from(text, 'base64') : text;
 }
 
 /** Maps the function's JSON result text to an HTTP response for the route's payload format. */
@@ -101,7 +105,7 @@ export function mapFunctionResult(payloadJson: string, format: '1.0' | '2.0'): H
     return {
       statusCode: 200,
       headers: [['content-type', 'application/json']],
-      body: Buffer.from(payloadJson, 'utf8'),
+      body: payloadJson,
     };
   }
   const r = value as Record<string, unknown>;
