@@ -4,6 +4,9 @@
 # platform and of every descendant, read around a DURATION-second wrk run after a warm-up.
 #   bash bench/cpu-split.sh                  # c=32, 10 s
 #   CONNS=1 ISOLATION=isolate bash bench/cpu-split.sh
+#   NODE_FLAGS=--max-semi-space-size=64 bash bench/cpu-split.sh   # node flags for the platform
+# The instances' figure doubles as a yardstick of the machine's speed that minute: compare the
+# platform/instance ratio between A/B runs, not the platform figure alone.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 NODE="$ROOT/node_modules/node/bin/node"
@@ -11,7 +14,7 @@ PORT="${PORT:-3401}"
 CONNS="${CONNS:-32}"
 DURATION="${DURATION:-10}"
 . "$ROOT/bench/support/hello-target.sh"
-start_hello_target
+start_hello_target ${NODE_FLAGS:-}
 wrk -t"$(( CONNS < 2 ? 1 : 2 ))" -c"$CONNS" -d3s "http://127.0.0.1:$PORT/hello" >/dev/null
 tree() { echo "$1"; for c in $(cat /proc/"$1"/task/*/children 2>/dev/null); do tree "$c"; done; }
 ticks() { local t=0 s; for p in "$@"; do s=$(awk '{print $14+$15}' /proc/"$p"/stat 2>/dev/null || echo 0); t=$((t + s)); done; echo "$t"; }

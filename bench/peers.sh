@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs ../shared/bench (the shared peer harness) with Nimbus as two more peers — nimbus (process
 # runtime) and nimbus-isolate (isolate runtime; skipped with its reason when this build lacks it) —
+# and the reference peer nimbus-floor (node:http + one child-process hop per request, no Nimbus) —
 # beside node-bare, workerd, deno, serverless-offline and gcf-functions-framework, then prints the
 # summary table. shared/ is read-only, so the harness is copied to a scratch dir and our
 # descriptors (bench/peers/nimbus*.mjs) are copied into its peers/ folder.
@@ -17,7 +18,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SRC="${SHARED_BENCH:-$ROOT/../shared/bench}"
 WORK="${BENCH_WORK:-${TMPDIR:-/tmp}/nimbus-peer-bench-$(basename "$ROOT")}"
-DEFAULT_PEERS=node-bare,workerd,deno,serverless-offline,gcf-functions-framework,nimbus,nimbus-isolate
+DEFAULT_PEERS=node-bare,workerd,deno,serverless-offline,gcf-functions-framework,nimbus,nimbus-isolate,nimbus-floor
 [ -f "$SRC/run-peers.mjs" ] || { echo "no peer harness at $SRC (set SHARED_BENCH)" >&2; exit 1; }
 
 mkdir -p "$WORK"
