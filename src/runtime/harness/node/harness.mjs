@@ -271,7 +271,19 @@ process.on('unhandledRejection', (e) => {
   );
 });
 
-const rss = () => process.resourceUsage().maxRSS * 1024;
+// The process's peak RSS, read at most once a millisecond: getrusage() was 13 % of a warm
+// invocation's CPU here. Within a millisecond the peak cannot have grown by much, and the host
+// also reads the cgroup's own peak (PROTOCOL.md).
+let rssAt = Number.NEGATIVE_INFINITY;
+let rssBytes = 0;
+const rss = () => {
+  const now = performance.now();
+  if (now - rssAt >= 1) {
+    rssAt = now;
+    rssBytes = process.resourceUsage().maxRSS * 1024;
+  }
+  return rssBytes;
+};
 
 const PRODUCED_CACHE = '/tmp/.nimbus-v8cache';
 const MAX_CACHE_BYTES = 8 * 1024 * 1024;
@@ -444,16 +456,14 @@ async function runInvoke(m, me) {
     getRemainingTimeInMillis: () => Math.max(0, m.deadline - Date.now()),
     identity: undefined,
     clientContext: decodeClientContext(m.clientContext),
-  };
-  // Built on first use (a dozen closures per invocation most handlers never touch).
-  let nimbus;
-  Object.defineProperty(context, 'nimbus', {
-    enumerable: true,
-    get: () => {
+    // Built on first use (a dozen closures per invocation most handlers never touch). An accessor
+    // in the literal: Object.defineProperty per invocation was 5 % of a warm invocation's CPU.
+    get nimbus() {
       nimbus ??= contextClient(m.requestId);
       return nimbus;
     },
-  });
+  };
+  let nimbus;
   let result;
   try {
     const event = JSON.parse(m.payload);
