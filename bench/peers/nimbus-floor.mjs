@@ -26,7 +26,11 @@ export default {
   },
   command(_ctx, { dir, port }) {
     const server = join(process.env.NIMBUS_ROOT, 'bench', 'peers', 'support', 'floor-server.mjs');
-    return { cmd: process.env.NIMBUS_NODE ?? process.execPath, args: [server, '--port', String(port), '--dir', join(dir, 'fns')], cwd: dir };
+    return {
+      cmd: process.env.NIMBUS_NODE ?? process.execPath,
+      args: [server, '--port', String(port), '--dir', join(dir, 'fns')],
+      cwd: dir,
+    };
   },
   url: (_ctx, { port, fn }) => `http://127.0.0.1:${port}/${fn.name}`,
 };
