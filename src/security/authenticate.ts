@@ -11,7 +11,6 @@
  * outside the records.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { CoreErrors } from '../core/errors.ts';
@@ -22,6 +21,7 @@ import { hashSecret } from './keys.ts';
 import { type PolicySet, policySetFor, sessionPolicySet } from './policy-set.ts';
 import { decryptSecret } from './secrets.ts';
 import type { SessionIssuer } from './sessions.ts';
+import { FastSha256 } from './sha256.ts';
 
 /** How a role session of a function without a role is named (the default execution role). */
 export const DEFAULT_ROLE = 'nimbus-default-execution';
@@ -132,17 +132,30 @@ function parseQuery(raw: string): Record<string, string | string[]> {
   return out;
 }
 
-/** The signer that recomputes a request's signature with one candidate secret. */
-const signerFor = (accessKeyId: string, secretAccessKey: string, region: string, service: string) =>
-  new SignatureV4({
-    credentials: { accessKeyId, secretAccessKey },
-    region,
-    service,
-    sha256: Sha256,
-    // S3 signs the path as sent; every other AWS service double-encodes it.
-    uriEscapePath: service !== 's3',
-    applyChecksum: false,
-  });
+/**
+ * The signer that recomputes a request's signature with one candidate secret. Signers are kept
+ * (at most 1,000, then all dropped) so that each keeps its cached signing key: a new signer per
+ * request derived it again, four HMACs per request.
+ */
+const signers = new Map<string, SignatureV4>();
+const signerFor = (accessKeyId: string, secretAccessKey: string, region: string, service: string) => {
+  const k = `${accessKeyId}\u0000${secretAccessKey}\u0000${region}\u0000${service}`;
+  let s = signers.get(k);
+  if (s === undefined) {
+    if (signers.size >= 1000) signers.clear();
+    s = new SignatureV4({
+      credentials: { accessKeyId, secretAccessKey },
+      region,
+      service,
+      sha256: FastSha256,
+      // S3 signs the path as sent; every other AWS service double-encodes it.
+      uriEscapePath: service !== 's3',
+      applyChecksum: false,
+    });
+    signers.set(k, s);
+  }
+  return s;
+};
 
 const safeEqual = (a: string, b: string) =>
   a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
