@@ -3,7 +3,7 @@
  * verified with `jose` (issuer, audience, expiry, signature via a remote JWKS or static public
  * keys; required scopes). The result becomes `requestContext.authorizer` like API Gateway's.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -31,7 +31,7 @@ export type AuthorizerContext =
   | { apiKey: { id: string } }
   | { lambda: Record<string, unknown> };
 
-export const hashApiKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
+export const hashApiKey = (key: string) => hash('sha256', key, 'hex');
 
 const keySets = new Map<string, JWTVerifyGetKey>();
 

@@ -1,5 +1,5 @@
 /** API keys: a public key id and a random secret, stored hashed (Bearer) and encrypted (SigV4). */
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { hash, randomBytes, randomInt } from 'node:crypto';
 import type { Clock, KeyRepo } from '../core/ports.ts';
 import type { ApiKeyRecord, KeyKind, PolicyRef, TenantId } from '../core/types.ts';
 import { encryptSecret } from './secrets.ts';
@@ -27,7 +27,8 @@ export function generateSecret(): string {
  * for a slow KDF to protect against, and Bearer lookups stay fast on the request path.
  */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
+  // One-shot: no Hash object per request (a bearer secret is hashed on every API call).
+  return hash('sha256', secret, 'hex');
 }
 
 export interface NewKey {
