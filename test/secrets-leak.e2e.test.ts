@@ -106,23 +106,20 @@ export const handler = async (e) => {
     assert.match(logs, /\[secret:db-password\]/);
 
     await new Promise((r) => setTimeout(r, 200)); // batched log/usage/audit writes
-    const db = new DatabaseSync(join(p.dataDir, 'nimbus.db'), { readOnly: true });
-    try {
-      for (const table of [
-        'log_lines',
-        'usage',
-        'audit_log',
-        'functions',
-        'versions',
-        'settings',
-        'api_keys',
-        'roles',
-      ]) {
-        const rows = db.prepare(`SELECT * FROM ${table}`).all();
-        keep(`table ${table} (${rows.length} rows)`, JSON.stringify(rows));
+    // Both store files: nimbus.db and the invocation records' own file.
+    for (const [file, tables] of [
+      ['nimbus-records.db', ['log_lines', 'usage']],
+      ['nimbus.db', ['audit_log', 'functions', 'versions', 'settings', 'api_keys', 'roles']],
+    ] as const) {
+      const db = new DatabaseSync(join(p.dataDir, file), { readOnly: true });
+      try {
+        for (const table of tables) {
+          const rows = db.prepare(`SELECT * FROM ${table}`).all();
+          keep(`table ${table} (${rows.length} rows)`, JSON.stringify(rows));
+        }
+      } finally {
+        db.close();
       }
-    } finally {
-      db.close();
     }
     keep('platform log', p.logs.join('\n'));
 

@@ -155,7 +155,7 @@ describe('secrets service (real SQLite store, local key provider)', () => {
     } finally {
       db.close();
     }
-    for (const f of ['nimbus.db', 'nimbus.db-wal']) {
+    for (const f of ['nimbus.db', 'nimbus.db-wal', 'nimbus-records.db', 'nimbus-records.db-wal']) {
       const bytes = await readFile(join(dir, f)).catch(() => Buffer.alloc(0));
       assert.equal(bytes.indexOf(value), -1, `${f} holds the value in clear`);
     }

@@ -525,12 +525,63 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         ] as const) {
           if (!have.has(name)) await db.schema.alterTable('usage').addColumn(name, type).execute();
         }
-        await db.schema
-          .createIndex('usage_fn_report_seq')
-          .ifNotExists()
-          .on('usage')
-          .columns(['tenant', 'function_name', 'report_seq'])
-          .execute();
+        // On SQLite the index goes where `usage` is: `rec` once 0018 has moved it (a re-run).
+        const moved =
+          dialect === 'sqlite' &&
+          (await sql`SELECT 1 FROM pragma_database_list WHERE name = 'rec'`.execute(db)).rows.length > 0 &&
+          (await sql`SELECT 1 FROM rec.sqlite_master WHERE name = 'usage'`.execute(db)).rows.length > 0;
+        if (moved)
+          await sql`CREATE INDEX IF NOT EXISTS rec.usage_fn_report_seq ON usage (tenant, function_name, report_seq)`.execute(
+            db,
+          );
+        else
+          await db.schema
+            .createIndex('usage_fn_report_seq')
+            .ifNotExists()
+            .on('usage')
+            .columns(['tenant', 'function_name', 'report_seq'])
+            .execute();
+      },
+    },
+    // SQLite: invocation records (log_lines, usage) move to the records file that the store
+    // attaches as `rec` and a worker thread writes (sqlite/records.ts). Tables, indexes, rows and
+    // the AUTOINCREMENT counter move; unqualified names then resolve to `rec`. Idempotent: a crash
+    // between copying and dropping copies again with INSERT OR IGNORE.
+    '0018_records_file': {
+      async up(db: Kysely<unknown>) {
+        if (dialect !== 'sqlite') return;
+        for (const table of ['log_lines', 'usage']) {
+          const objs = (
+            await sql<{ type: string; sql: string }>`SELECT type, sql FROM main.sqlite_master
+              WHERE tbl_name = ${table} AND sql IS NOT NULL ORDER BY type = 'table' DESC`.execute(db)
+          ).rows;
+          if (objs.length === 0) continue;
+          const inRec = await sql`SELECT 1 FROM rec.sqlite_master WHERE name = ${table}`.execute(db);
+          if (inRec.rows.length === 0) {
+            for (const o of objs) {
+              const ddl =
+                o.type === 'table'
+                  ? o.sql.replace(/^CREATE\s+TABLE\s+("?)(\w+)\1/i, 'CREATE TABLE rec."$2"')
+                  : o.sql.replace(
+                      /^CREATE\s+(UNIQUE\s+)?INDEX\s+(IF\s+NOT\s+EXISTS\s+)?("?)(\w+)\3/i,
+                      'CREATE $1INDEX rec."$4"',
+                    );
+              await sql.raw(ddl).execute(db);
+            }
+          }
+          const counter = (
+            await sql<{ seq: number }>`SELECT seq FROM main.sqlite_sequence WHERE name = ${table}`.execute(db)
+          ).rows[0]?.seq;
+          await sql.raw(`INSERT OR IGNORE INTO rec."${table}" SELECT * FROM main."${table}"`).execute(db);
+          if (counter !== undefined) {
+            await sql`UPDATE rec.sqlite_sequence SET seq = max(seq, ${counter}) WHERE name = ${table}`.execute(
+              db,
+            );
+            await sql`INSERT INTO rec.sqlite_sequence (name, seq) SELECT ${table}, ${counter}
+              WHERE NOT EXISTS (SELECT 1 FROM rec.sqlite_sequence WHERE name = ${table})`.execute(db);
+          }
+          await sql.raw(`DROP TABLE main."${table}"`).execute(db);
+        }
       },
     },
   };

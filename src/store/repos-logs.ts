@@ -119,7 +119,8 @@ const inBounds = (q: LogQuery, l: StoredLogLine) =>
 /**
  * `n` unused log seqs, increasing (`seq(i)` is the i-th), inside the caller's transaction.
  * PostgreSQL: n values of the log_lines sequence (not always consecutive: other nodes draw from
- * it too). SQLite: a consecutive block, the AUTOINCREMENT counter (sqlite_sequence) moved past
+ * it too). SQLite: a consecutive block, the AUTOINCREMENT counter (sqlite_sequence of the attached
+ * records file, `rec`, where log_lines lives: sqlite/records.ts) moved past
  * it, so plain appends never reuse one.
  */
 async function reserveSeqs(db: Db, kind: string, n: number): Promise<(i: number) => number> {
@@ -131,12 +132,12 @@ async function reserveSeqs(db: Db, kind: string, n: number): Promise<(i: number)
   }
   const cur = await sql<{
     seq: number;
-  }>`SELECT seq FROM sqlite_sequence WHERE name = 'log_lines'`.execute(db);
+  }>`SELECT seq FROM rec.sqlite_sequence WHERE name = 'log_lines'`.execute(db);
   const max = await sql<{ m: number | null }>`SELECT max(seq) AS m FROM log_lines`.execute(db);
   const first = Math.max(num(cur.rows[0]?.seq ?? 0), num(max.rows[0]?.m ?? 0)) + 1;
   if (cur.rows.length === 0)
-    await sql`INSERT INTO sqlite_sequence (name, seq) VALUES ('log_lines', ${first + n - 1})`.execute(db);
-  else await sql`UPDATE sqlite_sequence SET seq = ${first + n - 1} WHERE name = 'log_lines'`.execute(db);
+    await sql`INSERT INTO rec.sqlite_sequence (name, seq) VALUES ('log_lines', ${first + n - 1})`.execute(db);
+  else await sql`UPDATE rec.sqlite_sequence SET seq = ${first + n - 1} WHERE name = 'log_lines'`.execute(db);
   return (i) => first + i;
 }
 

@@ -43,6 +43,79 @@ it('sqlite store persists across reopen, uses WAL and a 0600 file', async () => 
   assert.equal((raw.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal');
   raw.close();
   assert.equal((await stat(join(dir, 'nimbus.db'))).mode & 0o777, 0o600);
+  // Invocation records live in their own file (sqlite/records.ts), also WAL and 0600.
+  const rec = new DatabaseSync(join(dir, 'nimbus-records.db'));
+  assert.equal((rec.prepare('PRAGMA journal_mode').get() as { journal_mode: string }).journal_mode, 'wal');
+  assert.equal((rec.prepare('SELECT count(*) AS n FROM log_lines').get() as { n: number }).n, 1);
+  rec.close();
+  assert.equal((await stat(join(dir, 'nimbus-records.db'))).mode & 0o777, 0o600);
+  await rm(dir, { recursive: true, force: true });
+});
+
+it('migration 0018 moves log lines, usage rows and the log seq counter out of nimbus.db into the records file', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'nimbus-store-'));
+  const line = (requestId: string, message: string) => ({
+    tenant: 't',
+    functionName: 'f',
+    version: '1',
+    requestId,
+    ts: 1,
+    stream: 'stdout' as const,
+    message,
+    instanceId: 'i',
+  });
+  const s1 = await openStore({ url: 'sqlite', dataDir: dir });
+  await s1.logs.append([line('r1', 'one'), line('r2', 'two')]);
+  await s1.usage.recordMany([
+    {
+      tenant: 't',
+      requestId: 'r1',
+      functionName: 'f',
+      version: '1',
+      startedAt: 1,
+      durationMs: 2,
+      billedDurationMs: 2,
+      memoryMb: 128,
+      maxRssBytes: 1,
+      gbSeconds: 0.00025,
+      outcome: 'success',
+    },
+  ]);
+  await s1.close();
+  // Put the store back in the layout before 0018: the tables (with their rows and a log counter
+  // ahead of the rows, as reserved seqs leave it) in nimbus.db, the records file gone.
+  const raw = new DatabaseSync(join(dir, 'nimbus.db'));
+  raw.exec(`ATTACH DATABASE '${join(dir, 'nimbus-records.db')}' AS rec`);
+  for (const t of ['log_lines', 'usage']) {
+    const objs = raw
+      .prepare(
+        `SELECT type, sql FROM rec.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL ORDER BY type = 'table' DESC`,
+      )
+      .all(t) as { sql: string }[];
+    for (const o of objs) raw.exec(o.sql);
+    raw.exec(`INSERT INTO main.${t} SELECT * FROM rec.${t}`);
+  }
+  raw.exec(`UPDATE main.sqlite_sequence SET seq = 40 WHERE name = 'log_lines'`);
+  raw.exec(`DELETE FROM kysely_migration WHERE name = '0018_records_file'`);
+  raw.exec('DETACH DATABASE rec');
+  raw.close();
+  await rm(join(dir, 'nimbus-records.db'));
+  const s2 = await openStore({ url: 'sqlite', dataDir: dir });
+  assert.deepEqual(
+    (await s2.logs.query({ tenant: 't' })).map((l) => l.message),
+    ['one', 'two'],
+  );
+  assert.equal((await s2.usage.list({ tenant: 't' })).length, 1);
+  await s2.logs.append([line('r3', 'three')]);
+  const seqs = (await s2.logs.query({ tenant: 't' })).map((l) => l.seq);
+  assert.ok(seqs[2]! > 40, `the moved counter is kept: ${seqs.join(',')}`);
+  await s2.close();
+  const main = new DatabaseSync(join(dir, 'nimbus.db'));
+  assert.equal(
+    main.prepare(`SELECT count(*) AS n FROM sqlite_master WHERE name IN ('log_lines', 'usage')`).get()?.n,
+    0,
+  );
+  main.close();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -45,6 +45,7 @@ export const handler = async (e) => Object.fromEntries(e.paths.map((p) => [p, tr
         `${h.p.dataDir}/admin-credentials.json`,
         `${h.p.dataDir}/master.key`,
         `${h.p.dataDir}/nimbus.db`,
+        `${h.p.dataDir}/nimbus-records.db`,
         '/etc/shadow',
         '/root/.bashrc',
         '/proc/1/environ',

@@ -1,0 +1,43 @@
+/**
+ * The record writer's thread (see records.ts): opens the records file alone and runs each batch
+ * it is sent through the same prepared statements as the store's own connection would, one
+ * BEGIN IMMEDIATE…COMMIT per batch, then answers with the batch's id (and the error, if any).
+ */
+import { DatabaseSync } from 'node:sqlite';
+import { parentPort, workerData } from 'node:worker_threads';
+import { bulkWriters } from './bulk.ts';
+
+export type RecordOp = 'invocations' | 'logs' | 'usage';
+export interface RecordRequest {
+  readonly id: number;
+  readonly op: RecordOp | 'close';
+  readonly batch?: readonly unknown[];
+}
+export interface RecordReply {
+  readonly id: number;
+  readonly error?: string;
+}
+
+const { file, synchronous } = workerData as { file: string; synchronous: 'NORMAL' | 'FULL' };
+const db = new DatabaseSync(file);
+db.exec('PRAGMA journal_mode = WAL');
+db.exec(`PRAGMA synchronous = ${synchronous}`);
+db.exec('PRAGMA busy_timeout = 5000');
+const bulk = bulkWriters(db, 'main', 'BEGIN IMMEDIATE');
+
+parentPort!.on('message', (m: RecordRequest) => {
+  if (m.op === 'close') {
+    try {
+      db.exec('PRAGMA wal_checkpoint(PASSIVE)');
+    } catch {}
+    db.close();
+    parentPort!.postMessage({ id: m.id } satisfies RecordReply);
+    parentPort!.close();
+    return;
+  }
+  bulk[m.op](m.batch as never).then(
+    () => parentPort!.postMessage({ id: m.id } satisfies RecordReply),
+    (e: unknown) =>
+      parentPort!.postMessage({ id: m.id, error: String((e as Error)?.message ?? e) } satisfies RecordReply),
+  );
+});
