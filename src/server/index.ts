@@ -117,6 +117,8 @@ export async function startPlatform(
       url: config.store,
       dataDir: config.dataDir,
       sqliteSynchronous: config.sqliteSynchronous,
+      onError: (e) =>
+        logger.error({ err: e }, 'record writer failed; records now go through the store connection'),
     });
     cleanups.push(() => rawStore.close());
     for (const f of await inspectStore(config.store))

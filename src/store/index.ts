@@ -17,10 +17,13 @@ export interface OpenStoreOptions {
   readonly dataDir: string;
   readonly sqliteSynchronous?: 'NORMAL' | 'FULL';
   readonly schema?: string;
+  /** SQLite: the record writer's thread failed (records then go through the store's connection). */
+  readonly onError?: (e: Error) => void;
 }
 
 export function openStore(o: OpenStoreOptions): Promise<Store> {
-  if (o.url === 'sqlite') return openSqliteStore({ dataDir: o.dataDir, synchronous: o.sqliteSynchronous });
+  if (o.url === 'sqlite')
+    return openSqliteStore({ dataDir: o.dataDir, synchronous: o.sqliteSynchronous, onError: o.onError });
   return openPostgresStore({ url: o.url, schema: o.schema });
 }
 

@@ -7,6 +7,7 @@ import { it } from 'node:test';
 import { describeStoreContract } from './contract.ts';
 import { describeBucketNamespaceMigration } from './contract-migrations.ts';
 import { openStore } from './index.ts';
+import { attachRecords, startRecordWriter } from './sqlite/records.ts';
 
 describeStoreContract('sqlite', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'nimbus-store-'));
@@ -130,4 +131,33 @@ describeBucketNamespaceMigration('sqlite', async () => {
     },
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
+});
+
+it('a record writer whose thread dies reports it, fails what it held, and writes through the store connection after', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'nimbus-store-'));
+  await (await openStore({ url: 'sqlite', dataDir: dir })).close();
+  const raw = new DatabaseSync(join(dir, 'nimbus.db'));
+  attachRecords(raw, join(dir, 'nimbus-records.db'));
+  const errors: Error[] = [];
+  // The thread cannot open its file (a directory): it dies at start.
+  const w = startRecordWriter({ raw, file: dir, synchronous: 'NORMAL', onError: (e) => errors.push(e) });
+  const line = {
+    tenant: 't',
+    functionName: 'f',
+    version: '1',
+    requestId: 'r',
+    ts: 1,
+    stream: 'stdout' as const,
+    message: 'm',
+    instanceId: 'i',
+  };
+  await w.logs([line]).catch(() => {});
+  for (let i = 0; i < 100 && errors.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(errors.length, 1);
+  await w.logs([line, line]);
+  const n = (raw.prepare('SELECT count(*) AS n FROM rec.log_lines').get() as { n: number }).n;
+  assert.ok(n >= 2, `the fallback wrote the later batch (${n} rows)`);
+  await w.close();
+  raw.close();
+  await rm(dir, { recursive: true, force: true });
 });

@@ -73,17 +73,24 @@ export function startRecordWriter(o: {
     settle(m.id, m.error === undefined ? undefined : new Error(m.error)),
   );
   // A writer thread that dies fails what it held and hands over to the store's own connection.
+  let dead: Error | undefined;
   const down = (e: Error) => {
-    if (!fallback) {
-      fallback = inProcess(o.raw);
-      if (!closed) o.onError?.(e);
+    if (!dead) {
+      dead = e;
+      if (!closed) {
+        try {
+          fallback = inProcess(o.raw);
+        } catch {}
+        o.onError?.(e);
+      }
     }
     for (const id of [...pending.keys()]) settle(id, e);
   };
   worker.on('error', down);
   worker.on('exit', (code) => down(new Error(`record writer exited (code ${code})`)));
   const send = (op: RecordOp | 'close', batch?: readonly unknown[]): Promise<void> => {
-    if (fallback && op !== 'close') return fallback[op](batch as never);
+    if (dead && op === 'close') return Promise.resolve();
+    if (dead) return fallback ? fallback[op](batch as never) : Promise.reject(dead);
     const id = ++seq;
     return new Promise<void>((resolve, reject) => {
       pending.set(id, { resolve, reject });
@@ -96,7 +103,7 @@ export function startRecordWriter(o: {
     logs: (l) => (l.length === 0 ? Promise.resolve() : send('logs', l)),
     usage: (u) => (u.length === 0 ? Promise.resolve() : send('usage', u)),
     close() {
-      closed ??= fallback
+      closed ??= dead
         ? Promise.resolve()
         : send('close').then(
             () => worker.terminate().then(() => {}),
