@@ -18,6 +18,11 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         : sql<{ name: string }>`SELECT name FROM pragma_table_info(${table})`;
     return new Set((await cols.execute(db)).rows.map((r) => r.name));
   };
+  /** SQLite: whether `table` lives in the records file attached as `rec` (migration 0018). */
+  const inRecords = async (db: Kysely<unknown>, table: string): Promise<boolean> =>
+    dialect === 'sqlite' &&
+    (await sql`SELECT 1 FROM pragma_database_list WHERE name = 'rec'`.execute(db)).rows.length > 0 &&
+    (await sql`SELECT 1 FROM rec.sqlite_master WHERE name = ${table}`.execute(db)).rows.length > 0;
   return {
     '0001_foundation': {
       async up(db: Kysely<unknown>) {
@@ -526,11 +531,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           if (!have.has(name)) await db.schema.alterTable('usage').addColumn(name, type).execute();
         }
         // On SQLite the index goes where `usage` is: `rec` once 0018 has moved it (a re-run).
-        const moved =
-          dialect === 'sqlite' &&
-          (await sql`SELECT 1 FROM pragma_database_list WHERE name = 'rec'`.execute(db)).rows.length > 0 &&
-          (await sql`SELECT 1 FROM rec.sqlite_master WHERE name = 'usage'`.execute(db)).rows.length > 0;
-        if (moved)
+        if (await inRecords(db, 'usage'))
           await sql`CREATE INDEX IF NOT EXISTS rec.usage_fn_report_seq ON usage (tenant, function_name, report_seq)`.execute(
             db,
           );
@@ -556,8 +557,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
               WHERE tbl_name = ${table} AND sql IS NOT NULL ORDER BY type = 'table' DESC`.execute(db)
           ).rows;
           if (objs.length === 0) continue;
-          const inRec = await sql`SELECT 1 FROM rec.sqlite_master WHERE name = ${table}`.execute(db);
-          if (inRec.rows.length === 0) {
+          if (!(await inRecords(db, table))) {
             for (const o of objs) {
               const ddl =
                 o.type === 'table'

@@ -53,11 +53,11 @@ export async function openSqliteStore(o: SqliteStoreOptions): Promise<Store> {
   const file = o.file ?? join(o.dataDir, 'nimbus.db');
   const raw = new DatabaseSync(file);
   if (file !== ':memory:') chmodSync(file, 0o600);
+  const sync = o.synchronous === 'FULL' ? 'FULL' : 'NORMAL';
   raw.exec('PRAGMA journal_mode = WAL');
-  raw.exec(`PRAGMA synchronous = ${o.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
+  raw.exec(`PRAGMA synchronous = ${sync}`);
   raw.exec('PRAGMA busy_timeout = 5000');
   raw.exec('PRAGMA foreign_keys = ON');
-  const sync = o.synchronous === 'FULL' ? 'FULL' : 'NORMAL';
   const recordsFile = recordsFileFor(file);
   attachRecords(raw, recordsFile);
   raw.exec(`PRAGMA rec.synchronous = ${sync}`);

@@ -8,7 +8,7 @@
  * The queue keeps its own file for the same reason. A `:memory:` store attaches a memory
  * database and writes it in-process.
  */
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
@@ -31,11 +31,11 @@ export function recordsFileFor(file: string): string {
 
 /** Attaches the records file as `rec` (created 0600 on first use). Call before migrating. */
 export function attachRecords(raw: DatabaseSync, file: string): void {
-  const fresh = file !== ':memory:' && !existsSync(file);
   raw.exec(`ATTACH DATABASE '${file.replaceAll("'", "''")}' AS rec`);
   if (file !== ':memory:') {
+    // Switching to WAL writes the file's header, so the file exists from here on.
     raw.exec('PRAGMA rec.journal_mode = WAL');
-    if (fresh || existsSync(file)) chmodSync(file, 0o600);
+    chmodSync(file, 0o600);
   }
 }
 
