@@ -83,16 +83,26 @@ export class FramedChild {
     this.#queue(encodeFrame(msg));
   }
 
-  /** Sends `msg` with `payload` as raw bytes after its header (the child must understand it). */
-  sendWithPayload(msg: Record<string, unknown>, payload: string): void {
-    this.#queue(encodePayloadFrame(msg, payload));
+  /**
+   * Sends `msg` with `payload` as raw bytes after its header (the child must understand it).
+   * `defer`: the child is busy with earlier work, so this frame waits for the turn's batch even
+   * when it is the first of the turn (no latency lost: the child reads it when it is done).
+   */
+  sendWithPayload(msg: Record<string, unknown>, payload: string, defer = false): void {
+    this.#queue(encodePayloadFrame(msg, payload), defer);
   }
 
   /** The first frame of a turn is written at once (no added latency); later ones wait for #flush. */
-  #queue(frame: Buffer): void {
+  #queue(frame: Buffer, defer = false): void {
     if (this.#exited) return;
     if (this.#inTurn) {
       this.#out.push(frame);
+      return;
+    }
+    if (defer) {
+      this.#inTurn = true;
+      this.#out.push(frame);
+      setImmediate(this.#flush);
       return;
     }
     this.#inTurn = true;

@@ -219,7 +219,8 @@ export class ProcessInstance {
       };
       // The event as raw bytes after the header where the harness reads that (Node), not a JSON
       // string escaped inside the JSON frame.
-      if (this.#payloadFrames) this.#proc.sendWithPayload(frame, inv.payload);
+      // An instance already working on others reads it after them: it joins the turn's batch.
+      if (this.#payloadFrames) this.#proc.sendWithPayload(frame, inv.payload, this.#pending.size > 1);
       else this.#send({ ...frame, payload: inv.payload });
     });
   }
