@@ -25,6 +25,7 @@ import { type EventRouteDeps, registerEventRoutes } from './event-routes.ts';
 import { installErrorHandler, publicError, sendError, useRawBodies } from './http.ts';
 import { type RouteAdminDeps, registerRouteAdmin } from './http-routes.ts';
 import { type IdentityRouteDeps, registerIdentityRoutes } from './identity-routes.ts';
+import { type BillingDeps, registerBillingRoutes } from './billing-routes.ts';
 import { registerLambdaApi } from './lambda/index.ts';
 import { type RestDeps, registerRestRoutes } from './routes.ts';
 import { registerScheduleRoutes, type ScheduleRouteDeps } from './schedule-routes.ts';
@@ -45,7 +46,8 @@ export interface ApiAppDeps
     BucketRouteDeps,
     IdentityRouteDeps,
     AuditRouteDeps,
-    SecretRouteDeps {
+    SecretRouteDeps,
+    BillingDeps {
   readonly config: PlatformConfig;
   readonly sqs: SqsService;
   readonly workflows: WorkflowService;
@@ -96,6 +98,7 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   installErrorHandler(app, undefined, report);
   installAuth(app, { authenticate: d.authenticate, region: d.config.region, audit: d.audit, clock: d.clock });
   registerRestRoutes(app, d);
+  registerBillingRoutes(app, d);
   registerRouteAdmin(app, d);
   registerAsyncRoutes(app, d);
   registerScheduleRoutes(app, d);

@@ -324,19 +324,7 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
     res.end();
   });
 
-  app.get('/v1/usage', async (req) => {
-    const p = authorize(req, 'nimbus:GetUsage');
-    const q = query(req);
-    await d.flushUsage();
-    const uq = {
-      tenant: p.tenant,
-      functionName: q.function,
-      since: intQuery(q.since, 'since'),
-      limit: intQuery(q.limit, 'limit') ?? 100,
-    };
-    const [records, summary] = await Promise.all([d.store.usage.list(uq), d.store.usage.summary(uq)]);
-    return { records, summary };
-  });
+  // GET /v1/usage: billing-routes.ts (with cost, aggregates and CSV).
 
   app.get('/v1/status', async (req) => {
     const p = authorize(req, 'nimbus:GetStatus');

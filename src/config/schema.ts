@@ -123,6 +123,11 @@ export const PlatformConfigSchema = z.object({
   adminSecret: z.string().min(20, 'must be at least 20 characters').optional(),
   /** Base64 32-byte master key for secrets at rest (else generated into <dataDir>/master.key). */
   masterKey: z.string().optional(),
+  /**
+   * A JSON price table file (metering/prices.ts; default: AWS Lambda's on-demand prices). An
+   * operator's `PUT /v1/prices` overrides it until removed.
+   */
+  priceTable: z.string().optional(),
 });
 
 export type PlatformConfig = Readonly<z.infer<typeof PlatformConfigSchema>>;
@@ -165,4 +170,5 @@ export const ENV_VARS: Readonly<Record<keyof PlatformConfig, string>> = Object.f
   adminKeyId: 'NIMBUS_ADMIN_KEY_ID',
   adminSecret: 'NIMBUS_ADMIN_SECRET',
   masterKey: 'NIMBUS_MASTER_KEY',
+  priceTable: 'NIMBUS_PRICE_TABLE',
 });

@@ -10,6 +10,7 @@ import type {
   AuditEntry,
   AuditQuery,
   AuditRecord,
+  BudgetRecord,
   BucketNotification,
   BucketRecord,
   EnqueueItem,
@@ -44,6 +45,8 @@ import type {
   TenantRecord,
   TopicRecord,
   UploadRecord,
+  UsageGroup,
+  UsageGrouping,
   UsageQuery,
   UsageRecord,
   UsageSummary,
@@ -198,6 +201,36 @@ export interface LogRepo {
   query(q: LogQuery): Promise<StoredLogLine[]>;
 }
 
+/** One function's minute of activity (epoch ms of the minute's start; durations in ms). */
+export interface MetricRollup {
+  readonly tenant: TenantId;
+  readonly functionName: string;
+  readonly minute: number;
+  readonly invocations: number;
+  readonly errors: number;
+  readonly throttles: number;
+  readonly coldStarts: number;
+  readonly durationSumMs: number;
+  readonly durationMaxMs: number;
+  readonly durationP50Ms: number | null;
+  readonly durationP99Ms: number | null;
+  readonly gbSeconds: number;
+}
+
+export interface MetricRollupRepo {
+  /** Adds the rows (one transaction); a minute written again adds its counts (p50/p99: max). */
+  write(rows: readonly MetricRollup[]): Promise<void>;
+  /** A tenant's rows (one function's, or all) with from ≤ minute < to, oldest first. */
+  query(q: {
+    tenant: TenantId;
+    functionName?: string | undefined;
+    from: number;
+    to: number;
+  }): Promise<MetricRollup[]>;
+  /** Deletes rows of minutes before `before`. Returns how many. */
+  prune(before: number): Promise<number>;
+}
+
 export interface UsageRepo {
   record(rec: UsageRecord): Promise<void>;
   /** Records many at once (one statement). */
@@ -205,6 +238,22 @@ export interface UsageRepo {
   /** Newest first. */
   list(q: UsageQuery): Promise<UsageRecord[]>;
   summary(q: UsageQuery): Promise<UsageSummary>;
+  /** Sums per function, UTC day, UTC month or tenant, ordered by key. */
+  aggregate(q: UsageQuery, by: UsageGrouping): Promise<UsageGroup[]>;
+  /** The cost of a tenant's (or one function's) invocations that started at or after `since`. */
+  costSince(tenant: TenantId, functionName: string | undefined, since: number): Promise<number>;
+}
+
+export interface BudgetRepo {
+  /** Creates or replaces (by tenant + name). */
+  put(b: BudgetRecord): Promise<void>;
+  get(tenant: TenantId, name: string): Promise<BudgetRecord | undefined>;
+  list(tenant: TenantId): Promise<BudgetRecord[]>;
+  /** Every tenant's budgets (the enforcement cache loads them all). */
+  listAll(): Promise<BudgetRecord[]>;
+  delete(tenant: TenantId, name: string): Promise<boolean>;
+  /** Remembers the highest threshold announced in a period (so a restart does not repeat it). */
+  setNotified(tenant: TenantId, name: string, periodStart: number, pct: number): Promise<void>;
 }
 
 export interface RouteRepo {
@@ -409,6 +458,7 @@ export interface StoreRepos {
   readonly aliases: AliasRepo;
   readonly logs: LogRepo;
   readonly usage: UsageRepo;
+  readonly budgets: BudgetRepo;
   readonly routes: RouteRepo;
   readonly settings: SettingsRepo;
   readonly schedules: ScheduleRepo;
@@ -420,6 +470,8 @@ export interface StoreRepos {
   readonly sources: SourceRepo;
   readonly objects: ObjectRepo;
   readonly outbox: OutboxRepo;
+  /** Per-function 1-minute activity rollups (src/observability/rollups.ts). */
+  readonly metrics: MetricRollupRepo;
 }
 
 export interface Store extends StoreRepos {

@@ -162,6 +162,9 @@ export * from './identity-types.ts';
 
 export type LogStream = 'stdout' | 'stderr' | 'platform';
 
+/** A function line's level (Lambda's JSON log format levels; FATAL for Python's CRITICAL). */
+export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
+
 export interface LogLine {
   readonly tenant: TenantId;
   readonly functionName: string;
@@ -173,6 +176,8 @@ export interface LogLine {
   readonly message: string;
   /** Instance (log stream) that produced it. */
   readonly instanceId: string;
+  /** The line's level; absent on platform lines (START, END, REPORT) and lines stored before 0019. */
+  readonly level?: LogLevel | undefined;
 }
 
 /** A stored log line with its monotonically increasing id (cursor for `--follow`). */
@@ -211,6 +216,32 @@ export interface LogQuery {
   readonly tail?: boolean;
 }
 
+/**
+ * One window of a filtered log scan (`LogRepo.scan`): the store applies the level and text
+ * filters, the caller the rest (JSON fields), window by window, so a page's work stays bounded.
+ */
+export interface LogScanQuery extends Omit<LogQuery, 'tail'> {
+  /** Lines at or above this level; platform lines (START/END/REPORT, no level) count as INFO. */
+  readonly minLevel?: LogLevel;
+  /** Case-insensitive substrings the message must all contain. */
+  readonly text?: readonly string[];
+  /** Newest first, below this seq (a backward scan); `afterSeq` is then ignored. */
+  readonly beforeSeq?: number;
+  readonly descending?: boolean;
+}
+
+export interface LogScanWindow {
+  /** The lines of the window that pass the store's filters, oldest first. */
+  readonly lines: StoredLogLine[];
+  /**
+   * How far the window reaches: every line of the seq range (cursor, horizon] — or [horizon,
+   * cursor) when descending — was looked at. Undefined: the scan reached the end.
+   */
+  readonly horizon: number | undefined;
+  /** The highest seq seen (the follow cursor of a backward first page). */
+  readonly maxSeq: number | undefined;
+}
+
 /** One usage (metering) record per invocation. */
 export interface UsageRecord {
   readonly tenant: TenantId;
@@ -229,6 +260,13 @@ export interface UsageRecord {
   /** Present when this invocation paid a cold start. */
   readonly initDurationMs?: number | undefined;
   readonly outcome: 'success' | 'error' | 'timeout' | 'oom' | 'crash';
+  /**
+   * Delivery attempt (async retries keep the request id, as on Lambda, and each attempt is billed):
+   * 1 when absent.
+   */
+  readonly attempt?: number | undefined;
+  /** What it cost at the price table of the moment it ended (metering/prices.ts); 0 when absent. */
+  readonly costUsd?: number | undefined;
 }
 
 export interface UsageQuery {
@@ -237,6 +275,34 @@ export interface UsageQuery {
   readonly since?: number;
   readonly until?: number;
   readonly limit?: number;
+  /** Aggregates `by: 'tenant'` over every tenant (the operator's view); `tenant` is then ignored. */
+  readonly allTenants?: boolean;
+}
+
+/**
+ * A spending limit of a tenant, or of one of its functions, over a period: monthly (calendar
+ * month, UTC) or every `days` days from `anchor`. At each threshold (a percentage of the limit)
+ * an event goes to `topic`; with `action: 'block'`, new invocations are refused (429
+ * NIMBUS_ERR_BUDGET_EXCEEDED) once the spend reaches the limit, until the period rolls over or the
+ * limit is raised.
+ */
+export interface BudgetRecord {
+  readonly tenant: TenantId;
+  readonly name: string;
+  /** Absent: every function of the tenant. */
+  readonly functionName?: string | undefined;
+  readonly period: { readonly kind: 'monthly' } | { readonly kind: 'days'; readonly days: number };
+  /** Epoch ms the `days` periods count from (monthly: unused). */
+  readonly anchor: number;
+  readonly limitUsd: number;
+  /** Percentages of the limit, ascending, e.g. [50, 80, 100]. */
+  readonly thresholds: readonly number[];
+  readonly action: 'block' | 'notify';
+  readonly topic?: string | undefined;
+  /** The period (its start) and the highest threshold already announced in it. */
+  readonly notified?: { readonly periodStart: number; readonly pct: number } | undefined;
+  readonly createdAt: number;
+  readonly updatedAt: number;
 }
 
 export interface UsageSummary {
@@ -245,6 +311,15 @@ export interface UsageSummary {
   readonly billedDurationMs: number;
   readonly coldStarts: number;
   readonly errors: number;
+  readonly costUsd: number;
+}
+
+/** How usage is grouped: per function, per UTC day or month, or per tenant (the operator's view). */
+export type UsageGrouping = 'function' | 'day' | 'month' | 'tenant';
+
+/** One group of an aggregate: its key (function name, `2026-12-07`, `2026-12`, tenant) and sums. */
+export interface UsageGroup extends UsageSummary {
+  readonly key: string;
 }
 
 /** Per-route authorization on the gateway. Secrets are never stored: API keys as sha256 only. */

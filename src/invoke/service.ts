@@ -8,7 +8,8 @@ import { CoreErrors, isNimbusError } from '../core/errors.ts';
 import { newRequestId } from '../core/ids.ts';
 import type { Clock, ContextCallHandler, InvokeOutcome } from '../core/ports.ts';
 import type { FunctionErrorPayload, Invocation, LogLine, UsageRecord } from '../core/types.ts';
-import { computeUsage } from '../metering/index.ts';
+import type { BudgetService } from '../budgets/index.ts';
+import { computeUsage, hostArchitecture, type PriceBook } from '../metering/index.ts';
 import {
   endLine,
   invokeErrorLine,
@@ -29,6 +30,15 @@ export interface InvokeDeps {
   readonly clock: Clock;
   readonly maxPayloadBytes: number;
   readonly onError?: (e: unknown) => void;
+  /** Prometheus counters and the rollup windows (src/observability/metrics.ts); absent: metrics off. */
+  readonly metrics?: {
+    invocation(u: UsageRecord): void;
+    throttle(tenant: string, functionName: string): void;
+  };
+  /** The price table: every usage record carries its cost (absent: cost 0). */
+  readonly prices?: PriceBook;
+  /** Budgets: admission refuses a spent one; every finished invocation adds to the spends. */
+  readonly budgets?: Pick<BudgetService, 'admit' | 'record'>;
   /**
    * Serves the function's context client (async invoke, timers, publish). Late-bound: the async
    * service is built after the invoke service it uses.
@@ -42,6 +52,8 @@ export interface InvokeDeps {
     }) => ContextCallHandler;
   };
 }
+
+const ARCH = hostArchitecture();
 
 const OUTCOME: Record<string, UsageRecord['outcome']> = {
   function: 'error',
@@ -62,6 +74,8 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
       if (size > d.maxPayloadBytes) throw CoreErrors.PAYLOAD_TOO_LARGE({ size, limit: d.maxPayloadBytes });
       const payload = req.payload.length === 0 ? '{}' : req.payload;
       const target = await d.registry.resolve(req.tenant, req.functionName, req.qualifier);
+      // A spent budget refuses the invocation before it takes a slot (429, retryable).
+      d.budgets?.admit(req.tenant, req.functionName);
       const requestId = req.requestId ?? newRequestId();
       const base = { tenant: req.tenant, functionName: req.functionName, version: target.version, requestId };
       const platformLine = (message: string, instanceId: string): LogLine => ({
@@ -91,6 +105,7 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
       } catch (e) {
         // Init failures are the function's fault: answer like Lambda (200 + Unhandled), not as a
         // request error. Everything else (throttling, platform trouble) is thrown.
+        if (isNimbusError(e) && e.status === 429) d.metrics?.throttle(req.tenant, req.functionName);
         if (!isNimbusError(e) || !e.code.startsWith('NIMBUS_ERR_RUNTIME_') || e.kind === 'system') throw e;
         const det = (e.details ?? {}) as { error?: FunctionErrorPayload; logs?: LogLine[] };
         const durationMs = d.clock.monotonic() - t0;
@@ -165,7 +180,14 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
           maxRssBytes: o.maxRssBytes,
           initDurationMs: r.initDurationMs,
           outcome: o.ok ? 'success' : (OUTCOME[o.failure] ?? 'error'),
+          attempt: req.attempt,
+          price: d.prices?.price({
+            family: target.code.family,
+            isolation: target.config.isolation ?? 'process',
+            architecture: ARCH,
+          }),
         });
+        d.budgets?.record(usage);
         const status = o.ok ? undefined : o.failure === 'function' ? undefined : o.failure;
         // The function's own lines; an unhandled error is among them, as Lambda's runtimes print it.
         const own: readonly LogLine[] =
@@ -175,11 +197,13 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
                 {
                   ...platformLine(invokeErrorLine(target.code.family, o.error), r.instanceId),
                   stream: 'stderr' as const,
+                  level: 'ERROR' as const,
                 },
               ]
             : o.logs;
         // One compact record; START/END/REPORT are rendered from it when the logs are read.
         d.logs.write([{ usage, instanceId: r.instanceId, status, lines: own }]);
+        d.metrics?.invocation(usage);
         // The tail (X-Amz-Log-Result) renders them now, as the store would.
         const lines = (): LogLine[] => [
           { ...platformLine(startLine(requestId, target.version), r.instanceId), ts: startedAt },
@@ -194,6 +218,7 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
               maxRssBytes: usage.maxRssBytes,
               initDurationMs: r.initDurationMs,
               status,
+              costUsd: usage.costUsd,
             }),
             r.instanceId,
           ),

@@ -4,6 +4,9 @@
  * to 1 ms, and GB-seconds = memory (GB) × billed seconds.
  */
 import type { UsageRecord } from '../core/types.ts';
+import { costOf, type Price } from './prices.ts';
+
+export * from './prices.ts';
 
 export interface UsageInput {
   readonly tenant: string;
@@ -16,6 +19,9 @@ export interface UsageInput {
   readonly maxRssBytes: number;
   readonly initDurationMs?: number | undefined;
   readonly outcome: UsageRecord['outcome'];
+  readonly attempt?: number | undefined;
+  /** The price that applies (prices.ts); absent = no cost recorded. */
+  readonly price?: Price | undefined;
 }
 
 export function billedDurationMs(durationMs: number): number {
@@ -24,10 +30,13 @@ export function billedDurationMs(durationMs: number): number {
 
 export function computeUsage(u: UsageInput): UsageRecord {
   const billed = billedDurationMs(u.durationMs);
+  const { price, ...rest } = u;
+  const gbSeconds = (u.memoryMb / 1024) * (billed / 1000);
   return {
-    ...u,
+    ...rest,
     durationMs: Math.round(u.durationMs * 1000) / 1000,
     billedDurationMs: billed,
-    gbSeconds: (u.memoryMb / 1024) * (billed / 1000),
+    gbSeconds,
+    costUsd: price ? costOf(price, gbSeconds) : 0,
   };
 }

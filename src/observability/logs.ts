@@ -86,6 +86,9 @@ export function createLogSink(o: {
 
 const fmtMs = (n: number) => n.toFixed(2);
 
+/** A cost in dollars with 10 decimals, trailing zeros dropped (an invocation costs ~2e-7). */
+export const formatUsd = (n: number): string => n.toFixed(10).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+
 export function startLine(requestId: string, version: string): string {
   return `START RequestId: ${requestId} Version: ${version}`;
 }
@@ -100,11 +103,14 @@ export function reportLine(r: {
   maxRssBytes: number;
   initDurationMs?: number | undefined;
   status?: string | undefined;
+  /** Nimbus's addition after Lambda's fields: what the invocation cost (metering/prices.ts). */
+  costUsd?: number | undefined;
 }): string {
   let s =
     `REPORT RequestId: ${r.requestId}\tDuration: ${fmtMs(r.durationMs)} ms\tBilled Duration: ${r.billedDurationMs} ms` +
     `\tMemory Size: ${r.memoryMb} MB\tMax Memory Used: ${Math.ceil(r.maxRssBytes / 1048576)} MB`;
   if (r.initDurationMs !== undefined) s += `\tInit Duration: ${fmtMs(r.initDurationMs)} ms`;
+  if (r.costUsd) s += `\tCost: ${formatUsd(r.costUsd)} USD`;
   if (r.status) s += `\tStatus: ${r.status}`;
   return s;
 }

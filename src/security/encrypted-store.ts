@@ -82,6 +82,7 @@ function wrapRepos(key: Buffer, repos: StoreRepos): StoreRepos {
     aliases: repos.aliases,
     logs: repos.logs,
     usage: repos.usage,
+    budgets: repos.budgets,
     routes: repos.routes,
     schedules: repos.schedules,
     topics: repos.topics,

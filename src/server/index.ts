@@ -21,7 +21,9 @@ import type { PlatformConfig } from '../config/index.ts';
 import { systemClock } from '../core/clock.ts';
 import { isNimbusError } from '../core/errors.ts';
 import type { Clock } from '../core/ports.ts';
+import { createBudgetService } from '../budgets/index.ts';
 import { DEFAULT_TENANT, type RuntimeFamily } from '../core/types.ts';
+import { loadPriceTable, PriceBook } from '../metering/index.ts';
 import { createEventBus } from '../events/bus.ts';
 import { createSourceManager, type SourceManager } from '../events/sources/manager.ts';
 import { createWebhookService } from '../events/webhooks.ts';
@@ -252,6 +254,17 @@ export async function startPlatform(
       onError: (e) => logger.error({ err: e }, 'log write failed'),
     });
     cleanups.push(() => logSink.flush());
+    // Cost: the price table (file, then the operator's override in settings); budgets with caps.
+    const prices = new PriceBook(await loadPriceTable(config.priceTable, store.settings));
+    const budgets = createBudgetService({
+      store,
+      clock,
+      flush: () => logSink.flush(),
+      // Late-bound: the event bus is built further down.
+      publish: (tenant, topic, event) => bus.publish(tenant, topic, [event]),
+      onError: (e, what) => logger.error({ err: e }, `${what} failed`),
+    });
+    await budgets.start();
     const contextCalls: { handler?: AsyncService['contextCalls'] } = {};
     const invoke = createInvokeService({
       registry,
@@ -260,6 +273,8 @@ export async function startPlatform(
       clock,
       maxPayloadBytes: config.maxPayloadBytes,
       contextCalls,
+      prices,
+      budgets,
     });
 
     const queue = openSqliteQueue({
@@ -500,6 +515,8 @@ export async function startPlatform(
       store,
       logSink,
       flushUsage: () => logSink.flush(),
+      prices,
+      budgets,
       clock,
       arn: { region: config.region, accountId: config.accountId },
       authenticate,

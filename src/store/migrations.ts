@@ -584,6 +584,121 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         }
       },
     },
+    // Per-function 1-minute rollups (issue 17): at most one row per function and minute, low
+    // volume, so it lives in the main store (not the records file).
+    '0020_metric_rollups': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('metric_rollups')
+          .ifNotExists()
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('function_name', 'text', (c) => c.notNull())
+          .addColumn('minute', big, (c) => c.notNull())
+          .addColumn('invocations', big, (c) => c.notNull())
+          .addColumn('errors', big, (c) => c.notNull())
+          .addColumn('throttles', big, (c) => c.notNull())
+          .addColumn('cold_starts', big, (c) => c.notNull())
+          .addColumn('duration_sum_ms', 'double precision', (c) => c.notNull())
+          .addColumn('duration_max_ms', 'double precision', (c) => c.notNull())
+          .addColumn('duration_p50_ms', 'double precision')
+          .addColumn('duration_p99_ms', 'double precision')
+          .addColumn('gb_seconds', 'double precision', (c) => c.notNull())
+          .addPrimaryKeyConstraint('metric_rollups_pk', ['tenant', 'function_name', 'minute'])
+          .execute();
+        // Retention deletes by minute alone.
+        await db.schema
+          .createIndex('metric_rollups_minute')
+          .ifNotExists()
+          .on('metric_rollups')
+          .column('minute')
+          .execute();
+      },
+    },
+    // Function log levels (issue 17): each stored line's level (DEBUG…FATAL), null for lines
+    // stored before. On SQLite log_lines lives in the records file (`rec`, 0018).
+    '0019_log_levels': {
+      async up(db: Kysely<unknown>) {
+        if (dialect === 'postgres') {
+          if (!(await columnsOf(db, 'log_lines')).has('level'))
+            await sql`ALTER TABLE log_lines ADD COLUMN level text`.execute(db);
+          return;
+        }
+        const at = (await inRecords(db, 'log_lines')) ? 'rec' : 'main';
+        const cols = await sql<{ name: string }>`SELECT name FROM pragma_table_info('log_lines', ${at})`.execute(db);
+        if (!cols.rows.some((c) => c.name === 'level'))
+          await sql.raw(`ALTER TABLE ${at}.log_lines ADD COLUMN level text`).execute(db);
+      },
+    },
+    // Cost and budgets (issue 17): each usage row carries its cost and its delivery attempt (a
+    // retried async invocation keeps its request id and every attempt is billed, so the key
+    // becomes (tenant, request_id, attempt)); budgets with hard caps. SQLite cannot change a
+    // primary key in place: `usage` is rebuilt where it lives (`rec`), rows and indexes included.
+    '0021_cost_budgets': {
+      async up(db: Kysely<unknown>) {
+        const have = await columnsOf(db, 'usage');
+        if (!have.has('attempt')) {
+          if (dialect === 'postgres') {
+            await sql`ALTER TABLE usage ADD COLUMN attempt integer NOT NULL DEFAULT 1,
+              ADD COLUMN cost double precision NOT NULL DEFAULT 0`.execute(db);
+            await sql`ALTER TABLE usage DROP CONSTRAINT usage_pk`.execute(db);
+            await sql`ALTER TABLE usage ADD CONSTRAINT usage_pk PRIMARY KEY (tenant, request_id, attempt)`.execute(
+              db,
+            );
+          } else {
+            const at = (await inRecords(db, 'usage')) ? 'rec' : 'main';
+            const cols = [...have].map((c) => `"${c}"`).join(', ');
+            const indexes = (
+              await sql<{ sql: string }>`SELECT sql FROM ${sql.raw(at)}.sqlite_master
+                WHERE tbl_name = 'usage' AND type = 'index' AND sql IS NOT NULL`.execute(db)
+            ).rows;
+            await sql
+              .raw(
+                `CREATE TABLE ${at}."usage_0021" ("tenant" text not null, "request_id" text not null,
+                "function_name" text not null, "version" text not null, "started_at" integer not null,
+                "duration_ms" double precision not null, "billed_duration_ms" integer not null,
+                "memory_mb" integer not null, "max_rss_bytes" integer not null,
+                "gb_seconds" double precision not null, "init_duration_ms" double precision,
+                "outcome" text not null, "instance_id" text, "status" text, "start_seq" integer,
+                "end_seq" integer, "report_seq" integer, "attempt" integer not null default 1,
+                "cost" double precision not null default 0,
+                constraint "usage_pk" primary key ("tenant", "request_id", "attempt"))`,
+              )
+              .execute(db);
+            await sql.raw(`INSERT INTO ${at}."usage_0021" (${cols}) SELECT ${cols} FROM ${at}."usage"`).execute(db);
+            await sql.raw(`DROP TABLE ${at}."usage"`).execute(db);
+            await sql.raw(`ALTER TABLE ${at}."usage_0021" RENAME TO "usage"`).execute(db);
+            for (const i of indexes)
+              await sql
+                .raw(i.sql.replace(/^CREATE\s+(UNIQUE\s+)?INDEX\s+(IF\s+NOT\s+EXISTS\s+)?("?)(\w+)\3/i, `CREATE $1INDEX ${at}."$4"`))
+                .execute(db);
+          }
+        }
+        await db.schema
+          .createTable('budgets')
+          .ifNotExists()
+          .addColumn('tenant', 'text', (c) => c.notNull())
+          .addColumn('name', 'text', (c) => c.notNull())
+          /** null: every function of the tenant. */
+          .addColumn('function_name', 'text')
+          /** `monthly` (calendar month, UTC) or `days:<n>` from `anchor`. */
+          .addColumn('period', 'text', (c) => c.notNull())
+          .addColumn('anchor', big, (c) => c.notNull())
+          .addColumn('limit_usd', 'double precision', (c) => c.notNull())
+          /** JSON array of percentages, e.g. [50, 80, 100]. */
+          .addColumn('thresholds', 'text', (c) => c.notNull())
+          /** `block` (refuse new invocations at the cap) or `notify`. */
+          .addColumn('action', 'text', (c) => c.notNull())
+          /** A topic of the tenant that receives threshold events; null = none. */
+          .addColumn('topic', 'text')
+          /** The period start and highest threshold already announced in it. */
+          .addColumn('notified_period', big)
+          .addColumn('notified_pct', 'integer')
+          .addColumn('created_at', big, (c) => c.notNull())
+          .addColumn('updated_at', big, (c) => c.notNull())
+          .addPrimaryKeyConstraint('budgets_pk', ['tenant', 'name'])
+          .execute();
+      },
+    },
   };
 }
 

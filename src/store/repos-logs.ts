@@ -5,14 +5,15 @@
  */
 import { type Selectable, sql } from 'kysely';
 import type { LogRepo } from '../core/ports.ts';
-import type { InvocationLog, LogQuery, StoredLogLine, UsageRecord } from '../core/types.ts';
+import type { InvocationLog, LogLevel, LogQuery, StoredLogLine, UsageRecord } from '../core/types.ts';
 import { endLine, reportLine, startLine } from '../observability/logs.ts';
 import { type Db, inTransaction, pow2Chunks } from './db.ts';
+import { logScanMethods } from './repos-log-scan.ts';
 import type { Tables } from './schema.ts';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
 
-const toLog = (r: Selectable<Tables['log_lines']>): StoredLogLine => ({
+export const toLog = (r: Selectable<Tables['log_lines']>): StoredLogLine => ({
   seq: num(r.seq),
   tenant: r.tenant,
   functionName: r.function_name,
@@ -22,6 +23,7 @@ const toLog = (r: Selectable<Tables['log_lines']>): StoredLogLine => ({
   stream: r.stream as StoredLogLine['stream'],
   message: r.message,
   instanceId: r.instance_id,
+  ...(r.level ? { level: r.level as LogLevel } : {}),
 });
 
 /** The seqs of one invocation: START, one per line, END, REPORT. */
@@ -61,6 +63,8 @@ export function usageColumns(u: UsageRecord) {
     gb_seconds: u.gbSeconds,
     init_duration_ms: u.initDurationMs ?? null,
     outcome: u.outcome,
+    attempt: u.attempt ?? 1,
+    cost: u.costUsd ?? 0,
   };
 }
 
@@ -105,6 +109,7 @@ export function renderInvocation(r: Selectable<Tables['usage']>): StoredLogLine[
         maxRssBytes: num(r.max_rss_bytes),
         initDurationMs: r.init_duration_ms === null ? undefined : num(r.init_duration_ms),
         status: r.status ?? undefined,
+        costUsd: num(r.cost ?? 0),
       }),
     },
   ];
@@ -152,8 +157,10 @@ export function makeLogRepo(db: Db, kind: string): LogRepo {
     stream: l.stream,
     message: l.message,
     instance_id: l.instanceId,
+    level: l.level ?? null,
   });
   return {
+    ...logScanMethods(db, kind),
     async append(lines) {
       if (lines.length === 0) return;
       // Chunked under SQLite's bound-parameter limit (8 columns per row), in reusable statement sizes.

@@ -2,7 +2,7 @@
  * The Store's repositories over Kysely, shared by the SQLite and PostgreSQL adapters. Driver
  * types never leave this folder: rows are mapped to domain records here.
  */
-import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
 import { CoreErrors } from '../core/errors.ts';
 import type { Store, StoreRepos } from '../core/ports.ts';
 import type {
@@ -12,13 +12,16 @@ import type {
   RouteRecord,
   UsageQuery,
   UsageRecord,
+  UsageSummary,
   VersionRecord,
 } from '../core/types.ts';
 import { type Db, insertOrConflict, pow2Chunks } from './db.ts';
+import { makeBudgetRepo } from './repos-budgets.ts';
 import { makeEventRepos } from './repos-events.ts';
 import { makeIdentityRepos } from './repos-identity.ts';
 import { makeLogRepo, usageColumns } from './repos-logs.ts';
 import { makeSqsQueueRepo } from './repos-queues.ts';
+import { makeMetricRollupRepo } from './repos-metrics.ts';
 import { makeWorkflowRepo } from './repos-workflows.ts';
 import type { Tables } from './schema.ts';
 
@@ -80,20 +83,43 @@ const toUsage = (r: Selectable<Tables['usage']>): UsageRecord => ({
   gbSeconds: num(r.gb_seconds),
   initDurationMs: r.init_duration_ms === null ? undefined : num(r.init_duration_ms),
   outcome: r.outcome as UsageRecord['outcome'],
+  attempt: num(r.attempt),
+  costUsd: num(r.cost),
 });
+
+const timeFilter = (eb: ExpressionBuilder<Tables, 'usage'>, q: Pick<UsageQuery, 'since' | 'until'>) => [
+  ...(q.since !== undefined ? [eb('started_at', '>=', q.since)] : []),
+  ...(q.until !== undefined ? [eb('started_at', '<', q.until)] : []),
+];
 
 /** The WHERE clause shared by usage listing and summaries. */
 const usageFilter = (q: UsageQuery) => (eb: ExpressionBuilder<Tables, 'usage'>) =>
   eb.and([
     eb('tenant', '=', q.tenant),
     ...(q.functionName !== undefined ? [eb('function_name', '=', q.functionName)] : []),
-    ...(q.since !== undefined ? [eb('started_at', '>=', q.since)] : []),
-    ...(q.until !== undefined ? [eb('started_at', '<', q.until)] : []),
+    ...timeFilter(eb, q),
   ]);
+
+const summaryOf = (r: {
+  n: unknown;
+  gbs: unknown;
+  billed: unknown;
+  cold: unknown;
+  errors: unknown;
+  cost: unknown;
+}): UsageSummary => ({
+  invocations: num(r.n),
+  gbSeconds: num(r.gbs),
+  billedDurationMs: num(r.billed),
+  coldStarts: num(r.cold),
+  errors: num(r.errors ?? 0),
+  costUsd: num(r.cost),
+});
 
 export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
   return {
     ...makeIdentityRepos(db, kind),
+    budgets: makeBudgetRepo(db),
     functions: {
       create: (f) =>
         insertOrConflict(`function ${f.name}`, () =>
@@ -395,6 +421,7 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
     ...makeEventRepos(db, kind),
     sqsQueues: makeSqsQueueRepo(db),
     workflows: makeWorkflowRepo(db),
+    metrics: makeMetricRollupRepo(db, kind),
     usage: {
       async record(u) {
         await this.recordMany([u]);
@@ -405,10 +432,9 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
           await db
             .insertInto('usage')
             .values(chunk.map(usageColumns))
-            // A retried async invocation keeps its request id (as on Lambda): its later attempts
-            // must not make the whole batch fail (they are not recorded yet — the key is
-            // (tenant, request id); see issue 17).
-            .onConflict((oc) => oc.columns(['tenant', 'request_id']).doNothing())
+            // A retried async invocation keeps its request id (as on Lambda); each attempt has its
+            // row (the key is (tenant, request id, attempt)). A row written twice is kept once.
+            .onConflict((oc) => oc.columns(['tenant', 'request_id', 'attempt']).doNothing())
             .execute();
         }
       },
@@ -432,15 +458,49 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
             eb.fn.coalesce(eb.fn.sum('billed_duration_ms'), eb.lit(0)).as('billed'),
             eb.fn.count('init_duration_ms').as('cold'),
             eb.fn.sum(eb.case().when('outcome', '!=', 'success').then(1).else(0).end()).as('errors'),
+            eb.fn.coalesce(eb.fn.sum('cost'), eb.lit(0)).as('cost'),
           ])
           .executeTakeFirstOrThrow();
-        return {
-          invocations: num(r.n),
-          gbSeconds: num(r.gbs),
-          billedDurationMs: num(r.billed),
-          coldStarts: num(r.cold),
-          errors: num(r.errors ?? 0),
-        };
+        return summaryOf(r);
+      },
+      async aggregate(q, by) {
+        // Day and month keys from epoch ms, in UTC, the same text on both dialects.
+        const key =
+          by === 'function'
+            ? sql<string>`function_name`
+            : by === 'tenant'
+              ? sql<string>`tenant`
+              : kind === 'postgres'
+                ? sql<string>`to_char(to_timestamp(started_at / 1000.0) AT TIME ZONE 'UTC', ${by === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM'})`
+                : sql<string>`strftime(${by === 'day' ? '%Y-%m-%d' : '%Y-%m'}, started_at / 1000, 'unixepoch')`;
+        const rows = await db
+          .selectFrom('usage')
+          .where((eb) =>
+            // The operator's per-tenant view reads every tenant (q.tenant is then ignored).
+            by === 'tenant' && q.allTenants ? eb.and([...timeFilter(eb, q)]) : usageFilter(q)(eb),
+          )
+          .select((eb) => [
+            key.as('k'),
+            eb.fn.countAll().as('n'),
+            eb.fn.coalesce(eb.fn.sum('gb_seconds'), eb.lit(0)).as('gbs'),
+            eb.fn.coalesce(eb.fn.sum('billed_duration_ms'), eb.lit(0)).as('billed'),
+            eb.fn.count('init_duration_ms').as('cold'),
+            eb.fn.sum(eb.case().when('outcome', '!=', 'success').then(1).else(0).end()).as('errors'),
+            eb.fn.coalesce(eb.fn.sum('cost'), eb.lit(0)).as('cost'),
+          ])
+          .groupBy(key)
+          .orderBy(key)
+          .limit(Math.min(Math.max(1, q.limit ?? 1000), 10000))
+          .execute();
+        return rows.map((r) => ({ key: String(r.k), ...summaryOf(r) }));
+      },
+      async costSince(tenant, functionName, since) {
+        const r = await db
+          .selectFrom('usage')
+          .where(usageFilter({ tenant, functionName, since }))
+          .select((eb) => eb.fn.coalesce(eb.fn.sum('cost'), eb.lit(0)).as('cost'))
+          .executeTakeFirstOrThrow();
+        return num(r.cost);
       },
     },
   };

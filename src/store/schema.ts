@@ -94,6 +94,7 @@ export interface Tables {
     stream: string;
     message: string;
     instance_id: string;
+    level: string | null;
   };
   routes: {
     tenant: string;
@@ -275,5 +276,38 @@ export interface Tables {
     start_seq: number | null;
     end_seq: number | null;
     report_seq: number | null;
+    /** 0021: the delivery attempt (part of the key) and the invocation's cost. */
+    attempt: number;
+    cost: number;
+  };
+  /** 0020: per-function 1-minute activity rollups (src/observability/rollups.ts). */
+  metric_rollups: {
+    tenant: string;
+    function_name: string;
+    minute: number;
+    invocations: number;
+    errors: number;
+    throttles: number;
+    cold_starts: number;
+    duration_sum_ms: number;
+    duration_max_ms: number;
+    duration_p50_ms: number | null;
+    duration_p99_ms: number | null;
+    gb_seconds: number;
+  };
+  budgets: {
+    tenant: string;
+    name: string;
+    function_name: string | null;
+    period: string;
+    anchor: number;
+    limit_usd: number;
+    thresholds: string;
+    action: string;
+    topic: string | null;
+    notified_period: number | null;
+    notified_pct: number | null;
+    created_at: number;
+    updated_at: number;
   };
 }

@@ -21,6 +21,7 @@ export function register(program: Command): void {
       'seconds before an idle instance stops (env NIMBUS_IDLE_TTL_SEC, default 300)',
     )
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env NIMBUS_LOG_LEVEL)')
+    .option('--price-table <file>', 'JSON price table for cost metering (env NIMBUS_PRICE_TABLE; default: Lambda prices)')
     .option('--json', 'print the start-up summary as JSON')
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const flags: ConfigInput = {
@@ -34,6 +35,7 @@ export function register(program: Command): void {
         poolSize: o.poolSize as string,
         idleTtlSec: o.idleTtlSec as string,
         logLevel: o.logLevel as string,
+        priceTable: o.priceTable as string,
       };
       const config = loadConfig(flags, process.env);
       const p = await startPlatform(config);

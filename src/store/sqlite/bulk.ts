@@ -27,6 +27,8 @@ const USAGE_COLUMNS = [
   'start_seq',
   'end_seq',
   'report_seq',
+  'attempt',
+  'cost',
 ];
 const NO_RECORD = { instance_id: null, status: null, start_seq: null, end_seq: null, report_seq: null };
 
@@ -72,7 +74,7 @@ function invocationWriter(
 export function bulkWriters(raw: DatabaseSync, schema: string, begin = 'BEGIN') {
   // A null seq takes the next AUTOINCREMENT value; invocation records bring their reserved ones.
   const logStmt = raw.prepare(
-    `insert into ${schema}.log_lines (seq, tenant, function_name, version, request_id, ts, stream, message, instance_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `insert into ${schema}.log_lines (seq, tenant, function_name, version, request_id, ts, stream, message, instance_id, level) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertLine = (l: LogLine, seq: number | null) => {
     logStmt.run(
@@ -85,12 +87,13 @@ export function bulkWriters(raw: DatabaseSync, schema: string, begin = 'BEGIN') 
       l.stream,
       l.message,
       l.instanceId,
+      l.level ?? null,
     );
   };
   const usageStmt = raw.prepare(
-    // A retried async invocation keeps its request id: its later attempts are not recorded yet
-    // (the key is (tenant, request id); issue 17), and must not fail the batch.
-    `insert into ${schema}.usage (${USAGE_COLUMNS.join(', ')}) values (${USAGE_COLUMNS.map(() => '?').join(', ')}) on conflict (tenant, request_id) do nothing`,
+    // A retried async invocation keeps its request id; each attempt has its row (the key is
+    // (tenant, request id, attempt)). A record written twice (a batch retried) is kept once.
+    `insert into ${schema}.usage (${USAGE_COLUMNS.join(', ')}) values (${USAGE_COLUMNS.map(() => '?').join(', ')}) on conflict (tenant, request_id, attempt) do nothing`,
   );
   // Positional: binding the row object by name took 6.6 % of the platform under load (vs ~4 %).
   const insertUsage = (r: ReturnType<typeof usageRow>) => {
@@ -112,6 +115,8 @@ export function bulkWriters(raw: DatabaseSync, schema: string, begin = 'BEGIN') 
       r.start_seq,
       r.end_seq,
       r.report_seq,
+      r.attempt,
+      r.cost,
     );
   };
   /** Runs `fn` in one BEGIN…COMMIT (rolled back if it throws). */
