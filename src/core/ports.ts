@@ -4,6 +4,7 @@
  * Each port has one contract test suite run against every adapter.
  */
 import type { NimbusErrorJSON } from './errors.ts';
+import type { LogStreamRepo } from './log-streams.ts';
 import type {
   AliasRecord,
   ApiKeyRecord,
@@ -26,6 +27,8 @@ import type {
   LeasedMessage,
   LogLine,
   LogQuery,
+  LogScanQuery,
+  LogScanWindow,
   ObjectRecord,
   PartRecord,
   QueueListQuery,
@@ -199,6 +202,24 @@ export interface LogRepo {
    */
   appendInvocations(batch: readonly InvocationLog[]): Promise<void>;
   query(q: LogQuery): Promise<StoredLogLine[]>;
+  /** One window (at most `limit` stored lines and `limit` invocation records) of a filtered scan. */
+  scan(q: LogScanQuery): Promise<LogScanWindow>;
+  /** Tenants that have stored lines or usage rows (the retention sweeper's list). */
+  tenants(): Promise<TenantId[]>;
+  /** Bytes of a tenant's stored line messages. */
+  bytes(tenant: TenantId): Promise<number>;
+  /**
+   * Retention: deletes at most `limit` of a tenant's lines, those older than `before` or else (no
+   * `before`) its oldest; with `before`, also at most `limit` usage rows that started before it.
+   * Returns the number of lines and rows deleted.
+   */
+  prune(p: LogPrune): Promise<number>;
+}
+
+export interface LogPrune {
+  readonly tenant: TenantId;
+  readonly before?: number;
+  readonly limit: number;
 }
 
 /** One function's minute of activity (epoch ms of the minute's start; durations in ms). */
@@ -457,6 +478,7 @@ export interface StoreRepos {
   readonly versions: VersionRepo;
   readonly aliases: AliasRepo;
   readonly logs: LogRepo;
+  readonly logStreams: LogStreamRepo;
   readonly usage: UsageRepo;
   readonly budgets: BudgetRepo;
   readonly routes: RouteRepo;

@@ -27,6 +27,7 @@ import type {
   SandboxStats,
 } from '../../core/ports.ts';
 import type { FunctionErrorPayload, LogLine, TenantId } from '../../core/types.ts';
+import { levelOf } from '../../observability/levels.ts';
 import { RuntimeErrors } from '../errors.ts';
 import { InstanceCgroup } from '../process/cgroups.ts';
 import { prepareViewDirs, SANDBOX_UID, sandboxCommand, type ViewDirs } from '../process/command.ts';
@@ -284,7 +285,15 @@ export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFa
 
       const pushLog = (logs: LogLine[], requestId: string, e: Extract<HostEvent, { t: 'log' }>) => {
         if (logs.length >= MAX_LOG_LINES) return;
-        logs.push({ ...target, requestId, ts: e.ts, stream: e.stream, message: e.message, instanceId: id });
+        logs.push({
+          ...target,
+          requestId,
+          ts: e.ts,
+          stream: e.stream,
+          message: e.message,
+          instanceId: id,
+          level: levelOf(e.stream, e.message),
+        });
       };
       const failure = (
         kind: 'function' | 'timeout' | 'oom' | 'crash',

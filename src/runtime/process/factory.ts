@@ -26,6 +26,7 @@ import type {
   SandboxStats,
 } from '../../core/ports.ts';
 import type { RuntimeFamily } from '../../core/types.ts';
+import type { LogRateLimits } from '../../observability/flood.ts';
 import { DEFAULT_EGRESS, type EgressPolicy } from '../../security/egress.ts';
 import { RuntimeErrors } from '../errors.ts';
 import { findJdk, JAVA_MAIN_CLASS, jvmArgs, runtimeJar } from '../java/toolchain.ts';
@@ -58,6 +59,8 @@ export interface ProcessSandboxOptions {
   readonly egress?: EgressNetwork;
   /** Init (module import) time limit; Lambda's is 10 s. */
   readonly initTimeoutMs?: number;
+  /** A tenant's flood cap for its instances' lines (observability/flood.ts); default 1,000 lines/s. */
+  readonly logRate?: (tenant: string) => LogRateLimits;
   /** A node_modules directory every instance sees read-only at /node_modules (the provided SDK). */
   readonly providedModules?: string | undefined;
   readonly tmpSizeMb?: number;
@@ -238,6 +241,7 @@ export function createProcessSandboxFactory(o: ProcessSandboxOptions): ProcessSa
       cgroup,
       clock,
       payloadFrames: family === 'node',
+      logRate: o.logRate,
     });
     slots.set(id, slot);
     if (ns) netns.set(inst, ns);

@@ -8,6 +8,13 @@ import type { ChildProcess } from 'node:child_process';
 import { CoreErrors, type NimbusErrorJSON, toNimbusError } from '../../core/errors.ts';
 import type { Clock, ContextCallHandler, InvokeOutcome, ResponseStreamSink } from '../../core/ports.ts';
 import type { FunctionErrorPayload, Invocation, LogLine, LogStream } from '../../core/types.ts';
+import {
+  DEFAULT_LOG_RATE,
+  droppedLine,
+  LogRateLimiter,
+  type LogRateLimits,
+} from '../../observability/flood.ts';
+import { levelOf } from '../../observability/levels.ts';
 import { RuntimeErrors } from '../errors.ts';
 import type { InstanceCgroup } from './cgroups.ts';
 import { FramedChild } from './framed-child.ts';
@@ -40,6 +47,8 @@ interface Pending {
   callCount: number;
   limits: { memoryMb: number; timeoutSec: number };
   sink: ResponseStreamSink | undefined;
+  /** Lines the flood cap (or the per-invocation cap) dropped. */
+  dropped: number;
 }
 
 export class ProcessInstance {
@@ -58,6 +67,7 @@ export class ProcessInstance {
   #killedFor: string | undefined;
   #target: LogTarget | undefined;
   #raw = { stdout: '', stderr: '' };
+  readonly #rate: LogRateLimiter;
 
   constructor(o: {
     id: string;
@@ -67,8 +77,15 @@ export class ProcessInstance {
     clock: Clock;
     /** The harness reads invoke frames with a raw payload (PROTOCOL.md); the Node harness does. */
     payloadFrames?: boolean;
+    /** The flood cap of a tenant's instances (observability/flood.ts); the default otherwise. */
+    logRate?: (tenant: string) => LogRateLimits;
   }) {
     this.id = o.id;
+    const logRate = o.logRate;
+    this.#rate = new LogRateLimiter(
+      o.clock,
+      logRate && (() => (this.#target ? logRate(this.#target.tenant) : DEFAULT_LOG_RATE)),
+    );
     this.#payloadFrames = o.payloadFrames === true;
     this.cgroup = o.cgroup;
     this.#clock = o.clock;
@@ -115,6 +132,7 @@ export class ProcessInstance {
       callCount: 0,
       limits: { memoryMb: 0, timeoutSec: 0 },
       sink: undefined,
+      dropped: 0,
     });
     this.#send({ t: 'init', ...init, concurrency: this.#concurrency });
     let msg: Record<string, unknown>;
@@ -133,6 +151,8 @@ export class ProcessInstance {
         },
       );
     } finally {
+      const ip = this.#pending.get('init');
+      if (ip) this.#linesOf(ip);
       this.#pending.delete('init');
     }
     if (msg.t === 'init-error') {
@@ -193,6 +213,7 @@ export class ProcessInstance {
         callCount: 0,
         limits,
         sink,
+        dropped: 0,
       };
       this.#pending.set(inv.id, p);
       // A timed-out invocation cannot be stopped inside a shared process: the process is killed
@@ -286,18 +307,40 @@ export class ProcessInstance {
     return this.#pending.values().next().value;
   }
 
-  #log(stream: LogStream, message: string, ts: number, requestId?: unknown): void {
+  #log(stream: LogStream, message: string, ts: number, requestId?: unknown, level?: unknown): void {
     const p = this.#owner(requestId);
     if (!p || !this.#target) return;
-    if (p.logs.length > 10_000) return;
+    // The flood cap (per instance and second) and the per-invocation cap: dropped, counted.
+    if (p.logs.length > 10_000 || !this.#rate.admit(message.length)) {
+      p.dropped++;
+      return;
+    }
+    const text = message.length > MAX_LOG_LINE ? `${message.slice(0, MAX_LOG_LINE)}… [truncated]` : message;
     p.logs.push({
       ...this.#target,
       requestId: p.requestId,
       ts,
       stream,
-      message: message.length > MAX_LOG_LINE ? `${message.slice(0, MAX_LOG_LINE)}… [truncated]` : message,
+      message: text,
       instanceId: this.id,
+      level: levelOf(stream, text, level),
     });
+  }
+
+  /** The invocation's lines, with one platform line saying how many were dropped, if any. */
+  #linesOf(p: Pending): LogLine[] {
+    if (p.dropped === 0 || !this.#target) return p.logs;
+    p.logs.push({
+      ...this.#target,
+      requestId: p.requestId,
+      ts: this.#clock.now(),
+      stream: 'platform',
+      message: droppedLine(p.dropped),
+      instanceId: this.id,
+      level: 'WARN',
+    });
+    p.dropped = 0;
+    return p.logs;
   }
 
   /** A context-client call from the function: served by the host, answered with a `reply` frame. */
@@ -328,7 +371,7 @@ export class ProcessInstance {
   #onFrame(m: Record<string, unknown>): void {
     if (m.t === 'log') {
       const stream = m.stream === 'stderr' ? 'stderr' : 'stdout';
-      this.#log(stream, String(m.message ?? ''), Number(m.ts) || this.#clock.now(), m.requestId);
+      this.#log(stream, String(m.message ?? ''), Number(m.ts) || this.#clock.now(), m.requestId, m.level);
       return;
     }
     for (let i = 0; i < this.#frameWaiters.length; i++) {
@@ -436,6 +479,7 @@ export class ProcessInstance {
   #settle(p: Pending, o: InvokeOutcome): void {
     if (this.#pending.get(p.requestId) !== p) return;
     this.#pending.delete(p.requestId);
+    this.#linesOf(p); // o.logs is p.logs
     if (p.sink) this.#proc.chan.resume();
     p.cancelTimer();
     // An instance that has answered gets no CPU until its next invocation (Lambda freezes the

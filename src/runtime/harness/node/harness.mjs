@@ -210,13 +210,35 @@ let init = null;
 let handlerFn = null;
 let fetchTarget = null;
 
-// Console → log frames tagged with the request in flight.
+// Console → log frames tagged with the request in flight and the method's level; a JSON line
+// with its own `level` / `levelname` / `severity` takes that one (Lambda's JSON log format).
+// Deciding it here spends the function's CPU, not the platform's (the host only validates it).
+const JSON_LEVEL_MAX = 16 * 1024;
+const LEVEL_KEY = /"(level|levelname|severity)"/;
+const jsonLevel = (line) => {
+  if (line.charCodeAt(0) !== 123 || line.length > JSON_LEVEL_MAX || !LEVEL_KEY.test(line)) return undefined;
+  try {
+    const o = JSON.parse(line);
+    if (!o || typeof o !== 'object' || Array.isArray(o)) return undefined;
+    const v = o.level ?? o.levelname ?? o.severity;
+    return typeof v === 'string' || typeof v === 'number' ? String(v).toUpperCase() : undefined;
+  } catch {
+    return undefined;
+  }
+};
 const emit =
-  (stream) =>
+  (stream, level) =>
   (...args) => {
     const text = format(...args);
     for (const line of text.split('\n')) {
-      send({ t: 'log', requestId: currentOf()?.requestId ?? null, stream, ts: Date.now(), message: line });
+      send({
+        t: 'log',
+        requestId: currentOf()?.requestId ?? null,
+        stream,
+        level: jsonLevel(line) ?? level,
+        ts: Date.now(),
+        message: line,
+      });
     }
   };
 // Stack frames of this harness show Lambda's runtime directory, not where the platform is
@@ -225,8 +247,11 @@ const HARNESS_URL = new URL('.', import.meta.url).href;
 const HARNESS_DIR = decodeURIComponent(new URL('.', import.meta.url).pathname);
 const runtimePaths = (line) =>
   line.replaceAll(HARNESS_URL, 'file:///var/runtime/').replaceAll(HARNESS_DIR, '/var/runtime/');
-console.log = console.info = console.debug = console.trace = emit('stdout');
-console.error = console.warn = emit('stderr');
+console.log = console.info = emit('stdout', 'INFO');
+console.debug = emit('stdout', 'DEBUG');
+console.trace = emit('stdout', 'TRACE');
+console.warn = emit('stderr', 'WARN');
+console.error = emit('stderr', 'ERROR');
 
 const errorPayload = (e, fallbackType = 'Error') => {
   if (e instanceof Error) {

@@ -71,7 +71,7 @@ class LambdaLogHandler(logging.Handler):
             msg = self.format(record)
             when = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + ".%03dZ" % record.msecs
             line = "[%s]\t%s\t%s\t%s" % (record.levelname, when, current["id"] or "", msg)
-            send({"t": "log", "requestId": current["id"], "stream": "stdout", "ts": int(record.created * 1000), "message": line})
+            send({"t": "log", "requestId": current["id"], "stream": "stdout", "ts": int(record.created * 1000), "message": line, "level": record.levelname})
         except Exception:  # noqa: BLE001 - logging must never break the function
             self.handleError(record)
 

@@ -1,0 +1,413 @@
+/**
+ * Prometheus metrics of one platform instance (a prom-client Registry of its own: tests run
+ * several platforms in one process). The invoke path pays a few counter/histogram updates per
+ * finished invocation on label children cached per function; gauges (instances, concurrency,
+ * queue depth and age, dead letters) are read at scrape time by `collect()` callbacks.
+ *
+ * Cardinality is bounded: at most `maxSeries` distinct (tenant, function) pairs get series of
+ * their own; later ones are counted under `function="other"` of their tenant (or
+ * `tenant="other"` when the tenant has no series yet).
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { Clock } from '../core/ports.ts';
+import type { QueueStats, UsageRecord } from '../core/types.ts';
+import type { FunctionStatus } from '../scheduler/index.ts';
+import { ActivityWindows } from './windows.ts';
+
+export const OTHER = 'other';
+
+/** Seconds, 1 ms to 60 s. */
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** Commit latencies: 50 µs to 1 s. */
+const COMMIT_BUCKETS = [
+  0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1,
+];
+
+/** Maps (tenant, name) to the labels it is counted under (see the module comment). */
+export class SeriesLimiter {
+  readonly #admitted = new Map<string, readonly [string, string]>();
+  readonly #tenants = new Set<string>();
+  readonly #max: number;
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+  labels(tenant: string, name: string): readonly [string, string] {
+    const key = `${tenant}\u0000${name}`;
+    const got = this.#admitted.get(key);
+    if (got) return got;
+    let l: readonly [string, string];
+    if (this.#admitted.size < this.#max) {
+      l = [tenant, name];
+      this.#tenants.add(tenant);
+    } else l = this.#tenants.has(tenant) ? [tenant, OTHER] : [OTHER, OTHER];
+    // Overflowing pairs are remembered too (bounded by the distinct names seen), so a lookup stays one get.
+    if (this.#admitted.size < this.#max * 4) this.#admitted.set(key, l);
+    return l;
+  }
+}
+
+/** What the scrape-time gauges read. */
+export interface MetricSources {
+  readonly status?: () => readonly FunctionStatus[];
+  readonly nodeStatus?: () => { readonly instances: number; readonly memoryUsedMb: number };
+  /** The async queue's per-function stats (tenant, function, depth, oldest age, dead letters). */
+  readonly asyncStats?: () => Promise<readonly (QueueStats & { tenant: string; functionName: string })[]>;
+}
+
+interface FnSeries {
+  readonly labels: readonly [string, string];
+  readonly outcomes: Map<string, Counter.Internal>;
+  readonly errors: Counter.Internal;
+  readonly cold: Counter.Internal;
+  readonly duration: Histogram.Internal<'tenant' | 'function'>;
+  readonly init: Histogram.Internal<'tenant' | 'function'>;
+  readonly rss: Gauge.Internal<'tenant' | 'function'>;
+}
+
+export class PlatformMetrics {
+  readonly registry = new Registry();
+  readonly windows = new ActivityWindows();
+  readonly #clock: Clock;
+  readonly #limiter: SeriesLimiter;
+  readonly #series = new Map<string, FnSeries>();
+  readonly #invocations: Counter<'tenant' | 'function' | 'outcome'>;
+  readonly #errors: Counter<'tenant' | 'function'>;
+  readonly #throttles: Counter<'tenant' | 'function'>;
+  readonly #cold: Counter<'tenant' | 'function'>;
+  readonly #duration: Histogram<'tenant' | 'function'>;
+  readonly #init: Histogram<'tenant' | 'function'>;
+  readonly #rss: Gauge<'tenant' | 'function'>;
+  readonly #eventsPublished: Counter<'tenant'>;
+  readonly #eventsMatched: Counter<'tenant'>;
+  readonly #eventDeliveries: Counter<'tenant'>;
+  readonly #wfStarted: Counter<'tenant' | 'machine'>;
+  readonly #wfEnded: Counter<'tenant' | 'machine' | 'status'>;
+  readonly #wfTransitions: Counter<'tenant' | 'machine'>;
+  readonly #recordCommit: Histogram;
+  readonly #queueCommit: Histogram;
+
+  constructor(o: { clock: Clock; maxSeries: number; sources: MetricSources; processMetrics?: boolean }) {
+    this.#clock = o.clock;
+    this.#limiter = new SeriesLimiter(o.maxSeries);
+    const registers = [this.registry];
+    const fl = ['tenant', 'function'] as const;
+    this.#invocations = new Counter({
+      name: 'nimbus_invocations_total',
+      help: 'Finished invocations by outcome (success, error, timeout, oom, crash).',
+      labelNames: [...fl, 'outcome'],
+      registers,
+    });
+    this.#errors = new Counter({
+      name: 'nimbus_errors_total',
+      help: 'Invocations that did not succeed (function errors, timeouts, OOM, crashes, init failures).',
+      labelNames: fl,
+      registers,
+    });
+    this.#throttles = new Counter({
+      name: 'nimbus_throttles_total',
+      help: 'Invocations refused with 429 by admission (function, account or node limit).',
+      labelNames: fl,
+      registers,
+    });
+    this.#cold = new Counter({
+      name: 'nimbus_cold_starts_total',
+      help: 'Invocations that started a new instance.',
+      labelNames: fl,
+      registers,
+    });
+    this.#duration = new Histogram({
+      name: 'nimbus_invocation_duration_seconds',
+      help: 'Invocation duration (the handler run, as in REPORT Duration).',
+      labelNames: fl,
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.#init = new Histogram({
+      name: 'nimbus_init_duration_seconds',
+      help: 'Instance start and function init of cold starts (REPORT Init Duration).',
+      labelNames: fl,
+      buckets: DURATION_BUCKETS,
+      registers,
+    });
+    this.#rss = new Gauge({
+      name: 'nimbus_instance_memory_rss_bytes',
+      help: 'Max RSS of the instance during the function’s last invocation.',
+      labelNames: fl,
+      registers,
+    });
+    this.#eventsPublished = new Counter({
+      name: 'nimbus_events_published_total',
+      help: 'Events accepted by the event bus.',
+      labelNames: ['tenant'],
+      registers,
+    });
+    this.#eventsMatched = new Counter({
+      name: 'nimbus_events_matched_total',
+      help: 'Published events that matched at least one subscription.',
+      labelNames: ['tenant'],
+      registers,
+    });
+    this.#eventDeliveries = new Counter({
+      name: 'nimbus_event_deliveries_total',
+      help: 'Deliveries committed to the queue (one per matching subscription; run at least once).',
+      labelNames: ['tenant'],
+      registers,
+    });
+    this.#wfStarted = new Counter({
+      name: 'nimbus_workflow_executions_started_total',
+      help: 'Workflow executions started.',
+      labelNames: ['tenant', 'machine'],
+      registers,
+    });
+    this.#wfEnded = new Counter({
+      name: 'nimbus_workflow_executions_ended_total',
+      help: 'Workflow executions that ended, by status (SUCCEEDED, FAILED, TIMED_OUT, ABORTED).',
+      labelNames: ['tenant', 'machine', 'status'],
+      registers,
+    });
+    this.#wfTransitions = new Counter({
+      name: 'nimbus_workflow_state_transitions_total',
+      help: 'States entered by workflow executions.',
+      labelNames: ['tenant', 'machine'],
+      registers,
+    });
+    this.#recordCommit = new Histogram({
+      name: 'nimbus_record_commit_seconds',
+      help: 'Commit latency of a batch of invocation records (usage + logs) into the store.',
+      buckets: COMMIT_BUCKETS,
+      registers,
+    });
+    this.#queueCommit = new Histogram({
+      name: 'nimbus_queue_commit_seconds',
+      help: 'Commit latency of an enqueue into the async queue (async invokes, event deliveries).',
+      buckets: COMMIT_BUCKETS,
+      registers,
+    });
+
+    const s = o.sources;
+    const limiter = this.#limiter;
+    const perFunction = (
+      name: string,
+      help: string,
+      value: (f: FunctionStatus) => number,
+    ): Gauge<'tenant' | 'function'> =>
+      new Gauge({
+        name,
+        help,
+        labelNames: fl,
+        registers,
+        collect() {
+          this.reset();
+          for (const f of s.status?.() ?? []) {
+            const [t, fn] = limiter.labels(f.tenant, f.functionName);
+            this.inc({ tenant: t, function: fn }, value(f));
+          }
+        },
+      });
+    perFunction('nimbus_concurrent_executions', 'Invocations running now.', (f) => f.inflight);
+    perFunction('nimbus_instances_warm', 'Idle instances kept warm.', (f) => f.warm);
+    perFunction('nimbus_instances_busy', 'Instances running at least one invocation.', (f) => f.busy);
+    perFunction('nimbus_instances_starting', 'Instances being started.', (f) => f.starting);
+    perFunction(
+      'nimbus_admission_waiting',
+      'Requests waiting for a concurrency slot or an instance.',
+      (f) => f.waiting,
+    );
+    new Gauge({
+      name: 'nimbus_node_instances',
+      help: 'Instances on this node.',
+      registers,
+      collect() {
+        if (s.nodeStatus) this.set(s.nodeStatus().instances);
+      },
+    });
+    new Gauge({
+      name: 'nimbus_node_instance_memory_reserved_megabytes',
+      help: 'Memory reserved by the instances on this node (their memory sizes).',
+      registers,
+      collect() {
+        if (s.nodeStatus) this.set(s.nodeStatus().memoryUsedMb);
+      },
+    });
+    // One read of the queue's counters feeds the three async gauges of a scrape.
+    let asyncRead:
+      | { at: number; rows: Promise<readonly (QueueStats & { tenant: string; functionName: string })[]> }
+      | undefined;
+    const asyncRows = () => {
+      const now = this.#clock.monotonic();
+      if (!asyncRead || now - asyncRead.at > 100)
+        asyncRead = { at: now, rows: s.asyncStats?.() ?? Promise.resolve([]) };
+      return asyncRead.rows;
+    };
+    const perQueue = (name: string, help: string, value: (q: QueueStats) => number, max = false) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: fl,
+        registers,
+        async collect() {
+          this.reset();
+          const seen = new Map<string, number>();
+          for (const q of await asyncRows()) {
+            const [t, fn] = limiter.labels(q.tenant, q.functionName);
+            const k = `${t}\u0000${fn}`;
+            const v = value(q);
+            const prev = seen.get(k);
+            const next = prev === undefined ? v : max ? Math.max(prev, v) : prev + v;
+            seen.set(k, next);
+            this.set({ tenant: t, function: fn }, next);
+          }
+        },
+      });
+    perQueue(
+      'nimbus_async_queue_depth',
+      'Async invocations waiting (ready, delayed or running).',
+      (q) => q.ready + q.delayed + q.inflight,
+    );
+    perQueue(
+      'nimbus_async_oldest_age_seconds',
+      'Age of the oldest waiting async invocation.',
+      (q) => q.oldestAgeMs / 1000,
+      true,
+    );
+    perQueue('nimbus_async_dead_letters', 'Async invocations in the dead-letter queue.', (q) => q.dead);
+    if (o.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'nimbus_' });
+  }
+
+  #fn(tenant: string, functionName: string): FnSeries {
+    const key = `${tenant}\u0000${functionName}`;
+    let s = this.#series.get(key);
+    if (s) return s;
+    const labels = this.#limiter.labels(tenant, functionName);
+    const same =
+      labels[0] !== tenant || labels[1] !== functionName
+        ? this.#series.get(`${labels[0]}\u0000${labels[1]}`)
+        : undefined;
+    if (same) {
+      this.#series.set(key, same);
+      return same;
+    }
+    const l = { tenant: labels[0], function: labels[1] };
+    s = {
+      labels,
+      outcomes: new Map(),
+      errors: this.#errors.labels(l),
+      cold: this.#cold.labels(l),
+      duration: this.#duration.labels(l),
+      init: this.#init.labels(l),
+      rss: this.#rss.labels(l),
+    };
+    this.#series.set(key, s);
+    return s;
+  }
+
+  /** One finished invocation (its usage record): called where the record is produced. */
+  invocation(u: UsageRecord): void {
+    const s = this.#fn(u.tenant, u.functionName);
+    let c = s.outcomes.get(u.outcome);
+    if (!c) {
+      c = this.#invocations.labels({ tenant: s.labels[0], function: s.labels[1], outcome: u.outcome });
+      s.outcomes.set(u.outcome, c);
+    }
+    c.inc();
+    const error = u.outcome !== 'success';
+    if (error) s.errors.inc();
+    s.duration.observe(u.durationMs / 1000);
+    const cold = u.initDurationMs !== undefined;
+    if (cold) {
+      s.cold.inc();
+      s.init.observe(u.initDurationMs / 1000);
+    }
+    s.rss.set(u.maxRssBytes);
+    this.windows.observe(u.tenant, u.functionName, this.#clock.now(), {
+      durationMs: u.durationMs,
+      error,
+      cold,
+      gbSeconds: u.gbSeconds,
+    });
+  }
+
+  /** An invocation refused with 429 by admission. */
+  throttle(tenant: string, functionName: string): void {
+    const [t, fn] = this.#limiter.labels(tenant, functionName);
+    this.#throttles.inc({ tenant: t, function: fn });
+    this.windows.throttle(tenant, functionName, this.#clock.now());
+  }
+
+  /** A publish to the event bus: `deliveries` per accepted event. */
+  published(tenant: string, results: readonly { readonly deliveries: number }[]): void {
+    if (results.length === 0) return;
+    let matched = 0;
+    let deliveries = 0;
+    for (const r of results) {
+      if (r.deliveries > 0) matched++;
+      deliveries += r.deliveries;
+    }
+    // Labelled by tenant only (tenants are created by the operator: bounded).
+    this.#eventsPublished.inc({ tenant }, results.length);
+    if (matched > 0) this.#eventsMatched.inc({ tenant }, matched);
+    if (deliveries > 0) this.#eventDeliveries.inc({ tenant }, deliveries);
+  }
+
+  workflowStarted(tenant: string, machine: string): void {
+    const [t, m] = this.#limiter.labels(tenant, `sfn:${machine}`);
+    this.#wfStarted.inc({ tenant: t, machine: m === OTHER ? OTHER : machine });
+  }
+
+  /** A committed workflow transition: states it entered, and its end when it ended one. */
+  workflowTransition(tenant: string, machine: string, statesEntered: number, endStatus?: string): void {
+    const [t, m] = this.#limiter.labels(tenant, `sfn:${machine}`);
+    const labels = { tenant: t, machine: m === OTHER ? OTHER : machine };
+    if (statesEntered > 0) this.#wfTransitions.inc(labels, statesEntered);
+    if (endStatus) this.#wfEnded.inc({ ...labels, status: endStatus });
+  }
+
+  recordCommit(seconds: number): void {
+    this.#recordCommit.observe(seconds);
+  }
+  queueCommit(seconds: number): void {
+    this.#queueCommit.observe(seconds);
+  }
+
+  /**
+   * The exposition: everything for the operator; for anyone else only the series labelled with
+   * their tenant (process and node metrics are the operator's).
+   */
+  async render(tenant: string | undefined): Promise<string> {
+    const text = await this.registry.metrics();
+    if (tenant === undefined) return text;
+    const want = `tenant="${escapeLabel(tenant)}"`;
+    const out: string[] = [];
+    let head: string[] = [];
+    for (const line of text.split('\n')) {
+      if (line.startsWith('#')) {
+        if (line.startsWith('# HELP')) head = [];
+        head.push(line);
+        continue;
+      }
+      if (line === '' || !hasLabel(line, want)) continue;
+      if (head.length > 0) {
+        out.push(...head);
+        head = [];
+      }
+      out.push(line);
+    }
+    return out.length > 0 ? `${out.join('\n')}\n` : '';
+  }
+}
+
+function escapeLabel(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+/** Whether a sample line carries the label (as a whole `name="value"` pair of its label set). */
+function hasLabel(line: string, pair: string): boolean {
+  const open = line.indexOf('{');
+  if (open < 0) return false;
+  const i = line.indexOf(pair, open);
+  if (i < 0) return false;
+  const before = line[i - 1];
+  const after = line[i + pair.length];
+  return (before === '{' || before === ',') && (after === ',' || after === '}');
+}
