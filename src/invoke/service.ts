@@ -35,11 +35,6 @@ export interface InvokeDeps {
     invocation(u: UsageRecord): void;
     throttle(tenant: string, functionName: string): void;
   };
-  /** Prometheus counters and the rollup windows (src/observability/metrics.ts); absent: metrics off. */
-  readonly metrics?: {
-    invocation(u: UsageRecord): void;
-    throttle(tenant: string, functionName: string): void;
-  };
   /** The price table: every usage record carries its cost (absent: cost 0). */
   readonly prices?: PriceBook;
   /** Budgets: admission refuses a spent one; every finished invocation adds to the spends. */
@@ -110,7 +105,6 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
       } catch (e) {
         // Init failures are the function's fault: answer like Lambda (200 + Unhandled), not as a
         // request error. Everything else (throttling, platform trouble) is thrown.
-        if (isNimbusError(e) && e.status === 429) d.metrics?.throttle(req.tenant, req.functionName);
         if (isNimbusError(e) && e.status === 429) d.metrics?.throttle(req.tenant, req.functionName);
         if (!isNimbusError(e) || !e.code.startsWith('NIMBUS_ERR_RUNTIME_') || e.kind === 'system') throw e;
         const det = (e.details ?? {}) as { error?: FunctionErrorPayload; logs?: LogLine[] };
@@ -209,7 +203,6 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
             : o.logs;
         // One compact record; START/END/REPORT are rendered from it when the logs are read.
         d.logs.write([{ usage, instanceId: r.instanceId, status, lines: own }]);
-        d.metrics?.invocation(usage);
         d.metrics?.invocation(usage);
         // The tail (X-Amz-Log-Result) renders them now, as the store would.
         const lines = (): LogLine[] => [

@@ -699,36 +699,6 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
-    // Per-function 1-minute rollups (issue 17): at most one row per function and minute, low
-    // volume, so it lives in the main store (not the records file).
-    '0020_metric_rollups': {
-      async up(db: Kysely<unknown>) {
-        await db.schema
-          .createTable('metric_rollups')
-          .ifNotExists()
-          .addColumn('tenant', 'text', (c) => c.notNull())
-          .addColumn('function_name', 'text', (c) => c.notNull())
-          .addColumn('minute', big, (c) => c.notNull())
-          .addColumn('invocations', big, (c) => c.notNull())
-          .addColumn('errors', big, (c) => c.notNull())
-          .addColumn('throttles', big, (c) => c.notNull())
-          .addColumn('cold_starts', big, (c) => c.notNull())
-          .addColumn('duration_sum_ms', 'double precision', (c) => c.notNull())
-          .addColumn('duration_max_ms', 'double precision', (c) => c.notNull())
-          .addColumn('duration_p50_ms', 'double precision')
-          .addColumn('duration_p99_ms', 'double precision')
-          .addColumn('gb_seconds', 'double precision', (c) => c.notNull())
-          .addPrimaryKeyConstraint('metric_rollups_pk', ['tenant', 'function_name', 'minute'])
-          .execute();
-        // Retention deletes by minute alone.
-        await db.schema
-          .createIndex('metric_rollups_minute')
-          .ifNotExists()
-          .on('metric_rollups')
-          .column('minute')
-          .execute();
-      },
-    },
   };
 }
 

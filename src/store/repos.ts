@@ -22,7 +22,6 @@ import { makeIdentityRepos } from './repos-identity.ts';
 import { makeLogRepo, usageColumns } from './repos-logs.ts';
 import { makeSqsQueueRepo } from './repos-queues.ts';
 import { makeMetricRollupRepo } from './repos-metrics.ts';
-import { makeMetricRollupRepo } from './repos-metrics.ts';
 import { makeWorkflowRepo } from './repos-workflows.ts';
 import type { Tables } from './schema.ts';
 
@@ -422,7 +421,6 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
     ...makeEventRepos(db, kind),
     sqsQueues: makeSqsQueueRepo(db),
     workflows: makeWorkflowRepo(db),
-    metrics: makeMetricRollupRepo(db, kind),
     metrics: makeMetricRollupRepo(db, kind),
     usage: {
       async record(u) {

@@ -310,19 +310,4 @@ export interface Tables {
     created_at: number;
     updated_at: number;
   };
-  /** 0020: per-function 1-minute activity rollups (src/observability/rollups.ts). */
-  metric_rollups: {
-    tenant: string;
-    function_name: string;
-    minute: number;
-    invocations: number;
-    errors: number;
-    throttles: number;
-    cold_starts: number;
-    duration_sum_ms: number;
-    duration_max_ms: number;
-    duration_p50_ms: number | null;
-    duration_p99_ms: number | null;
-    gb_seconds: number;
-  };
 }
