@@ -74,7 +74,12 @@ export async function openSqliteStore(o: SqliteStoreOptions): Promise<Store> {
   // connection's transactions.
   return {
     ...store,
-    logs: { ...store.logs, append: records.logs, appendInvocations: records.invocations },
+    logs: {
+      ...store.logs,
+      append: records.logs,
+      appendInvocations: records.invocations,
+      prune: records.prune,
+    },
     usage: { ...store.usage, recordMany: records.usage },
   };
 }

@@ -6,8 +6,9 @@
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import { bulkWriters } from './bulk.ts';
+import { pruneOp } from './prune.ts';
 
-export type RecordOp = 'invocations' | 'logs' | 'usage';
+export type RecordOp = 'invocations' | 'logs' | 'usage' | 'prune';
 export interface RecordRequest {
   readonly id: number;
   readonly op: RecordOp | 'close';
@@ -16,6 +17,8 @@ export interface RecordRequest {
 export interface RecordReply {
   readonly id: number;
   readonly error?: string;
+  /** What the op answers (`prune`: rows deleted). */
+  readonly value?: number;
 }
 
 const { file, synchronous } = workerData as { file: string; synchronous: 'NORMAL' | 'FULL' };
@@ -24,6 +27,7 @@ db.exec('PRAGMA journal_mode = WAL');
 db.exec(`PRAGMA synchronous = ${synchronous}`);
 db.exec('PRAGMA busy_timeout = 5000');
 const bulk = bulkWriters(db, 'main', 'BEGIN IMMEDIATE');
+const prune = pruneOp(db, 'main', 'BEGIN IMMEDIATE');
 
 parentPort!.on('message', (m: RecordRequest) => {
   if (m.op === 'close') {
@@ -33,6 +37,14 @@ parentPort!.on('message', (m: RecordRequest) => {
     db.close();
     parentPort!.postMessage({ id: m.id } satisfies RecordReply);
     parentPort!.close();
+    return;
+  }
+  if (m.op === 'prune') {
+    try {
+      parentPort!.postMessage({ id: m.id, value: prune(m.batch![0] as never) } satisfies RecordReply);
+    } catch (e) {
+      parentPort!.postMessage({ id: m.id, error: String((e as Error)?.message ?? e) } satisfies RecordReply);
+    }
     return;
   }
   bulk[m.op](m.batch as never).then(

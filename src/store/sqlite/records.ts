@@ -12,14 +12,18 @@ import { chmodSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
+import type { LogPrune } from '../../core/ports.ts';
 import type { InvocationLog, LogLine, UsageRecord } from '../../core/types.ts';
 import { bulkWriters } from './bulk.ts';
+import { pruneOp } from './prune.ts';
 import type { RecordOp, RecordReply, RecordRequest } from './record-worker.ts';
 
 export interface RecordWriter {
   invocations(batch: readonly InvocationLog[]): Promise<void>;
   logs(lines: readonly LogLine[]): Promise<void>;
   usage(rows: readonly UsageRecord[]): Promise<void>;
+  /** Log retention (sqlite/prune.ts), on the writer's connection: rows deleted. */
+  prune(p: LogPrune): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -42,7 +46,14 @@ export function attachRecords(raw: DatabaseSync, file: string): void {
 /** In-process writer on the store's own connection (`:memory:` stores, and the fallback). */
 function inProcess(raw: DatabaseSync): RecordWriter {
   const b = bulkWriters(raw, 'rec');
-  return { invocations: b.invocations, logs: b.logs, usage: b.usage, close: async () => {} };
+  const prune = pruneOp(raw, 'rec');
+  return {
+    invocations: b.invocations,
+    logs: b.logs,
+    usage: b.usage,
+    prune: async (p) => prune(p),
+    close: async () => {},
+  };
 }
 
 export function startRecordWriter(o: {
@@ -52,7 +63,7 @@ export function startRecordWriter(o: {
   onError?: (e: Error) => void;
 }): RecordWriter {
   if (o.file === ':memory:') return inProcess(o.raw);
-  const pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (v?: number) => void; reject: (e: Error) => void }>();
   let seq = 0;
   let fallback: RecordWriter | undefined;
   let closed: Promise<void> | undefined;
@@ -61,16 +72,16 @@ export function startRecordWriter(o: {
   });
   // Held only while a batch is in flight: an idle writer never keeps the process alive.
   worker.unref();
-  const settle = (id: number, error?: Error) => {
+  const settle = (id: number, error?: Error, value?: number) => {
     const p = pending.get(id);
     if (!p) return;
     pending.delete(id);
     if (pending.size === 0) worker.unref();
     if (error) p.reject(error);
-    else p.resolve();
+    else p.resolve(value);
   };
   worker.on('message', (m: RecordReply) =>
-    settle(m.id, m.error === undefined ? undefined : new Error(m.error)),
+    settle(m.id, m.error === undefined ? undefined : new Error(m.error), m.value),
   );
   // A writer thread that dies fails what it held and hands over to the store's own connection.
   let dead: Error | undefined;
@@ -88,11 +99,14 @@ export function startRecordWriter(o: {
   };
   worker.on('error', down);
   worker.on('exit', (code) => down(new Error(`record writer exited (code ${code})`)));
-  const send = (op: RecordOp | 'close', batch?: readonly unknown[]): Promise<void> => {
+  const send = (op: Exclude<RecordOp, 'prune'> | 'close', batch?: readonly unknown[]): Promise<void> => {
     if (dead && op === 'close') return Promise.resolve();
     if (dead) return fallback ? fallback[op](batch as never) : Promise.reject(dead);
+    return post(op, batch).then(() => undefined);
+  };
+  const post = (op: RecordOp | 'close', batch?: readonly unknown[]): Promise<number | undefined> => {
     const id = ++seq;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<number | undefined>((resolve, reject) => {
       pending.set(id, { resolve, reject });
       worker.ref();
       worker.postMessage({ id, op, batch } satisfies RecordRequest);
@@ -102,6 +116,10 @@ export function startRecordWriter(o: {
     invocations: (b) => (b.length === 0 ? Promise.resolve() : send('invocations', b)),
     logs: (l) => (l.length === 0 ? Promise.resolve() : send('logs', l)),
     usage: (u) => (u.length === 0 ? Promise.resolve() : send('usage', u)),
+    prune: (p) => {
+      if (dead) return fallback ? fallback.prune(p) : Promise.reject(dead);
+      return post('prune', [p]).then((n) => n ?? 0);
+    },
     close() {
       closed ??= dead
         ? Promise.resolve()

@@ -1,0 +1,36 @@
+/**
+ * Log retention on SQLite: bounded DELETEs of a tenant's lines (by age, or its oldest) and usage
+ * rows (by age), run where the records file is written — the record writer's thread, or the
+ * store's connection in its in-process fallback — so the main connection never contends with it.
+ */
+import type { DatabaseSync } from 'node:sqlite';
+import type { LogPrune } from '../../core/ports.ts';
+
+export function pruneOp(raw: DatabaseSync, schema: string, begin = 'BEGIN') {
+  const oldest = raw.prepare(
+    `delete from ${schema}.log_lines where seq in (select seq from ${schema}.log_lines where tenant = ? order by seq limit ?)`,
+  );
+  const oldLines = raw.prepare(
+    `delete from ${schema}.log_lines where seq in (select seq from ${schema}.log_lines where tenant = ? and ts < ? limit ?)`,
+  );
+  const oldUsage = raw.prepare(
+    `delete from ${schema}.usage where tenant = ? and started_at < ? and request_id in (select request_id from ${schema}.usage where tenant = ? and started_at < ? limit ?)`,
+  );
+  return (p: LogPrune): number => {
+    const limit = Math.max(1, Math.min(Math.floor(p.limit), 50_000));
+    raw.exec(begin);
+    try {
+      let n: number;
+      if (p.before === undefined) n = Number(oldest.run(p.tenant, limit).changes);
+      else
+        n =
+          Number(oldLines.run(p.tenant, p.before, limit).changes) +
+          Number(oldUsage.run(p.tenant, p.before, p.tenant, p.before, limit).changes);
+      raw.exec('COMMIT');
+      return n;
+    } catch (e) {
+      raw.exec('ROLLBACK');
+      throw e;
+    }
+  };
+}
