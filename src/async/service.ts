@@ -58,12 +58,21 @@ export interface AsyncLimits {
   readonly functionConcurrency: number;
 }
 
+/** How often a message held by a spent budget looks again (a raised limit releases it). */
+const BUDGET_RECHECK_MS = 60_000;
+const BUDGET_HOLD = 'BudgetExceeded';
+
 export interface AsyncDeps {
   readonly queue: Queue;
   readonly registry: RegistryService;
   readonly invoke: InvokeService;
   readonly clock: Clock;
   readonly limits: AsyncLimits;
+  /**
+   * Budgets: while a blocking budget of the function is spent, its messages wait in the queue
+   * (no attempt counted, no event-age limit) and are tried again when it releases.
+   */
+  readonly budgets?: { blockedUntil(tenant: TenantId, functionName: string): number | undefined };
   /** ARNs in destination records: the tenant's account (`accountOf`), else `accountId`. */
   readonly arn: { region: string; accountId: string; accountOf?: (tenant: TenantId) => string };
   readonly random?: () => number;
@@ -538,9 +547,22 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
         reason,
       });
 
+    // A spent budget holds the message: no attempt counted, and it is not aged out while held.
+    // It is looked at again every minute (a raised limit releases it) or when the period ends.
+    const heldUntil = d.budgets?.blockedUntil(tenant, env.function);
+    if (heldUntil !== undefined) {
+      await queue.nack(m.id, m.leaseToken, {
+        retryAt: Math.min(heldUntil, clock.now() + BUDGET_RECHECK_MS),
+        countFailure: false,
+        error: JSON.stringify({ reason: BUDGET_HOLD }),
+      });
+      return;
+    }
     // Event age counts from when the event was due (a timer's fire time), not when it was queued.
+    // A message released by a budget gets its attempt whatever its age (it waited for the budget).
     const bornAt = env.dueAt ?? m.enqueuedAt;
-    if (clock.now() - bornAt > policy.maximumEventAgeSec * 1000) {
+    const released = m.error?.includes(`"reason":"${BUDGET_HOLD}"`) === true;
+    if (!released && clock.now() - bornAt > policy.maximumEventAgeSec * 1000) {
       const reason = 'EventAgeExceeded';
       return dead(reason, {}, failDest('EventAgeExceeded', version, null, reason));
     }

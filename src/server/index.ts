@@ -310,6 +310,7 @@ export async function startPlatform(
       },
       log: (level, obj, msg) => logger[level](obj, msg),
       egressAllowCidrs: config.egressAllowCidrs,
+      budgets,
     });
     const functionPolicies = createFunctionPolicies({
       functions: store.functions,

@@ -691,6 +691,8 @@ export function describeStoreContract(
         gbSeconds: 0.002,
         initDurationMs: 30.5,
         outcome: 'success' as const,
+        attempt: 1,
+        costUsd: 0.0000002333,
       };
       await s.usage.record(u);
       await s.usage.record({
@@ -712,9 +714,126 @@ export function describeStoreContract(
       assert.equal(sum.errors, 1);
       assert.equal(sum.billedDurationMs, 4);
       assert.ok(Math.abs(sum.gbSeconds - 0.004) < 1e-9);
+      assert.ok(Math.abs(sum.costUsd - 0.0000004666) < 1e-15);
       const empty = await s.usage.summary({ tenant: 'none' });
       assert.equal(empty.invocations, 0);
       assert.equal(empty.gbSeconds, 0);
+      assert.equal(empty.costUsd, 0);
+    });
+
+    it('keeps one usage row per attempt, and aggregates cost per function, day, month and tenant', async () => {
+      // A tenant of its own: other tests write usage rows with today's timestamps.
+      const B = 'billing';
+      const day = Date.UTC(2026, 11, 7, 10);
+      const base = {
+        tenant: B,
+        requestId: 'a1',
+        functionName: 'g',
+        version: '1',
+        startedAt: day,
+        durationMs: 10,
+        billedDurationMs: 10,
+        memoryMb: 128,
+        maxRssBytes: 1,
+        gbSeconds: 0.00125,
+        outcome: 'error' as const,
+        costUsd: 0.25,
+      };
+      // A retried async invocation: same request id, attempts 1 and 2; a repeated write is one row.
+      await s.usage.recordMany([
+        { ...base, attempt: 1 },
+        { ...base, attempt: 2, outcome: 'success' },
+        { ...base, attempt: 2, outcome: 'success' },
+        { ...base, requestId: 'a2', functionName: 'h', startedAt: day + 86_400_000, costUsd: 0.5 },
+        { ...base, requestId: 'a3', startedAt: Date.UTC(2027, 0, 2), costUsd: 1 },
+        { ...base, tenant: 'billing2', requestId: 'a4', costUsd: 8 },
+      ]);
+      assert.equal(
+        (await s.usage.list({ tenant: B, functionName: 'g', since: day, until: day + 1 })).length,
+        2,
+      );
+      const byFn = await s.usage.aggregate({ tenant: B, since: day }, 'function');
+      assert.deepEqual(
+        byFn.map((g) => [g.key, g.invocations, g.errors, g.costUsd]),
+        [
+          ['g', 3, 2, 1.5],
+          ['h', 1, 1, 0.5],
+        ],
+      );
+      const byDay = await s.usage.aggregate({ tenant: B, since: day }, 'day');
+      assert.deepEqual(
+        byDay.map((g) => [g.key, g.invocations]),
+        [
+          ['2026-12-07', 2],
+          ['2026-12-08', 1],
+          ['2027-01-02', 1],
+        ],
+      );
+      const byMonth = await s.usage.aggregate({ tenant: B, since: day }, 'month');
+      assert.deepEqual(
+        byMonth.map((g) => [g.key, g.costUsd]),
+        [
+          ['2026-12', 1],
+          ['2027-01', 1],
+        ],
+      );
+      const byTenant = await s.usage.aggregate({ tenant: B, since: day, allTenants: true }, 'tenant');
+      assert.deepEqual(
+        byTenant.filter((g) => g.key.startsWith('billing')).map((g) => [g.key, g.costUsd]),
+        [
+          [B, 2],
+          ['billing2', 8],
+        ],
+      );
+      assert.equal(await s.usage.costSince(B, undefined, day), 2);
+      assert.equal(await s.usage.costSince(B, 'g', day), 1.5);
+      assert.equal(await s.usage.costSince(B, 'g', day + 1), 1);
+    });
+
+    it('stores budgets per tenant and remembers the thresholds announced', async () => {
+      const b = {
+        tenant: T,
+        name: 'monthly',
+        period: { kind: 'monthly' as const },
+        anchor: 5,
+        limitUsd: 10,
+        thresholds: [50, 100],
+        action: 'block' as const,
+        createdAt: 1,
+        updatedAt: 2,
+      };
+      await s.budgets.put(b);
+      await s.budgets.put({
+        ...b,
+        name: 'weekly-f',
+        functionName: 'f',
+        period: { kind: 'days', days: 7 },
+        action: 'notify',
+        topic: 'alerts',
+      });
+      await s.budgets.put({ ...b, tenant: 'other' });
+      assert.deepEqual(await s.budgets.get(T, 'monthly'), {
+        ...b,
+        functionName: undefined,
+        topic: undefined,
+        notified: undefined,
+      });
+      assert.deepEqual(
+        (await s.budgets.list(T)).map((x) => [x.name, x.period, x.functionName, x.topic]),
+        [
+          ['monthly', { kind: 'monthly' }, undefined, undefined],
+          ['weekly-f', { kind: 'days', days: 7 }, 'f', 'alerts'],
+        ],
+      );
+      assert.equal((await s.budgets.listAll()).length, 3);
+      await s.budgets.setNotified(T, 'monthly', 1000, 50);
+      assert.deepEqual((await s.budgets.get(T, 'monthly'))?.notified, { periodStart: 1000, pct: 50 });
+      // Replacing keeps the key and takes the new values.
+      await s.budgets.put({ ...b, limitUsd: 20, updatedAt: 3 });
+      assert.equal((await s.budgets.get(T, 'monthly'))?.limitUsd, 20);
+      assert.equal(await s.budgets.delete(T, 'monthly'), true);
+      assert.equal(await s.budgets.delete(T, 'monthly'), false);
+      assert.equal(await s.budgets.get(T, 'monthly'), undefined);
     });
   });
 }

@@ -188,7 +188,7 @@ export function makeLogRepo(db: Db, kind: string): LogRepo {
             .values(chunk)
             // A retried async invocation keeps its request id: its later attempts are not
             // recorded yet (the key is (tenant, request id); issue 17).
-            .onConflict((oc) => oc.columns(['tenant', 'request_id']).doNothing())
+            .onConflict((oc) => oc.columns(['tenant', 'request_id', 'attempt']).doNothing())
             .execute();
         }
       });

@@ -19,6 +19,7 @@ import { type Db, insertOrConflict, pow2Chunks } from './db.ts';
 import { makeBudgetRepo } from './repos-budgets.ts';
 import { makeEventRepos } from './repos-events.ts';
 import { makeIdentityRepos } from './repos-identity.ts';
+import { makeLogStreamRepo } from './repos-log-streams.ts';
 import { makeLogRepo, usageColumns } from './repos-logs.ts';
 import { makeSqsQueueRepo } from './repos-queues.ts';
 import { makeMetricRollupRepo } from './repos-metrics.ts';
@@ -327,6 +328,7 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
     },
 
     logs: makeLogRepo(db, kind),
+    logStreams: makeLogStreamRepo(db),
 
     routes: {
       create: (r) =>
@@ -471,8 +473,8 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
             : by === 'tenant'
               ? sql<string>`tenant`
               : kind === 'postgres'
-                ? sql<string>`to_char(to_timestamp(started_at / 1000.0) AT TIME ZONE 'UTC', ${by === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM'})`
-                : sql<string>`strftime(${by === 'day' ? '%Y-%m-%d' : '%Y-%m'}, started_at / 1000, 'unixepoch')`;
+                ? sql<string>`to_char(to_timestamp(started_at / 1000.0) AT TIME ZONE 'UTC', ${sql.lit(by === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM')})`
+                : sql<string>`strftime(${sql.lit(by === 'day' ? '%Y-%m-%d' : '%Y-%m')}, started_at / 1000, 'unixepoch')`;
         const rows = await db
           .selectFrom('usage')
           .where((eb) =>

@@ -97,7 +97,8 @@ it('migration 0018 moves log lines, usage rows and the log seq counter out of ni
     raw.exec(`INSERT INTO main.${t} SELECT * FROM rec.${t}`);
   }
   raw.exec(`UPDATE main.sqlite_sequence SET seq = 40 WHERE name = 'log_lines'`);
-  raw.exec(`DELETE FROM kysely_migration WHERE name = '0018_records_file'`);
+  // 0018 and every later migration run again (Kysely runs them in order; each is idempotent).
+  raw.exec(`DELETE FROM kysely_migration WHERE name >= '0018'`);
   raw.exec('DETACH DATABASE rec');
   raw.close();
   await rm(join(dir, 'nimbus-records.db'));
