@@ -21,6 +21,7 @@ import { installAuth } from './auth.ts';
 import { installAwsJsonApi } from './aws-json.ts';
 import { createAwsQueryDispatcher } from './aws-query.ts';
 import { type BucketRouteDeps, registerBucketRoutes } from './bucket-routes.ts';
+import { cwLogsApi } from './cwlogs-api.ts';
 import { type EventRouteDeps, registerEventRoutes } from './event-routes.ts';
 import { installErrorHandler, publicError, sendError, useRawBodies } from './http.ts';
 import { type RouteAdminDeps, registerRouteAdmin } from './http-routes.ts';
@@ -132,6 +133,14 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
       eventBridgeApi({ bus: d.bus, settings: d.settings, region: d.config.region, clock: d.clock }),
     );
     aws.register(sfnApi({ workflows: d.workflows, region: d.config.region }));
+    aws.register(
+      cwLogsApi({
+        registry: d.registry,
+        logStreams: d.store.logStreams,
+        flush: () => d.logSink.flush(),
+        region: d.config.region,
+      }),
+    );
   });
   return app;
 }

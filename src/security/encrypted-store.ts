@@ -81,6 +81,7 @@ function wrapRepos(key: Buffer, repos: StoreRepos): StoreRepos {
     versions: wrapVersions(key, repos.versions),
     aliases: repos.aliases,
     logs: repos.logs,
+    logStreams: repos.logStreams,
     usage: repos.usage,
     budgets: repos.budgets,
     routes: repos.routes,
