@@ -59,7 +59,7 @@ export interface AsyncLimits {
 }
 
 /** How often a message held by a spent budget looks again (a raised limit releases it). */
-const BUDGET_RECHECK_MS = 60_000;
+const BUDGET_RECHECK_MS = 30_000;
 const BUDGET_HOLD = 'BudgetExceeded';
 
 export interface AsyncDeps {
@@ -73,6 +73,8 @@ export interface AsyncDeps {
    * (no attempt counted, no event-age limit) and are tried again when it releases.
    */
   readonly budgets?: { blockedUntil(tenant: TenantId, functionName: string): number | undefined };
+  /** How often a held message looks again (default 30 s; tests shorten it). */
+  readonly budgetRecheckMs?: number;
   /** ARNs in destination records: the tenant's account (`accountOf`), else `accountId`. */
   readonly arn: { region: string; accountId: string; accountOf?: (tenant: TenantId) => string };
   readonly random?: () => number;
@@ -552,7 +554,7 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
     const heldUntil = d.budgets?.blockedUntil(tenant, env.function);
     if (heldUntil !== undefined) {
       await queue.nack(m.id, m.leaseToken, {
-        retryAt: Math.min(heldUntil, clock.now() + BUDGET_RECHECK_MS),
+        retryAt: Math.min(heldUntil, clock.now() + (d.budgetRecheckMs ?? BUDGET_RECHECK_MS)),
         countFailure: false,
         error: JSON.stringify({ reason: BUDGET_HOLD }),
       });

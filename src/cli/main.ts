@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { isNimbusError, NimbusError, toNimbusError } from '../core/errors.ts';
 import * as aliases from './commands/aliases.ts';
 import * as audit from './commands/audit.ts';
+import * as billing from './commands/billing.ts';
 import * as deploy from './commands/deploy.ts';
 import * as dev from './commands/dev.ts';
 import * as doctor from './commands/doctor.ts';
@@ -57,6 +58,7 @@ export function buildProgram(): Command {
   identity.register(program);
   audit.register(program);
   doctor.register(program);
+  billing.register(program);
   return program;
 }
 

@@ -29,7 +29,11 @@ import { createSourceManager, type SourceManager } from '../events/sources/manag
 import { createWebhookService } from '../events/webhooks.ts';
 import { buildGateway } from '../gateway/index.ts';
 import { createInvokeService } from '../invoke/service.ts';
+import { LogSettingsCache } from '../observability/log-settings.ts';
 import { createLogSink } from '../observability/logs.ts';
+import { type LogRetention, startLogRetention } from '../observability/retention.ts';
+import { PlatformMetrics } from '../observability/metrics.ts';
+import { startRollupWriter } from '../observability/rollups.ts';
 import { openSqliteQueue } from '../queue/index.ts';
 import { buildArtifact, unpackArtifact } from '../registry/build/index.ts';
 import { createRegistryService } from '../registry/service.ts';
@@ -88,6 +92,8 @@ export interface RunningPlatform {
   readonly workflows: WorkflowService;
   /** Every route of the API port (method + URL pattern). */
   readonly apiRoutes: readonly ApiRoute[];
+  /** The log retention sweeper (tests call `sweep()`). */
+  readonly logRetention: LogRetention;
   close(): Promise<void>;
 }
 
@@ -97,6 +103,8 @@ export interface StartOptions {
   readonly clock?: Clock;
   /** Delay before the n-th retry of an event-source batch (tests shorten it). */
   readonly sourceRetryDelay?: (n: number) => number;
+  /** How often async work held by a spent budget looks again (tests shorten it). */
+  readonly budgetRecheckMs?: number;
 }
 
 export async function startPlatform(
@@ -139,6 +147,9 @@ export async function startPlatform(
     });
     const sessions = createSessionIssuer(masterKey, clock);
     const redactor = createSecretRedactor();
+    // Each tenant's logs setting (retention, redaction patterns, flood cap), cached for per-line use.
+    const logSettings = new LogSettingsCache(store.settings, () => clock.monotonic());
+    await logSettings.load();
     const secrets = createSecretsService({
       repo: store.secrets,
       keys: await createLocalKeyProvider({ masterKey, settings: store.settings, clock }),
@@ -151,6 +162,7 @@ export async function startPlatform(
     // Functions opt in to isolates per function (`isolation: 'isolate'`); the rest run as processes.
     const processes = createProcessSandboxFactory({
       egress: network,
+      logRate: (tenant) => logSettings.rate(tenant),
       // The AWS SDK v3 that functions import without bundling, as on Lambda (an install that
       // cannot be written to runs without it, and says so).
       providedModules: (() => {
@@ -210,6 +222,34 @@ export async function startPlatform(
       instanceMaxAgeMs: MAX_SESSION_MS - 10 * 60_000,
     });
     cleanups.push(() => scheduler.close());
+    // Prometheus metrics and the 1-minute rollups (NIMBUS_METRICS=off: none of it, no hooks).
+    const metrics =
+      config.metrics === 'on'
+        ? new PlatformMetrics({
+            clock,
+            maxSeries: config.metricsMaxSeries,
+            sources: {
+              status: () => scheduler.status(),
+              nodeStatus: () => scheduler.node(),
+              // Function queues are `fn/<tenant>/<function>`.
+              asyncStats: async () =>
+                (await queue.stats()).flatMap((q) => {
+                  const m = /^fn\/([^/]+)\/(.+)$/.exec(q.queue);
+                  return m ? [{ ...q, tenant: m[1]!, functionName: m[2]! }] : [];
+                }),
+            },
+          })
+        : undefined;
+    if (metrics) {
+      const rollups = startRollupWriter({
+        windows: metrics.windows,
+        repo: store.metrics,
+        clock,
+        retentionDays: config.metricsRetentionDays,
+        onError: (e) => logger.error({ err: e }, 'metric rollups write failed'),
+      });
+      cleanups.push(() => rollups.close());
+    }
 
     // The scheduler learns each function's default target: reservations count for the tenant
     // and provisioned instances start (at start-up for every function, then after each change).
@@ -248,12 +288,19 @@ export async function startPlatform(
     // Invocation records: one usage row + the function's own lines per invocation, one
     // transaction per batch (START/END/REPORT render from the row when read).
     const logSink = createLogSink({
-      repo: store.logs,
+      repo: metrics ? metrics.timedRecords(store.logs) : store.logs,
       clock,
-      redact: (tenant, fn, message) => redactor.redact(tenant, fn, message),
+      redact: (tenant, fn, message) => logSettings.redact(tenant, redactor.redact(tenant, fn, message)),
       onError: (e) => logger.error({ err: e }, 'log write failed'),
     });
     cleanups.push(() => logSink.flush());
+    const logRetention = startLogRetention({
+      repo: store.logs,
+      settings: logSettings,
+      clock,
+      onError: (e) => logger.error({ err: e }, 'log retention sweep failed'),
+    });
+    cleanups.push(async () => logRetention.stop());
     // Cost: the price table (file, then the operator's override in settings); budgets with caps.
     const prices = new PriceBook(await loadPriceTable(config.priceTable, store.settings));
     const budgets = createBudgetService({
@@ -275,6 +322,7 @@ export async function startPlatform(
       contextCalls,
       prices,
       budgets,
+      metrics,
     });
 
     const queue = openSqliteQueue({
@@ -284,6 +332,7 @@ export async function startPlatform(
       dedupeWindowMs: config.asyncIdempotencyWindowSec * 1000,
     });
     cleanups.push(() => queue.close());
+    metrics?.timeEnqueue(queue);
     const publish: NonNullable<AsyncDeps['publish']> = {};
     const workflowHook: NonNullable<AsyncDeps['workflows']> = {};
     const asyncService = createAsyncService({
@@ -311,6 +360,7 @@ export async function startPlatform(
       log: (level, obj, msg) => logger[level](obj, msg),
       egressAllowCidrs: config.egressAllowCidrs,
       budgets,
+      budgetRecheckMs: opts.budgetRecheckMs,
     });
     const functionPolicies = createFunctionPolicies({
       functions: store.functions,
@@ -379,6 +429,7 @@ export async function startPlatform(
       region: config.region,
       accountOf: (t) => tenants.accountOf(t),
       sqsQueueExists: async (t, name) => (await store.sqsQueues.get(t, name)) !== undefined,
+      onPublished: metrics ? (t, r) => metrics.published(t, r) : undefined,
       stateMachineExists: async (t, name) => (await store.workflows.getMachine(t, name)) !== undefined,
     });
     await bus.load();
@@ -440,6 +491,8 @@ export async function startPlatform(
       }),
       log: (level, obj, msg) => logger[level](obj, msg),
       onMachineDeleted: (tenant, name) => onMachineDeleted(tenant, name),
+      onStarted: metrics ? (t, m) => metrics.workflowStarted(t, m) : undefined,
+      onTransition: metrics ? (t, m, n, end) => metrics.workflowTransition(t, m, n, end) : undefined,
     });
     workflowHook.handle = (m) => workflows.handle(m);
     const storage = createStorage({
@@ -515,6 +568,7 @@ export async function startPlatform(
       gatewayUrl: () => gatewayUrl,
       store,
       logSink,
+      logSettings,
       flushUsage: () => logSink.flush(),
       prices,
       budgets,
@@ -564,6 +618,7 @@ export async function startPlatform(
       roles: store.roles,
       masterKey,
       status: () => scheduler.status(),
+      metrics,
       nodeStatus: () => scheduler.node(),
       ready: () => started,
       onSystemError: (e) => logger.error({ err: e }, 'request failed'),
@@ -667,6 +722,7 @@ export async function startPlatform(
       sources,
       workflows,
       apiRoutes: API_ROUTES.get(api) ?? [],
+      logRetention,
       close: closeAll,
     };
   } catch (e) {

@@ -45,6 +45,10 @@ export const DEVELOPER: PolicyDocument = deepFreeze({
         'nimbus:*Audit*',
         'nimbus:RotateMasterKey',
         'nimbus:GetNodeStatus',
+        // Spending limits are set by whoever pays, not raised by the people they limit.
+        'nimbus:PutBudget',
+        'nimbus:DeleteBudget',
+        'nimbus:PutPrices',
         'iam:*User*',
         'iam:*AccessKey*',
       ],
