@@ -26,6 +26,7 @@ import { type EventRouteDeps, registerEventRoutes } from './event-routes.ts';
 import { installErrorHandler, publicError, sendError, useRawBodies } from './http.ts';
 import { type RouteAdminDeps, registerRouteAdmin } from './http-routes.ts';
 import { type IdentityRouteDeps, registerIdentityRoutes } from './identity-routes.ts';
+import { type LogRouteDeps, registerLogRoutes } from './log-routes.ts';
 import { type BillingDeps, registerBillingRoutes } from './billing-routes.ts';
 import { registerLambdaApi } from './lambda/index.ts';
 import { type RestDeps, registerRestRoutes } from './routes.ts';
@@ -39,6 +40,7 @@ export type { Authenticate, Principal } from './auth.ts';
 
 export interface ApiAppDeps
   extends RestDeps,
+    LogRouteDeps,
     Omit<RouteAdminDeps, 'registry' | 'clock'>,
     AsyncRouteDeps,
     ScheduleRouteDeps,
@@ -99,6 +101,7 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   installErrorHandler(app, undefined, report);
   installAuth(app, { authenticate: d.authenticate, region: d.config.region, audit: d.audit, clock: d.clock });
   registerRestRoutes(app, d);
+  registerLogRoutes(app, d);
   registerBillingRoutes(app, d);
   registerRouteAdmin(app, d);
   registerAsyncRoutes(app, d);
