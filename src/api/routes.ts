@@ -14,8 +14,8 @@ import { ScalingConfigSchema } from '../scheduler/config.ts';
 import type { FunctionStatus, NodeStatus } from '../scheduler/index.ts';
 import { egressPolicySchema } from '../security/egress.ts';
 import { authorize, isAllowed } from './auth.ts';
-import { intQuery, params, parseBody, parseJsonBody, query } from './http.ts';
-import { type ArnContext, aliasView, functionView, logLineView, versionView } from './views.ts';
+import { params, parseBody, parseJsonBody, query } from './http.ts';
+import { type ArnContext, aliasView, functionView, versionView } from './views.ts';
 
 export interface RestDeps {
   readonly registry: RegistryService;
@@ -273,56 +273,7 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
     };
   });
 
-  app.get('/v1/functions/:name/logs', async (req, reply) => {
-    const p = authorize(req, 'logs:FilterLogEvents', (a) => a.logGroup(params(req).name!));
-    const name = params(req).name!;
-    const q = query(req);
-    const base = {
-      tenant: p.tenant,
-      functionName: name,
-      version: q.version,
-      requestId: q.requestId,
-      since: intQuery(q.since, 'since'),
-    };
-    await d.logSink.flush();
-    const limit = intQuery(q.limit, 'limit');
-    let afterSeq = intQuery(q.afterSeq, 'afterSeq');
-    const first = await d.store.logs.query({
-      ...base,
-      afterSeq,
-      limit,
-      tail: q.tail === '1' || q.tail === 'true',
-    });
-    if (q.follow !== '1' && q.follow !== 'true') {
-      return { lines: first.map(logLineView), nextSeq: first.at(-1)?.seq ?? afterSeq ?? 0 };
-    }
-    // Follow: NDJSON, polling the store by sequence cursor (cheap indexed query, works on any Store).
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
-    let closed = false;
-    res.on('close', () => {
-      closed = true;
-    });
-    const emit = (lines: typeof first) => {
-      for (const l of lines) res.write(`${JSON.stringify(logLineView(l))}\n`);
-      if (lines.length > 0) afterSeq = lines.at(-1)!.seq;
-    };
-    emit(first);
-    if (afterSeq === undefined) afterSeq = 0;
-    const poll = d.followPollMs ?? 250;
-    while (!closed) {
-      await new Promise((r) => setTimeout(r, poll));
-      if (closed) break;
-      try {
-        await d.logSink.flush();
-        emit(await d.store.logs.query({ ...base, since: undefined, afterSeq, limit: 1000 }));
-      } catch {
-        break;
-      }
-    }
-    res.end();
-  });
+  // GET /v1/functions/:name/logs: log-routes.ts (filters, SSE tail).
 
   // GET /v1/usage: billing-routes.ts (with cost, aggregates and CSV).
 

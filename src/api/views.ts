@@ -72,5 +72,6 @@ export function logLineView(l: StoredLogLine) {
     stream: l.stream,
     message: l.message,
     instanceId: l.instanceId,
+    level: l.level ?? null,
   };
 }
