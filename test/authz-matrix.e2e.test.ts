@@ -135,6 +135,8 @@ const ACTIONS: Record<string, string | { action: string; op: true }> = {
   'GET /v1/topics/:topic/subscriptions': 'nimbus:ListSubscriptions',
   'POST /v1/topics/:topic/subscriptions': 'nimbus:CreateSubscription',
   'GET /v1/usage': 'nimbus:GetUsage',
+  'GET /v1/settings/logs': 'nimbus:GetLogSettings',
+  'PUT /v1/settings/logs': 'nimbus:PutLogSettings',
   'GET /v1/prices': 'nimbus:GetPrices',
   'PUT /v1/prices': { action: 'nimbus:PutPrices', op: true },
   'DELETE /v1/prices': { action: 'nimbus:PutPrices', op: true },
