@@ -26,6 +26,7 @@ import { type EventRouteDeps, registerEventRoutes } from './event-routes.ts';
 import { installErrorHandler, publicError, sendError, useRawBodies } from './http.ts';
 import { type RouteAdminDeps, registerRouteAdmin } from './http-routes.ts';
 import { type IdentityRouteDeps, registerIdentityRoutes } from './identity-routes.ts';
+import { type MetricsRouteDeps, registerMetricsRoutes } from './metrics-routes.ts';
 import { type LogRouteDeps, registerLogRoutes } from './log-routes.ts';
 import { type BillingDeps, registerBillingRoutes } from './billing-routes.ts';
 import { registerLambdaApi } from './lambda/index.ts';
@@ -47,6 +48,7 @@ export interface ApiAppDeps
     EventRouteDeps,
     SourceRouteDeps,
     BucketRouteDeps,
+    Omit<MetricsRouteDeps, 'store' | 'status' | 'clock'>,
     IdentityRouteDeps,
     AuditRouteDeps,
     SecretRouteDeps,
@@ -113,6 +115,7 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   registerIdentityRoutes(app, d);
   registerSecretRoutes(app, d);
   registerWorkflowRoutes(app, d);
+  registerMetricsRoutes(app, d);
   await app.register(async (scope) =>
     registerLambdaApi(scope, {
       registry: d.registry,

@@ -115,6 +115,12 @@ export const PlatformConfigSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Audit records older than this are pruned (daily; the chain stays verifiable); 0 keeps them forever. */
   auditRetentionDays: z.coerce.number().int().min(0).max(36_500).default(365),
+  /** Prometheus `/metrics`, the 1-minute rollups and `nimbus top` (off: none of them, no overhead). */
+  metrics: z.enum(['on', 'off']).default('on'),
+  /** Distinct (tenant, function) label pairs with series of their own; later ones count as `other`. */
+  metricsMaxSeries: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  /** 1-minute rollups older than this are pruned (each minute); 0 keeps them forever. */
+  metricsRetentionDays: z.coerce.number().int().min(0).max(36_500).default(14),
   /** Bootstrap admin credentials (else generated on first start). */
   adminKeyId: z
     .string()
@@ -167,6 +173,9 @@ export const ENV_VARS: Readonly<Record<keyof PlatformConfig, string>> = Object.f
   egressAllowCidrs: 'NIMBUS_EGRESS_ALLOW_CIDRS',
   logLevel: 'NIMBUS_LOG_LEVEL',
   auditRetentionDays: 'NIMBUS_AUDIT_RETENTION_DAYS',
+  metrics: 'NIMBUS_METRICS',
+  metricsMaxSeries: 'NIMBUS_METRICS_MAX_SERIES',
+  metricsRetentionDays: 'NIMBUS_METRICS_RETENTION_DAYS',
   adminKeyId: 'NIMBUS_ADMIN_KEY_ID',
   adminSecret: 'NIMBUS_ADMIN_SECRET',
   masterKey: 'NIMBUS_MASTER_KEY',

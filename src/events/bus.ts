@@ -127,6 +127,8 @@ export interface BusDeps {
   readonly clock: Clock;
   /** Wakes the async dispatcher after deliveries were queued. */
   readonly kick: () => void;
+  /** After a publish commits: each event's delivery count (metrics). */
+  readonly onPublished?: (tenant: TenantId, results: readonly PublishResult[]) => void;
   readonly maxQueueDepth: number;
   readonly maxHops?: number;
   /** CIDRs an administrator opened for webhook targets (NIMBUS_EGRESS_ALLOW_CIDRS). */
@@ -540,6 +542,7 @@ export function createEventBus(d: BusDeps): EventBus {
         await d.queue.enqueue(items);
         d.kick();
       }
+      d.onPublished?.(tenant, counts);
       return counts;
     },
 

@@ -9,7 +9,7 @@
  * `tenant="other"` when the tenant has no series yet).
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { Clock } from '../core/ports.ts';
+import type { Clock, LogRepo, Queue } from '../core/ports.ts';
 import type { QueueStats, UsageRecord } from '../core/types.ts';
 import type { FunctionStatus } from '../scheduler/index.ts';
 import { ActivityWindows } from './windows.ts';
@@ -325,6 +325,7 @@ export class PlatformMetrics {
       error,
       cold,
       gbSeconds: u.gbSeconds,
+      costUsd: u.costUsd,
     });
   }
 
@@ -363,11 +364,34 @@ export class PlatformMetrics {
     if (endStatus) this.#wfEnded.inc({ ...labels, status: endStatus });
   }
 
-  recordCommit(seconds: number): void {
-    this.#recordCommit.observe(seconds);
+  /** The log sink's repository, timed: each batch commit is one `nimbus_record_commit_seconds`. */
+  timedRecords<R extends Pick<LogRepo, 'appendInvocations'>>(repo: R): Pick<LogRepo, 'appendInvocations'> {
+    const clock = this.#clock;
+    const h = this.#recordCommit;
+    return {
+      async appendInvocations(batch) {
+        const t0 = clock.monotonic();
+        await repo.appendInvocations(batch);
+        h.observe((clock.monotonic() - t0) / 1000);
+      },
+    };
   }
-  queueCommit(seconds: number): void {
-    this.#queueCommit.observe(seconds);
+
+  /**
+   * Times the queue's enqueue commits (`nimbus_queue_commit_seconds`). The queue is shared by
+   * every producer (async invokes, event deliveries, the outbox relay), so its method is wrapped
+   * in place: all of them are timed without each knowing about metrics.
+   */
+  timeEnqueue(queue: Queue): void {
+    const enqueue = queue.enqueue.bind(queue);
+    const clock = this.#clock;
+    const h = this.#queueCommit;
+    queue.enqueue = async (items) => {
+      const t0 = clock.monotonic();
+      const r = await enqueue(items);
+      h.observe((clock.monotonic() - t0) / 1000);
+      return r;
+    };
   }
 
   /**

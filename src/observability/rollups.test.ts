@@ -107,7 +107,7 @@ describe('metric rollups', () => {
       repo: store.metrics,
       clock,
       retentionDays: 14,
-      onError: assert.fail,
+      onError: (e) => assert.fail(String(e)),
     });
     await writer.close();
     w.observe('t', 'f', t0 + 1000, ok(50));
@@ -116,7 +116,7 @@ describe('metric rollups', () => {
       repo: store.metrics,
       clock,
       retentionDays: 14,
-      onError: assert.fail,
+      onError: (e) => assert.fail(String(e)),
     });
     await writer.close();
     const [row] = await store.metrics.query({ tenant: 't', functionName: 'f', from: t0, to: t0 + MIN });
@@ -129,7 +129,7 @@ describe('metric rollups', () => {
       repo: store.metrics,
       clock,
       retentionDays: 14,
-      onError: assert.fail,
+      onError: (e) => assert.fail(String(e)),
     });
     clock.advance(15 * 86_400_000);
     await writer.flush();

@@ -53,6 +53,8 @@ export interface Observation {
   readonly error: boolean;
   readonly cold: boolean;
   readonly gbSeconds: number;
+  /** Its cost (the price table's), when metered. */
+  readonly costUsd?: number | undefined;
 }
 
 /** One function's minute, as stored (times in epoch ms, durations in ms). */
@@ -112,6 +114,7 @@ interface SecondSlot {
   inv: number;
   err: number;
   thr: number;
+  cost: number;
   readonly sketch: Sketch;
 }
 
@@ -133,6 +136,7 @@ export interface LiveRates {
   readonly invocationsPerSec: number;
   readonly errorsPerSec: number;
   readonly throttlesPerSec: number;
+  readonly costUsdPerSec: number;
   readonly p50Ms: number | null;
   readonly p99Ms: number | null;
 }
@@ -151,7 +155,7 @@ export class ActivityWindows {
     if (!w) {
       w = { tenant, functionName, minute, acc: new Acc(), secs: [], lastSeen: now };
       for (let i = 0; i < LIVE_SECONDS; i++)
-        w.secs.push({ sec: -1, inv: 0, err: 0, thr: 0, sketch: new Sketch() });
+        w.secs.push({ sec: -1, inv: 0, err: 0, thr: 0, cost: 0, sketch: new Sketch() });
       this.#fns.set(key, w);
     } else if (w.minute !== minute) {
       if (w.acc.active()) this.#pending.push(w.acc.row(tenant, functionName, w.minute));
@@ -167,7 +171,7 @@ export class ActivityWindows {
     const s = w.secs[sec % LIVE_SECONDS]!;
     if (s.sec !== sec) {
       s.sec = sec;
-      s.inv = s.err = s.thr = 0;
+      s.inv = s.err = s.thr = s.cost = 0;
       s.sketch.clear();
     }
     return s;
@@ -187,6 +191,7 @@ export class ActivityWindows {
     const s = this.#slot(w, now);
     s.inv++;
     if (o.error) s.err++;
+    s.cost += o.costUsd ?? 0;
     s.sketch.add(b);
   }
 
@@ -242,12 +247,14 @@ export class ActivityWindows {
       let inv = 0;
       let err = 0;
       let thr = 0;
+      let cost = 0;
       const sk = new Sketch();
       for (const s of w.secs)
         if (s.sec > nowSec - n && s.sec <= nowSec) {
           inv += s.inv;
           err += s.err;
           thr += s.thr;
+          cost += s.cost;
           sk.merge(s.sketch);
         }
       out.push({
@@ -255,6 +262,7 @@ export class ActivityWindows {
         invocationsPerSec: inv / span,
         errorsPerSec: err / span,
         throttlesPerSec: thr / span,
+        costUsdPerSec: cost / span,
         p50Ms: sk.quantile(0.5) ?? null,
         p99Ms: sk.quantile(0.99) ?? null,
       });

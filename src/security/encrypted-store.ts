@@ -94,6 +94,7 @@ function wrapRepos(key: Buffer, repos: StoreRepos): StoreRepos {
     sources: wrapSources(key, repos.sources),
     objects: repos.objects,
     outbox: repos.outbox,
+    metrics: repos.metrics,
     settings: repos.settings,
   };
 }

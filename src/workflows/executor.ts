@@ -40,6 +40,8 @@ export interface ExecutorDeps {
   readonly log?: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
   /** Called after an execution's final transition commits. */
   readonly onEnd?: (tenant: TenantId, arn: string) => void;
+  /** After any transition commits: the machine, how many states it entered, its end status if it ended (metrics). */
+  readonly onTransition?: (tenant: TenantId, machine: string, statesEntered: number, end?: string) => void;
   /**
    * Whether the state machine's role may invoke the function: undefined when it may, else why not
    * (the Task then fails with States.Permissions and the function never runs).
@@ -246,6 +248,12 @@ export function createExecutor(d: ExecutorDeps) {
         for (const topic of new Set([...added, ...removed].map(([, w]) => w.topic)))
           await d.reloadTopic?.(tenant, topic);
         if (items.length > 0) await d.relay();
+        d.onTransition?.(
+          tenant,
+          rec.machine,
+          tr.history.reduce((n, h) => (h.type.endsWith('StateEntered') ? n + 1 : n), 0),
+          end?.status,
+        );
         if (end) d.onEnd?.(tenant, arn);
         return tr;
       }

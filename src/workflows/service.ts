@@ -52,6 +52,10 @@ export interface WorkflowDeps {
   readonly log?: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
   /** After a delete: what targets the machine (gateway routes, schedules, manifest rules) goes too. */
   readonly onMachineDeleted?: (tenant: TenantId, name: string) => Promise<void>;
+  /** After an execution's start commits (metrics). */
+  readonly onStarted?: (tenant: TenantId, machine: string) => void;
+  /** See ExecutorDeps.onTransition. */
+  readonly onTransition?: (tenant: TenantId, machine: string, statesEntered: number, end?: string) => void;
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -287,6 +291,7 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
       if (e.status === 'RUNNING' && e.input === input) return executionView(e);
       throw WorkflowErrors.EXECUTION_EXISTS({ name });
     }
+    d.onStarted?.(tenant, m.name);
     await d.relay();
     return executionView(rec);
   }
