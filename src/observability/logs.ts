@@ -87,7 +87,11 @@ export function createLogSink(o: {
 const fmtMs = (n: number) => n.toFixed(2);
 
 /** A cost in dollars with 10 decimals, trailing zeros dropped (an invocation costs ~2e-7). */
-export const formatUsd = (n: number): string => n.toFixed(10).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+export const formatUsd = (n: number): string =>
+  n
+    .toFixed(10)
+    .replace(/(\.\d*?)0+$/, '$1')
+    .replace(/\.$/, '');
 
 export function startLine(requestId: string, version: string): string {
   return `START RequestId: ${requestId} Version: ${version}`;
@@ -133,14 +137,15 @@ export function invokeErrorLine(
 }
 
 /** A log line as CloudWatch shows it for Lambda: platform lines as-is, function lines with ts + id. */
-export function formatLogLine(l: Pick<LogLine, 'ts' | 'requestId' | 'stream' | 'message'>): string {
+export function formatLogLine(l: Pick<LogLine, 'ts' | 'requestId' | 'stream' | 'message' | 'level'>): string {
   if (l.stream === 'platform') return l.message;
-  return `${new Date(l.ts).toISOString()}\t${l.requestId}\t${l.stream === 'stderr' ? 'ERROR' : 'INFO'}\t${l.message}`;
+  const level = l.level ?? (l.stream === 'stderr' ? 'ERROR' : 'INFO');
+  return `${new Date(l.ts).toISOString()}\t${l.requestId}\t${level}\t${l.message}`;
 }
 
 /** Last `maxBytes` bytes of the formatted log (Lambda's X-Amz-Log-Result is the last 4 KB). */
 export function logTail(
-  lines: readonly Pick<LogLine, 'ts' | 'requestId' | 'stream' | 'message'>[],
+  lines: readonly Pick<LogLine, 'ts' | 'requestId' | 'stream' | 'message' | 'level'>[],
   maxBytes = 4096,
 ): string {
   const text = `${lines.map(formatLogLine).join('\n')}\n`;

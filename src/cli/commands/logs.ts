@@ -1,8 +1,11 @@
 /**
  * `nimbus logs NAME [--tail]` / `nimbus logs -f NAME -t` (Serverless' spelling): function logs,
  * CloudWatch style. Inside a service folder NAME may be the function's key in its serverless.yml.
+ * Filters (`--level`, `--filter`, `--since`/`--until`) are applied by the server, to the first
+ * page and to the followed lines alike.
  */
 import type { Command } from 'commander';
+import type { LogLine } from '../../core/types.ts';
 import { formatLogLine } from '../../observability/logs.ts';
 import { clientFor, type GlobalOpts, withGlobals } from '../context.ts';
 import { CliErrors } from '../errors.ts';
@@ -16,7 +19,9 @@ interface LogsOpts extends GlobalOpts, ServiceOpts {
   version?: string;
   since?: string;
   startTime?: string;
-  filter?: string;
+  until?: string;
+  filter: string[];
+  level?: string;
   limit?: string;
 }
 
@@ -26,21 +31,24 @@ interface Line {
   requestId: string;
   stream: 'stdout' | 'stderr' | 'platform';
   message: string;
+  level?: LogLine['level'];
 }
 
-/** `10m`, `2h`, `30s`, `1d`, an ISO date or epoch ms → epoch ms. */
-export function parseSince(s: string, now = Date.now()): number {
+/** `10m`, `2h`, `30s`, `1d` (that long ago), an ISO date or epoch ms → epoch ms. */
+export function parseSince(s: string, now = Date.now(), flag = '--since'): number {
   const m = /^(\d+)(s|m|h|d)$/.exec(s);
   if (m) return now - Number(m[1]) * { s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[m[2] as 's' | 'm' | 'h' | 'd'];
   if (/^\d+$/.test(s)) return Number(s);
   const t = Date.parse(s);
   if (Number.isNaN(t))
     throw CliErrors.BAD_ARGUMENT({
-      reason: `--since ${s}: use 10m, 2h, an ISO date or epoch ms`,
+      reason: `${flag} ${s}: use 10m, 2h, an ISO date or epoch ms`,
       command: 'logs',
     });
   return t;
 }
+
+const collect = (v: string, prev: string[]) => [...prev, v];
 
 export function register(program: Command): void {
   withGlobals(
@@ -57,19 +65,31 @@ export function register(program: Command): void {
         .option('--version <v>', 'only this version')
         .option('--since <when>', '10m, 2h, ISO date or epoch ms')
         .option('--startTime <when>', 'same as --since')
-        .option('--filter <text>', 'only lines containing this text')
+        .option('--until <when>', 'only lines before this time (10m = ten minutes ago, ISO date or epoch ms)')
+        .option(
+          '--level <level>',
+          'only lines at or above this level: trace, debug, info, warn, error, fatal',
+        )
+        .option(
+          '--filter <expr>',
+          'repeatable: key=value, key!=value, key>n, key>=n, key<n, key<=n on JSON lines (key: a dotted path, e.g. user.id; level=error also matches the line level); without an operator, case-insensitive text',
+          collect,
+          [],
+        )
         .option('--limit <n>', 'at most n lines (default 1000, newest)'),
     ),
   ).action(async (positional: string | undefined, o: LogsOpts) => {
     const name = await functionArg(positional, o, 'logs');
     const client = clientFor(o);
     const print = (l: Line) => {
-      if (o.filter !== undefined && !l.message.includes(o.filter)) return;
       process.stdout.write(o.json ? `${JSON.stringify(l)}\n` : `${formatLogLine(l)}\n`);
     };
     const base = new URLSearchParams();
     if (o.requestId) base.set('requestId', o.requestId);
     if (o.version) base.set('version', o.version);
+    if (o.level) base.set('level', o.level);
+    for (const f of o.filter) base.append('filter', f);
+    if (o.until) base.set('until', String(parseSince(o.until, Date.now(), '--until')));
     const since = o.since ?? o.startTime;
     if (since) base.set('since', String(parseSince(since)));
     const qs = new URLSearchParams(base);
