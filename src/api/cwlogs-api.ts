@@ -37,6 +37,8 @@ export interface CwLogsApiDeps {
   /** Writes batched invocation records, so a read sees every finished invocation. */
   readonly flush: () => Promise<void>;
   readonly region: string;
+  /** Lines FilterLogEvents looks at per call (default SCAN_BUDGET; tests lower it). */
+  readonly scanBudget?: number;
 }
 
 export const CwLogsErrors = defineErrors('CWLOGS', {
@@ -382,7 +384,8 @@ export function cwLogsApi(d: CwLogsApiDeps): AwsJsonService {
         let scanned = 0;
         let cursor = afterSeq;
         let more = false;
-        scan: while (scanned < SCAN_BUDGET) {
+        const budget = d.scanBudget ?? SCAN_BUDGET;
+        scan: while (scanned < budget) {
           const batch = await d.logStreams.lines({
             tenant: g.p.tenant,
             functionName: g.fn.name,
@@ -391,7 +394,7 @@ export function cwLogsApi(d: CwLogsApiDeps): AwsJsonService {
             // endTime is inclusive in FilterLogEvents.
             ...(b.endTime !== undefined ? { until: b.endTime + 1 } : {}),
             ...(cursor !== undefined ? { afterSeq: cursor } : {}),
-            limit: Math.min(SCAN_WINDOW, SCAN_BUDGET - scanned),
+            limit: Math.min(SCAN_WINDOW, budget - scanned),
           });
           if (batch.length === 0) break;
           for (const l of batch) {
@@ -414,7 +417,7 @@ export function cwLogsApi(d: CwLogsApiDeps): AwsJsonService {
               break scan;
             }
           }
-          if (scanned >= SCAN_BUDGET) more = true;
+          if (scanned >= budget) more = true;
         }
         return {
           events,

@@ -1,0 +1,169 @@
+/**
+ * The CloudWatch Logs API in process (Fastify inject) over a real SQLite store: the bounded
+ * FilterLogEvents scan (a nextToken with no events when the budget ends), GetLogEvents' token
+ * edge cases. The SDK end to end is test/cwlogs-sdk.e2e.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { CoreErrors } from '../core/errors.ts';
+import type { Store } from '../core/ports.ts';
+import type { FunctionRecord, InvocationLog } from '../core/types.ts';
+import { policySetFor } from '../security/policy-set.ts';
+import { openStore } from '../store/index.ts';
+import { installAuth, type Principal } from './auth.ts';
+import { installAwsJsonApi } from './aws-json.ts';
+import { cwLogsApi } from './cwlogs-api.ts';
+import { useRawBodies } from './http.ts';
+
+const BASE = Date.UTC(2026, 11, 7, 10, 0, 0);
+const principal: Principal = {
+  tenant: 'default',
+  accountId: '000000000000',
+  keyId: 'AKIATEST',
+  arn: 'arn:aws:iam::000000000000:user/AKIATEST',
+  kind: 'key',
+  policy: policySetFor(['AdministratorAccess']),
+};
+
+const invocation = (instanceId: string, startedAt: number, lines: readonly string[]): InvocationLog => ({
+  usage: {
+    tenant: 'default',
+    requestId: `r-${instanceId}-${startedAt}`,
+    functionName: 'big',
+    version: '$LATEST',
+    startedAt,
+    durationMs: 2,
+    billedDurationMs: 2,
+    memoryMb: 128,
+    maxRssBytes: 1048576,
+    gbSeconds: 0.0002,
+    outcome: 'success',
+  },
+  instanceId,
+  lines: lines.map((message, i) => ({
+    tenant: 'default',
+    functionName: 'big',
+    version: '$LATEST',
+    requestId: `r-${instanceId}-${startedAt}`,
+    ts: startedAt + 1,
+    stream: 'stdout' as const,
+    message: `${message} ${i}`,
+    instanceId,
+  })),
+});
+
+describe('CloudWatch Logs API (in process, SQLite store)', () => {
+  let dir: string;
+  let store: Store;
+  let app: FastifyInstance;
+  const call = async (op: string, body: object) => {
+    const r = await app.inject({
+      method: 'POST',
+      url: '/',
+      headers: { 'x-amz-target': `Logs_20140328.${op}`, 'content-type': 'application/x-amz-json-1.1' },
+      payload: JSON.stringify(body),
+    });
+    return { status: r.statusCode, body: JSON.parse(r.body) as Record<string, unknown> };
+  };
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'nimbus-cwlogs-'));
+    store = await openStore({ url: 'sqlite', dataDir: dir });
+    await store.logs.appendInvocations([
+      invocation('inst_big', BASE, [...Array.from({ length: 2_499 }, () => 'filler'), 'NEEDLE']),
+    ]);
+    const fn = { tenant: 'default', name: 'big', createdAt: BASE } as unknown as FunctionRecord;
+    app = Fastify();
+    useRawBodies(app, 1 << 20);
+    installAuth(app, { authenticate: async () => principal, region: 'local-1' });
+    await app.register(async (scope) => {
+      const aws = installAwsJsonApi(scope);
+      aws.register(
+        cwLogsApi({
+          // The registry's two reads, over one function (the e2e test uses the real registry).
+          registry: {
+            listFunctions: async () => [fn],
+            getFunction: async (_t, name) => {
+              if (name !== 'big') throw CoreErrors.NOT_FOUND({ what: `function ${name}` });
+              return fn;
+            },
+          },
+          logStreams: store.logStreams,
+          flush: async () => {},
+          region: 'local-1',
+          scanBudget: 1_000,
+        }),
+      );
+    });
+  });
+  after(async () => {
+    await app?.close();
+    await store?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('FilterLogEvents scans at most the budget per call: empty pages with a nextToken, then the match', async () => {
+    const pages: { events: unknown[]; nextToken?: string }[] = [];
+    let nextToken: string | undefined;
+    do {
+      const r = await call('FilterLogEvents', {
+        logGroupName: '/aws/lambda/big',
+        filterPattern: 'NEEDLE',
+        ...(nextToken ? { nextToken } : {}),
+      });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const page = r.body as { events: unknown[]; nextToken?: string };
+      pages.push(page);
+      nextToken = page.nextToken;
+    } while (nextToken && pages.length < 10);
+    // 2,503 lines (START, 2,500 lines, END, REPORT) at 1,000 a call.
+    assert.deepEqual(
+      pages.map((p) => [p.events.length, p.nextToken !== undefined]),
+      [
+        [0, true],
+        [0, true],
+        [1, false],
+      ],
+    );
+    const [event] = pages[2]!.events as { message: string; logStreamName: string }[];
+    assert.match(event!.message, /\tINFO\tNEEDLE 2499$/);
+    assert.equal(event!.logStreamName, '2026/12/07/[$LATEST]inst_big');
+  });
+
+  it('GetLogEvents: forward to the end returns the same token; backward from the start too', async () => {
+    const stream = { logGroupName: '/aws/lambda/big', logStreamName: '2026/12/07/[$LATEST]inst_big' };
+    const head = await call('GetLogEvents', { ...stream, startFromHead: true, limit: 2 });
+    const h = head.body as {
+      events: { message: string }[];
+      nextForwardToken: string;
+      nextBackwardToken: string;
+    };
+    assert.match(h.events[0]!.message, /^START RequestId: /);
+    const before = await call('GetLogEvents', { ...stream, nextToken: h.nextBackwardToken });
+    assert.deepEqual((before.body as { events: unknown[] }).events, []);
+    assert.equal((before.body as { nextBackwardToken: string }).nextBackwardToken, h.nextBackwardToken);
+    // The forward token of an empty backward page leads to the first event again.
+    const again = await call('GetLogEvents', {
+      ...stream,
+      limit: 1,
+      nextToken: (before.body as { nextForwardToken: string }).nextForwardToken,
+    });
+    assert.equal((again.body as { events: { message: string }[] }).events[0]!.message, h.events[0]!.message);
+
+    const tail = await call('GetLogEvents', { ...stream, limit: 1 });
+    const t = tail.body as { events: { message: string }[]; nextForwardToken: string };
+    assert.match(t.events[0]!.message, /^REPORT RequestId: /);
+    const end = await call('GetLogEvents', { ...stream, nextToken: t.nextForwardToken });
+    assert.deepEqual((end.body as { events: unknown[] }).events, []);
+    assert.equal((end.body as { nextForwardToken: string }).nextForwardToken, t.nextForwardToken);
+
+    // A stream name of another day is not this stream.
+    const other = await call('GetLogEvents', { ...stream, logStreamName: '2026/12/08/[$LATEST]inst_big' });
+    assert.equal(other.status, 400);
+    assert.equal(other.body.__type, 'ResourceNotFoundException');
+  });
+});
