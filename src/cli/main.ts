@@ -24,6 +24,7 @@ import * as schedules from './commands/schedules.ts';
 import * as secrets from './commands/secrets.ts';
 import * as start from './commands/start.ts';
 import * as timers from './commands/timers.ts';
+import * as top from './commands/top.ts';
 import * as versions from './commands/versions.ts';
 import * as workflows from './commands/workflows.ts';
 import { printError } from './output.ts';
@@ -58,6 +59,7 @@ export function buildProgram(): Command {
   identity.register(program);
   audit.register(program);
   doctor.register(program);
+  top.register(program);
   billing.register(program);
   return program;
 }
