@@ -152,6 +152,41 @@ describe('metrics (e2e)', () => {
     assert.equal(sample(text, 'nimbus_event_deliveries_total', { tenant: 'default' }), 1);
   });
 
+  it('counts workflow executions by end status and their state transitions', async () => {
+    const put = await p.api('PUT', '/v1/workflows/pipeline', {
+      type: 'EXPRESS',
+      definition: {
+        StartAt: 'A',
+        States: {
+          A: { Type: 'Pass', Next: 'B' },
+          B: {
+            Type: 'Choice',
+            Choices: [{ Variable: '$.fail', BooleanEquals: true, Next: 'Boom' }],
+            Default: 'C',
+          },
+          C: { Type: 'Pass', End: true },
+          Boom: { Type: 'Fail', Error: 'Asked', Cause: 'the input said so' },
+        },
+      },
+    });
+    assert.ok(put.status < 300, await put.text());
+    for (const fail of [false, false, true]) {
+      const r = await p.json<{ status: string }>('POST', '/v1/workflows/pipeline/executions?sync=1', {
+        input: { fail },
+      });
+      assert.equal(r.body.status, fail ? 'FAILED' : 'SUCCEEDED');
+    }
+    const wf = { tenant: 'default', machine: 'pipeline' };
+    const text = await waitUntil('the third execution to be counted', async () => {
+      const t = (await scrape(p.secret)).text;
+      return sample(t, 'nimbus_workflow_executions_ended_total', { ...wf, status: 'FAILED' }) === 1 && t;
+    });
+    assert.equal(sample(text, 'nimbus_workflow_executions_started_total', wf), 3);
+    assert.equal(sample(text, 'nimbus_workflow_executions_ended_total', { ...wf, status: 'SUCCEEDED' }), 2);
+    // A, B, C twice; A, B, Boom once.
+    assert.equal(sample(text, 'nimbus_workflow_state_transitions_total', wf), 9);
+  });
+
   it('refuses a scrape without credentials, and scopes a tenant to its own series', async () => {
     const none = await scrape();
     assert.equal(none.status, 401);
