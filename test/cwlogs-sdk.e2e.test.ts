@@ -22,6 +22,7 @@ export const handler = async (e) => {
   console.log('plain hello ' + e.n);
   console.log(JSON.stringify({ level: e.n % 2 === 1 ? 'error' : 'info', latency: e.n * 100, user: { id: e.n } }));
   if (e.n === 3) console.error('ERROR the third one broke');
+  if (e.n === 2) console.warn('careful with two');
   return { n: e.n };
 };`;
 
@@ -167,6 +168,10 @@ describe('AWS SDK v3 CloudWatch Logs client', () => {
         /^\d{4}-\d{2}-\d{2}T[\d:.]+Z\t[0-9a-f-]{36}\tERROR\tERROR the third one broke$/.test(m),
       ),
     );
+    assert.ok(
+      messages.some((m) => /\tWARN\tcareful with two$/.test(m)),
+      'a line keeps its level',
+    );
     for (const e of all) assert.equal(e.ingestionTime, e.timestamp);
 
     // Page through the busiest stream 3 events at a time, forward, then back.
@@ -285,10 +290,11 @@ describe('AWS SDK v3 CloudWatch Logs client', () => {
       (await filter({ filterPattern: '{ $.level = "err*" || $.latency >= 600 }' })).events.length,
       4,
     );
-    assert.equal((await filter({ filterPattern: '[time, id, level = ERROR, ...]' })).events.length, 1);
+    assert.equal((await filter({ filterPattern: '[time, id, level = ERROR, first = ERROR, ...]' })).events.length, 1);
+    assert.equal((await filter({ filterPattern: '[time, id, level = WARN, ...]' })).events.length, 1);
 
     const all = await filter({});
-    assert.equal(all.events.length, 6 * 5 + 1);
+    assert.equal(all.events.length, 6 * 5 + 2);
     const ids = all.events.map((e) => e.eventId);
     assert.equal(new Set(ids).size, ids.length);
 

@@ -4,7 +4,7 @@
  * the stored function lines plus START/END/REPORT rendered from invocation records, as
  * `LogRepo.query` returns them, but selected by instance.
  */
-import type { LogStream, TenantId, VersionId } from './types.ts';
+import type { LogLevel, LogStream, TenantId, VersionId } from './types.ts';
 
 /** One instance's lines: which version it ran and when its first and last lines were written. */
 export interface LogStreamSummary {
@@ -48,6 +48,8 @@ export interface StreamLine {
   readonly ts: number;
   readonly stream: LogStream;
   readonly message: string;
+  /** The function line's level (absent on platform lines and lines stored before 0019). */
+  readonly level?: LogLevel | undefined;
 }
 
 export interface LogStreamRepo {

@@ -75,7 +75,7 @@ export function makeLogStreamRepo(db: Db): LogStreamRepo {
       const order = q.last ? 'desc' : 'asc';
       let s = db
         .selectFrom('log_lines')
-        .select(['seq', 'version', 'instance_id', 'request_id', 'ts', 'stream', 'message'])
+        .select(['seq', 'version', 'instance_id', 'request_id', 'ts', 'stream', 'message', 'level'])
         .where('tenant', '=', q.tenant)
         .where('function_name', '=', q.functionName);
       if (q.streams) {
@@ -114,6 +114,7 @@ export function makeLogStreamRepo(db: Db): LogStreamRepo {
         ts: num(x.ts),
         stream: x.stream as StreamLine['stream'],
         message: x.message,
+        ...(x.level ? { level: x.level as StreamLine['level'] } : {}),
       }));
       for (const rec of recs)
         for (const l of renderInvocation(rec))
