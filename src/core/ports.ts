@@ -210,9 +210,9 @@ export interface LogRepo {
   /** Bytes of a tenant's stored line messages. */
   bytes(tenant: TenantId): Promise<number>;
   /**
-   * Retention: deletes at most `limit` of a tenant's lines, those older than `before` or else (no
-   * `before`) its oldest; with `before`, also at most `limit` usage rows that started before it.
-   * Returns the number of lines and rows deleted.
+   * Retention: deletes at most `limit` of a tenant's lines — those older than `before` (and as
+   * many usage rows that started before it), or else its oldest lines beyond the newest
+   * `maxBytes` of messages. Returns the number of lines and rows deleted.
    */
   prune(p: LogPrune): Promise<number>;
 }
@@ -220,6 +220,7 @@ export interface LogRepo {
 export interface LogPrune {
   readonly tenant: TenantId;
   readonly before?: number;
+  readonly maxBytes?: number;
   readonly limit: number;
 }
 

@@ -42,11 +42,12 @@ export function startLogRetention(o: {
     }
     if (s.maxMegabytes !== null) {
       const cap = s.maxMegabytes * 1024 * 1024;
-      for (let i = 0; i < maxBatches && !stopped; i++) {
-        if ((await o.repo.bytes(tenant)) <= cap) break;
-        const n = await o.repo.prune({ tenant, limit: batch });
-        deleted += n;
-        if (n === 0) break;
+      if ((await o.repo.bytes(tenant)) > cap) {
+        for (let i = 0; i < maxBatches && !stopped; i++) {
+          const n = await o.repo.prune({ tenant, maxBytes: cap, limit: batch });
+          deleted += n;
+          if (n < batch) break;
+        }
       }
     }
     return deleted;

@@ -150,9 +150,10 @@ export function logScanMethods(db: Db, kind: string): Pick<LogRepo, 'scan' | 'te
 async function pruneWith(db: Db, p: LogPrune): Promise<number> {
   const limit = Math.max(1, Math.min(p.limit, 50_000));
   if (p.before === undefined) {
-    const r =
-      await sql`DELETE FROM log_lines WHERE seq IN (SELECT seq FROM log_lines WHERE tenant = ${p.tenant}
-      ORDER BY seq LIMIT ${limit})`.execute(db);
+    // The oldest lines beyond the newest `maxBytes` (a running sum, newest first).
+    const r = await sql`DELETE FROM log_lines WHERE seq IN (SELECT seq FROM (SELECT seq,
+      sum(octet_length(message)) OVER (ORDER BY seq DESC) AS acc FROM log_lines WHERE tenant = ${p.tenant}) w
+      WHERE acc > ${p.maxBytes ?? 0} ORDER BY seq LIMIT ${limit})`.execute(db);
     return num(r.numAffectedRows ?? 0);
   }
   const lines =

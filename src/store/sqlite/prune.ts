@@ -7,8 +7,9 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { LogPrune } from '../../core/ports.ts';
 
 export function pruneOp(raw: DatabaseSync, schema: string, begin = 'BEGIN') {
+  // The oldest lines beyond the newest `maxBytes` (a running sum, newest first).
   const oldest = raw.prepare(
-    `delete from ${schema}.log_lines where seq in (select seq from ${schema}.log_lines where tenant = ? order by seq limit ?)`,
+    `delete from ${schema}.log_lines where seq in (select seq from (select seq, sum(length(cast(message as blob))) over (order by seq desc) as acc from ${schema}.log_lines where tenant = ?) where acc > ? order by seq limit ?)`,
   );
   const oldLines = raw.prepare(
     `delete from ${schema}.log_lines where seq in (select seq from ${schema}.log_lines where tenant = ? and ts < ? limit ?)`,
@@ -21,7 +22,7 @@ export function pruneOp(raw: DatabaseSync, schema: string, begin = 'BEGIN') {
     raw.exec(begin);
     try {
       let n: number;
-      if (p.before === undefined) n = Number(oldest.run(p.tenant, limit).changes);
+      if (p.before === undefined) n = Number(oldest.run(p.tenant, p.maxBytes ?? 0, limit).changes);
       else
         n =
           Number(oldLines.run(p.tenant, p.before, limit).changes) +
