@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Store } from '../core/ports.ts';
 import type { ApiKeyRecord, FunctionRecord } from '../core/types.ts';
+import { logScanCases } from './contract-log-scan.ts';
 import { logRepoCases } from './contract-logs.ts';
 import { workflowRepoCases } from './contract-workflows.ts';
 
@@ -270,6 +271,7 @@ export function describeStoreContract(
     });
 
     logRepoCases(() => s);
+    logScanCases(() => s);
 
     it('stores routes, rejects duplicate route keys and deletes by function', async () => {
       const r = {
