@@ -132,6 +132,25 @@ describe('CloudWatch Logs API (in process, SQLite store)', () => {
     const [event] = pages[2]!.events as { message: string; logStreamName: string }[];
     assert.match(event!.message, /\tINFO\tNEEDLE 2499$/);
     assert.equal(event!.logStreamName, '2026/12/07/[$LATEST]inst_big');
+
+    // Streams are chosen by their whole name: another day's name is not this stream.
+    const byName = async (name: string) => {
+      let found = 0;
+      let nextToken: string | undefined;
+      do {
+        const r = await call('FilterLogEvents', {
+          logGroupName: '/aws/lambda/big',
+          logStreamNames: [name],
+          filterPattern: 'NEEDLE',
+          ...(nextToken ? { nextToken } : {}),
+        });
+        found += (r.body.events as unknown[]).length;
+        nextToken = r.body.nextToken as string | undefined;
+      } while (nextToken);
+      return found;
+    };
+    assert.equal(await byName('2026/12/07/[$LATEST]inst_big'), 1);
+    assert.equal(await byName('2026/12/08/[$LATEST]inst_big'), 0);
   });
 
   it('GetLogEvents: forward to the end returns the same token; backward from the start too', async () => {

@@ -11,8 +11,10 @@
  * - Nimbus keeps no ingestion time: `ingestionTime` and `lastIngestionTime` are the event times.
  *   `storedBytes` is 0 and `retentionInDays` is omitted (no per-group retention setting).
  * - Bounded work: DescribeLogStreams and stream naming read at most MAX_STREAMS streams of a
- *   function (the most recent); FilterLogEvents looks at most SCAN_BUDGET lines per call and
- *   answers a nextToken when the budget ends, even with few or no matches, as CloudWatch does.
+ *   function (the most recent); FilterLogEvents looks at most SCAN_BUDGET lines per call (stream
+ *   selection included) and answers a nextToken when the budget ends, even with few or no
+ *   matches, as CloudWatch does. Listing streams groups the function's lines (no index by
+ *   instance: the hot path's inserts stay as they are).
  * - Tokens are cursors over the store's line order (seq): `f/<seq>` and `b/<seq>` for
  *   GetLogEvents (the same token comes back when there is nothing new), an opaque base64url one
  *   for the others.
@@ -309,12 +311,14 @@ export function cwLogsApi(d: CwLogsApiDeps): AwsJsonService {
           ...(b.startTime !== undefined ? { since: b.startTime } : {}),
           ...(b.endTime !== undefined ? { until: b.endTime } : {}),
         };
+        // Nothing of the stream is before its first line: the store's scan starts there.
+        const floor = first.seq - 1;
         const events =
           tok?.dir === 'f'
-            ? await d.logStreams.lines({ ...window, afterSeq: tok.seq })
+            ? await d.logStreams.lines({ ...window, afterSeq: Math.max(tok.seq, floor) })
             : tok?.dir === 'b'
-              ? await d.logStreams.lines({ ...window, beforeSeq: tok.seq, last: true })
-              : await d.logStreams.lines({ ...window, last: !b.startFromHead });
+              ? await d.logStreams.lines({ ...window, afterSeq: floor, beforeSeq: tok.seq, last: true })
+              : await d.logStreams.lines({ ...window, afterSeq: floor, last: !b.startFromHead });
         const head = events[0];
         const tail = events.at(-1);
         // Nothing new: the token passed comes back (how clients know they reached the end).
@@ -354,24 +358,13 @@ export function cwLogsApi(d: CwLogsApiDeps): AwsJsonService {
         const nameOf = new Map(known.map((s) => [`${s.version}\n${s.instanceId}`, s.name]));
         const streamName = (l: StreamLine) =>
           nameOf.get(`${l.version}\n${l.instanceId}`) ?? logStreamName({ ...l, firstTs: l.ts });
-        // Which streams: named ones (by version and instance), a prefix's, or all.
-        let streams: StreamKey[] | undefined;
-        let only: Set<string> | undefined;
-        if (b.logStreamNames !== undefined) {
-          streams = [];
-          for (const n of b.logStreamNames) {
-            const k = parseLogStreamName(n);
-            if (k) streams.push({ version: k.version, instanceId: k.instanceId });
-          }
-          only = new Set(b.logStreamNames);
-        } else if (b.logStreamNamePrefix !== undefined) {
-          const prefix = b.logStreamNamePrefix;
-          const chosen = known.filter((s) => s.name.startsWith(prefix));
-          only = new Set(chosen.map((s) => s.name));
-          // Up to 100 streams are a filter of the store's query; more are filtered here.
-          if (chosen.length <= 100)
-            streams = chosen.map((s) => ({ version: s.version, instanceId: s.instanceId }));
-        }
+        // Which streams: named ones, a prefix's, or all. Chosen here, line by line, not in the
+        // store's query: a call then looks at no more rows than its budget, however rare the
+        // chosen streams are among the function's lines (later calls go on from the token).
+        const prefix = b.logStreamNamePrefix;
+        const only = b.logStreamNames ? new Set(b.logStreamNames) : undefined;
+        const chosen = (name: string) =>
+          (only === undefined || only.has(name)) && (prefix === undefined || name.startsWith(prefix));
         const limit = b.limit ?? 10_000;
         const events: {
           logStreamName: string;
@@ -389,7 +382,6 @@ export function cwLogsApi(d: CwLogsApiDeps): AwsJsonService {
           const batch = await d.logStreams.lines({
             tenant: g.p.tenant,
             functionName: g.fn.name,
-            ...(streams ? { streams } : {}),
             ...(b.startTime !== undefined ? { since: b.startTime } : {}),
             // endTime is inclusive in FilterLogEvents.
             ...(b.endTime !== undefined ? { until: b.endTime + 1 } : {}),
@@ -401,7 +393,7 @@ export function cwLogsApi(d: CwLogsApiDeps): AwsJsonService {
             scanned++;
             cursor = l.seq;
             const name = streamName(l);
-            if (only && !only.has(name)) continue;
+            if (!chosen(name)) continue;
             if (searched.size < 100) searched.add(name);
             const text = message(l);
             if (!matches(text)) continue;
