@@ -290,7 +290,10 @@ describe('AWS SDK v3 CloudWatch Logs client', () => {
       (await filter({ filterPattern: '{ $.level = "err*" || $.latency >= 600 }' })).events.length,
       4,
     );
-    assert.equal((await filter({ filterPattern: '[time, id, level = ERROR, first = ERROR, ...]' })).events.length, 1);
+    assert.equal(
+      (await filter({ filterPattern: '[time, id, level = ERROR, first = ERROR, ...]' })).events.length,
+      1,
+    );
     assert.equal((await filter({ filterPattern: '[time, id, level = WARN, ...]' })).events.length, 1);
 
     const all = await filter({});
