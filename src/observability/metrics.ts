@@ -55,14 +55,63 @@ export interface MetricSources {
   readonly asyncStats?: () => Promise<readonly (QueueStats & { tenant: string; functionName: string })[]>;
 }
 
+const OUTCOMES = [
+  'success',
+  'error',
+  'timeout',
+  'oom',
+  'crash',
+] as const satisfies readonly UsageRecord['outcome'][];
+
+/** A histogram's state: counts per bucket (the last one is +Inf), sum and count. */
+class Buckets {
+  readonly counts = new Float64Array(DURATION_BUCKETS.length + 1);
+  sum = 0;
+  n = 0;
+  observe(v: number): void {
+    let i = 0;
+    while (i < DURATION_BUCKETS.length && v > DURATION_BUCKETS[i]!) i++;
+    this.counts[i]!++;
+    this.sum += v;
+    this.n++;
+  }
+}
+
+/**
+ * One (tenant, function) label pair's invocation metrics, as plain numbers: the invoke path
+ * updates fields (no label hashing or validation per call, as prom-client's children do), and
+ * the exposition reads them at scrape time.
+ */
 interface FnSeries {
-  readonly labels: readonly [string, string];
-  readonly outcomes: Map<string, Counter.Internal>;
-  readonly errors: Counter.Internal;
-  readonly cold: Counter.Internal;
-  readonly duration: Histogram.Internal<'tenant' | 'function'>;
-  readonly init: Histogram.Internal<'tenant' | 'function'>;
-  readonly rss: Gauge.Internal<'tenant' | 'function'>;
+  readonly labels: { readonly tenant: string; readonly function: string };
+  readonly outcomes: Record<UsageRecord['outcome'], number>;
+  errors: number;
+  throttles: number;
+  cold: number;
+  rss: number | undefined;
+  readonly duration: Buckets;
+  readonly init: Buckets;
+}
+
+type SeriesValue = { labels: Record<string, string | number>; value: number; metricName?: string };
+
+/** A metric of the registry whose values are read from the series at scrape time. */
+function seriesMetric(
+  registry: Registry,
+  name: string,
+  help: string,
+  type: 'counter' | 'gauge' | 'histogram',
+  values: () => SeriesValue[],
+): void {
+  const metric = {
+    name,
+    help,
+    type,
+    aggregator: type === 'gauge' ? 'omit' : 'sum',
+    get: async () => ({ name, help, type, values: values(), aggregator: metric.aggregator }),
+    reset: () => {},
+  };
+  registry.registerMetric(metric as unknown as Parameters<Registry['registerMetric']>[0]);
 }
 
 export class PlatformMetrics {
@@ -70,14 +119,10 @@ export class PlatformMetrics {
   readonly windows = new ActivityWindows();
   readonly #clock: Clock;
   readonly #limiter: SeriesLimiter;
+  /** By `tenant\0function`; functions counted as `other` share one series. */
   readonly #series = new Map<string, FnSeries>();
-  readonly #invocations: Counter<'tenant' | 'function' | 'outcome'>;
-  readonly #errors: Counter<'tenant' | 'function'>;
-  readonly #throttles: Counter<'tenant' | 'function'>;
-  readonly #cold: Counter<'tenant' | 'function'>;
-  readonly #duration: Histogram<'tenant' | 'function'>;
-  readonly #init: Histogram<'tenant' | 'function'>;
-  readonly #rss: Gauge<'tenant' | 'function'>;
+  /** Each series once, in creation order (what the exposition walks). */
+  readonly #unique: FnSeries[] = [];
   readonly #eventsPublished: Counter<'tenant'>;
   readonly #eventsMatched: Counter<'tenant'>;
   readonly #eventDeliveries: Counter<'tenant'>;
@@ -92,50 +137,86 @@ export class PlatformMetrics {
     this.#limiter = new SeriesLimiter(o.maxSeries);
     const registers = [this.registry];
     const fl = ['tenant', 'function'] as const;
-    this.#invocations = new Counter({
-      name: 'nimbus_invocations_total',
-      help: 'Finished invocations by outcome (success, error, timeout, oom, crash).',
-      labelNames: [...fl, 'outcome'],
-      registers,
-    });
-    this.#errors = new Counter({
-      name: 'nimbus_errors_total',
-      help: 'Invocations that did not succeed (function errors, timeouts, OOM, crashes, init failures).',
-      labelNames: fl,
-      registers,
-    });
-    this.#throttles = new Counter({
-      name: 'nimbus_throttles_total',
-      help: 'Invocations refused with 429 by admission (function, account or node limit).',
-      labelNames: fl,
-      registers,
-    });
-    this.#cold = new Counter({
-      name: 'nimbus_cold_starts_total',
-      help: 'Invocations that started a new instance.',
-      labelNames: fl,
-      registers,
-    });
-    this.#duration = new Histogram({
-      name: 'nimbus_invocation_duration_seconds',
-      help: 'Invocation duration (the handler run, as in REPORT Duration).',
-      labelNames: fl,
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
-    this.#init = new Histogram({
-      name: 'nimbus_init_duration_seconds',
-      help: 'Instance start and function init of cold starts (REPORT Init Duration).',
-      labelNames: fl,
-      buckets: DURATION_BUCKETS,
-      registers,
-    });
-    this.#rss = new Gauge({
-      name: 'nimbus_instance_memory_rss_bytes',
-      help: 'Max RSS of the instance during the function’s last invocation.',
-      labelNames: fl,
-      registers,
-    });
+    const all = this.#unique;
+    seriesMetric(
+      this.registry,
+      'nimbus_invocations_total',
+      'Finished invocations by outcome (success, error, timeout, oom, crash).',
+      'counter',
+      () =>
+        all.flatMap((f) =>
+          OUTCOMES.filter((o) => f.outcomes[o] > 0).map((o) => ({
+            labels: { ...f.labels, outcome: o },
+            value: f.outcomes[o],
+          })),
+        ),
+    );
+    const perSeries = (
+      name: string,
+      help: string,
+      type: 'counter' | 'gauge',
+      v: (f: FnSeries) => number | undefined,
+    ) =>
+      seriesMetric(this.registry, name, help, type, () =>
+        all.flatMap((f) => {
+          const value = v(f);
+          return value === undefined ? [] : [{ labels: f.labels, value }];
+        }),
+      );
+    perSeries(
+      'nimbus_errors_total',
+      'Invocations that did not succeed (function errors, timeouts, OOM, crashes, init failures).',
+      'counter',
+      (f) => f.errors,
+    );
+    perSeries(
+      'nimbus_throttles_total',
+      'Invocations refused with 429 by admission (function, account or node limit).',
+      'counter',
+      (f) => f.throttles,
+    );
+    perSeries(
+      'nimbus_cold_starts_total',
+      'Invocations that started a new instance.',
+      'counter',
+      (f) => f.cold,
+    );
+    perSeries(
+      'nimbus_instance_memory_rss_bytes',
+      'Max RSS of the instance during the function’s last invocation.',
+      'gauge',
+      (f) => f.rss,
+    );
+    const histogram = (name: string, help: string, of: (f: FnSeries) => Buckets) =>
+      seriesMetric(this.registry, name, help, 'histogram', () =>
+        all.flatMap((f) => {
+          const h = of(f);
+          if (h.n === 0) return [];
+          const out: SeriesValue[] = [];
+          let acc = 0;
+          for (let i = 0; i <= DURATION_BUCKETS.length; i++) {
+            acc += h.counts[i]!;
+            out.push({
+              metricName: `${name}_bucket`,
+              labels: { ...f.labels, le: i < DURATION_BUCKETS.length ? DURATION_BUCKETS[i]! : '+Inf' },
+              value: acc,
+            });
+          }
+          out.push({ metricName: `${name}_sum`, labels: f.labels, value: h.sum });
+          out.push({ metricName: `${name}_count`, labels: f.labels, value: h.n });
+          return out;
+        }),
+      );
+    histogram(
+      'nimbus_invocation_duration_seconds',
+      'Invocation duration (the handler run, as in REPORT Duration).',
+      (f) => f.duration,
+    );
+    histogram(
+      'nimbus_init_duration_seconds',
+      'Instance start and function init of cold starts (REPORT Init Duration).',
+      (f) => f.init,
+    );
     this.#eventsPublished = new Counter({
       name: 'nimbus_events_published_total',
       help: 'Events accepted by the event bus.',
@@ -279,47 +360,41 @@ export class PlatformMetrics {
     const key = `${tenant}\u0000${functionName}`;
     let s = this.#series.get(key);
     if (s) return s;
-    const labels = this.#limiter.labels(tenant, functionName);
-    const same =
-      labels[0] !== tenant || labels[1] !== functionName
-        ? this.#series.get(`${labels[0]}\u0000${labels[1]}`)
-        : undefined;
-    if (same) {
-      this.#series.set(key, same);
-      return same;
+    const [t, fn] = this.#limiter.labels(tenant, functionName);
+    const shared = t !== tenant || fn !== functionName ? this.#series.get(`${t}\u0000${fn}`) : undefined;
+    if (shared) {
+      this.#series.set(key, shared);
+      return shared;
     }
-    const l = { tenant: labels[0], function: labels[1] };
     s = {
-      labels,
-      outcomes: new Map(),
-      errors: this.#errors.labels(l),
-      cold: this.#cold.labels(l),
-      duration: this.#duration.labels(l),
-      init: this.#init.labels(l),
-      rss: this.#rss.labels(l),
+      labels: { tenant: t, function: fn },
+      outcomes: { success: 0, error: 0, timeout: 0, oom: 0, crash: 0 },
+      errors: 0,
+      throttles: 0,
+      cold: 0,
+      rss: undefined,
+      duration: new Buckets(),
+      init: new Buckets(),
     };
     this.#series.set(key, s);
+    if (t !== tenant || fn !== functionName) this.#series.set(`${t}\u0000${fn}`, s);
+    this.#unique.push(s);
     return s;
   }
 
   /** One finished invocation (its usage record): called where the record is produced. */
   invocation(u: UsageRecord): void {
     const s = this.#fn(u.tenant, u.functionName);
-    let c = s.outcomes.get(u.outcome);
-    if (!c) {
-      c = this.#invocations.labels({ tenant: s.labels[0], function: s.labels[1], outcome: u.outcome });
-      s.outcomes.set(u.outcome, c);
-    }
-    c.inc();
+    s.outcomes[u.outcome]++;
     const error = u.outcome !== 'success';
-    if (error) s.errors.inc();
+    if (error) s.errors++;
     s.duration.observe(u.durationMs / 1000);
     const cold = u.initDurationMs !== undefined;
     if (cold) {
-      s.cold.inc();
+      s.cold++;
       s.init.observe(u.initDurationMs / 1000);
     }
-    s.rss.set(u.maxRssBytes);
+    s.rss = u.maxRssBytes;
     this.windows.observe(u.tenant, u.functionName, this.#clock.now(), {
       durationMs: u.durationMs,
       error,
@@ -331,8 +406,7 @@ export class PlatformMetrics {
 
   /** An invocation refused with 429 by admission. */
   throttle(tenant: string, functionName: string): void {
-    const [t, fn] = this.#limiter.labels(tenant, functionName);
-    this.#throttles.inc({ tenant: t, function: fn });
+    this.#fn(tenant, functionName).throttles++;
     this.windows.throttle(tenant, functionName, this.#clock.now());
   }
 
