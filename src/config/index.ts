@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { defineErrors } from '../core/errors.ts';
+import { tracingFromEnv } from '../observability/tracing.ts';
 import { ENV_VARS, type PlatformConfig, PlatformConfigSchema } from './schema.ts';
 
 export { ENV_VARS, type PlatformConfig, PlatformConfigSchema } from './schema.ts';
@@ -18,7 +19,7 @@ export const ConfigErrors = defineErrors('CONFIG', {
   },
 });
 
-export type ConfigInput = Partial<Record<keyof PlatformConfig, string | number | undefined>>;
+export type ConfigInput = Partial<Record<keyof typeof ENV_VARS, string | number | undefined>>;
 
 /**
  * Builds the frozen platform config. `flags` win over `env`; unknown env vars are ignored.
@@ -36,13 +37,17 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = {}): Pla
     const problems = parsed.error.issues
       .map((i) => {
         const key = String(i.path[0] ?? '');
-        const envName = ENV_VARS[key as keyof PlatformConfig];
+        const envName = ENV_VARS[key as keyof typeof ENV_VARS];
         return `  - ${key}${envName ? ` (${envName})` : ''}: ${i.message}`;
       })
       .join('\n');
     throw ConfigErrors.INVALID({ problems }, { details: { issues: parsed.error.issues } });
   }
-  const cfg = { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
+  // Traces are configured by the standard OTEL_* variables (OpenTelemetry SDK spec).
+  const otel = tracingFromEnv(env);
+  if (otel.problems.length > 0)
+    throw ConfigErrors.INVALID({ problems: otel.problems.map((p) => `  - tracing: ${p}`).join('\n') });
+  const cfg = { ...parsed.data, dataDir: resolve(parsed.data.dataDir), tracing: otel.tracing };
   if ((cfg.adminKeyId === undefined) !== (cfg.adminSecret === undefined)) {
     throw ConfigErrors.INVALID({
       problems:

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseCidr } from '../security/egress.ts';
+import type { TracingConfig } from '../observability/tracing.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -136,10 +137,16 @@ export const PlatformConfigSchema = z.object({
   priceTable: z.string().optional(),
 });
 
-export type PlatformConfig = Readonly<z.infer<typeof PlatformConfigSchema>>;
+export type PlatformConfig = Readonly<z.infer<typeof PlatformConfigSchema>> & {
+  /**
+   * Traces (OTLP/HTTP): read from the standard OTEL_* variables, not a NIMBUS_* one
+   * (src/observability/tracing.ts `tracingFromEnv`); absent: tracing off.
+   */
+  readonly tracing?: TracingConfig | undefined;
+};
 
 /** Flag name → env var, used by the CLI and docs. */
-export const ENV_VARS: Readonly<Record<keyof PlatformConfig, string>> = Object.freeze({
+export const ENV_VARS: Readonly<Record<keyof z.infer<typeof PlatformConfigSchema>, string>> = Object.freeze({
   host: 'NIMBUS_HOST',
   port: 'NIMBUS_PORT',
   apiPort: 'NIMBUS_API_PORT',

@@ -20,6 +20,9 @@ import {
 } from '../observability/logs.ts';
 import type { RegistryService } from '../registry/types.ts';
 import type { Lease, Scheduler } from '../scheduler/index.ts';
+import { validTraceparent } from '../observability/trace-context.ts';
+import type { Tracing } from '../observability/tracing.ts';
+import { type InvokeTrace, type TraceableInvokeService, tracedInvokeService } from './tracing.ts';
 import type { InvokeRequest, InvokeResult, InvokeService } from './types.ts';
 
 export interface InvokeDeps {
@@ -49,8 +52,12 @@ export interface InvokeDeps {
       functionName: string;
       requestId: string;
       hop: number;
+      /** The invocation's trace context: the context calls it makes continue its trace. */
+      traceparent?: string | undefined;
     }) => ContextCallHandler;
   };
+  /** Spans (src/invoke/tracing.ts); absent: tracing off, no span work at all. */
+  readonly tracing?: Tracing | undefined;
 }
 
 const ARCH = hostArchitecture();
@@ -64,12 +71,12 @@ const OUTCOME: Record<string, UsageRecord['outcome']> = {
 };
 
 export function createInvokeService(d: InvokeDeps): InvokeService {
-  return {
+  const svc: TraceableInvokeService = {
     async dryRun(tenant, functionName, qualifier) {
       await d.registry.resolve(tenant, functionName, qualifier);
     },
 
-    async invoke(req: InvokeRequest): Promise<InvokeResult> {
+    async invoke(req: InvokeRequest, tt?: InvokeTrace): Promise<InvokeResult> {
       const size = Buffer.byteLength(req.payload, 'utf8');
       if (size > d.maxPayloadBytes) throw CoreErrors.PAYLOAD_TOO_LARGE({ size, limit: d.maxPayloadBytes });
       const payload = req.payload.length === 0 ? '{}' : req.payload;
@@ -89,6 +96,7 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
       const startedAt = d.clock.now();
       const t0 = d.clock.monotonic();
       let lease: Lease;
+      const adm = tt?.admission();
       try {
         lease = await d.scheduler.acquire(
           {
@@ -103,6 +111,7 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
           req.trigger.type === 'http',
         );
       } catch (e) {
+        tt?.rejected(adm, e);
         // Init failures are the function's fault: answer like Lambda (200 + Unhandled), not as a
         // request error. Everything else (throttling, platform trouble) is thrown.
         if (isNimbusError(e) && e.status === 429) d.metrics?.throttle(req.tenant, req.functionName);
@@ -130,6 +139,11 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
       }
 
       const sb = lease.sandbox;
+      tt?.admitted(adm, lease.cold, sb.initDurationMs);
+      // The function's parent span: this run's (tracing on), else a valid incoming one.
+      const traceparent = tt
+        ? tt.run(requestId, lease.cold, target.version).traceparent
+        : validTraceparent(req.traceparent);
       const inv: Invocation = {
         id: requestId,
         tenant: req.tenant,
@@ -140,7 +154,7 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
         payload,
         attempt: req.attempt ?? 1,
         deadline: d.clock.now() + target.config.timeoutSec * 1000,
-        traceparent: req.traceparent,
+        traceparent,
         clientContext: req.clientContext,
       };
       const calls = d.contextCalls?.handler?.({
@@ -148,6 +162,7 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
         functionName: req.functionName,
         requestId,
         hop: req.hop ?? 0,
+        traceparent,
       });
       let outcome: InvokeOutcome;
       try {
@@ -155,6 +170,7 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
       } finally {
         lease.release();
       }
+      tt?.ran(outcome);
       return finish({
         outcome,
         cold: lease.cold,
@@ -242,4 +258,5 @@ export function createInvokeService(d: InvokeDeps): InvokeService {
       }
     },
   };
+  return d.tracing ? tracedInvokeService(svc, d.tracing) : svc;
 }

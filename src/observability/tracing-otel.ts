@@ -1,0 +1,161 @@
+/**
+ * The `Tracing` port over the OpenTelemetry SDK: one TracerProvider per platform (never the
+ * global one: tests run several platforms in one process), a sampler from OTEL_TRACES_SAMPLER,
+ * a BatchSpanProcessor and the OTLP/HTTP (JSON) exporter. Imported only when tracing is on.
+ */
+import {
+  type Attributes,
+  type Link,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type SpanContext,
+  TraceFlags,
+  trace,
+} from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type Sampler,
+  type SpanExporter,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
+import { formatTraceparent, parseTraceparent } from './trace-context.ts';
+import type { SpanHandle, SpanKindName, SpanOptions, Tracing, TracingConfig } from './tracing.ts';
+
+const KINDS: Record<SpanKindName, SpanKind> = {
+  server: SpanKind.SERVER,
+  client: SpanKind.CLIENT,
+  producer: SpanKind.PRODUCER,
+  consumer: SpanKind.CONSUMER,
+  internal: SpanKind.INTERNAL,
+};
+
+function samplerOf(c: TracingConfig): Sampler {
+  const ratio = () => new TraceIdRatioBasedSampler(c.ratio);
+  switch (c.sampler) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return ratio();
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: ratio() });
+  }
+}
+
+/** A remote span context from a `traceparent` (undefined when it is not a valid one). */
+function remote(traceparent: string | undefined): SpanContext | undefined {
+  const t = traceparent === undefined ? undefined : parseTraceparent(traceparent);
+  return t
+    ? {
+        traceId: t.traceId,
+        spanId: t.spanId,
+        traceFlags: t.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+        isRemote: true,
+      }
+    : undefined;
+}
+
+class Handle implements SpanHandle {
+  readonly #span: Span;
+  #ended = false;
+  readonly traceparent: string;
+
+  constructor(span: Span) {
+    this.#span = span;
+    const c = span.spanContext();
+    this.traceparent = formatTraceparent({
+      traceId: c.traceId,
+      spanId: c.spanId,
+      sampled: (c.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED,
+    });
+  }
+
+  set(key: string, value: string | number | boolean | undefined): void {
+    if (value !== undefined) this.#span.setAttribute(key, value);
+  }
+
+  fail(reason: string): void {
+    this.#span.setStatus({ code: SpanStatusCode.ERROR, message: reason.slice(0, 200) });
+  }
+
+  end(endTime?: number): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#span.end(endTime);
+  }
+}
+
+export interface OtelTracingOptions {
+  /** Replaces the OTLP exporter (tests of the tracing module itself). */
+  readonly exporter?: SpanExporter;
+  /** BatchSpanProcessor delay between exports (default 1 s). */
+  readonly scheduledDelayMillis?: number;
+}
+
+export function createOtelTracing(c: TracingConfig, o: OtelTracingOptions = {}): Tracing {
+  const exporter =
+    o.exporter ??
+    new OTLPTraceExporter({
+      url: c.endpoint,
+      headers: { ...c.headers },
+      timeoutMillis: 10_000,
+    });
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': c.serviceName }),
+    sampler: samplerOf(c),
+    spanProcessors: [
+      new BatchSpanProcessor({
+        exporter,
+        scheduledDelayMillis: o.scheduledDelayMillis ?? 1000,
+        maxQueueSize: 8192,
+        maxExportBatchSize: 512,
+      }),
+    ],
+  });
+  const tracer = provider.getTracer('nimbus');
+  let closed: Promise<void> | undefined;
+  return {
+    start(name: string, opts: SpanOptions = {}): SpanHandle {
+      const parent = remote(opts.parent);
+      const ctx = parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
+      let links: Link[] | undefined;
+      for (const l of opts.links ?? []) {
+        const sc = remote(l);
+        if (sc) (links ??= []).push({ context: sc });
+      }
+      let attributes: Attributes | undefined;
+      if (opts.attributes)
+        for (const [k, v] of Object.entries(opts.attributes)) if (v !== undefined) (attributes ??= {})[k] = v;
+      const span = tracer.startSpan(
+        name,
+        {
+          kind: KINDS[opts.kind ?? 'internal'],
+          ...(attributes ? { attributes } : {}),
+          ...(links ? { links } : {}),
+          ...(opts.startTime !== undefined ? { startTime: opts.startTime } : {}),
+          root: !parent,
+        },
+        ctx,
+      );
+      return new Handle(span);
+    },
+    flush: () => provider.forceFlush(),
+    shutdown() {
+      closed ??= provider.shutdown();
+      return closed;
+    },
+  };
+}
