@@ -41,7 +41,7 @@ describe('cost and budgets (e2e)', () => {
     );
 
   before(async () => {
-    p = await startTestPlatform({}, { budgetRecheckMs: 300 });
+    p = await startTestPlatform({}, { budgetRecheckMs: 300, alertIntervalMs: 300 });
     lambda = new LambdaClient({
       endpoint: p.apiUrl,
       region: 'local-1',
@@ -218,6 +218,60 @@ describe('cost and budgets (e2e)', () => {
     // Deleting the budget lifts the cap at once.
     assert.equal((await cli('budgets', 'delete', 'cap')).code, 0);
     for (let i = 0; i < 3; i++) assert.equal((await invoke('capped')).body.ok, true);
+  });
+
+  it('an alert rule set through the CLI fires on errors and notifies a topic subscriber once', async () => {
+    await deploy('flaky', 'export const handler = async () => { throw new Error("boom"); };');
+    await deploy(
+      'pager',
+      'export const handler = async (e) => { console.log("ALERT-EVENT " + JSON.stringify(e)); return 1; };',
+    );
+    assert.ok((await p.json('PUT', '/v1/topics/ops', {})).status < 300);
+    assert.equal((await p.json('POST', '/v1/topics/ops/subscriptions', { target: 'pager' })).status, 201);
+    const set = await cli(
+      'alerts',
+      'set',
+      'flaky-errors',
+      '--metric',
+      'error_rate',
+      '--op',
+      '>',
+      '--threshold',
+      '50',
+      '--window',
+      '60',
+      '-f',
+      'flaky',
+      '--topic',
+      'ops',
+    );
+    assert.equal(set.code, 0, set.stderr);
+    for (let i = 0; i < 3; i++) assert.equal((await invoke('flaky')).body.ok, false);
+    const fired = await waitUntil('the alert to fire', async () => {
+      const a = await p.json<{ alert: { state: string; value: number } }>('GET', '/v1/alerts/flaky-errors');
+      return a.body.alert.state === 'firing' ? a.body.alert : undefined;
+    });
+    assert.equal(fired.value, 100);
+    const seen = await waitUntil('the firing event at the subscriber', async () => {
+      const l = await p.json<{ lines: { message: string }[] }>('GET', '/v1/functions/pager/logs');
+      const evs = l.body.lines.filter((x) => x.message.includes('ALERT-EVENT'));
+      return evs.length > 0 ? evs : undefined;
+    });
+    assert.match(seen[0]!.message, /"type":"nimbus.alert.firing"/);
+    const list = await cli('alerts', 'list');
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /flaky-errors\s+error_rate > 50\s+flaky\s+60s\s+100\s+.*FIRING/);
+    // Evaluated again and again: still one notification.
+    await new Promise((r) => setTimeout(r, 1000));
+    const l = await p.json<{ lines: { message: string }[] }>('GET', '/v1/functions/pager/logs');
+    assert.equal(l.body.lines.filter((x) => x.message.includes('ALERT-EVENT')).length, 1);
+    const bad = await p.json<{ error: { code: string } }>('PUT', '/v1/alerts/x', {
+      metric: 'cpu',
+      threshold: 1,
+    });
+    assert.equal(bad.body.error.code, 'NIMBUS_ERR_ALERT_INVALID');
+    assert.equal((await cli('alerts', 'delete', 'flaky-errors')).code, 0);
+    assert.equal((await p.json('GET', '/v1/alerts/flaky-errors')).status, 404);
   });
 
   it("refuses bad budgets and price tables with coded errors, and keeps prices the operator's", async () => {

@@ -32,7 +32,7 @@ export interface TestPlatform extends RunningPlatform {
 
 export async function startTestPlatform(
   overrides: Record<string, string | number> = {},
-  opts: { clock?: Clock; budgetRecheckMs?: number } = {},
+  opts: { clock?: Clock; budgetRecheckMs?: number; alertIntervalMs?: number } = {},
 ): Promise<TestPlatform> {
   const dataDir = await mkdtemp(join(tmpdir(), 'nimbus-e2e-'));
   const config = loadConfig(
@@ -47,7 +47,12 @@ export async function startTestPlatform(
     if (process.env.CI === 'true' && /"level":(50|60)/.test(l))
       process.stderr.write(`[platform error] ${l}\n`);
   };
-  const p = await startPlatform(config, { log, clock: opts.clock, budgetRecheckMs: opts.budgetRecheckMs });
+  const p = await startPlatform(config, {
+    log,
+    clock: opts.clock,
+    budgetRecheckMs: opts.budgetRecheckMs,
+    alertIntervalMs: opts.alertIntervalMs,
+  });
   const secret = p.admin.secret ?? config.adminSecret;
   if (!secret) throw new Error('expected generated admin credentials');
   const api = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>

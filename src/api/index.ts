@@ -26,8 +26,9 @@ import { type EventRouteDeps, registerEventRoutes } from './event-routes.ts';
 import { installErrorHandler, publicError, sendError, useRawBodies } from './http.ts';
 import { type RouteAdminDeps, registerRouteAdmin } from './http-routes.ts';
 import { type IdentityRouteDeps, registerIdentityRoutes } from './identity-routes.ts';
-import { type MetricsRouteDeps, registerMetricsRoutes } from './metrics-routes.ts';
 import { type LogRouteDeps, registerLogRoutes } from './log-routes.ts';
+import { type MetricsRouteDeps, registerMetricsRoutes } from './metrics-routes.ts';
+import { type AlertRouteDeps, registerAlertRoutes } from './alert-routes.ts';
 import { type BillingDeps, registerBillingRoutes } from './billing-routes.ts';
 import { registerLambdaApi } from './lambda/index.ts';
 import { type RestDeps, registerRestRoutes } from './routes.ts';
@@ -52,7 +53,8 @@ export interface ApiAppDeps
     IdentityRouteDeps,
     AuditRouteDeps,
     SecretRouteDeps,
-    BillingDeps {
+    BillingDeps,
+    AlertRouteDeps {
   readonly config: PlatformConfig;
   readonly sqs: SqsService;
   readonly workflows: WorkflowService;
@@ -105,6 +107,7 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   registerRestRoutes(app, d);
   registerLogRoutes(app, d);
   registerBillingRoutes(app, d);
+  registerAlertRoutes(app, d);
   registerRouteAdmin(app, d);
   registerAsyncRoutes(app, d);
   registerScheduleRoutes(app, d);

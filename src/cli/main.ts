@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isNimbusError, NimbusError, toNimbusError } from '../core/errors.ts';
+import * as alerts from './commands/alerts.ts';
 import * as aliases from './commands/aliases.ts';
 import * as audit from './commands/audit.ts';
 import * as billing from './commands/billing.ts';
@@ -61,6 +62,7 @@ export function buildProgram(): Command {
   doctor.register(program);
   top.register(program);
   billing.register(program);
+  alerts.register(program);
   return program;
 }
 

@@ -21,6 +21,7 @@ import type { PlatformConfig } from '../config/index.ts';
 import { systemClock } from '../core/clock.ts';
 import { isNimbusError } from '../core/errors.ts';
 import type { Clock } from '../core/ports.ts';
+import { createAlertService, rollupMinutes } from '../alerts/index.ts';
 import { createBudgetService } from '../budgets/index.ts';
 import { DEFAULT_TENANT, type RuntimeFamily } from '../core/types.ts';
 import { loadPriceTable, PriceBook } from '../metering/index.ts';
@@ -105,6 +106,8 @@ export interface StartOptions {
   readonly sourceRetryDelay?: (n: number) => number;
   /** How often async work held by a spent budget looks again (tests shorten it). */
   readonly budgetRecheckMs?: number;
+  /** How often alert rules are evaluated (default 30 s; tests shorten it). */
+  readonly alertIntervalMs?: number;
 }
 
 export async function startPlatform(
@@ -123,6 +126,11 @@ export async function startPlatform(
       await c().catch((e: unknown) => logger.error({ err: e }, 'close failed'));
   };
   try {
+    // Traces (OTEL_* variables): the SDK is loaded only when on; shut down (flushed) last.
+    const tracing = config.tracing
+      ? (await import('../observability/tracing-otel.ts')).createOtelTracing(config.tracing)
+      : undefined;
+    if (tracing) cleanups.push(() => tracing.shutdown());
     const rawStore = await openStore({
       url: config.store,
       dataDir: config.dataDir,
@@ -323,6 +331,7 @@ export async function startPlatform(
       prices,
       budgets,
       metrics,
+      tracing,
     });
 
     const queue = openSqliteQueue({
@@ -434,6 +443,30 @@ export async function startPlatform(
     });
     await bus.load();
     publish.handler = (tenant, topic, event, hop) => bus.publish(tenant, topic, [JSON.parse(event)], { hop });
+    // Alert rules read the rollups (and the current minute), the async queues and the budgets.
+    const alerts = metrics
+      ? createAlertService({
+          settings: store.settings,
+          clock,
+          minutes: rollupMinutes(store.metrics, metrics.windows),
+          queues: async (tenant) =>
+            (await queue.stats()).flatMap((q) => {
+              const m = /^fn\/([^/]+)\/(.+)$/.exec(q.queue);
+              return m && m[1] === tenant ? [{ functionName: m[2]!, dead: q.dead, oldestAgeMs: q.oldestAgeMs }] : [];
+            }),
+          budgetPercent: async (tenant, name) =>
+            (await budgets.list(tenant)).find((b) => b.name === name)?.percent,
+          publish: (tenant, topic, event) => bus.publish(tenant, topic, [event]),
+          invokeAsync: (tenant, fn, payload, idempotencyKey) =>
+            asyncService.submit({ tenant, functionName: fn, payload, source: 'alert', idempotencyKey }),
+          intervalMs: opts.alertIntervalMs,
+          onError: (e, what) => logger.error({ err: e }, `${what} failed`),
+        })
+      : undefined;
+    if (alerts) {
+      await alerts.start();
+      cleanups.push(async () => alerts.close());
+    }
     const webhooks = createWebhookService({ repo: store.webhooks, bus, masterKey, clock });
     const sources = createSourceManager({
       repo: store.sources,
@@ -572,6 +605,7 @@ export async function startPlatform(
       flushUsage: () => logSink.flush(),
       prices,
       budgets,
+      alerts,
       clock,
       arn: { region: config.region, accountId: config.accountId },
       authenticate,
