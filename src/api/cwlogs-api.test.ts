@@ -29,11 +29,16 @@ const principal: Principal = {
   policy: policySetFor(['AdministratorAccess']),
 };
 
-const invocation = (instanceId: string, startedAt: number, lines: readonly string[]): InvocationLog => ({
+const invocation = (
+  instanceId: string,
+  startedAt: number,
+  lines: readonly string[],
+  functionName = 'big',
+): InvocationLog => ({
   usage: {
     tenant: 'default',
     requestId: `r-${instanceId}-${startedAt}`,
-    functionName: 'big',
+    functionName,
     version: '$LATEST',
     startedAt,
     durationMs: 2,
@@ -46,7 +51,7 @@ const invocation = (instanceId: string, startedAt: number, lines: readonly strin
   instanceId,
   lines: lines.map((message, i) => ({
     tenant: 'default',
-    functionName: 'big',
+    functionName,
     version: '$LATEST',
     requestId: `r-${instanceId}-${startedAt}`,
     ts: startedAt + 1,
@@ -76,7 +81,21 @@ describe('CloudWatch Logs API (in process, SQLite store)', () => {
     await store.logs.appendInvocations([
       invocation('inst_big', BASE, [...Array.from({ length: 2_499 }, () => 'filler'), 'NEEDLE']),
     ]);
-    const fn = { tenant: 'default', name: 'big', createdAt: BASE } as unknown as FunctionRecord;
+    // 20 lines of 100 KB: more than one 1 MB answer holds.
+    await store.logs.appendInvocations([
+      invocation(
+        'inst_wide',
+        BASE,
+        Array.from({ length: 20 }, (_, i) => `${i}`.padEnd(100_000, 'w')),
+        'wide',
+      ),
+    ]);
+    const fns = new Map(
+      ['big', 'wide'].map((name) => [
+        name,
+        { tenant: 'default', name, createdAt: BASE } as unknown as FunctionRecord,
+      ]),
+    );
     app = Fastify();
     useRawBodies(app, 1 << 20);
     installAuth(app, { authenticate: async () => principal, region: 'local-1' });
@@ -86,9 +105,10 @@ describe('CloudWatch Logs API (in process, SQLite store)', () => {
         cwLogsApi({
           // The registry's two reads, over one function (the e2e test uses the real registry).
           registry: {
-            listFunctions: async () => [fn],
+            listFunctions: async () => [...fns.values()],
             getFunction: async (_t, name) => {
-              if (name !== 'big') throw CoreErrors.NOT_FOUND({ what: `function ${name}` });
+              const fn = fns.get(name);
+              if (!fn) throw CoreErrors.NOT_FOUND({ what: `function ${name}` });
               return fn;
             },
           },
@@ -184,5 +204,55 @@ describe('CloudWatch Logs API (in process, SQLite store)', () => {
     const other = await call('GetLogEvents', { ...stream, logStreamName: '2026/12/08/[$LATEST]inst_big' });
     assert.equal(other.status, 400);
     assert.equal(other.body.__type, 'ResourceNotFoundException');
+  });
+
+  it('answers hold at most 1 MB of events (CloudWatch counts message bytes + 26); tokens go on from there', async () => {
+    const stream = { logGroupName: '/aws/lambda/wide', logStreamName: '2026/12/07/[$LATEST]inst_wide' };
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    for (let i = 0; i < 20; i++) {
+      const r = await call('GetLogEvents', {
+        ...stream,
+        startFromHead: true,
+        ...(nextToken ? { nextToken } : {}),
+      });
+      const body = r.body as { events: { message: string }[]; nextForwardToken: string };
+      const bytes = body.events.reduce((a, e) => a + Buffer.byteLength(e.message) + 26, 0);
+      assert.ok(bytes <= 1024 * 1024, `${bytes} bytes`);
+      seen.push(...body.events.map((e) => e.message));
+      if (body.nextForwardToken === nextToken) break;
+      nextToken = body.nextForwardToken;
+    }
+    assert.equal(seen.length, 23);
+    assert.equal(seen.filter((m) => m.includes('\tINFO\t')).length, 20);
+    // Backwards from the end, the same lines.
+    const back: string[] = [];
+    nextToken = undefined;
+    for (let i = 0; i < 20; i++) {
+      const r = await call('GetLogEvents', { ...stream, ...(nextToken ? { nextToken } : {}) });
+      const body = r.body as { events: { message: string }[]; nextBackwardToken: string };
+      back.unshift(...body.events.map((e) => e.message));
+      if (body.nextBackwardToken === nextToken) break;
+      nextToken = body.nextBackwardToken;
+    }
+    assert.deepEqual(back, seen);
+
+    let pages = 0;
+    let found = 0;
+    nextToken = undefined;
+    do {
+      const r = await call('FilterLogEvents', {
+        logGroupName: '/aws/lambda/wide',
+        filterPattern: 'www',
+        ...(nextToken ? { nextToken } : {}),
+      });
+      const events = r.body.events as { message: string }[];
+      assert.ok(events.reduce((a, e) => a + Buffer.byteLength(e.message) + 26, 0) <= 1024 * 1024);
+      found += events.length;
+      nextToken = r.body.nextToken as string | undefined;
+      pages++;
+    } while (nextToken && pages < 20);
+    assert.equal(found, 20);
+    assert.ok(pages >= 2);
   });
 });

@@ -63,7 +63,14 @@ export const CwLogsErrors = defineErrors('CWLOGS', {
 export const MAX_STREAMS = 10_000;
 /** Lines FilterLogEvents looks at per call. */
 export const SCAN_BUDGET = 10_000;
-const SCAN_WINDOW = 2_500;
+/** Message text (UTF-8 bytes) FilterLogEvents matches per call: 40 lines of the 256 KB maximum. */
+const SCAN_BYTES = 10 * 1024 * 1024;
+/** An answer's events, as CloudWatch counts them (message bytes + 26 each): at most 1 MB. */
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+const eventSize = (message: string) => Buffer.byteLength(message) + 26;
+/** Lines read from the store at a time (lines are at most 256 KB). */
+const SCAN_WINDOW = 500;
+const READ_WINDOW = 500;
 const PREFIX = '/aws/lambda/';
 const GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,140}$/;
@@ -307,18 +314,37 @@ export function cwLogsApi(d: CwLogsApiDeps): AwsJsonService {
         const limit = b.limit ?? 10_000;
         const window = {
           ...base,
-          limit,
           ...(b.startTime !== undefined ? { since: b.startTime } : {}),
           ...(b.endTime !== undefined ? { until: b.endTime } : {}),
         };
         // Nothing of the stream is before its first line: the store's scan starts there.
         const floor = first.seq - 1;
-        const events =
-          tok?.dir === 'f'
-            ? await d.logStreams.lines({ ...window, afterSeq: Math.max(tok.seq, floor) })
-            : tok?.dir === 'b'
-              ? await d.logStreams.lines({ ...window, afterSeq: floor, beforeSeq: tok.seq, last: true })
-              : await d.logStreams.lines({ ...window, afterSeq: floor, last: !b.startFromHead });
+        const forwards = tok ? tok.dir === 'f' : b.startFromHead === true;
+        // Read in windows until `limit` events or MAX_RESPONSE_BYTES (CloudWatch's 1 MB).
+        const events: StreamLine[] = [];
+        let bytes = 0;
+        let cursor = forwards ? Math.max(tok?.seq ?? floor, floor) : tok?.seq;
+        read: while (events.length < limit) {
+          const n = Math.min(READ_WINDOW, limit - events.length);
+          const batch = forwards
+            ? await d.logStreams.lines({ ...window, afterSeq: cursor!, limit: n })
+            : await d.logStreams.lines({
+                ...window,
+                afterSeq: floor,
+                ...(cursor !== undefined ? { beforeSeq: cursor } : {}),
+                limit: n,
+                last: true,
+              });
+          if (batch.length === 0) break;
+          for (const l of forwards ? batch : batch.reverse()) {
+            const size = eventSize(message(l));
+            if (events.length > 0 && bytes + size > MAX_RESPONSE_BYTES) break read;
+            bytes += size;
+            events.push(l);
+            cursor = l.seq;
+          }
+        }
+        if (!forwards) events.reverse();
         const head = events[0];
         const tail = events.at(-1);
         // Nothing new: the token passed comes back (how clients know they reached the end).
@@ -375,10 +401,12 @@ export function cwLogsApi(d: CwLogsApiDeps): AwsJsonService {
         }[] = [];
         const searched = new Set<string>();
         let scanned = 0;
+        let scannedBytes = 0;
+        let bytes = 0;
         let cursor = afterSeq;
         let more = false;
         const budget = d.scanBudget ?? SCAN_BUDGET;
-        scan: while (scanned < budget) {
+        scan: while (scanned < budget && scannedBytes < SCAN_BYTES) {
           const batch = await d.logStreams.lines({
             tenant: g.p.tenant,
             functionName: g.fn.name,
@@ -390,13 +418,33 @@ export function cwLogsApi(d: CwLogsApiDeps): AwsJsonService {
           });
           if (batch.length === 0) break;
           for (const l of batch) {
-            scanned++;
-            cursor = l.seq;
+            // The cursor moves past a line once it is done with (taken or passed over).
+            if (scannedBytes >= SCAN_BYTES) {
+              more = true;
+              break scan;
+            }
             const name = streamName(l);
-            if (!chosen(name)) continue;
+            if (!chosen(name)) {
+              scanned++;
+              cursor = l.seq;
+              continue;
+            }
             if (searched.size < 100) searched.add(name);
             const text = message(l);
-            if (!matches(text)) continue;
+            const size = eventSize(text);
+            scannedBytes += size;
+            if (!matches(text)) {
+              scanned++;
+              cursor = l.seq;
+              continue;
+            }
+            if (events.length > 0 && bytes + size > MAX_RESPONSE_BYTES) {
+              more = true;
+              break scan;
+            }
+            bytes += size;
+            scanned++;
+            cursor = l.seq;
             events.push({
               logStreamName: name,
               timestamp: l.ts,
@@ -409,7 +457,7 @@ export function cwLogsApi(d: CwLogsApiDeps): AwsJsonService {
               break scan;
             }
           }
-          if (scanned >= budget) more = true;
+          if (scanned >= budget || scannedBytes >= SCAN_BYTES) more = true;
         }
         return {
           events,
