@@ -7,14 +7,15 @@
  * - A log group per function of the caller's tenant, `/aws/lambda/<function>`; a stream per
  *   instance, `YYYY/MM/DD/[<version>]<instance id>` (observability/log-streams.ts).
  * - Messages read as CloudWatch shows Lambda's: START/END/REPORT as they are, function lines
- *   `<time>\t<request id>\tINFO|ERROR\t<text>` (formatLogLine).
+ *   `<time>\t<request id>\t<level>\t<text>` (formatLogLine).
  * - Nimbus keeps no ingestion time: `ingestionTime` and `lastIngestionTime` are the event times.
  *   `storedBytes` is 0 and `retentionInDays` is omitted (no per-group retention setting).
  * - Bounded work: DescribeLogStreams and stream naming read at most MAX_STREAMS streams of a
  *   function (the most recent); FilterLogEvents looks at most SCAN_BUDGET lines per call (stream
  *   selection included) and answers a nextToken when the budget ends, even with few or no
  *   matches, as CloudWatch does. Listing streams groups the function's lines (no index by
- *   instance: the hot path's inserts stay as they are).
+ *   instance: the hot path's inserts stay as they are). An answer holds at most 1 MB of events,
+ *   as CloudWatch's.
  * - Tokens are cursors over the store's line order (seq): `f/<seq>` and `b/<seq>` for
  *   GetLogEvents (the same token comes back when there is nothing new), an opaque base64url one
  *   for the others.
