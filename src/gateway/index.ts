@@ -25,6 +25,7 @@ import {
   wireOptions,
 } from '../http/index.ts';
 import type { InvokeService } from '../invoke/types.ts';
+import type { Tracing } from '../observability/tracing.ts';
 import type { WorkflowService } from '../workflows/types.ts';
 import { RouteAuthorizer } from './auth.ts';
 import { CORS_SETTING, type CorsConfig, corsResponseHeaders, preflight, resourceCors } from './cors.ts';
@@ -32,6 +33,7 @@ import { buildEventV1, buildEventV2, type GatewayRequest } from './events.ts';
 import { TokenBuckets } from './ratelimit.ts';
 import { GatewayErrors, type HttpResponse, headerPairs, mapFunctionResult } from './response.ts';
 import { RouteTable } from './routes.ts';
+import { gatewaySpan } from './tracing.ts';
 
 export { GatewayErrors } from './response.ts';
 export { normalizeRouteKey, parseRouteKey, RouteErrors, RouteTable } from './routes.ts';
@@ -49,6 +51,8 @@ export interface GatewayDeps {
   readonly onSystemError?: (e: Error) => void;
   /** A client that closed the connection mid-request (logged at debug, without a stack). */
   readonly onClientAbort?: OnClientAbort;
+  /** Spans (absent: tracing off; only an incoming `traceparent` is passed on). */
+  readonly tracing?: Tracing | undefined;
   /** Inbound webhooks: `POST /hooks/{id}` (the path prefix is reserved for them). */
   readonly hooks?: (
     id: string,
@@ -318,6 +322,10 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
         );
       }
       const { route, pathParameters, stagePrefix } = match;
+      // The function's trace: this request's span (tracing on), else the caller's header as is.
+      const traceparent = d.tracing
+        ? gatewaySpan(d.tracing, { method: req.method, path: rawPath }, route, header, reply.raw).traceparent
+        : header('traceparent');
       // A route's own CORS (no tenant CORS): on every answer once matched, unless the function
       // sets Access-Control-Allow-Origin itself.
       const routeCors = !corsCfg && route.cors ? corsResponseHeaders(route.cors, header('origin')) : [];
@@ -424,6 +432,7 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
         payload: JSON.stringify(event),
         trigger: { type: 'http', routeKey: route.routeKey },
         stream: sink,
+        traceparent,
       });
       // Integration timeout: like API Gateway, answer 504 and let the invocation finish on its own.
       // One promise settled by whichever comes first (Promise.race + finally made three per request).

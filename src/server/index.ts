@@ -565,6 +565,7 @@ export async function startPlatform(
       onSystemError: (e) => logger.error({ err: e }, 'gateway request failed'),
       onClientAbort,
       hooks: (id, req) => webhooks.receive(id, req),
+      tracing,
     });
     cleanups.push(() => gateway.app.close());
     reloadGateway = () => {
