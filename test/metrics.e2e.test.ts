@@ -203,6 +203,15 @@ describe('metrics (e2e)', () => {
     );
     assert.doesNotMatch(b.text, /tenant="default"/);
     assert.doesNotMatch(b.text, /nimbus_process_/, 'process metrics are the operator’s');
+    // Rollups too: bravo has no function `work`, and its own function's count is its own.
+    const rollup = async (fn: string) => {
+      const r = await fetch(`${p.apiUrl}/v1/metrics?function=${fn}&name=invocations`, {
+        headers: { authorization: `Bearer ${bravo}` },
+      });
+      return ((await r.json()) as { points: [number, number][] }).points.reduce((a, [, v]) => a + v, 0);
+    };
+    assert.equal(await rollup('work'), 0);
+    assert.equal(await rollup('bravo-fn'), 1);
     // The operator sees both tenants.
     const all = (await scrape(p.secret)).text;
     assert.equal(
@@ -300,5 +309,21 @@ describe('metric rollups over REST (e2e, fake clock)', () => {
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, 'NIMBUS_ERR_CORE_VALIDATION');
     assert.equal((await p.json('GET', '/v1/metrics?step=7')).status, 400);
+  });
+});
+
+describe('metrics turned off (e2e)', () => {
+  let p: TestPlatform;
+  before(async () => {
+    p = await startTestPlatform({ metrics: 'off' });
+  });
+  after(() => p?.stop());
+
+  it('answers 404 NIMBUS_ERR_METRICS_DISABLED on every metrics route', async () => {
+    for (const path of ['/metrics', '/v1/metrics', '/v1/metrics/live']) {
+      const r = await p.json<{ error: { code: string } }>('GET', path);
+      assert.equal(r.status, 404, path);
+      assert.equal(r.body.error.code, 'NIMBUS_ERR_METRICS_DISABLED');
+    }
   });
 });
