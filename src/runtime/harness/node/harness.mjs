@@ -138,7 +138,27 @@ const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 const PRELUDE = Symbol('nimbus.prelude');
 /** Marks a result whose body already went out as chunks. */
 const STREAMED = Symbol('nimbus.streamed');
+// Lambda's per-invocation store (`@aws/lambda-invoke-store`, read by Powertools and the X-Ray
+// SDK when invocations run concurrently): the current invocation's request id and trace id.
+const invokeStore = Object.freeze({
+  getRequestId: () => currentOf()?.requestId ?? '-',
+  getXRayTraceId: () => currentOf()?.xray,
+  hasContext: () => als.getStore() !== undefined,
+});
+
+/**
+ * Lambda's `_X_AMZN_TRACE_ID` value from the invocation's W3C `traceparent` (the host sends only
+ * valid ones; anything else gives undefined): `Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;Sampled=0|1`.
+ */
+function xRayOf(traceparent) {
+  const m = typeof traceparent === 'string' && /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(traceparent);
+  if (!m) return undefined;
+  const sampled = Number.parseInt(m[3], 16) & 1;
+  return `Root=1-${m[1].slice(0, 8)}-${m[1].slice(8)};Parent=${m[2]};Sampled=${sampled}`;
+}
+
 globalThis.awslambda = {
+  InvokeStore: invokeStore,
   streamifyResponse(fn) {
     fn[STREAMING] = 'response';
     return fn;
@@ -462,7 +482,12 @@ function responseResult(res, buf) {
 }
 
 function doInvoke(m) {
-  const me = { requestId: m.requestId, done: (frame) => send(frame) };
+  // As Lambda's runtime does: the variable holds the invocation that started last (concurrent
+  // ones read theirs from `context.xRayTraceId` or `awslambda.InvokeStore.getXRayTraceId()`).
+  const xray = m.traceparent === undefined ? undefined : xRayOf(m.traceparent);
+  if (xray !== undefined) process.env._X_AMZN_TRACE_ID = xray;
+  else if (process.env._X_AMZN_TRACE_ID !== undefined) delete process.env._X_AMZN_TRACE_ID;
+  const me = { requestId: m.requestId, xray, done: (frame) => send(frame) };
   inflight.set(m.requestId, me);
   return als.run(me, () => runInvoke(m, me));
 }
@@ -481,6 +506,9 @@ async function runInvoke(m, me) {
     getRemainingTimeInMillis: () => Math.max(0, m.deadline - Date.now()),
     identity: undefined,
     clientContext: decodeClientContext(m.clientContext),
+    // The invocation's trace: X-Ray form (as `_X_AMZN_TRACE_ID`) and W3C (for OpenTelemetry).
+    xRayTraceId: me.xray,
+    traceparent: me.xray === undefined ? undefined : m.traceparent,
     // Built on first use (a dozen closures per invocation most handlers never touch). An accessor
     // in the literal: Object.defineProperty per invocation was 5 % of a warm invocation's CPU.
     get nimbus() {

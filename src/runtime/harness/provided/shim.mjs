@@ -49,6 +49,13 @@ function errorOf(text, fallbackType) {
     return { errorType: fallbackType, errorMessage: text.slice(0, 4096), trace: [] };
   }
 }
+/** `Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;Sampled=0|1` from a W3C traceparent, else undefined. */
+function xRayOf(traceparent) {
+  const t = typeof traceparent === 'string' && /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(traceparent);
+  if (!t) return undefined;
+  return `Root=1-${t[1].slice(0, 8)}-${t[1].slice(8)};Parent=${t[2]};Sampled=${Number.parseInt(t[3], 16) & 1}`;
+}
+
 function deliver(res, m) {
   current = m;
   const headers = {
@@ -57,7 +64,13 @@ function deliver(res, m) {
     'lambda-runtime-deadline-ms': String(m.deadline),
     'lambda-runtime-invoked-function-arn': m.invokedFunctionArn ?? '',
   };
-  if (m.traceparent) headers['lambda-runtime-trace-id'] = m.traceparent;
+  // Lambda's runtime API sends the X-Ray form (`Root=1-…;Parent=…;Sampled=…`), from which custom
+  // runtimes set _X_AMZN_TRACE_ID; the W3C form goes along as `traceparent`.
+  const xray = xRayOf(m.traceparent);
+  if (xray) {
+    headers['lambda-runtime-trace-id'] = xray;
+    headers.traceparent = m.traceparent;
+  }
   if (m.clientContext)
     headers['lambda-runtime-client-context'] = Buffer.from(m.clientContext, 'base64').toString('utf8');
   res.writeHead(200, headers);

@@ -195,6 +195,20 @@ class Context:
         return max(0, int(self._deadline - time.time() * 1000))
 
 
+def _xray_of(traceparent):
+    """Lambda's `_X_AMZN_TRACE_ID` from a W3C traceparent (None for anything else)."""
+    if not isinstance(traceparent, str) or len(traceparent) != 55:
+        return None
+    parts = traceparent.split("-")
+    hexdigits = set("0123456789abcdef")
+    if len(parts) != 4 or parts[0] != "00" or len(parts[1]) != 32 or len(parts[2]) != 16 or len(parts[3]) != 2:
+        return None
+    if not all(set(p) <= hexdigits for p in parts):
+        return None
+    sampled = int(parts[3], 16) & 1
+    return "Root=1-%s-%s;Parent=%s;Sampled=%d" % (parts[1][:8], parts[1][8:], parts[2], sampled)
+
+
 def _client_context(b64):
     if not b64:
         return None
@@ -298,6 +312,12 @@ def main():
         if msg.get("t") != "invoke":
             continue
         current["id"] = msg["requestId"]
+        # As Lambda's Python runtime: the invocation's X-Ray trace header, or none.
+        xray = _xray_of(msg.get("traceparent"))
+        if xray is not None:
+            os.environ["_X_AMZN_TRACE_ID"] = xray
+        else:
+            os.environ.pop("_X_AMZN_TRACE_ID", None)
         try:
             result = handler(json.loads(msg["payload"]), Context(init, msg))
             try:
