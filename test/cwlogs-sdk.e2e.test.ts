@@ -79,7 +79,11 @@ describe('AWS SDK v3 CloudWatch Logs client', () => {
     assert.equal(a.logGroupArn, a.arn!.replace(/:\*$/, ''));
     assert.equal(typeof a.creationTime, 'number');
     assert.equal(a.storedBytes, 0);
-    assert.equal(a.retentionInDays, undefined);
+    // The tenant's logs setting is every group's retention (30 days unless set).
+    assert.equal(a.retentionInDays, 30);
+    await rest('PUT', '/v1/settings/logs', { retentionDays: 7 });
+    const after7 = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/lambda/cw-a' }));
+    assert.equal(after7.logGroups?.[0]?.retentionInDays, 7);
 
     const cw = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/lambda/cw-' }));
     assert.deepEqual(

@@ -9,7 +9,7 @@
  * - Messages read as CloudWatch shows Lambda's: START/END/REPORT as they are, function lines
  *   `<time>\t<request id>\t<level>\t<text>` (formatLogLine).
  * - Nimbus keeps no ingestion time: `ingestionTime` and `lastIngestionTime` are the event times.
- *   `storedBytes` is 0 and `retentionInDays` is omitted (no per-group retention setting).
+ *   `storedBytes` is 0; `retentionInDays` is the tenant's (its logs setting: one for all groups).
  * - Bounded work: DescribeLogStreams and stream naming read at most MAX_STREAMS streams of a
  *   function (the most recent); FilterLogEvents looks at most SCAN_BUDGET lines per call (stream
  *   selection included) and answers a nextToken when the budget ends, even with few or no
@@ -40,6 +40,8 @@ export interface CwLogsApiDeps {
   /** Writes batched invocation records, so a read sees every finished invocation. */
   readonly flush: () => Promise<void>;
   readonly region: string;
+  /** The tenant's log retention in days (its logs setting), shown as every group's retentionInDays. */
+  readonly retentionDays?: (tenant: string) => number | undefined;
   /** Lines FilterLogEvents looks at per call (default SCAN_BUDGET; tests lower it). */
   readonly scanBudget?: number;
 }
@@ -235,6 +237,7 @@ export function cwLogsApi(d: CwLogsApiDeps): AwsJsonService {
         }
         const limit = b.limit ?? 50;
         const page = all.slice(start, start + limit);
+        const retentionInDays = d.retentionDays?.(p.tenant);
         return {
           logGroups: page.map(({ f, name }) => {
             const arn = `arn:aws:logs:${d.region}:${p.accountId}:log-group:${name}`;
@@ -246,6 +249,7 @@ export function cwLogsApi(d: CwLogsApiDeps): AwsJsonService {
               logGroupArn: arn,
               storedBytes: 0,
               logGroupClass: 'STANDARD',
+              ...(retentionInDays !== undefined ? { retentionInDays } : {}),
             };
           }),
           ...(start + limit < all.length ? { nextToken: encodeToken({ after: page.at(-1)!.name }) } : {}),

@@ -148,6 +148,7 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
         logStreams: d.store.logStreams,
         flush: () => d.logSink.flush(),
         region: d.config.region,
+        retentionDays: (tenant) => d.logSettings.get(tenant).retentionDays,
       }),
     );
   });

@@ -5,7 +5,6 @@
  */
 import type { NimbusErrorJSON } from './errors.ts';
 import type { LogStreamRepo } from './log-streams.ts';
-import type { LogStreamRepo } from './log-streams.ts';
 import type {
   AliasRecord,
   ApiKeyRecord,
@@ -480,7 +479,6 @@ export interface StoreRepos {
   readonly versions: VersionRepo;
   readonly aliases: AliasRepo;
   readonly logs: LogRepo;
-  readonly logStreams: LogStreamRepo;
   readonly logStreams: LogStreamRepo;
   readonly usage: UsageRepo;
   readonly budgets: BudgetRepo;

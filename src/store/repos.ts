@@ -20,7 +20,6 @@ import { makeBudgetRepo } from './repos-budgets.ts';
 import { makeEventRepos } from './repos-events.ts';
 import { makeIdentityRepos } from './repos-identity.ts';
 import { makeLogStreamRepo } from './repos-log-streams.ts';
-import { makeLogStreamRepo } from './repos-log-streams.ts';
 import { makeLogRepo, usageColumns } from './repos-logs.ts';
 import { makeSqsQueueRepo } from './repos-queues.ts';
 import { makeMetricRollupRepo } from './repos-metrics.ts';
@@ -329,7 +328,6 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
     },
 
     logs: makeLogRepo(db, kind),
-    logStreams: makeLogStreamRepo(db),
     logStreams: makeLogStreamRepo(db),
 
     routes: {
