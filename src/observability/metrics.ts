@@ -1,8 +1,9 @@
 /**
  * Prometheus metrics of one platform instance (a prom-client Registry of its own: tests run
- * several platforms in one process). The invoke path pays a few counter/histogram updates per
- * finished invocation on label children cached per function; gauges (instances, concurrency,
- * queue depth and age, dead letters) are read at scrape time by `collect()` callbacks.
+ * several platforms in one process). The invoke path pays a few number updates per finished
+ * invocation on a series object cached per function (read by the exposition at scrape time);
+ * gauges (instances, concurrency, queue depth and age, dead letters) are read at scrape time by
+ * `collect()` callbacks.
  *
  * Cardinality is bounded: at most `maxSeries` distinct (tenant, function) pairs get series of
  * their own; later ones are counted under `function="other"` of their tenant (or
@@ -311,15 +312,20 @@ export class PlatformMetrics {
         if (s.nodeStatus) this.set(s.nodeStatus().memoryUsedMb);
       },
     });
-    // One read of the queue's counters feeds the three async gauges of a scrape.
-    let asyncRead:
-      | { at: number; rows: Promise<readonly (QueueStats & { tenant: string; functionName: string })[]> }
-      | undefined;
+    // One read of the queue's counters feeds the three async gauges of a scrape: the registry
+    // starts every collect() in the same pass, so the read is shared until it settles.
+    let asyncRead: Promise<readonly (QueueStats & { tenant: string; functionName: string })[]> | undefined;
     const asyncRows = () => {
-      const now = this.#clock.monotonic();
-      if (!asyncRead || now - asyncRead.at > 100)
-        asyncRead = { at: now, rows: s.asyncStats?.() ?? Promise.resolve([]) };
-      return asyncRead.rows;
+      if (!asyncRead) {
+        const read = (async () => (s.asyncStats ? await s.asyncStats() : []))();
+        asyncRead = read;
+        void read
+          .finally(() => {
+            if (asyncRead === read) asyncRead = undefined;
+          })
+          .catch(() => {});
+      }
+      return asyncRead;
     };
     const perQueue = (name: string, help: string, value: (q: QueueStats) => number, max = false) =>
       new Gauge({
