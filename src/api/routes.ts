@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AsyncConfigSchema } from '../async/config.ts';
 import { CoreErrors } from '../core/errors.ts';
+import { traceparentOfHeaders } from '../observability/trace-context.ts';
 import { parseForView } from '../core/json.ts';
 import type { Clock, IsolationReport, Store } from '../core/ports.ts';
 import { DEFAULT_TENANT } from '../core/types.ts';
@@ -255,6 +256,7 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
       payload: body,
       trigger: { type: 'api' },
       logTail: q.logs === 'tail',
+      traceparent: traceparentOfHeaders(req.headers),
     });
     const parsed = parseForView(r.payload);
     return {

@@ -40,6 +40,8 @@ import type {
   WorkflowEnvelope,
 } from './types.ts';
 import { createWebhookPoster, type WebhookPoster } from './webhook-post.ts';
+import type { Tracing } from '../observability/tracing.ts';
+import { consumerSpan, endSent, producerSpan } from './tracing.ts';
 
 export interface AsyncLimits {
   /** Async invocations running at once on this node. */
@@ -91,6 +93,8 @@ export interface AsyncDeps {
   };
   /** Applies workflow events (src/workflows/; late-bound): it acks the message itself. */
   readonly workflows?: { handle?: (m: LeasedMessage) => Promise<void> };
+  /** Spans for queue hops (src/async/tracing.ts); absent: tracing off. */
+  readonly tracing?: Tracing | undefined;
 }
 
 const FN_PREFIX = 'fn/';
@@ -208,6 +212,7 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
     const target = await d.registry.resolve(req.tenant, req.functionName, req.qualifier);
     const payload = req.payload.length === 0 ? '{}' : req.payload;
     await admit(req.tenant, req.functionName, target.config, Buffer.byteLength(payload));
+    const sent = d.tracing && producerSpan(d.tracing, req, functionQueue(req.tenant, req.functionName));
     const env: InvokeEnvelope = {
       v: 1,
       kind: 'invoke',
@@ -217,8 +222,10 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
       hop,
       clientContext: req.clientContext,
       dueAt: req.delayMs ? clock.now() + req.delayMs : undefined,
+      // The trace continues on the consumer side (tracing off: the caller's context as is).
+      traceparent: sent ? sent.traceparent : req.traceparent,
     };
-    const [r] = await queue.enqueue([
+    const enqueued = queue.enqueue([
       invokeItem(req.tenant, env, {
         source: req.source,
         delayMs: req.delayMs,
@@ -226,6 +233,8 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
         dedupeWindowMs: req.dedupeWindowMs,
       }),
     ]);
+    if (sent) endSent(sent, enqueued);
+    const [r] = await enqueued;
     kick();
     return r!;
   }
@@ -571,6 +580,7 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
     const visibility = config.timeoutSec * 1000 + VISIBILITY_MARGIN_MS;
     if (visibility > BASE_VISIBILITY_MS) await queue.extend(m.id, m.leaseToken, visibility);
 
+    const span = d.tracing && consumerSpan(d.tracing, m, env.function, env.traceparent);
     let r: InvokeResult;
     try {
       r = await d.invoke.invoke({
@@ -583,8 +593,12 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
         attempt: m.attempts,
         hop: env.hop,
         clientContext: env.clientContext,
+        traceparent: span ? span.traceparent : env.traceparent,
       });
+      span?.end();
     } catch (e) {
+      span?.fail(isNimbusError(e) ? e.code : 'invoke failed');
+      span?.end();
       const err = toNimbusError(e);
       if (err.status === 404)
         return dead('FunctionNotFound', { errorCode: err.code, errorMessage: err.message });
@@ -809,6 +823,7 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
             idempotencyKey: typeof a.idempotencyKey === 'string' ? a.idempotencyKey : undefined,
             hop,
             delayMs,
+            traceparent: caller.traceparent,
           });
           return { id: r.id, duplicate: r.duplicate };
         }

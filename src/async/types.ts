@@ -28,6 +28,8 @@ export interface InvokeEnvelope {
    * invocation is never dead-lettered: its failure is the waiter's to handle.
    */
   readonly reply?: { readonly arn: string; readonly token: string } | undefined;
+  /** W3C trace context of the submit (a PRODUCER span's, tracing on): the dispatch continues it. */
+  readonly traceparent?: string | undefined;
 }
 
 /** A workflow event for one execution (src/workflows/): the executor applies it. */
@@ -115,6 +117,8 @@ export interface SubmitRequest {
   readonly delayMs?: number;
   /** Dedupe window for this key (schedules pass a longer one). */
   readonly dedupeWindowMs?: number;
+  /** The trace the submit belongs to (W3C `traceparent`). */
+  readonly traceparent?: string | undefined;
 }
 
 export interface SubmitResult {
@@ -173,4 +177,6 @@ export interface CallerContext {
   readonly functionName: string;
   readonly requestId: string;
   readonly hop: number;
+  /** The calling invocation's trace context (its invoke span): context calls continue it. */
+  readonly traceparent?: string | undefined;
 }

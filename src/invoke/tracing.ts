@@ -94,7 +94,13 @@ export class InvokeTrace {
     adm.set('nimbus.admission.throttled', throttled);
     if (isNimbusError(e) && e.code.startsWith('NIMBUS_ERR_RUNTIME_') && e.kind !== 'system') {
       adm.set('nimbus.admission.cold', true);
-      const s = this.#span('cold start', 'internal', adm.traceparent, { 'faas.coldstart': true }, this.#admittedAt);
+      const s = this.#span(
+        'cold start',
+        'internal',
+        adm.traceparent,
+        { 'faas.coldstart': true },
+        this.#admittedAt,
+      );
       s.fail(e.code);
       this.#end(s, now);
     } else adm.fail(isNimbusError(e) ? e.code : 'acquire failed');

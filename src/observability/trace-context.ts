@@ -63,7 +63,10 @@ export function parseXRay(value: string | undefined | null): TraceParent | undef
     const eq = part.indexOf('=');
     if (eq < 0) continue;
     const k = part.slice(0, eq).trim();
-    const v = part.slice(eq + 1).trim().toLowerCase();
+    const v = part
+      .slice(eq + 1)
+      .trim()
+      .toLowerCase();
     if (k === 'Root') root = v;
     else if (k === 'Parent') parent = v;
     else if (k === 'Sampled') sampled = v !== '0';
@@ -89,4 +92,14 @@ export function validTraceparent(value: string | undefined): string | undefined 
   if (value === undefined) return undefined;
   const t = parseTraceparent(value);
   return t ? formatTraceparent(t) : undefined;
+}
+
+/** `incomingTraceparent` over Node's request headers (lowercase names; repeated ones ignored). */
+export function traceparentOfHeaders(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): string | undefined {
+  return incomingTraceparent((n) => {
+    const v = headers[n];
+    return typeof v === 'string' ? v : undefined;
+  });
 }

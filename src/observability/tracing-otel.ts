@@ -8,9 +8,9 @@ import {
   type Link,
   ROOT_CONTEXT,
   type Span,
+  type SpanContext,
   SpanKind,
   SpanStatusCode,
-  type SpanContext,
   TraceFlags,
   trace,
 } from '@opentelemetry/api';

@@ -168,6 +168,10 @@ export const OTEL_ENV_VARS = Object.freeze([
 export function faasTrigger(t: { type: string; source?: string }): string {
   if (t.type === 'http') return 'http';
   if (t.type === 'async')
-    return t.source === 'schedule' || t.source === 'timer' ? 'timer' : t.source === 'event' ? 'pubsub' : 'other';
+    return t.source === 'schedule' || t.source === 'timer'
+      ? 'timer'
+      : t.source === 'event'
+        ? 'pubsub'
+        : 'other';
   return 'other';
 }

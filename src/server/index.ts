@@ -370,6 +370,7 @@ export async function startPlatform(
       egressAllowCidrs: config.egressAllowCidrs,
       budgets,
       budgetRecheckMs: opts.budgetRecheckMs,
+      tracing,
     });
     const functionPolicies = createFunctionPolicies({
       functions: store.functions,

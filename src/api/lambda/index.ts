@@ -10,6 +10,7 @@ import { AsyncConfigSchema } from '../../async/config.ts';
 import type { AsyncService } from '../../async/types.ts';
 import type { PlatformConfig } from '../../config/index.ts';
 import { CoreErrors } from '../../core/errors.ts';
+import { traceparentOfHeaders } from '../../observability/trace-context.ts';
 import type { RoleRepo } from '../../core/ports.ts';
 import type { AsyncInvokeConfig, DestinationRef } from '../../core/types.ts';
 import type { InvokeService } from '../../invoke/types.ts';
@@ -370,6 +371,8 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
         source: 'lambda',
         clientContext: headerString(req.headers['x-amz-client-context']),
         idempotencyKey: headerString(req.headers['idempotency-key']),
+        // A function's AWS SDK sends X-Amzn-Trace-Id from _X_AMZN_TRACE_ID: its trace goes on.
+        traceparent: traceparentOfHeaders(req.headers),
       });
       reply.header('x-amz-request-id', r.id).header('x-amzn-requestid', r.id);
       if (r.duplicate) reply.header('x-nimbus-duplicate', 'true');
@@ -389,6 +392,7 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
       trigger: { type: 'api' },
       logTail: req.headers['x-amz-log-type'] === 'Tail',
       clientContext: headerString(req.headers['x-amz-client-context']),
+      traceparent: traceparentOfHeaders(req.headers),
     });
     reply.header('x-amz-executed-version', r.version).header('x-amz-request-id', r.requestId);
     if (r.functionError) reply.header('x-amz-function-error', r.functionError);
