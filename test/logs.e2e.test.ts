@@ -109,6 +109,34 @@ describe('function logs (e2e)', () => {
     assert.match(out.stdout, /\tDEBUG\ta debug line/);
   });
 
+  it('levels Python output: stdout INFO, stderr ERROR, logging records and JSON lines their own', async () => {
+    const dir = await fixture({
+      'app.py': `import json, logging, sys
+
+logging.getLogger().setLevel(logging.DEBUG)
+
+
+def handler(event, context):
+    print("py stdout line")
+    print("py stderr line", file=sys.stderr)
+    print(json.dumps({"level": "warning", "msg": "py json"}))
+    logging.getLogger("app").debug("py debug record")
+    logging.getLogger("app").critical("py critical record")
+    return "ok"
+`,
+    });
+    const d = await p.deployDir('pylv', dir, { runtime: 'python3.12', handler: 'app.handler' });
+    assert.equal(d.status, 201, JSON.stringify(d.body));
+    const { requestId } = await invoke('pylv');
+    const lines = await linesOf('pylv', requestId);
+    const level = (m: string) => lines.find((l) => l.message.includes(m))?.level;
+    assert.equal(level('py stdout line'), 'INFO');
+    assert.equal(level('py stderr line'), 'ERROR');
+    assert.equal(level('py json'), 'WARN');
+    assert.equal(level('py debug record'), 'DEBUG');
+    assert.equal(level('py critical record'), 'FATAL');
+  });
+
   it('filters by minimum level, text and JSON fields', async () => {
     const rq = `requestId=${levelsReq}`;
     const warn = await logs('lv', `${rq}&level=warn`);
