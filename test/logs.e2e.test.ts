@@ -232,6 +232,14 @@ def handler(event, context):
       tail.body.lines.map((l) => l.message),
       ['counted line 47', 'counted line 48', 'counted line 49'],
     );
+    // The newest after a cursor: none past the last line.
+    const after49 = await logs('pager', `q=counted&tail=1&limit=3&afterSeq=${counted.at(-1)!.seq}`);
+    assert.deepEqual(after49.body.lines, []);
+    const after47 = await logs('pager', `q=counted&tail=1&limit=3&afterSeq=${counted.at(-3)!.seq}`);
+    assert.deepEqual(
+      after47.body.lines.map((l) => l.message),
+      ['counted line 48', 'counted line 49'],
+    );
   });
 
   it('tails over Server-Sent Events, with the filters, and resumes after Last-Event-ID', async () => {

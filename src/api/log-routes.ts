@@ -70,9 +70,13 @@ async function filteredPage(
       const w = await store.logs.scan({ ...q, descending: true, beforeSeq: before, limit: WINDOW });
       if (newest === undefined) newest = w.maxSeq;
       scanned += WINDOW;
-      for (let i = w.lines.length - 1; i >= 0 && out.length < o.limit; i--)
-        if (matchesFields(w.lines[i]!, f.fields)) out.push(w.lines[i]!);
-      if (out.length >= o.limit || w.horizon === undefined) break;
+      // With a cursor, only lines after it (the newest `limit` of those).
+      const floor = o.afterSeq ?? Number.NEGATIVE_INFINITY;
+      for (let i = w.lines.length - 1; i >= 0 && out.length < o.limit; i--) {
+        const l = w.lines[i]!;
+        if (l.seq > floor && matchesFields(l, f.fields)) out.push(l);
+      }
+      if (out.length >= o.limit || w.horizon === undefined || w.horizon <= floor) break;
       before = w.horizon;
     }
     out.reverse();

@@ -101,6 +101,7 @@ describe('log filters', () => {
     assert.ok(m('plain', ['level=error'], { stream: 'stderr' }));
     assert.ok(!m('plain', ['level=error']));
     assert.ok(m('plain', ['level!=error']));
+    assert.ok(m('START RequestId: x', ['level=info'], { stream: 'platform' }));
     // Prototype keys are not fields.
     assert.ok(!m('{}', ['constructor=x']));
     assert.ok(!m('{"a":{}}', ['a.__proto__=x']));

@@ -155,7 +155,8 @@ export function matchesFields(l: StoredLogLine, fields: readonly FieldFilter[]):
   for (const f of fields) {
     if (f.path.length === 1 && f.path[0] === 'level' && (f.op === '=' || f.op === '!=')) {
       const want = normalizeLevel(f.value);
-      const own = l.level ?? (l.stream === 'stderr' ? 'ERROR' : l.stream === 'stdout' ? 'INFO' : undefined);
+      // Lines without a level: by stream; START/END/REPORT count as INFO (as for `level=`).
+      const own = l.level ?? (l.stream === 'stderr' ? 'ERROR' : 'INFO');
       const fromJson = normalizeLevel(at(json(), ['level']));
       const eq = want !== undefined && (own === want || fromJson === want);
       if (f.op === '=' ? !eq : eq) return false;
