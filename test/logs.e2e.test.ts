@@ -242,6 +242,37 @@ def handler(event, context):
     );
   });
 
+  it('reads at most 10,000 stored lines per filtered request, and says where it stopped', async () => {
+    await p.json('PUT', '/v1/settings/logs', { linesPerSecond: 100_000, bytesPerSecond: 64 * 1024 * 1024 });
+    const a = await invoke('pager', { mode: 'count', n: 7000 });
+    const b = await invoke('pager', { mode: 'count', n: 7000 });
+    await linesOf('pager', a.requestId);
+    const last = (await linesOf('pager', b.requestId)).at(-1)!.seq;
+    const first = await logs('pager', 'q=nowhere-to-be-found&afterSeq=0');
+    assert.equal(first.status, 200);
+    assert.deepEqual(first.body.lines, []);
+    assert.equal(first.body.more, true);
+    assert.ok(first.body.nextSeq > 0 && first.body.nextSeq < last, JSON.stringify(first.body));
+    const second = await logs('pager', `q=nowhere-to-be-found&afterSeq=${first.body.nextSeq}`);
+    assert.equal(second.body.more, false);
+    assert.ok(second.body.nextSeq >= last);
+    // Each invocation has a `counted line 6999`: the second lies past the first request's
+    // 10,000 lines and is found by the next one, from its cursor.
+    const f = `filter=${encodeURIComponent('counted line 6999')}&limit=1`;
+    const p1 = await logs('pager', `${f}&afterSeq=0`);
+    assert.deepEqual(
+      p1.body.lines.map((l) => l.requestId),
+      [a.requestId],
+    );
+    const p2 = await logs('pager', `${f}&afterSeq=${p1.body.nextSeq}`);
+    const p3 = p2.body.lines.length > 0 ? p2 : await logs('pager', `${f}&afterSeq=${p2.body.nextSeq}`);
+    assert.deepEqual(
+      p3.body.lines.map((l) => l.requestId),
+      [b.requestId],
+    );
+    await p.json('PUT', '/v1/settings/logs', { linesPerSecond: 1000, bytesPerSecond: 256 * 1024 });
+  });
+
   it('tails over Server-Sent Events, with the filters, and resumes after Last-Event-ID', async () => {
     await invoke('tailer', { mode: 'say', text: 'before the tail' });
     const ac = new AbortController();
