@@ -447,6 +447,24 @@ def handler(event, context):
     );
   });
 
+  it('caps a flooding isolate the same way', async () => {
+    const dir = await fixture({
+      'index.mjs': `export const handler = async (e) => { for (let i = 0; i < e.n; i++) console.log('iso ' + i); return 'ok'; };`,
+    });
+    const d = await p.deployDir('isoflood', dir, {
+      runtime: 'nodejs22.x',
+      handler: 'index.handler',
+      isolation: 'isolate',
+    });
+    assert.equal(d.status, 201, JSON.stringify(d.body));
+    const { requestId } = await invoke('isoflood', { n: 20_000 });
+    const lines = await linesOf('isoflood', requestId);
+    const kept = lines.filter((l) => l.message.startsWith('iso ')).length;
+    const dropped = lines.find((l) => /^\d+ log lines dropped \(rate limit\)$/.test(l.message));
+    assert.ok(dropped, JSON.stringify(lines.slice(-3)));
+    assert.equal(Number(dropped.message.split(' ')[0]) + kept, 20_000);
+  });
+
   it('trims a tenant to its size cap (oldest first) on a sweep', async () => {
     // 1,000 lines of ~1 KB per invocation (under the flood cap with 256 KiB/s? no: raise it).
     await p.json('PUT', '/v1/settings/logs', { bytesPerSecond: 64 * 1024 * 1024, linesPerSecond: 100_000 });

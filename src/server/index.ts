@@ -191,7 +191,12 @@ export async function startPlatform(
     });
     const sandbox = createRoutingSandboxFactory({
       process: processes,
-      isolate: createIsolateSandboxFactory({ kind: config.sandbox, hiddenPaths: [config.dataDir], clock }),
+      isolate: createIsolateSandboxFactory({
+        kind: config.sandbox,
+        hiddenPaths: [config.dataDir],
+        clock,
+        logRate: (tenant) => logSettings.rate(tenant),
+      }),
     });
     cleanups.push(() => sandbox.close());
     // Deploy-time builds (esbuild, javac) are untrusted work too: they run in the same sandbox.

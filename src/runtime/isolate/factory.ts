@@ -27,6 +27,7 @@ import type {
   SandboxStats,
 } from '../../core/ports.ts';
 import type { FunctionErrorPayload, LogLine, TenantId } from '../../core/types.ts';
+import { droppedLine, LogRateLimiter, type LogRateLimits } from '../../observability/flood.ts';
 import { levelOf } from '../../observability/levels.ts';
 import { RuntimeErrors } from '../errors.ts';
 import { InstanceCgroup } from '../process/cgroups.ts';
@@ -49,6 +50,8 @@ export interface IsolateSandboxOptions {
   readonly initTimeoutMs?: number;
   readonly workDir?: string;
   readonly tmpSizeMb?: number;
+  /** A tenant's flood cap for its instances' lines (observability/flood.ts); default 1,000 lines/s. */
+  readonly logRate?: (tenant: string) => LogRateLimits;
   /** Keep one booted host ready for the next tenant. Default true. */
   readonly spareHost?: boolean;
 }
@@ -283,8 +286,15 @@ export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFa
       let phase: 'init' | 'ready' = 'init';
       let onInit: ((e: HostEvent) => void) | undefined;
 
+      // The flood cap per instance (as for process instances): dropped lines counted per invocation.
+      const logRate = o.logRate;
+      const rate = new LogRateLimiter(clock, logRate && (() => logRate(spec.tenant)));
+      const dropped = new WeakMap<LogLine[], number>();
       const pushLog = (logs: LogLine[], requestId: string, e: Extract<HostEvent, { t: 'log' }>) => {
-        if (logs.length >= MAX_LOG_LINES) return;
+        if (logs.length >= MAX_LOG_LINES || !rate.admit(e.message.length)) {
+          dropped.set(logs, (dropped.get(logs) ?? 0) + 1);
+          return;
+        }
         logs.push({
           ...target,
           requestId,
@@ -323,6 +333,19 @@ export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFa
         if (pending.get(p.requestId) !== p) return;
         pending.delete(p.requestId);
         p.cancelTimer();
+        const n = dropped.get(p.logs) ?? 0;
+        if (n > 0) {
+          dropped.delete(p.logs);
+          p.logs.push({
+            ...target,
+            requestId: p.requestId,
+            ts: clock.now(),
+            stream: 'platform',
+            message: droppedLine(n),
+            instanceId: id,
+            level: 'WARN',
+          });
+        }
         p.resolve(o);
       };
       const gone = (kindOf: (p: Pending) => ['timeout' | 'oom' | 'crash', NimbusErrorJSON]) => {
