@@ -42,6 +42,7 @@ export function startLogRetention(o: {
     }
     if (s.maxMegabytes !== null) {
       const cap = s.maxMegabytes * 1024 * 1024;
+      // A cheap check first (a sum over the tenant's lines); the delete sums a window.
       if ((await o.repo.bytes(tenant)) > cap) {
         for (let i = 0; i < maxBatches && !stopped; i++) {
           const n = await o.repo.prune({ tenant, maxBytes: cap, limit: batch });

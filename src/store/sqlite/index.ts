@@ -79,6 +79,8 @@ export async function openSqliteStore(o: SqliteStoreOptions): Promise<Store> {
       append: records.logs,
       appendInvocations: records.invocations,
       prune: records.prune,
+      tenants: records.tenants,
+      bytes: records.bytes,
     },
     usage: { ...store.usage, recordMany: records.usage },
   };

@@ -6,6 +6,23 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { LogPrune } from '../../core/ports.ts';
 
+/**
+ * The sweeper's reads (which tenants have records, how large a tenant's lines are): full scans,
+ * so they too run on the record writer's thread, not on the event loop's connection.
+ */
+export function retentionReads(raw: DatabaseSync, schema: string) {
+  const tenants = raw.prepare(
+    `select distinct tenant from ${schema}.log_lines union select distinct tenant from ${schema}.usage`,
+  );
+  const bytes = raw.prepare(
+    `select sum(length(cast(message as blob))) as b from ${schema}.log_lines where tenant = ?`,
+  );
+  return {
+    tenants: (): string[] => (tenants.all() as { tenant: string }[]).map((r) => r.tenant),
+    bytes: (tenant: string): number => Number((bytes.get(tenant) as { b: number | null }).b ?? 0),
+  };
+}
+
 export function pruneOp(raw: DatabaseSync, schema: string, begin = 'BEGIN') {
   // The oldest lines beyond the newest `maxBytes` (a running sum, newest first).
   const oldest = raw.prepare(

@@ -6,9 +6,9 @@
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import { bulkWriters } from './bulk.ts';
-import { pruneOp } from './prune.ts';
+import { pruneOp, retentionReads } from './prune.ts';
 
-export type RecordOp = 'invocations' | 'logs' | 'usage' | 'prune';
+export type RecordOp = 'invocations' | 'logs' | 'usage' | 'prune' | 'tenants' | 'bytes';
 export interface RecordRequest {
   readonly id: number;
   readonly op: RecordOp | 'close';
@@ -17,8 +17,8 @@ export interface RecordRequest {
 export interface RecordReply {
   readonly id: number;
   readonly error?: string;
-  /** What the op answers (`prune`: rows deleted). */
-  readonly value?: number;
+  /** What the op answers (`prune`: rows deleted; `tenants`: ids; `bytes`: a size). */
+  readonly value?: number | string[];
 }
 
 const { file, synchronous } = workerData as { file: string; synchronous: 'NORMAL' | 'FULL' };
@@ -28,6 +28,7 @@ db.exec(`PRAGMA synchronous = ${synchronous}`);
 db.exec('PRAGMA busy_timeout = 5000');
 const bulk = bulkWriters(db, 'main', 'BEGIN IMMEDIATE');
 const prune = pruneOp(db, 'main', 'BEGIN IMMEDIATE');
+const reads = retentionReads(db, 'main');
 
 parentPort!.on('message', (m: RecordRequest) => {
   if (m.op === 'close') {
@@ -39,9 +40,16 @@ parentPort!.on('message', (m: RecordRequest) => {
     parentPort!.close();
     return;
   }
-  if (m.op === 'prune') {
+  if (m.op === 'prune' || m.op === 'tenants' || m.op === 'bytes') {
     try {
-      parentPort!.postMessage({ id: m.id, value: prune(m.batch![0] as never) } satisfies RecordReply);
+      const arg = m.batch?.[0];
+      const value =
+        m.op === 'prune'
+          ? prune(arg as never)
+          : m.op === 'tenants'
+            ? reads.tenants()
+            : reads.bytes(arg as string);
+      parentPort!.postMessage({ id: m.id, value } satisfies RecordReply);
     } catch (e) {
       parentPort!.postMessage({ id: m.id, error: String((e as Error)?.message ?? e) } satisfies RecordReply);
     }

@@ -15,7 +15,7 @@ import { Worker } from 'node:worker_threads';
 import type { LogPrune } from '../../core/ports.ts';
 import type { InvocationLog, LogLine, UsageRecord } from '../../core/types.ts';
 import { bulkWriters } from './bulk.ts';
-import { pruneOp } from './prune.ts';
+import { pruneOp, retentionReads } from './prune.ts';
 import type { RecordOp, RecordReply, RecordRequest } from './record-worker.ts';
 
 export interface RecordWriter {
@@ -24,6 +24,9 @@ export interface RecordWriter {
   usage(rows: readonly UsageRecord[]): Promise<void>;
   /** Log retention (sqlite/prune.ts), on the writer's connection: rows deleted. */
   prune(p: LogPrune): Promise<number>;
+  /** The retention sweeper's reads, on the writer's connection too (full scans). */
+  tenants(): Promise<string[]>;
+  bytes(tenant: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -47,11 +50,14 @@ export function attachRecords(raw: DatabaseSync, file: string): void {
 function inProcess(raw: DatabaseSync): RecordWriter {
   const b = bulkWriters(raw, 'rec');
   const prune = pruneOp(raw, 'rec');
+  const reads = retentionReads(raw, 'rec');
   return {
     invocations: b.invocations,
     logs: b.logs,
     usage: b.usage,
     prune: async (p) => prune(p),
+    tenants: async () => reads.tenants(),
+    bytes: async (t) => reads.bytes(t),
     close: async () => {},
   };
 }
@@ -63,7 +69,10 @@ export function startRecordWriter(o: {
   onError?: (e: Error) => void;
 }): RecordWriter {
   if (o.file === ':memory:') return inProcess(o.raw);
-  const pending = new Map<number, { resolve: (v?: number) => void; reject: (e: Error) => void }>();
+  const pending = new Map<
+    number,
+    { resolve: (v?: RecordReply['value']) => void; reject: (e: Error) => void }
+  >();
   let seq = 0;
   let fallback: RecordWriter | undefined;
   let closed: Promise<void> | undefined;
@@ -72,7 +81,7 @@ export function startRecordWriter(o: {
   });
   // Held only while a batch is in flight: an idle writer never keeps the process alive.
   worker.unref();
-  const settle = (id: number, error?: Error, value?: number) => {
+  const settle = (id: number, error?: Error, value?: RecordReply['value']) => {
     const p = pending.get(id);
     if (!p) return;
     pending.delete(id);
@@ -99,14 +108,17 @@ export function startRecordWriter(o: {
   };
   worker.on('error', down);
   worker.on('exit', (code) => down(new Error(`record writer exited (code ${code})`)));
-  const send = (op: Exclude<RecordOp, 'prune'> | 'close', batch?: readonly unknown[]): Promise<void> => {
+  const send = (
+    op: Exclude<RecordOp, 'prune' | 'tenants' | 'bytes'> | 'close',
+    batch?: readonly unknown[],
+  ): Promise<void> => {
     if (dead && op === 'close') return Promise.resolve();
     if (dead) return fallback ? fallback[op](batch as never) : Promise.reject(dead);
     return post(op, batch).then(() => undefined);
   };
-  const post = (op: RecordOp | 'close', batch?: readonly unknown[]): Promise<number | undefined> => {
+  const post = (op: RecordOp | 'close', batch?: readonly unknown[]): Promise<RecordReply['value']> => {
     const id = ++seq;
-    return new Promise<number | undefined>((resolve, reject) => {
+    return new Promise<RecordReply['value']>((resolve, reject) => {
       pending.set(id, { resolve, reject });
       worker.ref();
       worker.postMessage({ id, op, batch } satisfies RecordRequest);
@@ -118,7 +130,15 @@ export function startRecordWriter(o: {
     usage: (u) => (u.length === 0 ? Promise.resolve() : send('usage', u)),
     prune: (p) => {
       if (dead) return fallback ? fallback.prune(p) : Promise.reject(dead);
-      return post('prune', [p]).then((n) => n ?? 0);
+      return post('prune', [p]).then((n) => Number(n ?? 0));
+    },
+    tenants: () => {
+      if (dead) return fallback ? fallback.tenants() : Promise.reject(dead);
+      return post('tenants').then((v) => (Array.isArray(v) ? v : []));
+    },
+    bytes: (t) => {
+      if (dead) return fallback ? fallback.bytes(t) : Promise.reject(dead);
+      return post('bytes', [t]).then((n) => Number(n ?? 0));
     },
     close() {
       closed ??= dead
