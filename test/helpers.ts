@@ -32,12 +32,13 @@ export interface TestPlatform extends RunningPlatform {
 
 export async function startTestPlatform(
   overrides: Record<string, string | number> = {},
-  opts: { clock?: Clock; budgetRecheckMs?: number; alertIntervalMs?: number } = {},
+  /** `env`: variables the config loader reads besides the overrides (e.g. OTEL_* for traces). */
+  opts: { clock?: Clock; budgetRecheckMs?: number; alertIntervalMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<TestPlatform> {
   const dataDir = await mkdtemp(join(tmpdir(), 'nimbus-e2e-'));
   const config = loadConfig(
     { port: 0, apiPort: 0, s3Port: 0, dataDir, logLevel: 'warn', poolSize: 2, ...overrides },
-    {},
+    opts.env ?? {},
   );
   const lines: string[] = [];
   // Platform errors also go to the test's stderr in CI: an "internal error" a test sees then has

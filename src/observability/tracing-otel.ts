@@ -131,20 +131,20 @@ export function createOtelTracing(c: TracingConfig, o: OtelTracingOptions = {}):
     start(name: string, opts: SpanOptions = {}): SpanHandle {
       const parent = remote(opts.parent);
       const ctx = parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
-      let links: Link[] | undefined;
+      const links: Link[] = [];
       for (const l of opts.links ?? []) {
         const sc = remote(l);
-        if (sc) (links ??= []).push({ context: sc });
+        if (sc) links.push({ context: sc });
       }
-      let attributes: Attributes | undefined;
+      const attributes: Attributes = {};
       if (opts.attributes)
-        for (const [k, v] of Object.entries(opts.attributes)) if (v !== undefined) (attributes ??= {})[k] = v;
+        for (const [k, v] of Object.entries(opts.attributes)) if (v !== undefined) attributes[k] = v;
       const span = tracer.startSpan(
         name,
         {
           kind: KINDS[opts.kind ?? 'internal'],
-          ...(attributes ? { attributes } : {}),
-          ...(links ? { links } : {}),
+          attributes,
+          ...(links.length > 0 ? { links } : {}),
           ...(opts.startTime !== undefined ? { startTime: opts.startTime } : {}),
           root: !parent,
         },
