@@ -88,13 +88,21 @@ const B = `export const handler = async (event, context) => {
 const C = `export const handler = async (event, context) => ({ statusCode: 200, body: JSON.stringify({ xray: process.env._X_AMZN_TRACE_ID ?? null, tp: context.traceparent ?? null }) });
 `;
 
+const PUB = `export const handler = async (event, context) => {
+  await context.nimbus.publish('t1', { type: 'demo.happened', data: { n: 1 } });
+  return 'published';
+};
+`;
+
 async function deployAll(p: TestPlatform): Promise<void> {
   // `a` calls `context.nimbus.invoke`: its execution role must allow it.
   const role = await p.api('PUT', '/v1/roles/caller-role', {
     policies: [
       {
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: '*' }],
+        Statement: [
+          { Effect: 'Allow', Action: ['lambda:InvokeFunction', 'nimbus:PublishEvents'], Resource: '*' },
+        ],
       },
     ],
   });
@@ -103,11 +111,12 @@ async function deployAll(p: TestPlatform): Promise<void> {
     ['a', A],
     ['b', B],
     ['c', C],
+    ['pub', PUB],
   ] as const) {
     const r = await p.deployDir(name, await fixture({ 'index.mjs': src }), {
       runtime: 'nodejs24.x',
       handler: 'index.handler',
-      ...(name === 'a' ? { role: 'caller-role' } : {}),
+      ...(name === 'a' || name === 'pub' ? { role: 'caller-role' } : {}),
     });
     assert.equal(r.status, 201, JSON.stringify(r.body));
   }
@@ -271,6 +280,69 @@ describe('traces (OTLP/HTTP)', () => {
     assert.equal(api.parentSpanId, PARENT);
     const inv = otlp.spans.find((s) => s.traceId === trace && s.name === 'invoke c')!;
     assert.equal(inv.parentSpanId, api.spanId);
+  });
+});
+
+describe('traces through events and workflows', () => {
+  let otlp: Awaited<ReturnType<typeof otlpReceiver>>;
+  let p: TestPlatform;
+
+  before(async () => {
+    otlp = await otlpReceiver();
+    p = await startTestPlatform({}, { env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${otlp.url}/v1/traces` } });
+    await deployAll(p);
+  });
+  after(async () => {
+    await p?.stop();
+    await otlp?.close();
+  });
+
+  it('an event published by a function is delivered to a subscriber in the same trace', async () => {
+    assert.equal((await p.api('PUT', '/v1/topics/t1', {})).status, 201);
+    const sub = await p.api('POST', '/v1/topics/t1/subscriptions', { target: 'c' });
+    assert.equal(sub.status, 201, await sub.text());
+    const trace = 'abcdef0123456789abcdef0123456789';
+    const r = await p.api(
+      'POST',
+      '/v1/functions/pub/invoke',
+      {},
+      { traceparent: `00-${trace}-${PARENT}-01` },
+    );
+    assert.equal(r.status, 200);
+    await waitUntil('c invoked by the event', () =>
+      otlp.spans.some((s) => s.traceId === trace && s.name === 'invoke c'),
+    );
+    const spans = otlp.spans.filter((s) => s.traceId === trace);
+    const invPub = spans.find((s) => s.name === 'invoke pub')!;
+    const publish = spans.find((s) => s.name === 'publish t1')!;
+    assert.equal(publish.kind, PRODUCER);
+    assert.equal(publish.parentSpanId, invPub.spanId);
+    const proc = spans.find((s) => s.kind === CONSUMER)!;
+    assert.equal(proc.parentSpanId, publish.spanId);
+    assert.equal(spans.find((s) => s.name === 'invoke c')!.parentSpanId, proc.spanId);
+  });
+
+  it('a workflow execution’s Task invokes continue the trace of whoever started it', async () => {
+    const definition = { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'c', End: true } } };
+    assert.equal((await p.api('PUT', '/v1/workflows/flow', { definition })).status, 200);
+    const trace = 'fedcba9876543210fedcba9876543210';
+    const r = await p.api(
+      'POST',
+      '/v1/workflows/flow/executions',
+      { input: {} },
+      { traceparent: `00-${trace}-${PARENT}-01` },
+    );
+    assert.equal(r.status, 201, await r.clone().text());
+    await waitUntil('the Task invoke of c', () =>
+      otlp.spans.some((s) => s.traceId === trace && s.name === 'invoke c'),
+    );
+    const spans = otlp.spans.filter((s) => s.traceId === trace);
+    const start = spans.find((s) => s.name === 'StartExecution flow')!;
+    assert.equal(start.parentSpanId, PARENT);
+    const proc = spans.find((s) => s.kind === CONSUMER)!;
+    assert.equal(proc.parentSpanId, start.spanId);
+    assert.equal(attr(proc, 'nimbus.source'), 'workflow');
+    assert.equal(spans.find((s) => s.name === 'invoke c')!.parentSpanId, proc.spanId);
   });
 });
 

@@ -17,6 +17,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CoreErrors } from '../core/errors.ts';
 import type { ExecutionStatus } from '../core/types.ts';
+import { traceparentOfHeaders } from '../observability/trace-context.ts';
 import { ownExecutionArn } from '../workflows/sfn-api.ts';
 import type { ExecutionView, HistoryEventView, MachineView, WorkflowService } from '../workflows/types.ts';
 import { authorize, type Principal } from './auth.ts';
@@ -184,6 +185,7 @@ export function registerWorkflowRoutes(app: FastifyInstance, d: WorkflowRouteDep
       machine: name(req),
       name: b.name,
       input: b.input === undefined ? undefined : JSON.stringify(b.input),
+      traceparent: traceparentOfHeaders(req.headers),
     };
     if (sync) return executionView(await w.startSyncExecution(p.tenant, start));
     return reply.code(201).send(executionView(await w.startExecution(p.tenant, start)));

@@ -87,7 +87,13 @@ export interface AsyncDeps {
   readonly log?: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
   /** Delivers a topic-to-topic forward (the event bus; late-bound). */
   readonly publish?: {
-    handler?: (tenant: TenantId, topic: string, event: string, hop: number) => Promise<unknown>;
+    handler?: (
+      tenant: TenantId,
+      topic: string,
+      event: string,
+      hop: number,
+      traceparent?: string | undefined,
+    ) => Promise<unknown>;
     /** Sends a subscription's message to an SQS queue (src/sqs/). */
     sqs?: (tenant: TenantId, env: SqsEnvelope) => Promise<unknown>;
   };
@@ -852,7 +858,13 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
           if (typeof a.topic !== 'string')
             throw CoreErrors.VALIDATION({ reason: 'publish(topic, event): topic is a string' });
           const ev = eventFromFunction(caller.functionName, a.event, clock.now());
-          const [r] = (await d.publish.handler(caller.tenant, a.topic, JSON.stringify(ev), caller.hop)) as {
+          const [r] = (await d.publish.handler(
+            caller.tenant,
+            a.topic,
+            JSON.stringify(ev),
+            caller.hop,
+            caller.traceparent,
+          )) as {
             id: string;
             deliveries: number;
           }[];

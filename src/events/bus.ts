@@ -32,6 +32,7 @@ import type {
   TopicRecord,
 } from '../core/types.ts';
 import type { RegistryService } from '../registry/types.ts';
+import type { Tracing } from '../observability/tracing.ts';
 import { type CloudEvent, validateCloudEvent } from './cloudevents.ts';
 import { compilePattern, type EventPattern, RuleIndex } from './pattern.ts';
 import { type CompiledTransformer, compileTransformer, getPath, parseJsonPath } from './transform.ts';
@@ -112,7 +113,8 @@ export interface EventBus {
     tenant: TenantId,
     topic: string,
     events: readonly unknown[],
-    opts?: { hop?: number },
+    /** `traceparent`: the publisher's trace; function deliveries continue it. */
+    opts?: { hop?: number; traceparent?: string | undefined },
   ): Promise<PublishResult[]>;
   /** Builds the indexes from the Store (at start and after changes by other means). */
   load(): Promise<void>;
@@ -129,6 +131,8 @@ export interface BusDeps {
   readonly kick: () => void;
   /** After a publish commits: each event's delivery count (metrics). */
   readonly onPublished?: (tenant: TenantId, results: readonly PublishResult[]) => void;
+  /** A PRODUCER span per publish (absent: tracing off). */
+  readonly tracing?: Tracing | undefined;
   readonly maxQueueDepth: number;
   readonly maxHops?: number;
   /** CIDRs an administrator opened for webhook targets (NIMBUS_EGRESS_ALLOW_CIDRS). */
@@ -280,6 +284,7 @@ export function createEventBus(d: BusDeps): EventBus {
     idx: TopicIndex,
     ev: CloudEvent,
     hop: number,
+    traceparent?: string,
   ): EnqueueItem[] {
     const items: EnqueueItem[] = [];
     const eventText = JSON.stringify(ev);
@@ -304,7 +309,7 @@ export function createEventBus(d: BusDeps): EventBus {
       const ids = v.index.size > 0 ? [...v.all, ...v.index.match(matched)] : v.all;
       for (const id of ids) {
         const c = idx.subs.get(id);
-        if (c) items.push(delivery(tenant, topic, c, ev, eventText, matched, ctx, hop));
+        if (c) items.push(delivery(tenant, topic, c, ev, eventText, matched, ctx, hop, traceparent));
       }
     }
     return items;
@@ -320,6 +325,7 @@ export function createEventBus(d: BusDeps): EventBus {
     matched: unknown,
     ctx: ViewContext,
     hop: number,
+    traceparent?: string,
   ): EnqueueItem {
     const s = c.sub;
     const t = s.target;
@@ -356,6 +362,7 @@ export function createEventBus(d: BusDeps): EventBus {
         payload,
         hop: hop + 1,
         retry: s.retry,
+        traceparent,
       };
       return { ...common, queue: functionQueue(tenant, t.name), body: JSON.stringify(env) };
     }
@@ -524,8 +531,20 @@ export function createEventBus(d: BusDeps): EventBus {
       const events = raw.map((e, i) => validateCloudEvent(e, raw.length > 1 ? ` #${i}` : ''));
       const items: EnqueueItem[] = [];
       const counts: PublishResult[] = [];
+      const span = d.tracing?.start(`publish ${topic}`, {
+        kind: 'producer',
+        parent: opts.traceparent,
+        attributes: {
+          'messaging.system': 'nimbus',
+          'messaging.operation.type': 'publish',
+          'messaging.destination.name': topic,
+          'messaging.batch.message_count': events.length,
+          'nimbus.tenant': tenant,
+        },
+      });
+      const traceparent = span ? span.traceparent : opts.traceparent;
       for (const ev of events) {
-        const mine = deliveries(tenant, topic, idx, ev, hop);
+        const mine = deliveries(tenant, topic, idx, ev, hop, traceparent);
         items.push(...mine);
         counts.push({ id: ev.id, deliveries: mine.length });
       }
@@ -539,9 +558,11 @@ export function createEventBus(d: BusDeps): EventBus {
             { retryAfterMs: 1000 },
           );
       if (items.length > 0) {
+        span?.set('nimbus.deliveries', items.length);
         await d.queue.enqueue(items);
         d.kick();
       }
+      span?.end();
       d.onPublished?.(tenant, counts);
       return counts;
     },

@@ -379,7 +379,8 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
             requestId,
           );
       }
-      if (route.stateMachine !== undefined) return startExecution(reply, route, greq, requestId);
+      if (route.stateMachine !== undefined)
+        return startExecution(reply, route, greq, requestId, traceparent);
       const event =
         route.payloadFormat === '1.0'
           ? buildEventV1(greq, route, pathParameters, authorizer)
@@ -498,6 +499,7 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
     route: RouteRecord,
     greq: GatewayRequest,
     requestId: string,
+    traceparent: string | undefined,
   ): Promise<FastifyReply> {
     if (!d.workflows) throw CoreErrors.INTERNAL({ reason: 'the gateway has no workflow service' });
     const text = greq.body?.toString('utf8').trim() ?? '';
@@ -513,6 +515,7 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
         machine: route.stateMachine!,
         name: requestId,
         input: text === '' ? '{}' : text,
+        traceparent,
       });
     } catch (err) {
       // Not JSON, too large, the machine gone: the caller's 4xx, as StartExecution answers it.

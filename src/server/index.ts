@@ -445,10 +445,12 @@ export async function startPlatform(
       accountOf: (t) => tenants.accountOf(t),
       sqsQueueExists: async (t, name) => (await store.sqsQueues.get(t, name)) !== undefined,
       onPublished: metrics ? (t, r) => metrics.published(t, r) : undefined,
+      tracing,
       stateMachineExists: async (t, name) => (await store.workflows.getMachine(t, name)) !== undefined,
     });
     await bus.load();
-    publish.handler = (tenant, topic, event, hop) => bus.publish(tenant, topic, [JSON.parse(event)], { hop });
+    publish.handler = (tenant, topic, event, hop, traceparent) =>
+      bus.publish(tenant, topic, [JSON.parse(event)], { hop, traceparent });
     // Alert rules read the rollups (and the current minute), the async queues and the budgets.
     const alerts = metrics
       ? createAlertService({
@@ -531,6 +533,7 @@ export async function startPlatform(
       log: (level, obj, msg) => logger[level](obj, msg),
       onMachineDeleted: (tenant, name) => onMachineDeleted(tenant, name),
       onStarted: metrics ? (t, m) => metrics.workflowStarted(t, m) : undefined,
+      tracing,
       onTransition: metrics ? (t, m, n, end) => metrics.workflowTransition(t, m, n, end) : undefined,
     });
     workflowHook.handle = (m) => workflows.handle(m);

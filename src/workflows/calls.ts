@@ -8,7 +8,10 @@ import type { WorkflowService } from './types.ts';
 
 const json = (v: unknown) => (v === undefined ? '{}' : JSON.stringify(v));
 
-export function workflowCalls(w: WorkflowService, caller: { tenant: TenantId }) {
+export function workflowCalls(
+  w: WorkflowService,
+  caller: { tenant: TenantId; traceparent?: string | undefined },
+) {
   return (op: string, args: unknown): Promise<unknown> | undefined => {
     const a = (args ?? {}) as Record<string, unknown>;
     const token = String(a.taskToken ?? '');
@@ -19,6 +22,7 @@ export function workflowCalls(w: WorkflowService, caller: { tenant: TenantId }) 
             machine: String(a.stateMachine ?? ''),
             input: json(a.input),
             name: typeof a.name === 'string' ? a.name : undefined,
+            traceparent: caller.traceparent,
           })
           .then((e) => ({ executionArn: e.arn, startDate: new Date(e.startedAt).toISOString() }));
       case 'workflow.taskSuccess':

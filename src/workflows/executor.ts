@@ -124,7 +124,7 @@ export function createExecutor(d: ExecutorDeps) {
     };
   }
 
-  function itemOf(tenant: TenantId, arn: string, c: Command): EnqueueItem {
+  function itemOf(tenant: TenantId, arn: string, c: Command, traceparent?: string): EnqueueItem {
     if (c.kind === 'call')
       return workflowItem(
         tenant,
@@ -143,6 +143,7 @@ export function createExecutor(d: ExecutorDeps) {
       hop: 0,
       retry: { maximumRetryAttempts: 0, maximumEventAgeSec: TASK_EVENT_AGE_SEC },
       reply: { arn, token: c.token },
+      traceparent,
     };
     return {
       queue: functionQueue(tenant, c.functionName),
@@ -155,10 +156,15 @@ export function createExecutor(d: ExecutorDeps) {
   }
 
   /** The command's queue item; an invoke the role may not make becomes its failure instead. */
-  async function permitted(tenant: TenantId, rec: ExecutionRecord, c: Command): Promise<EnqueueItem> {
+  async function permitted(
+    tenant: TenantId,
+    rec: ExecutionRecord,
+    c: Command,
+    traceparent?: string,
+  ): Promise<EnqueueItem> {
     const denied =
       c.kind === 'invoke' ? await d.authorizeTask?.(tenant, rec.roleArn, c.functionName) : undefined;
-    if (denied === undefined || c.kind !== 'invoke') return itemOf(tenant, rec.arn, c);
+    if (denied === undefined || c.kind !== 'invoke') return itemOf(tenant, rec.arn, c, traceparent);
     return workflowResultItem(tenant, rec.arn, c.token, {
       ok: false,
       error: 'States.Permissions',
@@ -213,7 +219,7 @@ export function createExecutor(d: ExecutorDeps) {
           : await Promise.all(
               tr.commands.map(async (c) => ({
                 tenant,
-                item: JSON.stringify(await permitted(tenant, rec, c)),
+                item: JSON.stringify(await permitted(tenant, rec, c, rt.traceparent)),
               })),
             );
         const history = tr.history.map((h) => ({ ...h, details: JSON.stringify(h.details) }));

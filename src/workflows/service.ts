@@ -14,6 +14,8 @@ import type { Clock, Queue, Store } from '../core/ports.ts';
 import type { ExecutionRecord, ExecutionStatus, StateMachineRecord, TenantId } from '../core/types.ts';
 import type { StateIO } from './asl/io.ts';
 import type { QueryLanguage } from './asl/types.ts';
+import { validTraceparent } from '../observability/trace-context.ts';
+import type { Tracing } from '../observability/tracing.ts';
 import { newRuntime, type Runtime } from './engine/runtime.ts';
 import { decodeTaskToken } from './engine/task-token.ts';
 import { WorkflowErrors } from './errors.ts';
@@ -54,6 +56,8 @@ export interface WorkflowDeps {
   readonly onMachineDeleted?: (tenant: TenantId, name: string) => Promise<void>;
   /** After an execution's start commits (metrics). */
   readonly onStarted?: (tenant: TenantId, machine: string) => void;
+  /** A PRODUCER span per execution start (absent: tracing off). */
+  readonly tracing?: Tracing | undefined;
   /** See ExecutorDeps.onTransition. */
   readonly onTransition?: (tenant: TenantId, machine: string, statesEntered: number, end?: string) => void;
 }
@@ -238,7 +242,12 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
 
   async function start(
     tenant: TenantId,
-    s: { machine: string; name?: string | undefined; input?: string | undefined },
+    s: {
+      machine: string;
+      name?: string | undefined;
+      input?: string | undefined;
+      traceparent?: string | undefined;
+    },
   ) {
     const m = await machineOf(tenant, s.machine);
     const name = s.name ?? randomUUID();
@@ -248,6 +257,15 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
     const now = d.clock.now();
     const rt = newRuntime();
     rt.events = 1;
+    // The execution's trace: a span for its start (tracing on), kept in its state so every Task
+    // invoke, whenever it runs, continues the trace of whoever started it.
+    const span = d.tracing?.start(`StartExecution ${m.name}`, {
+      kind: 'producer',
+      parent: s.traceparent,
+      attributes: { 'nimbus.tenant': tenant, 'nimbus.state_machine': m.name, 'nimbus.execution': name },
+    });
+    const traceparent = span ? span.traceparent : validTraceparent(s.traceparent);
+    if (traceparent) rt.traceparent = traceparent;
     const rec: ExecutionRecord = {
       tenant,
       arn,
@@ -291,6 +309,7 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
       if (e.status === 'RUNNING' && e.input === input) return executionView(e);
       throw WorkflowErrors.EXECUTION_EXISTS({ name });
     }
+    span?.end();
     d.onStarted?.(tenant, m.name);
     await d.relay();
     return executionView(rec);

@@ -63,6 +63,8 @@ export interface StartInput {
   readonly name?: string | undefined;
   /** JSON text (default `{}`). */
   readonly input?: string | undefined;
+  /** The starter's trace (W3C `traceparent`): the execution's Task invokes continue it. */
+  readonly traceparent?: string | undefined;
 }
 
 export interface WorkflowService {

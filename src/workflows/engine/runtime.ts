@@ -25,6 +25,8 @@ export interface Runtime {
   timeoutToken?: string | undefined;
   /** Where the execution failed (the root's state and its input): RedriveExecution restarts here. */
   failedAt?: { state: string; input: Json; vars: Record<string, Json> } | undefined;
+  /** The trace the execution belongs to (W3C `traceparent` of its start): Task invokes continue it. */
+  traceparent?: string | undefined;
 }
 
 export interface Frame {
