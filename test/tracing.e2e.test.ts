@@ -266,6 +266,34 @@ describe('traces (OTLP/HTTP)', () => {
     assert.ok(seen.tp.startsWith(`00-${trace}-`), seen.tp);
   });
 
+  it('Python functions get _X_AMZN_TRACE_ID per invocation too', async () => {
+    const dir = await fixture({
+      'app.py': `import os
+
+
+def handler(event, context):
+    return os.environ.get("_X_AMZN_TRACE_ID")
+`,
+    });
+    const d = await p.deployDir('py', dir, { runtime: 'python3.12', handler: 'app.handler' });
+    assert.ok(d.status < 300, JSON.stringify(d.body));
+    const trace = '99998888777766665555444433332222';
+    const r = await p.json<{ result: string }>('POST', '/v1/functions/py/invoke', {});
+    assert.match(r.body.result, /^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=1$/);
+    const withTrace = await p.api(
+      'POST',
+      '/v1/functions/py/invoke',
+      {},
+      { traceparent: `00-${trace}-${PARENT}-01` },
+    );
+    const seen = ((await withTrace.json()) as { result: string }).result;
+    await waitUntil('the py invoke span', () =>
+      otlp.spans.some((s) => s.traceId === trace && s.name === 'invoke py'),
+    );
+    const inv = otlp.spans.find((s) => s.traceId === trace && s.name === 'invoke py')!;
+    assert.equal(seen, `Root=1-${trace.slice(0, 8)}-${trace.slice(8)};Parent=${inv.spanId};Sampled=1`);
+  });
+
   it('the Invoke API starts a trace with a SERVER span, or continues the caller\u2019s', async () => {
     const trace = '11112222333344445555666677778888';
     const r = await p.api('POST', '/v1/functions/c/invoke', {}, { traceparent: `00-${trace}-${PARENT}-01` });
@@ -319,7 +347,9 @@ describe('traces through events and workflows', () => {
     assert.equal(publish.parentSpanId, invPub.spanId);
     const proc = spans.find((s) => s.kind === CONSUMER)!;
     assert.equal(proc.parentSpanId, publish.spanId);
-    assert.equal(spans.find((s) => s.name === 'invoke c')!.parentSpanId, proc.spanId);
+    const invC = spans.find((s) => s.name === 'invoke c')!;
+    assert.equal(invC.parentSpanId, proc.spanId);
+    assert.equal(attr(invC, 'faas.trigger'), 'pubsub');
   });
 
   it('a workflow execution’s Task invokes continue the trace of whoever started it', async () => {

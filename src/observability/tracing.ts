@@ -167,11 +167,9 @@ export const OTEL_ENV_VARS = Object.freeze([
 /** The OTel FaaS trigger of an invocation (`faas.trigger`). */
 export function faasTrigger(t: { type: string; source?: string }): string {
   if (t.type === 'http') return 'http';
-  if (t.type === 'async')
-    return t.source === 'schedule' || t.source === 'timer'
-      ? 'timer'
-      : t.source === 'event'
-        ? 'pubsub'
-        : 'other';
+  if (t.type !== 'async' || t.source === undefined) return 'other';
+  if (t.source === 'schedule' || t.source === 'timer') return 'timer';
+  // Event deliveries are queued with the source `topic:<name>`.
+  if (t.source.startsWith('topic:')) return 'pubsub';
   return 'other';
 }
