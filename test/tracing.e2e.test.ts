@@ -266,6 +266,39 @@ describe('traces (OTLP/HTTP)', () => {
     assert.ok(seen.tp.startsWith(`00-${trace}-`), seen.tp);
   });
 
+  it('isolate functions get context.xRayTraceId and context.traceparent', async () => {
+    const dir = await fixture({
+      'index.mjs':
+        'export const handler = async (e, context) => ({ x: context.xRayTraceId ?? null, tp: context.traceparent ?? null });\n',
+    });
+    const d = await p.deployDir('iso', dir, {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+      isolation: 'isolate',
+    });
+    if (d.status >= 300) {
+      // No usable isolate sandbox on this machine: the isolate e2e suite says why.
+      assert.match(JSON.stringify(d.body), /isolat/i);
+      return;
+    }
+    const trace = '0123456789abcdef0123456789abcdef';
+    const r = await p.api(
+      'POST',
+      '/v1/functions/iso/invoke',
+      {},
+      { traceparent: `00-${trace}-${PARENT}-01` },
+    );
+    const seen = ((await r.json()) as { result: { x: string; tp: string } }).result;
+    await waitUntil('the iso invoke span', () =>
+      otlp.spans.some((s) => s.traceId === trace && s.name === 'invoke iso'),
+    );
+    const inv = otlp.spans.find((s) => s.traceId === trace && s.name === 'invoke iso')!;
+    assert.deepEqual(seen, {
+      x: `Root=1-${trace.slice(0, 8)}-${trace.slice(8)};Parent=${inv.spanId};Sampled=1`,
+      tp: `00-${trace}-${inv.spanId}-01`,
+    });
+  });
+
   it('Python functions get _X_AMZN_TRACE_ID per invocation too', async () => {
     const dir = await fixture({
       'app.py': `import os

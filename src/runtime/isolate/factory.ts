@@ -558,6 +558,7 @@ export function createIsolateSandboxFactory(o: IsolateSandboxOptions): SandboxFa
               timeoutMs,
               invokedFunctionArn: inv.qualifier ? `${base}:${inv.qualifier}` : base,
               clientContext: inv.clientContext,
+              traceparent: inv.traceparent,
             });
           });
         },

@@ -280,6 +280,10 @@ function isolateBootstrap() {
     current = requestId;
     const c = JSON.parse(ctxJson);
     const started = Date.now();
+    // The invocation's trace (no process.env here): X-Ray form as Lambda's _X_AMZN_TRACE_ID.
+    const t =
+      typeof c.traceparent === 'string' &&
+      /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(c.traceparent);
     const context = {
       awsRequestId: requestId,
       functionName: meta.functionName,
@@ -291,6 +295,10 @@ function isolateBootstrap() {
       callbackWaitsForEmptyEventLoop: true,
       clientContext: c.clientContext,
       identity: undefined,
+      xRayTraceId: t
+        ? `Root=1-${t[1].slice(0, 8)}-${t[1].slice(8)};Parent=${t[2]};Sampled=${Number.parseInt(t[3], 16) & 1}`
+        : undefined,
+      traceparent: t ? c.traceparent : undefined,
       env,
       getRemainingTimeInMillis: () => Math.max(0, c.remainingMs - (Date.now() - started)),
     };
@@ -677,6 +685,7 @@ function invoke(m) {
     invokedFunctionArn: m.invokedFunctionArn,
     clientContext: m.clientContext,
     remainingMs: timeoutMs,
+    traceparent: m.traceparent,
   });
   inst.invokeRef
     .apply(undefined, [m.requestId, m.payload, ctxJson], {
