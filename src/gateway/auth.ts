@@ -65,6 +65,8 @@ export type LambdaAuthorizerCall = (
   tenant: string,
   functionName: string,
   event: Record<string, unknown>,
+  /** The request's trace: the authorizer's invocation is part of it. */
+  traceparent?: string | undefined,
 ) => Promise<{ ok: boolean; payload: string }>;
 
 export interface AuthRequestView {
@@ -74,6 +76,7 @@ export interface AuthRequestView {
   query(name: string): string | undefined;
   /** The route's API Gateway v2 request event (built lazily; only Lambda authorizers need it). */
   event(): Record<string, unknown>;
+  readonly traceparent?: string | undefined;
 }
 
 /** Resolves `$request.header.X` / `$request.querystring.X` identity sources. */
@@ -108,11 +111,12 @@ export class RouteAuthorizer {
     const hit = this.#cache.get(key);
     let result = hit && hit.until > this.#now() ? hit : undefined;
     if (!result) {
-      const r = await this.#call(req.tenant, auth.functionName, {
-        ...req.event(),
-        type: 'REQUEST',
-        identitySource: identity,
-      });
+      const r = await this.#call(
+        req.tenant,
+        auth.functionName,
+        { ...req.event(), type: 'REQUEST', identitySource: identity },
+        req.traceparent,
+      );
       let parsed: { isAuthorized?: unknown; context?: unknown };
       try {
         parsed = r.ok ? (JSON.parse(r.payload) as typeof parsed) : {};

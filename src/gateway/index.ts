@@ -163,12 +163,13 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
   const tenantSuffix = `.${d.config.tenantDomain}`;
   const buckets = new TokenBuckets(d.clock);
   const authorizers = new RouteAuthorizer(
-    async (tenant, functionName, event) => {
+    async (tenant, functionName, event, traceparent) => {
       const r = await d.invoke.invoke({
         tenant,
         functionName,
         payload: JSON.stringify(event),
         trigger: { type: 'http', routeKey: String(event.routeKey ?? '') },
+        traceparent,
       });
       return { ok: r.functionError === undefined, payload: r.payload };
     },
@@ -360,6 +361,7 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
               return query.get(n) ?? undefined;
             },
             event: () => buildEventV2(greq, route, pathParameters),
+            traceparent,
           })
         : undefined;
       if (route.throttle) {
