@@ -222,6 +222,42 @@ describe('traces (OTLP/HTTP)', () => {
     assert.match(line, new RegExp(`Parent=${invB.spanId};`));
   });
 
+  it('a route\u2019s Lambda authorizer runs in the request\u2019s trace', async () => {
+    const authz = await p.deployDir(
+      'authz',
+      await fixture({
+        'index.mjs':
+          "export const handler = async (e) => ({ isAuthorized: e.identitySource?.[0] === 'let-me-in' });\n",
+      }),
+      { runtime: 'nodejs24.x', handler: 'index.handler' },
+    );
+    assert.equal(authz.status, 201, JSON.stringify(authz.body));
+    const route = await p.json('POST', '/v1/routes', {
+      routeKey: 'GET /guarded',
+      function: 'c',
+      auth: {
+        type: 'lambda',
+        function: 'authz',
+        identitySource: ['$request.header.Authorization'],
+        ttlSec: 0,
+      },
+    });
+    assert.equal(route.status, 201, JSON.stringify(route.body));
+    const trace = '5555aaaa5555aaaa5555aaaa5555aaaa';
+    const r = await fetch(`${p.gatewayUrl}/guarded`, {
+      headers: { authorization: 'let-me-in', traceparent: `00-${trace}-${PARENT}-01` },
+    });
+    assert.equal(r.status, 200);
+    await waitUntil('the guarded request\u2019s spans', () =>
+      ['invoke authz', 'invoke c', 'GET /guarded'].every((n) =>
+        otlp.spans.some((s) => s.traceId === trace && s.name === n),
+      ),
+    );
+    const gw = otlp.spans.find((s) => s.traceId === trace && s.name === 'GET /guarded')!;
+    for (const n of ['invoke authz', 'invoke c'])
+      assert.equal(otlp.spans.find((s) => s.traceId === trace && s.name === n)!.parentSpanId, gw.spanId, n);
+  });
+
   it('a malformed traceparent starts a new trace (never an error)', async () => {
     const hostile = [
       'garbage',
