@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fixture, startTestPlatform, type TestPlatform, waitUntil } from './helpers.ts';
+import { sinkSkip } from './support/sink.ts';
 
 interface OtlpValue {
   stringValue?: string;
@@ -256,6 +257,44 @@ describe('traces (OTLP/HTTP)', () => {
     const gw = otlp.spans.find((s) => s.traceId === trace && s.name === 'GET /guarded')!;
     for (const n of ['invoke authz', 'invoke c'])
       assert.equal(otlp.spans.find((s) => s.traceId === trace && s.name === n)!.parentSpanId, gw.spanId, n);
+  });
+
+  it('a function\u2019s AWS SDK call to the Invoke API continues its trace (X-Amzn-Trace-Id)', {
+    skip: sinkSkip(),
+  }, async () => {
+    const d = await p.deployDir(
+      'sdk',
+      await fixture({
+        'index.mjs': `import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+const lambda = new LambdaClient({});
+export const handler = async () => {
+  const r = await lambda.send(new InvokeCommand({ FunctionName: 'c', Payload: '{}' }));
+  return JSON.parse(new TextDecoder().decode(r.Payload));
+};
+`,
+      }),
+      { runtime: 'nodejs24.x', handler: 'index.handler', role: 'caller-role', timeoutSec: 10 },
+    );
+    assert.equal(d.status, 201, JSON.stringify(d.body));
+    const trace = '77776666555544443333222211110000';
+    const r = await p.api(
+      'POST',
+      '/v1/functions/sdk/invoke',
+      {},
+      { traceparent: `00-${trace}-${PARENT}-01` },
+    );
+    const res = ((await r.json()) as { result: { body: string } }).result;
+    const seen = JSON.parse(res.body) as { tp: string };
+    assert.ok(seen.tp.startsWith(`00-${trace}-`), seen.tp);
+    await waitUntil('the spans of both invocations', () =>
+      ['invoke sdk', 'Invoke c'].every((n) => otlp.spans.some((s) => s.traceId === trace && s.name === n)),
+    );
+    const sdk = otlp.spans.find((s) => s.traceId === trace && s.name === 'invoke sdk')!;
+    // The SDK sends the function's _X_AMZN_TRACE_ID, whose parent is its invoke span.
+    assert.equal(
+      otlp.spans.find((s) => s.traceId === trace && s.name === 'Invoke c')!.parentSpanId,
+      sdk.spanId,
+    );
   });
 
   it('a malformed traceparent starts a new trace (never an error)', async () => {
