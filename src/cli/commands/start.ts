@@ -23,6 +23,12 @@ export function register(program: Command): void {
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env NIMBUS_LOG_LEVEL)')
     .option('--price-table <file>', 'JSON price table for cost metering (env NIMBUS_PRICE_TABLE; default: Lambda prices)')
     .option('--json', 'print the start-up summary as JSON')
+    .addHelpText(
+      'after',
+      '\nTraces (OpenTelemetry, OTLP/HTTP) are on when OTEL_EXPORTER_OTLP_ENDPOINT or\n' +
+        'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set; also OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER,\n' +
+        'OTEL_TRACES_SAMPLER_ARG, OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_EXPORTER=none.',
+    )
     .action(async (o: Record<string, string | boolean | undefined>) => {
       const flags: ConfigInput = {
         port: o.port as string,
