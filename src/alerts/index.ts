@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { defineErrors } from '../core/errors.ts';
-import type { Clock, MetricRollupRepo, SettingsRepo } from '../core/ports.ts';
+import type { Clock, MetricRollup, MetricRollupRepo, SettingsRepo } from '../core/ports.ts';
 import type { TenantId } from '../core/types.ts';
 import type { ActivityWindows } from '../observability/windows.ts';
 
@@ -80,17 +80,18 @@ export interface AlertState {
 
 export interface AlertView extends AlertRule, AlertState {}
 
-/** One minute of a function, as the rollups give it. */
-export interface MinuteRow {
-  readonly functionName: string;
-  readonly minute: number;
-  readonly invocations: number;
-  readonly errors: number;
-  readonly throttles: number;
-  readonly coldStarts: number;
-  readonly durationSumMs: number;
-  readonly durationP99Ms: number | null;
-}
+/** One minute of a function, as the rollups give it (the fields a rule reads). */
+export type MinuteRow = Pick<
+  MetricRollup,
+  | 'functionName'
+  | 'minute'
+  | 'invocations'
+  | 'errors'
+  | 'throttles'
+  | 'coldStarts'
+  | 'durationSumMs'
+  | 'durationP99Ms'
+>;
 
 export interface AlertDeps {
   readonly settings: SettingsRepo;

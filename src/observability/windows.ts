@@ -6,6 +6,8 @@
  */
 
 /** Bucket i holds durations in [MIN_MS·B^i, MIN_MS·B^(i+1)): 10 µs to ~15 min at 5 % steps. */
+import type { MetricRollup } from '../core/ports.ts';
+
 const MIN_MS = 0.01;
 const B = 1.1;
 const LOG_B = Math.log(B);
@@ -57,22 +59,8 @@ export interface Observation {
   readonly costUsd?: number | undefined;
 }
 
-/** One function's minute, as stored (times in epoch ms, durations in ms). */
-export interface RollupRow {
-  readonly tenant: string;
-  readonly functionName: string;
-  /** Epoch ms of the minute's start. */
-  readonly minute: number;
-  readonly invocations: number;
-  readonly errors: number;
-  readonly throttles: number;
-  readonly coldStarts: number;
-  readonly durationSumMs: number;
-  readonly durationMaxMs: number;
-  readonly durationP50Ms: number | null;
-  readonly durationP99Ms: number | null;
-  readonly gbSeconds: number;
-}
+/** One function's minute, as stored (times in epoch ms, durations in ms): a `metric_rollups` row. */
+export type RollupRow = MetricRollup;
 
 class Acc {
   inv = 0;

@@ -21,8 +21,8 @@ import { makeEventRepos } from './repos-events.ts';
 import { makeIdentityRepos } from './repos-identity.ts';
 import { makeLogStreamRepo } from './repos-log-streams.ts';
 import { makeLogRepo, usageColumns } from './repos-logs.ts';
-import { makeSqsQueueRepo } from './repos-queues.ts';
 import { makeMetricRollupRepo } from './repos-metrics.ts';
+import { makeSqsQueueRepo } from './repos-queues.ts';
 import { makeWorkflowRepo } from './repos-workflows.ts';
 import type { Tables } from './schema.ts';
 
@@ -100,6 +100,16 @@ const usageFilter = (q: UsageQuery) => (eb: ExpressionBuilder<Tables, 'usage'>) 
     ...(q.functionName !== undefined ? [eb('function_name', '=', q.functionName)] : []),
     ...timeFilter(eb, q),
   ]);
+
+/** The sums of a usage summary (one row, or one per group). */
+const usageSums = (eb: ExpressionBuilder<Tables, 'usage'>) => [
+  eb.fn.countAll().as('n'),
+  eb.fn.coalesce(eb.fn.sum('gb_seconds'), eb.lit(0)).as('gbs'),
+  eb.fn.coalesce(eb.fn.sum('billed_duration_ms'), eb.lit(0)).as('billed'),
+  eb.fn.count('init_duration_ms').as('cold'),
+  eb.fn.sum(eb.case().when('outcome', '!=', 'success').then(1).else(0).end()).as('errors'),
+  eb.fn.coalesce(eb.fn.sum('cost'), eb.lit(0)).as('cost'),
+];
 
 const summaryOf = (r: {
   n: unknown;
@@ -454,14 +464,7 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
         const r = await db
           .selectFrom('usage')
           .where(usageFilter(q))
-          .select((eb) => [
-            eb.fn.countAll().as('n'),
-            eb.fn.coalesce(eb.fn.sum('gb_seconds'), eb.lit(0)).as('gbs'),
-            eb.fn.coalesce(eb.fn.sum('billed_duration_ms'), eb.lit(0)).as('billed'),
-            eb.fn.count('init_duration_ms').as('cold'),
-            eb.fn.sum(eb.case().when('outcome', '!=', 'success').then(1).else(0).end()).as('errors'),
-            eb.fn.coalesce(eb.fn.sum('cost'), eb.lit(0)).as('cost'),
-          ])
+          .select(usageSums)
           .executeTakeFirstOrThrow();
         return summaryOf(r);
       },
@@ -481,15 +484,7 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
             // The operator's per-tenant view reads every tenant (q.tenant is then ignored).
             by === 'tenant' && q.allTenants ? eb.and([...timeFilter(eb, q)]) : usageFilter(q)(eb),
           )
-          .select((eb) => [
-            key.as('k'),
-            eb.fn.countAll().as('n'),
-            eb.fn.coalesce(eb.fn.sum('gb_seconds'), eb.lit(0)).as('gbs'),
-            eb.fn.coalesce(eb.fn.sum('billed_duration_ms'), eb.lit(0)).as('billed'),
-            eb.fn.count('init_duration_ms').as('cold'),
-            eb.fn.sum(eb.case().when('outcome', '!=', 'success').then(1).else(0).end()).as('errors'),
-            eb.fn.coalesce(eb.fn.sum('cost'), eb.lit(0)).as('cost'),
-          ])
+          .select((eb) => [key.as('k'), ...usageSums(eb)])
           .groupBy(key)
           .orderBy(key)
           .limit(Math.min(Math.max(1, q.limit ?? 1000), 10000))
