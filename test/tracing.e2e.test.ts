@@ -484,6 +484,31 @@ describe('traces through events and workflows', () => {
   });
 });
 
+describe('collector down', () => {
+  it('requests are served, the failure is logged once, and the platform stops promptly', async () => {
+    // A port that was just free: nothing listens there.
+    const gone = await otlpReceiver();
+    await gone.close();
+    const p = await startTestPlatform({}, { env: { OTEL_EXPORTER_OTLP_ENDPOINT: gone.url } });
+    try {
+      await deployAll(p);
+      for (let i = 0; i < 3; i++) {
+        const r = await fetch(`${p.gatewayUrl}/c`, { headers: { traceparent: `00-${TRACE}-${PARENT}-01` } });
+        assert.equal(r.status, 200);
+        assert.ok(((await r.json()) as { tp: string }).tp.startsWith(`00-${TRACE}-`));
+      }
+      await waitUntil('the export failure in the platform log', () =>
+        p.logs.some((l) => l.includes('span export failed')),
+      );
+    } finally {
+      const t0 = Date.now();
+      await p.stop();
+      assert.ok(Date.now() - t0 < 8000, `stopped in ${Date.now() - t0} ms`);
+    }
+    assert.equal(p.logs.filter((l) => l.includes('span export failed')).length, 1);
+  });
+});
+
 describe('traces off', () => {
   it('no OTEL_* variables: no exporter, no spans; a valid incoming traceparent still reaches the function', async () => {
     const otlp = await otlpReceiver();

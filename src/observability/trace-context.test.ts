@@ -214,4 +214,26 @@ describe('tracing configuration (OTEL_* variables)', () => {
     await t.shutdown();
     assert.deepEqual(exported, ['child of a sampled caller']);
   });
+
+  it('an unreachable collector drops spans and says so (rate-limited); nothing throws', async () => {
+    const errors: Error[] = [];
+    const t = createOtelTracing(
+      {
+        // A port nothing listens on (1: tcpmux, refused at once on loopback).
+        endpoint: 'http://127.0.0.1:1/v1/traces',
+        serviceName: 's',
+        sampler: 'always_on',
+        ratio: 1,
+        headers: {},
+      },
+      { onExportError: (e) => errors.push(e), exportTimeoutMillis: 300 },
+    );
+    for (let i = 0; i < 2; i++) {
+      t.start('a').end();
+      await t.flush();
+    }
+    await t.shutdown();
+    assert.equal(errors.length, 1, 'one report per minute');
+    assert.ok(errors[0] instanceof Error);
+  });
 });

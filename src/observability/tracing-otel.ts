@@ -98,21 +98,52 @@ class Handle implements SpanHandle {
   }
 }
 
+/** The longest a platform stop waits for the last spans to be exported. */
+const SHUTDOWN_MS = 3000;
+
 export interface OtelTracingOptions {
   /** Replaces the OTLP exporter (tests of the tracing module itself). */
   readonly exporter?: SpanExporter;
   /** BatchSpanProcessor delay between exports (default 1 s). */
   readonly scheduledDelayMillis?: number;
+  /** How long one export may take, its retries included (default 10 s). */
+  readonly exportTimeoutMillis?: number;
+  /**
+   * An export failed (collector down, refused): spans of that batch are dropped, requests are not
+   * affected. Called for the first failure, then at most once a minute.
+   */
+  readonly onExportError?: (e: Error) => void;
+}
+
+/** The exporter, with failed exports reported (rate-limited) instead of swallowed. */
+function reporting(inner: SpanExporter, onError: ((e: Error) => void) | undefined): SpanExporter {
+  if (!onError) return inner;
+  let last = Number.NEGATIVE_INFINITY;
+  return {
+    export(spans, done) {
+      inner.export(spans, (r) => {
+        if (r.code !== 0 && Date.now() - last >= 60_000) {
+          last = Date.now();
+          onError(r.error ?? new Error('span export failed'));
+        }
+        done(r);
+      });
+    },
+    shutdown: () => inner.shutdown(),
+    ...(inner.forceFlush ? { forceFlush: () => inner.forceFlush!() } : {}),
+  };
 }
 
 export function createOtelTracing(c: TracingConfig, o: OtelTracingOptions = {}): Tracing {
-  const exporter =
+  const exporter = reporting(
     o.exporter ??
-    new OTLPTraceExporter({
-      url: c.endpoint,
-      headers: { ...c.headers },
-      timeoutMillis: 10_000,
-    });
+      new OTLPTraceExporter({
+        url: c.endpoint,
+        headers: { ...c.headers },
+        timeoutMillis: o.exportTimeoutMillis ?? 10_000,
+      }),
+    o.onExportError,
+  );
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': c.serviceName }),
     sampler: samplerOf(c),
@@ -152,9 +183,16 @@ export function createOtelTracing(c: TracingConfig, o: OtelTracingOptions = {}):
       );
       return new Handle(span);
     },
-    flush: () => provider.forceFlush(),
+    // Export failures are reported through onExportError; flushing never fails the caller.
+    flush: () => provider.forceFlush().catch(() => {}),
     shutdown() {
-      closed ??= provider.shutdown();
+      // Bounded: a collector that is down must not hold up the platform's stop for the exporter's
+      // whole retry budget (10 s).
+      closed ??= new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, SHUTDOWN_MS);
+        timer.unref();
+        provider.shutdown().then(resolve, resolve);
+      });
       return closed;
     },
   };

@@ -128,7 +128,10 @@ export async function startPlatform(
   try {
     // Traces (OTEL_* variables): the SDK is loaded only when on; shut down (flushed) last.
     const tracing = config.tracing
-      ? (await import('../observability/tracing-otel.ts')).createOtelTracing(config.tracing)
+      ? (await import('../observability/tracing-otel.ts')).createOtelTracing(config.tracing, {
+          onExportError: (e) =>
+            logger.warn({ err: e, endpoint: config.tracing?.endpoint }, 'span export failed: spans dropped'),
+        })
       : undefined;
     if (tracing) cleanups.push(() => tracing.shutdown());
     const rawStore = await openStore({
