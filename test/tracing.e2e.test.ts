@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { findJdk } from '../src/runtime/java/toolchain.ts';
 import { fixture, startTestPlatform, type TestPlatform, waitUntil } from './helpers.ts';
 import { sinkSkip } from './support/sink.ts';
 
@@ -372,6 +373,42 @@ export const handler = async () => {
       x: `Root=1-${trace.slice(0, 8)}-${trace.slice(8)};Parent=${inv.spanId};Sampled=1`,
       tp: `00-${trace}-${inv.spanId}-01`,
     });
+  });
+
+  it('Java functions get the com.amazonaws.xray.traceHeader system property per invocation', {
+    skip: findJdk() || process.env.CI === 'true' ? false : 'no JDK 17 installed',
+  }, async () => {
+    const dir = await fixture({
+      'src/main/java/example/Trace.java': `package example;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import java.util.Map;
+public class Trace implements RequestHandler<Map<String, Object>, String> {
+  public String handleRequest(Map<String, Object> in, Context ctx) {
+    return System.getProperty("com.amazonaws.xray.traceHeader", "none");
+  }
+}
+`,
+    });
+    const d = await p.deployDir('jtrace', dir, {
+      runtime: 'java17',
+      handler: 'example.Trace',
+      memoryMb: 256,
+    });
+    assert.equal(d.status, 201, JSON.stringify(d.body));
+    const trace = '1234abcd1234abcd1234abcd1234abcd';
+    const r = await p.api(
+      'POST',
+      '/v1/functions/jtrace/invoke',
+      {},
+      { traceparent: `00-${trace}-${PARENT}-01` },
+    );
+    const seen = ((await r.json()) as { result: string }).result;
+    await waitUntil('the jtrace invoke span', () =>
+      otlp.spans.some((s) => s.traceId === trace && s.name === 'invoke jtrace'),
+    );
+    const inv = otlp.spans.find((s) => s.traceId === trace && s.name === 'invoke jtrace')!;
+    assert.equal(seen, `Root=1-${trace.slice(0, 8)}-${trace.slice(8)};Parent=${inv.spanId};Sampled=1`);
   });
 
   it('Python functions get _X_AMZN_TRACE_ID per invocation too', async () => {

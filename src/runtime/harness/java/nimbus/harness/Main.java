@@ -337,6 +337,11 @@ public final class Main {
     long deadline = ((Number) msg.get("deadline")).longValue();
     Object arn = msg.get("invokedFunctionArn");
     ClientContext client = clientContext((String) msg.get("clientContext"));
+    // As Lambda's Java runtime: the invocation's X-Ray trace header in a system property (read by
+    // the X-Ray SDK and OpenTelemetry's Lambda propagator), cleared for one without a trace.
+    String xray = xRayOf(msg.get("traceparent"));
+    if (xray != null) System.setProperty(TRACE_PROPERTY, xray);
+    else System.clearProperty(TRACE_PROPERTY);
     return new Context() {
       @Override public String getAwsRequestId() { return requestId; }
       @Override public String getLogGroupName() { return (String) init.get("logGroupName"); }
@@ -350,6 +355,20 @@ public final class Main {
       @Override public int getMemoryLimitInMB() { return ((Number) init.get("memoryMb")).intValue(); }
       @Override public LambdaLogger getLogger() { return logger; }
     };
+  }
+
+  static final String TRACE_PROPERTY = "com.amazonaws.xray.traceHeader";
+  static final java.util.regex.Pattern TRACEPARENT =
+      java.util.regex.Pattern.compile("^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$");
+
+  /** `Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;Sampled=0|1` from a W3C traceparent, else null. */
+  static String xRayOf(Object traceparent) {
+    if (!(traceparent instanceof String)) return null;
+    java.util.regex.Matcher m = TRACEPARENT.matcher((String) traceparent);
+    if (!m.matches()) return null;
+    String t = m.group(1);
+    int sampled = Integer.parseInt(m.group(3), 16) & 1;
+    return "Root=1-" + t.substring(0, 8) + "-" + t.substring(8) + ";Parent=" + m.group(2) + ";Sampled=" + sampled;
   }
 
   @SuppressWarnings("unchecked")
