@@ -411,6 +411,39 @@ public class Trace implements RequestHandler<Map<String, Object>, String> {
     assert.equal(seen, `Root=1-${trace.slice(0, 8)}-${trace.slice(8)};Parent=${inv.spanId};Sampled=1`);
   });
 
+  it('custom runtimes get Lambda-Runtime-Trace-Id in X-Ray form (and traceparent)', async () => {
+    const dir = await fixture({
+      bootstrap: `#!/usr/bin/env python3
+import json, os, urllib.request
+api = "http://%s/2018-06-01/runtime" % os.environ["AWS_LAMBDA_RUNTIME_API"]
+while True:
+    with urllib.request.urlopen(api + "/invocation/next") as r:
+        rid = r.headers["Lambda-Runtime-Aws-Request-Id"]
+        body = json.dumps({"xray": r.headers.get("Lambda-Runtime-Trace-Id"), "tp": r.headers.get("traceparent")}).encode()
+        r.read()
+    urllib.request.urlopen(urllib.request.Request(api + "/invocation/%s/response" % rid, data=body, method="POST")).read()
+`,
+    });
+    const d = await p.deployDir('crt', dir, { runtime: 'provided.al2023', handler: 'x.handler' });
+    assert.ok(d.status < 300, JSON.stringify(d.body));
+    const trace = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+    const r = await p.api(
+      'POST',
+      '/v1/functions/crt/invoke',
+      {},
+      { traceparent: `00-${trace}-${PARENT}-01` },
+    );
+    const seen = ((await r.json()) as { result: { xray: string; tp: string } }).result;
+    await waitUntil('the crt invoke span', () =>
+      otlp.spans.some((s) => s.traceId === trace && s.name === 'invoke crt'),
+    );
+    const inv = otlp.spans.find((s) => s.traceId === trace && s.name === 'invoke crt')!;
+    assert.deepEqual(seen, {
+      xray: `Root=1-${trace.slice(0, 8)}-${trace.slice(8)};Parent=${inv.spanId};Sampled=1`,
+      tp: `00-${trace}-${inv.spanId}-01`,
+    });
+  });
+
   it('Python functions get _X_AMZN_TRACE_ID per invocation too', async () => {
     const dir = await fixture({
       'app.py': `import os
