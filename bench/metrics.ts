@@ -8,9 +8,13 @@
  *
  *   npm run bench:metrics
  *   node bench/metrics.ts --conc 32 --duration 5 --rounds 3
+ * A third platform runs with tracing on (OTEL_EXPORTER_OTLP_ENDPOINT = a local sink, every request
+ * sampled, or --sample 0.1): its ratio to metrics off is the whole observability overhead.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,11 +29,14 @@ const { values: args } = parseArgs({
     conc: { type: 'string', default: '32' },
     duration: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
+    /** The traced platform's sampling ratio (parentbased_traceidratio): 1 = every request. */
+    sample: { type: 'string', default: '1' },
   },
 });
 const CONC = Number(args.conc);
 const DURATION_MS = Number(args.duration) * 1000;
 const ROUNDS = Number(args.rounds);
+const SAMPLE = Number(args.sample);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -62,15 +69,31 @@ const median = (xs: number[]) => {
 }
 
 const children: ChildProcess[] = [];
+const sinks: Server[] = [];
 const dirs: string[] = [];
 try {
   const zip = Buffer.from(await zipDirectory('examples/hello')).toString('base64');
-  const start = async (metrics: 'on' | 'off') => {
+  // Tracing on exports to this sink (accepts and drops every OTLP request), as to a collector.
+  const sink = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  sinks.push(sink);
+  const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+  const start = async (metrics: 'on' | 'off' | 'traced') => {
     const dataDir = await mkdtemp(join(tmpdir(), `nimbus-bench-metrics-${metrics}-`));
     dirs.push(dataDir);
     const plat = await startChild(process.execPath, ['bench/support/platform.ts', dataDir], {
       ...process.env,
-      NIMBUS_METRICS: metrics,
+      NIMBUS_METRICS: metrics === 'off' ? 'off' : 'on',
+      ...(metrics === 'traced'
+        ? {
+            OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
+            OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+            OTEL_TRACES_SAMPLER_ARG: String(SAMPLE),
+          }
+        : {}),
     });
     children.push(plat.child);
     const api = plat.info.apiUrl!;
@@ -100,7 +123,7 @@ try {
     for (let i = 0; i < 200; i++) await hit(); // warm-up
     // Metrics on: the exposition works (and is read once, as a scraper would).
     const scrape = await send('GET', `${api}/metrics`, undefined, auth);
-    if (metrics === 'on' && !scrape.body.includes('nimbus_invocations_total'))
+    if (metrics !== 'off' && !scrape.body.includes('nimbus_invocations_total'))
       throw new Error(`/metrics: ${scrape.status} ${scrape.body.slice(0, 200)}`);
     if (metrics === 'off' && scrape.status !== 404)
       throw new Error(`/metrics with metrics off: ${scrape.status}`);
@@ -108,20 +131,32 @@ try {
   };
   const on = await start('on');
   const off = await start('off');
-  const rows = [['round', 'metrics on req/s', 'metrics off req/s']];
-  const got = { on: [] as number[], off: [] as number[] };
+  const traced = await start('traced');
+  const rows = [['round', 'metrics on req/s', 'metrics off req/s', 'metrics + tracing req/s']];
+  const got = { on: [] as number[], off: [] as number[], traced: [] as number[] };
   for (let r = 1; r <= ROUNDS; r++) {
     got.on.push(await throughput(on, CONC, DURATION_MS));
     got.off.push(await throughput(off, CONC, DURATION_MS));
-    rows.push([String(r), got.on.at(-1)!.toFixed(0), got.off.at(-1)!.toFixed(0)]);
+    got.traced.push(await throughput(traced, CONC, DURATION_MS));
+    rows.push([
+      String(r),
+      got.on.at(-1)!.toFixed(0),
+      got.off.at(-1)!.toFixed(0),
+      got.traced.at(-1)!.toFixed(0),
+    ]);
   }
   const mOn = median(got.on);
   const mOff = median(got.off);
-  rows.push(['median', mOn.toFixed(0), mOff.toFixed(0)]);
+  const mTr = median(got.traced);
+  rows.push(['median', mOn.toFixed(0), mOff.toFixed(0), mTr.toFixed(0)]);
   console.log(`gateway GET /hello, ${CONC} in flight, ${DURATION_MS / 1000} s per round`);
   printTable(rows);
   console.log(`ratio on/off: ${(mOn / mOff).toFixed(3)} (${((1 - mOn / mOff) * 100).toFixed(1)} % overhead)`);
+  console.log(
+    `ratio metrics+tracing (sampling ${SAMPLE}, OTLP/HTTP to a local sink)/off: ${(mTr / mOff).toFixed(3)} (${((1 - mTr / mOff) * 100).toFixed(1)} % overhead)`,
+  );
 } finally {
+  for (const s of sinks) s.close();
   for (const c of children) c.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));
   for (const d of dirs) await rm(d, { recursive: true, force: true });

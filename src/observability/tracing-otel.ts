@@ -3,6 +3,8 @@
  * global one: tests run several platforms in one process), a sampler from OTEL_TRACES_SAMPLER,
  * a BatchSpanProcessor and the OTLP/HTTP (JSON) exporter. Imported only when tracing is on.
  */
+
+import { randomFillSync } from 'node:crypto';
 import {
   type Attributes,
   type Link,
@@ -51,13 +53,18 @@ function samplerOf(c: TracingConfig): Sampler {
     case 'parentbased_always_off':
       return new ParentBasedSampler({ root: new AlwaysOffSampler() });
     case 'parentbased_traceidratio':
-      return new ParentBasedSampler({ root: ratio() });
+      // The root's ratio is decided in `start` before any SDK work (see there); what reaches the
+      // SDK as a root is already chosen.
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
   }
 }
 
 /** A remote span context from a `traceparent` (undefined when it is not a valid one). */
 function remote(traceparent: string | undefined): SpanContext | undefined {
-  const t = traceparent === undefined ? undefined : parseTraceparent(traceparent);
+  // Parsed again for each child (a map of recent ones kept them alive into the old generation:
+  // GC cost more than the parse).
+  if (traceparent === undefined) return undefined;
+  const t = parseTraceparent(traceparent);
   return t
     ? {
         traceId: t.traceId,
@@ -96,6 +103,32 @@ class Handle implements SpanHandle {
     this.#ended = true;
     this.#span.end(endTime);
   }
+}
+
+/** 8 random bytes as 16 hex digits, from a pooled buffer (one syscall per 512 ids). */
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+function spanIdHex(): string {
+  if (poolAt + 8 > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  poolAt += 8;
+  return pool.toString('hex', poolAt - 8, poolAt);
+}
+
+/**
+ * A child of an unsampled parent under a parent-based sampler: it is not sampled either, so no
+ * SDK span is made; it only carries the trace id on (a new span id, flags 00) for propagation.
+ */
+class UnsampledHandle implements SpanHandle {
+  readonly traceparent: string;
+  constructor(traceId: string) {
+    this.traceparent = `00-${traceId}-${spanIdHex()}-00`;
+  }
+  set(): void {}
+  fail(): void {}
+  end(): void {}
 }
 
 /** The longest a platform stop waits for the last spans to be exported. */
@@ -157,30 +190,51 @@ export function createOtelTracing(c: TracingConfig, o: OtelTracingOptions = {}):
     ],
   });
   const tracer = provider.getTracer('nimbus');
+  const parentBased = c.sampler.startsWith('parentbased_');
+  const rootRatio = c.sampler === 'parentbased_traceidratio' ? c.ratio : undefined;
   let closed: Promise<void> | undefined;
   return {
     start(name: string, opts: SpanOptions = {}): SpanHandle {
       const parent = remote(opts.parent);
+      // Most spans at a low ratio: the request's first span decided, its children follow.
+      if (
+        parentBased &&
+        parent !== undefined &&
+        (parent.traceFlags & TraceFlags.SAMPLED) === 0 &&
+        (opts.links === undefined || opts.links.length === 0)
+      )
+        return new UnsampledHandle(parent.traceId);
+      // A new trace under parentbased_traceidratio: most are not sampled, and cost one id.
+      if (
+        rootRatio !== undefined &&
+        parent === undefined &&
+        (opts.links === undefined || opts.links.length === 0)
+      ) {
+        if (Math.random() >= rootRatio) return new UnsampledHandle(spanIdHex() + spanIdHex());
+      }
       const ctx = parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
       const links: Link[] = [];
       for (const l of opts.links ?? []) {
         const sc = remote(l);
         if (sc) links.push({ context: sc });
       }
-      const attributes: Attributes = {};
-      if (opts.attributes)
-        for (const [k, v] of Object.entries(opts.attributes)) if (v !== undefined) attributes[k] = v;
+      // Attributes are set once the sampler has decided: an unsampled span (most of them at a low
+      // ratio) skips building and sanitizing them (our samplers do not read attributes).
       const span = tracer.startSpan(
         name,
         {
           kind: KINDS[opts.kind ?? 'internal'],
-          attributes,
           ...(links.length > 0 ? { links } : {}),
           ...(opts.startTime !== undefined ? { startTime: opts.startTime } : {}),
           root: !parent,
         },
         ctx,
       );
+      if (opts.attributes && span.isRecording()) {
+        const attributes: Attributes = {};
+        for (const [k, v] of Object.entries(opts.attributes)) if (v !== undefined) attributes[k] = v;
+        span.setAttributes(attributes);
+      }
       return new Handle(span);
     },
     // Export failures are reported through onExportError; flushing never fails the caller.
