@@ -6,6 +6,8 @@
  * async work without dropping it, and releases everything when raised.
  */
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { cliRunner, fixture, sdkError, startTestPlatform, type TestPlatform, waitUntil } from './helpers.ts';
@@ -41,7 +43,11 @@ describe('cost and budgets (e2e)', () => {
     );
 
   before(async () => {
-    p = await startTestPlatform({}, { budgetRecheckMs: 300, alertIntervalMs: 300 });
+    // Alert webhooks go to a receiver on loopback: the egress policy must allow it.
+    p = await startTestPlatform(
+      { egressAllowCidrs: '127.0.0.1/32' },
+      { budgetRecheckMs: 300, alertIntervalMs: 300 },
+    );
     lambda = new LambdaClient({
       endpoint: p.apiUrl,
       region: 'local-1',
@@ -228,6 +234,20 @@ describe('cost and budgets (e2e)', () => {
     );
     assert.ok((await p.json('PUT', '/v1/topics/ops', {})).status < 300);
     assert.equal((await p.json('POST', '/v1/topics/ops/subscriptions', { target: 'pager' })).status, 201);
+    const hooks: { type: string; body: string }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on('end', () => {
+        hooks.push({ type: String(req.headers['content-type']), body });
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    after(() => receiver.close());
+    const hookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`;
     const set = await cli(
       'alerts',
       'set',
@@ -244,6 +264,8 @@ describe('cost and budgets (e2e)', () => {
       'flaky',
       '--topic',
       'ops',
+      '--webhook',
+      hookUrl,
     );
     assert.equal(set.code, 0, set.stderr);
     for (let i = 0; i < 3; i++) assert.equal((await invoke('flaky')).body.ok, false);
@@ -258,6 +280,9 @@ describe('cost and budgets (e2e)', () => {
       return evs.length > 0 ? evs : undefined;
     });
     assert.match(seen[0]!.message, /"type":"nimbus.alert.firing"/);
+    const hook = await waitUntil('the firing event at the webhook', () => hooks[0]);
+    assert.match(hook.type, /^application\/cloudevents\+json/);
+    assert.equal((JSON.parse(hook.body) as { type: string }).type, 'nimbus.alert.firing');
     const list = await cli('alerts', 'list');
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /flaky-errors\s+error_rate > 50\s+flaky\s+60s\s+100\s+.*FIRING/);

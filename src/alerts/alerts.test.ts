@@ -202,7 +202,9 @@ describe('alerts', () => {
       ['a', { metric: 'errors', threshold: 1, windowSec: 90 }],
       ['a', { metric: 'errors', threshold: 1, forSec: -1 }],
       ['a', { metric: 'budget_percent', threshold: 1 }],
-      ['a', { metric: 'errors', threshold: 1, notify: [{ webhook: 'http://x' }] }],
+      ['a', { metric: 'errors', threshold: 1, notify: [{ webhook: 'ftp://x' }] }],
+      ['a', { metric: 'errors', threshold: 1, notify: [{ webhook: 'https://user:pw@x.example' }] }],
+      ['a', { metric: 'errors', threshold: 1, notify: [{ webhook: 'https://x.example', topic: 't' }] }],
       ['a', { metric: 'errors', threshold: 1, extra: 1 }],
       ['a', [1]],
     ] as const) {
@@ -211,6 +213,11 @@ describe('alerts', () => {
         (e: Error & { code?: string }) => e.code === 'NIMBUS_ERR_ALERT_INVALID',
       );
     }
+    assert.deepEqual(
+      parseAlertRule('w', { metric: 'errors', threshold: 1, notify: [{ webhook: 'https://h.example/x' }] })
+        .notify,
+      [{ webhook: 'https://h.example/x' }],
+    );
     const rows = [
       {
         functionName: 'f',

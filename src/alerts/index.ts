@@ -50,7 +50,10 @@ export type AlertMetric = (typeof ALERT_METRICS)[number];
 const OPS = ['>', '>=', '<', '<=', '=='] as const;
 type Op = (typeof OPS)[number];
 
-export type AlertTarget = { readonly topic: string } | { readonly function: string };
+export type AlertTarget =
+  | { readonly topic: string }
+  | { readonly function: string }
+  | { readonly webhook: string };
 
 export interface AlertRule {
   readonly name: string;
@@ -115,6 +118,13 @@ export interface AlertDeps {
     fn: string,
     payload: string,
     idempotencyKey: string,
+  ) => Promise<unknown>;
+  /** Queues a POST of a CloudEvent to a URL (retried, under the platform's egress policy). */
+  readonly postWebhook?: (
+    tenant: TenantId,
+    url: string,
+    cloudEvent: string,
+    dedupeKey: string,
   ) => Promise<unknown>;
   readonly intervalMs?: number;
   readonly onError?: (e: unknown, what: string) => void;
@@ -201,7 +211,9 @@ export function parseAlertRule(name: string, body: unknown): AlertRule {
       /^[A-Za-z0-9_-]{1,64}$/.test(x.function)
     )
       return { function: x.function };
-    throw bad('a notify target is {"topic": name} or {"function": name}');
+    if (x && typeof x.webhook === 'string' && Object.keys(x).length === 1 && webhookUrl(x.webhook))
+      return { webhook: x.webhook };
+    throw bad('a notify target is {"topic": name}, {"function": name} or {"webhook": "https://…"}');
   });
   const description = o.description;
   if (description !== undefined && (typeof description !== 'string' || description.length > 512))
@@ -218,6 +230,19 @@ export function parseAlertRule(name: string, body: unknown): AlertRule {
     notify: targets,
     description: description as string | undefined,
   };
+}
+
+/** An http(s) URL of at most 2,048 characters (what it may reach is checked at delivery). */
+function webhookUrl(u: string): boolean {
+  if (u.length > 2048) return false;
+  try {
+    const url = new URL(u);
+    return (
+      (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === ''
+    );
+  } catch {
+    return false;
+  }
 }
 
 const compare = (v: number, op: Op, t: number) =>
@@ -316,20 +341,27 @@ export function createAlertService(d: AlertDeps): AlertService {
       since: new Date(s.since).toISOString(),
       description: r.description ?? null,
     };
+    const event = {
+      specversion: '1.0',
+      id: randomUUID(),
+      source: 'nimbus.alerts',
+      type: `nimbus.alert.${kind}`,
+      subject: r.name,
+      time: new Date(d.clock.now()).toISOString(),
+      datacontenttype: 'application/json',
+      data,
+    };
     for (const t of r.notify) {
       try {
-        if ('topic' in t) {
-          await d.publish?.(tenant, t.topic, {
-            specversion: '1.0',
-            id: randomUUID(),
-            source: 'nimbus.alerts',
-            type: `nimbus.alert.${kind}`,
-            subject: r.name,
-            time: new Date(d.clock.now()).toISOString(),
-            datacontenttype: 'application/json',
-            data,
-          });
-        } else {
+        if ('topic' in t) await d.publish?.(tenant, t.topic, event);
+        else if ('webhook' in t)
+          await d.postWebhook?.(
+            tenant,
+            t.webhook,
+            JSON.stringify(event),
+            `alert:${r.name}:${kind}:${s.since}`,
+          );
+        else {
           // One invocation per transition: the key dedupes a repeated evaluation.
           await d.invokeAsync?.(
             tenant,

@@ -20,12 +20,14 @@ import type {
 } from '../core/types.ts';
 import { eventFromFunction } from '../events/cloudevents.ts';
 import type { InvokeResult, InvokeService } from '../invoke/types.ts';
+import type { Tracing } from '../observability/tracing.ts';
 import type { RegistryService } from '../registry/types.ts';
 import { retryPolicyOf } from './config.ts';
 import { type DestinationOutcome, destinationEnvelope } from './destinations.ts';
 import { AsyncErrors } from './errors.ts';
 import { classify, safeJson, stripUndefined, parseTimerTime as timeOf } from './outcome.ts';
 import { type DeadReason, decideRetry, type FailureKind, type RetryPolicy } from './retry.ts';
+import { consumerSpan, endSent, producerSpan } from './tracing.ts';
 import type {
   AsyncService,
   CallerContext,
@@ -40,8 +42,6 @@ import type {
   WorkflowEnvelope,
 } from './types.ts';
 import { createWebhookPoster, type WebhookPoster } from './webhook-post.ts';
-import type { Tracing } from '../observability/tracing.ts';
-import { consumerSpan, endSent, producerSpan } from './tracing.ts';
 
 export interface AsyncLimits {
   /** Async invocations running at once on this node. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseCidr } from '../security/egress.ts';
 import type { TracingConfig } from '../observability/tracing.ts';
+import { parseCidr } from '../security/egress.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 

@@ -31,8 +31,8 @@ import type {
   TenantId,
   TopicRecord,
 } from '../core/types.ts';
-import type { RegistryService } from '../registry/types.ts';
 import type { Tracing } from '../observability/tracing.ts';
+import type { RegistryService } from '../registry/types.ts';
 import { type CloudEvent, validateCloudEvent } from './cloudevents.ts';
 import { compilePattern, type EventPattern, RuleIndex } from './pattern.ts';
 import { type CompiledTransformer, compileTransformer, getPath, parseJsonPath } from './transform.ts';

@@ -381,8 +381,7 @@ export async function buildGateway(d: GatewayDeps): Promise<Gateway> {
             requestId,
           );
       }
-      if (route.stateMachine !== undefined)
-        return startExecution(reply, route, greq, requestId, traceparent);
+      if (route.stateMachine !== undefined) return startExecution(reply, route, greq, requestId, traceparent);
       const event =
         route.payloadFormat === '1.0'
           ? buildEventV1(greq, route, pathParameters, authorizer)

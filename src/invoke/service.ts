@@ -4,11 +4,12 @@
  * come back as Lambda does it: a 200 with `X-Amz-Function-Error: Unhandled`, plus our coded
  * `errorCode`. Only request problems (not found, throttled, too large) are thrown.
  */
+
+import type { BudgetService } from '../budgets/index.ts';
 import { CoreErrors, isNimbusError } from '../core/errors.ts';
 import { newRequestId } from '../core/ids.ts';
 import type { Clock, ContextCallHandler, InvokeOutcome } from '../core/ports.ts';
 import type { FunctionErrorPayload, Invocation, LogLine, UsageRecord } from '../core/types.ts';
-import type { BudgetService } from '../budgets/index.ts';
 import { computeUsage, hostArchitecture, type PriceBook } from '../metering/index.ts';
 import {
   endLine,
@@ -18,10 +19,10 @@ import {
   reportLine,
   startLine,
 } from '../observability/logs.ts';
-import type { RegistryService } from '../registry/types.ts';
-import type { Lease, Scheduler } from '../scheduler/index.ts';
 import { validTraceparent } from '../observability/trace-context.ts';
 import type { Tracing } from '../observability/tracing.ts';
+import type { RegistryService } from '../registry/types.ts';
+import type { Lease, Scheduler } from '../scheduler/index.ts';
 import { type InvokeTrace, type TraceableInvokeService, tracedInvokeService } from './tracing.ts';
 import type { InvokeRequest, InvokeResult, InvokeService } from './types.ts';
 

@@ -10,30 +10,30 @@ import { type AddressInfo, createServer as createNetServer, type Socket } from '
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { createAlertService, rollupMinutes } from '../alerts/index.ts';
 import { stateMachineOwner } from '../api/event-routes.ts';
 import { API_ROUTES, type ApiRoute, buildApiApp } from '../api/index.ts';
 import { setDestinationEgressAllow } from '../async/config.ts';
-import { type AsyncDeps, createAsyncService } from '../async/service.ts';
+import { type AsyncDeps, createAsyncService, webhookQueue } from '../async/service.ts';
 import type { AsyncService } from '../async/types.ts';
 import { createAuditService } from '../audit/index.ts';
 import { createFsBlobStore } from '../blobs/index.ts';
+import { createBudgetService } from '../budgets/index.ts';
 import type { PlatformConfig } from '../config/index.ts';
 import { systemClock } from '../core/clock.ts';
 import { isNimbusError } from '../core/errors.ts';
 import type { Clock } from '../core/ports.ts';
-import { createAlertService, rollupMinutes } from '../alerts/index.ts';
-import { createBudgetService } from '../budgets/index.ts';
 import { DEFAULT_TENANT, type RuntimeFamily } from '../core/types.ts';
-import { loadPriceTable, PriceBook } from '../metering/index.ts';
 import { createEventBus } from '../events/bus.ts';
 import { createSourceManager, type SourceManager } from '../events/sources/manager.ts';
 import { createWebhookService } from '../events/webhooks.ts';
 import { buildGateway } from '../gateway/index.ts';
 import { createInvokeService } from '../invoke/service.ts';
+import { loadPriceTable, PriceBook } from '../metering/index.ts';
 import { LogSettingsCache } from '../observability/log-settings.ts';
 import { createLogSink } from '../observability/logs.ts';
-import { type LogRetention, startLogRetention } from '../observability/retention.ts';
 import { PlatformMetrics } from '../observability/metrics.ts';
+import { type LogRetention, startLogRetention } from '../observability/retention.ts';
 import { startRollupWriter } from '../observability/rollups.ts';
 import { openSqliteQueue } from '../queue/index.ts';
 import { buildArtifact, unpackArtifact } from '../registry/build/index.ts';
@@ -463,13 +463,32 @@ export async function startPlatform(
           queues: async (tenant) =>
             (await queue.stats()).flatMap((q) => {
               const m = /^fn\/([^/]+)\/(.+)$/.exec(q.queue);
-              return m && m[1] === tenant ? [{ functionName: m[2]!, dead: q.dead, oldestAgeMs: q.oldestAgeMs }] : [];
+              return m && m[1] === tenant
+                ? [{ functionName: m[2]!, dead: q.dead, oldestAgeMs: q.oldestAgeMs }]
+                : [];
             }),
           budgetPercent: async (tenant, name) =>
             (await budgets.list(tenant)).find((b) => b.name === name)?.percent,
           publish: (tenant, topic, event) => bus.publish(tenant, topic, [event]),
           invokeAsync: (tenant, fn, payload, idempotencyKey) =>
             asyncService.submit({ tenant, functionName: fn, payload, source: 'alert', idempotencyKey }),
+          // The async service's webhook queue delivers it: retried, under the egress policy.
+          postWebhook: (tenant, url, body, dedupeKey) =>
+            queue.enqueue([
+              {
+                queue: webhookQueue(tenant),
+                tenant,
+                source: 'alert',
+                dedupeKey,
+                body: JSON.stringify({
+                  v: 1,
+                  kind: 'webhook',
+                  url,
+                  body,
+                  contentType: 'application/cloudevents+json',
+                }),
+              },
+            ]),
           intervalMs: opts.alertIntervalMs,
           onError: (e, what) => logger.error({ err: e }, `${what} failed`),
         })

@@ -624,7 +624,9 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           return;
         }
         const at = (await inRecords(db, 'log_lines')) ? 'rec' : 'main';
-        const cols = await sql<{ name: string }>`SELECT name FROM pragma_table_info('log_lines', ${at})`.execute(db);
+        const cols = await sql<{
+          name: string;
+        }>`SELECT name FROM pragma_table_info('log_lines', ${at})`.execute(db);
         if (!cols.rows.some((c) => c.name === 'level'))
           await sql.raw(`ALTER TABLE ${at}.log_lines ADD COLUMN level text`).execute(db);
       },
@@ -664,12 +666,19 @@ function migrations(dialect: Dialect): Record<string, Migration> {
                 constraint "usage_pk" primary key ("tenant", "request_id", "attempt"))`,
               )
               .execute(db);
-            await sql.raw(`INSERT INTO ${at}."usage_0021" (${cols}) SELECT ${cols} FROM ${at}."usage"`).execute(db);
+            await sql
+              .raw(`INSERT INTO ${at}."usage_0021" (${cols}) SELECT ${cols} FROM ${at}."usage"`)
+              .execute(db);
             await sql.raw(`DROP TABLE ${at}."usage"`).execute(db);
             await sql.raw(`ALTER TABLE ${at}."usage_0021" RENAME TO "usage"`).execute(db);
             for (const i of indexes)
               await sql
-                .raw(i.sql.replace(/^CREATE\s+(UNIQUE\s+)?INDEX\s+(IF\s+NOT\s+EXISTS\s+)?("?)(\w+)\3/i, `CREATE $1INDEX ${at}."$4"`))
+                .raw(
+                  i.sql.replace(
+                    /^CREATE\s+(UNIQUE\s+)?INDEX\s+(IF\s+NOT\s+EXISTS\s+)?("?)(\w+)\3/i,
+                    `CREATE $1INDEX ${at}."$4"`,
+                  ),
+                )
                 .execute(db);
           }
         }

@@ -13,7 +13,7 @@ interface Alert {
   threshold: number;
   windowSec: number;
   forSec: number;
-  notify: ({ topic: string } | { function: string })[];
+  notify: ({ topic: string } | { function: string } | { webhook: string })[];
   state: 'ok' | 'pending' | 'firing';
   since: number;
   value: number | null;
@@ -68,6 +68,7 @@ export function register(program: Command): void {
       .option('--budget <name>', 'for budget_percent: the budget')
       .option('--topic <name...>', 'topics that receive nimbus.alert.firing / .resolved events')
       .option('--notify-function <name...>', 'functions invoked (async) on firing and resolved')
+      .option('--webhook <url...>', 'URLs POSTed the CloudEvent (retried; under the egress policy)')
       .option('--description <text>', 'what to do when it fires'),
   ).action(
     async (
@@ -82,6 +83,7 @@ export function register(program: Command): void {
         budget?: string;
         topic?: string[];
         notifyFunction?: string[];
+        webhook?: string[];
         description?: string;
       },
     ) => {
@@ -102,6 +104,7 @@ export function register(program: Command): void {
         notify: [
           ...(o.topic ?? []).map((topic) => ({ topic })),
           ...(o.notifyFunction ?? []).map((f) => ({ function: f })),
+          ...(o.webhook ?? []).map((webhook) => ({ webhook })),
         ],
         ...(o.description ? { description: o.description } : {}),
       };

@@ -21,7 +21,10 @@ export function register(program: Command): void {
       'seconds before an idle instance stops (env NIMBUS_IDLE_TTL_SEC, default 300)',
     )
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (env NIMBUS_LOG_LEVEL)')
-    .option('--price-table <file>', 'JSON price table for cost metering (env NIMBUS_PRICE_TABLE; default: Lambda prices)')
+    .option(
+      '--price-table <file>',
+      'JSON price table for cost metering (env NIMBUS_PRICE_TABLE; default: Lambda prices)',
+    )
     .option('--json', 'print the start-up summary as JSON')
     .addHelpText(
       'after',

@@ -151,7 +151,8 @@ const invokeStore = Object.freeze({
  * valid ones; anything else gives undefined): `Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;Sampled=0|1`.
  */
 function xRayOf(traceparent) {
-  const m = typeof traceparent === 'string' && /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(traceparent);
+  const m =
+    typeof traceparent === 'string' && /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(traceparent);
   if (!m) return undefined;
   const sampled = Number.parseInt(m[3], 16) & 1;
   return `Root=1-${m[1].slice(0, 8)}-${m[1].slice(8)};Parent=${m[2]};Sampled=${sampled}`;

@@ -51,7 +51,8 @@ function errorOf(text, fallbackType) {
 }
 /** `Root=1-<8 hex>-<24 hex>;Parent=<16 hex>;Sampled=0|1` from a W3C traceparent, else undefined. */
 function xRayOf(traceparent) {
-  const t = typeof traceparent === 'string' && /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(traceparent);
+  const t =
+    typeof traceparent === 'string' && /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(traceparent);
   if (!t) return undefined;
   return `Root=1-${t[1].slice(0, 8)}-${t[1].slice(8)};Parent=${t[2]};Sampled=${Number.parseInt(t[3], 16) & 1}`;
 }
