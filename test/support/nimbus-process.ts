@@ -43,8 +43,14 @@ export async function startNimbusProcess(o: {
       o.dataDir,
       ...(o.args ?? []),
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...o.env } },
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...o.env } },
   );
+  // Its stderr goes on to ours, and its end is kept: a start that fails says why in the error.
+  let tail = '';
+  child.stderr?.on('data', (c: Buffer) => {
+    process.stderr.write(c);
+    tail = (tail + c.toString('utf8')).slice(-2000);
+  });
   const end = Date.now() + (o.timeoutMs ?? Number.POSITIVE_INFINITY);
   for (;;) {
     try {
@@ -52,7 +58,11 @@ export async function startNimbusProcess(o: {
     } catch {
       // not up yet
     }
-    if (child.exitCode !== null) throw new Error(`nimbus exited with ${child.exitCode} during start`);
+    if (child.exitCode !== null) {
+      // Let the last of its stderr arrive.
+      await new Promise((r) => setTimeout(r, 50));
+      throw new Error(`nimbus exited with ${child.exitCode} during start: ${tail.trim().slice(-1000)}`);
+    }
     if (Date.now() > end) {
       child.kill('SIGKILL');
       throw new Error('nimbus did not start');
