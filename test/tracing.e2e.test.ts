@@ -530,6 +530,33 @@ describe('traces through events and workflows', () => {
     assert.equal(attr(invC, 'faas.trigger'), 'pubsub');
   });
 
+  it('REST invoke-async and REST publish continue the caller\u2019s trace across the queue', async () => {
+    const trace = '0123abcd0123abcd0123abcd0123abcd';
+    const r = await p.api(
+      'POST',
+      '/v1/functions/c/invoke-async',
+      {},
+      { traceparent: `00-${trace}-${PARENT}-01` },
+    );
+    assert.equal(r.status, 202);
+    await waitUntil('c invoked from the queue in the caller\u2019s trace', () =>
+      otlp.spans.some((s) => s.traceId === trace && s.name === 'invoke c'),
+    );
+    assert.equal((await p.api('PUT', '/v1/topics/t2', {})).status, 201);
+    assert.equal((await p.api('POST', '/v1/topics/t2/subscriptions', { target: 'c' })).status, 201);
+    const trace2 = '4567cdef4567cdef4567cdef4567cdef';
+    const pub = await p.api(
+      'POST',
+      '/v1/topics/t2/events',
+      { specversion: '1.0', id: 'e1', source: 'test', type: 't' },
+      { traceparent: `00-${trace2}-${PARENT}-01`, 'content-type': 'application/cloudevents+json' },
+    );
+    assert.equal(pub.status, 202, await pub.text());
+    await waitUntil('c invoked by the published event in the publisher\u2019s trace', () =>
+      otlp.spans.some((s) => s.traceId === trace2 && s.name === 'invoke c'),
+    );
+  });
+
   it('a workflow execution’s Task invokes continue the trace of whoever started it', async () => {
     const definition = { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'c', End: true } } };
     assert.equal((await p.api('PUT', '/v1/workflows/flow', { definition })).status, 200);

@@ -2,11 +2,13 @@
  * REST for durable async work: submit (202 after commit), invocation status, one-shot timers,
  * queue stats and the dead-letter store (list / show / replay / purge). docs/API.md.
  */
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseTimerTime } from '../async/service.ts';
 import type { AsyncService } from '../async/types.ts';
 import { CoreErrors } from '../core/errors.ts';
+import { incomingTraceparent } from '../observability/trace-context.ts';
 import { authorize } from './auth.ts';
 import { intQuery, params, parseBody, parseJsonBody, query } from './http.ts';
 
@@ -56,6 +58,8 @@ export function registerAsyncRoutes(app: FastifyInstance, d: AsyncRouteDeps): vo
       payload: body,
       source: 'api',
       idempotencyKey: key,
+      // The caller's trace (traceparent or X-Amzn-Trace-Id), continued across the queue hop.
+      traceparent: incomingTraceparent((n) => header(req.headers[n])),
     });
     return reply
       .code(202)
