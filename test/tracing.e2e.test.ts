@@ -579,6 +579,28 @@ describe('traces through events and workflows', () => {
     assert.equal(attr(proc, 'nimbus.source'), 'workflow');
     assert.equal(spans.find((s) => s.name === 'invoke c')!.parentSpanId, proc.spanId);
   });
+
+  it('the Step Functions API\u2019s StartExecution continues the caller\u2019s X-Amzn-Trace-Id', async () => {
+    // `flow` exists from the test above (tests in a describe run in order).
+    const trace = '89abcdef89abcdef89abcdef89abcdef';
+    const r = await p.api(
+      'POST',
+      '/',
+      JSON.stringify({
+        stateMachineArn: 'arn:aws:states:local-1:000000000000:stateMachine:flow',
+        input: '{}',
+      }),
+      {
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': 'AWSStepFunctions.StartExecution',
+        'x-amzn-trace-id': `Root=1-${trace.slice(0, 8)}-${trace.slice(8)};Parent=${PARENT};Sampled=1`,
+      },
+    );
+    assert.equal(r.status, 200, await r.clone().text());
+    await waitUntil('the Task invoke of c in the caller\u2019s trace', () =>
+      otlp.spans.some((s) => s.traceId === trace && s.name === 'invoke c'),
+    );
+  });
 });
 
 describe('collector down', () => {

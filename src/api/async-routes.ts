@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { parseTimerTime } from '../async/service.ts';
 import type { AsyncService } from '../async/types.ts';
 import { CoreErrors } from '../core/errors.ts';
-import { incomingTraceparent } from '../observability/trace-context.ts';
+import { traceparentOfHeaders } from '../observability/trace-context.ts';
 import { authorize } from './auth.ts';
 import { intQuery, params, parseBody, parseJsonBody, query } from './http.ts';
 
@@ -59,7 +59,7 @@ export function registerAsyncRoutes(app: FastifyInstance, d: AsyncRouteDeps): vo
       source: 'api',
       idempotencyKey: key,
       // The caller's trace (traceparent or X-Amzn-Trace-Id), continued across the queue hop.
-      traceparent: incomingTraceparent((n) => header(req.headers[n])),
+      traceparent: traceparentOfHeaders(req.headers),
     });
     return reply
       .code(202)

@@ -7,7 +7,7 @@ import type { DeliveryShape, SubscriptionRecord, SubscriptionTarget, WebhookReco
 import type { EventBus, SubscriptionInput } from '../events/bus.ts';
 import { readHttpCloudEvents } from '../events/cloudevents.ts';
 import type { WebhookService } from '../events/webhooks.ts';
-import { incomingTraceparent } from '../observability/trace-context.ts';
+import { traceparentOfHeaders } from '../observability/trace-context.ts';
 import type { WorkflowService } from '../workflows/types.ts';
 import { authorize } from './auth.ts';
 import { params, parseBody, query, rejectDeepJson } from './http.ts';
@@ -180,11 +180,9 @@ export function registerEventRoutes(app: FastifyInstance, d: EventRouteDeps): vo
     if (/json/i.test(String(req.headers['content-type'] ?? ''))) rejectDeepJson(body);
     const events = readHttpCloudEvents(req.headers, body);
     // Function deliveries continue the publisher's trace (traceparent or X-Amzn-Trace-Id).
-    const traceparent = incomingTraceparent((n) => {
-      const v = req.headers[n];
-      return Array.isArray(v) ? v[0] : v;
+    const r = await d.bus.publish(p.tenant, params(req).topic!, events, {
+      traceparent: traceparentOfHeaders(req.headers),
     });
-    const r = await d.bus.publish(p.tenant, params(req).topic!, events, { traceparent });
     return reply.code(202).send({ events: r });
   });
 

@@ -20,12 +20,14 @@
  * state machine ARN is InvalidArn), map runs, TestState, logging/tracing/encryption settings
  * (accepted and ignored), tags after creation.
  */
+
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { authorize, type Principal } from '../api/auth.ts';
 import type { AwsErrorType, AwsJsonInput, AwsJsonService } from '../api/aws-json.ts';
 import { CoreErrors, type NimbusError } from '../core/errors.ts';
 import type { ExecutionStatus, TenantId } from '../core/types.ts';
+import { traceparentOfHeaders } from '../observability/trace-context.ts';
 import { WorkflowErrors } from './errors.ts';
 import type { ExecutionView, HistoryEventView, MachineView, WorkflowService } from './types.ts';
 
@@ -396,14 +398,25 @@ export function sfnApi(d: SfnApiDeps): AwsJsonService {
       async StartExecution(raw, req) {
         const b = input(S.Start, raw);
         const { p, name } = onMachine(req, 'StartExecution', b.stateMachineArn);
-        const v = await w.startExecution(p.tenant, { machine: name, name: b.name, input: b.input });
+        // The caller's trace (the AWS SDK sends X-Amzn-Trace-Id from inside a function).
+        const v = await w.startExecution(p.tenant, {
+          machine: name,
+          name: b.name,
+          input: b.input,
+          traceparent: traceparentOfHeaders(req.headers),
+        });
         return { executionArn: v.arn, startDate: sec(v.startedAt) };
       },
 
       async StartSyncExecution(raw, req) {
         const b = input(S.Start, raw);
         const { p, name } = onMachine(req, 'StartSyncExecution', b.stateMachineArn);
-        const v = await w.startSyncExecution(p.tenant, { machine: name, name: b.name, input: b.input });
+        const v = await w.startSyncExecution(p.tenant, {
+          machine: name,
+          name: b.name,
+          input: b.input,
+          traceparent: traceparentOfHeaders(req.headers),
+        });
         return syncResult(v, b.includedData !== 'METADATA_ONLY');
       },
 
