@@ -448,7 +448,7 @@ export function createAlertService(d: AlertDeps): AlertService {
       await d.settings.put(tenant, RULES, { rules: list });
       rules.set(tenant, list);
       // A changed rule starts from ok: its old state was about another condition.
-      states.get(tenant)?.delete(name);
+      if (states.get(tenant)?.delete(name)) await saveStates(tenant);
       return view(tenant, rule);
     },
     async get(tenant, name) {
