@@ -10,7 +10,7 @@ import type { LogPrune, LogRepo } from '../core/ports.ts';
 import type { LogLevel, LogScanQuery, LogScanWindow, StoredLogLine } from '../core/types.ts';
 import { LOG_LEVELS, levelRank } from '../observability/levels.ts';
 import type { Db } from './db.ts';
-import { renderInvocation, toLog } from './repos-logs.ts';
+import { invocationRecords, renderInvocation, storedLines, toLog } from './repos-logs.ts';
 import type { Tables } from './schema.ts';
 
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v));
@@ -31,12 +31,7 @@ export function logScanMethods(db: Db, kind: string): Pick<LogRepo, 'scan' | 'te
       const text = (q.text ?? []).map((t) => t.toLowerCase());
       // The window: the first (or last) `limit` lines of the function past the cursor, whatever
       // they hold; the filters then apply inside it.
-      let w = db.selectFrom('log_lines').where('tenant', '=', q.tenant);
-      if (q.functionName !== undefined) w = w.where('function_name', '=', q.functionName);
-      if (q.version !== undefined) w = w.where('version', '=', q.version);
-      if (q.requestId !== undefined) w = w.where('request_id', '=', q.requestId);
-      if (q.since !== undefined) w = w.where('ts', '>=', q.since);
-      if (q.until !== undefined) w = w.where('ts', '<', q.until);
+      let w = storedLines(db, q);
       if (desc) {
         if (q.beforeSeq !== undefined) w = w.where('seq', '<', q.beforeSeq);
       } else if (q.afterSeq !== undefined) w = w.where('seq', '>', q.afterSeq);
@@ -68,16 +63,7 @@ export function logScanMethods(db: Db, kind: string): Pick<LogRepo, 'scan' | 'te
       // Invocation records (START/END/REPORT): only when platform lines can pass the level.
       const platformPasses = !q.minLevel || levelRank(q.minLevel) <= levelRank('INFO');
       let recs: Selectable<Tables['usage']>[] = [];
-      let r = db
-        .selectFrom('usage')
-        .selectAll()
-        .where('tenant', '=', q.tenant)
-        .where('report_seq', 'is not', null);
-      if (q.functionName !== undefined) r = r.where('function_name', '=', q.functionName);
-      if (q.version !== undefined) r = r.where('version', '=', q.version);
-      if (q.requestId !== undefined) r = r.where('request_id', '=', q.requestId);
-      if (q.since !== undefined) r = r.where(sql<number>`started_at + duration_ms + 1`, '>=', q.since);
-      if (q.until !== undefined) r = r.where('started_at', '<', q.until);
+      let r = invocationRecords(db, q);
       if (desc) {
         if (q.beforeSeq !== undefined) r = r.where('start_seq', '<', q.beforeSeq);
       } else if (q.afterSeq !== undefined) r = r.where('report_seq', '>', q.afterSeq);

@@ -80,6 +80,38 @@ export function usageRow(inv: InvocationLog, s: InvocationSeqs | undefined) {
   };
 }
 
+/** The query's bounds a log read shares with the scan (tenant, function, version, request, time). */
+type LineBounds = Pick<LogQuery, 'tenant' | 'functionName' | 'version' | 'requestId' | 'since' | 'until'>;
+
+/** A tenant's stored lines within the bounds (the caller adds its seq cursor and selection). */
+export function storedLines(db: Db, q: LineBounds) {
+  let s = db.selectFrom('log_lines').where('tenant', '=', q.tenant);
+  if (q.functionName !== undefined) s = s.where('function_name', '=', q.functionName);
+  if (q.version !== undefined) s = s.where('version', '=', q.version);
+  if (q.requestId !== undefined) s = s.where('request_id', '=', q.requestId);
+  if (q.since !== undefined) s = s.where('ts', '>=', q.since);
+  if (q.until !== undefined) s = s.where('ts', '<', q.until);
+  return s;
+}
+
+/**
+ * The invocation records (usage rows with seqs) whose rendered START…REPORT may fall within the
+ * bounds: an invocation that ended at or after `since` and started before `until`.
+ */
+export function invocationRecords(db: Db, q: LineBounds) {
+  let r = db
+    .selectFrom('usage')
+    .selectAll()
+    .where('tenant', '=', q.tenant)
+    .where('report_seq', 'is not', null);
+  if (q.functionName !== undefined) r = r.where('function_name', '=', q.functionName);
+  if (q.version !== undefined) r = r.where('version', '=', q.version);
+  if (q.requestId !== undefined) r = r.where('request_id', '=', q.requestId);
+  if (q.since !== undefined) r = r.where(sql<number>`started_at + duration_ms + 1`, '>=', q.since);
+  if (q.until !== undefined) r = r.where('started_at', '<', q.until);
+  return r;
+}
+
 /** START, END and REPORT of a stored invocation record, as stored lines would read. */
 export function renderInvocation(r: Selectable<Tables['usage']>): StoredLogLine[] {
   if (r.start_seq === null || r.end_seq === null || r.report_seq === null) return [];
@@ -186,8 +218,8 @@ export function makeLogRepo(db: Db, kind: string): LogRepo {
           await trx
             .insertInto('usage')
             .values(chunk)
-            // A retried async invocation keeps its request id: its later attempts are not
-            // recorded yet (the key is (tenant, request id); issue 17).
+            // A retried async invocation keeps its request id; each attempt has its row (the key
+            // is (tenant, request id, attempt)). A record written twice is kept once.
             .onConflict((oc) => oc.columns(['tenant', 'request_id', 'attempt']).doNothing())
             .execute();
         }
@@ -196,25 +228,11 @@ export function makeLogRepo(db: Db, kind: string): LogRepo {
     async query(q) {
       const limit = Math.min(Math.max(1, q.limit ?? 1000), 10000);
       const order = q.tail ? 'desc' : 'asc';
-      let s = db.selectFrom('log_lines').selectAll().where('tenant', '=', q.tenant);
-      if (q.functionName !== undefined) s = s.where('function_name', '=', q.functionName);
-      if (q.version !== undefined) s = s.where('version', '=', q.version);
-      if (q.requestId !== undefined) s = s.where('request_id', '=', q.requestId);
-      if (q.since !== undefined) s = s.where('ts', '>=', q.since);
-      if (q.until !== undefined) s = s.where('ts', '<', q.until);
+      let s = storedLines(db, q).selectAll();
       if (q.afterSeq !== undefined) s = s.where('seq', '>', q.afterSeq);
       // Invocation records whose rendered lines may fall in the window: each gives at least one
       // line, so `limit` of them (in seq order) cover the first (or last) `limit` lines.
-      let r = db
-        .selectFrom('usage')
-        .selectAll()
-        .where('tenant', '=', q.tenant)
-        .where('report_seq', 'is not', null);
-      if (q.functionName !== undefined) r = r.where('function_name', '=', q.functionName);
-      if (q.version !== undefined) r = r.where('version', '=', q.version);
-      if (q.requestId !== undefined) r = r.where('request_id', '=', q.requestId);
-      if (q.since !== undefined) r = r.where(sql<number>`started_at + duration_ms + 1`, '>=', q.since);
-      if (q.until !== undefined) r = r.where('started_at', '<', q.until);
+      let r = invocationRecords(db, q);
       if (q.afterSeq !== undefined) r = r.where('report_seq', '>', q.afterSeq);
       const [rows, recs] = await Promise.all([
         s.orderBy('seq', order).limit(limit).execute(),
