@@ -138,7 +138,37 @@ export const workflowResultItem = (
 ) => workflowItem(tenant, arn, { type: 'result', token, ...outcome }, `wfr:${arn}:${token}`);
 const WORKFLOW_CONCURRENCY = 16;
 export const functionQueue = (tenant: TenantId, name: string) => `${FN_PREFIX}${tenant}/${name}`;
+
+/** The tenant and function of a function queue's name; undefined for any other queue. */
+export function functionOfQueue(queue: string): { tenant: TenantId; functionName: string } | undefined {
+  if (!queue.startsWith(FN_PREFIX)) return undefined;
+  const slash = queue.indexOf('/', FN_PREFIX.length);
+  if (slash <= FN_PREFIX.length || slash === queue.length - 1) return undefined;
+  return { tenant: queue.slice(FN_PREFIX.length, slash), functionName: queue.slice(slash + 1) };
+}
 export const webhookQueue = (tenant: TenantId) => `${WEBHOOK_PREFIX}${tenant}`;
+
+/** A queued POST to a URL, delivered by the webhook queue (retried, under the egress policy). */
+export function webhookItem(
+  tenant: TenantId,
+  w: Pick<WebhookEnvelope, 'url' | 'body' | 'contentType'>,
+  o: { source: string; dedupeKey?: string | undefined },
+): EnqueueItem {
+  const env: WebhookEnvelope = {
+    v: 1,
+    kind: 'webhook',
+    url: w.url,
+    body: w.body,
+    contentType: w.contentType,
+  };
+  return {
+    queue: webhookQueue(tenant),
+    tenant,
+    body: JSON.stringify(env),
+    source: o.source,
+    dedupeKey: o.dedupeKey,
+  };
+}
 export const topicQueue = (tenant: TenantId) => `${TOPIC_PREFIX}${tenant}`;
 /** Lease first for this long, then extend to the function's timeout + margin. */
 const BASE_VISIBILITY_MS = 60_000;
@@ -355,8 +385,7 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
     const arn = { region: d.arn.region, accountId: d.arn.accountOf?.(tenant) ?? d.arn.accountId };
     const r = destinationEnvelope(dest, m, env, outcome, { arn, now: clock.now() });
     if (!r) return [];
-    if (r.kind === 'webhook')
-      return [{ queue: webhookQueue(tenant), tenant, body: JSON.stringify(r), source: 'destination' }];
+    if (r.kind === 'webhook') return [webhookItem(tenant, r, { source: 'destination' })];
     return [invokeItem(tenant, r, { source: 'destination' })];
   }
 

@@ -14,7 +14,7 @@ import { createAlertService, rollupMinutes } from '../alerts/index.ts';
 import { stateMachineOwner } from '../api/event-routes.ts';
 import { API_ROUTES, type ApiRoute, buildApiApp } from '../api/index.ts';
 import { setDestinationEgressAllow } from '../async/config.ts';
-import { type AsyncDeps, createAsyncService, webhookQueue } from '../async/service.ts';
+import { type AsyncDeps, createAsyncService, functionOfQueue, webhookItem } from '../async/service.ts';
 import type { AsyncService } from '../async/types.ts';
 import { createAuditService } from '../audit/index.ts';
 import { createFsBlobStore } from '../blobs/index.ts';
@@ -247,11 +247,10 @@ export async function startPlatform(
             sources: {
               status: () => scheduler.status(),
               nodeStatus: () => scheduler.node(),
-              // Function queues are `fn/<tenant>/<function>`.
               asyncStats: async () =>
                 (await queue.stats()).flatMap((q) => {
-                  const m = /^fn\/([^/]+)\/(.+)$/.exec(q.queue);
-                  return m ? [{ ...q, tenant: m[1]!, functionName: m[2]! }] : [];
+                  const f = functionOfQueue(q.queue);
+                  return f ? [{ ...q, ...f }] : [];
                 }),
             },
           })
@@ -460,13 +459,7 @@ export async function startPlatform(
           settings: store.settings,
           clock,
           minutes: rollupMinutes(store.metrics, metrics.windows),
-          queues: async (tenant) =>
-            (await queue.stats()).flatMap((q) => {
-              const m = /^fn\/([^/]+)\/(.+)$/.exec(q.queue);
-              return m && m[1] === tenant
-                ? [{ functionName: m[2]!, dead: q.dead, oldestAgeMs: q.oldestAgeMs }]
-                : [];
-            }),
+          queues: (tenant) => asyncService.stats(tenant),
           budgetPercent: async (tenant, name) =>
             (await budgets.list(tenant)).find((b) => b.name === name)?.percent,
           publish: (tenant, topic, event) => bus.publish(tenant, topic, [event]),
@@ -475,19 +468,11 @@ export async function startPlatform(
           // The async service's webhook queue delivers it: retried, under the egress policy.
           postWebhook: (tenant, url, body, dedupeKey) =>
             queue.enqueue([
-              {
-                queue: webhookQueue(tenant),
+              webhookItem(
                 tenant,
-                source: 'alert',
-                dedupeKey,
-                body: JSON.stringify({
-                  v: 1,
-                  kind: 'webhook',
-                  url,
-                  body,
-                  contentType: 'application/cloudevents+json',
-                }),
-              },
+                { url, body, contentType: 'application/cloudevents+json' },
+                { source: 'alert', dedupeKey },
+              ),
             ]),
           intervalMs: opts.alertIntervalMs,
           onError: (e, what) => logger.error({ err: e }, `${what} failed`),
