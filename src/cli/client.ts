@@ -60,18 +60,16 @@ export class ApiClient {
   ): Promise<T> {
     const r = await this.raw(method, path, body, undefined, headers);
     const text = await r.text();
-    const parsed = text ? (JSON.parse(text) as unknown) : {};
-    if (!r.ok) {
-      const err = (parsed as { error?: NimbusErrorJSON }).error;
-      if (err?.code) throw NimbusError.fromJSON(err);
-      throw new NimbusError({
-        code: 'NIMBUS_ERR_CLI_HTTP',
-        message: `HTTP ${r.status}: ${text.slice(0, 200)}`,
-        status: r.status,
-        kind: 'system',
-      });
-    }
-    return parsed as T;
+    if (!r.ok) throw errorOf(r.status, text);
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+
+  /** GETs a text answer (CSV, …); a refusal throws its coded error like `call`. */
+  async text(path: string): Promise<string> {
+    const r = await this.raw('GET', path);
+    const text = await r.text();
+    if (!r.ok) throw errorOf(r.status, text);
+    return text;
   }
 
   /** One operation of an AWS JSON 1.0 API on the API port (`AmazonSQS.CreateQueue`, …). */
@@ -96,4 +94,21 @@ export class ApiClient {
       });
     return parsed as T;
   }
+}
+
+/** The error of a refused request: the platform's coded error, else the status and body. */
+function errorOf(status: number, text: string): NimbusError {
+  let err: NimbusErrorJSON | undefined;
+  try {
+    err = (JSON.parse(text) as { error?: NimbusErrorJSON }).error;
+  } catch {
+    // not JSON
+  }
+  if (err?.code) return NimbusError.fromJSON(err);
+  return new NimbusError({
+    code: 'NIMBUS_ERR_CLI_HTTP',
+    message: `HTTP ${status}: ${text.slice(0, 200)}`,
+    status,
+    kind: 'system',
+  });
 }

@@ -65,10 +65,7 @@ export function register(program: Command): void {
       if (o.function) q.set('function', o.function);
       if (o.csv) {
         q.set('format', 'csv');
-        const r = await c.raw('GET', `/v1/usage?${q}`);
-        const text = await r.text();
-        if (!r.ok) await c.call('GET', `/v1/usage?${q}`); // throws the coded error
-        process.stdout.write(text);
+        process.stdout.write(await c.text(`/v1/usage?${q}`));
         return;
       }
       const r = await c.call<{ by: string; groups: Group[]; total: Omit<Group, 'key'>; currency: string }>(
