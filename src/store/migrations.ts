@@ -711,9 +711,19 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   };
 }
 
-export async function migrate(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+/**
+ * `schema`: the PostgreSQL schema the store lives in (its search_path). Kysely then looks for its
+ * own migration and lock tables there; without it, it finds them in any schema of the database,
+ * and two stores migrating at once in sibling schemas raced ("kysely_migration_lock does not
+ * exist").
+ */
+export async function migrate(db: Kysely<unknown>, dialect: Dialect, schema?: string): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
-  const { error } = await new Migrator({ db, provider }).migrateToLatest();
+  const { error } = await new Migrator({
+    db,
+    provider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  }).migrateToLatest();
   if (error) throw StoreErrors.MIGRATION_FAILED({ reason: (error as Error).message }, { cause: error });
   void sql;
 }

@@ -39,9 +39,13 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Store>
       c.query(`SET search_path TO ${o.schema}`).catch(() => {});
     });
   }
+  // Where the store's tables (and Kysely's migration tables) live: the given schema, else the
+  // role's current one (migrate() must not find another schema's migration tables).
+  let schema = o.schema;
   try {
     const c = await pool.connect();
     try {
+      if (!o.schema) schema = (await c.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]?.s;
       if (o.schema) {
         // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when
         // the schema exists, which a least-privilege role given just its schema does not have.
@@ -57,6 +61,6 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Store>
     throw StoreErrors.UNAVAILABLE({ reason: (e as Error).message }, { cause: e });
   }
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-  await migrate(db as Kysely<unknown>, 'postgres');
+  await migrate(db as Kysely<unknown>, 'postgres', schema);
   return makeStore('postgres', db, () => db.destroy());
 }
