@@ -469,6 +469,74 @@ export interface OutboxRepo {
   delete(seqs: readonly number[]): Promise<void>;
 }
 
+// ---------------------------------------------------------------- Cluster coordination
+
+/**
+ * A named leader lease (cluster mode): the database row is the lease. Times are epoch ms of the
+ * caller's injected Clock, never the database's now().
+ */
+export interface LeaseRecord {
+  readonly name: string;
+  readonly holder: string;
+  /**
+   * Fencing token: one more at every new term (a change of holder, or the same holder taking the
+   * lease again after it expired or was released); never reused. A renewal keeps it.
+   */
+  readonly token: number;
+  readonly expiresAt: number;
+  /** When the current term began. */
+  readonly acquiredAt: number;
+}
+
+export interface LeaseRepo {
+  /**
+   * One conditional statement: takes the lease if it is free, expired (`expiresAt <= now`) or
+   * already `holder`'s (a renewal pushes `expiresAt` to `now + ttlMs`, never back). Returns the
+   * record when `holder` holds it afterwards, undefined when someone else does.
+   */
+  acquire(name: string, holder: string, now: number, ttlMs: number): Promise<LeaseRecord | undefined>;
+  /** Ends `holder`'s term at once (expiresAt 0, token kept); false if it did not hold it. */
+  release(name: string, holder: string): Promise<boolean>;
+  get(name: string): Promise<LeaseRecord | undefined>;
+  /**
+   * Whether `token` is still the lease's current one (and, with `now`, unexpired) — the check of a
+   * fenced write. Inside `Store.transaction` on PostgreSQL the row stays share-locked until the
+   * commit, so a takeover waits for the fenced write instead of overtaking it.
+   */
+  checkToken(name: string, token: number, now?: number): Promise<boolean>;
+}
+
+/** What a node reports about its load in each heartbeat. */
+export interface NodeLoad {
+  /** Invocations in flight on the node. */
+  readonly inflight: number;
+  /** Sandbox instances alive (busy or warm). */
+  readonly instances: number;
+  /** Function-version keys with a warm instance on the node. */
+  readonly warm: readonly string[];
+}
+
+/** A cluster node's registry row, upserted by its heartbeats. */
+export interface NodeRecord {
+  readonly id: string;
+  /** URL other nodes reach this one at. */
+  readonly address: string;
+  readonly roles: readonly string[];
+  readonly startedAt: number;
+  readonly seenAt: number;
+  readonly load: NodeLoad;
+}
+
+export interface NodeRepo {
+  /** Inserts or replaces the node's row. */
+  heartbeat(rec: NodeRecord): Promise<void>;
+  /** Nodes with `seenAt >= aliveSince`, by id. */
+  list(aliveSince: number): Promise<NodeRecord[]>;
+  remove(id: string): Promise<boolean>;
+  /** Deletes nodes last seen before `before`; returns how many. */
+  prune(before: number): Promise<number>;
+}
+
 export interface StoreRepos {
   readonly keys: KeyRepo;
   readonly tenants: TenantRepo;
@@ -495,6 +563,10 @@ export interface StoreRepos {
   readonly outbox: OutboxRepo;
   /** Per-function 1-minute activity rollups (src/observability/rollups.ts). */
   readonly metrics: MetricRollupRepo;
+  /** Cluster mode: leader leases with fencing tokens (src/cluster/leader.ts). */
+  readonly leases: LeaseRepo;
+  /** Cluster mode: the node registry (src/cluster/nodes.ts). */
+  readonly nodes: NodeRepo;
 }
 
 export interface Store extends StoreRepos {

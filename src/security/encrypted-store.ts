@@ -95,6 +95,8 @@ function wrapRepos(key: Buffer, repos: StoreRepos): StoreRepos {
     objects: repos.objects,
     outbox: repos.outbox,
     metrics: repos.metrics,
+    leases: repos.leases,
+    nodes: repos.nodes,
     settings: repos.settings,
   };
 }

@@ -708,6 +708,40 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           .execute();
       },
     },
+    // Cluster mode: leader leases (the row is the lease; `token` is the fencing token, never
+    // reused) and the node registry kept by heartbeats (src/cluster/). Not tenant data: these
+    // rows belong to the platform itself. Times are epoch ms of the nodes' clocks.
+    '0022_cluster': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('cluster_leases')
+          .ifNotExists()
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('holder', 'text', (c) => c.notNull())
+          .addColumn('token', big, (c) => c.notNull())
+          .addColumn('expires_at', big, (c) => c.notNull())
+          .addColumn('acquired_at', big, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('cluster_nodes')
+          .ifNotExists()
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('address', 'text', (c) => c.notNull())
+          /** JSON array of role names. */
+          .addColumn('roles', 'text', (c) => c.notNull())
+          .addColumn('started_at', big, (c) => c.notNull())
+          .addColumn('seen_at', big, (c) => c.notNull())
+          /** JSON NodeLoad: { inflight, instances, warm }. */
+          .addColumn('load', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('cluster_nodes_seen')
+          .ifNotExists()
+          .on('cluster_nodes')
+          .column('seen_at')
+          .execute();
+      },
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { describeStoreContract } from './contract.ts';
+import { describeClusterContract } from './contract-cluster.ts';
 import { describeBucketNamespaceMigration } from './contract-migrations.ts';
 import { inspectStore, openStore } from './index.ts';
 import { isPostgresReachable, TEST_PG_URL } from './postgres/reachable.ts';
@@ -18,6 +19,20 @@ if (await isPostgresReachable()) {
       store,
       cleanup: async () => {
         await store.close();
+        const c = new pg.Client({ connectionString: URL });
+        await c.connect();
+        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await c.end();
+      },
+    };
+  });
+
+  // Two stores on one schema: two pools, as two nodes would have.
+  describeClusterContract('postgres', async () => {
+    const schema = `nimbus_test_${randomBytes(4).toString('hex')}`;
+    return {
+      open: () => openStore({ url: URL, dataDir: '/nonexistent', schema }),
+      cleanup: async () => {
         const c = new pg.Client({ connectionString: URL });
         await c.connect();
         await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);

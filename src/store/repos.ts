@@ -17,6 +17,7 @@ import type {
 } from '../core/types.ts';
 import { type Db, insertOrConflict, pow2Chunks } from './db.ts';
 import { makeBudgetRepo } from './repos-budgets.ts';
+import { makeLeaseRepo, makeNodeRepo } from './repos-cluster.ts';
 import { makeEventRepos } from './repos-events.ts';
 import { makeIdentityRepos } from './repos-identity.ts';
 import { makeLogStreamRepo } from './repos-log-streams.ts';
@@ -434,6 +435,8 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
     sqsQueues: makeSqsQueueRepo(db),
     workflows: makeWorkflowRepo(db),
     metrics: makeMetricRollupRepo(db, kind),
+    leases: makeLeaseRepo(db, kind),
+    nodes: makeNodeRepo(db),
     usage: {
       async record(u) {
         await this.recordMany([u]);

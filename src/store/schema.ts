@@ -310,4 +310,21 @@ export interface Tables {
     created_at: number;
     updated_at: number;
   };
+  /** 0022: cluster mode's leader leases (src/store/repos-cluster.ts). */
+  cluster_leases: {
+    name: string;
+    holder: string;
+    token: number;
+    expires_at: number;
+    acquired_at: number;
+  };
+  /** 0022: cluster mode's node registry; roles and load are JSON text. */
+  cluster_nodes: {
+    id: string;
+    address: string;
+    roles: string;
+    started_at: number;
+    seen_at: number;
+    load: string;
+  };
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { it } from 'node:test';
 import { describeStoreContract } from './contract.ts';
+import { describeClusterContract } from './contract-cluster.ts';
 import { describeBucketNamespaceMigration } from './contract-migrations.ts';
 import { openStore } from './index.ts';
 import { attachRecords, startRecordWriter } from './sqlite/records.ts';
@@ -119,6 +120,15 @@ it('migration 0018 moves log lines, usage rows and the log seq counter out of ni
   );
   main.close();
   await rm(dir, { recursive: true, force: true });
+});
+
+// Two stores on one file: two connections, as two processes would have.
+describeClusterContract('sqlite', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'nimbus-store-'));
+  return {
+    open: () => openStore({ url: 'sqlite', dataDir: dir }),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
 });
 
 describeBucketNamespaceMigration('sqlite', async () => {
