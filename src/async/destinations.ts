@@ -20,7 +20,8 @@ export function destinationEnvelope(
   m: LeasedMessage,
   env: InvokeEnvelope,
   outcome: DestinationOutcome,
-  ctx: { arn: { region: string; accountId: string }; now: number },
+  /** `traceparent`: the trace the destination's delivery continues. */
+  ctx: { arn: { region: string; accountId: string }; now: number; traceparent?: string | undefined },
 ): WebhookEnvelope | InvokeEnvelope | undefined {
   if (!dest) return undefined;
   const record = {
@@ -42,7 +43,8 @@ export function destinationEnvelope(
     responsePayload: outcome.responsePayload,
   };
   const body = JSON.stringify(record);
-  if (dest.type === 'webhook') return { v: 1, kind: 'webhook', url: dest.url, body };
+  if (dest.type === 'webhook')
+    return { v: 1, kind: 'webhook', url: dest.url, body, traceparent: ctx.traceparent };
   return {
     v: 1,
     kind: 'invoke',
@@ -50,5 +52,6 @@ export function destinationEnvelope(
     qualifier: dest.qualifier,
     payload: body,
     hop: env.hop + 1,
+    traceparent: ctx.traceparent,
   };
 }

@@ -20,14 +20,14 @@ import type {
 } from '../core/types.ts';
 import { eventFromFunction } from '../events/cloudevents.ts';
 import type { InvokeResult, InvokeService } from '../invoke/types.ts';
-import type { Tracing } from '../observability/tracing.ts';
+import type { SpanHandle, Tracing } from '../observability/tracing.ts';
 import type { RegistryService } from '../registry/types.ts';
 import { retryPolicyOf } from './config.ts';
 import { type DestinationOutcome, destinationEnvelope } from './destinations.ts';
 import { AsyncErrors } from './errors.ts';
 import { classify, safeJson, stripUndefined, parseTimerTime as timeOf } from './outcome.ts';
 import { type DeadReason, decideRetry, type FailureKind, type RetryPolicy } from './retry.ts';
-import { consumerSpan, endSent, producerSpan } from './tracing.ts';
+import { consumerSpan, destinationSpan, endSent, forwardSpan, producerSpan, webhookSpan } from './tracing.ts';
 import type {
   AsyncService,
   CallerContext,
@@ -151,7 +151,7 @@ export const webhookQueue = (tenant: TenantId) => `${WEBHOOK_PREFIX}${tenant}`;
 /** A queued POST to a URL, delivered by the webhook queue (retried, under the egress policy). */
 export function webhookItem(
   tenant: TenantId,
-  w: Pick<WebhookEnvelope, 'url' | 'body' | 'contentType'>,
+  w: Pick<WebhookEnvelope, 'url' | 'body' | 'contentType' | 'traceparent'>,
   o: { source: string; dedupeKey?: string | undefined },
 ): EnqueueItem {
   const env: WebhookEnvelope = {
@@ -160,6 +160,7 @@ export function webhookItem(
     url: w.url,
     body: w.body,
     contentType: w.contentType,
+    traceparent: w.traceparent,
   };
   return {
     queue: webhookQueue(tenant),
@@ -381,9 +382,25 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
     m: LeasedMessage,
     env: InvokeEnvelope,
     outcome: DestinationOutcome,
+    /** The invocation's trace (its CONSUMER span, or the envelope's context): the delivery continues it. */
+    trace: string | undefined,
   ): EnqueueItem[] {
+    if (!dest) return [];
     const arn = { region: d.arn.region, accountId: d.arn.accountOf?.(tenant) ?? d.arn.accountId };
-    const r = destinationEnvelope(dest, m, env, outcome, { arn, now: clock.now() });
+    const traceparent = d.tracing
+      ? destinationSpan(
+          d.tracing,
+          {
+            tenant,
+            condition: outcome.condition,
+            type: dest.type === 'webhook' ? 'webhook' : 'function',
+            target: dest.type === 'webhook' ? 'webhook' : dest.name,
+            queue: dest.type === 'webhook' ? webhookQueue(tenant) : functionQueue(tenant, dest.name),
+          },
+          trace,
+        ).traceparent
+      : trace;
+    const r = destinationEnvelope(dest, m, env, outcome, { arn, now: clock.now(), traceparent });
     if (!r) return [];
     if (r.kind === 'webhook') return [webhookItem(tenant, r, { source: 'destination' })];
     return [invokeItem(tenant, r, { source: 'destination' })];
@@ -579,19 +596,28 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
     const q = functionQueue(tenant, env.function);
     caps.set(q, config.reservedConcurrency || limits.functionConcurrency);
     const policy = retryPolicyOf({ ...config.async, ...stripUndefined(env.retry) });
+    // The attempt's CONSUMER span (tracing on): destinations continue it.
+    let span: SpanHandle | undefined;
     const failDest = (
       condition: 'RetriesExhausted' | 'EventAgeExceeded',
       v: string,
       payload: unknown,
       reason: string,
     ) =>
-      destinationItems(tenant, config.async?.onFailure, m, env, {
-        condition,
-        version: v,
-        functionError: 'Unhandled',
-        responsePayload: payload,
-        reason,
-      });
+      destinationItems(
+        tenant,
+        config.async?.onFailure,
+        m,
+        env,
+        {
+          condition,
+          version: v,
+          functionError: 'Unhandled',
+          responsePayload: payload,
+          reason,
+        },
+        span?.traceparent ?? env.traceparent,
+      );
 
     // A spent budget holds the message: no attempt counted, and it is not aged out while held.
     // It is looked at again every minute (a raised limit releases it) or when the period ends.
@@ -615,7 +641,7 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
     const visibility = config.timeoutSec * 1000 + VISIBILITY_MARGIN_MS;
     if (visibility > BASE_VISIBILITY_MS) await queue.extend(m.id, m.leaseToken, visibility);
 
-    const span = d.tracing && consumerSpan(d.tracing, m, env.function, env.traceparent);
+    span = d.tracing && consumerSpan(d.tracing, m, env.function, env.traceparent);
     let r: InvokeResult;
     try {
       r = await d.invoke.invoke({
@@ -653,11 +679,18 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
         result: stored,
         followUps: env.reply
           ? [replyItem(tenant, env, { ok: true, payload: safeJson(r.payload) ?? null, version: r.version })]
-          : destinationItems(tenant, config.async?.onSuccess, m, env, {
-              condition: 'Success',
-              version: r.version,
-              responsePayload: safeJson(r.payload),
-            }),
+          : destinationItems(
+              tenant,
+              config.async?.onSuccess,
+              m,
+              env,
+              {
+                condition: 'Success',
+                version: r.version,
+                responsePayload: safeJson(r.payload),
+              },
+              span?.traceparent ?? env.traceparent,
+            ),
       });
       return;
     }
@@ -706,19 +739,31 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
 
   async function deliverWebhook(m: LeasedMessage, env: WebhookEnvelope): Promise<void> {
     let error: Record<string, unknown>;
+    // A CLIENT span per attempt (tracing on); the receiver gets its context as `traceparent`.
+    const span = d.tracing && webhookSpan(d.tracing, m, env.url, env.traceparent);
+    const traceparent = span ? span.traceparent : env.traceparent;
     try {
-      const res = await post({
-        url: env.url,
-        headers: { 'content-type': env.contentType ?? 'application/json', 'x-nimbus-delivery': m.id },
-        body: env.body,
-        timeoutMs: WEBHOOK_TIMEOUT_MS,
-      });
+      const headers: Record<string, string> = {
+        'content-type': env.contentType ?? 'application/json',
+        'x-nimbus-delivery': m.id,
+      };
+      if (traceparent !== undefined) headers.traceparent = traceparent;
+      const res = await post({ url: env.url, headers, body: env.body, timeoutMs: WEBHOOK_TIMEOUT_MS });
+      if (span) {
+        span.set('http.response.status_code', res.status);
+        if (res.status >= 300) span.fail(`HTTP ${res.status}`);
+        span.end();
+      }
       if (res.status >= 200 && res.status < 300) {
         await queue.ack(m.id, m.leaseToken, { result: JSON.stringify({ payload: { status: res.status } }) });
         return;
       }
       error = { errorType: 'WebhookStatus', errorMessage: `HTTP ${res.status}` };
     } catch (e) {
+      if (span) {
+        span.fail((e as { code?: unknown }).code === 'EGRESS_DENIED' ? 'egress denied' : 'request failed');
+        span.end();
+      }
       if ((e as { code?: unknown }).code === 'EGRESS_DENIED') {
         // The target is (or now resolves to) an address the platform may not reach: retrying
         // cannot help, and the receiver must never see the request.
@@ -771,17 +816,26 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
       });
       return;
     }
+    // A CONSUMER span per attempt (tracing on): the next publish or the SQS send continues it.
+    const target = env.kind === 'sqs' ? `sqs:${env.queue}` : `topic:${env.topic}`;
+    const span = d.tracing && forwardSpan(d.tracing, m, target, env.traceparent);
+    const traceparent = span ? span.traceparent : env.traceparent;
     try {
       if (env.kind === 'sqs') {
         if (!d.publish?.sqs) throw AsyncErrors.NOT_AVAILABLE({ feature: 'SQS queues' });
-        await d.publish.sqs(m.tenant, env);
+        await d.publish.sqs(m.tenant, traceparent === env.traceparent ? env : { ...env, traceparent });
       } else {
         if (!d.publish?.handler) throw AsyncErrors.NOT_AVAILABLE({ feature: 'the event bus' });
-        await d.publish.handler(m.tenant, env.topic, env.event, env.hop);
+        await d.publish.handler(m.tenant, env.topic, env.event, env.hop, traceparent);
       }
+      span?.end();
       await queue.ack(m.id, m.leaseToken, { result: '{"payload":{"forwarded":true}}' });
     } catch (e) {
       const err = toNimbusError(e);
+      if (span) {
+        span.fail(err.code);
+        span.end();
+      }
       const decision = decideRetry({
         policy: WEBHOOK_POLICY,
         failure:

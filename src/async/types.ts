@@ -51,6 +51,8 @@ export interface WebhookEnvelope {
   readonly body: string;
   /** Default application/json; CloudEvents go as application/cloudevents+json. */
   readonly contentType?: string | undefined;
+  /** The trace it belongs to: the POST is a CLIENT span of it and sends `traceparent`. */
+  readonly traceparent?: string | undefined;
 }
 
 /** An event forwarded from one topic to another (subscription target `topic`). */
@@ -61,6 +63,8 @@ export interface PublishEnvelope {
   /** The CloudEvent (JSON text). */
   readonly event: string;
   readonly hop: number;
+  /** The first topic's publish (its PRODUCER span): the next publish continues it. */
+  readonly traceparent?: string | undefined;
 }
 
 /** A message for an SQS queue (subscription target `sqs`). */
@@ -76,6 +80,8 @@ export interface SqsEnvelope {
   /** For FIFO queues: the subscription (group) and the event (deduplication). */
   readonly groupId?: string | undefined;
   readonly dedupeId?: string | undefined;
+  /** The publish's trace: the message records it as its AWSTraceHeader. */
+  readonly traceparent?: string | undefined;
 }
 
 export type Envelope = InvokeEnvelope | WebhookEnvelope | PublishEnvelope | SqsEnvelope | WorkflowEnvelope;

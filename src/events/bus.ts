@@ -8,6 +8,8 @@
  * webhook delivery (CloudEvent, structured mode), a topic target a forward one hop further.
  * A delivery's dedupe key is (subscription, event source, event id) — CloudEvents' identity — so
  * publishing the same event twice delivers it once per subscription.
+ * Every delivery's envelope (function, webhook, SQS, topic forward) carries the publish's trace:
+ * its PRODUCER span with tracing on, the publisher's context as given with it off.
  */
 import { randomUUID } from 'node:crypto';
 import { assertWebhookEgress } from '../async/config.ts';
@@ -378,6 +380,7 @@ export function createEventBus(d: BusDeps): EventBus {
             : c.transformer || view === 'eventbridge'
               ? 'application/json'
               : 'application/cloudevents+json',
+        traceparent,
       };
       return { ...common, queue: webhookQueue(tenant), body: JSON.stringify(env) };
     }
@@ -403,6 +406,7 @@ export function createEventBus(d: BusDeps): EventBus {
           : {}),
         groupId: s.id,
         dedupeId: ev.id,
+        traceparent,
       };
       return { ...common, queue: topicQueue(tenant), body: JSON.stringify(env) };
     }
@@ -431,6 +435,8 @@ export function createEventBus(d: BusDeps): EventBus {
       topic: t.name,
       event: eventText,
       hop: hop + 1,
+      // The next topic's publish continues this one's trace.
+      traceparent,
     };
     return { ...common, queue: topicQueue(tenant), body: JSON.stringify(env) };
   }
@@ -551,18 +557,24 @@ export function createEventBus(d: BusDeps): EventBus {
       // Admission: never accept an event a target cannot take (429 for the whole publish).
       const perQueue = new Map<string, number>();
       for (const it of items) perQueue.set(it.queue, (perQueue.get(it.queue) ?? 0) + 1);
-      for (const [q, n] of perQueue)
-        if (d.queue.depth(q) + n > d.maxQueueDepth)
-          throw AsyncErrors.QUEUE_FULL(
-            { function: q, depth: d.queue.depth(q), limit: d.maxQueueDepth },
-            { retryAfterMs: 1000 },
-          );
-      if (items.length > 0) {
-        span?.set('nimbus.deliveries', items.length);
-        await d.queue.enqueue(items);
-        d.kick();
+      try {
+        for (const [q, n] of perQueue)
+          if (d.queue.depth(q) + n > d.maxQueueDepth)
+            throw AsyncErrors.QUEUE_FULL(
+              { function: q, depth: d.queue.depth(q), limit: d.maxQueueDepth },
+              { retryAfterMs: 1000 },
+            );
+        if (items.length > 0) {
+          span?.set('nimbus.deliveries', items.length);
+          await d.queue.enqueue(items);
+          d.kick();
+        }
+      } catch (e) {
+        span?.fail(e instanceof Error && 'code' in e ? String(e.code) : 'publish failed');
+        throw e;
+      } finally {
+        span?.end();
       }
-      span?.end();
       d.onPublished?.(tenant, counts);
       return counts;
     },

@@ -103,3 +103,15 @@ export function traceparentOfHeaders(
     return typeof v === 'string' ? v : undefined;
   });
 }
+
+/** An X-Ray header (an SQS message's `AWSTraceHeader`) as a normalized `traceparent`; else undefined. */
+export function traceparentOfXRay(value: string | undefined): string | undefined {
+  const t = parseXRay(value);
+  return t ? formatTraceparent(t) : undefined;
+}
+
+/** A `traceparent` in X-Ray form (what SQS keeps as `AWSTraceHeader`); an invalid one: undefined. */
+export function xrayOfTraceparent(value: string | undefined): string | undefined {
+  const t = parseTraceparent(value);
+  return t ? toXRay(t) : undefined;
+}

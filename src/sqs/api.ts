@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { authorize, type Principal } from '../api/auth.ts';
 import type { AwsErrorType, AwsJsonInput, AwsJsonOperation, AwsJsonService } from '../api/aws-json.ts';
 import { CoreErrors, NimbusError } from '../core/errors.ts';
+import { traceparentOfHeaders } from '../observability/trace-context.ts';
 import { SqsErrors } from './errors.ts';
 import { md5OfAttributes } from './md5.ts';
 import type { EntryResult, MessageAttributeValue, SendInput, SentMessage, SqsService } from './service.ts';
@@ -129,7 +130,11 @@ function batchResult<T>(
   return { Successful, Failed };
 }
 
-const sendInput = (m: Omit<z.infer<typeof S.Send>, 'QueueUrl'>): SendInput => {
+/** `traceparent`: the request's trace (its traceparent or X-Amzn-Trace-Id header). */
+const sendInput = (
+  m: Omit<z.infer<typeof S.Send>, 'QueueUrl'>,
+  traceparent: string | undefined,
+): SendInput => {
   const trace = m.MessageSystemAttributes?.AWSTraceHeader;
   const other = Object.keys(m.MessageSystemAttributes ?? {}).filter((k) => k !== 'AWSTraceHeader');
   if (other.length > 0)
@@ -142,6 +147,7 @@ const sendInput = (m: Omit<z.infer<typeof S.Send>, 'QueueUrl'>): SendInput => {
     delaySeconds: m.DelaySeconds,
     attributes: m.MessageAttributes,
     traceHeader: trace?.StringValue,
+    traceparent,
     groupId: m.MessageGroupId,
     dedupeId: m.MessageDeduplicationId,
   };
@@ -271,7 +277,13 @@ export function sqsApi(d: SqsApiDeps): AwsJsonService {
       async SendMessage(raw, req) {
         const b = input(S.Send, raw);
         const { p, name } = target(req, 'SendMessage', b.QueueUrl);
-        const [r] = await sqs.send(p.tenant, name, [sendInput(b)], p.keyId);
+        // The caller's trace becomes the message's AWSTraceHeader (as SQS does with X-Amzn-Trace-Id).
+        const [r] = await sqs.send(
+          p.tenant,
+          name,
+          [sendInput(b, traceparentOfHeaders(req.headers))],
+          p.keyId,
+        );
         if (!r || 'error' in r) throw r?.error ?? CoreErrors.INTERNAL({ reason: 'no send result' });
         return sentOutput(r.ok, b.MessageSystemAttributes?.AWSTraceHeader);
       },
@@ -282,9 +294,10 @@ export function sqsApi(d: SqsApiDeps): AwsJsonService {
         checkBatch(b.Entries);
         const size = b.Entries.reduce((n, e) => n + Buffer.byteLength(e.MessageBody), 0);
         if (size > BATCH_MAX_BYTES) throw SqsErrors.BATCH_TOO_LONG({ size, limit: BATCH_MAX_BYTES });
+        const traceparent = traceparentOfHeaders(req.headers);
         const inputs = b.Entries.map((e) => {
           try {
-            return sendInput(e);
+            return sendInput(e, traceparent);
           } catch (err) {
             if (err instanceof NimbusError) return err;
             throw err;

@@ -18,8 +18,11 @@
 import type { Clock } from '../core/ports.ts';
 import type { SourceRecord } from '../core/types.ts';
 import { compilePattern } from '../events/pattern.ts';
+import { firstContext, sourceSpan } from '../events/sources/tracing.ts';
 import type { SourceStatus } from '../events/sources/types.ts';
 import type { InvokeService } from '../invoke/types.ts';
+import { traceparentOfXRay } from '../observability/trace-context.ts';
+import type { Tracing } from '../observability/tracing.ts';
 import type { ReceivedMessage, SqsService } from './service.ts';
 
 export interface SqsPollerDeps {
@@ -27,6 +30,8 @@ export interface SqsPollerDeps {
   readonly invoke: InvokeService;
   readonly clock: Clock;
   readonly region: string;
+  /** A CONSUMER span per batch, continuing the messages' `AWSTraceHeader`; absent: tracing off. */
+  readonly tracing?: Tracing | undefined;
   readonly log?: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
 }
 
@@ -205,6 +210,23 @@ export class SqsPoller {
     records: readonly Record<string, unknown>[],
   ): Promise<Set<string>> {
     const all = () => new Set(batch.map((m) => m.messageId));
+    const t = this.#d.tracing;
+    const span =
+      t &&
+      sourceSpan(
+        t,
+        {
+          tenant: this.#s.tenant,
+          functionName: this.#s.functionName,
+          sourceId: this.#s.id,
+          kind: 'sqs',
+          destination: this.#queue,
+          count: batch.length,
+          messageId: batch.length === 1 ? batch[0]!.messageId : undefined,
+          attempt: batch.length === 1 ? Number(batch[0]!.attributes.ApproximateReceiveCount) : undefined,
+        },
+        batch.map(contextOf),
+      );
     try {
       const r = await this.#d.invoke.invoke({
         tenant: this.#s.tenant,
@@ -212,8 +234,11 @@ export class SqsPoller {
         qualifier: this.#s.qualifier,
         payload: JSON.stringify({ Records: records }),
         trigger: { type: 'async', source: `sqs:${this.#s.id}` },
+        // Lambda continues the first message's AWSTraceHeader (tracing off: passed on as it came).
+        traceparent: span ? span.traceparent : firstContext(batch, contextOf),
       });
       if (r.functionError) {
+        span?.fail('function error');
         this.#stats.lastError = r.payload.slice(0, 500);
         return all();
       }
@@ -232,14 +257,18 @@ export class SqsPoller {
         const id = String(f?.itemIdentifier ?? '');
         // An unknown or empty identifier fails the whole batch (as on Lambda).
         if (!known.has(id)) {
+          span?.fail('unknown itemIdentifier');
           this.#stats.lastError = `unknown itemIdentifier ${JSON.stringify(id).slice(0, 100)}`;
           return all();
         }
         ids.add(id);
       }
+      span?.set('nimbus.failed_records', ids.size);
       return ids;
     } catch (e) {
-      const err = e as { status?: number; message?: string };
+      const err = e as { status?: number; message?: string; code?: string };
+      span?.fail(err.code ?? 'invoke failed');
+      span?.end();
       this.#stats.lastError = err.message ?? String(e);
       if (err.status === 429) {
         // Throttled: hand the batch back now rather than after the visibility timeout.
@@ -253,8 +282,20 @@ export class SqsPoller {
         await this.#sleep(THROTTLE_BACKOFF_MS);
       }
       return all();
+    } finally {
+      span?.end();
     }
   }
+}
+
+/**
+ * The trace a message carries: its AWSTraceHeader (X-Ray form, what SendMessage recorded), else a
+ * `traceparent` message attribute (what OpenTelemetry's SQS instrumentation injects).
+ */
+function contextOf(m: ReceivedMessage): string | undefined {
+  const x = m.attributes.AWSTraceHeader;
+  if (x !== undefined) return traceparentOfXRay(x);
+  return m.messageAttributes.traceparent?.StringValue;
 }
 
 /** What filter patterns see: the record, with a JSON body parsed (as Lambda filters). */

@@ -26,6 +26,8 @@ import { createHash } from 'node:crypto';
 import { NimbusError } from '../core/errors.ts';
 import type { Clock, Queue, SqsQueueRepo } from '../core/ports.ts';
 import type { EnqueueItem, LeasedMessage, SqsQueueRecord, TenantId } from '../core/types.ts';
+import { validTraceparent, xrayOfTraceparent } from '../observability/trace-context.ts';
+import type { SpanHandle, Tracing } from '../observability/tracing.ts';
 import {
   checkAttributes,
   checkName,
@@ -45,6 +47,8 @@ export interface SqsDeps {
   readonly clock: Clock;
   readonly region: string;
   readonly accountOf: (tenant: TenantId) => string;
+  /** A PRODUCER span per message sent with a trace (its context becomes the AWSTraceHeader). */
+  readonly tracing?: Tracing | undefined;
   readonly log?: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
 }
 
@@ -52,7 +56,14 @@ export interface SendInput {
   readonly body: string;
   readonly delaySeconds?: number | undefined;
   readonly attributes?: Readonly<Record<string, MessageAttributeValue>> | undefined;
+  /** The AWSTraceHeader system attribute as given (kept as is). */
   readonly traceHeader?: string | undefined;
+  /**
+   * The sender's trace (its request's `traceparent` / `X-Amzn-Trace-Id`, or a forward's): without
+   * an explicit `traceHeader`, the message records it as its AWSTraceHeader (X-Ray form), as SQS
+   * does with X-Amzn-Trace-Id.
+   */
+  readonly traceparent?: string | undefined;
   readonly groupId?: string | undefined;
   readonly dedupeId?: string | undefined;
 }
@@ -386,6 +397,34 @@ export function createSqsService(d: SqsDeps): SqsService {
     return m ? h : undefined;
   }
 
+  /**
+   * The AWSTraceHeader of a message sent in a trace: a PRODUCER span's context (tracing on; the
+   * event source mapping's invocation continues it), else the sender's own, in X-Ray form.
+   */
+  function traceHeaderOf(
+    name: string,
+    tenant: TenantId,
+    traceparent: string,
+    spans: { span: SpanHandle; at: number }[],
+    at: number,
+  ): string | undefined {
+    const parent = validTraceparent(traceparent);
+    if (parent === undefined) return undefined;
+    if (!d.tracing) return xrayOfTraceparent(parent);
+    const span = d.tracing.start(`send ${name}`, {
+      kind: 'producer',
+      parent,
+      attributes: {
+        'messaging.system': 'aws_sqs',
+        'messaging.operation.type': 'send',
+        'messaging.destination.name': name,
+        'nimbus.tenant': tenant,
+      },
+    });
+    spans.push({ span, at });
+    return xrayOfTraceparent(span.traceparent);
+  }
+
   const entries = async <T, R>(list: readonly T[], fn: (x: T) => Promise<R>): Promise<EntryResult<R>[]> =>
     Promise.all(
       list.map(async (x) => {
@@ -493,6 +532,9 @@ export function createSqsService(d: SqsDeps): SqsService {
       const items: (EnqueueItem | undefined)[] = [];
       const stored: Stored[] = [];
       const results: EntryResult<SentMessage>[] = [];
+      /** PRODUCER spans, with the index of their message among those enqueued. */
+      const spans: { span: SpanHandle; at: number }[] = [];
+      let sending = 0;
       for (const m of messages) {
         try {
           if (m.body === '')
@@ -548,6 +590,11 @@ export function createSqsService(d: SqsDeps): SqsService {
               reason: 'only FIFO queues take it',
             });
           }
+          const at = sending++;
+          if (s.t === undefined && m.traceparent !== undefined) {
+            const t = traceHeaderOf(name, tenant, m.traceparent, spans, at);
+            if (t !== undefined) s.t = t;
+          }
           items.push({
             queue: qn,
             tenant,
@@ -569,8 +616,21 @@ export function createSqsService(d: SqsDeps): SqsService {
         results.push({ ok: { messageId: '', md5OfBody: '' } });
       }
       const valid = items.filter((x): x is EnqueueItem => x !== undefined);
-      const done = valid.length > 0 ? await queue.enqueue(valid) : [];
+      let done: Awaited<ReturnType<Queue['enqueue']>>;
+      try {
+        done = valid.length > 0 ? await queue.enqueue(valid) : [];
+      } catch (e) {
+        for (const { span } of spans) {
+          span.fail(e instanceof Error ? e.message : 'enqueue failed');
+          span.end();
+        }
+        throw e;
+      }
       if (valid.length > 0) wake(qn);
+      for (const { span, at } of spans) {
+        span.set('messaging.message.id', done[at]?.id);
+        span.end();
+      }
       let k = 0;
       return Promise.all(
         results.map(async (r, i) => {

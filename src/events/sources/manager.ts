@@ -8,6 +8,7 @@ import { CoreErrors, defineErrors } from '../../core/errors.ts';
 import type { Clock, Queue, SourceRepo } from '../../core/ports.ts';
 import type { SourceKind, SourceRecord, TenantId } from '../../core/types.ts';
 import type { InvokeService } from '../../invoke/types.ts';
+import type { Tracing } from '../../observability/tracing.ts';
 import type { RegistryService } from '../../registry/types.ts';
 import { queueNameOf, SqsPoller, type SqsPollerDeps } from '../../sqs/poller.ts';
 import { compilePattern } from '../pattern.ts';
@@ -81,6 +82,8 @@ export interface SourceDeps {
   readonly log?: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
   /** Override of the retry delay (tests). */
   readonly retryDelay?: (n: number) => number;
+  /** A CONSUMER span per batch, continuing the messages' traces; absent: tracing off. */
+  readonly tracing?: Tracing | undefined;
 }
 
 export function createSourceManager(d: SourceDeps): SourceManager {
@@ -183,6 +186,7 @@ export function createSourceManager(d: SourceDeps): SourceManager {
         clock: d.clock,
         region: d.region ?? 'local-1',
         log: d.log,
+        tracing: d.tracing,
       });
       running.set(key(s.tenant, s.id), { runner: poller, functionName: s.functionName });
       void poller.start();
@@ -204,6 +208,7 @@ export function createSourceManager(d: SourceDeps): SourceManager {
       clock: d.clock,
       log: d.log,
       retryDelay: d.retryDelay,
+      tracing: d.tracing,
     });
     const r = runner;
     running.set(key(s.tenant, s.id), { runner: r, connector, functionName: s.functionName });

@@ -11,6 +11,9 @@ import { functionQueue } from '../../async/service.ts';
 import type { InvokeEnvelope } from '../../async/types.ts';
 import type { Clock, Queue } from '../../core/ports.ts';
 import type { InvokeService } from '../../invoke/types.ts';
+import { validTraceparent } from '../../observability/trace-context.ts';
+import type { Tracing } from '../../observability/tracing.ts';
+import { destinationOf, firstContext, sourceSpan } from './tracing.ts';
 import type { Connector, InboundMessage, SourceRecord, SourceStatus } from './types.ts';
 
 export interface RunnerDeps {
@@ -20,6 +23,8 @@ export interface RunnerDeps {
   readonly log?: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
   /** Delay before the n-th retry of a batch (ms). Default: 200 ms doubling, capped at 30 s. */
   readonly retryDelay?: (n: number) => number;
+  /** A CONSUMER span per batch attempt (src/events/sources/tracing.ts); absent: tracing off. */
+  readonly tracing?: Tracing | undefined;
 }
 
 const RETRY = {
@@ -136,8 +141,8 @@ export class SourceRunner {
 
   async #run(batch: InboundMessage[]): Promise<void> {
     let pending = batch;
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      const failed = await this.#invoke(pending);
+    for (let attempt = 0, tries = 1; pending.length > 0; attempt++, tries++) {
+      const failed = await this.#invoke(pending, tries);
       const ok = pending.filter((m) => !failed.ids.has(m.id));
       for (const m of ok) await m.ack();
       this.#stats.succeeded += ok.length;
@@ -156,8 +161,28 @@ export class SourceRunner {
   }
 
   /** Invokes the function; returns the ids that failed (all of them on a function error). */
-  async #invoke(batch: InboundMessage[]): Promise<{ ids: Set<string>; error: string; throttled: boolean }> {
+  async #invoke(
+    batch: InboundMessage[],
+    attempt: number,
+  ): Promise<{ ids: Set<string>; error: string; throttled: boolean }> {
     const all = () => new Set(batch.map((m) => m.id));
+    const t = this.#d.tracing;
+    const span =
+      t &&
+      sourceSpan(
+        t,
+        {
+          tenant: this.#s.tenant,
+          functionName: this.#s.functionName,
+          sourceId: this.#s.id,
+          kind: this.#s.kind,
+          destination: destinationOf(this.#s.kind, this.#s.config),
+          count: batch.length,
+          messageId: batch.length === 1 ? batch[0]!.id : undefined,
+          attempt,
+        },
+        batch.map((m) => m.traceparent),
+      );
     try {
       const r = await this.#d.invoke.invoke({
         tenant: this.#s.tenant,
@@ -165,8 +190,13 @@ export class SourceRunner {
         qualifier: this.#s.qualifier,
         payload: JSON.stringify({ Records: batch.map((m) => m.record) }),
         trigger: { type: 'async', source: `${this.#s.kind}:${this.#s.id}` },
+        // The first traced message's trace (tracing off: passed on as it came).
+        traceparent: span ? span.traceparent : firstContext(batch, (m) => m.traceparent),
       });
-      if (r.functionError) return { ids: all(), error: r.payload, throttled: false };
+      if (r.functionError) {
+        span?.fail('function error');
+        return { ids: all(), error: r.payload, throttled: false };
+      }
       const res = JSON.parse(r.payload) as { batchItemFailures?: { itemIdentifier?: unknown }[] } | null;
       const failures = Array.isArray(res?.batchItemFailures) ? res.batchItemFailures : [];
       const known = new Set(batch.map((m) => m.id));
@@ -174,18 +204,24 @@ export class SourceRunner {
       for (const f of failures) {
         const id = String(f?.itemIdentifier ?? '');
         // An unknown or empty identifier fails the whole batch (Lambda does the same).
-        if (!known.has(id))
+        if (!known.has(id)) {
+          span?.fail('unknown itemIdentifier');
           return { ids: all(), error: `unknown itemIdentifier ${JSON.stringify(id)}`, throttled: false };
+        }
         ids.add(id);
       }
+      span?.set('nimbus.failed_records', ids.size);
       return { ids, error: 'reported in batchItemFailures', throttled: false };
     } catch (e) {
       const err = e as { status?: number; message?: string; code?: string };
+      span?.fail(err.code ?? 'invoke failed');
       return {
         ids: all(),
         error: JSON.stringify({ errorCode: err.code, errorMessage: err.message }),
         throttled: err.status === 429,
       };
+    } finally {
+      span?.end();
     }
   }
 
@@ -198,6 +234,8 @@ export class SourceRunner {
         qualifier: this.#s.qualifier,
         payload: JSON.stringify({ Records: [m.record] }),
         hop: 0,
+        // A replay continues the message's trace.
+        traceparent: m.traceparent === undefined ? undefined : validTraceparent(m.traceparent),
       };
       return {
         queue: functionQueue(this.#s.tenant, this.#s.functionName),

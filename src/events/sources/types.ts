@@ -30,6 +30,11 @@ export interface InboundMessage {
   readonly id: string;
   /** What the function receives for it inside `{ Records: [...] }`. */
   readonly record: Readonly<Record<string, unknown>>;
+  /**
+   * The W3C `traceparent` the message carries (a NATS or AMQP header, an MQTT 5 user property),
+   * unvalidated: the runner checks it. The invocation continues that trace.
+   */
+  readonly traceparent?: string | undefined;
   /** Done with it (processed, or dead-lettered): the broker may forget it. */
   ack(): Promise<void>;
 }

@@ -81,6 +81,7 @@ function toInbound(m: JsMsg, stream: string): InboundMessage {
       deliveryCount: m.info.deliveryCount,
       data: decodeBody(m.data),
     },
+    traceparent: m.headers?.get('traceparent', 'insensitive') || undefined,
     ack: async () => {
       await m.ackAck().catch(() => m.ack());
     },

@@ -6,7 +6,7 @@
  */
 import mqtt from 'mqtt';
 import type { Connector } from '../types.ts';
-import { decodeBody, str } from './util.ts';
+import { decodeBody, headerText, str } from './util.ts';
 
 export function mqttConnector(
   config: Readonly<Record<string, unknown>>,
@@ -41,6 +41,8 @@ export function mqttConnector(
               dup: packet.dup,
               data: decodeBody(message),
             },
+            // MQTT 5 user properties carry the W3C trace context (as OpenTelemetry's MQTT propagation).
+            traceparent: headerText(packet.properties?.userProperties?.traceparent),
             ack: async () => done(0),
           });
         },

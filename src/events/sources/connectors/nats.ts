@@ -37,6 +37,8 @@ export function natsConnector(
                   ? Object.fromEntries([...m.headers.keys()].map((k) => [k, m.headers!.get(k)]))
                   : {},
               },
+              // W3C trace context in a header (what OpenTelemetry's NATS propagation sets).
+              traceparent: m.headers?.get('traceparent', 'insensitive') || undefined,
               ack: async () => {},
             };
             push(msg);

@@ -6,7 +6,7 @@
  */
 import amqp from 'amqplib';
 import type { Connector, InboundMessage } from '../types.ts';
-import { decodeBody, str, withReconnect } from './util.ts';
+import { decodeBody, headerText, str, withReconnect } from './util.ts';
 
 type Conn = Awaited<ReturnType<typeof amqp.connect>>;
 
@@ -52,6 +52,7 @@ export function rabbitmqConnector(
             contentType: m.properties.contentType,
             data: decodeBody(m.content),
           },
+          traceparent: headerText(m.properties.headers?.traceparent),
           ack: async () => {
             // A channel closed by a dropped connection cannot ack: the broker requeued it already.
             if (c === conn) ch.ack(m);

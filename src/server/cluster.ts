@@ -1,0 +1,148 @@
+/**
+ * Cluster mode wiring (`nimbus start --cluster <name>`): the NATS connection, this node's identity
+ * and roles, and the change feed that keeps every node's caches in step with the shared Store.
+ * The composition root asks this module for the adapters and hooks; the services stay unaware.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type Change, type ChangeFeed, createNatsChangeFeed, isConfigAction } from '../cluster/changes.ts';
+import type { PlatformConfig } from '../config/index.ts';
+import { defineErrors } from '../core/errors.ts';
+import type { Clock } from '../core/ports.ts';
+
+export const ClusterErrors = defineErrors('CLUSTER', {
+  NATS_UNREACHABLE: {
+    status: 503,
+    kind: 'system',
+    message: 'cannot reach NATS at {servers}: {reason}',
+    hint: 'check --nats (NIMBUS_NATS) and that the server runs with JetStream (-js)',
+  },
+  NOT_THIS_ROLE: {
+    status: 421,
+    kind: 'user',
+    message: 'node {node} does not have the {role} role',
+    hint: 'send this request to a node with that role (its Kubernetes Service, or --roles)',
+  },
+});
+
+export type Role = 'gateway' | 'api' | 'worker' | 'scheduler';
+
+export interface ClusterNode {
+  readonly name: string;
+  /** Stable for a node's address, so a restarted node recognises the leases it held. */
+  readonly nodeId: string;
+  readonly roles: ReadonlySet<Role>;
+  readonly nc: NatsConnection;
+  readonly changes: ChangeFeed;
+  /** PostgreSQL schema of the cluster's tables (`nimbus_<cluster>`). */
+  readonly schema: string;
+  /** JetStream Object Store bucket for a kind of blob (`nimbus-<cluster>-<kind>`). */
+  bucket(kind: 'code' | 'objects'): string;
+  /** False while the NATS connection is down (healthz reports degraded). */
+  natsConnected(): boolean;
+  close(): Promise<void>;
+}
+
+export async function joinCluster(
+  config: PlatformConfig,
+  clock: Clock,
+  onError: (e: unknown, what: string) => void,
+): Promise<ClusterNode | undefined> {
+  const name = config.cluster;
+  if (name === undefined || config.nats === undefined) return undefined;
+  const servers = config.nats.split(',').map((s) => s.trim());
+  const nodeId =
+    process.env.NIMBUS_NODE_ID ??
+    `${hostname()}-${config.host === '0.0.0.0' ? '' : `${config.host}-`}${config.apiPort || randomBytes(3).toString('hex')}`
+      .replace(/[^A-Za-z0-9_-]/g, '-')
+      .slice(0, 100);
+  const nc = await connect({
+    servers,
+    name: `nimbus-${name}-${nodeId}`,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    timeout: 5000,
+  }).catch((e: unknown) => {
+    throw ClusterErrors.NATS_UNREACHABLE({ servers: servers.join(','), reason: (e as Error).message });
+  });
+  let connected = true;
+  (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') connected = false;
+      else if (s.type === 'reconnect') connected = true;
+    }
+  })().catch((e: unknown) => onError(e, 'NATS status watch'));
+  const changes = createNatsChangeFeed({
+    nc,
+    cluster: name,
+    nodeId,
+    clock,
+    onError: (e) => onError(e, 'cluster change feed'),
+  });
+  return {
+    name,
+    nodeId,
+    roles: new Set(config.roles),
+    nc,
+    changes,
+    schema: `nimbus_${name}`,
+    bucket: (kind) => `nimbus-${name}-${kind}`,
+    natsConnected: () => connected && !nc.isClosed(),
+    async close() {
+      await changes.close();
+      await nc.drain().catch(() => nc.close());
+    },
+  };
+}
+
+/** What a node reloads when another node changed something (the composition root fills it in). */
+export interface CacheHooks {
+  /** A function changed or was deleted elsewhere: drop its cached records and warm instances. */
+  function(tenant: string, name: string, deleted: boolean): void;
+  /** Anything else (routes, topics, settings, budgets, notifications, schedules, sources…). */
+  reloadAll(): Promise<void>;
+}
+
+/**
+ * Subscribes the node's caches to the feed: function changes at once, everything else in one
+ * reload per burst (a deploy of 50 routes reloads once). Returns the publisher side: call
+ * `audited(entry)` for every audited request and `functionChanged` from the registry hooks.
+ */
+export function syncCaches(
+  feed: ChangeFeed,
+  hooks: CacheHooks,
+  clock: Clock,
+  onError: (e: unknown) => void,
+): {
+  audited(e: { tenant: string; action: string; result: string }): void;
+  functionChanged(tenant: string, name: string, deleted: boolean): void;
+  stop(): void;
+} {
+  let pending: (() => void) | undefined;
+  let running = Promise.resolve();
+  const schedule = () => {
+    if (pending) return;
+    pending = clock.setTimeout(() => {
+      pending = undefined;
+      running = running.then(() => hooks.reloadAll()).catch(onError);
+    }, 50);
+  };
+  const unsubscribe = feed.subscribe((c) => {
+    if (c.kind === 'function') hooks.function(c.tenant, c.name, c.deleted);
+    else schedule();
+  });
+  return {
+    audited(e) {
+      if (e.result === 'ok' && isConfigAction(e.action))
+        feed.publish({ kind: 'config', tenant: e.tenant, action: e.action } satisfies Change);
+    },
+    functionChanged(tenant, name, deleted) {
+      feed.publish({ kind: 'function', tenant, name, deleted });
+    },
+    stop() {
+      unsubscribe();
+      pending?.();
+    },
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * Cluster mode on this machine: three real `nimbus start --cluster` processes on PostgreSQL and
+ * NATS JetStream. What one node is told, every node does: deploys, code updates, routes, async
+ * invocations, topics and buckets work from any node; a node without a role refuses its traffic.
+ * In CI a missing PostgreSQL or NATS fails this file; elsewhere it is skipped with the reason.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { zipFiles } from '../src/registry/build/index.ts';
+import { isPostgresReachable } from '../src/store/postgres/reachable.ts';
+import { waitUntil } from './helpers.ts';
+import {
+  CLUSTER_KEY_ID,
+  CLUSTER_SECRET,
+  isNatsReachable,
+  type LocalCluster,
+  startLocalCluster,
+} from './support/cluster.ts';
+
+const code = (body: string) =>
+  Buffer.from(zipFiles({ 'index.mjs': new TextEncoder().encode(body) })).toString('base64');
+
+describe('cluster of three nodes', { timeout: 300_000 }, async () => {
+  const ready = (await isPostgresReachable()) && (await isNatsReachable());
+  if (!ready) {
+    it('needs PostgreSQL and NATS', { skip: process.env.CI === 'true' ? false : 'PostgreSQL or NATS not reachable' }, () =>
+      assert.fail('PostgreSQL and NATS JetStream must be reachable in CI'),
+    );
+    return;
+  }
+  let c: LocalCluster;
+  before(async () => {
+    // Node 2 is a worker only: no gateway, no control plane.
+    c = await startLocalCluster({ nodes: 3, roles: [undefined, undefined, 'worker'] });
+  });
+  after(() => c?.stop());
+
+  it('every node is healthy and says it is a cluster node', async () => {
+    for (const n of c.nodes) {
+      const r = await fetch(`${n.api}/healthz`);
+      assert.equal(r.status, 200);
+      const b = (await r.json()) as { ok: boolean; checks: Record<string, string> };
+      assert.deepEqual(b.checks, { store: 'ok', nats: 'ok' });
+    }
+  });
+
+  it('a function deployed through one node runs on the others, and an update reaches them', async () => {
+    const dep = await c.json(0, 'PUT', '/v1/functions/hello', {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+      code: { zipBase64: code('export const handler = async (e) => ({ v: 1, n: e.n });') },
+    });
+    assert.equal(dep.status, 201, JSON.stringify(dep.body));
+    const r1 = await c.json<{ result: { v: number; n: number } }>(1, 'POST', '/v1/functions/hello/invoke', {
+      n: 7,
+    });
+    assert.equal(r1.status, 200, JSON.stringify(r1.body));
+    assert.deepEqual(r1.body.result, { v: 1, n: 7 });
+    // Node 1 now has the function cached and a warm instance; the update is made on node 0.
+    const up = await c.json(0, 'PUT', '/v1/functions/hello', {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+      code: { zipBase64: code('export const handler = async (e) => ({ v: 2, n: e.n });') },
+    });
+    assert.equal(up.status, 200, JSON.stringify(up.body));
+    await waitUntil('the update on node 1', async () => {
+      const r = await c.json<{ result: { v: number } }>(1, 'POST', '/v1/functions/hello/invoke', { n: 1 });
+      return r.body.result?.v === 2;
+    }, 10_000);
+  });
+
+  it('a route added through one node is served by the gateway of another', async () => {
+    const fn = await c.json(0, 'PUT', '/v1/functions/web', {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+      code: {
+        zipBase64: code(
+          'export const handler = async (e) => ({ statusCode: 200, body: `hi ${e.rawPath}` });',
+        ),
+      },
+    });
+    assert.equal(fn.status, 201, JSON.stringify(fn.body));
+    const rt = await c.json(0, 'POST', '/v1/routes', { function: 'web', method: 'GET', path: '/hi' });
+    assert.equal(rt.status, 201, JSON.stringify(rt.body));
+    await waitUntil('the route on node 1's gateway', async () => {
+      const r = await fetch(`${c.nodes[1]!.gateway}/hi`);
+      return r.status === 200 && (await r.text()) === 'hi /hi';
+    }, 10_000);
+  });
+
+  it('async invocations submitted on one node complete and are visible from another', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const r = await c.json<{ invocationId: string }>(i % 2, 'POST', '/v1/functions/hello/invoke-async', {
+        n: i,
+      });
+      assert.equal(r.status, 202, JSON.stringify(r.body));
+      ids.push(r.body.invocationId);
+    }
+    for (const id of ids)
+      await waitUntil(`invocation ${id} to succeed`, async () => {
+        const r = await c.json<{ status: string }>(1, 'GET', `/v1/invocations/${id}`);
+        return r.body.status === 'succeeded';
+      }, 30_000);
+  });
+
+  it('an event published on one node reaches a subscriber deployed through another', async () => {
+    assert.equal((await c.json(0, 'PUT', '/v1/topics/orders', {})).status < 300, true);
+    const s = await c.json(0, 'POST', '/v1/topics/orders/subscriptions', {
+      target: { function: 'hello' },
+      pattern: { type: ['order.created'] },
+    });
+    assert.equal(s.status, 201, JSON.stringify(s.body));
+    const before = await c.json<{ lines: unknown[] }>(1, 'GET', '/v1/functions/hello/logs?limit=1000');
+    const pub = await c.json<{ matched?: number }>(1, 'POST', '/v1/topics/orders/events', [
+      { specversion: '1.0', id: 'e1', source: 'test', type: 'order.created', data: { n: 99 } },
+    ]);
+    assert.equal(pub.status, 202, JSON.stringify(pub.body));
+    await waitUntil('the event's invocation', async () => {
+      const r = await c.json<{ lines: unknown[] }>(0, 'GET', '/v1/functions/hello/logs?limit=1000');
+      return r.body.lines.length > before.body.lines.length;
+    }, 30_000);
+  });
+
+  it('bucket objects written through one node are read through another (AWS SDK)', async () => {
+    const { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand } = await import(
+      '@aws-sdk/client-s3'
+    );
+    const s3 = (node: number) =>
+      new S3Client({
+        endpoint: c.nodes[node]!.s3,
+        region: 'local-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: CLUSTER_KEY_ID, secretAccessKey: CLUSTER_SECRET },
+      });
+    await s3(0).send(new CreateBucketCommand({ Bucket: 'cluster-bkt' }));
+    const body = 'x'.repeat(300_000);
+    await s3(0).send(new PutObjectCommand({ Bucket: 'cluster-bkt', Key: 'a/b.txt', Body: body }));
+    const got = await s3(1).send(new GetObjectCommand({ Bucket: 'cluster-bkt', Key: 'a/b.txt' }));
+    assert.equal(await got.Body?.transformToString(), body);
+  });
+
+  it('a worker-only node refuses control-plane requests and has no gateway', async () => {
+    const w = c.nodes[2]!;
+    const r = await fetch(`${w.api}/v1/functions`, {
+      headers: { authorization: `Bearer ${CLUSTER_SECRET}` },
+    });
+    assert.equal(r.status, 421);
+    const b = (await r.json()) as { error: { code: string } };
+    assert.equal(b.error.code, 'NIMBUS_ERR_CLUSTER_NOT_THIS_ROLE');
+    await assert.rejects(fetch(`${w.gateway}/hi`));
+    assert.equal((await fetch(`${w.api}/metrics`)).status < 500, true);
+  });
+});
