@@ -23,8 +23,10 @@ const code = (body: string) =>
 describe('cluster of three nodes', { timeout: 300_000 }, async () => {
   const ready = (await isPostgresReachable()) && (await isNatsReachable());
   if (!ready) {
-    it('needs PostgreSQL and NATS', { skip: process.env.CI === 'true' ? false : 'PostgreSQL or NATS not reachable' }, () =>
-      assert.fail('PostgreSQL and NATS JetStream must be reachable in CI'),
+    it(
+      'needs PostgreSQL and NATS',
+      { skip: process.env.CI === 'true' ? false : 'PostgreSQL or NATS not reachable' },
+      () => assert.fail('PostgreSQL and NATS JetStream must be reachable in CI'),
     );
     return;
   }
@@ -63,10 +65,14 @@ describe('cluster of three nodes', { timeout: 300_000 }, async () => {
       code: { zipBase64: code('export const handler = async (e) => ({ v: 2, n: e.n });') },
     });
     assert.equal(up.status, 200, JSON.stringify(up.body));
-    await waitUntil('the update on node 1', async () => {
-      const r = await c.json<{ result: { v: number } }>(1, 'POST', '/v1/functions/hello/invoke', { n: 1 });
-      return r.body.result?.v === 2;
-    }, 10_000);
+    await waitUntil(
+      'the update on node 1',
+      async () => {
+        const r = await c.json<{ result: { v: number } }>(1, 'POST', '/v1/functions/hello/invoke', { n: 1 });
+        return r.body.result?.v === 2;
+      },
+      10_000,
+    );
   });
 
   it('a route added through one node is served by the gateway of another', async () => {
@@ -75,17 +81,21 @@ describe('cluster of three nodes', { timeout: 300_000 }, async () => {
       handler: 'index.handler',
       code: {
         zipBase64: code(
-          'export const handler = async (e) => ({ statusCode: 200, body: `hi ${e.rawPath}` });',
+          'export const handler = async (e) => ({ statusCode: 200, body: "hi " + e.rawPath });',
         ),
       },
     });
     assert.equal(fn.status, 201, JSON.stringify(fn.body));
     const rt = await c.json(0, 'POST', '/v1/routes', { function: 'web', method: 'GET', path: '/hi' });
     assert.equal(rt.status, 201, JSON.stringify(rt.body));
-    await waitUntil('the route on node 1's gateway', async () => {
-      const r = await fetch(`${c.nodes[1]!.gateway}/hi`);
-      return r.status === 200 && (await r.text()) === 'hi /hi';
-    }, 10_000);
+    await waitUntil(
+      'the route on the gateway of node 1',
+      async () => {
+        const r = await fetch(`${c.nodes[1]!.gateway}/hi`);
+        return r.status === 200 && (await r.text()) === 'hi /hi';
+      },
+      10_000,
+    );
   });
 
   it('async invocations submitted on one node complete and are visible from another', async () => {
@@ -98,10 +108,14 @@ describe('cluster of three nodes', { timeout: 300_000 }, async () => {
       ids.push(r.body.invocationId);
     }
     for (const id of ids)
-      await waitUntil(`invocation ${id} to succeed`, async () => {
-        const r = await c.json<{ status: string }>(1, 'GET', `/v1/invocations/${id}`);
-        return r.body.status === 'succeeded';
-      }, 30_000);
+      await waitUntil(
+        `invocation ${id} to succeed`,
+        async () => {
+          const r = await c.json<{ status: string }>(1, 'GET', `/v1/invocations/${id}`);
+          return r.body.status === 'succeeded';
+        },
+        30_000,
+      );
   });
 
   it('an event published on one node reaches a subscriber deployed through another', async () => {
@@ -116,10 +130,14 @@ describe('cluster of three nodes', { timeout: 300_000 }, async () => {
       { specversion: '1.0', id: 'e1', source: 'test', type: 'order.created', data: { n: 99 } },
     ]);
     assert.equal(pub.status, 202, JSON.stringify(pub.body));
-    await waitUntil('the event's invocation', async () => {
-      const r = await c.json<{ lines: unknown[] }>(0, 'GET', '/v1/functions/hello/logs?limit=1000');
-      return r.body.lines.length > before.body.lines.length;
-    }, 30_000);
+    await waitUntil(
+      'the invocation of the event',
+      async () => {
+        const r = await c.json<{ lines: unknown[] }>(0, 'GET', '/v1/functions/hello/logs?limit=1000');
+        return r.body.lines.length > before.body.lines.length;
+      },
+      30_000,
+    );
   });
 
   it('bucket objects written through one node are read through another (AWS SDK)', async () => {

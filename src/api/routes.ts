@@ -32,6 +32,8 @@ export interface RestDeps {
   readonly nodeStatus?: () => NodeStatus;
   /** False until the platform has finished starting (`GET /healthz` answers 503 until then). */
   readonly ready?: () => boolean;
+  /** Other dependencies' states for `GET /healthz` (cluster mode: `nats`); anything but `ok` degrades. */
+  readonly health?: () => Readonly<Record<string, string>>;
   /** Poll interval for `logs?follow=1`. */
   readonly followPollMs?: number;
 }
@@ -112,8 +114,21 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
   app.get('/healthz', async (_req, reply) => {
     // Not healthy until start-up is complete (the admin credentials exist, queues run).
     if (d.ready && !d.ready()) return reply.code(503).send({ ok: false, starting: true });
-    await d.store.ping();
-    return { ok: true };
+    // Degraded (503, so a load balancer looks elsewhere) while the store or NATS is unreachable;
+    // the node keeps running and reconnects by itself.
+    const checks: Record<string, string> = {
+      store: await Promise.race([
+        d.store.ping().then(
+          () => 'ok',
+          () => 'unreachable',
+        ),
+        new Promise<string>((r) => setTimeout(r, 2000, 'timeout').unref()),
+      ]),
+      ...d.health?.(),
+    };
+    if (Object.values(checks).some((v) => v !== 'ok'))
+      return reply.code(503).send({ ok: false, degraded: true, checks });
+    return { ok: true, ...(d.health ? { checks } : {}) };
   });
 
   app.get('/v1/functions', async (req) => {

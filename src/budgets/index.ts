@@ -151,6 +151,11 @@ export interface BudgetDeps {
 export interface BudgetService {
   /** Loads every budget and its spend; call once before invocations are admitted. */
   start(): Promise<void>;
+  /**
+   * Reads every budget and its spend again (cluster mode: budgets changed on another node, and
+   * the spend of the other nodes' invocations, as of their last record flush).
+   */
+  reload(): Promise<void>;
   /** Throws BUDGET_EXCEEDED when a blocking budget of this function is spent. Synchronous. */
   admit(tenant: TenantId, functionName: string): void;
   /** When the earliest blocking budget of this function releases (period end), if one blocks now. */
@@ -253,6 +258,17 @@ export function createBudgetService(d: BudgetDeps): BudgetService {
   return {
     async start() {
       for (const b of await d.store.budgets.listAll()) await load(b);
+    },
+
+    async reload() {
+      const all = await d.store.budgets.listAll();
+      const names = new Set(all.map((b) => `${b.tenant}\u0000${b.name}`));
+      for (const [tenant, list] of live) {
+        const keep = list.filter((l) => names.has(`${tenant}\u0000${l.b.name}`));
+        if (keep.length > 0) live.set(tenant, keep);
+        else live.delete(tenant);
+      }
+      for (const b of all) await load(b);
     },
 
     admit(tenant, fn) {

@@ -25,7 +25,8 @@ export interface ChangeFeed {
 }
 
 /** Subjects of a cluster are `nimbus.<cluster>.…` so that clusters can share one NATS. */
-export const clusterSubject = (cluster: string, ...parts: string[]) => ['nimbus', cluster, ...parts].join('.');
+export const clusterSubject = (cluster: string, ...parts: string[]) =>
+  ['nimbus', cluster, ...parts].join('.');
 
 export function createNatsChangeFeed(o: {
   readonly nc: NatsConnection;

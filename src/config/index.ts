@@ -54,5 +54,19 @@ export function loadConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = {}): Pla
         '  - adminKeyId/adminSecret: set both NIMBUS_ADMIN_KEY_ID and NIMBUS_ADMIN_SECRET, or neither',
     });
   }
+  if (cfg.cluster !== undefined) {
+    const problems = [
+      cfg.store === 'sqlite' ? '  - store: cluster mode needs a postgres:// store (NIMBUS_STORE)' : '',
+      cfg.nats === undefined ? '  - nats: cluster mode needs a NATS URL (NIMBUS_NATS)' : '',
+      cfg.masterKey === undefined
+        ? '  - masterKey: every node of a cluster needs the same NIMBUS_MASTER_KEY (base64, 32 bytes)'
+        : '',
+    ].filter(Boolean);
+    if (problems.length > 0) throw ConfigErrors.INVALID({ problems: problems.join('\n') });
+  } else if (cfg.roles.length !== 4) {
+    throw ConfigErrors.INVALID({
+      problems: '  - roles: only a cluster node (--cluster) takes a subset of roles',
+    });
+  }
   return Object.freeze(cfg);
 }

@@ -135,6 +135,36 @@ export const PlatformConfigSchema = z.object({
    * operator's `PUT /v1/prices` overrides it until removed.
    */
   priceTable: z.string().optional(),
+  /**
+   * Cluster mode: nodes started with the same name form one cluster (its PostgreSQL schema, NATS
+   * streams and subjects are namespaced by it). Needs a postgres:// store, a NATS URL and a master
+   * key shared by every node. Absent: the embedded single node.
+   */
+  cluster: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,39}$/, '1–40 of a–z 0–9 _, starting with a letter')
+    .optional(),
+  /** NATS server URL(s), comma-separated (cluster mode: blobs, node-to-node messages). */
+  nats: z
+    .string()
+    .refine(
+      (s) => s.split(',').every((u) => /^(nats|tls):\/\/[^\s]+$/.test(u.trim())),
+      'nats://host:port[,…]',
+    )
+    .optional(),
+  /** What this node does (cluster mode): gateway, api, worker, scheduler; default all. */
+  roles: z
+    .string()
+    .default('gateway,api,worker,scheduler')
+    .transform((s) => [
+      ...new Set(
+        s
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(z.array(z.enum(['gateway', 'api', 'worker', 'scheduler'])).min(1, 'at least one role')),
 });
 
 export type PlatformConfig = Readonly<z.infer<typeof PlatformConfigSchema>> & {
@@ -187,4 +217,7 @@ export const ENV_VARS: Readonly<Record<keyof z.infer<typeof PlatformConfigSchema
   adminSecret: 'NIMBUS_ADMIN_SECRET',
   masterKey: 'NIMBUS_MASTER_KEY',
   priceTable: 'NIMBUS_PRICE_TABLE',
+  cluster: 'NIMBUS_CLUSTER',
+  nats: 'NIMBUS_NATS',
+  roles: 'NIMBUS_ROLES',
 });

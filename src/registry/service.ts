@@ -136,12 +136,16 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
   const aliasCache = new Map<string, AliasRecord>();
   const key = (...parts: string[]) => parts.join('\u0000');
 
-  function changed(tenant: TenantId, name: string): void {
+  function forget(tenant: TenantId, name: string): void {
     fnCache.delete(key(tenant, name));
     const prefix = key(tenant, name, '');
     for (const m of [versionCache, aliasCache] as Map<string, unknown>[]) {
       for (const k of m.keys()) if (k.startsWith(prefix)) m.delete(k);
     }
+  }
+
+  function changed(tenant: TenantId, name: string): void {
+    forget(tenant, name);
     deps.onFunctionChanged?.(tenant, name);
   }
 
@@ -371,6 +375,7 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
       };
     },
 
+    forget,
     getFunction: (tenant, name) => getFn(tenant, name),
     listFunctions: (tenant) => store.functions.list(tenant),
 

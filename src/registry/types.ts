@@ -86,6 +86,8 @@ export interface ResolvedTarget {
 }
 
 export interface RegistryService {
+  /** Drops what is cached of a function (another cluster node changed it); no change hooks run. */
+  forget(tenant: TenantId, name: string): void;
   /**
    * Creates or updates $LATEST from code + config.
    * mode: `create` fails with CONFLICT if it exists, `update` fails with NOT_FOUND if absent,

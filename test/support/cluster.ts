@@ -106,7 +106,18 @@ export async function startLocalCluster(o: {
           port,
           dataDir,
           env: { ...env, NIMBUS_NODE_ID: `node${i}` },
-          args: ['--s3-port', String(s3Port), '--cluster', name, '--store', TEST_PG_URL, '--nats', TEST_NATS_URL, '--roles', roles],
+          args: [
+            '--s3-port',
+            String(s3Port),
+            '--cluster',
+            name,
+            '--store',
+            TEST_PG_URL,
+            '--nats',
+            TEST_NATS_URL,
+            '--roles',
+            roles,
+          ],
           timeoutMs: 60_000,
         });
       const handle: ClusterNodeHandle = {

@@ -25,6 +25,15 @@ export function register(program: Command): void {
       '--price-table <file>',
       'JSON price table for cost metering (env NIMBUS_PRICE_TABLE; default: Lambda prices)',
     )
+    .option(
+      '--cluster <name>',
+      'join the cluster of this name (env NIMBUS_CLUSTER; needs --store postgres://…, --nats and NIMBUS_MASTER_KEY)',
+    )
+    .option('--nats <url>', 'NATS server(s), nats://host:port[,…] (env NIMBUS_NATS; cluster mode)')
+    .option(
+      '--roles <list>',
+      'what this cluster node does: gateway,api,worker,scheduler (env NIMBUS_ROLES, default all)',
+    )
     .option('--json', 'print the start-up summary as JSON')
     .addHelpText(
       'after',
@@ -45,6 +54,9 @@ export function register(program: Command): void {
         idleTtlSec: o.idleTtlSec as string,
         logLevel: o.logLevel as string,
         priceTable: o.priceTable as string,
+        cluster: o.cluster as string,
+        nats: o.nats as string,
+        roles: o.roles as string,
       };
       const config = loadConfig(flags, process.env);
       const p = await startPlatform(config);
@@ -54,13 +66,18 @@ export function register(program: Command): void {
         s3Url: p.s3Url,
         dataDir: config.dataDir,
         store: config.store === 'sqlite' ? 'sqlite' : 'postgres',
+        ...(config.cluster ? { cluster: config.cluster, node: p.nodeId, roles: config.roles } : {}),
         adminKeyId: p.admin.keyId,
         ...(p.admin.generated ? { adminSecret: p.admin.secret, credentialsFile: p.admin.file } : {}),
       };
       if (o.json) printJson(summary);
       else {
         process.stdout.write(
-          `${bold('Nimbus is running')}\n  API      ${p.apiUrl}\n  gateway  ${p.gatewayUrl}\n  S3       ${p.s3Url}\n  data     ${config.dataDir} (${summary.store})\n`,
+          `${bold('Nimbus is running')}\n  API      ${p.apiUrl}\n  gateway  ${p.gatewayUrl}\n  S3       ${p.s3Url}\n  data     ${config.dataDir} (${summary.store})\n${
+            config.cluster
+              ? `  cluster  ${config.cluster}, node ${p.nodeId} (${config.roles.join(', ')})\n`
+              : ''
+          }`,
         );
         if (p.admin.generated) {
           process.stdout.write(
