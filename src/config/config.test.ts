@@ -31,4 +31,27 @@ describe('config', () => {
   it('requires admin key id and secret together', () => {
     assert.throws(() => loadConfig({}, { NIMBUS_ADMIN_KEY_ID: 'AKIDEXAMPLE000000000' }), /both/);
   });
+  it('cluster mode needs a postgres store, NATS and a shared master key, and names its roles', () => {
+    assert.throws(
+      () => loadConfig({ cluster: 'prod' }, {}),
+      (e: Error) => /store/.test(e.message) && /nats/.test(e.message) && /NIMBUS_MASTER_KEY/.test(e.message),
+    );
+    const key = Buffer.alloc(32, 1).toString('base64');
+    const c = loadConfig(
+      {
+        cluster: 'prod',
+        store: 'postgres://db/nimbus',
+        nats: 'nats://a:4222, nats://b:4222',
+        roles: 'worker,api,worker',
+      },
+      { NIMBUS_MASTER_KEY: key },
+    );
+    assert.equal(c.cluster, 'prod');
+    assert.deepEqual(c.roles, ['worker', 'api']);
+    assert.deepEqual(loadConfig({}, {}).roles, ['gateway', 'api', 'worker', 'scheduler']);
+    assert.throws(() => loadConfig({ cluster: 'Prod!' }, {}), /cluster/);
+    assert.throws(() => loadConfig({ roles: 'chef' }, {}), /roles/);
+    assert.throws(() => loadConfig({ roles: 'worker' }, {}), /only a cluster node/);
+    assert.throws(() => loadConfig({ nats: 'http://x' }, {}), /nats/);
+  });
 });
