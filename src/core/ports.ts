@@ -627,6 +627,12 @@ export interface Queue {
   /** Earliest visibleAt over all queued messages, or undefined when none. */
   nextVisibleAt(): Promise<number | undefined>;
   /**
+   * Shared adapters (several nodes on one database) only: calls `fn(queue)` when another node
+   * enqueued, nacked, replayed or released messages of `queue` (visible now or later: re-read
+   * nextVisibleAt), so a dispatcher wakes at once instead of polling. Returns the unsubscribe.
+   */
+  watch?(fn: (queue: string) => void): () => void;
+  /**
    * Releases leases a dead consumer left behind (embedded: at start-up every lease is orphaned,
    * so they become visible at once instead of after their visibility timeout). Returns how many.
    */
