@@ -131,7 +131,12 @@ export interface AlertDeps {
 }
 
 export interface AlertService {
+  /** Loads rules and states and evaluates every interval (again after `pause`). */
   start(): Promise<void>;
+  /** Stops evaluating (cluster mode: this node is no longer the leader); reads still work. */
+  pause(): void;
+  /** Reads rules and states again (another node changed them). */
+  reload(): Promise<void>;
   close(): void;
   /** Evaluates every rule now (the timer calls it). */
   evaluate(): Promise<void>;
@@ -293,6 +298,8 @@ export function createAlertService(d: AlertDeps): AlertService {
   const states = new Map<TenantId, Map<string, AlertState>>();
   let cancel = () => {};
   let closed = false;
+  // Cluster mode: only the leader evaluates (the others keep the rules for reads).
+  let paused = false;
   let running: Promise<void> = Promise.resolve();
 
   const stateOf = (tenant: TenantId, name: string) => states.get(tenant)?.get(name) ?? INITIAL;
@@ -417,8 +424,21 @@ export function createAlertService(d: AlertDeps): AlertService {
     return running;
   };
 
+  const load = async () => {
+    const nextRules = new Map<TenantId, AlertRule[]>();
+    for (const { tenant, value } of await d.settings.listKey<{ rules: AlertRule[] }>(RULES))
+      if (value.rules.length > 0) nextRules.set(tenant, value.rules);
+    const nextStates = new Map<TenantId, Map<string, AlertState>>();
+    for (const { tenant, value } of await d.settings.listKey<Record<string, AlertState>>(STATES))
+      nextStates.set(tenant, new Map(Object.entries(value)));
+    rules.clear();
+    for (const [t, r] of nextRules) rules.set(t, r);
+    states.clear();
+    for (const [t, st] of nextStates) states.set(t, st);
+  };
+
   const arm = () => {
-    if (closed) return;
+    if (closed || paused) return;
     cancel = d.clock.setTimeout(() => {
       void evaluate().finally(arm);
     }, d.intervalMs ?? 30_000);
@@ -428,12 +448,16 @@ export function createAlertService(d: AlertDeps): AlertService {
 
   return {
     async start() {
-      for (const { tenant, value } of await d.settings.listKey<{ rules: AlertRule[] }>(RULES))
-        if (value.rules.length > 0) rules.set(tenant, value.rules);
-      for (const { tenant, value } of await d.settings.listKey<Record<string, AlertState>>(STATES))
-        states.set(tenant, new Map(Object.entries(value)));
+      paused = false;
+      cancel();
+      await load();
       arm();
     },
+    pause() {
+      paused = true;
+      cancel();
+    },
+    reload: load,
     close() {
       closed = true;
       cancel();

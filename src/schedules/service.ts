@@ -59,6 +59,8 @@ export interface ScheduleService {
   /** Drops a deleted function's schedules. */
   deleteForFunction(tenant: TenantId, functionName: string): Promise<void>;
   start(): Promise<void>;
+  /** Stops firing (cluster mode: this node lost the leader lease) until `start` again. */
+  pause(): Promise<void>;
   close(): Promise<void>;
   /** Runs one pass now (tests with a fake clock; also called on every change). */
   tick(): Promise<void>;
@@ -329,6 +331,11 @@ export function createScheduleService(d: ScheduleDeps): ScheduleService {
     async start() {
       started = true;
       await tick();
+    },
+    async pause() {
+      started = false;
+      cancelTimer?.();
+      await running;
     },
     async close() {
       closed = true;

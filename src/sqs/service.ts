@@ -136,6 +136,8 @@ export interface SqsService {
   ): Promise<EntryResult<true>[]>;
   purge(tenant: TenantId, name: string): Promise<number>;
   arnOf(tenant: TenantId, name: string): string;
+  /** Wakes the long polls waiting on a port queue (cluster mode: another node sent to it). */
+  wake(queueName: string): void;
   /** Retention sweeps. */
   start(): void;
   close(): Promise<void>;
@@ -701,6 +703,8 @@ export function createSqsService(d: SqsDeps): SqsService {
       await get(tenant, name);
       return queue.drop(portQueue(tenant, name));
     },
+
+    wake,
 
     start() {
       if (cancelSweep || closed) return;

@@ -58,7 +58,12 @@ export interface SourceManager {
   stopFunction(tenant: TenantId, functionName: string): Promise<void>;
   /** Test hook: drops the broker connection of a source as a network failure would. */
   dropConnection(tenant: TenantId, id: string): void;
+  /** Runs every enabled source (and those created later) on this node. */
   start(): Promise<void>;
+  /** Stops the runners (cluster mode: this node lost the leader lease) until `start` again. */
+  pause(): Promise<void>;
+  /** Matches the runners to the Store again (another node created, changed or deleted sources). */
+  resync(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -90,6 +95,8 @@ export function createSourceManager(d: SourceDeps): SourceManager {
   const running = new Map<string, { runner: Runner; connector?: Connector; functionName: string }>();
   const key = (tenant: TenantId, id: string) => `${tenant}\u0000${id}`;
   let closed = false;
+  // Sources run where the manager was started: every one on a single node, the leader's in a cluster.
+  let active = false;
 
   function validate(input: SourceInput): SourceRecord['config'] {
     const bad = (reason: string) => SourceErrors.INVALID({ reason });
@@ -177,7 +184,7 @@ export function createSourceManager(d: SourceDeps): SourceManager {
   }
 
   function launch(s: SourceRecord): void {
-    if (!s.enabled || closed) return;
+    if (!s.enabled || closed || !active) return;
     if (s.kind === 'sqs') {
       if (!d.sqs) return;
       const poller = new SqsPoller(s, {
@@ -286,7 +293,27 @@ export function createSourceManager(d: SourceDeps): SourceManager {
       running.get(key(tenant, id))?.connector?.dropConnection?.();
     },
     async start() {
+      active = true;
       for (const s of await d.repo.listAll()) launch(s);
+    },
+    async pause() {
+      active = false;
+      const all = [...running.values()];
+      running.clear();
+      await Promise.all(all.map((r) => r.runner.close().catch(() => {})));
+    },
+    async resync() {
+      if (!active) return;
+      const want = new Map(
+        (await d.repo.listAll()).filter((s) => s.enabled).map((s) => [key(s.tenant, s.id), s]),
+      );
+      for (const k of [...running.keys()]) {
+        if (want.has(k)) continue;
+        const r = running.get(k);
+        running.delete(k);
+        await r?.runner.close().catch(() => {});
+      }
+      for (const [k, s] of want) if (!running.has(k)) launch(s);
     },
     async close() {
       closed = true;
