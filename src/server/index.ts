@@ -414,6 +414,7 @@ export async function startPlatform(
       region: config.region,
       accountOf: (t) => tenants.accountOf(t),
       log: (level, obj, msg) => logger[level](obj, msg),
+      tracing,
     });
     cleanups.push(() => sqs.close());
     publish.sqs = async (tenant, env) => {
@@ -426,6 +427,7 @@ export async function startPlatform(
           {
             body: env.body,
             attributes: env.attributes,
+            traceparent: env.traceparent,
             ...(fifo ? { groupId: env.groupId, dedupeId: env.dedupeId } : {}),
           },
         ],
@@ -493,6 +495,7 @@ export async function startPlatform(
       region: config.region,
       log: (level, obj, msg) => logger[level](obj, msg),
       retryDelay: opts.sourceRetryDelay,
+      tracing,
     });
     cleanups.push(() => sources.close());
     const authenticate = createAuthenticator({
