@@ -16,8 +16,14 @@
  * - every NATS/JetStream failure leaves as a coded error (BLOBS_*), never a raw driver error.
  */
 import { createHash } from 'node:crypto';
-import { JetStreamApiCodes, JetStreamApiError, JetStreamError, jetstream } from '@nats-io/jetstream';
-import { type ObjectStore, Objm, StorageType, setSha256Backend } from '@nats-io/obj';
+import {
+  JetStreamApiCodes,
+  JetStreamApiError,
+  JetStreamError,
+  type JetStreamManager,
+  jetstream,
+} from '@nats-io/jetstream';
+import { type ObjectInfo, type ObjectStore, Objm, StorageType, setSha256Backend } from '@nats-io/obj';
 import { connect, type NatsConnection, errors as natsErrors } from '@nats-io/transport-node';
 import { systemClock } from '../../core/clock.ts';
 import { CoreErrors, defineErrors, isNimbusError, type NimbusError } from '../../core/errors.ts';
@@ -57,7 +63,7 @@ export interface JetStreamBlobStoreOptions {
   readonly replicas?: number;
   /** Stream storage when the bucket is created (default 'file'). */
   readonly storage?: 'file' | 'memory';
-  /** Chunk size (default 128 KiB; the server's max_payload, 1 MiB by default, caps it). */
+  /** Chunk size (default 1 MiB; the server's max_payload, 1 MiB by default, caps it). */
   readonly maxChunkBytes?: number;
   /** Per JetStream request/publish ack (default 5000 ms). */
   readonly timeoutMs?: number;
@@ -70,7 +76,17 @@ export type JetStreamBlobStore = BlobStore & { close(): Promise<void> };
 
 const SHA = /^[0-9a-f]{64}$/;
 const DIGEST_PREFIX = 'SHA-256=';
-const DEFAULT_CHUNK = 128 * 1024;
+/**
+ * 1 MiB (the library's own default is 128 KiB): fewer messages per blob means fewer acks and, with
+ * `sync_interval: always`, fewer fsyncs; measured equal or faster at 1 KiB, 1 MiB and 16 MiB.
+ */
+const DEFAULT_CHUNK = 1024 * 1024;
+/**
+ * Up to this many chunks a get uses direct gets (one request each, no consumer); beyond, the
+ * library's ordered consumer streams faster (measured: 1 KiB 0.6 vs 2.7 ms, 1 MiB in 8 chunks 7 vs
+ * 10 ms, 16 MiB in 16 chunks 56 vs 68 ms, 16 MiB in 128 chunks 89 vs 72 ms).
+ */
+const DIRECT_MAX_CHUNKS = 16;
 /** Attempts at the meta compare-and-set when other writers keep winning it. */
 const PUT_ATTEMPTS = 4;
 
@@ -113,16 +129,20 @@ export async function openJetStreamBlobStore(opts: JetStreamBlobStoreOptions): P
     }
   }
 
+  const js = jetstream(nc, { timeout });
   let os: ObjectStore;
+  let jsm: JetStreamManager;
   try {
-    os = await new Objm(jetstream(nc, { timeout })).create(bucket, {
+    os = await new Objm(js).create(bucket, {
       storage: opts.storage === 'memory' ? StorageType.Memory : StorageType.File,
       replicas,
     });
+    jsm = await js.jetstreamManager();
   } catch (e) {
     if (owned) await nc.close().catch(() => {});
     throw classify(e, `open bucket ${bucket}`, bucket);
   }
+  const stream = `OBJ_${bucket}`;
 
   let closed = false;
   const inflight = new Map<string, Promise<void>>();
@@ -162,6 +182,54 @@ export async function openJetStreamBlobStore(opts: JetStreamBlobStoreOptions): P
     }
   };
 
+  /**
+   * A few chunks: one direct get (any replica answers, no consumer) per chunk, in stream order.
+   * A chunk missing under live metadata is corruption, unless the object changed meanwhile.
+   */
+  const readDirect = async (sha256: string, info: ObjectInfo): Promise<Uint8Array[]> => {
+    const subject = `$O.${bucket}.C.${info.nuid}`;
+    const parts: Uint8Array[] = [];
+    let seq = 0;
+    for (let c = 0; c < info.chunks; c++) {
+      const m = await jsm.direct.getMessage(stream, { next_by_subj: subject, seq: seq + 1 });
+      if (m === null) {
+        const now = await os.info(sha256);
+        if (now === null || now.deleted) throw CoreErrors.NOT_FOUND({ what: `blob ${sha256}` });
+        if (now.nuid !== info.nuid) return readStreamed(sha256, now.size);
+        throw BlobsErrors.CORRUPT({ sha256, reason: `only ${c} of its ${info.chunks} chunks are stored` });
+      }
+      seq = m.seq;
+      parts.push(m.data);
+    }
+    return parts;
+  };
+
+  /** Many chunks: the library's ordered push consumer (flow-controlled), with an idle limit. */
+  const readStreamed = async (sha256: string, expected: number): Promise<Uint8Array[]> => {
+    const r = await os.get(sha256);
+    if (r === null) throw CoreErrors.NOT_FOUND({ what: `blob ${sha256}` });
+    // Failures also reach the data stream; this promise only must not reject unobserved.
+    r.error.catch(() => {});
+    const reader = r.data.getReader();
+    const parts: Uint8Array[] = [];
+    let size = 0;
+    for (;;) {
+      const next = await readWithin(reader, readIdleMs, clock).catch((e: unknown) => {
+        if (e instanceof Error && /corrupt object/.test(e.message))
+          throw BlobsErrors.CORRUPT({ sha256, reason: 'its chunks do not match the digest in its metadata' });
+        throw e;
+      });
+      if (next === 'idle')
+        throw BlobsErrors.UNAVAILABLE({
+          reason: `no data for blob ${sha256} within ${readIdleMs} ms (${size} of ${expected} bytes read)`,
+        });
+      if (next.done) return parts;
+      if (next.value.byteLength === 0) continue;
+      parts.push(next.value);
+      size += next.value.byteLength;
+    }
+  };
+
   const store: JetStreamBlobStore = {
     async put(data) {
       const sha256 = createHash('sha256').update(data).digest('hex');
@@ -179,38 +247,23 @@ export async function openJetStreamBlobStore(opts: JetStreamBlobStoreOptions): P
     async get(sha256) {
       checkId(sha256);
       return guard('get', async () => {
-        const r = await os.get(sha256);
-        if (r === null) throw CoreErrors.NOT_FOUND({ what: `blob ${sha256}` });
-        // Failures also reach the data stream; this promise only must not reject unobserved.
-        r.error.catch(() => {});
-        const reader = r.data.getReader();
+        const info = await os.info(sha256);
+        if (info === null || info.deleted) throw CoreErrors.NOT_FOUND({ what: `blob ${sha256}` });
+        const parts =
+          info.chunks <= DIRECT_MAX_CHUNKS && !info.options?.link
+            ? await readDirect(sha256, info)
+            : await readStreamed(sha256, info.size);
         const hash = createHash('sha256');
-        const parts: Uint8Array[] = [];
         let size = 0;
-        for (;;) {
-          const next = await readWithin(reader, readIdleMs, clock).catch((e: unknown) => {
-            if (e instanceof Error && /corrupt object/.test(e.message))
-              throw BlobsErrors.CORRUPT({
-                sha256,
-                reason: 'its chunks do not match the digest in its metadata',
-              });
-            throw e;
-          });
-          if (next === 'idle')
-            throw BlobsErrors.UNAVAILABLE({
-              reason: `no data for blob ${sha256} within ${readIdleMs} ms (${size} of ${r.info.size} bytes read)`,
-            });
-          if (next.done) break;
-          if (next.value.byteLength === 0) continue;
-          hash.update(next.value);
-          parts.push(next.value);
-          size += next.value.byteLength;
+        for (const p of parts) {
+          hash.update(p);
+          size += p.byteLength;
         }
         const got = hash.digest('hex');
-        if (got !== sha256 || size !== r.info.size)
+        if (got !== sha256)
           throw BlobsErrors.CORRUPT({
             sha256,
-            reason: `read ${size} bytes (metadata says ${r.info.size}) hashing to ${got}`,
+            reason: `read ${size} bytes (metadata says ${info.size}) hashing to ${got}`,
           });
         const out = new Uint8Array(size);
         let at = 0;
