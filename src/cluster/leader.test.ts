@@ -1,40 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import pg from 'pg';
 import { FakeClock } from '../core/clock.ts';
 import type { LeaseRecord, LeaseRepo, Store } from '../core/ports.ts';
-import { openStore } from '../store/index.ts';
-import { isPostgresReachable, TEST_PG_URL } from '../store/postgres/reachable.ts';
 import { LeaderElector } from './leader.ts';
-
-/** Two nodes' stores on one database: one SQLite file, or one PostgreSQL schema. */
-type Opener = () => Promise<{ open: () => Promise<Store>; cleanup: () => Promise<void> }>;
-
-const DIALECTS: Record<string, Opener> = {
-  sqlite: async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'nimbus-leader-'));
-    return {
-      open: () => openStore({ url: 'sqlite', dataDir: dir }),
-      cleanup: () => rm(dir, { recursive: true, force: true }),
-    };
-  },
-  postgres: async () => {
-    const schema = `nimbus_test_${randomBytes(4).toString('hex')}`;
-    return {
-      open: () => openStore({ url: TEST_PG_URL, dataDir: '/nonexistent', schema }),
-      cleanup: async () => {
-        const c = new pg.Client({ connectionString: TEST_PG_URL });
-        await c.connect();
-        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        await c.end();
-      },
-    };
-  },
-};
+import { SHARED_STORES, unavailable } from './test-stores.ts';
 
 /**
  * The real repo with a switch between it and the elector — the store "unreachable" (calls fail)
@@ -160,14 +129,8 @@ function harness(open: () => Promise<Store>, clock: FakeClock) {
 
 const elected = (n: Node) => n.events.filter((e) => e.kind === 'elected');
 
-async function dialectAvailable(dialect: string): Promise<string | undefined> {
-  if (dialect !== 'postgres' || (await isPostgresReachable())) return undefined;
-  if (process.env.CI === 'true') assert.fail(`PostgreSQL is not reachable at ${TEST_PG_URL}`);
-  return `PostgreSQL not reachable at ${TEST_PG_URL} (allowed outside CI)`;
-}
-
-for (const [dialect, setup] of Object.entries(DIALECTS)) {
-  const skip = await dialectAvailable(dialect);
+for (const [dialect, setup] of Object.entries(SHARED_STORES)) {
+  const skip = await unavailable(dialect);
   describe(`LeaderElector on ${dialect}`, { skip }, () => {
     const withCluster = async (
       fn: (h: ReturnType<typeof harness>, clock: FakeClock, store: () => Promise<Store>) => Promise<void>,
