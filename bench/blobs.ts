@@ -3,7 +3,7 @@
  * one process (1 in flight unless --conc). Every put is new content (no idempotent shortcut); gets
  * read back what was put. The bench bucket is deleted at the end.
  *
- *   node bench/blobs.ts                                  # NATS at 127.0.0.1:4222
+ *   npm run bench:blobs                                  # NATS at 127.0.0.1:4222
  *   node bench/blobs.ts --chunk 131072 --conc 4 --servers nats://127.0.0.1:4299
  *
  * Mind what is compared: the fs adapter fsyncs every blob before put returns; JetStream acks a

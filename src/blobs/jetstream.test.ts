@@ -199,6 +199,30 @@ if (await isNatsReachable(NATS_URL)) {
       }
     });
 
+    it('a bucket over its byte limit gives BLOBS_FULL (507) and keeps no partial chunks', async () => {
+      const own = freshBucket();
+      await new Objm(raw).create(own, { max_bytes: 256 * 1024 });
+      const s = await openJetStreamBlobStore({ servers: NATS_URL, bucket: own, maxChunkBytes: 64 * 1024 });
+      try {
+        await assert.rejects(
+          s.put(randomBytes(1024 * 1024)),
+          (e: Error & { code?: string; status?: number }) => {
+            assert.equal(e.code, 'NIMBUS_ERR_BLOBS_FULL', e.message);
+            assert.equal(e.status, 507);
+            return true;
+          },
+        );
+        const jsm = await jetstreamManager(raw);
+        const si = await jsm.streams.info(`OBJ_${own}`);
+        assert.equal(si.state.messages, 0);
+        const fits = await s.put(randomBytes(100 * 1024));
+        assert.equal(await s.has(fits.sha256), true);
+      } finally {
+        await s.close();
+        await destroyBucket(own);
+      }
+    });
+
     it('survives a forced reconnect of its connection', async () => {
       const nc = await connect({ servers: NATS_URL, reconnectTimeWait: 50 });
       const s = await openJetStreamBlobStore({ nc, bucket });

@@ -22,6 +22,7 @@ import {
   JetStreamError,
   type JetStreamManager,
   jetstream,
+  type MsgRequest,
 } from '@nats-io/jetstream';
 import { type ObjectInfo, type ObjectStore, Objm, StorageType, setSha256Backend } from '@nats-io/obj';
 import { connect, type NatsConnection, errors as natsErrors } from '@nats-io/transport-node';
@@ -183,15 +184,19 @@ export async function openJetStreamBlobStore(opts: JetStreamBlobStoreOptions): P
   };
 
   /**
-   * A few chunks: one direct get (any replica answers, no consumer) per chunk, in stream order.
-   * A chunk missing under live metadata is corruption, unless the object changed meanwhile.
+   * A few chunks: one direct get (no consumer) per chunk, in stream order. A chunk missing under
+   * live metadata, also on the leader, is corruption, unless the object changed meanwhile.
    */
   const readDirect = async (sha256: string, info: ObjectInfo): Promise<Uint8Array[]> => {
     const subject = `$O.${bucket}.C.${info.nuid}`;
     const parts: Uint8Array[] = [];
     let seq = 0;
     for (let c = 0; c < info.chunks; c++) {
-      const m = await jsm.direct.getMessage(stream, { next_by_subj: subject, seq: seq + 1 });
+      const q = { next_by_subj: subject, seq: seq + 1 };
+      let m = await jsm.direct.getMessage(stream, q);
+      // Any replica answers a direct get and may lag the leader that acked the put; ask the leader
+      // before calling a chunk missing. (The server takes next_by_subj here too; the type omits it.)
+      if (m === null) m = await jsm.streams.getMessage(stream, q as unknown as MsgRequest);
       if (m === null) {
         const now = await os.info(sha256);
         if (now === null || now.deleted) throw CoreErrors.NOT_FOUND({ what: `blob ${sha256}` });
