@@ -4,15 +4,20 @@
  * mapping's invocation (the message's AWSTraceHeader, visible to ReceiveMessage and in the record);
  * (b) an async invoke → its onSuccess destinations, a function and a webhook (the POST is a CLIENT
  * span and sends `traceparent`); (c) publish → a topic forwarded to another topic → a subscribed
- * function; (d) a NATS core message with a `traceparent` header → a source-triggered function.
+ * function; (d) a NATS core message with a `traceparent` header → a source-triggered function,
+ * and the same through JetStream and RabbitMQ headers and an MQTT 5 user property.
  * With tracing off nothing is exported, and the caller's context still reaches the functions.
- * NATS (127.0.0.1:4222) down fails (d) in CI and skips it elsewhere.
+ * A broker that is down (NATS 4222, RabbitMQ 5672, MQTT 1883) fails its test in CI and skips it
+ * elsewhere.
  */
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { type AddressInfo, connect as tcp } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect as natsConnect, headers as natsHeaders } from '@nats-io/transport-node';
+import amqp from 'amqplib';
+import mqtt from 'mqtt';
 import { fixture, startTestPlatform, type TestPlatform, waitUntil } from './helpers.ts';
 
 interface OtlpSpan {
@@ -418,6 +423,101 @@ describe('traces across SQS, sources, destinations, webhooks and forwards', () =
           attr(s, 'nimbus.source.id') === id,
       ),
     );
+  });
+});
+
+/** False when the broker answers; skips outside CI, fails in CI (as test/sources.e2e.test.ts). */
+async function brokerDown(t: { skip(m: string): void }, name: string, port: number): Promise<boolean> {
+  if (await reachable(port)) return false;
+  if (process.env.CI === 'true')
+    assert.fail(`${name} is not reachable on 127.0.0.1:${port} (required in CI)`);
+  t.skip(`${name} not reachable (allowed outside CI)`);
+  return true;
+}
+
+describe('traces from the other brokers’ headers (JetStream, RabbitMQ, MQTT 5)', () => {
+  let otlp: Awaited<ReturnType<typeof otlpReceiver>>;
+  let p: TestPlatform;
+  const suffix = Math.random().toString(36).slice(2, 8);
+
+  before(async () => {
+    otlp = await otlpReceiver();
+    p = await startTestPlatform({}, { env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url } });
+  });
+  after(async () => {
+    await p?.stop();
+    await otlp?.close();
+  });
+
+  /** The source's CONSUMER span continues `trace` from PARENT; the function runs under its invoke span. */
+  async function expectContinued(fn: string, trace: string, system: string): Promise<void> {
+    const seen = await seenBy(p, fn);
+    await waitUntil(`the ${fn} invoke span`, () =>
+      otlp.spans.some((s) => s.traceId === trace && s.name === `invoke ${fn}`),
+    );
+    const spans = otlp.spans.filter((s) => s.traceId === trace);
+    const proc = spans.find((s) => s.kind === CONSUMER)!;
+    assert.equal(proc.parentSpanId, PARENT);
+    assert.equal(attr(proc, 'messaging.system'), system);
+    const inv = spans.find((s) => s.name === `invoke ${fn}`)!;
+    assert.equal(inv.parentSpanId, proc.spanId);
+    assert.equal(seen.xray, xray(trace, inv.spanId));
+  }
+
+  it('a JetStream message’s traceparent header', async (t) => {
+    if (await brokerDown(t, 'NATS', 4222)) return;
+    await deploy(p, 'jsfn');
+    const nc = await natsConnect({ servers: 'nats://127.0.0.1:4222' });
+    const jsm = await jetstreamManager(nc);
+    const stream = `HOPS_${suffix.toUpperCase()}`;
+    await jsm.streams.add({ name: stream, subjects: [`hops.js.${suffix}`] });
+    try {
+      await createSource(p, 'jsfn', 'jetstream', { stream, durable: `d-${suffix}` });
+      const trace = 'd2d2d2d2d2d2d2d2d2d2d2d2d2d2d2d2';
+      const h = natsHeaders();
+      h.set('traceparent', `00-${trace}-${PARENT}-01`);
+      await jsm.jetstream().publish(`hops.js.${suffix}`, '{"n":1}', { headers: h });
+      await expectContinued('jsfn', trace, 'nats');
+    } finally {
+      await jsm.streams.delete(stream).catch(() => {});
+      await nc.close();
+    }
+  });
+
+  it('a RabbitMQ message’s traceparent header', async (t) => {
+    if (await brokerDown(t, 'RabbitMQ', 5672)) return;
+    await deploy(p, 'amqpfn');
+    const conn = await amqp.connect('amqp://guest:guest@127.0.0.1:5672');
+    const ch = await conn.createChannel();
+    const queue = `hops-${suffix}`;
+    await ch.assertQueue(queue, { durable: false, autoDelete: false });
+    try {
+      await createSource(p, 'amqpfn', 'rabbitmq', { url: 'amqp://guest:guest@127.0.0.1:5672', queue });
+      const trace = 'd3d3d3d3d3d3d3d3d3d3d3d3d3d3d3d3';
+      ch.sendToQueue(queue, Buffer.from('{"n":1}'), { headers: { traceparent: `00-${trace}-${PARENT}-01` } });
+      await expectContinued('amqpfn', trace, 'rabbitmq');
+    } finally {
+      await ch.deleteQueue(queue).catch(() => {});
+      await conn.close();
+    }
+  });
+
+  it('an MQTT 5 message’s traceparent user property', async (t) => {
+    if (await brokerDown(t, 'MQTT', 1883)) return;
+    await deploy(p, 'mqttfn');
+    const topic = `hops/${suffix}`;
+    await createSource(p, 'mqttfn', 'mqtt', { topic });
+    const pub = await mqtt.connectAsync('mqtt://127.0.0.1:1883', { protocolVersion: 5 });
+    try {
+      const trace = 'd4d4d4d4d4d4d4d4d4d4d4d4d4d4d4d4';
+      await pub.publishAsync(topic, '{"n":1}', {
+        qos: 1,
+        properties: { userProperties: { traceparent: `00-${trace}-${PARENT}-01` } },
+      });
+      await expectContinued('mqttfn', trace, 'mqtt');
+    } finally {
+      await pub.endAsync();
+    }
   });
 });
 
