@@ -86,7 +86,7 @@ describe('cluster of three nodes', { timeout: 300_000 }, async () => {
       },
     });
     assert.equal(fn.status, 201, JSON.stringify(fn.body));
-    const rt = await c.json(0, 'POST', '/v1/routes', { function: 'web', method: 'GET', path: '/hi' });
+    const rt = await c.json(0, 'POST', '/v1/routes', { function: 'web', routeKey: 'GET /hi' });
     assert.equal(rt.status, 201, JSON.stringify(rt.body));
     await waitUntil(
       'the route on the gateway of node 1',
@@ -101,11 +101,11 @@ describe('cluster of three nodes', { timeout: 300_000 }, async () => {
   it('async invocations submitted on one node complete and are visible from another', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) {
-      const r = await c.json<{ invocationId: string }>(i % 2, 'POST', '/v1/functions/hello/invoke-async', {
+      const r = await c.json<{ id: string }>(i % 2, 'POST', '/v1/functions/hello/invoke-async', {
         n: i,
       });
       assert.equal(r.status, 202, JSON.stringify(r.body));
-      ids.push(r.body.invocationId);
+      ids.push(r.body.id);
     }
     for (const id of ids)
       await waitUntil(
@@ -126,10 +126,18 @@ describe('cluster of three nodes', { timeout: 300_000 }, async () => {
     });
     assert.equal(s.status, 201, JSON.stringify(s.body));
     const before = await c.json<{ lines: unknown[] }>(1, 'GET', '/v1/functions/hello/logs?limit=1000');
-    const pub = await c.json<{ matched?: number }>(1, 'POST', '/v1/topics/orders/events', [
-      { specversion: '1.0', id: 'e1', source: 'test', type: 'order.created', data: { n: 99 } },
-    ]);
-    assert.equal(pub.status, 202, JSON.stringify(pub.body));
+    const pub = await fetch(`${c.nodes[1]!.api}/v1/topics/orders/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${CLUSTER_SECRET}`, 'content-type': 'application/cloudevents+json' },
+      body: JSON.stringify({
+        specversion: '1.0',
+        id: 'e1',
+        source: 'test',
+        type: 'order.created',
+        data: { n: 99 },
+      }),
+    });
+    assert.equal(pub.status, 202, await pub.text());
     await waitUntil(
       'the invocation of the event',
       async () => {

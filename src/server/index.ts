@@ -17,12 +17,13 @@ import { setDestinationEgressAllow } from '../async/config.ts';
 import { type AsyncDeps, createAsyncService, functionOfQueue, webhookItem } from '../async/service.ts';
 import type { AsyncService } from '../async/types.ts';
 import { createAuditService } from '../audit/index.ts';
-import { createFsBlobStore } from '../blobs/index.ts';
+import { createFsBlobStore, openJetStreamBlobStore } from '../blobs/index.ts';
 import { createBudgetService } from '../budgets/index.ts';
+import { LeaderElector, NodeMembership } from '../cluster/index.ts';
 import type { PlatformConfig } from '../config/index.ts';
 import { systemClock } from '../core/clock.ts';
 import { isNimbusError } from '../core/errors.ts';
-import type { Clock } from '../core/ports.ts';
+import type { Clock, Queue } from '../core/ports.ts';
 import { DEFAULT_TENANT, type RuntimeFamily } from '../core/types.ts';
 import { createEventBus } from '../events/bus.ts';
 import { createSourceManager, type SourceManager } from '../events/sources/manager.ts';
@@ -79,12 +80,15 @@ import {
   workflowTaskAuthorizer,
 } from '../workflows/index.ts';
 import { createIntegrations } from '../workflows/integrations.ts';
+import { ClusterErrors, joinCluster, type Role, syncCaches } from './cluster.ts';
 import { createCodeCache } from './code-cache.ts';
 
 export interface RunningPlatform {
   readonly apiUrl: string;
   readonly gatewayUrl: string;
   readonly s3Url: string;
+  /** This node's id in its cluster (cluster mode only). */
+  readonly nodeId?: string | undefined;
   readonly admin: { keyId: string; secret?: string | undefined; generated: boolean; file: string };
   /** The async dispatcher (tests with a fake clock kick it after advancing time). */
   readonly async: AsyncService;
@@ -134,8 +138,13 @@ export async function startPlatform(
         })
       : undefined;
     if (tracing) cleanups.push(() => tracing.shutdown());
+    // Cluster mode: NATS, this node's identity and roles, the change feed (else undefined).
+    const cluster = await joinCluster(config, clock, (e, what) => logger.error({ err: e }, `${what} failed`));
+    if (cluster) cleanups.push(() => cluster.close());
+    const has = (role: Role) => cluster === undefined || cluster.roles.has(role);
     const rawStore = await openStore({
       url: config.store,
+      schema: cluster?.schema,
       dataDir: config.dataDir,
       sqliteSynchronous: config.sqliteSynchronous,
       onError: (e) =>
@@ -145,7 +154,14 @@ export async function startPlatform(
     for (const f of await inspectStore(config.store))
       logger.warn({ finding: f.code, hint: f.hint }, f.message);
     setDestinationEgressAllow(config.egressAllowCidrs);
-    const blobs = createFsBlobStore(join(config.dataDir, 'blobs'));
+    // Code artifacts and bucket objects: the data dir, or the cluster's JetStream Object Store.
+    const blobStore = async (kind: 'code' | 'objects', dir: string) => {
+      if (!cluster) return createFsBlobStore(join(config.dataDir, dir));
+      const b = await openJetStreamBlobStore({ nc: cluster.nc, bucket: cluster.bucket(kind) });
+      cleanups.push(() => b.close());
+      return b;
+    };
+    const blobs = await blobStore('code', 'blobs');
     const masterKey = await loadOrCreateMasterKey({
       dataDir: config.dataDir,
       masterKeyBase64: config.masterKey,
@@ -288,6 +304,8 @@ export async function startPlatform(
     // A deleted state machine's routes, schedules and manifest subscriptions (set once all exist).
     let onMachineDeleted = async (_tenant: string, _name: string) => {};
     let gatewayUrl = `http://${config.host}:${config.port}`;
+    // Cluster mode: tells the other nodes what changed here (set once every cache exists).
+    let clusterSync: ReturnType<typeof syncCaches> | undefined;
     let started = false;
     const registry = createRegistryService({
       store,
@@ -297,8 +315,12 @@ export async function startPlatform(
       onFunctionChanged: (tenant, name) => {
         scheduler.retire(tenant, name);
         syncScaling(tenant, name);
+        clusterSync?.functionChanged(tenant, name, false);
       },
-      onFunctionDeleted: (tenant, name) => onFunctionDeleted(tenant, name),
+      onFunctionDeleted: (tenant, name) => {
+        onFunctionDeleted(tenant, name);
+        clusterSync?.functionChanged(tenant, name, true);
+      },
     });
     // Invocation records: one usage row + the function's own lines per invocation, one
     // transaction per batch (START/END/REPORT render from the row when read).
@@ -341,12 +363,24 @@ export async function startPlatform(
       tracing,
     });
 
-    const queue = openSqliteQueue({
-      file: join(config.dataDir, 'queue.db'),
-      clock,
-      synchronous: config.sqliteSynchronous,
-      dedupeWindowMs: config.asyncIdempotencyWindowSec * 1000,
-    });
+    // Durable queues: SQLite files in the data dir, or PostgreSQL (SKIP LOCKED) in a cluster.
+    const { openPostgresQueue } = cluster ? await import('../queue/postgres/index.ts') : {};
+    const openQueue = async (name: string, dedupeWindowMs?: number): Promise<Queue> =>
+      cluster && openPostgresQueue
+        ? await openPostgresQueue({
+            url: config.store,
+            schema: `${cluster.schema}_${name}`,
+            clock,
+            nodeId: cluster.nodeId,
+            dedupeWindowMs,
+          })
+        : openSqliteQueue({
+            file: join(config.dataDir, `${name}.db`),
+            clock,
+            synchronous: config.sqliteSynchronous,
+            dedupeWindowMs,
+          });
+    const queue = await openQueue('queue', config.asyncIdempotencyWindowSec * 1000);
     cleanups.push(() => queue.close());
     metrics?.timeEnqueue(queue);
     const publish: NonNullable<AsyncDeps['publish']> = {};
@@ -401,11 +435,7 @@ export async function startPlatform(
       };
     };
     // SQS messages have a Queue of their own: the async dispatcher leases from every queue of its.
-    const sqsQueue = openSqliteQueue({
-      file: join(config.dataDir, 'sqs.db'),
-      clock,
-      synchronous: config.sqliteSynchronous,
-    });
+    const sqsQueue = await openQueue('sqs');
     cleanups.push(() => sqsQueue.close());
     const sqs = createSqsService({
       repo: store.sqsQueues,
@@ -417,6 +447,9 @@ export async function startPlatform(
       tracing,
     });
     cleanups.push(() => sqs.close());
+    // Cluster mode: another node's enqueue wakes this node's dispatcher and long polls at once.
+    for (const stop of [queue.watch?.(() => asyncService.kick()), sqsQueue.watch?.((q) => sqs.wake(q))])
+      if (stop) cleanups.push(async () => stop());
     publish.sqs = async (tenant, env) => {
       const q = await sqs.getQueue(tenant, env.queue);
       const fifo = q.attributes.FifoQueue === 'true';
@@ -480,8 +513,9 @@ export async function startPlatform(
           onError: (e, what) => logger.error({ err: e }, `${what} failed`),
         })
       : undefined;
+    // A single node evaluates alert rules itself; a cluster's leader does (started below).
     if (alerts) {
-      await alerts.start();
+      await (cluster ? alerts.reload() : alerts.start());
       cleanups.push(async () => alerts.close());
     }
     const webhooks = createWebhookService({ repo: store.webhooks, bus, masterKey, clock });
@@ -549,7 +583,7 @@ export async function startPlatform(
     workflowHook.handle = (m) => workflows.handle(m);
     const storage = createStorage({
       store,
-      blobs: createFsBlobStore(join(config.dataDir, 'objects')),
+      blobs: await blobStore('objects', 'objects'),
       clock,
       maxObjectBytes: config.s3MaxObjectBytes,
       eventItems: objectEventBuilder({ region: config.region, clock }),
@@ -601,8 +635,18 @@ export async function startPlatform(
       onError: (e, what) => logger.error({ err: e }, what),
     });
     cleanups.push(() => audit.close());
+    // In a cluster every successful configuration change is announced to the other nodes.
+    const requestAudit: typeof audit = cluster
+      ? {
+          ...audit,
+          record(e) {
+            audit.record(e);
+            clusterSync?.audited(e);
+          },
+        }
+      : audit;
     const api = await buildApiApp({
-      audit,
+      audit: requestAudit,
       secrets,
       routes: store.routes,
       settings: store.settings,
@@ -675,6 +719,7 @@ export async function startPlatform(
       metrics,
       nodeStatus: () => scheduler.node(),
       ready: () => started,
+      health: cluster ? () => ({ nats: cluster.natsConnected() ? 'ok' : 'disconnected' }) : undefined,
       onSystemError: (e) => logger.error({ err: e }, 'request failed'),
       onClientAbort,
     });
@@ -682,7 +727,7 @@ export async function startPlatform(
     const s3 = await buildS3Server({
       storage,
       authenticate,
-      audit,
+      audit: requestAudit,
       maxObjectBytes: config.s3MaxObjectBytes,
       onSystemError: (e) => logger.error({ err: e }, 's3 request failed'),
       onClientAbort,
@@ -703,11 +748,60 @@ export async function startPlatform(
         .stopFunction(tenant, name)
         .catch((e: unknown) => logger.error({ err: e }, 'stopping sources failed'));
     };
-    const s3Url = urlOf(await s3.listen({ host: config.host, port: config.s3Port }));
+    if (cluster) {
+      clusterSync = syncCaches(
+        cluster.changes,
+        {
+          function(tenant, name, deleted) {
+            registry.forget(tenant, name);
+            scheduler.retire(tenant, name);
+            if (deleted) onFunctionDeleted(tenant, name);
+            else syncScaling(tenant, name);
+          },
+          async reloadAll() {
+            storage.invalidateNotifications();
+            prices.set(await loadPriceTable(config.priceTable, store.settings));
+            await Promise.all([
+              gateway.reload(),
+              bus.load(),
+              logSettings.load(),
+              budgets.reload(),
+              alerts?.reload(),
+              sources.resync(),
+              schedules.tick(),
+            ]);
+          },
+        },
+        clock,
+        (e) => logger.error({ err: e }, 'cluster cache reload failed'),
+      );
+      cleanups.push(async () => clusterSync?.stop());
+    }
+    // A node without the api role still opens its API port for /healthz and /metrics (probes,
+    // scrapes) and for its own functions' SDK calls (the bridge below); anything else is refused
+    // there. Its S3 port is internal only (the bridge).
+    let platformAddr: string | undefined;
+    if (!has('api')) {
+      api.addHook('onRequest', async (req, reply) => {
+        const path = req.url.split('?')[0];
+        if (path === '/healthz' || path === '/metrics') return;
+        if (platformAddr !== undefined && req.socket.localAddress === platformAddr) return;
+        await reply
+          .code(421)
+          .send({
+            error: ClusterErrors.NOT_THIS_ROLE({ role: 'api', node: cluster?.nodeId ?? '' }).toJSON(),
+          });
+      });
+    }
+    const s3Url = urlOf(
+      await s3.listen(
+        has('api') ? { host: config.host, port: config.s3Port } : { host: '127.0.0.1', port: 0 },
+      ),
+    );
     const apiAddress = await api.listen({ host: config.host, port: config.apiPort });
     // Functions reach the API and S3 ports at their gateway address (never the host's other
     // services): the same servers, also accepting connections there.
-    const platformAddr = await network.platformAddress().catch((e: unknown) => {
+    platformAddr = await network.platformAddress().catch((e: unknown) => {
       logger.warn({ err: e }, 'functions cannot reach the platform APIs (AWS_ENDPOINT_URL unset)');
       return undefined;
     });
@@ -737,8 +831,11 @@ export async function startPlatform(
     }
     const apiUrl = urlOf(apiAddress);
 
-    const gwAddress = await gateway.app.listen({ host: config.host, port: config.port });
-    gatewayUrl = urlOf(gwAddress);
+    // A node without the gateway role serves no HTTP triggers (its port stays closed).
+    const gwAddress = has('gateway')
+      ? await gateway.app.listen({ host: config.host, port: config.port })
+      : undefined;
+    if (gwAddress) gatewayUrl = urlOf(gwAddress);
 
     const admin = await bootstrapAdmin({
       keys: store.keys,
@@ -749,10 +846,66 @@ export async function startPlatform(
       endpoint: apiUrl,
       clock,
     });
-    await asyncService.start();
-    await schedules.start();
-    sqs.start();
-    await sources.start();
+    // Roles (cluster mode; a single node has them all): workers run queued work, the scheduler
+    // role runs what must run once (schedules, broker and queue sources).
+    if (has('worker')) {
+      await asyncService.start();
+      sqs.start();
+    }
+    const leaderWork = {
+      async start() {
+        await schedules.start();
+        await sources.start();
+        await alerts?.start();
+      },
+      async pause() {
+        alerts?.pause();
+        await Promise.all([schedules.pause(), sources.pause()]);
+      },
+    };
+    if (!cluster) await leaderWork.start();
+    else {
+      // Membership: who is up, where, and how loaded (heartbeats in the Store).
+      const membership = new NodeMembership({
+        nodes: store.nodes,
+        clock,
+        id: cluster.nodeId,
+        address: apiUrl,
+        roles: [...cluster.roles],
+        load: () => {
+          const fns = scheduler.status();
+          return {
+            inflight: fns.reduce((n, f) => n + f.inflight, 0),
+            instances: scheduler.node().instances,
+            warm: fns.filter((f) => f.warm > 0).map((f) => `${f.tenant}/${f.functionName}`),
+          };
+        },
+        log: (level, obj, msg) => logger[level](obj, msg),
+      });
+      await membership.start();
+      cleanups.push(() => membership.stop());
+      // What runs once per cluster (schedules, sources, alerts) runs on the scheduler-role node
+      // that holds the lease; a node that loses it stops that work before another can take it.
+      if (has('scheduler')) {
+        const elector = new LeaderElector({
+          leases: store.leases,
+          holder: cluster.nodeId,
+          clock,
+          log: (level, obj, msg) => logger[level](obj, msg),
+        });
+        elector.run('scheduler', {
+          onElected: async (token) => {
+            logger.info({ node: cluster.nodeId, token }, 'elected cluster leader');
+            await leaderWork.start();
+          },
+          onDeposed: async () => {
+            logger.warn({ node: cluster.nodeId }, 'no longer the cluster leader');
+            await leaderWork.pause();
+          },
+        });
+        cleanups.push(() => elector.stop());
+      }
+    }
     await outboxRelay.relay(); // events committed before a crash
     const families = new Set<RuntimeFamily>();
     for (const f of await store.functions.list(DEFAULT_TENANT)) {
@@ -763,13 +916,22 @@ export async function startPlatform(
     sandbox.warmup().catch((e: unknown) => logger.error({ err: e }, 'sandbox warmup failed'));
     // Families with functions keep a pre-booted process (a JVM only when there are Java functions).
     for (const family of families) processes.expect(family);
-    logger.info({ apiUrl, gatewayUrl: urlOf(gwAddress), store: store.kind }, 'nimbus started');
+    logger.info(
+      {
+        apiUrl,
+        gatewayUrl: gwAddress ? urlOf(gwAddress) : undefined,
+        store: store.kind,
+        ...(cluster ? { cluster: cluster.name, node: cluster.nodeId, roles: [...cluster.roles] } : {}),
+      },
+      'nimbus started',
+    );
 
     started = true;
     return {
       apiUrl,
-      gatewayUrl: urlOf(gwAddress),
+      gatewayUrl: gwAddress ? urlOf(gwAddress) : '',
       s3Url,
+      nodeId: cluster?.nodeId,
       admin,
       async: asyncService,
       schedules,
