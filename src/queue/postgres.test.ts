@@ -37,5 +37,7 @@ if (await isPostgresReachable()) {
 } else if (process.env.CI === 'true') {
   it('PostgreSQL must be reachable in CI', () => assert.fail(`PostgreSQL is not reachable at ${URL}`));
 } else {
-  it('Queue contract: postgres', { skip: `PostgreSQL not reachable at ${URL} (allowed outside CI)` }, () => {});
+  it('Queue contract: postgres', {
+    skip: `PostgreSQL not reachable at ${URL} (allowed outside CI)`,
+  }, () => {});
 }
