@@ -377,6 +377,40 @@ describe('traces across SQS, sources, destinations, webhooks and forwards', () =
     assert.equal(seen.xray, xray(trace, inv.spanId));
   });
 
+  it('(c) publish → a topic’s SQS target → the queue’s mapping, one trace', async () => {
+    await deploy(p, 'sqsfn');
+    await sqsCall(p, 'CreateQueue', { QueueName: 'hops-fwd-q' });
+    await createSource(p, 'sqsfn', 'sqs', { queue: 'hops-fwd-q' });
+    assert.equal((await p.api('PUT', '/v1/topics/hops-c', {})).status, 201);
+    const s = await p.api('POST', '/v1/topics/hops-c/subscriptions', { target: { sqs: 'hops-fwd-q' } });
+    assert.equal(s.status, 201, await s.text());
+    const trace = 'c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2';
+    const pub = await p.api(
+      'POST',
+      '/v1/topics/hops-c/events',
+      { specversion: '1.0', id: 'e-sqs', source: 'test', type: 'hops.s' },
+      { traceparent: `00-${trace}-${PARENT}-01`, 'content-type': 'application/cloudevents+json' },
+    );
+    assert.equal(pub.status, 202, await pub.text());
+    const seen = await seenBy(p, 'sqsfn');
+    await waitUntil(
+      'the sqsfn invoke span',
+      () => inTrace(trace).some((x) => x.name === 'invoke sqsfn'),
+      20_000,
+    );
+    const pubC = one(trace, (x) => x.name === 'publish hops-c', 'publish hops-c');
+    const forward = one(trace, (x) => x.name === 'process sqs:hops-fwd-q', 'the SQS send’s CONSUMER span');
+    assert.equal(forward.parentSpanId, pubC.spanId);
+    const send = one(trace, (x) => x.name === 'send hops-fwd-q', 'the SQS PRODUCER span');
+    assert.equal(send.parentSpanId, forward.spanId);
+    const proc = one(trace, (x) => x.name === 'process sqsfn', 'process sqsfn');
+    assert.equal(proc.parentSpanId, send.spanId);
+    const inv = one(trace, (x) => x.name === 'invoke sqsfn', 'invoke sqsfn');
+    assert.equal(inv.parentSpanId, proc.spanId);
+    assert.equal(seen.aws, xray(trace, send.spanId));
+    assert.equal(seen.xray, xray(trace, inv.spanId));
+  });
+
   it('(d) a NATS message with a traceparent header → the source-triggered function, one trace', async (t) => {
     if (!(await reachable(4222))) {
       if (process.env.CI === 'true') assert.fail('NATS is not reachable on 127.0.0.1:4222 (required in CI)');

@@ -817,8 +817,14 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
       return;
     }
     // A CONSUMER span per attempt (tracing on): the next publish or the SQS send continues it.
-    const target = env.kind === 'sqs' ? `sqs:${env.queue}` : `topic:${env.topic}`;
-    const span = d.tracing && forwardSpan(d.tracing, m, target, env.traceparent);
+    const span =
+      d.tracing &&
+      forwardSpan(
+        d.tracing,
+        m,
+        env.kind === 'sqs' ? `sqs:${env.queue}` : `topic:${env.topic}`,
+        env.traceparent,
+      );
     const traceparent = span ? span.traceparent : env.traceparent;
     try {
       if (env.kind === 'sqs') {
