@@ -7,8 +7,10 @@ export interface BatcherOptions<T, R> {
   readonly run: (items: readonly T[]) => Promise<R[]>;
   /** Statements in flight at once. */
   readonly maxInFlight: number;
-  /** Items per statement, at most. */
+  /** Weight per statement, at most (a batch always takes at least one item). */
   readonly maxBatch: number;
+  /** An item's weight (default 1): e.g. the rows of an enqueue call. */
+  readonly weight?: (item: T) => number;
   /** Two items with the same key never share a statement (the later one waits for the next). */
   readonly key?: (item: T) => string;
   /** Whether a failed batch is retried item by item, so one bad call does not fail the others. */
@@ -55,16 +57,18 @@ export class Batcher<T, R> {
   }
 
   #take(): Pending<T, R>[] {
-    const { key, maxBatch } = this.#o;
-    if (!key) return this.#pending.splice(0, maxBatch);
+    const { key, maxBatch, weight } = this.#o;
     const batch: Pending<T, R>[] = [];
     const rest: Pending<T, R>[] = [];
     const keys = new Set<string>();
+    let total = 0;
     for (const p of this.#pending) {
-      const k = key(p.item);
-      if (batch.length >= maxBatch || keys.has(k)) rest.push(p);
+      const k = key?.(p.item);
+      const w = weight?.(p.item) ?? 1;
+      if ((batch.length > 0 && total + w > maxBatch) || (k !== undefined && keys.has(k))) rest.push(p);
       else {
-        keys.add(k);
+        if (k !== undefined) keys.add(k);
+        total += w;
         batch.push(p);
       }
     }

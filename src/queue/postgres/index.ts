@@ -360,7 +360,8 @@ export async function openPostgresQueue(o: PostgresQueueOptions): Promise<Postgr
 
   const enqueues = new Batcher<readonly EnqueueItem[], EnqueueResult[]>({
     maxInFlight: 4,
-    maxBatch: 64,
+    maxBatch: 1000,
+    weight: (items) => items.length,
     // One call's bad item (an id that exists) must not fail the calls it was batched with.
     split: (e) => !(e instanceof NimbusError && e.retryable),
     async run(calls) {
