@@ -75,6 +75,44 @@ describe('cluster of three nodes', { timeout: 300_000 }, async () => {
     );
   });
 
+  it('a sync invocation goes to the node with a warm instance instead of cold-starting', async () => {
+    const dep = await c.json(0, 'PUT', '/v1/functions/sticky', {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+      code: {
+        zipBase64: code(
+          'const id = Math.random().toString(36); export const handler = async () => ({ id });',
+        ),
+      },
+    });
+    assert.equal(dep.status, 201, JSON.stringify(dep.body));
+    const first = await c.json<{ result: { id: string } }>(0, 'POST', '/v1/functions/sticky/invoke', {});
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    type Status = {
+      functions: { functionName: string; warm: number; busy: number }[];
+      cluster: { nodes: { id: string; load: { warm: string[] } }[]; leader: { holder: string } | null };
+    };
+    // Node 1 learns from node 0's heartbeat (every 5 s) that node 0 keeps one warm.
+    await waitUntil(
+      'node 0 to advertise its warm instance',
+      async () => {
+        const st = await c.json<Status>(1, 'GET', '/v1/status');
+        return st.body.cluster.nodes.some((n) => n.id === 'node0' && n.load.warm.includes('default/sticky'));
+      },
+      15_000,
+    );
+    const again = await c.json<{ result: { id: string } }>(1, 'POST', '/v1/functions/sticky/invoke', {});
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal(again.body.result.id, first.body.result.id, 'the same instance answered');
+    const here = await c.json<Status>(1, 'GET', '/v1/status');
+    assert.equal(
+      here.body.functions.find((f) => f.functionName === 'sticky'),
+      undefined,
+      'no instance on node 1',
+    );
+    assert.ok(here.body.cluster.leader?.holder, 'a leader holds the scheduler lease');
+  });
+
   it('a route added through one node is served by the gateway of another', async () => {
     const fn = await c.json(0, 'PUT', '/v1/functions/web', {
       runtime: 'nodejs24.x',

@@ -34,6 +34,8 @@ export interface RestDeps {
   readonly ready?: () => boolean;
   /** Other dependencies' states for `GET /healthz` (cluster mode: `nats`); anything but `ok` degrades. */
   readonly health?: () => Readonly<Record<string, string>>;
+  /** Cluster mode: the cluster's nodes, their loads and the leader (operators' `GET /v1/status`). */
+  readonly cluster?: () => Promise<Record<string, unknown>>;
   /** Poll interval for `logs?follow=1`. */
   readonly followPollMs?: number;
 }
@@ -300,7 +302,7 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
       functions: d.status().filter((s) => s.tenant === p.tenant),
       // The machine's state is the operator's: principals of the default tenant with the right.
       ...(d.nodeStatus && p.tenant === DEFAULT_TENANT && isAllowed(req, 'nimbus:GetNodeStatus')
-        ? { node: d.nodeStatus() }
+        ? { node: d.nodeStatus(), ...(d.cluster ? { cluster: await d.cluster() } : {}) }
         : {}),
     };
   });

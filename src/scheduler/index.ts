@@ -231,6 +231,15 @@ export class Scheduler {
     if (fs) this.#admission.drop(fs.slot);
   }
 
+  /** Could an instance of the function take an invocation now, without a cold start? */
+  hasRoom(tenant: TenantId, functionName: string): boolean {
+    const fs = this.#fns.get(`${tenant}\u0000${functionName}`);
+    if (!fs) return false;
+    for (const p of fs.pools.values())
+      for (const i of p.instances) if (i.active < p.scaling.perInstance) return true;
+    return false;
+  }
+
   status(): FunctionStatus[] {
     const out: FunctionStatus[] = [];
     for (const fs of this.#fns.values()) {

@@ -20,6 +20,7 @@ import { createAuditService } from '../audit/index.ts';
 import { createFsBlobStore, openJetStreamBlobStore } from '../blobs/index.ts';
 import { createBudgetService } from '../budgets/index.ts';
 import { LeaderElector, NodeMembership } from '../cluster/index.ts';
+import { createInvokeRouter, type InvokeRouter } from '../cluster/routing.ts';
 import type { PlatformConfig } from '../config/index.ts';
 import { systemClock } from '../core/clock.ts';
 import { isNimbusError } from '../core/errors.ts';
@@ -607,9 +608,30 @@ export async function startPlatform(
 
     // A client that hangs up mid-request is not a platform failure: debug level, no stack.
     const onClientAbort = (a: object) => logger.debug(a, 'client closed the connection mid-request');
+    // Cluster mode: sync invocations (routes, Invoke API) go to a node with a warm instance.
+    let membership: NodeMembership | undefined;
+    const syncInvoke = cluster
+      ? createInvokeRouter({
+          local: invoke,
+          nc: cluster.nc,
+          cluster: cluster.name,
+          nodeId: cluster.nodeId,
+          warmHere: (t, fn) => scheduler.hasRoom(t, fn),
+          warmElsewhere: (t, fn) => {
+            const k = `${t}/${fn}`;
+            return (membership?.alive() ?? [])
+              .filter((n) => n.id !== cluster.nodeId && n.load.warm.includes(k))
+              .map((n) => n.id);
+          },
+          timeoutSec: async (r) =>
+            (await registry.resolve(r.tenant, r.functionName, r.qualifier)).config.timeoutSec,
+          onError: (e, what) => logger.error({ err: e }, `${what} failed`),
+        })
+      : invoke;
+    if (syncInvoke !== invoke) cleanups.push(() => (syncInvoke as InvokeRouter).close());
     const gateway = await buildGateway({
       config,
-      invoke,
+      invoke: syncInvoke,
       workflows,
       routes: store.routes,
       settings: store.settings,
@@ -654,7 +676,7 @@ export async function startPlatform(
       config,
       sqs,
       registry,
-      invoke,
+      invoke: syncInvoke,
       async: asyncService,
       schedules,
       workflows,
@@ -720,6 +742,15 @@ export async function startPlatform(
       nodeStatus: () => scheduler.node(),
       ready: () => started,
       health: cluster ? () => ({ nats: cluster.natsConnected() ? 'ok' : 'disconnected' }) : undefined,
+      cluster: cluster
+        ? async () => ({
+            name: cluster.name,
+            node: cluster.nodeId,
+            roles: [...cluster.roles],
+            leader: (await store.leases.get('scheduler')) ?? null,
+            nodes: membership?.alive() ?? [],
+          })
+        : undefined,
       onSystemError: (e) => logger.error({ err: e }, 'request failed'),
       onClientAbort,
     });
@@ -786,11 +817,9 @@ export async function startPlatform(
         const path = req.url.split('?')[0];
         if (path === '/healthz' || path === '/metrics') return;
         if (platformAddr !== undefined && req.socket.localAddress === platformAddr) return;
-        await reply
-          .code(421)
-          .send({
-            error: ClusterErrors.NOT_THIS_ROLE({ role: 'api', node: cluster?.nodeId ?? '' }).toJSON(),
-          });
+        await reply.code(421).send({
+          error: ClusterErrors.NOT_THIS_ROLE({ role: 'api', node: cluster?.nodeId ?? '' }).toJSON(),
+        });
       });
     }
     const s3Url = urlOf(
@@ -866,7 +895,7 @@ export async function startPlatform(
     if (!cluster) await leaderWork.start();
     else {
       // Membership: who is up, where, and how loaded (heartbeats in the Store).
-      const membership = new NodeMembership({
+      const members = new NodeMembership({
         nodes: store.nodes,
         clock,
         id: cluster.nodeId,
@@ -882,8 +911,9 @@ export async function startPlatform(
         },
         log: (level, obj, msg) => logger[level](obj, msg),
       });
-      await membership.start();
-      cleanups.push(() => membership.stop());
+      membership = members;
+      await members.start();
+      cleanups.push(() => members.stop());
       // What runs once per cluster (schedules, sources, alerts) runs on the scheduler-role node
       // that holds the lease; a node that loses it stops that work before another can take it.
       if (has('scheduler')) {

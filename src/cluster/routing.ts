@@ -1,0 +1,145 @@
+/**
+ * Sync invocations go where a warm instance is (cluster mode).
+ *
+ * A node that receives a sync invocation (gateway route, Invoke API) runs it itself when it has an
+ * instance of the function with room for it. Otherwise, when the node registry says another node
+ * keeps one warm, the request travels to that node over NATS request-reply
+ * (`nimbus.<cluster>.node.<id>.invoke`) and the answer comes back the same way: no cold start.
+ * With no warm instance anywhere, or when the chosen node does not answer at once (NATS "no
+ * responders": it just died or left), the node cold-starts the function itself.
+ *
+ * Not forwarded: streamed responses (their bytes go straight to the client), payloads above what
+ * one NATS message carries, and invocations that were already forwarded once (no ping-pong).
+ * A forwarded invocation that the other node accepted but did not answer in time fails with a
+ * retryable 504 (it may have run: retrying it is the caller's decision, as with a lost response).
+ */
+import {
+  type NatsConnection,
+  NoRespondersError,
+  headers as natsHeaders,
+  RequestError,
+  type Subscription,
+  TimeoutError,
+} from '@nats-io/transport-node';
+import {
+  CoreErrors,
+  defineErrors,
+  isNimbusError,
+  NimbusError,
+  type NimbusErrorJSON,
+} from '../core/errors.ts';
+import type { InvokeRequest, InvokeResult, InvokeService } from '../invoke/types.ts';
+import { clusterSubject } from './changes.ts';
+
+export const RoutingErrors = defineErrors('CLUSTER', {
+  FORWARD_TIMEOUT: {
+    status: 504,
+    kind: 'system',
+    retryable: true,
+    message: 'node {node} accepted the invocation of {function} but did not answer within {ms} ms',
+    hint: 'the invocation may have run; retry if it is idempotent',
+  },
+});
+
+/** What goes over the wire: the request without its signal and stream sink. */
+type WireRequest = Omit<InvokeRequest, 'signal' | 'stream'>;
+type WireAnswer = { readonly ok: InvokeResult } | { readonly error: NimbusErrorJSON };
+
+export interface InvokeRouterOptions {
+  readonly local: InvokeService;
+  readonly nc: NatsConnection;
+  readonly cluster: string;
+  readonly nodeId: string;
+  /** Could an instance of the function here take an invocation now (no cold start)? */
+  readonly warmHere: (tenant: string, functionName: string) => boolean;
+  /** Other live nodes that keep an instance of the function warm (from the node registry). */
+  readonly warmElsewhere: (tenant: string, functionName: string) => readonly string[];
+  /** The function's timeout (s), to bound the wait for a forwarded answer. */
+  readonly timeoutSec: (req: InvokeRequest) => Promise<number>;
+  readonly onError?: (e: unknown, what: string) => void;
+  /** Counts forwarded / received invocations (metrics, tests). */
+  readonly onForward?: (direction: 'out' | 'in' | 'fallback') => void;
+}
+
+export interface InvokeRouter extends InvokeService {
+  close(): Promise<void>;
+}
+
+const FORWARDED = 'Nimbus-Forwarded-By';
+
+export function createInvokeRouter(o: InvokeRouterOptions): InvokeRouter {
+  const subjectOf = (node: string) => clusterSubject(o.cluster, 'node', node, 'invoke');
+  // Room for the envelope around the payload in one NATS message.
+  const maxPayload = () => Math.max(0, (o.nc.info?.max_payload ?? 1024 * 1024) - 64 * 1024);
+
+  const sub: Subscription = o.nc.subscribe(subjectOf(o.nodeId), {
+    callback: (err, msg) => {
+      if (err) return o.onError?.(err, 'invoke subscription');
+      void (async () => {
+        let answer: WireAnswer;
+        try {
+          const req = msg.json<WireRequest>();
+          o.onForward?.('in');
+          answer = { ok: await o.local.invoke(req) };
+        } catch (e) {
+          answer = {
+            error: (isNimbusError(e)
+              ? e
+              : CoreErrors.INTERNAL({ reason: 'forwarded invocation failed' })
+            ).toJSON(),
+          };
+          if (!isNimbusError(e)) o.onError?.(e, 'forwarded invocation');
+        }
+        try {
+          msg.respond(JSON.stringify(answer));
+        } catch (e) {
+          o.onError?.(e, 'forwarded invocation answer');
+        }
+      })();
+    },
+  });
+
+  async function forward(node: string, req: InvokeRequest, body: string): Promise<InvokeResult | undefined> {
+    const ms = (await o.timeoutSec(req)) * 1000 + 5_000;
+    const h = natsHeaders();
+    h.set(FORWARDED, o.nodeId);
+    let reply: { json<T>(): T };
+    try {
+      reply = await o.nc.request(subjectOf(node), body, { timeout: ms, headers: h });
+    } catch (e) {
+      // Nobody listens there (the node left or died): nothing ran, start it here.
+      if (e instanceof NoRespondersError || (e instanceof RequestError && e.isNoResponders()))
+        return undefined;
+      if (e instanceof TimeoutError || (e instanceof Error && e.cause instanceof TimeoutError))
+        throw RoutingErrors.FORWARD_TIMEOUT({ node, function: req.functionName, ms: String(ms) });
+      // The connection is down: nothing was sent, run here.
+      o.onError?.(e, 'forwarding an invocation');
+      return undefined;
+    }
+    const a = reply.json<WireAnswer>();
+    if ('error' in a) throw NimbusError.fromJSON(a.error);
+    o.onForward?.('out');
+    return a.ok;
+  }
+
+  return {
+    dryRun: (tenant, name, qualifier) => o.local.dryRun(tenant, name, qualifier),
+    async invoke(req) {
+      if (req.stream || o.nc.isClosed() || o.warmHere(req.tenant, req.functionName))
+        return o.local.invoke(req);
+      const nodes = o.warmElsewhere(req.tenant, req.functionName);
+      if (nodes.length === 0) return o.local.invoke(req);
+      const { signal: _s, stream: _t, ...wire } = req;
+      const body = JSON.stringify(wire);
+      if (Buffer.byteLength(body) > maxPayload()) return o.local.invoke(req);
+      const node = nodes[Math.floor(Math.random() * nodes.length)]!;
+      const r = await forward(node, req, body);
+      if (r) return r;
+      o.onForward?.('fallback');
+      return o.local.invoke(req);
+    },
+    async close() {
+      sub.unsubscribe();
+    },
+  };
+}
