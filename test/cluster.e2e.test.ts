@@ -113,6 +113,39 @@ describe('cluster of three nodes', { timeout: 300_000 }, async () => {
     assert.ok(here.body.cluster.leader?.holder, 'a leader holds the scheduler lease');
   });
 
+  it('a concurrency limit holds cluster-wide: each node admits its share, a throttled call spills', async () => {
+    const dep = await c.json(0, 'PUT', '/v1/functions/slow', {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+      timeoutSec: 20,
+      reservedConcurrency: 2,
+      code: {
+        zipBase64: code(
+          'export const handler = async () => { const t0 = Date.now(); await new Promise((r) => setTimeout(r, 2500)); return { t0, t1: Date.now() }; };',
+        ),
+      },
+    });
+    assert.equal(dep.status, 201, JSON.stringify(dep.body));
+    // Six at once, all to node 1: 3 nodes × ⌈2/3⌉ = at most 3 run at a time in the cluster.
+    const rs = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        c.json<{ result?: { t0: number; t1: number }; error?: { code: string } }>(
+          1,
+          'POST',
+          '/v1/functions/slow/invoke',
+          {},
+        ),
+      ),
+    );
+    const ran = rs.filter((r) => r.status === 200).map((r) => r.body.result!);
+    for (const r of rs)
+      if (r.status !== 200) assert.match(r.body.error?.code ?? '', /THROTTLED/, JSON.stringify(r.body));
+    let peak = 0;
+    for (const a of ran) peak = Math.max(peak, ran.filter((b) => b.t0 < a.t1 && a.t0 < b.t1).length);
+    assert.ok(peak <= 3, `at most 3 at once in the cluster, saw ${peak}`);
+    assert.ok(peak >= 2, `a throttled call spilled to another node (peak ${peak})`);
+  });
+
   it('a route added through one node is served by the gateway of another', async () => {
     const fn = await c.json(0, 'PUT', '/v1/functions/web', {
       runtime: 'nodejs24.x',

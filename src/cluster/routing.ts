@@ -8,6 +8,10 @@
  * With no warm instance anywhere, or when the chosen node does not answer at once (NATS "no
  * responders": it just died or left), the node cold-starts the function itself.
  *
+ * Each node admits only its share of a concurrency limit (the scheduler's `share`): an invocation
+ * this node throttles spills once to another live node, which admits it under its own share, so
+ * the cluster as a whole serves up to the limit however the load is spread over the nodes.
+ *
  * Not forwarded: streamed responses (their bytes go straight to the client), payloads above what
  * one NATS message carries, and invocations that were already forwarded once (no ping-pong).
  * A forwarded invocation that the other node accepted but did not answer in time fails with a
@@ -54,11 +58,13 @@ export interface InvokeRouterOptions {
   readonly warmHere: (tenant: string, functionName: string) => boolean;
   /** Other live nodes that keep an instance of the function warm (from the node registry). */
   readonly warmElsewhere: (tenant: string, functionName: string) => readonly string[];
+  /** Every other live node (a throttled invocation spills to one of them). */
+  readonly peers: () => readonly string[];
   /** The function's timeout (s), to bound the wait for a forwarded answer. */
   readonly timeoutSec: (req: InvokeRequest) => Promise<number>;
   readonly onError?: (e: unknown, what: string) => void;
   /** Counts forwarded / received invocations (metrics, tests). */
-  readonly onForward?: (direction: 'out' | 'in' | 'fallback') => void;
+  readonly onForward?: (direction: 'out' | 'in' | 'fallback' | 'spill') => void;
 }
 
 export interface InvokeRouter extends InvokeService {
@@ -66,6 +72,7 @@ export interface InvokeRouter extends InvokeService {
 }
 
 const FORWARDED = 'Nimbus-Forwarded-By';
+const THROTTLES = new Set(['NIMBUS_ERR_SCHEDULER_THROTTLED', 'NIMBUS_ERR_SCHEDULER_TENANT_THROTTLED']);
 
 export function createInvokeRouter(o: InvokeRouterOptions): InvokeRouter {
   const subjectOf = (node: string) => clusterSubject(o.cluster, 'node', node, 'invoke');
@@ -122,21 +129,42 @@ export function createInvokeRouter(o: InvokeRouterOptions): InvokeRouter {
     return a.ok;
   }
 
+  const pick = (nodes: readonly string[]) => nodes[Math.floor(Math.random() * nodes.length)]!;
+  const wireBody = (req: InvokeRequest) => {
+    const { signal: _s, stream: _t, ...wire } = req;
+    const body = JSON.stringify(wire);
+    return Buffer.byteLength(body) > maxPayload() ? undefined : body;
+  };
+
+  /** Runs here; a throttle (this node's share is used up) spills once to another node. */
+  async function here(req: InvokeRequest, body: () => string | undefined): Promise<InvokeResult> {
+    try {
+      return await o.local.invoke(req);
+    } catch (e) {
+      if (!isNimbusError(e) || !THROTTLES.has(e.code) || req.stream || o.nc.isClosed()) throw e;
+      const peers = o.peers();
+      const b = peers.length > 0 ? body() : undefined;
+      if (b === undefined) throw e;
+      const r = await forward(pick(peers), req, b).catch(() => undefined);
+      if (!r) throw e;
+      o.onForward?.('spill');
+      return r;
+    }
+  }
+
   return {
     dryRun: (tenant, name, qualifier) => o.local.dryRun(tenant, name, qualifier),
     async invoke(req) {
-      if (req.stream || o.nc.isClosed() || o.warmHere(req.tenant, req.functionName))
-        return o.local.invoke(req);
+      if (req.stream || o.nc.isClosed()) return o.local.invoke(req);
+      const lazy = () => wireBody(req);
+      if (o.warmHere(req.tenant, req.functionName)) return here(req, lazy);
       const nodes = o.warmElsewhere(req.tenant, req.functionName);
-      if (nodes.length === 0) return o.local.invoke(req);
-      const { signal: _s, stream: _t, ...wire } = req;
-      const body = JSON.stringify(wire);
-      if (Buffer.byteLength(body) > maxPayload()) return o.local.invoke(req);
-      const node = nodes[Math.floor(Math.random() * nodes.length)]!;
-      const r = await forward(node, req, body);
+      const body = nodes.length > 0 ? wireBody(req) : undefined;
+      if (body === undefined) return here(req, lazy);
+      const r = await forward(pick(nodes), req, body);
       if (r) return r;
       o.onForward?.('fallback');
-      return o.local.invoke(req);
+      return here(req, () => body);
     },
     async close() {
       sub.unsubscribe();

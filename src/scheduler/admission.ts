@@ -25,6 +25,8 @@ export interface AdmissionOptions {
   readonly floorMs: number;
   /** Concurrency limit per tenant (account). */
   readonly tenantLimit: number;
+  /** This node's fraction of the tenant limit (cluster mode; default 1). */
+  readonly share?: (() => number) | undefined;
 }
 
 interface Waiter {
@@ -77,6 +79,11 @@ export class Admission {
     return new FunctionSlot(name, t);
   }
 
+  #tenantLimit(): number {
+    const share = this.#o.share?.() ?? 1;
+    return share >= 1 ? this.#o.tenantLimit : Math.max(1, Math.ceil(this.#o.tenantLimit * share));
+  }
+
   /** Applies a function's current limits (its config may have changed); wakes waiters it allows. */
   setLimits(s: FunctionSlot, cap: number, reserved: number | undefined): void {
     if (s.cap === cap && s.reserved === reserved) return;
@@ -97,7 +104,7 @@ export class Admission {
 
   sharedCapacity(tenant: string): { limit: number; reserved: number; inUse: number } {
     const t = this.#tenants.get(tenant);
-    return { limit: this.#o.tenantLimit, reserved: t?.reservedSum ?? 0, inUse: t?.sharedInUse ?? 0 };
+    return { limit: this.#tenantLimit(), reserved: t?.reservedSum ?? 0, inUse: t?.sharedInUse ?? 0 };
   }
 
   /** Resolves when the invocation may run; the caller must `release` exactly once. */
@@ -152,7 +159,7 @@ export class Admission {
     if (s.inUse >= s.cap) return false;
     if (s.reserved !== undefined) return true;
     const t = s.tenant;
-    return t.sharedInUse < Math.max(0, this.#o.tenantLimit - t.reservedSum);
+    return t.sharedInUse < Math.max(0, this.#tenantLimit() - t.reservedSum);
   }
 
   #grant(s: FunctionSlot): void {
@@ -210,7 +217,7 @@ export class Admission {
       return SchedulerErrors.THROTTLED({ function: s.name, limit: s.cap }, { retryAfterMs, details });
     }
     return SchedulerErrors.TENANT_THROTTLED(
-      { function: s.name, limit: this.#o.tenantLimit, reserved: s.tenant.reservedSum },
+      { function: s.name, limit: this.#tenantLimit(), reserved: s.tenant.reservedSum },
       { retryAfterMs, details },
     );
   }

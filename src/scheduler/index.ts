@@ -141,6 +141,7 @@ export class Scheduler {
       waitFactor: deps.queueWaitFactor ?? 1,
       floorMs: 10,
       tenantLimit: deps.tenantConcurrency ?? 1000,
+      share: deps.share,
     });
     if (deps.keepAlive === 'predictive') this.#armTick();
   }
@@ -153,7 +154,7 @@ export class Scheduler {
     if (this.#closed) throw SchedulerErrors.SHUTTING_DOWN();
     const fs = this.#fn(t);
     const eff = this.#effective(t);
-    this.#admission.setLimits(fs.slot, eff.cap, eff.reserved);
+    this.#setLimits(fs, eff);
     const waitStart = this.#d.clock.monotonic();
     await this.#admission.acquire(fs.slot, signal);
     const waited = this.#d.clock.monotonic() - waitStart;
@@ -197,7 +198,7 @@ export class Scheduler {
     if (this.#closed) return;
     const fs = this.#fn(t);
     const eff = this.#effective(t);
-    this.#admission.setLimits(fs.slot, eff.cap, eff.reserved);
+    this.#setLimits(fs, eff);
     const pool = this.#pool(fs, t, eff);
     if (fs.floorPool && fs.floorPool !== pool) this.#setFloor(fs.floorPool, 0, 0);
     fs.floorPool = pool;
@@ -707,6 +708,18 @@ export class Scheduler {
   }
 
   // ------------------------------------------------------------------ bookkeeping
+
+  /** Applies the function's limits, or this node's share of them (cluster mode). */
+  #setLimits(fs: FunctionState, eff: EffectiveScaling): void {
+    const share = this.#d.share?.() ?? 1;
+    if (share >= 1) return this.#admission.setLimits(fs.slot, eff.cap, eff.reserved);
+    const part = (n: number) => Math.max(1, Math.ceil(n * share));
+    this.#admission.setLimits(
+      fs.slot,
+      part(eff.cap),
+      eff.reserved === undefined ? undefined : part(eff.reserved),
+    );
+  }
 
   #effective(t: Pick<Target, 'config' | 'code'>): EffectiveScaling {
     return effectiveScaling(

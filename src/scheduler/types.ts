@@ -38,6 +38,12 @@ export interface SchedulerDeps {
   readonly keepAlive?: 'fixed' | 'adaptive' | 'predictive';
   /** Concurrency limit per tenant (account); reserved concurrency is carved out of it. Default 1000. */
   readonly tenantConcurrency?: number;
+  /**
+   * Cluster mode: the fraction of every concurrency limit (function caps, reservations, the
+   * tenant's) this node admits — 1 / the live nodes, so the cluster as a whole holds each limit
+   * within one per node (each share is rounded up). Default 1.
+   */
+  readonly share?: () => number;
   /** Node-wide memory budget for instances (sum of their memoryMb), MB. Default: unlimited. */
   readonly nodeMemoryMb?: number;
   /** Waiters per function (then 429 at once). Default 1000. */

@@ -143,6 +143,8 @@ export async function startPlatform(
     const cluster = await joinCluster(config, clock, (e, what) => logger.error({ err: e }, `${what} failed`));
     if (cluster) cleanups.push(() => cluster.close());
     const has = (role: Role) => cluster === undefined || cluster.roles.has(role);
+    // The cluster's live nodes (heartbeats), set once this node has joined.
+    let membership: NodeMembership | undefined;
     const rawStore = await openStore({
       url: config.store,
       schema: cluster?.schema,
@@ -236,6 +238,8 @@ export async function startPlatform(
       throttleWaitMs: config.throttleWaitMs,
       queueWaitFactor: config.queueWaitFactor,
       tenantConcurrency: config.tenantConcurrency,
+      // In a cluster each node admits its share of every limit (1 / live nodes, rounded up).
+      share: cluster ? () => 1 / Math.max(1, membership?.alive().length ?? 1) : undefined,
       nodeMemoryMb: config.nodeMemoryMb || Math.floor((totalmem() / 1024 / 1024) * 0.8),
       materialize: codeCache.materialize,
       region: config.region,
@@ -609,7 +613,6 @@ export async function startPlatform(
     // A client that hangs up mid-request is not a platform failure: debug level, no stack.
     const onClientAbort = (a: object) => logger.debug(a, 'client closed the connection mid-request');
     // Cluster mode: sync invocations (routes, Invoke API) go to a node with a warm instance.
-    let membership: NodeMembership | undefined;
     const syncInvoke = cluster
       ? createInvokeRouter({
           local: invoke,
@@ -623,6 +626,7 @@ export async function startPlatform(
               .filter((n) => n.id !== cluster.nodeId && n.load.warm.includes(k))
               .map((n) => n.id);
           },
+          peers: () => (membership?.alive() ?? []).filter((n) => n.id !== cluster.nodeId).map((n) => n.id),
           timeoutSec: async (r) =>
             (await registry.resolve(r.tenant, r.functionName, r.qualifier)).config.timeoutSec,
           onError: (e, what) => logger.error({ err: e }, `${what} failed`),
