@@ -359,7 +359,7 @@ export async function openPostgresQueue(o: PostgresQueueOptions): Promise<Postgr
   };
 
   const enqueues = new Batcher<readonly EnqueueItem[], EnqueueResult[]>({
-    maxInFlight: 4,
+    maxInFlight: 8,
     maxBatch: 1000,
     weight: (items) => items.length,
     // One call's bad item (an id that exists) must not fail the calls it was batched with.
@@ -395,7 +395,7 @@ export async function openPostgresQueue(o: PostgresQueueOptions): Promise<Postgr
   };
 
   const settles = new Batcher<SettleOp, boolean>({
-    maxInFlight: 4,
+    maxInFlight: 8,
     maxBatch: 256,
     // One statement must not update a row twice (an extend racing an ack of the same message).
     key: (op) => op.id,
