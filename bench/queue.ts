@@ -305,7 +305,7 @@ for (const key of args.engines.split(',')) {
 }
 
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
-const trip = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(2));
+const trip = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(3));
 console.log(
   `\nN = ${N} messages per phase (lease+ack: ${2 * N}), ${CONC} calls in flight, ${CONSUMERS} consumers\n`,
 );
