@@ -350,6 +350,21 @@ if (await isPostgresReachable()) {
       await a.drop(name);
     });
 
+    it('one bad call in a shared (group-commit) statement fails alone', async () => {
+      const name = fresh();
+      const [first] = await put(a, name, 1);
+      // Same event-loop turn: both calls go out in one statement, which the taken id fails.
+      const [bad, good] = await Promise.allSettled([
+        a.enqueue([{ queue: name, tenant: 't1', body: '{}', id: first!.id }]),
+        a.enqueue([{ queue: name, tenant: 't1', body: '{}' }]),
+      ]);
+      assert.equal(bad.status, 'rejected');
+      assert.equal((bad as PromiseRejectedResult).reason?.code, 'NIMBUS_ERR_CORE_CONFLICT');
+      assert.equal(good.status, 'fulfilled');
+      assert.equal(a.depth(name), 2);
+      await a.drop(name);
+    });
+
     it('a node whose pool connections are killed fails with a retryable coded error at worst, then recovers', async () => {
       const name = fresh();
       await put(a, name, 1);

@@ -216,8 +216,9 @@ export async function openPostgresQueue(o: PostgresQueueOptions): Promise<Postgr
   });
   /** Applies this node's committed changes to its view and announces them to the others. */
   const committed = (events: QueueEvent[]) => {
-    for (const e of events) view.apply(e.xid, e.queue, e.delta);
-    announcer.publish(events);
+    const news = events.filter((e) => e.delta !== 0 || e.wake);
+    for (const e of news) view.apply(e.xid, e.queue, e.delta);
+    announcer.publish(news);
   };
   const wake = (queues: Iterable<string>) => {
     for (const q of new Set(queues))
