@@ -111,6 +111,15 @@ describe('cluster of three nodes', { timeout: 300_000 }, async () => {
       'no instance on node 1',
     );
     assert.ok(here.body.cluster.leader?.holder, 'a leader holds the scheduler lease');
+    // Live metrics (`nimbus top`) from node 1 include node 0's instance and its calls.
+    const live = await c.json<{
+      nodes: number;
+      functions: { function: string; warm: number; busy: number }[];
+    }>(1, 'GET', '/v1/metrics/live?window=10');
+    assert.equal(live.status, 200, JSON.stringify(live.body));
+    assert.equal(live.body.nodes, 3);
+    const sticky = live.body.functions.find((f) => f.function === 'sticky');
+    assert.ok(sticky && sticky.warm + sticky.busy >= 1, JSON.stringify(live.body.functions));
   });
 
   it('a concurrency limit holds cluster-wide: each node admits its share, a throttled call spills', async () => {

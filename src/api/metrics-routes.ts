@@ -31,6 +31,10 @@ export interface MetricsRouteDeps {
   readonly store: Pick<Store, 'metrics'>;
   readonly status: () => FunctionStatus[];
   readonly clock: Clock;
+  /** Cluster mode: the other nodes' live rows of a tenant (each node's `liveRows`). */
+  readonly peersLive?: (tenant: string, window: number) => Promise<readonly (readonly LiveRow[])[]>;
+  /** Cluster mode: receives this node's row builder (so other nodes can ask for it). */
+  readonly exposeLive?: (rows: (tenant: string, window: number) => LiveRow[]) => void;
 }
 
 const STEPS = new Set([60, 300, 3600]);
@@ -86,22 +90,19 @@ export function registerMetricsRoutes(app: FastifyInstance, d: MetricsRouteDeps)
     };
   });
 
-  app.get('/v1/metrics/live', async (req) => {
-    const p = authorize(req, 'nimbus:GetMetrics');
+  /** This node's live rows of a tenant's functions (what `nimbus top` shows, per node). */
+  const liveRows = (tenant: string, window: number): LiveRow[] => {
     const m = enabled();
-    const window = intQuery(query(req).window, 'window') ?? 5;
-    if (window < 1 || window > LIVE_SECONDS)
-      throw CoreErrors.VALIDATION({ reason: `window must be 1 to ${LIVE_SECONDS} seconds` });
     const now = d.clock.now();
-    const rates = new Map(m.windows.live(p.tenant, now, window).map((r) => [r.functionName, r]));
+    const rates = new Map(m.windows.live(tenant, now, window).map((r) => [r.functionName, r]));
     const status = new Map(
       d
         .status()
-        .filter((s) => s.tenant === p.tenant)
+        .filter((s) => s.tenant === tenant)
         .map((s) => [s.functionName, s]),
     );
     const names = [...new Set([...rates.keys(), ...status.keys()])].sort();
-    const functions = names.map((name) => {
+    return names.map((name) => {
       const r = rates.get(name);
       const s = status.get(name);
       return {
@@ -117,6 +118,20 @@ export function registerMetricsRoutes(app: FastifyInstance, d: MetricsRouteDeps)
         busy: s?.busy ?? 0,
       };
     });
+  };
+  d.exposeLive?.(liveRows);
+
+  app.get('/v1/metrics/live', async (req) => {
+    const p = authorize(req, 'nimbus:GetMetrics');
+    enabled();
+    const window = intQuery(query(req).window, 'window') ?? 5;
+    if (window < 1 || window > LIVE_SECONDS)
+      throw CoreErrors.VALIDATION({ reason: `window must be 1 to ${LIVE_SECONDS} seconds` });
+    const now = d.clock.now();
+    // Cluster mode: the other nodes' rows too, merged per function (rates and instances add up;
+    // a percentile cannot be merged, the largest node's is an upper bound).
+    const peers = d.peersLive ? await d.peersLive(p.tenant, window) : [];
+    const functions = mergeLive([liveRows(p.tenant, window), ...peers]);
     type Summed =
       | 'invocationsPerSec'
       | 'errorsPerSec'
@@ -140,8 +155,53 @@ export function registerMetricsRoutes(app: FastifyInstance, d: MetricsRouteDeps)
         instances: sum('warm') + sum('busy'),
       },
       functions,
+      ...(d.peersLive ? { nodes: 1 + peers.length } : {}),
     };
   });
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
+
+/** One function's live figures on one node. */
+export interface LiveRow {
+  readonly function: string;
+  readonly invocationsPerSec: number;
+  readonly errorsPerSec: number;
+  readonly throttlesPerSec: number;
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly costUsdPerSec: number;
+  readonly inflight: number;
+  readonly warm: number;
+  readonly busy: number;
+}
+
+const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+
+/** Several nodes' rows as one row per function. */
+export function mergeLive(nodes: readonly (readonly LiveRow[])[]): LiveRow[] {
+  if (nodes.length === 1) return [...nodes[0]!];
+  const by = new Map<string, LiveRow>();
+  for (const rows of nodes)
+    for (const r of rows) {
+      const a = by.get(r.function);
+      by.set(
+        r.function,
+        a === undefined
+          ? r
+          : {
+              function: r.function,
+              invocationsPerSec: round(a.invocationsPerSec + r.invocationsPerSec),
+              errorsPerSec: round(a.errorsPerSec + r.errorsPerSec),
+              throttlesPerSec: round(a.throttlesPerSec + r.throttlesPerSec),
+              p50Ms: maxOf(a.p50Ms, r.p50Ms),
+              p99Ms: maxOf(a.p99Ms, r.p99Ms),
+              costUsdPerSec: a.costUsdPerSec + r.costUsdPerSec,
+              inflight: a.inflight + r.inflight,
+              warm: a.warm + r.warm,
+              busy: a.busy + r.busy,
+            },
+      );
+    }
+  return [...by.values()].sort((x, y) => (x.function < y.function ? -1 : x.function > y.function ? 1 : 0));
+}

@@ -13,6 +13,7 @@ import pino from 'pino';
 import { createAlertService, rollupMinutes } from '../alerts/index.ts';
 import { stateMachineOwner } from '../api/event-routes.ts';
 import { API_ROUTES, type ApiRoute, buildApiApp } from '../api/index.ts';
+import type { LiveRow } from '../api/metrics-routes.ts';
 import { setDestinationEgressAllow } from '../async/config.ts';
 import { type AsyncDeps, createAsyncService, functionOfQueue, webhookItem } from '../async/service.ts';
 import type { AsyncService } from '../async/types.ts';
@@ -21,6 +22,7 @@ import { createFsBlobStore, openJetStreamBlobStore } from '../blobs/index.ts';
 import { createBudgetService } from '../budgets/index.ts';
 import { LeaderElector, NodeMembership } from '../cluster/index.ts';
 import { createInvokeRouter, type InvokeRouter } from '../cluster/routing.ts';
+import { createNodeRpc } from '../cluster/rpc.ts';
 import type { PlatformConfig } from '../config/index.ts';
 import { systemClock } from '../core/clock.ts';
 import { isNimbusError } from '../core/errors.ts';
@@ -37,6 +39,7 @@ import { createLogSink } from '../observability/logs.ts';
 import { PlatformMetrics } from '../observability/metrics.ts';
 import { type LogRetention, startLogRetention } from '../observability/retention.ts';
 import { startRollupWriter } from '../observability/rollups.ts';
+import { LIVE_SECONDS } from '../observability/windows.ts';
 import { openSqliteQueue } from '../queue/index.ts';
 import { buildArtifact, unpackArtifact } from '../registry/build/index.ts';
 import { createRegistryService } from '../registry/service.ts';
@@ -612,6 +615,9 @@ export async function startPlatform(
 
     // A client that hangs up mid-request is not a platform failure: debug level, no stack.
     const onClientAbort = (a: object) => logger.debug(a, 'client closed the connection mid-request');
+    // The other live nodes of the cluster (none on a single node).
+    const peerIds = () =>
+      (membership?.alive() ?? []).filter((n) => n.id !== cluster?.nodeId).map((n) => n.id);
     // Cluster mode: sync invocations (routes, Invoke API) go to a node with a warm instance.
     const syncInvoke = cluster
       ? createInvokeRouter({
@@ -626,13 +632,32 @@ export async function startPlatform(
               .filter((n) => n.id !== cluster.nodeId && n.load.warm.includes(k))
               .map((n) => n.id);
           },
-          peers: () => (membership?.alive() ?? []).filter((n) => n.id !== cluster.nodeId).map((n) => n.id),
+          peers: () => peerIds(),
           timeoutSec: async (r) =>
             (await registry.resolve(r.tenant, r.functionName, r.qualifier)).config.timeoutSec,
           onError: (e, what) => logger.error({ err: e }, `${what} failed`),
         })
       : invoke;
     if (syncInvoke !== invoke) cleanups.push(() => (syncInvoke as InvokeRouter).close());
+    // Cluster mode: what only each node knows (live rates, instances) is asked for over NATS.
+    let liveRows: ((tenant: string, window: number) => LiveRow[]) | undefined;
+    const rpc = cluster
+      ? createNodeRpc({
+          nc: cluster.nc,
+          cluster: cluster.name,
+          nodeId: cluster.nodeId,
+          handlers: {
+            live: (a) => {
+              const { tenant, window } = (a ?? {}) as { tenant?: unknown; window?: unknown };
+              return typeof tenant === 'string' && Number.isInteger(window) && (window as number) >= 1
+                ? (liveRows?.(tenant, Math.min(window as number, LIVE_SECONDS)) ?? [])
+                : [];
+            },
+          },
+          onError: (e, what) => logger.error({ err: e }, `${what} failed`),
+        })
+      : undefined;
+    if (rpc) cleanups.push(() => rpc.close());
     const gateway = await buildGateway({
       config,
       invoke: syncInvoke,
@@ -745,6 +770,15 @@ export async function startPlatform(
       metrics,
       nodeStatus: () => scheduler.node(),
       ready: () => started,
+      peersLive: rpc
+        ? async (tenant, window) =>
+            (await rpc.ask<LiveRow[]>(peerIds(), 'live', { tenant, window })).filter((r): r is LiveRow[] =>
+              Array.isArray(r),
+            )
+        : undefined,
+      exposeLive: (f) => {
+        liveRows = f;
+      },
       health: cluster ? () => ({ nats: cluster.natsConnected() ? 'ok' : 'disconnected' }) : undefined,
       cluster: cluster
         ? async () => ({
