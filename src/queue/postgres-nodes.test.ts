@@ -197,6 +197,80 @@ if (await isPostgresReachable()) {
         );
     });
 
+    it('a group stays one at a time while both nodes enqueue into it and lease from it at once', async () => {
+      const name = fresh();
+      const total = 300;
+      let sent = 0;
+      let done = 0;
+      const running = new Set<string>();
+      const overlaps: string[] = [];
+      const produce = async (q: PostgresQueue) => {
+        while (sent < total) {
+          sent++;
+          await q.enqueue([{ queue: name, tenant: 't1', body: '{}', group: `g${sent % 3}` }]);
+        }
+      };
+      const consume = async (q: PostgresQueue) => {
+        while (done < total) {
+          const got = await q.lease(name, { max: 3, visibilityMs: 60_000 });
+          for (const m of got) {
+            if (running.has(m.group!)) overlaps.push(m.group!);
+            running.add(m.group!);
+          }
+          await sleep(got.length ? 1 : 0);
+          for (const m of got) running.delete(m.group!);
+          await Promise.all(got.map((m) => q.ack(m.id, m.leaseToken)));
+          done += got.length;
+        }
+      };
+      // Several producers per node: enqueue statements of one group overlap within and across nodes.
+      await Promise.all([
+        ...Array.from({ length: 4 }, () => produce(a)),
+        ...Array.from({ length: 4 }, () => produce(b)),
+        consume(a),
+        consume(b),
+      ]);
+      assert.deepEqual(overlaps, []);
+      assert.equal(done, total);
+    });
+
+    it('a group message that commits late does not run beside a later one of its group', async () => {
+      const name = fresh();
+      // A's insert has its seq (the column default) when this trigger holds it: a slow commit.
+      await admin((c) =>
+        c.query(`
+          CREATE FUNCTION ${schema}.slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN IF NEW.body = '"slow"' THEN PERFORM pg_sleep(0.3); END IF; RETURN NEW; END $$;
+          CREATE TRIGGER slow_insert BEFORE INSERT ON ${schema}.queue_messages
+            FOR EACH ROW EXECUTE FUNCTION ${schema}.slow_insert()`),
+      );
+      try {
+        const slow = a.enqueue([{ queue: name, tenant: 't1', body: '"slow"', group: 'G' }]);
+        await sleep(100);
+        // B's message of the same group comes later: it must neither overtake the slow one nor,
+        // once the slow one commits, run beside it.
+        await b.enqueue([{ queue: name, tenant: 't1', body: '"fast"', group: 'G' }]);
+        const first = await b.lease(name, { max: 5, visibilityMs: 60_000 });
+        await slow;
+        const second = await b.lease(name, { max: 5, visibilityMs: 60_000 });
+        assert.deepEqual(
+          [...first, ...second].map((m) => m.body),
+          ['"slow"'],
+          'one message of G in flight, the earlier one',
+        );
+        await b.ack(first[0]!.id, first[0]!.leaseToken);
+        const [next] = await b.lease(name, { max: 5, visibilityMs: 60_000 });
+        assert.equal(next?.body, '"fast"');
+        await b.ack(next!.id, next!.leaseToken);
+      } finally {
+        await admin((c) =>
+          c.query(
+            `DROP TRIGGER slow_insert ON ${schema}.queue_messages; DROP FUNCTION ${schema}.slow_insert()`,
+          ),
+        );
+      }
+    });
+
     it("a lease that expired and was taken by B makes A's ack, nack and extend return false", async () => {
       const name = fresh();
       await put(a, name, 1);

@@ -66,9 +66,14 @@ export const XID = 'pg_current_xact_id_if_assigned()::text';
 export const INSERT_PARAMS = 11;
 
 /**
- * CTEs `d` (the items), `cleared` (dedupe keys whose window is over are taken off their old
- * message) and `ins` (the inserted rows). Duplicates within the window — of an earlier message or
- * of an item earlier in the same batch — are skipped by ON CONFLICT and read afterwards.
+ * CTEs `d` (the items), `locks`, `cleared` (dedupe keys whose window is over are taken off their
+ * old message) and `ins` (the inserted rows). Duplicates within the window — of an earlier message
+ * or of an item earlier in the same batch — are skipped by ON CONFLICT and read afterwards.
+ *
+ * `locks`: a transaction lock per ordered group (taken in sorted order, held to the commit) before
+ * the rows get their seq. Without it two statements enqueueing into one group could commit in the
+ * other order than their seqs; the later seq would be leased first and the earlier one, committed
+ * after, would pass the "no earlier message queued" check too: two of one group at once.
  * Parameters from `$first`: ids, queues, tenants, sources, states, bodies, dedupe keys, dedupe
  * ends, groups, visible times, errors (arrays), then the caller's `now` parameter.
  */
@@ -81,6 +86,10 @@ export function insertCtes(t: Table, first: number, now: string, guard = 'true')
         AS d(id, queue, tenant, source, state, body, dedupe_key, dedupe_until, grp, visible_at, error, ord)
       WHERE ${guard}
     ),
+    locks AS (
+      SELECT pg_advisory_xact_lock(hashtextextended('${t}/' || g.queue || '/' || g.grp, 0))
+      FROM (SELECT DISTINCT queue, grp FROM d WHERE grp IS NOT NULL ORDER BY queue, grp) g
+    ),
     cleared AS (
       UPDATE ${t} m SET dedupe_key = NULL FROM d
       WHERE m.queue = d.queue AND m.dedupe_key = d.dedupe_key AND m.dedupe_until <= ${now}
@@ -91,7 +100,7 @@ export function insertCtes(t: Table, first: number, now: string, guard = 'true')
         enqueued_at, visible_at, updated_at, error)
       SELECT id, queue, tenant, source, state, body, dedupe_key, dedupe_until, grp, ${now}, visible_at,
         ${now}, error
-      FROM d WHERE (SELECT count(*) FROM cleared) >= 0
+      FROM d WHERE (SELECT count(*) FROM cleared) >= 0 AND (SELECT count(*) FROM locks) >= 0
       ORDER BY ord
       ON CONFLICT (queue, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
       RETURNING id, queue, state
