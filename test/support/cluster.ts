@@ -39,6 +39,8 @@ export interface ClusterNodeHandle {
   child: ChildProcess;
   /** Starts it again (same ports, same data dir) after a kill. */
   restart(): Promise<void>;
+  /** Sends `signal` (default SIGKILL) and, unless it is a pause (SIGSTOP), waits for the exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
 export interface LocalCluster {
@@ -58,7 +60,13 @@ export async function startLocalCluster(o: {
   nodes: number;
   roles?: readonly (string | undefined)[];
   env?: Record<string, string>;
+  /** Another NATS than the shared one (a private server a chaos test restarts). */
+  natsUrl?: string;
+  /** Another PostgreSQL than the shared one. */
+  pgUrl?: string;
 }): Promise<LocalCluster> {
+  const natsUrl = o.natsUrl ?? TEST_NATS_URL;
+  const pgUrl = o.pgUrl ?? TEST_PG_URL;
   const name = `t${randomBytes(4).toString('hex')}`;
   const masterKey = randomBytes(32).toString('base64');
   const dirs: string[] = [];
@@ -84,14 +92,21 @@ export async function startLocalCluster(o: {
       return { status: r.status, body: (text ? JSON.parse(text) : {}) as never };
     },
     async stop() {
-      for (const n of nodes) if (n.child.exitCode === null) n.child.kill('SIGTERM');
+      // A SIGKILLed node has a signalCode and no exitCode; a paused one is resumed to end it.
+      const alive = (n: ClusterNodeHandle) => n.child.exitCode === null && n.child.signalCode === null;
+      for (const n of nodes)
+        if (alive(n)) {
+          n.child.kill('SIGCONT');
+          n.child.kill('SIGTERM');
+        }
       await Promise.all(
-        nodes.map((n) =>
-          n.child.exitCode === null ? new Promise((r) => n.child.once('exit', r)) : Promise.resolve(),
-        ),
+        nodes.map((n) => (alive(n) ? new Promise((r) => n.child.once('exit', r)) : Promise.resolve())),
       );
-      await dropCluster(name);
-      for (const d of dirs) await rm(d, { recursive: true, force: true });
+      try {
+        await dropCluster(name, { pgUrl, natsUrl });
+      } finally {
+        for (const d of dirs) await rm(d, { recursive: true, force: true });
+      }
     },
   };
   try {
@@ -112,9 +127,9 @@ export async function startLocalCluster(o: {
             '--cluster',
             name,
             '--store',
-            TEST_PG_URL,
+            pgUrl,
             '--nats',
-            TEST_NATS_URL,
+            natsUrl,
             '--roles',
             roles,
           ],
@@ -133,6 +148,13 @@ export async function startLocalCluster(o: {
         async restart() {
           handle.child = await start();
         },
+        async kill(signal = 'SIGKILL') {
+          const c = handle.child;
+          if (c.exitCode !== null || c.signalCode !== null) return;
+          const gone = new Promise((r) => c.once('exit', r));
+          c.kill(signal);
+          if (signal !== 'SIGSTOP' && signal !== 'SIGCONT') await gone;
+        },
       };
       nodes.push(handle);
     }
@@ -144,8 +166,8 @@ export async function startLocalCluster(o: {
 }
 
 /** Drops a cluster's PostgreSQL schemas and JetStream streams. */
-export async function dropCluster(name: string): Promise<void> {
-  const c = new pg.Client({ connectionString: TEST_PG_URL });
+export async function dropCluster(name: string, o: { pgUrl?: string; natsUrl?: string } = {}): Promise<void> {
+  const c = new pg.Client({ connectionString: o.pgUrl ?? TEST_PG_URL });
   await c.connect();
   try {
     const { rows } = await c.query<{ nspname: string }>(
@@ -156,7 +178,7 @@ export async function dropCluster(name: string): Promise<void> {
   } finally {
     await c.end();
   }
-  const nc = await connect({ servers: TEST_NATS_URL });
+  const nc = await connect({ servers: o.natsUrl ?? TEST_NATS_URL });
   try {
     const jsm = await jetstreamManager(nc);
     for await (const s of jsm.streams.list())
