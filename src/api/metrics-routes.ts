@@ -11,7 +11,7 @@ import type { Clock, Store } from '../core/ports.ts';
 import { DEFAULT_TENANT } from '../core/types.ts';
 import type { PlatformMetrics } from '../observability/metrics.ts';
 import { aggregate, SERIES, type SeriesName } from '../observability/rollups.ts';
-import { LIVE_SECONDS } from '../observability/windows.ts';
+import { LIVE_SECONDS, type LiveRow } from '../observability/windows.ts';
 import type { FunctionStatus } from '../scheduler/index.ts';
 import { authorize, isAllowed } from './auth.ts';
 import { intQuery, query } from './http.ts';
@@ -162,23 +162,11 @@ export function registerMetricsRoutes(app: FastifyInstance, d: MetricsRouteDeps)
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
 
-/** One function's live figures on one node. */
-export interface LiveRow {
-  readonly function: string;
-  readonly invocationsPerSec: number;
-  readonly errorsPerSec: number;
-  readonly throttlesPerSec: number;
-  readonly p50Ms: number | null;
-  readonly p99Ms: number | null;
-  readonly costUsdPerSec: number;
-  readonly inflight: number;
-  readonly warm: number;
-  readonly busy: number;
-}
-
 const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
 
 /** Several nodes' rows as one row per function. */
+export type { LiveRow };
+
 export function mergeLive(nodes: readonly (readonly LiveRow[])[]): LiveRow[] {
   if (nodes.length === 1) return [...nodes[0]!];
   const by = new Map<string, LiveRow>();

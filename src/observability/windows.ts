@@ -258,3 +258,17 @@ export class ActivityWindows {
     return out;
   }
 }
+
+/** One function's live figures on one node (`GET /v1/metrics/live`, `nimbus top`). */
+export interface LiveRow {
+  readonly function: string;
+  readonly invocationsPerSec: number;
+  readonly errorsPerSec: number;
+  readonly throttlesPerSec: number;
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  readonly costUsdPerSec: number;
+  readonly inflight: number;
+  readonly warm: number;
+  readonly busy: number;
+}

@@ -5,22 +5,12 @@
  * screen; piped (not a TTY), `--once` or `--json`, it prints one snapshot and exits.
  */
 import type { Command } from 'commander';
+import type { LiveRow } from '../../observability/windows.ts';
 import { clientFor, type GlobalOpts, withGlobals } from '../context.ts';
 import { CliErrors } from '../errors.ts';
 import { printJson } from '../output.ts';
 
-export interface LiveFunction {
-  readonly function: string;
-  readonly invocationsPerSec: number;
-  readonly errorsPerSec: number;
-  readonly throttlesPerSec: number;
-  readonly p50Ms: number | null;
-  readonly p99Ms: number | null;
-  readonly costUsdPerSec: number;
-  readonly inflight: number;
-  readonly warm: number;
-  readonly busy: number;
-}
+export type LiveFunction = LiveRow;
 
 export interface LiveSnapshot {
   readonly at: number;
