@@ -559,8 +559,10 @@ class Renderer {
 export interface RenderedTemplate {
   /** Path under templates/. */
   readonly file: string;
-  /** The objects of its documents (empty documents dropped, as Helm does). */
+  /** The objects of its documents (empty documents dropped, as Helm does); none for NOTES.txt. */
   readonly objects: Record<string, unknown>[];
+  /** The rendered text. */
+  readonly text: string;
 }
 
 /** A chart's templates, parsed once. */
@@ -577,15 +579,14 @@ export function loadChart(chartDir: string): LoadedChart {
   const defines = new Map<string, Node[]>();
   const trees = new Map<string, Node[]>();
   for (const f of readdirSync(dir).sort()) {
-    if (f === 'NOTES.txt') continue;
     trees.set(f, parseTree(lex(readFileSync(join(dir, f), 'utf8'), f), defines));
   }
   return { dir: chartDir, meta, defines, trees };
 }
 
 /**
- * Renders every template of a chart (not `_*` partials, not NOTES.txt) with these values (the
- * caller merges them over values.yaml) and parses the output as kubectl would (YAML 1.1).
+ * Renders every template of a chart (not `_*` partials) with these values (the caller merges them
+ * over values.yaml) and parses the output, but NOTES.txt's, as kubectl would (YAML 1.1).
  */
 export function renderChart(
   chartDir: string | LoadedChart,
@@ -614,6 +615,10 @@ export function renderChart(
     if (f.startsWith('_')) continue;
     const text = r.run(tree, ctx);
     const objects: Record<string, unknown>[] = [];
+    if (f === 'NOTES.txt') {
+      out.push({ file: f, objects, text });
+      continue;
+    }
     for (const part of text.split(/^---[ \t]*$/m)) {
       const docs = parseAllDocuments(part, { version: '1.1', uniqueKeys: true });
       for (const d of Array.isArray(docs) ? docs : [docs]) {
@@ -622,7 +627,7 @@ export function renderChart(
         if (o !== null && o !== undefined) objects.push(o as Record<string, unknown>);
       }
     }
-    out.push({ file: f, objects });
+    out.push({ file: f, objects, text });
   }
   return out;
 }

@@ -198,6 +198,8 @@ export const NON_PUBLIC_IPV4 = [
 ];
 
 const TCP = 'TCP' as const;
+/** Helm reads values files as YAML 1.1 (`on` is true, `0755` octal): so do we. */
+const YAML_IN = { version: '1.1' } as const;
 
 const isMap = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -214,7 +216,7 @@ export function mergeValues(base: unknown, over: unknown): unknown {
 }
 
 export function chartValues(): Values {
-  return parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8')) as Values;
+  return parse(readFileSync(join(CHART_DIR, 'values.yaml'), 'utf8'), YAML_IN) as Values;
 }
 
 export function chartAppVersion(): string {
@@ -669,14 +671,17 @@ export function toYaml(objects: readonly K8sObject[]): string {
     .join('')}`;
 }
 
-/** `--set a.b=c`: Helm's dotted path, the value parsed as a YAML scalar (3000 → number, true → boolean). */
+/**
+ * `--set a.b=c`, typed as Helm's --set types it: true/false, null, integers without a leading zero;
+ * anything else (1.0, 0755, on) is a string. One assignment per --set (no commas or lists: use -f).
+ */
 export function setValue(expr: string): ValuesInput {
   const i = expr.indexOf('=');
   if (i <= 0) throw RenderErrors.ARGS({ reason: `--set ${expr}: expected key=value` });
   const path = expr.slice(0, i).split('.');
   const raw = expr.slice(i + 1);
-  let value: unknown = raw === '' ? '' : parse(raw);
-  if (value !== null && typeof value === 'object') value = raw;
+  const typed: Record<string, unknown> = { true: true, false: false, null: null };
+  let value: unknown = raw in typed ? typed[raw] : /^(0|-?[1-9][0-9]{0,17})$/.test(raw) ? Number(raw) : raw;
   for (const k of path.reverse()) value = { [k]: value };
   return value as ValuesInput;
 }
@@ -693,7 +698,7 @@ export function parseArgs(argv: readonly string[]): RenderOptions {
       return x;
     };
     if (a === '-f' || a === '--values')
-      values.push((parse(readFileSync(next(), 'utf8')) ?? {}) as ValuesInput);
+      values.push((parse(readFileSync(next(), 'utf8'), YAML_IN) ?? {}) as ValuesInput);
     else if (a === '--set') values.push(setValue(next()));
     else if (a === '--release') release = next();
     else if (a === '--namespace' || a === '-n') namespace = next();

@@ -8,10 +8,19 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import type { Model } from '@kubernetes-models/base';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -518,6 +527,26 @@ function checkInvariants(objs: Obj[], variant: Variant): void {
   }
 }
 
+/** A cgroup2 hierarchy to make a throwaway cgroup in: the unified one, or v2 beside v1 (hybrid). */
+function cgroup2Base(): string | undefined {
+  if (existsSync('/sys/fs/cgroup/cgroup.controllers')) return '/sys/fs/cgroup';
+  if (existsSync('/sys/fs/cgroup/unified/cgroup.procs')) return '/sys/fs/cgroup/unified';
+  return undefined;
+}
+
+/** Root, unshare and a cgroup2 hierarchy; in CI a missing one fails instead of being skipped. */
+function initScriptSkip(): string | false {
+  const missing =
+    process.getuid?.() !== 0
+      ? 'needs root'
+      : !cgroup2Base()
+        ? 'needs a cgroup2 hierarchy'
+        : spawnSync('sh', ['-c', 'command -v unshare']).status !== 0
+          ? 'needs util-linux unshare'
+          : false;
+  return missing && process.env.CI !== 'true' ? missing : false;
+}
+
 // ---- the tests ------------------------------------------------------------------------------------
 
 describe('Kubernetes deployment (deploy/)', () => {
@@ -730,7 +759,7 @@ describe('Kubernetes deployment (deploy/)', () => {
       });
       assert.equal(r.status, 0, r.stderr);
       const values = [
-        parse(text) as ValuesInput,
+        parse(text, { version: '1.1' }) as ValuesInput,
         { clusterName: 'cli_test' },
         { roles: { worker: { replicas: 3 } } },
       ];
@@ -747,6 +776,73 @@ describe('Kubernetes deployment (deploy/)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("the chart's NOTES.txt renders and names the release's api Service when there is one", () => {
+    for (const v of VARIANTS) {
+      let values: unknown = chartValues();
+      for (const x of v.opts.values) values = mergeValues(values, x);
+      const release = v.opts.release ?? 'nimbus';
+      const notes = renderChart(CHART, values, {
+        name: release,
+        namespace: v.opts.namespace ?? 'nimbus',
+      }).find((t) => t.file === 'NOTES.txt');
+      const api = render(v.opts).some((o) => o.kind === 'Service' && o.metadata?.name === `${release}-api`);
+      assert.equal(new RegExp(`svc/${release}-api `).test(notes?.text ?? ''), api);
+      assert.match(notes?.text ?? '', new RegExp(`cluster "${v.cluster}"`));
+    }
+  });
+
+  describe('the init script, in a simulated container (root)', { skip: initScriptSkip() }, () => {
+    // A throwaway cgroup stands in for the container's; a new cgroup, mount and network namespace
+    // with a read-only cgroup2 and /proc/sys for the runtime's container. Nothing of the machine's
+    // own mounts, network or cgroups changes.
+    const base = cgroup2Base()!;
+    const cm = applied({ values: [SECRETS] }).find(
+      (o) => o.metadata.name === 'nimbus-sandbox-init',
+    ) as IConfigMap;
+    const dir = mkdtempSync(join(tmpdir(), 'nimbus-init-'));
+    const script = join(dir, INIT_SCRIPT);
+    writeFileSync(script, cm.data![INIT_SCRIPT]!);
+    const probe = [
+      'grep ^0:: /proc/self/cgroup',
+      "grep ' /sys/fs/cgroup ' /proc/self/mountinfo | tail -1 | cut -d' ' -f6 | cut -d, -f1",
+      'if (echo 1 >/proc/sys/net/ipv4/ip_forward) 2>/dev/null; then echo net-rw; else echo net-ro; fi',
+      'if (echo x >/proc/sys/kernel/domainname) 2>/dev/null; then echo kernel-rw; else echo kernel-ro; fi',
+    ].join('; ');
+    const run = (cgroupns: boolean) => {
+      const cg = join(base, `nimbus-k8s-init-test-${process.pid}-${cgroupns ? 'ns' : 'host'}`);
+      mkdirSync(cg);
+      try {
+        const inner = [
+          'set -eu',
+          'mount --make-rprivate /',
+          'mount -t cgroup2 -o ro none /sys/fs/cgroup',
+          'mount --bind /proc/sys /proc/sys',
+          'mount -o remount,bind,ro /proc/sys',
+          'exec sh "$0" sh -c "$1"',
+        ].join('\n');
+        const ns = cgroupns ? ['--cgroup', '--mount', '--net'] : ['--mount', '--net'];
+        const outer = `echo $$ > ${cg}/cgroup.procs && exec unshare ${ns.join(' ')} --fork sh -c '${inner}' "$0" "$1"`;
+        return spawnSync('sh', ['-c', outer, script, probe], { encoding: 'utf8' });
+      } finally {
+        for (const d of [join(cg, 'init'), cg]) if (existsSync(d)) rmdirSync(d);
+      }
+    };
+    after(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("makes the cgroup tree and only the pod's net sysctls writable, moves into a leaf, execs Nimbus", () => {
+      const r = run(true);
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(r.stdout.trim().split('\n'), ['0::/init', 'rw', 'net-rw', 'kernel-ro']);
+    });
+
+    it('refuses a container without a cgroup namespace of its own', () => {
+      const r = run(false);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /no cgroup namespace of its own/);
+      assert.equal(r.stdout, '');
+    });
   });
 
   it('the chart deploys the release in package.json', () => {
