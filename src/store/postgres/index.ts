@@ -34,6 +34,13 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Store>
   pool.on('error', () => {
     // Idle client errors (server restart) must not crash the platform; the next query reconnects.
   });
+  // The pool listens for errors only on idle clients: one checked out by Kysely (a query or a
+  // transaction in progress) whose connection dies emits 'error' with nobody listening, and the
+  // process crashed on every PostgreSQL restart under load. The query in flight still fails
+  // (pg rejects it), and the pool drops the dead client when it is released.
+  pool.on('connect', (c) => {
+    c.on('error', () => {});
+  });
   if (o.schema) {
     pool.on('connect', (c) => {
       c.query(`SET search_path TO ${o.schema}`).catch(() => {});
