@@ -93,7 +93,7 @@ export interface Values {
   imagePullSecrets: { name: string }[];
   clusterName: string;
   store: { url: string };
-  nats: { url: string };
+  nats: { url: string; replicas: number };
   secret: { existing: string; masterKey: string; adminKeyId: string; adminSecret: string };
   config: {
     logLevel: string;
@@ -321,6 +321,7 @@ function build(v: Values, release: string, namespace: string, appVersion: string
   const config: Record<string, string> = {
     NIMBUS_CLUSTER: v.clusterName,
     ...(natsInConfig ? { NIMBUS_NATS: v.nats.url } : {}),
+    NIMBUS_NATS_REPLICAS: String(v.nats.replicas),
     NIMBUS_HOST: '0.0.0.0',
     NIMBUS_PORT: String(v.ports.gateway),
     NIMBUS_API_PORT: String(v.ports.api),

@@ -113,9 +113,12 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
   const arnOf = (p: { accountId: string }): ArnContext => ({ ...d.arn, accountId: p.accountId });
   const fv = (p: { accountId: string }, f: Parameters<typeof functionView>[1]) => functionView(arnOf(p), f);
 
-  app.get('/healthz', async (_req, reply) => {
+  app.get('/healthz', async (req, reply) => {
     // Not healthy until start-up is complete (the admin credentials exist, queues run).
     if (d.ready && !d.ready()) return reply.code(503).send({ ok: false, starting: true });
+    // `?live=1` (a liveness probe): the process serves. A node whose store or NATS is away is
+    // degraded, not dead: restarting it would not bring them back.
+    if (query(req).live !== undefined) return { ok: true, live: true };
     // Degraded (503, so a load balancer looks elsewhere) while the store or NATS is unreachable;
     // the node keeps running and reconnects by itself.
     const checks: Record<string, string> = {

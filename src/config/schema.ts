@@ -152,6 +152,8 @@ export const PlatformConfigSchema = z.object({
       'nats://host:port[,…]',
     )
     .optional(),
+  /** Replicas of the cluster's JetStream Object Store buckets (3 in production; 1 = one server). */
+  natsReplicas: z.coerce.number().int().min(1).max(5).default(1),
   /** What this node does (cluster mode): gateway, api, worker, scheduler; default all. */
   roles: z
     .string()
@@ -219,5 +221,6 @@ export const ENV_VARS: Readonly<Record<keyof z.infer<typeof PlatformConfigSchema
   priceTable: 'NIMBUS_PRICE_TABLE',
   cluster: 'NIMBUS_CLUSTER',
   nats: 'NIMBUS_NATS',
+  natsReplicas: 'NIMBUS_NATS_REPLICAS',
   roles: 'NIMBUS_ROLES',
 });

@@ -163,7 +163,11 @@ export async function startPlatform(
     // Code artifacts and bucket objects: the data dir, or the cluster's JetStream Object Store.
     const blobStore = async (kind: 'code' | 'objects', dir: string) => {
       if (!cluster) return createFsBlobStore(join(config.dataDir, dir));
-      const b = await openJetStreamBlobStore({ nc: cluster.nc, bucket: cluster.bucket(kind) });
+      const b = await openJetStreamBlobStore({
+        nc: cluster.nc,
+        bucket: cluster.bucket(kind),
+        replicas: config.natsReplicas,
+      });
       cleanups.push(() => b.close());
       return b;
     };
