@@ -43,6 +43,7 @@ describe('cluster of three nodes', { timeout: 300_000 }, async () => {
       assert.equal(r.status, 200);
       const b = (await r.json()) as { ok: boolean; checks: Record<string, string> };
       assert.deepEqual(b.checks, { store: 'ok', nats: 'ok' });
+      assert.deepEqual(await (await fetch(`${n.api}/healthz?live=1`)).json(), { ok: true, live: true });
     }
   });
 
