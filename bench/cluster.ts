@@ -437,10 +437,10 @@ try {
 // ---------------------------------------------------------------------------------------------
 // Report
 
-const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+const num = (d: number) => (x: number) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 const kb = (x: number) => (Number.isFinite(x) ? `${(x / 1024).toFixed(2)} KiB` : '-');
-const cols = results.map((r) => `${r.nodes} node${r.nodes > 1 ? 's' : ''}`);
-const row = (label: string, pick: (r: Result) => number, fmt: (x: number) => string = (x) => f(x)) => {
+type Fmt = (x: number) => string;
+const row = (label: string, pick: (r: Result) => number, fmt: Fmt) => {
   const xs = results.map(pick);
   const shown = xs.map(fmt);
   // No ratio of figures that print as zero (or of noise below the idle rate).
@@ -449,116 +449,58 @@ const row = (label: string, pick: (r: Result) => number, fmt: (x: number) => str
   const ratio = xs.length >= 2 && base > 0 && last >= 0 ? `${(xs.at(-1)! / xs[0]!).toFixed(2)}×` : '-';
   return [label, ...shown, ratio];
 };
-const costRows = (prefix: string, pick: (r: Result) => Delta) => [
-  row(
-    `${prefix} CPU nodes+instances (ms)`,
-    (r) => pick(r).cpuNodes,
-    (x) => f(x, 3),
-  ),
-  row(
-    `${prefix} CPU PostgreSQL backends (ms)`,
-    (r) => pick(r).cpuPg,
-    (x) => f(x, 3),
-  ),
-  row(
-    `${prefix} CPU nats-server (ms)`,
-    (r) => pick(r).cpuNats,
-    (x) => f(x, 3),
-  ),
-  row(
-    `${prefix} PG transactions`,
-    (r) => pick(r).xact,
-    (x) => f(x, 2),
-  ),
-  row(
-    `${prefix} PG rows written`,
-    (r) => pick(r).rows,
-    (x) => f(x, 2),
-  ),
-  row(
-    `${prefix} WAL bytes (whole server)`,
-    (r) => pick(r).wal,
-    (x) => f(x, 0),
-  ),
-  row(
-    `${prefix} NATS msgs published`,
-    (r) => pick(r).natsInMsgs,
-    (x) => f(x, 2),
-  ),
-  row(
-    `${prefix} NATS msgs delivered`,
-    (r) => pick(r).natsOutMsgs,
-    (x) => f(x, 2),
-  ),
-  row(
-    `${prefix} NATS payload bytes`,
-    (r) => pick(r).natsBytes,
-    (x) => f(x, 0),
-  ),
-  ...(MODE === 'netns'
-    ? [
-        row(`${prefix} bytes node↔PG (link)`, (r) => pick(r).linkPg, kb),
-        row(`${prefix} bytes node↔NATS (link)`, (r) => pick(r).linkNats, kb),
-        row(`${prefix} bytes all node links`, (r) => pick(r).linkAll, kb),
-      ]
-    : []),
-];
+const costRows = (p: string, pick: (r: Result) => Delta) => {
+  const rows: [string, keyof Delta, Fmt][] = [
+    ['CPU nodes+instances (ms)', 'cpuNodes', num(3)],
+    ['CPU PostgreSQL backends (ms)', 'cpuPg', num(3)],
+    ['CPU nats-server (ms)', 'cpuNats', num(3)],
+    ['PG transactions', 'xact', num(2)],
+    ['PG rows written', 'rows', num(2)],
+    ['WAL bytes (whole server)', 'wal', num(0)],
+    ['NATS msgs published', 'natsInMsgs', num(2)],
+    ['NATS msgs delivered', 'natsOutMsgs', num(2)],
+    ['NATS bytes (in + out)', 'natsBytes', num(0)],
+  ];
+  if (MODE === 'netns')
+    rows.push(
+      ['bytes node↔PG (link)', 'linkPg', kb],
+      ['bytes node↔NATS (link)', 'linkNats', kb],
+      ['bytes on all node links', 'linkAll', kb],
+    );
+  return rows.map(([label, k, fmt]) => row(`${p} ${label}`, (r) => pick(r)[k], fmt));
+};
+const perSec = (k: keyof Delta) => (r: Result) => r.idle[k] / r.idle.secs;
 printTable([
-  ['metric', ...cols, `${SIZES.at(-1)} vs ${SIZES[0]}`],
-  row(
-    `hello req/s (gateway, wrk ${DURATION} s)`,
-    (r) => r.hello.rps,
-    (x) => f(x, 0),
-  ),
-  row(
-    'hello p50 ms (slowest node)',
-    (r) => r.hello.p50,
-    (x) => f(x, 2),
-  ),
-  row(
-    'hello p99 ms (slowest node)',
-    (r) => r.hello.p99,
-    (x) => f(x, 2),
-  ),
-  row(
-    'hello errors',
-    (r) => r.hello.errors,
-    (x) => f(x, 0),
-  ),
+  [
+    'metric',
+    ...results.map((r) => `${r.nodes} node${r.nodes > 1 ? 's' : ''}`),
+    `${SIZES.at(-1)} vs ${SIZES[0]}`,
+  ],
+  row(`hello req/s (gateway, wrk ${DURATION} s)`, (r) => r.hello.rps, num(0)),
+  row('hello p50 ms (slowest node)', (r) => r.hello.p50, num(2)),
+  row('hello p99 ms (slowest node)', (r) => r.hello.p99, num(2)),
+  row('hello errors', (r) => r.hello.errors, num(0)),
   ...costRows('  per hello:', (r) => r.helloCost),
-  row(
-    `async accepted/s (${EVENTS}, ${INFLIGHT} in flight)`,
-    (r) => r.acceptRate,
-    (x) => f(x, 0),
-  ),
-  row(
-    'async completed/s (submit → all succeeded)',
-    (r) => r.asyncRate,
-    (x) => f(x, 0),
-  ),
+  row(`async accepted/s (${EVENTS}, ${INFLIGHT} in flight)`, (r) => r.acceptRate, num(0)),
+  row('async completed/s (submit → all succeeded)', (r) => r.asyncRate, num(0)),
   ...costRows('  per async:', (r) => r.asyncCost),
-  row(
-    'idle: PG transactions /s',
-    (r) => r.idle.xact / r.idle.secs,
-    (x) => f(x, 1),
-  ),
-  row(
-    'idle: NATS msgs in /s',
-    (r) => r.idle.natsInMsgs / r.idle.secs,
-    (x) => f(x, 1),
-  ),
-  row(
-    'idle: CPU nodes ms/s',
-    (r) => r.idle.cpuNodes / r.idle.secs,
-    (x) => f(x, 1),
-  ),
+  row('deploy+route+first calls: NATS msgs', (r) => r.deploy.natsInMsgs, num(0)),
+  row('deploy+route+first calls: NATS bytes', (r) => r.deploy.natsBytes, kb),
+  row('deploy+route+first calls: PG transactions', (r) => r.deploy.xact, num(0)),
+  row('idle: PG transactions /s', perSec('xact'), num(1)),
+  row('idle: PG rows written /s', perSec('rows'), num(1)),
+  row('idle: NATS msgs published /s', perSec('natsInMsgs'), num(1)),
+  row('idle: CPU nodes ms/s', perSec('cpuNodes'), num(1)),
 ]);
 for (const r of results)
-  console.log(`${r.nodes} node(s): hello ${r.hello.conns} connections; async: ${r.asyncIssues}`);
+  console.log(`${r.nodes} node(s): hello over ${r.hello.conns} connections; async: ${r.asyncIssues}`);
 console.log(
-  `\nnode ${process.versions.node}, ${cpus().length} cores, mode ${MODE}; PostgreSQL ${args.pg.replace(/\/[^/]*$/, '')} (database ${dbName}, dropped), private nats-server with JetStream.` +
-    `\nAll nodes, the instances, PostgreSQL, NATS and the load generator share these ${cpus().length} cores: ` +
-    `3 nodes cannot raise throughput here, the 3-vs-1 ratios show the cost of coordination, not capacity.` +
-    `\nCosts are per request with the idle rate of the same cluster (measured just before) taken off; ` +
-    'the CPU of instances that exited inside a window is not counted.',
+  [
+    '',
+    `node ${process.versions.node}, ${cpus().length} cores, ${MODE} mode; PostgreSQL database ${dbName} (dropped), a private nats-server with JetStream.`,
+    `The nodes, their instances, PostgreSQL, NATS and the load generator all share these ${cpus().length} cores: 3 nodes`,
+    'cannot raise throughput here; the 3-vs-1 ratios show what coordination costs, not capacity.',
+    'Costs are per request, with the idle rate of the same cluster (measured just before) taken off;',
+    'CPU of instances that exited inside a window is not counted.',
+  ].join('\n'),
 );
