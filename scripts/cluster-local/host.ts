@@ -354,7 +354,11 @@ export async function stopPids(pids: number[], graceMs = STOP_GRACE_MS): Promise
 
 /** Drops the cluster's PostgreSQL schemas and JetStream streams, and its data folder. */
 export async function dropClusterData(name: string, pgUrl: string, natsUrl: string, dataDir: string) {
-  const c = new pg.Client({ connectionString: pgUrl, connectionTimeoutMillis: 5000 });
+  const c = new pg.Client({
+    connectionString: pgUrl,
+    connectionTimeoutMillis: 5000,
+    statement_timeout: 30_000,
+  });
   await c.connect();
   try {
     // The store's schema and the queues' (src/server/index.ts openQueue), named exactly:
