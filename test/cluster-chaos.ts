@@ -4,12 +4,14 @@
  *   1. the scheduler leader is SIGKILLed and restarted at once (its recover() frees its leases),
  *   2. NATS is SIGKILLed and started again,
  *   3. PostgreSQL is crash-stopped (pg_ctl -m immediate) and started again,
- *   4. the leader is paused (SIGSTOP) for 20 s, past its 15 s lease, then resumed,
- *   5. the same node is SIGKILLed again and left down until the others re-ran its leased work.
+ *   4. node 0 is cut off from PostgreSQL and NATS (a silent partition) for 25 s from 8 s before a
+ *      schedule tick, while it keeps running,
+ *   5. the leader is paused (SIGSTOP) for 20 s, past its 15 s lease, then resumed,
+ *   6. the first node is SIGKILLed again and left down until the others re-ran its leased work.
  * Prints the figures (JSON); exits 1 if anything acknowledged was lost or any other check failed
- * (support/cluster-drill.ts, drillProblems). About 4–5 minutes on 2 cores.
+ * (support/cluster-drill.ts, drillProblems). About 5 minutes on 2 cores.
  *
- *   node test/cluster-chaos.ts [--invocations 10000] [--executions 200] [--rate 60] [--no-extra]
+ *   node test/cluster-chaos.ts [--invocations 10000] [--executions 200] [--rate 50] [--no-extra]
  *
  * `--no-extra` runs only the issue's own faults (two kills, one NATS restart).
  */
@@ -20,7 +22,7 @@ const { values } = parseArgs({
   options: {
     invocations: { type: 'string', default: '10000' },
     executions: { type: 'string', default: '200' },
-    rate: { type: 'string', default: '60' },
+    rate: { type: 'string', default: '50' },
     'no-extra': { type: 'boolean', default: false },
   },
 });
@@ -33,8 +35,9 @@ const faults: Fault[] = values['no-extra']
   : [
       { kind: 'kill', at: 0.1, restart: 'at-once' },
       { kind: 'nats-restart', at: 0.25 },
-      { kind: 'pg-restart', at: 0.4 },
-      { kind: 'pause', at: 0.5, pauseMs: 20_000 },
+      { kind: 'pg-restart', at: 0.35 },
+      { kind: 'partition', at: 0.45, partitionMs: 25_000, beforeTickMs: 8000 },
+      { kind: 'pause', at: 0.6, pauseMs: 20_000 },
       { kind: 'kill', at: 0.7, restart: 'after-takeover' },
     ];
 const r = await runClusterDrill({
@@ -42,7 +45,7 @@ const r = await runClusterDrill({
   executions: Number(values.executions),
   ratePerSec: Number(values.rate),
   faults,
-  timersAtSec: [10, 45, 90, 150],
+  timersAtSec: [10, 45, 90, 150, 240],
   drainTimeoutMs: 600_000,
   log: (l) => console.log(`${new Date().toISOString().slice(11, 19)} ${l}`),
 });

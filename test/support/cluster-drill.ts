@@ -22,8 +22,10 @@ import { zipFiles } from '../../src/registry/build/index.ts';
 import { TEST_PG_URL } from '../../src/store/postgres/reachable.ts';
 import { CLUSTER_SECRET, type LocalCluster, startLocalCluster } from './cluster.ts';
 import {
+  type PartitionProxy,
   type PrivateNats,
   type PrivatePostgres,
+  startPartitionProxy,
   startPrivateNats,
   startPrivatePostgres,
 } from './private-services.ts';
@@ -41,11 +43,24 @@ export type Fault =
   /** Crash-stop (immediate) the private PostgreSQL; started again `downMs` after every node reported it. */
   | { readonly kind: 'pg-restart'; readonly at: number; readonly downMs?: number }
   /**
-   * SIGSTOP the victim for `pauseMs` (cut off from everything for longer than the leader lease's
+   * SIGSTOP the current leader for `pauseMs` (cut off from everything for longer than the leader lease's
    * 15 s), then SIGCONT: another node must lead meanwhile, and the woken node must not take the
    * lead back. A pause past 60 s also lets the others re-run the messages it had leased.
    */
-  | { readonly kind: 'pause'; readonly at: number; readonly pauseMs?: number };
+  | { readonly kind: 'pause'; readonly at: number; readonly pauseMs?: number; readonly beforeTickMs?: number }
+  /**
+   * Cut node 0 off from PostgreSQL and NATS for `partitionMs` (silently: connections hang, as
+   * in a network partition) while it keeps running: its leader term must end at its lease's
+   * deadline, another node must lead, /healthz must say degraded, and once the network heals it
+   * must follow, not lead. `beforeTickMs`: start that long before a schedule tick (so the
+   * partitioned leader had the tick due).
+   */
+  | {
+      readonly kind: 'partition';
+      readonly at: number;
+      readonly partitionMs?: number;
+      readonly beforeTickMs?: number;
+    };
 
 export interface ClusterDrillOptions {
   readonly invocations: number;
@@ -80,7 +95,7 @@ export interface FaultReport {
   readonly takeoverMs?: number;
   /** Time until a live node held the scheduler lease again (renewed or taken after the fault). */
   readonly leaderBackMs?: number;
-  /** Pause: who led while the victim slept, and after it woke. */
+  /** Pause / partition: who led while the victim was cut off, and after it came back. */
   readonly leaderDuring?: string;
   readonly leaderAfter?: string;
   /** Kill: the sync requests in flight on the victim and how they ended (ms after the kill). */
@@ -94,6 +109,8 @@ export interface FaultReport {
   readonly downMs?: number;
   /** Submissions acknowledged while the service was down. */
   readonly ackedWhileDown?: number;
+  /** Partition: how a submit sent to the partitioned node ended, and after how long. */
+  readonly probe?: string;
   /** Time from the fault until the node (kill, pause) / every node answered /healthz 200 again. */
   readonly recoverMs: number;
 }
@@ -228,10 +245,22 @@ export async function runClusterDrill(o: ClusterDrillOptions): Promise<ClusterDr
       cleanups.push(() => s.close());
     }
     const pgUrl = pgServer?.url ?? TEST_PG_URL;
+    // Node 0 reaches PostgreSQL and NATS through proxies a partition cuts.
+    const proxies: PartitionProxy[] = [];
+    if (o.faults.some((f) => f.kind === 'partition')) {
+      for (const url of [pgUrl, nats.url]) {
+        const p = await startPartitionProxy(Number(new URL(url).port || 5432));
+        cleanups.push(() => p.close());
+        proxies.push(p);
+      }
+    }
     const c: LocalCluster = await startLocalCluster({
       nodes: 3,
       natsUrl: nats.url,
       pgUrl,
+      ...(proxies.length > 0
+        ? { perNode: [{ pgUrl: proxies[0]!.via(pgUrl), natsUrl: proxies[1]!.via(nats.url) }] }
+        : {}),
       env: {
         NIMBUS_LOG_LEVEL: o.nodeLogLevel ?? 'fatal',
         NIMBUS_ASYNC_CONCURRENCY: String(o.asyncConcurrency ?? 8),
@@ -526,17 +555,60 @@ export async function runClusterDrill(o: ClusterDrillOptions): Promise<ClusterDr
       return { kind, atCompleted, degradedAfterMs, downMs: down, ackedWhileDown, recoverMs: since(tKill) };
     };
 
-    const pauseNode = async (pauseMs: number, atCompleted: number): Promise<FaultReport> => {
-      const node = c.nodes[victim]!;
-      const id = `node${victim}`;
+    /** The next schedule tick is `ms` away (waits for the one after when it is closer). */
+    const untilBeforeTick = async (ms: number) => {
+      const next = anchor + Math.ceil((Date.now() - anchor + ms) / 60_000) * 60_000;
+      await sleep(Math.max(0, next - ms - Date.now()));
+    };
+    const isolateNode = async (
+      kind: 'pause' | 'partition',
+      ms: number,
+      beforeTickMs: number | undefined,
+      atCompleted: number,
+    ): Promise<FaultReport> => {
+      if (beforeTickMs !== undefined) await untilBeforeTick(beforeTickMs);
+      // A partition cuts node 0 (the one behind the proxies); a pause stops whoever leads now.
+      const n = kind === 'partition' ? 0 : await leaderNode(db, schema, c.nodes.length, victim);
+      const node = c.nodes[n]!;
+      const id = `node${n}`;
       const victimWasLeader = (await lease(db, schema))?.holder === id;
       const wallKill = Date.now();
       const tKill = performance.now();
-      await node.kill('SIGSTOP');
+      let probe: Promise<string> | undefined;
+      let degraded: Promise<number> | undefined;
+      if (kind === 'pause') await node.kill('SIGSTOP');
+      else {
+        for (const p of proxies) p.cut();
+        // Its API still answers: a submit needs the store, /healthz must say degraded.
+        sent.async++;
+        probe = fetch(`${node.api}/v1/functions/work/invoke-async`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${CLUSTER_SECRET}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ tag: 'probe' }),
+          signal: AbortSignal.timeout(ms + 30_000),
+        }).then(
+          async (r) => {
+            const ms = since(tKill);
+            const text = await r.text();
+            // Acknowledged late is acknowledged: it must run like the others.
+            const id = r.status === 202 ? (JSON.parse(text) as { id: string }).id : undefined;
+            if (id) acked.set(id, 'probe');
+            return `answered ${r.status} after ${ms} ms${id ? '' : `: ${text.slice(0, 200)}`}`;
+          },
+          (e: unknown) => `failed after ${since(tKill)} ms: ${String(e)}`,
+        );
+        degraded = (async () => {
+          for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) {
+            const h = await healthz(n);
+            if (h.status === 503 && h.body.checks?.store !== 'ok') return since(tKill);
+          }
+          return -1;
+        })();
+      }
       const leased = await leasedBy(db, `${schema}_queue`, id);
       const back = leaderBack(wallKill, tKill);
       let takeoverMs: number | undefined;
-      while (since(tKill) < pauseMs) {
+      while (since(tKill) < ms) {
         if (
           takeoverMs === undefined &&
           leased.length > 0 &&
@@ -546,15 +618,17 @@ export async function runClusterDrill(o: ClusterDrillOptions): Promise<ClusterDr
         await sleep(250);
       }
       const leaderDuring = (await lease(db, schema))?.holder;
-      await node.kill('SIGCONT');
-      await healthy(victim, 'SIGCONT');
+      if (kind === 'pause') await node.kill('SIGCONT');
+      else for (const p of proxies) p.heal();
+      await healthy(n, kind === 'pause' ? 'SIGCONT' : 'the partition healed');
       const recoverMs = since(tKill);
       const leaderBackMs = await back;
-      // Two renewal rounds after it woke: the lead stays where it went.
+      // Two renewal rounds after it came back: the lead stays where it went.
       await sleep(11_000);
       const leaderAfter = (await lease(db, schema))?.holder;
+      const degradedAfterMs = degraded ? [await degraded] : undefined;
       return {
-        kind: 'pause',
+        kind,
         node: id,
         atCompleted,
         victimWasLeader,
@@ -563,6 +637,8 @@ export async function runClusterDrill(o: ClusterDrillOptions): Promise<ClusterDr
         ...(leaderBackMs !== undefined ? { leaderBackMs } : {}),
         ...(leaderDuring !== undefined ? { leaderDuring } : {}),
         ...(leaderAfter !== undefined ? { leaderAfter } : {}),
+        ...(degradedAfterMs ? { degradedAfterMs } : {}),
+        ...(probe ? { probe: await probe } : {}),
         recoverMs,
       };
     };
@@ -580,8 +656,10 @@ export async function runClusterDrill(o: ClusterDrillOptions): Promise<ClusterDr
           f.kind === 'kill'
             ? await killNode(f.restart, at)
             : f.kind === 'pause'
-              ? await pauseNode(f.pauseMs ?? 20_000, at)
-              : await restartService(f.kind, f.downMs ?? 3000, at);
+              ? await isolateNode('pause', f.pauseMs ?? 20_000, f.beforeTickMs, at)
+              : f.kind === 'partition'
+                ? await isolateNode('partition', f.partitionMs ?? 25_000, f.beforeTickMs, at)
+                : await restartService(f.kind, f.downMs ?? 3000, at);
         faults.push(r);
         log(`fault ${faults.length}: ${JSON.stringify(r)}`);
       }
@@ -744,14 +822,14 @@ async function lease(
   }
 }
 
-/** The node to hit: the scheduler leader (schedules must survive it), else node 1. */
-async function leaderNode(db: pg.Pool, schema: string, nodes: number): Promise<number> {
+/** The node to hit: the scheduler leader (schedules must survive it), else `fallback`. */
+async function leaderNode(db: pg.Pool, schema: string, nodes: number, fallback = 1): Promise<number> {
   for (const end = Date.now() + 30_000; Date.now() < end; await sleep(200)) {
     const l = await lease(db, schema);
     const i = l && l.expiresAt > Date.now() ? Number(/^node(\d+)$/.exec(l.holder)?.[1] ?? -1) : -1;
     if (i >= 0 && i < nodes) return i;
   }
-  return 1;
+  return fallback;
 }
 
 /** Ids and queues of the messages a node holds leases on. */
@@ -827,10 +905,12 @@ export function drillProblems(r: ClusterDrillReport): string[] {
     if (f.kind === 'nats-restart' || f.kind === 'pg-restart')
       if (f.degradedAfterMs?.some((ms) => ms < 0))
         p.push(`${at}: a node never reported degraded: ${f.degradedAfterMs}`);
-    if (f.kind === 'pause' && f.victimWasLeader) {
-      if (f.leaderDuring === f.node) p.push(`${at}: the paused node still held the leader lease`);
-      if (f.leaderAfter === f.node) p.push(`${at}: the woken node took the leader lease back`);
+    if ((f.kind === 'pause' || f.kind === 'partition') && f.victimWasLeader) {
+      if (f.leaderDuring === f.node) p.push(`${at}: the cut-off node still held the leader lease`);
+      if (f.leaderAfter === f.node) p.push(`${at}: the node took the leader lease back when it returned`);
     }
+    if (f.kind === 'partition' && f.degradedAfterMs?.some((ms) => ms < 0))
+      p.push(`${at}: the partitioned node never reported degraded`);
     if (f.victimWasLeader && f.leaderBackMs === undefined) p.push(`${at}: no node led afterwards`);
   }
   return p;

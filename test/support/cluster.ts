@@ -64,6 +64,8 @@ export async function startLocalCluster(o: {
   natsUrl?: string;
   /** Another PostgreSQL than the shared one. */
   pgUrl?: string;
+  /** URLs a node reaches them at instead (a proxy a partition test cuts), by node index. */
+  perNode?: readonly ({ pgUrl?: string; natsUrl?: string } | undefined)[];
 }): Promise<LocalCluster> {
   const natsUrl = o.natsUrl ?? TEST_NATS_URL;
   const pgUrl = o.pgUrl ?? TEST_PG_URL;
@@ -127,9 +129,9 @@ export async function startLocalCluster(o: {
             '--cluster',
             name,
             '--store',
-            pgUrl,
+            o.perNode?.[i]?.pgUrl ?? pgUrl,
             '--nats',
-            natsUrl,
+            o.perNode?.[i]?.natsUrl ?? natsUrl,
             '--roles',
             roles,
           ],

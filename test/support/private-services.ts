@@ -12,7 +12,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
-import { connect as tcpConnect } from 'node:net';
+import { createServer, type Socket, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -230,14 +230,69 @@ export async function startPrivatePostgres(o: { timeoutMs?: number } = {}): Prom
   }
 }
 
-/** True once something accepts TCP connections on 127.0.0.1:port. */
-export function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = tcpConnect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
+export interface PartitionProxy {
+  /** 127.0.0.1 port to give a client instead of the target's. */
+  readonly port: number;
+  /** `url` with its host and port replaced by the proxy's. */
+  via(url: string): string;
+  /**
+   * Cuts the link silently: connections stay open (new ones too) but nothing is delivered either
+   * way — a network partition, not a refusal: no RST, no FIN, so a client notices only through
+   * its own timeouts. The bytes are held, not lost (a partition shorter than TCP's timeouts).
+   */
+  cut(): void;
+  /** Lets everything through again, what was held first. */
+  heal(): void;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy in front of 127.0.0.1:`targetPort` that can partition its clients from it. */
+export async function startPartitionProxy(targetPort: number): Promise<PartitionProxy> {
+  const sockets = new Set<Socket>();
+  /** Bytes held back while cut, in order, with where they were going. */
+  let held: [Socket, Buffer][] = [];
+  let cut = false;
+  const forward = (from: Socket, to: Socket) =>
+    from.on('data', (b: Buffer) => {
+      if (cut) held.push([to, b]);
+      else to.write(b);
     });
-    s.once('error', () => resolve(false));
+  const server = createServer((client) => {
+    const upstream = tcpConnect({ host: '127.0.0.1', port: targetPort });
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    forward(client, upstream);
+    forward(upstream, client);
   });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    via(url) {
+      const u = new URL(url);
+      u.hostname = '127.0.0.1';
+      u.port = String(port);
+      return u.toString();
+    },
+    cut() {
+      cut = true;
+    },
+    heal() {
+      cut = false;
+      const later = held;
+      held = [];
+      for (const [to, b] of later) if (!to.destroyed) to.write(b);
+    },
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
 }
