@@ -229,6 +229,32 @@ describe('cluster of three nodes', { timeout: 300_000 }, async () => {
     );
   });
 
+  it('workflow executions started on any node run to their end, sync ones included', async () => {
+    const put = await c.json(0, 'PUT', '/v1/workflows/flow', {
+      type: 'EXPRESS',
+      definition: {
+        StartAt: 'A',
+        States: {
+          A: { Type: 'Task', Resource: 'hello', Next: 'B' },
+          B: { Type: 'Task', Resource: 'hello', End: true },
+        },
+      },
+    });
+    assert.ok(put.status < 300, JSON.stringify(put.body));
+    // Each step is a queued message any worker (node 2 included) may run.
+    for (let i = 0; i < 4; i++) {
+      const r = await c.json<{ status: string; output: unknown }>(
+        i % 2,
+        'POST',
+        '/v1/workflows/flow/executions?sync=1',
+        { input: { n: i } },
+      );
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.status, 'SUCCEEDED', JSON.stringify(r.body));
+      assert.deepEqual(r.body.output, { v: 2, n: i });
+    }
+  });
+
   it('bucket objects written through one node are read through another (AWS SDK)', async () => {
     const { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand } = await import(
       '@aws-sdk/client-s3'

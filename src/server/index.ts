@@ -20,6 +20,7 @@ import type { AsyncService } from '../async/types.ts';
 import { createAuditService } from '../audit/index.ts';
 import { createFsBlobStore, openJetStreamBlobStore } from '../blobs/index.ts';
 import { createBudgetService } from '../budgets/index.ts';
+import { clusterSubject } from '../cluster/changes.ts';
 import { LeaderElector, NodeMembership } from '../cluster/index.ts';
 import { createInvokeRouter, type InvokeRouter } from '../cluster/routing.ts';
 import { createNodeRpc } from '../cluster/rpc.ts';
@@ -591,8 +592,18 @@ export async function startPlatform(
       onStarted: metrics ? (t, m) => metrics.workflowStarted(t, m) : undefined,
       tracing,
       onTransition: metrics ? (t, m, n, end) => metrics.workflowTransition(t, m, n, end) : undefined,
+      // A sync execution waits on the node that started it; its steps may end on another one.
+      onEnded: cluster
+        ? (arn) => cluster.nc.publish(clusterSubject(cluster.name, 'workflows', 'ended'), arn)
+        : undefined,
     });
     workflowHook.handle = (m) => workflows.handle(m);
+    if (cluster) {
+      const ended = cluster.nc.subscribe(clusterSubject(cluster.name, 'workflows', 'ended'), {
+        callback: (err, msg) => (err ? undefined : workflows.ended(msg.string())),
+      });
+      cleanups.push(async () => ended.unsubscribe());
+    }
     const storage = createStorage({
       store,
       blobs: await blobStore('objects', 'objects'),

@@ -60,6 +60,8 @@ export interface WorkflowDeps {
   readonly tracing?: Tracing | undefined;
   /** See ExecutorDeps.onTransition. */
   readonly onTransition?: (tenant: TenantId, machine: string, statesEntered: number, end?: string) => void;
+  /** An execution ended here (cluster mode tells the other nodes, whose sync callers may wait). */
+  readonly onEnded?: (arn: string) => void;
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -104,6 +106,7 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
     ...d,
     onEnd: (_tenant, arn) => {
       for (const w of waiters.get(arn) ?? []) w();
+      d.onEnded?.(arn);
     },
   });
 
@@ -499,6 +502,9 @@ export function createWorkflowService(d: WorkflowDeps): WorkflowService {
     },
 
     waitForEnd,
+    ended(arn) {
+      for (const w of waiters.get(arn) ?? []) w();
+    },
 
     async sendTaskSuccess(tenant, taskToken, output) {
       const r = readDocument(output);

@@ -68,6 +68,8 @@ export interface StartInput {
 }
 
 export interface WorkflowService {
+  /** An execution ended on another node: its sync callers waiting here look again at once. */
+  ended(arn: string): void;
   machineArn(tenant: TenantId, name: string): string;
   /** Creates; the same name, definition and role again returns the existing one (AWS's rule). */
   createMachine(tenant: TenantId, m: MachineInput): Promise<MachineView>;
