@@ -63,6 +63,10 @@ export async function joinCluster(
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     timeout: 5000,
+    // A silent partition (no RST/FIN) is seen only by unanswered pings: with the client's default
+    // (every 2 min, 2 outstanding) /healthz said "nats: ok" for minutes; now ~10–15 s.
+    pingInterval: 5000,
+    maxPingOut: 2,
   }).catch((e: unknown) => {
     throw ClusterErrors.NATS_UNREACHABLE({ servers: servers.join(','), reason: (e as Error).message });
   });
