@@ -3,10 +3,11 @@
  * private NATS and a private PostgreSQL (both restarted here; the machine's shared servers are
  * never touched), 1,000 async invocations and 40 workflow executions (three Task states each)
  * submitted over every node, while NATS is SIGKILLed and started again, PostgreSQL is crash-stopped
- * and started again, and the scheduler leader is SIGKILLed and left down until the other nodes
- * have re-run the work it had leased. Every acknowledged invocation and execution must complete;
+ * and started again, one node's NATS link goes silent for 20 s (a partition: /healthz must say
+ * degraded), and the scheduler leader is SIGKILLed and left down until the other nodes have re-run
+ * the work it had leased. Every acknowledged invocation and execution must complete;
  * duplicates are counted and printed (at-least-once: expected after a kill). The full run —
- * 10,000 + 200, two kills, a NATS and a PostgreSQL restart, a paused leader — is
+ * 10,000 + 200, two kills, NATS and PostgreSQL restarts, partitions, a paused leader — is
  * `npm run test:cluster-chaos` (test/cluster-chaos.ts).
  *
  * Needs root (functions report to a receiver in a network namespace), /usr/sbin/nats-server and
@@ -27,12 +28,14 @@ describe('cluster chaos: SIGKILLed leader, NATS and PostgreSQL restarts', { skip
     const r = await runClusterDrill({
       invocations: 1000,
       executions: 40,
-      // ~42 s of submissions, so that each fault meets work in flight.
-      ratePerSec: 25,
+      // ~52 s of submissions, so that each fault meets work in flight.
+      ratePerSec: 20,
       faults: [
         { kind: 'nats-restart', at: 0.2 },
-        { kind: 'pg-restart', at: 0.4 },
-        { kind: 'kill', at: 0.6, restart: 'after-takeover' },
+        { kind: 'pg-restart', at: 0.35 },
+        // Node 0's NATS link goes silent (no RST/FIN): its /healthz must notice by pings.
+        { kind: 'partition', at: 0.5, partitionMs: 20_000, links: ['nats'] },
+        { kind: 'kill', at: 0.65, restart: 'after-takeover' },
       ],
       timersAtSec: [5, 20, 60],
       drainTimeoutMs: 180_000,
@@ -66,6 +69,6 @@ describe('cluster chaos: SIGKILLed leader, NATS and PostgreSQL restarts', { skip
     assert.deepEqual(drillProblems(r), []);
     assert.equal(r.invocations.lost.length, 0, 'no acknowledged invocation lost');
     assert.equal(r.executions.lost.length, 0, 'no acknowledged execution lost');
-    assert.equal(r.faults.length, 3);
+    assert.equal(r.faults.length, 4);
   });
 });

@@ -6,8 +6,9 @@
  *   3. PostgreSQL is crash-stopped (pg_ctl -m immediate) and started again,
  *   4. node 0 is cut off from PostgreSQL and NATS (a silent partition) for 25 s from 8 s before a
  *      schedule tick, while it keeps running,
- *   5. the leader is paused (SIGSTOP) for 20 s, past its 15 s lease, then resumed,
- *   6. the first node is SIGKILLed again and left down until the others re-ran its leased work.
+ *   5. node 0's NATS link alone goes silent for 20 s (/healthz must notice by pings),
+ *   6. the leader is paused (SIGSTOP) for 20 s, past its 15 s lease, then resumed,
+ *   7. the first node is SIGKILLed again and left down until the others re-ran its leased work.
  * Prints the figures (JSON); exits 1 if anything acknowledged was lost or any other check failed
  * (support/cluster-drill.ts, drillProblems). About 5 minutes on 2 cores.
  *
@@ -37,6 +38,7 @@ const faults: Fault[] = values['no-extra']
       { kind: 'nats-restart', at: 0.25 },
       { kind: 'pg-restart', at: 0.35 },
       { kind: 'partition', at: 0.45, partitionMs: 25_000, beforeTickMs: 8000 },
+      { kind: 'partition', at: 0.5, partitionMs: 20_000, links: ['nats'] },
       { kind: 'pause', at: 0.6, pauseMs: 20_000 },
       { kind: 'kill', at: 0.7, restart: 'after-takeover' },
     ];

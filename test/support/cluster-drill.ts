@@ -53,13 +53,14 @@ export type Fault =
    * in a network partition) while it keeps running: its leader term must end at its lease's
    * deadline, another node must lead, /healthz must say degraded, and once the network heals it
    * must follow, not lead. `beforeTickMs`: start that long before a schedule tick (so the
-   * partitioned leader had the tick due).
+   * partitioned leader had the tick due). `links`: cut only these (default both).
    */
   | {
       readonly kind: 'partition';
       readonly at: number;
       readonly partitionMs?: number;
       readonly beforeTickMs?: number;
+      readonly links?: readonly ('store' | 'nats')[];
     };
 
 export interface ClusterDrillOptions {
@@ -109,7 +110,8 @@ export interface FaultReport {
   readonly downMs?: number;
   /** Submissions acknowledged while the service was down. */
   readonly ackedWhileDown?: number;
-  /** Partition: how a submit sent to the partitioned node ended, and after how long. */
+  /** Partition: the links cut, and how a submit sent to the partitioned node ended (and when). */
+  readonly links?: readonly string[];
   readonly probe?: string;
   /** Time from the fault until the node (kill, pause) / every node answered /healthz 200 again. */
   readonly recoverMs: number;
@@ -565,7 +567,9 @@ export async function runClusterDrill(o: ClusterDrillOptions): Promise<ClusterDr
       ms: number,
       beforeTickMs: number | undefined,
       atCompleted: number,
+      links: readonly ('store' | 'nats')[] = ['store', 'nats'],
     ): Promise<FaultReport> => {
+      const cut = proxies.filter((_, i) => links.includes(i === 0 ? 'store' : 'nats'));
       if (beforeTickMs !== undefined) await untilBeforeTick(beforeTickMs);
       // A partition cuts node 0 (the one behind the proxies); a pause stops whoever leads now.
       const n = kind === 'partition' ? 0 : await leaderNode(db, schema, c.nodes.length, victim);
@@ -578,7 +582,7 @@ export async function runClusterDrill(o: ClusterDrillOptions): Promise<ClusterDr
       let degraded: Promise<number> | undefined;
       if (kind === 'pause') await node.kill('SIGSTOP');
       else {
-        for (const p of proxies) p.cut();
+        for (const p of cut) p.cut();
         // Its API still answers: a submit needs the store, /healthz must say degraded.
         sent.async++;
         probe = fetch(`${node.api}/v1/functions/work/invoke-async`, {
@@ -600,7 +604,7 @@ export async function runClusterDrill(o: ClusterDrillOptions): Promise<ClusterDr
         degraded = (async () => {
           for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) {
             const h = await healthz(n);
-            if (h.status === 503 && h.body.checks?.store !== 'ok') return since(tKill);
+            if (h.status === 503 && links.some((l) => h.body.checks?.[l] !== 'ok')) return since(tKill);
           }
           return -1;
         })();
@@ -619,7 +623,7 @@ export async function runClusterDrill(o: ClusterDrillOptions): Promise<ClusterDr
       }
       const leaderDuring = (await lease(db, schema))?.holder;
       if (kind === 'pause') await node.kill('SIGCONT');
-      else for (const p of proxies) p.heal();
+      else for (const p of cut) p.heal();
       await healthy(n, kind === 'pause' ? 'SIGCONT' : 'the partition healed');
       const recoverMs = since(tKill);
       const leaderBackMs = await back;
@@ -638,6 +642,7 @@ export async function runClusterDrill(o: ClusterDrillOptions): Promise<ClusterDr
         ...(leaderDuring !== undefined ? { leaderDuring } : {}),
         ...(leaderAfter !== undefined ? { leaderAfter } : {}),
         ...(degradedAfterMs ? { degradedAfterMs } : {}),
+        ...(kind === 'partition' ? { links } : {}),
         ...(probe ? { probe: await probe } : {}),
         recoverMs,
       };
@@ -658,7 +663,7 @@ export async function runClusterDrill(o: ClusterDrillOptions): Promise<ClusterDr
             : f.kind === 'pause'
               ? await isolateNode('pause', f.pauseMs ?? 20_000, f.beforeTickMs, at)
               : f.kind === 'partition'
-                ? await isolateNode('partition', f.partitionMs ?? 25_000, f.beforeTickMs, at)
+                ? await isolateNode('partition', f.partitionMs ?? 25_000, f.beforeTickMs, at, f.links)
                 : await restartService(f.kind, f.downMs ?? 3000, at);
         faults.push(r);
         log(`fault ${faults.length}: ${JSON.stringify(r)}`);
@@ -905,7 +910,8 @@ export function drillProblems(r: ClusterDrillReport): string[] {
     if (f.kind === 'nats-restart' || f.kind === 'pg-restart')
       if (f.degradedAfterMs?.some((ms) => ms < 0))
         p.push(`${at}: a node never reported degraded: ${f.degradedAfterMs}`);
-    if ((f.kind === 'pause' || f.kind === 'partition') && f.victimWasLeader) {
+    // Cut off from the store (the lease's truth), a leader must give the lead up.
+    if ((f.kind === 'pause' || (f.kind === 'partition' && f.links?.includes('store'))) && f.victimWasLeader) {
       if (f.leaderDuring === f.node) p.push(`${at}: the cut-off node still held the leader lease`);
       if (f.leaderAfter === f.node) p.push(`${at}: the node took the leader lease back when it returned`);
     }
