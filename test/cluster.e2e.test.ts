@@ -273,6 +273,34 @@ describe('cluster of three nodes', { timeout: 300_000 }, async () => {
     assert.equal(await got.Body?.transformToString(), body);
   });
 
+  it('the Lambda and SQS APIs work across nodes through the AWS SDK (a send wakes a long poll elsewhere)', async () => {
+    const { LambdaClient, InvokeCommand } = await import('@aws-sdk/client-lambda');
+    const { SQSClient, CreateQueueCommand, SendMessageCommand, ReceiveMessageCommand } = await import(
+      '@aws-sdk/client-sqs'
+    );
+    const cfg = (node: number) => ({
+      endpoint: c.nodes[node]!.api,
+      region: 'local-1',
+      credentials: { accessKeyId: CLUSTER_KEY_ID, secretAccessKey: CLUSTER_SECRET },
+      maxAttempts: 1,
+    });
+    const inv = await new LambdaClient(cfg(1)).send(
+      new InvokeCommand({ FunctionName: 'hello', Payload: new TextEncoder().encode('{"n":5}') }),
+    );
+    assert.deepEqual(JSON.parse(new TextDecoder().decode(inv.Payload)), { v: 2, n: 5 });
+    const { QueueUrl } = await new SQSClient(cfg(0)).send(new CreateQueueCommand({ QueueName: 'cq' }));
+    // Node 0 waits (long poll); node 1 sends: the PostgreSQL NOTIFY wakes node 0's poll.
+    const receive = new SQSClient(cfg(0)).send(
+      new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 10, MaxNumberOfMessages: 1 }),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    const t0 = Date.now();
+    await new SQSClient(cfg(1)).send(new SendMessageCommand({ QueueUrl, MessageBody: 'across' }));
+    const got = await receive;
+    assert.equal(got.Messages?.[0]?.Body, 'across');
+    assert.ok(Date.now() - t0 < 5000, 'woken by the send, not by the end of the wait');
+  });
+
   it('a worker-only node refuses control-plane requests and has no gateway', async () => {
     const w = c.nodes[2]!;
     const r = await fetch(`${w.api}/v1/functions`, {
