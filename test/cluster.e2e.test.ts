@@ -199,6 +199,28 @@ describe('cluster of three nodes', { timeout: 300_000 }, async () => {
       );
   });
 
+  it('a timer set through one node fires once, on whichever worker is free', async () => {
+    const t = await c.json<{ id: string }>(1, 'POST', '/v1/timers', {
+      target: 'hello',
+      delaySeconds: 2,
+      payload: { n: 77 },
+    });
+    assert.equal(t.status, 201, JSON.stringify(t.body));
+    const done = await waitUntil(
+      'the timer to fire',
+      async () => {
+        const r = await c.json<{ status: string; attempts?: number }>(
+          0,
+          'GET',
+          `/v1/invocations/${t.body.id}`,
+        );
+        return r.body.status === 'succeeded' ? r.body : undefined;
+      },
+      20_000,
+    );
+    assert.equal(done.status, 'succeeded');
+  });
+
   it('an event published on one node reaches a subscriber deployed through another', async () => {
     assert.equal((await c.json(0, 'PUT', '/v1/topics/orders', {})).status < 300, true);
     const s = await c.json(0, 'POST', '/v1/topics/orders/subscriptions', {
