@@ -712,7 +712,10 @@ export class Scheduler {
   /** Applies the function's limits, or this node's share of them (cluster mode). */
   #setLimits(fs: FunctionState, eff: EffectiveScaling): void {
     const share = this.#d.share?.() ?? 1;
-    if (share >= 1) return this.#admission.setLimits(fs.slot, eff.cap, eff.reserved);
+    if (share >= 1) {
+      this.#admission.setLimits(fs.slot, eff.cap, eff.reserved);
+      return;
+    }
     const part = (n: number) => Math.max(1, Math.ceil(n * share));
     this.#admission.setLimits(
       fs.slot,
