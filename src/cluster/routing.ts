@@ -5,8 +5,9 @@
  * instance of the function with room for it. Otherwise, when the node registry says another node
  * keeps one warm, the request travels to that node over NATS request-reply
  * (`nimbus.<cluster>.node.<id>.invoke`) and the answer comes back the same way: no cold start.
- * With no warm instance anywhere, or when the chosen node does not answer at once (NATS "no
- * responders": it just died or left), the node cold-starts the function itself.
+ * With no warm instance anywhere, the cold start happens on the least-loaded node (this one unless
+ * another runs clearly fewer invocations, by the registry's last heartbeats); when the chosen node
+ * does not answer at once (NATS "no responders": it just died or left), this node starts it.
  *
  * Each node admits only its share of a concurrency limit (the scheduler's `share`): an invocation
  * this node throttles spills once to another live node, which admits it under its own share, so
@@ -58,6 +59,11 @@ export interface InvokeRouterOptions {
   readonly warmHere: (tenant: string, functionName: string) => boolean;
   /** Other live nodes that keep an instance of the function warm (from the node registry). */
   readonly warmElsewhere: (tenant: string, functionName: string) => readonly string[];
+  /**
+   * Where a cold start should happen when no node keeps the function warm: another node clearly
+   * less loaded than this one, or undefined for here.
+   */
+  readonly coldStartNode?: () => string | undefined;
   /** Every other live node (a throttled invocation spills to one of them). */
   readonly peers: () => readonly string[];
   /** The function's timeout (s), to bound the wait for a forwarded answer. */
@@ -158,7 +164,9 @@ export function createInvokeRouter(o: InvokeRouterOptions): InvokeRouter {
       if (req.stream || o.nc.isClosed()) return o.local.invoke(req);
       const lazy = () => wireBody(req);
       if (o.warmHere(req.tenant, req.functionName)) return here(req, lazy);
-      const nodes = o.warmElsewhere(req.tenant, req.functionName);
+      const warm = o.warmElsewhere(req.tenant, req.functionName);
+      const cold = warm.length === 0 ? o.coldStartNode?.() : undefined;
+      const nodes = warm.length > 0 ? warm : cold !== undefined ? [cold] : [];
       const body = nodes.length > 0 ? wireBody(req) : undefined;
       if (body === undefined) return here(req, lazy);
       const r = await forward(pick(nodes), req, body);

@@ -648,6 +648,16 @@ export async function startPlatform(
               .map((n) => n.id);
           },
           peers: () => peerIds(),
+          // By the last heartbeats: another node with at least 4 fewer invocations in flight.
+          coldStartNode: () => {
+            const nodes = membership?.alive() ?? [];
+            const self = nodes.find((n) => n.id === cluster.nodeId);
+            let best: (typeof nodes)[number] | undefined;
+            for (const n of nodes) if (!best || n.load.inflight < best.load.inflight) best = n;
+            return best && self && best.id !== self.id && best.load.inflight + 4 <= self.load.inflight
+              ? best.id
+              : undefined;
+          },
           timeoutSec: async (r) =>
             (await registry.resolve(r.tenant, r.functionName, r.qualifier)).config.timeoutSec,
           onError: (e, what) => logger.error({ err: e }, `${what} failed`),
@@ -870,7 +880,7 @@ export async function startPlatform(
         const path = req.url.split('?')[0];
         if (path === '/healthz' || path === '/metrics') return;
         if (platformAddr !== undefined && req.socket.localAddress === platformAddr) return;
-        await reply.code(421).send({
+        return reply.code(421).send({
           error: ClusterErrors.NOT_THIS_ROLE({ role: 'api', node: cluster?.nodeId ?? '' }).toJSON(),
         });
       });

@@ -43,12 +43,16 @@ export async function startNimbusProcess(o: {
       o.dataDir,
       ...(o.args ?? []),
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...o.env } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } },
   );
   // Its stderr goes on to ours, and its end is kept: a start that fails says why in the error.
+  // With --json a failed start prints its coded error on stdout: kept too (and always drained).
   let tail = '';
   child.stderr?.on('data', (c: Buffer) => {
     process.stderr.write(c);
+    tail = (tail + c.toString('utf8')).slice(-2000);
+  });
+  child.stdout?.on('data', (c: Buffer) => {
     tail = (tail + c.toString('utf8')).slice(-2000);
   });
   const end = Date.now() + (o.timeoutMs ?? Number.POSITIVE_INFINITY);
