@@ -59,6 +59,7 @@ const ACTIONS: Record<string, string | { action: string; op: true }> = {
   'GET /v1/buckets/:bucket/notifications': 's3:GetBucketNotification',
   'PUT /v1/buckets/:bucket/notifications': 's3:PutBucketNotification',
   'GET /v1/doctor': 'nimbus:GetDoctor',
+  'GET /v1/openapi.json': 'nimbus:GetApiDocument',
   'GET /v1/functions': 'lambda:ListFunctions',
   'DELETE /v1/functions/:name': 'lambda:DeleteFunction',
   'GET /v1/functions/:name': 'lambda:GetFunction',

@@ -20,7 +20,7 @@ const Target = z.union([
   z.string().min(1),
   z.object({ function: z.string().min(1), qualifier: z.string().min(1).optional() }).strict(),
 ]);
-const TimerBody = z
+export const TimerBody = z
   .object({
     target: Target,
     at: z.union([z.string(), z.number()]).optional(),
@@ -29,7 +29,7 @@ const TimerBody = z
     idempotencyKey: z.string().min(1).max(256).optional(),
   })
   .strict();
-const DlqBody = z
+export const DlqBody = z
   .object({
     ids: z.array(z.string().min(1)).max(10_000).optional(),
     function: z.string().min(1).optional(),

@@ -21,7 +21,7 @@ export interface AuditRouteDeps {
 }
 
 const text = z.string().min(1).max(256);
-const AuditQuerySchema = z
+export const AuditQuerySchema = z
   .object({
     principal: text.optional(),
     action: text.optional(),

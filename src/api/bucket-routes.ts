@@ -21,7 +21,7 @@ const Rule = {
   prefix: z.string().max(1024).optional(),
   suffix: z.string().max(1024).optional(),
 };
-const BucketBody = z
+export const BucketBody = z
   .object({
     notifications: z
       .array(
@@ -30,7 +30,7 @@ const BucketBody = z
       .max(100),
   })
   .strict();
-const FunctionBody = z
+export const FunctionBody = z
   .object({ events: z.array(z.object({ bucket: z.string().min(1), ...Rule }).strict()).max(50) })
   .strict();
 

@@ -21,7 +21,7 @@ export interface EventRouteDeps {
   readonly workflows?: Pick<WorkflowService, 'describeMachine'> | undefined;
 }
 
-const WebhookBody = z
+export const WebhookBody = z
   .object({
     id: z.string().min(1).optional(),
     topic: z.string().min(1),
@@ -88,7 +88,7 @@ function shaped(
     ...(s.raw !== undefined ? { raw: s.raw } : {}),
   };
 }
-const SubscriptionSpec = z
+export const SubscriptionSpec = z
   .object({
     pattern: z.record(z.string(), z.unknown()).optional(),
     target: Target,
@@ -108,8 +108,8 @@ const SubscriptionSpec = z
     ...Shape,
   })
   .strict();
-const TopicBody = z.object({ description: z.string().max(512).optional() }).strict();
-const OwnedBody = z
+export const TopicBody = z.object({ description: z.string().max(512).optional() }).strict();
+export const OwnedBody = z
   .object({
     subscriptions: z
       .array(SubscriptionSpec.omit({ target: true }).extend({ topic: z.string().min(1) }))

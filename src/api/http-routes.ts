@@ -98,8 +98,8 @@ function toRouteAuth(a: z.infer<typeof AuthSpec> | undefined): RouteAuth | undef
     scopes: a.scopes,
   };
 }
-const CreateBody = RouteSpec.extend({ function: z.string().min(1) });
-const ReplaceBody = z.object({ routes: z.array(RouteSpec).max(300) });
+export const CreateBody = RouteSpec.extend({ function: z.string().min(1) });
+export const ReplaceBody = z.object({ routes: z.array(RouteSpec).max(300) });
 
 const parse = parseBody;
 

@@ -34,14 +34,14 @@ const Policy = z.union([z.string().min(1).max(2048), z.record(z.string(), z.unkn
 const Policies = z.array(Policy).max(10);
 const Duration = z.string().regex(/^\d+[smhd]$/, 'a duration like 90d, 12h, 30m');
 
-const CreateTenant = z
+export const CreateTenant = z
   .object({
     id: z.string().min(1).max(64),
     accountId: z.string().optional(),
     description: z.string().max(256).optional(),
   })
   .strict();
-const CreateKey = z
+export const CreateKey = z
   .object({
     description: z.string().max(256).optional(),
     policies: Policies.optional(),
@@ -51,7 +51,7 @@ const CreateKey = z
     tenant: z.string().optional(),
   })
   .strict();
-const Rotate = z
+export const Rotate = z
   .object({
     graceSeconds: z
       .number()
@@ -61,8 +61,8 @@ const Rotate = z
       .optional(),
   })
   .strict();
-const PutPolicies = z.object({ policies: Policies }).strict();
-const PutRole = z.object({ policies: Policies, description: z.string().max(256).optional() }).strict();
+export const PutPolicies = z.object({ policies: Policies }).strict();
+export const PutRole = z.object({ policies: Policies, description: z.string().max(256).optional() }).strict();
 
 const ROLE_NAME = /^[A-Za-z0-9+=,.@_-]{1,64}$/;
 const ms = (d: string) =>

@@ -31,6 +31,7 @@ import { type IdentityRouteDeps, registerIdentityRoutes } from './identity-route
 import { registerLambdaApi } from './lambda/index.ts';
 import { type LogRouteDeps, registerLogRoutes } from './log-routes.ts';
 import { type MetricsRouteDeps, registerMetricsRoutes } from './metrics-routes.ts';
+import { registerOpenApiRoute } from './openapi.ts';
 import { type RestDeps, registerRestRoutes } from './routes.ts';
 import { registerScheduleRoutes, type ScheduleRouteDeps } from './schedule-routes.ts';
 import { registerSecretRoutes, type SecretRouteDeps } from './secret-routes.ts';
@@ -119,6 +120,7 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   registerSecretRoutes(app, d);
   registerWorkflowRoutes(app, d);
   registerMetricsRoutes(app, d);
+  registerOpenApiRoute(app);
   await app.register(async (scope) =>
     registerLambdaApi(scope, {
       registry: d.registry,

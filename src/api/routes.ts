@@ -50,7 +50,7 @@ const RoleRef = z
   )
   .transform((r) => r.slice(r.lastIndexOf('/') + 1));
 const SecretList = z.array(z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/)).max(50);
-const DeployBody = z.object({
+export const DeployBody = z.object({
   runtime: z.string().min(1),
   handler: z.string().min(1),
   memoryMb: z.number().int().optional(),
@@ -74,7 +74,7 @@ const DeployBody = z.object({
   /** Validate and build, store the artifact, change nothing: `nimbus deploy`'s first phase. */
   dryRun: z.boolean().optional(),
 });
-const PatchBody = z
+export const PatchBody = z
   .object({
     runtime: z.string().min(1),
     handler: z.string().min(1),
@@ -92,12 +92,12 @@ const PatchBody = z
   })
   .partial()
   .strict();
-const AliasBody = z.object({
+export const AliasBody = z.object({
   functionVersion: z.string().min(1),
   additionalWeights: z.record(z.string(), z.number()).optional(),
   description: z.string().max(256).optional(),
 });
-const VersionBody = z.object({ description: z.string().max(256).optional() });
+export const VersionBody = z.object({ description: z.string().max(256).optional() });
 
 const parse = parseBody;
 

@@ -14,7 +14,7 @@ export interface ScheduleRouteDeps {
   readonly workflows?: Pick<WorkflowService, 'describeMachine'> | undefined;
 }
 
-const Spec = z
+export const Spec = z
   .object({
     function: z.string().min(1),
     qualifier: z.string().min(1).optional(),
@@ -27,9 +27,9 @@ const Spec = z
   })
   .strict();
 const FunctionSpec = Spec.omit({ function: true }).extend({ name: z.string().min(1) });
-const ReplaceBody = z.object({ schedules: z.array(FunctionSpec).max(100) }).strict();
+export const ReplaceBody = z.object({ schedules: z.array(FunctionSpec).max(100) }).strict();
 
-const MachineReplaceBody = z
+export const MachineReplaceBody = z
   .object({ schedules: z.array(FunctionSpec.omit({ qualifier: true })).max(100) })
   .strict();
 

@@ -19,8 +19,8 @@ export interface SecretRouteDeps {
   readonly config: { readonly region: string };
 }
 
-const PutBody = z.object({ value: z.string(), description: z.string().optional() }).strict();
-const RotateBody = z.object({ value: z.string() }).strict();
+export const PutBody = z.object({ value: z.string(), description: z.string().optional() }).strict();
+export const RotateBody = z.object({ value: z.string() }).strict();
 
 /**
  * Like `parseBody`, but a JSON syntax error is reported without the parser's message: V8 quotes

@@ -20,10 +20,10 @@ const Common = {
   concurrency: z.number().int().optional(),
   enabled: z.boolean().optional(),
 };
-const CreateBody = z
+export const CreateBody = z
   .object({ function: z.string().min(1), qualifier: z.string().min(1).optional(), ...Common })
   .strict();
-const OwnedBody = z.object({ sources: z.array(z.object(Common).strict()).max(50) }).strict();
+export const OwnedBody = z.object({ sources: z.array(z.object(Common).strict()).max(50) }).strict();
 
 export const sourceView = (s: SourceRecord & { status?: SourceStatus | undefined }) => ({
   id: s.id,

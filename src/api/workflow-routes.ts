@@ -27,7 +27,7 @@ export interface WorkflowRouteDeps {
   readonly workflows: WorkflowService;
 }
 
-const MachineBody = z
+export const MachineBody = z
   .object({
     definition: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
     roleArn: z.string().min(1).max(256).optional(),
@@ -36,22 +36,22 @@ const MachineBody = z
     tags: z.record(z.string().max(128), z.string().max(256)).optional(),
   })
   .strict();
-const StartBody = z
+export const StartBody = z
   .object({ name: z.string().min(1).max(256).optional(), input: z.unknown().optional() })
   .strict();
-const StopBody = z
+export const StopBody = z
   .object({ error: z.string().max(256).optional(), cause: z.string().max(32_768).optional() })
   .strict();
 const TaskToken = z.string().min(1).max(4096);
-const SuccessBody = z.object({ taskToken: TaskToken, output: z.unknown().optional() }).strict();
-const FailureBody = z
+export const SuccessBody = z.object({ taskToken: TaskToken, output: z.unknown().optional() }).strict();
+export const FailureBody = z
   .object({
     taskToken: TaskToken,
     error: z.string().max(256).optional(),
     cause: z.string().max(32_768).optional(),
   })
   .strict();
-const HeartbeatBody = z.object({ taskToken: TaskToken }).strict();
+export const HeartbeatBody = z.object({ taskToken: TaskToken }).strict();
 
 const STATUSES: readonly ExecutionStatus[] = [
   'RUNNING',

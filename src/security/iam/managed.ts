@@ -111,6 +111,8 @@ export const INVOKER: PolicyDocument = deepFreeze({
         'lambda:ListFunctions',
         'nimbus:InvokeRoute',
         'sts:GetCallerIdentity',
+        // The API's OpenAPI document (GET /v1/openapi.json): ReadOnly has it through nimbus:Get*.
+        'nimbus:GetApiDocument',
       ],
       Resource: ['*'],
     },
