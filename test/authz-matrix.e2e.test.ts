@@ -172,8 +172,8 @@ const ACTIONS: Record<string, string | { action: string; op: true }> = {
   'POST /v1/tasks/failure': 'states:SendTaskFailure',
   'POST /v1/tasks/heartbeat': 'states:SendTaskHeartbeat',
 };
-/** Routes without credentials by design. */
-const OPEN = new Set(['GET /healthz']);
+/** Routes without credentials by design (the web console's static files: the app logs in itself). */
+const OPEN = new Set(['GET /healthz', 'GET /console', 'GET /console/*']);
 
 const CANARY = 'ALPHA-CANARY';
 const PARAMS: Record<string, string> = {

@@ -65,6 +65,8 @@ declare module 'fastify' {
 }
 
 const OPEN_ROUTES = new Set(['GET /healthz', 'HEAD /healthz']);
+/** The web console's static files (src/console): public, the app logs in with a key itself. */
+const CONSOLE_ROUTES = new Set(['GET /console', 'HEAD /console', 'GET /console/*', 'HEAD /console/*']);
 
 export interface AuthOptions {
   readonly authenticate: Authenticate;
@@ -81,7 +83,11 @@ export function installAuth(app: FastifyInstance, o: AuthOptions): void {
   // preHandler runs after body parsing, so SigV4 can hash the exact bytes that were sent.
   app.addHook('preHandler', async (req) => {
     const path = req.url.split('?')[0] ?? '/';
-    if (OPEN_ROUTES.has(`${req.method} ${path}`)) return;
+    if (
+      OPEN_ROUTES.has(`${req.method} ${path}`) ||
+      CONSOLE_ROUTES.has(`${req.method} ${req.routeOptions.url}`)
+    )
+      return;
     req.authz = { region: o.region, checked: false, action: '', resource: '', denied: false };
     const q = req.url.indexOf('?');
     try {

@@ -25,6 +25,7 @@ import { LeaderElector, NodeMembership } from '../cluster/index.ts';
 import { createInvokeRouter, type InvokeRouter } from '../cluster/routing.ts';
 import { createNodeRpc } from '../cluster/rpc.ts';
 import type { PlatformConfig } from '../config/index.ts';
+import { registerConsole } from '../console/index.ts';
 import { systemClock } from '../core/clock.ts';
 import { isNimbusError } from '../core/errors.ts';
 import type { Clock, Queue } from '../core/ports.ts';
@@ -890,6 +891,10 @@ export async function startPlatform(
         has('api') ? { host: config.host, port: config.s3Port } : { host: '127.0.0.1', port: 0 },
       ),
     );
+    // The web console at /console (built with Vite on its first request when stale).
+    await registerConsole(api, {
+      log: { info: (m) => logger.info(m), error: (e, m) => logger.error({ err: e }, m) },
+    });
     const apiAddress = await api.listen({ host: config.host, port: config.apiPort });
     // Functions reach the API and S3 ports at their gateway address (never the host's other
     // services): the same servers, also accepting connections there.

@@ -1,0 +1,67 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { Suspense } from 'react';
+import { NavLink, Outlet } from 'react-router';
+import { useSession } from './session.tsx';
+import { DarkContext, useTheme } from './theme.ts';
+import { Loading } from './ui.tsx';
+
+const PAGES = [
+  { to: '/dashboard', label: 'Dashboard' },
+  { to: '/functions', label: 'Functions' },
+  { to: '/logs', label: 'Logs' },
+] as const;
+
+export function Layout() {
+  const session = useSession();
+  const theme = useTheme();
+  const queries = useQueryClient();
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <span className="brand">
+          <span aria-hidden="true">☁</span> Nimbus
+        </span>
+        <nav aria-label="Main">
+          <ul>
+            {PAGES.map((p) => (
+              <li key={p.to}>
+                <NavLink to={p.to}>{p.label}</NavLink>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="topbar-actions">
+          <button
+            type="button"
+            className="ghost"
+            onClick={theme.cycle}
+            aria-label={`Theme: ${theme.choice} (change)`}
+            title="Theme: system, light or dark"
+          >
+            {theme.choice === 'system' ? '◐ Auto' : theme.choice === 'light' ? '☀ Light' : '☾ Dark'}
+          </button>
+          <button
+            type="button"
+            className="ghost"
+            onClick={() => {
+              queries.clear();
+              session.logout();
+            }}
+          >
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <DarkContext.Provider value={theme.dark}>
+          <Suspense fallback={<Loading what="the page" />}>
+            <Outlet />
+          </Suspense>
+        </DarkContext.Provider>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,60 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { lazy, StrictMode, Suspense } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { ApiError } from './api.ts';
+import { Layout } from './Layout.tsx';
+import { Functions } from './pages/Functions.tsx';
+import { Login } from './pages/Login.tsx';
+import { SessionProvider, useSessionState } from './session.tsx';
+import { Loading } from './ui.tsx';
+import './styles.css';
+
+// The pages with heavy libraries (CodeMirror, uPlot) load on first visit: the login page and the
+// function list stay small.
+const Dashboard = lazy(() => import('./pages/Dashboard.tsx'));
+const FunctionPage = lazy(() => import('./pages/FunctionPage.tsx'));
+const NewFunction = lazy(() => import('./pages/NewFunction.tsx'));
+const Logs = lazy(() => import('./pages/Logs.tsx'));
+
+const queries = new QueryClient({
+  defaultOptions: {
+    queries: {
+      // A coded 4xx will not change by asking again.
+      retry: (n, e) => n < 2 && !(e instanceof ApiError && e.status >= 400 && e.status < 500),
+      refetchOnWindowFocus: false,
+    },
+  },
+});
+
+function App() {
+  const { session } = useSessionState();
+  if (!session) return <Login />;
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<Navigate to="/functions" replace />} />
+        <Route path="dashboard" element={<Dashboard />} />
+        <Route path="functions" element={<Functions />} />
+        <Route path="functions/new" element={<NewFunction />} />
+        <Route path="functions/:name" element={<FunctionPage />} />
+        <Route path="logs" element={<Logs />} />
+        <Route path="*" element={<Navigate to="/functions" replace />} />
+      </Route>
+    </Routes>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <QueryClientProvider client={queries}>
+      <SessionProvider>
+        <BrowserRouter basename="/console">
+          <Suspense fallback={<Loading what="the page" />}>
+            <App />
+          </Suspense>
+        </BrowserRouter>
+      </SessionProvider>
+    </QueryClientProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,149 @@
+import { useQueries } from '@tanstack/react-query';
+import { useContext, useMemo, useState } from 'react';
+import type { MetricSeries } from '../api.ts';
+import { Chart } from '../Chart.tsx';
+import { useSession } from '../session.tsx';
+import { DarkContext } from '../theme.ts';
+import { ErrorBox, formatMs, Loading, PageHeader } from '../ui.tsx';
+
+const RANGES = [
+  { id: '1h', label: '1 hour', ms: 3_600_000, step: 60 },
+  { id: '6h', label: '6 hours', ms: 6 * 3_600_000, step: 300 },
+  { id: '24h', label: '24 hours', ms: 24 * 3_600_000, step: 300 },
+] as const;
+type RangeId = (typeof RANGES)[number]['id'];
+const NAMES = ['invocations', 'errors', 'duration_p99'] as const;
+
+export default function Dashboard() {
+  const { api } = useSession();
+  const dark = useContext(DarkContext);
+  const [rangeId, setRangeId] = useState<RangeId>('1h');
+  const range = RANGES.find((r) => r.id === rangeId)!;
+  const results = useQueries({
+    queries: NAMES.map((name) => ({
+      queryKey: ['metrics', name, rangeId],
+      queryFn: () => {
+        const to = Date.now();
+        const q = new URLSearchParams({
+          name,
+          from: String(to - range.ms),
+          to: String(to),
+          step: String(range.step),
+        });
+        return api<MetricSeries>('GET', `/v1/metrics?${q}`);
+      },
+      refetchInterval: 15_000,
+    })),
+  });
+  const [inv, err, p99] = results;
+  const failed = results.find((r) => r.isError);
+
+  const data = useMemo(() => {
+    if (!inv?.data || !err?.data || !p99?.data) return undefined;
+    const x = inv.data.points.map(([t]) => t / 1000);
+    const errors = new Map(err.data.points);
+    const p99s = new Map(p99.data.points);
+    return {
+      x,
+      invocations: inv.data.points.map(([, v]) => v),
+      errors: inv.data.points.map(([t]) => errors.get(t) ?? 0),
+      p99: inv.data.points.map(([t]) => p99s.get(t) ?? null),
+      totals: {
+        invocations: inv.data.points.reduce((a, [, v]) => a + v, 0),
+        errors: err.data.points.reduce((a, [, v]) => a + v, 0),
+        p99: p99.data.points.reduce((a, [, v]) => Math.max(a, v), 0),
+      },
+    };
+  }, [inv?.data, err?.data, p99?.data]);
+
+  const counts = useMemo(
+    () =>
+      data
+        ? [
+            { label: 'Invocations', color: '#2f81f7', values: data.invocations },
+            { label: 'Errors', color: '#e5534b', values: data.errors },
+          ]
+        : [],
+    [data],
+  );
+  const latency = useMemo(
+    () => (data ? [{ label: 'p99 duration', color: '#a371f7', values: data.p99 }] : []),
+    [data],
+  );
+
+  return (
+    <>
+      <PageHeader title="Dashboard">
+        <fieldset className="segmented">
+          <legend className="sr-only">Time range</legend>
+          {RANGES.map((r) => (
+            <label key={r.id} className={r.id === rangeId ? 'on' : ''}>
+              <input
+                type="radio"
+                name="range"
+                value={r.id}
+                checked={r.id === rangeId}
+                onChange={() => setRangeId(r.id)}
+              />
+              {r.label}
+            </label>
+          ))}
+        </fieldset>
+      </PageHeader>
+      {failed ? (
+        <ErrorBox error={failed.error} title="Could not read metrics" />
+      ) : !data ? (
+        <Loading what="metrics" />
+      ) : (
+        <>
+          <section className="stats" aria-label={`Totals over the last ${range.label}`}>
+            <div className="stat">
+              <span className="stat-label">Invocations</span>
+              <span className="stat-value" data-testid="total-invocations">
+                {data.totals.invocations}
+              </span>
+            </div>
+            <div className="stat">
+              <span className="stat-label">Errors</span>
+              <span className="stat-value" data-testid="total-errors">
+                {data.totals.errors}
+              </span>
+            </div>
+            <div className="stat">
+              <span className="stat-label">Error rate</span>
+              <span className="stat-value">
+                {data.totals.invocations
+                  ? ((100 * data.totals.errors) / data.totals.invocations).toFixed(1)
+                  : '0'}{' '}
+                %
+              </span>
+            </div>
+            <div className="stat">
+              <span className="stat-label">Highest p99</span>
+              <span className="stat-value">{data.totals.p99 ? formatMs(data.totals.p99) : '–'}</span>
+            </div>
+          </section>
+          {data.totals.invocations === 0 ? (
+            <p className="muted">
+              No invocations in the last {range.label}: invoke a function and they appear here.
+            </p>
+          ) : null}
+          <section className="card" aria-labelledby="chart-calls">
+            <h2 id="chart-calls">Invocations and errors</h2>
+            <Chart title="Invocations and errors per step" x={data.x} series={counts} dark={dark} />
+          </section>
+          <section className="card" aria-labelledby="chart-p99">
+            <h2 id="chart-p99">Duration p99</h2>
+            <Chart
+              title="Largest per-minute p99 duration per step"
+              x={data.x}
+              series={latency}
+              dark={dark}
+              unit=" ms"
+            />
+          </section>
+        </>
+      )}
+    </>
+  );
+}

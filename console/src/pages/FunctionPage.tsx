@@ -1,0 +1,317 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useContext, useEffect, useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import type { DeployAnswer, FunctionView, InvokeAnswer } from '../api.ts';
+import { Editor } from '../Editor.tsx';
+import { useSession } from '../session.tsx';
+import { forgetSource, keepSource, keptSource, TEMPLATES } from '../templates.ts';
+import { DarkContext } from '../theme.ts';
+import { ErrorBox, formatMs, formatTime, Loading, PageHeader } from '../ui.tsx';
+import { base64, zipFiles } from '../zip.ts';
+import { deleteEvent, savedEvents, saveEvent } from './test-events.ts';
+
+export default function FunctionPage() {
+  const name = useParams().name ?? '';
+  const { api } = useSession();
+  const fn = useQuery({
+    queryKey: ['function', name],
+    queryFn: () => api<{ function: FunctionView }>('GET', `/v1/functions/${encodeURIComponent(name)}`),
+  });
+  if (fn.isPending) return <Loading what={name} />;
+  if (fn.isError)
+    return (
+      <>
+        <PageHeader title={name} />
+        <ErrorBox error={fn.error} title={`Could not load ${name}`} />
+        <p>
+          <Link to="/functions">Back to functions</Link>
+        </p>
+      </>
+    );
+  const f = fn.data.function;
+  return (
+    <>
+      <PageHeader title={f.name}>
+        <DeleteButton name={f.name} />
+      </PageHeader>
+      <dl className="facts">
+        <div>
+          <dt>Runtime</dt>
+          <dd>{f.runtime}</dd>
+        </div>
+        <div>
+          <dt>Handler</dt>
+          <dd>
+            <code>{f.handler}</code>
+          </dd>
+        </div>
+        <div>
+          <dt>Memory</dt>
+          <dd>{f.memoryMb} MB</dd>
+        </div>
+        <div>
+          <dt>Timeout</dt>
+          <dd>{f.timeoutSec} s</dd>
+        </div>
+        <div>
+          <dt>Last modified</dt>
+          <dd>{formatTime(f.updatedAt)}</dd>
+        </div>
+        <div>
+          <dt>Code</dt>
+          <dd title={f.codeSha256}>
+            {(f.codeSize / 1024).toFixed(1)} KiB · {f.codeSha256.slice(0, 10)}
+          </dd>
+        </div>
+      </dl>
+      <div className="split">
+        <CodePanel f={f} />
+        <TestPanel name={f.name} />
+      </div>
+    </>
+  );
+}
+
+function DeleteButton({ name }: { name: string }) {
+  const { api } = useSession();
+  const queries = useQueryClient();
+  const navigate = useNavigate();
+  const [asking, setAsking] = useState(false);
+  const del = useMutation({
+    mutationFn: () => api('DELETE', `/v1/functions/${encodeURIComponent(name)}`),
+    onSuccess: async () => {
+      forgetSource(name);
+      await queries.invalidateQueries({ queryKey: ['functions'] });
+      navigate('/functions');
+    },
+  });
+  if (!asking)
+    return (
+      <button type="button" className="danger" onClick={() => setAsking(true)}>
+        Delete
+      </button>
+    );
+  return (
+    <div className="confirm">
+      <span>Delete {name} and its versions?</span>
+      <button type="button" className="danger" onClick={() => del.mutate()} disabled={del.isPending}>
+        {del.isPending ? 'Deleting…' : 'Yes, delete'}
+      </button>
+      <button type="button" onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+      {del.isError ? <ErrorBox error={del.error} title="Delete failed" /> : null}
+    </div>
+  );
+}
+
+function languageOf(file: string) {
+  return /\.(m?js|cjs|ts|mts)$/.test(file) ? 'javascript' : file.endsWith('.json') ? 'json' : 'text';
+}
+
+function CodePanel({ f }: { f: FunctionView }) {
+  const { api } = useSession();
+  const dark = useContext(DarkContext);
+  const queries = useQueryClient();
+  const kept = keptSource(f.name);
+  const template = TEMPLATES.find((t) => t.runtime === f.runtime) ?? TEMPLATES[0]!;
+  const file = kept?.file ?? template.file;
+  const [code, setCode] = useState(kept?.source ?? template.source);
+  const deploy = useMutation({
+    mutationFn: () =>
+      api<DeployAnswer>('PUT', `/v1/functions/${encodeURIComponent(f.name)}`, {
+        runtime: f.runtime,
+        handler: f.handler,
+        memoryMb: f.memoryMb,
+        timeoutSec: f.timeoutSec,
+        code: { zipBase64: base64(zipFiles({ [file]: code })) },
+      }),
+    onSuccess: async (r) => {
+      keepSource(f.name, { file, source: code, codeSha256: r.function.codeSha256 });
+      await queries.invalidateQueries({ queryKey: ['function', f.name] });
+      await queries.invalidateQueries({ queryKey: ['functions'] });
+    },
+  });
+  const stale = kept !== undefined && kept.codeSha256 !== f.codeSha256 && !deploy.isSuccess;
+  return (
+    <section className="card panel" aria-labelledby="code-title">
+      <h2 id="code-title">Code</h2>
+      {!kept ? (
+        <p className="notice">
+          This browser has no source for {f.name} (the platform keeps the built artifact, not the source). The
+          editor starts from the {template.label} template; deploying replaces the function's code.
+        </p>
+      ) : stale ? (
+        <p className="notice">
+          The deployed code changed since this browser deployed it (another deploy). Deploying replaces it.
+        </p>
+      ) : null}
+      <p className="muted small">
+        <code>{file}</code> · handler <code>{f.handler}</code>
+      </p>
+      <Editor
+        value={code}
+        onChange={setCode}
+        language={languageOf(file)}
+        label={`Source of ${file}`}
+        dark={dark}
+      />
+      <div className="row">
+        <button type="button" className="primary" onClick={() => deploy.mutate()} disabled={deploy.isPending}>
+          {deploy.isPending ? 'Deploying…' : 'Deploy'}
+        </button>
+        <output className="muted" aria-live="polite">
+          {deploy.isPending
+            ? 'Uploading and building…'
+            : deploy.isSuccess
+              ? deploy.data.unchanged
+                ? 'Unchanged: the same code is deployed.'
+                : `Deployed in ${formatMs(deploy.data.timings.totalMs)} (build ${formatMs(deploy.data.timings.buildMs)}).`
+              : ''}
+        </output>
+      </div>
+      {deploy.isSuccess && deploy.data.warnings.length > 0 ? (
+        <ul className="warnings">
+          {deploy.data.warnings.map((w) => (
+            <li key={w}>{w}</li>
+          ))}
+        </ul>
+      ) : null}
+      {deploy.isError ? <ErrorBox error={deploy.error} title="Deploy failed" /> : null}
+    </section>
+  );
+}
+
+function TestPanel({ name }: { name: string }) {
+  const { api } = useSession();
+  const dark = useContext(DarkContext);
+  const queries = useQueryClient();
+  const [events, setEvents] = useState(() => savedEvents(name));
+  const first = Object.keys(events)[0];
+  const [selected, setSelected] = useState(first ?? '');
+  const [event, setEvent] = useState(first ? events[first]! : '{}\n');
+  const [saveAs, setSaveAs] = useState(first ?? 'event1');
+  const [parseError, setParseError] = useState<string>();
+  useEffect(() => setEvents(savedEvents(name)), [name]);
+
+  const invoke = useMutation({
+    mutationFn: (payload: unknown) =>
+      api<InvokeAnswer>('POST', `/v1/functions/${encodeURIComponent(name)}/invoke?logs=tail`, payload),
+    onSettled: () => queries.invalidateQueries({ queryKey: ['status'] }),
+  });
+
+  function run() {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(event || '{}');
+    } catch (e) {
+      setParseError((e as Error).message);
+      return;
+    }
+    setParseError(undefined);
+    invoke.mutate(payload);
+  }
+
+  function pick(n: string) {
+    setSelected(n);
+    if (events[n] !== undefined) {
+      setEvent(events[n]);
+      setSaveAs(n);
+    }
+  }
+
+  const r = invoke.data;
+  return (
+    <section className="card panel" aria-labelledby="test-title">
+      <h2 id="test-title">Test</h2>
+      <div className="row wrap">
+        <label htmlFor="saved-event">Saved event</label>
+        <select id="saved-event" value={selected} onChange={(e) => pick(e.target.value)}>
+          {Object.keys(events).length === 0 ? <option value="">(none saved)</option> : null}
+          {Object.keys(events).map((n) => (
+            <option key={n} value={n}>
+              {n}
+            </option>
+          ))}
+        </select>
+        {selected && events[selected] !== undefined ? (
+          <button
+            type="button"
+            className="ghost"
+            onClick={() => {
+              deleteEvent(name, selected);
+              const rest = savedEvents(name);
+              setEvents(rest);
+              setSelected(Object.keys(rest)[0] ?? '');
+            }}
+          >
+            Remove
+          </button>
+        ) : null}
+      </div>
+      <Editor
+        value={event}
+        onChange={setEvent}
+        language="json"
+        label="Test event (JSON)"
+        dark={dark}
+        minHeight="7rem"
+      />
+      {parseError ? (
+        <p className="error-text" role="alert">
+          The event is not JSON: {parseError}
+        </p>
+      ) : null}
+      <div className="row wrap">
+        <button type="button" className="primary" onClick={run} disabled={invoke.isPending}>
+          {invoke.isPending ? 'Invoking…' : 'Invoke'}
+        </button>
+        <label htmlFor="save-as" className="sr-only">
+          Save event as
+        </label>
+        <input id="save-as" className="short" value={saveAs} onChange={(e) => setSaveAs(e.target.value)} />
+        <button
+          type="button"
+          onClick={() => {
+            if (!saveAs.trim()) return;
+            saveEvent(name, saveAs.trim(), event);
+            setEvents(savedEvents(name));
+            setSelected(saveAs.trim());
+          }}
+        >
+          Save event
+        </button>
+      </div>
+      {invoke.isError ? <ErrorBox error={invoke.error} title="Invoke failed" /> : null}
+      {r ? (
+        <div className="result" aria-live="polite" data-testid="invoke-result">
+          <p>
+            <span className={`badge ${r.ok ? 'ok' : 'bad'}`}>{r.ok ? 'Succeeded' : 'Failed'}</span>{' '}
+            <span data-testid="invoke-duration">{formatMs(r.durationMs)}</span> · billed{' '}
+            {formatMs(r.billedDurationMs)}
+            {r.cold
+              ? ` · cold start${r.initDurationMs ? ` (init ${formatMs(r.initDurationMs)})` : ''}`
+              : ' · warm'}
+            {r.maxRssBytes ? ` · ${(r.maxRssBytes / 1048576).toFixed(0)} of ${r.memoryMb} MB` : ''}
+          </p>
+          <h3>{r.ok ? 'Result' : 'Error'}</h3>
+          <pre className="output" data-testid="invoke-output">
+            {JSON.stringify(r.ok ? r.result : r.error, null, 2)}
+          </pre>
+          <h3>Log output</h3>
+          <pre className="output logs" data-testid="invoke-logs">
+            {r.logTail ?? '(no log lines)'}
+          </pre>
+          <p className="muted small">
+            Request {r.requestId} ·{' '}
+            <Link
+              to={`/logs?function=${encodeURIComponent(name)}&requestId=${encodeURIComponent(r.requestId)}`}
+            >
+              all its log lines
+            </Link>
+          </p>
+        </div>
+      ) : null}
+    </section>
+  );
+}

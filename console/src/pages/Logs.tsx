@@ -1,0 +1,173 @@
+import { useQuery } from '@tanstack/react-query';
+import { type FormEvent, useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router';
+import { ApiError, type FunctionView, followLines, type LogLine } from '../api.ts';
+import { useSession } from '../session.tsx';
+import { Empty, ErrorBox, Loading, PageHeader } from '../ui.tsx';
+
+const LEVELS = ['', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+const MAX_LINES = 2000;
+
+interface Filters {
+  fn: string;
+  level: string;
+  q: string;
+  requestId: string;
+}
+
+function queryOf(f: Filters, extra: Record<string, string>): string {
+  const q = new URLSearchParams(extra);
+  if (f.level) q.set('level', f.level);
+  if (f.q) q.set('q', f.q);
+  if (f.requestId) q.set('requestId', f.requestId);
+  return q.toString();
+}
+
+export default function Logs() {
+  const { api, key } = useSession();
+  const [params, setParams] = useSearchParams();
+  const functions = useQuery({
+    queryKey: ['functions'],
+    queryFn: () => api<{ functions: FunctionView[] }>('GET', '/v1/functions'),
+  });
+  const applied: Filters = {
+    fn: params.get('function') ?? '',
+    level: params.get('level') ?? '',
+    q: params.get('q') ?? '',
+    requestId: params.get('requestId') ?? '',
+  };
+  const [form, setForm] = useState(applied);
+  const { level, q: text, requestId } = applied;
+  const fn = applied.fn || functions.data?.functions[0]?.name || '';
+  const search = useQuery({
+    queryKey: ['logs', fn, applied.level, applied.q, applied.requestId],
+    enabled: fn !== '',
+    queryFn: () =>
+      api<{ lines: LogLine[]; nextSeq: number; more: boolean }>(
+        'GET',
+        `/v1/functions/${encodeURIComponent(fn)}/logs?${queryOf(applied, { tail: '1', limit: '200' })}`,
+      ),
+  });
+
+  // Live tail: lines after the search's newest, streamed (NDJSON) until stopped.
+  const [live, setLive] = useState(false);
+  const [tailed, setTailed] = useState<LogLine[]>([]);
+  const [tailError, setTailError] = useState<unknown>();
+  const from = search.data?.nextSeq;
+  useEffect(() => {
+    setTailed([]);
+    if (!live || fn === '' || from === undefined) return;
+    const stop = new AbortController();
+    setTailError(undefined);
+    const q = queryOf({ fn, level, q: text, requestId }, { follow: '1', afterSeq: String(from) });
+    followLines<LogLine>(key, `/v1/functions/${encodeURIComponent(fn)}/logs?${q}`, stop.signal, (l) =>
+      setTailed((t) => (t.length >= MAX_LINES ? [...t.slice(-MAX_LINES + 1), l] : [...t, l])),
+    ).catch((e: unknown) => {
+      if (!stop.signal.aborted) setTailError(e instanceof ApiError ? e : new Error(String(e)));
+    });
+    return () => stop.abort();
+  }, [live, fn, from, key, level, text, requestId]);
+
+  function apply(e: FormEvent) {
+    e.preventDefault();
+    const next = new URLSearchParams();
+    if (form.fn || fn) next.set('function', form.fn || fn);
+    if (form.level) next.set('level', form.level);
+    if (form.q) next.set('q', form.q);
+    if (form.requestId) next.set('requestId', form.requestId);
+    setParams(next);
+  }
+
+  const lines = [...(search.data?.lines ?? []), ...tailed];
+  return (
+    <>
+      <PageHeader title="Logs" />
+      <form className="card filters" onSubmit={apply} aria-label="Log filters">
+        <div>
+          <label htmlFor="log-fn">Function</label>
+          <select
+            id="log-fn"
+            value={form.fn || fn}
+            onChange={(e) => setForm({ ...form, fn: e.target.value })}
+          >
+            {(functions.data?.functions ?? []).map((f) => (
+              <option key={f.name} value={f.name}>
+                {f.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="log-level">Level (at least)</label>
+          <select
+            id="log-level"
+            value={form.level}
+            onChange={(e) => setForm({ ...form, level: e.target.value })}
+          >
+            {LEVELS.map((l) => (
+              <option key={l} value={l}>
+                {l ? l.toUpperCase() : 'any'}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="grow">
+          <label htmlFor="log-q">Text</label>
+          <input
+            id="log-q"
+            type="search"
+            value={form.q}
+            placeholder="contains…"
+            onChange={(e) => setForm({ ...form, q: e.target.value })}
+          />
+        </div>
+        <div>
+          <label htmlFor="log-req">Request id</label>
+          <input
+            id="log-req"
+            value={form.requestId}
+            onChange={(e) => setForm({ ...form, requestId: e.target.value })}
+          />
+        </div>
+        <div className="filter-actions">
+          <button type="submit" className="primary">
+            Search
+          </button>
+          <button type="button" aria-pressed={live} onClick={() => setLive((l) => !l)}>
+            {live ? '■ Stop live tail' : '▶ Live tail'}
+          </button>
+        </div>
+      </form>
+      {functions.isError ? <ErrorBox error={functions.error} title="Could not list functions" /> : null}
+      {functions.isSuccess && functions.data.functions.length === 0 ? (
+        <Empty>No functions, so no logs yet.</Empty>
+      ) : search.isPending && fn ? (
+        <Loading what="log lines" />
+      ) : search.isError ? (
+        <ErrorBox error={search.error} title="Could not search the logs" />
+      ) : null}
+      {tailError ? <ErrorBox error={tailError} title="The live tail stopped" /> : null}
+      {search.isSuccess ? (
+        lines.length === 0 ? (
+          <Empty>No log lines match{live ? ' yet; new ones appear here as they arrive' : ''}.</Empty>
+        ) : (
+          <div
+            className="log-view"
+            role="log"
+            aria-label={`Log lines of ${fn}`}
+            aria-live={live ? 'polite' : 'off'}
+          >
+            {lines.map((l) => (
+              <div key={l.seq} className={`log-line lvl-${(l.level ?? 'none').toLowerCase()}`}>
+                <time dateTime={new Date(l.ts).toISOString()}>{new Date(l.ts).toLocaleTimeString()}</time>
+                <span className="lvl">{l.level ?? '·'}</span>
+                <span className="msg">{l.message}</span>
+              </div>
+            ))}
+          </div>
+        )
+      ) : null}
+      {search.data?.more ? <p className="muted small">Showing the newest 200 matching lines.</p> : null}
+    </>
+  );
+}
