@@ -156,6 +156,8 @@ export interface RouteDoc {
   readonly produces?: Readonly<Record<string, string>>;
   /** The answer is only what `produces` lists. */
   readonly notJson?: true;
+  /** Overrides the one derived from the path (`getFunctionsName`). */
+  readonly operationId?: string;
   /** No credentials (GET /healthz). */
   readonly open?: true;
 }
@@ -188,6 +190,7 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     summary: "Prometheus metrics (the caller's tenant; everything for the operator)",
     tag: 'Metrics',
     action: 'nimbus:GetMetrics',
+    operationId: 'getPrometheusMetrics',
     produces: { 'text/plain': 'Prometheus text exposition format' },
     notJson: true,
   },

@@ -46,14 +46,15 @@ function operationId(method: string, path: string): string {
 type Json = Record<string, unknown>;
 const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
 
-/** Drops `$schema`/`$id` and zod's safe-integer bounds (noise: every integer has them). */
+/** Drops `$schema`/`$id`, zod's safe-integer bounds (every integer has them) and format `includes`. */
 function strip(s: Json): Json {
   const { $schema: _s, $id: _i, ...rest } = s;
-  return JSON.parse(JSON.stringify(rest), (k, v) =>
-    (k === 'minimum' && v === Number.MIN_SAFE_INTEGER) || (k === 'maximum' && v === Number.MAX_SAFE_INTEGER)
-      ? undefined
-      : v,
-  ) as Json;
+  const noise = (k: string, v: unknown) =>
+    (k === 'minimum' && v === Number.MIN_SAFE_INTEGER) ||
+    (k === 'maximum' && v === Number.MAX_SAFE_INTEGER) ||
+    // zod's `.includes()` check: its pattern says it all; "includes" is no format validators know.
+    (k === 'format' && v === 'includes');
+  return JSON.parse(JSON.stringify(rest), (k, v) => (noise(k, v) ? undefined : v)) as Json;
 }
 
 function componentSchemas(): Record<string, Json> {
@@ -130,7 +131,7 @@ function operation(method: string, r: RouteDoc, params: string[], path: string):
   responses['4XX'] = { $ref: '#/components/responses/Error' };
   responses['5XX'] = { $ref: '#/components/responses/Error' };
   return {
-    operationId: operationId(method, path),
+    operationId: r.operationId ?? operationId(method, path),
     summary: r.summary,
     tags: [r.tag],
     ...(r.open ? { security: [] } : {}),
