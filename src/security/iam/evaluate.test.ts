@@ -410,6 +410,10 @@ describe('iam managed policies', () => {
     ['Invoker may invoke', INVOKER, 'lambda:InvokeFunction', 'Allow'],
     ['Invoker may invoke routes', INVOKER, 'nimbus:InvokeRoute', 'Allow'],
     ['Invoker may not delete', INVOKER, 'lambda:DeleteFunction', 'implicit'],
+    // GET /v1/openapi.json: every managed policy may read the API's document.
+    ['Invoker may read the API document', INVOKER, 'nimbus:GetApiDocument', 'Allow'],
+    ['ReadOnly may read the API document', READ_ONLY, 'nimbus:GetApiDocument', 'Allow'],
+    ['Developer may read the API document', DEVELOPER, 'nimbus:GetApiDocument', 'Allow'],
     ['execution role may write logs', DEFAULT_EXECUTION_POLICY, 'logs:PutLogEvents', 'Allow'],
     ['execution role may not read objects', DEFAULT_EXECUTION_POLICY, 's3:GetObject', 'implicit'],
   ];
