@@ -154,7 +154,7 @@ export interface OpenApiDocument {
 let memo: OpenApiDocument | undefined;
 
 /** The document (built once: it depends on code only, not on configuration or data). */
-export function openApiDocument(version = '0.1.0'): OpenApiDocument {
+export function openApiDocument(): OpenApiDocument {
   if (memo) return memo;
   const paths: Record<string, Record<string, Json>> = {};
   for (const [key, r] of Object.entries(ROUTES)) {
@@ -169,7 +169,7 @@ export function openApiDocument(version = '0.1.0'): OpenApiDocument {
     openapi: '3.1.0',
     info: {
       title: 'Nimbus REST API',
-      version,
+      version: '0.1.0',
       description:
         'The control plane of Nimbus, a self-hosted serverless platform. Every route but GET /healthz needs credentials: `Authorization: Bearer <secret>` (or AWS SigV4 with a Nimbus key). Each operation evaluates the caller\'s IAM policies for its `x-nimbus-action`; the tenant is always the caller\'s. Errors are coded: `{"error": {code, message, status, kind, retryable, hint?}}`.',
       license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
