@@ -1,9 +1,24 @@
 /** A CodeMirror 6 editor (JavaScript or JSON highlighting; One Dark in the dark theme). */
 import { javascript } from '@codemirror/lang-javascript';
 import { json } from '@codemirror/lang-json';
+import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { oneDark } from '@codemirror/theme-one-dark';
+import { tags as t } from '@lezer/highlight';
 import { basicSetup, EditorView } from 'codemirror';
 import { useEffect, useRef } from 'react';
+
+// Light colours with at least 4.5:1 contrast on white (CodeMirror's default style has a few below).
+// @codemirror/language and @lezer/highlight come with codemirror (its own dependencies).
+const lightHighlight = HighlightStyle.define([
+  { tag: [t.keyword, t.modifier, t.operatorKeyword, t.controlKeyword], color: '#cf222e' },
+  { tag: [t.string, t.special(t.string), t.regexp], color: '#0a3069' },
+  { tag: [t.number, t.bool, t.null, t.atom], color: '#0550ae' },
+  { tag: [t.comment, t.lineComment, t.blockComment], color: '#57606a', fontStyle: 'italic' },
+  { tag: [t.function(t.variableName), t.definition(t.variableName)], color: '#6639ba' },
+  { tag: [t.propertyName, t.definition(t.propertyName)], color: '#0550ae' },
+  { tag: [t.typeName, t.className], color: '#953800' },
+  { tag: t.invalid, color: '#a40e26' },
+]);
 
 export type EditorLanguage = 'javascript' | 'json' | 'text';
 
@@ -35,9 +50,11 @@ export function Editor({ value, onChange, language, label, dark, readOnly, minHe
       extensions: [
         basicSetup,
         language === 'javascript' ? javascript() : language === 'json' ? json() : [],
-        dark ? oneDark : [],
+        dark ? oneDark : syntaxHighlighting(lightHighlight),
         EditorView.editable.of(!readOnly),
-        EditorView.contentAttributes.of({ 'aria-label': label }),
+        // tabindex: axe asks a scrolling region to hold a focusable element (contenteditable is not
+        // counted as one).
+        EditorView.contentAttributes.of({ 'aria-label': label, tabindex: '0' }),
         EditorView.theme({
           '&': { minHeight: minHeight ?? '12rem' },
           '.cm-scroller': { minHeight: 'inherit' },

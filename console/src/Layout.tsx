@@ -38,10 +38,16 @@ export function Layout() {
             type="button"
             className="ghost"
             onClick={theme.cycle}
-            aria-label={`Theme: ${theme.choice} (change)`}
-            title="Theme: system, light or dark"
+            title="Theme: the system's, light or dark (click to change)"
           >
-            {theme.choice === 'system' ? '◐ Auto' : theme.choice === 'light' ? '☀ Light' : '☾ Dark'}
+            <span aria-hidden="true">
+              {theme.choice === 'system' ? '◐' : theme.choice === 'light' ? '☀' : '☾'}
+            </span>
+            {theme.choice === 'system'
+              ? 'Auto theme'
+              : theme.choice === 'light'
+                ? 'Light theme'
+                : 'Dark theme'}
           </button>
           <button
             type="button"
