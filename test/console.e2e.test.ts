@@ -10,84 +10,35 @@
  * installs it.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { TEMPLATES } from '../console/src/templates.ts';
 import { type BuildReport, buildConsole, consolePaths } from '../src/console/index.ts';
 import { startTestPlatform, type TestPlatform, waitUntil } from './helpers.ts';
+import {
+  assertAccessible,
+  assertNoSideScroll,
+  browserSkip,
+  type ConsoleBrowser,
+  launchConsoleBrowser,
+  shot,
+} from './support/browser.ts';
 
-const CHROMIUM = process.env.NIMBUS_CHROMIUM ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
-const IN_CI = process.env.CI === 'true';
-const SHOTS = join(import.meta.dirname, '..', 'docs', 'screenshots');
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const FN = 'hello-console';
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** Runs axe-core on the page; fails on serious or critical violations. */
-async function assertAccessible(page: Page, what: string): Promise<void> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run()).violations;
-  });
-  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(
-    bad.map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
-    [],
-    `axe on ${what}`,
-  );
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-}
-
-/** The page's width fits the viewport: nothing overflows sideways. */
-async function assertNoSideScroll(page: Page, what: string): Promise<void> {
-  const { scroll, width } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    width: window.innerWidth,
-  }));
-  assert.ok(scroll <= width + 1, `${what} scrolls sideways: ${scroll} > ${width}`);
-}
-
-describe('web console in a real browser', {
-  skip: !HAVE_CHROMIUM && !IN_CI ? `no chromium at ${CHROMIUM}` : false,
-}, () => {
+describe('web console in a real browser', { skip: browserSkip() }, () => {
   let p: TestPlatform;
-  let browser: Browser;
+  let cb: ConsoleBrowser;
   let build: BuildReport;
-  const contexts: BrowserContext[] = [];
   const figures: Record<string, string> = {};
 
   before(async () => {
-    assert.ok(
-      HAVE_CHROMIUM,
-      `chromium is required in CI (${CHROMIUM}); .ci/run installs Debian's chromium package`,
-    );
-    await mkdir(SHOTS, { recursive: true });
     build = await buildConsole(consolePaths());
     p = await startTestPlatform();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: process.getuid?.() === 0 ? ['--no-sandbox'] : [],
-    });
+    cb = await launchConsoleBrowser();
   });
   after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
+    await cb?.close();
     await p?.stop();
     const js = build?.files.filter((f) => f.name.endsWith('.js')) ?? [];
     const css = build?.files.filter((f) => f.name.endsWith('.css')) ?? [];
@@ -101,27 +52,8 @@ describe('web console in a real browser', {
     );
   });
 
-  async function open(opts: { dark?: boolean; phone?: boolean } = {}): Promise<Page> {
-    const context = await browser.newContext({
-      viewport: opts.phone ? { width: 390, height: 844 } : { width: 1280, height: 800 },
-      colorScheme: opts.dark ? 'dark' : 'light',
-      deviceScaleFactor: 1,
-    });
-    contexts.push(context);
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => {
-      throw new Error(`page error: ${e.message}`);
-    });
-    return page;
-  }
-
-  async function login(page: Page): Promise<void> {
-    await page.goto(`${p.apiUrl}/console/`);
-    await page.getByLabel('API key secret').fill(p.secret);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Functions', level: 1 }).waitFor();
-  }
+  const open = (opts: { dark?: boolean; phone?: boolean } = {}) => cb.open(opts);
+  const login = (page: Page) => cb.login(page, p.apiUrl, p.secret);
 
   it('logs in, creates, deploys and invokes a function, and sees it on the dashboard and in the logs', async () => {
     const page = await open();
