@@ -31,6 +31,7 @@ import { type IdentityRouteDeps, registerIdentityRoutes } from './identity-route
 import { registerLambdaApi } from './lambda/index.ts';
 import { type LogRouteDeps, registerLogRoutes } from './log-routes.ts';
 import { type MetricsRouteDeps, registerMetricsRoutes } from './metrics-routes.ts';
+import { registerObjectRoutes } from './object-routes.ts';
 import { registerOpenApiRoute } from './openapi.ts';
 import { type RestDeps, registerRestRoutes } from './routes.ts';
 import { registerScheduleRoutes, type ScheduleRouteDeps } from './schedule-routes.ts';
@@ -115,6 +116,7 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   registerEventRoutes(app, d);
   registerSourceRoutes(app, d);
   registerBucketRoutes(app, d);
+  registerObjectRoutes(app, d);
   registerAuditRoutes(app, d);
   registerIdentityRoutes(app, d);
   registerSecretRoutes(app, d);

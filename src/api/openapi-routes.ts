@@ -21,6 +21,7 @@ import {
 } from './event-routes.ts';
 import { CreateBody as CreateRouteBody, ReplaceBody as ReplaceRoutesBody } from './http-routes.ts';
 import { CreateKey, CreateTenant, PutPolicies, PutRole, Rotate } from './identity-routes.ts';
+import { ObjectKeyQuery, ObjectListQuery } from './object-routes.ts';
 import * as V from './openapi-views.ts';
 import { AliasBody, DeployBody, PatchBody, VersionBody } from './routes.ts';
 import {
@@ -618,6 +619,44 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     tag: 'Buckets',
     action: 's3:PutBucketNotification',
     body: 'BucketNotificationsRequest',
+  },
+  'DELETE /v1/buckets/:bucket': {
+    summary: 'Delete an empty bucket',
+    tag: 'Buckets',
+    action: 's3:DeleteBucket',
+    status: [204],
+  },
+  'GET /v1/buckets/:bucket/objects': {
+    summary: "A bucket's objects by prefix, with folders (`prefixes`) when a delimiter is given",
+    tag: 'Buckets',
+    action: 's3:ListBucket',
+    query: ObjectListQuery,
+  },
+  'PUT /v1/buckets/:bucket/object': {
+    summary: 'Upload an object (the body as is; its Content-Type is kept)',
+    tag: 'Buckets',
+    action: 's3:PutObject',
+    query: ObjectKeyQuery,
+    body: {
+      required: true,
+      description: "the object's bytes",
+      content: { '*/*': { schema: {} } },
+    },
+  },
+  'GET /v1/buckets/:bucket/object': {
+    summary: 'Download an object (as an attachment)',
+    tag: 'Buckets',
+    action: 's3:GetObject',
+    query: ObjectKeyQuery,
+    produces: { '*/*': "the object's bytes, with its Content-Type" },
+    notJson: true,
+  },
+  'DELETE /v1/buckets/:bucket/object': {
+    summary: 'Delete an object',
+    tag: 'Buckets',
+    action: 's3:DeleteObject',
+    query: ObjectKeyQuery,
+    status: [204],
   },
   'PUT /v1/functions/:name/bucket-events': {
     summary: "Replace a function's manifest bucket events (missing buckets are created)",

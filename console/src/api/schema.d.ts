@@ -155,10 +155,19 @@ export interface paths {
   };
   "/v1/buckets/{bucket}": {
     put: operations["putBucketsBucket"];
+    delete: operations["deleteBucketsBucket"];
   };
   "/v1/buckets/{bucket}/notifications": {
     get: operations["getBucketsBucketNotifications"];
     put: operations["putBucketsBucketNotifications"];
+  };
+  "/v1/buckets/{bucket}/objects": {
+    get: operations["getBucketsBucketObjects"];
+  };
+  "/v1/buckets/{bucket}/object": {
+    get: operations["getBucketsBucketObject"];
+    put: operations["putBucketsBucketObject"];
+    delete: operations["deleteBucketsBucketObject"];
   };
   "/v1/functions/{name}/bucket-events": {
     put: operations["putFunctionsNameBucketEvents"];
@@ -2208,6 +2217,32 @@ export interface operations {
       };
     };
   };
+  /** DELETE /v1/buckets/{bucket}: Delete an empty bucket */
+  deleteBucketsBucket: {
+    parameters: {
+      path: {
+        bucket: string;
+      };
+      query?: never;
+      header?: never;
+    };
+    requestBody?: never;
+    responses: {
+      "204": {
+        content?: never;
+      };
+      "4XX": {
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+      "5XX": {
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+    };
+  };
   /** GET /v1/buckets/{bucket}/notifications: A bucket's notifications */
   getBucketsBucketNotifications: {
     parameters: {
@@ -2255,6 +2290,138 @@ export interface operations {
         content: {
           "application/json": { [key: string]: unknown };
         };
+      };
+      "4XX": {
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+      "5XX": {
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+    };
+  };
+  /** GET /v1/buckets/{bucket}/objects: A bucket's objects by prefix, with folders (`prefixes`) when a delimiter is given */
+  getBucketsBucketObjects: {
+    parameters: {
+      path: {
+        bucket: string;
+      };
+      query?: {
+        /** only keys that start with it */
+        prefix?: string;
+        /** groups keys by it into `prefixes` (folders), usually '/' */
+        delimiter?: string;
+        /** continue after this key (the last answer’s `nextAfter`) */
+        after?: string;
+        /** objects and prefixes per page, 1..1000 (default 1000) */
+        limit?: number;
+      };
+      header?: never;
+    };
+    requestBody?: never;
+    responses: {
+      "200": {
+        content: {
+          "application/json": { [key: string]: unknown };
+        };
+      };
+      "4XX": {
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+      "5XX": {
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+    };
+  };
+  /** GET /v1/buckets/{bucket}/object: Download an object (as an attachment) */
+  getBucketsBucketObject: {
+    parameters: {
+      path: {
+        bucket: string;
+      };
+      query: {
+        /** the object's key */
+        key: string;
+      };
+      header?: never;
+    };
+    requestBody?: never;
+    responses: {
+      "200": {
+        content: {
+          "*/*": unknown;
+        };
+      };
+      "4XX": {
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+      "5XX": {
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+    };
+  };
+  /** PUT /v1/buckets/{bucket}/object: Upload an object (the body as is; its Content-Type is kept) */
+  putBucketsBucketObject: {
+    parameters: {
+      path: {
+        bucket: string;
+      };
+      query: {
+        /** the object's key */
+        key: string;
+      };
+      header?: never;
+    };
+    requestBody: {
+      content: {
+        "*/*": unknown;
+      };
+    };
+    responses: {
+      "200": {
+        content: {
+          "application/json": { [key: string]: unknown };
+        };
+      };
+      "4XX": {
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+      "5XX": {
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+    };
+  };
+  /** DELETE /v1/buckets/{bucket}/object: Delete an object */
+  deleteBucketsBucketObject: {
+    parameters: {
+      path: {
+        bucket: string;
+      };
+      query: {
+        /** the object's key */
+        key: string;
+      };
+      header?: never;
+    };
+    requestBody?: never;
+    responses: {
+      "204": {
+        content?: never;
       };
       "4XX": {
         content: {
