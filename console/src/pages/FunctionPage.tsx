@@ -3,6 +3,7 @@ import { useContext, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { DeployAnswer, FunctionView, InvokeAnswer } from '../api.ts';
 import { Editor } from '../Editor.tsx';
+import { FunctionSettings } from '../function/Settings.tsx';
 import { useSession } from '../session.tsx';
 import { forgetSource, keepSource, keptSource, TEMPLATES } from '../templates.ts';
 import { DarkContext } from '../theme.ts';
@@ -68,6 +69,7 @@ export default function FunctionPage() {
         <CodePanel f={f} />
         <TestPanel name={f.name} />
       </div>
+      <FunctionSettings name={f.name} />
     </>
   );
 }
