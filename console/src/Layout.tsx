@@ -9,6 +9,8 @@ const PAGES = [
   { to: '/dashboard', label: 'Dashboard' },
   { to: '/functions', label: 'Functions' },
   { to: '/logs', label: 'Logs' },
+  { to: '/triggers', label: 'Triggers' },
+  { to: '/queues', label: 'Queues' },
 ] as const;
 
 export function Layout() {

@@ -16,6 +16,8 @@ const Dashboard = lazy(() => import('./pages/Dashboard.tsx'));
 const FunctionPage = lazy(() => import('./pages/FunctionPage.tsx'));
 const NewFunction = lazy(() => import('./pages/NewFunction.tsx'));
 const Logs = lazy(() => import('./pages/Logs.tsx'));
+const Triggers = lazy(() => import('./pages/Triggers.tsx'));
+const Queues = lazy(() => import('./pages/Queues.tsx'));
 
 const queries = new QueryClient({
   defaultOptions: {
@@ -39,6 +41,8 @@ function App() {
         <Route path="functions/new" element={<NewFunction />} />
         <Route path="functions/:name" element={<FunctionPage />} />
         <Route path="logs" element={<Logs />} />
+        <Route path="triggers" element={<Triggers />} />
+        <Route path="queues" element={<Queues />} />
         <Route path="*" element={<Navigate to="/functions" replace />} />
       </Route>
     </Routes>
