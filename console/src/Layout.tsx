@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { Suspense } from 'react';
 import { NavLink, Outlet } from 'react-router';
+import { useHiddenPages } from './admin/nav.ts';
 import { useSession } from './session.tsx';
 import { DarkContext, useTheme } from './theme.ts';
 import { Loading } from './ui.tsx';
@@ -9,14 +10,21 @@ const PAGES = [
   { to: '/dashboard', label: 'Dashboard' },
   { to: '/functions', label: 'Functions' },
   { to: '/logs', label: 'Logs' },
+  { to: '/workflows', label: 'Workflows' },
+  { to: '/buckets', label: 'Buckets' },
   { to: '/triggers', label: 'Triggers' },
   { to: '/queues', label: 'Queues' },
+  { to: '/usage', label: 'Usage' },
+  { to: '/alerts', label: 'Alerts' },
+  { to: '/audit', label: 'Audit' },
+  { to: '/admin', label: 'Keys' },
 ] as const;
 
 export function Layout() {
   const session = useSession();
   const theme = useTheme();
   const queries = useQueryClient();
+  const hidden = useHiddenPages();
   return (
     <div className="shell">
       <a className="skip" href="#main">
@@ -28,7 +36,7 @@ export function Layout() {
         </span>
         <nav aria-label="Main">
           <ul>
-            {PAGES.map((p) => (
+            {PAGES.filter((p) => !hidden.has(p.to)).map((p) => (
               <li key={p.to}>
                 <NavLink to={p.to}>{p.label}</NavLink>
               </li>

@@ -16,8 +16,15 @@ const Dashboard = lazy(() => import('./pages/Dashboard.tsx'));
 const FunctionPage = lazy(() => import('./pages/FunctionPage.tsx'));
 const NewFunction = lazy(() => import('./pages/NewFunction.tsx'));
 const Logs = lazy(() => import('./pages/Logs.tsx'));
+const Workflows = lazy(() => import('./pages/Workflows.tsx'));
+const Workflow = lazy(() => import('./pages/Workflow.tsx'));
+const Buckets = lazy(() => import('./pages/Buckets.tsx'));
 const Triggers = lazy(() => import('./pages/Triggers.tsx'));
 const Queues = lazy(() => import('./pages/Queues.tsx'));
+const Usage = lazy(() => import('./pages/Usage.tsx'));
+const Alerts = lazy(() => import('./pages/Alerts.tsx'));
+const Audit = lazy(() => import('./pages/Audit.tsx'));
+const Admin = lazy(() => import('./pages/Admin.tsx'));
 
 const queries = new QueryClient({
   defaultOptions: {
@@ -41,8 +48,16 @@ function App() {
         <Route path="functions/new" element={<NewFunction />} />
         <Route path="functions/:name" element={<FunctionPage />} />
         <Route path="logs" element={<Logs />} />
+        <Route path="workflows" element={<Workflows />} />
+        <Route path="workflows/:name" element={<Workflow />} />
+        <Route path="buckets" element={<Buckets />} />
+        <Route path="buckets/:name" element={<Buckets />} />
         <Route path="triggers" element={<Triggers />} />
         <Route path="queues" element={<Queues />} />
+        <Route path="usage" element={<Usage />} />
+        <Route path="alerts" element={<Alerts />} />
+        <Route path="audit" element={<Audit />} />
+        <Route path="admin" element={<Admin />} />
         <Route path="*" element={<Navigate to="/functions" replace />} />
       </Route>
     </Routes>

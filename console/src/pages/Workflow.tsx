@@ -1,0 +1,386 @@
+/**
+ * One workflow: its definition as a graph, starting an execution with a JSON input, the
+ * executions (filtered by status), and an execution's view: the graph with the visited states
+ * marked and the current or failed one highlighted, its event history, stop and redrive.
+ */
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useId, useMemo, useState } from 'react';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { useSession } from '../session.tsx';
+import { Empty, ErrorBox, formatTime, Loading, PageHeader } from '../ui.tsx';
+import { Confirm } from '../workflows/Confirm.tsx';
+import { WorkflowGraph } from '../workflows/Graph.tsx';
+import { type Mark, marksOf } from '../workflows/graph.ts';
+import {
+  EXECUTION_STATUSES,
+  type ExecutionStatus,
+  type ExecutionView,
+  type HistoryEvent,
+  type MachineView,
+  type StartExecutionRequest,
+} from '../workflows/types.ts';
+
+const ENDED_BADLY = new Set<ExecutionStatus>(['FAILED', 'TIMED_OUT', 'ABORTED']);
+
+function StatusBadge({ status }: { status: ExecutionStatus }) {
+  const tone = status === 'SUCCEEDED' ? 'ok' : ENDED_BADLY.has(status) ? 'bad' : 'warm';
+  return <span className={`badge ${tone}`}>{status}</span>;
+}
+
+export default function Workflow() {
+  const name = useParams().name ?? '';
+  const { api } = useSession();
+  const [search] = useSearchParams();
+  const selected = search.get('execution');
+  const machine = useQuery({
+    queryKey: ['workflow', name],
+    queryFn: () => api<MachineView>('GET', `/v1/workflows/${encodeURIComponent(name)}`),
+  });
+  return (
+    <>
+      <p className="crumbs">
+        <Link to="/workflows">Workflows</Link>
+        <span aria-hidden="true">/</span>
+        {selected ? <Link to={`/workflows/${encodeURIComponent(name)}`}>{name}</Link> : <span>{name}</span>}
+      </p>
+      <PageHeader title={name}>{machine.data ? <DeleteWorkflow name={name} /> : null}</PageHeader>
+      {machine.isPending ? (
+        <Loading what="the workflow" />
+      ) : machine.isError ? (
+        <ErrorBox error={machine.error} title="Could not load the workflow" />
+      ) : selected ? (
+        <ExecutionPanel arn={selected} machine={machine.data} />
+      ) : (
+        <>
+          <section className="card" aria-labelledby="wf-def">
+            <h2 id="wf-def">Definition</h2>
+            <p className="muted small">
+              {machine.data.type} · {machine.data.description || 'no description'}
+              {machine.data.updatedAt ? ` · updated ${formatTime(machine.data.updatedAt)}` : ''}
+            </p>
+            <WorkflowGraph definition={machine.data.definition} label={`States of ${name}`} />
+          </section>
+          <StartExecution name={name} />
+          <Executions name={name} />
+        </>
+      )}
+    </>
+  );
+}
+
+function DeleteWorkflow({ name }: { name: string }) {
+  const { api } = useSession();
+  const navigate = useNavigate();
+  const queries = useQueryClient();
+  const del = useMutation({
+    mutationFn: () => api('DELETE', `/v1/workflows/${encodeURIComponent(name)}`),
+    onSuccess: async () => {
+      await queries.invalidateQueries({ queryKey: ['workflows'] });
+      navigate('/workflows');
+    },
+  });
+  return (
+    <Confirm
+      label="Delete"
+      question={`Delete the workflow ${name}?`}
+      yes="Yes, delete"
+      onConfirm={() => del.mutate()}
+      pending={del.isPending}
+      error={del.error}
+    />
+  );
+}
+
+function StartExecution({ name }: { name: string }) {
+  const { api } = useSession();
+  const queries = useQueryClient();
+  const [, setSearch] = useSearchParams();
+  const [input, setInput] = useState('{}');
+  const [execName, setExecName] = useState('');
+  const [bad, setBad] = useState<string>();
+  const ids = { input: useId(), name: useId(), err: useId() };
+  const start = useMutation({
+    mutationFn: (body: StartExecutionRequest) =>
+      api<ExecutionView>('POST', `/v1/workflows/${encodeURIComponent(name)}/executions`, body),
+    onSuccess: async (e) => {
+      await queries.invalidateQueries({ queryKey: ['executions', name] });
+      setSearch({ execution: e.arn });
+    },
+  });
+  const submit = (ev: FormEvent) => {
+    ev.preventDefault();
+    let value: unknown;
+    try {
+      value = input.trim() === '' ? {} : JSON.parse(input);
+    } catch (e) {
+      setBad(`The input is not JSON: ${(e as Error).message}`);
+      return;
+    }
+    setBad(undefined);
+    start.mutate({ input: value, ...(execName.trim() ? { name: execName.trim() } : {}) });
+  };
+  return (
+    <section className="card" aria-labelledby="wf-start">
+      <h2 id="wf-start">Start an execution</h2>
+      <form className="form" onSubmit={submit}>
+        <label htmlFor={ids.input}>Input (JSON)</label>
+        <textarea
+          id={ids.input}
+          className="wf-input"
+          value={input}
+          onChange={(e) => setInput(e.target.value)}
+          spellCheck={false}
+          aria-invalid={bad ? true : undefined}
+          aria-describedby={bad ? ids.err : undefined}
+        />
+        {bad ? (
+          <p id={ids.err} className="error-text">
+            {bad}
+          </p>
+        ) : null}
+        <label htmlFor={ids.name}>Execution name (optional)</label>
+        <input id={ids.name} value={execName} onChange={(e) => setExecName(e.target.value)} />
+        <button type="submit" className="primary" disabled={start.isPending}>
+          {start.isPending ? 'Starting…' : 'Start execution'}
+        </button>
+      </form>
+      {start.isError ? <ErrorBox error={start.error} title="Could not start the execution" /> : null}
+    </section>
+  );
+}
+
+function Executions({ name }: { name: string }) {
+  const { api } = useSession();
+  const [status, setStatus] = useState<ExecutionStatus | ''>('');
+  const id = useId();
+  const list = useQuery({
+    queryKey: ['executions', name, status],
+    queryFn: () =>
+      api<{ executions: ExecutionView[]; nextToken: string | null }>(
+        'GET',
+        `/v1/workflows/${encodeURIComponent(name)}/executions?limit=100${status ? `&status=${status}` : ''}`,
+      ),
+    refetchInterval: (q) => (q.state.data?.executions.some((e) => e.status === 'RUNNING') ? 2000 : 10_000),
+  });
+  return (
+    <section className="card" aria-labelledby="wf-execs">
+      <div className="wf-exec-head">
+        <h2 id="wf-execs">Executions</h2>
+        <label htmlFor={id}>Status</label>
+        <select id={id} value={status} onChange={(e) => setStatus(e.target.value as ExecutionStatus | '')}>
+          <option value="">All</option>
+          {EXECUTION_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </div>
+      {list.isPending ? (
+        <Loading what="executions" />
+      ) : list.isError ? (
+        <ErrorBox error={list.error} title="Could not list executions" />
+      ) : list.data.executions.length === 0 ? (
+        <Empty>
+          <p>{status ? `No ${status} executions.` : 'No executions yet: start one above.'}</p>
+        </Empty>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" aria-label="Executions">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Status</th>
+                <th scope="col">Started</th>
+                <th scope="col">Stopped</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.executions.map((e) => (
+                <tr key={e.arn}>
+                  <td>
+                    <Link to={`?execution=${encodeURIComponent(e.arn)}`}>{e.name}</Link>
+                  </td>
+                  <td>
+                    <StatusBadge status={e.status} />
+                  </td>
+                  <td>{e.startedAt ? formatTime(e.startedAt) : '–'}</td>
+                  <td>{e.stoppedAt ? formatTime(e.stoppedAt) : '–'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+const json = (v: unknown) => (v === undefined || v === null ? '–' : JSON.stringify(v, null, 2));
+
+function ExecutionPanel({ arn, machine }: { arn: string; machine: MachineView }) {
+  const { api } = useSession();
+  const queries = useQueryClient();
+  const path = `/v1/executions/${encodeURIComponent(arn)}`;
+  const exec = useQuery({
+    queryKey: ['execution', arn],
+    queryFn: () => api<ExecutionView>('GET', path),
+    refetchInterval: (q) => (q.state.data?.status === 'RUNNING' ? 1500 : false),
+  });
+  const running = exec.data?.status === 'RUNNING';
+  const history = useQuery({
+    queryKey: ['history', arn, exec.data?.status, exec.data?.redriveCount],
+    queryFn: () => api<{ events: HistoryEvent[] }>('GET', `${path}/history?limit=1000`),
+    enabled: exec.isSuccess,
+    refetchInterval: running ? 1500 : false,
+  });
+  const marks = useMemo(
+    () =>
+      history.data && exec.data ? marksOf(history.data.events, exec.data.status) : new Map<string, Mark>(),
+    [history.data, exec.data],
+  );
+  const refresh = () =>
+    Promise.all([
+      queries.invalidateQueries({ queryKey: ['execution', arn] }),
+      queries.invalidateQueries({ queryKey: ['executions', machine.name] }),
+    ]);
+  const redrive = useMutation({ mutationFn: () => api('POST', `${path}/redrive`), onSuccess: refresh });
+  const stop = useMutation({ mutationFn: () => api('POST', `${path}/stop`, {}), onSuccess: refresh });
+
+  if (exec.isPending) return <Loading what="the execution" />;
+  if (exec.isError) return <ErrorBox error={exec.error} title="Could not load the execution" />;
+  const e = exec.data;
+  return (
+    <>
+      <section className="card" aria-labelledby="wf-exec">
+        <div className="wf-exec-head">
+          <h2 id="wf-exec">Execution {e.name}</h2>
+          <StatusBadge status={e.status} />
+          {running ? (
+            <Confirm
+              label="Stop"
+              question="Stop this execution?"
+              yes="Yes, stop"
+              onConfirm={() => stop.mutate()}
+              pending={stop.isPending}
+              error={stop.error}
+            />
+          ) : null}
+          {ENDED_BADLY.has(e.status) ? (
+            <Confirm
+              label="Redrive"
+              className="primary"
+              question="Redrive: run it again from the state that failed?"
+              yes="Yes, redrive"
+              onConfirm={() => redrive.mutate()}
+              pending={redrive.isPending}
+              error={redrive.error}
+            />
+          ) : null}
+        </div>
+        <dl className="facts">
+          <div>
+            <dt>Started</dt>
+            <dd>{e.startedAt ? formatTime(e.startedAt) : '–'}</dd>
+          </div>
+          <div>
+            <dt>Stopped</dt>
+            <dd>{e.stoppedAt ? formatTime(e.stoppedAt) : '–'}</dd>
+          </div>
+          {e.redriveCount > 0 ? (
+            <div>
+              <dt>Redriven</dt>
+              <dd>{e.redriveCount}×</dd>
+            </div>
+          ) : null}
+        </dl>
+        {e.error || e.cause ? (
+          <div className="error-box" data-testid="execution-error">
+            <strong>{e.error ?? 'Failed'}</strong>
+            {e.cause ? <p className="cell-wrap">{e.cause}</p> : null}
+          </div>
+        ) : null}
+        <ul className="wf-legend" aria-label="Legend">
+          <li>
+            <span className="wf-swatch wf-visited" aria-hidden="true" />
+            visited
+          </li>
+          <li>
+            <span className="wf-swatch wf-current" aria-hidden="true" />
+            current
+          </li>
+          <li>
+            <span className="wf-swatch wf-failed" aria-hidden="true" />
+            failed
+          </li>
+        </ul>
+        <WorkflowGraph
+          definition={machine.definition}
+          marks={marks}
+          label={`States of execution ${e.name}`}
+        />
+        <div className="split">
+          <div>
+            <h3>Input</h3>
+            <pre className="output" data-testid="execution-input">
+              {json(e.input)}
+            </pre>
+          </div>
+          <div>
+            <h3>Output</h3>
+            <pre className="output" data-testid="execution-output">
+              {json(e.output)}
+            </pre>
+          </div>
+        </div>
+      </section>
+      <section className="card" aria-labelledby="wf-history">
+        <h2 id="wf-history">Event history</h2>
+        {history.isPending ? (
+          <Loading what="the history" />
+        ) : history.isError ? (
+          <ErrorBox error={history.error} title="Could not load the history" />
+        ) : history.data.events.length === 0 ? (
+          <Empty>
+            <p>No events yet.</p>
+          </Empty>
+        ) : (
+          <div className="table-wrap">
+            <table className="table" aria-label="Event history">
+              <thead>
+                <tr>
+                  <th scope="col" className="num">
+                    #
+                  </th>
+                  <th scope="col">Time</th>
+                  <th scope="col">Type</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Details</th>
+                </tr>
+              </thead>
+              <tbody>
+                {history.data.events.map((h) => (
+                  <tr key={h.id}>
+                    <td className="num">{h.id}</td>
+                    <td>{h.timestamp ? new Date(h.timestamp).toLocaleTimeString() : '–'}</td>
+                    <td>{h.type}</td>
+                    <td>{h.state ?? '–'}</td>
+                    <td className="wf-details">{summary(h.details)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}
+
+/** An event's details in a line: its single `…EventDetails` object, shortened. */
+function summary(details: Record<string, unknown>): string {
+  const values = Object.values(details);
+  const one = values.length === 1 ? values[0] : details;
+  const text = JSON.stringify(one) ?? '';
+  return text === '{}' ? '' : text.length > 240 ? `${text.slice(0, 240)}…` : text;
+}
