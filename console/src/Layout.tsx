@@ -17,7 +17,7 @@ const PAGES = [
   { to: '/usage', label: 'Usage' },
   { to: '/alerts', label: 'Alerts' },
   { to: '/audit', label: 'Audit' },
-  { to: '/admin', label: 'Keys' },
+  { to: '/admin', label: 'Admin' },
 ] as const;
 
 export function Layout() {
