@@ -139,7 +139,7 @@ describe('console: workflows and buckets in a real browser', { skip: browserSkip
       .setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: bytes });
     await page.getByText('Uploaded 1 file.').waitFor();
     const objects = page.getByRole('table', { name: 'Objects' });
-    await objects.getByRole('cell', { name: 'hello.txt' }).waitFor();
+    await objects.getByRole('cell', { name: 'hello.txt', exact: true }).waitFor();
     const stored = await p.api('GET', `/v1/buckets/${BUCKET}/object?key=hello.txt`);
     assert.equal(stored.headers.get('content-type'), 'text/plain');
     assert.deepEqual(Buffer.from(await stored.arrayBuffer()), bytes);
@@ -159,11 +159,11 @@ describe('console: workflows and buckets in a real browser', { skip: browserSkip
     assert.equal(put.status, 200, await put.text());
     await page.reload();
     await page.getByRole('link', { name: 'docs/' }).click();
-    await objects.getByRole('cell', { name: 'readme.md' }).waitFor();
+    await objects.getByRole('cell', { name: 'readme.md', exact: true }).waitFor();
     await page.getByText('Upload files to docs/').waitFor();
     await assertAccessible(page, 'bucket folder');
     await page.getByRole('button', { name: 'Up one folder' }).click();
-    await objects.getByRole('cell', { name: 'hello.txt' }).waitFor();
+    await objects.getByRole('cell', { name: 'hello.txt', exact: true }).waitFor();
     await assertAccessible(page, 'bucket');
     await shot(page, 'bucket-light');
 
@@ -172,7 +172,7 @@ describe('console: workflows and buckets in a real browser', { skip: browserSkip
     await row.getByRole('button', { name: 'Delete' }).click();
     await page.getByText('Delete hello.txt?').waitFor();
     await row.getByRole('button', { name: 'Yes, delete' }).click();
-    await objects.getByRole('cell', { name: 'hello.txt' }).waitFor({ state: 'detached' });
+    await objects.getByRole('cell', { name: 'hello.txt', exact: true }).waitFor({ state: 'detached' });
     assert.equal((await p.api('GET', `/v1/buckets/${BUCKET}/object?key=hello.txt`)).status, 404);
 
     // A bucket that is not empty is refused with the coded error and how to fix it.
