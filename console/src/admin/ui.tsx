@@ -47,7 +47,7 @@ export function ConfirmButton({
 export function TableRegion({ label, children }: { label: string; children: ReactNode }) {
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard (WCAG 2.1.1)
-    <section className="table-wrap" aria-label={label} tabIndex={0}>
+    <section className="table-wrap region" aria-label={label} tabIndex={0}>
       {children}
     </section>
   );
