@@ -106,7 +106,7 @@ function DeadLetters({ functions }: { functions: string[] }) {
   const items = list.data?.deadLetters ?? [];
   const refresh = [DLQ, QUEUES] as const;
   return (
-    <section aria-labelledby="dlq-title">
+    <section className="dlq" aria-labelledby="dlq-title">
       <div className="section-head">
         <h2 id="dlq-title">Dead letters</h2>
         <div className="actions">
