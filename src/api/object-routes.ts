@@ -35,12 +35,6 @@ export const objectView = (o: ObjectRecord) => ({
   lastModified: new Date(o.lastModified).toISOString(),
 });
 
-function keyOf(req: FastifyRequest): string {
-  const key = query(req).key;
-  if (!key) throw CoreErrors.VALIDATION({ reason: '?key= is required' });
-  return key;
-}
-
 /** `attachment; filename=…` for the last path segment of a key (RFC 6266, UTF-8 form too). */
 function disposition(key: string): string {
   const base = key.slice(key.lastIndexOf('/') + 1) || 'object';
@@ -50,9 +44,12 @@ function disposition(key: string): string {
 
 export function registerObjectRoutes(app: FastifyInstance, d: ObjectRouteDeps): void {
   const bucket = (req: FastifyRequest) => params(req).bucket!;
+  // Authorized before the key is checked (on bucket/* without one): a caller without the right
+  // learns nothing about what a well-formed request would do.
   const onObject = (req: FastifyRequest, action: string) => {
-    const key = keyOf(req);
-    const p = authorize(req, action, () => `arn:aws:s3:::${bucket(req)}/${key}`);
+    const key = query(req).key;
+    const p = authorize(req, action, () => `arn:aws:s3:::${bucket(req)}/${key || '*'}`);
+    if (!key) throw CoreErrors.VALIDATION({ reason: '?key= is required' });
     return { p, key };
   };
 
