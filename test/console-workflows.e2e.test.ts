@@ -67,6 +67,8 @@ describe('console: workflows and buckets in a real browser', { skip: browserSkip
     await page.getByRole('link', { name: WF }).click();
     await page.getByTestId('state-Step').waitFor();
     await page.getByTestId('state-Done').waitFor();
+    // React Flow draws edges once it has measured the nodes: a frame or more after the nodes.
+    await page.locator('.react-flow__edge').first().waitFor({ state: 'attached' });
     assert.equal(await page.locator('.react-flow__edge').count(), 1, 'Step → Done');
     await page.getByText('No executions yet').waitFor();
     await assertAccessible(page, 'workflow');
