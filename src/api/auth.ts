@@ -64,9 +64,18 @@ declare module 'fastify' {
   }
 }
 
-const OPEN_ROUTES = new Set(['GET /healthz', 'HEAD /healthz']);
-/** The web console's static files (src/console): public, the app logs in with a key itself. */
-const CONSOLE_ROUTES = new Set(['GET /console', 'HEAD /console', 'GET /console/*', 'HEAD /console/*']);
+/**
+ * Routes (method + route pattern) that need no credentials: the health check, and the web
+ * console's static files (src/console; the app logs in with a key itself).
+ */
+const OPEN_ROUTES = new Set([
+  'GET /healthz',
+  'HEAD /healthz',
+  'GET /console',
+  'HEAD /console',
+  'GET /console/*',
+  'HEAD /console/*',
+]);
 
 export interface AuthOptions {
   readonly authenticate: Authenticate;
@@ -82,12 +91,8 @@ export function installAuth(app: FastifyInstance, o: AuthOptions): void {
   const now = () => o.clock?.now() ?? Date.now();
   // preHandler runs after body parsing, so SigV4 can hash the exact bytes that were sent.
   app.addHook('preHandler', async (req) => {
+    if (OPEN_ROUTES.has(`${req.method} ${req.routeOptions.url}`)) return;
     const path = req.url.split('?')[0] ?? '/';
-    if (
-      OPEN_ROUTES.has(`${req.method} ${path}`) ||
-      CONSOLE_ROUTES.has(`${req.method} ${req.routeOptions.url}`)
-    )
-      return;
     req.authz = { region: o.region, checked: false, action: '', resource: '', denied: false };
     const q = req.url.indexOf('?');
     try {

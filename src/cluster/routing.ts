@@ -21,7 +21,6 @@
 import {
   type NatsConnection,
   NoRespondersError,
-  headers as natsHeaders,
   RequestError,
   type Subscription,
   TimeoutError,
@@ -77,7 +76,6 @@ export interface InvokeRouter extends InvokeService {
   close(): Promise<void>;
 }
 
-const FORWARDED = 'Nimbus-Forwarded-By';
 const THROTTLES = new Set(['NIMBUS_ERR_SCHEDULER_THROTTLED', 'NIMBUS_ERR_SCHEDULER_TENANT_THROTTLED']);
 
 export function createInvokeRouter(o: InvokeRouterOptions): InvokeRouter {
@@ -114,11 +112,9 @@ export function createInvokeRouter(o: InvokeRouterOptions): InvokeRouter {
 
   async function forward(node: string, req: InvokeRequest, body: string): Promise<InvokeResult | undefined> {
     const ms = (await o.timeoutSec(req)) * 1000 + 5_000;
-    const h = natsHeaders();
-    h.set(FORWARDED, o.nodeId);
     let reply: { json<T>(): T };
     try {
-      reply = await o.nc.request(subjectOf(node), body, { timeout: ms, headers: h });
+      reply = await o.nc.request(subjectOf(node), body, { timeout: ms });
     } catch (e) {
       // Nobody listens there (the node left or died): nothing ran, start it here.
       if (e instanceof NoRespondersError || (e instanceof RequestError && e.isNoResponders()))

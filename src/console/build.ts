@@ -11,6 +11,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isNimbusError } from '../core/errors.ts';
 import { ConsoleErrors } from './errors.ts';
 
 /** The console's sources (the Vite project) in this checkout. */
@@ -83,7 +84,7 @@ export async function buildConsole(p: ConsolePaths): Promise<BuildReport> {
       if (!('output' in o)) continue;
       for (const f of o.output) {
         const data = f.type === 'chunk' ? f.code : f.source;
-        const buf = typeof data === 'string' ? Buffer.from(data) : Buffer.from(data);
+        const buf = Buffer.from(data);
         files.push({ name: f.fileName, bytes: buf.byteLength, gzipBytes: gzipSync(buf).byteLength });
       }
     }
@@ -97,7 +98,7 @@ export async function buildConsole(p: ConsolePaths): Promise<BuildReport> {
     await rm(old, { recursive: true, force: true });
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
-    if (e instanceof Error && e.name === 'NimbusError') throw e;
+    if (isNimbusError(e)) throw e;
     throw ConsoleErrors.BUILD_FAILED({ reason: (e as Error).message }, { cause: e });
   }
   return { ms: performance.now() - t0, files };
