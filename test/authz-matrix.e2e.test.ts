@@ -52,6 +52,7 @@ const ACTIONS: Record<string, string | { action: string; op: true }> = {
   'POST /2019-09-25/functions/:fn/event-invoke-config': 'lambda:PutFunctionEventInvokeConfig',
   'PUT /2019-09-25/functions/:fn/event-invoke-config': 'lambda:PutFunctionEventInvokeConfig',
   'GET /v1/artifacts/:sha': 'lambda:GetFunction',
+  'GET /v1/functions/:name/source': 'lambda:GetFunction',
   'GET /v1/audit': 'nimbus:QueryAudit',
   'POST /v1/audit/verify': { action: 'nimbus:VerifyAudit', op: true },
   'GET /v1/buckets': 's3:ListAllMyBuckets',

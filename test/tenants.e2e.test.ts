@@ -7,6 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { unzipSync } from 'fflate';
 import { zipDirectory } from '../src/registry/build/index.ts';
 import { cliRunner, fixture, startTestPlatform, type TestPlatform } from './helpers.ts';
 import { rawGet } from './support/raw-http.ts';
@@ -97,6 +98,20 @@ describe('tenants (e2e)', () => {
     assert.equal((await fetch(`${p.gatewayUrl}/hello`)).status, 404);
     assert.equal((await rawGet(p.gatewayUrl, '/hello', { host: `nobody.localhost:${port}` })).status, 404);
     assert.equal((await fetch(`${p.gatewayUrl}/~nobody/hello`)).status, 404);
+    // Each tenant reads back the source it deployed, not the other's of the same name.
+    for (const t of ['alpha', 'bravo']) {
+      const r = await fetch(`${p.apiUrl}/v1/functions/hello/source`, {
+        headers: { authorization: `Bearer ${keys[t]}` },
+      });
+      assert.equal(r.status, 200);
+      assert.equal(r.headers.get('content-type'), 'application/zip');
+      const files = unzipSync(new Uint8Array(await r.arrayBuffer()));
+      assert.match(new TextDecoder().decode(files['index.mjs']), new RegExp(`hello from ${t}`));
+    }
+    const none = await fetch(`${p.apiUrl}/v1/functions/nope/source`, {
+      headers: { authorization: `Bearer ${keys.alpha}` },
+    });
+    assert.equal(none.status, 404);
     // Each tenant sees only its own.
     const a = await as('alpha', 'GET', '/v1/functions');
     assert.deepEqual(

@@ -23,7 +23,7 @@ import { CreateBody as CreateRouteBody, ReplaceBody as ReplaceRoutesBody } from 
 import { CreateKey, CreateTenant, PutPolicies, PutRole, Rotate } from './identity-routes.ts';
 import { ObjectKeyQuery, ObjectListQuery } from './object-routes.ts';
 import * as V from './openapi-views.ts';
-import { AliasBody, DeployBody, PatchBody, VersionBody } from './routes.ts';
+import { AliasBody, DeployBody, PatchBody, SourceQuery, VersionBody } from './routes.ts';
 import {
   MachineReplaceBody,
   ReplaceBody as ReplaceSchedulesBody,
@@ -220,6 +220,17 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     tag: 'Functions',
     action: 'lambda:GetFunction',
     response: 'FunctionDetail',
+  },
+  'GET /v1/functions/:name/source': {
+    summary: 'Download the archive a function (or a version, or an alias) was deployed from',
+    tag: 'Functions',
+    action: 'lambda:GetFunction',
+    query: SourceQuery,
+    produces: {
+      'application/zip': 'the zip as uploaded',
+      'application/x-tar': 'the tar as uploaded',
+    },
+    notJson: true,
   },
   'PATCH /v1/functions/:name': {
     summary: "Change a function's configuration (null clears scaling, egress, role)",

@@ -83,6 +83,10 @@ export const FunctionView = z.object({
   secrets: z.array(z.string()),
   codeSha256: z.string(),
   codeSize: int,
+  sourceSha256: z
+    .string()
+    .nullable()
+    .describe('sha256 of the archive it was deployed from, when the platform kept it (GET …/source)'),
   revisionId: z.string(),
   createdAt: iso,
   updatedAt: iso,

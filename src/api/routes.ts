@@ -98,6 +98,13 @@ export const AliasBody = z.object({
   description: z.string().max(256).optional(),
 });
 export const VersionBody = z.object({ description: z.string().max(256).optional() });
+export const SourceQuery = z.object({
+  qualifier: z
+    .string()
+    .regex(/^(\$LATEST|\d+|[A-Za-z0-9_-]{1,128})$/)
+    .optional()
+    .describe('`$LATEST` (default), a version number or an alias (its primary version)'),
+});
 
 const parse = parseBody;
 
@@ -195,6 +202,18 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
       versions: versions.map((v) => versionView(arnOf(p), v)),
       aliases: aliases.map((a) => aliasView(arnOf(p), a)),
     };
+  });
+
+  app.get('/v1/functions/:name/source', async (req, reply) => {
+    const p = authorize(req, 'lambda:GetFunction', (a) => a.fn(params(req).name!));
+    const q = SourceQuery.safeParse(query(req));
+    if (!q.success)
+      throw CoreErrors.VALIDATION({ reason: 'qualifier: a version number, $LATEST or an alias' });
+    const src = await d.registry.getSource(p.tenant, params(req).name!, q.data.qualifier);
+    return reply
+      .type(src.format === 'zip' ? 'application/zip' : 'application/x-tar')
+      .header('cache-control', 'private, no-store')
+      .send(Buffer.from(src.data));
   });
 
   app.patch('/v1/functions/:name', async (req) => {

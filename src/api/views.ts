@@ -30,6 +30,8 @@ export function functionView(c: ArnContext, f: FunctionRecord) {
     secrets: f.config.secrets ?? [],
     codeSha256: f.code.sha256,
     codeSize: f.code.size,
+    /** The sha256 of the archive it was deployed from, when kept (GET …/source); else null. */
+    sourceSha256: f.code.source?.sha256 ?? null,
     revisionId: f.revisionId,
     createdAt: iso(f.createdAt),
     updatedAt: iso(f.updatedAt),

@@ -116,6 +116,18 @@ export interface CodeRef {
   readonly entry: string;
   /** Exported name (`handler`, `default` for `export default { fetch }`). */
   readonly exportName: string;
+  /**
+   * The archive the code was deployed from, as uploaded (a blob of its own), when it was a zip
+   * or tar of at most SOURCE_KEEP_MAX_BYTES: the console's editor opens it. Absent for code
+   * deployed from a directory, from a larger archive, or before sources were kept.
+   */
+  readonly source?: SourceRef;
+}
+
+export interface SourceRef {
+  readonly sha256: string;
+  readonly size: number;
+  readonly format: 'zip' | 'tar';
 }
 
 export interface FunctionRecord {

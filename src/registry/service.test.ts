@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,8 @@ import { createFsBlobStore } from '../blobs/index.ts';
 import { FakeClock } from '../core/clock.ts';
 import type { Store } from '../core/ports.ts';
 import { openStore } from '../store/index.ts';
-import { createRegistryService } from './service.ts';
+import { zipFiles } from './build/archive.ts';
+import { createRegistryService, SOURCE_KEEP_MAX_BYTES } from './service.ts';
 import type { CodeInput, RegistryService } from './types.ts';
 
 const T = 'default';
@@ -191,6 +193,39 @@ describe('registry service (real SQLite store + fs blobs + esbuild)', () => {
     await assert.rejects(reg.updateConfig(T, 'hp', { handler: 'missing.handler' }), /missing/);
     const kept = await reg.getFunction(T, 'hp');
     assert.deepEqual([kept.config.handler, kept.code], ['jobs.nightly.run', p2.code]);
+  });
+
+  it('keeps a small uploaded archive as the source of $LATEST, versions and aliases', async () => {
+    const zip = (body: string) => ({
+      kind: 'zip' as const,
+      data: zipFiles({ 'index.mjs': new TextEncoder().encode(body) }),
+    });
+    const one = zip('export const handler = () => 1;');
+    const r = await reg.deploy(T, { name: 'src', config: cfg, code: one });
+    assert.equal(r.function.code.source?.format, 'zip');
+    assert.deepEqual((await reg.getSource(T, 'src')).data, one.data);
+    // Only a comment differs: the bundle is the same, the kept source is not, so it is no no-op.
+    const two = zip('// fixed the typo\nexport const handler = () => 1;');
+    const r2 = await reg.deploy(T, { name: 'src', config: cfg, code: two });
+    assert.equal(r2.function.code.sha256, r.function.code.sha256);
+    assert.notEqual(r2.unchanged, true);
+    assert.deepEqual((await reg.getSource(T, 'src', '$LATEST')).data, two.data);
+    assert.equal((await reg.deploy(T, { name: 'src', config: cfg, code: two })).unchanged, true);
+    const v = await reg.publishVersion(T, 'src', {});
+    await reg.createAlias(T, 'src', { name: 'live', functionVersion: v.version });
+    // A directory deploy keeps none: $LATEST says so, the version and the alias keep theirs.
+    await reg.deploy(T, { name: 'src', config: cfg, code: await src('export const handler = () => 3;') });
+    await assert.rejects(reg.getSource(T, 'src'), { code: 'NIMBUS_ERR_REGISTRY_NO_SOURCE', status: 404 });
+    assert.deepEqual((await reg.getSource(T, 'src', v.version)).data, two.data);
+    assert.deepEqual((await reg.getSource(T, 'src', 'live')).data, two.data);
+    // Above the limit the archive is deployed but not kept.
+    const big = zipFiles({
+      'index.mjs': new TextEncoder().encode('export const handler = () => 4;'),
+      'pad.bin': randomBytes(SOURCE_KEEP_MAX_BYTES),
+    });
+    const r4 = await reg.deploy(T, { name: 'src', config: cfg, code: { kind: 'zip', data: big } });
+    assert.equal(r4.function.code.source, undefined);
+    await reg.deleteFunction(T, 'src');
   });
 
   it('deletes a function with its versions and aliases', async () => {

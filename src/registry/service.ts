@@ -13,6 +13,7 @@ import {
   type FunctionConfig,
   type FunctionRecord,
   LATEST,
+  type SourceRef,
   type TenantId,
   type VersionRecord,
 } from '../core/types.ts';
@@ -48,6 +49,12 @@ export const RegistryServiceErrors = defineErrors('REGISTRY', {
     message: '{name} was changed by someone else (RevisionId does not match)',
     hint: 'get the function again and retry with its current RevisionId',
   },
+  NO_SOURCE: {
+    status: 404,
+    kind: 'user',
+    message: 'the platform did not keep the source of {name} ({why})',
+    hint: 'deploy it again from a zip or tar of at most 1 MiB (the CLI and the console do) to keep its source',
+  },
   CODE_SHA_MISMATCH: {
     status: 412,
     kind: 'user',
@@ -65,6 +72,8 @@ const DEFAULTS = { memoryMb: 128, timeoutSec: 3, environment: {}, description: '
  * rollback finds the function's own code by sha256).
  */
 const PREBUILT_TTL_MS = 60 * 60_000;
+/** Uploaded archives up to this size are kept as the function's source (CodeRef.source). */
+export const SOURCE_KEEP_MAX_BYTES = 1024 * 1024;
 const PREBUILT_MAX = 5_000;
 interface Prebuilt {
   readonly ref: CodeRef;
@@ -232,6 +241,13 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
     return found;
   }
 
+  /** The uploaded archive, kept beside the artifact when it is small (the console edits it). */
+  async function keepSource(code: CodeInput): Promise<SourceRef | undefined> {
+    if (code.kind === 'dir' || code.data.length > SOURCE_KEEP_MAX_BYTES) return undefined;
+    const { sha256, size } = await blobs.put(code.data);
+    return { sha256, size, format: code.kind };
+  }
+
   async function storeArtifact(
     tenant: TenantId,
     name: string,
@@ -248,12 +264,14 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
     }
     const t = clock.monotonic();
     const { sha256, size } = await blobs.put(built.zip);
+    const source = await keepSource(code);
     const ref: CodeRef = {
       sha256,
       size,
       family: built.family,
       entry: built.entry,
       exportName: built.exportName,
+      ...(source ? { source } : {}),
     };
     remember(tenant, config, { ref, warnings: built.warnings, externalImports: built.externalImports ?? [] });
     return { ref, buildMs: built.buildMs, warnings: built.warnings, storeMs: clock.monotonic() - t };
@@ -283,7 +301,13 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
       const built = await storeArtifact(tenant, input.name, input.code, config);
       const { ref, storeMs } = built;
       const timings = () => ({ buildMs: built.buildMs, storeMs, totalMs: clock.monotonic() - t0 });
-      if (existing && existing.code.sha256 === ref.sha256 && sameConfig(existing.config, config)) {
+      if (
+        existing &&
+        existing.code.sha256 === ref.sha256 &&
+        // A new source that builds to the same artifact (a comment changed) is kept all the same.
+        (ref.source === undefined || ref.source.sha256 === existing.code.source?.sha256) &&
+        sameConfig(existing.config, config)
+      ) {
         // Nothing changed: keep the revision and the warm instances (fast `nimbus dev` loops).
         const version = opts.publish ? await publishFrom(existing, opts.description) : undefined;
         return {
@@ -489,6 +513,22 @@ export function createRegistryService(deps: RegistryDeps): RegistryService {
     },
 
     getArtifact: (sha256) => blobs.get(sha256),
+
+    async getSource(tenant, name, qualifier) {
+      let version = qualifier;
+      if (version !== undefined && version !== LATEST && !/^\d+$/.test(version))
+        version = (await getAliasRec(tenant, name, version)).functionVersion;
+      const code =
+        version === undefined || version === LATEST
+          ? (await getFn(tenant, name)).code
+          : (await getVer(tenant, name, version)).code;
+      if (!code.source)
+        throw RegistryServiceErrors.NO_SOURCE({
+          name,
+          why: 'it was deployed from a directory, from an archive above 1 MiB, or before sources were kept',
+        });
+      return { data: await blobs.get(code.source.sha256), format: code.source.format };
+    },
   };
 
   async function latestAsVersion(tenant: TenantId, name: string): Promise<VersionRecord> {

@@ -162,4 +162,13 @@ export interface RegistryService {
   resolve(tenant: TenantId, name: string, qualifier?: string, random?: number): Promise<ResolvedTarget>;
   /** Artifact bytes (zip) by sha256, for GetFunction's Code.Location download. */
   getArtifact(sha256: string): Promise<Uint8Array>;
+  /**
+   * The archive `$LATEST`, a version or an alias's primary version was deployed from
+   * (CodeRef.source); REGISTRY_NO_SOURCE when none was kept.
+   */
+  getSource(
+    tenant: TenantId,
+    name: string,
+    qualifier?: string,
+  ): Promise<{ data: Uint8Array; format: 'zip' | 'tar' }>;
 }
