@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { TEMPLATES } from '../console/src/templates.ts';
+import { base64, textOf, unzipFiles, zipFiles } from '../console/src/zip.ts';
 import { type BuildReport, buildConsole, consolePaths } from '../src/console/index.ts';
 import { startTestPlatform, type TestPlatform, waitUntil } from './helpers.ts';
 import {
@@ -88,13 +89,17 @@ describe('web console in a real browser', { skip: browserSkip() }, () => {
     await page.getByRole('heading', { name: FN, level: 1 }).waitFor();
     figures['create + deploy'] = `${Math.round(performance.now() - t0)} ms`;
 
-    // Edit in CodeMirror and deploy again.
+    // The editor opens the source the platform kept; edit in CodeMirror and deploy again.
     const editor = page.getByRole('textbox', { name: 'Source of index.mjs' });
+    await editor.getByText('greeting').first().waitFor();
     await editor.click();
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.insertText(TEMPLATES[0]!.source.replace('Hello,', 'Hi from the console,'));
+    await page.getByText('1 file edited').waitFor();
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
-    await page.getByText(/^Deployed in /).waitFor();
+    const steps = page.getByRole('list', { name: 'Deploy progress' });
+    await steps.getByText(/^Live in /).waitFor();
+    assert.match(String(await steps.textContent()), /Packaged · [\d.]+ (B|KiB) zip.*Built and stored · build/);
     const listed = await p.json<{ function: { codeSha256: string } }>('GET', `/v1/functions/${FN}`);
     assert.equal(listed.status, 200);
 
@@ -160,6 +165,49 @@ describe('web console in a real browser', { skip: browserSkip() }, () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('API key secret').waitFor();
     assert.equal(await page.evaluate(() => sessionStorage.getItem('nimbus.key')), null);
+  });
+
+  it('edits one file of a multi-file function deployed elsewhere and keeps the others as they were', async () => {
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]);
+    const zip = zipFiles({
+      'index.mjs': "import { greet } from './lib/greet.mjs';\nexport const handler = async () => greet('CLI');\n",
+      'lib/greet.mjs': 'export const greet = (who) => `hello ${who}`;\n',
+      'logo.png': png,
+    });
+    const d = await p.json('PUT', '/v1/functions/multi-file', {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+      code: { zipBase64: base64(zip) },
+    });
+    assert.equal(d.status, 201);
+    const page = await open();
+    await login(page);
+    await page.goto(`${p.apiUrl}/console/functions/multi-file`);
+    await page.getByText('1 other file kept as they are').waitFor();
+    assert.equal(await page.getByLabel('File').inputValue(), 'index.mjs', 'the handler names the entry');
+    await page.getByLabel('File').selectOption('lib/greet.mjs');
+    const editor = page.getByRole('textbox', { name: 'Source of lib/greet.mjs' });
+    await editor.getByText('hello').waitFor();
+    await editor.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.insertText('export const greet = (who) => `edited in the browser for ${who}`;\n');
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await page.getByRole('list', { name: 'Deploy progress' }).getByText(/^Live in /).waitFor();
+    await page.getByText('No changes').waitFor(); // reloaded from the platform, the same file open
+    assert.equal(await page.getByLabel('File').inputValue(), 'lib/greet.mjs');
+    await assertAccessible(page, 'function code (multi-file)');
+    await shot(page, 'function-code-light');
+    const inv = await p.json<{ result: unknown }>('POST', '/v1/functions/multi-file/invoke', {});
+    assert.equal(inv.body.result, 'edited in the browser for CLI');
+    // The archive the console deployed holds every file, the binary one byte for byte.
+    const src = await fetch(`${p.apiUrl}/v1/functions/multi-file/source`, {
+      headers: { authorization: `Bearer ${p.secret}` },
+    });
+    const files = unzipFiles(new Uint8Array(await src.arrayBuffer()));
+    assert.deepEqual(Object.keys(files).sort(), ['index.mjs', 'lib/greet.mjs', 'logo.png']);
+    assert.deepEqual(files['logo.png'], png);
+    assert.match(textOf(files['index.mjs']!) ?? '', /greet\('CLI'\)/);
+    await page.close();
   });
 
   it('every page in the dark theme passes axe and is captured', async () => {

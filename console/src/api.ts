@@ -16,7 +16,8 @@ export class ApiError extends Error {
 
 export type Fetcher = <T>(method: string, path: string, body?: unknown) => Promise<T>;
 
-async function errorOf(r: Response): Promise<ApiError> {
+/** The coded error of a failed answer (or one made up from its status and text). */
+export async function errorOf(r: Response): Promise<ApiError> {
   const text = await r.text().catch(() => '');
   try {
     const e = (JSON.parse(text) as { error?: { code?: string; message?: string; hint?: string } }).error;
@@ -29,6 +30,16 @@ async function errorOf(r: Response): Promise<ApiError> {
     code: `HTTP_${r.status}`,
     message: text.slice(0, 300) || r.statusText,
     status: r.status,
+  });
+}
+
+/** The platform did not answer at all. */
+export function networkError(e: unknown): ApiError {
+  return new ApiError({
+    code: 'NETWORK',
+    message: `the platform did not answer (${(e as Error)?.message ?? e})`,
+    status: 0,
+    hint: 'check that Nimbus is running and reachable from this browser',
   });
 }
 
@@ -45,12 +56,7 @@ export function fetcherFor(key: string): Fetcher {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (e) {
-      throw new ApiError({
-        code: 'NETWORK',
-        message: `the platform did not answer (${(e as Error).message})`,
-        status: 0,
-        hint: 'check that Nimbus is running and reachable from this browser',
-      });
+      throw networkError(e);
     }
     if (!r.ok) throw await errorOf(r);
     if (r.status === 204) return undefined as T;
@@ -95,6 +101,8 @@ export interface FunctionView {
   description?: string;
   codeSha256: string;
   codeSize: number;
+  /** The archive it was deployed from, when the platform kept it (GET …/source). */
+  sourceSha256?: string | null;
   createdAt: string;
   updatedAt: string;
 }

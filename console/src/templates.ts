@@ -1,4 +1,4 @@
-/** Starting points for a new function, and where the console keeps the source it deployed. */
+/** Starting points for a new function (and the editor of a function whose source was not kept). */
 
 export interface Template {
   readonly id: string;
@@ -39,33 +39,3 @@ export const TEMPLATES: readonly Template[] = [
     event: '{\n  "name": "Nimbus"\n}\n',
   },
 ];
-
-/**
- * The API keeps the built artifact (for Node.js a bundle), not the source: the console keeps the
- * source it deployed from this browser, with the code hash that deploy produced.
- */
-export interface KeptSource {
-  readonly file: string;
-  readonly source: string;
-  readonly codeSha256: string;
-}
-
-const sourceKey = (fn: string) => `nimbus.source.${fn}`;
-
-export function keptSource(fn: string): KeptSource | undefined {
-  const raw = localStorage.getItem(sourceKey(fn));
-  if (!raw) return undefined;
-  try {
-    return JSON.parse(raw) as KeptSource;
-  } catch {
-    return undefined;
-  }
-}
-
-export function keepSource(fn: string, s: KeptSource): void {
-  localStorage.setItem(sourceKey(fn), JSON.stringify(s));
-}
-
-export function forgetSource(fn: string): void {
-  localStorage.removeItem(sourceKey(fn));
-}

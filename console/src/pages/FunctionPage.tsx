@@ -1,14 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useContext, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import type { DeployAnswer, FunctionView, InvokeAnswer } from '../api.ts';
+import type { FunctionView, InvokeAnswer } from '../api.ts';
 import { Editor } from '../Editor.tsx';
+import { CodePanel } from '../function/Code.tsx';
 import { FunctionSettings } from '../function/Settings.tsx';
 import { useSession } from '../session.tsx';
-import { forgetSource, keepSource, keptSource, TEMPLATES } from '../templates.ts';
 import { DarkContext } from '../theme.ts';
 import { ErrorBox, formatMs, formatTime, Loading, PageHeader } from '../ui.tsx';
-import { base64, zipFiles } from '../zip.ts';
 import { deleteEvent, savedEvents, saveEvent } from './test-events.ts';
 
 export default function FunctionPage() {
@@ -82,7 +81,6 @@ function DeleteButton({ name }: { name: string }) {
   const del = useMutation({
     mutationFn: () => api('DELETE', `/v1/functions/${encodeURIComponent(name)}`),
     onSuccess: async () => {
-      forgetSource(name);
       await queries.invalidateQueries({ queryKey: ['functions'] });
       navigate('/functions');
     },
@@ -104,83 +102,6 @@ function DeleteButton({ name }: { name: string }) {
       </button>
       {del.isError ? <ErrorBox error={del.error} title="Delete failed" /> : null}
     </div>
-  );
-}
-
-function languageOf(file: string) {
-  return /\.(m?js|cjs|ts|mts)$/.test(file) ? 'javascript' : file.endsWith('.json') ? 'json' : 'text';
-}
-
-function CodePanel({ f }: { f: FunctionView }) {
-  const { api } = useSession();
-  const dark = useContext(DarkContext);
-  const queries = useQueryClient();
-  const kept = keptSource(f.name);
-  const template = TEMPLATES.find((t) => t.runtime === f.runtime) ?? TEMPLATES[0]!;
-  const file = kept?.file ?? template.file;
-  const [code, setCode] = useState(kept?.source ?? template.source);
-  const deploy = useMutation({
-    mutationFn: () =>
-      api<DeployAnswer>('PUT', `/v1/functions/${encodeURIComponent(f.name)}`, {
-        runtime: f.runtime,
-        handler: f.handler,
-        memoryMb: f.memoryMb,
-        timeoutSec: f.timeoutSec,
-        code: { zipBase64: base64(zipFiles({ [file]: code })) },
-      }),
-    onSuccess: async (r) => {
-      keepSource(f.name, { file, source: code, codeSha256: r.function.codeSha256 });
-      await queries.invalidateQueries({ queryKey: ['function', f.name] });
-      await queries.invalidateQueries({ queryKey: ['functions'] });
-    },
-  });
-  const stale = kept !== undefined && kept.codeSha256 !== f.codeSha256 && !deploy.isSuccess;
-  return (
-    <section className="card panel" aria-labelledby="code-title">
-      <h2 id="code-title">Code</h2>
-      {!kept ? (
-        <p className="notice">
-          This browser has no source for {f.name} (the platform keeps the built artifact, not the source). The
-          editor starts from the {template.label} template; deploying replaces the function's code.
-        </p>
-      ) : stale ? (
-        <p className="notice">
-          The deployed code changed since this browser deployed it (another deploy). Deploying replaces it.
-        </p>
-      ) : null}
-      <p className="muted small">
-        <code>{file}</code> · handler <code>{f.handler}</code>
-      </p>
-      <Editor
-        value={code}
-        onChange={setCode}
-        language={languageOf(file)}
-        label={`Source of ${file}`}
-        dark={dark}
-      />
-      <div className="row">
-        <button type="button" className="primary" onClick={() => deploy.mutate()} disabled={deploy.isPending}>
-          {deploy.isPending ? 'Deploying…' : 'Deploy'}
-        </button>
-        <output className="muted" aria-live="polite">
-          {deploy.isPending
-            ? 'Uploading and building…'
-            : deploy.isSuccess
-              ? deploy.data.unchanged
-                ? 'Unchanged: the same code is deployed.'
-                : `Deployed in ${formatMs(deploy.data.timings.totalMs)} (build ${formatMs(deploy.data.timings.buildMs)}).`
-              : ''}
-        </output>
-      </div>
-      {deploy.isSuccess && deploy.data.warnings.length > 0 ? (
-        <ul className="warnings">
-          {deploy.data.warnings.map((w) => (
-            <li key={w}>{w}</li>
-          ))}
-        </ul>
-      ) : null}
-      {deploy.isError ? <ErrorBox error={deploy.error} title="Deploy failed" /> : null}
-    </section>
   );
 }
 

@@ -3,7 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
 import type { DeployAnswer } from '../api.ts';
 import { useSession } from '../session.tsx';
-import { keepSource, TEMPLATES } from '../templates.ts';
+import { TEMPLATES } from '../templates.ts';
 import { ErrorBox, PageHeader } from '../ui.tsx';
 import { base64, zipFiles } from '../zip.ts';
 import { saveEvent } from './test-events.ts';
@@ -26,8 +26,7 @@ export default function NewFunction() {
         memoryMb,
         code: { zipBase64: base64(zipFiles({ [template.file]: template.source })) },
       }),
-    onSuccess: async (r) => {
-      keepSource(name, { file: template.file, source: template.source, codeSha256: r.function.codeSha256 });
+    onSuccess: async () => {
       saveEvent(name, 'hello', template.event);
       await queries.invalidateQueries({ queryKey: ['functions'] });
       navigate(`/functions/${encodeURIComponent(name)}`);
