@@ -16,9 +16,23 @@ export function zipFiles(files: Record<string, string | Uint8Array>): Uint8Array
   );
 }
 
-/** The files of a zip (folders left out). */
-export function unzipFiles(zip: Uint8Array): Record<string, Uint8Array> {
-  return Object.fromEntries(Object.entries(unzipSync(zip)).filter(([path]) => !path.endsWith('/')));
+/** What the editor unpacks at most (a kept source may unpack to the build's limit, 250 MB). */
+export const MAX_UNZIPPED_BYTES = 32 * 1024 * 1024;
+
+/** The files of a zip (folders left out); throws when they add up to more than `max` bytes. */
+export function unzipFiles(zip: Uint8Array, max = MAX_UNZIPPED_BYTES): Record<string, Uint8Array> {
+  let total = 0;
+  const files = unzipSync(zip, {
+    filter: (f) => {
+      total += f.originalSize;
+      if (total > max)
+        throw new Error(
+          `the archive unpacks to more than ${max / 1024 / 1024} MiB, too much to edit in a browser`,
+        );
+      return !f.name.endsWith('/');
+    },
+  });
+  return files;
 }
 
 /** The bytes as UTF-8 text, or undefined when they are not (a binary file the editor leaves alone). */
