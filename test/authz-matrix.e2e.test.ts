@@ -89,6 +89,7 @@ const ACTIONS: Record<string, string | { action: string; op: true }> = {
   'PUT /v1/gateway/cors': 'nimbus:PutGatewayCors',
   'GET /v1/invocations/:id': 'nimbus:GetInvocation',
   'GET /v1/identity': 'sts:GetCallerIdentity',
+  'POST /v1/identity/permissions': 'sts:GetCallerIdentity',
   'GET /v1/keys': 'nimbus:ListKeys',
   'POST /v1/keys': 'nimbus:CreateKey',
   'DELETE /v1/keys/:id': 'nimbus:DeleteKey',

@@ -18,7 +18,7 @@ import {
 } from '../core/types.ts';
 import { createApiKey, resolvePolicies, rotatedKey, type TenantDirectory } from '../security/index.ts';
 import type { TenantResources } from '../tenancy/resources.ts';
-import { authorize, type Principal } from './auth.ts';
+import { authorize, isAllowed, type Principal } from './auth.ts';
 import { params, parseBody, query } from './http.ts';
 
 export interface IdentityRouteDeps {
@@ -33,6 +33,15 @@ export interface IdentityRouteDeps {
 const Policy = z.union([z.string().min(1).max(2048), z.record(z.string(), z.unknown())]);
 const Policies = z.array(Policy).max(10);
 const Duration = z.string().regex(/^\d+[smhd]$/, 'a duration like 90d, 12h, 30m');
+
+export const PermissionsQuery = z
+  .object({
+    actions: z
+      .array(z.string().regex(/^[a-z0-9-]{1,32}:[A-Za-z0-9*]{1,128}$/, 'service:Action'))
+      .min(1)
+      .max(100),
+  })
+  .strict();
 
 export const CreateTenant = z
   .object({
@@ -135,6 +144,15 @@ export function registerIdentityRoutes(app: FastifyInstance, d: IdentityRouteDep
   app.get('/v1/identity', async (req) => {
     const p = authorize(req, 'sts:GetCallerIdentity');
     return { tenant: p.tenant, accountId: p.accountId, arn: p.arn, region: req.authz?.region ?? '' };
+  });
+
+  // What the caller may do (like IAM SimulatePrincipalPolicy on oneself): each action evaluated as
+  // its list/collection route evaluates it (resource `*`, the caller's context). The console hides
+  // what a key cannot use with it. Asking needs no more than knowing who one is.
+  app.post('/v1/identity/permissions', async (req) => {
+    authorize(req, 'sts:GetCallerIdentity');
+    const b = parseBody(PermissionsQuery, req.body);
+    return { allowed: Object.fromEntries(b.actions.map((a) => [a, isAllowed(req, a)])) };
   });
 
   // ---- tenants

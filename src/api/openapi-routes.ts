@@ -20,7 +20,14 @@ import {
   WebhookBody,
 } from './event-routes.ts';
 import { CreateBody as CreateRouteBody, ReplaceBody as ReplaceRoutesBody } from './http-routes.ts';
-import { CreateKey, CreateTenant, PutPolicies, PutRole, Rotate } from './identity-routes.ts';
+import {
+  CreateKey,
+  CreateTenant,
+  PermissionsQuery,
+  PutPolicies,
+  PutRole,
+  Rotate,
+} from './identity-routes.ts';
 import { ObjectKeyQuery, ObjectListQuery } from './object-routes.ts';
 import * as V from './openapi-views.ts';
 import { AliasBody, DeployBody, PatchBody, SourceQuery, VersionBody } from './routes.ts';
@@ -108,6 +115,81 @@ export const SCHEMAS = {
   ScheduleView: V.ScheduleView,
   ScheduleList: V.ScheduleList,
   Identity: V.Identity,
+  PermissionsRequest: PermissionsQuery,
+  PermissionsView: V.PermissionsView,
+  Health: V.Health,
+  OpenApiDocument: V.OpenApiDocumentView,
+  InvocationError: V.InvocationError,
+  InvocationView: V.InvocationView,
+  TimerCreated: V.TimerCreated,
+  TimerList: V.TimerList,
+  QueueView: V.QueueView,
+  QueueList: V.QueueList,
+  DeadLetterList: V.DeadLetterList,
+  DeadLettersReplayed: V.DeadLettersReplayed,
+  DeadLettersPurged: V.DeadLettersPurged,
+  LogSettings: V.LogSettings,
+  LogSettingsResult: V.LogSettingsResult,
+  PublishedEvents: V.PublishedEvents,
+  WebhookView: V.WebhookView,
+  WebhookCreated: V.WebhookCreated,
+  WebhookList: V.WebhookList,
+  SourceView: V.SourceView,
+  SourceList: V.SourceList,
+  CorsView: V.CorsView,
+  GatewayCors: V.GatewayCors,
+  BucketView: V.BucketView,
+  BucketList: V.BucketList,
+  BucketName: V.BucketName,
+  BucketNotificationView: V.BucketNotificationView,
+  BucketNotificationList: V.BucketNotificationList,
+  FunctionBucketEvents: V.FunctionBucketEvents,
+  ObjectView: V.ObjectView,
+  ObjectList: V.ObjectList,
+  WorkflowView: V.WorkflowView,
+  WorkflowList: V.WorkflowList,
+  ExecutionView: V.ExecutionView,
+  ExecutionList: V.ExecutionList,
+  HistoryEventView: V.HistoryEventView,
+  HistoryPage: V.HistoryPage,
+  TenantView: V.TenantView,
+  TenantDetail: V.TenantDetail,
+  TenantResult: V.TenantResult,
+  TenantList: V.TenantList,
+  TenantDeleted: V.TenantDeleted,
+  KeyView: V.KeyView,
+  KeyResult: V.KeyResult,
+  KeyWithSecret: V.KeyWithSecret,
+  KeyList: V.KeyList,
+  RoleView: V.RoleView,
+  RoleResult: V.RoleResult,
+  RoleList: V.RoleList,
+  SecretView: V.SecretView,
+  SecretValue: V.SecretValue,
+  SecretList: V.SecretList,
+  MasterKeyRotation: V.MasterKeyRotation,
+  AuditRecordView: V.AuditRecordView,
+  AuditPage: V.AuditPage,
+  AuditVerification: V.AuditVerification,
+  UsageSummary: V.UsageSummary,
+  UsageGroup: V.UsageGroup,
+  UsageRecordView: V.UsageRecordView,
+  UsageAggregate: V.UsageAggregate,
+  UsageRecords: V.UsageRecords,
+  UsageReport: V.UsageReport,
+  Prices: V.Prices,
+  BudgetView: V.BudgetView,
+  BudgetResult: V.BudgetResult,
+  BudgetList: V.BudgetList,
+  AlertRuleView: V.AlertRuleView,
+  AlertResult: V.AlertResult,
+  AlertList: V.AlertList,
+  MetricSeries: V.MetricSeries,
+  LiveFunction: V.LiveFunction,
+  LiveMetrics: V.LiveMetrics,
+  FunctionStatus: V.FunctionStatus,
+  PlatformStatus: V.PlatformStatus,
+  DoctorReport: V.DoctorReport,
 } as const satisfies Record<string, z.ZodType>;
 export type SchemaName = keyof typeof SCHEMAS;
 
@@ -151,8 +233,13 @@ export interface RouteDoc {
   readonly headers?: readonly { name: string; description: string }[];
   /** Success statuses (default [200]); 204 has no content. */
   readonly status?: readonly (200 | 201 | 202 | 204)[];
-  /** The answer's schema; without one, a JSON object. */
+  /**
+   * The answer's schema, for every success status but 204. Every route that answers JSON has one
+   * (openapi.test checks it).
+   */
   readonly response?: SchemaName;
+  /** A 503 answer that is not a coded error but this schema (`GET /healthz` while unhealthy). */
+  readonly unavailable?: SchemaName;
   /** Other media types of the answer: media type → description. */
   readonly produces?: Readonly<Record<string, string>>;
   /** The answer is only what `produces` lists. */
@@ -186,6 +273,8 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     action: '',
     open: true,
     query: q({ live: str().optional().describe('liveness only: 200 while the process serves') }),
+    response: 'Health',
+    unavailable: 'Health',
   },
   'GET /metrics': {
     summary: "Prometheus metrics (the caller's tenant; everything for the operator)",
@@ -199,6 +288,7 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     summary: 'This document',
     tag: 'Platform',
     action: 'nimbus:GetApiDocument',
+    response: 'OpenApiDocument',
   },
   // ---- functions
   'GET /v1/functions': {
@@ -314,6 +404,7 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     summary: 'Status of an async invocation',
     tag: 'Invocations',
     action: 'nimbus:GetInvocation',
+    response: 'InvocationView',
   },
   // ---- logs
   'GET /v1/functions/:name/logs': {
@@ -343,12 +434,14 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     summary: "The tenant's logs setting",
     tag: 'Logs',
     action: 'nimbus:GetLogSettings',
+    response: 'LogSettingsResult',
   },
   'PUT /v1/settings/logs': {
     summary: 'Change the logs setting (merged over the current one)',
     tag: 'Logs',
     action: 'nimbus:PutLogSettings',
     body: 'LogSettingsRequest',
+    response: 'LogSettingsResult',
   },
   // ---- async
   'POST /v1/timers': {
@@ -357,21 +450,33 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     action: 'nimbus:CreateTimer',
     body: 'TimerRequest',
     status: [200, 201],
+    response: 'TimerCreated',
   },
   'GET /v1/timers': {
     summary: 'List pending timers',
     tag: 'Async',
     action: 'nimbus:ListTimers',
     query: q({ function: str().optional() }),
+    response: 'TimerList',
   },
-  'GET /v1/timers/:id': { summary: 'A timer', tag: 'Async', action: 'nimbus:GetTimer' },
+  'GET /v1/timers/:id': {
+    summary: 'A timer',
+    tag: 'Async',
+    action: 'nimbus:GetTimer',
+    response: 'InvocationView',
+  },
   'DELETE /v1/timers/:id': {
     summary: 'Cancel a timer',
     tag: 'Async',
     action: 'nimbus:DeleteTimer',
     status: [204],
   },
-  'GET /v1/queues': { summary: 'Queue statistics per function', tag: 'Async', action: 'nimbus:ListQueues' },
+  'GET /v1/queues': {
+    summary: 'Queue statistics per function',
+    tag: 'Async',
+    action: 'nimbus:ListQueues',
+    response: 'QueueList',
+  },
   'GET /v1/queues/dlq': {
     summary: 'List dead letters',
     tag: 'Async',
@@ -381,19 +486,27 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
       after: str().optional().describe('the `next` of the previous page'),
       limit: num().int().optional(),
     }),
+    response: 'DeadLetterList',
   },
-  'GET /v1/queues/dlq/:id': { summary: 'A dead letter', tag: 'Async', action: 'nimbus:GetDeadLetter' },
+  'GET /v1/queues/dlq/:id': {
+    summary: 'A dead letter',
+    tag: 'Async',
+    action: 'nimbus:GetDeadLetter',
+    response: 'InvocationView',
+  },
   'POST /v1/queues/dlq/replay': {
     summary: 'Replay dead letters',
     tag: 'Async',
     action: 'nimbus:ReplayDeadLetters',
     body: 'DeadLetterSelection',
+    response: 'DeadLettersReplayed',
   },
   'POST /v1/queues/dlq/purge': {
     summary: 'Purge dead letters',
     tag: 'Async',
     action: 'nimbus:PurgeDeadLetters',
     body: 'DeadLetterSelection',
+    response: 'DeadLettersPurged',
   },
   // ---- schedules
   'GET /v1/schedules': {
@@ -478,6 +591,7 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
       },
     },
     status: [202],
+    response: 'PublishedEvents',
   },
   'GET /v1/topics/:topic/subscriptions': {
     summary: "A topic's subscriptions",
@@ -526,8 +640,14 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     action: 'nimbus:CreateWebhook',
     body: 'WebhookRequest',
     status: [201],
+    response: 'WebhookCreated',
   },
-  'GET /v1/webhooks': { summary: 'List webhooks', tag: 'Events', action: 'nimbus:ListWebhooks' },
+  'GET /v1/webhooks': {
+    summary: 'List webhooks',
+    tag: 'Events',
+    action: 'nimbus:ListWebhooks',
+    response: 'WebhookList',
+  },
   'DELETE /v1/webhooks/:id': {
     summary: 'Delete a webhook',
     tag: 'Events',
@@ -535,11 +655,17 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     status: [204],
   },
   // ---- sources
-  'GET /v1/sources': { summary: 'List event sources', tag: 'Sources', action: 'nimbus:ListSources' },
+  'GET /v1/sources': {
+    summary: 'List event sources',
+    tag: 'Sources',
+    action: 'nimbus:ListSources',
+    response: 'SourceList',
+  },
   'GET /v1/sources/:id': {
     summary: 'An event source and its status',
     tag: 'Sources',
     action: 'nimbus:GetSource',
+    response: 'SourceView',
   },
   'POST /v1/sources': {
     summary: 'Create an event source (a broker feeding a function)',
@@ -547,6 +673,7 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     action: 'nimbus:CreateSource',
     body: 'CreateSourceRequest',
     status: [201],
+    response: 'SourceView',
   },
   'DELETE /v1/sources/:id': {
     summary: 'Delete an event source',
@@ -559,6 +686,7 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     tag: 'Sources',
     action: 'nimbus:CreateSource',
     body: 'FunctionSourcesRequest',
+    response: 'SourceList',
   },
   // ---- gateway routes
   'GET /v1/routes': {
@@ -585,12 +713,14 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     summary: "The tenant's gateway CORS",
     tag: 'Routes',
     action: 'nimbus:GetGatewayCors',
+    response: 'GatewayCors',
   },
   'PUT /v1/gateway/cors': {
     summary: "Set the tenant's gateway CORS (wins over routes' own)",
     tag: 'Routes',
     action: 'nimbus:PutGatewayCors',
     body: 'CorsSettings',
+    response: 'GatewayCors',
   },
   'DELETE /v1/gateway/cors': {
     summary: "Remove the tenant's gateway CORS",
@@ -613,23 +743,31 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     response: 'RouteList',
   },
   // ---- buckets
-  'GET /v1/buckets': { summary: 'List buckets', tag: 'Buckets', action: 's3:ListAllMyBuckets' },
+  'GET /v1/buckets': {
+    summary: 'List buckets',
+    tag: 'Buckets',
+    action: 's3:ListAllMyBuckets',
+    response: 'BucketList',
+  },
   'PUT /v1/buckets/:bucket': {
     summary: 'Create a bucket if the tenant has none of that name',
     tag: 'Buckets',
     action: 's3:CreateBucket',
     status: [200, 201],
+    response: 'BucketName',
   },
   'GET /v1/buckets/:bucket/notifications': {
     summary: "A bucket's notifications",
     tag: 'Buckets',
     action: 's3:GetBucketNotification',
+    response: 'BucketNotificationList',
   },
   'PUT /v1/buckets/:bucket/notifications': {
     summary: "Replace a bucket's API-made notifications",
     tag: 'Buckets',
     action: 's3:PutBucketNotification',
     body: 'BucketNotificationsRequest',
+    response: 'BucketNotificationList',
   },
   'DELETE /v1/buckets/:bucket': {
     summary: 'Delete an empty bucket',
@@ -642,6 +780,7 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     tag: 'Buckets',
     action: 's3:ListBucket',
     query: ObjectListQuery,
+    response: 'ObjectList',
   },
   'PUT /v1/buckets/:bucket/object': {
     summary: 'Upload an object (the body as is; its Content-Type is kept)',
@@ -653,6 +792,7 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
       description: "the object's bytes",
       content: { '*/*': { schema: {} } },
     },
+    response: 'ObjectView',
   },
   'GET /v1/buckets/:bucket/object': {
     summary: 'Download an object (as an attachment)',
@@ -674,23 +814,27 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     tag: 'Buckets',
     action: 's3:PutBucketNotification',
     body: 'FunctionBucketEventsRequest',
+    response: 'FunctionBucketEvents',
   },
   // ---- workflows
   'GET /v1/workflows': {
     summary: 'List state machines',
     tag: 'Workflows',
     action: 'states:ListStateMachines',
+    response: 'WorkflowList',
   },
   'GET /v1/workflows/:name': {
     summary: 'A state machine',
     tag: 'Workflows',
     action: 'states:DescribeStateMachine',
+    response: 'WorkflowView',
   },
   'PUT /v1/workflows/:name': {
     summary: 'Create or update a state machine (Amazon States Language)',
     tag: 'Workflows',
     action: 'states:CreateStateMachine',
     body: 'WorkflowRequest',
+    response: 'WorkflowView',
   },
   'DELETE /v1/workflows/:name': {
     summary: 'Delete a state machine',
@@ -706,6 +850,7 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     bodyOptional: true,
     query: q({ sync: flag('run to the end (states:StartSyncExecution)') }),
     status: [200, 201],
+    response: 'ExecutionView',
   },
   'GET /v1/workflows/:name/executions': {
     summary: 'List executions',
@@ -717,12 +862,14 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
         .optional(),
       ...pageQuery,
     }),
+    response: 'ExecutionList',
   },
   'GET /v1/executions/:arn': {
     summary: 'An execution (`wait`: answer once it has ended, or at the deadline)',
     tag: 'Workflows',
     action: 'states:DescribeExecution',
     query: q({ wait: num().min(0).max(60).optional().describe('seconds, at most 60') }),
+    response: 'ExecutionView',
   },
   'POST /v1/executions/:arn/stop': {
     summary: 'Stop an execution',
@@ -730,17 +877,20 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     action: 'states:StopExecution',
     body: 'StopExecutionRequest',
     bodyOptional: true,
+    response: 'ExecutionView',
   },
   'POST /v1/executions/:arn/redrive': {
     summary: 'Redrive a failed execution from where it failed',
     tag: 'Workflows',
     action: 'states:RedriveExecution',
+    response: 'ExecutionView',
   },
   'GET /v1/executions/:arn/history': {
     summary: "An execution's history events",
     tag: 'Workflows',
     action: 'states:GetExecutionHistory',
     query: q({ ...pageQuery, reverse: flag('newest first') }),
+    response: 'HistoryPage',
   },
   'POST /v1/tasks/success': {
     summary: 'Complete a callback task',
@@ -770,6 +920,14 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     action: 'sts:GetCallerIdentity',
     response: 'Identity',
   },
+  'POST /v1/identity/permissions': {
+    summary:
+      'Which of the given actions the caller may perform (like IAM SimulatePrincipalPolicy on oneself)',
+    tag: 'Identity',
+    action: 'sts:GetCallerIdentity',
+    body: 'PermissionsRequest',
+    response: 'PermissionsView',
+  },
   'POST /v1/tenants': {
     summary: 'Create a tenant',
     tag: 'Identity',
@@ -777,18 +935,21 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     operatorOnly: true,
     body: 'CreateTenantRequest',
     status: [201],
+    response: 'TenantResult',
   },
   'GET /v1/tenants': {
     summary: 'List tenants',
     tag: 'Identity',
     action: 'nimbus:ListTenants',
     operatorOnly: true,
+    response: 'TenantList',
   },
   'GET /v1/tenants/:id': {
     summary: 'A tenant and what it owns',
     tag: 'Identity',
     action: 'nimbus:GetTenant',
     operatorOnly: true,
+    response: 'TenantResult',
   },
   'DELETE /v1/tenants/:id': {
     summary: 'Delete a tenant (`force=true` removes everything it owns)',
@@ -796,6 +957,7 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     action: 'nimbus:DeleteTenant',
     operatorOnly: true,
     query: q({ force: z.enum(['true']).optional() }),
+    response: 'TenantDeleted',
   },
   'POST /v1/keys': {
     summary: 'Create an API key (its secret is shown once)',
@@ -803,14 +965,22 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     action: 'nimbus:CreateKey',
     body: 'CreateKeyRequest',
     status: [201],
+    response: 'KeyWithSecret',
   },
   'GET /v1/keys': {
     summary: 'List API keys',
     tag: 'Identity',
     action: 'nimbus:ListKeys',
     query: tenantQuery,
+    response: 'KeyList',
   },
-  'GET /v1/keys/:id': { summary: 'An API key', tag: 'Identity', action: 'nimbus:GetKey', query: tenantQuery },
+  'GET /v1/keys/:id': {
+    summary: 'An API key',
+    tag: 'Identity',
+    action: 'nimbus:GetKey',
+    query: tenantQuery,
+    response: 'KeyResult',
+  },
   'POST /v1/keys/:id/rotate': {
     summary: 'Rotate a key (the old secret stays valid for graceSeconds)',
     tag: 'Identity',
@@ -818,12 +988,14 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     body: 'RotateKeyRequest',
     bodyOptional: true,
     query: tenantQuery,
+    response: 'KeyWithSecret',
   },
   'POST /v1/keys/:id/revoke': {
     summary: 'Revoke a key',
     tag: 'Identity',
     action: 'nimbus:RevokeKey',
     query: tenantQuery,
+    response: 'KeyResult',
   },
   'PUT /v1/keys/:id/policies': {
     summary: "Replace a key's policies",
@@ -831,6 +1003,7 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     action: 'nimbus:PutKeyPolicy',
     body: 'KeyPoliciesRequest',
     query: tenantQuery,
+    response: 'KeyResult',
   },
   'DELETE /v1/keys/:id': {
     summary: 'Delete a key',
@@ -844,9 +1017,20 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     tag: 'Identity',
     action: 'iam:PutRolePolicy',
     body: 'RoleRequest',
+    response: 'RoleResult',
   },
-  'GET /v1/roles': { summary: 'List execution roles', tag: 'Identity', action: 'iam:ListRoles' },
-  'GET /v1/roles/:name': { summary: 'An execution role', tag: 'Identity', action: 'iam:GetRole' },
+  'GET /v1/roles': {
+    summary: 'List execution roles',
+    tag: 'Identity',
+    action: 'iam:ListRoles',
+    response: 'RoleList',
+  },
+  'GET /v1/roles/:name': {
+    summary: 'An execution role',
+    tag: 'Identity',
+    action: 'iam:GetRole',
+    response: 'RoleResult',
+  },
   'DELETE /v1/roles/:name': {
     summary: 'Delete an execution role',
     tag: 'Identity',
@@ -858,16 +1042,19 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     summary: 'List secrets (metadata)',
     tag: 'Secrets',
     action: 'secretsmanager:ListSecrets',
+    response: 'SecretList',
   },
   'GET /v1/secrets/:name': {
     summary: "A secret's metadata (a name with `/` is percent-encoded into one segment)",
     tag: 'Secrets',
     action: 'secretsmanager:DescribeSecret',
+    response: 'SecretView',
   },
   'GET /v1/secrets/:name/value': {
     summary: "A secret's value",
     tag: 'Secrets',
     action: 'secretsmanager:GetSecretValue',
+    response: 'SecretValue',
   },
   'PUT /v1/secrets/:name': {
     summary: 'Create a secret (secretsmanager:CreateSecret) or write a new version (PutSecretValue)',
@@ -875,12 +1062,14 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     action: 'secretsmanager:PutSecretValue',
     body: 'PutSecretRequest',
     status: [200, 201],
+    response: 'SecretView',
   },
   'POST /v1/secrets/:name/rotate': {
     summary: 'Rotate a secret to a new value',
     tag: 'Secrets',
     action: 'secretsmanager:PutSecretValue',
     body: 'RotateSecretRequest',
+    response: 'SecretView',
   },
   'DELETE /v1/secrets/:name': {
     summary: 'Delete a secret',
@@ -893,6 +1082,7 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     tag: 'Secrets',
     action: 'nimbus:RotateMasterKey',
     operatorOnly: true,
+    response: 'MasterKeyRotation',
   },
   // ---- audit
   'GET /v1/audit': {
@@ -900,12 +1090,14 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     tag: 'Audit',
     action: 'nimbus:QueryAudit',
     query: AuditQuerySchema,
+    response: 'AuditPage',
   },
   'POST /v1/audit/verify': {
     summary: "Verify the audit log's hash chain",
     tag: 'Audit',
     action: 'nimbus:VerifyAudit',
     operatorOnly: true,
+    response: 'AuditVerification',
   },
   // ---- billing
   'GET /v1/usage': {
@@ -921,14 +1113,21 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
       format: z.enum(['json', 'csv']).optional(),
     }),
     produces: { 'text/csv': 'format=csv with by: a header line, one group per line' },
+    response: 'UsageReport',
   },
-  'GET /v1/prices': { summary: 'The price table', tag: 'Billing', action: 'nimbus:GetPrices' },
+  'GET /v1/prices': {
+    summary: 'The price table',
+    tag: 'Billing',
+    action: 'nimbus:GetPrices',
+    response: 'Prices',
+  },
   'PUT /v1/prices': {
     summary: "Set the operator's price table",
     tag: 'Billing',
     action: 'nimbus:PutPrices',
     operatorOnly: true,
     body: 'PriceTable',
+    response: 'Prices',
   },
   'DELETE /v1/prices': {
     summary: "Remove the operator's price table (back to the file's or the defaults)",
@@ -941,13 +1140,20 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     summary: 'List budgets with their spend',
     tag: 'Billing',
     action: 'nimbus:ListBudgets',
+    response: 'BudgetList',
   },
-  'GET /v1/budgets/:name': { summary: 'A budget', tag: 'Billing', action: 'nimbus:GetBudget' },
+  'GET /v1/budgets/:name': {
+    summary: 'A budget',
+    tag: 'Billing',
+    action: 'nimbus:GetBudget',
+    response: 'BudgetResult',
+  },
   'PUT /v1/budgets/:name': {
     summary: 'Create or replace a budget (`action: block` caps spending)',
     tag: 'Billing',
     action: 'nimbus:PutBudget',
     body: 'BudgetRequest',
+    response: 'BudgetResult',
   },
   'DELETE /v1/budgets/:name': {
     summary: 'Delete a budget',
@@ -960,13 +1166,20 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     summary: 'List alert rules with their state',
     tag: 'Alerts',
     action: 'nimbus:ListAlerts',
+    response: 'AlertList',
   },
-  'GET /v1/alerts/:name': { summary: 'An alert rule', tag: 'Alerts', action: 'nimbus:GetAlert' },
+  'GET /v1/alerts/:name': {
+    summary: 'An alert rule',
+    tag: 'Alerts',
+    action: 'nimbus:GetAlert',
+    response: 'AlertResult',
+  },
   'PUT /v1/alerts/:name': {
     summary: 'Create or replace an alert rule',
     tag: 'Alerts',
     action: 'nimbus:PutAlert',
     body: 'AlertRuleRequest',
+    response: 'AlertResult',
   },
   'DELETE /v1/alerts/:name': {
     summary: 'Delete an alert rule',
@@ -986,22 +1199,26 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
       from: num().int().optional().describe('epoch ms'),
       to: num().int().optional().describe('epoch ms'),
     }),
+    response: 'MetricSeries',
   },
   'GET /v1/metrics/live': {
     summary: 'Per-function rates over the last seconds (what `nimbus top` polls)',
     tag: 'Metrics',
     action: 'nimbus:GetMetrics',
     query: q({ window: num().int().min(1).max(LIVE_SECONDS).optional().describe('seconds') }),
+    response: 'LiveMetrics',
   },
   'GET /v1/status': {
     summary: "The tenant's functions' instances (and the node's, for the operator)",
     tag: 'Platform',
     action: 'nimbus:GetStatus',
+    response: 'PlatformStatus',
   },
   'GET /v1/doctor': {
     summary: 'Checks of the platform and the sandbox isolation',
     tag: 'Platform',
     action: 'nimbus:GetDoctor',
+    response: 'DoctorReport',
   },
 };
 
