@@ -1,8 +1,14 @@
 /**
  * An Amazon States Language definition as a graph to draw: states are nodes, Next / Choice /
- * Default / Catch are edges, a Parallel's branches and a Map's item processor are nested inside
- * their state's box. Laid out top to bottom by rank (breadth-first distance from StartAt within
- * each scope); the rows are centred. No layout library: the definitions people write are small.
+ * Default / Catch are edges, a Retry is a loop from the state back to itself, a Parallel's
+ * branches and a Map's item processor are nested inside their state's box. Laid out top to
+ * bottom by rank (breadth-first distance from StartAt within each scope); the rows are centred.
+ * Edges run in lanes of their own in the gaps between rows; one that goes back up (a polling
+ * loop) or skips rows runs through a gutter left of the rows. Each box keeps room on its right
+ * for its retry loop. So no box, edge, loop or label lies on another box, and no two labels on
+ * each other. No layout library: the definitions people write are small.
+ *
+ * Pure (no React): graph.test.ts runs it with node --test.
  */
 
 export interface AslMachine {
@@ -17,6 +23,7 @@ export interface AslState {
   Default?: string;
   Choices?: { Next?: string }[];
   Catch?: { Next?: string; ErrorEquals?: string[] }[];
+  Retry?: { ErrorEquals?: string[]; MaxAttempts?: number }[];
   Branches?: AslMachine[];
   ItemProcessor?: AslMachine;
   Iterator?: AslMachine;
@@ -39,9 +46,27 @@ export interface GraphNode {
   readonly group: boolean;
   readonly start: boolean;
   readonly end: boolean;
+  /** Nesting depth: 0 at the top, 1 inside a Parallel or Map, … */
+  readonly depth: number;
+  /** Room kept free right of the box for its retry loop and label (0 without a Retry). */
+  readonly loopWidth: number;
 }
 
-export type EdgeKind = 'next' | 'choice' | 'default' | 'catch';
+export type EdgeKind = 'next' | 'choice' | 'default' | 'catch' | 'retry';
+
+/**
+ * How an edge runs, in offsets from its ends (so it holds wherever React Flow puts the nodes):
+ * `down` leaves the source's bottom, runs sideways at `lane` px below it (in the gap under the
+ * source's row, a lane of its own) and drops into the target's top, one row down. `around` (back
+ * edges, and edges skipping rows) leaves the bottom to its `exit` lane, runs left to the scope's
+ * gutter (`gutter` px from the source's centre), up or down there, and along its `entry` lane
+ * (px from the target's top, above it) into the target. Neither crosses a box: rows, gaps and
+ * the gutter are laid out for them. `loop`: a Retry, on the box's right.
+ */
+export type Route =
+  | { readonly kind: 'down'; readonly lane: number }
+  | { readonly kind: 'around'; readonly exit: number; readonly gutter: number; readonly entry: number }
+  | { readonly kind: 'loop' };
 
 export interface GraphEdge {
   readonly id: string;
@@ -49,6 +74,7 @@ export interface GraphEdge {
   readonly target: string;
   readonly kind: EdgeKind;
   readonly label: string | undefined;
+  readonly route: Route;
 }
 
 export interface Graph {
@@ -64,6 +90,15 @@ const GAP_X = 28;
 const GAP_Y = 46;
 const PAD = 16;
 const HEADER = 34;
+/** Between two edges' sideways runs in a gap: an edge label (10 px text) fits in one lane. */
+export const LANE = 16;
+const GUTTER_PAD = 10;
+/** Right of a box with a Retry: the loop bulges LOOP_BULGE px out, its label needs the rest. */
+export const LOOP_W = 64;
+export const LOOP_BULGE = 30;
+/** Where a Retry loop leaves and re-enters its box, from the box's top. */
+export const LOOP_OUT_Y = 32;
+export const LOOP_IN_Y = 14;
 
 /** The states a state goes to, in order, with the kind of each transition. */
 export function transitions(s: AslState): { to: string; kind: EdgeKind; label: string | undefined }[] {
@@ -78,6 +113,52 @@ export function transitions(s: AslState): { to: string; kind: EdgeKind; label: s
       out.push({ to: c.Next, kind: 'catch', label: `Catch ${(c.ErrorEquals ?? []).join(', ')}`.trim() });
   return out;
 }
+
+/** The most attempts any of the state's retriers makes (ASL's default is 3; 0 never retries). */
+export function retries(s: AslState): number {
+  return Math.max(0, ...(s.Retry ?? []).map((r) => r.MaxAttempts ?? 3));
+}
+
+/**
+ * The corners of a `down` or `around` edge from the source's bottom centre (sx, sy) to the
+ * target's top centre (tx, ty), and the middle of its label.
+ */
+export function routePoints(
+  r: Exclude<Route, { kind: 'loop' }>,
+  sx: number,
+  sy: number,
+  tx: number,
+  ty: number,
+): { points: [number, number][]; label: [number, number] } {
+  if (r.kind === 'down') {
+    const y = sy + r.lane;
+    return {
+      points: [
+        [sx, sy],
+        [sx, y],
+        [tx, y],
+        [tx, ty],
+      ],
+      label: [(sx + tx) / 2, y],
+    };
+  }
+  const gx = sx + r.gutter;
+  const ey = ty + r.entry;
+  return {
+    points: [
+      [sx, sy],
+      [sx, sy + r.exit],
+      [gx, sy + r.exit],
+      [gx, ey],
+      [tx, ey],
+      [tx, ty],
+    ],
+    label: [(gx + tx) / 2, ey],
+  };
+}
+
+/** A state's name as part of a node id: '/' separates the scopes of nested states. */
+const idPart = (name: string) => name.replaceAll('%', '%25').replaceAll('/', '%2F');
 
 /** The nested machines of a Parallel (its branches) or a Map (its item processor). */
 function children(s: AslState): AslMachine[] {
@@ -118,18 +199,18 @@ interface Scope {
   height: number;
 }
 
-function layoutScope(m: AslMachine, parentId: string | undefined, prefix: string): Scope {
+function layoutScope(m: AslMachine, parentId: string | undefined, prefix: string, depth: number): Scope {
   const states = m.States ?? {};
   const rank = ranks(m);
-  const idOf = (name: string) => `${prefix}${name}`;
-  const nodes: GraphNode[] = [];
-  const edges: GraphEdge[] = [];
-  // Each state's own box: a plain node, or a group sized by its nested machines.
-  const boxes = new Map<string, { w: number; h: number; inner: Scope[] }>();
+  const idOf = (name: string) => `${prefix}${idPart(name)}`;
+  // Each state's own box: a plain node, or a group sized by its nested machines; `loop` is the
+  // room right of it for its retry loop.
+  const boxes = new Map<string, { w: number; h: number; loop: number; inner: Scope[] }>();
   for (const [name, s] of Object.entries(states)) {
-    const subs = children(s).map((c, i) => layoutScope(c, idOf(name), `${idOf(name)}/${i}/`));
+    const subs = children(s).map((c, i) => layoutScope(c, idOf(name), `${idOf(name)}/${i}/`, depth + 1));
+    const loop = retries(s) > 0 ? LOOP_W : 0;
     if (s.Type !== 'Parallel' && s.Type !== 'Map') {
-      boxes.set(name, { w: NODE_W, h: NODE_H, inner: [] });
+      boxes.set(name, { w: NODE_W, h: NODE_H, loop, inner: [] });
       continue;
     }
     const w = Math.max(
@@ -137,71 +218,140 @@ function layoutScope(m: AslMachine, parentId: string | undefined, prefix: string
       subs.reduce((a, b) => a + b.width, 0) + GAP_X * Math.max(0, subs.length - 1) + 2 * PAD,
     );
     const h = HEADER + Math.max(NODE_H, ...subs.map((b) => b.height)) + PAD;
-    boxes.set(name, { w, h, inner: subs });
+    boxes.set(name, { w, h, loop, inner: subs });
   }
-  const rows: string[][] = [];
-  for (const [name, r] of rank) {
-    rows[r] = rows[r] ?? [];
-    rows[r].push(name);
-  }
-  const width = Math.max(
-    NODE_W,
-    ...rows.map((row) => row.reduce((a, n) => a + boxes.get(n)!.w, 0) + GAP_X * (row.length - 1)),
+  const box = (n: string) => boxes.get(n)!;
+  const byRank: string[][] = [];
+  for (const [name, r] of rank) byRank[r] = [...(byRank[r] ?? []), name];
+  const rows = byRank.filter(Boolean);
+  const rowOf = new Map<string, number>();
+  rows.forEach((row, i) => {
+    for (const n of row) rowOf.set(n, i);
+  });
+
+  // The transitions: to the next row straight down, any other (up, sideways, skipping rows)
+  // around through the gutter. Each takes a lane in the gaps it runs through; gap g lies below
+  // row g (-1: above the first row).
+  const laneCount = new Map<number, number>();
+  const take = (gap: number) => {
+    const k = laneCount.get(gap) ?? 0;
+    laneCount.set(gap, k + 1);
+    return { gap, k };
+  };
+  const links = Object.entries(states).flatMap(([from, s]) =>
+    transitions(s)
+      .filter((t) => states[t.to])
+      .map((t) => ({ from, ...t, row: rowOf.get(from)!, toRow: rowOf.get(t.to)! })),
   );
-  let y = 0;
-  for (const row of rows.filter(Boolean)) {
-    const rowW = row.reduce((a, n) => a + boxes.get(n)!.w, 0) + GAP_X * (row.length - 1);
-    const rowH = Math.max(...row.map((n) => boxes.get(n)!.h));
-    let x = (width - rowW) / 2;
+  let arounds = 0;
+  const lanes = links.map((l) =>
+    l.toRow === l.row + 1
+      ? { down: take(l.row) }
+      : { exit: take(l.row), entry: take(l.toRow - 1), gutter: arounds++ },
+  );
+  const gutter = arounds > 0 ? arounds * LANE + GUTTER_PAD : 0;
+  const last = rows.length - 1;
+  const gapH = (g: number) => {
+    const n = laneCount.get(g) ?? 0;
+    if (g === -1 || g === last) return n > 0 ? (n + 1) * LANE : 0;
+    return Math.max(GAP_Y, (n + 1) * LANE);
+  };
+
+  const span = (n: string) => box(n).w + box(n).loop;
+  const rowWidth = (row: string[]) => row.reduce((a, n) => a + span(n), 0) + GAP_X * (row.length - 1);
+  const rowHeight = (row: string[]) => Math.max(...row.map((n) => box(n).h));
+  const inner = Math.max(NODE_W, ...rows.map(rowWidth));
+  const width = gutter + inner;
+  const rowTop: number[] = [];
+  let y = gapH(-1);
+  for (const [i, row] of rows.entries()) {
+    rowTop.push(y);
+    y += rowHeight(row) + gapH(i);
+  }
+  const height = Math.max(NODE_H, y);
+  const laneY = ({ gap, k }: { gap: number; k: number }) => {
+    const top = gap === -1 ? 0 : rowTop[gap]! + rowHeight(rows[gap]!);
+    return top + (gapH(gap) - ((laneCount.get(gap) ?? 1) - 1) * LANE) / 2 + k * LANE;
+  };
+
+  const nodes: GraphNode[] = [];
+  const edges: GraphEdge[] = [];
+  const at = new Map<string, { x: number; y: number }>();
+  for (const [i, row] of rows.entries()) {
+    let x = gutter + (inner - rowWidth(row)) / 2;
     for (const name of row) {
       const s = states[name]!;
-      const box = boxes.get(name)!;
+      const b = box(name);
+      at.set(name, { x, y: rowTop[i]! });
       nodes.push({
         id: idOf(name),
         name,
         type: s.Type ?? 'Unknown',
         parentId,
         x,
-        y,
-        width: box.w,
-        height: box.h,
-        group: box.inner.length > 0 || s.Type === 'Parallel' || s.Type === 'Map',
+        y: rowTop[i]!,
+        width: b.w,
+        height: b.h,
+        group: b.inner.length > 0 || s.Type === 'Parallel' || s.Type === 'Map',
         start: name === m.StartAt,
         end: s.End === true || s.Type === 'Succeed' || s.Type === 'Fail',
+        depth,
+        loopWidth: b.loop,
       });
       // Nested machines side by side under the group's header, centred.
-      const innerW = box.inner.reduce((a, b) => a + b.width, 0) + GAP_X * Math.max(0, box.inner.length - 1);
-      let ix = (box.w - innerW) / 2;
-      for (const sub of box.inner) {
+      const innerW = b.inner.reduce((a, c) => a + c.width, 0) + GAP_X * Math.max(0, b.inner.length - 1);
+      let ix = (b.w - innerW) / 2;
+      for (const sub of b.inner) {
         for (const n of sub.nodes)
           nodes.push(n.parentId === idOf(name) ? { ...n, x: n.x + ix, y: n.y + HEADER } : n);
         edges.push(...sub.edges);
         ix += sub.width + GAP_X;
       }
-      for (const t of transitions(s))
-        if (states[t.to])
-          edges.push({
-            id: `${idOf(name)}->${idOf(t.to)}:${t.kind}:${edges.length}`,
-            source: idOf(name),
-            target: idOf(t.to),
-            kind: t.kind,
-            label: t.label,
-          });
-      x += box.w + GAP_X;
+      x += span(name) + GAP_X;
     }
-    y += rowH + GAP_Y;
   }
-  return { nodes, edges, width, height: Math.max(NODE_H, y - GAP_Y) };
+  links.forEach((l, i) => {
+    const src = at.get(l.from)!;
+    const dst = at.get(l.to)!;
+    const bottom = src.y + box(l.from).h;
+    const lane = lanes[i]!;
+    const route: Route = lane.down
+      ? { kind: 'down', lane: laneY(lane.down) - bottom }
+      : {
+          kind: 'around',
+          exit: laneY(lane.exit!) - bottom,
+          gutter: (arounds - lane.gutter!) * LANE - (src.x + box(l.from).w / 2),
+          entry: laneY(lane.entry!) - dst.y,
+        };
+    edges.push({
+      id: `${idOf(l.from)}->${idOf(l.to)}:${l.kind}:${i}`,
+      source: idOf(l.from),
+      target: idOf(l.to),
+      kind: l.kind,
+      label: l.label,
+      route,
+    });
+  });
+  for (const [name, s] of Object.entries(states))
+    if (box(name).loop > 0)
+      edges.push({
+        id: `${idOf(name)}->${idOf(name)}:retry`,
+        source: idOf(name),
+        target: idOf(name),
+        kind: 'retry',
+        label: `Retry ×${retries(s)}`,
+        route: { kind: 'loop' },
+      });
+  return { nodes, edges, width, height };
 }
 
 /** The definition's graph; a definition that is not an object gives an empty one. */
 export function layoutMachine(definition: unknown): Graph {
   if (definition === null || typeof definition !== 'object')
     return { nodes: [], edges: [], width: 0, height: 0 };
-  const s = layoutScope(definition as AslMachine, undefined, '');
+  const s = layoutScope(definition as AslMachine, undefined, '', 0);
   // A parent must come before its children (React Flow's rule): order by nesting depth.
-  const depth = (n: GraphNode) => n.id.split('/').length;
-  const nodes = [...s.nodes].sort((a, b) => depth(a) - depth(b));
+  const nodes = [...s.nodes].sort((a, b) => a.depth - b.depth);
   return { nodes, edges: s.edges, width: s.width, height: s.height };
 }
 
@@ -217,13 +367,15 @@ export interface HistoryEvent {
 
 /**
  * Which states an execution visited, from its history: entered states are visited; the last
- * state entered and not exited is current while the execution runs, failed when it failed.
+ * state entered and not exited is current while the execution runs, failed when it failed. A
+ * redrive starts over from the failed state: what the failed attempt left open is closed.
  */
 export function marksOf(events: readonly HistoryEvent[], status: string): Map<string, Mark> {
   const marks = new Map<string, Mark>();
   const open: string[] = [];
   let lastEntered: string | undefined;
   for (const e of events) {
+    if (e.type === 'ExecutionRedriven') open.length = 0;
     if (!e.state) continue;
     if (e.type.endsWith('StateEntered')) {
       marks.set(e.state, 'visited');
