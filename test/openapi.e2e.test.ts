@@ -44,54 +44,120 @@ describe('OpenAPI document (e2e)', () => {
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   addFormats.default(ajv);
   ajv.addSchema({ $id: 'nimbus', components: doc.components });
+  /**
+   * Answers are checked against closed schemas: every object schema that does not say what other
+   * properties it takes (the document leaves them open, so that clients tolerate new fields)
+   * takes none here, so a field the server sends and the schema does not name fails the check.
+   * Schemas that allow other properties on purpose (`additionalProperties: {}`, records) stay so.
+   */
+  const closed = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(closed)
+      : v && typeof v === 'object'
+        ? Object.fromEntries([
+            ...Object.entries(v).map(([k, x]) => [
+              k,
+              k === 'properties' ? mapValues(x as Json, closed) : closed(x),
+            ]),
+            ...('properties' in v && !('additionalProperties' in v) ? [['additionalProperties', false]] : []),
+          ])
+        : v;
+  const mapValues = (o: Json, f: (v: unknown) => unknown) =>
+    Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
+  const strictAjv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats.default(strictAjv);
+  strictAjv.addSchema({ $id: 'nimbus', components: closed(doc.components) });
   const schemaOf = (name: string) => ajv.getSchema(`nimbus#/components/schemas/${name}`)!;
   const accepts = (name: string, body: unknown) => {
     const v = schemaOf(name);
     return v(body) ? true : JSON.stringify(v.errors);
   };
-  /** The operation a concrete path matches. */
-  const opFor = (method: string, path: string): Op | undefined => {
+  /** The operation a concrete path matches, and its path template. */
+  const opFor = (method: string, path: string): { op: Op; tpl: string } | undefined => {
     const clean = path.split('?')[0]!;
     for (const [tpl, item] of Object.entries(doc.paths)) {
       const re = new RegExp(`^${tpl.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`);
-      if (re.test(clean) && item[method.toLowerCase()]) return item[method.toLowerCase()] as Op;
+      if (re.test(clean) && item[method.toLowerCase()]) return { op: item[method.toLowerCase()] as Op, tpl };
     }
     return undefined;
   };
   let checkedAnswers = 0;
-  /** A call whose JSON answer must match the document's schema for its status. */
-  const call = async (method: string, path: string, body?: unknown, secret?: string) => {
+  /** `METHOD /template` of every operation whose success answer was checked (or was a 204). */
+  const answered = new Set<string>();
+  /** An answer's fields, read freely: `send` has checked them against the document's schema. */
+  // biome-ignore lint/suspicious/noExplicitAny: the schema check above is what types them
+  type Fields = Record<string, any>;
+  type Answer = { status: number; body: Fields; text: string };
+  /**
+   * A request whose JSON answer must match the document's schema for its status (`body`: sent as
+   * JSON; `raw`: sent as it is, with `headers` saying its type).
+   */
+  const send = async (
+    method: string,
+    path: string,
+    o: { body?: unknown; raw?: string; headers?: Record<string, string>; secret?: string } = {},
+  ): Promise<Answer> => {
     const r = await fetch(`${p.apiUrl}${path}`, {
       method,
       headers: {
-        ...(secret === '' ? {} : { authorization: `Bearer ${secret ?? p.secret}` }),
+        ...(o.secret === '' ? {} : { authorization: `Bearer ${o.secret ?? p.secret}` }),
         'content-type': 'application/json',
+        ...o.headers,
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: o.raw ?? (o.body === undefined ? undefined : JSON.stringify(o.body)),
     });
     const text = await r.text();
     const json =
       text && /json/.test(r.headers.get('content-type') ?? '') ? (JSON.parse(text) as unknown) : text;
-    const op = opFor(method, path);
-    assert.ok(op, `${method} ${path} is not in the document`);
+    const found = opFor(method, path);
+    assert.ok(found, `${method} ${path} is not in the document`);
+    const { op, tpl } = found;
     const declared = op.responses[String(r.status)] ?? op.responses[`${String(r.status)[0]}XX`];
     assert.ok(declared, `${method} ${path}: status ${r.status} is not declared (${text.slice(0, 200)})`);
-    const schema = (
+    const content = (
       (declared.$ref
         ? { content: { 'application/json': { schema: { $ref: 'nimbus#/components/schemas/Error' } } } }
         : declared) as {
         content?: Record<string, { schema: Json }>;
       }
-    ).content?.['application/json']?.schema;
+    ).content;
+    const schema = content?.['application/json']?.schema;
+    if (r.ok && r.status !== 204 && !/json/.test(r.headers.get('content-type') ?? ''))
+      assert.ok(
+        !schema || Object.keys(content ?? {}).length > 1,
+        `${method} ${path}: not JSON: ${text.slice(0, 200)}`,
+      );
     if (schema && typeof json === 'object') {
       const s = JSON.parse(
         JSON.stringify(schema).replaceAll('"#/components/', '"nimbus#/components/'),
       ) as Json;
-      const v = ajv.compile(s);
+      const v = strictAjv.compile(s);
       assert.ok(v(json), `${method} ${path} ${r.status}: answer does not match: ${JSON.stringify(v.errors)}`);
       checkedAnswers++;
+      if (r.ok) answered.add(`${method} ${tpl}`);
     }
-    return { status: r.status, body: json as Json & Record<string, never>, text };
+    if (r.status === 204) answered.add(`${method} ${tpl}`);
+    return { status: r.status, body: json as Fields, text };
+  };
+  const call = (method: string, path: string, body?: unknown, secret?: string) =>
+    send(method, path, { body, ...(secret === undefined ? {} : { secret }) });
+  /** `call`, asserting a success status. */
+  const ok = async (method: string, path: string, body?: unknown, status?: number): Promise<Answer> => {
+    const r = await call(method, path, body);
+    if (status !== undefined) assert.equal(r.status, status, `${method} ${path}: ${r.text.slice(0, 300)}`);
+    else
+      assert.ok(r.status >= 200 && r.status < 300, `${method} ${path}: ${r.status} ${r.text.slice(0, 300)}`);
+    return r;
+  };
+  /** Calls until `done` holds for the answer (each answer is checked). */
+  const until = async (what: string, method: string, path: string, done: (b: Json) => boolean) => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const r = await ok(method, path);
+      if (done(r.body)) return r;
+      assert.ok(Date.now() < deadline, `timed out waiting for ${what}: ${r.text.slice(0, 300)}`);
+      await new Promise((res) => setTimeout(res, 100));
+    }
   };
 
   before(async () => {
@@ -224,7 +290,7 @@ describe('OpenAPI document (e2e)', () => {
     ];
     assert.equal((await call('PUT', '/v1/topics/oa-topic', {})).status, 201);
     for (const c of cases) {
-      const op = opFor(c.method, c.path)!;
+      const { op } = opFor(c.method, c.path)!;
       const ref = (op.requestBody as { content: Record<string, { schema: { $ref: string } }> }).content[
         'application/json'
       ]!.schema.$ref;
@@ -267,6 +333,291 @@ describe('OpenAPI document (e2e)', () => {
     assert.ok(checkedAnswers >= 20, `checked ${checkedAnswers} answers`);
   });
 
+  it('every JSON route answers as its schema says, with real data behind it', async () => {
+    const enc = encodeURIComponent;
+    const NODE = { runtime: 'nodejs22.x', handler: 'index.handler' };
+    const zipOf = async (files: Record<string, string>) =>
+      Buffer.from(await zipDirectory(await fixture(files))).toString('base64');
+    // ---- functions: a failing one (no retries: a dead letter at once), configuration, aliases
+    const failing = await zipOf({
+      'index.mjs': "export const handler = async () => { throw new Error('down'); };",
+    });
+    await ok(
+      'PUT',
+      '/v1/functions/oa-fail',
+      { ...NODE, async: { maximumRetryAttempts: 0 }, code: { zipBase64: failing } },
+      201,
+    );
+    await ok('PATCH', '/v1/functions/oa-fn', { memoryMb: 256, environment: { A: '1' } });
+    await ok('PUT', '/v1/functions/oa-fn/aliases/tmp', { functionVersion: '1', description: 'x' });
+    await ok('GET', '/v1/functions/oa-fn/aliases');
+    await ok('DELETE', '/v1/functions/oa-fn/aliases/tmp', undefined, 204);
+    const failed = await ok('POST', '/v1/functions/oa-fail/invoke', {});
+    assert.equal(failed.body.ok, false);
+
+    // ---- async: a succeeded invocation, a timer, a dead letter replayed and purged
+    const sub = await ok('POST', '/v1/functions/oa-fn/invoke-async', { n: 1 }, 202);
+    await until('the invocation', 'GET', `/v1/invocations/${sub.body.id}`, (b) => b.status === 'succeeded');
+    const timer = await ok(
+      'POST',
+      '/v1/timers',
+      { target: 'oa-fn', delaySeconds: 3600, payload: { t: 1 } },
+      201,
+    );
+    await ok('GET', '/v1/timers?function=oa-fn');
+    await ok('GET', `/v1/timers/${timer.body.id}`);
+    await ok('DELETE', `/v1/timers/${timer.body.id}`, undefined, 204);
+    await ok('POST', '/v1/functions/oa-fail/invoke-async', { n: 2 }, 202);
+    const dlq = '/v1/queues/dlq?function=oa-fail';
+    const dead = (await until('a dead letter', 'GET', dlq, (b) => (b.deadLetters as unknown[]).length > 0))
+      .body.deadLetters as { id: string; error: { reason?: string } }[];
+    assert.ok(dead[0]!.error.reason, 'a dead letter says why');
+    await ok('GET', `/v1/queues/dlq/${dead[0]!.id}`);
+    await ok('GET', '/v1/queues');
+    assert.equal((await ok('POST', '/v1/queues/dlq/replay', { ids: [dead[0]!.id] })).body.replayed, 1);
+    await until('the dead letter again', 'GET', dlq, (b) => (b.deadLetters as unknown[]).length > 0);
+    assert.equal((await ok('POST', '/v1/queues/dlq/purge', { function: 'oa-fail' })).body.purged, 1);
+
+    // ---- logs setting, routes, gateway CORS
+    await ok('GET', '/v1/settings/logs');
+    const route = await ok(
+      'POST',
+      '/v1/routes',
+      { routeKey: 'POST /oa-tmp', function: 'oa-fn', throttle: { rateLimit: 5, burstLimit: 5 } },
+      201,
+    );
+    await ok('DELETE', `/v1/routes/${(route.body.route as { id: string }).id}`, undefined, 204);
+    await ok('PUT', '/v1/functions/oa-fn/routes', {
+      routes: [{ routeKey: 'GET /oa-manifest', stage: 'dev' }],
+    });
+    await ok('PUT', '/v1/gateway/cors', { allowOrigins: ['https://console.example'] });
+    assert.notEqual((await ok('GET', '/v1/gateway/cors')).body.cors, null);
+    await ok('DELETE', '/v1/gateway/cors', undefined, 204);
+    assert.equal((await ok('GET', '/v1/gateway/cors')).body.cors, null);
+
+    // ---- events: publish, webhooks, manifest subscriptions, a broker source
+    const published = await send('POST', '/v1/topics/oa-topic/events', {
+      raw: JSON.stringify({
+        specversion: '1.0',
+        id: 'e1',
+        source: 'oa',
+        type: 'order.created',
+        data: { a: 1 },
+      }),
+      headers: { 'content-type': 'application/cloudevents+json' },
+    });
+    assert.equal(published.status, 202, published.text);
+    const hook = await ok('POST', '/v1/webhooks', { topic: 'oa-topic', verification: 'standard' }, 201);
+    assert.equal(typeof hook.body.secret, 'string');
+    await ok('GET', '/v1/webhooks');
+    await ok('DELETE', `/v1/webhooks/${hook.body.id}`, undefined, 204);
+    const owned = await ok('PUT', '/v1/functions/oa-fn/subscriptions', {
+      subscriptions: [
+        { topic: 'oa-topic', pattern: { type: ['order.paid'] }, retry: { maximumRetryAttempts: 1 } },
+      ],
+    });
+    const ownedId = (owned.body.subscriptions as { id: string }[])[0]!.id;
+    await ok('DELETE', `/v1/subscriptions/${ownedId}`, undefined, 204);
+    const source = await ok(
+      'POST',
+      '/v1/sources',
+      { function: 'oa-fn', kind: 'nats', config: { subject: 'oa.src' } },
+      201,
+    );
+    await ok('GET', '/v1/sources');
+    await ok('GET', `/v1/sources/${source.body.id}`);
+    await ok('PUT', '/v1/functions/oa-fn/sources', {
+      sources: [{ kind: 'nats', config: { subject: 'oa.manifest' }, enabled: false }],
+    });
+    await ok('DELETE', `/v1/sources/${source.body.id}`, undefined, 204);
+    await ok('PUT', '/v1/functions/oa-fn/schedules', {
+      schedules: [{ name: 'oa-manifest', expression: 'cron(0 12 * * ? *)', input: { a: 1 } }],
+    });
+    await ok('DELETE', '/v1/schedules/oa-sched', undefined, 204);
+
+    // ---- buckets and objects
+    assert.equal((await ok('PUT', '/v1/buckets/oa-bucket')).status, 201);
+    assert.equal((await ok('PUT', '/v1/buckets/oa-bucket')).status, 200);
+    await ok('GET', '/v1/buckets');
+    await ok('PUT', '/v1/buckets/oa-bucket/notifications', {
+      notifications: [{ function: 'oa-fn', events: ['s3:ObjectCreated:*'], prefix: 'in/' }],
+    });
+    await ok('GET', '/v1/buckets/oa-bucket/notifications');
+    const put = await send('PUT', `/v1/buckets/oa-bucket/object?key=${enc('in/a b.txt')}`, {
+      raw: 'hello',
+      headers: { 'content-type': 'text/plain' },
+    });
+    assert.equal(put.status, 200, put.text);
+    const listed = await ok('GET', '/v1/buckets/oa-bucket/objects?delimiter=%2F');
+    assert.deepEqual(listed.body.prefixes, ['in/']);
+    await ok('GET', '/v1/buckets/oa-bucket/objects?prefix=in%2F&limit=1');
+    const got = await ok('GET', `/v1/buckets/oa-bucket/object?key=${enc('in/a b.txt')}`);
+    assert.equal(got.text, 'hello');
+    await ok('DELETE', `/v1/buckets/oa-bucket/object?key=${enc('in/a b.txt')}`, undefined, 204);
+    await ok('PUT', '/v1/buckets/oa-bucket/notifications', { notifications: [] });
+    await ok('DELETE', '/v1/buckets/oa-bucket', undefined, 204);
+    await ok('PUT', '/v1/functions/oa-fn/bucket-events', {
+      events: [{ bucket: 'oa-events', events: ['s3:ObjectRemoved:*'] }],
+    });
+
+    // ---- workflows: succeeded, stopped, failed and redriven, EXPRESS run synchronously
+    const pass = { StartAt: 'P', States: { P: { Type: 'Pass', Result: { done: true }, End: true } } };
+    await ok('PUT', '/v1/workflows/oa-wf', { definition: pass, description: 'd', tags: { team: 'oa' } });
+    await ok('GET', '/v1/workflows');
+    await ok('GET', '/v1/workflows/oa-wf');
+    const ex = await ok('POST', '/v1/workflows/oa-wf/executions', { name: 'run-1', input: { x: 1 } }, 201);
+    const exPath = `/v1/executions/${enc(String(ex.body.arn))}`;
+    assert.equal((await ok('GET', `${exPath}?wait=10`)).body.status, 'SUCCEEDED');
+    await ok('GET', '/v1/workflows/oa-wf/executions?status=SUCCEEDED&limit=10');
+    const hist = await ok('GET', `${exPath}/history?limit=1`);
+    assert.equal(typeof hist.body.nextToken, 'string');
+    await ok('GET', `${exPath}/history?reverse=1`);
+    await ok('PUT', '/v1/workflows/oa-wait', {
+      definition: { StartAt: 'W', States: { W: { Type: 'Wait', Seconds: 3600, End: true } } },
+    });
+    const waiting = await ok('POST', '/v1/workflows/oa-wait/executions', undefined, 201);
+    const stopped = await ok('POST', `/v1/executions/${enc(String(waiting.body.arn))}/stop`, {
+      error: 'Why',
+      cause: 'because',
+    });
+    assert.equal(stopped.body.status, 'ABORTED');
+    await ok('PUT', '/v1/workflows/oa-task', {
+      definition: { StartAt: 'T', States: { T: { Type: 'Task', Resource: 'oa-fail', End: true } } },
+    });
+    const task = await ok('POST', '/v1/workflows/oa-task/executions', {}, 201);
+    const taskPath = `/v1/executions/${enc(String(task.body.arn))}`;
+    assert.equal((await ok('GET', `${taskPath}?wait=20`)).body.status, 'FAILED');
+    assert.equal((await ok('POST', `${taskPath}/redrive`)).body.redriveCount, 1);
+    await ok('PUT', '/v1/workflows/oa-express', { definition: pass, type: 'EXPRESS' });
+    assert.equal(
+      (await ok('POST', '/v1/workflows/oa-express/executions?sync=1', { input: {} }, 200)).body.status,
+      'SUCCEEDED',
+    );
+    await ok('PUT', '/v1/workflows/oa-wf/routes', { routes: [{ routeKey: 'POST /oa-wf' }] });
+    await ok('PUT', '/v1/workflows/oa-wf/schedules', {
+      schedules: [{ name: 'oa-wf-daily', expression: 'rate(1 day)' }],
+    });
+    await ok('PUT', '/v1/workflows/oa-wf/subscriptions', {
+      subscriptions: [{ topic: 'oa-topic', pattern: { type: ['wf'] } }],
+    });
+    await ok('DELETE', '/v1/workflows/oa-express', undefined, 204);
+    assert.equal(
+      (await call('POST', '/v1/tasks/heartbeat', { taskToken: 'not-a-token' })).status >= 400,
+      true,
+    );
+
+    // ---- identity: tenants, keys (rotated, re-policied, revoked), roles
+    await ok('POST', '/v1/tenants', { id: 'oa-tenant', description: 'for the document' }, 201);
+    await ok('GET', '/v1/tenants');
+    await ok('POST', '/v1/keys', { tenant: 'oa-tenant', policies: ['Developer'] }, 201);
+    assert.deepEqual((await ok('GET', '/v1/tenants/oa-tenant')).body.tenant.resources, { keys: 1 });
+    const key = await ok(
+      'POST',
+      '/v1/keys',
+      { description: 'oa', policies: ['ReadOnly'], kind: 'service', expiresIn: '1d' },
+      201,
+    );
+    const keyPath = `/v1/keys/${(key.body.key as { keyId: string }).keyId}`;
+    await ok('GET', '/v1/keys');
+    await ok('GET', keyPath);
+    const rotated = await ok('POST', `${keyPath}/rotate`, { graceSeconds: 60 });
+    assert.equal(
+      typeof (rotated.body.key as { previousSecretValidUntil: unknown }).previousSecretValidUntil,
+      'string',
+    );
+    await ok('PUT', `${keyPath}/policies`, {
+      policies: [
+        'Invoker',
+        { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] },
+      ],
+    });
+    assert.equal((await ok('POST', `${keyPath}/revoke`)).body.key.status, 'revoked');
+    await ok('DELETE', keyPath, undefined, 204);
+    const removed = await ok('DELETE', '/v1/tenants/oa-tenant?force=true');
+    assert.equal(removed.body.deleted, 'oa-tenant');
+    await ok('PUT', '/v1/roles/oa-role', {
+      policies: [
+        { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] },
+      ],
+      description: 'reads objects',
+    });
+    await ok('GET', '/v1/roles');
+    await ok('GET', '/v1/roles/oa-role');
+    await ok('DELETE', '/v1/roles/oa-role', undefined, 204);
+
+    // ---- secrets (a name with a slash), the master key
+    const secretPath = `/v1/secrets/${enc('oa/db')}`;
+    await ok('PUT', secretPath, { value: 's3cret', description: 'db' }, 201);
+    await ok('PUT', secretPath, { value: 's3cret-2' }, 200);
+    await ok('GET', '/v1/secrets');
+    await ok('GET', secretPath);
+    assert.equal((await ok('GET', `${secretPath}/value`)).body.value, 's3cret-2');
+    await ok('POST', `${secretPath}/rotate`, { value: 's3cret-3' });
+    await ok('POST', '/v1/secrets/rotate-master-key');
+    await ok('DELETE', secretPath, undefined, 204);
+
+    // ---- audit, usage, prices, budgets, alerts
+    const page = await ok('GET', '/v1/audit?limit=2');
+    assert.equal(typeof page.body.next, 'number');
+    await ok('GET', `/v1/audit?after=${page.body.next}&result=ok`);
+    assert.equal((await ok('POST', '/v1/audit/verify')).body.ok, true);
+    assert.ok(((await ok('GET', '/v1/usage?by=function')).body.groups as unknown[]).length > 0);
+    assert.ok(((await ok('GET', '/v1/usage?function=oa-fn&limit=5')).body.records as unknown[]).length > 0);
+    assert.match((await ok('GET', '/v1/usage?by=day&format=csv')).text, /^day,invocations/);
+    await ok('GET', '/v1/prices');
+    await ok('PUT', '/v1/prices', { entries: [{ perRequest: 0.0000002, perGbSecond: 0.0000166667 }] });
+    await ok('DELETE', '/v1/prices', undefined, 204);
+    await ok('PUT', '/v1/budgets/oa-fn-budget', {
+      limitUsd: 5,
+      function: 'oa-fn',
+      topic: 'oa-topic',
+      action: 'block',
+    });
+    await ok('GET', '/v1/budgets');
+    await ok('GET', '/v1/budgets/oa-budget');
+    await ok('DELETE', '/v1/budgets/oa-fn-budget', undefined, 204);
+    await ok('PUT', '/v1/alerts/oa-budget-alert', {
+      metric: 'budget_percent',
+      budget: 'oa-budget',
+      threshold: 80,
+      notify: [{ function: 'oa-fn' }],
+      description: 'spent',
+    });
+    await ok('GET', '/v1/alerts');
+    await ok('GET', '/v1/alerts/oa-alert');
+    await ok('DELETE', '/v1/alerts/oa-budget-alert', undefined, 204);
+
+    // ---- metrics, status, doctor, health
+    const series = await ok('GET', '/v1/metrics?function=oa-fn&name=invocations&step=60');
+    assert.ok(
+      (series.body.points as [number, number][]).some(([, v]) => v > 0),
+      'the invocations are counted',
+    );
+    await ok('GET', '/v1/metrics?name=duration_p99&step=300');
+    await ok('GET', '/v1/metrics/live?window=10');
+    assert.ok(((await ok('GET', '/v1/status')).body.functions as unknown[]).length > 0);
+    await ok('GET', '/v1/doctor');
+    await ok('GET', '/healthz');
+    await ok('GET', '/healthz?live=1');
+    await ok('DELETE', '/v1/functions/oa-fail', undefined, 204);
+
+    // Every route that answers JSON has been answered and checked here (or in the tests above).
+    const unanswered = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([, op]) =>
+          Object.entries((op as Op).responses).some(
+            ([st, r]) =>
+              /^2\d\d$/.test(st) && st !== '204' && (r.content as Json | undefined)?.['application/json'],
+          ),
+        )
+        .map(([m]) => `${m.toUpperCase()} ${path}`)
+        .filter((k) => !answered.has(k)),
+    );
+    assert.deepEqual(unanswered, [], 'JSON routes no test answered');
+    assert.ok(checkedAnswers >= 140, `checked ${checkedAnswers} answers`);
+    console.log(`openapi: ${checkedAnswers} answers checked, ${answered.size} operations answered`);
+  });
+
   it('console/src/api/schema.d.ts is up to date (npm run openapi:types) and type-checks', async () => {
     const text = openApiTypes(doc);
     assert.equal(await readFile(SCHEMA_DTS, 'utf8'), text, 'stale: run npm run openapi:types');
@@ -274,7 +625,7 @@ describe('OpenAPI document (e2e)', () => {
     const use = join(dir, 'use.ts');
     await writeFile(
       use,
-      `import type { DeployRequest, paths, SubscriptionRequest } from ${JSON.stringify(SCHEMA_DTS)};
+      `import type { AlertRuleRequest, DeployRequest, paths, SubscriptionRequest, UsageReport } from ${JSON.stringify(SCHEMA_DTS)};
 const d: DeployRequest = { runtime: 'nodejs22.x', handler: 'index.handler', code: { zipBase64: 'UEs=' } };
 const s: SubscriptionRequest = { target: { function: 'f' }, pattern: { type: ['x'] } };
 type Created = paths['/v1/functions/{name}']['put']['responses']['201']['content']['application/json'];
@@ -284,7 +635,14 @@ type Failed = paths['/v1/routes']['post']['responses']['4XX']['content']['applic
 const e: Failed = { error: { code: 'X', message: 'm', status: 400, kind: 'user', retryable: false } };
 // @ts-expect-error runtime is required
 const bad: DeployRequest = { handler: 'h', code: { zipBase64: 'x' } };
-void [d, s, e, bad, name];
+const a: AlertRuleRequest = { metric: 'errors', threshold: 1, notify: [{ topic: 't' }, { webhook: 'https://x' }] };
+// @ts-expect-error a notify target is a topic, a function or a webhook, not two of them
+const both: AlertRuleRequest = { metric: 'errors', threshold: 1, notify: [{ topic: 't', function: 'f' }] };
+type Queues = paths['/v1/queues']['get']['responses']['200']['content']['application/json'];
+const q: Queues = { queues: [{ functionName: 'f', queue: 'q', ready: 0, delayed: 0, inflight: 0, dead: 0, oldestAgeMs: 0 }] };
+const u = null as unknown as UsageReport;
+const cost: number = 'groups' in u ? u.total.costUsd : u.summary.costUsd;
+void [d, s, e, bad, name, a, both, q, cost];
 `,
     );
     const tsc = join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsc');

@@ -13,19 +13,39 @@ type Json = Record<string, unknown>;
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const key = (k: string) => (IDENT.test(k) ? k : JSON.stringify(k));
 const lit = (v: unknown) => JSON.stringify(v);
-const paren = (t: string) => (/[|&]/.test(t) && !/^[{(]/.test(t) ? `(${t})` : t);
+/**
+ * True when a `|` or `&` of `t` is outside every bracket, string and comment: `t` is a union or
+ * an intersection, and needs parentheses inside `[]` or another union. (`{ a: 1 } | { b: 2 }`
+ * starts with a brace and is one: testing the first character made `notify` a union with an array.)
+ */
+function compound(t: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t[i]!;
+    if (c === '"' || c === "'") {
+      for (i++; i < t.length && t[i] !== c; i++) if (t[i] === '\\') i++;
+    } else if (c === '/' && t[i + 1] === '*') {
+      const end = t.indexOf('*/', i + 2);
+      i = end < 0 ? t.length : end + 1;
+    } else if (c === '{' || c === '(' || c === '[') depth++;
+    else if (c === '}' || c === ')' || c === ']') depth--;
+    else if (depth === 0 && (c === '|' || c === '&')) return true;
+  }
+  return false;
+}
+const paren = (t: string) => (compound(t) ? `(${t})` : t);
 const union = (ts: string[]) => {
   const u = [...new Set(ts)];
   return u.length === 0 ? 'never' : u.join(' | ');
 };
 
-function doc(s: Json, pad: string): string {
-  const d = s.description;
+function doc(s: Json | boolean, pad: string): string {
+  const d = typeof s === 'object' ? s.description : undefined;
   return typeof d === 'string' && d !== '' ? `${pad}/** ${d.replaceAll('*/', '*\\/')} */\n` : '';
 }
 
 function objectType(s: Json, pad: string): string {
-  const props = (s.properties ?? {}) as Record<string, Json>;
+  const props = (s.properties ?? {}) as Record<string, Json | boolean>;
   const required = new Set((s.required ?? []) as string[]);
   const inner = `${pad}  `;
   const lines = Object.entries(props).map(
@@ -69,6 +89,31 @@ function single(s: Json, type: string, pad: string): string {
   }
 }
 
+const closedObject = (a: Json) =>
+  a.additionalProperties === false &&
+  typeof a.properties === 'object' &&
+  a.properties !== null &&
+  (a.type === undefined || a.type === 'object');
+
+/**
+ * Alternatives that are objects taking no other properties exclude each other, but a TypeScript
+ * union of `{ topic: string }` and `{ function: string }` accepts `{ topic, function }` (excess
+ * properties are checked against the union as a whole), which the server refuses. Each such
+ * alternative gets the other ones' keys as `?: never`:
+ * `{ topic: string; function?: never; webhook?: never }`. (`'topic' in t` still narrows.)
+ */
+function exclusive(alts: Json[]): Json[] {
+  const closed = alts.filter(closedObject);
+  if (closed.length < 2) return alts;
+  const keys = new Set(closed.flatMap((a) => Object.keys(a.properties as Json)));
+  return alts.map((a) => {
+    if (!closedObject(a)) return a;
+    const own = a.properties as Json;
+    const never = [...keys].filter((k) => !Object.hasOwn(own, k)).map((k) => [k, false] as const);
+    return never.length === 0 ? a : { ...a, properties: { ...own, ...Object.fromEntries(never) } };
+  });
+}
+
 /** One JSON Schema as a TypeScript type expression (`pad`: the indentation it starts at). */
 export function schemaToTs(s: Json | boolean, pad = ''): string {
   if (s === true) return 'unknown';
@@ -80,7 +125,7 @@ export function schemaToTs(s: Json | boolean, pad = ''): string {
   if ('const' in s) return lit(s.const);
   if (Array.isArray(s.enum)) return union(s.enum.map(lit));
   const alts = (s.anyOf ?? s.oneOf) as Json[] | undefined;
-  if (alts) return union(alts.map((a) => paren(schemaToTs(a, pad))));
+  if (alts) return union(exclusive(alts).map((a) => paren(schemaToTs(a, pad))));
   if (Array.isArray(s.allOf)) return (s.allOf as Json[]).map((a) => paren(schemaToTs(a, pad))).join(' & ');
   if (Array.isArray(s.type)) return union((s.type as string[]).map((t) => paren(single(s, t, pad))));
   if (typeof s.type === 'string') return single(s, s.type, pad);

@@ -128,6 +128,11 @@ function operation(method: string, r: RouteDoc, params: string[], path: string):
       content,
     };
   }
+  if (r.unavailable)
+    responses['503'] = {
+      description: 'unavailable (not a coded error: the same shape as the answer)',
+      content: { 'application/json': { schema: ref(r.unavailable) } },
+    };
   responses['4XX'] = { $ref: '#/components/responses/Error' };
   responses['5XX'] = { $ref: '#/components/responses/Error' };
   return {

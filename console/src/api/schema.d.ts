@@ -20,6 +20,9 @@ export interface paths {
     patch: operations["patchFunctionsName"];
     delete: operations["deleteFunctionsName"];
   };
+  "/v1/functions/{name}/source": {
+    get: operations["getFunctionsNameSource"];
+  };
   "/v1/functions/{name}/versions": {
     get: operations["getFunctionsNameVersions"];
     post: operations["postFunctionsNameVersions"];
@@ -317,7 +320,12 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["Health"];
+        };
+      };
+      "503": {
+        content: {
+          "application/json": components['schemas']["Health"];
         };
       };
       "4XX": {
@@ -369,7 +377,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["OpenApiDocument"];
         };
       };
       "4XX": {
@@ -524,6 +532,39 @@ export interface operations {
     responses: {
       "204": {
         content?: never;
+      };
+      "4XX": {
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+      "5XX": {
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+    };
+  };
+  /** GET /v1/functions/{name}/source: Download the archive a function (or a version, or an alias) was deployed from */
+  getFunctionsNameSource: {
+    parameters: {
+      path: {
+        /** the name (percent-encoded) */
+        name: string;
+      };
+      query?: {
+        /** `$LATEST` (default), a version number or an alias (its primary version) */
+        qualifier?: string;
+      };
+      header?: never;
+    };
+    requestBody?: never;
+    responses: {
+      "200": {
+        content: {
+          "application/zip": unknown;
+          "application/x-tar": unknown;
+        };
       };
       "4XX": {
         content: {
@@ -809,7 +850,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["InvocationView"];
         };
       };
       "4XX": {
@@ -886,7 +927,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["LogSettingsResult"];
         };
       };
       "4XX": {
@@ -916,7 +957,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["LogSettingsResult"];
         };
       };
       "4XX": {
@@ -944,7 +985,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["TimerList"];
         };
       };
       "4XX": {
@@ -974,12 +1015,12 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["TimerCreated"];
         };
       };
       "201": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["TimerCreated"];
         };
       };
       "4XX": {
@@ -1007,7 +1048,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["InvocationView"];
         };
       };
       "4XX": {
@@ -1059,7 +1100,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["QueueList"];
         };
       };
       "4XX": {
@@ -1090,7 +1131,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["DeadLetterList"];
         };
       };
       "4XX": {
@@ -1118,7 +1159,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["InvocationView"];
         };
       };
       "4XX": {
@@ -1148,7 +1189,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["DeadLettersReplayed"];
         };
       };
       "4XX": {
@@ -1178,7 +1219,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["DeadLettersPurged"];
         };
       };
       "4XX": {
@@ -1510,7 +1551,7 @@ export interface operations {
     responses: {
       "202": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["PublishedEvents"];
         };
       };
       "4XX": {
@@ -1716,7 +1757,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["WebhookList"];
         };
       };
       "4XX": {
@@ -1746,7 +1787,7 @@ export interface operations {
     responses: {
       "201": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["WebhookCreated"];
         };
       };
       "4XX": {
@@ -1798,7 +1839,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["SourceList"];
         };
       };
       "4XX": {
@@ -1828,7 +1869,7 @@ export interface operations {
     responses: {
       "201": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["SourceView"];
         };
       };
       "4XX": {
@@ -1856,7 +1897,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["SourceView"];
         };
       };
       "4XX": {
@@ -1915,7 +1956,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["SourceList"];
         };
       };
       "4XX": {
@@ -2023,7 +2064,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["GatewayCors"];
         };
       };
       "4XX": {
@@ -2053,7 +2094,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["GatewayCors"];
         };
       };
       "4XX": {
@@ -2169,7 +2210,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["BucketList"];
         };
       };
       "4XX": {
@@ -2197,12 +2238,12 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["BucketName"];
         };
       };
       "201": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["BucketName"];
         };
       };
       "4XX": {
@@ -2256,7 +2297,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["BucketNotificationList"];
         };
       };
       "4XX": {
@@ -2288,7 +2329,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["BucketNotificationList"];
         };
       };
       "4XX": {
@@ -2325,7 +2366,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["ObjectList"];
         };
       };
       "4XX": {
@@ -2391,7 +2432,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["ObjectView"];
         };
       };
       "4XX": {
@@ -2453,7 +2494,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["FunctionBucketEvents"];
         };
       };
       "4XX": {
@@ -2479,7 +2520,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["WorkflowList"];
         };
       };
       "4XX": {
@@ -2508,7 +2549,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["WorkflowView"];
         };
       };
       "4XX": {
@@ -2541,7 +2582,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["WorkflowView"];
         };
       };
       "4XX": {
@@ -2602,7 +2643,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["ExecutionList"];
         };
       };
       "4XX": {
@@ -2638,12 +2679,12 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["ExecutionView"];
         };
       };
       "201": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["ExecutionView"];
         };
       };
       "4XX": {
@@ -2675,7 +2716,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["ExecutionView"];
         };
       };
       "4XX": {
@@ -2708,7 +2749,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["ExecutionView"];
         };
       };
       "4XX": {
@@ -2737,7 +2778,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["ExecutionView"];
         };
       };
       "4XX": {
@@ -2772,7 +2813,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["HistoryPage"];
         };
       };
       "4XX": {
@@ -2908,7 +2949,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["TenantList"];
         };
       };
       "4XX": {
@@ -2938,7 +2979,7 @@ export interface operations {
     responses: {
       "201": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["TenantResult"];
         };
       };
       "4XX": {
@@ -2966,7 +3007,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["TenantResult"];
         };
       };
       "4XX": {
@@ -2996,7 +3037,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["TenantDeleted"];
         };
       };
       "4XX": {
@@ -3025,7 +3066,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["KeyList"];
         };
       };
       "4XX": {
@@ -3055,7 +3096,7 @@ export interface operations {
     responses: {
       "201": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["KeyWithSecret"];
         };
       };
       "4XX": {
@@ -3086,7 +3127,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["KeyResult"];
         };
       };
       "4XX": {
@@ -3150,7 +3191,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["KeyWithSecret"];
         };
       };
       "4XX": {
@@ -3181,7 +3222,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["KeyResult"];
         };
       };
       "4XX": {
@@ -3216,7 +3257,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["KeyResult"];
         };
       };
       "4XX": {
@@ -3245,7 +3286,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["RoleResult"];
         };
       };
       "4XX": {
@@ -3278,7 +3319,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["RoleResult"];
         };
       };
       "4XX": {
@@ -3331,7 +3372,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["RoleList"];
         };
       };
       "4XX": {
@@ -3357,7 +3398,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["SecretList"];
         };
       };
       "4XX": {
@@ -3386,7 +3427,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["SecretView"];
         };
       };
       "4XX": {
@@ -3419,12 +3460,12 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["SecretView"];
         };
       };
       "201": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["SecretView"];
         };
       };
       "4XX": {
@@ -3480,7 +3521,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["SecretValue"];
         };
       };
       "4XX": {
@@ -3513,7 +3554,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["SecretView"];
         };
       };
       "4XX": {
@@ -3539,7 +3580,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["MasterKeyRotation"];
         };
       };
       "4XX": {
@@ -3574,7 +3615,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["AuditPage"];
         };
       };
       "4XX": {
@@ -3600,7 +3641,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["AuditVerification"];
         };
       };
       "4XX": {
@@ -3635,7 +3676,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["UsageReport"];
           "text/csv": string;
         };
       };
@@ -3662,7 +3703,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["Prices"];
         };
       };
       "4XX": {
@@ -3692,7 +3733,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["Prices"];
         };
       };
       "4XX": {
@@ -3742,7 +3783,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["BudgetList"];
         };
       };
       "4XX": {
@@ -3771,7 +3812,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["BudgetResult"];
         };
       };
       "4XX": {
@@ -3804,7 +3845,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["BudgetResult"];
         };
       };
       "4XX": {
@@ -3857,7 +3898,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["AlertList"];
         };
       };
       "4XX": {
@@ -3886,7 +3927,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["AlertResult"];
         };
       };
       "4XX": {
@@ -3919,7 +3960,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["AlertResult"];
         };
       };
       "4XX": {
@@ -3981,7 +4022,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["MetricSeries"];
         };
       };
       "4XX": {
@@ -4010,7 +4051,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["LiveMetrics"];
         };
       };
       "4XX": {
@@ -4036,7 +4077,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["PlatformStatus"];
         };
       };
       "4XX": {
@@ -4062,7 +4103,7 @@ export interface operations {
     responses: {
       "200": {
         content: {
-          "application/json": { [key: string]: unknown };
+          "application/json": components['schemas']["DoctorReport"];
         };
       };
       "4XX": {
@@ -4214,14 +4255,38 @@ export interface components {
       target: string | {
         function: string;
         qualifier?: string;
+        webhook?: never;
+        topic?: never;
+        sqs?: never;
+        stateMachine?: never;
       } | {
         webhook: string;
+        function?: never;
+        qualifier?: never;
+        topic?: never;
+        sqs?: never;
+        stateMachine?: never;
       } | {
         topic: string;
+        function?: never;
+        qualifier?: never;
+        webhook?: never;
+        sqs?: never;
+        stateMachine?: never;
       } | {
         sqs: string;
+        function?: never;
+        qualifier?: never;
+        webhook?: never;
+        topic?: never;
+        stateMachine?: never;
       } | {
         stateMachine: string;
+        function?: never;
+        qualifier?: never;
+        webhook?: never;
+        topic?: never;
+        sqs?: never;
       };
       inputTransformer?: {
         inputPathsMap?: { [key: string]: string };
@@ -4464,13 +4529,19 @@ export interface components {
       threshold: number;
       windowSec?: number;
       forSec?: number;
-      notify?: {
+      notify?: ({
         topic: string;
+        function?: never;
+        webhook?: never;
       } | {
         function: string;
+        topic?: never;
+        webhook?: never;
       } | {
         webhook: string;
-      }[];
+        topic?: never;
+        function?: never;
+      })[];
       description?: string;
     };
     BudgetRequest: {
@@ -4523,6 +4594,8 @@ export interface components {
       secrets: string[];
       codeSha256: string;
       codeSize: number;
+      /** sha256 of the archive it was deployed from, when the platform kept it (GET …/source) */
+      sourceSha256: string | null;
       revisionId: string;
       /** ISO 8601 time */
       createdAt: string;
@@ -4603,13 +4676,14 @@ export interface components {
       ok: boolean;
       /** what the handler returned (ok) */
       result?: unknown;
-      /** the function error (not ok) */
+      /** the function error (not ok): what the function's runtime reported, and the code */
       error?: {
         errorType?: string;
         errorMessage?: string;
         trace?: string[];
+        /** the coded platform error (timeout, oom, crash…) */
         code?: string;
-      };
+      } & { [key: string]: unknown };
       cold: boolean;
       initDurationMs?: number;
       durationMs: number;
@@ -4730,6 +4804,698 @@ export interface components {
       arn: string;
       region: string;
     };
+    Health: {
+      ok: boolean;
+      /** `?live=1`: the process serves */
+      live?: true;
+      /** 503: start-up is not complete */
+      starting?: true;
+      /** 503: a dependency in `checks` is not ok */
+      degraded?: true;
+      /** store (and nats in cluster mode): ok, unreachable, timeout, disconnected */
+      checks?: { [key: string]: string };
+    };
+    OpenApiDocument: {
+      openapi: "3.1.0";
+      info: { [key: string]: unknown };
+      paths: { [key: string]: { [key: string]: unknown } };
+      components: {
+        schemas: { [key: string]: unknown };
+      } & { [key: string]: unknown };
+    } & { [key: string]: unknown };
+    InvocationError: {
+      /** why it was dead-lettered: RetriesExhausted, EventAgeExceeded, FunctionNotFound, LoopDetected… */
+      reason?: string;
+      /** the last failure: function, timeout, oom, crash, init… */
+      failure?: string;
+      errorType?: string;
+      errorMessage?: string;
+      /** the coded platform error, when there is one */
+      errorCode?: string;
+    } & { [key: string]: unknown };
+    InvocationView: {
+      id: string;
+      /** the function (`webhook:<url>`, `topic:<name>`, `sqs:<queue>` for deliveries) */
+      functionName: string;
+      qualifier: string | null;
+      status: "queued" | "scheduled" | "running" | "retrying" | "succeeded" | "failed";
+      /** who queued it: api, lambda, timer, schedule, function, destination… */
+      source: string;
+      attempts: number;
+      failures: number;
+      /** ISO 8601 time */
+      submittedAt: string;
+      /** ISO 8601 time */
+      updatedAt: string;
+      /** queued, scheduled or retrying: when it runs next */
+      nextAttemptAt: string | null;
+      hop: number;
+      /** succeeded: the function's result */
+      result?: unknown;
+      /** succeeded: the version that ran */
+      executedVersion?: string;
+      error?: components['schemas']["InvocationError"];
+      /** the event (invocations of a function) */
+      payload?: unknown;
+    };
+    TimerCreated: {
+      id: string;
+      /** ISO 8601 time */
+      fireAt: string;
+      duplicate: boolean;
+    };
+    TimerList: {
+      timers: components['schemas']["InvocationView"][];
+    };
+    QueueView: {
+      functionName: string;
+      queue: string;
+      /** visible now and not leased */
+      ready: number;
+      /** waiting for a delay or a retry time */
+      delayed: number;
+      /** leased and running */
+      inflight: number;
+      /** dead letters */
+      dead: number;
+      /** how long the oldest deliverable message has waited */
+      oldestAgeMs: number;
+    };
+    QueueList: {
+      queues: components['schemas']["QueueView"][];
+    };
+    DeadLetterList: {
+      deadLetters: components['schemas']["InvocationView"][];
+      /** `after` for the next page (null: this page is empty) */
+      next: string | null;
+    };
+    DeadLettersReplayed: {
+      replayed: number;
+    };
+    DeadLettersPurged: {
+      purged: number;
+    };
+    LogSettings: {
+      retentionDays: number;
+      /** null: no cap */
+      maxMegabytes: number | null;
+      /** regular expressions; matches are replaced by *** */
+      redact: string[];
+      linesPerSecond: number;
+      bytesPerSecond: number;
+    };
+    LogSettingsResult: {
+      logs: components['schemas']["LogSettings"];
+    };
+    PublishedEvents: {
+      events: {
+        id: string;
+        /** subscriptions it went to */
+        deliveries: number;
+      }[];
+    };
+    WebhookView: {
+      id: string;
+      /** the gateway URL that publishes to the topic */
+      url: string;
+      topic: string;
+      verification: "github" | "stripe" | "standard" | "shared-secret" | "none";
+      /** shared-secret: the header carrying it */
+      header: string | null;
+      toleranceSec: number;
+      description: string;
+      /** ISO 8601 time */
+      createdAt: string;
+    };
+    WebhookCreated: {
+      id: string;
+      /** the gateway URL that publishes to the topic */
+      url: string;
+      topic: string;
+      verification: "github" | "stripe" | "standard" | "shared-secret" | "none";
+      /** shared-secret: the header carrying it */
+      header: string | null;
+      toleranceSec: number;
+      description: string;
+      /** ISO 8601 time */
+      createdAt: string;
+      /** a generated signing secret, shown this once */
+      secret?: string;
+    };
+    WebhookList: {
+      webhooks: components['schemas']["WebhookView"][];
+    };
+    SourceView: {
+      id: string;
+      function: string;
+      qualifier: string | null;
+      kind: "nats" | "jetstream" | "rabbitmq" | "mqtt" | "redis" | "postgres" | "sqs";
+      /** connector settings, credentials redacted */
+      config: { [key: string]: unknown };
+      batchSize: number;
+      batchWindowMs: number;
+      maximumRetryAttempts: number;
+      concurrency: number;
+      enabled: boolean;
+      origin: "manifest" | "api";
+      /** ISO 8601 time */
+      createdAt: string;
+      /** null while it is not running on this node */
+      status: {
+        id: string;
+        kind: "nats" | "jetstream" | "rabbitmq" | "mqtt" | "redis" | "postgres" | "sqs";
+        connected: boolean;
+        received: number;
+        succeeded: number;
+        retried: number;
+        deadLettered: number;
+        inFlightBatches: number;
+        lastError?: string;
+      } | null;
+    };
+    SourceList: {
+      sources: components['schemas']["SourceView"][];
+    };
+    CorsView: {
+      allowOrigins: string[];
+      allowMethods: string[];
+      allowHeaders: string[];
+      exposeHeaders: string[];
+      allowCredentials: boolean;
+      maxAge: number;
+    };
+    GatewayCors: {
+      /** null: none set */
+      cors: components['schemas']["CorsView"] | null;
+    };
+    BucketView: {
+      name: string;
+      /** ISO 8601 time */
+      createdAt: string;
+    };
+    BucketList: {
+      buckets: components['schemas']["BucketView"][];
+    };
+    BucketName: {
+      name: string;
+    };
+    BucketNotificationView: {
+      id: string;
+      bucket: string;
+      function: string;
+      /** s3:ObjectCreated:*, s3:ObjectRemoved:Delete, … */
+      events: string[];
+      prefix: string | null;
+      suffix: string | null;
+      origin: "manifest" | "api";
+    };
+    BucketNotificationList: {
+      notifications: components['schemas']["BucketNotificationView"][];
+    };
+    FunctionBucketEvents: {
+      events: components['schemas']["BucketNotificationView"][];
+    };
+    ObjectView: {
+      key: string;
+      size: number;
+      etag: string;
+      contentType: string;
+      /** ISO 8601 time */
+      lastModified: string;
+    };
+    ObjectList: {
+      objects: components['schemas']["ObjectView"][];
+      /** with a delimiter: the folders under the prefix */
+      prefixes: string[];
+      /** `after` for the next page (null: the last page) */
+      nextAfter: string | null;
+    };
+    WorkflowView: {
+      name: string;
+      arn: string;
+      type: "STANDARD" | "EXPRESS";
+      status: "ACTIVE";
+      /** the Amazon States Language definition */
+      definition: { [key: string]: unknown };
+      roleArn: string;
+      description: string;
+      tags: { [key: string]: string };
+      revisionId: string;
+      /** ISO 8601 time */
+      createdAt: string;
+      /** ISO 8601 time */
+      updatedAt: string;
+    };
+    WorkflowList: {
+      workflows: components['schemas']["WorkflowView"][];
+    };
+    ExecutionView: {
+      arn: string;
+      name: string;
+      workflow: string;
+      workflowArn: string;
+      status: "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE";
+      input: unknown;
+      /** null until it succeeds */
+      output: unknown;
+      error: string | null;
+      cause: string | null;
+      /** ISO 8601 time */
+      startedAt: string;
+      stoppedAt: string | null;
+      redriveCount: number;
+      redrivenAt: string | null;
+      redriveStatus: "REDRIVABLE" | "NOT_REDRIVABLE" | "REDRIVABLE_BY_MAP_RUN";
+    };
+    ExecutionList: {
+      executions: components['schemas']["ExecutionView"][];
+      /** null: the last page */
+      nextToken: string | null;
+    };
+    HistoryEventView: {
+      id: number;
+      previousEventId: number;
+      /** ISO 8601 time */
+      timestamp: string;
+      type: string;
+      /** the state it is about, when it names one */
+      state: string | null;
+      /** `{ <type>EventDetails: {...} }` (AWS's names) */
+      details: { [key: string]: unknown };
+    };
+    HistoryPage: {
+      events: components['schemas']["HistoryEventView"][];
+      /** null: the last page */
+      nextToken: string | null;
+    };
+    TenantView: {
+      id: string;
+      accountId: string;
+      description: string;
+      /** ISO 8601 time */
+      createdAt: string;
+    };
+    TenantDetail: {
+      id: string;
+      accountId: string;
+      description: string;
+      /** ISO 8601 time */
+      createdAt: string;
+      /** what it owns, per kind (kinds it has none of are left out) */
+      resources: { [key: string]: number };
+    };
+    TenantResult: {
+      tenant: components['schemas']["TenantDetail"];
+    };
+    TenantList: {
+      tenants: components['schemas']["TenantView"][];
+    };
+    TenantDeleted: {
+      deleted: string;
+      /** force=true: what was removed, per kind */
+      removed: { [key: string]: number };
+    };
+    KeyView: {
+      keyId: string;
+      tenant: string;
+      kind: "user" | "service";
+      description: string;
+      /** managed policy names or ARNs, or inline IAM policy documents */
+      policies: (string | { [key: string]: unknown })[];
+      status: "active" | "revoked" | "expired";
+      /** ISO 8601 time */
+      createdAt: string;
+      expiresAt: string | null;
+      /** after a rotation: until when the old secret works */
+      previousSecretValidUntil: string | null;
+    };
+    KeyResult: {
+      key: components['schemas']["KeyView"];
+    };
+    KeyWithSecret: {
+      key: components['schemas']["KeyView"];
+      /** the secret, shown this once (it is stored hashed and encrypted) */
+      secret: string;
+    };
+    KeyList: {
+      keys: components['schemas']["KeyView"][];
+    };
+    RoleView: {
+      name: string;
+      arn: string;
+      description: string;
+      /** managed policy names or ARNs, or inline IAM policy documents */
+      policies: (string | { [key: string]: unknown })[];
+      /** raised by every change: credentials minted before it stop working */
+      generation: number;
+      /** ISO 8601 time */
+      createdAt: string;
+      /** ISO 8601 time */
+      updatedAt: string;
+    };
+    RoleResult: {
+      role: components['schemas']["RoleView"];
+    };
+    RoleList: {
+      roles: components['schemas']["RoleView"][];
+    };
+    SecretView: {
+      name: string;
+      arn: string;
+      description: string;
+      versionId: string;
+      /** ISO 8601 time */
+      createdAt: string;
+      /** when the current value was written */
+      updatedAt: string;
+    };
+    SecretValue: {
+      name: string;
+      arn: string;
+      description: string;
+      versionId: string;
+      /** ISO 8601 time */
+      createdAt: string;
+      /** when the current value was written */
+      updatedAt: string;
+      value: string;
+    };
+    SecretList: {
+      secrets: components['schemas']["SecretView"][];
+    };
+    MasterKeyRotation: {
+      /** the key-encryption key everything is wrapped by now */
+      kekId: string;
+      rewrapped: number;
+      /** secrets that got a new value meanwhile */
+      raced: number;
+      /** secrets whose data key could not be unwrapped (left as they are) */
+      failed: {
+        tenant: string;
+        name: string;
+        code: string;
+      }[];
+    };
+    AuditRecordView: {
+      seq: number;
+      /** ISO 8601 time */
+      time: string;
+      tenant: string;
+      /** key id or role session; `-` when unauthenticated */
+      principal: string;
+      action: string;
+      resource: string;
+      sourceIp: string;
+      result: "ok" | "denied" | "unauthenticated" | "error";
+      status: number;
+      detail: string;
+      /** the record's link in the hash chain */
+      hash: string;
+    };
+    AuditPage: {
+      records: components['schemas']["AuditRecordView"][];
+      /** `after` for the next page; absent on the last page */
+      next?: number;
+    };
+    AuditVerification: {
+      ok: true;
+      checked: number;
+      /** the chain's head when verification started */
+      head: {
+        seq: number;
+        hash: string;
+      };
+      /** where verification started: the last pruned record, or seq 0 */
+      anchor: {
+        seq: number;
+        hash: string;
+      };
+    } | {
+      ok: false;
+      checked: number;
+      /** the first seq where the chain breaks */
+      seq: number;
+      reason: string;
+      /** the chain's head when verification started */
+      head: {
+        seq: number;
+        hash: string;
+      };
+      /** where verification started: the last pruned record, or seq 0 */
+      anchor: {
+        seq: number;
+        hash: string;
+      };
+    };
+    UsageSummary: {
+      invocations: number;
+      errors: number;
+      coldStarts: number;
+      billedDurationMs: number;
+      gbSeconds: number;
+      costUsd: number;
+    };
+    UsageGroup: {
+      /** the function, day (2026-12-07), month (2026-12) or tenant */
+      key: string;
+      invocations: number;
+      errors: number;
+      coldStarts: number;
+      billedDurationMs: number;
+      gbSeconds: number;
+      costUsd: number;
+    };
+    UsageRecordView: {
+      tenant: string;
+      requestId: string;
+      functionName: string;
+      version: string;
+      /** epoch ms */
+      startedAt: number;
+      durationMs: number;
+      billedDurationMs: number;
+      memoryMb: number;
+      maxRssBytes: number;
+      gbSeconds: number;
+      /** present when it paid a cold start */
+      initDurationMs?: number;
+      outcome: "success" | "error" | "timeout" | "oom" | "crash";
+      /** delivery attempt (async retries keep the request id) */
+      attempt: number;
+      costUsd: number;
+    };
+    UsageAggregate: {
+      by: "function" | "day" | "month" | "tenant";
+      groups: components['schemas']["UsageGroup"][];
+      total: components['schemas']["UsageSummary"];
+      currency: string;
+    };
+    UsageRecords: {
+      records: components['schemas']["UsageRecordView"][];
+      summary: components['schemas']["UsageSummary"];
+      currency: string;
+    };
+    UsageReport: components['schemas']["UsageAggregate"] | components['schemas']["UsageRecords"];
+    Prices: {
+      table: components['schemas']["PriceTable"];
+    };
+    BudgetView: {
+      tenant: string;
+      name: string;
+      /** absent: every function of the tenant */
+      functionName?: string;
+      period: {
+        kind: "monthly";
+      } | {
+        kind: "days";
+        days: number;
+      };
+      /** epoch ms the `days` periods count from */
+      anchor: number;
+      limitUsd: number;
+      /** percentages of the limit, ascending */
+      thresholds: number[];
+      action: "block" | "notify";
+      topic?: string;
+      /** the highest threshold announced in the period */
+      notified?: {
+        /** epoch ms */
+        periodStart: number;
+        pct: number;
+      };
+      /** epoch ms */
+      createdAt: number;
+      /** epoch ms */
+      updatedAt: number;
+      /** epoch ms */
+      periodStart: number;
+      /** epoch ms */
+      periodEnd: number;
+      spentUsd: number;
+      percent: number;
+      /** a block budget at or over its limit: its invocations are refused */
+      blocking: boolean;
+    };
+    BudgetResult: {
+      budget: components['schemas']["BudgetView"];
+    };
+    BudgetList: {
+      budgets: components['schemas']["BudgetView"][];
+    };
+    AlertRuleView: {
+      name: string;
+      metric: "invocations" | "errors" | "error_rate" | "throttles" | "cold_starts" | "duration_p99" | "duration_avg" | "dead_letters" | "queue_age_sec" | "budget_percent";
+      /** absent: every function of the tenant, summed */
+      function?: string;
+      /** budget_percent: the budget */
+      budget?: string;
+      op: ">" | ">=" | "<" | "<=" | "==";
+      threshold: number;
+      windowSec: number;
+      forSec: number;
+      notify: ({
+        topic: string;
+      } | {
+        function: string;
+      } | {
+        webhook: string;
+      })[];
+      description?: string;
+      state: "ok" | "pending" | "firing";
+      /** epoch ms the state began (0: never evaluated) */
+      since: number;
+      /** the last value (null: no data) */
+      value: number | null;
+      /** epoch ms (0: never evaluated) */
+      evaluatedAt: number;
+    };
+    AlertResult: {
+      alert: components['schemas']["AlertRuleView"];
+    };
+    AlertList: {
+      alerts: components['schemas']["AlertRuleView"][];
+    };
+    MetricSeries: {
+      /** null: the tenant's functions summed */
+      function: string | null;
+      name: "invocations" | "errors" | "throttles" | "cold_starts" | "duration_avg" | "duration_max" | "duration_p50" | "duration_p99" | "gb_seconds";
+      /** seconds */
+      step: number;
+      /** epoch ms */
+      from: number;
+      /** epoch ms */
+      to: number;
+      /** [t, value]: counts are 0 for empty steps; durations leave empty steps out */
+      points: [number, number][];
+    };
+    LiveFunction: {
+      function: string;
+      invocationsPerSec: number;
+      errorsPerSec: number;
+      throttlesPerSec: number;
+      p50Ms: number | null;
+      p99Ms: number | null;
+      costUsdPerSec: number;
+      inflight: number;
+      warm: number;
+      busy: number;
+    };
+    LiveMetrics: {
+      /** epoch ms */
+      at: number;
+      windowSec: number;
+      totals: {
+        functions: number;
+        invocationsPerSec: number;
+        errorsPerSec: number;
+        throttlesPerSec: number;
+        costUsdPerSec: number;
+        inflight: number;
+        instances: number;
+      };
+      functions: components['schemas']["LiveFunction"][];
+      /** cluster mode: the nodes that answered */
+      nodes?: number;
+    };
+    FunctionStatus: {
+      tenant: string;
+      functionName: string;
+      /** idle instances */
+      warm: number;
+      /** instances running an invocation */
+      busy: number;
+      starting: number;
+      inflight: number;
+      /** requests waiting for a slot or an instance */
+      waiting: number;
+      provisionedInstances: number;
+      concurrencyLimit: number;
+      reservedConcurrency: number | null;
+      perInstanceConcurrency: number;
+      coldStarts: number;
+      prewarms: number;
+      evictions: number;
+      throttles: number;
+      invocations: number;
+      queueWaitMsTotal: number;
+      queueWaitMsMax: number;
+    };
+    PlatformStatus: {
+      /** this node's instances of the tenant's functions */
+      functions: components['schemas']["FunctionStatus"][];
+      /** operators only */
+      node?: {
+        memoryBudgetMb: number | null;
+        memoryUsedMb: number;
+        instances: number;
+        evictions: number;
+      };
+      /** operators only, cluster mode */
+      cluster?: {
+        name: string;
+        node: string;
+        roles: string[];
+        /** the scheduler lease's holder */
+        leader: { [key: string]: unknown } | null;
+        nodes: { [key: string]: unknown }[];
+      } & { [key: string]: unknown };
+    };
+    DoctorReport: {
+      sandbox: {
+        sandbox: string;
+        features: { [key: string]: {
+            active: boolean;
+            detail: string;
+          } };
+      };
+      build: {
+        jailed: boolean;
+        detail: string;
+      };
+      egress: {
+        function: string;
+        mode: "none" | "internet" | "allowlist";
+        allow?: {
+          host: string;
+          ports?: number[];
+        }[];
+      }[];
+      store: {
+        kind: string;
+        warnings: {
+          code: string;
+          message: string;
+          hint: string;
+        }[];
+      };
+      runtimes: {
+        node: string;
+        java: string | null;
+      };
+      pool: {
+        size: number;
+      };
+    };
   };
 }
 
@@ -4797,3 +5563,76 @@ export type SubscriptionList = components['schemas']["SubscriptionList"];
 export type ScheduleView = components['schemas']["ScheduleView"];
 export type ScheduleList = components['schemas']["ScheduleList"];
 export type Identity = components['schemas']["Identity"];
+export type Health = components['schemas']["Health"];
+export type OpenApiDocument = components['schemas']["OpenApiDocument"];
+export type InvocationError = components['schemas']["InvocationError"];
+export type InvocationView = components['schemas']["InvocationView"];
+export type TimerCreated = components['schemas']["TimerCreated"];
+export type TimerList = components['schemas']["TimerList"];
+export type QueueView = components['schemas']["QueueView"];
+export type QueueList = components['schemas']["QueueList"];
+export type DeadLetterList = components['schemas']["DeadLetterList"];
+export type DeadLettersReplayed = components['schemas']["DeadLettersReplayed"];
+export type DeadLettersPurged = components['schemas']["DeadLettersPurged"];
+export type LogSettings = components['schemas']["LogSettings"];
+export type LogSettingsResult = components['schemas']["LogSettingsResult"];
+export type PublishedEvents = components['schemas']["PublishedEvents"];
+export type WebhookView = components['schemas']["WebhookView"];
+export type WebhookCreated = components['schemas']["WebhookCreated"];
+export type WebhookList = components['schemas']["WebhookList"];
+export type SourceView = components['schemas']["SourceView"];
+export type SourceList = components['schemas']["SourceList"];
+export type CorsView = components['schemas']["CorsView"];
+export type GatewayCors = components['schemas']["GatewayCors"];
+export type BucketView = components['schemas']["BucketView"];
+export type BucketList = components['schemas']["BucketList"];
+export type BucketName = components['schemas']["BucketName"];
+export type BucketNotificationView = components['schemas']["BucketNotificationView"];
+export type BucketNotificationList = components['schemas']["BucketNotificationList"];
+export type FunctionBucketEvents = components['schemas']["FunctionBucketEvents"];
+export type ObjectView = components['schemas']["ObjectView"];
+export type ObjectList = components['schemas']["ObjectList"];
+export type WorkflowView = components['schemas']["WorkflowView"];
+export type WorkflowList = components['schemas']["WorkflowList"];
+export type ExecutionView = components['schemas']["ExecutionView"];
+export type ExecutionList = components['schemas']["ExecutionList"];
+export type HistoryEventView = components['schemas']["HistoryEventView"];
+export type HistoryPage = components['schemas']["HistoryPage"];
+export type TenantView = components['schemas']["TenantView"];
+export type TenantDetail = components['schemas']["TenantDetail"];
+export type TenantResult = components['schemas']["TenantResult"];
+export type TenantList = components['schemas']["TenantList"];
+export type TenantDeleted = components['schemas']["TenantDeleted"];
+export type KeyView = components['schemas']["KeyView"];
+export type KeyResult = components['schemas']["KeyResult"];
+export type KeyWithSecret = components['schemas']["KeyWithSecret"];
+export type KeyList = components['schemas']["KeyList"];
+export type RoleView = components['schemas']["RoleView"];
+export type RoleResult = components['schemas']["RoleResult"];
+export type RoleList = components['schemas']["RoleList"];
+export type SecretView = components['schemas']["SecretView"];
+export type SecretValue = components['schemas']["SecretValue"];
+export type SecretList = components['schemas']["SecretList"];
+export type MasterKeyRotation = components['schemas']["MasterKeyRotation"];
+export type AuditRecordView = components['schemas']["AuditRecordView"];
+export type AuditPage = components['schemas']["AuditPage"];
+export type AuditVerification = components['schemas']["AuditVerification"];
+export type UsageSummary = components['schemas']["UsageSummary"];
+export type UsageGroup = components['schemas']["UsageGroup"];
+export type UsageRecordView = components['schemas']["UsageRecordView"];
+export type UsageAggregate = components['schemas']["UsageAggregate"];
+export type UsageRecords = components['schemas']["UsageRecords"];
+export type UsageReport = components['schemas']["UsageReport"];
+export type Prices = components['schemas']["Prices"];
+export type BudgetView = components['schemas']["BudgetView"];
+export type BudgetResult = components['schemas']["BudgetResult"];
+export type BudgetList = components['schemas']["BudgetList"];
+export type AlertRuleView = components['schemas']["AlertRuleView"];
+export type AlertResult = components['schemas']["AlertResult"];
+export type AlertList = components['schemas']["AlertList"];
+export type MetricSeries = components['schemas']["MetricSeries"];
+export type LiveFunction = components['schemas']["LiveFunction"];
+export type LiveMetrics = components['schemas']["LiveMetrics"];
+export type FunctionStatus = components['schemas']["FunctionStatus"];
+export type PlatformStatus = components['schemas']["PlatformStatus"];
+export type DoctorReport = components['schemas']["DoctorReport"];
