@@ -4,7 +4,7 @@
  * (LeaderElector over lease rows with fencing tokens) and the membership list kept by heartbeats
  * (NodeMembership over the node registry). Both read time from the injected Clock only.
  */
-export { CoordinationErrors } from './errors.ts';
+export { ClusterErrors } from './errors.ts';
 export {
   type ClusterLog,
   LeaderElector,

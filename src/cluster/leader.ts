@@ -19,7 +19,7 @@
  */
 import { CoreErrors } from '../core/errors.ts';
 import type { Clock, LeaseRecord, LeaseRepo } from '../core/ports.ts';
-import { CoordinationErrors } from './errors.ts';
+import { ClusterErrors } from './errors.ts';
 
 export type ClusterLog = (
   level: 'info' | 'warn' | 'error',
@@ -85,19 +85,19 @@ export class LeaderElector {
     this.#leases = o.leases;
     this.#clock = o.clock;
     this.#log = o.log ?? (() => {});
-    if (!o.holder) throw CoordinationErrors.TIMING({ reason: 'a leader elector needs a holder id' });
+    if (!o.holder) throw ClusterErrors.TIMING({ reason: 'a leader elector needs a holder id' });
     // A renewal must have a chance (two, with the defaults) to land before the leader stops acting.
     if (!(this.ttlMs > 0 && this.renewEveryMs > 0 && this.marginMs >= 0))
-      throw CoordinationErrors.TIMING({ reason: 'lease ttl and renewal interval must be > 0, margin >= 0' });
+      throw ClusterErrors.TIMING({ reason: 'lease ttl and renewal interval must be > 0, margin >= 0' });
     if (this.renewEveryMs >= this.ttlMs - this.marginMs)
-      throw CoordinationErrors.TIMING({
+      throw ClusterErrors.TIMING({
         reason: `lease renewal every ${this.renewEveryMs} ms must be shorter than ttl ${this.ttlMs} ms − margin ${this.marginMs} ms`,
       });
   }
 
   /** Campaigns for `name` until stop(): tries at once, then every renewEveryMs. */
   run(name: string, handlers: LeadershipHandlers): void {
-    if (this.#stopped) throw CoordinationErrors.ELECTOR_STOPPED({ holder: this.holder });
+    if (this.#stopped) throw ClusterErrors.ELECTOR_STOPPED({ holder: this.holder });
     if (this.#campaigns.has(name)) throw CoreErrors.CONFLICT({ what: `a campaign for lease ${name}` });
     const c: Campaign = { name, handlers, term: undefined, cancelTick: undefined, inflight: undefined };
     this.#campaigns.set(name, c);
@@ -203,7 +203,7 @@ export class LeaderElector {
     if (!term) return;
     c.term = undefined;
     term.cancelDeadline();
-    term.ac.abort(CoordinationErrors.DEPOSED({ lease: c.name, reason }));
+    term.ac.abort(ClusterErrors.DEPOSED({ lease: c.name, reason }));
     this.#log('info', { lease: c.name, token: term.token, holder: this.holder, reason }, 'deposed');
     this.#call(c, 'onDeposed', () => c.handlers.onDeposed());
   }

@@ -5,7 +5,7 @@
  * so routing decisions (who has a warm instance of this function?) never wait on the database.
  */
 import type { Clock, NodeLoad, NodeRecord, NodeRepo } from '../core/ports.ts';
-import { CoordinationErrors } from './errors.ts';
+import { ClusterErrors } from './errors.ts';
 import type { ClusterLog } from './leader.ts';
 
 export interface NodeMembershipOptions {
@@ -49,7 +49,7 @@ export class NodeMembership {
     this.intervalMs = o.intervalMs ?? 5_000;
     this.#pruneAfterMs = o.pruneAfterMs ?? 100 * this.intervalMs;
     if (!o.id || !(this.intervalMs > 0) || !(this.#pruneAfterMs >= 3 * this.intervalMs))
-      throw CoordinationErrors.TIMING({
+      throw ClusterErrors.TIMING({
         reason: `node ${o.id}: heartbeat interval ${this.intervalMs} ms must be > 0 and pruning after at least 3 intervals`,
       });
   }

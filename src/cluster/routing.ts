@@ -25,25 +25,10 @@ import {
   type Subscription,
   TimeoutError,
 } from '@nats-io/transport-node';
-import {
-  CoreErrors,
-  defineErrors,
-  isNimbusError,
-  NimbusError,
-  type NimbusErrorJSON,
-} from '../core/errors.ts';
+import { CoreErrors, isNimbusError, NimbusError, type NimbusErrorJSON } from '../core/errors.ts';
 import type { InvokeRequest, InvokeResult, InvokeService } from '../invoke/types.ts';
 import { clusterSubject } from './changes.ts';
-
-export const RoutingErrors = defineErrors('CLUSTER', {
-  FORWARD_TIMEOUT: {
-    status: 504,
-    kind: 'system',
-    retryable: true,
-    message: 'node {node} accepted the invocation of {function} but did not answer within {ms} ms',
-    hint: 'the invocation may have run; retry if it is idempotent',
-  },
-});
+import { ClusterErrors } from './errors.ts';
 
 /** What goes over the wire: the request without its signal and stream sink. */
 type WireRequest = Omit<InvokeRequest, 'signal' | 'stream'>;
@@ -120,7 +105,7 @@ export function createInvokeRouter(o: InvokeRouterOptions): InvokeRouter {
       if (e instanceof NoRespondersError || (e instanceof RequestError && e.isNoResponders()))
         return undefined;
       if (e instanceof TimeoutError || (e instanceof Error && e.cause instanceof TimeoutError))
-        throw RoutingErrors.FORWARD_TIMEOUT({ node, function: req.functionName, ms: String(ms) });
+        throw ClusterErrors.FORWARD_TIMEOUT({ node, function: req.functionName, ms: String(ms) });
       // The connection is down: nothing was sent, run here.
       o.onError?.(e, 'forwarding an invocation');
       return undefined;

@@ -7,24 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { type Change, type ChangeFeed, createNatsChangeFeed, isConfigAction } from '../cluster/changes.ts';
+import { ClusterErrors } from '../cluster/errors.ts';
 import type { PlatformConfig } from '../config/index.ts';
-import { defineErrors } from '../core/errors.ts';
 import type { Clock } from '../core/ports.ts';
-
-export const ClusterErrors = defineErrors('CLUSTER', {
-  NATS_UNREACHABLE: {
-    status: 503,
-    kind: 'system',
-    message: 'cannot reach NATS at {servers}: {reason}',
-    hint: 'check --nats (NIMBUS_NATS) and that the server runs with JetStream (-js)',
-  },
-  NOT_THIS_ROLE: {
-    status: 421,
-    kind: 'user',
-    message: 'node {node} does not have the {role} role',
-    hint: 'send this request to a node with that role (its Kubernetes Service, or --roles)',
-  },
-});
 
 export type Role = 'gateway' | 'api' | 'worker' | 'scheduler';
 

@@ -21,7 +21,7 @@ import { createAuditService } from '../audit/index.ts';
 import { createFsBlobStore, openJetStreamBlobStore } from '../blobs/index.ts';
 import { createBudgetService } from '../budgets/index.ts';
 import { clusterSubject } from '../cluster/changes.ts';
-import { LeaderElector, NodeMembership } from '../cluster/index.ts';
+import { ClusterErrors, LeaderElector, NodeMembership } from '../cluster/index.ts';
 import { createInvokeRouter, type InvokeRouter } from '../cluster/routing.ts';
 import { createNodeRpc } from '../cluster/rpc.ts';
 import type { PlatformConfig } from '../config/index.ts';
@@ -86,7 +86,7 @@ import {
   workflowTaskAuthorizer,
 } from '../workflows/index.ts';
 import { createIntegrations } from '../workflows/integrations.ts';
-import { ClusterErrors, joinCluster, type Role, syncCaches } from './cluster.ts';
+import { joinCluster, type Role, syncCaches } from './cluster.ts';
 import { createCodeCache } from './code-cache.ts';
 
 export interface RunningPlatform {
