@@ -506,7 +506,11 @@ describe('OpenAPI document (e2e)', () => {
       true,
     );
 
-    // ---- identity: tenants, keys (rotated, re-policied, revoked), roles
+    // ---- identity: what the caller may do, tenants, keys (rotated, re-policied, revoked), roles
+    const may = await ok('POST', '/v1/identity/permissions', {
+      actions: ['lambda:ListFunctions', 'nimbus:ListTenants'],
+    });
+    assert.deepEqual(may.body.allowed, { 'lambda:ListFunctions': true, 'nimbus:ListTenants': true });
     await ok('POST', '/v1/tenants', { id: 'oa-tenant', description: 'for the document' }, 201);
     await ok('GET', '/v1/tenants');
     await ok('POST', '/v1/keys', { tenant: 'oa-tenant', policies: ['Developer'] }, 201);

@@ -211,6 +211,9 @@ export interface paths {
   "/v1/identity": {
     get: operations["getIdentity"];
   };
+  "/v1/identity/permissions": {
+    post: operations["postIdentityPermissions"];
+  };
   "/v1/tenants": {
     get: operations["getTenants"];
     post: operations["postTenants"];
@@ -2938,6 +2941,36 @@ export interface operations {
       };
     };
   };
+  /** POST /v1/identity/permissions: Which of the given actions the caller may perform (like IAM SimulatePrincipalPolicy on oneself) */
+  postIdentityPermissions: {
+    parameters: {
+      path?: never;
+      query?: never;
+      header?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components['schemas']["PermissionsRequest"];
+      };
+    };
+    responses: {
+      "200": {
+        content: {
+          "application/json": components['schemas']["PermissionsView"];
+        };
+      };
+      "4XX": {
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+      "5XX": {
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+    };
+  };
   /** GET /v1/tenants: List tenants */
   getTenants: {
     parameters: {
@@ -4804,6 +4837,13 @@ export interface components {
       arn: string;
       region: string;
     };
+    PermissionsRequest: {
+      actions: string[];
+    };
+    PermissionsView: {
+      /** action → whether the caller may perform it (resource `*`) */
+      allowed: { [key: string]: boolean };
+    };
     Health: {
       ok: boolean;
       /** `?live=1`: the process serves */
@@ -5563,6 +5603,8 @@ export type SubscriptionList = components['schemas']["SubscriptionList"];
 export type ScheduleView = components['schemas']["ScheduleView"];
 export type ScheduleList = components['schemas']["ScheduleList"];
 export type Identity = components['schemas']["Identity"];
+export type PermissionsRequest = components['schemas']["PermissionsRequest"];
+export type PermissionsView = components['schemas']["PermissionsView"];
 export type Health = components['schemas']["Health"];
 export type OpenApiDocument = components['schemas']["OpenApiDocument"];
 export type InvocationError = components['schemas']["InvocationError"];
