@@ -4,13 +4,19 @@
  * deletes the route after confirming; adds a schedule; creates a topic and a patterned
  * subscription and tests patterns (match, no match, invalid pattern → coded error); makes a dead
  * letter (a function that throws, invoked async with retries 0), fixes the function and replays
- * the dead letter from the Queues page. axe-core on every tab and page (light, dark), no sideways
- * scroll at 390 px, screenshots into docs/screenshots/.
+ * the dead letter from the Queues page. Triggers with data: a bucket notification shown on the
+ * Bucket events tab fires the function when a file is uploaded from the Buckets page, and a NATS
+ * source on the Sources tab (the broker on 127.0.0.1:4222; skipped outside CI when it is down,
+ * like the other service tests) fires it on a published message; the Sources tab counts the
+ * message and the Logs page shows both of the function's lines. axe-core on every tab and page
+ * (light, dark), no sideways scroll at 390 px, screenshots into docs/screenshots/.
  *
  * Without chromium the suite skips outside CI and fails in CI (test/support/browser.ts).
  */
 import assert from 'node:assert/strict';
+import { connect as tcp } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { connect as natsConnect } from '@nats-io/transport-node';
 import type { Page } from 'playwright-core';
 import { buildConsole, consolePaths } from '../src/console/index.ts';
 import { fixture, startTestPlatform, type TestPlatform, waitUntil } from './helpers.ts';
@@ -26,6 +32,34 @@ import {
 const ITEMS = 'items-fn';
 const FLAKY = 'flaky-fn';
 const NODE = { runtime: 'nodejs22.x', handler: 'index.handler' };
+const EVENTS_FN = 'events-fn';
+const INBOX = 'inbox';
+/** One log line per record: an object event names its object, a broker message its data. */
+const EVENTS = `export const handler = async (e) => {
+  for (const r of e.Records ?? []) {
+    if (r.s3) console.log('object ' + r.eventName + ' ' + r.s3.bucket.name + '/' + r.s3.object.key);
+    else console.log('message from ' + r.eventSource + ': ' + JSON.stringify(r.data));
+  }
+  return { batchItemFailures: [] };
+};
+`;
+const NATS_PORT = 4222;
+const SUBJECT = `console.orders.${process.pid}`;
+
+/** Whether something listens on 127.0.0.1:port (the shared brokers of this machine and CI). */
+const reachable = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = tcp({ host: '127.0.0.1', port });
+    s.setTimeout(1500, () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('connect', () => {
+      s.end();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
 
 describe('console: triggers and queues in a real browser', { skip: browserSkip() }, () => {
   let p: TestPlatform;
@@ -175,6 +209,107 @@ describe('console: triggers and queues in a real browser', { skip: browserSkip()
       'the route to be gone',
       async () => (await fetch(`${p.gatewayUrl}/items/42`)).status === 404,
     );
+  });
+
+  it('a bucket notification on the Bucket events tab fires the function on an upload; the log shows it', async () => {
+    const fn = await fixture({ 'index.mjs': EVENTS });
+    assert.ok((await p.deployDir(EVENTS_FN, fn, NODE)).status < 300);
+    assert.ok((await p.api('PUT', `/v1/buckets/${INBOX}`)).status < 300);
+    const put = await p.api('PUT', `/v1/buckets/${INBOX}/notifications`, {
+      notifications: [{ function: EVENTS_FN, events: ['s3:ObjectCreated:*'], prefix: 'in/', suffix: '.csv' }],
+    });
+    assert.equal(put.status, 200, await put.text());
+
+    const page = await cb.open();
+    await login(page);
+    await page.goto(`${p.apiUrl}/console/triggers?tab=buckets`);
+    const rule = page
+      .getByRole('table', { name: 'Bucket events' })
+      .getByRole('row')
+      .filter({ hasText: INBOX });
+    await rule.waitFor();
+    const text = String(await rule.textContent());
+    for (const want of ['s3:ObjectCreated:*', 'in/*.csv', EVENTS_FN])
+      assert.ok(text.includes(want), `${want} in ${text}`);
+    await assertAccessible(page, 'triggers: bucket events with a rule');
+    await shot(page, 'triggers-buckets-light');
+
+    // The function's log, followed live, while a file is uploaded from the Buckets page.
+    const logs = await cb.open();
+    await login(logs);
+    await logs.goto(`${p.apiUrl}/console/logs?function=${EVENTS_FN}`);
+    await logs.getByText('No log lines match').waitFor();
+    await logs.getByRole('button', { name: '▶ Live tail' }).click();
+    await logs.getByRole('button', { name: '■ Stop live tail' }).waitFor();
+    await page.goto(`${p.apiUrl}/console/buckets/${INBOX}?prefix=${encodeURIComponent('in/')}`);
+    await page.getByText('Upload files to in/').waitFor();
+    await page
+      .getByLabel(/^Upload files to/)
+      .setInputFiles({ name: 'report.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b\n1,2\n') });
+    await page.getByText('Uploaded 1 file.').waitFor();
+    const line = logs.getByRole('log').getByText(`object ObjectCreated:Put ${INBOX}/in/report.csv`);
+    await line.waitFor({ timeout: 30_000 });
+    await assertAccessible(logs, 'logs: live tail of an object event');
+    await shot(logs, 'triggers-buckets-logs-light');
+  });
+
+  it('a NATS source on the Sources tab fires the function on a message; the tab counts it', async (t) => {
+    if (!(await reachable(NATS_PORT))) {
+      if (process.env.CI === 'true') assert.fail(`NATS is not reachable on 127.0.0.1:${NATS_PORT}`);
+      return t.skip('NATS not reachable (allowed outside CI)');
+    }
+    const created = await p.json<{ id: string }>('POST', '/v1/sources', {
+      function: EVENTS_FN,
+      kind: 'nats',
+      config: { subject: SUBJECT },
+      batchSize: 1,
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    type Status = { connected?: boolean; received?: number } | null;
+    const status = async () =>
+      (await p.json<{ status: Status }>('GET', `/v1/sources/${created.body.id}`)).body.status;
+    await waitUntil('the NATS source to connect', async () => (await status())?.connected === true);
+
+    const page = await cb.open();
+    await login(page);
+    await page.goto(`${p.apiUrl}/console/triggers?tab=sources`);
+    const row = page
+      .getByRole('table', { name: 'Broker sources' })
+      .getByRole('row')
+      .filter({ hasText: SUBJECT });
+    await row.getByText('Connected').waitFor();
+    assert.match(
+      String(await row.textContent()),
+      new RegExp(`^nats.*subject ${SUBJECT.replaceAll('.', '\\.')}.*${EVENTS_FN}`),
+    );
+
+    const nc = await natsConnect({ servers: `nats://127.0.0.1:${NATS_PORT}` });
+    try {
+      nc.publish(SUBJECT, JSON.stringify({ order: 7 }));
+      await nc.flush();
+    } finally {
+      await nc.close();
+    }
+    await waitUntil('the message to be received', async () => ((await status())?.received ?? 0) >= 1);
+    // The tab counts it (on its next refresh; a reload asks at once).
+    await page.reload();
+    await row.getByText('Connected').waitFor();
+    assert.equal(await row.locator('td.num').first().textContent(), '1', 'Received');
+    await assertAccessible(page, 'triggers: a connected NATS source');
+    await shot(page, 'triggers-sources-light');
+
+    // The function ran: its line is on the Logs page.
+    await page.goto(`${p.apiUrl}/console/logs?function=${EVENTS_FN}&q=${encodeURIComponent('message from')}`);
+    await waitUntil('the function to log the message', async () => {
+      const l = await p.json<{ lines: { message: string }[] }>(
+        'GET',
+        `/v1/functions/${EVENTS_FN}/logs?q=message`,
+      );
+      return l.body.lines.some((x) => x.message.includes('{"order":7}'));
+    });
+    await page.reload();
+    await page.getByRole('log').getByText('message from nimbus:nats: {"order":7}').waitFor();
+    await shot(page, 'triggers-sources-logs-light');
   });
 
   it('shows a dead letter on the Queues page and replays it once the function is fixed', async () => {
