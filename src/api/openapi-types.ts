@@ -167,7 +167,8 @@ function operationType(op: Json, doc: OpenApiDocument, pad: string): string {
     const r = resolveResponse(r0, doc);
     const c = r.content as Record<string, Json> | undefined;
     lines.push(
-      `${p3}${key(status)}: {\n${p3}  content${c ? '' : '?'}: ${c ? content(c, `${p3}  `) : 'never'};\n${p3}};`,
+      // Numeric status keys, as openapi-typescript writes them: openapi-fetch matches 200, not "200".
+      `${p3}${/^\d+$/.test(status) ? status : key(status)}: {\n${p3}  headers: { [name: string]: unknown };\n${p3}  content${c ? '' : '?'}: ${c ? content(c, `${p3}  `) : 'never'};\n${p3}};`,
     );
   }
   lines.push(`${p2}};`);

@@ -321,22 +321,26 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Health"];
         };
       };
-      "503": {
+      503: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Health"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -352,17 +356,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "text/plain": string;
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -378,17 +385,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["OpenApiDocument"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -404,17 +414,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["FunctionList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -433,17 +446,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["FunctionDetail"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -466,22 +482,26 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["DeployResult"];
         };
       };
-      "201": {
+      201: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["DeployResult"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -504,17 +524,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["FunctionResult"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -533,15 +556,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -563,18 +589,21 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/zip": unknown;
           "application/x-tar": unknown;
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -593,17 +622,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["VersionList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -626,17 +658,20 @@ export interface operations {
       };
     };
     responses: {
-      "201": {
+      201: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["VersionResult"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -660,17 +695,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["AliasResult"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -690,15 +728,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -717,17 +758,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["AliasList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -746,17 +790,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/zip": unknown;
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -784,17 +831,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["InvokeResult"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -823,17 +873,20 @@ export interface operations {
       };
     };
     responses: {
-      "202": {
+      202: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["AsyncSubmitted"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -851,17 +904,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["InvocationView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -900,7 +956,8 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["LogPage"];
           "application/x-ndjson": unknown;
@@ -908,11 +965,13 @@ export interface operations {
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -928,17 +987,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["LogSettingsResult"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -958,17 +1020,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["LogSettingsResult"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -986,17 +1051,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["TimerList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1016,22 +1084,26 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["TimerCreated"];
         };
       };
-      "201": {
+      201: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["TimerCreated"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1049,17 +1121,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["InvocationView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1077,15 +1152,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1101,17 +1179,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["QueueList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1132,17 +1213,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["DeadLetterList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1160,17 +1244,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["InvocationView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1190,17 +1277,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["DeadLettersReplayed"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1220,17 +1310,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["DeadLettersPurged"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1246,17 +1339,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["ScheduleList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1275,17 +1371,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["ScheduleView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1308,17 +1407,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["ScheduleView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1337,15 +1439,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1368,17 +1473,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["ScheduleList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1401,17 +1509,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["ScheduleList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1427,17 +1538,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["TopicList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1455,17 +1569,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["TopicDetail"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1487,22 +1604,26 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["TopicView"];
         };
       };
-      "201": {
+      201: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["TopicView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1520,15 +1641,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1552,17 +1676,20 @@ export interface operations {
       };
     };
     responses: {
-      "202": {
+      202: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["PublishedEvents"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1580,17 +1707,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["SubscriptionList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1612,17 +1742,20 @@ export interface operations {
       };
     };
     responses: {
-      "201": {
+      201: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["SubscriptionView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1640,17 +1773,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["SubscriptionList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1668,15 +1804,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1699,17 +1838,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["SubscriptionList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1732,17 +1874,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["SubscriptionList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1758,17 +1903,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["WebhookList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1788,17 +1936,20 @@ export interface operations {
       };
     };
     responses: {
-      "201": {
+      201: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["WebhookCreated"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1816,15 +1967,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1840,17 +1994,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["SourceList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1870,17 +2027,20 @@ export interface operations {
       };
     };
     responses: {
-      "201": {
+      201: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["SourceView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1898,17 +2058,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["SourceView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1926,15 +2089,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1957,17 +2123,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["SourceList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -1983,17 +2152,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["RouteList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2013,17 +2185,20 @@ export interface operations {
       };
     };
     responses: {
-      "201": {
+      201: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["RouteResult"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2041,15 +2216,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2065,17 +2243,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["GatewayCors"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2095,17 +2276,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["GatewayCors"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2121,15 +2305,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2152,17 +2339,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["RouteList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2185,17 +2375,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["RouteList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2211,17 +2404,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["BucketList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2239,22 +2435,26 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["BucketName"];
         };
       };
-      "201": {
+      201: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["BucketName"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2272,15 +2472,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2298,17 +2501,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["BucketNotificationList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2330,17 +2536,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["BucketNotificationList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2367,17 +2576,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["ObjectList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2398,17 +2610,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "*/*": unknown;
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2433,17 +2648,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["ObjectView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2464,15 +2682,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2495,17 +2716,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["FunctionBucketEvents"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2521,17 +2745,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["WorkflowList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2550,17 +2777,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["WorkflowView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2583,17 +2813,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["WorkflowView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2612,15 +2845,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2644,17 +2880,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["ExecutionList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2680,22 +2919,26 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["ExecutionView"];
         };
       };
-      "201": {
+      201: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["ExecutionView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2717,17 +2960,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["ExecutionView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2750,17 +2996,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["ExecutionView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2779,17 +3028,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["ExecutionView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2814,17 +3066,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["HistoryPage"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2844,15 +3099,18 @@ export interface operations {
       };
     };
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2872,15 +3130,18 @@ export interface operations {
       };
     };
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2900,15 +3161,18 @@ export interface operations {
       };
     };
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2924,17 +3188,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Identity"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2954,17 +3221,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["PermissionsView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -2980,17 +3250,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["TenantList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3010,17 +3283,20 @@ export interface operations {
       };
     };
     responses: {
-      "201": {
+      201: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["TenantResult"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3038,17 +3314,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["TenantResult"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3068,17 +3347,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["TenantDeleted"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3097,17 +3379,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["KeyList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3127,17 +3412,20 @@ export interface operations {
       };
     };
     responses: {
-      "201": {
+      201: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["KeyWithSecret"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3158,17 +3446,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["KeyResult"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3189,15 +3480,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3222,17 +3516,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["KeyWithSecret"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3253,17 +3550,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["KeyResult"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3288,17 +3588,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["KeyResult"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3317,17 +3620,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["RoleResult"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3350,17 +3656,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["RoleResult"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3379,15 +3688,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3403,17 +3715,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["RoleList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3429,17 +3744,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["SecretList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3458,17 +3776,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["SecretView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3491,22 +3812,26 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["SecretView"];
         };
       };
-      "201": {
+      201: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["SecretView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3525,15 +3850,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3552,17 +3880,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["SecretValue"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3585,17 +3916,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["SecretView"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3611,17 +3945,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["MasterKeyRotation"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3646,17 +3983,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["AuditPage"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3672,17 +4012,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["AuditVerification"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3707,18 +4050,21 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["UsageReport"];
           "text/csv": string;
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3734,17 +4080,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Prices"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3764,17 +4113,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Prices"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3790,15 +4142,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3814,17 +4169,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["BudgetList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3843,17 +4201,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["BudgetResult"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3876,17 +4237,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["BudgetResult"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3905,15 +4269,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3929,17 +4296,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["AlertList"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3958,17 +4328,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["AlertResult"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -3991,17 +4364,20 @@ export interface operations {
       };
     };
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["AlertResult"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -4020,15 +4396,18 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "204": {
+      204: {
+        headers: { [name: string]: unknown };
         content?: never;
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -4053,17 +4432,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["MetricSeries"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -4082,17 +4464,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["LiveMetrics"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -4108,17 +4493,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["PlatformStatus"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
@@ -4134,17 +4522,20 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      "200": {
+      200: {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["DoctorReport"];
         };
       };
       "4XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
       };
       "5XX": {
+        headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["Error"];
         };
