@@ -2,9 +2,9 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Suspense } from 'react';
 import { NavLink, Outlet } from 'react-router';
 import { useHiddenPages } from './admin/nav.ts';
+import { Loading } from './components/states.tsx';
 import { useSession } from './session.tsx';
 import { DarkContext, useTheme } from './theme.ts';
-import { Loading } from './ui.tsx';
 
 const PAGES = [
   { to: '/dashboard', label: 'Dashboard' },

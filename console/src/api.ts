@@ -43,22 +43,36 @@ export function networkError(e: unknown): ApiError {
   });
 }
 
+/** One request with the key: no answer, or an answer that is not ok, becomes a coded ApiError. */
+export async function request(
+  key: string,
+  method: string,
+  path: string,
+  init: { body?: BodyInit; type?: string; signal?: AbortSignal } = {},
+): Promise<Response> {
+  let r: Response;
+  try {
+    r = await fetch(path, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(init.type ? { 'content-type': init.type } : {}) },
+      body: init.body,
+      signal: init.signal,
+    });
+  } catch (e) {
+    throw networkError(e);
+  }
+  if (!r.ok) throw await errorOf(r);
+  return r;
+}
+
 export function fetcherFor(key: string): Fetcher {
   return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    let r: Response;
-    try {
-      r = await fetch(path, {
-        method,
-        headers: {
-          authorization: `Bearer ${key}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (e) {
-      throw networkError(e);
-    }
-    if (!r.ok) throw await errorOf(r);
+    const r = await request(
+      key,
+      method,
+      path,
+      body === undefined ? {} : { body: JSON.stringify(body), type: 'application/json' },
+    );
     if (r.status === 204) return undefined as T;
     return (await r.json()) as T;
   };
@@ -71,8 +85,8 @@ export async function followLines<T>(
   signal: AbortSignal,
   onItem: (item: T) => void,
 ): Promise<void> {
-  const r = await fetch(path, { headers: { authorization: `Bearer ${key}` }, signal });
-  if (!r.ok || !r.body) throw await errorOf(r);
+  const r = await request(key, 'GET', path, { signal });
+  if (!r.body) throw await errorOf(r);
   const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
   let buf = '';
   for (;;) {

@@ -3,11 +3,11 @@ import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { ApiError } from './api.ts';
+import { Loading } from './components/states.tsx';
 import { Layout } from './Layout.tsx';
 import { Functions } from './pages/Functions.tsx';
 import { Login } from './pages/Login.tsx';
 import { SessionProvider, useSessionState } from './session.tsx';
-import { Loading } from './ui.tsx';
 import './styles.css';
 
 // The pages with heavy libraries (CodeMirror, uPlot) load on first visit: the login page and the

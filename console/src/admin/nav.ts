@@ -3,19 +3,14 @@
  * tenants (/admin) show only when `GET /v1/keys` answers (a 403 hides them; so does the wait for
  * the answer, so a limited key never sees the entry flash by).
  */
-import { useQuery } from '@tanstack/react-query';
 import { ApiError } from '../api.ts';
-import { useSession } from '../session.tsx';
+import { useGet } from '../components/query.ts';
 import type { KeyView } from './types.ts';
 
 export const KEYS_QUERY = ['keys'] as const;
 
 export function useKeysQuery() {
-  const { api } = useSession();
-  return useQuery({
-    queryKey: KEYS_QUERY,
-    queryFn: () => api<{ keys: KeyView[] }>('GET', '/v1/keys'),
-  });
+  return useGet<{ keys: KeyView[] }>(KEYS_QUERY, '/v1/keys');
 }
 
 export function useHiddenPages(): ReadonlySet<string> {

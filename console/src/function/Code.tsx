@@ -6,11 +6,12 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { type DeployAnswer, errorOf, type FunctionView, networkError } from '../api.ts';
+import { ErrorBox, Loading } from '../components/states.tsx';
+import { formatMs } from '../components/text.ts';
 import { Editor } from '../Editor.tsx';
 import { useSession } from '../session.tsx';
 import { TEMPLATES } from '../templates.ts';
 import { DarkContext } from '../theme.ts';
-import { ErrorBox, formatMs, Loading } from '../ui.tsx';
 import { base64, textOf, unzipFiles, zipFiles } from '../zip.ts';
 import { type DeployProgress, putWithProgress } from './deploy.ts';
 import './code.css';

@@ -5,15 +5,17 @@
  * (`code: {sha256}`, no build), as a PATCH can only set it. Problems show next to their field:
  * the form's own checks first, then the platform's (its INVALID_CONFIG lists one per line).
  */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import type { DeployRequest, FunctionConfigView, UpdateFunctionRequest } from '../admin/types.ts';
-import { FieldError, invalid, problemsOf } from '../admin/ui.tsx';
+import { ApiError } from '../api.ts';
+import { useChange } from '../components/change.ts';
+import { Field, FieldError, Options, SubmitButton, TextField } from '../components/form.tsx';
+import { FUNCTIONS, useGet } from '../components/query.ts';
+import { ErrorBox } from '../components/states.tsx';
 import { useSession } from '../session.tsx';
-import { ErrorBox } from '../ui.tsx';
 
-type Field = 'memory' | 'timeout' | 'concurrency' | 'role' | 'environment' | 'secrets';
-type Errors = Partial<Record<Field | 'form', string>>;
+type FieldName = 'memory' | 'timeout' | 'concurrency' | 'role' | 'environment' | 'secrets';
+type Errors = Partial<Record<FieldName | 'form', string>>;
 
 interface Draft {
   memory: string;
@@ -67,8 +69,18 @@ export function checkDraft(d: Draft): Errors {
   return e;
 }
 
+/** The problems of a coded 400 as lines ("memory 1: must be …", "secrets.0: Invalid"). */
+function problemsOf(e: unknown): string[] {
+  if (!(e instanceof ApiError) || e.status !== 400) return [];
+  const text = e.message.replace(/^invalid (function configuration|request):\s*/, '');
+  return text
+    .split(/\n|; /)
+    .map((l) => l.replace(/^\s*-\s*/, '').trim())
+    .filter(Boolean);
+}
+
 /** Which field a platform problem line is about. */
-function fieldOfProblem(line: string): Field | 'form' {
+function fieldOfProblem(line: string): FieldName | 'form' {
   if (/^memory/i.test(line)) return 'memory';
   if (/^timeout/i.test(line)) return 'timeout';
   if (/^reservedConcurrency/.test(line)) return 'concurrency';
@@ -80,22 +92,15 @@ function fieldOfProblem(line: string): Field | 'form' {
 
 export function Configuration({ f }: { f: FunctionConfigView }) {
   const { api } = useSession();
-  const queries = useQueryClient();
   const [draft, setDraft] = useState(() => draftOf(f));
   const [errors, setErrors] = useState<Errors>({});
   const [newSecret, setNewSecret] = useState('');
-  const roles = useQuery({
-    queryKey: ['roles'],
-    queryFn: () => api<{ roles: { name: string }[] }>('GET', '/v1/roles'),
-  });
-  const secrets = useQuery({
-    queryKey: ['secrets'],
-    queryFn: () => api<{ secrets: { name: string }[] }>('GET', '/v1/secrets'),
-  });
+  const roles = useGet<{ roles: { name: string }[] }>(['roles'], '/v1/roles');
+  const secrets = useGet<{ secrets: { name: string }[] }>(['secrets'], '/v1/secrets');
   const path = `/v1/functions/${encodeURIComponent(f.name)}`;
 
-  const save = useMutation({
-    mutationFn: (d: Draft) => {
+  const save = useChange({
+    run: (d: Draft) => {
       const environment = Object.fromEntries(d.env.map((v) => [v.name, v.value]));
       if (f.reservedConcurrency !== null && d.concurrency.trim() === '') {
         const body: DeployRequest = {
@@ -125,14 +130,8 @@ export function Configuration({ f }: { f: FunctionConfigView }) {
       if (JSON.stringify(d.secrets) !== JSON.stringify(f.secrets)) patch.secrets = d.secrets;
       return api<unknown>('PATCH', path, patch);
     },
-    onSuccess: async () => {
-      setErrors({});
-      await Promise.all([
-        queries.invalidateQueries({ queryKey: ['function', f.name] }),
-        queries.invalidateQueries({ queryKey: ['function-detail', f.name] }),
-        queries.invalidateQueries({ queryKey: ['functions'] }),
-      ]);
-    },
+    invalidate: [['function', f.name], ['function-detail', f.name], FUNCTIONS],
+    onDone: () => setErrors({}),
     onError: (e) => {
       const next: Errors = {};
       for (const line of problemsOf(e)) {
@@ -160,67 +159,52 @@ export function Configuration({ f }: { f: FunctionConfigView }) {
     <form className="card" onSubmit={submit} noValidate aria-labelledby="config-title">
       <h2 id="config-title">Configuration</h2>
       <div className="field-grid">
-        <div className="field">
-          <label htmlFor="cfg-memory">Memory (MB)</label>
-          <input
-            id="cfg-memory"
-            inputMode="numeric"
-            value={draft.memory}
-            onChange={(e) => set({ memory: e.target.value })}
-            {...invalid('cfg-memory', errors.memory)}
-          />
-          <FieldError id="cfg-memory-error" error={errors.memory} />
-        </div>
-        <div className="field">
-          <label htmlFor="cfg-timeout">Timeout (seconds)</label>
-          <input
-            id="cfg-timeout"
-            inputMode="numeric"
-            value={draft.timeout}
-            onChange={(e) => set({ timeout: e.target.value })}
-            {...invalid('cfg-timeout', errors.timeout)}
-          />
-          <FieldError id="cfg-timeout-error" error={errors.timeout} />
-        </div>
-        <div className="field">
-          <label htmlFor="cfg-concurrency">Reserved concurrency</label>
-          <input
-            id="cfg-concurrency"
-            inputMode="numeric"
-            placeholder="none"
-            value={draft.concurrency}
-            onChange={(e) => set({ concurrency: e.target.value })}
-            {...invalid('cfg-concurrency', errors.concurrency)}
-          />
-          <FieldError id="cfg-concurrency-error" error={errors.concurrency} />
-        </div>
-        <div className="field">
-          <label htmlFor="cfg-role">Execution role</label>
-          {roles.isSuccess ? (
-            <select
-              id="cfg-role"
-              value={draft.role}
-              onChange={(e) => set({ role: e.target.value })}
-              {...invalid('cfg-role', errors.role)}
-            >
-              <option value="">(the default execution role)</option>
-              {[...new Set([...roleNames, ...(draft.role ? [draft.role] : [])])].map((r) => (
-                <option key={r} value={r}>
-                  {r}
-                </option>
-              ))}
-            </select>
-          ) : (
-            <input
-              id="cfg-role"
-              placeholder="(the default execution role)"
-              value={draft.role}
-              onChange={(e) => set({ role: e.target.value })}
-              {...invalid('cfg-role', errors.role)}
-            />
-          )}
-          <FieldError id="cfg-role-error" error={errors.role} />
-        </div>
+        <TextField
+          id="cfg-memory"
+          label="Memory (MB)"
+          inputMode="numeric"
+          value={draft.memory}
+          onChange={(memory) => set({ memory })}
+          error={errors.memory}
+        />
+        <TextField
+          id="cfg-timeout"
+          label="Timeout (seconds)"
+          inputMode="numeric"
+          value={draft.timeout}
+          onChange={(timeout) => set({ timeout })}
+          error={errors.timeout}
+        />
+        <TextField
+          id="cfg-concurrency"
+          label="Reserved concurrency"
+          inputMode="numeric"
+          placeholder="none"
+          value={draft.concurrency}
+          onChange={(concurrency) => set({ concurrency })}
+          error={errors.concurrency}
+        />
+        <Field id="cfg-role" label="Execution role" error={errors.role}>
+          {(control) =>
+            roles.isSuccess ? (
+              <select {...control} value={draft.role} onChange={(e) => set({ role: e.target.value })}>
+                <Options
+                  options={[
+                    { value: '', label: '(the default execution role)' },
+                    ...new Set([...roleNames, ...(draft.role ? [draft.role] : [])]),
+                  ]}
+                />
+              </select>
+            ) : (
+              <input
+                {...control}
+                placeholder="(the default execution role)"
+                value={draft.role}
+                onChange={(e) => set({ role: e.target.value })}
+              />
+            )
+          }
+        </Field>
       </div>
 
       <fieldset aria-describedby={errors.environment ? 'cfg-env-error' : undefined}>
@@ -310,9 +294,9 @@ export function Configuration({ f }: { f: FunctionConfigView }) {
         </p>
       ) : null}
       <div className="row wrap">
-        <button type="submit" className="primary" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : 'Save configuration'}
-        </button>
+        <SubmitButton pending={save.isPending} busy="Saving…">
+          Save configuration
+        </SubmitButton>
         <button
           type="button"
           onClick={() => {

@@ -4,12 +4,15 @@
  * slider from 0 to 100 %). Rollback points an alias back at the version published before the one
  * it serves now, with every call going there (its weights dropped), after a confirmation.
  */
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import type { AliasRequest, AliasView, VersionView } from '../admin/types.ts';
-import { ConfirmButton, FieldError, invalid, TableRegion } from '../admin/ui.tsx';
+import { ConfirmButton, DeleteButton } from '../components/ConfirmButton.tsx';
+import { useChange } from '../components/change.ts';
+import { ChangeForm, SelectField, SubmitButton, TextField, useFieldErrors } from '../components/form.tsx';
+import { Empty, ErrorBox } from '../components/states.tsx';
+import { Table } from '../components/Table.tsx';
+import { formatTime } from '../components/text.ts';
 import { useSession } from '../session.tsx';
-import { Empty, ErrorBox, formatTime } from '../ui.tsx';
 
 const ALIAS_NAME = /^(?!^[0-9]+$)[A-Za-z0-9_-]{1,128}$/;
 const byNumber = (a: VersionView, b: VersionView) => Number(a.version) - Number(b.version);
@@ -20,39 +23,33 @@ export function previousVersion(versions: readonly VersionView[], current: strin
   return older.at(-1)?.version;
 }
 
-function useRefresh(name: string) {
-  const queries = useQueryClient();
-  return () =>
-    Promise.all([
-      queries.invalidateQueries({ queryKey: ['function-detail', name] }),
-      queries.invalidateQueries({ queryKey: ['function', name] }),
-    ]);
-}
+/** What a version or alias change makes stale. */
+const touched = (name: string) =>
+  [
+    ['function-detail', name],
+    ['function', name],
+  ] as const;
 
-export function Versions({
-  name,
-  versions,
-  aliases,
-}: {
+/** A function's versions and aliases (as GET /v1/functions/:name answers them). */
+interface Published {
   name: string;
   versions: VersionView[];
   aliases: AliasView[];
-}) {
+}
+
+export function Versions({ name, versions, aliases }: Published) {
   const { api } = useSession();
-  const refresh = useRefresh(name);
   const [description, setDescription] = useState('');
-  const publish = useMutation({
+  const publish = useChange({
     // `known`: the versions before publishing (an unchanged function answers the newest of them).
-    mutationFn: async (known: string[]) => ({
+    run: async (known: string[]) => ({
       known,
       ...(await api<{ version: VersionView }>('POST', `/v1/functions/${encodeURIComponent(name)}/versions`, {
         ...(description ? { description } : {}),
       })),
     }),
-    onSuccess: async () => {
-      setDescription('');
-      await refresh();
-    },
+    invalidate: touched(name),
+    onDone: () => setDescription(''),
   });
   const sorted = [...versions].sort(byNumber).reverse();
   const published = publish.data?.version.version;
@@ -76,9 +73,9 @@ export function Versions({
             maxLength={256}
             onChange={(e) => setDescription(e.target.value)}
           />
-          <button type="submit" className="primary" disabled={publish.isPending}>
-            {publish.isPending ? 'Publishing…' : 'Publish version'}
-          </button>
+          <SubmitButton pending={publish.isPending} busy="Publishing…">
+            Publish version
+          </SubmitButton>
           <output className="muted" aria-live="polite">
             {publish.isSuccess && published
               ? publish.data.known.includes(published)
@@ -93,38 +90,24 @@ export function Versions({
         </p>
         {publish.isError ? <ErrorBox error={publish.error} title="Publishing failed" /> : null}
         {sorted.length === 0 ? (
-          <Empty>
-            <p>No published versions: calls run $LATEST.</p>
-          </Empty>
+          <Empty>No published versions: calls run $LATEST.</Empty>
         ) : (
-          <TableRegion label="Versions">
-            <table className="table" aria-label="Versions">
-              <thead>
-                <tr>
-                  <th scope="col">Version</th>
-                  <th scope="col">Published</th>
-                  <th scope="col" className="num">
-                    Memory
-                  </th>
-                  <th scope="col">Code</th>
-                  <th scope="col">Description</th>
-                </tr>
-              </thead>
-              <tbody>
-                {sorted.map((v) => (
-                  <tr key={v.version}>
-                    <td>{v.version}</td>
-                    <td>{formatTime(v.createdAt)}</td>
-                    <td className="num">{v.memoryMb} MB</td>
-                    <td title={v.codeSha256}>
-                      <code>{v.codeSha256.slice(0, 10)}</code>
-                    </td>
-                    <td>{v.description || <span className="muted">—</span>}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableRegion>
+          <Table
+            label="Versions"
+            columns={['Version', 'Published', { label: 'Memory', num: true }, 'Code', 'Description']}
+          >
+            {sorted.map((v) => (
+              <tr key={v.version}>
+                <td>{v.version}</td>
+                <td>{formatTime(v.createdAt)}</td>
+                <td className="num">{v.memoryMb} MB</td>
+                <td title={v.codeSha256}>
+                  <code>{v.codeSha256.slice(0, 10)}</code>
+                </td>
+                <td>{v.description || <span className="muted">—</span>}</td>
+              </tr>
+            ))}
+          </Table>
         )}
       </section>
       <Aliases name={name} versions={sorted} aliases={aliases} />
@@ -132,24 +115,14 @@ export function Versions({
   );
 }
 
-function Aliases({
-  name,
-  versions,
-  aliases,
-}: {
-  name: string;
-  versions: VersionView[];
-  aliases: AliasView[];
-}) {
+function Aliases({ name, versions, aliases }: Published) {
   const [editing, setEditing] = useState<AliasView | 'new' | undefined>();
   return (
     <section className="card" aria-labelledby="aliases-title">
       <h2 id="aliases-title">Aliases</h2>
       {aliases.length === 0 ? (
         <Empty>
-          <p>
-            No aliases. An alias is a stable name (e.g. live) for a version, with optional weighted routing.
-          </p>
+          No aliases. An alias is a stable name (e.g. live) for a version, with optional weighted routing.
         </Empty>
       ) : (
         <ul className="plain">
@@ -196,21 +169,8 @@ function AliasRow({
   onEdit: () => void;
 }) {
   const { api } = useSession();
-  const refresh = useRefresh(name);
   const path = `/v1/functions/${encodeURIComponent(name)}/aliases/${encodeURIComponent(alias.name)}`;
   const previous = previousVersion(versions, alias.functionVersion);
-  const rollback = useMutation({
-    mutationFn: (to: string) => {
-      const body: AliasRequest = {
-        functionVersion: to,
-        additionalWeights: {},
-        description: alias.description,
-      };
-      return api<{ alias: AliasView }>('PUT', path, body);
-    },
-    onSuccess: refresh,
-  });
-  const del = useMutation({ mutationFn: () => api('DELETE', path), onSuccess: refresh });
   return (
     <li className="kv-row alias" data-testid={`alias-${alias.name}`}>
       <strong>{alias.name}</strong>
@@ -224,21 +184,24 @@ function AliasRow({
           label="Roll back"
           question={`Point ${alias.name} back at version ${previous} (all calls; weights removed)?`}
           yes={`Yes, roll back to ${previous}`}
-          onConfirm={() => rollback.mutate(previous)}
-          pending={rollback.isPending}
-          error={rollback.error ?? undefined}
-          className=""
+          safe
+          run={() => {
+            const body: AliasRequest = {
+              functionVersion: previous,
+              additionalWeights: {},
+              description: alias.description,
+            };
+            return api<{ alias: AliasView }>('PUT', path, body);
+          }}
+          invalidate={touched(name)}
         />
       ) : (
         <span className="muted small">no older version to roll back to</span>
       )}
-      <ConfirmButton
-        label="Delete"
+      <DeleteButton
         question={`Delete alias ${alias.name}? Callers using it will get an error.`}
-        yes="Yes, delete"
-        onConfirm={() => del.mutate()}
-        pending={del.isPending}
-        error={del.error ?? undefined}
+        path={path}
+        invalidate={touched(name)}
       />
     </li>
   );
@@ -256,16 +219,15 @@ function AliasForm({
   onDone: () => void;
 }) {
   const { api } = useSession();
-  const refresh = useRefresh(name);
   const extra = alias ? Object.entries(alias.additionalWeights)[0] : undefined;
   const [aliasName, setAliasName] = useState(alias?.name ?? 'live');
   const [primary, setPrimary] = useState(alias?.functionVersion ?? versions[0]?.version ?? '');
   const [second, setSecond] = useState(extra?.[0] ?? '');
   const [weight, setWeight] = useState(Math.round((extra?.[1] ?? 0) * 100));
   const [description, setDescription] = useState(alias?.description ?? '');
-  const [errors, setErrors] = useState<{ name?: string; second?: string }>({});
-  const save = useMutation({
-    mutationFn: () => {
+  const { errors, check } = useFieldErrors<'name' | 'second'>();
+  const save = useChange({
+    run: () => {
       const body: AliasRequest = {
         functionVersion: primary,
         additionalWeights: second ? { [second]: weight / 100 } : {},
@@ -277,56 +239,64 @@ function AliasForm({
         body,
       );
     },
-    onSuccess: async () => {
-      await refresh();
-      onDone();
-    },
+    invalidate: touched(name),
+    onDone,
   });
-  function submit(e: FormEvent) {
-    e.preventDefault();
-    const next: typeof errors = {};
-    if (!ALIAS_NAME.test(aliasName))
-      next.name = 'An alias name is letters, digits, - and _ (not only digits), at most 128.';
-    if (second && second === primary) next.second = 'The second version must differ from the first.';
-    setErrors(next);
-    if (Object.keys(next).length === 0) save.mutate();
+  function submit() {
+    const ok = check({
+      name:
+        !ALIAS_NAME.test(aliasName) &&
+        'An alias name is letters, digits, - and _ (not only digits), at most 128.',
+      second: second !== '' && second === primary && 'The second version must differ from the first.',
+    });
+    if (ok) save.mutate();
   }
   return (
-    <form className="form" onSubmit={submit} noValidate aria-labelledby="alias-form-title">
-      <h3 id="alias-form-title">{alias ? `Edit alias ${alias.name}` : 'New alias'}</h3>
-      <label htmlFor="alias-name">Alias name</label>
-      <input
+    <ChangeForm
+      title={alias ? `Edit alias ${alias.name}` : 'New alias'}
+      level={3}
+      className="form"
+      change={save}
+      failed="Saving the alias failed"
+      submit="Save alias"
+      busy="Saving…"
+      noValidate
+      onSubmit={submit}
+      actions={
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+      }
+    >
+      <TextField
         id="alias-name"
+        label="Alias name"
         value={aliasName}
         readOnly={alias !== undefined}
-        onChange={(e) => setAliasName(e.target.value)}
-        {...invalid('alias-name', errors.name)}
+        onChange={setAliasName}
+        error={errors.name}
       />
-      <FieldError id="alias-name-error" error={errors.name} />
-      <label htmlFor="alias-primary">Version</label>
-      <select id="alias-primary" value={primary} onChange={(e) => setPrimary(e.target.value)}>
-        {versions.map((v) => (
-          <option key={v.version} value={v.version}>
-            {v.version}
-            {v.description ? ` — ${v.description}` : ''}
-          </option>
-        ))}
-      </select>
-      <label htmlFor="alias-second">Second version (weighted routing)</label>
-      <select
+      <SelectField
+        id="alias-primary"
+        label="Version"
+        value={primary}
+        onChange={setPrimary}
+        options={versions.map((v) => ({
+          value: v.version,
+          label: v.description ? `${v.version} — ${v.description}` : v.version,
+        }))}
+      />
+      <SelectField
         id="alias-second"
+        label="Second version (weighted routing)"
         value={second}
-        onChange={(e) => setSecond(e.target.value)}
-        {...invalid('alias-second', errors.second)}
-      >
-        <option value="">(none: every call to the version above)</option>
-        {versions.map((v) => (
-          <option key={v.version} value={v.version}>
-            {v.version}
-          </option>
-        ))}
-      </select>
-      <FieldError id="alias-second-error" error={errors.second} />
+        onChange={setSecond}
+        options={[
+          { value: '', label: '(none: every call to the version above)' },
+          ...versions.map((v) => v.version),
+        ]}
+        error={errors.second}
+      />
       {second ? (
         <div className="row wrap weight">
           <label htmlFor="alias-weight">Share of calls to version {second}</label>
@@ -345,17 +315,7 @@ function AliasForm({
           </output>
         </div>
       ) : null}
-      <label htmlFor="alias-description">Description</label>
-      <input id="alias-description" value={description} onChange={(e) => setDescription(e.target.value)} />
-      {save.isError ? <ErrorBox error={save.error} title="Saving the alias failed" /> : null}
-      <div className="row wrap">
-        <button type="submit" className="primary" disabled={save.isPending}>
-          {save.isPending ? 'Saving…' : 'Save alias'}
-        </button>
-        <button type="button" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-    </form>
+      <TextField id="alias-description" label="Description" value={description} onChange={setDescription} />
+    </ChangeForm>
   );
 }

@@ -3,15 +3,21 @@
  * operators (principals of the default tenant), the tenants (list, create). The navigation shows
  * this page only to principals that may list keys (admin/nav.ts).
  */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { KEYS_QUERY, useKeysQuery } from '../admin/nav.ts';
 import type { CreateKeyRequest, CreateTenantRequest, KeyView, TenantView } from '../admin/types.ts';
-import { ConfirmButton, FieldError, invalid, TableRegion } from '../admin/ui.tsx';
 import { ApiError } from '../api.ts';
+import { ConfirmButton } from '../components/ConfirmButton.tsx';
+import { useChange } from '../components/change.ts';
+import { ChangeForm, SelectField, TextField, useFieldErrors } from '../components/form.tsx';
+import { useGet } from '../components/query.ts';
+import { PageHeader, QueryState } from '../components/states.tsx';
+import { Table } from '../components/Table.tsx';
+import { formatTime } from '../components/text.ts';
 import { useSession } from '../session.tsx';
-import { Empty, ErrorBox, formatTime, Loading, PageHeader } from '../ui.tsx';
+import '../admin/admin.css';
 
+const TENANTS = ['tenants'] as const;
 const MANAGED = ['Developer', 'ReadOnly', 'Invoker', 'AdministratorAccess'] as const;
 const policyName = (p: KeyView['policies'][number]) => (typeof p === 'string' ? p : 'inline policy');
 
@@ -30,38 +36,26 @@ function Keys() {
   return (
     <section className="card" aria-labelledby="keys-title">
       <h2 id="keys-title">API keys</h2>
-      {keys.isPending ? (
-        <Loading what="keys" />
-      ) : keys.isError ? (
-        <ErrorBox error={keys.error} title="Could not list keys" />
-      ) : keys.data.keys.length === 0 ? (
-        <Empty>
-          <p>No keys in this tenant.</p>
-        </Empty>
-      ) : (
-        <TableRegion label="API keys">
-          <table className="table" aria-label="API keys">
-            <thead>
-              <tr>
-                <th scope="col">Key</th>
-                <th scope="col">Description</th>
-                <th scope="col">Policies</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span className="sr-only">Revoke</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.data.keys.map((k) => (
-                <KeyRow key={k.keyId} k={k} />
-              ))}
-            </tbody>
-          </table>
-        </TableRegion>
-      )}
+      <QueryState query={keys} what="keys" items={(d) => d.keys} empty="No keys in this tenant.">
+        {(list) => (
+          <Table
+            label="API keys"
+            columns={[
+              'Key',
+              'Description',
+              'Policies',
+              'Status',
+              'Created',
+              'Expires',
+              { label: 'Revoke', hidden: true },
+            ]}
+          >
+            {list.map((k) => (
+              <KeyRow key={k.keyId} k={k} />
+            ))}
+          </Table>
+        )}
+      </QueryState>
       <KeyForm />
     </section>
   );
@@ -69,11 +63,6 @@ function Keys() {
 
 function KeyRow({ k }: { k: KeyView }) {
   const { api } = useSession();
-  const queries = useQueryClient();
-  const revoke = useMutation({
-    mutationFn: () => api('POST', `/v1/keys/${encodeURIComponent(k.keyId)}/revoke`),
-    onSuccess: () => queries.invalidateQueries({ queryKey: KEYS_QUERY }),
-  });
   return (
     <tr data-testid={`key-${k.keyId}`}>
       <td>
@@ -94,9 +83,8 @@ function KeyRow({ k }: { k: KeyView }) {
             label="Revoke"
             question={`Revoke ${k.keyId}? Whoever uses it is signed out for good.`}
             yes="Yes, revoke"
-            onConfirm={() => revoke.mutate()}
-            pending={revoke.isPending}
-            error={revoke.error ?? undefined}
+            run={() => api('POST', `/v1/keys/${encodeURIComponent(k.keyId)}/revoke`)}
+            invalidate={[KEYS_QUERY]}
           />
         ) : null}
       </td>
@@ -106,15 +94,14 @@ function KeyRow({ k }: { k: KeyView }) {
 
 function KeyForm() {
   const { api } = useSession();
-  const queries = useQueryClient();
   const [description, setDescription] = useState('');
   const [policy, setPolicy] = useState<string>('Developer');
   const [expiresIn, setExpiresIn] = useState('');
-  const [error, setError] = useState<string>();
+  const { errors, check } = useFieldErrors<'expires'>();
   const [created, setCreated] = useState<{ keyId: string; secret: string }>();
   const [copied, setCopied] = useState(false);
-  const create = useMutation({
-    mutationFn: () => {
+  const create = useChange({
+    run: () => {
       const body: CreateKeyRequest = {
         policies: [policy],
         ...(description ? { description } : {}),
@@ -122,18 +109,17 @@ function KeyForm() {
       };
       return api<{ key: KeyView; secret: string }>('POST', '/v1/keys', body);
     },
-    onSuccess: async (r) => {
+    invalidate: [KEYS_QUERY],
+    onDone: (r) => {
       setCreated({ keyId: r.key.keyId, secret: r.secret });
       setCopied(false);
       setDescription('');
-      await queries.invalidateQueries({ queryKey: KEYS_QUERY });
     },
   });
-  function submit(e: FormEvent) {
-    e.preventDefault();
+  function submit() {
     const bad = expiresIn !== '' && !/^\d+[smhd]$/.test(expiresIn);
-    setError(bad ? 'An expiry is a duration like 90d, 12h or 30m (empty: never).' : undefined);
-    if (!bad) create.mutate();
+    if (check({ expires: bad && 'An expiry is a duration like 90d, 12h or 30m (empty: never).' }))
+      create.mutate();
   }
   return (
     <>
@@ -163,93 +149,62 @@ function KeyForm() {
           </div>
         </div>
       ) : null}
-      <form className="form" onSubmit={submit} noValidate aria-labelledby="key-form-title">
-        <h3 id="key-form-title">New key</h3>
+      <ChangeForm
+        title="New key"
+        level={3}
+        className="form"
+        change={create}
+        failed="Creating the key failed"
+        submit="Create key"
+        busy="Creating…"
+        noValidate
+        onSubmit={submit}
+      >
         <div className="field-grid">
-          <div className="field">
-            <label htmlFor="key-description">Key description</label>
-            <input
-              id="key-description"
-              value={description}
-              onChange={(e) => setDescription(e.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="key-policy">Policy</label>
-            <select id="key-policy" value={policy} onChange={(e) => setPolicy(e.target.value)}>
-              {MANAGED.map((p) => (
-                <option key={p} value={p}>
-                  {p}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="key-expires">Expires in</label>
-            <input
-              id="key-expires"
-              placeholder="never (or 90d, 12h)"
-              value={expiresIn}
-              onChange={(e) => setExpiresIn(e.target.value)}
-              {...invalid('key-expires', error)}
-            />
-            <FieldError id="key-expires-error" error={error} />
-          </div>
+          <TextField
+            id="key-description"
+            label="Key description"
+            value={description}
+            onChange={setDescription}
+          />
+          <SelectField id="key-policy" label="Policy" value={policy} onChange={setPolicy} options={MANAGED} />
+          <TextField
+            id="key-expires"
+            label="Expires in"
+            placeholder="never (or 90d, 12h)"
+            value={expiresIn}
+            onChange={setExpiresIn}
+            error={errors.expires}
+          />
         </div>
-        {create.isError ? <ErrorBox error={create.error} title="Creating the key failed" /> : null}
-        <button type="submit" className="primary" disabled={create.isPending}>
-          {create.isPending ? 'Creating…' : 'Create key'}
-        </button>
-      </form>
+      </ChangeForm>
     </>
   );
 }
 
 function Tenants() {
-  const { api } = useSession();
-  const list = useQuery({
-    queryKey: ['tenants'],
-    queryFn: () => api<{ tenants: TenantView[] }>('GET', '/v1/tenants'),
-  });
+  const list = useGet<{ tenants: TenantView[] }>(TENANTS, '/v1/tenants');
   // Tenants are the operators': other principals do not see the section at all.
   if (list.isError && list.error instanceof ApiError && list.error.status === 403) return null;
   return (
     <section className="card" aria-labelledby="tenants-title">
       <h2 id="tenants-title">Tenants</h2>
-      {list.isPending ? (
-        <Loading what="tenants" />
-      ) : list.isError ? (
-        <ErrorBox error={list.error} title="Could not list tenants" />
-      ) : list.data.tenants.length === 0 ? (
-        <Empty>
-          <p>No tenants.</p>
-        </Empty>
-      ) : (
-        <TableRegion label="Tenants">
-          <table className="table" aria-label="Tenants">
-            <thead>
-              <tr>
-                <th scope="col">Tenant</th>
-                <th scope="col">Account</th>
-                <th scope="col">Description</th>
-                <th scope="col">Created</th>
+      <QueryState query={list} what="tenants" items={(d) => d.tenants} empty="No tenants.">
+        {(tenants) => (
+          <Table label="Tenants" columns={['Tenant', 'Account', 'Description', 'Created']}>
+            {tenants.map((t) => (
+              <tr key={t.id}>
+                <td>{t.id}</td>
+                <td>
+                  <code>{t.accountId}</code>
+                </td>
+                <td>{t.description || <span className="muted">—</span>}</td>
+                <td>{t.createdAt ? formatTime(t.createdAt) : '—'}</td>
               </tr>
-            </thead>
-            <tbody>
-              {list.data.tenants.map((t) => (
-                <tr key={t.id}>
-                  <td>{t.id}</td>
-                  <td>
-                    <code>{t.accountId}</code>
-                  </td>
-                  <td>{t.description || <span className="muted">—</span>}</td>
-                  <td>{t.createdAt ? formatTime(t.createdAt) : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableRegion>
-      )}
+            ))}
+          </Table>
+        )}
+      </QueryState>
       <TenantForm />
     </section>
   );
@@ -257,56 +212,46 @@ function Tenants() {
 
 function TenantForm() {
   const { api } = useSession();
-  const queries = useQueryClient();
   const [id, setId] = useState('');
   const [description, setDescription] = useState('');
-  const [error, setError] = useState<string>();
-  const create = useMutation({
-    mutationFn: () => {
+  const { errors, check } = useFieldErrors<'id'>();
+  const create = useChange({
+    run: () => {
       const body: CreateTenantRequest = { id, ...(description ? { description } : {}) };
       return api<{ tenant: TenantView }>('POST', '/v1/tenants', body);
     },
-    onSuccess: async () => {
+    invalidate: [TENANTS],
+    onDone: () => {
       setId('');
       setDescription('');
-      await queries.invalidateQueries({ queryKey: ['tenants'] });
     },
   });
-  function submit(e: FormEvent) {
-    e.preventDefault();
+  function submit() {
     const bad = !/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/.test(id);
-    setError(
-      bad ? 'A tenant id is 2–32 lower-case letters, digits and hyphens, starting with a letter.' : undefined,
-    );
-    if (!bad) create.mutate();
+    const rule = 'A tenant id is 2–32 lower-case letters, digits and hyphens, starting with a letter.';
+    if (check({ id: bad && rule })) create.mutate();
   }
   return (
-    <form className="form" onSubmit={submit} noValidate aria-labelledby="tenant-form-title">
-      <h3 id="tenant-form-title">New tenant</h3>
+    <ChangeForm
+      title="New tenant"
+      level={3}
+      className="form"
+      change={create}
+      failed="Creating the tenant failed"
+      submit="Create tenant"
+      busy="Creating…"
+      noValidate
+      onSubmit={submit}
+    >
       <div className="field-grid">
-        <div className="field">
-          <label htmlFor="tenant-id">Tenant id</label>
-          <input
-            id="tenant-id"
-            value={id}
-            onChange={(e) => setId(e.target.value)}
-            {...invalid('tenant-id', error)}
-          />
-          <FieldError id="tenant-id-error" error={error} />
-        </div>
-        <div className="field">
-          <label htmlFor="tenant-description">Tenant description</label>
-          <input
-            id="tenant-description"
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
-          />
-        </div>
+        <TextField id="tenant-id" label="Tenant id" value={id} onChange={setId} error={errors.id} />
+        <TextField
+          id="tenant-description"
+          label="Tenant description"
+          value={description}
+          onChange={setDescription}
+        />
       </div>
-      {create.isError ? <ErrorBox error={create.error} title="Creating the tenant failed" /> : null}
-      <button type="submit" className="primary" disabled={create.isPending}>
-        {create.isPending ? 'Creating…' : 'Create tenant'}
-      </button>
-    </form>
+    </ChangeForm>
   );
 }

@@ -2,15 +2,21 @@
  * Buckets: the tenant's buckets (list, create) and one bucket's objects browsed by prefix, with
  * folders from the '/' delimiter; upload a file into the current folder, download, delete.
  */
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useRef, useState } from 'react';
+import { type QueryKey, useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useId, useRef, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { downloadObject, objectPath, uploadObject } from '../buckets/objects.ts';
+import { DeleteButton } from '../components/ConfirmButton.tsx';
+import { useChange } from '../components/change.ts';
+import { ChangeForm, TextField } from '../components/form.tsx';
+import { useGet } from '../components/query.ts';
+import { ErrorBox, PageHeader, QueryState } from '../components/states.tsx';
+import { Table } from '../components/Table.tsx';
+import { formatBytes, formatTime } from '../components/text.ts';
 import { useSession } from '../session.tsx';
-import { Empty, ErrorBox, formatTime, Loading, PageHeader } from '../ui.tsx';
-import { Confirm } from '../workflows/Confirm.tsx';
 import type { BucketView, ObjectPage, ObjectView } from '../workflows/types.ts';
-import '../workflows/workflows.css';
+
+const BUCKETS = ['buckets'] as const;
 
 export default function Buckets() {
   const name = useParams().name;
@@ -18,99 +24,70 @@ export default function Buckets() {
 }
 
 function BucketList() {
-  const { api } = useSession();
-  const list = useQuery({
-    queryKey: ['buckets'],
-    queryFn: () => api<{ buckets: BucketView[] }>('GET', '/v1/buckets'),
-  });
+  const list = useGet<{ buckets: BucketView[] }>(BUCKETS, '/v1/buckets');
   return (
     <>
       <PageHeader title="Buckets" />
       <CreateBucket />
-      {list.isPending ? (
-        <Loading what="buckets" />
-      ) : list.isError ? (
-        <ErrorBox error={list.error} title="Could not list buckets" />
-      ) : list.data.buckets.length === 0 ? (
-        <Empty>
-          <p>No buckets yet: create one above, or through the S3 API.</p>
-        </Empty>
-      ) : (
-        <div className="table-wrap">
-          <table className="table" aria-label="Buckets">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Created</th>
+      <QueryState
+        query={list}
+        what="buckets"
+        items={(d) => d.buckets}
+        empty="No buckets yet: create one above, or through the S3 API."
+      >
+        {(buckets) => (
+          <Table label="Buckets" columns={['Name', 'Created']}>
+            {buckets.map((b) => (
+              <tr key={b.name}>
+                <td>
+                  <Link to={`/buckets/${encodeURIComponent(b.name)}`}>{b.name}</Link>
+                </td>
+                <td>{formatTime(b.createdAt)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {list.data.buckets.map((b) => (
-                <tr key={b.name}>
-                  <td>
-                    <Link to={`/buckets/${encodeURIComponent(b.name)}`}>{b.name}</Link>
-                  </td>
-                  <td>{formatTime(b.createdAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+            ))}
+          </Table>
+        )}
+      </QueryState>
     </>
   );
 }
 
 function CreateBucket() {
   const { api } = useSession();
-  const queries = useQueryClient();
   const navigate = useNavigate();
   const [name, setName] = useState('');
-  const id = useId();
-  const create = useMutation({
-    mutationFn: (n: string) => api('PUT', `/v1/buckets/${encodeURIComponent(n)}`),
-    onSuccess: async (_r, n) => {
-      await queries.invalidateQueries({ queryKey: ['buckets'] });
-      navigate(`/buckets/${encodeURIComponent(n)}`);
-    },
+  const create = useChange({
+    run: (n: string) => api('PUT', `/v1/buckets/${encodeURIComponent(n)}`),
+    invalidate: [BUCKETS],
+    onDone: (_r, n) => navigate(`/buckets/${encodeURIComponent(n)}`),
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (name.trim()) create.mutate(name.trim());
-  };
   return (
-    <section className="card" aria-labelledby={`${id}-h`}>
-      <h2 id={`${id}-h`}>Create a bucket</h2>
-      <form className="row wrap" onSubmit={submit}>
-        <label htmlFor={id}>Bucket name</label>
-        <input
-          id={id}
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          placeholder="my-bucket"
-          autoComplete="off"
-          required
-        />
-        <button type="submit" className="primary" disabled={create.isPending}>
-          {create.isPending ? 'Creating…' : 'Create bucket'}
-        </button>
-      </form>
+    <ChangeForm
+      title="Create a bucket"
+      change={create}
+      failed="Could not create the bucket"
+      submit="Create bucket"
+      busy="Creating…"
+      onSubmit={() => {
+        if (name.trim()) create.mutate(name.trim());
+      }}
+    >
+      <TextField
+        id="bucket-name"
+        label="Bucket name"
+        value={name}
+        onChange={setName}
+        placeholder="my-bucket"
+        autoComplete="off"
+        required
+      />
       <p className="muted small">3–63 characters: lowercase letters, digits, dots and hyphens.</p>
-      {create.isError ? <ErrorBox error={create.error} title="Could not create the bucket" /> : null}
-    </section>
+    </ChangeForm>
   );
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
 
 function Bucket({ name }: { name: string }) {
   const { api, key: secret } = useSession();
-  const queries = useQueryClient();
   const navigate = useNavigate();
   const [search, setSearch] = useSearchParams();
   const prefix = search.get('prefix') ?? '';
@@ -124,22 +101,17 @@ function Bucket({ name }: { name: string }) {
     initialPageParam: '',
     getNextPageParam: (last) => last.nextAfter ?? undefined,
   });
-  const refresh = () => queries.invalidateQueries({ queryKey: ['objects', name] });
+  const objectsKey = ['objects', name] as const;
+  const queries = useQueryClient();
   const upload = useMutation({
     mutationFn: async (files: File[]) => {
       for (const f of files) await uploadObject(secret, name, prefix + f.name, f);
       return files.length;
     },
+    // Some files may have gone up before one failed: the listing is refreshed either way.
     onSettled: async () => {
       if (fileRef.current) fileRef.current.value = '';
-      await refresh();
-    },
-  });
-  const removeBucket = useMutation({
-    mutationFn: () => api('DELETE', `/v1/buckets/${encodeURIComponent(name)}`),
-    onSuccess: async () => {
-      await queries.invalidateQueries({ queryKey: ['buckets'] });
-      navigate('/buckets');
+      await queries.invalidateQueries({ queryKey: objectsKey });
     },
   });
   const go = (p: string) => setSearch(p ? { prefix: p } : {});
@@ -162,13 +134,12 @@ function Bucket({ name }: { name: string }) {
         ))}
       </nav>
       <PageHeader title={name}>
-        <Confirm
+        <DeleteButton
           label="Delete bucket"
           question={`Delete the bucket ${name}? It must be empty.`}
-          yes="Yes, delete"
-          onConfirm={() => removeBucket.mutate()}
-          pending={removeBucket.isPending}
-          error={removeBucket.error}
+          path={`/v1/buckets/${encodeURIComponent(name)}`}
+          invalidate={[BUCKETS]}
+          onDone={() => navigate('/buckets')}
         />
       </PageHeader>
       <section className="card" aria-labelledby={`${uploadId}-h`}>
@@ -198,74 +169,58 @@ function Bucket({ name }: { name: string }) {
         </p>
         {upload.isError ? <ErrorBox error={upload.error} title="Upload failed" /> : null}
       </section>
-      {objects.isPending ? (
-        <Loading what="objects" />
-      ) : objects.isError ? (
-        <ErrorBox error={objects.error} title="Could not list the objects" />
-      ) : prefixes.length === 0 && items.length === 0 ? (
-        <Empty>
-          <p>{prefix ? `Nothing under ${prefix}.` : 'This bucket is empty: upload a file above.'}</p>
-        </Empty>
-      ) : (
-        <div className="table-wrap">
-          <table className="table" aria-label="Objects">
-            <thead>
+      <QueryState
+        query={objects}
+        what="objects"
+        failed="Could not list the objects"
+        items={() => [...prefixes, ...items]}
+        empty={prefix ? `Nothing under ${prefix}.` : 'This bucket is empty: upload a file above.'}
+      >
+        {() => (
+          <Table
+            label="Objects"
+            columns={['Name', { label: 'Size', num: true }, 'Type', 'Last modified', 'Actions']}
+          >
+            {prefix ? (
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col" className="num">
-                  Size
-                </th>
-                <th scope="col">Type</th>
-                <th scope="col">Last modified</th>
-                <th scope="col">Actions</th>
+                <td colSpan={5}>
+                  <button
+                    type="button"
+                    className="linkish"
+                    onClick={() => go(parts.length > 1 ? `${parts.slice(0, -1).join('/')}/` : '')}
+                  >
+                    ↑ Up one folder
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {prefix ? (
-                <tr>
-                  <td colSpan={5}>
-                    <button
-                      type="button"
-                      className="linkish"
-                      onClick={() => go(parts.length > 1 ? `${parts.slice(0, -1).join('/')}/` : '')}
-                    >
-                      ↑ Up one folder
-                    </button>
-                  </td>
-                </tr>
-              ) : null}
-              {prefixes.map((p) => (
-                <tr key={p}>
-                  <td className="cell-wrap">
-                    <Link to={`?prefix=${encodeURIComponent(p)}`}>
-                      <span aria-hidden="true">📁 </span>
-                      {p.slice(prefix.length)}
-                    </Link>
-                  </td>
-                  <td className="num">–</td>
-                  <td>folder</td>
-                  <td>–</td>
-                  <td />
-                </tr>
-              ))}
-              {items.map((o) => (
-                <ObjectRow key={o.key} bucket={name} prefix={prefix} o={o} onDeleted={refresh} />
-              ))}
-            </tbody>
-          </table>
-          {objects.hasNextPage ? (
-            <p>
-              <button
-                type="button"
-                onClick={() => objects.fetchNextPage()}
-                disabled={objects.isFetchingNextPage}
-              >
-                {objects.isFetchingNextPage ? 'Loading…' : 'Load more'}
-              </button>
-            </p>
-          ) : null}
-        </div>
-      )}
+            ) : null}
+            {prefixes.map((p) => (
+              <tr key={p}>
+                <td className="cell-wrap">
+                  <Link to={`?prefix=${encodeURIComponent(p)}`}>
+                    <span aria-hidden="true">📁 </span>
+                    {p.slice(prefix.length)}
+                  </Link>
+                </td>
+                <td className="num">–</td>
+                <td>folder</td>
+                <td>–</td>
+                <td />
+              </tr>
+            ))}
+            {items.map((o) => (
+              <ObjectRow key={o.key} bucket={name} prefix={prefix} o={o} invalidate={objectsKey} />
+            ))}
+          </Table>
+        )}
+      </QueryState>
+      {objects.hasNextPage ? (
+        <p>
+          <button type="button" onClick={() => objects.fetchNextPage()} disabled={objects.isFetchingNextPage}>
+            {objects.isFetchingNextPage ? 'Loading…' : 'Load more'}
+          </button>
+        </p>
+      ) : null}
     </>
   );
 }
@@ -274,19 +229,15 @@ function ObjectRow({
   bucket,
   prefix,
   o,
-  onDeleted,
+  invalidate,
 }: {
   bucket: string;
   prefix: string;
   o: ObjectView;
-  onDeleted: () => Promise<unknown>;
+  invalidate: QueryKey;
 }) {
-  const { api, key: secret } = useSession();
+  const { key: secret } = useSession();
   const download = useMutation({ mutationFn: () => downloadObject(secret, bucket, o.key) });
-  const del = useMutation({
-    mutationFn: () => api('DELETE', objectPath(bucket, o.key)),
-    onSuccess: onDeleted,
-  });
   const label = o.key.slice(prefix.length);
   return (
     <tr>
@@ -304,13 +255,10 @@ function ObjectRow({
           >
             Download
           </button>
-          <Confirm
-            label="Delete"
+          <DeleteButton
             question={`Delete ${label}?`}
-            yes="Yes, delete"
-            onConfirm={() => del.mutate()}
-            pending={del.isPending}
-            error={del.error}
+            path={objectPath(bucket, o.key)}
+            invalidate={[invalidate]}
           />
         </div>
         {download.isError ? <ErrorBox error={download.error} title="Download failed" /> : null}

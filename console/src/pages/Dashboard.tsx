@@ -1,24 +1,26 @@
 import { useQueries } from '@tanstack/react-query';
-import { useContext, useMemo, useState } from 'react';
+import { type ReactNode, useContext, useMemo, useState } from 'react';
 import type { MetricSeries } from '../api.ts';
 import { Chart } from '../Chart.tsx';
+import { Segmented } from '../components/form.tsx';
+import { ErrorBox, Loading, PageHeader } from '../components/states.tsx';
+import { formatMs } from '../components/text.ts';
 import { useSession } from '../session.tsx';
 import { DarkContext } from '../theme.ts';
-import { ErrorBox, formatMs, Loading, PageHeader } from '../ui.tsx';
 
 const RANGES = [
-  { id: '1h', label: '1 hour', ms: 3_600_000, step: 60 },
-  { id: '6h', label: '6 hours', ms: 6 * 3_600_000, step: 300 },
-  { id: '24h', label: '24 hours', ms: 24 * 3_600_000, step: 300 },
+  { value: '1h', label: '1 hour', ms: 3_600_000, step: 60 },
+  { value: '6h', label: '6 hours', ms: 6 * 3_600_000, step: 300 },
+  { value: '24h', label: '24 hours', ms: 24 * 3_600_000, step: 300 },
 ] as const;
-type RangeId = (typeof RANGES)[number]['id'];
+type RangeId = (typeof RANGES)[number]['value'];
 const NAMES = ['invocations', 'errors', 'duration_p99'] as const;
 
 export default function Dashboard() {
   const { api } = useSession();
   const dark = useContext(DarkContext);
   const [rangeId, setRangeId] = useState<RangeId>('1h');
-  const range = RANGES.find((r) => r.id === rangeId)!;
+  const range = RANGES.find((r) => r.value === rangeId)!;
   const results = useQueries({
     queries: NAMES.map((name) => ({
       queryKey: ['metrics', name, rangeId],
@@ -74,21 +76,7 @@ export default function Dashboard() {
   return (
     <>
       <PageHeader title="Dashboard">
-        <fieldset className="segmented">
-          <legend className="sr-only">Time range</legend>
-          {RANGES.map((r) => (
-            <label key={r.id} className={r.id === rangeId ? 'on' : ''}>
-              <input
-                type="radio"
-                name="range"
-                value={r.id}
-                checked={r.id === rangeId}
-                onChange={() => setRangeId(r.id)}
-              />
-              {r.label}
-            </label>
-          ))}
-        </fieldset>
+        <Segmented legend="Time range" name="range" options={RANGES} value={rangeId} onChange={setRangeId} />
       </PageHeader>
       {failed ? (
         <ErrorBox error={failed.error} title="Could not read metrics" />
@@ -97,31 +85,13 @@ export default function Dashboard() {
       ) : (
         <>
           <section className="stats" aria-label={`Totals over the last ${range.label}`}>
-            <div className="stat">
-              <span className="stat-label">Invocations</span>
-              <span className="stat-value" data-testid="total-invocations">
-                {data.totals.invocations}
-              </span>
-            </div>
-            <div className="stat">
-              <span className="stat-label">Errors</span>
-              <span className="stat-value" data-testid="total-errors">
-                {data.totals.errors}
-              </span>
-            </div>
-            <div className="stat">
-              <span className="stat-label">Error rate</span>
-              <span className="stat-value">
-                {data.totals.invocations
-                  ? ((100 * data.totals.errors) / data.totals.invocations).toFixed(1)
-                  : '0'}{' '}
-                %
-              </span>
-            </div>
-            <div className="stat">
-              <span className="stat-label">Highest p99</span>
-              <span className="stat-value">{data.totals.p99 ? formatMs(data.totals.p99) : '–'}</span>
-            </div>
+            <Stat label="Invocations" testId="total-invocations" value={data.totals.invocations} />
+            <Stat label="Errors" testId="total-errors" value={data.totals.errors} />
+            <Stat
+              label="Error rate"
+              value={`${data.totals.invocations ? ((100 * data.totals.errors) / data.totals.invocations).toFixed(1) : '0'} %`}
+            />
+            <Stat label="Highest p99" value={data.totals.p99 ? formatMs(data.totals.p99) : '–'} />
           </section>
           {data.totals.invocations === 0 ? (
             <p className="muted">
@@ -145,5 +115,16 @@ export default function Dashboard() {
         </>
       )}
     </>
+  );
+}
+
+function Stat({ label, value, testId }: { label: string; value: ReactNode; testId?: string }) {
+  return (
+    <div className="stat">
+      <span className="stat-label">{label}</span>
+      <span className="stat-value" data-testid={testId}>
+        {value}
+      </span>
+    </div>
   );
 }

@@ -2,12 +2,15 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useContext, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { FunctionView, InvokeAnswer } from '../api.ts';
+import { DeleteButton } from '../components/ConfirmButton.tsx';
+import { FUNCTIONS } from '../components/query.ts';
+import { ErrorBox, Loading, PageHeader } from '../components/states.tsx';
+import { formatMs, formatTime } from '../components/text.ts';
 import { Editor } from '../Editor.tsx';
 import { CodePanel } from '../function/Code.tsx';
 import { FunctionSettings } from '../function/Settings.tsx';
 import { useSession } from '../session.tsx';
 import { DarkContext } from '../theme.ts';
-import { ErrorBox, formatMs, formatTime, Loading, PageHeader } from '../ui.tsx';
 import { deleteEvent, savedEvents, saveEvent } from './test-events.ts';
 
 export default function FunctionPage() {
@@ -32,7 +35,7 @@ export default function FunctionPage() {
   return (
     <>
       <PageHeader title={f.name}>
-        <DeleteButton name={f.name} />
+        <DeleteFunction name={f.name} />
       </PageHeader>
       <dl className="facts">
         <div>
@@ -73,35 +76,15 @@ export default function FunctionPage() {
   );
 }
 
-function DeleteButton({ name }: { name: string }) {
-  const { api } = useSession();
-  const queries = useQueryClient();
+function DeleteFunction({ name }: { name: string }) {
   const navigate = useNavigate();
-  const [asking, setAsking] = useState(false);
-  const del = useMutation({
-    mutationFn: () => api('DELETE', `/v1/functions/${encodeURIComponent(name)}`),
-    onSuccess: async () => {
-      await queries.invalidateQueries({ queryKey: ['functions'] });
-      navigate('/functions');
-    },
-  });
-  if (!asking)
-    return (
-      <button type="button" className="danger" onClick={() => setAsking(true)}>
-        Delete
-      </button>
-    );
   return (
-    <div className="confirm">
-      <span>Delete {name} and its versions?</span>
-      <button type="button" className="danger" onClick={() => del.mutate()} disabled={del.isPending}>
-        {del.isPending ? 'Deleting…' : 'Yes, delete'}
-      </button>
-      <button type="button" onClick={() => setAsking(false)}>
-        Cancel
-      </button>
-      {del.isError ? <ErrorBox error={del.error} title="Delete failed" /> : null}
-    </div>
+    <DeleteButton
+      question={`Delete ${name} and its versions?`}
+      path={`/v1/functions/${encodeURIComponent(name)}`}
+      invalidate={[FUNCTIONS]}
+      onDone={() => navigate('/functions')}
+    />
   );
 }
 

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, fetcherFor } from '../api.ts';
+import { ErrorBox } from '../components/states.tsx';
 import { useSessionState } from '../session.tsx';
-import { ErrorBox } from '../ui.tsx';
 
 /** Sign in with an API key's secret; the key is checked against the API before it is kept. */
 export function Login() {

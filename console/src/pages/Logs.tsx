@@ -1,11 +1,15 @@
-import { useQuery } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { ApiError, type FunctionView, followLines, type LogLine } from '../api.ts';
+import { ApiError, followLines, type LogLine } from '../api.ts';
+import { SelectField, TextField } from '../components/form.tsx';
+import { useFunctions, useGet } from '../components/query.ts';
+import { Empty, ErrorBox, Loading, PageHeader } from '../components/states.tsx';
 import { useSession } from '../session.tsx';
-import { Empty, ErrorBox, Loading, PageHeader } from '../ui.tsx';
 
-const LEVELS = ['', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+const LEVELS = [
+  { value: '', label: 'any' },
+  ...['trace', 'debug', 'info', 'warn', 'error', 'fatal'].map((l) => ({ value: l, label: l.toUpperCase() })),
+];
 const MAX_LINES = 2000;
 
 interface Filters {
@@ -24,12 +28,9 @@ function queryOf(f: Filters, extra: Record<string, string>): string {
 }
 
 export default function Logs() {
-  const { api, key } = useSession();
+  const { key } = useSession();
   const [params, setParams] = useSearchParams();
-  const functions = useQuery({
-    queryKey: ['functions'],
-    queryFn: () => api<{ functions: FunctionView[] }>('GET', '/v1/functions'),
-  });
+  const functions = useFunctions();
   const applied: Filters = {
     fn: params.get('function') ?? '',
     level: params.get('level') ?? '',
@@ -39,15 +40,11 @@ export default function Logs() {
   const [form, setForm] = useState(applied);
   const { level, q: text, requestId } = applied;
   const fn = applied.fn || functions.data?.functions[0]?.name || '';
-  const search = useQuery({
-    queryKey: ['logs', fn, applied.level, applied.q, applied.requestId],
-    enabled: fn !== '',
-    queryFn: () =>
-      api<{ lines: LogLine[]; nextSeq: number; more: boolean }>(
-        'GET',
-        `/v1/functions/${encodeURIComponent(fn)}/logs?${queryOf(applied, { tail: '1', limit: '200' })}`,
-      ),
-  });
+  const search = useGet<{ lines: LogLine[]; nextSeq: number; more: boolean }>(
+    ['logs', fn, applied.level, applied.q, applied.requestId],
+    `/v1/functions/${encodeURIComponent(fn)}/logs?${queryOf(applied, { tail: '1', limit: '200' })}`,
+    { enabled: fn !== '' },
+  );
 
   // Live tail: lines after the search's newest, streamed (NDJSON) until stopped.
   const [live, setLive] = useState(false);
@@ -83,52 +80,35 @@ export default function Logs() {
     <>
       <PageHeader title="Logs" />
       <form className="card filters" onSubmit={apply} aria-label="Log filters">
-        <div>
-          <label htmlFor="log-fn">Function</label>
-          <select
-            id="log-fn"
-            value={form.fn || fn}
-            onChange={(e) => setForm({ ...form, fn: e.target.value })}
-          >
-            {(functions.data?.functions ?? []).map((f) => (
-              <option key={f.name} value={f.name}>
-                {f.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="log-level">Level (at least)</label>
-          <select
-            id="log-level"
-            value={form.level}
-            onChange={(e) => setForm({ ...form, level: e.target.value })}
-          >
-            {LEVELS.map((l) => (
-              <option key={l} value={l}>
-                {l ? l.toUpperCase() : 'any'}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="grow">
-          <label htmlFor="log-q">Text</label>
-          <input
-            id="log-q"
-            type="search"
-            value={form.q}
-            placeholder="contains…"
-            onChange={(e) => setForm({ ...form, q: e.target.value })}
-          />
-        </div>
-        <div>
-          <label htmlFor="log-req">Request id</label>
-          <input
-            id="log-req"
-            value={form.requestId}
-            onChange={(e) => setForm({ ...form, requestId: e.target.value })}
-          />
-        </div>
+        <SelectField
+          id="log-fn"
+          label="Function"
+          value={form.fn || fn}
+          onChange={(v) => setForm({ ...form, fn: v })}
+          options={(functions.data?.functions ?? []).map((f) => f.name)}
+        />
+        <SelectField
+          id="log-level"
+          label="Level (at least)"
+          value={form.level}
+          onChange={(level) => setForm({ ...form, level })}
+          options={LEVELS}
+        />
+        <TextField
+          id="log-q"
+          label="Text"
+          grow
+          type="search"
+          value={form.q}
+          placeholder="contains…"
+          onChange={(q) => setForm({ ...form, q })}
+        />
+        <TextField
+          id="log-req"
+          label="Request id"
+          value={form.requestId}
+          onChange={(requestId) => setForm({ ...form, requestId })}
+        />
         <div className="filter-actions">
           <button type="submit" className="primary">
             Search
@@ -149,7 +129,7 @@ export default function Logs() {
       {tailError ? <ErrorBox error={tailError} title="The live tail stopped" /> : null}
       {search.isSuccess ? (
         lines.length === 0 ? (
-          <Empty>No log lines match{live ? ' yet; new ones appear here as they arrive' : ''}.</Empty>
+          <Empty>{`No log lines match${live ? ' yet; new ones appear here as they arrive' : ''}.`}</Empty>
         ) : (
           <div
             className="log-view"

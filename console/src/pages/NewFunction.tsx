@@ -2,9 +2,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
 import type { DeployAnswer } from '../api.ts';
+import { ErrorBox, PageHeader } from '../components/states.tsx';
 import { useSession } from '../session.tsx';
 import { TEMPLATES } from '../templates.ts';
-import { ErrorBox, PageHeader } from '../ui.tsx';
 import { base64, zipFiles } from '../zip.ts';
 import { saveEvent } from './test-events.ts';
 

@@ -1,11 +1,12 @@
 /** Triggers: HTTP routes, schedules, topics with subscriptions and a pattern tester, sources, bucket events. */
 import { useSearchParams } from 'react-router';
-import { Tabs } from '../triggers/common.tsx';
+import { PageHeader } from '../components/states.tsx';
+import { Tabs } from '../components/Tabs.tsx';
 import { RoutesTab } from '../triggers/RoutesTab.tsx';
 import { SchedulesTab } from '../triggers/SchedulesTab.tsx';
 import { BucketEventsTab, SourcesTab } from '../triggers/SourcesTab.tsx';
 import { TopicsTab } from '../triggers/TopicsTab.tsx';
-import { PageHeader } from '../ui.tsx';
+import '../triggers/triggers.css';
 
 const TABS = [
   { id: 'routes', label: 'HTTP routes' },

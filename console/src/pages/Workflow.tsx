@@ -3,12 +3,14 @@
  * executions (filtered by status), and an execution's view: the graph with the visited states
  * marked and the current or failed one highlighted, its event history, stop and redrive.
  */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { ConfirmButton, DeleteButton } from '../components/ConfirmButton.tsx';
+import { ErrorBox, Loading, PageHeader, QueryState } from '../components/states.tsx';
+import { Table } from '../components/Table.tsx';
+import { formatTime } from '../components/text.ts';
 import { useSession } from '../session.tsx';
-import { Empty, ErrorBox, formatTime, Loading, PageHeader } from '../ui.tsx';
-import { Confirm } from '../workflows/Confirm.tsx';
 import { WorkflowGraph } from '../workflows/Graph.tsx';
 import { type Mark, marksOf } from '../workflows/graph.ts';
 import {
@@ -69,24 +71,13 @@ export default function Workflow() {
 }
 
 function DeleteWorkflow({ name }: { name: string }) {
-  const { api } = useSession();
   const navigate = useNavigate();
-  const queries = useQueryClient();
-  const del = useMutation({
-    mutationFn: () => api('DELETE', `/v1/workflows/${encodeURIComponent(name)}`),
-    onSuccess: async () => {
-      await queries.invalidateQueries({ queryKey: ['workflows'] });
-      navigate('/workflows');
-    },
-  });
   return (
-    <Confirm
-      label="Delete"
+    <DeleteButton
       question={`Delete the workflow ${name}?`}
-      yes="Yes, delete"
-      onConfirm={() => del.mutate()}
-      pending={del.isPending}
-      error={del.error}
+      path={`/v1/workflows/${encodeURIComponent(name)}`}
+      invalidate={[['workflows']]}
+      onDone={() => navigate('/workflows')}
     />
   );
 }
@@ -161,6 +152,8 @@ function Executions({ name }: { name: string }) {
         `/v1/workflows/${encodeURIComponent(name)}/executions?limit=100${status ? `&status=${status}` : ''}`,
       ),
     refetchInterval: (q) => (q.state.data?.executions.some((e) => e.status === 'RUNNING') ? 2000 : 10_000),
+    // A new status filter keeps the rows shown until its answer replaces them (no flash of "Loading").
+    placeholderData: keepPreviousData,
   });
   return (
     <section className="card" aria-labelledby="wf-execs">
@@ -176,42 +169,29 @@ function Executions({ name }: { name: string }) {
           ))}
         </select>
       </div>
-      {list.isPending ? (
-        <Loading what="executions" />
-      ) : list.isError ? (
-        <ErrorBox error={list.error} title="Could not list executions" />
-      ) : list.data.executions.length === 0 ? (
-        <Empty>
-          <p>{status ? `No ${status} executions.` : 'No executions yet: start one above.'}</p>
-        </Empty>
-      ) : (
-        <div className="table-wrap">
-          <table className="table" aria-label="Executions">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Started</th>
-                <th scope="col">Stopped</th>
+      <QueryState
+        query={list}
+        what="executions"
+        items={(d) => d.executions}
+        empty={status ? `No ${status} executions.` : 'No executions yet: start one above.'}
+      >
+        {(executions) => (
+          <Table label="Executions" columns={['Name', 'Status', 'Started', 'Stopped']}>
+            {executions.map((e) => (
+              <tr key={e.arn}>
+                <td>
+                  <Link to={`?execution=${encodeURIComponent(e.arn)}`}>{e.name}</Link>
+                </td>
+                <td>
+                  <StatusBadge status={e.status} />
+                </td>
+                <td>{e.startedAt ? formatTime(e.startedAt) : '–'}</td>
+                <td>{e.stoppedAt ? formatTime(e.stoppedAt) : '–'}</td>
               </tr>
-            </thead>
-            <tbody>
-              {list.data.executions.map((e) => (
-                <tr key={e.arn}>
-                  <td>
-                    <Link to={`?execution=${encodeURIComponent(e.arn)}`}>{e.name}</Link>
-                  </td>
-                  <td>
-                    <StatusBadge status={e.status} />
-                  </td>
-                  <td>{e.startedAt ? formatTime(e.startedAt) : '–'}</td>
-                  <td>{e.stoppedAt ? formatTime(e.stoppedAt) : '–'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+            ))}
+          </Table>
+        )}
+      </QueryState>
     </section>
   );
 }
@@ -220,7 +200,6 @@ const json = (v: unknown) => (v === undefined || v === null ? '–' : JSON.strin
 
 function ExecutionPanel({ arn, machine }: { arn: string; machine: MachineView }) {
   const { api } = useSession();
-  const queries = useQueryClient();
   const path = `/v1/executions/${encodeURIComponent(arn)}`;
   const exec = useQuery({
     queryKey: ['execution', arn],
@@ -239,13 +218,10 @@ function ExecutionPanel({ arn, machine }: { arn: string; machine: MachineView })
       history.data && exec.data ? marksOf(history.data.events, exec.data.status) : new Map<string, Mark>(),
     [history.data, exec.data],
   );
-  const refresh = () =>
-    Promise.all([
-      queries.invalidateQueries({ queryKey: ['execution', arn] }),
-      queries.invalidateQueries({ queryKey: ['executions', machine.name] }),
-    ]);
-  const redrive = useMutation({ mutationFn: () => api('POST', `${path}/redrive`), onSuccess: refresh });
-  const stop = useMutation({ mutationFn: () => api('POST', `${path}/stop`, {}), onSuccess: refresh });
+  const refresh = [
+    ['execution', arn],
+    ['executions', machine.name],
+  ];
 
   if (exec.isPending) return <Loading what="the execution" />;
   if (exec.isError) return <ErrorBox error={exec.error} title="Could not load the execution" />;
@@ -257,24 +233,22 @@ function ExecutionPanel({ arn, machine }: { arn: string; machine: MachineView })
           <h2 id="wf-exec">Execution {e.name}</h2>
           <StatusBadge status={e.status} />
           {running ? (
-            <Confirm
+            <ConfirmButton
               label="Stop"
               question="Stop this execution?"
               yes="Yes, stop"
-              onConfirm={() => stop.mutate()}
-              pending={stop.isPending}
-              error={stop.error}
+              run={() => api('POST', `${path}/stop`, {})}
+              invalidate={refresh}
             />
           ) : null}
           {ENDED_BADLY.has(e.status) ? (
-            <Confirm
+            <ConfirmButton
               label="Redrive"
-              className="primary"
+              safe
               question="Redrive: run it again from the state that failed?"
               yes="Yes, redrive"
-              onConfirm={() => redrive.mutate()}
-              pending={redrive.isPending}
-              error={redrive.error}
+              run={() => api('POST', `${path}/redrive`)}
+              invalidate={refresh}
             />
           ) : null}
         </div>
@@ -336,42 +310,30 @@ function ExecutionPanel({ arn, machine }: { arn: string; machine: MachineView })
       </section>
       <section className="card" aria-labelledby="wf-history">
         <h2 id="wf-history">Event history</h2>
-        {history.isPending ? (
-          <Loading what="the history" />
-        ) : history.isError ? (
-          <ErrorBox error={history.error} title="Could not load the history" />
-        ) : history.data.events.length === 0 ? (
-          <Empty>
-            <p>No events yet.</p>
-          </Empty>
-        ) : (
-          <div className="table-wrap">
-            <table className="table" aria-label="Event history">
-              <thead>
-                <tr>
-                  <th scope="col" className="num">
-                    #
-                  </th>
-                  <th scope="col">Time</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Details</th>
+        <QueryState
+          query={history}
+          what="the history"
+          failed="Could not load the history"
+          items={(d) => d.events}
+          empty="No events yet."
+        >
+          {(events) => (
+            <Table
+              label="Event history"
+              columns={[{ label: '#', num: true }, 'Time', 'Type', 'State', 'Details']}
+            >
+              {events.map((h) => (
+                <tr key={h.id}>
+                  <td className="num">{h.id}</td>
+                  <td>{h.timestamp ? new Date(h.timestamp).toLocaleTimeString() : '–'}</td>
+                  <td>{h.type}</td>
+                  <td>{h.state ?? '–'}</td>
+                  <td className="wf-details">{summary(h.details)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {history.data.events.map((h) => (
-                  <tr key={h.id}>
-                    <td className="num">{h.id}</td>
-                    <td>{h.timestamp ? new Date(h.timestamp).toLocaleTimeString() : '–'}</td>
-                    <td>{h.type}</td>
-                    <td>{h.state ?? '–'}</td>
-                    <td className="wf-details">{summary(h.details)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              ))}
+            </Table>
+          )}
+        </QueryState>
       </section>
     </>
   );

@@ -5,9 +5,9 @@
  */
 import { type FormEvent, useState } from 'react';
 import { compilePattern } from '../../../src/events/pattern.ts';
-import { ApiError } from '../api.ts';
-import { ErrorBox } from '../ui.tsx';
-import { parseJsonText } from './common.tsx';
+import { JsonField } from '../components/form.tsx';
+import { ErrorBox } from '../components/states.tsx';
+import { parseJson } from '../components/text.ts';
 import type { SubscriptionView } from './types.ts';
 
 export const SAMPLE_EVENT = `{
@@ -23,19 +23,8 @@ export const SAMPLE_PATTERN = `{
 }`;
 
 type Outcome =
-  | { kind: 'error'; error: ApiError }
+  | { kind: 'error'; error: unknown }
   | { kind: 'done'; match: boolean; subs: { sub: SubscriptionView; match: boolean | 'invalid' }[] };
-
-/** A thrown coded error (NimbusError) as the console shows API errors. */
-function coded(e: unknown): ApiError {
-  const x = e as { code?: string; message?: string; status?: number; hint?: string };
-  return new ApiError({
-    code: x.code ?? 'CONSOLE_ERROR',
-    message: x.message ?? String(e),
-    status: x.status ?? 400,
-    hint: x.hint,
-  });
-}
 
 export function matches(pattern: unknown, event: unknown): boolean {
   return compilePattern(pattern).match(event);
@@ -54,38 +43,16 @@ export function PatternTester({
 
   const test = (e: FormEvent) => {
     e.preventDefault();
-    const ev = parseJsonText(event, 'The event');
-    if (!ev.ok) {
-      setOut({
-        kind: 'error',
-        error: new ApiError({
-          code: 'INVALID_JSON',
-          message: ev.error,
-          status: 400,
-          hint: 'paste a JSON object',
-        }),
-      });
-      return;
-    }
-    const pat = parseJsonText(pattern, 'The pattern');
-    if (!pat.ok) {
-      setOut({
-        kind: 'error',
-        error: new ApiError({
-          code: 'INVALID_JSON',
-          message: pat.error,
-          status: 400,
-          hint: 'paste a JSON object',
-        }),
-      });
-      return;
-    }
+    const ev = parseJson(event, 'The event');
+    if (!ev.ok) return setOut({ kind: 'error', error: ev.error });
+    const pat = parseJson(pattern, 'The pattern');
+    if (!pat.ok) return setOut({ kind: 'error', error: pat.error });
     let match: boolean;
     try {
       match = matches(pat.value, ev.value);
     } catch (err) {
-      setOut({ kind: 'error', error: coded(err) });
-      return;
+      // The platform's NimbusError (EVENTS_INVALID_PATTERN), shown with its code and hint.
+      return setOut({ kind: 'error', error: err });
     }
     const subs = subscriptions.map((sub) => {
       if (sub.pattern === null || sub.pattern === undefined) return { sub, match: true as const };
@@ -106,26 +73,8 @@ export function PatternTester({
         <code>view: eventbridge</code>) and an EventBridge event pattern.
       </p>
       <div className="tester">
-        <div>
-          <label htmlFor="tester-event">Event (JSON)</label>
-          <textarea
-            id="tester-event"
-            className="json"
-            spellCheck={false}
-            value={event}
-            onChange={(e) => setEvent(e.target.value)}
-          />
-        </div>
-        <div>
-          <label htmlFor="tester-pattern">Pattern (JSON)</label>
-          <textarea
-            id="tester-pattern"
-            className="json"
-            spellCheck={false}
-            value={pattern}
-            onChange={(e) => setPattern(e.target.value)}
-          />
-        </div>
+        <JsonField id="tester-event" label="Event (JSON)" value={event} onChange={setEvent} />
+        <JsonField id="tester-pattern" label="Pattern (JSON)" value={pattern} onChange={setPattern} />
       </div>
       <div className="row wrap">
         <button type="submit" className="primary">

@@ -1,106 +1,86 @@
 /** Topics and their subscriptions (function targets with an EventBridge pattern), and the tester. */
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { ApiError } from '../api.ts';
+import { DeleteButton } from '../components/ConfirmButton.tsx';
+import { useChange } from '../components/change.ts';
+import { ChangeForm, FunctionField, JsonField, SelectField, TextField } from '../components/form.tsx';
+import { useGet } from '../components/query.ts';
+import { ErrorBox, QueryState, SectionHeader } from '../components/states.tsx';
+import { Table } from '../components/Table.tsx';
+import { parseJson } from '../components/text.ts';
 import { useSession } from '../session.tsx';
-import { Empty, ErrorBox, Loading } from '../ui.tsx';
-import { ConfirmButton, FunctionSelect, parseJsonText } from './common.tsx';
 import { PatternTester, targetLabel } from './PatternTester.tsx';
 import type { SubscriptionRequest, SubscriptionView, TopicView } from './types.ts';
 
 const TOPICS = ['topics'] as const;
 const subsKey = (topic: string) => ['subscriptions', topic] as const;
 const enc = encodeURIComponent;
+const VIEWS = [
+  { value: 'cloudevent', label: 'CloudEvent' },
+  { value: 'eventbridge', label: 'EventBridge' },
+] as const;
 
 export function TopicsTab() {
-  const { api } = useSession();
-  const list = useQuery({
-    queryKey: TOPICS,
-    queryFn: () => api<{ topics: TopicView[] }>('GET', '/v1/topics'),
-  });
+  const list = useGet<{ topics: TopicView[] }>(TOPICS, '/v1/topics');
   const [picked, setPicked] = useState('');
   const topics = list.data?.topics ?? [];
   const topic = topics.some((t) => t.name === picked) ? picked : (topics[0]?.name ?? '');
-  const subs = useQuery({
-    queryKey: subsKey(topic),
-    queryFn: () =>
-      api<{ subscriptions: SubscriptionView[] }>('GET', `/v1/topics/${enc(topic)}/subscriptions`),
-    enabled: topic !== '',
-  });
+  const subs = useGet<{ subscriptions: SubscriptionView[] }>(
+    subsKey(topic),
+    `/v1/topics/${enc(topic)}/subscriptions`,
+    { enabled: topic !== '' },
+  );
 
   return (
     <>
       <CreateTopic onCreated={setPicked} />
-      <div className="section-head">
-        <h2>Topics</h2>
-      </div>
-      {list.isPending ? (
-        <Loading what="topics" />
-      ) : list.isError ? (
-        <ErrorBox error={list.error} title="Could not list topics" />
-      ) : topics.length === 0 ? (
-        <Empty>
-          <p>No topics yet. Create one above, then subscribe functions to it.</p>
-        </Empty>
-      ) : (
-        <div className="table-wrap">
-          <table className="table" aria-label="Topics">
-            <thead>
-              <tr>
-                <th scope="col">Topic</th>
-                <th scope="col">Description</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
+      <SectionHeader title="Topics" />
+      <QueryState
+        query={list}
+        what="topics"
+        items={(d) => d.topics}
+        empty="No topics yet. Create one above, then subscribe functions to it."
+      >
+        {(rows) => (
+          <Table label="Topics" columns={['Topic', 'Description', { label: 'Actions', hidden: true }]}>
+            {rows.map((t) => (
+              <tr key={t.name}>
+                <td>
+                  {t.name === topic ? (
+                    <strong aria-current="true">{t.name}</strong>
+                  ) : (
+                    <button type="button" className="ghost" onClick={() => setPicked(t.name)}>
+                      {t.name}
+                    </button>
+                  )}
+                </td>
+                <td className="cell-wrap">{t.description || <span className="muted">–</span>}</td>
+                <td>
+                  <DeleteButton
+                    accessibleName={`Delete topic ${t.name}`}
+                    question={`Delete ${t.name} and its subscriptions?`}
+                    path={`/v1/topics/${enc(t.name)}`}
+                    invalidate={[TOPICS, subsKey(t.name)]}
+                  />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {topics.map((t) => (
-                <tr key={t.name}>
-                  <td>
-                    {t.name === topic ? (
-                      <strong aria-current="true">{t.name}</strong>
-                    ) : (
-                      <button type="button" className="ghost" onClick={() => setPicked(t.name)}>
-                        {t.name}
-                      </button>
-                    )}
-                  </td>
-                  <td className="cell-wrap">{t.description || <span className="muted">–</span>}</td>
-                  <td>
-                    <ConfirmButton
-                      label="Delete"
-                      accessibleName={`Delete topic ${t.name}`}
-                      question={`Delete ${t.name} and its subscriptions?`}
-                      yes="Yes, delete"
-                      run={() => api('DELETE', `/v1/topics/${enc(t.name)}`)}
-                      invalidate={[TOPICS, subsKey(t.name)]}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+            ))}
+          </Table>
+        )}
+      </QueryState>
 
       {topic ? (
         <>
-          <div className="section-head">
-            <h2>Subscriptions of {topic}</h2>
-          </div>
+          <SectionHeader title={`Subscriptions of ${topic}`} />
           <Subscribe topic={topic} />
-          {subs.isPending ? (
-            <Loading what="subscriptions" />
-          ) : subs.isError ? (
-            <ErrorBox error={subs.error} title="Could not list subscriptions" />
-          ) : subs.data.subscriptions.length === 0 ? (
-            <Empty>
-              <p>Nothing subscribes to {topic} yet: its events go nowhere.</p>
-            </Empty>
-          ) : (
-            <SubscriptionTable topic={topic} subs={subs.data.subscriptions} />
-          )}
+          <QueryState
+            query={subs}
+            what="subscriptions"
+            items={(d) => d.subscriptions}
+            empty={`Nothing subscribes to ${topic} yet: its events go nowhere.`}
+          >
+            {(rows) => <SubscriptionTable topic={topic} subs={rows} />}
+          </QueryState>
         </>
       ) : null}
       <PatternTester topic={topic || undefined} subscriptions={subs.data?.subscriptions ?? []} />
@@ -108,173 +88,132 @@ export function TopicsTab() {
   );
 }
 
-function SubscriptionTable({ topic, subs }: { topic: string; subs: SubscriptionView[] }) {
-  const { api } = useSession();
+function SubscriptionTable({ topic, subs }: { topic: string; subs: readonly SubscriptionView[] }) {
   return (
-    <div className="table-wrap">
-      <table className="table" aria-label={`Subscriptions of ${topic}`}>
-        <thead>
-          <tr>
-            <th scope="col">Target</th>
-            <th scope="col">Pattern</th>
-            <th scope="col">View</th>
-            <th scope="col">Origin</th>
-            <th scope="col">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {subs.map((s) => (
-            <tr key={s.id}>
-              <td>{targetLabel(s.target)}</td>
-              <td>
-                {s.pattern === null ? (
-                  <span className="muted">every event</span>
-                ) : (
-                  <pre className="cell-pre code">{JSON.stringify(s.pattern)}</pre>
-                )}
-              </td>
-              <td>{s.view}</td>
-              <td>{s.origin}</td>
-              <td>
-                <ConfirmButton
-                  label="Delete"
-                  accessibleName={`Delete subscription ${s.id}`}
-                  question={`Unsubscribe ${targetLabel(s.target)}?`}
-                  yes="Yes, unsubscribe"
-                  run={() => api('DELETE', `/v1/subscriptions/${enc(s.id)}`)}
-                  invalidate={[subsKey(topic)]}
-                />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Table
+      label={`Subscriptions of ${topic}`}
+      columns={['Target', 'Pattern', 'View', 'Origin', { label: 'Actions', hidden: true }]}
+    >
+      {subs.map((s) => (
+        <tr key={s.id}>
+          <td>{targetLabel(s.target)}</td>
+          <td>
+            {s.pattern === null ? (
+              <span className="muted">every event</span>
+            ) : (
+              <pre className="cell-pre code">{JSON.stringify(s.pattern)}</pre>
+            )}
+          </td>
+          <td>{s.view}</td>
+          <td>{s.origin}</td>
+          <td>
+            <DeleteButton
+              accessibleName={`Delete subscription ${s.id}`}
+              question={`Unsubscribe ${targetLabel(s.target)}?`}
+              yes="Yes, unsubscribe"
+              path={`/v1/subscriptions/${enc(s.id)}`}
+              invalidate={[subsKey(topic)]}
+            />
+          </td>
+        </tr>
+      ))}
+    </Table>
   );
 }
 
 function CreateTopic({ onCreated }: { onCreated: (name: string) => void }) {
   const { api } = useSession();
-  const queries = useQueryClient();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
-  const create = useMutation({
-    mutationFn: (b: { name: string; description: string }) =>
+  const create = useChange({
+    run: (b: { name: string; description: string }) =>
       api<TopicView>('PUT', `/v1/topics/${enc(b.name)}`, b.description ? { description: b.description } : {}),
-    onSuccess: async (t) => {
-      await queries.invalidateQueries({ queryKey: TOPICS });
+    invalidate: [TOPICS],
+    onDone: (t) => {
       onCreated(t.name);
       setName('');
       setDescription('');
     },
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    create.mutate({ name: name.trim(), description: description.trim() });
-  };
   return (
-    <form className="card" onSubmit={submit} aria-labelledby="create-topic">
-      <h2 id="create-topic">Create a topic</h2>
+    <ChangeForm
+      title="Create a topic"
+      change={create}
+      failed="Could not create the topic"
+      submit="Create topic"
+      busy="Creating…"
+      disabled={!name.trim()}
+      onSubmit={() => create.mutate({ name: name.trim(), description: description.trim() })}
+    >
       <div className="inline-form">
-        <div>
-          <label htmlFor="topic-name">Topic name</label>
-          <input id="topic-name" value={name} onChange={(e) => setName(e.target.value)} required />
-        </div>
-        <div className="grow">
-          <label htmlFor="topic-description">Description</label>
-          <input
-            id="topic-description"
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
-          />
-        </div>
-        <div>
-          <button type="submit" className="primary" disabled={create.isPending || !name.trim()}>
-            {create.isPending ? 'Creating…' : 'Create topic'}
-          </button>
-        </div>
+        <TextField id="topic-name" label="Topic name" value={name} onChange={setName} required />
+        <TextField
+          id="topic-description"
+          label="Description"
+          grow
+          value={description}
+          onChange={setDescription}
+        />
       </div>
-      {create.isError ? <ErrorBox error={create.error} title="Could not create the topic" /> : null}
-    </form>
+    </ChangeForm>
   );
 }
 
 function Subscribe({ topic }: { topic: string }) {
   const { api } = useSession();
-  const queries = useQueryClient();
   const [fn, setFn] = useState('');
   const [pattern, setPattern] = useState('');
   const [view, setView] = useState<'cloudevent' | 'eventbridge'>('cloudevent');
   const [local, setLocal] = useState<ApiError | undefined>();
-  const sub = useMutation({
-    mutationFn: (b: SubscriptionRequest) =>
+  const sub = useChange({
+    run: (b: SubscriptionRequest) =>
       api<SubscriptionView>('POST', `/v1/topics/${enc(topic)}/subscriptions`, b),
-    onSuccess: async () => {
-      setPattern('');
-      await queries.invalidateQueries({ queryKey: subsKey(topic) });
-    },
+    invalidate: [subsKey(topic)],
+    onDone: () => setPattern(''),
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     setLocal(undefined);
     let pat: Record<string, unknown> | undefined;
     if (pattern.trim()) {
-      const p = parseJsonText(pattern, 'The pattern');
-      if (!p.ok || typeof p.value !== 'object' || p.value === null || Array.isArray(p.value)) {
-        setLocal(
+      const hint = 'for example {"source": ["orders"]}';
+      const p = parseJson(pattern, 'The pattern', hint);
+      if (!p.ok) return setLocal(p.error);
+      if (typeof p.value !== 'object' || p.value === null || Array.isArray(p.value))
+        return setLocal(
           new ApiError({
             code: 'INVALID_JSON',
-            message: p.ok ? 'the pattern must be a JSON object' : p.error,
+            message: 'the pattern must be a JSON object',
             status: 400,
-            hint: 'for example {"source": ["orders"]}',
+            hint,
           }),
         );
-        return;
-      }
       pat = p.value as Record<string, unknown>;
     }
     sub.mutate({ target: { function: fn }, ...(pat ? { pattern: pat } : {}), view });
   };
   return (
-    <form className="card" onSubmit={submit} aria-labelledby="subscribe">
-      <h3 id="subscribe">Subscribe a function to {topic}</h3>
+    <ChangeForm
+      title={`Subscribe a function to ${topic}`}
+      level={3}
+      change={sub}
+      failed="Could not subscribe"
+      submit="Subscribe"
+      busy="Subscribing…"
+      disabled={!fn}
+      onSubmit={submit}
+    >
       <div className="inline-form">
-        <div>
-          <label htmlFor="sub-fn">Function</label>
-          <FunctionSelect id="sub-fn" value={fn} onChange={setFn} />
-        </div>
-        <div>
-          <label htmlFor="sub-view">Event shape</label>
-          <select
-            id="sub-view"
-            value={view}
-            onChange={(e) => setView(e.target.value as 'cloudevent' | 'eventbridge')}
-          >
-            <option value="cloudevent">CloudEvent</option>
-            <option value="eventbridge">EventBridge</option>
-          </select>
-        </div>
+        <FunctionField id="sub-fn" value={fn} onChange={setFn} />
+        <SelectField id="sub-view" label="Event shape" value={view} onChange={setView} options={VIEWS} />
       </div>
-      <label htmlFor="sub-pattern" className="row">
-        Event pattern (JSON; empty for every event)
-      </label>
-      <textarea
+      <JsonField
         id="sub-pattern"
-        className="json"
-        spellCheck={false}
+        label="Event pattern (JSON; empty for every event)"
         value={pattern}
+        onChange={setPattern}
         placeholder='{"source": ["orders"]}'
-        onChange={(e) => setPattern(e.target.value)}
       />
-      <div className="row wrap">
-        <button type="submit" className="primary" disabled={sub.isPending || !fn}>
-          {sub.isPending ? 'Subscribing…' : 'Subscribe'}
-        </button>
-      </div>
       {local ? <ErrorBox error={local} title="Cannot subscribe" /> : null}
-      {sub.isError ? <ErrorBox error={sub.error} title="Could not subscribe" /> : null}
-    </form>
+    </ChangeForm>
   );
 }
