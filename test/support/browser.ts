@@ -58,6 +58,22 @@ export async function assertNoSideScroll(page: Page, what: string): Promise<void
   assert.ok(scroll <= width + 1, `${what} scrolls sideways: ${scroll} > ${width}`);
 }
 
+/**
+ * Waits until a page has settled: no loading state shown (twice, a moment apart: one query
+ * often starts when another ends) and a workflow graph, if any, has drawn its nodes.
+ */
+export async function settled(page: Page): Promise<void> {
+  const quiet = () =>
+    page.waitForFunction(() => {
+      if (document.querySelector('.state.loading')) return false;
+      const flow = document.querySelector('.react-flow');
+      return !flow || flow.querySelector('.react-flow__node') !== null;
+    });
+  await quiet();
+  await page.waitForTimeout(150);
+  await quiet();
+}
+
 export interface ConsoleBrowser {
   readonly browser: Browser;
   /** A fresh page (own context): 1280×800 or 390×844, light or dark; page errors fail the test. */

@@ -136,6 +136,8 @@ export default function Logs() {
             role="log"
             aria-label={`Log lines of ${fn}`}
             aria-live={live ? 'polite' : 'off'}
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: it scrolls, so the keyboard must reach it (axe scrollable-region-focusable)
+            tabIndex={0}
           >
             {lines.map((l) => (
               <div key={l.seq} className={`log-line lvl-${(l.level ?? 'none').toLowerCase()}`}>
