@@ -10,6 +10,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { useSession } from '../session.tsx';
 import { useChange } from './change.ts';
 import { ErrorBox } from './states.tsx';
+import './components.css';
 
 export interface ConfirmProps<R> {
   label: string;

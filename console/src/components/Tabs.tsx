@@ -1,5 +1,6 @@
 /** WAI-ARIA tabs: one tab stop, arrow keys (and Home/End) move between tabs; Tab goes into the panel. */
 import { type KeyboardEvent, type ReactNode, useId, useRef } from 'react';
+import './components.css';
 
 export function Tabs<I extends string>({
   tabs,

@@ -5,6 +5,7 @@
 import { type InputHTMLAttributes, type ReactNode, useId, useState } from 'react';
 import { useFunctions } from './query.ts';
 import { ErrorBox } from './states.tsx';
+import './components.css';
 
 /** What a field's control gets: its id, and aria-invalid/aria-describedby while it has an error. */
 export interface ControlProps {
