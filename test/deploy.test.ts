@@ -19,7 +19,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import type { Model } from '@kubernetes-models/base';
@@ -56,6 +56,7 @@ import {
   type ValuesInput,
 } from '../deploy/render.ts';
 import { ENV_VARS, loadConfig } from '../src/config/index.ts';
+import { consolePaths, staleReason } from '../src/console/index.ts';
 import { isNimbusError } from '../src/core/errors.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -849,5 +850,85 @@ describe('Kubernetes deployment (deploy/)', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     assert.equal(chartAppVersion(), pkg.version);
     assert.equal(chartValues().image.tag, pkg.version);
+  });
+
+  it('the image builds the web console in a build stage and carries only console/dist', async () => {
+    // The Dockerfile's stages: instructions with continuations joined, comments dropped.
+    const stages: { name: string | undefined; lines: string[] }[] = [];
+    for (const line of readFileSync(join(ROOT, 'deploy', 'Dockerfile'), 'utf8')
+      .replace(/\\\n/g, ' ')
+      .split('\n')
+      .map((l) => l.trim().replace(/\s+/g, ' '))
+      .filter((l) => l && !l.startsWith('#'))) {
+      const from = /^FROM \S+(?: AS (\S+))?$/i.exec(line);
+      if (from) stages.push({ name: from[1], lines: [] });
+      else stages.at(-1)?.lines.push(line);
+    }
+    const image = stages.at(-1)!;
+    const stageOf = (copy: string | undefined) =>
+      stages.find((s) => s.name === /--from=(\S+)/.exec(copy ?? '')?.[1]);
+
+    // The runtime stage takes console/dist from a build stage, into <WORKDIR>/console/dist, which
+    // is where src/console looks (console/ beside src/).
+    const copy = image.lines.find((l) => /^COPY --from=\S+ \S+\/console\/dist \.\/console\/dist$/.test(l));
+    assert.ok(copy, 'the image copies console/dist from the stage that builds it');
+    const dir = /^COPY --from=\S+ (\S+)\/console\/dist/.exec(copy)![1]!;
+    assert.ok(image.lines.includes(`WORKDIR ${dir}`) && image.lines.includes('COPY src ./src'));
+    assert.equal(relative(ROOT, consolePaths().root), 'console', 'src/console serves <root>/console/dist');
+    // No console sources in the image: a dist without them is current, never rebuilt, so the
+    // platform never imports Vite (a dev dependency the image does not install).
+    assert.deepEqual(
+      image.lines.filter((l) => /^(COPY|ADD) (?!--from=)/.test(l) && /\bconsole\b/.test(l)),
+      [],
+    );
+    const deps = stageOf(
+      image.lines.find((l) => /^COPY --from=\S+ \S+\/node_modules \.\/node_modules$/.test(l)),
+    );
+    assert.ok(
+      deps?.lines.some((l) => /^RUN npm ci --omit=dev\b/.test(l)),
+      'the image has no dev dependencies',
+    );
+    const bare = mkdtempSync(join(tmpdir(), 'nimbus-image-console-'));
+    try {
+      mkdirSync(join(bare, 'dist'));
+      writeFileSync(join(bare, 'dist', 'index.html'), '<!doctype html>');
+      assert.equal(await staleReason(consolePaths(bare)), undefined, 'a dist alone is served as it is');
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+
+    // The build stage: all dependencies (Vite is a dev one), the sources, the build, and a check.
+    const build = stageOf(copy)!;
+    assert.ok(build, 'the stage named by --from exists');
+    assert.ok(build.lines.includes(`WORKDIR ${dir}`));
+    const ci = build.lines.find((l) => /^RUN npm ci\b/.test(l));
+    assert.ok(
+      ci && !/--omit[= ]dev|--production|--only[= ]prod/.test(ci),
+      `dev dependencies installed: ${ci}`,
+    );
+    assert.ok(build.lines.includes('COPY console ./console'));
+    const run = build.lines.find((l) => /^RUN npm run console:build\b/.test(l));
+    assert.match(run ?? '', /&& test -f console\/dist\/index\.html$/, 'the build stage fails without a dist');
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    assert.equal(pkg.scripts['console:build'], 'vite build console');
+    // What console/ imports from outside itself must be in the build stage too: src/ only.
+    const copied = build.lines.filter((l) => /^COPY (?!--from=)/.test(l)).map((l) => l.split(' ').at(-1));
+    const outside = new Set<string>();
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const f = join(d, e.name);
+        if (e.isDirectory()) walk(f);
+        else if (/\.tsx?$/.test(e.name))
+          for (const [, spec] of readFileSync(f, 'utf8').matchAll(/\bfrom '(\.[^']+)'/g)) {
+            const target = relative(ROOT, resolve(dirname(f), spec!));
+            if (!target.startsWith('console/')) outside.add(target.split('/')[0]!);
+          }
+      }
+    };
+    walk(join(ROOT, 'console', 'src'));
+    for (const top of outside)
+      assert.ok(copied.includes(`./${top}`), `console/ imports ${top}/: the build stage copies it`);
   });
 });
