@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { FakeClock } from '../core/clock.ts';
 import { NimbusError } from '../core/errors.ts';
 import type { LeasedMessage } from '../core/types.ts';
 import { isPostgresReachable, TEST_PG_URL } from '../store/postgres/reachable.ts';
+import { TcpProxy } from '../store/postgres/test-proxy.ts';
 import { openPostgresQueue, type PostgresQueue, type PostgresQueueOptions } from './postgres/index.ts';
 
 const URL = TEST_PG_URL;
@@ -46,46 +46,6 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
 const isUnavailable = (e: unknown) =>
   e instanceof NimbusError && e.code === 'NIMBUS_ERR_QUEUE_UNAVAILABLE' && e.retryable;
 
-/** A TCP proxy to the server that can be stopped (every connection cut) and started again. */
-class TcpProxy {
-  #server: Server | undefined;
-  #sockets = new Set<Socket>();
-  port = 0;
-  readonly target: { host: string; port: number };
-  constructor(target: { host: string; port: number }) {
-    this.target = target;
-  }
-  async start(): Promise<void> {
-    const server = createServer((inbound) => {
-      const outbound = new Socket();
-      outbound.connect(this.target.port, this.target.host);
-      for (const s of [inbound, outbound]) {
-        this.#sockets.add(s);
-        s.on('close', () => this.#sockets.delete(s));
-        s.on('error', () => {
-          inbound.destroy();
-          outbound.destroy();
-        });
-      }
-      inbound.pipe(outbound).pipe(inbound);
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as { port: number }).port;
-    this.#server = server;
-  }
-  async stop(): Promise<void> {
-    const server = this.#server;
-    this.#server = undefined;
-    for (const s of this.#sockets) s.destroy();
-    if (server) await new Promise((r) => server.close(r));
-  }
-  url(): string {
-    const u = new globalThis.URL(URL);
-    u.hostname = '127.0.0.1';
-    u.port = String(this.port);
-    return u.toString();
-  }
-}
 if (await isPostgresReachable()) {
   describe('Queue on PostgreSQL: several nodes on one schema', () => {
     const schema = `nimbus_test_qn_${randomBytes(4).toString('hex')}`;
@@ -510,6 +470,38 @@ if (await isPostgresReachable()) {
       const before = woken.length;
       await direct.enqueue([{ queue: name, tenant: 't1', body: '{}' }]);
       await waitFor(() => woken.length > before, 2000, 'notifications resume');
+    });
+
+    it('a silent partition fails calls within the query timeout, and they work again when it heals', async () => {
+      const frozen = new TcpProxy();
+      await frozen.start();
+      const q = await openPostgresQueue({
+        url: frozen.url(),
+        schema,
+        clock,
+        nodeId: 'partitioned',
+        pool: { connectTimeoutMs: 400, queryTimeoutMs: 400 },
+      });
+      try {
+        const name = `q-${randomBytes(4).toString('hex')}`;
+        await q.enqueue([{ queue: name, tenant: 't1', body: '{}' }]);
+        frozen.freeze();
+        for (const call of [
+          () => q.enqueue([{ queue: name, tenant: 't1', body: '{}' }]),
+          () => q.lease(name, { max: 1, visibilityMs: 1000 }),
+        ]) {
+          const t0 = performance.now();
+          await assert.rejects(call(), (e) => isUnavailable(e));
+          assert.ok(performance.now() - t0 < 2000, `answered after ${Math.round(performance.now() - t0)} ms`);
+        }
+        frozen.thaw();
+        await q.enqueue([{ queue: name, tenant: 't1', body: '{}' }]);
+        assert.equal((await q.lease(name, { max: 5, visibilityMs: 1000 })).length >= 2, true);
+      } finally {
+        frozen.thaw();
+        await q.close();
+        await frozen.stop();
+      }
     });
 
     it('opening against a server that is down fails with the same coded error', async () => {

@@ -2,11 +2,15 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import type { NimbusError } from '../core/errors.ts';
+import type { Store } from '../core/ports.ts';
 import { describeStoreContract } from './contract.ts';
 import { describeClusterContract } from './contract-cluster.ts';
 import { describeBucketNamespaceMigration } from './contract-migrations.ts';
 import { inspectStore, openStore } from './index.ts';
+import { openPostgresStore } from './postgres/index.ts';
 import { isPostgresReachable, TEST_PG_URL } from './postgres/reachable.ts';
+import { TcpProxy } from './postgres/test-proxy.ts';
 import { createDocumentedRole, type TestRole } from './postgres/test-role.ts';
 
 const URL = TEST_PG_URL;
@@ -125,6 +129,49 @@ if (await isPostgresReachable()) {
       const again = await openStore({ url: role.url, dataDir: '/nonexistent', schema: 'tenant_a' });
       await again.ping();
       await again.close();
+    });
+  });
+
+  describe('a silent partition from PostgreSQL', () => {
+    const schema = `nimbus_test_${randomBytes(4).toString('hex')}`;
+    const proxy = new TcpProxy();
+    let store: Store;
+    before(async () => {
+      await proxy.start();
+      store = await openPostgresStore({
+        url: proxy.url(),
+        schema,
+        queryTimeoutMs: 400,
+        connectTimeoutMs: 400,
+      });
+    });
+    after(async () => {
+      proxy.thaw();
+      await store?.close();
+      await proxy.stop();
+      const c = new pg.Client({ connectionString: URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await c.end();
+    });
+
+    it('fails queries with a coded 503 within the query timeout, and recovers when it heals', async () => {
+      assert.equal(await store.functions.get('default', 'nope'), undefined);
+      proxy.freeze();
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        await assert.rejects(store.functions.get('default', 'nope'), (e: NimbusError) => {
+          assert.equal(e.code, 'NIMBUS_ERR_STORE_UNAVAILABLE');
+          assert.equal(e.status, 503);
+          assert.equal(e.retryable, true);
+          return true;
+        });
+        // The query timeout, or the connect timeout when the pool must open a connection.
+        assert.ok(performance.now() - t0 < 2000, `answered after ${Math.round(performance.now() - t0)} ms`);
+      }
+      proxy.thaw();
+      // The connections that timed out were destroyed, not pooled: new ones answer.
+      assert.equal(await store.functions.get('default', 'nope'), undefined);
     });
   });
 

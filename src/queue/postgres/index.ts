@@ -35,6 +35,7 @@ import type {
   QueueMessageState,
   QueueStats,
 } from '../../core/types.ts';
+import { poolTimeouts } from '../../store/postgres/connection.ts';
 import { Batcher } from './batcher.ts';
 import { isConnectionError, isTransient, PgQueueErrors } from './errors.ts';
 import { Announcer, decodeEvents, type QueueEvent, startListener } from './listen.ts';
@@ -56,7 +57,12 @@ export interface PostgresQueueOptions {
   readonly nodeId?: string;
   /** Default dedupe window for enqueues with a dedupe key. */
   readonly dedupeWindowMs?: number;
-  readonly pool?: { readonly max?: number; readonly connectTimeoutMs?: number };
+  readonly pool?: {
+    readonly max?: number;
+    readonly connectTimeoutMs?: number;
+    /** How long a statement may go unanswered before it fails QUEUE_UNAVAILABLE (default 30 s). */
+    readonly queryTimeoutMs?: number;
+  };
   /** How often depth()/activeQueues() are recounted from the table (ms, default 2000). */
   readonly refreshMs?: number;
 }
@@ -138,9 +144,8 @@ export async function openPostgresQueue(o: PostgresQueueOptions): Promise<Postgr
       : `nimbus_queue_${createHash('sha256').update(schema).digest('hex').slice(0, 32)}`;
   const connection = (role: string) => ({
     connectionString: o.url,
-    connectionTimeoutMillis: connectTimeoutMs,
+    ...poolTimeouts({ connectTimeoutMs, queryTimeoutMs: o.pool?.queryTimeoutMs }),
     application_name: `nimbus-queue${role}/${nodeId}`.slice(0, 63),
-    keepAlive: true,
     types,
   });
 

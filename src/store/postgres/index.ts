@@ -9,6 +9,7 @@ import { StoreErrors } from '../errors.ts';
 import { migrate } from '../migrations.ts';
 import { makeStore } from '../repos.ts';
 import type { Tables } from '../schema.ts';
+import { guardedPool, poolTimeouts } from './connection.ts';
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -24,13 +25,22 @@ export interface PostgresStoreOptions {
   /** Schema to create (if missing) and use; tests isolate themselves with it. */
   readonly schema?: string;
   readonly maxConnections?: number;
+  /** How long a query may go unanswered before it fails STORE_UNAVAILABLE (default 30 s). */
+  readonly queryTimeoutMs?: number;
+  /** How long opening a connection may take (default 5 s). */
+  readonly connectTimeoutMs?: number;
 }
 
 export async function openPostgresStore(o: PostgresStoreOptions): Promise<Store> {
   if (o.schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(o.schema)) {
     throw StoreErrors.UNAVAILABLE({ reason: `invalid schema name ${o.schema}` });
   }
-  const pool = new pg.Pool({ connectionString: o.url, max: o.maxConnections ?? 10, types });
+  const pool = new pg.Pool({
+    connectionString: o.url,
+    max: o.maxConnections ?? 10,
+    types,
+    ...poolTimeouts({ queryTimeoutMs: o.queryTimeoutMs, connectTimeoutMs: o.connectTimeoutMs }),
+  });
   pool.on('error', () => {
     // Idle client errors (server restart) must not crash the platform; the next query reconnects.
   });
@@ -67,7 +77,10 @@ export async function openPostgresStore(o: PostgresStoreOptions): Promise<Store>
     await pool.end().catch(() => {});
     throw StoreErrors.UNAVAILABLE({ reason: (e as Error).message }, { cause: e });
   }
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const guarded = guardedPool(pool, (e) =>
+    StoreErrors.UNAVAILABLE({ reason: (e as Error).message || String(e) }, { cause: e }),
+  );
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: guarded }) });
   await migrate(db as Kysely<unknown>, 'postgres', schema);
   return makeStore('postgres', db, () => db.destroy());
 }
