@@ -26,9 +26,39 @@ import {
   TimeoutError,
 } from '@nats-io/transport-node';
 import { CoreErrors, isNimbusError, NimbusError, type NimbusErrorJSON } from '../core/errors.ts';
+import type { NodeRecord } from '../core/ports.ts';
 import type { InvokeRequest, InvokeResult, InvokeService } from '../invoke/types.ts';
 import { clusterSubject } from './changes.ts';
 import { ClusterErrors } from './errors.ts';
+
+/** How many fewer invocations in flight another node needs to take a cold start from this one. */
+export const COLD_START_MARGIN = 4;
+
+type Placed = Pick<NodeRecord, 'id' | 'load'>;
+
+/** The other live nodes that keep `tenant/function` warm (by their last heartbeats). */
+export function warmNodes(nodes: readonly Placed[], self: string, tenant: string, fn: string): string[] {
+  const k = `${tenant}/${fn}`;
+  return nodes.filter((n) => n.id !== self && n.load.warm.includes(k)).map((n) => n.id);
+}
+
+/**
+ * Where a call with no warm instance anywhere starts cold: the least-loaded live node when it has
+ * at least `margin` fewer invocations in flight than this one, else here (undefined). The margin
+ * keeps equal nodes from passing cold starts back and forth on heartbeat-old loads.
+ */
+export function coldStartNode(
+  nodes: readonly Placed[],
+  self: string,
+  margin = COLD_START_MARGIN,
+): string | undefined {
+  const me = nodes.find((n) => n.id === self);
+  let best: Placed | undefined;
+  for (const n of nodes) if (!best || n.load.inflight < best.load.inflight) best = n;
+  return best && me && best.id !== me.id && best.load.inflight + margin <= me.load.inflight
+    ? best.id
+    : undefined;
+}
 
 /** What goes over the wire: the request without its signal and stream sink. */
 type WireRequest = Omit<InvokeRequest, 'signal' | 'stream'>;

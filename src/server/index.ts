@@ -22,7 +22,7 @@ import { createFsBlobStore, openJetStreamBlobStore } from '../blobs/index.ts';
 import { createBudgetService } from '../budgets/index.ts';
 import { clusterSubject } from '../cluster/changes.ts';
 import { ClusterErrors, LeaderElector, NodeMembership } from '../cluster/index.ts';
-import { createInvokeRouter, type InvokeRouter } from '../cluster/routing.ts';
+import { coldStartNode, createInvokeRouter, type InvokeRouter, warmNodes } from '../cluster/routing.ts';
 import { createNodeRpc } from '../cluster/rpc.ts';
 import type { PlatformConfig } from '../config/index.ts';
 import { registerConsole } from '../console/index.ts';
@@ -642,23 +642,9 @@ export async function startPlatform(
           cluster: cluster.name,
           nodeId: cluster.nodeId,
           warmHere: (t, fn) => scheduler.hasRoom(t, fn),
-          warmElsewhere: (t, fn) => {
-            const k = `${t}/${fn}`;
-            return (membership?.alive() ?? [])
-              .filter((n) => n.id !== cluster.nodeId && n.load.warm.includes(k))
-              .map((n) => n.id);
-          },
+          warmElsewhere: (t, fn) => warmNodes(membership?.alive() ?? [], cluster.nodeId, t, fn),
           peers: () => peerIds(),
-          // By the last heartbeats: another node with at least 4 fewer invocations in flight.
-          coldStartNode: () => {
-            const nodes = membership?.alive() ?? [];
-            const self = nodes.find((n) => n.id === cluster.nodeId);
-            let best: (typeof nodes)[number] | undefined;
-            for (const n of nodes) if (!best || n.load.inflight < best.load.inflight) best = n;
-            return best && self && best.id !== self.id && best.load.inflight + 4 <= self.load.inflight
-              ? best.id
-              : undefined;
-          },
+          coldStartNode: () => coldStartNode(membership?.alive() ?? [], cluster.nodeId),
           timeoutSec: async (r) =>
             (await registry.resolve(r.tenant, r.functionName, r.qualifier)).config.timeoutSec,
           onError: (e, what) => logger.error({ err: e }, `${what} failed`),
