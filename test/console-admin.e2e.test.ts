@@ -4,7 +4,8 @@
  * inline error first), checked through the REST API; two versions published, an alias with half
  * of its calls on each, rolled back after confirming; a budget and an alert rule created; the
  * audit log filtered to the budget's creation; a key created (its secret shown once) and revoked;
- * a limited key (ReadOnly without key administration) signs in and does not see the Admin entry.
+ * a limited key (ReadOnly without key administration) signs in and does not see the Admin entry
+ * (the console asks POST /v1/identity/permissions once at sign-in).
  * axe-core on every page (light, dark), no sideways scroll at 390 px, screenshots into
  * docs/screenshots/.
  *
@@ -243,7 +244,8 @@ describe('console: function configuration, versions, usage, alerts, audit, keys'
       return r.status === 403 && (await r.text()).includes('NIMBUS_ERR_SECURITY_KEY_INVALID');
     });
 
-    // A limited key: GET /v1/keys answers 403, so the navigation has no Admin entry.
+    // A limited key may not list keys (POST /v1/identity/permissions says so at sign-in), so the
+    // navigation has no Admin entry.
     const limited = await p.json<{ secret: string }>('POST', '/v1/keys', {
       description: 'viewer',
       policies: LIMITED,
@@ -252,9 +254,10 @@ describe('console: function configuration, versions, usage, alerts, audit, keys'
     const viewer = await cb.open();
     await viewer.goto(`${p.apiUrl}/console/`);
     await viewer.getByLabel('API key secret').fill(limited.body.secret);
-    const keysAnswer = viewer.waitForResponse((r) => new URL(r.url()).pathname === '/v1/keys');
+    const asked = viewer.waitForResponse((r) => new URL(r.url()).pathname === '/v1/identity/permissions');
     await viewer.getByRole('button', { name: 'Sign in' }).click();
-    assert.equal((await keysAnswer).status(), 403);
+    const answer = (await (await asked).json()) as { allowed: Record<string, boolean> };
+    assert.equal(answer.allowed['nimbus:ListKeys'], false);
     const mainNav = viewer.getByRole('navigation', { name: 'Main' });
     await mainNav.getByRole('link', { name: 'Usage' }).waitFor();
     assert.equal(await mainNav.getByRole('link', { name: 'Admin' }).count(), 0);

@@ -1,30 +1,35 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { Suspense } from 'react';
 import { NavLink, Outlet } from 'react-router';
-import { useHiddenPages } from './admin/nav.ts';
 import { Loading } from './components/states.tsx';
+import { type Action, useCan } from './permissions.ts';
 import { useSession } from './session.tsx';
 import { DarkContext, useTheme } from './theme.ts';
 
-const PAGES = [
-  { to: '/dashboard', label: 'Dashboard' },
-  { to: '/functions', label: 'Functions' },
-  { to: '/logs', label: 'Logs' },
-  { to: '/workflows', label: 'Workflows' },
-  { to: '/buckets', label: 'Buckets' },
-  { to: '/triggers', label: 'Triggers' },
-  { to: '/queues', label: 'Queues' },
-  { to: '/usage', label: 'Usage' },
-  { to: '/alerts', label: 'Alerts' },
-  { to: '/audit', label: 'Audit' },
-  { to: '/admin', label: 'Admin' },
-] as const;
+/** The pages, each shown to keys that may perform its list action (one of them, for Triggers). */
+const PAGES: readonly { to: string; label: string; list: readonly Action[] }[] = [
+  { to: '/dashboard', label: 'Dashboard', list: ['nimbus:GetMetrics'] },
+  { to: '/functions', label: 'Functions', list: ['lambda:ListFunctions'] },
+  { to: '/logs', label: 'Logs', list: ['logs:FilterLogEvents'] },
+  { to: '/workflows', label: 'Workflows', list: ['states:ListStateMachines'] },
+  { to: '/buckets', label: 'Buckets', list: ['s3:ListAllMyBuckets'] },
+  {
+    to: '/triggers',
+    label: 'Triggers',
+    list: ['nimbus:ListRoutes', 'nimbus:ListSchedules', 'nimbus:ListTopics', 'nimbus:ListSources'],
+  },
+  { to: '/queues', label: 'Queues', list: ['nimbus:ListQueues'] },
+  { to: '/usage', label: 'Usage', list: ['nimbus:GetUsage'] },
+  { to: '/alerts', label: 'Alerts', list: ['nimbus:ListAlerts'] },
+  { to: '/audit', label: 'Audit', list: ['nimbus:QueryAudit'] },
+  { to: '/admin', label: 'Admin', list: ['nimbus:ListKeys'] },
+];
 
 export function Layout() {
   const session = useSession();
   const theme = useTheme();
   const queries = useQueryClient();
-  const hidden = useHiddenPages();
+  const can = useCan();
   return (
     <div className="shell">
       <a className="skip" href="#main">
@@ -36,7 +41,7 @@ export function Layout() {
         </span>
         <nav aria-label="Main">
           <ul>
-            {PAGES.filter((p) => !hidden.has(p.to)).map((p) => (
+            {PAGES.filter((p) => p.list.some(can)).map((p) => (
               <li key={p.to}>
                 <NavLink to={p.to}>{p.label}</NavLink>
               </li>

@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
-import { ApiError } from './api.ts';
+import { ApiError } from './api/errors.ts';
 import { Loading } from './components/states.tsx';
 import { Layout } from './Layout.tsx';
 import { Functions } from './pages/Functions.tsx';

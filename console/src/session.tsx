@@ -1,12 +1,15 @@
-/** The signed-in key: kept in sessionStorage (gone when the tab closes), never in localStorage. */
+/**
+ * The signed-in key, kept in sessionStorage (gone when the tab closes), never in localStorage,
+ * and the typed API client that sends it.
+ */
 import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
-import { type Fetcher, fetcherFor } from './api.ts';
+import { type ApiClient, clientFor } from './api/client.ts';
 
 const KEY = 'nimbus.key';
 
 interface Session {
   readonly key: string;
-  readonly api: Fetcher;
+  readonly client: ApiClient;
   logout(): void;
 }
 
@@ -24,7 +27,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       session: key
         ? {
             key,
-            api: fetcherFor(key),
+            client: clientFor(key),
             logout() {
               sessionStorage.removeItem(KEY);
               setKey(null);

@@ -3,28 +3,26 @@
  * `npm run openapi:types` generates from the platform's OpenAPI document (GET /v1/openapi.json),
  * so a path, its parameters, its body and its answer are checked against what the API says.
  * Every request carries the signed-in key; `ok()` turns a failed answer into the coded ApiError
- * the pages show.
+ * the pages show. (Answers that are not JSON go through raw.ts.)
  */
 import createClient, { type Client } from 'openapi-fetch';
-import { ApiError, networkError } from '../api.ts';
+import { errorOfBody, networkError } from './errors.ts';
 import type { components, paths } from './schema';
 
-export type ApiClient = Client<paths>;
+/** JSON answers only: a route that may also answer CSV or a stream is read as its JSON. */
+export type ApiClient = Client<paths, 'application/json'>;
 /** The API's named schemas: `Schema<'FunctionView'>`. */
 export type Schema<N extends keyof components['schemas']> = components['schemas'][N];
 
 export function clientFor(key: string): ApiClient {
-  const client = createClient<paths>({ baseUrl: globalThis.location?.origin ?? '' });
-  client.use({
-    onRequest({ request }) {
-      request.headers.set('authorization', `Bearer ${key}`);
-      return request;
-    },
+  return createClient<paths, 'application/json'>({
+    baseUrl: globalThis.location?.origin ?? '',
+    headers: { authorization: `Bearer ${key}` },
   });
-  return client;
 }
 
-type Answer<T> = { data?: T; error?: unknown; response: Response };
+/** What a client call resolves to (openapi-fetch's FetchResponse, loosely). */
+export type Answer<T> = { data?: T; error?: unknown; response: Response };
 
 /** The answer's data; a failed answer (or none) throws the coded ApiError. */
 export async function ok<T>(call: Promise<Answer<T>>): Promise<T> {
@@ -34,13 +32,7 @@ export async function ok<T>(call: Promise<Answer<T>>): Promise<T> {
   } catch (e) {
     throw networkError(e);
   }
-  if (r.response.ok) return r.data as T;
-  const e = (r.error as { error?: { code?: string; message?: string; hint?: string } } | undefined)?.error;
-  if (e?.code)
-    throw new ApiError({ code: e.code, message: e.message ?? '', status: r.response.status, hint: e.hint });
-  throw new ApiError({
-    code: `HTTP_${r.response.status}`,
-    message: typeof r.error === 'string' && r.error ? r.error.slice(0, 300) : r.response.statusText,
-    status: r.response.status,
-  });
+  if (!r.response.ok) throw errorOfBody(r.response.status, r.response.statusText, r.error);
+  // A 204 has no data: T is then `never` or `undefined`, so nothing reads it.
+  return r.data as T;
 }

@@ -1,10 +1,10 @@
 /**
  * Object bytes to and from the platform (src/api/object-routes.ts): uploads send the file as the
- * body, downloads come back as a Blob. The JSON fetcher in api.ts would stringify both.
+ * body, downloads come back as a Blob, so both are raw requests (api/raw.ts), not the JSON client.
  */
-import { request } from '../api.ts';
+import { request } from '../api/raw.ts';
 
-export const objectPath = (bucket: string, key: string) =>
+const objectPath = (bucket: string, key: string) =>
   `/v1/buckets/${encodeURIComponent(bucket)}/object?key=${encodeURIComponent(key)}`;
 
 export async function uploadObject(secret: string, bucket: string, key: string, file: Blob): Promise<void> {

@@ -7,6 +7,7 @@
  */
 import type { QueryKey } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
+import { type Answer, type ApiClient, ok } from '../api/client.ts';
 import { useSession } from '../session.tsx';
 import { useChange } from './change.ts';
 import { ErrorBox } from './states.tsx';
@@ -100,16 +101,19 @@ export function ConfirmButton<R>({
   );
 }
 
-/** Deletes what `path` names (DELETE), after asking `question`. */
+/**
+ * Deletes, after asking `question`: `call` is the request,
+ * `(c) => c.DELETE('/v1/routes/{id}', { params: { path: { id } } })`.
+ */
 export function DeleteButton({
-  path,
+  call,
   label = 'Delete',
   yes = 'Yes, delete',
   ...rest
-}: { path: string; label?: string; yes?: string } & Omit<
+}: { call: (client: ApiClient) => Promise<Answer<unknown>>; label?: string; yes?: string } & Omit<
   ConfirmProps<unknown>,
   'run' | 'label' | 'yes' | 'safe'
 >) {
-  const { api } = useSession();
-  return <ConfirmButton {...rest} label={label} yes={yes} run={() => api('DELETE', path)} />;
+  const { client } = useSession();
+  return <ConfirmButton {...rest} label={label} yes={yes} run={() => ok(call(client))} />;
 }

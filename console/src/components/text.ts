@@ -1,5 +1,5 @@
 /** Values as the console shows them (times, durations, sizes, money) and JSON typed by a user. */
-import { ApiError } from '../api.ts';
+import { ApiError } from '../api/errors.ts';
 
 export function formatTime(iso: string | number): string {
   const d = new Date(iso);

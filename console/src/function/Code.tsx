@@ -5,10 +5,13 @@
  */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useContext, useEffect, useMemo, useRef, useState } from 'react';
-import { type DeployAnswer, errorOf, type FunctionView, networkError } from '../api.ts';
+import type { Schema } from '../api/client.ts';
+import { request } from '../api/raw.ts';
+import { FUNCTIONS, functionKey } from '../components/query.ts';
 import { ErrorBox, Loading } from '../components/states.tsx';
 import { formatMs } from '../components/text.ts';
 import { Editor } from '../Editor.tsx';
+import { Can } from '../permissions.ts';
 import { useSession } from '../session.tsx';
 import { TEMPLATES } from '../templates.ts';
 import { DarkContext } from '../theme.ts';
@@ -16,18 +19,11 @@ import { base64, textOf, unzipFiles, zipFiles } from '../zip.ts';
 import { type DeployProgress, putWithProgress } from './deploy.ts';
 import './code.css';
 
+type FunctionView = Schema<'FunctionView'>;
 type Source = { kind: 'zip'; files: Record<string, Uint8Array> } | { kind: 'tar' };
 
 async function fetchSource(key: string, name: string): Promise<Source> {
-  let r: Response;
-  try {
-    r = await fetch(`/v1/functions/${encodeURIComponent(name)}/source`, {
-      headers: { authorization: `Bearer ${key}` },
-    });
-  } catch (e) {
-    throw networkError(e);
-  }
-  if (!r.ok) throw await errorOf(r);
+  const r = await request(key, 'GET', `/v1/functions/${encodeURIComponent(name)}/source`);
   if (!(r.headers.get('content-type') ?? '').startsWith('application/zip')) return { kind: 'tar' };
   return { kind: 'zip', files: unzipFiles(new Uint8Array(await r.arrayBuffer())) };
 }
@@ -56,7 +52,7 @@ function useDeploy(f: FunctionView) {
       setProgress({ phase: 'upload', zipBytes: zip.length });
       return putWithProgress(
         key,
-        `/v1/functions/${encodeURIComponent(f.name)}`,
+        f.name,
         {
           runtime: f.runtime,
           handler: f.handler,
@@ -69,8 +65,8 @@ function useDeploy(f: FunctionView) {
     },
     onSuccess: async () => {
       setProgress((old) => ({ ...old, phase: 'done' }));
-      await queries.invalidateQueries({ queryKey: ['function', f.name] });
-      await queries.invalidateQueries({ queryKey: ['functions'] });
+      await queries.invalidateQueries({ queryKey: functionKey(f.name) });
+      await queries.invalidateQueries({ queryKey: FUNCTIONS });
     },
     onError: () => setProgress((old) => ({ ...old, phase: 'failed' })),
   });
@@ -214,14 +210,16 @@ function Workspace({
         dark={dark}
       />
       <div className="row">
-        <button
-          type="button"
-          className="primary"
-          onClick={() => deploy.mutate({ ...files, ...edits })}
-          disabled={deploy.isPending}
-        >
-          {deploy.isPending ? 'Deploying…' : 'Deploy'}
-        </button>
+        <Can action="lambda:CreateFunction">
+          <button
+            type="button"
+            className="primary"
+            onClick={() => deploy.mutate({ ...files, ...edits })}
+            disabled={deploy.isPending}
+          >
+            {deploy.isPending ? 'Deploying…' : 'Deploy'}
+          </button>
+        </Can>
         <span className="muted small">
           {changed.length === 0
             ? 'No changes'
@@ -244,7 +242,13 @@ function Workspace({
 const ORDER = ['package', 'upload', 'build', 'done'] as const;
 
 /** Packaged → uploaded → built and stored → live, each step done, running, waiting or failed. */
-function Steps({ progress, answer }: { progress: DeployProgress; answer: DeployAnswer | undefined }) {
+function Steps({
+  progress,
+  answer,
+}: {
+  progress: DeployProgress;
+  answer: Schema<'DeployResult'> | undefined;
+}) {
   const at = progress.phase === 'failed' ? -1 : ORDER.indexOf(progress.phase);
   const state = (i: number) =>
     progress.phase === 'failed'

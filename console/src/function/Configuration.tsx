@@ -6,13 +6,17 @@
  * the form's own checks first, then the platform's (its INVALID_CONFIG lists one per line).
  */
 import { type FormEvent, useState } from 'react';
-import type { DeployRequest, FunctionConfigView, UpdateFunctionRequest } from '../admin/types.ts';
-import { ApiError } from '../api.ts';
+import { ok, type Schema } from '../api/client.ts';
+import { ApiError } from '../api/errors.ts';
 import { useChange } from '../components/change.ts';
 import { Field, FieldError, Options, SubmitButton, TextField } from '../components/form.tsx';
-import { FUNCTIONS, useGet } from '../components/query.ts';
+import { FUNCTIONS, functionKey, useGet } from '../components/query.ts';
 import { ErrorBox } from '../components/states.tsx';
+import { useCan, useDenied } from '../permissions.ts';
 import { useSession } from '../session.tsx';
+
+type FunctionView = Schema<'FunctionView'>;
+type DeployRequest = Schema<'DeployRequest'>;
 
 type FieldName = 'memory' | 'timeout' | 'concurrency' | 'role' | 'environment' | 'secrets';
 type Errors = Partial<Record<FieldName | 'form', string>>;
@@ -26,7 +30,7 @@ interface Draft {
   secrets: string[];
 }
 
-const draftOf = (f: FunctionConfigView): Draft => ({
+const draftOf = (f: FunctionView): Draft => ({
   memory: String(f.memoryMb),
   timeout: String(f.timeoutSec),
   concurrency: f.reservedConcurrency === null ? '' : String(f.reservedConcurrency),
@@ -90,17 +94,19 @@ function fieldOfProblem(line: string): FieldName | 'form' {
   return 'form';
 }
 
-export function Configuration({ f }: { f: FunctionConfigView }) {
-  const { api } = useSession();
+export function Configuration({ f }: { f: FunctionView }) {
+  const { client } = useSession();
+  const can = useCan();
+  const denied = useDenied();
   const [draft, setDraft] = useState(() => draftOf(f));
   const [errors, setErrors] = useState<Errors>({});
   const [newSecret, setNewSecret] = useState('');
-  const roles = useGet<{ roles: { name: string }[] }>(['roles'], '/v1/roles');
-  const secrets = useGet<{ secrets: { name: string }[] }>(['secrets'], '/v1/secrets');
-  const path = `/v1/functions/${encodeURIComponent(f.name)}`;
+  const roles = useGet(['roles'], (c) => c.GET('/v1/roles'));
+  const secrets = useGet(['secrets'], (c) => c.GET('/v1/secrets'));
+  const params = { path: { name: f.name } };
 
   const save = useChange({
-    run: (d: Draft) => {
+    run: (d: Draft): Promise<unknown> => {
       const environment = Object.fromEntries(d.env.map((v) => [v.name, v.value]));
       if (f.reservedConcurrency !== null && d.concurrency.trim() === '') {
         const body: DeployRequest = {
@@ -111,6 +117,8 @@ export function Configuration({ f }: { f: FunctionConfigView }) {
           environment,
           description: f.description,
           isolation: f.isolation,
+          // The document declares the view's egress, async and scaling as free-form objects; the
+          // platform sends them in the shapes a deploy takes, so they go back as they came.
           egress: f.egress as DeployRequest['egress'],
           role: d.role || null,
           secrets: d.secrets,
@@ -118,9 +126,9 @@ export function Configuration({ f }: { f: FunctionConfigView }) {
           ...(f.scaling ? { scaling: f.scaling as DeployRequest['scaling'] } : {}),
           code: { sha256: f.codeSha256 },
         };
-        return api<unknown>('PUT', path, body);
+        return ok(client.PUT('/v1/functions/{name}', { params, body }));
       }
-      const patch: UpdateFunctionRequest = {};
+      const patch: Schema<'UpdateFunctionRequest'> = {};
       if (int(d.memory) !== f.memoryMb) patch.memoryMb = int(d.memory);
       if (int(d.timeout) !== f.timeoutSec) patch.timeoutSec = int(d.timeout);
       if (d.concurrency.trim() !== '' && int(d.concurrency) !== f.reservedConcurrency)
@@ -128,9 +136,9 @@ export function Configuration({ f }: { f: FunctionConfigView }) {
       if (JSON.stringify(environment) !== JSON.stringify(f.environment)) patch.environment = environment;
       if ((d.role || null) !== f.role) patch.role = d.role || null;
       if (JSON.stringify(d.secrets) !== JSON.stringify(f.secrets)) patch.secrets = d.secrets;
-      return api<unknown>('PATCH', path, patch);
+      return ok(client.PATCH('/v1/functions/{name}', { params, body: patch }));
     },
-    invalidate: [['function', f.name], ['function-detail', f.name], FUNCTIONS],
+    invalidate: [functionKey(f.name), FUNCTIONS],
     onDone: () => setErrors({}),
     onError: (e) => {
       const next: Errors = {};
@@ -294,9 +302,13 @@ export function Configuration({ f }: { f: FunctionConfigView }) {
         </p>
       ) : null}
       <div className="row wrap">
-        <SubmitButton pending={save.isPending} busy="Saving…">
-          Save configuration
-        </SubmitButton>
+        {can('lambda:UpdateFunctionConfiguration') ? (
+          <SubmitButton pending={save.isPending} busy="Saving…">
+            Save configuration
+          </SubmitButton>
+        ) : denied('lambda:UpdateFunctionConfiguration') ? (
+          <span className="muted">This key may not change the configuration.</span>
+        ) : null}
         <button
           type="button"
           onClick={() => {

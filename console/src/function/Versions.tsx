@@ -5,14 +5,19 @@
  * it serves now, with every call going there (its weights dropped), after a confirmation.
  */
 import { useState } from 'react';
-import type { AliasRequest, AliasView, VersionView } from '../admin/types.ts';
+import { ok, type Schema } from '../api/client.ts';
 import { ConfirmButton, DeleteButton } from '../components/ConfirmButton.tsx';
 import { useChange } from '../components/change.ts';
 import { ChangeForm, SelectField, SubmitButton, TextField, useFieldErrors } from '../components/form.tsx';
+import { functionKey } from '../components/query.ts';
 import { Empty, ErrorBox } from '../components/states.tsx';
 import { Table } from '../components/Table.tsx';
 import { formatTime } from '../components/text.ts';
+import { Can, useCan } from '../permissions.ts';
 import { useSession } from '../session.tsx';
+
+type VersionView = Schema<'VersionView'>;
+type AliasView = Schema<'AliasView'>;
 
 const ALIAS_NAME = /^(?!^[0-9]+$)[A-Za-z0-9_-]{1,128}$/;
 const byNumber = (a: VersionView, b: VersionView) => Number(a.version) - Number(b.version);
@@ -24,11 +29,7 @@ export function previousVersion(versions: readonly VersionView[], current: strin
 }
 
 /** What a version or alias change makes stale. */
-const touched = (name: string) =>
-  [
-    ['function-detail', name],
-    ['function', name],
-  ] as const;
+const touched = (name: string) => [functionKey(name)];
 
 /** A function's versions and aliases (as GET /v1/functions/:name answers them). */
 interface Published {
@@ -38,57 +39,18 @@ interface Published {
 }
 
 export function Versions({ name, versions, aliases }: Published) {
-  const { api } = useSession();
-  const [description, setDescription] = useState('');
-  const publish = useChange({
-    // `known`: the versions before publishing (an unchanged function answers the newest of them).
-    run: async (known: string[]) => ({
-      known,
-      ...(await api<{ version: VersionView }>('POST', `/v1/functions/${encodeURIComponent(name)}/versions`, {
-        ...(description ? { description } : {}),
-      })),
-    }),
-    invalidate: touched(name),
-    onDone: () => setDescription(''),
-  });
   const sorted = [...versions].sort(byNumber).reverse();
-  const published = publish.data?.version.version;
-
   return (
     <>
       <section className="card" aria-labelledby="versions-title">
         <h2 id="versions-title">Versions</h2>
-        <form
-          className="row wrap"
-          onSubmit={(e) => {
-            e.preventDefault();
-            publish.mutate(versions.map((v) => v.version));
-          }}
-        >
-          <label htmlFor="version-description">Description</label>
-          <input
-            id="version-description"
-            placeholder="optional"
-            value={description}
-            maxLength={256}
-            onChange={(e) => setDescription(e.target.value)}
-          />
-          <SubmitButton pending={publish.isPending} busy="Publishing…">
-            Publish version
-          </SubmitButton>
-          <output className="muted" aria-live="polite">
-            {publish.isSuccess && published
-              ? publish.data.known.includes(published)
-                ? `Nothing changed since version ${published}: no new version.`
-                : `Published version ${published}.`
-              : ''}
-          </output>
-        </form>
+        <Can action="lambda:PublishVersion">
+          <PublishForm name={name} versions={versions} />
+        </Can>
         <p className="muted small">
           A version freezes $LATEST's code and configuration. Publishing unchanged code and configuration
           returns the newest version.
         </p>
-        {publish.isError ? <ErrorBox error={publish.error} title="Publishing failed" /> : null}
         {sorted.length === 0 ? (
           <Empty>No published versions: calls run $LATEST.</Empty>
         ) : (
@@ -115,7 +77,60 @@ export function Versions({ name, versions, aliases }: Published) {
   );
 }
 
+/** Publishes $LATEST as a new version. */
+function PublishForm({ name, versions }: { name: string; versions: readonly VersionView[] }) {
+  const { client } = useSession();
+  const [description, setDescription] = useState('');
+  const publish = useChange({
+    // `known`: the versions before publishing (an unchanged function answers the newest of them).
+    run: async (known: string[]) => ({
+      known,
+      ...(await ok(
+        client.POST('/v1/functions/{name}/versions', {
+          params: { path: { name } },
+          body: description ? { description } : {},
+        }),
+      )),
+    }),
+    invalidate: touched(name),
+    onDone: () => setDescription(''),
+  });
+  const published = publish.data?.version.version;
+  return (
+    <>
+      <form
+        className="row wrap"
+        onSubmit={(e) => {
+          e.preventDefault();
+          publish.mutate(versions.map((v) => v.version));
+        }}
+      >
+        <label htmlFor="version-description">Description</label>
+        <input
+          id="version-description"
+          placeholder="optional"
+          value={description}
+          maxLength={256}
+          onChange={(e) => setDescription(e.target.value)}
+        />
+        <SubmitButton pending={publish.isPending} busy="Publishing…">
+          Publish version
+        </SubmitButton>
+        <output className="muted" aria-live="polite">
+          {publish.isSuccess && published
+            ? publish.data.known.includes(published)
+              ? `Nothing changed since version ${published}: no new version.`
+              : `Published version ${published}.`
+            : ''}
+        </output>
+      </form>
+      {publish.isError ? <ErrorBox error={publish.error} title="Publishing failed" /> : null}
+    </>
+  );
+}
+
 function Aliases({ name, versions, aliases }: Published) {
+  const can = useCan();
   const [editing, setEditing] = useState<AliasView | 'new' | undefined>();
   return (
     <section className="card" aria-labelledby="aliases-title">
@@ -139,7 +154,7 @@ function Aliases({ name, versions, aliases }: Published) {
           alias={editing === 'new' ? undefined : editing}
           onDone={() => setEditing(undefined)}
         />
-      ) : versions.length === 0 ? (
+      ) : !can('lambda:CreateAlias') ? null : versions.length === 0 ? (
         <p className="muted">Publish a version to create an alias.</p>
       ) : (
         <button type="button" onClick={() => setEditing('new')}>
@@ -168,41 +183,46 @@ function AliasRow({
   versions: VersionView[];
   onEdit: () => void;
 }) {
-  const { api } = useSession();
-  const path = `/v1/functions/${encodeURIComponent(name)}/aliases/${encodeURIComponent(alias.name)}`;
+  const { client } = useSession();
+  const can = useCan();
+  const params = { path: { name, alias: alias.name } };
   const previous = previousVersion(versions, alias.functionVersion);
   return (
     <li className="kv-row alias" data-testid={`alias-${alias.name}`}>
       <strong>{alias.name}</strong>
       <span data-testid="alias-routing">{routingOf(alias)}</span>
       {alias.description ? <span className="muted">· {alias.description}</span> : null}
-      <button type="button" onClick={onEdit}>
-        Edit<span className="sr-only"> alias {alias.name}</span>
-      </button>
-      {previous ? (
+      <Can action="lambda:CreateAlias">
+        <button type="button" onClick={onEdit}>
+          Edit<span className="sr-only"> alias {alias.name}</span>
+        </button>
+      </Can>
+      {!can('lambda:CreateAlias') ? null : previous ? (
         <ConfirmButton
           label="Roll back"
           question={`Point ${alias.name} back at version ${previous} (all calls; weights removed)?`}
           yes={`Yes, roll back to ${previous}`}
           safe
           run={() => {
-            const body: AliasRequest = {
+            const body: Schema<'AliasRequest'> = {
               functionVersion: previous,
               additionalWeights: {},
               description: alias.description,
             };
-            return api<{ alias: AliasView }>('PUT', path, body);
+            return ok(client.PUT('/v1/functions/{name}/aliases/{alias}', { params, body }));
           }}
           invalidate={touched(name)}
         />
       ) : (
         <span className="muted small">no older version to roll back to</span>
       )}
-      <DeleteButton
-        question={`Delete alias ${alias.name}? Callers using it will get an error.`}
-        path={path}
-        invalidate={touched(name)}
-      />
+      <Can action="lambda:DeleteAlias">
+        <DeleteButton
+          question={`Delete alias ${alias.name}? Callers using it will get an error.`}
+          call={(c) => c.DELETE('/v1/functions/{name}/aliases/{alias}', { params })}
+          invalidate={touched(name)}
+        />
+      </Can>
     </li>
   );
 }
@@ -218,7 +238,7 @@ function AliasForm({
   alias: AliasView | undefined;
   onDone: () => void;
 }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const extra = alias ? Object.entries(alias.additionalWeights)[0] : undefined;
   const [aliasName, setAliasName] = useState(alias?.name ?? 'live');
   const [primary, setPrimary] = useState(alias?.functionVersion ?? versions[0]?.version ?? '');
@@ -228,15 +248,16 @@ function AliasForm({
   const { errors, check } = useFieldErrors<'name' | 'second'>();
   const save = useChange({
     run: () => {
-      const body: AliasRequest = {
+      const body: Schema<'AliasRequest'> = {
         functionVersion: primary,
         additionalWeights: second ? { [second]: weight / 100 } : {},
         ...(description ? { description } : {}),
       };
-      return api<{ alias: AliasView }>(
-        'PUT',
-        `/v1/functions/${encodeURIComponent(name)}/aliases/${encodeURIComponent(aliasName)}`,
-        body,
+      return ok(
+        client.PUT('/v1/functions/{name}/aliases/{alias}', {
+          params: { path: { name, alias: aliasName } },
+          body,
+        }),
       );
     },
     invalidate: touched(name),

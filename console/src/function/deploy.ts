@@ -3,7 +3,8 @@
  * reports no upload progress), so the console can show packaging, upload, build and the result
  * as steps (the platform builds and stores in one request and answers with the timings).
  */
-import { type DeployAnswer, errorOf, networkError } from '../api.ts';
+import type { Schema } from '../api/client.ts';
+import { errorOf, networkError } from '../api/errors.ts';
 
 export type DeployPhase = 'package' | 'upload' | 'build' | 'done' | 'failed';
 
@@ -16,16 +17,17 @@ export interface DeployProgress {
   readonly total?: number;
 }
 
+/** `PUT /v1/functions/{name}` (the typed client's route, sent by hand for its progress). */
 export function putWithProgress(
   key: string,
-  path: string,
-  body: unknown,
+  name: string,
+  body: Schema<'DeployRequest'>,
   onProgress: (p: Pick<DeployProgress, 'phase' | 'sent' | 'total'>) => void,
-): Promise<DeployAnswer> {
+): Promise<Schema<'DeployResult'>> {
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const x = new XMLHttpRequest();
-    x.open('PUT', path);
+    x.open('PUT', `/v1/functions/${encodeURIComponent(name)}`);
     x.setRequestHeader('authorization', `Bearer ${key}`);
     x.setRequestHeader('content-type', 'application/json');
     x.upload.onprogress = (e) =>
@@ -36,7 +38,8 @@ export function putWithProgress(
     x.onload = () => {
       if (x.status >= 200 && x.status < 300) {
         try {
-          resolve(JSON.parse(x.responseText) as DeployAnswer);
+          // The raw answer is taken as the document declares it (unchecked, like any JSON answer).
+          resolve(JSON.parse(x.responseText) as Schema<'DeployResult'>);
         } catch (e) {
           reject(networkError(e));
         }

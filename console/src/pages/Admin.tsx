@@ -1,12 +1,11 @@
 /**
  * Keys and tenants: the tenant's API keys (create — the secret is shown once —, revoke) and, for
  * operators (principals of the default tenant), the tenants (list, create). The navigation shows
- * this page only to principals that may list keys (admin/nav.ts).
+ * this page only to principals that may list keys (nimbus:ListKeys, permissions.ts).
  */
 import { useState } from 'react';
-import { KEYS_QUERY, useKeysQuery } from '../admin/nav.ts';
-import type { CreateKeyRequest, CreateTenantRequest, KeyView, TenantView } from '../admin/types.ts';
-import { ApiError } from '../api.ts';
+import { ok, type Schema } from '../api/client.ts';
+import { ApiError } from '../api/errors.ts';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { useChange } from '../components/change.ts';
 import { ChangeForm, SelectField, TextField, useFieldErrors } from '../components/form.tsx';
@@ -14,9 +13,12 @@ import { useGet } from '../components/query.ts';
 import { PageHeader, QueryState } from '../components/states.tsx';
 import { Table } from '../components/Table.tsx';
 import { formatTime } from '../components/text.ts';
+import { Can } from '../permissions.ts';
 import { useSession } from '../session.tsx';
 import '../admin/admin.css';
 
+type KeyView = Schema<'KeyView'>;
+const KEYS = ['keys'] as const;
 const TENANTS = ['tenants'] as const;
 const MANAGED = ['Developer', 'ReadOnly', 'Invoker', 'AdministratorAccess'] as const;
 const policyName = (p: KeyView['policies'][number]) => (typeof p === 'string' ? p : 'inline policy');
@@ -32,7 +34,7 @@ export default function Admin() {
 }
 
 function Keys() {
-  const keys = useKeysQuery();
+  const keys = useGet(KEYS, (c) => c.GET('/v1/keys'));
   return (
     <section className="card" aria-labelledby="keys-title">
       <h2 id="keys-title">API keys</h2>
@@ -56,13 +58,15 @@ function Keys() {
           </Table>
         )}
       </QueryState>
-      <KeyForm />
+      <Can action="nimbus:CreateKey">
+        <KeyForm />
+      </Can>
     </section>
   );
 }
 
 function KeyRow({ k }: { k: KeyView }) {
-  const { api } = useSession();
+  const { client } = useSession();
   return (
     <tr data-testid={`key-${k.keyId}`}>
       <td>
@@ -75,17 +79,19 @@ function KeyRow({ k }: { k: KeyView }) {
           {k.status}
         </span>
       </td>
-      <td>{k.createdAt ? formatTime(k.createdAt) : '—'}</td>
+      <td>{formatTime(k.createdAt)}</td>
       <td>{k.expiresAt ? formatTime(k.expiresAt) : 'never'}</td>
       <td>
         {k.status === 'active' ? (
-          <ConfirmButton
-            label="Revoke"
-            question={`Revoke ${k.keyId}? Whoever uses it is signed out for good.`}
-            yes="Yes, revoke"
-            run={() => api('POST', `/v1/keys/${encodeURIComponent(k.keyId)}/revoke`)}
-            invalidate={[KEYS_QUERY]}
-          />
+          <Can action="nimbus:RevokeKey">
+            <ConfirmButton
+              label="Revoke"
+              question={`Revoke ${k.keyId}? Whoever uses it is signed out for good.`}
+              yes="Yes, revoke"
+              run={() => ok(client.POST('/v1/keys/{id}/revoke', { params: { path: { id: k.keyId } } }))}
+              invalidate={[KEYS]}
+            />
+          </Can>
         ) : null}
       </td>
     </tr>
@@ -93,7 +99,7 @@ function KeyRow({ k }: { k: KeyView }) {
 }
 
 function KeyForm() {
-  const { api } = useSession();
+  const { client } = useSession();
   const [description, setDescription] = useState('');
   const [policy, setPolicy] = useState<string>('Developer');
   const [expiresIn, setExpiresIn] = useState('');
@@ -102,14 +108,14 @@ function KeyForm() {
   const [copied, setCopied] = useState(false);
   const create = useChange({
     run: () => {
-      const body: CreateKeyRequest = {
+      const body: Schema<'CreateKeyRequest'> = {
         policies: [policy],
         ...(description ? { description } : {}),
         ...(expiresIn ? { expiresIn } : {}),
       };
-      return api<{ key: KeyView; secret: string }>('POST', '/v1/keys', body);
+      return ok(client.POST('/v1/keys', { body }));
     },
-    invalidate: [KEYS_QUERY],
+    invalidate: [KEYS],
     onDone: (r) => {
       setCreated({ keyId: r.key.keyId, secret: r.secret });
       setCopied(false);
@@ -183,7 +189,7 @@ function KeyForm() {
 }
 
 function Tenants() {
-  const list = useGet<{ tenants: TenantView[] }>(TENANTS, '/v1/tenants');
+  const list = useGet(TENANTS, (c) => c.GET('/v1/tenants'));
   // Tenants are the operators': other principals do not see the section at all.
   if (list.isError && list.error instanceof ApiError && list.error.status === 403) return null;
   return (
@@ -199,26 +205,28 @@ function Tenants() {
                   <code>{t.accountId}</code>
                 </td>
                 <td>{t.description || <span className="muted">—</span>}</td>
-                <td>{t.createdAt ? formatTime(t.createdAt) : '—'}</td>
+                <td>{formatTime(t.createdAt)}</td>
               </tr>
             ))}
           </Table>
         )}
       </QueryState>
-      <TenantForm />
+      <Can action="nimbus:CreateTenant">
+        <TenantForm />
+      </Can>
     </section>
   );
 }
 
 function TenantForm() {
-  const { api } = useSession();
+  const { client } = useSession();
   const [id, setId] = useState('');
   const [description, setDescription] = useState('');
   const { errors, check } = useFieldErrors<'id'>();
   const create = useChange({
     run: () => {
-      const body: CreateTenantRequest = { id, ...(description ? { description } : {}) };
-      return api<{ tenant: TenantView }>('POST', '/v1/tenants', body);
+      const body: Schema<'CreateTenantRequest'> = { id, ...(description ? { description } : {}) };
+      return ok(client.POST('/v1/tenants', { body }));
     },
     invalidate: [TENANTS],
     onDone: () => {

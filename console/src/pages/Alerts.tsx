@@ -1,7 +1,7 @@
 /** Alerts: the tenant's rules with their state (firing, pending, ok) and last value; create, delete. */
 import { useState } from 'react';
 import { nameProblem } from '../admin/names.ts';
-import type { AlertMetric, AlertRuleRequest, AlertView } from '../admin/types.ts';
+import { ok, type Schema } from '../api/client.ts';
 import { DeleteButton } from '../components/ConfirmButton.tsx';
 import { useChange } from '../components/change.ts';
 import { ChangeForm, SelectField, TextField, useFieldErrors } from '../components/form.tsx';
@@ -9,7 +9,10 @@ import { useGet } from '../components/query.ts';
 import { PageHeader, QueryState } from '../components/states.tsx';
 import { Table } from '../components/Table.tsx';
 import { formatTime } from '../components/text.ts';
+import { Can } from '../permissions.ts';
 import { useSession } from '../session.tsx';
+
+type AlertMetric = Schema<'AlertRuleRequest'>['metric'];
 
 const ALERTS = ['alerts'] as const;
 const METRICS: readonly { value: AlertMetric; label: string }[] = [
@@ -28,7 +31,7 @@ const OPS = ['>', '>=', '<', '<=', '=='] as const;
 const label = (m: AlertMetric) => METRICS.find((x) => x.value === m)?.label ?? m;
 
 export default function Alerts() {
-  const list = useGet<{ alerts: AlertView[] }>(ALERTS, '/v1/alerts', { refetchInterval: 15_000 });
+  const list = useGet(ALERTS, (c) => c.GET('/v1/alerts'), { refetchInterval: 15_000 });
   return (
     <>
       <PageHeader title="Alerts" />
@@ -56,12 +59,14 @@ export default function Alerts() {
           </Table>
         )}
       </QueryState>
-      <AlertForm />
+      <Can action="nimbus:PutAlert">
+        <AlertForm />
+      </Can>
     </>
   );
 }
 
-function AlertRow({ a }: { a: AlertView }) {
+function AlertRow({ a }: { a: Schema<'AlertRuleView'> }) {
   const tone = a.state === 'firing' ? 'firing' : a.state === 'pending' ? 'pending' : 'ok';
   return (
     <tr data-testid={`alert-${a.name}`}>
@@ -77,18 +82,20 @@ function AlertRow({ a }: { a: AlertView }) {
       <td className="num">{a.value === null ? '—' : Number(a.value.toFixed(3))}</td>
       <td>{a.evaluatedAt ? formatTime(a.since) : 'not evaluated yet'}</td>
       <td>
-        <DeleteButton
-          question={`Delete alert ${a.name}?`}
-          path={`/v1/alerts/${encodeURIComponent(a.name)}`}
-          invalidate={[ALERTS]}
-        />
+        <Can action="nimbus:DeleteAlert">
+          <DeleteButton
+            question={`Delete alert ${a.name}?`}
+            call={(c) => c.DELETE('/v1/alerts/{name}', { params: { path: { name: a.name } } })}
+            invalidate={[ALERTS]}
+          />
+        </Can>
       </td>
     </tr>
   );
 }
 
 function AlertForm() {
-  const { api } = useSession();
+  const { client } = useSession();
   const [name, setName] = useState('');
   const [metric, setMetric] = useState<AlertMetric>('error_rate');
   const [op, setOp] = useState<(typeof OPS)[number]>('>');
@@ -100,17 +107,16 @@ function AlertForm() {
   const { errors, check } = useFieldErrors<'name' | 'threshold' | 'window' | 'budget'>();
   const create = useChange({
     run: () => {
-      const body: AlertRuleRequest = {
+      const body: Schema<'AlertRuleRequest'> = {
         metric,
         op,
         threshold: Number(threshold),
         windowSec: Number(windowMin) * 60,
         ...(fn ? { function: fn } : {}),
         ...(metric === 'budget_percent' ? { budget } : {}),
-        // The generated type reads `notify` as one target or a list of webhooks; the API takes a list of any.
-        notify: (topic ? [{ topic }] : []) as unknown as AlertRuleRequest['notify'],
+        notify: topic ? [{ topic }] : [],
       };
-      return api<{ alert: AlertView }>('PUT', `/v1/alerts/${encodeURIComponent(name)}`, body);
+      return ok(client.PUT('/v1/alerts/{name}', { params: { path: { name } }, body }));
     },
     invalidate: [ALERTS],
     onDone: () => setName(''),

@@ -3,7 +3,7 @@
  * action and result, a page at a time (the API's `next` cursor; earlier pages are kept to go back).
  */
 import { type FormEvent, useState } from 'react';
-import type { AuditRecordView } from '../admin/types.ts';
+import type { operations } from '../api/schema';
 import { SelectField, TextField } from '../components/form.tsx';
 import { useGet } from '../components/query.ts';
 import { PageHeader, QueryState } from '../components/states.tsx';
@@ -13,11 +13,13 @@ import '../admin/admin.css';
 
 const PAGE = 50;
 const RESULTS = [{ value: '', label: 'any' }, 'ok', 'denied', 'unauthenticated', 'error'] as const;
+type AuditQuery = NonNullable<operations['getAudit']['parameters']['query']>;
+type Result = NonNullable<AuditQuery['result']>;
 
 interface Filters {
   principal: string;
   action: string;
-  result: string;
+  result: Result | '';
 }
 
 export default function Audit() {
@@ -26,13 +28,14 @@ export default function Audit() {
   /** The `after` cursor of each page shown so far (the first page has none). */
   const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
   const after = cursors.at(-1);
-  const qs = new URLSearchParams({ limit: String(PAGE) });
-  for (const [k, v] of Object.entries(filters)) if (v) qs.set(k, v);
-  if (after !== undefined) qs.set('after', String(after));
-  const q = useGet<{ records: AuditRecordView[]; next?: number }>(
-    ['audit', filters, after],
-    `/v1/audit?${qs}`,
-  );
+  const query: AuditQuery = {
+    limit: PAGE,
+    ...(filters.principal ? { principal: filters.principal } : {}),
+    ...(filters.action ? { action: filters.action } : {}),
+    ...(filters.result ? { result: filters.result } : {}),
+    ...(after !== undefined ? { after } : {}),
+  };
+  const q = useGet(['audit', filters, after], (c) => c.GET('/v1/audit', { params: { query } }));
   function search(e: FormEvent) {
     e.preventDefault();
     setFilters({ principal: draft.principal.trim(), action: draft.action.trim(), result: draft.result });

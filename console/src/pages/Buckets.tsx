@@ -5,7 +5,8 @@
 import { type QueryKey, useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import { downloadObject, objectPath, uploadObject } from '../buckets/objects.ts';
+import { ok, type Schema } from '../api/client.ts';
+import { downloadObject, uploadObject } from '../buckets/objects.ts';
 import { DeleteButton } from '../components/ConfirmButton.tsx';
 import { useChange } from '../components/change.ts';
 import { ChangeForm, TextField } from '../components/form.tsx';
@@ -13,8 +14,8 @@ import { useGet } from '../components/query.ts';
 import { ErrorBox, PageHeader, QueryState } from '../components/states.tsx';
 import { Table } from '../components/Table.tsx';
 import { formatBytes, formatTime } from '../components/text.ts';
+import { Can } from '../permissions.ts';
 import { useSession } from '../session.tsx';
-import type { BucketView, ObjectPage, ObjectView } from '../workflows/types.ts';
 
 const BUCKETS = ['buckets'] as const;
 
@@ -24,11 +25,13 @@ export default function Buckets() {
 }
 
 function BucketList() {
-  const list = useGet<{ buckets: BucketView[] }>(BUCKETS, '/v1/buckets');
+  const list = useGet(BUCKETS, (c) => c.GET('/v1/buckets'));
   return (
     <>
       <PageHeader title="Buckets" />
-      <CreateBucket />
+      <Can action="s3:CreateBucket">
+        <CreateBucket />
+      </Can>
       <QueryState
         query={list}
         what="buckets"
@@ -53,11 +56,11 @@ function BucketList() {
 }
 
 function CreateBucket() {
-  const { api } = useSession();
+  const { client } = useSession();
   const navigate = useNavigate();
   const [name, setName] = useState('');
   const create = useChange({
-    run: (n: string) => api('PUT', `/v1/buckets/${encodeURIComponent(n)}`),
+    run: (n: string) => ok(client.PUT('/v1/buckets/{bucket}', { params: { path: { bucket: n } } })),
     invalidate: [BUCKETS],
     onDone: (_r, n) => navigate(`/buckets/${encodeURIComponent(n)}`),
   });
@@ -87,17 +90,23 @@ function CreateBucket() {
 }
 
 function Bucket({ name }: { name: string }) {
-  const { api, key: secret } = useSession();
+  const { client, key: secret } = useSession();
   const navigate = useNavigate();
   const [search, setSearch] = useSearchParams();
   const prefix = search.get('prefix') ?? '';
   const fileRef = useRef<HTMLInputElement>(null);
   const uploadId = useId();
-  const base = `/v1/buckets/${encodeURIComponent(name)}/objects?delimiter=%2F&limit=200&prefix=${encodeURIComponent(prefix)}`;
   const objects = useInfiniteQuery({
     queryKey: ['objects', name, prefix],
     queryFn: ({ pageParam }) =>
-      api<ObjectPage>('GET', pageParam ? `${base}&after=${encodeURIComponent(pageParam)}` : base),
+      ok(
+        client.GET('/v1/buckets/{bucket}/objects', {
+          params: {
+            path: { bucket: name },
+            query: { delimiter: '/', limit: 200, prefix, ...(pageParam ? { after: pageParam } : {}) },
+          },
+        }),
+      ),
     initialPageParam: '',
     getNextPageParam: (last) => last.nextAfter ?? undefined,
   });
@@ -134,41 +143,45 @@ function Bucket({ name }: { name: string }) {
         ))}
       </nav>
       <PageHeader title={name}>
-        <DeleteButton
-          label="Delete bucket"
-          question={`Delete the bucket ${name}? It must be empty.`}
-          path={`/v1/buckets/${encodeURIComponent(name)}`}
-          invalidate={[BUCKETS]}
-          onDone={() => navigate('/buckets')}
-        />
-      </PageHeader>
-      <section className="card" aria-labelledby={`${uploadId}-h`}>
-        <h2 id={`${uploadId}-h`}>Upload</h2>
-        <div className="row wrap">
-          <label htmlFor={uploadId}>
-            Upload files to {prefix ? <code className="code">{prefix}</code> : 'the top'}
-          </label>
-          <input
-            id={uploadId}
-            ref={fileRef}
-            type="file"
-            multiple
-            disabled={upload.isPending}
-            onChange={(e) => {
-              const files = [...(e.target.files ?? [])];
-              if (files.length > 0) upload.mutate(files);
-            }}
+        <Can action="s3:DeleteBucket">
+          <DeleteButton
+            label="Delete bucket"
+            question={`Delete the bucket ${name}? It must be empty.`}
+            call={(c) => c.DELETE('/v1/buckets/{bucket}', { params: { path: { bucket: name } } })}
+            invalidate={[BUCKETS]}
+            onDone={() => navigate('/buckets')}
           />
-        </div>
-        <p role="status" className="muted small">
-          {upload.isPending
-            ? 'Uploading…'
-            : upload.isSuccess
-              ? `Uploaded ${upload.data} file${upload.data === 1 ? '' : 's'}.`
-              : ''}
-        </p>
-        {upload.isError ? <ErrorBox error={upload.error} title="Upload failed" /> : null}
-      </section>
+        </Can>
+      </PageHeader>
+      <Can action="s3:PutObject">
+        <section className="card" aria-labelledby={`${uploadId}-h`}>
+          <h2 id={`${uploadId}-h`}>Upload</h2>
+          <div className="row wrap">
+            <label htmlFor={uploadId}>
+              Upload files to {prefix ? <code className="code">{prefix}</code> : 'the top'}
+            </label>
+            <input
+              id={uploadId}
+              ref={fileRef}
+              type="file"
+              multiple
+              disabled={upload.isPending}
+              onChange={(e) => {
+                const files = [...(e.target.files ?? [])];
+                if (files.length > 0) upload.mutate(files);
+              }}
+            />
+          </div>
+          <p role="status" className="muted small">
+            {upload.isPending
+              ? 'Uploading…'
+              : upload.isSuccess
+                ? `Uploaded ${upload.data} file${upload.data === 1 ? '' : 's'}.`
+                : ''}
+          </p>
+          {upload.isError ? <ErrorBox error={upload.error} title="Upload failed" /> : null}
+        </section>
+      </Can>
       <QueryState
         query={objects}
         what="objects"
@@ -233,7 +246,7 @@ function ObjectRow({
 }: {
   bucket: string;
   prefix: string;
-  o: ObjectView;
+  o: Schema<'ObjectView'>;
   invalidate: QueryKey;
 }) {
   const { key: secret } = useSession();
@@ -255,11 +268,17 @@ function ObjectRow({
           >
             Download
           </button>
-          <DeleteButton
-            question={`Delete ${label}?`}
-            path={objectPath(bucket, o.key)}
-            invalidate={[invalidate]}
-          />
+          <Can action="s3:DeleteObject">
+            <DeleteButton
+              question={`Delete ${label}?`}
+              call={(c) =>
+                c.DELETE('/v1/buckets/{bucket}/object', {
+                  params: { path: { bucket }, query: { key: o.key } },
+                })
+              }
+              invalidate={[invalidate]}
+            />
+          </Can>
         </div>
         {download.isError ? <ErrorBox error={download.error} title="Download failed" /> : null}
       </td>

@@ -1,6 +1,6 @@
 import { useQueries } from '@tanstack/react-query';
 import { type ReactNode, useContext, useMemo, useState } from 'react';
-import type { MetricSeries } from '../api.ts';
+import { ok } from '../api/client.ts';
 import { Chart } from '../Chart.tsx';
 import { Segmented } from '../components/form.tsx';
 import { ErrorBox, Loading, PageHeader } from '../components/states.tsx';
@@ -9,30 +9,32 @@ import { useSession } from '../session.tsx';
 import { DarkContext } from '../theme.ts';
 
 const RANGES = [
-  { value: '1h', label: '1 hour', ms: 3_600_000, step: 60 },
-  { value: '6h', label: '6 hours', ms: 6 * 3_600_000, step: 300 },
-  { value: '24h', label: '24 hours', ms: 24 * 3_600_000, step: 300 },
+  { value: '1h', label: '1 hour', ms: 3_600_000, step: '60' },
+  { value: '6h', label: '6 hours', ms: 6 * 3_600_000, step: '300' },
+  { value: '24h', label: '24 hours', ms: 24 * 3_600_000, step: '300' },
 ] as const;
 type RangeId = (typeof RANGES)[number]['value'];
 const NAMES = ['invocations', 'errors', 'duration_p99'] as const;
 
+/**
+ * A series' `[t, value]` points. The document declares pairs; openapi-fetch's answer type reads
+ * them as `number[][]` (its Readable<> maps arrays, tuples included, to plain arrays).
+ */
+const pairs = (points: readonly (readonly number[])[]): [number, number][] =>
+  points.map((p) => [p[0] ?? 0, p[1] ?? 0]);
+
 export default function Dashboard() {
-  const { api } = useSession();
+  const { client } = useSession();
   const dark = useContext(DarkContext);
   const [rangeId, setRangeId] = useState<RangeId>('1h');
   const range = RANGES.find((r) => r.value === rangeId)!;
   const results = useQueries({
     queries: NAMES.map((name) => ({
       queryKey: ['metrics', name, rangeId],
-      queryFn: () => {
+      queryFn: async () => {
         const to = Date.now();
-        const q = new URLSearchParams({
-          name,
-          from: String(to - range.ms),
-          to: String(to),
-          step: String(range.step),
-        });
-        return api<MetricSeries>('GET', `/v1/metrics?${q}`);
+        const query = { name, from: to - range.ms, to, step: range.step };
+        return pairs((await ok(client.GET('/v1/metrics', { params: { query } }))).points);
       },
       refetchInterval: 15_000,
     })),
@@ -42,18 +44,18 @@ export default function Dashboard() {
 
   const data = useMemo(() => {
     if (!inv?.data || !err?.data || !p99?.data) return undefined;
-    const x = inv.data.points.map(([t]) => t / 1000);
-    const errors = new Map(err.data.points);
-    const p99s = new Map(p99.data.points);
+    const x = inv.data.map(([t]) => t / 1000);
+    const errors = new Map(err.data);
+    const p99s = new Map(p99.data);
     return {
       x,
-      invocations: inv.data.points.map(([, v]) => v),
-      errors: inv.data.points.map(([t]) => errors.get(t) ?? 0),
-      p99: inv.data.points.map(([t]) => p99s.get(t) ?? null),
+      invocations: inv.data.map(([, v]) => v),
+      errors: inv.data.map(([t]) => errors.get(t) ?? 0),
+      p99: inv.data.map(([t]) => p99s.get(t) ?? null),
       totals: {
-        invocations: inv.data.points.reduce((a, [, v]) => a + v, 0),
-        errors: err.data.points.reduce((a, [, v]) => a + v, 0),
-        p99: p99.data.points.reduce((a, [, v]) => Math.max(a, v), 0),
+        invocations: inv.data.reduce((a, [, v]) => a + v, 0),
+        errors: err.data.reduce((a, [, v]) => a + v, 0),
+        p99: p99.data.reduce((a, [, v]) => Math.max(a, v), 0),
       },
     };
   }, [inv?.data, err?.data, p99?.data]);

@@ -1,25 +1,22 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useContext, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import type { FunctionView, InvokeAnswer } from '../api.ts';
+import { ok } from '../api/client.ts';
 import { DeleteButton } from '../components/ConfirmButton.tsx';
-import { FUNCTIONS } from '../components/query.ts';
+import { FUNCTIONS, functionKey, useGet } from '../components/query.ts';
 import { ErrorBox, Loading, PageHeader } from '../components/states.tsx';
 import { formatMs, formatTime } from '../components/text.ts';
 import { Editor } from '../Editor.tsx';
 import { CodePanel } from '../function/Code.tsx';
 import { FunctionSettings } from '../function/Settings.tsx';
+import { Can } from '../permissions.ts';
 import { useSession } from '../session.tsx';
 import { DarkContext } from '../theme.ts';
 import { deleteEvent, savedEvents, saveEvent } from './test-events.ts';
 
 export default function FunctionPage() {
   const name = useParams().name ?? '';
-  const { api } = useSession();
-  const fn = useQuery({
-    queryKey: ['function', name],
-    queryFn: () => api<{ function: FunctionView }>('GET', `/v1/functions/${encodeURIComponent(name)}`),
-  });
+  const fn = useGet(functionKey(name), (c) => c.GET('/v1/functions/{name}', { params: { path: { name } } }));
   if (fn.isPending) return <Loading what={name} />;
   if (fn.isError)
     return (
@@ -35,7 +32,9 @@ export default function FunctionPage() {
   return (
     <>
       <PageHeader title={f.name}>
-        <DeleteFunction name={f.name} />
+        <Can action="lambda:DeleteFunction">
+          <DeleteFunction name={f.name} />
+        </Can>
       </PageHeader>
       <dl className="facts">
         <div>
@@ -71,7 +70,7 @@ export default function FunctionPage() {
         <CodePanel f={f} />
         <TestPanel name={f.name} />
       </div>
-      <FunctionSettings name={f.name} />
+      <FunctionSettings detail={fn.data} />
     </>
   );
 }
@@ -81,7 +80,7 @@ function DeleteFunction({ name }: { name: string }) {
   return (
     <DeleteButton
       question={`Delete ${name} and its versions?`}
-      path={`/v1/functions/${encodeURIComponent(name)}`}
+      call={(c) => c.DELETE('/v1/functions/{name}', { params: { path: { name } } })}
       invalidate={[FUNCTIONS]}
       onDone={() => navigate('/functions')}
     />
@@ -89,7 +88,7 @@ function DeleteFunction({ name }: { name: string }) {
 }
 
 function TestPanel({ name }: { name: string }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const dark = useContext(DarkContext);
   const queries = useQueryClient();
   const [events, setEvents] = useState(() => savedEvents(name));
@@ -102,7 +101,12 @@ function TestPanel({ name }: { name: string }) {
 
   const invoke = useMutation({
     mutationFn: (payload: unknown) =>
-      api<InvokeAnswer>('POST', `/v1/functions/${encodeURIComponent(name)}/invoke?logs=tail`, payload),
+      ok(
+        client.POST('/v1/functions/{name}/invoke', {
+          params: { path: { name }, query: { logs: 'tail' } },
+          body: payload,
+        }),
+      ),
     onSettled: () => queries.invalidateQueries({ queryKey: ['status'] }),
   });
 
@@ -169,9 +173,11 @@ function TestPanel({ name }: { name: string }) {
         </p>
       ) : null}
       <div className="row wrap">
-        <button type="button" className="primary" onClick={run} disabled={invoke.isPending}>
-          {invoke.isPending ? 'Invoking…' : 'Invoke'}
-        </button>
+        <Can action="lambda:InvokeFunction">
+          <button type="button" className="primary" onClick={run} disabled={invoke.isPending}>
+            {invoke.isPending ? 'Invoking…' : 'Invoke'}
+          </button>
+        </Can>
         <label htmlFor="save-as" className="sr-only">
           Save event as
         </label>

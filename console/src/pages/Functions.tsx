@@ -1,11 +1,12 @@
 import { Link } from 'react-router';
-import type { FunctionStatus } from '../api.ts';
+import type { Schema } from '../api/client.ts';
 import { useFunctions, useGet } from '../components/query.ts';
 import { PageHeader, QueryState } from '../components/states.tsx';
 import { Table } from '../components/Table.tsx';
 import { formatTime } from '../components/text.ts';
+import { Can } from '../permissions.ts';
 
-function stateOf(s: FunctionStatus | undefined): { label: string; tone: string } {
+function stateOf(s: Schema<'FunctionStatus'> | undefined): { label: string; tone: string } {
   if (!s) return { label: 'Idle', tone: 'idle' };
   if (s.busy > 0 || s.inflight > 0) return { label: `Running (${s.inflight})`, tone: 'busy' };
   if (s.warm > 0 || s.starting > 0) return { label: `Warm (${s.warm + s.starting})`, tone: 'warm' };
@@ -15,15 +16,17 @@ function stateOf(s: FunctionStatus | undefined): { label: string; tone: string }
 export function Functions() {
   const list = useFunctions();
   // The instance state is extra: the list shows without it (a key may not read status).
-  const status = useGet<{ functions: FunctionStatus[] }>(['status'], '/v1/status', { refetchInterval: 5000 });
+  const status = useGet(['status'], (c) => c.GET('/v1/status'), { refetchInterval: 5000 });
   const byName = new Map((status.data?.functions ?? []).map((s) => [s.functionName, s]));
 
   return (
     <>
       <PageHeader title="Functions">
-        <Link className="button primary" to="/functions/new">
-          Create function
-        </Link>
+        <Can action="lambda:CreateFunction">
+          <Link className="button primary" to="/functions/new">
+            Create function
+          </Link>
+        </Can>
       </PageHeader>
       <QueryState
         query={list}
@@ -32,9 +35,11 @@ export function Functions() {
         empty={
           <>
             <p>No functions yet.</p>
-            <Link className="button primary" to="/functions/new">
-              Create one from a template
-            </Link>
+            <Can action="lambda:CreateFunction">
+              <Link className="button primary" to="/functions/new">
+                Create one from a template
+              </Link>
+            </Can>
           </>
         }
       >

@@ -1,11 +1,18 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { ApiError, fetcherFor } from '../api.ts';
+import { clientFor } from '../api/client.ts';
+import { ApiError } from '../api/errors.ts';
 import { ErrorBox } from '../components/states.tsx';
+import { permissionsQuery } from '../permissions.ts';
 import { useSessionState } from '../session.tsx';
 
-/** Sign in with an API key's secret; the key is checked against the API before it is kept. */
+/**
+ * Sign in with an API key's secret; the key is checked against the API before it is kept, by
+ * asking what it may do (the answer the navigation and the pages then read from the cache).
+ */
 export function Login() {
   const { login } = useSessionState();
+  const queries = useQueryClient();
   const [secret, setSecret] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -17,10 +24,10 @@ export function Login() {
     setBusy(true);
     setError(undefined);
     try {
-      await fetcherFor(key)('GET', '/v1/functions');
+      await queries.fetchQuery(permissionsQuery(clientFor(key)));
       login(key);
     } catch (err) {
-      // A valid key whose policies do not allow listing functions may still use other pages.
+      // A valid key that may not ask (no sts:GetCallerIdentity) may still use pages: all show.
       if (err instanceof ApiError && err.code === 'NIMBUS_ERR_CORE_FORBIDDEN') login(key);
       else setError(err);
     } finally {

@@ -1,6 +1,9 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { ApiError, followLines, type LogLine } from '../api.ts';
+import type { Schema } from '../api/client.ts';
+import { ApiError } from '../api/errors.ts';
+import { followLines } from '../api/raw.ts';
+import type { operations } from '../api/schema';
 import { SelectField, TextField } from '../components/form.tsx';
 import { useFunctions, useGet } from '../components/query.ts';
 import { Empty, ErrorBox, Loading, PageHeader } from '../components/states.tsx';
@@ -12,6 +15,9 @@ const LEVELS = [
 ];
 const MAX_LINES = 2000;
 
+type LogLine = Schema<'LogLineView'>;
+type LogQuery = NonNullable<operations['getFunctionsNameLogs']['parameters']['query']>;
+
 interface Filters {
   fn: string;
   level: string;
@@ -19,12 +25,21 @@ interface Filters {
   requestId: string;
 }
 
-function queryOf(f: Filters, extra: Record<string, string>): string {
-  const q = new URLSearchParams(extra);
-  if (f.level) q.set('level', f.level);
-  if (f.q) q.set('q', f.q);
-  if (f.requestId) q.set('requestId', f.requestId);
-  return q.toString();
+/** The filters as the logs route's query (the search's and the live tail's). */
+function queryOf(f: Filters, extra: LogQuery): LogQuery {
+  return {
+    ...extra,
+    ...(f.level ? { level: f.level } : {}),
+    ...(f.q ? { q: f.q } : {}),
+    ...(f.requestId ? { requestId: f.requestId } : {}),
+  };
+}
+
+/** A query for the raw NDJSON request (only the scalar parameters the tail uses). */
+function searchOf(q: LogQuery): string {
+  const s = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && !Array.isArray(v)) s.set(k, String(v));
+  return s.toString();
 }
 
 export default function Logs() {
@@ -40,9 +55,12 @@ export default function Logs() {
   const [form, setForm] = useState(applied);
   const { level, q: text, requestId } = applied;
   const fn = applied.fn || functions.data?.functions[0]?.name || '';
-  const search = useGet<{ lines: LogLine[]; nextSeq: number; more: boolean }>(
+  const search = useGet(
     ['logs', fn, applied.level, applied.q, applied.requestId],
-    `/v1/functions/${encodeURIComponent(fn)}/logs?${queryOf(applied, { tail: '1', limit: '200' })}`,
+    (c) =>
+      c.GET('/v1/functions/{name}/logs', {
+        params: { path: { name: fn }, query: queryOf(applied, { tail: '1', limit: 200 }) },
+      }),
     { enabled: fn !== '' },
   );
 
@@ -56,7 +74,7 @@ export default function Logs() {
     if (!live || fn === '' || from === undefined) return;
     const stop = new AbortController();
     setTailError(undefined);
-    const q = queryOf({ fn, level, q: text, requestId }, { follow: '1', afterSeq: String(from) });
+    const q = searchOf(queryOf({ fn, level, q: text, requestId }, { follow: '1', afterSeq: from }));
     followLines<LogLine>(key, `/v1/functions/${encodeURIComponent(fn)}/logs?${q}`, stop.signal, (l) =>
       setTailed((t) => (t.length >= MAX_LINES ? [...t.slice(-MAX_LINES + 1), l] : [...t, l])),
     ).catch((e: unknown) => {

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useNavigate } from 'react-router';
-import type { DeployAnswer } from '../api.ts';
+import { ok } from '../api/client.ts';
 import { ErrorBox, PageHeader } from '../components/states.tsx';
 import { useSession } from '../session.tsx';
 import { TEMPLATES } from '../templates.ts';
@@ -11,7 +11,7 @@ import { saveEvent } from './test-events.ts';
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 export default function NewFunction() {
-  const { api } = useSession();
+  const { client } = useSession();
   const queries = useQueryClient();
   const navigate = useNavigate();
   const [name, setName] = useState('');
@@ -20,12 +20,17 @@ export default function NewFunction() {
   const template = TEMPLATES.find((t) => t.id === templateId) ?? TEMPLATES[0]!;
   const deploy = useMutation({
     mutationFn: () =>
-      api<DeployAnswer>('PUT', `/v1/functions/${encodeURIComponent(name)}`, {
-        runtime: template.runtime,
-        handler: template.handler,
-        memoryMb,
-        code: { zipBase64: base64(zipFiles({ [template.file]: template.source })) },
-      }),
+      ok(
+        client.PUT('/v1/functions/{name}', {
+          params: { path: { name } },
+          body: {
+            runtime: template.runtime,
+            handler: template.handler,
+            memoryMb,
+            code: { zipBase64: base64(zipFiles({ [template.file]: template.source })) },
+          },
+        }),
+      ),
     onSuccess: async () => {
       saveEvent(name, 'hello', template.event);
       await queries.invalidateQueries({ queryKey: ['functions'] });

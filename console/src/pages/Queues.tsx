@@ -1,13 +1,14 @@
 /** Queues: each function's async queue (depth, oldest age, dead letters) and the dead-letter store. */
 import { useState } from 'react';
+import { ok, type Schema } from '../api/client.ts';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { Options } from '../components/form.tsx';
 import { useGet } from '../components/query.ts';
 import { PageHeader, QueryState, SectionHeader } from '../components/states.tsx';
 import { Table } from '../components/Table.tsx';
 import { ago, formatTime } from '../components/text.ts';
+import { Can } from '../permissions.ts';
 import { useSession } from '../session.tsx';
-import type { DeadLetterView, QueueView } from '../triggers/types.ts';
 import '../triggers/triggers.css';
 
 const QUEUES = ['queues'] as const;
@@ -15,7 +16,7 @@ const DLQ = ['dlq'] as const;
 const REFRESH = [DLQ, QUEUES] as const;
 
 export default function Queues() {
-  const queues = useGet<{ queues: QueueView[] }>(QUEUES, '/v1/queues', { refetchInterval: 5000 });
+  const queues = useGet(QUEUES, (c) => c.GET('/v1/queues'), { refetchInterval: 5000 });
   return (
     <>
       <PageHeader title="Queues" />
@@ -68,14 +69,14 @@ export default function Queues() {
   );
 }
 
-function reasonOf(d: DeadLetterView): string {
+function reasonOf(d: Schema<'InvocationView'>): string {
   const e = d.error;
   if (!e) return 'unknown';
   const why = [e.reason, e.errorType].filter(Boolean).join(' · ');
   return why || 'failed';
 }
 
-type Scope = { function: string } | { all: true } | { ids: string[] };
+type Scope = Schema<'DeadLetterSelection'>;
 
 /** Replay and purge the dead letters in `scope`; `one` is the id when it is a single one. */
 function DeadLetterActions({
@@ -87,31 +88,35 @@ function DeadLetterActions({
   one?: string;
   onDone: (said: string) => void;
 }) {
-  const { api } = useSession();
-  const of = 'function' in scope ? scope.function : undefined;
+  const { client } = useSession();
+  const of = scope.function;
   const them = one ? 'it' : of ? `every dead letter of ${of}` : 'every dead letter';
   const which = one ? '' : of ? ` all of ${of}` : ' all';
   return (
     <>
-      <ConfirmButton
-        label={`Replay${which}`}
-        accessibleName={one && `Replay ${one}`}
-        question={`Queue ${them} again?`}
-        yes="Yes, replay"
-        safe
-        run={() => api<{ replayed: number }>('POST', '/v1/queues/dlq/replay', scope)}
-        onDone={(r) => onDone(`Replayed ${r.replayed}.`)}
-        invalidate={REFRESH}
-      />
-      <ConfirmButton
-        label={`Purge${which}`}
-        accessibleName={one && `Purge ${one}`}
-        question={`Delete ${them} for good?`}
-        yes="Yes, purge"
-        run={() => api<{ purged: number }>('POST', '/v1/queues/dlq/purge', scope)}
-        onDone={(r) => onDone(`Purged ${r.purged}.`)}
-        invalidate={REFRESH}
-      />
+      <Can action="nimbus:ReplayDeadLetters">
+        <ConfirmButton
+          label={`Replay${which}`}
+          accessibleName={one && `Replay ${one}`}
+          question={`Queue ${them} again?`}
+          yes="Yes, replay"
+          safe
+          run={() => ok(client.POST('/v1/queues/dlq/replay', { body: scope }))}
+          onDone={(r) => onDone(`Replayed ${r.replayed}.`)}
+          invalidate={REFRESH}
+        />
+      </Can>
+      <Can action="nimbus:PurgeDeadLetters">
+        <ConfirmButton
+          label={`Purge${which}`}
+          accessibleName={one && `Purge ${one}`}
+          question={`Delete ${them} for good?`}
+          yes="Yes, purge"
+          run={() => ok(client.POST('/v1/queues/dlq/purge', { body: scope }))}
+          onDone={(r) => onDone(`Purged ${r.purged}.`)}
+          invalidate={REFRESH}
+        />
+      </Can>
     </>
   );
 }
@@ -119,9 +124,9 @@ function DeadLetterActions({
 function DeadLetters({ functions }: { functions: string[] }) {
   const [fn, setFn] = useState('');
   const [done, setDone] = useState('');
-  const list = useGet<{ deadLetters: DeadLetterView[]; next: string | null }>(
+  const list = useGet(
     [...DLQ, fn],
-    `/v1/queues/dlq?limit=100${fn ? `&function=${encodeURIComponent(fn)}` : ''}`,
+    (c) => c.GET('/v1/queues/dlq', { params: { query: { limit: 100, ...(fn ? { function: fn } : {}) } } }),
     { refetchInterval: 5000 },
   );
   const items = list.data?.deadLetters ?? [];

@@ -2,9 +2,11 @@
  * Usage & budgets: cost and GB-seconds per function and per day (GET /v1/usage?by=…) over a
  * chosen range, and the tenant's budgets with their percent spent (create, delete).
  */
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { nameProblem } from '../admin/names.ts';
-import type { BudgetRequest, BudgetView, UsageAnswer } from '../admin/types.ts';
+import { ok, type Schema } from '../api/client.ts';
+import { ApiError } from '../api/errors.ts';
 import { DeleteButton } from '../components/ConfirmButton.tsx';
 import { useChange } from '../components/change.ts';
 import { ChangeForm, Segmented, SelectField, TextField, useFieldErrors } from '../components/form.tsx';
@@ -12,6 +14,7 @@ import { useGet } from '../components/query.ts';
 import { PageHeader, QueryState } from '../components/states.tsx';
 import { Table } from '../components/Table.tsx';
 import { formatTime, usd } from '../components/text.ts';
+import { Can } from '../permissions.ts';
 import { useSession } from '../session.tsx';
 import '../admin/admin.css';
 
@@ -40,8 +43,22 @@ export default function Usage() {
   );
 }
 
+/** GET /v1/usage answers groups when asked `by` something (records otherwise). */
+function grouped(r: Schema<'UsageReport'>): Schema<'UsageAggregate'> {
+  if ('groups' in r) return r;
+  throw new ApiError({
+    code: 'CONSOLE_UNEXPECTED_ANSWER',
+    message: 'GET /v1/usage?by=… answered records instead of groups',
+    status: 200,
+  });
+}
+
 function UsageBy({ by, since, title }: { by: 'function' | 'day'; since: number; title: string }) {
-  const q = useGet<UsageAnswer>(['usage', by, since], `/v1/usage?by=${by}&since=${since}`);
+  const { client } = useSession();
+  const q = useQuery({
+    queryKey: ['usage', by, since],
+    queryFn: async () => grouped(await ok(client.GET('/v1/usage', { params: { query: { by, since } } }))),
+  });
   const id = `usage-${by}`;
   return (
     <section className="card panel" aria-labelledby={id}>
@@ -95,7 +112,7 @@ function UsageBy({ by, since, title }: { by: 'function' | 'day'; since: number; 
 }
 
 function Budgets() {
-  const list = useGet<{ budgets: BudgetView[] }>(BUDGETS, '/v1/budgets');
+  const list = useGet(BUDGETS, (c) => c.GET('/v1/budgets'));
   return (
     <section className="card" aria-labelledby="budgets-title">
       <h2 id="budgets-title">Budgets</h2>
@@ -124,12 +141,14 @@ function Budgets() {
           </Table>
         )}
       </QueryState>
-      <BudgetForm />
+      <Can action="nimbus:PutBudget">
+        <BudgetForm />
+      </Can>
     </section>
   );
 }
 
-function BudgetRow({ b }: { b: BudgetView }) {
+function BudgetRow({ b }: { b: Schema<'BudgetView'> }) {
   const pct = b.percent;
   return (
     <tr data-testid={`budget-${b.name}`}>
@@ -150,11 +169,13 @@ function BudgetRow({ b }: { b: BudgetView }) {
       </td>
       <td>{b.action}</td>
       <td>
-        <DeleteButton
-          question={`Delete budget ${b.name}? Its cap stops applying.`}
-          path={`/v1/budgets/${encodeURIComponent(b.name)}`}
-          invalidate={[BUDGETS]}
-        />
+        <Can action="nimbus:DeleteBudget">
+          <DeleteButton
+            question={`Delete budget ${b.name}? Its cap stops applying.`}
+            call={(c) => c.DELETE('/v1/budgets/{name}', { params: { path: { name: b.name } } })}
+            invalidate={[BUDGETS]}
+          />
+        </Can>
       </td>
     </tr>
   );
@@ -172,7 +193,7 @@ const ACTIONS = [
 ] as const;
 
 function BudgetForm() {
-  const { api } = useSession();
+  const { client } = useSession();
   const [name, setName] = useState('');
   const [limit, setLimit] = useState('10');
   const [period, setPeriod] = useState('monthly');
@@ -181,13 +202,13 @@ function BudgetForm() {
   const { errors, check } = useFieldErrors<'name' | 'limit' | 'period'>();
   const create = useChange({
     run: () => {
-      const body: BudgetRequest = {
+      const body: Schema<'BudgetRequest'> = {
         limitUsd: Number(limit),
         period: period === 'monthly' ? 'monthly' : { days: Number(period) },
         action,
         ...(fn ? { function: fn } : {}),
       };
-      return api<{ budget: BudgetView }>('PUT', `/v1/budgets/${encodeURIComponent(name)}`, body);
+      return ok(client.PUT('/v1/budgets/{name}', { params: { path: { name } }, body }));
     },
     invalidate: [BUDGETS],
     onDone: () => setName(''),

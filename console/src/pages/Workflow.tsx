@@ -6,21 +6,26 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { ok, type Schema } from '../api/client.ts';
 import { ConfirmButton, DeleteButton } from '../components/ConfirmButton.tsx';
 import { ErrorBox, Loading, PageHeader, QueryState } from '../components/states.tsx';
 import { Table } from '../components/Table.tsx';
 import { formatTime } from '../components/text.ts';
+import { Can } from '../permissions.ts';
 import { useSession } from '../session.tsx';
 import { WorkflowGraph } from '../workflows/Graph.tsx';
 import { type Mark, marksOf } from '../workflows/graph.ts';
-import {
-  EXECUTION_STATUSES,
-  type ExecutionStatus,
-  type ExecutionView,
-  type HistoryEvent,
-  type MachineView,
-  type StartExecutionRequest,
-} from '../workflows/types.ts';
+
+type ExecutionStatus = Schema<'ExecutionView'>['status'];
+const EXECUTION_STATUSES = [
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'TIMED_OUT',
+  'ABORTED',
+  'PENDING_REDRIVE',
+] as const satisfies readonly ExecutionStatus[];
+const isStatus = (s: string): s is ExecutionStatus => (EXECUTION_STATUSES as readonly string[]).includes(s);
 
 const ENDED_BADLY = new Set<ExecutionStatus>(['FAILED', 'TIMED_OUT', 'ABORTED']);
 
@@ -31,12 +36,12 @@ function StatusBadge({ status }: { status: ExecutionStatus }) {
 
 export default function Workflow() {
   const name = useParams().name ?? '';
-  const { api } = useSession();
+  const { client } = useSession();
   const [search] = useSearchParams();
   const selected = search.get('execution');
   const machine = useQuery({
     queryKey: ['workflow', name],
-    queryFn: () => api<MachineView>('GET', `/v1/workflows/${encodeURIComponent(name)}`),
+    queryFn: () => ok(client.GET('/v1/workflows/{name}', { params: { path: { name } } })),
   });
   return (
     <>
@@ -45,7 +50,13 @@ export default function Workflow() {
         <span aria-hidden="true">/</span>
         {selected ? <Link to={`/workflows/${encodeURIComponent(name)}`}>{name}</Link> : <span>{name}</span>}
       </p>
-      <PageHeader title={name}>{machine.data ? <DeleteWorkflow name={name} /> : null}</PageHeader>
+      <PageHeader title={name}>
+        {machine.data ? (
+          <Can action="states:DeleteStateMachine">
+            <DeleteWorkflow name={name} />
+          </Can>
+        ) : null}
+      </PageHeader>
       {machine.isPending ? (
         <Loading what="the workflow" />
       ) : machine.isError ? (
@@ -58,11 +69,13 @@ export default function Workflow() {
             <h2 id="wf-def">Definition</h2>
             <p className="muted small">
               {machine.data.type} · {machine.data.description || 'no description'}
-              {machine.data.updatedAt ? ` · updated ${formatTime(machine.data.updatedAt)}` : ''}
+              {` · updated ${formatTime(machine.data.updatedAt)}`}
             </p>
             <WorkflowGraph definition={machine.data.definition} label={`States of ${name}`} />
           </section>
-          <StartExecution name={name} />
+          <Can action="states:StartExecution">
+            <StartExecution name={name} />
+          </Can>
           <Executions name={name} />
         </>
       )}
@@ -75,7 +88,7 @@ function DeleteWorkflow({ name }: { name: string }) {
   return (
     <DeleteButton
       question={`Delete the workflow ${name}?`}
-      path={`/v1/workflows/${encodeURIComponent(name)}`}
+      call={(c) => c.DELETE('/v1/workflows/{name}', { params: { path: { name } } })}
       invalidate={[['workflows']]}
       onDone={() => navigate('/workflows')}
     />
@@ -83,7 +96,7 @@ function DeleteWorkflow({ name }: { name: string }) {
 }
 
 function StartExecution({ name }: { name: string }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const queries = useQueryClient();
   const [, setSearch] = useSearchParams();
   const [input, setInput] = useState('{}');
@@ -91,8 +104,8 @@ function StartExecution({ name }: { name: string }) {
   const [bad, setBad] = useState<string>();
   const ids = { input: useId(), name: useId(), err: useId() };
   const start = useMutation({
-    mutationFn: (body: StartExecutionRequest) =>
-      api<ExecutionView>('POST', `/v1/workflows/${encodeURIComponent(name)}/executions`, body),
+    mutationFn: (body: Schema<'StartExecutionRequest'>) =>
+      ok(client.POST('/v1/workflows/{name}/executions', { params: { path: { name } }, body })),
     onSuccess: async (e) => {
       await queries.invalidateQueries({ queryKey: ['executions', name] });
       setSearch({ execution: e.arn });
@@ -141,15 +154,16 @@ function StartExecution({ name }: { name: string }) {
 }
 
 function Executions({ name }: { name: string }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const [status, setStatus] = useState<ExecutionStatus | ''>('');
   const id = useId();
   const list = useQuery({
     queryKey: ['executions', name, status],
     queryFn: () =>
-      api<{ executions: ExecutionView[]; nextToken: string | null }>(
-        'GET',
-        `/v1/workflows/${encodeURIComponent(name)}/executions?limit=100${status ? `&status=${status}` : ''}`,
+      ok(
+        client.GET('/v1/workflows/{name}/executions', {
+          params: { path: { name }, query: { limit: 100, ...(status ? { status } : {}) } },
+        }),
       ),
     refetchInterval: (q) => (q.state.data?.executions.some((e) => e.status === 'RUNNING') ? 2000 : 10_000),
     // A new status filter keeps the rows shown until its answer replaces them (no flash of "Loading").
@@ -160,7 +174,11 @@ function Executions({ name }: { name: string }) {
       <div className="wf-exec-head">
         <h2 id="wf-execs">Executions</h2>
         <label htmlFor={id}>Status</label>
-        <select id={id} value={status} onChange={(e) => setStatus(e.target.value as ExecutionStatus | '')}>
+        <select
+          id={id}
+          value={status}
+          onChange={(e) => setStatus(isStatus(e.target.value) ? e.target.value : '')}
+        >
           <option value="">All</option>
           {EXECUTION_STATUSES.map((s) => (
             <option key={s} value={s}>
@@ -185,7 +203,7 @@ function Executions({ name }: { name: string }) {
                 <td>
                   <StatusBadge status={e.status} />
                 </td>
-                <td>{e.startedAt ? formatTime(e.startedAt) : '–'}</td>
+                <td>{formatTime(e.startedAt)}</td>
                 <td>{e.stoppedAt ? formatTime(e.stoppedAt) : '–'}</td>
               </tr>
             ))}
@@ -198,18 +216,19 @@ function Executions({ name }: { name: string }) {
 
 const json = (v: unknown) => (v === undefined || v === null ? '–' : JSON.stringify(v, null, 2));
 
-function ExecutionPanel({ arn, machine }: { arn: string; machine: MachineView }) {
-  const { api } = useSession();
-  const path = `/v1/executions/${encodeURIComponent(arn)}`;
+function ExecutionPanel({ arn, machine }: { arn: string; machine: Schema<'WorkflowView'> }) {
+  const { client } = useSession();
+  const params = { path: { arn } };
   const exec = useQuery({
     queryKey: ['execution', arn],
-    queryFn: () => api<ExecutionView>('GET', path),
+    queryFn: () => ok(client.GET('/v1/executions/{arn}', { params })),
     refetchInterval: (q) => (q.state.data?.status === 'RUNNING' ? 1500 : false),
   });
   const running = exec.data?.status === 'RUNNING';
   const history = useQuery({
     queryKey: ['history', arn, exec.data?.status, exec.data?.redriveCount],
-    queryFn: () => api<{ events: HistoryEvent[] }>('GET', `${path}/history?limit=1000`),
+    queryFn: () =>
+      ok(client.GET('/v1/executions/{arn}/history', { params: { ...params, query: { limit: 1000 } } })),
     enabled: exec.isSuccess,
     refetchInterval: running ? 1500 : false,
   });
@@ -233,29 +252,33 @@ function ExecutionPanel({ arn, machine }: { arn: string; machine: MachineView })
           <h2 id="wf-exec">Execution {e.name}</h2>
           <StatusBadge status={e.status} />
           {running ? (
-            <ConfirmButton
-              label="Stop"
-              question="Stop this execution?"
-              yes="Yes, stop"
-              run={() => api('POST', `${path}/stop`, {})}
-              invalidate={refresh}
-            />
+            <Can action="states:StopExecution">
+              <ConfirmButton
+                label="Stop"
+                question="Stop this execution?"
+                yes="Yes, stop"
+                run={() => ok(client.POST('/v1/executions/{arn}/stop', { params, body: {} }))}
+                invalidate={refresh}
+              />
+            </Can>
           ) : null}
           {ENDED_BADLY.has(e.status) ? (
-            <ConfirmButton
-              label="Redrive"
-              safe
-              question="Redrive: run it again from the state that failed?"
-              yes="Yes, redrive"
-              run={() => api('POST', `${path}/redrive`)}
-              invalidate={refresh}
-            />
+            <Can action="states:RedriveExecution">
+              <ConfirmButton
+                label="Redrive"
+                safe
+                question="Redrive: run it again from the state that failed?"
+                yes="Yes, redrive"
+                run={() => ok(client.POST('/v1/executions/{arn}/redrive', { params }))}
+                invalidate={refresh}
+              />
+            </Can>
           ) : null}
         </div>
         <dl className="facts">
           <div>
             <dt>Started</dt>
-            <dd>{e.startedAt ? formatTime(e.startedAt) : '–'}</dd>
+            <dd>{formatTime(e.startedAt)}</dd>
           </div>
           <div>
             <dt>Stopped</dt>
@@ -325,7 +348,7 @@ function ExecutionPanel({ arn, machine }: { arn: string; machine: MachineView })
               {events.map((h) => (
                 <tr key={h.id}>
                   <td className="num">{h.id}</td>
-                  <td>{h.timestamp ? new Date(h.timestamp).toLocaleTimeString() : '–'}</td>
+                  <td>{new Date(h.timestamp).toLocaleTimeString()}</td>
                   <td>{h.type}</td>
                   <td>{h.state ?? '–'}</td>
                   <td className="wf-details">{summary(h.details)}</td>

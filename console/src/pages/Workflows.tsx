@@ -4,10 +4,9 @@ import { useGet } from '../components/query.ts';
 import { PageHeader, QueryState } from '../components/states.tsx';
 import { Table } from '../components/Table.tsx';
 import { formatTime } from '../components/text.ts';
-import type { MachineView } from '../workflows/types.ts';
 
 export default function Workflows() {
-  const list = useGet<{ workflows: MachineView[] }>(['workflows'], '/v1/workflows');
+  const list = useGet(['workflows'], (c) => c.GET('/v1/workflows'));
   return (
     <>
       <PageHeader title="Workflows" />
@@ -37,7 +36,7 @@ export default function Workflows() {
                 </td>
                 <td>{w.type}</td>
                 <td className="num">{stateCount(w.definition)}</td>
-                <td>{w.updatedAt ? formatTime(w.updatedAt) : '–'}</td>
+                <td>{formatTime(w.updatedAt)}</td>
               </tr>
             ))}
           </Table>
@@ -47,7 +46,7 @@ export default function Workflows() {
   );
 }
 
-function stateCount(definition: unknown): number {
-  const states = (definition as { States?: Record<string, unknown> } | null)?.States;
+function stateCount(definition: Record<string, unknown>): number {
+  const states = definition.States;
   return states && typeof states === 'object' ? Object.keys(states).length : 0;
 }

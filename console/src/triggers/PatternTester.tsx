@@ -5,10 +5,12 @@
  */
 import { type FormEvent, useState } from 'react';
 import { compilePattern } from '../../../src/events/pattern.ts';
+import type { Schema } from '../api/client.ts';
 import { JsonField } from '../components/form.tsx';
 import { ErrorBox } from '../components/states.tsx';
 import { parseJson } from '../components/text.ts';
-import type { SubscriptionView } from './types.ts';
+
+type SubscriptionView = Schema<'SubscriptionView'>;
 
 export const SAMPLE_EVENT = `{
   "specversion": "1.0",

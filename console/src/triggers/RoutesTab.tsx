@@ -1,5 +1,6 @@
 /** HTTP routes: `METHOD /path/{param}` keys on the gateway port, each to a function. */
 import { useState } from 'react';
+import { ok, type Schema } from '../api/client.ts';
 import { DeleteButton } from '../components/ConfirmButton.tsx';
 import { useChange } from '../components/change.ts';
 import { ChangeForm, FunctionField, SelectField, TextField } from '../components/form.tsx';
@@ -7,8 +8,8 @@ import { useGet } from '../components/query.ts';
 import { QueryState, SectionHeader } from '../components/states.tsx';
 import { Table } from '../components/Table.tsx';
 import { formatTime } from '../components/text.ts';
+import { Can } from '../permissions.ts';
 import { useSession } from '../session.tsx';
-import type { CreateRouteRequest, RouteView } from './types.ts';
 
 const KEY = ['routes'] as const;
 const FORMATS = [
@@ -17,10 +18,12 @@ const FORMATS = [
 ] as const;
 
 export function RoutesTab() {
-  const list = useGet<{ routes: RouteView[] }>(KEY, '/v1/routes');
+  const list = useGet(KEY, (c) => c.GET('/v1/routes'));
   return (
     <>
-      <AddRoute />
+      <Can action="nimbus:CreateRoute">
+        <AddRoute />
+      </Can>
       <SectionHeader title="Routes" />
       <QueryState
         query={list}
@@ -47,12 +50,14 @@ export function RoutesTab() {
                 <td>{r.auth ? String(r.auth.type) : 'none'}</td>
                 <td>{formatTime(r.createdAt)}</td>
                 <td>
-                  <DeleteButton
-                    accessibleName={`Delete route ${r.routeKey}`}
-                    question={`Delete ${r.routeKey}?`}
-                    path={`/v1/routes/${encodeURIComponent(r.id)}`}
-                    invalidate={[KEY]}
-                  />
+                  <Can action="nimbus:DeleteRoute">
+                    <DeleteButton
+                      accessibleName={`Delete route ${r.routeKey}`}
+                      question={`Delete ${r.routeKey}?`}
+                      call={(c) => c.DELETE('/v1/routes/{id}', { params: { path: { id: r.id } } })}
+                      invalidate={[KEY]}
+                    />
+                  </Can>
                 </td>
               </tr>
             ))}
@@ -64,12 +69,12 @@ export function RoutesTab() {
 }
 
 function AddRoute() {
-  const { api } = useSession();
+  const { client } = useSession();
   const [fn, setFn] = useState('');
   const [routeKey, setRouteKey] = useState('GET /items/{id}');
   const [format, setFormat] = useState<'2.0' | '1.0'>('2.0');
   const add = useChange({
-    run: (body: CreateRouteRequest) => api<{ route: RouteView }>('POST', '/v1/routes', body),
+    run: (body: Schema<'CreateRouteRequest'>) => ok(client.POST('/v1/routes', { body })),
     invalidate: [KEY],
   });
   return (

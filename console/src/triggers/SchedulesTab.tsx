@@ -1,5 +1,6 @@
 /** Recurring schedules: `rate(5 minutes)` or `cron(0 12 * * ? *)` invoking a function. */
 import { useState } from 'react';
+import { ok, type Schema } from '../api/client.ts';
 import { DeleteButton } from '../components/ConfirmButton.tsx';
 import { useChange } from '../components/change.ts';
 import { ChangeForm, FunctionField, TextField } from '../components/form.tsx';
@@ -7,16 +8,18 @@ import { useGet } from '../components/query.ts';
 import { QueryState, SectionHeader } from '../components/states.tsx';
 import { Table } from '../components/Table.tsx';
 import { formatTime } from '../components/text.ts';
+import { Can } from '../permissions.ts';
 import { useSession } from '../session.tsx';
-import type { ScheduleRequest, ScheduleView } from './types.ts';
 
 const KEY = ['schedules'] as const;
 
 export function SchedulesTab() {
-  const list = useGet<{ schedules: ScheduleView[] }>(KEY, '/v1/schedules');
+  const list = useGet(KEY, (c) => c.GET('/v1/schedules'));
   return (
     <>
-      <AddSchedule />
+      <Can action="nimbus:PutSchedule">
+        <AddSchedule />
+      </Can>
       <SectionHeader title="Schedules" />
       <QueryState
         query={list}
@@ -55,12 +58,14 @@ export function SchedulesTab() {
                 <td>{s.nextFireAt ? formatTime(s.nextFireAt) : '–'}</td>
                 <td>{s.lastFireAt ? formatTime(s.lastFireAt) : 'never'}</td>
                 <td>
-                  <DeleteButton
-                    accessibleName={`Delete schedule ${s.name}`}
-                    question={`Delete schedule ${s.name}?`}
-                    path={`/v1/schedules/${encodeURIComponent(s.name)}`}
-                    invalidate={[KEY]}
-                  />
+                  <Can action="nimbus:DeleteSchedule">
+                    <DeleteButton
+                      accessibleName={`Delete schedule ${s.name}`}
+                      question={`Delete schedule ${s.name}?`}
+                      call={(c) => c.DELETE('/v1/schedules/{name}', { params: { path: { name: s.name } } })}
+                      invalidate={[KEY]}
+                    />
+                  </Can>
                 </td>
               </tr>
             ))}
@@ -72,14 +77,14 @@ export function SchedulesTab() {
 }
 
 function AddSchedule() {
-  const { api } = useSession();
+  const { client } = useSession();
   const [name, setName] = useState('');
   const [fn, setFn] = useState('');
   const [expression, setExpression] = useState('rate(5 minutes)');
   const [timezone, setTimezone] = useState('');
   const add = useChange({
-    run: (b: { name: string; body: ScheduleRequest }) =>
-      api<ScheduleView>('PUT', `/v1/schedules/${encodeURIComponent(b.name)}`, b.body),
+    run: (b: { name: string; body: Schema<'ScheduleRequest'> }) =>
+      ok(client.PUT('/v1/schedules/{name}', { params: { path: { name: b.name } }, body: b.body })),
     invalidate: [KEY],
   });
   const submit = () =>

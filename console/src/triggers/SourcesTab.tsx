@@ -1,12 +1,13 @@
 /** Broker sources (NATS, JetStream, RabbitMQ, MQTT, Redis, Postgres, SQS → a function) and bucket events. */
 import { useQueries } from '@tanstack/react-query';
+import { ok } from '../api/client.ts';
 import { DeleteButton } from '../components/ConfirmButton.tsx';
 import { useGet } from '../components/query.ts';
 import { QueryState, SectionHeader } from '../components/states.tsx';
 import { Table } from '../components/Table.tsx';
 import { formatTime } from '../components/text.ts';
+import { Can } from '../permissions.ts';
 import { useSession } from '../session.tsx';
-import type { BucketNotificationView, SourceView } from './types.ts';
 
 const KEY = ['sources'] as const;
 
@@ -19,7 +20,7 @@ function whence(c: Record<string, unknown>): string {
 }
 
 export function SourcesTab() {
-  const list = useGet<{ sources: SourceView[] }>(KEY, '/v1/sources', { refetchInterval: 10_000 });
+  const list = useGet(KEY, (c) => c.GET('/v1/sources'), { refetchInterval: 10_000 });
   return (
     <>
       <SectionHeader title="Broker sources" />
@@ -70,12 +71,14 @@ export function SourcesTab() {
                 <td className="num">{s.status?.deadLettered ?? '–'}</td>
                 <td>{formatTime(s.createdAt)}</td>
                 <td>
-                  <DeleteButton
-                    accessibleName={`Delete source ${s.id}`}
-                    question={`Stop and delete this ${s.kind} source?`}
-                    path={`/v1/sources/${encodeURIComponent(s.id)}`}
-                    invalidate={[KEY]}
-                  />
+                  <Can action="nimbus:DeleteSource">
+                    <DeleteButton
+                      accessibleName={`Delete source ${s.id}`}
+                      question={`Stop and delete this ${s.kind} source?`}
+                      call={(c) => c.DELETE('/v1/sources/{id}', { params: { path: { id: s.id } } })}
+                      invalidate={[KEY]}
+                    />
+                  </Can>
                 </td>
               </tr>
             ))}
@@ -88,17 +91,14 @@ export function SourcesTab() {
 
 /** Bucket notifications, read-only: every bucket's rules (S3 events → functions). */
 export function BucketEventsTab() {
-  const { api } = useSession();
-  const buckets = useGet<{ buckets: { name: string; createdAt: string }[] }>(['buckets'], '/v1/buckets');
+  const { client } = useSession();
+  const buckets = useGet(['buckets'], (c) => c.GET('/v1/buckets'));
   const names = buckets.data?.buckets.map((b) => b.name) ?? [];
   const notes = useQueries({
     queries: names.map((b) => ({
       queryKey: ['bucket-notifications', b],
       queryFn: () =>
-        api<{ notifications: BucketNotificationView[] }>(
-          'GET',
-          `/v1/buckets/${encodeURIComponent(b)}/notifications`,
-        ),
+        ok(client.GET('/v1/buckets/{bucket}/notifications', { params: { path: { bucket: b } } })),
     })),
   });
   // The bucket list and each bucket's rules, as one query.

@@ -1,6 +1,7 @@
 /** Topics and their subscriptions (function targets with an EventBridge pattern), and the tester. */
 import { useState } from 'react';
-import { ApiError } from '../api.ts';
+import { ok, type Schema } from '../api/client.ts';
+import { ApiError } from '../api/errors.ts';
 import { DeleteButton } from '../components/ConfirmButton.tsx';
 import { useChange } from '../components/change.ts';
 import { ChangeForm, FunctionField, JsonField, SelectField, TextField } from '../components/form.tsx';
@@ -8,32 +9,33 @@ import { useGet } from '../components/query.ts';
 import { ErrorBox, QueryState, SectionHeader } from '../components/states.tsx';
 import { Table } from '../components/Table.tsx';
 import { parseJson } from '../components/text.ts';
+import { Can } from '../permissions.ts';
 import { useSession } from '../session.tsx';
 import { PatternTester, targetLabel } from './PatternTester.tsx';
-import type { SubscriptionRequest, SubscriptionView, TopicView } from './types.ts';
 
 const TOPICS = ['topics'] as const;
 const subsKey = (topic: string) => ['subscriptions', topic] as const;
-const enc = encodeURIComponent;
 const VIEWS = [
   { value: 'cloudevent', label: 'CloudEvent' },
   { value: 'eventbridge', label: 'EventBridge' },
 ] as const;
 
 export function TopicsTab() {
-  const list = useGet<{ topics: TopicView[] }>(TOPICS, '/v1/topics');
+  const list = useGet(TOPICS, (c) => c.GET('/v1/topics'));
   const [picked, setPicked] = useState('');
   const topics = list.data?.topics ?? [];
   const topic = topics.some((t) => t.name === picked) ? picked : (topics[0]?.name ?? '');
-  const subs = useGet<{ subscriptions: SubscriptionView[] }>(
+  const subs = useGet(
     subsKey(topic),
-    `/v1/topics/${enc(topic)}/subscriptions`,
+    (c) => c.GET('/v1/topics/{topic}/subscriptions', { params: { path: { topic } } }),
     { enabled: topic !== '' },
   );
 
   return (
     <>
-      <CreateTopic onCreated={setPicked} />
+      <Can action="nimbus:PutTopic">
+        <CreateTopic onCreated={setPicked} />
+      </Can>
       <SectionHeader title="Topics" />
       <QueryState
         query={list}
@@ -56,12 +58,14 @@ export function TopicsTab() {
                 </td>
                 <td className="cell-wrap">{t.description || <span className="muted">–</span>}</td>
                 <td>
-                  <DeleteButton
-                    accessibleName={`Delete topic ${t.name}`}
-                    question={`Delete ${t.name} and its subscriptions?`}
-                    path={`/v1/topics/${enc(t.name)}`}
-                    invalidate={[TOPICS, subsKey(t.name)]}
-                  />
+                  <Can action="nimbus:DeleteTopic">
+                    <DeleteButton
+                      accessibleName={`Delete topic ${t.name}`}
+                      question={`Delete ${t.name} and its subscriptions?`}
+                      call={(c) => c.DELETE('/v1/topics/{topic}', { params: { path: { topic: t.name } } })}
+                      invalidate={[TOPICS, subsKey(t.name)]}
+                    />
+                  </Can>
                 </td>
               </tr>
             ))}
@@ -72,7 +76,9 @@ export function TopicsTab() {
       {topic ? (
         <>
           <SectionHeader title={`Subscriptions of ${topic}`} />
-          <Subscribe topic={topic} />
+          <Can action="nimbus:CreateSubscription">
+            <Subscribe topic={topic} />
+          </Can>
           <QueryState
             query={subs}
             what="subscriptions"
@@ -88,7 +94,7 @@ export function TopicsTab() {
   );
 }
 
-function SubscriptionTable({ topic, subs }: { topic: string; subs: readonly SubscriptionView[] }) {
+function SubscriptionTable({ topic, subs }: { topic: string; subs: readonly Schema<'SubscriptionView'>[] }) {
   return (
     <Table
       label={`Subscriptions of ${topic}`}
@@ -107,13 +113,15 @@ function SubscriptionTable({ topic, subs }: { topic: string; subs: readonly Subs
           <td>{s.view}</td>
           <td>{s.origin}</td>
           <td>
-            <DeleteButton
-              accessibleName={`Delete subscription ${s.id}`}
-              question={`Unsubscribe ${targetLabel(s.target)}?`}
-              yes="Yes, unsubscribe"
-              path={`/v1/subscriptions/${enc(s.id)}`}
-              invalidate={[subsKey(topic)]}
-            />
+            <Can action="nimbus:DeleteSubscription">
+              <DeleteButton
+                accessibleName={`Delete subscription ${s.id}`}
+                question={`Unsubscribe ${targetLabel(s.target)}?`}
+                yes="Yes, unsubscribe"
+                call={(c) => c.DELETE('/v1/subscriptions/{id}', { params: { path: { id: s.id } } })}
+                invalidate={[subsKey(topic)]}
+              />
+            </Can>
           </td>
         </tr>
       ))}
@@ -122,12 +130,17 @@ function SubscriptionTable({ topic, subs }: { topic: string; subs: readonly Subs
 }
 
 function CreateTopic({ onCreated }: { onCreated: (name: string) => void }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
   const create = useChange({
     run: (b: { name: string; description: string }) =>
-      api<TopicView>('PUT', `/v1/topics/${enc(b.name)}`, b.description ? { description: b.description } : {}),
+      ok(
+        client.PUT('/v1/topics/{topic}', {
+          params: { path: { topic: b.name } },
+          body: b.description ? { description: b.description } : {},
+        }),
+      ),
     invalidate: [TOPICS],
     onDone: (t) => {
       onCreated(t.name);
@@ -160,14 +173,14 @@ function CreateTopic({ onCreated }: { onCreated: (name: string) => void }) {
 }
 
 function Subscribe({ topic }: { topic: string }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const [fn, setFn] = useState('');
   const [pattern, setPattern] = useState('');
   const [view, setView] = useState<'cloudevent' | 'eventbridge'>('cloudevent');
   const [local, setLocal] = useState<ApiError | undefined>();
   const sub = useChange({
-    run: (b: SubscriptionRequest) =>
-      api<SubscriptionView>('POST', `/v1/topics/${enc(topic)}/subscriptions`, b),
+    run: (body: Schema<'SubscriptionRequest'>) =>
+      ok(client.POST('/v1/topics/{topic}/subscriptions', { params: { path: { topic } }, body })),
     invalidate: [subsKey(topic)],
     onDone: () => setPattern(''),
   });

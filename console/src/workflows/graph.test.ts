@@ -375,8 +375,8 @@ describe('marksOf', () => {
   let id = 0;
   const ev = (type: string, state: string | null = null): HistoryEvent => ({
     id: ++id,
-    previousEventId: null,
-    timestamp: null,
+    previousEventId: id - 1,
+    timestamp: new Date(id).toISOString(),
     type,
     state,
     details: {},

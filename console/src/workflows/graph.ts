@@ -10,6 +10,7 @@
  *
  * Pure (no React): graph.test.ts runs it with node --test.
  */
+import type { Schema } from '../api/client.ts';
 
 export interface AslMachine {
   StartAt?: string;
@@ -356,14 +357,7 @@ export function layoutMachine(definition: unknown): Graph {
 }
 
 /** A history event as the REST API gives it (GET /v1/executions/:arn/history). */
-export interface HistoryEvent {
-  id: number;
-  previousEventId: number | null;
-  timestamp: string | null;
-  type: string;
-  state: string | null;
-  details: Record<string, unknown>;
-}
+export type HistoryEvent = Schema<'HistoryEventView'>;
 
 /**
  * Which states an execution visited, from its history: entered states are visited; the last
