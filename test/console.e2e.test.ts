@@ -99,7 +99,10 @@ describe('web console in a real browser', { skip: browserSkip() }, () => {
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
     const steps = page.getByRole('list', { name: 'Deploy progress' });
     await steps.getByText(/^Live in /).waitFor();
-    assert.match(String(await steps.textContent()), /Packaged · [\d.]+ (B|KiB) zip.*Built and stored · build/);
+    assert.match(
+      String(await steps.textContent()),
+      /Packaged · [\d.]+ (B|KiB) zip.*Built and stored · build/,
+    );
     const listed = await p.json<{ function: { codeSha256: string } }>('GET', `/v1/functions/${FN}`);
     assert.equal(listed.status, 200);
 
@@ -170,7 +173,8 @@ describe('web console in a real browser', { skip: browserSkip() }, () => {
   it('edits one file of a multi-file function deployed elsewhere and keeps the others as they were', async () => {
     const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]);
     const zip = zipFiles({
-      'index.mjs': "import { greet } from './lib/greet.mjs';\nexport const handler = async () => greet('CLI');\n",
+      'index.mjs':
+        "import { greet } from './lib/greet.mjs';\nexport const handler = async () => greet('CLI');\n",
       'lib/greet.mjs': 'export const greet = (who) => `hello ${who}`;\n',
       'logo.png': png,
     });
@@ -192,7 +196,10 @@ describe('web console in a real browser', { skip: browserSkip() }, () => {
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.insertText('export const greet = (who) => `edited in the browser for ${who}`;\n');
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
-    await page.getByRole('list', { name: 'Deploy progress' }).getByText(/^Live in /).waitFor();
+    await page
+      .getByRole('list', { name: 'Deploy progress' })
+      .getByText(/^Live in /)
+      .waitFor();
     await page.getByText('No changes').waitFor(); // reloaded from the platform, the same file open
     assert.equal(await page.getByLabel('File').inputValue(), 'lib/greet.mjs');
     await assertAccessible(page, 'function code (multi-file)');
