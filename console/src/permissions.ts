@@ -95,9 +95,7 @@ export function useDenied(): (action: Action) => boolean {
   return (action) => allowed !== 'all' && allowed !== 'unknown' && allowed[action] !== true;
 }
 
-/** Its children when the key may perform `action` (any one of several). */
-export function Can({ action, children }: { action: Action | readonly Action[]; children: ReactNode }) {
-  const can = useCan();
-  const asked = typeof action === 'string' ? [action] : action;
-  return asked.some(can) ? children : null;
+/** Its children when the key may perform `action`. */
+export function Can({ action, children }: { action: Action; children: ReactNode }) {
+  return useCan()(action) ? children : null;
 }
