@@ -22,7 +22,14 @@ export interface BillingDeps {
   readonly basePrices?: () => Promise<ReturnType<typeof parsePriceTable>>;
 }
 
-const GROUPINGS: readonly UsageGrouping[] = ['function', 'day', 'month', 'tenant'];
+export const GROUPINGS = [
+  'function',
+  'minute',
+  'hour',
+  'day',
+  'month',
+  'tenant',
+] as const satisfies readonly UsageGrouping[];
 
 /** RFC 4180 field. */
 const csvField = (v: string | number) => {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { ALERT_METRICS } from '../alerts/index.ts';
 import { PriceTableSchema } from '../metering/prices.ts';
 import { SERIES } from '../observability/rollups.ts';
+import { GROUPINGS } from './billing-routes.ts';
 
 const iso = z.iso.datetime({ offset: true }).describe('ISO 8601 time');
 const int = z.number().int();
@@ -394,7 +395,7 @@ export const UsageRecordView = z.object({
 });
 /** `GET /v1/usage?by=…`: groups with their sums. */
 export const UsageAggregate = z.object({
-  by: z.enum(['function', 'day', 'month', 'tenant']),
+  by: z.enum(GROUPINGS),
   groups: z.array(UsageGroup),
   total: UsageSummary,
   currency: z.string(),

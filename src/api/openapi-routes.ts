@@ -12,6 +12,7 @@ import { SERIES } from '../observability/rollups.ts';
 import { LIVE_SECONDS } from '../observability/windows.ts';
 import { DlqBody, TimerBody } from './async-routes.ts';
 import { AuditQuerySchema } from './audit-routes.ts';
+import { GROUPINGS } from './billing-routes.ts';
 import { BucketBody, FunctionBody as BucketEventsBody } from './bucket-routes.ts';
 import {
   OwnedBody as OwnedSubscriptionsBody,
@@ -1109,7 +1110,7 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
       since: num().int().optional().describe('epoch ms'),
       until: num().int().optional().describe('epoch ms'),
       limit: num().int().optional(),
-      by: z.enum(['function', 'day', 'month', 'tenant']).optional(),
+      by: z.enum(GROUPINGS).optional(),
       format: z.enum(['json', 'csv']).optional(),
     }),
     produces: { 'text/csv': 'format=csv with by: a header line, one group per line' },

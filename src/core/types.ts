@@ -327,7 +327,8 @@ export interface UsageSummary {
 }
 
 /** How usage is grouped: per function, per UTC day or month, or per tenant (the operator's view). */
-export type UsageGrouping = 'function' | 'day' | 'month' | 'tenant';
+/** `hour` and `minute` keys are UTC `2026-12-07T10` / `2026-12-07T10:05` (the console's cost series). */
+export type UsageGrouping = 'function' | 'day' | 'month' | 'tenant' | 'hour' | 'minute';
 
 /** One group of an aggregate: its key (function name, `2026-12-07`, `2026-12`, tenant) and sums. */
 export interface UsageGroup extends UsageSummary {

@@ -723,7 +723,7 @@ export function describeStoreContract(
       assert.equal(empty.costUsd, 0);
     });
 
-    it('keeps one usage row per attempt, and aggregates cost per function, day, month and tenant', async () => {
+    it('keeps one usage row per attempt, and aggregates cost per function, minute, hour, day, month and tenant', async () => {
       // A tenant of its own: other tests write usage rows with today's timestamps.
       const B = 'billing';
       const day = Date.UTC(2026, 11, 7, 10);
@@ -770,6 +770,19 @@ export function describeStoreContract(
           ['2026-12-08', 1],
           ['2027-01-02', 1],
         ],
+      );
+      const byHour = await s.usage.aggregate({ tenant: B, since: day, until: day + 86_400_001 }, 'hour');
+      assert.deepEqual(
+        byHour.map((g) => [g.key, g.invocations]),
+        [
+          ['2026-12-07T10', 2],
+          ['2026-12-08T10', 1],
+        ],
+      );
+      const byMinute = await s.usage.aggregate({ tenant: B, since: day, until: day + 1 }, 'minute');
+      assert.deepEqual(
+        byMinute.map((g) => [g.key, g.costUsd]),
+        [['2026-12-07T10:00', 0.5]],
       );
       const byMonth = await s.usage.aggregate({ tenant: B, since: day }, 'month');
       assert.deepEqual(

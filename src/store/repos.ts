@@ -472,15 +472,21 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
         return summaryOf(r);
       },
       async aggregate(q, by) {
-        // Day and month keys from epoch ms, in UTC, the same text on both dialects.
+        // Time keys from epoch ms, in UTC, the same text on both dialects.
+        const formats = {
+          month: ['YYYY-MM', '%Y-%m'],
+          day: ['YYYY-MM-DD', '%Y-%m-%d'],
+          hour: ['YYYY-MM-DD"T"HH24', '%Y-%m-%dT%H'],
+          minute: ['YYYY-MM-DD"T"HH24:MI', '%Y-%m-%dT%H:%M'],
+        } as const;
         const key =
           by === 'function'
             ? sql<string>`function_name`
             : by === 'tenant'
               ? sql<string>`tenant`
               : kind === 'postgres'
-                ? sql<string>`to_char(to_timestamp(started_at / 1000.0) AT TIME ZONE 'UTC', ${sql.lit(by === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM')})`
-                : sql<string>`strftime(${sql.lit(by === 'day' ? '%Y-%m-%d' : '%Y-%m')}, started_at / 1000, 'unixepoch')`;
+                ? sql<string>`to_char(to_timestamp(started_at / 1000.0) AT TIME ZONE 'UTC', ${sql.lit(formats[by][0])})`
+                : sql<string>`strftime(${sql.lit(formats[by][1])}, started_at / 1000, 'unixepoch')`;
         const rows = await db
           .selectFrom('usage')
           .where((eb) =>

@@ -4043,7 +4043,7 @@ export interface operations {
         /** epoch ms */
         until?: number;
         limit?: number;
-        by?: "function" | "day" | "month" | "tenant";
+        by?: "function" | "minute" | "hour" | "day" | "month" | "tenant";
         format?: "json" | "csv";
       };
       header?: never;
@@ -5716,7 +5716,7 @@ export interface components {
       costUsd: number;
     };
     UsageAggregate: {
-      by: "function" | "day" | "month" | "tenant";
+      by: "function" | "minute" | "hour" | "day" | "month" | "tenant";
       groups: components['schemas']["UsageGroup"][];
       total: components['schemas']["UsageSummary"];
       currency: string;
