@@ -7,7 +7,7 @@
  * a limited key (ReadOnly without key administration) signs in and does not see the Admin entry
  * (the console asks POST /v1/identity/permissions once at sign-in).
  * axe-core on every page (light, dark), no sideways scroll at 390 px, screenshots into
- * docs/screenshots/.
+ * the screenshots folder (test/support/browser.ts).
  *
  * Without chromium the suite skips outside CI and fails in CI (test/support/browser.ts).
  */

@@ -7,7 +7,7 @@
  * function, a function page with each of its tabs, each Triggers tab, a bucket, a workflow and
  * an execution, and the sign-in page — is checked at 390 px for sideways scroll and with axe-core
  * (no serious or critical violation), and again in the dark theme at 1280 px with axe-core.
- * Screenshots go to docs/screenshots/pages/ (phone-<page>.png, dark-<page>.png).
+ * Screenshots go to <screenshots>/pages/ (phone-<page>.png, dark-<page>.png; see test/support/browser.ts).
  *
  * Without chromium the suite skips outside CI and fails in CI (test/support/browser.ts).
  */

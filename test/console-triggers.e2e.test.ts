@@ -9,7 +9,7 @@
  * source on the Sources tab (the broker on 127.0.0.1:4222; skipped outside CI when it is down,
  * like the other service tests) fires it on a published message; the Sources tab counts the
  * message and the Logs page shows both of the function's lines. axe-core on every tab and page
- * (light, dark), no sideways scroll at 390 px, screenshots into docs/screenshots/.
+ * (light, dark), no sideways scroll at 390 px, screenshots (test/support/browser.ts).
  *
  * Without chromium the suite skips outside CI and fails in CI (test/support/browser.ts).
  */

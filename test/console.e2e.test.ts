@@ -4,7 +4,7 @@
  * edits and deploys it, invokes it from the Test panel (result, duration, log line), sees the
  * invocation on the dashboard, searches and live-tails the logs, and checks every page with
  * axe-core (no serious or critical violations) in the light and dark themes and at phone width.
- * Screenshots of each page go to docs/screenshots/. Prints the bundle size and first-load times.
+ * Screenshots of each page go to the screenshots folder (test/support/browser.ts). Prints the bundle size and first-load times.
  *
  * Without chromium the test skips with a reason — and fails in CI (CI=true), where .ci/run
  * installs it.
@@ -136,7 +136,19 @@ describe('web console in a real browser', { skip: browserSkip() }, () => {
       await page.getByRole('radio', { name: '1 hour' }).check();
       return false;
     });
-    assert.equal(await page.locator('.chart canvas').count(), 2, 'two uPlot charts');
+    assert.equal(
+      await page.locator('.chart canvas').count(),
+      3,
+      'three uPlot charts: counts, duration, cost',
+    );
+    for (const h of ['Invocations, errors, throttles and cold starts', 'Duration p50 and p99', 'Cost'])
+      await page.getByRole('heading', { name: h, exact: true }).waitFor();
+    assert.match(
+      String(await page.getByTestId('total-cold-starts').textContent()),
+      /^[1-9]\d*$/,
+      'the cold start counted',
+    );
+    assert.match(String(await page.getByTestId('total-cost').textContent()), /^0\.0+[1-9]\d? USD$/);
     await assertAccessible(page, 'dashboard');
     await shot(page, 'dashboard-light');
 
@@ -175,6 +187,7 @@ describe('web console in a real browser', { skip: browserSkip() }, () => {
     const zip = zipFiles({
       'index.mjs':
         "import { greet } from './lib/greet.mjs';\nexport const handler = async () => greet('CLI');\n",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the function's source holds a template literal
       'lib/greet.mjs': 'export const greet = (who) => `hello ${who}`;\n',
       'logo.png': png,
     });
@@ -194,6 +207,7 @@ describe('web console in a real browser', { skip: browserSkip() }, () => {
     await editor.getByText('hello').waitFor();
     await editor.click();
     await page.keyboard.press('ControlOrMeta+A');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the function's source holds a template literal
     await page.keyboard.insertText('export const greet = (who) => `edited in the browser for ${who}`;\n');
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
     await page

@@ -1,6 +1,6 @@
 /**
  * The web console in a real browser, for e2e tests: Debian's chromium driven by playwright-core,
- * axe-core checks, screenshots into docs/screenshots/, and a signed-in page on a test platform.
+ * axe-core checks, screenshots (test-results/screenshots/, or NIMBUS_SCREENSHOTS_DIR), and a signed-in page on a test platform.
  * In CI (CI=true) a missing chromium fails the test (`.ci/run` installs it); elsewhere the suites
  * skip with `browserSkip()`.
  */
@@ -8,12 +8,17 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.NIMBUS_CHROMIUM ?? '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
-export const SHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+/**
+ * Where screenshots go: test-results/screenshots/ (ignored by git), or NIMBUS_SCREENSHOTS_DIR —
+ * `npm run console:screenshots` points it at docs/screenshots/ to refresh the documented set.
+ */
+export const SHOTS =
+  process.env.NIMBUS_SCREENSHOTS_DIR ?? join(import.meta.dirname, '..', '..', 'test-results', 'screenshots');
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** `describe`'s skip option: skip without chromium outside CI; in CI the suite runs and fails. */
@@ -43,10 +48,11 @@ export async function assertAccessible(page: Page, what: string): Promise<void> 
   );
 }
 
-/** Saves docs/screenshots/<name>.png. */
+/** Saves <SHOTS>/<name>.png (a name may hold a folder: `pages/phone-logs`). */
 export async function shot(page: Page, name: string): Promise<void> {
-  await mkdir(SHOTS, { recursive: true });
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  const path = join(SHOTS, `${name}.png`);
+  await mkdir(dirname(path), { recursive: true });
+  await page.screenshot({ path });
 }
 
 /** The page's width fits the viewport: nothing overflows sideways. */

@@ -27,8 +27,9 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
 
+/** An amount: cents, or two significant digits below a cent (0.0000002 USD, not 2.0e-7). */
 export const usd = (n: number, currency = 'USD') =>
-  `${n < 0.01 && n > 0 ? n.toPrecision(2) : n.toFixed(2)} ${currency}`;
+  `${n < 0.01 && n > 0 ? n.toLocaleString('en-US', { maximumSignificantDigits: 2, maximumFractionDigits: 20 }) : n.toFixed(2)} ${currency}`;
 
 /** Parses JSON typed by a user; the coded error names what broke and where. */
 export function parseJson(

@@ -1,10 +1,10 @@
-import { useQueries } from '@tanstack/react-query';
+import { type UseQueryResult, useQueries, useQuery } from '@tanstack/react-query';
 import { type ReactNode, useContext, useMemo, useState } from 'react';
 import { ok } from '../api/client.ts';
 import { Chart } from '../Chart.tsx';
 import { Segmented } from '../components/form.tsx';
 import { ErrorBox, Loading, PageHeader } from '../components/states.tsx';
-import { formatMs } from '../components/text.ts';
+import { formatMs, usd } from '../components/text.ts';
 import { useSession } from '../session.tsx';
 import { DarkContext } from '../theme.ts';
 
@@ -14,7 +14,8 @@ const RANGES = [
   { value: '24h', label: '24 hours', ms: 24 * 3_600_000, step: '300' },
 ] as const;
 type RangeId = (typeof RANGES)[number]['value'];
-const NAMES = ['invocations', 'errors', 'duration_p99'] as const;
+const NAMES = ['invocations', 'errors', 'throttles', 'cold_starts', 'duration_p50', 'duration_p99'] as const;
+type Name = (typeof NAMES)[number];
 
 /**
  * A series' `[t, value]` points. The document declares pairs; openapi-fetch's answer type reads
@@ -23,15 +24,42 @@ const NAMES = ['invocations', 'errors', 'duration_p99'] as const;
 const pairs = (points: readonly (readonly number[])[]): [number, number][] =>
   points.map((p) => [p[0] ?? 0, p[1] ?? 0]);
 
+/** The cost of each step, from the usage records' own costs summed per minute (`by=minute`). */
+function costPerStep(
+  groups: readonly { key: string; costUsd: number }[],
+  x: readonly number[],
+  stepMs: number,
+) {
+  const byStep = new Map<number, number>();
+  for (const g of groups) {
+    const t = Date.parse(`${g.key}:00Z`);
+    const step = t - (t % stepMs);
+    byStep.set(step, (byStep.get(step) ?? 0) + g.costUsd);
+  }
+  return x.map((sec) => byStep.get(sec * 1000) ?? 0);
+}
+
+type Points = [number, number][];
+
+/** The series by name once all have answered (stable between renders: defined outside). */
+function combine(results: UseQueryResult<Points>[]) {
+  const error = results.find((r) => r.isError)?.error;
+  const data = results.every((r) => r.data)
+    ? (Object.fromEntries(NAMES.map((n, i) => [n, results[i]!.data!])) as Record<Name, Points>)
+    : undefined;
+  return { data, error };
+}
+
 export default function Dashboard() {
   const { client } = useSession();
   const dark = useContext(DarkContext);
   const [rangeId, setRangeId] = useState<RangeId>('1h');
   const range = RANGES.find((r) => r.value === rangeId)!;
-  const results = useQueries({
+  const metrics = useQueries({
+    combine,
     queries: NAMES.map((name) => ({
       queryKey: ['metrics', name, rangeId],
-      queryFn: async () => {
+      queryFn: async (): Promise<Points> => {
         const to = Date.now();
         const query = { name, from: to - range.ms, to, step: range.step };
         return pairs((await ok(client.GET('/v1/metrics', { params: { query } }))).points);
@@ -39,26 +67,49 @@ export default function Dashboard() {
       refetchInterval: 15_000,
     })),
   });
-  const [inv, err, p99] = results;
-  const failed = results.find((r) => r.isError);
+  const usage = useQuery({
+    queryKey: ['usage', 'minute', rangeId],
+    queryFn: async () => {
+      const until = Date.now();
+      const query = { by: 'minute' as const, since: until - range.ms, until, limit: 10_000 };
+      const r = await ok(client.GET('/v1/usage', { params: { query } }));
+      return 'groups' in r ? r : { groups: [], total: { costUsd: 0 }, currency: 'USD' };
+    },
+    refetchInterval: 15_000,
+  });
+  const failed = metrics.error ?? usage.error;
 
   const data = useMemo(() => {
-    if (!inv?.data || !err?.data || !p99?.data) return undefined;
-    const x = inv.data.map(([t]) => t / 1000);
-    const errors = new Map(err.data);
-    const p99s = new Map(p99.data);
+    const series = metrics.data;
+    if (!series || !usage.data) return undefined;
+    const inv = series.invocations;
+    const x = inv.map(([t]) => t / 1000);
+    /** The series' value at each step (counts: 0 where absent; durations: a gap). */
+    const at = (name: Name, missing: number | null) => {
+      const m = new Map(series[name]);
+      return inv.map(([t]) => m.get(t) ?? missing);
+    };
+    const sum = (name: Name) => series[name].reduce((a, [, v]) => a + v, 0);
     return {
       x,
-      invocations: inv.data.map(([, v]) => v),
-      errors: inv.data.map(([t]) => errors.get(t) ?? 0),
-      p99: inv.data.map(([t]) => p99s.get(t) ?? null),
+      invocations: at('invocations', 0),
+      errors: at('errors', 0),
+      throttles: at('throttles', 0),
+      coldStarts: at('cold_starts', 0),
+      p50: at('duration_p50', null),
+      p99: at('duration_p99', null),
+      cost: costPerStep(usage.data.groups, x, Number(range.step) * 1000),
+      currency: usage.data.currency,
       totals: {
-        invocations: inv.data.reduce((a, [, v]) => a + v, 0),
-        errors: err.data.reduce((a, [, v]) => a + v, 0),
-        p99: p99.data.reduce((a, [, v]) => Math.max(a, v), 0),
+        invocations: sum('invocations'),
+        errors: sum('errors'),
+        throttles: sum('throttles'),
+        coldStarts: sum('cold_starts'),
+        p99: series.duration_p99.reduce((a, [, v]) => Math.max(a, v), 0),
+        cost: usage.data.total.costUsd,
       },
     };
-  }, [inv?.data, err?.data, p99?.data]);
+  }, [metrics.data, usage.data, range.step]);
 
   const counts = useMemo(
     () =>
@@ -66,12 +117,24 @@ export default function Dashboard() {
         ? [
             { label: 'Invocations', color: '#2f81f7', values: data.invocations },
             { label: 'Errors', color: '#e5534b', values: data.errors },
+            { label: 'Throttles', color: '#d29922', values: data.throttles },
+            { label: 'Cold starts', color: '#3fb950', values: data.coldStarts },
           ]
         : [],
     [data],
   );
   const latency = useMemo(
-    () => (data ? [{ label: 'p99 duration', color: '#a371f7', values: data.p99 }] : []),
+    () =>
+      data
+        ? [
+            { label: 'p50 duration', color: '#3fb950', values: data.p50 },
+            { label: 'p99 duration', color: '#a371f7', values: data.p99 },
+          ]
+        : [],
+    [data],
+  );
+  const cost = useMemo(
+    () => (data ? [{ label: `Cost (${data.currency})`, color: '#db6d28', values: data.cost }] : []),
     [data],
   );
 
@@ -81,7 +144,7 @@ export default function Dashboard() {
         <Segmented legend="Time range" name="range" options={RANGES} value={rangeId} onChange={setRangeId} />
       </PageHeader>
       {failed ? (
-        <ErrorBox error={failed.error} title="Could not read metrics" />
+        <ErrorBox error={failed} title="Could not read metrics" />
       ) : !data ? (
         <Loading what="metrics" />
       ) : (
@@ -93,7 +156,10 @@ export default function Dashboard() {
               label="Error rate"
               value={`${data.totals.invocations ? ((100 * data.totals.errors) / data.totals.invocations).toFixed(1) : '0'} %`}
             />
+            <Stat label="Throttles" testId="total-throttles" value={data.totals.throttles} />
+            <Stat label="Cold starts" testId="total-cold-starts" value={data.totals.coldStarts} />
             <Stat label="Highest p99" value={data.totals.p99 ? formatMs(data.totals.p99) : '–'} />
+            <Stat label="Cost" testId="total-cost" value={usd(data.totals.cost, data.currency)} />
           </section>
           {data.totals.invocations === 0 ? (
             <p className="muted">
@@ -101,18 +167,27 @@ export default function Dashboard() {
             </p>
           ) : null}
           <section className="card" aria-labelledby="chart-calls">
-            <h2 id="chart-calls">Invocations and errors</h2>
-            <Chart title="Invocations and errors per step" x={data.x} series={counts} dark={dark} />
-          </section>
-          <section className="card" aria-labelledby="chart-p99">
-            <h2 id="chart-p99">Duration p99</h2>
+            <h2 id="chart-calls">Invocations, errors, throttles and cold starts</h2>
             <Chart
-              title="Largest per-minute p99 duration per step"
+              title="Invocations, errors, throttles and cold starts per step"
+              x={data.x}
+              series={counts}
+              dark={dark}
+            />
+          </section>
+          <section className="card" aria-labelledby="chart-duration">
+            <h2 id="chart-duration">Duration p50 and p99</h2>
+            <Chart
+              title="Largest per-minute p50 and p99 duration per step"
               x={data.x}
               series={latency}
               dark={dark}
               unit=" ms"
             />
+          </section>
+          <section className="card" aria-labelledby="chart-cost">
+            <h2 id="chart-cost">Cost</h2>
+            <Chart title={`Cost per step in ${data.currency}`} x={data.x} series={cost} dark={dark} />
           </section>
         </>
       )}
