@@ -22,22 +22,10 @@ import {
   browserSkip,
   type ConsoleBrowser,
   launchConsoleBrowser,
+  NAV_ENTRIES,
 } from './support/browser.ts';
 
 const FN = 'perm-fn';
-const ALL = [
-  'Dashboard',
-  'Functions',
-  'Logs',
-  'Workflows',
-  'Buckets',
-  'Triggers',
-  'Queues',
-  'Usage',
-  'Alerts',
-  'Audit',
-  'Admin',
-];
 
 describe('console: what a key may do decides what is shown', { skip: browserSkip() }, () => {
   let p: TestPlatform;
@@ -95,7 +83,7 @@ describe('console: what a key may do decides what is shown', { skip: browserSkip
     await page.getByRole('link', { name: FN }).waitFor();
     assert.deepEqual(
       await navEntries(page),
-      ALL.filter((e) => e !== 'Audit'),
+      NAV_ENTRIES.filter((e) => e !== 'Audit'),
     );
     assert.equal(await page.getByRole('link', { name: 'Create function' }).count(), 0);
 
@@ -129,7 +117,7 @@ describe('console: what a key may do decides what is shown', { skip: browserSkip
       'AdministratorAccess may do everything',
     );
     await page.getByRole('link', { name: FN }).waitFor();
-    assert.deepEqual(await navEntries(page), ALL);
+    assert.deepEqual(await navEntries(page), NAV_ENTRIES);
     await page.getByRole('link', { name: 'Create function' }).waitFor();
 
     await page.getByRole('link', { name: FN }).click();

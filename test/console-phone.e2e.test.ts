@@ -22,6 +22,7 @@ import {
   browserSkip,
   type ConsoleBrowser,
   launchConsoleBrowser,
+  NAV_ENTRIES,
   settled,
   shot,
 } from './support/browser.ts';
@@ -36,20 +37,6 @@ const CODE = `export const handler = async (e) => {
   return { ok: true, statusCode: 200, body: 'hi' };
 };
 `;
-/** The navigation as it is today; the test also visits entries added later. */
-const NAV = [
-  'Dashboard',
-  'Functions',
-  'Logs',
-  'Workflows',
-  'Buckets',
-  'Triggers',
-  'Queues',
-  'Usage',
-  'Alerts',
-  'Audit',
-  'Admin',
-];
 
 describe('console: every page at phone width and in the dark theme', { skip: browserSkip() }, () => {
   let p: TestPlatform;
@@ -158,8 +145,8 @@ describe('console: every page at phone width and in the dark theme', { skip: bro
       );
     assert.deepEqual(
       nav.map(([label]) => label),
-      NAV,
-      'the navigation (add a new entry to NAV, and its extra pages below)',
+      NAV_ENTRIES,
+      'the navigation (add a new entry to NAV_ENTRIES in test/support/browser.ts, and its extra pages below)',
     );
     const execution = (arn: string) => `workflows/${WF}?execution=${encodeURIComponent(arn)}`;
     return [

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { ALERT_METRICS } from '../alerts/index.ts';
+import { EXECUTION_STATUSES } from '../core/types.ts';
 import { PriceTableSchema } from '../metering/prices.ts';
 import { SERIES } from '../observability/rollups.ts';
 import { GROUPINGS } from './billing-routes.ts';
@@ -200,14 +201,6 @@ export const ObjectList = z.object({
 
 // ---- workflows
 
-const EXECUTION_STATUSES = [
-  'RUNNING',
-  'SUCCEEDED',
-  'FAILED',
-  'TIMED_OUT',
-  'ABORTED',
-  'PENDING_REDRIVE',
-] as const;
 export const WorkflowView = z.object({
   name: z.string(),
   arn: z.string(),

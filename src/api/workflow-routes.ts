@@ -16,7 +16,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { CoreErrors } from '../core/errors.ts';
-import type { ExecutionStatus } from '../core/types.ts';
+import { EXECUTION_STATUSES, type ExecutionStatus } from '../core/types.ts';
 import { traceparentOfHeaders } from '../observability/trace-context.ts';
 import { ownExecutionArn } from '../workflows/sfn-api.ts';
 import type { ExecutionView, HistoryEventView, MachineView, WorkflowService } from '../workflows/types.ts';
@@ -53,14 +53,7 @@ export const FailureBody = z
   .strict();
 export const HeartbeatBody = z.object({ taskToken: TaskToken }).strict();
 
-const STATUSES: readonly ExecutionStatus[] = [
-  'RUNNING',
-  'SUCCEEDED',
-  'FAILED',
-  'TIMED_OUT',
-  'ABORTED',
-  'PENDING_REDRIVE',
-];
+const STATUSES: readonly ExecutionStatus[] = EXECUTION_STATUSES;
 /** The longest `?wait=` a request may hold (seconds). */
 const MAX_WAIT_S = 60;
 

@@ -611,13 +611,15 @@ export interface StateMachineRecord {
   readonly updatedAt: number;
 }
 
-export type ExecutionStatus =
-  | 'RUNNING'
-  | 'SUCCEEDED'
-  | 'FAILED'
-  | 'TIMED_OUT'
-  | 'ABORTED'
-  | 'PENDING_REDRIVE';
+export const EXECUTION_STATUSES = [
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'TIMED_OUT',
+  'ABORTED',
+  'PENDING_REDRIVE',
+] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
 /**
  * One execution of a state machine. It runs the definition it started with (`definition`), and

@@ -48,6 +48,21 @@ export async function assertAccessible(page: Page, what: string): Promise<void> 
   );
 }
 
+/** The console's navigation, in order, for a key that may use every page. */
+export const NAV_ENTRIES = [
+  'Dashboard',
+  'Functions',
+  'Logs',
+  'Workflows',
+  'Buckets',
+  'Triggers',
+  'Queues',
+  'Usage',
+  'Alerts',
+  'Audit',
+  'Admin',
+];
+
 /** Saves <SHOTS>/<name>.png (a name may hold a folder: `pages/phone-logs`). */
 export async function shot(page: Page, name: string): Promise<void> {
   const path = join(SHOTS, `${name}.png`);

@@ -6,6 +6,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { EXECUTION_STATUSES } from '../../../src/core/types.ts';
 import { ok, type Schema } from '../api/client.ts';
 import { ConfirmButton, DeleteButton } from '../components/ConfirmButton.tsx';
 import { ErrorBox, Loading, PageHeader, QueryState } from '../components/states.tsx';
@@ -17,14 +18,6 @@ import { WorkflowGraph } from '../workflows/Graph.tsx';
 import { type Mark, marksOf } from '../workflows/graph.ts';
 
 type ExecutionStatus = Schema<'ExecutionView'>['status'];
-const EXECUTION_STATUSES = [
-  'RUNNING',
-  'SUCCEEDED',
-  'FAILED',
-  'TIMED_OUT',
-  'ABORTED',
-  'PENDING_REDRIVE',
-] as const satisfies readonly ExecutionStatus[];
 const isStatus = (s: string): s is ExecutionStatus => (EXECUTION_STATUSES as readonly string[]).includes(s);
 
 const ENDED_BADLY = new Set<ExecutionStatus>(['FAILED', 'TIMED_OUT', 'ABORTED']);
