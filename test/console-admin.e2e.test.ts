@@ -37,7 +37,12 @@ const LIMITED = [
 ];
 
 interface Fn {
-  function: { memoryMb: number; environment: Record<string, string> };
+  function: {
+    memoryMb: number;
+    environment: Record<string, string>;
+    reservedConcurrency: number | null;
+    codeSha256: string;
+  };
   versions: { version: string }[];
   aliases: { name: string; functionVersion: string; additionalWeights: Record<string, number> }[];
 }
@@ -102,6 +107,19 @@ describe('console: function configuration, versions, usage, alerts, audit, keys'
     assert.deepEqual(saved.environment, { GREETING: 'hola' });
     const inv = await p.json<{ result: unknown }>('POST', `/v1/functions/${FN}/invoke`, {});
     assert.deepEqual(inv.body.result, { greeting: 'hola' });
+    // A reservation set, then cleared by emptying the field (a PATCH with null, code untouched).
+    const reserved = page.getByLabel('Reserved concurrency');
+    await reserved.fill('3');
+    await page.getByRole('button', { name: 'Save configuration' }).click();
+    await waitUntil('the reservation', async () => (await fn()).function.reservedConcurrency === 3);
+    const code = (await fn()).function.codeSha256;
+    await reserved.fill('');
+    await page.getByRole('button', { name: 'Save configuration' }).click();
+    await waitUntil(
+      'the reservation cleared',
+      async () => (await fn()).function.reservedConcurrency === null,
+    );
+    assert.equal((await fn()).function.codeSha256, code);
     await assertAccessible(page, 'function configuration');
     await shot(page, 'function-config-light');
 

@@ -82,7 +82,7 @@ export const PatchBody = z
     timeoutSec: z.number().int(),
     environment: env,
     description: z.string().max(256),
-    reservedConcurrency: z.number().int().min(1),
+    reservedConcurrency: z.number().int().min(1).nullable(),
     async: AsyncConfigSchema,
     scaling: ScalingConfigSchema.nullable(),
     isolation: z.enum(['process', 'isolate']),
@@ -218,11 +218,12 @@ export function registerRestRoutes(app: FastifyInstance, d: RestDeps): void {
 
   app.patch('/v1/functions/:name', async (req) => {
     const p = authorize(req, 'lambda:UpdateFunctionConfiguration', (a) => a.fn(params(req).name!));
-    const { scaling, egress, role, ...rest } = parse(PatchBody, req.body);
+    const { scaling, egress, role, reservedConcurrency, ...rest } = parse(PatchBody, req.body);
     await roleExists(p.tenant, role ?? undefined);
-    // `scaling: null` / `egress: null` / `role: null` clear them.
+    // `scaling: null` / `egress: null` / `role: null` / `reservedConcurrency: null` clear them.
     const patch = {
       ...rest,
+      ...(reservedConcurrency === undefined ? {} : { reservedConcurrency: reservedConcurrency ?? undefined }),
       ...(egress === undefined ? {} : { egress: egress ?? undefined }),
       ...(role === undefined ? {} : { role: role ?? undefined }),
     };

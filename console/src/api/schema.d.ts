@@ -4600,7 +4600,7 @@ export interface components {
       timeoutSec?: number;
       environment?: { [key: string]: string };
       description?: string;
-      reservedConcurrency?: number;
+      reservedConcurrency?: number | null;
       async?: {
         maximumRetryAttempts?: number;
         maximumEventAgeSec?: number;

@@ -16,7 +16,6 @@ import { useCan, useDenied } from '../permissions.ts';
 import { useSession } from '../session.tsx';
 
 type FunctionView = Schema<'FunctionView'>;
-type DeployRequest = Schema<'DeployRequest'>;
 
 type FieldName = 'memory' | 'timeout' | 'concurrency' | 'role' | 'environment' | 'secrets';
 type Errors = Partial<Record<FieldName | 'form', string>>;
@@ -108,31 +107,12 @@ export function Configuration({ f }: { f: FunctionView }) {
   const save = useChange({
     run: (d: Draft): Promise<unknown> => {
       const environment = Object.fromEntries(d.env.map((v) => [v.name, v.value]));
-      if (f.reservedConcurrency !== null && d.concurrency.trim() === '') {
-        const body: DeployRequest = {
-          runtime: f.runtime,
-          handler: f.handler,
-          memoryMb: int(d.memory),
-          timeoutSec: int(d.timeout),
-          environment,
-          description: f.description,
-          isolation: f.isolation,
-          // The document declares the view's egress, async and scaling as free-form objects; the
-          // platform sends them in the shapes a deploy takes, so they go back as they came.
-          egress: f.egress as DeployRequest['egress'],
-          role: d.role || null,
-          secrets: d.secrets,
-          ...(f.async ? { async: f.async as DeployRequest['async'] } : {}),
-          ...(f.scaling ? { scaling: f.scaling as DeployRequest['scaling'] } : {}),
-          code: { sha256: f.codeSha256 },
-        };
-        return ok(client.PUT('/v1/functions/{name}', { params, body }));
-      }
       const patch: Schema<'UpdateFunctionRequest'> = {};
       if (int(d.memory) !== f.memoryMb) patch.memoryMb = int(d.memory);
       if (int(d.timeout) !== f.timeoutSec) patch.timeoutSec = int(d.timeout);
-      if (d.concurrency.trim() !== '' && int(d.concurrency) !== f.reservedConcurrency)
-        patch.reservedConcurrency = int(d.concurrency);
+      // An empty field clears the reservation (null), a number sets it.
+      const concurrency = d.concurrency.trim() === '' ? null : int(d.concurrency);
+      if (concurrency !== f.reservedConcurrency) patch.reservedConcurrency = concurrency;
       if (JSON.stringify(environment) !== JSON.stringify(f.environment)) patch.environment = environment;
       if ((d.role || null) !== f.role) patch.role = d.role || null;
       if (JSON.stringify(d.secrets) !== JSON.stringify(f.secrets)) patch.secrets = d.secrets;
