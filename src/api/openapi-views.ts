@@ -9,6 +9,9 @@
  */
 import { z } from 'zod';
 import { ALERT_METRICS } from '../alerts/index.ts';
+import { AsyncConfigSchema } from '../async/config.ts';
+import { ScalingConfigSchema } from '../scheduler/config.ts';
+import { egressPolicySchema } from '../security/egress.ts';
 
 export * from './openapi-answers.ts';
 
@@ -79,10 +82,10 @@ export const FunctionView = z.object({
   environment: z.record(z.string(), z.string()),
   description: z.string(),
   reservedConcurrency: int.nullable(),
-  async: z.record(z.string(), z.unknown()).nullable(),
-  scaling: z.record(z.string(), z.unknown()).nullable(),
+  async: AsyncConfigSchema.nullable(),
+  scaling: ScalingConfigSchema.nullable(),
   isolation: z.enum(['process', 'isolate']),
-  egress: z.record(z.string(), z.unknown()),
+  egress: egressPolicySchema,
   role: z.string().nullable(),
   secrets: z.array(z.string()),
   codeSha256: z.string(),

@@ -5010,10 +5010,33 @@ export interface components {
       environment: { [key: string]: string };
       description: string;
       reservedConcurrency: number | null;
-      async: { [key: string]: unknown } | null;
-      scaling: { [key: string]: unknown } | null;
+      async: {
+        maximumRetryAttempts?: number;
+        maximumEventAgeSec?: number;
+        retryBaseDelayMs?: number;
+        onSuccess?: unknown;
+        onFailure?: unknown;
+        maxQueueDepth?: number;
+      } | null;
+      scaling: {
+        minInstances?: number;
+        maxInstances?: number;
+        perInstanceConcurrency?: number;
+        provisionedConcurrency?: number;
+        provisionedSchedule?: {
+          schedule: string;
+          timezone?: string;
+          provisionedConcurrency: number;
+        }[];
+      } | null;
       isolation: "process" | "isolate";
-      egress: { [key: string]: unknown };
+      egress: {
+        mode: "none" | "internet" | "allowlist";
+        allow?: {
+          host: string;
+          ports?: number[];
+        }[];
+      };
       role: string | null;
       secrets: string[];
       codeSha256: string;
