@@ -453,6 +453,7 @@ export async function startPlatform(
     cleanups.push(() => sqsQueue.close());
     const sqs = createSqsService({
       repo: store.sqsQueues,
+      settings: store.settings,
       queue: sqsQueue,
       clock,
       region: config.region,

@@ -5,18 +5,31 @@
  * `<origin>/<account>/<name>` with the origin the caller used; a URL naming another account is
  * QueueDoesNotExist (the tenant is always the caller's).
  *
- * Not served: the query (XML) protocol, AddPermission/RemovePermission and message move tasks
- * (UnsupportedOperation), list-typed message attributes (SQS has none either).
+ * Message move tasks (StartMessageMoveTask, ListMessageMoveTasks, CancelMessageMoveTask: the
+ * dead-letter-queue redrive, move-tasks.ts) name queues by ARN; an ARN of another account or
+ * region, or of no queue, is ResourceNotFoundException. Starting one also takes what the move
+ * does, as on AWS: sqs:ReceiveMessage and sqs:DeleteMessage on the source, sqs:SendMessage on the
+ * destination (without one: on each queue whose RedrivePolicy targets the source).
+ *
+ * Not served: AddPermission/RemovePermission (UnsupportedOperation), list-typed message
+ * attributes (SQS has none either). The query (XML) protocol is query-api.ts over these.
  */
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { authorize, type Principal } from '../api/auth.ts';
+import { authorize, isAllowed, type Principal } from '../api/auth.ts';
 import type { AwsErrorType, AwsJsonInput, AwsJsonOperation, AwsJsonService } from '../api/aws-json.ts';
 import { CoreErrors, NimbusError } from '../core/errors.ts';
 import { traceparentOfHeaders } from '../observability/trace-context.ts';
 import { SqsErrors } from './errors.ts';
 import { md5OfAttributes } from './md5.ts';
-import type { EntryResult, MessageAttributeValue, SendInput, SentMessage, SqsService } from './service.ts';
+import type {
+  EntryResult,
+  MessageAttributeValue,
+  MoveTask,
+  SendInput,
+  SentMessage,
+  SqsService,
+} from './service.ts';
 
 function input<T>(schema: z.ZodType<T>, raw: AwsJsonInput): T {
   const r = schema.safeParse(raw);
@@ -91,6 +104,13 @@ const S = {
       )
       .max(1000),
   }),
+  MoveStart: z.object({
+    SourceArn: z.string().max(2048),
+    DestinationArn: z.string().max(2048).optional(),
+    MaxNumberOfMessagesPerSecond: z.number().int().optional(),
+  }),
+  MoveList: z.object({ SourceArn: z.string().max(2048), MaxResults: z.number().int().optional() }),
+  MoveCancel: z.object({ TaskHandle: z.string().max(4096) }),
   Tag: z.object({ QueueUrl, Tags: StrMap }),
   Untag: z.object({ QueueUrl, TagKeys: z.array(z.string().max(128)).max(50) }),
 };
@@ -162,14 +182,84 @@ function nameFilter(names: readonly string[] | undefined): (n: string) => boolea
   return (n) => exact.has(n) || prefixes.some((p) => n.startsWith(p));
 }
 
+/** A queue's URL as a caller of `req` reaches it: `<origin>/<account>/<name>`. */
+export const queueUrlOf = (req: FastifyRequest, accountId: string, name: string) =>
+  `${req.protocol}://${req.headers.host ?? 'localhost'}/${accountId}/${name}`;
+
+const ARN_RE = /^arn:aws:sqs:[^:]*:\d{12}:[^:]+$/;
+
+/**
+ * The queue an ARN names in the caller's account and region (`field`: the parameter, for the
+ * error): an ARN of another account or region is not found, as on AWS.
+ */
+export async function queueOfArn(sqs: SqsService, p: Principal, arn: string, field: string): Promise<string> {
+  if (!ARN_RE.test(arn))
+    throw SqsErrors.INVALID_PARAMETER({
+      field,
+      reason: 'an SQS queue ARN is required: arn:aws:sqs:<region>:<account-id>:<queue-name>',
+    });
+  const name = arn.slice(arn.lastIndexOf(':') + 1);
+  const notFound = () => SqsErrors.RESOURCE_NOT_FOUND({ field, arn: arn.slice(0, 300) });
+  if (sqs.arnOf(p.tenant, name) !== arn) throw notFound();
+  await sqs.getQueue(p.tenant, name).catch((e: unknown) => {
+    throw e instanceof NimbusError && e.code === SqsErrors.codes.QUEUE_NOT_FOUND ? notFound() : e;
+  });
+  return name;
+}
+
+/**
+ * What a move task does beyond its own action, checked before it starts, as AWS does: it receives
+ * and deletes the source's messages and sends them on — to `destination`, or back to each queue
+ * whose RedrivePolicy targets the source. (The audit entry keeps the route's own action unless
+ * one of these is refused.)
+ */
+export async function authorizeMove(
+  req: FastifyRequest,
+  sqs: SqsService,
+  p: Principal,
+  source: string,
+  destination: string | undefined,
+): Promise<void> {
+  const to =
+    destination !== undefined
+      ? [destination]
+      : (await sqs.deadLetterSources(p.tenant, source)).map((q) => q.name);
+  const checks: [string, string][] = [
+    ['sqs:ReceiveMessage', sqs.arnOf(p.tenant, source)],
+    ['sqs:DeleteMessage', sqs.arnOf(p.tenant, source)],
+    ...to.map((n): [string, string] => ['sqs:SendMessage', sqs.arnOf(p.tenant, n)]),
+  ];
+  for (const [action, resource] of checks)
+    if (!isAllowed(req, action, resource)) {
+      if (req.authz) Object.assign(req.authz, { action, resource, denied: true });
+      throw CoreErrors.FORBIDDEN({
+        reason: `${p.arn} is not authorized to perform ${action} on ${resource} (a message move task receives and deletes the source's messages and sends them to the destination)`,
+      });
+    }
+}
+
+/** A task's handle (as AWS writes them: base64 JSON of the task id and its source's ARN). */
+export const moveTaskHandle = (sourceArn: string, id: string) =>
+  Buffer.from(JSON.stringify({ taskId: id, sourceArn })).toString('base64');
+
+export function parseMoveTaskHandle(handle: string): { taskId: string; sourceArn: string } | undefined {
+  try {
+    const v = JSON.parse(Buffer.from(handle, 'base64').toString('utf8')) as Record<string, unknown>;
+    if (typeof v.taskId === 'string' && typeof v.sourceArn === 'string')
+      return { taskId: v.taskId, sourceArn: v.sourceArn };
+  } catch {
+    // not a handle
+  }
+  return undefined;
+}
+
 export interface SqsApiDeps {
   readonly sqs: SqsService;
 }
 
 export function sqsApi(d: SqsApiDeps): AwsJsonService {
   const { sqs } = d;
-  const origin = (req: FastifyRequest) => `${req.protocol}://${req.headers.host ?? 'localhost'}`;
-  const urlOf = (req: FastifyRequest, p: Principal, name: string) => `${origin(req)}/${p.accountId}/${name}`;
+  const urlOf = (req: FastifyRequest, p: Principal, name: string) => queueUrlOf(req, p.accountId, name);
 
   /** Authorizes `sqs:<action>` on the URL's queue; returns the caller and the queue name. */
   function target(req: FastifyRequest, action: string, url: string): { p: Principal; name: string } {
@@ -214,6 +304,7 @@ export function sqsApi(d: SqsApiDeps): AwsJsonService {
       'DeleteMessageBatch',
       'ChangeMessageVisibility',
       'ChangeMessageVisibilityBatch',
+      'ListMessageMoveTasks',
     ]),
     operations: {
       async CreateQueue(raw, req) {
@@ -446,12 +537,66 @@ export function sqsApi(d: SqsApiDeps): AwsJsonService {
         return { queueUrls: list.map((q) => urlOf(req, p, q.name)) };
       },
 
+      async StartMessageMoveTask(raw, req) {
+        const b = input(S.MoveStart, raw);
+        const p = authorize(req, 'sqs:StartMessageMoveTask', () => b.SourceArn);
+        const source = await queueOfArn(sqs, p, b.SourceArn, 'SourceArn');
+        const destination =
+          b.DestinationArn === undefined || b.DestinationArn === ''
+            ? undefined
+            : await queueOfArn(sqs, p, b.DestinationArn, 'DestinationArn');
+        await authorizeMove(req, sqs, p, source, destination);
+        const t = await sqs.startMoveTask(p.tenant, source, {
+          destination,
+          maxPerSecond: b.MaxNumberOfMessagesPerSecond,
+        });
+        return { TaskHandle: moveTaskHandle(b.SourceArn, t.id) };
+      },
+
+      async ListMessageMoveTasks(raw, req) {
+        const b = input(S.MoveList, raw);
+        const p = authorize(req, 'sqs:ListMessageMoveTasks', () => b.SourceArn);
+        const max = b.MaxResults ?? 1;
+        if (max < 1 || max > 10)
+          throw SqsErrors.INVALID_PARAMETER({ field: 'MaxResults', reason: 'an integer 1-10 is required' });
+        const source = await queueOfArn(sqs, p, b.SourceArn, 'SourceArn');
+        const tasks = await sqs.listMoveTasks(p.tenant, source);
+        return { Results: tasks.slice(0, max).map((t) => moveTaskEntry(sqs, p, t)) };
+      },
+
+      async CancelMessageMoveTask(raw, req) {
+        const b = input(S.MoveCancel, raw);
+        const h = parseMoveTaskHandle(b.TaskHandle);
+        const p = authorize(req, 'sqs:CancelMessageMoveTask', () => h?.sourceArn ?? '*');
+        if (!h) throw SqsErrors.MOVE_TASK_NOT_FOUND({ id: b.TaskHandle.slice(0, 100) });
+        const source = await queueOfArn(sqs, p, h.sourceArn, 'TaskHandle').catch((e: unknown) => {
+          throw e instanceof NimbusError && e.code === SqsErrors.codes.RESOURCE_NOT_FOUND
+            ? SqsErrors.MOVE_TASK_NOT_FOUND({ id: h.taskId })
+            : e;
+        });
+        const t = await sqs.cancelMoveTask(p.tenant, source, h.taskId);
+        return { ApproximateNumberOfMessagesMoved: t.moved };
+      },
+
       AddPermission: unsupported('AddPermission'),
       RemovePermission: unsupported('RemovePermission'),
-      StartMessageMoveTask: unsupported('StartMessageMoveTask'),
-      CancelMessageMoveTask: unsupported('CancelMessageMoveTask'),
-      ListMessageMoveTasks: unsupported('ListMessageMoveTasks'),
     },
+  };
+}
+
+/** A ListMessageMoveTasks entry (its handle only while it runs, as on AWS). */
+function moveTaskEntry(sqs: SqsService, p: Principal, t: MoveTask): object {
+  const arn = sqs.arnOf(p.tenant, t.source);
+  return {
+    ...(t.status === 'RUNNING' ? { TaskHandle: moveTaskHandle(arn, t.id) } : {}),
+    Status: t.status,
+    SourceArn: arn,
+    ...(t.destination !== null ? { DestinationArn: sqs.arnOf(p.tenant, t.destination) } : {}),
+    ...(t.maxPerSecond !== null ? { MaxNumberOfMessagesPerSecond: t.maxPerSecond } : {}),
+    ApproximateNumberOfMessagesMoved: t.moved,
+    ApproximateNumberOfMessagesToMove: t.toMove,
+    ...(t.failureReason !== null ? { FailureReason: t.failureReason } : {}),
+    StartedTimestamp: t.startedAt,
   };
 }
 
@@ -504,6 +649,14 @@ export function sqsErrorType(e: NimbusError): AwsErrorType | undefined {
       return t('InvalidBatchEntryId', 'AWS.SimpleQueueService.InvalidBatchEntryId');
     case SqsErrors.codes.BATCH_TOO_LONG:
       return t('BatchRequestTooLong', 'AWS.SimpleQueueService.BatchRequestTooLong');
+    case SqsErrors.codes.RESOURCE_NOT_FOUND:
+    case SqsErrors.codes.MOVE_TASK_NOT_FOUND:
+      return t('ResourceNotFoundException');
+    case SqsErrors.codes.MOVE_SOURCE_NOT_DLQ:
+    case SqsErrors.codes.MOVE_DESTINATION_INVALID:
+    case SqsErrors.codes.MOVE_TASK_ACTIVE:
+    case SqsErrors.codes.MOVE_TASK_NOT_RUNNING:
+      return t('InvalidParameterValue');
     case SqsErrors.codes.UNSUPPORTED:
       return t('UnsupportedOperation', 'AWS.SimpleQueueService.UnsupportedOperation');
     case SqsErrors.codes.INVALID_NAME:

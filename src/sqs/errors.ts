@@ -68,6 +68,41 @@ export const SqsErrors = defineErrors('SQS', {
     message: '{operation} is not supported by Nimbus',
     hint: 'queue access is governed by the callers’ IAM policies (queue resource policies are stored, not evaluated)',
   },
+  RESOURCE_NOT_FOUND: {
+    status: 404,
+    kind: 'user',
+    message: 'the resource that you specified for the {field} parameter does not exist ({arn})',
+    hint: 'give the ARN of a queue of your account and region (its QueueArn attribute; `GET /v1/sqs/queues` lists them)',
+  },
+  MOVE_SOURCE_NOT_DLQ: {
+    status: 400,
+    kind: 'user',
+    message:
+      'queue {name} is not the dead-letter queue of any queue: only a dead-letter queue’s messages can be moved',
+    hint: 'start the task on a queue that another queue’s RedrivePolicy names as its deadLetterTargetArn (ListDeadLetterSourceQueues shows which queues use it)',
+  },
+  MOVE_DESTINATION_INVALID: {
+    status: 400,
+    kind: 'user',
+    message: 'cannot move messages from {source} to {destination}: {reason}',
+  },
+  MOVE_TASK_ACTIVE: {
+    status: 409,
+    kind: 'user',
+    message: 'queue {name} already has a message move task running ({id}); a queue runs one at a time',
+    hint: 'wait for it to end (ListMessageMoveTasks), or cancel it (CancelMessageMoveTask)',
+  },
+  MOVE_TASK_NOT_FOUND: {
+    status: 404,
+    kind: 'user',
+    message: 'no message move task {id}',
+    hint: 'ListMessageMoveTasks on its source queue shows the task handle of a running task',
+  },
+  MOVE_TASK_NOT_RUNNING: {
+    status: 409,
+    kind: 'user',
+    message: 'message move task {id} is {status}: only a running task can be cancelled',
+  },
   BATCH_EMPTY: { status: 400, kind: 'user', message: 'the batch request contains no entries' },
   BATCH_TOO_MANY: {
     status: 400,

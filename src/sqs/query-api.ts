@@ -65,6 +65,7 @@ const NUMERIC = new Set([
   'VisibilityTimeout',
   'DelaySeconds',
   'MaxResults',
+  'MaxNumberOfMessagesPerSecond',
 ]);
 const number = (v: string): number | string => (/^-?\d{1,15}$/.test(v) ? Number(v) : v);
 
@@ -205,6 +206,18 @@ function batchXml(out: Json, entryTag: string, okFields: readonly string[]): str
   );
 }
 
+const MOVE_TASK_FIELDS = [
+  'TaskHandle',
+  'Status',
+  'SourceArn',
+  'DestinationArn',
+  'MaxNumberOfMessagesPerSecond',
+  'ApproximateNumberOfMessagesMoved',
+  'ApproximateNumberOfMessagesToMove',
+  'FailureReason',
+  'StartedTimestamp',
+];
+
 /** The inner XML of `<ActionResult>` for the JSON output of each operation that has one. */
 const RESULTS: Record<string, (out: Json) => string> = {
   CreateQueue: (o) => fields(o, ['QueueUrl']),
@@ -224,6 +237,13 @@ const RESULTS: Record<string, (out: Json) => string> = {
   ReceiveMessage: (o) => arr(o.Messages).map(messageXml).join(''),
   DeleteMessageBatch: (o) => batchXml(o, 'DeleteMessageBatchResultEntry', ['Id']),
   ChangeMessageVisibilityBatch: (o) => batchXml(o, 'ChangeMessageVisibilityBatchResultEntry', ['Id']),
+  StartMessageMoveTask: (o) => fields(o, ['TaskHandle']),
+  CancelMessageMoveTask: (o) => fields(o, ['ApproximateNumberOfMessagesMoved']),
+  // Flattened, as the 2012-11-05 query model names the list's members.
+  ListMessageMoveTasks: (o) =>
+    arr(o.Results)
+      .map((e) => raw('ListMessageMoveTasksResultEntry', fields(rec(e), MOVE_TASK_FIELDS)))
+      .join(''),
 };
 
 /** SQS's query error code: its exception's query code; AccessDenied for a denial. */

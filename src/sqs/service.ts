@@ -24,7 +24,7 @@
  */
 import { createHash } from 'node:crypto';
 import { NimbusError } from '../core/errors.ts';
-import type { Clock, Queue, SqsQueueRepo } from '../core/ports.ts';
+import type { Clock, Queue, SettingsRepo, SqsQueueRepo } from '../core/ports.ts';
 import type { EnqueueItem, LeasedMessage, SqsQueueRecord, TenantId } from '../core/types.ts';
 import { validTraceparent, xrayOfTraceparent } from '../observability/trace-context.ts';
 import type { SpanHandle, Tracing } from '../observability/tracing.ts';
@@ -37,8 +37,11 @@ import {
 } from './attributes.ts';
 import { SqsErrors } from './errors.ts';
 import { type MessageAttributeValue, md5Hex, md5OfAttributes } from './md5.ts';
+import { createMoveTasks, type MoveTask, type StartMove } from './move-tasks.ts';
+import { DEAD_LETTER_SOURCE, parseStored, portQueue, type Stored, sequenceNumber } from './stored.ts';
 
 export type { MessageAttributeValue } from './md5.ts';
+export type { MoveTask, MoveTaskStatus, StartMove } from './move-tasks.ts';
 
 export interface SqsDeps {
   readonly repo: SqsQueueRepo;
@@ -47,6 +50,8 @@ export interface SqsDeps {
   readonly clock: Clock;
   readonly region: string;
   readonly accountOf: (tenant: TenantId) => string;
+  /** Where message move tasks are kept (without it: in memory, lost on restart). */
+  readonly settings?: SettingsRepo | undefined;
   /** A PRODUCER span per message sent with a trace (its context becomes the AWSTraceHeader). */
   readonly tracing?: Tracing | undefined;
   readonly log?: (level: 'info' | 'warn' | 'error', obj: Record<string, unknown>, msg: string) => void;
@@ -135,30 +140,17 @@ export interface SqsService {
     entries: readonly { readonly handle: string; readonly timeoutSec: number }[],
   ): Promise<EntryResult<true>[]>;
   purge(tenant: TenantId, name: string): Promise<number>;
+  /** StartMessageMoveTask: moves a dead-letter queue's messages (move-tasks.ts). */
+  startMoveTask(tenant: TenantId, source: string, o: StartMove): Promise<MoveTask>;
+  /** The queue's move tasks, newest first (the last 10). */
+  listMoveTasks(tenant: TenantId, source: string): Promise<MoveTask[]>;
+  cancelMoveTask(tenant: TenantId, source: string, id: string): Promise<MoveTask>;
   arnOf(tenant: TenantId, name: string): string;
   /** Wakes the long polls waiting on a port queue (cluster mode: another node sent to it). */
   wake(queueName: string): void;
-  /** Retention sweeps. */
+  /** Retention sweeps; takes over the move tasks a restart (or a dead node) left RUNNING. */
   start(): void;
   close(): Promise<void>;
-}
-
-/** What a message is stored as (JSON text in the port's body). */
-interface Stored {
-  /** Body. */
-  b: string;
-  /** Message attributes. */
-  a?: Record<string, MessageAttributeValue>;
-  /** AWSTraceHeader. */
-  t?: string;
-  /** FIFO group, dedupe id, sequence number. */
-  g?: string;
-  d?: string;
-  n?: string;
-  /** Sender id. */
-  s: string;
-  /** The MessageId it had before a redrive. */
-  m?: string;
 }
 
 const ARN_RE = /^arn:aws:sqs:([^:]*):(\d{12}):(.+)$/;
@@ -171,8 +163,6 @@ const DEDUPE_WINDOW_MS = 5 * 60_000;
 const RETENTION_SWEEP_MS = 60_000;
 const LONG_POLL_STEP_MS = 1000;
 const MIN_REDRIVE_LEASE_MS = 2000;
-
-const portQueue = (tenant: TenantId, name: string) => `sqs/${tenant}/${name}`;
 
 /** The receipt handle: message id and lease token, opaque to clients. */
 const handleOf = (m: LeasedMessage) => Buffer.from(`${m.id} ${m.leaseToken}`).toString('base64url');
@@ -240,7 +230,6 @@ function checkAttributesOfMessage(attrs: Readonly<Record<string, MessageAttribut
 export function createSqsService(d: SqsDeps): SqsService {
   const { repo, queue, clock } = d;
   const waiters = new Map<string, Set<() => void>>();
-  let seq = 0;
   let closed = false;
   let cancelSweep: (() => void) | undefined;
 
@@ -306,16 +295,6 @@ export function createSqsService(d: SqsDeps): SqsService {
     return out;
   }
 
-  function parseStored(body: string): Stored {
-    try {
-      const s = JSON.parse(body) as Stored;
-      if (typeof s?.b === 'string') return s;
-    } catch {
-      // fall through
-    }
-    return { b: body, s: 'unknown' };
-  }
-
   /** Leases up to `max`, moving what exceeded maxReceiveCount to the dead-letter queue. */
   async function leaseSome(
     rec: SqsQueueRecord,
@@ -344,7 +323,7 @@ export function createSqsService(d: SqsDeps): SqsService {
               queue: portQueue(dlq.tenant, dlq.name),
               tenant: rec.tenant,
               body: JSON.stringify({ ...s, m: s.m ?? m.id } satisfies Stored),
-              source: `redrive:${rec.name}`,
+              source: `${DEAD_LETTER_SOURCE}${rec.name}`,
               group: m.group,
             };
             if (await queue.ack(m.id, m.leaseToken, { followUps: [item] })) {
@@ -372,7 +351,26 @@ export function createSqsService(d: SqsDeps): SqsService {
     return out;
   }
 
+  async function deadLetterSources(tenant: TenantId, name: string): Promise<SqsQueueRecord[]> {
+    const arn = arnOf(tenant, name);
+    return (await repo.list(tenant)).filter(
+      (q) => settingsOf(q.attributes).redrive?.deadLetterTargetArn === arn,
+    );
+  }
+
+  const moves = createMoveTasks({
+    repo,
+    queue,
+    settings: d.settings,
+    clock,
+    wake,
+    deadLetterSources,
+    log: d.log,
+  });
+
   async function sweep(): Promise<void> {
+    // A node that died left its move tasks RUNNING: taken over here.
+    await moves.resume();
     const now = clock.now();
     for (const rec of await repo.list()) {
       const st = settingsOf(rec.attributes);
@@ -474,6 +472,7 @@ export function createSqsService(d: SqsDeps): SqsService {
     async deleteQueue(tenant, name) {
       await get(tenant, name);
       await repo.delete(tenant, name);
+      await moves.forget(tenant, name);
       await queue.drop(portQueue(tenant, name));
       wake(portQueue(tenant, name));
     },
@@ -520,12 +519,7 @@ export function createSqsService(d: SqsDeps): SqsService {
       await repo.update({ ...rec, tags, updatedAt: rec.updatedAt });
     },
 
-    async deadLetterSources(tenant, name) {
-      const arn = arnOf(tenant, name);
-      return (await repo.list(tenant)).filter(
-        (q) => settingsOf(q.attributes).redrive?.deadLetterTargetArn === arn,
-      );
-    },
+    deadLetterSources,
 
     async send(tenant, name, messages, senderId) {
       const rec = await get(tenant, name);
@@ -584,7 +578,7 @@ export function createSqsService(d: SqsDeps): SqsService {
               });
             s.g = m.groupId;
             if (m.dedupeId !== undefined) s.d = m.dedupeId;
-            s.n = String(clock.now() * 1000 + (seq++ % 1000)).padStart(20, '0');
+            s.n = sequenceNumber(clock.now());
             dedupeKey = rec.attributes.DeduplicationScope === 'messageGroup' ? `${m.groupId}\u0000${dd}` : dd;
           } else if (m.dedupeId !== undefined) {
             throw SqsErrors.INVALID_PARAMETER({
@@ -704,17 +698,25 @@ export function createSqsService(d: SqsDeps): SqsService {
       return queue.drop(portQueue(tenant, name));
     },
 
+    startMoveTask: (tenant, source, o) => moves.start(tenant, source, o),
+    listMoveTasks: (tenant, source) => moves.list(tenant, source),
+    cancelMoveTask: (tenant, source, id) => moves.cancel(tenant, source, id),
+
     wake,
 
     start() {
       if (cancelSweep || closed) return;
       armSweep();
+      moves
+        .resume()
+        .catch((e: unknown) => d.log?.('error', { err: e }, 'SQS message move tasks: resume failed'));
     },
 
     async close() {
       closed = true;
       cancelSweep?.();
       for (const qn of [...waiters.keys()]) wake(qn);
+      await moves.close();
     },
   };
 }
