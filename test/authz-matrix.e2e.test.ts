@@ -120,6 +120,10 @@ const ACTIONS: Record<string, string | { action: string; op: true }> = {
   'POST /v1/secrets/:name/rotate': 'secretsmanager:PutSecretValue',
   'GET /v1/secrets/:name/value': 'secretsmanager:GetSecretValue',
   'POST /v1/secrets/rotate-master-key': { action: 'nimbus:RotateMasterKey', op: true },
+  'GET /v1/sqs/queues': 'sqs:ListQueues',
+  'POST /v1/sqs/queues/:name/purge': 'sqs:PurgeQueue',
+  'POST /v1/sqs/queues/:name/redrive': 'sqs:StartMessageMoveTask',
+  'GET /v1/sqs/queues/:name/redrives': 'sqs:ListMessageMoveTasks',
   'GET /v1/sources': 'nimbus:ListSources',
   'POST /v1/sources': 'nimbus:CreateSource',
   'DELETE /v1/sources/:id': 'nimbus:DeleteSource',
@@ -268,6 +272,7 @@ describe('authorization matrix (e2e)', () => {
       '/v1/timers',
       '/v1/buckets',
       '/v1/gateway/cors',
+      '/v1/sqs/queues',
     ])
       parts[path] = await as('admin', 'GET', path);
     const usage = await as<{ summary?: { invocations: number } }>('admin', 'GET', '/v1/usage');
@@ -341,6 +346,28 @@ describe('authorization matrix (e2e)', () => {
     await s3('admin').send(
       new PutObjectCommand({ Bucket: 'canary-bkt-alpha', Key: 'canary.txt', Body: `${CANARY}-object` }),
     );
+    // An SQS queue named as the routes' `:name` parameter, holding a message, and the queue whose
+    // dead-letter queue it is: bravo's purge and redrive must not reach them.
+    const sqs = async (target: string, body: unknown) => {
+      const r = await call('admin', 'POST', '/', body, {
+        'x-amz-target': `AmazonSQS.${target}`,
+        'content-type': 'application/x-amz-json-1.0',
+      });
+      const text = await r.text();
+      assert.ok(r.ok, `${target}: ${r.status} ${text}`);
+      return JSON.parse(text) as { QueueUrl?: string };
+    };
+    const dlq = await sqs('CreateQueue', { QueueName: 'canary-fn' });
+    await sqs('CreateQueue', {
+      QueueName: 'canary-src',
+      Attributes: {
+        RedrivePolicy: JSON.stringify({
+          deadLetterTargetArn: `arn:aws:sqs:local-1:${dlq.QueueUrl!.split('/').at(-2)}:canary-fn`,
+          maxReceiveCount: 1,
+        }),
+      },
+    });
+    await sqs('SendMessage', { QueueUrl: dlq.QueueUrl, MessageBody: `${CANARY}-sqs` });
     await new Promise((r) => setTimeout(r, 1100)); // the expiring key has expired
   });
   after(() => p?.stop());

@@ -378,6 +378,52 @@ describe('OpenAPI document (e2e)', () => {
     await until('the dead letter again', 'GET', dlq, (b) => (b.deadLetters as unknown[]).length > 0);
     assert.equal((await ok('POST', '/v1/queues/dlq/purge', { function: 'oa-fail' })).body.purged, 1);
 
+    // ---- SQS queues: a dead letter redriven back to its queue, a purge
+    const sqsCall = (target: string, body: unknown) =>
+      fetch(`${p.apiUrl}/`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${p.secret}`,
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': `AmazonSQS.${target}`,
+        },
+        body: JSON.stringify(body),
+      }).then(async (r) => {
+        const t = await r.text();
+        assert.ok(r.ok, `${target}: ${r.status} ${t}`);
+        return JSON.parse(t) as Fields;
+      });
+    const dlqArn = 'arn:aws:sqs:local-1:000000000000:oa-dlq';
+    const dlqUrl = (await sqsCall('CreateQueue', { QueueName: 'oa-dlq' })).QueueUrl as string;
+    const workUrl = (
+      await sqsCall('CreateQueue', {
+        QueueName: 'oa-work',
+        Attributes: {
+          VisibilityTimeout: '0',
+          RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }),
+        },
+      })
+    ).QueueUrl as string;
+    await sqsCall('SendMessage', { QueueUrl: workUrl, MessageBody: 'oa' });
+    const dlqCount = async () =>
+      Number(
+        (await sqsCall('GetQueueAttributes', { QueueUrl: dlqUrl, AttributeNames: ['All'] })).Attributes
+          .ApproximateNumberOfMessages,
+      );
+    for (let i = 0; i < 50 && (await dlqCount()) === 0; i++)
+      await sqsCall('ReceiveMessage', { QueueUrl: workUrl });
+    const queues = await ok('GET', '/v1/sqs/queues');
+    const dlqView = (queues.body.queues as Fields[]).find((q) => q.name === 'oa-dlq')!;
+    assert.deepEqual(dlqView.deadLetterSources, ['oa-work']);
+    assert.equal(dlqView.messages.visible, 1);
+    const started = await ok('POST', '/v1/sqs/queues/oa-dlq/redrive', {}, 202);
+    assert.equal(started.body.task.status, 'RUNNING');
+    await until('the redrive', 'GET', '/v1/sqs/queues/oa-dlq/redrives', (b) =>
+      (b.tasks as Fields[]).some((t) => t.status === 'COMPLETED' && t.moved === 1),
+    );
+    await ok('POST', '/v1/sqs/queues/oa-work/purge', undefined, 204);
+    assert.equal((await call('POST', '/v1/sqs/queues/oa-nope/redrive', {})).status, 404);
+
     // ---- logs setting, routes, gateway CORS
     await ok('GET', '/v1/settings/logs');
     const route = await ok(

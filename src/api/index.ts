@@ -38,6 +38,7 @@ import { registerScheduleRoutes, type ScheduleRouteDeps } from './schedule-route
 import { registerSecretRoutes, type SecretRouteDeps } from './secret-routes.ts';
 import { secretsManagerApi } from './secretsmanager-api.ts';
 import { registerSourceRoutes, type SourceRouteDeps } from './source-routes.ts';
+import { registerSqsRoutes } from './sqs-routes.ts';
 import { registerWorkflowRoutes } from './workflow-routes.ts';
 
 export type { Authenticate, Principal } from './auth.ts';
@@ -121,6 +122,7 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
   registerIdentityRoutes(app, d);
   registerSecretRoutes(app, d);
   registerWorkflowRoutes(app, d);
+  registerSqsRoutes(app, d);
   registerMetricsRoutes(app, d);
   registerOpenApiRoute(app);
   await app.register(async (scope) =>

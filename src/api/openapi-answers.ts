@@ -10,6 +10,7 @@ import { ALERT_METRICS } from '../alerts/index.ts';
 import { EXECUTION_STATUSES } from '../core/types.ts';
 import { PriceTableSchema } from '../metering/prices.ts';
 import { SERIES } from '../observability/rollups.ts';
+import { MOVE_TASK_STATUSES } from '../sqs/move-tasks.ts';
 import { GROUPINGS } from './billing-routes.ts';
 
 const iso = z.iso.datetime({ offset: true }).describe('ISO 8601 time');
@@ -93,6 +94,45 @@ export const DeadLetterList = z.object({
 });
 export const DeadLettersReplayed = z.object({ replayed: count });
 export const DeadLettersPurged = z.object({ purged: count });
+
+// ---- SQS queues
+
+export const SqsQueueView = z.object({
+  name: z.string(),
+  url: z.string().describe('the QueueUrl, with the origin the request used'),
+  arn: z.string(),
+  fifo: z.boolean(),
+  messages: z
+    .object({
+      visible: count.describe('ApproximateNumberOfMessages'),
+      inflight: count.describe('ApproximateNumberOfMessagesNotVisible: received, not yet deleted'),
+      delayed: count.describe('ApproximateNumberOfMessagesDelayed'),
+    })
+    .nullable()
+    .describe('null: the key may not sqs:GetQueueAttributes on this queue'),
+  deadLetterQueue: z
+    .object({ name: z.string(), arn: z.string(), maxReceiveCount: int.min(1) })
+    .nullable()
+    .describe('its RedrivePolicy: where a message goes after maxReceiveCount receives'),
+  deadLetterSources: z.array(z.string()).describe('the queues whose dead-letter queue this is'),
+  createdAt: iso,
+});
+export const SqsQueueList = z.object({ queues: z.array(SqsQueueView) });
+export const MoveTaskView = z.object({
+  id: z.string(),
+  handle: z.string().nullable().describe('RUNNING: the TaskHandle CancelMessageMoveTask takes'),
+  status: z.enum(MOVE_TASK_STATUSES),
+  source: z.string().describe('the dead-letter queue'),
+  destination: z.string().nullable().describe('null: each message back to the queue it came from'),
+  maxPerSecond: int.nullable(),
+  moved: count,
+  toMove: count.describe('its visible messages when the task started'),
+  startedAt: iso,
+  endedAt: iso.nullable(),
+  failureReason: z.string().nullable().describe('FAILED: why (e.g. a message with no source queue)'),
+});
+export const MoveTaskStarted = z.object({ task: MoveTaskView });
+export const MoveTaskList = z.object({ tasks: z.array(MoveTaskView) });
 
 // ---- logs setting
 

@@ -39,6 +39,7 @@ import {
 } from './schedule-routes.ts';
 import { PutBody as PutSecretBody, RotateBody as RotateSecretBody } from './secret-routes.ts';
 import { CreateBody as CreateSourceBody, OwnedBody as OwnedSourcesBody } from './source-routes.ts';
+import { RedriveBody as SqsRedriveBody } from './sqs-routes.ts';
 import {
   FailureBody,
   HeartbeatBody,
@@ -88,6 +89,7 @@ export const SCHEMAS = {
   AlertRuleRequest: V.AlertRuleBody,
   BudgetRequest: V.BudgetBody,
   LogSettingsRequest: V.LogSettingsBody,
+  SqsRedriveRequest: SqsRedriveBody,
   // answers
   Error: V.ErrorBody,
   FunctionView: V.FunctionView,
@@ -129,6 +131,11 @@ export const SCHEMAS = {
   DeadLetterList: V.DeadLetterList,
   DeadLettersReplayed: V.DeadLettersReplayed,
   DeadLettersPurged: V.DeadLettersPurged,
+  SqsQueueView: V.SqsQueueView,
+  SqsQueueList: V.SqsQueueList,
+  MoveTaskView: V.MoveTaskView,
+  MoveTaskStarted: V.MoveTaskStarted,
+  MoveTaskList: V.MoveTaskList,
   LogSettings: V.LogSettings,
   LogSettingsResult: V.LogSettingsResult,
   PublishedEvents: V.PublishedEvents,
@@ -199,6 +206,7 @@ export type Tag =
   | 'Invocations'
   | 'Logs'
   | 'Async'
+  | 'SQS'
   | 'Schedules'
   | 'Events'
   | 'Sources'
@@ -508,6 +516,36 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     action: 'nimbus:PurgeDeadLetters',
     body: 'DeadLetterSelection',
     response: 'DeadLettersPurged',
+  },
+  // ---- SQS queues (the SQS API itself is POST /, in x-nimbus-compatible-apis)
+  'GET /v1/sqs/queues': {
+    summary:
+      "The tenant's SQS queues: counts (where the key may sqs:GetQueueAttributes), dead-letter relations",
+    tag: 'SQS',
+    action: 'sqs:ListQueues',
+    response: 'SqsQueueList',
+  },
+  'POST /v1/sqs/queues/:name/purge': {
+    summary: 'Delete every message of an SQS queue (PurgeQueue)',
+    tag: 'SQS',
+    action: 'sqs:PurgeQueue',
+    status: [204],
+  },
+  'POST /v1/sqs/queues/:name/redrive': {
+    summary:
+      "Move a dead-letter queue's messages back to their source queues, or to `destination` (StartMessageMoveTask; also needs sqs:ReceiveMessage and sqs:DeleteMessage on it and sqs:SendMessage on the destinations)",
+    tag: 'SQS',
+    action: 'sqs:StartMessageMoveTask',
+    body: 'SqsRedriveRequest',
+    bodyOptional: true,
+    status: [202],
+    response: 'MoveTaskStarted',
+  },
+  'GET /v1/sqs/queues/:name/redrives': {
+    summary: "A dead-letter queue's message move tasks, newest first (the last 10)",
+    tag: 'SQS',
+    action: 'sqs:ListMessageMoveTasks',
+    response: 'MoveTaskList',
   },
   // ---- schedules
   'GET /v1/schedules': {

@@ -76,6 +76,18 @@ export interface paths {
   "/v1/queues/dlq/purge": {
     post: operations["postQueuesDlqPurge"];
   };
+  "/v1/sqs/queues": {
+    get: operations["getSqsQueues"];
+  };
+  "/v1/sqs/queues/{name}/purge": {
+    post: operations["postSqsQueuesNamePurge"];
+  };
+  "/v1/sqs/queues/{name}/redrive": {
+    post: operations["postSqsQueuesNameRedrive"];
+  };
+  "/v1/sqs/queues/{name}/redrives": {
+    get: operations["getSqsQueuesNameRedrives"];
+  };
   "/v1/schedules": {
     get: operations["getSchedules"];
   };
@@ -1314,6 +1326,133 @@ export interface operations {
         headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["DeadLettersPurged"];
+        };
+      };
+      "4XX": {
+        headers: { [name: string]: unknown };
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+      "5XX": {
+        headers: { [name: string]: unknown };
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+    };
+  };
+  /** GET /v1/sqs/queues: The tenant's SQS queues: counts (where the key may sqs:GetQueueAttributes), dead-letter relations */
+  getSqsQueues: {
+    parameters: {
+      path?: never;
+      query?: never;
+      header?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: { [name: string]: unknown };
+        content: {
+          "application/json": components['schemas']["SqsQueueList"];
+        };
+      };
+      "4XX": {
+        headers: { [name: string]: unknown };
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+      "5XX": {
+        headers: { [name: string]: unknown };
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+    };
+  };
+  /** POST /v1/sqs/queues/{name}/purge: Delete every message of an SQS queue (PurgeQueue) */
+  postSqsQueuesNamePurge: {
+    parameters: {
+      path: {
+        /** the name (percent-encoded) */
+        name: string;
+      };
+      query?: never;
+      header?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: { [name: string]: unknown };
+        content?: never;
+      };
+      "4XX": {
+        headers: { [name: string]: unknown };
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+      "5XX": {
+        headers: { [name: string]: unknown };
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+    };
+  };
+  /** POST /v1/sqs/queues/{name}/redrive: Move a dead-letter queue's messages back to their source queues, or to `destination` (StartMessageMoveTask; also needs sqs:ReceiveMessage and sqs:DeleteMessage on it and sqs:SendMessage on the destinations) */
+  postSqsQueuesNameRedrive: {
+    parameters: {
+      path: {
+        /** the name (percent-encoded) */
+        name: string;
+      };
+      query?: never;
+      header?: never;
+    };
+    requestBody?: {
+      content: {
+        "application/json": components['schemas']["SqsRedriveRequest"];
+      };
+    };
+    responses: {
+      202: {
+        headers: { [name: string]: unknown };
+        content: {
+          "application/json": components['schemas']["MoveTaskStarted"];
+        };
+      };
+      "4XX": {
+        headers: { [name: string]: unknown };
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+      "5XX": {
+        headers: { [name: string]: unknown };
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+    };
+  };
+  /** GET /v1/sqs/queues/{name}/redrives: A dead-letter queue's message move tasks, newest first (the last 10) */
+  getSqsQueuesNameRedrives: {
+    parameters: {
+      path: {
+        /** the name (percent-encoded) */
+        name: string;
+      };
+      query?: never;
+      header?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: { [name: string]: unknown };
+        content: {
+          "application/json": components['schemas']["MoveTaskList"];
         };
       };
       "4XX": {
@@ -4986,6 +5125,12 @@ export interface components {
       linesPerSecond?: number;
       bytesPerSecond?: number;
     };
+    SqsRedriveRequest: {
+      /** a queue of the same type; left out: each message goes back to the queue it came from */
+      destination?: string;
+      /** messages moved per second */
+      maxPerSecond?: number;
+    };
     Error: {
       error: {
         /** NIMBUS_ERR_<AREA>_<WHAT> */
@@ -5348,6 +5493,60 @@ export interface components {
     };
     DeadLettersPurged: {
       purged: number;
+    };
+    SqsQueueView: {
+      name: string;
+      /** the QueueUrl, with the origin the request used */
+      url: string;
+      arn: string;
+      fifo: boolean;
+      /** null: the key may not sqs:GetQueueAttributes on this queue */
+      messages: {
+        /** ApproximateNumberOfMessages */
+        visible: number;
+        /** ApproximateNumberOfMessagesNotVisible: received, not yet deleted */
+        inflight: number;
+        /** ApproximateNumberOfMessagesDelayed */
+        delayed: number;
+      } | null;
+      /** its RedrivePolicy: where a message goes after maxReceiveCount receives */
+      deadLetterQueue: {
+        name: string;
+        arn: string;
+        maxReceiveCount: number;
+      } | null;
+      /** the queues whose dead-letter queue this is */
+      deadLetterSources: string[];
+      /** ISO 8601 time */
+      createdAt: string;
+    };
+    SqsQueueList: {
+      queues: components['schemas']["SqsQueueView"][];
+    };
+    MoveTaskView: {
+      id: string;
+      /** RUNNING: the TaskHandle CancelMessageMoveTask takes */
+      handle: string | null;
+      status: "RUNNING" | "COMPLETED" | "CANCELLING" | "CANCELLED" | "FAILED";
+      /** the dead-letter queue */
+      source: string;
+      /** null: each message back to the queue it came from */
+      destination: string | null;
+      maxPerSecond: number | null;
+      moved: number;
+      /** its visible messages when the task started */
+      toMove: number;
+      /** ISO 8601 time */
+      startedAt: string;
+      endedAt: string | null;
+      /** FAILED: why (e.g. a message with no source queue) */
+      failureReason: string | null;
+    };
+    MoveTaskStarted: {
+      task: components['schemas']["MoveTaskView"];
+    };
+    MoveTaskList: {
+      tasks: components['schemas']["MoveTaskView"][];
     };
     LogSettings: {
       retentionDays: number;
@@ -5990,6 +6189,7 @@ export type PriceTable = components['schemas']["PriceTable"];
 export type AlertRuleRequest = components['schemas']["AlertRuleRequest"];
 export type BudgetRequest = components['schemas']["BudgetRequest"];
 export type LogSettingsRequest = components['schemas']["LogSettingsRequest"];
+export type SqsRedriveRequest = components['schemas']["SqsRedriveRequest"];
 export type Error = components['schemas']["Error"];
 export type FunctionView = components['schemas']["FunctionView"];
 export type VersionView = components['schemas']["VersionView"];
@@ -6030,6 +6230,11 @@ export type QueueList = components['schemas']["QueueList"];
 export type DeadLetterList = components['schemas']["DeadLetterList"];
 export type DeadLettersReplayed = components['schemas']["DeadLettersReplayed"];
 export type DeadLettersPurged = components['schemas']["DeadLettersPurged"];
+export type SqsQueueView = components['schemas']["SqsQueueView"];
+export type SqsQueueList = components['schemas']["SqsQueueList"];
+export type MoveTaskView = components['schemas']["MoveTaskView"];
+export type MoveTaskStarted = components['schemas']["MoveTaskStarted"];
+export type MoveTaskList = components['schemas']["MoveTaskList"];
 export type LogSettings = components['schemas']["LogSettings"];
 export type LogSettingsResult = components['schemas']["LogSettingsResult"];
 export type PublishedEvents = components['schemas']["PublishedEvents"];
