@@ -27,6 +27,8 @@ const ACTIONS = [
   'nimbus:ListTopics',
   'nimbus:ListSources',
   'nimbus:ListQueues', // Queues
+  'sqs:ListQueues', // Queues: its SQS section (GET /v1/sqs/queues)
+  'sqs:ListMessageMoveTasks', // a dead-letter queue's redrive progress
   'nimbus:GetUsage', // Usage
   'nimbus:ListAlerts', // Alerts
   'nimbus:QueryAudit', // Audit
@@ -58,6 +60,8 @@ const ACTIONS = [
   'nimbus:DeleteSource',
   'nimbus:ReplayDeadLetters',
   'nimbus:PurgeDeadLetters',
+  'sqs:PurgeQueue',
+  'sqs:StartMessageMoveTask', // Redrive (the platform also checks receive/delete/send on the queues)
   'nimbus:PutBudget',
   'nimbus:DeleteBudget',
   'nimbus:PutAlert',

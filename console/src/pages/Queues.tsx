@@ -1,4 +1,7 @@
-/** Queues: each function's async queue (depth, oldest age, dead letters) and the dead-letter store. */
+/**
+ * Queues: each function's async queue (depth, oldest age, dead letters) and the dead-letter store;
+ * the tenant's SQS queues, with purge and dead-letter-queue redrive (queues/SqsQueues.tsx).
+ */
 import { useState } from 'react';
 import { ok, type Schema } from '../api/client.ts';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
@@ -8,6 +11,7 @@ import { PageHeader, QueryState, SectionHeader } from '../components/states.tsx'
 import { Table } from '../components/Table.tsx';
 import { ago, formatTime } from '../components/text.ts';
 import { Can } from '../permissions.ts';
+import { SqsQueues } from '../queues/SqsQueues.tsx';
 import { useSession } from '../session.tsx';
 import '../triggers/triggers.css';
 
@@ -65,6 +69,9 @@ export default function Queues() {
       <DeadLetters
         functions={queues.data?.queues.filter((q) => q.dead > 0).map((q) => q.functionName) ?? []}
       />
+      <Can action="sqs:ListQueues">
+        <SqsQueues />
+      </Can>
     </>
   );
 }
