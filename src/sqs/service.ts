@@ -13,6 +13,8 @@
  *   ContentBasedDeduplication) = dedupe key with a 5-minute window.
  * - RedrivePolicy: a message received more than maxReceiveCount times moves to the dead-letter
  *   queue on its next receive (ack + enqueue in one commit; it keeps its MessageId).
+ * - Dead-letter-queue redrive (StartMessageMoveTask): move-tasks.ts, over the same port (a lease
+ *   of the DLQ's messages, each acked with its destination message as the follow-up).
  * - MessageRetentionPeriod: a sweep every minute drops older messages (so up to a minute late).
  * - Long polling (WaitTimeSeconds): a send wakes the receivers of its queue at once; otherwise
  *   they look again every second (delayed messages, visibility expiries, other nodes).
