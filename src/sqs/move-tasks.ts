@@ -189,6 +189,7 @@ export function createMoveTasks(d: MoveTaskDeps): MoveTasks {
     const src = await repo.get(tenant, t.source);
     if (!src) return; // deleted: forget() has dropped its tasks
     const fifo = isFifo(src);
+    /** The destinations looked up for this batch (read again each batch: one may be deleted). */
     const destinations = new Map<string, SqsQueueRecord | undefined>();
     /** Where a message goes, or why it cannot. */
     const destinationOf = async (m: LeasedMessage): Promise<SqsQueueRecord | string> => {
@@ -239,6 +240,7 @@ export function createMoveTasks(d: MoveTaskDeps): MoveTasks {
           continue;
         }
       }
+      destinations.clear();
       const got = await queue.lease(qn, { max, visibilityMs: MOVE_LEASE_MS });
       const before = got.filter((m) => m.enqueuedAt <= t.startedAt);
       await giveBack(got.filter((m) => m.enqueuedAt > t.startedAt));
