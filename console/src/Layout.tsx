@@ -18,7 +18,7 @@ const PAGES: readonly { to: string; label: string; list: readonly Action[] }[] =
     label: 'Triggers',
     list: ['nimbus:ListRoutes', 'nimbus:ListSchedules', 'nimbus:ListTopics', 'nimbus:ListSources'],
   },
-  { to: '/queues', label: 'Queues', list: ['nimbus:ListQueues'] },
+  { to: '/queues', label: 'Queues', list: ['nimbus:ListQueues', 'sqs:ListQueues'] },
   { to: '/usage', label: 'Usage', list: ['nimbus:GetUsage'] },
   { to: '/alerts', label: 'Alerts', list: ['nimbus:ListAlerts'] },
   { to: '/audit', label: 'Audit', list: ['nimbus:QueryAudit'] },

@@ -20,10 +20,25 @@ const DLQ = ['dlq'] as const;
 const REFRESH = [DLQ, QUEUES] as const;
 
 export default function Queues() {
-  const queues = useGet(QUEUES, (c) => c.GET('/v1/queues'), { refetchInterval: 5000 });
   return (
     <>
       <PageHeader title="Queues" />
+      {/* A key may see either part alone: the navigation shows Queues for either action. */}
+      <Can action="nimbus:ListQueues">
+        <AsyncQueues />
+      </Can>
+      <Can action="sqs:ListQueues">
+        <SqsQueues />
+      </Can>
+    </>
+  );
+}
+
+/** The per-function async queues and their dead letters. */
+function AsyncQueues() {
+  const queues = useGet(QUEUES, (c) => c.GET('/v1/queues'), { refetchInterval: 5000 });
+  return (
+    <>
       <p className="muted">
         Asynchronous invocations wait here per function; the ones that failed every attempt go to the
         dead-letter queue, where they can be replayed once the cause is fixed.
@@ -69,9 +84,6 @@ export default function Queues() {
       <DeadLetters
         functions={queues.data?.queues.filter((q) => q.dead > 0).map((q) => q.functionName) ?? []}
       />
-      <Can action="sqs:ListQueues">
-        <SqsQueues />
-      </Can>
     </>
   );
 }
