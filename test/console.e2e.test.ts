@@ -231,6 +231,24 @@ describe('web console in a real browser', { skip: browserSkip() }, () => {
     await page.close();
   });
 
+  it('highlights the source of a Python function as Python', async () => {
+    const zip = zipFiles({ 'app.py': 'def handler(event, context):\n    return {"ok": True}\n' });
+    const d = await p.json('PUT', '/v1/functions/py-source', {
+      runtime: 'python3.12',
+      handler: 'app.handler',
+      code: { zipBase64: base64(zip) },
+    });
+    assert.equal(d.status, 201);
+    const page = await open();
+    await login(page);
+    await page.goto(`${p.apiUrl}/console/functions/py-source`);
+    const editor = page.getByRole('textbox', { name: 'Source of app.py' });
+    // Highlighted: the keywords are tokens of their own (plain text would be one run).
+    await editor.locator('span', { hasText: /^def$/ }).waitFor();
+    await editor.locator('span', { hasText: /^True$/ }).waitFor();
+    await page.close();
+  });
+
   it('every page in the dark theme passes axe and is captured', async () => {
     const page = await open({ dark: true });
     await page.goto(`${p.apiUrl}/console/`);

@@ -1,6 +1,7 @@
-/** A CodeMirror 6 editor (JavaScript or JSON highlighting; One Dark in the dark theme). */
+/** A CodeMirror 6 editor (JavaScript, JSON or Python highlighting; One Dark in the dark theme). */
 import { javascript } from '@codemirror/lang-javascript';
 import { json } from '@codemirror/lang-json';
+import { python } from '@codemirror/lang-python';
 import { HighlightStyle, syntaxHighlighting } from '@codemirror/language';
 import { oneDark } from '@codemirror/theme-one-dark';
 import { tags as t } from '@lezer/highlight';
@@ -20,7 +21,7 @@ const lightHighlight = HighlightStyle.define([
   { tag: t.invalid, color: '#a40e26' },
 ]);
 
-export type EditorLanguage = 'javascript' | 'json' | 'text';
+export type EditorLanguage = 'javascript' | 'json' | 'python' | 'text';
 
 export interface EditorProps {
   readonly value: string;
@@ -49,7 +50,13 @@ export function Editor({ value, onChange, language, label, dark, readOnly, minHe
       doc: initial.current,
       extensions: [
         basicSetup,
-        language === 'javascript' ? javascript() : language === 'json' ? json() : [],
+        language === 'javascript'
+          ? javascript()
+          : language === 'json'
+            ? json()
+            : language === 'python'
+              ? python()
+              : [],
         dark ? oneDark : syntaxHighlighting(lightHighlight),
         EditorView.editable.of(!readOnly),
         // tabindex: axe asks a scrolling region to hold a focusable element (contenteditable is not

@@ -20,6 +20,7 @@ const zip = (files: Record<string, string | Uint8Array>) =>
 
 describe('hostile requests for kept sources', () => {
   let p: TestPlatform;
+  let bomb: string;
   const deploy = (name: string, zipBase64: string) =>
     p.json('PUT', `/v1/functions/${name}`, {
       runtime: 'nodejs24.x',
@@ -27,6 +28,18 @@ describe('hostile requests for kept sources', () => {
       code: { zipBase64 },
     });
   before(async () => {
+    // 300 MB of zeros zip to well under 1 MiB: the build's unpack limit (250 MB) refuses them.
+    // Made before any request: zipping blocks this process's event loop for seconds, and a
+    // pooled keep-alive connection the server closed meanwhile would be reused and reset.
+    bomb = Buffer.from(
+      zipSync(
+        {
+          'index.mjs': new TextEncoder().encode("export const handler = () => 'bomb';"),
+          'zeros.bin': new Uint8Array(300e6),
+        },
+        { level: 1 },
+      ),
+    ).toString('base64');
     p = await startTestPlatform();
     for (const name of ['mine', 'theirs'])
       assert.ok(
@@ -72,11 +85,6 @@ describe('hostile requests for kept sources', () => {
   });
 
   it('keeps no source of an archive the build refuses, and the last good one stays', async () => {
-    // 300 MB of zeros zip to well under 1 MiB: the build's unpack limit (250 MB) refuses it.
-    const bomb = zip({
-      'index.mjs': "export const handler = () => 'bomb';",
-      'zeros.bin': new Uint8Array(300e6),
-    });
     assert.ok(Buffer.from(bomb, 'base64').length < 1024 * 1024);
     const r = await deploy('mine', bomb);
     assert.equal(r.status, 413, JSON.stringify(r.body));

@@ -35,7 +35,13 @@ function entryFile(handler: string, texts: readonly string[]): string | undefine
 }
 
 function languageOf(file: string) {
-  return /\.(m?js|cjs|ts|mts|jsx|tsx)$/.test(file) ? 'javascript' : file.endsWith('.json') ? 'json' : 'text';
+  return /\.(m?js|cjs|ts|mts|jsx|tsx)$/.test(file)
+    ? 'javascript'
+    : file.endsWith('.json')
+      ? 'json'
+      : file.endsWith('.py')
+        ? 'python'
+        : 'text';
 }
 
 const kib = (n: number) => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KiB`);
