@@ -88,6 +88,7 @@ import {
 import { createIntegrations } from '../workflows/integrations.ts';
 import { joinCluster, type Role, syncCaches } from './cluster.ts';
 import { createCodeCache } from './code-cache.ts';
+import { listenOrExplain } from './errors.ts';
 
 export interface RunningPlatform {
   readonly apiUrl: string;
@@ -874,15 +875,20 @@ export async function startPlatform(
       });
     }
     const s3Url = urlOf(
-      await s3.listen(
-        has('api') ? { host: config.host, port: config.s3Port } : { host: '127.0.0.1', port: 0 },
+      await listenOrExplain(
+        { what: 'S3', flag: '--s3-port', env: 'NIMBUS_S3_PORT', host: config.host, port: config.s3Port },
+        () =>
+          s3.listen(has('api') ? { host: config.host, port: config.s3Port } : { host: '127.0.0.1', port: 0 }),
       ),
     );
     // The web console at /console (built with Vite on its first request when stale).
     await registerConsole(api, {
       log: { info: (m) => logger.info(m), error: (e, m) => logger.error({ err: e }, m) },
     });
-    const apiAddress = await api.listen({ host: config.host, port: config.apiPort });
+    const apiAddress = await listenOrExplain(
+      { what: 'API', flag: '--api-port', env: 'NIMBUS_API_PORT', host: config.host, port: config.apiPort },
+      () => api.listen({ host: config.host, port: config.apiPort }),
+    );
     // Functions reach the API and S3 ports at their gateway address (never the host's other
     // services): the same servers, also accepting connections there.
     platformAddr = await network.platformAddress().catch((e: unknown) => {
@@ -917,7 +923,10 @@ export async function startPlatform(
 
     // A node without the gateway role serves no HTTP triggers (its port stays closed).
     const gwAddress = has('gateway')
-      ? await gateway.app.listen({ host: config.host, port: config.port })
+      ? await listenOrExplain(
+          { what: 'gateway', flag: '--port', env: 'NIMBUS_PORT', host: config.host, port: config.port },
+          () => gateway.app.listen({ host: config.host, port: config.port }),
+        )
       : undefined;
     if (gwAddress) gatewayUrl = urlOf(gwAddress);
 

@@ -64,6 +64,8 @@ export function register(program: Command): void {
         apiUrl: p.apiUrl,
         gatewayUrl: p.gatewayUrl,
         s3Url: p.s3Url,
+        // The web console is on the API port (a cluster node serves it with the api role).
+        ...(config.cluster && !config.roles.includes('api') ? {} : { consoleUrl: `${p.apiUrl}/console/` }),
         dataDir: config.dataDir,
         store: config.store === 'sqlite' ? 'sqlite' : 'postgres',
         ...(config.cluster ? { cluster: config.cluster, node: p.nodeId, roles: config.roles } : {}),
@@ -73,7 +75,7 @@ export function register(program: Command): void {
       if (o.json) printJson(summary);
       else {
         process.stdout.write(
-          `${bold('Nimbus is running')}\n  API      ${p.apiUrl}\n  gateway  ${p.gatewayUrl}\n  S3       ${p.s3Url}\n  data     ${config.dataDir} (${summary.store})\n${
+          `${bold('Nimbus is running')}\n  API      ${p.apiUrl}\n${summary.consoleUrl ? `  console  ${summary.consoleUrl}\n` : ''}  gateway  ${p.gatewayUrl}\n  S3       ${p.s3Url}\n  data     ${config.dataDir} (${summary.store})\n${
             config.cluster
               ? `  cluster  ${config.cluster}, node ${p.nodeId} (${config.roles.join(', ')})\n`
               : ''
