@@ -465,6 +465,24 @@ export async function runClusterDrill(o: ClusterDrillOptions): Promise<ClusterDr
       const tag = `sync:${atCompleted}`;
       const inFlight = o.syncInFlight ?? 3;
       let tKill = Number.POSITIVE_INFINITY;
+      // First work for the victim to hold leases on: async invocations of 6 s (under the 10 s
+      // timeout) and workflow steps of 3 s (the paced load alone leaves a node idle much of the
+      // time). Any node's dispatcher may take them, so more are sent until the victim holds some.
+      await Promise.all(
+        Array.from({ length: 3 }, (_, i) => startExecution('slowflow', `s${atCompleted}-${i}`)),
+      );
+      let batch = 0;
+      for (const end = Date.now() + 30_000; Date.now() < end; await sleep(500)) {
+        if ((await leasedBy(db, `${schema}_queue`, id)).length > 0) break;
+        const b = batch++;
+        await Promise.all(
+          Array.from({ length: 3 }, (_, i) =>
+            submitAsync(`slow:${atCompleted}:${b}:${i}`, { sleepMs: 6000 }),
+          ),
+        );
+      }
+      // Then the sync requests, started only now so that they are still running at the kill
+      // however long the wait above took (on a slow machine they had ended before it).
       const syncs = Array.from({ length: inFlight }, async (_, i) => {
         try {
           const r = await fetch(`${node.api}/v1/functions/slow/invoke`, {
@@ -480,16 +498,8 @@ export async function runClusterDrill(o: ClusterDrillOptions): Promise<ClusterDr
           return { outcome: why ? `connection error (${why})` : `other: ${String(e)}`, ms: since(tKill) };
         }
       });
-      // Work in flight for the victim to hold leases on: async invocations and workflow steps of
-      // 3 s (the paced load alone leaves a node idle much of the time).
-      await Promise.all([
-        ...Array.from({ length: 6 }, (_, i) => submitAsync(`slow:${atCompleted}:${i}`, { sleepMs: 3000 })),
-        ...Array.from({ length: 3 }, (_, i) => startExecution('slowflow', `s${atCompleted}-${i}`)),
-      ]);
       for (const end = Date.now() + 30_000; Date.now() < end; await sleep(20))
         if ([...tagsSeen].some((s) => s.startsWith(tag))) break;
-      for (const end = Date.now() + 15_000; Date.now() < end; await sleep(100))
-        if ((await leasedBy(db, `${schema}_queue`, id)).length > 0) break;
       const wallKill = Date.now();
       tKill = performance.now();
       await node.kill('SIGKILL');
