@@ -14,7 +14,6 @@
  * Without chromium the suite skips outside CI and fails in CI (test/support/browser.ts).
  */
 import assert from 'node:assert/strict';
-import { connect as tcp } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { connect as natsConnect } from '@nats-io/transport-node';
 import type { Page } from 'playwright-core';
@@ -28,6 +27,7 @@ import {
   launchConsoleBrowser,
   shot,
 } from './support/browser.ts';
+import { reachable } from './support/services.ts';
 
 const ITEMS = 'items-fn';
 const FLAKY = 'flaky-fn';
@@ -45,21 +45,6 @@ const EVENTS = `export const handler = async (e) => {
 `;
 const NATS_PORT = 4222;
 const SUBJECT = `console.orders.${process.pid}`;
-
-/** Whether something listens on 127.0.0.1:port (the shared brokers of this machine and CI). */
-const reachable = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = tcp({ host: '127.0.0.1', port });
-    s.setTimeout(1500, () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('connect', () => {
-      s.end();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 
 describe('console: triggers and queues in a real browser', { skip: browserSkip() }, () => {
   let p: TestPlatform;

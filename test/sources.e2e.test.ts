@@ -6,7 +6,6 @@
  * A broker that is down fails the test in CI (CI=true) and skips it elsewhere.
  */
 import assert from 'node:assert/strict';
-import { connect as tcp } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect as natsConnect } from '@nats-io/transport-node';
@@ -16,21 +15,8 @@ import { createClient } from 'redis';
 import { loadConfig } from '../src/config/index.ts';
 import { startPlatform } from '../src/server/index.ts';
 import { fixture } from './helpers.ts';
+import { reachable } from './support/services.ts';
 import { type Sink, type SinkRequest, startSink } from './support/sink.ts';
-
-const reachable = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = tcp({ host: '127.0.0.1', port });
-    s.setTimeout(1500, () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('connect', () => {
-      s.end();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 
 interface Rec {
   messageId: string;

@@ -12,13 +12,14 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import { type AddressInfo, connect as tcp } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect as natsConnect, headers as natsHeaders } from '@nats-io/transport-node';
 import amqp from 'amqplib';
 import mqtt from 'mqtt';
 import { fixture, startTestPlatform, type TestPlatform, waitUntil } from './helpers.ts';
+import { reachable } from './support/services.ts';
 
 interface OtlpSpan {
   traceId: string;
@@ -90,20 +91,6 @@ async function hookReceiver(): Promise<{
     close: () => new Promise((r) => server.close(() => r())),
   };
 }
-
-const reachable = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = tcp({ host: '127.0.0.1', port });
-    s.setTimeout(1500, () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('connect', () => {
-      s.end();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 
 const attr = (s: OtlpSpan, key: string) => {
   const v = s.attributes?.find((a) => a.key === key)?.value;

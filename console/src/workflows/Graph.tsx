@@ -66,15 +66,18 @@ function Handles() {
   );
 }
 
-function StateNode({ data }: NodeProps<Node<StateData>>) {
+/** A state's box: a plain state, or the frame of a Parallel/Map group (`wf-group`). */
+function StateBox({ data, group }: { data: StateData; group: boolean }) {
+  const base = group ? 'wf-group' : 'wf-node';
   return (
     <div
-      className={`wf-node${data.mark ? ` wf-${data.mark}` : ''}`}
+      className={`${base}${data.mark ? ` wf-${data.mark}` : ''}`}
       data-testid={`state-${data.name}`}
       data-mark={data.mark ?? ''}
     >
       <Handles />
       <span className="wf-name">{data.name}</span>
+      {group ? ' ' : null}
       <span className="wf-type">
         {data.type}
         {data.start ? ' · start' : ''}
@@ -85,24 +88,8 @@ function StateNode({ data }: NodeProps<Node<StateData>>) {
   );
 }
 
-function GroupNode({ data }: NodeProps<Node<StateData>>) {
-  return (
-    <div
-      className={`wf-group${data.mark ? ` wf-${data.mark}` : ''}`}
-      data-testid={`state-${data.name}`}
-      data-mark={data.mark ?? ''}
-    >
-      <Handles />
-      <span className="wf-name">{data.name}</span>{' '}
-      <span className="wf-type">
-        {data.type}
-        {data.start ? ' · start' : ''}
-        {data.end ? ' · end' : ''}
-        {data.mark ? ` · ${MARK_TEXT[data.mark]}` : ''}
-      </span>
-    </div>
-  );
-}
+const StateNode = ({ data }: NodeProps<Node<StateData>>) => <StateBox data={data} group={false} />;
+const GroupNode = ({ data }: NodeProps<Node<StateData>>) => <StateBox data={data} group />;
 
 const NODE_TYPES = { state: StateNode, stateGroup: GroupNode };
 
