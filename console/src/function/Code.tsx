@@ -4,7 +4,7 @@
  * A function whose source the platform did not keep starts from the runtime's template.
  */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type ReactNode, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { type ReactNode, useContext, useMemo, useRef, useState } from 'react';
 import type { Schema } from '../api/client.ts';
 import { request } from '../api/raw.ts';
 import { FUNCTIONS, functionKey } from '../components/query.ts';
@@ -93,7 +93,17 @@ export function CodePanel({ f }: { f: FunctionView }) {
     placeholderData: keepPreviousData,
   });
   const template = TEMPLATES.find((t) => t.runtime === f.runtime) ?? TEMPLATES[0]!;
-  if (f.sourceSha256 && source.isPending) return <Section>{<Loading what="the source" />}</Section>;
+  // The template as files: one object per template (the workspace memoizes on its files).
+  const fromTemplate = useMemo(
+    () => ({ [template.file]: new TextEncoder().encode(template.source) }),
+    [template],
+  );
+  if (f.sourceSha256 && source.isPending)
+    return (
+      <Section>
+        <Loading what="the source" />
+      </Section>
+    );
   if (source.isError)
     return (
       <Section>
@@ -109,7 +119,7 @@ export function CodePanel({ f }: { f: FunctionView }) {
         </p>
       </Section>
     );
-  const files = source.data?.files ?? templateFiles(template.file, template.source);
+  const files = source.data?.files ?? fromTemplate;
   return (
     <Section>
       {source.data ? null : (
@@ -130,15 +140,6 @@ export function CodePanel({ f }: { f: FunctionView }) {
       />
     </Section>
   );
-}
-
-const templateCache = new Map<string, Record<string, Uint8Array>>();
-/** The template as files, the same object each render (the workspace memoizes on it). */
-function templateFiles(file: string, text: string): Record<string, Uint8Array> {
-  const k = `${file}\u0000${text}`;
-  const files = templateCache.get(k) ?? { [file]: new TextEncoder().encode(text) };
-  templateCache.set(k, files);
-  return files;
 }
 
 function Section({ children }: { children: ReactNode }) {
@@ -180,10 +181,6 @@ function Workspace({
   const [edits, setEdits] = useState<Record<string, string>>({});
   const text = edits[current] ?? textOf(files[current] ?? new Uint8Array()) ?? '';
   const changed = Object.keys(edits).filter((p) => edits[p] !== textOf(files[p]!));
-
-  useEffect(() => {
-    if (!texts.includes(current) && texts[0]) setCurrent(texts[0]);
-  }, [texts, current]);
 
   return (
     <>
