@@ -21,6 +21,7 @@ import type {
 import { eventFromFunction } from '../events/cloudevents.ts';
 import type { InvokeResult, InvokeService } from '../invoke/types.ts';
 import type { SpanHandle, Tracing } from '../observability/tracing.ts';
+import { isQueueClosed } from '../queue/errors.ts';
 import type { RegistryService } from '../registry/types.ts';
 import { retryPolicyOf } from './config.ts';
 import { type DestinationOutcome, destinationEnvelope } from './destinations.ts';
@@ -518,7 +519,17 @@ export function createAsyncService(d: AsyncDeps): AsyncService {
     running++;
     perQueue.set(q, (perQueue.get(q) ?? 0) + 1);
     handle(m)
-      .catch((e: unknown) => log('error', { err: e, id: m.id }, 'async invocation handling failed'))
+      .catch((e: unknown) => {
+        // Shut down (past close()'s wait) before the outcome was recorded: the lease is freed at
+        // the next start and the message runs again (at-least-once), so this is not an error.
+        if (closed && isQueueClosed(e))
+          log(
+            'warn',
+            { id: m.id },
+            'shut down before this invocation was recorded; it runs again at the next start',
+          );
+        else log('error', { err: e, id: m.id }, 'async invocation handling failed');
+      })
       .finally(() => {
         running--;
         const left = (perQueue.get(q) ?? 1) - 1;

@@ -471,15 +471,19 @@ export async function runClusterDrill(o: ClusterDrillOptions): Promise<ClusterDr
       await Promise.all(
         Array.from({ length: 3 }, (_, i) => startExecution('slowflow', `s${atCompleted}-${i}`)),
       );
+      const holdsLeases = async () => (await leasedBy(db, `${schema}_queue`, id)).length > 0;
       let batch = 0;
-      for (const end = Date.now() + 30_000; Date.now() < end; await sleep(500)) {
-        if ((await leasedBy(db, `${schema}_queue`, id)).length > 0) break;
+      const feed = () => {
         const b = batch++;
-        await Promise.all(
+        return Promise.all(
           Array.from({ length: 3 }, (_, i) =>
             submitAsync(`slow:${atCompleted}:${b}:${i}`, { sleepMs: 6000 }),
           ),
         );
+      };
+      for (const end = Date.now() + 30_000; Date.now() < end; await sleep(500)) {
+        if (await holdsLeases()) break;
+        await feed();
       }
       // Then the sync requests, started only now so that they are still running at the kill
       // however long the wait above took (on a slow machine they had ended before it).
@@ -498,8 +502,20 @@ export async function runClusterDrill(o: ClusterDrillOptions): Promise<ClusterDr
           return { outcome: why ? `connection error (${why})` : `other: ${String(e)}`, ms: since(tKill) };
         }
       });
-      for (const end = Date.now() + 30_000; Date.now() < end; await sleep(20))
-        if ([...tagsSeen].some((s) => s.startsWith(tag))) break;
+      // Kill only when both are true at once: the sync requests run on the victim, and it still
+      // holds leases (its 6 s work can end while the sync requests start; CI saw exactly that).
+      // More slow work is fed, without waiting, while it holds none; untilAcknowledged retries a
+      // submit the kill cuts on another node.
+      const fed: Promise<unknown>[] = [];
+      let lastFeed = 0;
+      for (const end = Date.now() + 30_000; Date.now() < end; await sleep(20)) {
+        if (![...tagsSeen].some((s) => s.startsWith(tag))) continue;
+        if (await holdsLeases()) break;
+        if (Date.now() - lastFeed > 1000) {
+          lastFeed = Date.now();
+          fed.push(feed());
+        }
+      }
       const wallKill = Date.now();
       tKill = performance.now();
       await node.kill('SIGKILL');
@@ -523,6 +539,7 @@ export async function runClusterDrill(o: ClusterDrillOptions): Promise<ClusterDr
       }
       await node.restart();
       const recoverMs = since(tKill);
+      await Promise.all(fed);
       const leaderBackMs = await back;
       return {
         kind: 'kill',

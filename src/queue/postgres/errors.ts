@@ -8,7 +8,6 @@ export const PgQueueErrors = defineErrors('QUEUE', {
     hint: 'check the PostgreSQL URL and that the server is running; the call can be retried',
     retryable: true,
   },
-  CLOSED: { status: 503, kind: 'system', message: 'queue is closed', retryable: true },
 });
 
 export { isConnectionError } from '../../store/postgres/connection.ts';

@@ -36,6 +36,7 @@ import type {
   QueueStats,
 } from '../../core/types.ts';
 import { poolTimeouts } from '../../store/postgres/connection.ts';
+import { QueueErrors } from '../errors.ts';
 import { Batcher } from './batcher.ts';
 import { isConnectionError, isTransient, PgQueueErrors } from './errors.ts';
 import { Announcer, decodeEvents, type QueueEvent, startListener } from './listen.ts';
@@ -180,7 +181,7 @@ export async function openPostgresQueue(o: PostgresQueueOptions): Promise<Postgr
     }
   };
   const open = () => {
-    if (closing) throw PgQueueErrors.CLOSED();
+    if (closing) throw QueueErrors.CLOSED();
   };
 
   try {

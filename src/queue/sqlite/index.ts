@@ -25,6 +25,7 @@ import type {
   QueueStats,
 } from '../../core/types.ts';
 import { startCheckpointer } from '../../store/sqlite/checkpointer.ts';
+import { QueueErrors } from '../errors.ts';
 
 export interface SqliteQueueOptions {
   /** Database file, or `:memory:`. */
@@ -237,7 +238,7 @@ export function openSqliteQueue(o: SqliteQueueOptions): Queue {
   };
 
   const submit = <T>(run: () => T): Promise<T> => {
-    if (closed) return Promise.reject(new Error('queue is closed'));
+    if (closed) return Promise.reject(QueueErrors.CLOSED());
     return new Promise<T>((resolve, reject) => {
       pending.push({ run, resolve: resolve as (v: unknown) => void, reject });
       if (!scheduled) {
