@@ -9,6 +9,8 @@
  *   may list keys (nimbus:List*), so the page shows them, without the New key form or Revoke.
  *   The Audit page opened by its address shows the platform's coded 403.
  * - An AdministratorAccess key sees every entry and every button.
+ * - A key that may change only `function:orders-*` sees the change buttons on orders-api's page
+ *   (the page asks again on the function's ARN) and none on perm-fn's.
  *
  * Without chromium the suite skips outside CI and fails in CI (test/support/browser.ts).
  */
@@ -26,6 +28,8 @@ import {
 } from './support/browser.ts';
 
 const FN = 'perm-fn';
+/** The one function the scoped key may change (`function:orders-*`). */
+const SCOPED_FN = 'orders-api';
 
 describe('console: what a key may do decides what is shown', { skip: browserSkip() }, () => {
   let p: TestPlatform;
@@ -40,8 +44,10 @@ describe('console: what a key may do decides what is shown', { skip: browserSkip
     p = await startTestPlatform();
     cb = await launchConsoleBrowser();
     const dir = await fixture({ 'index.mjs': 'export const handler = async () => ({ ok: true });\n' });
-    const d = await p.deployDir(FN, dir, { runtime: 'nodejs22.x', handler: 'index.handler' });
-    assert.ok(d.status < 300, JSON.stringify(d.body));
+    for (const name of [FN, SCOPED_FN]) {
+      const d = await p.deployDir(name, dir, { runtime: 'nodejs22.x', handler: 'index.handler' });
+      assert.ok(d.status < 300, JSON.stringify(d.body));
+    }
     for (const policy of ['ReadOnly', 'AdministratorAccess'] as const) {
       const k = await p.json<{ secret: string }>('POST', '/v1/keys', {
         description: policy,
@@ -107,6 +113,37 @@ describe('console: what a key may do decides what is shown', { skip: browserSkip
     await page.goto(`${p.apiUrl}/console/audit`);
     await page.getByRole('alert').filter({ hasText: 'NIMBUS_ERR_' }).first().waitFor();
     assert.match(String(await page.getByRole('alert').first().textContent()), /FORBIDDEN/);
+  });
+
+  it('a key allowed only some functions sees their buttons on their pages, not on others', async () => {
+    const k = await p.json<{ secret: string }>('POST', '/v1/keys', {
+      description: 'orders team',
+      policies: [
+        'ReadOnly',
+        {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: 'lambda:*', Resource: 'arn:aws:lambda:*:*:function:orders-*' },
+          ],
+        },
+      ],
+    });
+    assert.equal(k.status, 201, JSON.stringify(k.body));
+    const page = await cb.open();
+    const allowed = await signIn(page, k.body.secret);
+    assert.equal(allowed['lambda:DeleteFunction'], false, 'not on every function (resource *)');
+    const changes = ['Delete', 'Deploy', 'Invoke', 'Save configuration'];
+
+    await page.getByRole('link', { name: SCOPED_FN }).click();
+    await page.getByRole('heading', { name: SCOPED_FN, level: 1 }).waitFor();
+    for (const name of changes) await button(page, name).waitFor();
+
+    await page.getByRole('link', { name: 'Functions' }).first().click();
+    await page.getByRole('link', { name: FN }).click();
+    await page.getByRole('heading', { name: FN, level: 1 }).waitFor();
+    await page.getByText('This key may not change the configuration.').waitFor();
+    for (const name of changes)
+      assert.equal(await button(page, name).count(), 0, `no ${name} button on ${FN}`);
   });
 
   it('an AdministratorAccess key sees every page and every button', async () => {

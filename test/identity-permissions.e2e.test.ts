@@ -58,6 +58,75 @@ describe('identity permissions (e2e)', () => {
     assert.ok(Object.values(admin.body.allowed).every(Boolean));
   });
 
+  it('answers on one named resource, as the routes of that resource decide', async () => {
+    const scoped = await p.json<{ secret: string }>('POST', '/v1/keys', {
+      policies: [
+        {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: 'sts:GetCallerIdentity', Resource: '*' },
+            { Effect: 'Allow', Action: 'lambda:*', Resource: 'arn:aws:lambda:*:*:function:orders-*' },
+            { Effect: 'Allow', Action: 'states:*', Resource: 'arn:aws:states:*:*:stateMachine:orders-*' },
+            {
+              Effect: 'Allow',
+              Action: 'states:StopExecution',
+              Resource: 'arn:aws:states:*:*:execution:orders-*',
+            },
+            { Effect: 'Allow', Action: 's3:*', Resource: ['arn:aws:s3:::orders', 'arn:aws:s3:::orders/*'] },
+          ],
+        },
+      ],
+    });
+    assert.equal(scoped.status, 201, JSON.stringify(scoped.body));
+    secrets.scoped = scoped.body.secret;
+    const acts = [
+      'lambda:DeleteFunction',
+      'lambda:UpdateFunctionConfiguration',
+      'states:StartExecution',
+      'states:StopExecution',
+      's3:DeleteBucket',
+      's3:PutObject',
+    ];
+    const on = async (resource?: Record<string, string>) =>
+      (
+        (await (
+          await as('scoped', 'POST', '/v1/identity/permissions', {
+            actions: acts,
+            ...(resource ? { resource } : {}),
+          })
+        ).json()) as { allowed: Record<string, boolean> }
+      ).allowed;
+    const yes = (a: Record<string, boolean>) => acts.filter((x) => a[x]);
+    assert.deepEqual(yes(await on()), [], 'account-wide (resource *): nothing');
+    assert.deepEqual(yes(await on({ function: 'orders-api' })), [
+      'lambda:DeleteFunction',
+      'lambda:UpdateFunctionConfiguration',
+    ]);
+    assert.deepEqual(yes(await on({ function: 'billing' })), []);
+    // On a state machine, an execution's actions are asked of its executions (`execution:orders-flow:*`).
+    assert.deepEqual(yes(await on({ stateMachine: 'orders-flow' })), [
+      'states:StartExecution',
+      'states:StopExecution',
+    ]);
+    const { body: who } = await p.json<{ accountId: string; region: string }>('GET', '/v1/identity');
+    const exec = `arn:aws:states:${who.region}:${who.accountId}:execution:orders-flow:e1`;
+    // On an execution: Stop is checked on its ARN, Start on its state machine's.
+    assert.deepEqual(yes(await on({ execution: exec })), ['states:StartExecution', 'states:StopExecution']);
+    const other = `arn:aws:states:${who.region}:${who.accountId}:execution:billing-flow:e1`;
+    assert.deepEqual(yes(await on({ execution: other })), []);
+    assert.deepEqual(yes(await on({ bucket: 'orders' })), ['s3:DeleteBucket', 's3:PutObject']);
+    assert.deepEqual(yes(await on({ bucket: 'billing' })), []);
+    // The routes agree: allowed on orders-api (then 404: it does not exist), refused on billing.
+    const patch = (fn: string) =>
+      as('scoped', 'PATCH', `/v1/functions/${fn}`, { memoryMb: 256 }).then((r) => r.status);
+    assert.equal(await patch('orders-api'), 404);
+    assert.equal(await patch('billing'), 403);
+    for (const resource of [{ function: 'orders-*' }, { nope: 'x' }, { function: 'a', bucket: 'b' }]) {
+      const r = await as('scoped', 'POST', '/v1/identity/permissions', { actions: acts, resource });
+      assert.equal(r.status, 400, JSON.stringify(resource));
+    }
+  });
+
   it('refuses a malformed ask with a coded 400', async () => {
     for (const body of [
       {},

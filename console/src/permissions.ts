@@ -5,30 +5,65 @@
  * the pages the key cannot list and the pages leave out the buttons of changes it cannot make.
  * The platform still decides: a page opened by its address shows the coded 403 it answers.
  *
+ * A page about one resource (a function, a state machine, an execution, a bucket) wraps itself in
+ * `<PermissionScope resource={…}>`: inside it the answer is asked again on that resource's ARN, so
+ * a key allowed only `function:orders-*` sees the write buttons on orders-api's page. Until that
+ * answer arrives, the account-wide one stands in.
+ *
  * While the answer is on its way nothing optional shows (a limited key never sees an entry flash
  * by); if it cannot be had (a key without sts:GetCallerIdentity, an older platform), everything
  * shows and the platform's 403s say what is refused, as before.
  */
-import { useQuery } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { createContext, createElement, type ReactNode, useContext } from 'react';
 import { ACTIONS, type Action } from './actions.ts';
 import { type ApiClient, ok } from './api/client.ts';
+import type { components } from './api/schema.d.ts';
 import { useSession } from './session.tsx';
 
 export type { Action };
 
 export const PERMISSIONS = ['permissions'] as const;
 
+/** One resource the answer is asked about (see `PermissionScope`). */
+export type PermissionResource = NonNullable<components['schemas']['PermissionsRequest']['resource']>;
+
+type Answer = { readonly allowed: Readonly<Record<string, boolean>> };
+
 /** The query (Login fetches it before it keeps the key, so the first page shows complete). */
-export const permissionsQuery = (client: ApiClient) => ({
-  queryKey: PERMISSIONS,
-  queryFn: () => ok(client.POST('/v1/identity/permissions', { body: { actions: [...ACTIONS] } })),
+export const permissionsQuery = (client: ApiClient, resource?: PermissionResource) => ({
+  queryKey: resource ? [...PERMISSIONS, resource] : PERMISSIONS,
+  queryFn: (): Promise<Answer> =>
+    ok(
+      client.POST('/v1/identity/permissions', {
+        body: resource ? { actions: [...ACTIONS], resource } : { actions: [...ACTIONS] },
+      }),
+    ),
   staleTime: Number.POSITIVE_INFINITY,
 });
 
+const Scope = createContext<PermissionResource | undefined>(undefined);
+
+/** Inside it, `useCan`, `useDenied` and `<Can>` answer for `resource`. */
+export function PermissionScope({
+  resource,
+  children,
+}: {
+  resource: PermissionResource;
+  children: ReactNode;
+}) {
+  return createElement(Scope.Provider, { value: resource }, children);
+}
+
 function useAllowed(): Readonly<Record<string, boolean>> | 'unknown' | 'all' {
   const { client } = useSession();
-  const q = useQuery(permissionsQuery(client));
+  const resource = useContext(Scope);
+  const cache = useQueryClient();
+  const q = useQuery({
+    ...permissionsQuery(client, resource),
+    // The account-wide answer stands in until the resource's own arrives.
+    placeholderData: () => (resource ? cache.getQueryData<Answer>(PERMISSIONS) : undefined),
+  });
   return q.isError ? 'all' : (q.data?.allowed ?? 'unknown');
 }
 

@@ -211,6 +211,10 @@ const DATA_EVENTS = new Set(['lambda:InvokeFunction']);
  * credentials and 403 on a deny (explicit or implicit). Every route calls it exactly where it
  * knows the resource. `resources` may list several ARNs: all must be allowed.
  */
+/** ARNs in the caller's account and the request's region. */
+export const callerArns = (req: FastifyRequest, p: Principal): Arns =>
+  arnsFor(req.authz?.region ?? 'local-1', p.accountId);
+
 export function authorize(
   req: FastifyRequest,
   action: string,
@@ -223,7 +227,7 @@ export function authorize(
     if (DATA_EVENTS.has(action)) req.authz.dataEvent = true;
   }
   if (!p) throw CoreErrors.UNAUTHORIZED({ reason: 'no credentials' });
-  const r = resources(arnsFor(req.authz?.region ?? 'local-1', p.accountId));
+  const r = resources(callerArns(req, p));
   const list = typeof r === 'string' ? [r] : r;
   const now = Date.now();
   const ctx = { ...principalContext(p, req.ip, now), ...context };

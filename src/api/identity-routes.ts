@@ -18,7 +18,7 @@ import {
 } from '../core/types.ts';
 import { createApiKey, resolvePolicies, rotatedKey, type TenantDirectory } from '../security/index.ts';
 import type { TenantResources } from '../tenancy/resources.ts';
-import { authorize, isAllowed, type Principal } from './auth.ts';
+import { type Arns, authorize, callerArns, isAllowed, type Principal } from './auth.ts';
 import { params, parseBody, query } from './http.ts';
 
 export interface IdentityRouteDeps {
@@ -32,6 +32,12 @@ export interface IdentityRouteDeps {
 
 const Policy = z.union([z.string().min(1).max(2048), z.record(z.string(), z.unknown())]);
 const Policies = z.array(Policy).max(10);
+/** A resource's name or ARN: no wildcards (the answer is about that one resource). */
+const ResourceName = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[^*?\s]+$/, 'a name or ARN without wildcards');
 const Duration = z.string().regex(/^\d+[smhd]$/, 'a duration like 90d, 12h, 30m');
 
 export const PermissionsQuery = z
@@ -40,8 +46,48 @@ export const PermissionsQuery = z
       .array(z.string().regex(/^[a-z0-9-]{1,32}:[A-Za-z0-9*]{1,128}$/, 'service:Action'))
       .min(1)
       .max(100),
+    /** Evaluate on this resource (its service's actions) instead of `*`. */
+    resource: z
+      .union([
+        z.object({ function: ResourceName }).strict(),
+        z.object({ stateMachine: ResourceName }).strict(),
+        z.object({ execution: ResourceName }).strict(),
+        z.object({ bucket: ResourceName }).strict(),
+      ])
+      .optional(),
   })
   .strict();
+export type PermissionsResource = NonNullable<z.infer<typeof PermissionsQuery>['resource']>;
+
+const ON_EXECUTION = new Set([
+  'states:StopExecution',
+  'states:RedriveExecution',
+  'states:DescribeExecution',
+  'states:GetExecutionHistory',
+]);
+
+/**
+ * The ARN `action` is checked on for `r`, as its route checks it; `*` for an action of another
+ * service (or, for a bucket, a bucket-level action a route checks on `*`).
+ */
+export function permissionArn(a: Arns, action: string, r: PermissionsResource | undefined): string {
+  if (!r) return '*';
+  const service = action.slice(0, action.indexOf(':'));
+  if ('function' in r) return service === 'lambda' ? a.fn(r.function) : '*';
+  if ('stateMachine' in r || 'execution' in r) {
+    if (service !== 'states') return '*';
+    // An execution's own actions are checked on its ARN, the rest on its state machine's.
+    if ('execution' in r)
+      return ON_EXECUTION.has(action)
+        ? r.execution
+        : r.execution.replace(':execution:', ':stateMachine:').replace(/:[^:]*$/, '');
+    return ON_EXECUTION.has(action)
+      ? a.of('states', `execution:${r.stateMachine}:*`)
+      : a.of('states', `stateMachine:${r.stateMachine}`);
+  }
+  if (service !== 's3') return '*';
+  return /Object/.test(action) ? `arn:aws:s3:::${r.bucket}/*` : `arn:aws:s3:::${r.bucket}`;
+}
 
 export const CreateTenant = z
   .object({
@@ -147,12 +193,18 @@ export function registerIdentityRoutes(app: FastifyInstance, d: IdentityRouteDep
   });
 
   // What the caller may do (like IAM SimulatePrincipalPolicy on oneself): each action evaluated as
-  // its list/collection route evaluates it (resource `*`, the caller's context). The console hides
-  // what a key cannot use with it. Asking needs no more than knowing who one is.
+  // its list/collection route evaluates it (resource `*`, the caller's context), or on one named
+  // resource's ARN. The console hides what a key cannot use with it. Asking needs no more than
+  // knowing who one is: the answer tells a caller only about its own policies.
   app.post('/v1/identity/permissions', async (req) => {
-    authorize(req, 'sts:GetCallerIdentity');
+    const p = authorize(req, 'sts:GetCallerIdentity');
     const b = parseBody(PermissionsQuery, req.body);
-    return { allowed: Object.fromEntries(b.actions.map((a) => [a, isAllowed(req, a)])) };
+    const arns = callerArns(req, p);
+    return {
+      allowed: Object.fromEntries(
+        b.actions.map((a) => [a, isAllowed(req, a, permissionArn(arns, a, b.resource))]),
+      ),
+    };
   });
 
   // ---- tenants

@@ -265,7 +265,7 @@ export const Identity = z.object({
 export const PermissionsView = z.object({
   allowed: z
     .record(z.string(), z.boolean())
-    .describe('action → whether the caller may perform it (resource `*`)'),
+    .describe('action → whether the caller may perform it (on the asked resource, else `*`)'),
 });
 
 /** The coded error every 4xx/5xx answer carries (src/core/errors.ts `NimbusErrorJSON`). */

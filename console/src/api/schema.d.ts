@@ -5398,6 +5398,27 @@ export interface components {
     };
     PermissionsRequest: {
       actions: string[];
+      resource?: {
+        function: string;
+        stateMachine?: never;
+        execution?: never;
+        bucket?: never;
+      } | {
+        stateMachine: string;
+        function?: never;
+        execution?: never;
+        bucket?: never;
+      } | {
+        execution: string;
+        function?: never;
+        stateMachine?: never;
+        bucket?: never;
+      } | {
+        bucket: string;
+        function?: never;
+        stateMachine?: never;
+        execution?: never;
+      };
     };
     PermissionsView: {
       /** action → whether the caller may perform it (resource `*`) */

@@ -14,14 +14,20 @@ import { useGet } from '../components/query.ts';
 import { ErrorBox, PageHeader, QueryState } from '../components/states.tsx';
 import { Table } from '../components/Table.tsx';
 import { formatBytes, formatTime } from '../components/text.ts';
-import { Can } from '../permissions.ts';
+import { Can, PermissionScope } from '../permissions.ts';
 import { useSession } from '../session.tsx';
 
 const BUCKETS = ['buckets'] as const;
 
 export default function Buckets() {
   const name = useParams().name;
-  return name ? <Bucket name={name} /> : <BucketList />;
+  return name ? (
+    <PermissionScope resource={{ bucket: name }}>
+      <Bucket name={name} />
+    </PermissionScope>
+  ) : (
+    <BucketList />
+  );
 }
 
 function BucketList() {

@@ -9,7 +9,7 @@ import { formatMs, formatTime } from '../components/text.ts';
 import { Editor } from '../Editor.tsx';
 import { CodePanel } from '../function/Code.tsx';
 import { FunctionSettings } from '../function/Settings.tsx';
-import { Can } from '../permissions.ts';
+import { Can, PermissionScope } from '../permissions.ts';
 import { useSession } from '../session.tsx';
 import { DarkContext } from '../theme.ts';
 import { deleteEvent, savedEvents, saveEvent } from './test-events.ts';
@@ -30,7 +30,7 @@ export default function FunctionPage() {
     );
   const f = fn.data.function;
   return (
-    <>
+    <PermissionScope resource={{ function: f.name }}>
       <PageHeader title={f.name}>
         <Can action="lambda:DeleteFunction">
           <DeleteFunction name={f.name} />
@@ -71,7 +71,7 @@ export default function FunctionPage() {
         <TestPanel name={f.name} />
       </div>
       <FunctionSettings detail={fn.data} />
-    </>
+    </PermissionScope>
   );
 }
 

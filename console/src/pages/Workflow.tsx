@@ -12,7 +12,7 @@ import { ConfirmButton, DeleteButton } from '../components/ConfirmButton.tsx';
 import { ErrorBox, Loading, PageHeader, QueryState } from '../components/states.tsx';
 import { Table } from '../components/Table.tsx';
 import { formatTime } from '../components/text.ts';
-import { Can } from '../permissions.ts';
+import { Can, PermissionScope } from '../permissions.ts';
 import { useSession } from '../session.tsx';
 import { WorkflowGraph } from '../workflows/Graph.tsx';
 import { type Mark, marksOf } from '../workflows/graph.ts';
@@ -37,7 +37,7 @@ export default function Workflow() {
     queryFn: () => ok(client.GET('/v1/workflows/{name}', { params: { path: { name } } })),
   });
   return (
-    <>
+    <PermissionScope resource={{ stateMachine: name }}>
       <p className="crumbs">
         <Link to="/workflows">Workflows</Link>
         <span aria-hidden="true">/</span>
@@ -55,7 +55,9 @@ export default function Workflow() {
       ) : machine.isError ? (
         <ErrorBox error={machine.error} title="Could not load the workflow" />
       ) : selected ? (
-        <ExecutionPanel arn={selected} machine={machine.data} />
+        <PermissionScope resource={{ execution: selected }}>
+          <ExecutionPanel arn={selected} machine={machine.data} />
+        </PermissionScope>
       ) : (
         <>
           <section className="card" aria-labelledby="wf-def">
@@ -72,7 +74,7 @@ export default function Workflow() {
           <Executions name={name} />
         </>
       )}
-    </>
+    </PermissionScope>
   );
 }
 
