@@ -124,6 +124,7 @@ const ACTIONS: Record<string, string | { action: string; op: true }> = {
   'POST /v1/sqs/queues/:name/purge': 'sqs:PurgeQueue',
   'POST /v1/sqs/queues/:name/redrive': 'sqs:StartMessageMoveTask',
   'GET /v1/sqs/queues/:name/redrives': 'sqs:ListMessageMoveTasks',
+  'POST /v1/sqs/queues/:name/redrives/:id/cancel': 'sqs:CancelMessageMoveTask',
   'GET /v1/sources': 'nimbus:ListSources',
   'POST /v1/sources': 'nimbus:CreateSource',
   'DELETE /v1/sources/:id': 'nimbus:DeleteSource',

@@ -4,7 +4,9 @@
  * the DLQ; the page shows both queues with their counts and relations; Redrive, confirmed, starts
  * a message move task whose progress shows until it has COMPLETED, and the messages are back in
  * the source queue (the page's count, and received there with the SDK); Purge, confirmed,
- * empties a queue. A ReadOnly key sees the queues without Purge or Redrive. axe-core in light and
+ * empties a queue. A slow redrive is cancelled from its Cancel redrive button: what it moved is
+ * in the target, the rest still in the DLQ. A ReadOnly key sees the queues without Purge or
+ * Redrive. axe-core in light and
  * dark, no sideways scroll at 390 px, screenshots.
  *
  * Without chromium the suite skips outside CI and fails in CI (test/support/browser.ts).
@@ -165,6 +167,46 @@ describe('console: SQS queues, redrive and purge in a real browser', { skip: bro
       .getByText(/completed: 2 moved/)
       .waitFor();
     assert.equal(await page.getByRole('button', { name: /^(Purge|Redrive) / }).count(), 0);
+  });
+
+  it('cancels a running redrive: what it moved stays moved, the rest stays in the dead-letter queue', async () => {
+    const slowDlq = (await sqs.send(new CreateQueueCommand({ QueueName: 'slow-dlq' }))).QueueUrl!;
+    const arn = (
+      await sqs.send(new GetQueueAttributesCommand({ QueueUrl: slowDlq, AttributeNames: ['QueueArn'] }))
+    ).Attributes!.QueueArn!;
+    const slow = (
+      await sqs.send(
+        new CreateQueueCommand({
+          QueueName: 'slow',
+          Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: 5 }) },
+        }),
+      )
+    ).QueueUrl!;
+    const total = 10;
+    for (let n = 0; n < total; n++)
+      await sqs.send(new SendMessageCommand({ QueueUrl: slowDlq, MessageBody: `m${n}` }));
+    // One a second: the task still runs when the page shows it.
+    const started = await p.json('POST', '/v1/sqs/queues/slow-dlq/redrive', {
+      destination: 'slow',
+      maxPerSecond: 1,
+    });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    const page = await cb.open();
+    await login(page);
+    await openQueues(page);
+    await page.getByRole('button', { name: 'Cancel the redrive of slow-dlq' }).click();
+    await page.getByText('Stop moving the messages of slow-dlq? Those moved so far stay moved.').waitFor();
+    await assertAccessible(page, 'queues: SQS cancel confirmation');
+    await shot(page, 'queues-sqs-cancel-light');
+    await page.getByRole('button', { name: 'Yes, stop it' }).click();
+    const progress = page.getByTestId('redrive-slow-dlq').getByText(/cancelled after \d+ moved/);
+    await progress.waitFor();
+    const moved = Number(/after (\d+) moved/.exec(String(await progress.textContent()))?.[1]);
+    assert.ok(moved < total, `cancelled before the end (${moved} of ${total} moved)`);
+    assert.equal(await page.getByRole('button', { name: 'Cancel the redrive of slow-dlq' }).count(), 0);
+    // Each message is in exactly one of the two queues.
+    assert.equal(await visible(slow), moved);
+    assert.equal(await visible(slowDlq), total - moved);
   });
 
   it('dark theme and phone width', async () => {

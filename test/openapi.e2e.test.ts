@@ -421,6 +421,18 @@ describe('OpenAPI document (e2e)', () => {
     await until('the redrive', 'GET', '/v1/sqs/queues/oa-dlq/redrives', (b) =>
       (b.tasks as Fields[]).some((t) => t.status === 'COMPLETED' && t.moved === 1),
     );
+    // A slow move (1 a second) cancelled at once; cancelling it again is a 409.
+    for (const n of [1, 2, 3]) await sqsCall('SendMessage', { QueueUrl: dlqUrl, MessageBody: `c${n}` });
+    const slow = await ok(
+      'POST',
+      '/v1/sqs/queues/oa-dlq/redrive',
+      { destination: 'oa-work', maxPerSecond: 1 },
+      202,
+    );
+    const cancel = `/v1/sqs/queues/oa-dlq/redrives/${slow.body.task.id}/cancel`;
+    assert.equal((await ok('POST', cancel)).body.task.status, 'CANCELLED');
+    assert.equal((await call('POST', cancel)).status, 409);
+    await ok('POST', '/v1/sqs/queues/oa-dlq/purge', undefined, 204);
     await ok('POST', '/v1/sqs/queues/oa-work/purge', undefined, 204);
     assert.equal((await call('POST', '/v1/sqs/queues/oa-nope/redrive', {})).status, 404);
 

@@ -50,6 +50,7 @@ export const ACTIONS = [
   'nimbus:PurgeDeadLetters',
   'sqs:PurgeQueue',
   'sqs:StartMessageMoveTask', // Redrive (the platform also checks receive/delete/send on the queues)
+  'sqs:CancelMessageMoveTask', // Cancel redrive
   'nimbus:PutBudget',
   'nimbus:DeleteBudget',
   'nimbus:PutAlert',

@@ -131,7 +131,7 @@ export const MoveTaskView = z.object({
   endedAt: iso.nullable(),
   failureReason: z.string().nullable().describe('FAILED: why (e.g. a message with no source queue)'),
 });
-export const MoveTaskStarted = z.object({ task: MoveTaskView });
+export const MoveTaskAnswer = z.object({ task: MoveTaskView });
 export const MoveTaskList = z.object({ tasks: z.array(MoveTaskView) });
 
 // ---- logs setting

@@ -134,7 +134,7 @@ export const SCHEMAS = {
   SqsQueueView: V.SqsQueueView,
   SqsQueueList: V.SqsQueueList,
   MoveTaskView: V.MoveTaskView,
-  MoveTaskStarted: V.MoveTaskStarted,
+  MoveTaskAnswer: V.MoveTaskAnswer,
   MoveTaskList: V.MoveTaskList,
   LogSettings: V.LogSettings,
   LogSettingsResult: V.LogSettingsResult,
@@ -539,13 +539,20 @@ export const ROUTES: Readonly<Record<string, RouteDoc>> = {
     body: 'SqsRedriveRequest',
     bodyOptional: true,
     status: [202],
-    response: 'MoveTaskStarted',
+    response: 'MoveTaskAnswer',
   },
   'GET /v1/sqs/queues/:name/redrives': {
     summary: "A dead-letter queue's message move tasks, newest first (the last 10)",
     tag: 'SQS',
     action: 'sqs:ListMessageMoveTasks',
     response: 'MoveTaskList',
+  },
+  'POST /v1/sqs/queues/:name/redrives/:id/cancel': {
+    summary:
+      'Cancel a running message move task (CancelMessageMoveTask); what it moved stays moved. A task that already ended is a 409',
+    tag: 'SQS',
+    action: 'sqs:CancelMessageMoveTask',
+    response: 'MoveTaskAnswer',
   },
   // ---- schedules
   'GET /v1/schedules': {

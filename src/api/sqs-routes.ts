@@ -11,7 +11,9 @@
  *   out of the dead-letter queue `name` (`sqs:StartMessageMoveTask`, plus what the move does, as
  *   StartMessageMoveTask checks it: receive and delete on the queue, send on the destination), 202
  *   with the task;
- * - `GET /v1/sqs/queues/:name/redrives`: its move tasks, newest first (`sqs:ListMessageMoveTasks`).
+ * - `GET /v1/sqs/queues/:name/redrives`: its move tasks, newest first (`sqs:ListMessageMoveTasks`);
+ * - `POST /v1/sqs/queues/:name/redrives/:id/cancel`: cancels a running one
+ *   (`sqs:CancelMessageMoveTask`); the messages moved so far stay moved. 200 with the task.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -132,5 +134,11 @@ export function registerSqsRoutes(app: FastifyInstance, d: SqsRouteDeps): void {
     const p = authorize(req, 'sqs:ListMessageMoveTasks', arnOf(req));
     const tasks = await sqs.listMoveTasks(p.tenant, params(req).name!);
     return { tasks: tasks.map((t) => moveTaskView(sqs, p, t)) };
+  });
+
+  app.post('/v1/sqs/queues/:name/redrives/:id/cancel', async (req) => {
+    const p = authorize(req, 'sqs:CancelMessageMoveTask', arnOf(req));
+    const t = await sqs.cancelMoveTask(p.tenant, params(req).name!, params(req).id!);
+    return { task: moveTaskView(sqs, p, t) };
   });
 }

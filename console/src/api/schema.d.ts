@@ -88,6 +88,9 @@ export interface paths {
   "/v1/sqs/queues/{name}/redrives": {
     get: operations["getSqsQueuesNameRedrives"];
   };
+  "/v1/sqs/queues/{name}/redrives/{id}/cancel": {
+    post: operations["postSqsQueuesNameRedrivesIdCancel"];
+  };
   "/v1/schedules": {
     get: operations["getSchedules"];
   };
@@ -1420,7 +1423,7 @@ export interface operations {
       202: {
         headers: { [name: string]: unknown };
         content: {
-          "application/json": components['schemas']["MoveTaskStarted"];
+          "application/json": components['schemas']["MoveTaskAnswer"];
         };
       };
       "4XX": {
@@ -1453,6 +1456,39 @@ export interface operations {
         headers: { [name: string]: unknown };
         content: {
           "application/json": components['schemas']["MoveTaskList"];
+        };
+      };
+      "4XX": {
+        headers: { [name: string]: unknown };
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+      "5XX": {
+        headers: { [name: string]: unknown };
+        content: {
+          "application/json": components['schemas']["Error"];
+        };
+      };
+    };
+  };
+  /** POST /v1/sqs/queues/{name}/redrives/{id}/cancel: Cancel a running message move task (CancelMessageMoveTask); what it moved stays moved. A task that already ended is a 409 */
+  postSqsQueuesNameRedrivesIdCancel: {
+    parameters: {
+      path: {
+        /** the name (percent-encoded) */
+        name: string;
+        id: string;
+      };
+      query?: never;
+      header?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: { [name: string]: unknown };
+        content: {
+          "application/json": components['schemas']["MoveTaskAnswer"];
         };
       };
       "4XX": {
@@ -5421,7 +5457,7 @@ export interface components {
       };
     };
     PermissionsView: {
-      /** action → whether the caller may perform it (resource `*`) */
+      /** action → whether the caller may perform it (on the asked resource, else `*`) */
       allowed: { [key: string]: boolean };
     };
     Health: {
@@ -5563,7 +5599,7 @@ export interface components {
       /** FAILED: why (e.g. a message with no source queue) */
       failureReason: string | null;
     };
-    MoveTaskStarted: {
+    MoveTaskAnswer: {
       task: components['schemas']["MoveTaskView"];
     };
     MoveTaskList: {
@@ -6254,7 +6290,7 @@ export type DeadLettersPurged = components['schemas']["DeadLettersPurged"];
 export type SqsQueueView = components['schemas']["SqsQueueView"];
 export type SqsQueueList = components['schemas']["SqsQueueList"];
 export type MoveTaskView = components['schemas']["MoveTaskView"];
-export type MoveTaskStarted = components['schemas']["MoveTaskStarted"];
+export type MoveTaskAnswer = components['schemas']["MoveTaskAnswer"];
 export type MoveTaskList = components['schemas']["MoveTaskList"];
 export type LogSettings = components['schemas']["LogSettings"];
 export type LogSettingsResult = components['schemas']["LogSettingsResult"];

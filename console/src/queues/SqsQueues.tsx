@@ -1,7 +1,8 @@
 /**
  * The Queues page's SQS section: the tenant's SQS queues with their counts and dead-letter
  * relations; Purge (after asking); on a dead-letter queue, Redrive (after asking), which starts a
- * message move task back to the source queues and shows its progress until it ends.
+ * message move task back to the source queues and shows its progress until it ends, with a
+ * Cancel redrive button while it runs (what it moved stays moved).
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
@@ -133,6 +134,7 @@ function QueueRow({ q, onSaid }: { q: SqsQueue; onSaid: (s: string) => void }) {
 
 /** The dead-letter queue's latest move task: polled every second while it runs. */
 function RedriveProgress({ queue }: { queue: string }) {
+  const { client } = useSession();
   const can = useCan();
   const allowed = can('sqs:ListMessageMoveTasks');
   const tasks = useGet(
@@ -157,9 +159,30 @@ function RedriveProgress({ queue }: { queue: string }) {
   }, [t?.status, queries]);
   if (!allowed || !t) return null;
   return (
-    <div className="muted small" role="status" data-testid={`redrive-${queue}`}>
-      {describe(t)}
-    </div>
+    <>
+      <div className="muted small" role="status" data-testid={`redrive-${queue}`}>
+        {describe(t)}
+      </div>
+      {t.status === 'RUNNING' ? (
+        <Can action="sqs:CancelMessageMoveTask">
+          <ConfirmButton
+            label="Cancel redrive"
+            accessibleName={`Cancel the redrive of ${queue}`}
+            question={`Stop moving the messages of ${queue}? Those moved so far stay moved.`}
+            yes="Yes, stop it"
+            safe
+            run={() =>
+              ok(
+                client.POST('/v1/sqs/queues/{name}/redrives/{id}/cancel', {
+                  params: { path: { name: queue, id: t.id } },
+                }),
+              )
+            }
+            invalidate={[redrivesKey(queue), SQS_QUEUES]}
+          />
+        </Can>
+      ) : null}
+    </>
   );
 }
 
