@@ -294,6 +294,17 @@ export interface SettingsRepo {
   get<T = unknown>(tenant: TenantId, key: string): Promise<T | undefined>;
   put(tenant: TenantId, key: string, value: unknown): Promise<void>;
   delete(tenant: TenantId, key: string): Promise<boolean>;
+  /**
+   * Read, change and write one value atomically, across processes sharing the store (cluster
+   * nodes): `fn` gets the stored value and returns the new one; the same value is written back
+   * as nothing, `undefined` deletes it. A throw from `fn` changes nothing and is rethrown.
+   * Answers what is stored afterwards.
+   */
+  update<T>(
+    tenant: TenantId,
+    key: string,
+    fn: (current: T | undefined) => T | undefined,
+  ): Promise<T | undefined>;
   /** Every tenant's value for a key (the gateway loads them all). */
   listKey<T = unknown>(key: string): Promise<{ tenant: TenantId; value: T }[]>;
 }

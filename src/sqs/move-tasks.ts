@@ -21,8 +21,10 @@
  * queue deleted) FAILS the task, naming it; it stays, with the ones after it (start a task with a
  * destination for them).
  *
- * Tasks are stored in the settings table (`sqs.move-tasks/<queue>`, the last 10 per queue) and
- * survive a restart: a RUNNING task whose heartbeat (saved every second while it runs) is older
+ * Tasks are stored in the settings table (`sqs.move-tasks/<queue>`, the last 10 per queue), and
+ * every change to them is one atomic read-change-write (SettingsRepo.update, locked across
+ * cluster nodes): a cancel, a heartbeat and a takeover never overwrite one another, and only one
+ * node takes a stale task over. They survive a restart: a RUNNING task whose heartbeat (saved every second while it runs) is older
  * than STALE_MS is taken over — at start-up, and on every retention sweep (cluster mode: a node
  * that died) — and goes on with the messages still in the dead-letter queue, once the leases of
  * its previous run have lapsed; its count may miss the moves of its last second. A restart never
@@ -113,7 +115,6 @@ interface Runner {
 export function createMoveTasks(d: MoveTaskDeps): MoveTasks {
   const { repo, queue, clock } = d;
   const memory = new Map<string, MoveTask[]>();
-  const locks = new Map<string, Promise<unknown>>();
   const runners = new Map<string, Runner>();
   let closed = false;
   let recheck: { at: number; cancel: () => void } | undefined;
@@ -125,34 +126,42 @@ export function createMoveTasks(d: MoveTaskDeps): MoveTasks {
     return (await d.settings.get<{ tasks: MoveTask[] }>(tenant, keyOf(name)))?.tasks ?? [];
   }
 
-  async function save(tenant: TenantId, name: string, tasks: MoveTask[]): Promise<void> {
-    if (!d.settings) memory.set(rk(tenant, name), tasks);
-    else await d.settings.put(tenant, keyOf(name), { tasks });
-  }
-
-  /** Runs `fn` alone for the queue's tasks in this process (read, change, write). */
-  function locked<T>(tenant: TenantId, name: string, fn: () => Promise<T>): Promise<T> {
-    const k = rk(tenant, name);
-    const run = (locks.get(k) ?? Promise.resolve()).then(fn, fn);
-    const tail = run.catch(() => undefined);
-    locks.set(k, tail);
-    void tail.then(() => {
-      if (locks.get(k) === tail) locks.delete(k);
-    });
-    return run;
-  }
-
-  /** Changes one task (nothing when it is gone: the queue was deleted); answers it as stored. */
-  const update = (tenant: TenantId, name: string, id: string, fn: (t: MoveTask) => MoveTask) =>
-    locked(tenant, name, async () => {
-      const tasks = await load(tenant, name);
-      const i = tasks.findIndex((t) => t.id === id);
-      if (i < 0) return undefined;
-      const next = fn(tasks[i]!);
-      tasks[i] = next;
-      await save(tenant, name, tasks);
+  /**
+   * Changes the queue's task list in one atomic read-change-write (SettingsRepo.update: across
+   * cluster nodes too, so that a cancel, a heartbeat and a takeover never overwrite each other).
+   * `fn` answers the same array for no change. Answers the list as stored.
+   */
+  async function change(
+    tenant: TenantId,
+    name: string,
+    fn: (tasks: readonly MoveTask[]) => readonly MoveTask[],
+  ): Promise<readonly MoveTask[]> {
+    if (!d.settings) {
+      const next = fn(memory.get(rk(tenant, name)) ?? []);
+      memory.set(rk(tenant, name), [...next]);
       return next;
+    }
+    const stored = await d.settings.update<{ tasks: MoveTask[] }>(tenant, keyOf(name), (cur) => {
+      const tasks = cur?.tasks ?? [];
+      const next = fn(tasks);
+      return next === tasks ? cur : { tasks: [...next] };
     });
+    return stored?.tasks ?? [];
+  }
+
+  /**
+   * Changes one task (nothing when it is gone: the queue was deleted); answers it as stored.
+   * `fn` answers the task itself for no change.
+   */
+  const update = async (tenant: TenantId, name: string, id: string, fn: (t: MoveTask) => MoveTask) =>
+    (
+      await change(tenant, name, (tasks) => {
+        const i = tasks.findIndex((t) => t.id === id);
+        if (i < 0) return tasks;
+        const next = fn(tasks[i]!);
+        return next === tasks[i] ? tasks : tasks.map((t, j) => (j === i ? next : t));
+      })
+    ).find((t) => t.id === id);
 
   const sleep = (ms: number) => new Promise<void>((r) => clock.setTimeout(r, Math.max(0, ms)));
 
@@ -292,17 +301,26 @@ export function createMoveTasks(d: MoveTaskDeps): MoveTasks {
           continue;
         }
         if (t.status === 'CANCELLING') {
-          await update(q.tenant, q.name, t.id, (x) => ended(x, 'CANCELLED', x.moved));
+          await update(q.tenant, q.name, t.id, (x) =>
+            x.status === 'CANCELLING' ? ended(x, 'CANCELLED', x.moved) : x,
+          );
           continue;
         }
+        // Its heartbeat is fresh again at once, in the same atomic change that saw it stale, so
+        // that no other node takes it over too.
+        let took = false;
+        const mine = await update(q.tenant, q.name, t.id, (x) => {
+          if (x.status !== 'RUNNING' || clock.now() - x.updatedAt < STALE_MS) return x;
+          took = true;
+          return { ...x, updatedAt: clock.now() };
+        });
+        if (!took || !mine) continue; // another node took it first
         d.log?.(
           'info',
-          { tenant: q.tenant, queue: q.name, task: t.id, moved: t.moved },
+          { tenant: q.tenant, queue: q.name, task: t.id, moved: mine.moved },
           'SQS message move task resumed',
         );
-        // Its heartbeat is fresh again at once, so that no other node takes it over too.
-        const mine = await update(q.tenant, q.name, t.id, (x) => ({ ...x, updatedAt: clock.now() }));
-        if (mine && mine.status === 'RUNNING') launch(q.tenant, mine);
+        launch(q.tenant, mine);
       }
     }
   }
@@ -354,11 +372,10 @@ export function createMoveTasks(d: MoveTaskDeps): MoveTasks {
         endedAt: null,
         failureReason: null,
       };
-      await locked(tenant, source, async () => {
-        const tasks = await load(tenant, source);
+      await change(tenant, source, (tasks) => {
         const running = tasks.find(active);
         if (running) throw SqsErrors.MOVE_TASK_ACTIVE({ name: source, id: running.id });
-        await save(tenant, source, [task, ...tasks].slice(0, KEEP));
+        return [task, ...tasks].slice(0, KEEP);
       });
       launch(tenant, task);
       return task;
@@ -379,9 +396,11 @@ export function createMoveTasks(d: MoveTaskDeps): MoveTasks {
         await runner.done;
       } else {
         // Another node runs it (it ends it on its next save), or nobody does (resume ends it).
-        await update(tenant, source, id, (x) =>
-          x.status === 'RUNNING' ? { ...x, status: 'CANCELLING' } : x,
-        );
+        await update(tenant, source, id, (x) => {
+          // Checked again in the atomic change: it may have ended since it was read.
+          if (x.status !== 'RUNNING') throw SqsErrors.MOVE_TASK_NOT_RUNNING({ id, status: x.status });
+          return { ...x, status: 'CANCELLING' };
+        });
       }
       return (await load(tenant, source)).find((x) => x.id === id) ?? t;
     },
@@ -392,10 +411,8 @@ export function createMoveTasks(d: MoveTaskDeps): MoveTasks {
         runner.stop = true;
         await runner.done;
       }
-      await locked(tenant, name, async () => {
-        if (!d.settings) memory.delete(rk(tenant, name));
-        else await d.settings.delete(tenant, keyOf(name));
-      });
+      if (!d.settings) memory.delete(rk(tenant, name));
+      else await d.settings.delete(tenant, keyOf(name));
     },
 
     resume,

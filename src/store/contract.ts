@@ -679,6 +679,24 @@ export function describeStoreContract(
       assert.equal(await s.settings.delete(T, 'gateway.cors'), false);
     });
 
+    it('updates a setting atomically: concurrent changes all land; a throw changes nothing', async () => {
+      const key = 'test.counter';
+      const add = () => s.settings.update<{ n: number }>(T, key, (c) => ({ n: (c?.n ?? 0) + 1 }));
+      await Promise.all(Array.from({ length: 20 }, add));
+      assert.deepEqual(await s.settings.get(T, key), { n: 20 });
+      const same = await s.settings.update<{ n: number }>(T, key, (c) => c);
+      assert.deepEqual(same, { n: 20 });
+      await assert.rejects(
+        s.settings.update(T, key, () => {
+          throw new Error('no');
+        }),
+        /no/,
+      );
+      assert.deepEqual(await s.settings.get(T, key), { n: 20 });
+      assert.equal(await s.settings.update(T, key, () => undefined), undefined);
+      assert.equal(await s.settings.get(T, key), undefined);
+    });
+
     it('records usage and summarizes it', async () => {
       const u = {
         tenant: T,

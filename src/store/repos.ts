@@ -15,7 +15,7 @@ import type {
   UsageSummary,
   VersionRecord,
 } from '../core/types.ts';
-import { type Db, insertOrConflict, pow2Chunks } from './db.ts';
+import { type Db, insertOrConflict, inTransaction, pow2Chunks } from './db.ts';
 import { makeBudgetRepo } from './repos-budgets.ts';
 import { makeLeaseRepo, makeNodeRepo } from './repos-cluster.ts';
 import { makeEventRepos } from './repos-events.ts';
@@ -420,6 +420,36 @@ export function makeRepos(db: Db, kind = 'sqlite'): StoreRepos {
           .where('key', '=', key)
           .executeTakeFirst();
         return Number(r.numDeletedRows) > 0;
+      },
+      update<T>(tenant: string, key: string, fn: (current: T | undefined) => T | undefined) {
+        return inTransaction(db, async (tx) => {
+          // PostgreSQL: a lock on the (tenant, key) pair, held to the commit, taken before the row
+          // is read (it may not exist yet, so FOR UPDATE could not lock it). SQLite has one writer.
+          if (kind === 'postgres')
+            await sql`SELECT pg_advisory_xact_lock(hashtext(${`nimbus.settings/${tenant}/${key}`}))`.execute(
+              tx,
+            );
+          const r = await tx
+            .selectFrom('settings')
+            .select('value')
+            .where('tenant', '=', tenant)
+            .where('key', '=', key)
+            .executeTakeFirst();
+          const current = r ? (JSON.parse(r.value) as T) : undefined;
+          const next = fn(current);
+          if (next === current) return current;
+          if (next === undefined) {
+            await tx.deleteFrom('settings').where('tenant', '=', tenant).where('key', '=', key).execute();
+            return undefined;
+          }
+          const v = JSON.stringify(next);
+          await tx
+            .insertInto('settings')
+            .values({ tenant, key, value: v })
+            .onConflict((oc) => oc.columns(['tenant', 'key']).doUpdateSet({ value: v }))
+            .execute();
+          return next;
+        });
       },
       async listKey<T>(key: string) {
         const rows = await db
