@@ -61,8 +61,11 @@ export interface Hostile {
   /** The neighbour's latency now (median of 5): take it right before a case. */
   neighbourBaseline(): Promise<number>;
   /**
-   * Neighbour latency now (median of 5) is within 2× its baseline (+ 25 ms for timer noise on a
-   * shared 2-core machine). The baseline is the one taken before the case, or the platform's first.
+   * Neighbour latency (median of 5) is within 2× its baseline (+ 25 ms for timer noise on a
+   * shared 2-core machine) now, or within a second: right after a case the platform may still be
+   * draining what the hostile instance wrote (an output flood is 50 MB of frames to read and
+   * drop), but it must not stay slower. The baseline is the one taken before the case, or the
+   * platform's first.
    */
   neighbourOk(label: string, baseline?: number): Promise<void>;
   stop(): Promise<void>;
@@ -120,10 +123,15 @@ export async function startHostile(
     invoke,
     neighbourBaseline: sample,
     async neighbourOk(label, before = baseline) {
-      const now = await sample();
-      assert.ok(
-        now <= 2 * before + 25,
-        `${label}: neighbour median ${now.toFixed(1)} ms vs baseline ${before.toFixed(1)} ms`,
+      const seen: number[] = [];
+      for (let attempt = 0; attempt < 3; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 300));
+        const now = await sample();
+        if (now <= 2 * before + 25) return;
+        seen.push(now);
+      }
+      assert.fail(
+        `${label}: neighbour medians ${seen.map((x) => x.toFixed(1)).join(', ')} ms (over ~1 s) vs baseline ${before.toFixed(1)} ms`,
       );
     },
     stop: () => p.stop(),
