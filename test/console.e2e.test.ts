@@ -11,6 +11,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'fflate';
+import { packTar } from 'modern-tar';
 import type { Page } from 'playwright-core';
 import { TEMPLATES } from '../console/src/templates.ts';
 import { base64, textOf, unzipFiles, zipFiles } from '../console/src/zip.ts';
@@ -246,6 +248,50 @@ describe('web console in a real browser', { skip: browserSkip() }, () => {
     // Highlighted: the keywords are tokens of their own (plain text would be one run).
     await editor.locator('span', { hasText: /^def$/ }).waitFor();
     await editor.locator('span', { hasText: /^True$/ }).waitFor();
+    await page.close();
+  });
+
+  it('opens a function deployed from a gzipped tar, and deploys it back (as a zip)', async () => {
+    const enc = new TextEncoder();
+    const entry = (name: string, text: string) => {
+      const body = enc.encode(text);
+      return { header: { name, size: body.length, type: 'file' as const }, body };
+    };
+    const tgz = gzipSync(
+      await packTar([
+        entry('./handler.mjs', "export const handler = async () => 'from a tarball';\n"),
+        entry('./package.json', '{"type":"module"}\n'),
+      ]),
+    );
+    const d = await p.json('PUT', '/v1/functions/tar-source', {
+      runtime: 'nodejs24.x',
+      handler: 'handler.handler',
+      code: { tarBase64: base64(tgz) },
+    });
+    assert.equal(d.status, 201, JSON.stringify(d.body));
+    const page = await open();
+    await login(page);
+    await page.goto(`${p.apiUrl}/console/functions/tar-source`);
+    await page.getByText('was deployed from a tar archive').waitFor();
+    assert.equal(await page.getByLabel('File').inputValue(), 'handler.mjs', 'the handler names the entry');
+    const editor = page.getByRole('textbox', { name: 'Source of handler.mjs' });
+    await editor.getByText('from a tarball').waitFor();
+    await editor.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.insertText("export const handler = async () => 'edited, now a zip';\n");
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await page
+      .getByRole('list', { name: 'Deploy progress' })
+      .getByText(/^Live in /)
+      .waitFor();
+    const inv = await p.json<{ result: unknown }>('POST', '/v1/functions/tar-source/invoke', {});
+    assert.equal(inv.body.result, 'edited, now a zip');
+    const src = await fetch(`${p.apiUrl}/v1/functions/tar-source/source`, {
+      headers: { authorization: `Bearer ${p.secret}` },
+    });
+    assert.equal(src.headers.get('content-type'), 'application/zip');
+    const files = unzipFiles(new Uint8Array(await src.arrayBuffer()));
+    assert.deepEqual(Object.keys(files).sort(), ['handler.mjs', 'package.json']);
     await page.close();
   });
 

@@ -15,17 +15,19 @@ import { Can } from '../permissions.ts';
 import { useSession } from '../session.tsx';
 import { TEMPLATES } from '../templates.ts';
 import { DarkContext } from '../theme.ts';
-import { base64, textOf, unzipFiles, zipFiles } from '../zip.ts';
+import { base64, textOf, untarFiles, unzipFiles, zipFiles } from '../zip.ts';
 import { type DeployProgress, putWithProgress } from './deploy.ts';
 import './code.css';
 
 type FunctionView = Schema<'FunctionView'>;
-type Source = { kind: 'zip'; files: Record<string, Uint8Array> } | { kind: 'tar' };
+type Source = { kind: 'zip' | 'tar'; files: Record<string, Uint8Array> };
 
 async function fetchSource(key: string, name: string): Promise<Source> {
   const r = await request(key, 'GET', `/v1/functions/${encodeURIComponent(name)}/source`);
-  if (!(r.headers.get('content-type') ?? '').startsWith('application/zip')) return { kind: 'tar' };
-  return { kind: 'zip', files: unzipFiles(new Uint8Array(await r.arrayBuffer())) };
+  const bytes = new Uint8Array(await r.arrayBuffer());
+  return (r.headers.get('content-type') ?? '').startsWith('application/zip')
+    ? { kind: 'zip', files: unzipFiles(bytes) }
+    : { kind: 'tar', files: await untarFiles(bytes) };
 }
 
 /** The file the handler names (`src/app.handler` → `src/app.*`), else the first text file. */
@@ -110,18 +112,14 @@ export function CodePanel({ f }: { f: FunctionView }) {
         <ErrorBox error={source.error} title="Could not load the source" />
       </Section>
     );
-  if (source.data?.kind === 'tar')
-    return (
-      <Section>
-        <p className="notice">
-          {f.name} was deployed from a tar archive; the editor opens zips. Deploy it from a zip (the CLI does)
-          to edit it here.
-        </p>
-      </Section>
-    );
   const files = source.data?.files ?? fromTemplate;
   return (
     <Section>
+      {source.data?.kind === 'tar' ? (
+        <p className="notice">
+          {f.name} was deployed from a tar archive: deploying from here uploads its files as a zip.
+        </p>
+      ) : null}
       {source.data ? null : (
         <p className="notice">
           The platform did not keep the source of {f.name} (it was deployed from a directory, from an archive
