@@ -72,7 +72,7 @@ describe('AWS SDK v3 Lambda client', () => {
 
     const got = await lambda.send(new GetFunctionCommand({ FunctionName: 'sdk-fn' }));
     assert.equal(got.Configuration?.Handler, 'index.handler');
-    const dl = await fetch(got.Code!.Location!, { headers: { authorization: `Bearer ${p.secret}` } });
+    const dl = await fetch(got.Code!.Location!);
     assert.equal(dl.status, 200);
     assert.equal(dl.headers.get('content-type'), 'application/zip');
 
@@ -162,6 +162,60 @@ describe('AWS SDK v3 Lambda client', () => {
       assert.equal(e.name, 'ResourceNotFoundException');
       return true;
     });
+  });
+
+  it("GetFunction's Code.Location downloads the uploaded zip with no credentials, for that path only", async () => {
+    const first = zip('export const handler = async () => 1;');
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'code-link',
+        Runtime: 'nodejs22.x',
+        Role: 'arn:aws:iam::000000000000:role/any',
+        Handler: 'index.handler',
+        Code: { ZipFile: first },
+        Publish: true,
+      }),
+    );
+    const second = zip('export const handler = async () => 2;');
+    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'code-link', ZipFile: second }));
+    const bytes = async (url: string) => {
+      const r = await fetch(url); // as a browser or curl would: no Authorization header
+      assert.equal(r.status, 200, await r.clone().text());
+      assert.equal(r.headers.get('content-type'), 'application/zip');
+      return new Uint8Array(await r.arrayBuffer());
+    };
+    const latest = await lambda.send(new GetFunctionCommand({ FunctionName: 'code-link' }));
+    const link = new URL(latest.Code!.Location!);
+    assert.equal(link.searchParams.get('X-Amz-Expires'), '600');
+    assert.deepEqual(await bytes(link.toString()), second, 'the zip as uploaded');
+    const v1 = await lambda.send(new GetFunctionCommand({ FunctionName: 'code-link', Qualifier: '1' }));
+    assert.deepEqual(await bytes(v1.Code!.Location!), first, 'version 1: its own zip');
+    // The signature covers the path and query: another function, or another version, is refused.
+    const other = new URL(link);
+    other.pathname = other.pathname.replace('code-link', 'sdk-fn');
+    assert.equal((await fetch(other)).status, 403);
+    const v2 = new URL(v1.Code!.Location!);
+    v2.searchParams.set('qualifier', '$LATEST');
+    assert.equal((await fetch(v2)).status, 403);
+    // The link is the key's own authority: once the key is revoked, its links stop working.
+    const k = await p.json<{ key: { keyId: string }; secret: string }>('POST', '/v1/keys', {
+      policies: ['ReadOnly'],
+    });
+    const reader = new LambdaClient({
+      endpoint: p.apiUrl,
+      region: 'local-1',
+      credentials: { accessKeyId: k.body.key.keyId, secretAccessKey: k.body.secret },
+      maxAttempts: 1,
+    });
+    const theirs = (await reader.send(new GetFunctionCommand({ FunctionName: 'code-link' }))).Code!.Location!;
+    reader.destroy();
+    assert.deepEqual(await bytes(theirs), second);
+    assert.equal((await p.json('POST', `/v1/keys/${k.body.key.keyId}/revoke`, {})).status, 200);
+    await new Promise((r) => setTimeout(r, 1100)); // the key cache (1 s)
+    assert.equal((await fetch(theirs)).status, 403);
+    // Deleted, the function's link finds nothing.
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: 'code-link' }));
+    assert.equal((await fetch(link)).status, 404);
   });
 
   it('reports function errors, bad payloads and oversized payloads like Lambda', async () => {

@@ -10,11 +10,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CoreErrors, NimbusError } from '../core/errors.ts';
 import type { AuditEntry } from '../core/types.ts';
-import type { AuthRequest, Principal } from '../security/index.ts';
+import type { Authenticator, AuthRequest, Principal } from '../security/index.ts';
 
-export type { AuthRequest, Principal } from '../security/index.ts';
+export type { Authenticator, AuthRequest, Principal } from '../security/index.ts';
 
-export type Authenticate = (req: AuthRequest) => Promise<Principal>;
+/** Who a request is; `presignGet` (optional in tests) makes GetFunction's download link. */
+export type Authenticate = ((req: AuthRequest) => Promise<Principal>) & {
+  readonly presignGet?: Authenticator['presignGet'];
+};
 
 /** Where audit entries go (the audit service batches and chains them). */
 export interface AuditSink {

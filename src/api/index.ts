@@ -133,6 +133,7 @@ export async function buildApiApp(d: ApiAppDeps): Promise<FastifyInstance> {
       config: d.config,
       roles: d.roles,
       report,
+      presignGet: d.authenticate.presignGet,
     }),
   );
   // AWS JSON protocols (POST / + X-Amz-Target), each service registering its target prefix.

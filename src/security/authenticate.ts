@@ -160,7 +160,28 @@ const signerFor = (accessKeyId: string, secretAccessKey: string, region: string,
 const safeEqual = (a: string, b: string) =>
   a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
-export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest) => Promise<Principal> {
+/** How a URL is presigned for a principal (see `Authenticator.presignGet`). */
+export interface PresignOptions {
+  /** Seconds the URL stays valid (S3's and Lambda's code URLs: 600). */
+  readonly expiresSec: number;
+  /** The service named in the credential scope (`lambda`, `s3`). */
+  readonly service: string;
+  /** A session principal's X-Amz-Security-Token (the request's: the platform keeps none). */
+  readonly sessionToken?: string | undefined;
+}
+
+export interface Authenticator {
+  (req: AuthRequest): Promise<Principal>;
+  /**
+   * A query-string SigV4 URL (as S3 presigns them) for a GET of `url` by `p`, signed with the
+   * principal's own key (or session credentials), so whoever holds the URL is authenticated as
+   * `p` until it expires, for that one path, and the route still checks p's policy. What
+   * GetFunction's `Code.Location` is: a link a client downloads with no credentials of its own.
+   */
+  presignGet(p: Principal, url: URL, opts: PresignOptions): Promise<string>;
+}
+
+export function createAuthenticator(o: AuthenticatorOptions): Authenticator {
   const maxSkew = o.maxSkewMs ?? 15 * 60_000;
   const cacheMs = o.cacheMs ?? 1000;
   const cache = new Map<string, { at: number; value: Promise<unknown> }>();
@@ -412,7 +433,35 @@ export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest)
     throw SecurityErrors.SIGNATURE_MISMATCH({ reason: 'the POST policy signature differs' });
   }
 
-  return async (req) => {
+  async function presignGet(p: Principal, url: URL, opts: PresignOptions): Promise<string> {
+    const token = p.kind === 'session' ? opts.sessionToken : undefined;
+    if (p.kind === 'session' && token === undefined)
+      throw CoreErrors.UNAUTHORIZED({ reason: 'a session principal presigns with its session token' });
+    const { secrets } = await resolveCredential(p.keyId, token);
+    const query: Record<string, string> = Object.fromEntries(url.searchParams);
+    if (token !== undefined) query['X-Amz-Security-Token'] = token;
+    const signed = await signerFor(p.keyId, secrets[0]!, o.region ?? 'local-1', opts.service).presign(
+      new HttpRequest({
+        method: 'GET',
+        protocol: url.protocol,
+        hostname: url.hostname,
+        path: url.pathname,
+        query,
+        headers: { host: url.host },
+      }),
+      {
+        signingDate: new Date(o.clock.now()),
+        expiresIn: opts.expiresSec,
+        signableHeaders: new Set(['host']),
+      },
+    );
+    const out = new URL(url.pathname, `${url.protocol}//${url.host}`);
+    for (const [k, v] of Object.entries(signed.query ?? {}))
+      for (const one of Array.isArray(v) ? v : [v]) if (one != null) out.searchParams.append(k, one);
+    return out.toString();
+  }
+
+  const authenticate = async (req: AuthRequest): Promise<Principal> => {
     if (req.postPolicy) return postPolicy(req.postPolicy);
     const auth = header(req.headers, 'authorization');
     if (!auth && /(^|&)X-Amz-Signature=/.test(req.query)) return presigned(req);
@@ -424,4 +473,5 @@ export function createAuthenticator(o: AuthenticatorOptions): (req: AuthRequest)
       reason: 'unsupported Authorization scheme (use Bearer or AWS4-HMAC-SHA256)',
     });
   };
+  return Object.assign(authenticate, { presignGet });
 }

@@ -3,7 +3,13 @@
  * API keys (hashed + encrypted secrets), the master key, bootstrap admin credentials, and request
  * authentication (Bearer, SigV4).
  */
-export { type AuthRequest, createAuthenticator, type Principal } from './authenticate.ts';
+export {
+  type Authenticator,
+  type AuthRequest,
+  createAuthenticator,
+  type PresignOptions,
+  type Principal,
+} from './authenticate.ts';
 export { type AdminCredentials, bootstrapAdmin } from './bootstrap.ts';
 export { authorizeContextCall, contextCallAction, createFunctionPolicies } from './context-authz.ts';
 export {

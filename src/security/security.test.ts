@@ -362,6 +362,103 @@ describe('security', () => {
     clock.advance(2 * 3600_000);
     await assert.rejects(auth(await signed()), isCode('NIMBUS_ERR_SECURITY_TOKEN_EXPIRED'));
   });
+
+  it('presigns a GET for a key and for a role session: it verifies as them, for that URL, until it expires', async () => {
+    const auth = await makeAuth();
+    const fromUrl = (u: string): AuthRequest => {
+      const url = new URL(u);
+      return {
+        method: 'GET',
+        path: url.pathname,
+        query: url.search.slice(1),
+        headers: { host: url.host },
+        body: undefined,
+      };
+    };
+    const { record, secret } = await createApiKey(
+      store.keys,
+      key,
+      { tenant: 'default', policies: ['ReadOnly'], description: '' },
+      clock,
+    );
+    const keyP = await auth(req({ authorization: `Bearer ${secret}` }));
+    const link = await auth.presignGet(keyP, new URL('http://127.0.0.1:4000/v1/artifacts/ab?x=1'), {
+      expiresSec: 600,
+      service: 'lambda',
+    });
+    assert.equal((await auth(fromUrl(link))).keyId, record.keyId);
+    for (const bad of [
+      link.replace('/ab?', '/ac?'),
+      link.replace('x=1', 'x=2'),
+      link.replace('127.0.0.1', 'localhost'),
+    ])
+      await assert.rejects(auth(fromUrl(bad)), isCode('NIMBUS_ERR_SECURITY_SIGNATURE_MISMATCH'), bad);
+
+    // A role session signs with its session credentials and carries its token in the link.
+    await store.roles.put({
+      tenant: 'default',
+      name: 'linker',
+      policies: ['ReadOnly'],
+      description: '',
+      updatedAt: 1,
+    });
+    const role = (await store.roles.get('default', 'linker'))!;
+    await store.functions.create({
+      tenant: 'default',
+      name: 'links',
+      config: { role: 'linker' } as never,
+      code: { sha256: 'b'.repeat(64), size: 1, family: 'node', entry: 'index.mjs', exportName: 'handler' },
+      revisionId: 'r1',
+      createdAt: 1,
+      updatedAt: 1,
+    });
+    const c = await createSessionIssuer(key, clock).mint({
+      tenant: 'default',
+      role: 'linker',
+      generation: role.generation,
+      functionName: 'links',
+    });
+    const signedReq = await new SignatureV4({
+      credentials: {
+        accessKeyId: c.accessKeyId,
+        secretAccessKey: c.secretAccessKey,
+        sessionToken: c.sessionToken,
+      },
+      region: 'local-1',
+      service: 'lambda',
+      sha256: Sha256,
+    }).sign(
+      new HttpRequest({
+        method: 'GET',
+        protocol: 'http:',
+        hostname: 'h',
+        path: '/x',
+        headers: { host: 'h' },
+      }),
+      {
+        signingDate: new Date(clock.now()),
+      },
+    );
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(signedReq.headers)) headers[k.toLowerCase()] = v;
+    const sessionP = await auth(req(headers, { path: '/x' }));
+    assert.equal(sessionP.kind, 'session');
+    const url = new URL('http://h/v1/functions/links/source');
+    await assert.rejects(
+      auth.presignGet(sessionP, url, { expiresSec: 600, service: 'lambda' }),
+      isCode('NIMBUS_ERR_CORE_UNAUTHORIZED'),
+    );
+    const sessionLink = await auth.presignGet(sessionP, url, {
+      expiresSec: 600,
+      service: 'lambda',
+      sessionToken: c.sessionToken,
+    });
+    assert.equal(new URL(sessionLink).searchParams.get('X-Amz-Security-Token'), c.sessionToken);
+    assert.equal((await auth(fromUrl(sessionLink))).arn, sessionP.arn);
+
+    clock.advance(601_000);
+    await assert.rejects(auth(fromUrl(link)), isCode('NIMBUS_ERR_SECURITY_PRESIGNED_EXPIRED'));
+  });
 });
 
 const isCode = (code: string) => (e: unknown) => (e as { code?: string }).code === code;

@@ -15,7 +15,7 @@ import type { AsyncInvokeConfig, DestinationRef } from '../../core/types.ts';
 import type { InvokeService } from '../../invoke/types.ts';
 import { traceparentOfHeaders } from '../../observability/trace-context.ts';
 import type { RegistryService } from '../../registry/types.ts';
-import { authorize } from '../auth.ts';
+import { type Authenticator, authorize } from '../auth.ts';
 import { codedError, type ErrorReporting, parseJsonBody, parseJsonDocument, publicError } from '../http.ts';
 import {
   aliasConfiguration,
@@ -34,7 +34,12 @@ export interface LambdaApiDeps {
   readonly config: PlatformConfig;
   readonly roles: Pick<RoleRepo, 'get'>;
   readonly report?: ErrorReporting;
+  /** Presigns GetFunction's `Code.Location` for its caller (without it: a link that needs credentials). */
+  readonly presignGet?: Authenticator['presignGet'] | undefined;
 }
+
+/** How long GetFunction's code link works (Lambda's presigned S3 URL: 10 minutes). */
+const CODE_LINK_SEC = 600;
 
 const Env = z.object({ Variables: z.record(z.string(), z.string()).optional() }).optional();
 const CreateFunction = z.object({
@@ -189,7 +194,8 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
     const qual = q(req).Qualifier ?? qualifier;
     const f = await d.registry.getFunction(p.tenant, name);
     let configuration: object = functionConfiguration(arnOf(p), f);
-    let sha = f.code.sha256;
+    let code = f.code;
+    let version: string | undefined;
     if (qual && qual !== '$LATEST') {
       const v = /^\d+$/.test(qual)
         ? await d.registry.getVersion(p.tenant, name, qual)
@@ -199,13 +205,29 @@ export function registerLambdaApi(app: FastifyInstance, d: LambdaApiDeps): void 
             (await d.registry.getAlias(p.tenant, name, qual)).functionVersion,
           );
       configuration = versionConfiguration(arnOf(p), v);
-      sha = v.code.sha256;
+      code = v.code;
+      version = v.version;
     }
     const host = req.headers.host ?? `${d.config.host}:${d.config.apiPort}`;
-    return {
-      Configuration: configuration,
-      Code: { RepositoryType: 'S3', Location: `http://${host}/v1/artifacts/${sha}` },
-    };
+    // The zip as it was uploaded, when the platform kept it (what Lambda's link gives), else the
+    // built artifact.
+    const link =
+      code.source?.format === 'zip'
+        ? new URL(
+            `http://${host}/v1/functions/${encodeURIComponent(name)}/source${version ? `?qualifier=${version}` : ''}`,
+          )
+        : new URL(`http://${host}/v1/artifacts/${code.sha256}`);
+    const token = req.headers['x-amz-security-token'];
+    // As Lambda's: a link that downloads without credentials, for a while (it is the caller's own
+    // authority, signed with its key: the route it names still checks its lambda:GetFunction).
+    const location = d.presignGet
+      ? await d.presignGet(p, link, {
+          expiresSec: CODE_LINK_SEC,
+          service: 'lambda',
+          sessionToken: typeof token === 'string' ? token : undefined,
+        })
+      : link.toString();
+    return { Configuration: configuration, Code: { RepositoryType: 'S3', Location: location } };
   });
 
   app.get('/v1/artifacts/:sha', async (req, reply) => {
