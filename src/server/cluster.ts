@@ -1,15 +1,23 @@
 /**
  * Cluster mode wiring (`nimbus start --cluster <name>`): the NATS connection, this node's identity
- * and roles, and the change feed that keeps every node's caches in step with the shared Store.
- * The composition root asks this module for the adapters and hooks; the services stay unaware.
+ * and roles, the change feed that keeps every node's caches in step with the shared Store, and
+ * what a node asks of the others (sync invocations, live rows). The composition root asks this
+ * module for the adapters and hooks; the services stay unaware.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { ApiAppDeps } from '../api/index.ts';
+import type { LiveRow } from '../api/metrics-routes.ts';
 import { type Change, type ChangeFeed, createNatsChangeFeed, isConfigAction } from '../cluster/changes.ts';
 import { ClusterErrors } from '../cluster/errors.ts';
+import type { NodeMembership } from '../cluster/index.ts';
+import { coldStartNode, createInvokeRouter, warmNodes } from '../cluster/routing.ts';
+import { createNodeRpc } from '../cluster/rpc.ts';
 import type { PlatformConfig } from '../config/index.ts';
-import type { Clock } from '../core/ports.ts';
+import type { Clock, LeaseRepo } from '../core/ports.ts';
+import type { InvokeRequest, InvokeService } from '../invoke/types.ts';
+import { LIVE_SECONDS } from '../observability/windows.ts';
 
 export type Role = 'gateway' | 'api' | 'worker' | 'scheduler';
 
@@ -132,6 +140,91 @@ export function syncCaches(
     stop() {
       unsubscribe();
       pending?.();
+    },
+  };
+}
+
+/**
+ * What this node asks of the others. Sync invocations (routes, Invoke API) go to a node with a warm
+ * instance; what only each node knows (live rates, instances) is asked for over NATS; the API
+ * reports NATS health and the cluster's nodes. On a single node: the local invoke service and no
+ * peers. `defer` receives what must be closed, in the order it was opened.
+ */
+export function connectPeers(o: {
+  readonly cluster: ClusterNode | undefined;
+  readonly invoke: InvokeService;
+  /** Could an instance of the function here take an invocation now? */
+  readonly warmHere: (tenant: string, functionName: string) => boolean;
+  readonly timeoutSec: (req: InvokeRequest) => Promise<number>;
+  readonly leases: LeaseRepo;
+  /** The cluster's live nodes (set once this node has joined). */
+  readonly membership: () => NodeMembership | undefined;
+  readonly onError: (e: unknown, what: string) => void;
+  readonly defer: (cleanup: () => Promise<void>) => void;
+}): {
+  readonly invoke: InvokeService;
+  readonly api: Pick<ApiAppDeps, 'peersLive' | 'exposeLive' | 'health' | 'cluster'>;
+} {
+  const { cluster, invoke } = o;
+  // The other live nodes of the cluster (none on a single node).
+  const peerIds = () =>
+    (o.membership()?.alive() ?? []).filter((n) => n.id !== cluster?.nodeId).map((n) => n.id);
+  const syncInvoke = cluster
+    ? createInvokeRouter({
+        local: invoke,
+        nc: cluster.nc,
+        cluster: cluster.name,
+        nodeId: cluster.nodeId,
+        warmHere: o.warmHere,
+        warmElsewhere: (t, fn) => warmNodes(o.membership()?.alive() ?? [], cluster.nodeId, t, fn),
+        peers: () => peerIds(),
+        coldStartNode: () => coldStartNode(o.membership()?.alive() ?? [], cluster.nodeId),
+        timeoutSec: o.timeoutSec,
+        onError: o.onError,
+      })
+    : undefined;
+  if (syncInvoke) o.defer(() => syncInvoke.close());
+  // This node's live rows, exposed by the API once it has built them.
+  let liveRows: ((tenant: string, window: number) => LiveRow[]) | undefined;
+  const rpc = cluster
+    ? createNodeRpc({
+        nc: cluster.nc,
+        cluster: cluster.name,
+        nodeId: cluster.nodeId,
+        handlers: {
+          live: (a) => {
+            const { tenant, window } = (a ?? {}) as { tenant?: unknown; window?: unknown };
+            return typeof tenant === 'string' && Number.isInteger(window) && (window as number) >= 1
+              ? (liveRows?.(tenant, Math.min(window as number, LIVE_SECONDS)) ?? [])
+              : [];
+          },
+        },
+        onError: o.onError,
+      })
+    : undefined;
+  if (rpc) o.defer(() => rpc.close());
+  return {
+    invoke: syncInvoke ?? invoke,
+    api: {
+      peersLive: rpc
+        ? async (tenant, window) =>
+            (await rpc.ask<LiveRow[]>(peerIds(), 'live', { tenant, window })).filter((r): r is LiveRow[] =>
+              Array.isArray(r),
+            )
+        : undefined,
+      exposeLive: (f) => {
+        liveRows = f;
+      },
+      health: cluster ? () => ({ nats: cluster.natsConnected() ? 'ok' : 'disconnected' }) : undefined,
+      cluster: cluster
+        ? async () => ({
+            name: cluster.name,
+            node: cluster.nodeId,
+            roles: [...cluster.roles],
+            leader: (await o.leases.get('scheduler')) ?? null,
+            nodes: o.membership()?.alive() ?? [],
+          })
+        : undefined,
     },
   };
 }

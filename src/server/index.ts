@@ -5,30 +5,20 @@
  */
 import { hkdfSync } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import type { Server as HttpServer } from 'node:http';
-import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
-import { totalmem } from 'node:os';
-import { join } from 'node:path';
 import pino from 'pino';
 import { createAlertService, rollupMinutes } from '../alerts/index.ts';
 import { stateMachineOwner } from '../api/event-routes.ts';
 import { API_ROUTES, type ApiRoute, buildApiApp } from '../api/index.ts';
-import type { LiveRow } from '../api/metrics-routes.ts';
 import { setDestinationEgressAllow } from '../async/config.ts';
 import { type AsyncDeps, createAsyncService, functionOfQueue, webhookItem } from '../async/service.ts';
 import type { AsyncService } from '../async/types.ts';
 import { createAuditService } from '../audit/index.ts';
-import { createFsBlobStore, openJetStreamBlobStore } from '../blobs/index.ts';
 import { createBudgetService } from '../budgets/index.ts';
 import { clusterSubject } from '../cluster/changes.ts';
-import { ClusterErrors, LeaderElector, NodeMembership } from '../cluster/index.ts';
-import { coldStartNode, createInvokeRouter, type InvokeRouter, warmNodes } from '../cluster/routing.ts';
-import { createNodeRpc } from '../cluster/rpc.ts';
+import type { NodeMembership } from '../cluster/index.ts';
 import type { PlatformConfig } from '../config/index.ts';
-import { registerConsole } from '../console/index.ts';
 import { systemClock } from '../core/clock.ts';
-import { isNimbusError } from '../core/errors.ts';
-import type { Clock, Queue } from '../core/ports.ts';
+import type { Clock } from '../core/ports.ts';
 import { DEFAULT_TENANT, type RuntimeFamily } from '../core/types.ts';
 import { createEventBus } from '../events/bus.ts';
 import { createSourceManager, type SourceManager } from '../events/sources/manager.ts';
@@ -41,20 +31,9 @@ import { createLogSink } from '../observability/logs.ts';
 import { PlatformMetrics } from '../observability/metrics.ts';
 import { type LogRetention, startLogRetention } from '../observability/retention.ts';
 import { startRollupWriter } from '../observability/rollups.ts';
-import { LIVE_SECONDS } from '../observability/windows.ts';
-import { openSqliteQueue } from '../queue/index.ts';
-import { buildArtifact, unpackArtifact } from '../registry/build/index.ts';
+import { buildArtifact } from '../registry/build/index.ts';
 import { createRegistryService } from '../registry/service.ts';
-import {
-  createEgressNetwork,
-  createIsolateSandboxFactory,
-  createProcessSandboxFactory,
-  createRoutingSandboxFactory,
-  createStepJail,
-} from '../runtime/index.ts';
 import { findJdk } from '../runtime/java/toolchain.ts';
-import { stageRuntimeSdk } from '../runtime/sdk/index.ts';
-import { Scheduler } from '../scheduler/index.ts';
 import { createScheduleService, type ScheduleService } from '../schedules/service.ts';
 import { createLocalKeyProvider, createSecretsService } from '../secrets/index.ts';
 import {
@@ -63,12 +42,10 @@ import {
   contextCallAction,
   createAuthenticator,
   createFunctionPolicies,
-  createInstanceEnv,
   createSecretRedactor,
   createSessionIssuer,
   createTenantDirectory,
   loadOrCreateMasterKey,
-  MAX_SESSION_MS,
   withEncryptedEnvironment,
 } from '../security/index.ts';
 import { createSqsService, type SendInput } from '../sqs/service.ts';
@@ -76,7 +53,7 @@ import { objectCalls } from '../storage/calls.ts';
 import { createOutboxRelay, objectEventBuilder } from '../storage/events.ts';
 import { buildS3Server } from '../storage/server.ts';
 import { createStorage } from '../storage/service.ts';
-import { inspectStore, openStore } from '../store/index.ts';
+import { inspectStore } from '../store/index.ts';
 import { tenantResourcesOf } from '../tenancy/resources.ts';
 import { workflowCalls } from '../workflows/calls.ts';
 import {
@@ -86,9 +63,11 @@ import {
   workflowTaskAuthorizer,
 } from '../workflows/index.ts';
 import { createIntegrations } from '../workflows/integrations.ts';
-import { joinCluster, type Role, syncCaches } from './cluster.ts';
-import { createCodeCache } from './code-cache.ts';
-import { listenOrExplain } from './errors.ts';
+import { connectPeers, joinCluster, type Role, syncCaches } from './cluster.ts';
+import { createEngine } from './engine.ts';
+import { openPorts } from './ports.ts';
+import { startRoles } from './roles.ts';
+import { openStorage } from './storage.ts';
 
 export interface RunningPlatform {
   readonly apiUrl: string;
@@ -132,6 +111,9 @@ export async function startPlatform(
   );
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const cleanups: (() => Promise<void>)[] = [];
+  const defer = (cleanup: () => Promise<void>) => {
+    cleanups.push(cleanup);
+  };
   const closeAll = async () => {
     for (const c of cleanups.reverse())
       await c().catch((e: unknown) => logger.error({ err: e }, 'close failed'));
@@ -151,35 +133,15 @@ export async function startPlatform(
     const has = (role: Role) => cluster === undefined || cluster.roles.has(role);
     // The cluster's live nodes (heartbeats), set once this node has joined.
     let membership: NodeMembership | undefined;
-    const rawStore = await openStore({
-      url: config.store,
-      schema: cluster?.schema,
-      dataDir: config.dataDir,
-      sqliteSynchronous: config.sqliteSynchronous,
-      onError: (e) =>
-        logger.error({ err: e }, 'record writer failed; records now go through the store connection'),
-    });
-    cleanups.push(() => rawStore.close());
-    for (const f of await inspectStore(config.store))
-      logger.warn({ finding: f.code, hint: f.hint }, f.message);
+    // The Store, blob stores and durable queues: the data dir, or the cluster's PostgreSQL and JetStream.
+    const durable = await openStorage({ config, cluster, clock, logger, defer });
     setDestinationEgressAllow(config.egressAllowCidrs);
-    // Code artifacts and bucket objects: the data dir, or the cluster's JetStream Object Store.
-    const blobStore = async (kind: 'code' | 'objects', dir: string) => {
-      if (!cluster) return createFsBlobStore(join(config.dataDir, dir));
-      const b = await openJetStreamBlobStore({
-        nc: cluster.nc,
-        bucket: cluster.bucket(kind),
-        replicas: config.natsReplicas,
-      });
-      cleanups.push(() => b.close());
-      return b;
-    };
-    const blobs = await blobStore('code', 'blobs');
+    const blobs = await durable.blobStore('code', 'blobs');
     const masterKey = await loadOrCreateMasterKey({
       dataDir: config.dataDir,
       masterKeyBase64: config.masterKey,
     });
-    const store = withEncryptedEnvironment(rawStore, masterKey);
+    const store = withEncryptedEnvironment(durable.store, masterKey);
     const tenants = await createTenantDirectory({
       repo: store.tenants,
       clock,
@@ -196,79 +158,29 @@ export async function startPlatform(
       clock,
     });
 
-    // Instances' network namespaces; also how they reach the platform's own APIs (endpoints below).
-    const network = createEgressNetwork();
+    // Where instances reach the platform's own APIs (set once the API and S3 ports listen).
     let platformEndpoints: { api: string; s3: string } | undefined;
-    // Functions opt in to isolates per function (`isolation: 'isolate'`); the rest run as processes.
-    const processes = createProcessSandboxFactory({
-      egress: network,
-      logRate: (tenant) => logSettings.rate(tenant),
-      // The AWS SDK v3 that functions import without bundling, as on Lambda (an install that
-      // cannot be written to runs without it, and says so).
-      providedModules: (() => {
-        try {
-          return stageRuntimeSdk();
-        } catch (e) {
-          logger.warn(
-            { err: e },
-            'the provided AWS SDK could not be staged: functions must bundle their own',
-          );
-          return undefined;
-        }
-      })(),
-      kind: config.sandbox,
-      poolSize: config.poolSize,
-      hiddenPaths: [config.dataDir],
+    // Network, sandboxes, build jail, code cache and the scheduler.
+    const { network, processes, sandbox, buildJail, scheduler, syncScaling } = createEngine({
+      config,
       clock,
-    });
-    const sandbox = createRoutingSandboxFactory({
-      process: processes,
-      isolate: createIsolateSandboxFactory({
-        kind: config.sandbox,
-        hiddenPaths: [config.dataDir],
-        clock,
-        logRate: (tenant) => logSettings.rate(tenant),
-      }),
-    });
-    cleanups.push(() => sandbox.close());
-    // Deploy-time builds (esbuild, javac) are untrusted work too: they run in the same sandbox.
-    const buildJail = createStepJail({ kind: config.sandbox, hiddenPaths: [config.dataDir] });
-    const codeCache = createCodeCache({
-      dir: join(config.dataDir, 'cache', 'code'),
+      logger,
       blobs,
-      unpack: unpackArtifact,
-    });
-    const scheduler = new Scheduler({
-      factory: sandbox,
-      clock,
-      idleTtlMs: config.idleTtlSec * 1000,
-      keepAlive: config.keepAlivePolicy,
-      defaultConcurrency: config.functionConcurrency,
-      httpSharing: config.httpInstanceSharing,
-      throttleWaitMs: config.throttleWaitMs,
-      queueWaitFactor: config.queueWaitFactor,
-      tenantConcurrency: config.tenantConcurrency,
+      // Late-bound: the registry is built further down (with the build jail).
+      resolve: (tenant, name) => registry.resolve(tenant, name, undefined),
+      logRate: (tenant) => logSettings.rate(tenant),
+      accountOf: (t) => tenants.accountOf(t),
       // In a cluster each node admits its share of every limit (1 / live nodes, rounded up).
       share: cluster ? () => 1 / Math.max(1, membership?.alive().length ?? 1) : undefined,
-      nodeMemoryMb: config.nodeMemoryMb || Math.floor((totalmem() / 1024 / 1024) * 0.8),
-      materialize: codeCache.materialize,
-      region: config.region,
-      accountId: config.accountId,
-      accountOf: (t) => tenants.accountOf(t),
-      instanceEnv: createInstanceEnv({
+      instanceEnv: {
         sessions,
         roles: store.roles,
         secretValue: async (tenant, name) => (await secrets.get(tenant, name)).value,
         onSecrets: (tenant, fn, values) => redactor.remember(tenant, fn, values),
         endpoints: () => platformEndpoints,
-        region: config.region,
-        accountOf: (t) => tenants.accountOf(t),
-        ttlMs: MAX_SESSION_MS,
-      }),
-      // Replaced 10 minutes before their credentials expire.
-      instanceMaxAgeMs: MAX_SESSION_MS - 10 * 60_000,
+      },
+      defer,
     });
-    cleanups.push(() => scheduler.close());
     // Prometheus metrics and the 1-minute rollups (NIMBUS_METRICS=off: none of it, no hooks).
     const metrics =
       config.metrics === 'on'
@@ -297,21 +209,6 @@ export async function startPlatform(
       cleanups.push(() => rollups.close());
     }
 
-    // The scheduler learns each function's default target: reservations count for the tenant
-    // and provisioned instances start (at start-up for every function, then after each change).
-    // Only functions with a reservation or scaling settings (or that had them: the scheduler
-    // tracks them) need it; 10,000 plain deploys must not each allocate scheduler state.
-    const syncScaling = (tenant: string, name: string) => {
-      registry
-        .resolve(tenant, name, undefined)
-        .then((t) => {
-          if (t.config.reservedConcurrency || t.config.scaling || scheduler.tracks(tenant, name))
-            scheduler.sync({ tenant, functionName: name, ...t });
-        })
-        .catch((e: unknown) => {
-          if (!isNimbusError(e) || e.status !== 404) logger.error({ err: e }, 'scaling sync failed');
-        });
-    };
     let reloadGateway = () => {};
     // Its routes, schedules, sources and bucket notifications went with it (one Store delete):
     // the gateway drops the routes, source runners stop, the object-event cache is refreshed.
@@ -378,24 +275,7 @@ export async function startPlatform(
       tracing,
     });
 
-    // Durable queues: SQLite files in the data dir, or PostgreSQL (SKIP LOCKED) in a cluster.
-    const { openPostgresQueue } = cluster ? await import('../queue/postgres/index.ts') : {};
-    const openQueue = async (name: string, dedupeWindowMs?: number): Promise<Queue> =>
-      cluster && openPostgresQueue
-        ? await openPostgresQueue({
-            url: config.store,
-            schema: `${cluster.schema}_${name}`,
-            clock,
-            nodeId: cluster.nodeId,
-            dedupeWindowMs,
-          })
-        : openSqliteQueue({
-            file: join(config.dataDir, `${name}.db`),
-            clock,
-            synchronous: config.sqliteSynchronous,
-            dedupeWindowMs,
-          });
-    const queue = await openQueue('queue', config.asyncIdempotencyWindowSec * 1000);
+    const queue = await durable.openQueue('queue', config.asyncIdempotencyWindowSec * 1000);
     cleanups.push(() => queue.close());
     metrics?.timeEnqueue(queue);
     const publish: NonNullable<AsyncDeps['publish']> = {};
@@ -450,7 +330,7 @@ export async function startPlatform(
       };
     };
     // SQS messages have a Queue of their own: the async dispatcher leases from every queue of its.
-    const sqsQueue = await openQueue('sqs');
+    const sqsQueue = await durable.openQueue('sqs');
     cleanups.push(() => sqsQueue.close());
     const sqs = createSqsService({
       repo: store.sqsQueues,
@@ -609,7 +489,7 @@ export async function startPlatform(
     }
     const storage = createStorage({
       store,
-      blobs: await blobStore('objects', 'objects'),
+      blobs: await durable.blobStore('objects', 'objects'),
       clock,
       maxObjectBytes: config.s3MaxObjectBytes,
       eventItems: objectEventBuilder({ region: config.region, clock }),
@@ -633,45 +513,19 @@ export async function startPlatform(
 
     // A client that hangs up mid-request is not a platform failure: debug level, no stack.
     const onClientAbort = (a: object) => logger.debug(a, 'client closed the connection mid-request');
-    // The other live nodes of the cluster (none on a single node).
-    const peerIds = () =>
-      (membership?.alive() ?? []).filter((n) => n.id !== cluster?.nodeId).map((n) => n.id);
-    // Cluster mode: sync invocations (routes, Invoke API) go to a node with a warm instance.
-    const syncInvoke = cluster
-      ? createInvokeRouter({
-          local: invoke,
-          nc: cluster.nc,
-          cluster: cluster.name,
-          nodeId: cluster.nodeId,
-          warmHere: (t, fn) => scheduler.hasRoom(t, fn),
-          warmElsewhere: (t, fn) => warmNodes(membership?.alive() ?? [], cluster.nodeId, t, fn),
-          peers: () => peerIds(),
-          coldStartNode: () => coldStartNode(membership?.alive() ?? [], cluster.nodeId),
-          timeoutSec: async (r) =>
-            (await registry.resolve(r.tenant, r.functionName, r.qualifier)).config.timeoutSec,
-          onError: (e, what) => logger.error({ err: e }, `${what} failed`),
-        })
-      : invoke;
-    if (syncInvoke !== invoke) cleanups.push(() => (syncInvoke as InvokeRouter).close());
-    // Cluster mode: what only each node knows (live rates, instances) is asked for over NATS.
-    let liveRows: ((tenant: string, window: number) => LiveRow[]) | undefined;
-    const rpc = cluster
-      ? createNodeRpc({
-          nc: cluster.nc,
-          cluster: cluster.name,
-          nodeId: cluster.nodeId,
-          handlers: {
-            live: (a) => {
-              const { tenant, window } = (a ?? {}) as { tenant?: unknown; window?: unknown };
-              return typeof tenant === 'string' && Number.isInteger(window) && (window as number) >= 1
-                ? (liveRows?.(tenant, Math.min(window as number, LIVE_SECONDS)) ?? [])
-                : [];
-            },
-          },
-          onError: (e, what) => logger.error({ err: e }, `${what} failed`),
-        })
-      : undefined;
-    if (rpc) cleanups.push(() => rpc.close());
+    // Cluster mode: sync invocations go to a node with a warm instance; the API sees every node.
+    const peers = connectPeers({
+      cluster,
+      invoke,
+      warmHere: (t, fn) => scheduler.hasRoom(t, fn),
+      timeoutSec: async (r) =>
+        (await registry.resolve(r.tenant, r.functionName, r.qualifier)).config.timeoutSec,
+      leases: store.leases,
+      membership: () => membership,
+      onError: (e, what) => logger.error({ err: e }, `${what} failed`),
+      defer,
+    });
+    const syncInvoke = peers.invoke;
     const gateway = await buildGateway({
       config,
       invoke: syncInvoke,
@@ -784,25 +638,7 @@ export async function startPlatform(
       metrics,
       nodeStatus: () => scheduler.node(),
       ready: () => started,
-      peersLive: rpc
-        ? async (tenant, window) =>
-            (await rpc.ask<LiveRow[]>(peerIds(), 'live', { tenant, window })).filter((r): r is LiveRow[] =>
-              Array.isArray(r),
-            )
-        : undefined,
-      exposeLive: (f) => {
-        liveRows = f;
-      },
-      health: cluster ? () => ({ nats: cluster.natsConnected() ? 'ok' : 'disconnected' }) : undefined,
-      cluster: cluster
-        ? async () => ({
-            name: cluster.name,
-            node: cluster.nodeId,
-            roles: [...cluster.roles],
-            leader: (await store.leases.get('scheduler')) ?? null,
-            nodes: membership?.alive() ?? [],
-          })
-        : undefined,
+      ...peers.api,
       onSystemError: (e) => logger.error({ err: e }, 'request failed'),
       onClientAbort,
     });
@@ -860,75 +696,25 @@ export async function startPlatform(
       );
       cleanups.push(async () => clusterSync?.stop());
     }
-    // A node without the api role still opens its API port for /healthz and /metrics (probes,
-    // scrapes) and for its own functions' SDK calls (the bridge below); anything else is refused
-    // there. Its S3 port is internal only (the bridge).
-    let platformAddr: string | undefined;
-    if (!has('api')) {
-      api.addHook('onRequest', async (req, reply) => {
-        const path = req.url.split('?')[0];
-        if (path === '/healthz' || path === '/metrics') return;
-        if (platformAddr !== undefined && req.socket.localAddress === platformAddr) return;
-        return reply.code(421).send({
-          error: ClusterErrors.NOT_THIS_ROLE({ role: 'api', node: cluster?.nodeId ?? '' }).toJSON(),
-        });
-      });
-    }
-    const s3Url = urlOf(
-      await listenOrExplain(
-        { what: 'S3', flag: '--s3-port', env: 'NIMBUS_S3_PORT', host: config.host, port: config.s3Port },
-        () =>
-          s3.listen(has('api') ? { host: config.host, port: config.s3Port } : { host: '127.0.0.1', port: 0 }),
-      ),
-    );
-    // The web console at /console (built with Vite on its first request when stale).
-    await registerConsole(api, {
-      log: { info: (m) => logger.info(m), error: (e, m) => logger.error({ err: e }, m) },
+    // The S3, API (with the console) and gateway ports, and the bridges instances reach the platform by.
+    const ports = await openPorts({
+      config,
+      api,
+      s3,
+      gateway: gateway.app,
+      network,
+      has,
+      nodeId: cluster?.nodeId,
+      logger,
+      onInstanceEndpoints: (e) => {
+        platformEndpoints = e;
+      },
+      onGatewayUrl: (url) => {
+        gatewayUrl = url;
+      },
+      defer,
     });
-    const apiAddress = await listenOrExplain(
-      { what: 'API', flag: '--api-port', env: 'NIMBUS_API_PORT', host: config.host, port: config.apiPort },
-      () => api.listen({ host: config.host, port: config.apiPort }),
-    );
-    // Functions reach the API and S3 ports at their gateway address (never the host's other
-    // services): the same servers, also accepting connections there.
-    platformAddr = await network.platformAddress().catch((e: unknown) => {
-      logger.warn({ err: e }, 'functions cannot reach the platform APIs (AWS_ENDPOINT_URL unset)');
-      return undefined;
-    });
-    if (platformAddr) {
-      const bridge = async (srv: HttpServer) => {
-        const open = new Set<Socket>();
-        const l = createNetServer((sock) => {
-          open.add(sock);
-          sock.once('close', () => open.delete(sock));
-          srv.emit('connection', sock);
-        });
-        await new Promise<void>((res, rej) => l.once('error', rej).listen(0, platformAddr, res));
-        // Stop listening and end the instances' connections now: close() alone would wait for
-        // every keep-alive connection an instance still holds (a platform stop hung on it).
-        cleanups.push(async () => {
-          l.close();
-          for (const sock of open) sock.destroy();
-        });
-        return (l.address() as AddressInfo).port;
-      };
-      const ports = [await bridge(api.server), await bridge(s3.server)];
-      cleanups.push(await network.allowPlatformPorts(ports));
-      platformEndpoints = {
-        api: `http://${platformAddr}:${ports[0]}`,
-        s3: `http://${platformAddr}:${ports[1]}`,
-      };
-    }
-    const apiUrl = urlOf(apiAddress);
-
-    // A node without the gateway role serves no HTTP triggers (its port stays closed).
-    const gwAddress = has('gateway')
-      ? await listenOrExplain(
-          { what: 'gateway', flag: '--port', env: 'NIMBUS_PORT', host: config.host, port: config.port },
-          () => gateway.app.listen({ host: config.host, port: config.port }),
-        )
-      : undefined;
-    if (gwAddress) gatewayUrl = urlOf(gwAddress);
+    const { apiUrl } = ports;
 
     const admin = await bootstrapAdmin({
       keys: store.keys,
@@ -939,67 +725,25 @@ export async function startPlatform(
       endpoint: apiUrl,
       clock,
     });
-    // Roles (cluster mode; a single node has them all): workers run queued work, the scheduler
-    // role runs what must run once (schedules, broker and queue sources).
-    if (has('worker')) {
-      await asyncService.start();
-      sqs.start();
-    }
-    const leaderWork = {
-      async start() {
-        await schedules.start();
-        await sources.start();
-        await alerts?.start();
+    // Workers, and what runs once (on this node, or on the cluster's leader).
+    await startRoles({
+      cluster,
+      has,
+      store,
+      scheduler,
+      asyncService,
+      sqs,
+      schedules,
+      sources,
+      alerts,
+      apiUrl,
+      clock,
+      logger,
+      onMembership: (m) => {
+        membership = m;
       },
-      async pause() {
-        alerts?.pause();
-        await Promise.all([schedules.pause(), sources.pause()]);
-      },
-    };
-    if (!cluster) await leaderWork.start();
-    else {
-      // Membership: who is up, where, and how loaded (heartbeats in the Store).
-      const members = new NodeMembership({
-        nodes: store.nodes,
-        clock,
-        id: cluster.nodeId,
-        address: apiUrl,
-        roles: [...cluster.roles],
-        load: () => {
-          const fns = scheduler.status();
-          return {
-            inflight: fns.reduce((n, f) => n + f.inflight, 0),
-            instances: scheduler.node().instances,
-            warm: fns.filter((f) => f.warm > 0).map((f) => `${f.tenant}/${f.functionName}`),
-          };
-        },
-        log: (level, obj, msg) => logger[level](obj, msg),
-      });
-      membership = members;
-      await members.start();
-      cleanups.push(() => members.stop());
-      // What runs once per cluster (schedules, sources, alerts) runs on the scheduler-role node
-      // that holds the lease; a node that loses it stops that work before another can take it.
-      if (has('scheduler')) {
-        const elector = new LeaderElector({
-          leases: store.leases,
-          holder: cluster.nodeId,
-          clock,
-          log: (level, obj, msg) => logger[level](obj, msg),
-        });
-        elector.run('scheduler', {
-          onElected: async (token) => {
-            logger.info({ node: cluster.nodeId, token }, 'elected cluster leader');
-            await leaderWork.start();
-          },
-          onDeposed: async () => {
-            logger.warn({ node: cluster.nodeId }, 'no longer the cluster leader');
-            await leaderWork.pause();
-          },
-        });
-        cleanups.push(() => elector.stop());
-      }
-    }
+      defer,
+    });
     await outboxRelay.relay(); // events committed before a crash
     const families = new Set<RuntimeFamily>();
     for (const f of await store.functions.list(DEFAULT_TENANT)) {
@@ -1013,7 +757,7 @@ export async function startPlatform(
     logger.info(
       {
         apiUrl,
-        gatewayUrl: gwAddress ? urlOf(gwAddress) : undefined,
+        gatewayUrl: ports.gatewayUrl,
         store: store.kind,
         ...(cluster ? { cluster: cluster.name, node: cluster.nodeId, roles: [...cluster.roles] } : {}),
       },
@@ -1023,8 +767,8 @@ export async function startPlatform(
     started = true;
     return {
       apiUrl,
-      gatewayUrl: gwAddress ? urlOf(gwAddress) : '',
-      s3Url,
+      gatewayUrl: ports.gatewayUrl ?? '',
+      s3Url: ports.s3Url,
       nodeId: cluster?.nodeId,
       admin,
       async: asyncService,
@@ -1039,8 +783,4 @@ export async function startPlatform(
     await closeAll();
     throw e;
   }
-}
-
-function urlOf(address: string): string {
-  return address.replace('://[::1]', '://[::1]').replace('0.0.0.0', '127.0.0.1');
 }
