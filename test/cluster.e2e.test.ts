@@ -156,6 +156,50 @@ describe('cluster of three nodes', { timeout: 300_000 }, async () => {
     assert.ok(peak >= 2, `a throttled call spilled to another node (peak ${peak})`);
   });
 
+  it("a budget's spend is the cluster's on every node within seconds, and its cap blocks on every node", async () => {
+    const dep = await c.json(0, 'PUT', '/v1/functions/spender', {
+      runtime: 'nodejs24.x',
+      handler: 'index.handler',
+      code: { zipBase64: code('export const handler = async () => ({ ok: true });') },
+    });
+    assert.equal(dep.status, 201, JSON.stringify(dep.body));
+    const put = (limitUsd: number) =>
+      c.json(0, 'PUT', '/v1/budgets/spender-cap', { limitUsd, function: 'spender', period: { days: 1 } });
+    assert.equal((await put(100)).status, 200);
+    type Status = { budget: { spentUsd: number; blocking: boolean } };
+    const spent = async (n: number) =>
+      (await c.json<Status>(n, 'GET', '/v1/budgets/spender-cap')).body.budget;
+    // Both nodes have the budget (the change feed reloads node 1) before anything is spent.
+    await waitUntil(
+      'the budget on node 1',
+      async () => (await c.json(1, 'GET', '/v1/budgets/spender-cap')).status === 200,
+    );
+    for (let i = 0; i < 6; i++)
+      for (const n of [0, 1])
+        assert.equal((await c.json(n, 'POST', '/v1/functions/spender/invoke', {})).status, 200);
+    // Whichever nodes ran them, both count all 12 within a few seconds (deltas every second; the
+    // slow reload that would also get there comes only every 60 s).
+    const t0 = Date.now();
+    let seen: number[] = [];
+    await waitUntil(
+      'both nodes to count the same spend',
+      async () => {
+        seen = [(await spent(0)).spentUsd, (await spent(1)).spentUsd];
+        return seen[0]! > 0 && Math.abs(seen[0]! - seen[1]!) < 1e-12;
+      },
+      8000,
+    );
+    console.log(`# budget spend on both nodes after ${Date.now() - t0} ms: ${JSON.stringify(seen)}`);
+    // A cap below it now blocks on both nodes (the change reloads them; the deltas keep them level).
+    assert.equal((await put(seen[0]! / 2)).status, 200);
+    await waitUntil('node 1 to refuse', async () => {
+      const r = await c.json<{ error?: { code: string } }>(1, 'POST', '/v1/functions/spender/invoke', {});
+      return r.status === 429 && r.body.error?.code === 'NIMBUS_ERR_BUDGET_EXCEEDED';
+    });
+    const r0 = await c.json<{ error?: { code: string } }>(0, 'POST', '/v1/functions/spender/invoke', {});
+    assert.equal(r0.status, 429, JSON.stringify(r0.body));
+  });
+
   it('a route added through one node is served by the gateway of another', async () => {
     const fn = await c.json(0, 'PUT', '/v1/functions/web', {
       runtime: 'nodejs24.x',

@@ -138,6 +138,18 @@ interface Live {
   spent: number;
 }
 
+/**
+ * What one node's invocations of a function cost since it last said so (cluster mode: the other
+ * nodes add it to their spends, so a cap holds cluster-wide within a second, not at the next
+ * reload). `at`: the latest invocation's start (a delta from before a budget's period is ignored).
+ */
+export interface SpendDelta {
+  readonly tenant: TenantId;
+  readonly functionName: string;
+  readonly costUsd: number;
+  readonly at: number;
+}
+
 export interface BudgetDeps {
   readonly store: Pick<Store, 'budgets' | 'usage'>;
   readonly clock: Clock;
@@ -162,6 +174,10 @@ export interface BudgetService {
   blockedUntil(tenant: TenantId, functionName: string): number | undefined;
   /** Adds finished invocations to the spends (the invoke path calls it as each one ends). */
   record(u: UsageRecord): void;
+  /** Cluster mode: this node's spend since the last call, for the other nodes (then forgotten). */
+  takeSpendDeltas(): SpendDelta[];
+  /** Cluster mode: another node's spend deltas, added to the spends here. */
+  addRemoteSpend(deltas: readonly SpendDelta[]): void;
   put(tenant: TenantId, name: string, input: BudgetInput): Promise<BudgetStatus>;
   get(tenant: TenantId, name: string): Promise<BudgetStatus>;
   list(tenant: TenantId): Promise<BudgetStatus[]>;
@@ -171,6 +187,10 @@ export interface BudgetService {
 export function createBudgetService(d: BudgetDeps): BudgetService {
   /** tenant → its budgets (absent: no budget, the common case). */
   const live = new Map<TenantId, Live[]>();
+  /** Budgets being read again: they count new spend too, and replace their live one once read. */
+  const loading = new Set<Live>();
+  /** tenant\0function → spend not yet told to the other nodes. */
+  const unsent = new Map<string, { tenant: TenantId; functionName: string; costUsd: number; at: number }>();
 
   const roll = (l: Live, now: number) => {
     if (now < l.end && now >= l.start) return;
@@ -193,16 +213,41 @@ export function createBudgetService(d: BudgetDeps): BudgetService {
     };
   };
 
+  /**
+   * Reads a budget's spend and makes it live. Until the read is done, the budget it replaces (if
+   * any) stays live, so a reload never lets a spent budget admit an invocation; the new one counts
+   * the invocations that end meanwhile (see the module doc).
+   */
   async function load(b: BudgetRecord): Promise<Live> {
     const p = periodAt(b, d.clock.now());
     const l: Live = { b, start: p.start, end: p.end, spent: 0 };
-    // Registered before the read: invocations that end meanwhile are counted (see the module doc).
+    loading.add(l);
+    try {
+      await d.flush();
+      l.spent += await d.store.usage.costSince(b.tenant, b.functionName, l.start);
+    } finally {
+      loading.delete(l);
+    }
     const list = (live.get(b.tenant) ?? []).filter((x) => x.b.name !== b.name);
     list.push(l);
     live.set(b.tenant, list);
-    await d.flush();
-    l.spent += await d.store.usage.costSince(b.tenant, b.functionName, l.start);
     return l;
+  }
+
+  /** Adds `cost` of an invocation of `fn` started at `at` to the tenant's budgets (and those loading). */
+  function add(tenant: TenantId, fn: string, cost: number, at: number): boolean {
+    const list = live.get(tenant);
+    const now = d.clock.now();
+    let any = false;
+    for (const l of [...(list ?? []), ...loading]) {
+      if (l.b.tenant !== tenant || !applies(l, fn)) continue;
+      roll(l, now);
+      if (at < l.start) continue;
+      l.spent += cost;
+      any = true;
+      if (!loading.has(l)) announce(l);
+    }
+    return any;
   }
 
   function announce(l: Live): void {
@@ -294,16 +339,30 @@ export function createBudgetService(d: BudgetDeps): BudgetService {
     },
 
     record(u) {
-      const list = live.get(u.tenant);
-      if (!list || !u.costUsd) return;
-      const now = d.clock.now();
-      for (const l of list) {
-        if (!applies(l, u.functionName)) continue;
-        roll(l, now);
-        if (u.startedAt < l.start) continue;
-        l.spent += u.costUsd;
-        announce(l);
-      }
+      if (!u.costUsd || (!live.has(u.tenant) && loading.size === 0)) return;
+      if (!add(u.tenant, u.functionName, u.costUsd, u.startedAt)) return;
+      const k = `${u.tenant}\u0000${u.functionName}`;
+      const o = unsent.get(k);
+      if (o) {
+        o.costUsd += u.costUsd;
+        o.at = Math.max(o.at, u.startedAt);
+      } else
+        unsent.set(k, {
+          tenant: u.tenant,
+          functionName: u.functionName,
+          costUsd: u.costUsd,
+          at: u.startedAt,
+        });
+    },
+
+    takeSpendDeltas() {
+      const out = [...unsent.values()];
+      unsent.clear();
+      return out;
+    },
+
+    addRemoteSpend(deltas) {
+      for (const x of deltas) if (x.costUsd > 0) add(x.tenant, x.functionName, x.costUsd, x.at);
     },
 
     async put(tenant, name, input) {

@@ -16,6 +16,7 @@ import { createAuditService } from '../audit/index.ts';
 import { createBudgetService } from '../budgets/index.ts';
 import { clusterSubject } from '../cluster/changes.ts';
 import type { NodeMembership } from '../cluster/index.ts';
+import { shareSpend } from '../cluster/spend.ts';
 import type { PlatformConfig } from '../config/index.ts';
 import { systemClock } from '../core/clock.ts';
 import type { Clock } from '../core/ports.ts';
@@ -261,6 +262,20 @@ export async function startPlatform(
       onError: (e, what) => logger.error({ err: e }, `${what} failed`),
     });
     await budgets.start();
+    // In a cluster each node tells the others what its invocations cost, once a second, so that
+    // a cap holds cluster-wide within about a second (not at the next reload).
+    if (cluster) {
+      const sharing = shareSpend({
+        nc: cluster.nc,
+        cluster: cluster.name,
+        nodeId: cluster.nodeId,
+        clock,
+        take: () => budgets.takeSpendDeltas(),
+        add: (deltas) => budgets.addRemoteSpend(deltas),
+        onError: (e) => logger.error({ err: e }, 'budget spend sharing failed'),
+      });
+      cleanups.push(() => sharing.stop());
+    }
     const contextCalls: { handler?: AsyncService['contextCalls'] } = {};
     const invoke = createInvokeService({
       registry,
