@@ -110,6 +110,7 @@ export async function openPorts(o: {
 }
 
 /** A listening address as a URL clients on this host can use. */
+/** A listening address as a URL others can call (a wildcard bind is reached on loopback). */
 function urlOf(address: string): string {
-  return address.replace('://[::1]', '://[::1]').replace('0.0.0.0', '127.0.0.1');
+  return address.replace('0.0.0.0', '127.0.0.1');
 }
