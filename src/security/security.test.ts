@@ -47,6 +47,32 @@ describe('security', () => {
     await store.close();
     await rm(dir, { recursive: true, force: true });
   });
+  /** A ReadOnly role, a function that has it, and credentials of a session of that role for it. */
+  const roleSession = async (roleName: string, functionName: string) => {
+    await store.roles.put({
+      tenant: 'default',
+      name: roleName,
+      policies: ['ReadOnly'],
+      description: '',
+      updatedAt: 1,
+    });
+    const role = (await store.roles.get('default', roleName))!;
+    await store.functions.create({
+      tenant: 'default',
+      name: functionName,
+      config: { role: roleName } as never,
+      code: { sha256: 'a'.repeat(64), size: 1, family: 'node', entry: 'index.mjs', exportName: 'handler' },
+      revisionId: 'r1',
+      createdAt: 1,
+      updatedAt: 1,
+    });
+    return createSessionIssuer(key, clock).mint({
+      tenant: 'default',
+      role: roleName,
+      generation: role.generation,
+      functionName,
+    });
+  };
 
   it('creates the master key once with mode 0600 and reuses it', async () => {
     assert.equal((await stat(join(dir, 'master.key'))).mode & 0o777, 0o600);
@@ -257,29 +283,7 @@ describe('security', () => {
 
   it('verifies role sessions: token bound to its key id, revoked when the role or function changes', async () => {
     const sessions = createSessionIssuer(key, clock);
-    await store.roles.put({
-      tenant: 'default',
-      name: 'reader',
-      policies: ['ReadOnly'],
-      description: '',
-      updatedAt: 1,
-    });
-    const role = (await store.roles.get('default', 'reader'))!;
-    await store.functions.create({
-      tenant: 'default',
-      name: 'with-role',
-      config: { role: 'reader' } as never,
-      code: { sha256: 'a'.repeat(64), size: 1, family: 'node', entry: 'index.mjs', exportName: 'handler' },
-      revisionId: 'r1',
-      createdAt: 1,
-      updatedAt: 1,
-    });
-    const c = await sessions.mint({
-      tenant: 'default',
-      role: 'reader',
-      generation: role.generation,
-      functionName: 'with-role',
-    });
+    const c = await roleSession('reader', 'with-role');
     assert.match(c.accessKeyId, /^ASIA[A-Z2-7]{16}$/);
     const signer = (akid: string, token: string) =>
       new SignatureV4({
@@ -395,29 +399,7 @@ describe('security', () => {
       await assert.rejects(auth(fromUrl(bad)), isCode('NIMBUS_ERR_SECURITY_SIGNATURE_MISMATCH'), bad);
 
     // A role session signs with its session credentials and carries its token in the link.
-    await store.roles.put({
-      tenant: 'default',
-      name: 'linker',
-      policies: ['ReadOnly'],
-      description: '',
-      updatedAt: 1,
-    });
-    const role = (await store.roles.get('default', 'linker'))!;
-    await store.functions.create({
-      tenant: 'default',
-      name: 'links',
-      config: { role: 'linker' } as never,
-      code: { sha256: 'b'.repeat(64), size: 1, family: 'node', entry: 'index.mjs', exportName: 'handler' },
-      revisionId: 'r1',
-      createdAt: 1,
-      updatedAt: 1,
-    });
-    const c = await createSessionIssuer(key, clock).mint({
-      tenant: 'default',
-      role: 'linker',
-      generation: role.generation,
-      functionName: 'links',
-    });
+    const c = await roleSession('linker', 'links');
     const signedReq = await new SignatureV4({
       credentials: {
         accessKeyId: c.accessKeyId,
