@@ -322,6 +322,17 @@ describe('SQS dead-letter queue redrive (message move tasks, e2e)', () => {
       ],
       [
         sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: 'bm90LWEtaGFuZGxl' })),
+        'InvalidParameterValue',
+        /TaskHandle/,
+      ],
+      [
+        sqs.send(
+          new CancelMessageMoveTaskCommand({
+            TaskHandle: Buffer.from(JSON.stringify({ taskId: 'nope', sourceArn: arn('rd-dlq') })).toString(
+              'base64',
+            ),
+          }),
+        ),
         'ResourceNotFoundException',
         /no message move task/,
       ],

@@ -568,12 +568,15 @@ export function sqsApi(d: SqsApiDeps): AwsJsonService {
         const b = input(S.MoveCancel, raw);
         const h = parseMoveTaskHandle(b.TaskHandle);
         const p = authorize(req, 'sqs:CancelMessageMoveTask', () => h?.sourceArn ?? '*');
-        if (!h) throw SqsErrors.MOVE_TASK_NOT_FOUND({ id: b.TaskHandle.slice(0, 100) });
-        const source = await queueOfArn(sqs, p, h.sourceArn, 'TaskHandle').catch((e: unknown) => {
-          throw e instanceof NimbusError && e.code === SqsErrors.codes.RESOURCE_NOT_FOUND
-            ? SqsErrors.MOVE_TASK_NOT_FOUND({ id: h.taskId })
-            : e;
-        });
+        // As AWS answers (recorded against it in LocalStack's snapshot tests): a handle that is not
+        // one is InvalidParameterValue; a handle naming a queue that is not the caller's is
+        // ResourceNotFoundException on SourceArn; an unknown task id, ResourceNotFoundException.
+        if (!h)
+          throw SqsErrors.INVALID_PARAMETER({
+            field: 'TaskHandle',
+            reason: 'it is not a task handle ListMessageMoveTasks gave',
+          });
+        const source = await queueOfArn(sqs, p, h.sourceArn, 'SourceArn');
         const t = await sqs.cancelMoveTask(p.tenant, source, h.taskId);
         return { ApproximateNumberOfMessagesMoved: t.moved };
       },
@@ -621,7 +624,7 @@ function sentOutput(
 
 /** SQS's exceptions (and their query-protocol codes) for the SQS area's coded errors. */
 export function sqsErrorType(e: NimbusError): AwsErrorType | undefined {
-  const t = (type: string, queryCode = type): AwsErrorType => ({ type, status: 400, queryCode });
+  const t = (type: string, queryCode = type, status = 400): AwsErrorType => ({ type, status, queryCode });
   switch (e.code) {
     case SqsErrors.codes.QUEUE_NOT_FOUND:
       return t('QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue');
@@ -651,7 +654,7 @@ export function sqsErrorType(e: NimbusError): AwsErrorType | undefined {
       return t('BatchRequestTooLong', 'AWS.SimpleQueueService.BatchRequestTooLong');
     case SqsErrors.codes.RESOURCE_NOT_FOUND:
     case SqsErrors.codes.MOVE_TASK_NOT_FOUND:
-      return t('ResourceNotFoundException');
+      return t('ResourceNotFoundException', 'ResourceNotFoundException', 404);
     case SqsErrors.codes.MOVE_SOURCE_NOT_DLQ:
     case SqsErrors.codes.MOVE_DESTINATION_INVALID:
     case SqsErrors.codes.MOVE_TASK_ACTIVE:

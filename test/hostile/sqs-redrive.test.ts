@@ -165,19 +165,19 @@ describe('hostile SQS redrive', { timeout: 120_000 }, () => {
         "alpha's handle",
         bravo.send(new CancelMessageMoveTaskCommand({ TaskHandle: A.handle })),
         'ResourceNotFoundException',
-        /NIMBUS_ERR_SQS_MOVE_TASK_NOT_FOUND/,
+        /NIMBUS_ERR_SQS_RESOURCE_NOT_FOUND.*SourceArn/,
       ],
       [
         "alpha's task id under bravo's account",
         bravo.send(new CancelMessageMoveTaskCommand({ TaskHandle: forged })),
         'ResourceNotFoundException',
-        /NIMBUS_ERR_SQS_MOVE_TASK_NOT_FOUND/,
+        /NIMBUS_ERR_SQS_RESOURCE_NOT_FOUND.*SourceArn/,
       ],
       [
         'garbage handle',
         bravo.send(new CancelMessageMoveTaskCommand({ TaskHandle: 'x'.repeat(4000) })),
-        'ResourceNotFoundException',
-        /NIMBUS_ERR_SQS_MOVE_TASK_NOT_FOUND/,
+        'InvalidParameterValue',
+        /NIMBUS_ERR_SQS_INVALID_PARAMETER.*TaskHandle/,
       ],
       [
         'a name with slashes',
