@@ -194,7 +194,11 @@ describe('console: SQS queues, redrive and purge in a real browser', { skip: bro
     const page = await cb.open();
     await login(page);
     await openQueues(page);
-    await page.getByRole('button', { name: 'Cancel the redrive of slow-dlq' }).click();
+    const cancelButton = page.getByRole('button', { name: 'Cancel the redrive of slow-dlq' });
+    await cancelButton.waitFor();
+    // One task at a time: while it runs there is Cancel, not a second Redrive.
+    assert.equal(await page.getByRole('button', { name: 'Redrive slow-dlq' }).count(), 0);
+    await cancelButton.click();
     await page.getByText('Stop moving the messages of slow-dlq? Those moved so far stay moved.').waitFor();
     await assertAccessible(page, 'queues: SQS cancel confirmation');
     await shot(page, 'queues-sqs-cancel-light');
@@ -204,6 +208,7 @@ describe('console: SQS queues, redrive and purge in a real browser', { skip: bro
     const moved = Number(/after (\d+) moved/.exec(String(await progress.textContent()))?.[1]);
     assert.ok(moved < total, `cancelled before the end (${moved} of ${total} moved)`);
     assert.equal(await page.getByRole('button', { name: 'Cancel the redrive of slow-dlq' }).count(), 0);
+    await page.getByRole('button', { name: 'Redrive slow-dlq' }).waitFor();
     // Each message is in exactly one of the two queues.
     assert.equal(await visible(slow), moved);
     assert.equal(await visible(slowDlq), total - moved);

@@ -69,6 +69,8 @@ const count = (n: number | undefined) => (n === undefined ? '–' : String(n));
 function QueueRow({ q, onSaid }: { q: SqsQueue; onSaid: (s: string) => void }) {
   const { client } = useSession();
   const isDlq = q.deadLetterSources.length > 0;
+  // One task at a time per queue: no Redrive while one runs (its progress has Cancel instead).
+  const moving = active(useLatestMove(q.name, isDlq).task?.status);
   const path = { params: { path: { name: q.name } } };
   return (
     <tr data-testid={`sqs-queue-${q.name}`}>
@@ -101,7 +103,7 @@ function QueueRow({ q, onSaid }: { q: SqsQueue; onSaid: (s: string) => void }) {
       </td>
       <td>
         <div className="actions">
-          {isDlq ? (
+          {isDlq && !moving ? (
             <Can action="sqs:StartMessageMoveTask">
               <ConfirmButton
                 label="Redrive"
@@ -133,30 +135,34 @@ function QueueRow({ q, onSaid }: { q: SqsQueue; onSaid: (s: string) => void }) {
 }
 
 /** The dead-letter queue's latest move task: polled every second while it runs. */
-function RedriveProgress({ queue }: { queue: string }) {
-  const { client } = useSession();
-  const can = useCan();
-  const allowed = can('sqs:ListMessageMoveTasks');
+const active = (s: MoveTask['status'] | undefined) => s === 'RUNNING' || s === 'CANCELLING';
+
+/** A dead-letter queue's latest move task (one request however many use it), polled while active. */
+function useLatestMove(queue: string, isDlq = true): { allowed: boolean; task: MoveTask | undefined } {
+  const allowed = useCan()('sqs:ListMessageMoveTasks') && isDlq;
   const tasks = useGet(
     redrivesKey(queue),
     (c) => c.GET('/v1/sqs/queues/{name}/redrives', { params: { path: { name: queue } } }),
     {
       enabled: allowed,
-      refetchInterval: (query) => {
-        const t = query.state.data?.tasks[0];
-        return t && (t.status === 'RUNNING' || t.status === 'CANCELLING') ? 1000 : false;
-      },
+      refetchInterval: (query) => (active(query.state.data?.tasks[0]?.status) ? 1000 : false),
     },
   );
-  const t = tasks.data?.tasks[0];
+  return { allowed, task: tasks.data?.tasks[0] };
+}
+
+function RedriveProgress({ queue }: { queue: string }) {
+  const { client } = useSession();
+  const { allowed, task: t } = useLatestMove(queue);
   // When a task it watched ends, the counts change: the queue list is read again at once.
   const queries = useQueryClient();
   const was = useRef<string | undefined>(undefined);
+  const status = t?.status;
   useEffect(() => {
-    const running = t?.status === 'RUNNING' || t?.status === 'CANCELLING';
+    const running = active(status);
     if (was.current === 'running' && !running) void queries.invalidateQueries({ queryKey: SQS_QUEUES });
-    was.current = running ? 'running' : t?.status;
-  }, [t?.status, queries]);
+    was.current = running ? 'running' : status;
+  }, [status, queries]);
   if (!allowed || !t) return null;
   return (
     <>
