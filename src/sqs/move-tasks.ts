@@ -24,11 +24,12 @@
  * Tasks are stored in the settings table (`sqs.move-tasks/<queue>`, the last 10 per queue), and
  * every change to them is one atomic read-change-write (SettingsRepo.update, locked across
  * cluster nodes): a cancel, a heartbeat and a takeover never overwrite one another, and only one
- * node takes a stale task over. They survive a restart: a RUNNING task whose heartbeat (saved every second while it runs) is older
- * than STALE_MS is taken over — at start-up, and on every retention sweep (cluster mode: a node
- * that died) — and goes on with the messages still in the dead-letter queue, once the leases of
- * its previous run have lapsed; its count may miss the moves of its last second. A restart never
- * loses or duplicates a message: each move is one commit.
+ * node takes a stale task over. They survive a restart: a RUNNING task whose heartbeat (saved
+ * every second while it runs) is older than STALE_MS is taken over — at start-up, and on every
+ * retention sweep (cluster mode: a node that died) — and goes on with the messages still in the
+ * dead-letter queue, once the leases of its previous run have lapsed; its count may miss the
+ * moves of its last second. A restart never loses or duplicates a message: each move is one
+ * commit.
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock, Queue, SettingsRepo, SqsQueueRepo } from '../core/ports.ts';
