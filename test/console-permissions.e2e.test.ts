@@ -8,7 +8,8 @@
  *   has no Audit entry (nimbus:QueryAudit is not a Get/List action). It does have Admin: ReadOnly
  *   may list keys (nimbus:List*), so the page shows them, without the New key form or Revoke.
  *   The Audit page opened by its address shows the platform's coded 403.
- * - An AdministratorAccess key sees every entry and every button.
+ * - An AdministratorAccess key sees every entry and every button, and after a reload sees them
+ *   before the permissions answer comes back (the last answer is kept beside the key).
  * - A key that may change only `function:orders-*` sees the change buttons on orders-api's page
  *   (the page asks again on the function's ARN) and none on perm-fn's.
  *
@@ -92,6 +93,10 @@ describe('console: what a key may do decides what is shown', { skip: browserSkip
       NAV_ENTRIES.filter((e) => e !== 'Audit'),
     );
     assert.equal(await page.getByRole('link', { name: 'Create function' }).count(), 0);
+    // Reloaded, it is the same: the kept answer is this key's own.
+    await page.reload();
+    await page.getByRole('link', { name: FN }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Create function' }).count(), 0);
 
     // A function's page: its facts and its source read, no change offered.
     await page.getByRole('link', { name: FN }).click();
@@ -156,6 +161,21 @@ describe('console: what a key may do decides what is shown', { skip: browserSkip
     await page.getByRole('link', { name: FN }).waitFor();
     assert.deepEqual(await navEntries(page), NAV_ENTRIES);
     await page.getByRole('link', { name: 'Create function' }).waitFor();
+
+    // A reload shows the buttons at once from the answer kept beside the key, while it asks again
+    // (held back 3 s here: the button shows long before the answer can).
+    let asked = 0;
+    await page.route('**/v1/identity/permissions', async (route) => {
+      asked++;
+      await new Promise((r) => setTimeout(r, 3000));
+      await route.continue();
+    });
+    const t0 = Date.now();
+    await page.reload();
+    await page.getByRole('link', { name: 'Create function' }).waitFor({ timeout: 2500 });
+    assert.ok(Date.now() - t0 < 2900, 'shown before the answer');
+    assert.equal(asked, 1, 'and asked again');
+    await page.unroute('**/v1/identity/permissions');
 
     await page.getByRole('link', { name: FN }).click();
     await page.getByRole('heading', { name: FN, level: 1 }).waitFor();

@@ -10,16 +10,17 @@
  * a key allowed only `function:orders-*` sees the write buttons on orders-api's page. Until that
  * answer arrives, the account-wide one stands in.
  *
- * While the answer is on its way nothing optional shows (a limited key never sees an entry flash
- * by); if it cannot be had (a key without sts:GetCallerIdentity, an older platform), everything
+ * The last account-wide answer is kept in sessionStorage beside the key, so a reload shows the
+ * same buttons at once while it asks again. On a first sign-in, while the answer is on its way,
+ * nothing optional shows (a limited key never sees an entry flash by); if it cannot be had (a key without sts:GetCallerIdentity, an older platform), everything
  * shows and the platform's 403s say what is refused, as before.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { createContext, createElement, type ReactNode, useContext } from 'react';
+import { createContext, createElement, type ReactNode, useContext, useEffect } from 'react';
 import { ACTIONS, type Action } from './actions.ts';
 import { type ApiClient, ok } from './api/client.ts';
 import type { components } from './api/schema.d.ts';
-import { useSession } from './session.tsx';
+import { PERMISSIONS_STORE, useSession } from './session.tsx';
 
 export type { Action };
 
@@ -42,6 +43,22 @@ export const permissionsQuery = (client: ApiClient, resource?: PermissionResourc
   staleTime: Number.POSITIVE_INFINITY,
 });
 
+/** A cheap fingerprint of a key (FNV-1a): a kept answer is used only for the key that got it. */
+function fingerprint(key: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(36);
+}
+
+function keptAnswer(key: string): Answer | undefined {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(PERMISSIONS_STORE) ?? 'null') as { of?: string } & Answer;
+    return v?.of === fingerprint(key) && typeof v.allowed === 'object' ? { allowed: v.allowed } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const Scope = createContext<PermissionResource | undefined>(undefined);
 
 /** Inside it, `useCan`, `useDenied` and `<Can>` answer for `resource`. */
@@ -56,14 +73,20 @@ export function PermissionScope({
 }
 
 function useAllowed(): Readonly<Record<string, boolean>> | 'unknown' | 'all' {
-  const { client } = useSession();
+  const { client, key } = useSession();
   const resource = useContext(Scope);
   const cache = useQueryClient();
   const q = useQuery({
     ...permissionsQuery(client, resource),
-    // The account-wide answer stands in until the resource's own arrives.
-    placeholderData: () => (resource ? cache.getQueryData<Answer>(PERMISSIONS) : undefined),
+    // Until the answer arrives: a resource's page shows the account-wide answer; after a reload,
+    // the account-wide answer this key got last.
+    placeholderData: () =>
+      (resource ? cache.getQueryData<Answer>(PERMISSIONS) : undefined) ?? keptAnswer(key),
   });
+  const fresh = !resource && q.isSuccess && !q.isPlaceholderData ? q.data : undefined;
+  useEffect(() => {
+    if (fresh) sessionStorage.setItem(PERMISSIONS_STORE, JSON.stringify({ of: fingerprint(key), ...fresh }));
+  }, [fresh, key]);
   return q.isError ? 'all' : (q.data?.allowed ?? 'unknown');
 }
 

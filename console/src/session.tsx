@@ -6,6 +6,8 @@ import { createContext, type ReactNode, useContext, useMemo, useState } from 're
 import { type ApiClient, clientFor } from './api/client.ts';
 
 const KEY = 'nimbus.key';
+/** Where permissions.ts keeps the key's last account-wide permissions answer (cleared with it). */
+export const PERMISSIONS_STORE = 'nimbus.permissions';
 
 interface Session {
   readonly key: string;
@@ -30,6 +32,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
             client: clientFor(key),
             logout() {
               sessionStorage.removeItem(KEY);
+              sessionStorage.removeItem(PERMISSIONS_STORE);
               setKey(null);
             },
           }
