@@ -388,6 +388,7 @@ export function createMoveTasks(d: MoveTaskDeps): MoveTasks {
     },
 
     async cancel(tenant, source, id) {
+      await getQueue(tenant, source);
       const t = (await load(tenant, source)).find((x) => x.id === id);
       if (!t) throw SqsErrors.MOVE_TASK_NOT_FOUND({ id });
       if (t.status !== 'RUNNING') throw SqsErrors.MOVE_TASK_NOT_RUNNING({ id, status: t.status });

@@ -196,8 +196,10 @@ describe('hostile SQS redrive', { timeout: 120_000 }, () => {
       assert.match(e.message, message, what);
     }
     // Through REST, names resolve in bravo's own namespace: alpha's queues are not there.
+    const alphaTask = JSON.parse(Buffer.from(A.handle, 'base64').toString()).taskId as string;
     for (const [path, body] of [
       ['/v1/sqs/queues/a-dlq/redrive', {}],
+      [`/v1/sqs/queues/a-dlq/redrives/${alphaTask}/cancel`, undefined],
       ['/v1/sqs/queues/b-dlq/redrive', { destination: 'a-work' }],
       ['/v1/sqs/queues/a-dlq/purge', undefined],
       [`/v1/sqs/queues/${encodeURIComponent('../alpha/a-dlq')}/purge`, undefined],
@@ -208,6 +210,10 @@ describe('hostile SQS redrive', { timeout: 120_000 }, () => {
       assert.equal(r.body.error?.code, 'NIMBUS_ERR_SQS_QUEUE_NOT_FOUND', path);
       assert.ok(r.body.error?.hint, 'with a hint');
     }
+    // alpha's task id on bravo's own dead-letter queue is no task of bravo's.
+    const theirs = await rest('bravo', 'POST', `/v1/sqs/queues/b-dlq/redrives/${alphaTask}/cancel`);
+    assert.equal(theirs.status, 404, JSON.stringify(theirs.body));
+    assert.equal(theirs.body.error?.code, 'NIMBUS_ERR_SQS_MOVE_TASK_NOT_FOUND');
     const listed = await rest('bravo', 'GET', '/v1/sqs/queues/a-dlq/redrives');
     assert.equal(listed.status, 404);
     const mine = await rest('bravo', 'GET', '/v1/sqs/queues');
