@@ -219,7 +219,7 @@ export function createMoveTasks(d: MoveTaskDeps): MoveTasks {
     const moveItem = (m: LeasedMessage, to: SqsQueueRecord): EnqueueItem => {
       // A new message of the destination: its own MessageId (no `m`), FIFO sequence number.
       const { m: _previousId, ...s } = parseStored(m.body);
-      const body: Stored = to.attributes.FifoQueue === 'true' ? { ...s, n: sequenceNumber(clock.now()) } : s;
+      const body: Stored = isFifo(to) ? { ...s, n: sequenceNumber(clock.now()) } : s;
       return {
         queue: portQueue(tenant, to.name),
         tenant,
@@ -273,7 +273,8 @@ export function createMoveTasks(d: MoveTaskDeps): MoveTasks {
         saved = clock.now();
         const stored = await update(tenant, t.source, t.id, (x) => ({ ...x, moved, updatedAt: saved }));
         if (!stored) return; // the queue was deleted
-        if (stored.status === 'CANCELLING') r.cancel = true; // cancelled on another node
+        // Cancelled on another node (CANCELLING), or ended there as if this runner were gone.
+        if (stored.status !== 'RUNNING') r.cancel = true;
       }
     }
   }
@@ -291,27 +292,30 @@ export function createMoveTasks(d: MoveTaskDeps): MoveTasks {
     };
   }
 
+  /** No heartbeat for STALE_MS: its runner is gone. */
+  const stale = (t: MoveTask) => clock.now() - t.updatedAt >= STALE_MS;
+
   async function resume(): Promise<void> {
     if (closed) return;
     for (const q of await repo.list()) {
       for (const t of await load(q.tenant, q.name)) {
         if (!active(t) || runners.has(rk(q.tenant, q.name))) continue;
-        const idle = clock.now() - t.updatedAt;
-        if (idle < STALE_MS) {
-          armRecheck(STALE_MS - idle + 100);
+        if (!stale(t)) {
+          armRecheck(STALE_MS - (clock.now() - t.updatedAt) + 100);
           continue;
         }
+        // Each change below checks again, in the same atomic change, that the task is still as it
+        // was read: a runner's heartbeat may have come in since.
         if (t.status === 'CANCELLING') {
           await update(q.tenant, q.name, t.id, (x) =>
-            x.status === 'CANCELLING' ? ended(x, 'CANCELLED', x.moved) : x,
+            x.status === 'CANCELLING' && stale(x) ? ended(x, 'CANCELLED', x.moved) : x,
           );
           continue;
         }
-        // Its heartbeat is fresh again at once, in the same atomic change that saw it stale, so
-        // that no other node takes it over too.
+        // Its heartbeat is fresh again at once, so that no other node takes it over too.
         let took = false;
         const mine = await update(q.tenant, q.name, t.id, (x) => {
-          if (x.status !== 'RUNNING' || clock.now() - x.updatedAt < STALE_MS) return x;
+          if (x.status !== 'RUNNING' || !stale(x)) return x;
           took = true;
           return { ...x, updatedAt: clock.now() };
         });
