@@ -80,7 +80,7 @@ export function registerSqsRoutes(app: FastifyInstance, d: SqsRouteDeps): void {
     }
     const view = async (q: SqsQueueRecord) => {
       const arn = sqs.arnOf(p.tenant, q.name);
-      const redrive = settingsOf(q.attributes).redrive;
+      const { fifo, redrive } = settingsOf(q.attributes);
       let messages: { visible: number; inflight: number; delayed: number } | null = null;
       if (isAllowed(req, 'sqs:GetQueueAttributes', arn)) {
         const a = await sqs.attributes(p.tenant, q.name);
@@ -94,7 +94,7 @@ export function registerSqsRoutes(app: FastifyInstance, d: SqsRouteDeps): void {
         name: q.name,
         url: queueUrlOf(req, p.accountId, q.name),
         arn,
-        fifo: q.attributes.FifoQueue === 'true',
+        fifo,
         messages,
         deadLetterQueue: redrive
           ? {
