@@ -164,8 +164,8 @@ describe('budgets', () => {
 
   it('two nodes: each adds the spend deltas of the other, so the cap holds across both at once', async () => {
     const clock = new FakeClock(Date.UTC(2026, 6, 1));
-    const a = createBudgetService({ store, clock, flush: async () => {} });
-    const b = createBudgetService({ store, clock, flush: async () => {} });
+    const a = createBudgetService({ store, clock, flush: async () => {}, shareSpend: true });
+    const b = createBudgetService({ store, clock, flush: async () => {}, shareSpend: true });
     await a.put('t4', 'cap', parseBudgetInput({ limitUsd: 1, period: { days: 1 } }));
     await b.start();
     a.record(usage('t4', 'f', clock.now(), 0.6, 'y1'));
@@ -186,6 +186,11 @@ describe('budgets', () => {
     // A tenant without budgets costs nothing to record, and sends nothing.
     a.record(usage('t5', 'f', clock.now(), 9, 'y4'));
     assert.deepEqual(a.takeSpendDeltas(), []);
+    // A single node (no shareSpend) keeps nothing to send.
+    const single = createBudgetService({ store, clock, flush: async () => {} });
+    await single.start();
+    single.record(usage('t4', 'f', clock.now(), 0.1, 'y5'));
+    assert.deepEqual(single.takeSpendDeltas(), []);
   });
 
   it('a reload keeps a spent budget blocking while it reads the spend again', async () => {

@@ -158,6 +158,8 @@ export interface BudgetDeps {
   /** Publishes a threshold event to a topic of the tenant. */
   readonly publish?: (tenant: TenantId, topic: string, event: Record<string, unknown>) => Promise<unknown>;
   readonly onError?: (e: unknown, what: string) => void;
+  /** Cluster mode: keep this node's spend for `takeSpendDeltas` (a single node has no one to tell). */
+  readonly shareSpend?: boolean;
 }
 
 export interface BudgetService {
@@ -189,8 +191,8 @@ export function createBudgetService(d: BudgetDeps): BudgetService {
   const live = new Map<TenantId, Live[]>();
   /** Budgets being read again: they count new spend too, and replace their live one once read. */
   const loading = new Set<Live>();
-  /** tenant\0function → spend not yet told to the other nodes. */
-  const unsent = new Map<string, { tenant: TenantId; functionName: string; costUsd: number; at: number }>();
+  /** tenant\0function → spend not yet told to the other nodes (cluster mode only). */
+  const unsent = new Map<string, { -readonly [K in keyof SpendDelta]: SpendDelta[K] }>();
 
   const roll = (l: Live, now: number) => {
     if (now < l.end && now >= l.start) return;
@@ -236,17 +238,21 @@ export function createBudgetService(d: BudgetDeps): BudgetService {
 
   /** Adds `cost` of an invocation of `fn` started at `at` to the tenant's budgets (and those loading). */
   function add(tenant: TenantId, fn: string, cost: number, at: number): boolean {
-    const list = live.get(tenant);
     const now = d.clock.now();
-    let any = false;
-    for (const l of [...(list ?? []), ...loading]) {
-      if (l.b.tenant !== tenant || !applies(l, fn)) continue;
+    const counts = (l: Live) => {
+      if (!applies(l, fn)) return false;
       roll(l, now);
-      if (at < l.start) continue;
+      if (at < l.start) return false;
       l.spent += cost;
-      any = true;
-      if (!loading.has(l)) announce(l);
-    }
+      return true;
+    };
+    let any = false;
+    for (const l of live.get(tenant) ?? [])
+      if (counts(l)) {
+        any = true;
+        announce(l);
+      }
+    for (const l of loading) if (l.b.tenant === tenant && counts(l)) any = true;
     return any;
   }
 
@@ -340,7 +346,7 @@ export function createBudgetService(d: BudgetDeps): BudgetService {
 
     record(u) {
       if (!u.costUsd || (!live.has(u.tenant) && loading.size === 0)) return;
-      if (!add(u.tenant, u.functionName, u.costUsd, u.startedAt)) return;
+      if (!add(u.tenant, u.functionName, u.costUsd, u.startedAt) || !d.shareSpend) return;
       const k = `${u.tenant}\u0000${u.functionName}`;
       const o = unsent.get(k);
       if (o) {

@@ -12,7 +12,7 @@
  * reached early. See docs/ARCHITECTURE.md, "Budgets in a cluster".
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { SpendDelta } from '../budgets/index.ts';
+import type { BudgetService, SpendDelta } from '../budgets/index.ts';
 import type { Clock } from '../core/ports.ts';
 import { clusterSubject } from './changes.ts';
 
@@ -22,35 +22,33 @@ export interface SpendSharing {
 }
 
 export function shareSpend(o: {
-  readonly nc: NatsConnection;
-  readonly cluster: string;
-  readonly nodeId: string;
+  /** This node's NATS connection, its cluster's name and its own id. */
+  readonly cluster: { readonly nc: NatsConnection; readonly name: string; readonly nodeId: string };
+  /** Whose spend is sent (takeSpendDeltas) and who adds the others' (addRemoteSpend). */
+  readonly budgets: Pick<BudgetService, 'takeSpendDeltas' | 'addRemoteSpend'>;
   readonly clock: Clock;
-  /** This node's spend since the last call (BudgetService.takeSpendDeltas). */
-  readonly take: () => SpendDelta[];
-  /** Another node's deltas (BudgetService.addRemoteSpend). */
-  readonly add: (deltas: readonly SpendDelta[]) => void;
   /** How often this node's deltas are sent (default 1 s). */
   readonly everyMs?: number;
   readonly onError?: (e: unknown) => void;
 }): SpendSharing {
-  const subject = clusterSubject(o.cluster, 'budgets', 'spent');
-  const sub = o.nc.subscribe(subject, {
+  const { nc, name, nodeId } = o.cluster;
+  const subject = clusterSubject(name, 'budgets', 'spent');
+  const sub = nc.subscribe(subject, {
     callback: (err, msg) => {
       if (err) return o.onError?.(err);
       try {
         const m = msg.json<{ from: string; deltas: SpendDelta[] }>();
-        if (m.from !== o.nodeId && Array.isArray(m.deltas)) o.add(m.deltas.filter(valid));
+        if (m.from !== nodeId && Array.isArray(m.deltas)) o.budgets.addRemoteSpend(m.deltas.filter(valid));
       } catch (e) {
         o.onError?.(e);
       }
     },
   });
   const send = () => {
-    const deltas = o.take();
+    const deltas = o.budgets.takeSpendDeltas();
     if (deltas.length === 0) return;
     try {
-      o.nc.publish(subject, JSON.stringify({ from: o.nodeId, deltas }));
+      nc.publish(subject, JSON.stringify({ from: nodeId, deltas }));
     } catch (e) {
       o.onError?.(e);
     }

@@ -260,20 +260,14 @@ export async function startPlatform(
       // Late-bound: the event bus is built further down.
       publish: (tenant, topic, event) => bus.publish(tenant, topic, [event]),
       onError: (e, what) => logger.error({ err: e }, `${what} failed`),
+      shareSpend: cluster !== undefined,
     });
     await budgets.start();
     // In a cluster each node tells the others what its invocations cost, once a second, so that
     // a cap holds cluster-wide within about a second (not at the next reload).
     if (cluster) {
-      const sharing = shareSpend({
-        nc: cluster.nc,
-        cluster: cluster.name,
-        nodeId: cluster.nodeId,
-        clock,
-        take: () => budgets.takeSpendDeltas(),
-        add: (deltas) => budgets.addRemoteSpend(deltas),
-        onError: (e) => logger.error({ err: e }, 'budget spend sharing failed'),
-      });
+      const onError = (e: unknown) => logger.error({ err: e }, 'budget spend sharing failed');
+      const sharing = shareSpend({ cluster, budgets, clock, onError });
       cleanups.push(() => sharing.stop());
     }
     const contextCalls: { handler?: AsyncService['contextCalls'] } = {};
