@@ -16,7 +16,7 @@
  * shows and the platform's 403s say what is refused, as before.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { createContext, createElement, type ReactNode, useContext, useEffect } from 'react';
+import { createContext, createElement, type ReactNode, useContext } from 'react';
 import { ACTIONS, type Action } from './actions.ts';
 import { type ApiClient, ok } from './api/client.ts';
 import type { components } from './api/schema.d.ts';
@@ -31,15 +31,22 @@ export type PermissionResource = NonNullable<components['schemas']['PermissionsR
 
 type Answer = { readonly allowed: Readonly<Record<string, boolean>> };
 
-/** The query (Login fetches it before it keeps the key, so the first page shows complete). */
-export const permissionsQuery = (client: ApiClient, resource?: PermissionResource) => ({
+/**
+ * The query of `key`'s answer (Login fetches it before it keeps the key, so the first page shows
+ * complete). The account-wide answer is kept beside the key as it arrives.
+ */
+export const permissionsQuery = (client: ApiClient, key: string, resource?: PermissionResource) => ({
   queryKey: resource ? [...PERMISSIONS, resource] : PERMISSIONS,
-  queryFn: (): Promise<Answer> =>
-    ok(
+  queryFn: async (): Promise<Answer> => {
+    const answer = await ok(
       client.POST('/v1/identity/permissions', {
         body: resource ? { actions: [...ACTIONS], resource } : { actions: [...ACTIONS] },
       }),
-    ),
+    );
+    if (!resource)
+      sessionStorage.setItem(PERMISSIONS_STORE, JSON.stringify({ of: fingerprint(key), ...answer }));
+    return answer;
+  },
   staleTime: Number.POSITIVE_INFINITY,
 });
 
@@ -77,16 +84,12 @@ function useAllowed(): Readonly<Record<string, boolean>> | 'unknown' | 'all' {
   const resource = useContext(Scope);
   const cache = useQueryClient();
   const q = useQuery({
-    ...permissionsQuery(client, resource),
+    ...permissionsQuery(client, key, resource),
     // Until the answer arrives: a resource's page shows the account-wide answer; after a reload,
     // the account-wide answer this key got last.
     placeholderData: () =>
       (resource ? cache.getQueryData<Answer>(PERMISSIONS) : undefined) ?? keptAnswer(key),
   });
-  const fresh = !resource && q.isSuccess && !q.isPlaceholderData ? q.data : undefined;
-  useEffect(() => {
-    if (fresh) sessionStorage.setItem(PERMISSIONS_STORE, JSON.stringify({ of: fingerprint(key), ...fresh }));
-  }, [fresh, key]);
   return q.isError ? 'all' : (q.data?.allowed ?? 'unknown');
 }
 

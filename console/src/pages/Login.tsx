@@ -24,7 +24,7 @@ export function Login() {
     setBusy(true);
     setError(undefined);
     try {
-      await queries.fetchQuery(permissionsQuery(clientFor(key)));
+      await queries.fetchQuery(permissionsQuery(clientFor(key), key));
       login(key);
     } catch (err) {
       // A valid key that may not ask (no sts:GetCallerIdentity) may still use pages: all show.
