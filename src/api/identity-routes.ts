@@ -18,6 +18,7 @@ import {
 } from '../core/types.ts';
 import { createApiKey, resolvePolicies, rotatedKey, type TenantDirectory } from '../security/index.ts';
 import type { TenantResources } from '../tenancy/resources.ts';
+import { machineArnOfExecution } from '../workflows/sfn-api.ts';
 import { type Arns, authorize, callerArns, isAllowed, type Principal } from './auth.ts';
 import { params, parseBody, query } from './http.ts';
 
@@ -78,9 +79,7 @@ export function permissionArn(a: Arns, action: string, r: PermissionsResource | 
     if (service !== 'states') return '*';
     // An execution's own actions are checked on its ARN, the rest on its state machine's.
     if ('execution' in r)
-      return ON_EXECUTION.has(action)
-        ? r.execution
-        : r.execution.replace(':execution:', ':stateMachine:').replace(/:[^:]*$/, '');
+      return ON_EXECUTION.has(action) ? r.execution : (machineArnOfExecution(r.execution) ?? r.execution);
     return ON_EXECUTION.has(action)
       ? a.of('states', `execution:${r.stateMachine}:*`)
       : a.of('states', `stateMachine:${r.stateMachine}`);

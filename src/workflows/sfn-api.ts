@@ -39,7 +39,7 @@ export interface SfnApiDeps {
 // ------------------------------------------------------------------ ARNs (shared with the REST routes)
 
 const MACHINE_ARN = /^(arn:[^:]+:states:[^:]*:[^:]*:)stateMachine:([^:]+)(:[^:]*)?$/;
-const EXECUTION_ARN = /^(arn:[^:]+:states:[^:]*:[^:]*:)(?:execution|express):[^:]+:[^:]+(?::[^:]+)?$/;
+const EXECUTION_ARN = /^(arn:[^:]+:states:[^:]*:[^:]*:)(?:execution|express):([^:]+):[^:]+(?::[^:]+)?$/;
 const clip = (s: string) => (s.length > 200 ? `${s.slice(0, 200)}…` : s);
 
 /** `arn:aws:states:<region>:<account>:` of the tenant, as the service builds its ARNs. */
@@ -69,6 +69,12 @@ export function machineNameOfArn(w: WorkflowService, tenant: TenantId, arn: stri
 }
 
 /** The ARN itself when it is an execution ARN of the tenant's (InvalidArn / ExecutionDoesNotExist). */
+/** The ARN of an execution's state machine (undefined: `arn` is no execution ARN). */
+export function machineArnOfExecution(arn: string): string | undefined {
+  const m = EXECUTION_ARN.exec(arn);
+  return m ? `${m[1]}stateMachine:${m[2]}` : undefined;
+}
+
 export function ownExecutionArn(w: WorkflowService, tenant: TenantId, arn: string): string {
   const m = EXECUTION_ARN.exec(arn);
   if (!m)
